@@ -1,0 +1,2 @@
+export * from './logs/event.js';
+export * from './util/errors.js';

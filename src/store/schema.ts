@@ -1,0 +1,92 @@
+/**
+ * The store's tables. The `events` column set is a contract between the ingest path
+ * (src/sources, src/store/writer) and the query engine (src/insights, src/engines):
+ * change it only together with both, and bump SCHEMA_VERSION with a migration.
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Hot Logs Insights field name -> events column, for Bedrock records. */
+export const HOT_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
+  accountId: { column: 'account_id', type: 'string' },
+  region: { column: 'region', type: 'string' },
+  inferenceRegion: { column: 'inference_region', type: 'string' },
+  operation: { column: 'operation', type: 'string' },
+  modelId: { column: 'model_id', type: 'string' },
+  'identity.arn': { column: 'identity_arn', type: 'string' },
+  requestId: { column: 'request_id', type: 'string' },
+  errorCode: { column: 'error_code', type: 'string' },
+  'input.inputTokenCount': { column: 'input_tokens', type: 'number' },
+  'output.outputTokenCount': { column: 'output_tokens', type: 'number' },
+  'input.cacheReadInputTokenCount': { column: 'cache_read_tokens', type: 'number' },
+  'input.cacheWriteInputTokenCount': { column: 'cache_write_tokens', type: 'number' },
+};
+
+/** `requestMetadata.<key>` of Bedrock records reads `request_metadata[key]`. */
+export const REQUEST_METADATA_PREFIX = 'requestMetadata.';
+
+export const DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  `CREATE SEQUENCE IF NOT EXISTS event_seq START 1`,
+  // seq: insertion order, the basis of @ptr and of stable tie-breaking.
+  // kind: 'bedrock' rows have their hot fields in typed columns; 'generic' rows only in message.
+  // cost_*: filled by the pricing stage (NULL = not priced yet / unpriced).
+  `CREATE TABLE IF NOT EXISTS events (
+    seq BIGINT NOT NULL,
+    log_group VARCHAR NOT NULL,
+    log_stream VARCHAR NOT NULL,
+    ts BIGINT NOT NULL,
+    ingestion_ts BIGINT NOT NULL,
+    event_key VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    account_id VARCHAR,
+    region VARCHAR,
+    inference_region VARCHAR,
+    operation VARCHAR,
+    model_id VARCHAR,
+    identity_arn VARCHAR,
+    request_id VARCHAR,
+    error_code VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    request_metadata MAP(VARCHAR, VARCHAR),
+    cost_input DOUBLE,
+    cost_output DOUBLE,
+    cost_cache_read DOUBLE,
+    cost_cache_write DOUBLE,
+    cost_total DOUBLE,
+    price_version VARCHAR,
+    message VARCHAR NOT NULL
+  )`,
+  // The catalog of discovered field names per log group (autocompletion, unknown-field warnings).
+  `CREATE TABLE IF NOT EXISTS fields (
+    log_group VARCHAR NOT NULL,
+    field VARCHAR NOT NULL,
+    events BIGINT NOT NULL,
+    PRIMARY KEY (log_group, field)
+  )`,
+  `CREATE TABLE IF NOT EXISTS log_groups (
+    name VARCHAR PRIMARY KEY,
+    created_ts BIGINT NOT NULL,
+    retention_days INTEGER,
+    generic_events BIGINT NOT NULL DEFAULT 0
+  )`,
+  `CREATE TABLE IF NOT EXISTS log_streams (
+    log_group VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    created_ts BIGINT NOT NULL,
+    first_event_ts BIGINT,
+    last_event_ts BIGINT,
+    last_ingestion_ts BIGINT,
+    PRIMARY KEY (log_group, name)
+  )`,
+  // Checkpoint of files read by `ingest`: a file is skipped when path, size and mtime match.
+  `CREATE TABLE IF NOT EXISTS ingested_files (
+    path VARCHAR PRIMARY KEY,
+    size BIGINT NOT NULL,
+    mtime_ms BIGINT NOT NULL,
+    records BIGINT NOT NULL,
+    completed_ts BIGINT NOT NULL
+  )`,
+];
