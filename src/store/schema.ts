@@ -21,6 +21,19 @@ export const HOT_FIELDS: Readonly<Record<string, { column: string; type: 'string
   'input.cacheWriteInputTokenCount': { column: 'cache_write_tokens', type: 'number' },
 };
 
+/**
+ * Derived cost fields of Bedrock records (USD), computed by src/pricing, not present in @message.
+ * NULL (missing) means not priced; failed invocations cost 0.
+ */
+export const COST_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
+  'cost.input': { column: 'cost_input', type: 'number' },
+  'cost.output': { column: 'cost_output', type: 'number' },
+  'cost.cacheRead': { column: 'cost_cache_read', type: 'number' },
+  'cost.cacheWrite': { column: 'cost_cache_write', type: 'number' },
+  'cost.total': { column: 'cost_total', type: 'number' },
+  'cost.priceVersion': { column: 'price_version', type: 'string' },
+};
+
 /** `requestMetadata.<key>` of Bedrock records reads `request_metadata[key]`. */
 export const REQUEST_METADATA_PREFIX = 'requestMetadata.';
 
