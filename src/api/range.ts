@@ -1,0 +1,67 @@
+/**
+ * Time ranges as the console names them. Pure (no Node APIs): the web console imports this file
+ * too, so server and browser resolve "1h" identically.
+ */
+export type RangeSpec = { kind: 'relative'; value: string } | { kind: 'absolute'; start: number; end: number };
+
+/** The relative ranges CloudWatch's Logs Insights offers, in milliseconds. */
+export const RELATIVE_RANGES: ReadonlyArray<{ value: string; label: string; ms: number }> = [
+  { value: '5m', label: '5m', ms: 5 * 60_000 },
+  { value: '15m', label: '15m', ms: 15 * 60_000 },
+  { value: '30m', label: '30m', ms: 30 * 60_000 },
+  { value: '1h', label: '1h', ms: 3_600_000 },
+  { value: '3h', label: '3h', ms: 3 * 3_600_000 },
+  { value: '12h', label: '12h', ms: 12 * 3_600_000 },
+  { value: '1d', label: '1d', ms: 86_400_000 },
+  { value: '3d', label: '3d', ms: 3 * 86_400_000 },
+  { value: '1w', label: '1w', ms: 7 * 86_400_000 },
+  { value: '2w', label: '2w', ms: 14 * 86_400_000 },
+  { value: '4w', label: '4w', ms: 28 * 86_400_000 },
+];
+
+/** Milliseconds of a relative range such as "3h" or "2w" (also "90s", "45m", "10d"); undefined if malformed. */
+export function relativeMs(value: string): number | undefined {
+  const m = /^(\d+)\s*(s|m|h|d|w)$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  return n > 0 ? n * unit : undefined;
+}
+
+/** Inclusive epoch-millisecond bounds of a range at `now`. */
+export function resolveRange(spec: RangeSpec, now: number = Date.now()): { start: number; end: number } {
+  if (spec.kind === 'absolute') return { start: spec.start, end: spec.end };
+  const ms = relativeMs(spec.value) ?? 3_600_000;
+  return { start: now - ms, end: now };
+}
+
+/** The period of the same length just before a range (for "change against the previous period"). */
+export function previousPeriod(r: { start: number; end: number }): { start: number; end: number } {
+  const len = r.end - r.start;
+  return { start: r.start - len - 1, end: r.start - 1 };
+}
+
+/** "1h" / "abs:START-END" round-trip for URLs. */
+export function rangeToParam(spec: RangeSpec): string {
+  return spec.kind === 'relative' ? spec.value : `${spec.start}-${spec.end}`;
+}
+
+export function rangeFromParam(p: string | null | undefined, fallback: RangeSpec = { kind: 'relative', value: '1h' }): RangeSpec {
+  if (!p) return fallback;
+  const abs = /^(\d+)-(\d+)$/.exec(p);
+  if (abs) {
+    const start = Number(abs[1]);
+    const end = Number(abs[2]);
+    return start <= end ? { kind: 'absolute', start, end } : fallback;
+  }
+  return relativeMs(p) !== undefined ? { kind: 'relative', value: p } : fallback;
+}
+
+/** Is this a well-formed RangeSpec (from untrusted JSON)? */
+export function isRangeSpec(v: unknown): v is RangeSpec {
+  if (!v || typeof v !== 'object') return false;
+  const r = v as Record<string, unknown>;
+  if (r.kind === 'relative') return typeof r.value === 'string' && relativeMs(r.value) !== undefined;
+  if (r.kind === 'absolute') return Number.isFinite(r.start) && Number.isFinite(r.end) && (r.start as number) <= (r.end as number);
+  return false;
+}

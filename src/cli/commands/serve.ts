@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { startServer, type RunningServer, type ServerOptions } from '../../api/server.js';
+import { BiError } from '../../util/errors.js';
+
+export interface ServeFlags {
+  db?: string;
+  port?: string;
+  host?: string;
+  token?: string;
+}
+
+/** Lines to print once the server listens (also used by `demo`). Never prints request bodies. */
+export function serveBanner(s: RunningServer): string {
+  const lines = [`bedrock-insights console: ${s.url}/`];
+  if (s.token) {
+    lines.push(`Access token required (${s.tokenGenerated ? 'generated now, kept in' : 'from'} ${s.tokenSource}).`);
+    lines.push(`Sign in: ${s.url}/login?token=${encodeURIComponent(s.token)}`);
+    lines.push(`API clients: send "Authorization: Bearer ${s.token}".`);
+  }
+  lines.push('Press Ctrl-C to stop.');
+  return lines.join('\n') + '\n';
+}
+
+export function parsePort(p: string | undefined): number {
+  if (p === undefined) return 8080;
+  const n = Number(p);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BiError('INVALID_ARGUMENT', `--port must be a number from 0 to 65535, not "${p}".`);
+  return n;
+}
+
+/** Serve until SIGINT/SIGTERM; resolves after a clean shutdown. */
+export async function serveUntilStopped(opts: ServerOptions): Promise<void> {
+  const server = await startServer(opts);
+  process.stdout.write(serveBanner(server));
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().finally(resolveStop);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the web console and its API (127.0.0.1:8080 by default).')
+    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <host>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
+    .option('--token <token>', 'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)')
+    .addHelpText('after', `
+Examples:
+  bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
+  bedrock-insights serve --host 0.0.0.0 --port 9000   # reachable from the network: prints the access token
+  curl -H "Authorization: Bearer $TOKEN" http://host:9000/api/log-groups`)
+    .action(async (flags: ServeFlags) => {
+      const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
+      if (flags.db) opts.dbPath = flags.db;
+      if (flags.token) opts.token = flags.token;
+      await serveUntilStopped(opts);
+    });
+}
