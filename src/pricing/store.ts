@@ -1,0 +1,298 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Store } from '../store/store.js';
+import { loadPriceBook } from './book.js';
+import { resolveModel, resolveOverTime, type UnpricedResolution } from './resolve.js';
+import type { PriceBook } from './types.js';
+
+/**
+ * Pricing of the stored events, set-based: the few DISTINCT (model_id, region) pairs are resolved
+ * in TypeScript, loaded into a small temporary table, and one UPDATE … FROM computes every row's
+ * cost in DuckDB. The arithmetic is exactly costOfInvocation's (src/pricing/cost.ts).
+ */
+
+export interface PriceEventsOptions {
+  /** 'unpriced' (default): only rows without a price yet; 'all': recompute every Bedrock row. */
+  where?: 'unpriced' | 'all';
+  /** The book; default loadPriceBook(). */
+  book?: PriceBook;
+}
+
+export interface PriceEventsResult {
+  version: string;
+  /** Distinct (model_id, region) pairs looked at. */
+  pairs: number;
+  /** Rows given a cost (failed invocations included, at 0). */
+  priced: number;
+  /** Rows that got no price and keep NULL costs, with their tokens (in the whole store). */
+  unpriced: number;
+  unpricedTokens: number;
+}
+
+const RESOLUTION_TABLE = 'pricing_resolution';
+const TOKENS = `(coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0))`;
+
+/** DuckDB integers arrive as BigInt: the one place they become numbers. */
+function num(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'bigint' ? Number(v) : Number(v);
+}
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<{ modelId: string | null; region: string | null; rows: number }[]> {
+  const r = await store.connection.runAndReadAll(
+    `SELECT model_id, region, count(*) FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''} GROUP BY ALL`);
+  return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]) }));
+}
+
+/** Load the resolution of the given pairs, over time, into the temporary resolution table. */
+async function loadResolutions(store: Store, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<void> {
+  const c = store.connection;
+  await c.run(`CREATE OR REPLACE TEMP TABLE ${RESOLUTION_TABLE} (
+    model_id VARCHAR, region VARCHAR, from_ms BIGINT, to_ms BIGINT,
+    p_in DOUBLE, p_out DOUBLE, p_cr DOUBLE, p_cw5 DOUBLE, p_cw1h DOUBLE,
+    lc_threshold BIGINT, lc_in DOUBLE, lc_out DOUBLE, lc_cr DOUBLE, lc_cw5 DOUBLE, lc_cw1h DOUBLE)`);
+  const rows: DuckDBValue[][] = [];
+  for (const pair of pairs) {
+    for (const t of resolveOverTime(pair.modelId, pair.region, book)) {
+      const r = t.resolution;
+      if (!r.priced) continue;
+      const p = r.prices;
+      const lc = r.longContext;
+      rows.push([pair.modelId, pair.region, t.fromMs === null ? null : BigInt(t.fromMs), t.toMs === null ? null : BigInt(t.toMs),
+        p.input, p.output, p.cacheRead, p.cacheWrite5m, p.cacheWrite1h,
+        lc ? BigInt(lc.thresholdTokens) : null, lc?.input ?? null, lc?.output ?? null, lc?.cacheRead ?? null, lc?.cacheWrite5m ?? null, lc?.cacheWrite1h ?? null]);
+    }
+  }
+  // A few rows per model: batched multi-row INSERTs with bound values.
+  for (let i = 0; i < rows.length; i += 100) {
+    const batch = rows.slice(i, i + 100);
+    const placeholders = batch.map((_, j) => `(${Array.from({ length: 15 }, (_, k) => `$${j * 15 + k + 1}`).join(', ')})`).join(', ');
+    await c.run(`INSERT INTO ${RESOLUTION_TABLE} VALUES ${placeholders}`, batch.flat());
+  }
+}
+
+/**
+ * The 1-hour-TTL part of the cache writes, read from the logged response body when it was kept
+ * (Anthropic-native `usage.cache_creation.ephemeral_1h_input_tokens`, first stream chunk, or
+ * Converse `usage.cacheDetails[ttl=1h]`); 0 otherwise, which prices all writes at the 5-minute rate.
+ */
+const CACHE_WRITE_1H = `CASE WHEN e.cache_write_tokens > 0 AND r.p_cw1h IS NOT NULL AND (contains(e.message, 'ephemeral_1h_input_tokens') OR contains(e.message, '"ttl":"1h"')) THEN coalesce(
+    TRY_CAST(json_extract_string(e.message, '$.output.outputBodyJson.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT),
+    TRY_CAST(json_extract_string(e.message, '$.output.outputBodyJson[0].message.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT),
+    list_sum([TRY_CAST(json_extract_string(x, '$.inputTokens') AS BIGINT) FOR x IN coalesce(json_extract(e.message, '$.output.outputBodyJson.usage.cacheDetails[*]'), []) IF json_extract_string(x, '$.ttl') = '1h']),
+    0) ELSE 0 END`;
+
+/** JS twin of CACHE_WRITE_1H, for callers of costOfInvocation that hold a record's message. */
+export function cacheWrite1hTokensFromMessage(message: string): number {
+  try {
+    const rec = JSON.parse(message) as { output?: { outputBodyJson?: unknown } };
+    const body = rec.output?.outputBodyJson as Record<string, unknown> | unknown[] | undefined;
+    type Usage = { cache_creation?: { ephemeral_1h_input_tokens?: unknown }; cacheDetails?: { inputTokens?: unknown; ttl?: unknown }[] };
+    const usage = (Array.isArray(body) ? (body[0] as { message?: { usage?: Usage } } | undefined)?.message?.usage : (body as { usage?: Usage } | undefined)?.usage);
+    const eph = Number(usage?.cache_creation?.ephemeral_1h_input_tokens);
+    if (Number.isFinite(eph)) return eph;
+    if (Array.isArray(usage?.cacheDetails)) return usage.cacheDetails.filter((d) => d.ttl === '1h').reduce((s, d) => s + (Number(d.inputTokens) || 0), 0);
+  } catch { /* not JSON: no split */ }
+  return 0;
+}
+
+/**
+ * New costs of Bedrock rows (rid = events.rowid), NULL where unpriced. Mirrors costOfInvocation:
+ * failed rows cost 0, long-context tier on the whole prompt, a used token class without a price
+ * leaves the row unpriced.
+ */
+function newCostsSql(onlyUnpriced: boolean): string {
+  return `WITH t AS (
+    SELECT e.rowid AS rid, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
+      (e.error_code IS NOT NULL AND e.error_code <> '') AS failed,
+      CAST(coalesce(e.input_tokens, 0) AS DOUBLE) AS tin, CAST(coalesce(e.output_tokens, 0) AS DOUBLE) AS tout,
+      CAST(coalesce(e.cache_read_tokens, 0) AS DOUBLE) AS tcr, CAST(coalesce(e.cache_write_tokens, 0) AS DOUBLE) AS tcw,
+      CAST(${CACHE_WRITE_1H} AS DOUBLE) AS tcw1h_logged,
+      r.p_in IS NOT NULL AS resolved,
+      r.p_in, r.p_out, r.p_cr, r.p_cw5, r.p_cw1h, r.lc_threshold, r.lc_in, r.lc_out, r.lc_cr, r.lc_cw5, r.lc_cw1h
+    FROM events e LEFT JOIN ${RESOLUTION_TABLE} r
+      ON e.model_id IS NOT DISTINCT FROM r.model_id AND e.region IS NOT DISTINCT FROM r.region
+      AND (r.from_ms IS NULL OR e.ts >= r.from_ms) AND (r.to_ms IS NULL OR e.ts < r.to_ms)
+    WHERE e.kind = 'bedrock'${onlyUnpriced ? ' AND e.price_version IS NULL' : ''}
+  ), l AS (
+    SELECT *, (lc_threshold IS NOT NULL AND tin + tcr + tcw > lc_threshold) AS lc, least(tcw1h_logged, tcw) AS tcw1h FROM t
+  ), p AS (
+    SELECT rid, ts, model_id, region, old_total, old_version, failed, resolved, tin, tout, tcr, tcw, tcw1h,
+      CASE WHEN lc THEN lc_in ELSE p_in END AS pin, CASE WHEN lc THEN lc_out ELSE p_out END AS pout,
+      CASE WHEN lc THEN lc_cr ELSE p_cr END AS pcr, CASE WHEN lc THEN lc_cw5 ELSE p_cw5 END AS pcw5,
+      CASE WHEN lc THEN lc_cw1h ELSE p_cw1h END AS pcw1h
+    FROM l
+  ), q AS (
+    SELECT *, CASE WHEN failed THEN true WHEN NOT resolved THEN false
+      ELSE (tcr = 0 OR pcr IS NOT NULL) AND (tcw = 0 OR pcw5 IS NOT NULL) END AS priced
+    FROM p
+  ), c AS (
+    SELECT rid, ts, model_id, region, old_total, old_version, priced,
+      CASE WHEN failed THEN 0.0 WHEN priced THEN tin * pin / 1e6 END AS ci,
+      CASE WHEN failed THEN 0.0 WHEN priced THEN tcr * coalesce(pcr, 0) / 1e6 END AS ccr,
+      CASE WHEN failed THEN 0.0 WHEN priced THEN
+        CASE WHEN tcw1h > 0 THEN (tcw - tcw1h) * coalesce(pcw5, 0) / 1e6 + tcw1h * coalesce(pcw1h, pcw5, 0) / 1e6
+        ELSE tcw * coalesce(pcw5, 0) / 1e6 END END AS ccw,
+      CASE WHEN failed THEN 0.0 WHEN priced THEN tout * pout / 1e6 END AS co
+    FROM q
+  )
+  SELECT rid, ts, model_id, region, old_total, old_version, priced, ci, co, ccr, ccw, ci + ccr + ccw + co AS ct FROM c`;
+}
+
+async function dropResolutions(store: Store): Promise<void> {
+  await store.connection.run(`DROP TABLE IF EXISTS ${RESOLUTION_TABLE}`);
+}
+
+/**
+ * Fill cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total and price_version
+ * of Bedrock rows. Rows that cannot be priced keep NULL (and, with where: 'all', lose a price
+ * they had). Cheap when nothing is unpriced: one scan of price_version and no UPDATE.
+ */
+export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): Promise<PriceEventsResult> {
+  const book = opts.book ?? loadPriceBook();
+  const onlyUnpriced = (opts.where ?? 'unpriced') === 'unpriced';
+  const pairs = await distinctPairs(store, onlyUnpriced);
+  if (pairs.length === 0) return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0 };
+  await loadResolutions(store, pairs, book);
+  let priced = 0;
+  try {
+    // One statement, so a failure leaves every row as it was.
+    const r = await store.connection.run(`UPDATE events SET
+        cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
+        price_version = CASE WHEN n.priced THEN $1 END
+      FROM (${newCostsSql(onlyUnpriced)}) n
+      WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`, [book.version]);
+    priced = r.rowsChanged;
+  } finally {
+    await dropResolutions(store);
+  }
+  const left = await store.connection.runAndReadAll(
+    `SELECT count(*), coalesce(sum(${TOKENS}), 0) FROM events WHERE kind = 'bedrock' AND price_version IS NULL`);
+  const [cnt, tok] = left.getRows()[0];
+  const unpriced = num(cnt);
+  // With 'all', rows that lost their price were updated too: count only the rows now priced.
+  if (!onlyUnpriced) {
+    const pr = await store.connection.runAndReadAll(`SELECT count(*) FROM events WHERE kind = 'bedrock' AND price_version = $1`, [book.version]);
+    priced = num(pr.getRows()[0][0]);
+  }
+  return { version: book.version, pairs: pairs.length, priced, unpriced, unpricedTokens: num(tok) };
+}
+
+export interface TimeRange {
+  /** Inclusive, epoch ms. */
+  from?: number;
+  /** Exclusive, epoch ms. */
+  to?: number;
+}
+
+export interface UnpricedModel {
+  modelId: string | null;
+  region: string | null;
+  requests: number;
+  tokens: number;
+}
+
+export interface PriceCoverage {
+  requests: number;
+  tokens: number;
+  pricedTokens: number;
+  unpricedTokens: number;
+  unpricedRequests: number;
+  /** pricedTokens / tokens; null when there are no tokens (nothing to cover). */
+  share: number | null;
+  /** The unpriced bucket, per model id and region, most tokens first. */
+  unpriced: UnpricedModel[];
+}
+
+/** The share of Bedrock tokens that carry a price, and the unpriced tokens per model. */
+export async function priceCoverage(store: Store, range: TimeRange = {}): Promise<PriceCoverage> {
+  const cond: string[] = [`kind = 'bedrock'`];
+  const params: DuckDBValue[] = [];
+  if (range.from !== undefined) { params.push(BigInt(Math.trunc(range.from))); cond.push(`ts >= $${params.length}`); }
+  if (range.to !== undefined) { params.push(BigInt(Math.trunc(range.to))); cond.push(`ts < $${params.length}`); }
+  const r = await store.connection.runAndReadAll(
+    `SELECT model_id, region, price_version IS NOT NULL AS priced, count(*), coalesce(sum(${TOKENS}), 0)
+     FROM events WHERE ${cond.join(' AND ')} GROUP BY ALL`, params);
+  const cov: PriceCoverage = { requests: 0, tokens: 0, pricedTokens: 0, unpricedTokens: 0, unpricedRequests: 0, share: null, unpriced: [] };
+  for (const row of r.getRows()) {
+    const requests = num(row[3]);
+    const tokens = num(row[4]);
+    cov.requests += requests;
+    cov.tokens += tokens;
+    if (row[2]) cov.pricedTokens += tokens;
+    else {
+      cov.unpricedTokens += tokens;
+      cov.unpricedRequests += requests;
+      cov.unpriced.push({ modelId: str(row[0]), region: str(row[1]), requests, tokens });
+    }
+  }
+  cov.share = cov.tokens > 0 ? cov.pricedTokens / cov.tokens : null;
+  cov.unpriced.sort((a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)));
+  return cov;
+}
+
+export interface UnpricedReport extends UnpricedModel {
+  /** Why the current book cannot price it, and what to do; or a note that it can be priced now. */
+  resolution: UnpricedResolution | null;
+}
+
+/** Models in the store without a price, explained with the current book (`prices check`). */
+export async function unpricedModels(store: Store, book: PriceBook = loadPriceBook()): Promise<UnpricedReport[]> {
+  const cov = await priceCoverage(store);
+  return cov.unpriced.map((u) => {
+    const r = resolveModel(u.modelId, u.region, { book });
+    return { ...u, resolution: r.priced ? null : r };
+  });
+}
+
+export interface RepriceChange {
+  modelId: string | null;
+  /** UTC month of the invocations, YYYY-MM. */
+  month: string;
+  rows: number;
+  /** Rows whose cost changes (including gaining or losing a price). */
+  changedRows: number;
+  /** Rows priced by another book version that keep the same cost. */
+  versionOnlyRows: number;
+  oldCost: number;
+  newCost: number;
+  newlyPriced: number;
+  newlyUnpriced: number;
+}
+
+/** What `priceEvents(store, {where: 'all'})` would change, per model and month. Changes nothing. */
+export async function repricePreview(store: Store, book: PriceBook = loadPriceBook()): Promise<RepriceChange[]> {
+  const pairs = await distinctPairs(store, false);
+  if (pairs.length === 0) return [];
+  await loadResolutions(store, pairs, book);
+  try {
+    const r = await store.connection.runAndReadAll(`SELECT model_id, strftime(epoch_ms(ts), '%Y-%m') AS month, count(*),
+        count(*) FILTER (WHERE old_total IS DISTINCT FROM ct),
+        count(*) FILTER (WHERE old_total IS NOT DISTINCT FROM ct AND old_version IS NOT NULL AND priced AND old_version <> $1),
+        coalesce(sum(old_total), 0), coalesce(sum(ct), 0),
+        count(*) FILTER (WHERE priced AND old_version IS NULL), count(*) FILTER (WHERE NOT priced AND old_version IS NOT NULL)
+      FROM (${newCostsSql(false)}) n GROUP BY ALL ORDER BY model_id NULLS LAST, month`, [book.version]);
+    return r.getRows().map((row) => ({
+      modelId: str(row[0]), month: String(row[1]), rows: num(row[2]), changedRows: num(row[3]), versionOnlyRows: num(row[4]),
+      oldCost: Number(row[5]), newCost: Number(row[6]), newlyPriced: num(row[7]), newlyUnpriced: num(row[8]),
+    })).filter((c) => c.changedRows > 0 || c.versionOnlyRows > 0);
+  } finally {
+    await dropResolutions(store);
+  }
+}
+
+export interface RepriceResult {
+  changes: RepriceChange[];
+  /** null on a dry run. */
+  applied: PriceEventsResult | null;
+}
+
+/** Recompute every Bedrock row's cost with the book: the preview first, then (unless dryRun) the update. */
+export async function reprice(store: Store, opts: { book?: PriceBook; dryRun?: boolean } = {}): Promise<RepriceResult> {
+  const book = opts.book ?? loadPriceBook();
+  const changes = await repricePreview(store, book);
+  if (opts.dryRun) return { changes, applied: null };
+  return { changes, applied: await priceEvents(store, { where: 'all', book }) };
+}
