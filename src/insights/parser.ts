@@ -604,6 +604,10 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'lbracket') return this.parseList();
     if (t.kind === 'lparen') {
+      const first = this.peek(1);
+      if (first.kind !== 'name') {
+        this.fail(first, 'PARSE_IN_TARGET', 'lists use square brackets, in [a, b]; parentheses after in hold a subquery ( SOURCE … | … )');
+      }
       this.next();
       const query = this.parseQueryBody('rparen', false);
       const close = this.expectKind('rparen', 'close the subquery with )');
