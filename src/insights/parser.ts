@@ -79,9 +79,12 @@ class Parser {
       this.report(this.peek(), 'PARSE_EMPTY_QUERY', 'the query is empty: write at least one command, such as fields @timestamp, @message');
       return undefined;
     }
-    const q = this.parseQueryBody('eof', true);
-    if (this.peek().kind !== 'eof') this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'commands are separated by |');
-    return q;
+    try {
+      return this.parseQueryBody('eof', true);
+    } catch (e) {
+      if (e instanceof ParseFailure) return undefined;
+      throw e;
+    }
   }
 
   /** `[SOURCE …] command (| command)*` up to the terminator (not consumed). */
@@ -98,10 +101,10 @@ class Parser {
       const t = this.peek();
       if (this.atTerminator(terminator)) {
         if (expectCommand) {
-          if (commands.length === 0 && source === undefined) {
-            this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'write at least one command, such as fields @timestamp, @message');
-          }
-          this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'a | must be followed by a command');
+          this.attempt(recover, terminator, () =>
+            this.fail(t, 'PARSE_UNEXPECTED_TOKEN', commands.length === 0 && source === undefined
+              ? 'write at least one command, such as fields @timestamp, @message'
+              : 'a | must be followed by a command'));
         }
         break;
       }
@@ -283,7 +286,7 @@ class Parser {
     this.next();
     const count = n.num ?? NaN;
     if (!Number.isInteger(count) || count < 1 || count > MAX_LIMIT) {
-      this.report(n, 'PARSE_LIMIT_RANGE', hint, `the limit must be a whole number from 1 to 100,000, not ${n.text}`);
+      this.report(n, 'PARSE_LIMIT_RANGE', undefined, `the limit must be a whole number from 1 to 100,000, not ${n.text}`);
     }
     return { kind: 'limit', count, any, span: this.spanFrom(t) };
   }
@@ -873,7 +876,8 @@ class Parser {
     if (this.reported.has(key)) return false;
     this.reported.add(key);
     const { line, column } = lineColumn(this.text, t.start);
-    const shown = t.text.length > 40 ? `${t.text.slice(0, 40)}…` : t.text;
+    const firstLine = t.text.split('\n')[0];
+    const shown = firstLine.length > 40 || firstLine !== t.text ? `${firstLine.slice(0, 40)}…` : t.text;
     const base = override ?? `unexpected symbol found ${shown} at line ${line} and position ${column}`;
     this.diags.push(diagnostic(this.text, code, 'error', hint ? `${base}; ${hint}` : base, this.tokSpan(t)));
     return true;
