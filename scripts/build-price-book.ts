@@ -148,7 +148,8 @@ dropped.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey));
 const book = {
   format: 'bedrock-insights-price-book/1',
   version: `litellm-${src.retrieved}`,
-  source: `LiteLLM Bedrock prices (${src.source})`,
+  source: `LiteLLM's Bedrock prices (BerriAI/litellm model_prices_and_context_window.json, via the RoCry/llm-api-price mirror); third-party data, not the AWS Price List`,
+  sourceDetail: src.source,
   retrieved: src.retrieved,
   units: 'USD per 1,000,000 tokens',
   builtFrom: 'shared/data/bedrock-pricing-litellm.json',

@@ -56,13 +56,18 @@ export const userEntrySchema = z.object({
 }).strict();
 export type UserEntry = z.infer<typeof userEntrySchema>;
 
+export const APP_PROFILE_ARN_RE = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:application-inference-profile\/.+$/;
+
 export const userFileSchema = z.object({
   /** A label for this set of prices; becomes part of the book version (`litellm-…+<version>`). */
   version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'use letters, digits, . _ - (at most 40)').optional(),
   prices: z.array(userEntrySchema).default([]),
-  applicationProfiles: z.record(
-    z.string().regex(/^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:application-inference-profile\/.+$/, 'expected an application-inference-profile ARN as the key'),
-    z.string().min(1),
-  ).default({}),
+  applicationProfiles: z.record(z.string(), z.string().min(1)).default({}).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      if (!APP_PROFILE_ARN_RE.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'the key must be an application-inference-profile ARN (arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>)' });
+      }
+    }
+  }),
 }).strict();
 export type UserFile = z.infer<typeof userFileSchema>;

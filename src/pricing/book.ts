@@ -86,14 +86,17 @@ export function parseUserFile(text: string, file: string): UserFile {
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string {
+  const render = (path: readonly PropertyKey[]) => path.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${String(seg)}`)).join('').replace(/^\./, '');
   return issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${String(seg)}`)).join('').replace(/^\./, '');
-    let where = path || '(top level)';
-    // Name the model of a bad prices[] entry: "prices[3] (model "x")" is easier to find than an index.
+    let where = render(issue.path) || '(top level)';
+    // Name the model of a bad prices[] entry: "prices[3] (model "x").input" is easier to find than an index.
     if (issue.path[0] === 'prices' && typeof issue.path[1] === 'number' && raw && typeof raw === 'object') {
       const entries = (raw as { prices?: unknown }).prices;
       const entry = Array.isArray(entries) ? entries[issue.path[1]] as { model?: unknown } | undefined : undefined;
-      if (entry && typeof entry.model === 'string') where += ` (model "${entry.model}")`;
+      if (entry && typeof entry.model === 'string') {
+        const rest = render(issue.path.slice(2));
+        where = `prices[${issue.path[1]}] (model "${entry.model}")${rest ? `.${rest}` : ''}`;
+      }
     }
     return `${where}: ${issue.message}`;
   }).join('; ') + (issues.length > 5 ? ` (and ${issues.length - 5} more problems)` : '');

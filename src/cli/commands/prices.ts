@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadPriceBook, priceCoverage, reprice, unpricedModels, type PriceBook, type PriceEntry, type RepriceChange } from '../../pricing/index.js';
+import { defaultDbPath, Store } from '../../store/store.js';
+import { BiError } from '../../util/errors.js';
+import { setExitCode } from '../main.js';
+
+interface ListFlags { format?: string; model?: string; prices?: string }
+interface DbFlags { db?: string; format?: string; dryRun?: boolean; prices?: string }
+
+function out(s: string): void {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+}
+
+/** Left-aligned text columns, right-aligned numeric ones. */
+export function renderTable(header: string[], rows: string[][], numeric: boolean[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function price(x: number | null): string {
+  return x === null ? '-' : String(x);
+}
+function usd(x: number): string {
+  const a = Math.abs(x);
+  const s = a !== 0 && a < 0.01 ? a.toFixed(6) : a.toFixed(2);
+  return `${x < 0 ? '-' : ''}$${s}`;
+}
+function int(x: number): string {
+  return x.toLocaleString('en-US');
+}
+function format(f: string | undefined): 'table' | 'json' {
+  if (f === undefined || f === 'table' || f === 'json') return f ?? 'table';
+  throw new BiError('INVALID_ARGUMENT', `--format must be table or json, not "${f}".`);
+}
+
+function displayId(e: PriceEntry): string {
+  return `${e.profile ? `${e.profile}.` : ''}${e.model}`;
+}
+
+function bookHeader(book: PriceBook): string {
+  return [
+    `Price book ${book.version} (USD per 1M tokens)`,
+    `Source: ${book.source}`,
+    `Retrieved: ${book.retrieved}${book.userFile ? `; extended by ${book.userFile}` : ''}`,
+  ].join('\n');
+}
+
+function listPrices(flags: ListFlags): void {
+  const fmt = format(flags.format);
+  const book = loadPriceBook({ pricesFile: flags.prices });
+  const needle = flags.model?.toLowerCase();
+  const entries = book.entries
+    .filter((e) => !needle || displayId(e).toLowerCase().includes(needle))
+    .sort((a, b) => displayId(a).localeCompare(displayId(b)) || (a.region ?? '').localeCompare(b.region ?? '') || (a.effective ?? '').localeCompare(b.effective ?? ''));
+  if (fmt === 'json') {
+    out(JSON.stringify({
+      version: book.version, source: book.source, retrieved: book.retrieved, userFile: book.userFile,
+      units: 'USD per 1,000,000 tokens', entries, applicationProfiles: book.applicationProfiles,
+    }, null, 2));
+    return;
+  }
+  out(bookHeader(book));
+  out('');
+  if (entries.length === 0) {
+    out(needle ? `No model id contains "${flags.model}".` : 'The book is empty.');
+    return;
+  }
+  const rows = entries.map((e) => [
+    displayId(e),
+    e.region ?? '*',
+    e.effective ?? `<=${book.retrieved}`,
+    price(e.prices.input), price(e.prices.output), price(e.prices.cacheRead), price(e.prices.cacheWrite5m), price(e.prices.cacheWrite1h),
+    e.longContext ? `>${e.longContext.thresholdTokens / 1000}k: ${e.longContext.input}/${e.longContext.output}` : '',
+    e.origin === 'user' ? 'user' : '',
+  ]);
+  out(renderTable(['MODEL ID', 'REGION', 'SINCE', 'INPUT', 'OUTPUT', 'CACHE READ', 'WRITE 5M', 'WRITE 1H', 'LONG CONTEXT IN/OUT', 'ORIGIN'], rows,
+    [false, false, false, true, true, true, true, true, false, false]));
+  const maps = Object.entries(book.applicationProfiles);
+  if (maps.length > 0) {
+    out('');
+    out(renderTable(['APPLICATION INFERENCE PROFILE', 'MODEL ID'], maps.map(([arn, m]) => [arn, m])));
+  }
+  out('');
+  out(`${entries.length} price${entries.length === 1 ? '' : 's'}. A price that does not apply to a token class is "-": invocations that use it stay unpriced.`);
+}
+
+async function checkPrices(flags: DbFlags): Promise<void> {
+  const fmt = format(flags.format);
+  const book = loadPriceBook({ pricesFile: flags.prices });
+  const store = await openExisting(flags.db, true);
+  try {
+    const cov = await priceCoverage(store);
+    const models = await unpricedModels(store, book);
+    if (fmt === 'json') {
+      out(JSON.stringify({
+        version: book.version, coverage: { ...cov, unpriced: undefined },
+        unpriced: models.map((m) => ({ modelId: m.modelId, region: m.region, requests: m.requests, tokens: m.tokens,
+          priceableNow: m.resolution === null, reason: m.resolution?.reason ?? null, hint: m.resolution?.hint ?? 'run `bedrock-insights prices reprice`' })),
+      }, null, 2));
+    } else {
+      out(`Price book ${book.version}. Store ${store.path}.`);
+      out(cov.share === null
+        ? 'No Bedrock tokens in the store.'
+        : `Price coverage: ${(cov.share * 100).toFixed(2)}% of ${int(cov.tokens)} tokens priced; ${int(cov.unpricedTokens)} tokens in ${int(cov.unpricedRequests)} requests unpriced.`);
+      if (models.length === 0) out('Every model in the store has a price.');
+      else {
+        out('');
+        out(renderTable(['MODEL ID', 'REGION', 'REQUESTS', 'TOKENS', 'WHY'],
+          models.map((m) => [m.modelId ?? '(none)', m.region ?? '-', int(m.requests), int(m.tokens), m.resolution ? m.resolution.reason : 'priced by the current book, not applied yet']),
+          [false, false, true, true, false]));
+        out('');
+        out('What to do:');
+        const hints = new Set(models.map((m) => (m.resolution ? m.resolution.hint : 'run `bedrock-insights prices reprice` to apply the current book')));
+        for (const h of hints) out(`- ${h}`);
+        out('Then run `bedrock-insights prices reprice` to price the stored history.');
+      }
+    }
+    if (models.length > 0) setExitCode(1);
+  } finally {
+    store.close();
+  }
+}
+
+async function openExisting(db: string | undefined, readOnly: boolean): Promise<Store> {
+  const path = defaultDbPath(db);
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new BiError('STORE_MISSING', `There is no store at ${path}. Ingest logs first (bedrock-insights ingest), or name the store with --db.`);
+  }
+  return Store.open(path, { readOnly });
+}
+
+function changeRows(changes: RepriceChange[]): string[][] {
+  return changes.map((c) => [
+    c.modelId ?? '(none)', c.month, int(c.changedRows + c.versionOnlyRows), int(c.changedRows), usd(c.oldCost), usd(c.newCost), usd(c.newCost - c.oldCost),
+    [c.newlyPriced ? `${int(c.newlyPriced)} newly priced` : '', c.newlyUnpriced ? `${int(c.newlyUnpriced)} lose their price` : '', c.versionOnlyRows ? `${int(c.versionOnlyRows)} version only` : ''].filter(Boolean).join(', '),
+  ]);
+}
+
+async function repriceStore(flags: DbFlags): Promise<void> {
+  const fmt = format(flags.format);
+  const book = loadPriceBook({ pricesFile: flags.prices });
+  const store = await openExisting(flags.db, false);
+  try {
+    const result = await reprice(store, { book, dryRun: flags.dryRun === true });
+    if (fmt === 'json') {
+      out(JSON.stringify({ version: book.version, dryRun: flags.dryRun === true, changes: result.changes, applied: result.applied }, null, 2));
+      return;
+    }
+    out(`Re-pricing with price book ${book.version}${flags.dryRun ? ' (dry run: nothing is changed)' : ''}.`);
+    if (result.changes.length === 0) out('No stored cost changes.');
+    else {
+      out('');
+      out(renderTable(['MODEL ID', 'MONTH', 'ROWS', 'COST CHANGES', 'OLD COST', 'NEW COST', 'DELTA', 'NOTE'], changeRows(result.changes),
+        [false, false, true, true, true, true, true, false]));
+      const oldTotal = result.changes.reduce((s, c) => s + c.oldCost, 0);
+      const newTotal = result.changes.reduce((s, c) => s + c.newCost, 0);
+      out('');
+      out(`Total of the changed groups: ${usd(oldTotal)} -> ${usd(newTotal)} (${usd(newTotal - oldTotal)}).`);
+    }
+    if (result.applied) {
+      out(`Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} unpriced (${int(result.applied.unpricedTokens)} tokens; see \`bedrock-insights prices check\`).`);
+    } else if (result.changes.length > 0) {
+      out('Dry run: run again without --dry-run to apply.');
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** --prices and --format may be given before or after the subcommand name (commander gives them to either). */
+function withParent(flags: DbFlags, cmd: Command): DbFlags {
+  const all = cmd.optsWithGlobals() as DbFlags;
+  return { ...flags, prices: flags.prices ?? all.prices, format: flags.format ?? all.format };
+}
+
+export function registerPrices(program: Command): void {
+  const prices = program
+    .command('prices')
+    .description('The price book: list prices, find models without a price, re-price stored invocations.')
+    .option('--format <format>', 'table or json (default table)')
+    .option('--model <substr>', 'only model ids containing this text')
+    .option('--prices <file>', 'user prices file extending the shipped book (default $BEDROCK_INSIGHTS_PRICES, else ~/.bedrock-insights/prices.json if present)')
+    .addHelpText('after', `
+Examples:
+  bedrock-insights prices --model claude-sonnet
+  bedrock-insights prices check
+  bedrock-insights prices reprice --dry-run
+
+The user prices file (JSON) adds or overrides prices and maps application inference profiles:
+  {"version": "acme-2026-11",
+   "prices": [{"model": "us.anthropic.claude-sonnet-4-6", "input": 3.3, "output": 16.5,
+               "cacheRead": 0.33, "cacheWrite5m": 4.125, "cacheWrite1h": 6.6, "effective": "2026-12-01"}],
+   "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}`)
+    .action((flags: ListFlags) => listPrices(flags));
+
+  prices
+    .command('check')
+    .description('List models seen in the store that have no price, with their tokens and how to add a price or mapping (exit 1 if any).')
+    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .option('--format <format>', 'table or json (default table)')
+    .action(async (flags: DbFlags, cmd: Command) => checkPrices(withParent(flags, cmd)));
+
+  prices
+    .command('reprice')
+    .description('Recompute the cost of every stored invocation with the current price book; prints the changes per model and month first.')
+    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .option('--dry-run', 'print what would change and change nothing')
+    .option('--format <format>', 'table or json (default table)')
+    .action(async (flags: DbFlags, cmd: Command) => repriceStore(withParent(flags, cmd)));
+}
