@@ -1,0 +1,68 @@
+import { Component, useEffect, useState, type ReactNode } from 'react';
+import { api, type LanguageCatalog, type LogGroupInfo } from './api';
+import { QueryPage } from './query/QueryPage';
+import { DashboardsPage } from './dashboard/DashboardPage';
+import { navigate, useLocation } from './url';
+
+/** Never a blank page: a render error shows what happened and how to get back. */
+class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    if (this.state.error) {
+      return (
+        <div className="page-error" role="alert">
+          <h2>Something went wrong in the console</h2>
+          <p>{this.state.error.message}</p>
+          <button type="button" className="btn primary" onClick={() => { this.setState({ error: null }); navigate('/query'); }}>Back to Logs Insights</button>
+        </div>
+      );
+    }
+    return this.props.children;
+  }
+}
+
+function NavLink(props: { to: string; active: boolean; children: ReactNode; testId?: string }) {
+  return (
+    <a href={props.to} className={props.active ? 'active' : ''} data-testid={props.testId}
+      onClick={(e) => { if (!e.metaKey && !e.ctrlKey) { e.preventDefault(); navigate(props.to); } }}>{props.children}</a>
+  );
+}
+
+export function App() {
+  const loc = useLocation();
+  const [language, setLanguage] = useState<LanguageCatalog | null>(null);
+  const [groups, setGroups] = useState<LogGroupInfo[]>([]);
+  const [groupsError, setGroupsError] = useState<string>();
+  const [engine, setEngine] = useState<string>('');
+  useEffect(() => {
+    api.language().then(setLanguage, () => undefined);
+    api.logGroups().then(setGroups, (e: Error) => setGroupsError(e.message));
+    api.info().then((i) => setEngine(i.engine), () => setEngine('unreachable'));
+  }, []);
+  const onDash = loc.path.startsWith('/dashboards');
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="/query" onClick={(e) => { e.preventDefault(); navigate('/query'); }}>
+          <svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true"><rect width="16" height="16" rx="3" fill="#3d8ef0" /><path d="M4 11V7m4 4V4m4 7V8" stroke="white" strokeWidth="2" strokeLinecap="round" /></svg>
+          bedrock-insights
+        </a>
+        <nav>
+          <NavLink to="/query" active={!onDash} testId="nav-query">Logs Insights</NavLink>
+          <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">Dashboards</NavLink>
+        </nav>
+        <span className="spacer" />
+        {engine === 'unavailable' && <span className="engine-warn" title="Queries will fail until the engine is available">Query engine not available</span>}
+        {engine === 'unreachable' && <span className="engine-warn">Server unreachable</span>}
+      </header>
+      <main>
+        <ErrorBoundary>
+          {onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}
