@@ -1,0 +1,121 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { QueryEngine, QueryRequest, QueryResult } from '../../src/engines/engine.js';
+import type { Store } from '../../src/store/store.js';
+import { compareResult } from './compare.js';
+import { loadCases, queryText, type LoadedCase } from './cases.js';
+import { openDatasetStore, toMillis } from './datasets.js';
+import { resolveEngine } from './engines.js';
+import { isErrorExpectation, type ErrorExpectation } from './types.js';
+
+/**
+ * The conformance suite: every case of cases/** run against one engine ($CONFORMANCE_ENGINE,
+ * default the embedded DuckDB engine). Run one area with
+ * `node --import tsx --test --test-name-pattern="commands/stats" test/conformance/conformance.test.ts`.
+ */
+
+interface Loaded { store: Store; engine: QueryEngine }
+const loaded = new Map<string, Promise<Loaded>>();
+const enginePromise = resolveEngine();
+
+function datasetEngine(name: string): Promise<Loaded> {
+  let p = loaded.get(name);
+  if (!p) {
+    p = (async () => {
+      const { factory } = await enginePromise;
+      const { store, events } = await openDatasetStore(name);
+      return { store, engine: await factory({ store, dataset: name, events }) };
+    })();
+    loaded.set(name, p);
+  }
+  return p;
+}
+
+after(async () => {
+  for (const p of loaded.values()) {
+    try {
+      const { store, engine } = await p;
+      await engine.close();
+      store.close();
+    } catch { /* the failure was already reported by the case that loaded it */ }
+  }
+});
+
+function request(lc: LoadedCase): QueryRequest {
+  const c = lc.case;
+  const req: QueryRequest = { queryString: queryText(c) };
+  if (c.logGroups) req.logGroups = c.logGroups;
+  if (c.start) req.startTime = toMillis(c.start, c.name);
+  if (c.end) req.endTime = toMillis(c.end, c.name);
+  if (c.limit !== undefined) req.limit = c.limit;
+  return req;
+}
+
+interface Failure { codes: string[]; messages: string[] }
+
+function describeThrown(e: unknown): Failure {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  if (e instanceof Error) messages.push(e.message);
+  else messages.push(String(e));
+  const o = e as { code?: unknown; details?: { diagnostics?: unknown } } | null;
+  if (o && typeof o.code === 'string') codes.push(o.code);
+  const diags = o?.details?.diagnostics;
+  if (Array.isArray(diags)) {
+    for (const d of diags as { code?: unknown; message?: unknown }[]) {
+      if (typeof d?.code === 'string') codes.push(d.code);
+      if (typeof d?.message === 'string') messages.push(d.message);
+    }
+  }
+  return { codes, messages };
+}
+
+async function expectError(engine: QueryEngine, req: QueryRequest, exp: ErrorExpectation): Promise<void> {
+  let result: QueryResult | undefined;
+  let failure: Failure | undefined;
+  try {
+    result = await engine.run(req);
+  } catch (e) {
+    failure = describeThrown(e);
+  }
+  if (!failure) {
+    if (result?.status === 'Failed' && result.error) failure = { codes: [result.error.code], messages: [result.error.message] };
+    else assert.fail(`expected an error ${JSON.stringify(exp)}, but the query ran: status ${result?.status}, ${result?.rows.length} rows`);
+  }
+  // The static check must agree with the run, and may carry the precise diagnostic codes.
+  const diags = await engine.check(req.queryString, req.logGroups);
+  for (const d of diags) {
+    if (d.severity !== 'error') continue;
+    failure.codes.push(d.code);
+    failure.messages.push(d.message);
+  }
+  const codeOk = failure.codes.some((c) => c.startsWith(exp.error));
+  const textOk = exp.errorIncludes === undefined || failure.messages.some((m) => m.toLowerCase().includes(exp.errorIncludes!.toLowerCase()));
+  assert.ok(codeOk && textOk,
+    `expected error code ${JSON.stringify(exp.error)}${exp.errorIncludes ? ` mentioning ${JSON.stringify(exp.errorIncludes)}` : ''}; ` +
+    `got codes ${JSON.stringify(failure.codes)} messages ${JSON.stringify(failure.messages)}`);
+}
+
+for (const lc of loadCases()) {
+  test(`${lc.file} › ${lc.case.name}`, async () => {
+    const { engine } = await datasetEngine(lc.case.dataset);
+    const req = request(lc);
+    const exp = lc.case.expect;
+    if (isErrorExpectation(exp)) {
+      await expectError(engine, req, exp);
+      return;
+    }
+    let result: QueryResult;
+    try {
+      result = await engine.run(req);
+    } catch (e) {
+      const f = describeThrown(e);
+      assert.fail(`the query failed: ${JSON.stringify(f)}\nrule: ${lc.case.rule}\nquery:\n${req.queryString}`);
+    }
+    assert.equal(result.status, 'Complete', `status ${result.status}${result.error ? `: ${result.error.code} ${result.error.message}` : ''}`);
+    const problems = compareResult(exp, result);
+    if (problems.length) {
+      assert.fail(`rule: ${lc.case.rule}\nquery:\n${req.queryString}\n  ${problems.join('\n  ')}`);
+    }
+  });
+}

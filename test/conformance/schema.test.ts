@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QueryResult } from '../../src/engines/engine.js';
+import { caseFiles, loadCases, validateCaseFile } from './cases.js';
+import { compareResult, rowDiff, valuesMatch } from './compare.js';
+import { DATASETS_DIR } from './datasets.js';
+import { ENGINES } from './engines.js';
+
+/** Checks of the suite itself; they need no engine, so they run before the engine lands. */
+
+test('every case file is valid', () => {
+  const files = caseFiles();
+  assert.ok(files.length >= 5, 'case files exist');
+  const problems = files.flatMap((f) => validateCaseFile(f));
+  assert.deepEqual(problems, []);
+});
+
+test('case names are unique across files (they name the node:test tests)', () => {
+  const seen = new Set<string>();
+  for (const lc of loadCases()) {
+    const key = `${lc.file} › ${lc.case.name}`;
+    assert.ok(!seen.has(key), key);
+    seen.add(key);
+  }
+});
+
+test('every data set line is a Bedrock record, a generic event or a comment', () => {
+  for (const f of readdirSync(DATASETS_DIR)) {
+    if (!f.endsWith('.jsonl')) continue;
+    readFileSync(join(DATASETS_DIR, f), 'utf8').split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      const where = `${f}:${i + 1}`;
+      if ('comment' in o) assert.equal(Object.keys(o).length, 1, `${where}: a comment line holds only comment`);
+      else if ('bedrock' in o) {
+        const r = o.bedrock as Record<string, unknown>;
+        assert.equal(r.schemaType, 'ModelInvocationLog', where);
+        assert.ok(typeof r.timestamp === 'string' && !Number.isNaN(Date.parse(r.timestamp)), `${where}: timestamp`);
+      } else {
+        for (const k of ['logGroup', 'logStream', 'timestamp', 'message']) assert.ok(k in o, `${where}: ${k}`);
+      }
+    });
+  }
+});
+
+test('the default engine is registered', () => {
+  assert.equal(typeof ENGINES.duckdb, 'function');
+});
+
+function result(rows: Record<string, string>[], extra: Partial<QueryResult> = {}): QueryResult {
+  return {
+    columns: rows[0] ? Object.keys(rows[0]) : [],
+    rows: rows.map((r) => Object.entries(r).map(([field, value]) => ({ field, value }))),
+    statistics: { recordsMatched: 0, recordsScanned: 0, estimatedRecordsSkipped: 0, bytesScanned: 0, estimatedBytesSkipped: 0, logGroupsScanned: 0 },
+    status: 'Complete',
+    warnings: [],
+    truncated: false,
+    aggregated: false,
+    ...extra,
+  };
+}
+
+test('comparison: sparse rows must match key for key', () => {
+  assert.deepEqual(rowDiff({ a: '1' }, { a: '1' }), []);
+  assert.equal(rowDiff({ a: '1' }, { a: '1', b: '' }).length, 1, 'an extra empty field is a difference');
+  assert.equal(rowDiff({ a: '1', b: '2' }, { a: '1' }).length, 1, 'a missing field is a difference');
+  assert.equal(rowDiff({ a: '1' }, { a: '1.0' }).length, 1, 'number text is compared exactly without tolerance');
+});
+
+test('comparison: numeric tolerance applies to numbers only', () => {
+  assert.ok(valuesMatch('90.9', '90.909090', 0.05));
+  assert.ok(!valuesMatch('90.9', '91', 0.05));
+  assert.ok(!valuesMatch('abc', 'abd', 10));
+});
+
+test('comparison: unordered, ordered and subset matching', () => {
+  const r = result([{ k: 'a', n: '1' }, { k: 'b', n: '2' }]);
+  assert.deepEqual(compareResult({ rows: [{ k: 'b', n: '2' }, { k: 'a', n: '1' }], ordered: false }, r), []);
+  assert.notDeepEqual(compareResult({ rows: [{ k: 'b', n: '2' }, { k: 'a', n: '1' }], ordered: true }, r), []);
+  assert.notDeepEqual(compareResult({ rows: [{ k: 'a', n: '1' }], ordered: false }, r), [], 'extra rows fail without subset');
+  assert.deepEqual(compareResult({ rows: [{ k: 'a', n: '1' }], ordered: false, subset: true }, r), []);
+  assert.notDeepEqual(compareResult({ rows: [{ k: 'a', n: '1' }, { k: 'a', n: '1' }], ordered: false, subset: true }, r), [], 'each expected row consumes one actual row');
+});
+
+test('comparison: @ptr position, absent fields, top per group and warnings', () => {
+  const withPtr = result([{ a: '1', '@ptr': 'x' }]);
+  assert.deepEqual(compareResult({ rows: [{ a: '1' }], ordered: true, ptr: 'last' }, withPtr), []);
+  assert.notDeepEqual(compareResult({ rows: [{ a: '1' }], ordered: true, ptr: 'absent' }, withPtr), []);
+  const ptrFirst = result([{ '@ptr': 'x', a: '1' }]);
+  assert.notDeepEqual(compareResult({ rows: [{ a: '1' }], ordered: true, ptr: 'last' }, ptrFirst), []);
+  const groups = result([{ g: 'x', v: '10' }, { g: 'x', v: '20' }]);
+  assert.notDeepEqual(compareResult({ rows: [{ g: 'x', v: '10' }], ordered: false, subset: true, topPerGroup: { group: 'g', field: 'v' } }, groups), []);
+  assert.deepEqual(compareResult({ rows: [{ g: 'x', v: '20' }], ordered: false, subset: true, topPerGroup: { group: 'g', field: 'v' } }, groups), []);
+  assert.notDeepEqual(compareResult({ minRows: 1, absentFields: ['v'] }, groups), []);
+  const warned = result([], { warnings: [{ code: 'FIELD_UNKNOWN', severity: 'warning', message: 'x never occurs', span: { start: 0, end: 1 }, line: 1, column: 0, suggestion: 'output.outputTokenCount' }] });
+  assert.deepEqual(compareResult({ rowCount: 0, warnings: [{ includes: 'output.outputTokenCount' }] }, warned), []);
+  assert.notDeepEqual(compareResult({ rowCount: 0, warnings: [{ includes: 'inputTokenCount' }] }, warned), []);
+});
