@@ -1,0 +1,646 @@
+/**
+ * The analyzer: AST -> logical plan (src/insights/plan.ts) + diagnostics.
+ *
+ * It resolves every field reference the way CloudWatch discovers fields (system fields, hot
+ * Bedrock fields in typed columns, request metadata, JSON paths of the message, aliases and
+ * parse captures visible to later commands only), checks function names and arities against the
+ * catalog (src/insights/functions.ts), tracks output columns (fields union, display last wins,
+ * stats keys then aggregates), and warns about fields that never occur in the selected log groups.
+ * Pure and synchronous: the catalog facts it needs are passed in.
+ */
+import type {
+  Command, DurationLit, Expr, Name, ParseCmd, Projection, Query, SourceClause, Span, StatsCmd,
+} from './ast.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { closest, lookupFunction, allFunctionNames, type FunctionSpec, type ValueKind } from './functions.js';
+import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
+import { globToRegex, translateRegex } from './regex.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
+
+/** Catalog facts the analyzer needs (read from the store by the engine). */
+export interface CatalogInfo {
+  /** Every known log group with its count of generic (non-Bedrock) events. */
+  logGroups: { name: string; genericEvents: number }[];
+  /** Discovered field names per log group (the `fields` catalog table). */
+  fieldsByGroup: Map<string, Set<string>>;
+}
+
+export interface AnalyzeOptions {
+  /** The query text the AST spans refer to. */
+  text: string;
+  catalog: CatalogInfo;
+  /** Requested log groups (StartQuery's logGroupNames); empty/absent = all (unless SOURCE). */
+  logGroups?: string[];
+  startTime?: number;
+  endTime?: number;
+  /** StartQuery's limit: a trailing `| limit N`. */
+  limit?: number;
+  noRowCap?: boolean;
+  /** Maximum number of stats commands (CloudWatch documents 2). */
+  maxStats?: number;
+}
+
+export interface Analysis {
+  plan?: Plan;
+  diagnostics: Diagnostic[];
+}
+
+export const DEFAULT_ROW_CAP = 10_000;
+export const MAX_LIMIT = 100_000;
+
+export const SYSTEM_FIELDS = ['@timestamp', '@ingestionTime', '@logStream', '@log', '@message', '@ptr'] as const;
+
+/** Unit caps of datetime periods: a larger amount is capped, not converted (`bin(300s)` = 60 s). */
+export const PERIOD_CAPS: Partial<Record<DurationLit['unit'], number>> = { ms: 1000, s: 60, m: 60, h: 24 };
+
+interface Binding {
+  expr: PExpr;
+}
+
+const AGG_FNS: Record<string, AggFn> = {
+  count: 'count', count_distinct: 'count_distinct', sum: 'sum', avg: 'avg', min: 'min', max: 'max', pct: 'pct',
+  stddev: 'stddev', earliest: 'earliest', latest: 'latest', sortsfirst: 'sortsFirst', sortslast: 'sortsLast',
+  values: 'values', countovertime: 'count', sumovertime: 'sum', rate: 'rate',
+};
+
+class Analyzer {
+  readonly diags: Diagnostic[] = [];
+  private env = new Map<string, Binding>();
+  private aggregated = false;
+  private visible: string[] = [];
+  private displayed: OutputColumn[] | undefined;
+  private readonly stages: Stage[] = [];
+  private nextId = 1;
+  private statsSeen = 0;
+  private mixed = false;
+  private known: Set<string> | undefined;
+  private readonly warnedFields = new Set<string>();
+  private selection: string[] | 'all' = 'all';
+
+  constructor(private readonly opts: AnalyzeOptions) {}
+
+  private err(code: string, message: string, span: Span, suggestion?: string): void {
+    this.diags.push(diagnostic(this.opts.text, code, 'error', message, span, suggestion));
+  }
+  private warn(code: string, message: string, span: Span, suggestion?: string): void {
+    this.diags.push(diagnostic(this.opts.text, code, 'warning', message, span, suggestion));
+  }
+  private id(hint: string): string {
+    const clean = hint.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24);
+    return `c${this.nextId++}_${clean}`;
+  }
+
+  run(q: Query): Plan | undefined {
+    this.resolveSource(q.source, q.span);
+    for (const cmd of q.commands) this.command(cmd);
+    const columns = this.outputColumns(q.span);
+    if (this.diags.some((d) => d.severity === 'error')) return undefined;
+    const plan: Plan = {
+      source: { names: this.selection, mixed: this.mixed },
+      stages: this.stages,
+      columns,
+      aggregated: this.aggregated,
+    };
+    if (this.opts.startTime !== undefined) plan.startTime = this.opts.startTime;
+    if (this.opts.endTime !== undefined) plan.endTime = this.opts.endTime;
+    if (!this.opts.noRowCap) plan.rowCap = DEFAULT_ROW_CAP;
+    if (this.opts.limit !== undefined) plan.trailingLimit = this.opts.limit;
+    return plan;
+  }
+
+  // ------------------------------------------------------------ log groups and catalog
+
+  private resolveSource(src: SourceClause | undefined, span: Span): void {
+    const groups = this.opts.catalog.logGroups;
+    const all = groups.map((g) => g.name);
+    let chosen: string[] | 'all' = 'all';
+    if (src) {
+      if (this.opts.logGroups && this.opts.logGroups.length > 0) {
+        this.warn('SOURCE_OVERRIDES_LOG_GROUPS', 'The query has SOURCE; the log groups given with the request are ignored.', src.span);
+      }
+      if (src.start !== undefined || src.end !== undefined) {
+        this.warn('SOURCE_TIME_IGNORED', 'SOURCE start=/end= is not supported yet; the request time range applies. Use --since or --start/--end.', src.span);
+      }
+      if (src.accountIdentifiers.length > 0 || src.classes.length > 0) {
+        this.warn('SOURCE_FILTER_IGNORED', 'SOURCE accountIdentifiers/class are ignored: the store holds one account and one log class.', src.span);
+      }
+      if (!src.allLogGroups || src.logGroupNames.length > 0 || src.namePrefixes.length > 0) {
+        const picked = new Set<string>();
+        for (const n of src.logGroupNames) {
+          if (all.includes(n)) picked.add(n);
+          else this.err('LOG_GROUP_NOT_FOUND', `The log group ${n} does not exist in the store.`, src.span, closest(n, all) ?? undefined);
+        }
+        for (const p of src.namePrefixes) for (const n of all) if (n.startsWith(p)) picked.add(n);
+        chosen = [...picked];
+        if (src.namePrefixes.length > 0 && src.logGroupNames.length === 0 && chosen.length === 0) {
+          this.warn('NO_LOG_GROUPS', `No log group starts with ${src.namePrefixes.map((p) => `'${p}'`).join(' or ')}.`, src.span);
+        }
+      }
+    } else if (this.opts.logGroups && this.opts.logGroups.length > 0) {
+      const picked: string[] = [];
+      for (const n of this.opts.logGroups) {
+        if (all.includes(n)) picked.push(n);
+        else this.err('LOG_GROUP_NOT_FOUND', `The log group ${n} does not exist in the store.`, span, closest(n, all));
+      }
+      chosen = picked;
+    }
+    this.selection = chosen;
+    const selected = chosen === 'all' ? groups : groups.filter((g) => (chosen as string[]).includes(g.name));
+    this.mixed = selected.some((g) => g.genericEvents > 0);
+    const known = new Set<string>();
+    for (const g of selected) for (const fld of this.opts.catalog.fieldsByGroup.get(g.name) ?? []) known.add(fld);
+    if (known.size > 0) {
+      for (const k of Object.keys(HOT_FIELDS)) known.add(k);
+      for (const k of Object.keys(COST_FIELDS)) known.add(k);
+      this.known = known;
+    }
+  }
+
+  // ------------------------------------------------------------ commands
+
+  private command(cmd: Command): void {
+    switch (cmd.kind) {
+      case 'fields': {
+        const bound: [string, PExpr][] = [];
+        for (const p of cmd.items) {
+          const name = p.alias?.name ?? p.text;
+          if (name === '@ptr') continue;
+          bound.push([name, this.expr(p.expr)]);
+        }
+        for (const [name, e] of bound) {
+          this.env.set(name, { expr: e });
+          if (!this.visible.includes(name)) this.visible.push(name);
+        }
+        return;
+      }
+      case 'display': {
+        const cols: OutputColumn[] = [];
+        for (const p of cmd.items) {
+          const name = p.alias?.name ?? p.text;
+          if (name === '@ptr') continue;
+          const e = this.expr(p.expr);
+          cols.push({ name, expr: e });
+        }
+        for (const c of cols) if (!this.env.has(c.name)) this.env.set(c.name, { expr: c.expr });
+        this.displayed = cols;
+        return;
+      }
+      case 'filter':
+      case 'filterIndex':
+        this.stages.push({ op: 'filter', cond: this.expr(cmd.condition) });
+        return;
+      case 'stats':
+        this.stats(cmd);
+        return;
+      case 'sort': {
+        const terms: SortTerm[] = cmd.keys.map((k) => ({ expr: this.field(k.field.name, k.field.span), desc: k.direction === 'desc' }));
+        this.stages.push({ op: 'sort', terms });
+        return;
+      }
+      case 'limit':
+        if (cmd.count > MAX_LIMIT) {
+          this.err('LIMIT_TOO_LARGE', `limit ${cmd.count} is over the maximum of ${MAX_LIMIT}; use a smaller limit.`, cmd.span);
+          return;
+        }
+        if (cmd.count < 1) {
+          this.err('LIMIT_TOO_SMALL', 'limit must be at least 1.', cmd.span);
+          return;
+        }
+        this.stages.push({ op: 'limit', count: cmd.count });
+        return;
+      case 'parse':
+        this.parse(cmd);
+        return;
+      case 'dedup':
+        this.stages.push({ op: 'dedup', keys: cmd.fields.map((f) => this.field(f.name, f.span)) });
+        return;
+      case 'unnest': {
+        const src = this.expr(cmd.source);
+        const id = this.id(cmd.into.name);
+        this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
+        this.bind(cmd.into.name, { k: 'ref', id, kind: 'json' });
+        return;
+      }
+      case 'expand': {
+        const src = this.field(cmd.field.name, cmd.field.span);
+        const id = this.id(cmd.field.name);
+        this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
+        this.bind(cmd.field.name, { k: 'ref', id, kind: 'json' });
+        return;
+      }
+      case 'fillmissing':
+        this.err('UNSUPPORTED_COMMAND', '`fillmissing` is not supported yet.', cmd.span);
+        return;
+      case 'unsupported':
+        this.err('UNSUPPORTED_COMMAND', `\`${cmd.name}\` is not supported yet.`, cmd.span);
+        return;
+      default: {
+        const never: never = cmd;
+        void never;
+      }
+    }
+  }
+
+  private bind(name: string, e: PExpr): void {
+    this.env.set(name, { expr: e });
+    if (!this.visible.includes(name)) this.visible.push(name);
+  }
+
+  private parse(cmd: ParseCmd): void {
+    const source: PExpr = cmd.source ? this.field(cmd.source.name, cmd.source.span) : this.field('@message', cmd.span);
+    let pattern: string;
+    let groups: { name: string; index: number }[];
+    if (cmd.mode === 'glob') {
+      const text = cmd.pattern?.kind === 'string' ? cmd.pattern.value : cmd.pattern?.pattern ?? '';
+      const g = globToRegex(text);
+      if (g.stars !== cmd.aliases.length) {
+        this.err('PARSE_ARITY', `The pattern has ${g.stars} * but ${cmd.aliases.length} names follow "as"; give one name per *.`, cmd.span);
+        return;
+      }
+      pattern = g.pattern;
+      groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
+    } else if (cmd.mode === 'regex') {
+      const src = cmd.pattern?.kind === 'regex' ? cmd.pattern.pattern : cmd.pattern?.value ?? '';
+      const t = translateRegex(src);
+      if (t.error) {
+        this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, cmd.pattern?.span ?? cmd.span);
+        return;
+      }
+      pattern = t.pattern;
+      groups = t.groups;
+      if (groups.length === 0 && cmd.aliases.length > 0) {
+        // `parse @message /(\d+)/ as ip multi`: unnamed groups assigned by position.
+        groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
+      }
+      if (groups.length === 0) {
+        this.err('PARSE_NO_GROUPS', 'A parse regex needs named groups such as (?<name>...) to create fields.', cmd.span);
+        return;
+      }
+    } else if (cmd.mode === 'csv') {
+      // Positional, unquoted comma-separated values.
+      const n = cmd.aliases.length;
+      pattern = '(?s)^' + Array.from({ length: n }, (_, i) => (i === n - 1 ? '(.*)' : '([^,]*),')).join('');
+      groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
+    } else {
+      this.err('UNSUPPORTED_COMMAND', '`parse … logfmt` is not supported yet.', cmd.span);
+      return;
+    }
+    if (cmd.multi) {
+      const captures = groups.map((g) => ({ id: this.id(g.name), group: g.index }));
+      this.stages.push({ op: 'parseMulti', source, regex: pattern, caseInsensitive: false, captures, matchId: this.id('match') });
+      groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: captures[i].id, kind: 'string' }));
+      return;
+    }
+    const re: PExpr = { k: 'regex', pattern, caseInsensitive: false, kind: 'string' };
+    for (const g of groups) {
+      this.bind(g.name, { k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: g.index }], kind: 'string' });
+    }
+  }
+
+  private stats(cmd: StatsCmd): void {
+    this.statsSeen++;
+    const max = this.opts.maxStats ?? 2;
+    if (this.statsSeen > max) {
+      this.err('TOO_MANY_STATS', `A query may have at most ${max} stats commands.`, cmd.span);
+      return;
+    }
+    const keys: NamedExpr[] = [];
+    const local = new Map<string, PExpr>();
+    let binKey: string | undefined;
+    for (const p of cmd.groupBy) {
+      const name = p.alias?.name ?? p.text;
+      const e = this.expr(p.expr, { group: true });
+      const id = this.id(name);
+      keys.push({ id, expr: e });
+      if (e.k === 'call' && e.fn === 'bin' && binKey === undefined) binKey = id;
+      local.set(name, e);
+    }
+    const items: NamedExpr[] = [];
+    const names: string[] = [];
+    for (const p of cmd.aggregates) {
+      const name = p.alias?.name ?? p.text;
+      const e = this.expr(p.expr, { agg: true, local });
+      if (!containsAgg(e)) {
+        this.err('NOT_AGGREGATED', `${p.text} is not an aggregate: in stats, wrap fields in an aggregate function such as sum(), count() or max().`, p.span);
+      }
+      const id = this.id(name);
+      items.push({ id, expr: e });
+      local.set(name, e);
+      names.push(name);
+    }
+    const countId = this.id('count');
+    this.stages.push({ op: 'aggregate', keys, items, countId, ...(binKey ? { binKey } : {}) });
+    // The new relation: only the keys and the aggregates exist from here on.
+    this.env = new Map();
+    this.visible = [];
+    cmd.groupBy.forEach((p, i) => {
+      const name = p.alias?.name ?? p.text;
+      this.env.set(name, { expr: { k: 'ref', id: keys[i].id, kind: keys[i].expr.kind } });
+      if (!this.visible.includes(name)) this.visible.push(name);
+    });
+    items.forEach((it, i) => {
+      this.env.set(names[i], { expr: { k: 'ref', id: it.id, kind: it.expr.kind } });
+      if (!this.visible.includes(names[i])) this.visible.push(names[i]);
+    });
+    this.aggregated = true;
+    this.displayed = undefined;
+  }
+
+  private outputColumns(span: Span): OutputColumn[] {
+    if (this.displayed) return this.displayed;
+    const names = this.visible.length > 0 || this.aggregated ? this.visible : ['@timestamp', '@message'];
+    return names.map((name) => ({ name, expr: this.env.get(name)?.expr ?? this.field(name, span) }));
+  }
+
+  // ------------------------------------------------------------ fields
+
+  /** Resolve a field name in the current relation. */
+  field(name: string, span: Span): PExpr {
+    const b = this.env.get(name);
+    if (b) return b.expr;
+    // Dotted access into a jsonParse value bound to a prefix (`j.user.id`).
+    const segs = name.split('.');
+    for (let i = segs.length - 1; i >= 1; i--) {
+      const prefix = segs.slice(0, i).join('.');
+      const pb = this.env.get(prefix);
+      if (pb && pb.expr.kind === 'json') return jsonAccess(pb.expr, segs.slice(i).map(segKey));
+    }
+    if (this.aggregated) {
+      this.err('FIELD_NOT_AVAILABLE', `${name} is not available after stats: only the previous stats' group keys and aggregates can be used here.`, span,
+        closest(name, this.env.keys()));
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    switch (name) {
+      case '@timestamp': return { k: 'base', field: 'timestamp', kind: 'time' };
+      case '@ingestionTime': return { k: 'base', field: 'ingestionTime', kind: 'time' };
+      case '@logStream': return { k: 'base', field: 'logStream', kind: 'string' };
+      case '@log': return { k: 'base', field: 'log', kind: 'string' };
+      case '@message': return { k: 'base', field: 'message', kind: 'string' };
+      case '@ptr': return { k: 'base', field: 'seq', kind: 'number' };
+      default: break;
+    }
+    const hot = HOT_FIELDS[name] ?? COST_FIELDS[name];
+    if (hot) {
+      const kind: ValueKind = this.mixed ? 'string' : hot.type === 'number' ? 'number' : 'string';
+      return { k: 'hot', column: hot.column, jsonPath: name.split('.'), mixed: this.mixed, kind };
+    }
+    if (name.startsWith(REQUEST_METADATA_PREFIX) && name.length > REQUEST_METADATA_PREFIX.length) {
+      this.checkKnown(name, span);
+      return { k: 'meta', key: name.slice(REQUEST_METADATA_PREFIX.length), mixed: this.mixed, kind: 'string' };
+    }
+    if (!this.checkKnown(name, span)) {
+      // Never seen in the selected log groups: statically missing (no need to read every message).
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    return { k: 'json', source: null, path: segs.map(segKey), guard: this.mixed, kind: 'string' };
+  }
+
+  /** False (with a warning) when the catalog says the field never occurs in the selected groups. */
+  private checkKnown(name: string, span: Span): boolean {
+    if (!this.known || this.known.has(name) || name.startsWith('@')) return true;
+    if (!this.warnedFields.has(name)) {
+      this.warnedFields.add(name);
+      const suggestion = closest(name, this.known, false) ?? closest(name, this.known);
+      this.warn('FIELD_NEVER_SEEN',
+        `${name} never occurs in the selected log groups, so it is missing in every row${suggestion ? `; did you mean ${suggestion}?` : '.'}`,
+        span, suggestion);
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  expr(e: Expr, ctx: { agg?: boolean; group?: boolean; local?: Map<string, PExpr>; inAgg?: boolean } = {}): PExpr {
+    switch (e.kind) {
+      case 'field': {
+        if (ctx.local && !ctx.inAgg) {
+          const l = ctx.local.get(e.name);
+          if (l) return l;
+        }
+        if (ctx.agg && !ctx.inAgg && !ctx.local?.has(e.name)) {
+          // A bare field outside any aggregate in stats: reported by the caller (NOT_AGGREGATED).
+        }
+        return this.field(e.name, e.span);
+      }
+      case 'number': return { k: 'lit', kind: 'number', value: e.value };
+      case 'string': return { k: 'lit', kind: 'string', value: e.value };
+      case 'boolean': return { k: 'lit', kind: 'bool', value: e.value };
+      case 'regex': {
+        const t = translateRegex(e.pattern);
+        if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.span);
+        return { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
+      }
+      case 'duration':
+        return this.period(e);
+      case 'list':
+        this.err('LIST_NOT_ALLOWED', 'A list [..] can only follow in / not in.', e.span);
+        return { k: 'lit', kind: 'null', value: null };
+      case 'star':
+        this.err('STAR_NOT_ALLOWED', '* is only allowed as count(*) or count_over_time(*).', e.span);
+        return { k: 'lit', kind: 'null', value: null };
+      case 'unary': {
+        const a = this.expr(e.operand, ctx);
+        return e.op === '-' ? { k: 'call', fn: 'neg', args: [a], kind: 'number' } : { k: 'call', fn: 'not', args: [a], kind: 'bool' };
+      }
+      case 'binary': {
+        const a = this.expr(e.left, ctx);
+        const b = this.expr(e.right, ctx);
+        const arith = ['+', '-', '*', '/', '%', '^'].includes(e.op);
+        return { k: 'call', fn: e.op, args: [a, b], kind: arith ? 'number' : 'bool' };
+      }
+      case 'like': {
+        const s = this.expr(e.subject, ctx);
+        let m: PExpr;
+        if (e.pattern.kind === 'string') {
+          m = { k: 'call', fn: 'contains', args: [s, { k: 'lit', kind: 'string', value: e.pattern.value }], kind: 'bool' };
+        } else {
+          m = { k: 'call', fn: 'regex_match', args: [s, this.expr(e.pattern, ctx)], kind: 'bool' };
+        }
+        return e.negated ? { k: 'call', fn: 'not', args: [m], kind: 'bool' } : m;
+      }
+      case 'in': {
+        if (e.list.kind === 'subquery') {
+          this.err('UNSUPPORTED_COMMAND', 'Subqueries (`in ( … )`) are not supported yet.', e.list.span);
+          return { k: 'lit', kind: 'bool', value: false };
+        }
+        const s = this.expr(e.subject, ctx);
+        const items = e.list.items.map((it) => this.expr(it, ctx));
+        const m: PExpr = { k: 'call', fn: 'in', args: [s, ...items], kind: 'bool' };
+        return e.negated ? { k: 'call', fn: 'not', args: [m], kind: 'bool' } : m;
+      }
+      case 'subquery':
+        this.err('UNSUPPORTED_COMMAND', 'Subqueries are not supported yet.', e.span);
+        return { k: 'lit', kind: 'null', value: null };
+      case 'access': {
+        const obj = this.expr(e.object, ctx);
+        if (obj.kind !== 'json') {
+          if (obj.k === 'lit' && obj.value === null) return obj;
+          this.err('NOT_A_MAP', 'Only jsonParse() maps and lists can be accessed with . or [ ]; use jsonParse(field) first.', e.span);
+          return { k: 'lit', kind: 'null', value: null };
+        }
+        return jsonAccess(obj, [e.key]);
+      }
+      case 'call':
+        return this.call(e, ctx);
+      default: {
+        const never: never = e;
+        void never;
+        return { k: 'lit', kind: 'null', value: null };
+      }
+    }
+  }
+
+  private period(d: DurationLit): PExpr {
+    const cap = PERIOD_CAPS[d.unit];
+    let amount = d.amount;
+    if (!(amount > 0) || !Number.isInteger(amount)) {
+      this.err('BAD_PERIOD', `${d.text} is not a valid period: use a positive whole number and a unit, like 5m.`, d.span);
+      amount = 1;
+    }
+    if (cap !== undefined && amount > cap) amount = cap;
+    return { k: 'period', amount, unit: d.unit, kind: 'number' };
+  }
+
+  private call(e: Extract<Expr, { kind: 'call' }>, ctx: { agg?: boolean; group?: boolean; local?: Map<string, PExpr>; inAgg?: boolean }): PExpr {
+    const spec = lookupFunction(e.lname);
+    if (!spec) {
+      const s = closest(e.name, allFunctionNames());
+      this.err('UNKNOWN_FUNCTION', `Unknown function ${e.name}${s ? `; did you mean ${s}?` : '.'}`, e.span, s);
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    const n = e.args.length;
+    const starOnly = n === 1 && e.args[0].kind === 'star';
+    if (n < spec.minArgs || n > spec.maxArgs) {
+      this.err('WRONG_ARGUMENT_COUNT', `${spec.name} takes ${arity(spec)}; it was given ${n}. Usage: ${spec.signature}`, e.span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    if (spec.role === 'aggregate') {
+      if (!ctx.agg || ctx.inAgg) {
+        this.err('AGGREGATE_NOT_ALLOWED', ctx.inAgg ? `${spec.name} cannot be nested inside another aggregate.` : `${spec.name} is an aggregate: it can only be used in stats.`, e.span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+      return this.aggregate(spec, e, starOnly, ctx);
+    }
+    if (spec.role === 'group' && !ctx.group) {
+      this.err('GROUP_FUNCTION_NOT_ALLOWED', `${spec.name} can only be used in the by clause of stats.`, e.span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    const lname = spec.name.toLowerCase();
+    if (lname === 'bin') {
+      if (this.aggregated) {
+        this.err('BIN_AFTER_STATS', 'bin() reads @timestamp, which does not exist after stats: carry a time forward (max(@timestamp) as t) and use datefloor(t, period).', e.span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+      const p = e.args[0];
+      if (p.kind !== 'duration') {
+        this.err('BAD_PERIOD', 'bin() takes a period such as 5m, 1h or 1d.', p.span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+      return { k: 'call', fn: 'bin', args: [{ k: 'base', field: 'timestamp', kind: 'time' }, this.period(p)], kind: 'time' };
+    }
+    if (lname === 'datefloor' || lname === 'dateceil') {
+      const p = e.args[1];
+      if (p.kind !== 'duration') {
+        this.err('BAD_PERIOD', `${spec.name}() takes a period such as 5m, 1h or 1d as its second argument.`, p.span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+      return { k: 'call', fn: lname, args: [this.expr(e.args[0], ctx), this.period(p)], kind: 'time' };
+    }
+    if (lname === 'histogram') {
+      return { k: 'call', fn: 'histogram', args: [this.expr(e.args[0], ctx), this.expr(e.args[1], ctx)], kind: 'number' };
+    }
+    if ((lname === 'regexreplace') && e.args[1]?.kind === 'regex') {
+      // Accept a /regex/ literal as the pattern as well as a string.
+    }
+    const args = e.args.map((a) => this.expr(a, ctx));
+    if (lname === 'regexreplace' && args[1].k === 'lit' && typeof args[1].value === 'string') {
+      const t = translateRegex(args[1].value);
+      if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.args[1].span);
+      args[1] = { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
+    }
+    let kind: ValueKind = spec.returns === 'arg' ? (args[lname === 'if' ? 1 : lname === 'case' ? 1 : 0]?.kind ?? 'string') : spec.returns;
+    if (kind === 'null') kind = 'string';
+    return { k: 'call', fn: lname, args, kind };
+  }
+
+  private aggregate(spec: FunctionSpec, e: Extract<Expr, { kind: 'call' }>, starOnly: boolean, ctx: { local?: Map<string, PExpr> }): PExpr {
+    const inner = { agg: true, inAgg: true, local: ctx.local };
+    const lname = spec.name.toLowerCase();
+    let fn = AGG_FNS[lname];
+    if ((lname === 'count' || lname === 'countovertime') && (e.args.length === 0 || starOnly)) {
+      return { k: 'agg', fn: 'count_star', args: [], kind: 'number' };
+    }
+    if (e.args.some((a) => a.kind === 'star')) {
+      this.err('STAR_NOT_ALLOWED', `* is only allowed as count(*); ${spec.name} needs a field.`, e.span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    const args: PExpr[] = [];
+    if (lname === 'rate') {
+      const p = e.args[1];
+      if (p.kind !== 'duration') {
+        this.err('BAD_PERIOD', 'rate() takes a period such as 1m as its second argument.', p.span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+      args.push(this.expr(e.args[0], inner), this.period(p));
+    } else {
+      for (const a of e.args) args.push(this.expr(a, inner));
+    }
+    if (lname === 'pct') {
+      const p = args[1];
+      if (p.k !== 'lit' || typeof p.value !== 'number' || p.value < 0 || p.value > 100) {
+        this.err('BAD_PERCENTILE', 'pct() takes a percentile between 0 and 100 as a number, like pct(latency, 95).', e.args[1].span);
+        return { k: 'lit', kind: 'null', value: null };
+      }
+    }
+    if ((fn === 'earliest' || fn === 'latest') && this.aggregated) {
+      this.err('FIELD_NOT_AVAILABLE', `${spec.name}() needs @timestamp, which does not exist after stats.`, e.span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
+    let kind: ValueKind = spec.returns === 'arg' ? args[0].kind : spec.returns;
+    if ((fn === 'earliest' || fn === 'latest') && args[0].kind === 'time') kind = 'number'; // epoch ms [Obs]
+    if (kind === 'null') kind = 'string';
+    if (fn === undefined) fn = 'count';
+    return { k: 'agg', fn, args, kind };
+  }
+}
+
+function arity(spec: FunctionSpec): string {
+  if (spec.minArgs === spec.maxArgs) return `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`;
+  if (spec.maxArgs === Number.POSITIVE_INFINITY) return `at least ${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`;
+  return `${spec.minArgs} to ${spec.maxArgs} arguments`;
+}
+
+function segKey(s: string): string | number {
+  return s;
+}
+
+function jsonAccess(obj: PExpr, path: (string | number)[]): PExpr {
+  if (obj.k === 'json' && obj.source !== null) return { ...obj, path: [...obj.path, ...path] };
+  return { k: 'json', source: obj, path, guard: true, kind: 'json' };
+}
+
+export function containsAgg(e: PExpr): boolean {
+  if (e.k === 'agg') return true;
+  if (e.k === 'call') return e.args.some(containsAgg);
+  return false;
+}
+
+/** Analyse a parsed query into a plan. Never throws: problems are diagnostics. */
+export function analyze(query: Query, opts: AnalyzeOptions): Analysis {
+  const a = new Analyzer(opts);
+  try {
+    const plan = a.run(query);
+    return plan ? { plan, diagnostics: a.diags } : { diagnostics: a.diags };
+  } catch (e) {
+    // A bug in the analyzer must not crash the caller: report it as a diagnostic.
+    a.diags.push(diagnostic(opts.text, 'ANALYZER_INTERNAL', 'error', `Internal analyzer error: ${(e as Error).message}`, query.span));
+    return { diagnostics: a.diags };
+  }
+}
+
+/** Names of the projections of a command list (used by tests and the console). */
+export function projectionName(p: Projection): string {
+  return p.alias?.name ?? p.text;
+}
+
+export type { Name };

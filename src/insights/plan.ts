@@ -1,0 +1,99 @@
+/**
+ * The logical plan (IR): plain data produced by the analyzer and consumed by a SQL dialect.
+ * It knows nothing of DuckDB: field references are already resolved (system field, typed Bedrock
+ * column, request metadata key, JSON path of the message, or a column of an earlier stage), and
+ * every expression carries its static kind. A dialect may inline expressions or materialise
+ * stages as it likes, as long as it keeps the semantics documented in docs/semantics.md.
+ */
+import type { DurationUnit } from './ast.js';
+import type { ValueKind } from './functions.js';
+
+export type { ValueKind };
+
+/** Columns of the stored event a plan may read directly (names are logical, not SQL). */
+export type BaseField =
+  | 'timestamp' | 'ingestionTime' | 'logStream' | 'logGroup' | 'log' | 'message' | 'seq' | 'kind' | 'accountId';
+
+export type PExpr =
+  /** A constant. `null` is "missing". */
+  | { k: 'lit'; kind: ValueKind; value: string | number | boolean | null }
+  /** A system column of the event. */
+  | { k: 'base'; field: BaseField; kind: ValueKind }
+  /**
+   * A hot Bedrock field held in a typed column. `jsonPath` is where the same value lives in
+   * @message; `mixed` means some selected events are generic, whose value must come from the
+   * message instead of the typed column.
+   */
+  | { k: 'hot'; column: string; jsonPath: string[]; mixed: boolean; kind: ValueKind }
+  /** `requestMetadata.<key>` of Bedrock events. */
+  | { k: 'meta'; key: string; mixed: boolean; kind: 'string' }
+  /** A JSON path read from @message (`guard`: the message may not be JSON) or from a jsonParse value. */
+  | { k: 'json'; source: PExpr | null; path: (string | number)[]; guard: boolean; kind: ValueKind }
+  /** A column produced by an earlier stage (aggregate output, unnest element…). */
+  | { k: 'ref'; id: string; kind: ValueKind }
+  /** An operator or scalar function (canonical lowercase name, see sql dialect). */
+  | { k: 'call'; fn: string; args: PExpr[]; kind: ValueKind }
+  /** A regex (already translated to the engine-neutral form below). */
+  | { k: 'regex'; pattern: string; caseInsensitive: boolean; kind: 'string' }
+  /** A time period (bin, datefloor, dateceil, rate); amount already capped. */
+  | { k: 'period'; amount: number; unit: DurationUnit; kind: 'number' }
+  /** An aggregate call; only inside an aggregate stage's items. */
+  | { k: 'agg'; fn: AggFn; args: PExpr[]; kind: ValueKind };
+
+export type AggFn =
+  | 'count' | 'count_star' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' | 'pct' | 'stddev'
+  | 'earliest' | 'latest' | 'sortsFirst' | 'sortsLast' | 'values' | 'rate';
+
+export interface NamedExpr {
+  /** Stable column id inside the plan (also used as the SQL column name). */
+  id: string;
+  expr: PExpr;
+}
+
+export interface SortTerm {
+  expr: PExpr;
+  desc: boolean;
+}
+
+export type Stage =
+  | { op: 'filter'; cond: PExpr }
+  /**
+   * Group and aggregate. `keys` and `items` become the only columns of the new relation.
+   * `binKey`: id of a bin() key (default order: that key descending, then first met).
+   */
+  | { op: 'aggregate'; keys: NamedExpr[]; items: NamedExpr[]; binKey?: string; countId: string }
+  | { op: 'sort'; terms: SortTerm[] }
+  | { op: 'limit'; count: number }
+  /** Keep the first row (current order) per key tuple; rows with a missing key are all kept. */
+  | { op: 'dedup'; keys: PExpr[] }
+  /** One row per element of a list value (a non-list counts as one element). */
+  | { op: 'unnest'; source: PExpr; id: string; kind: ValueKind }
+  /** parse … multi: one row per match of the regex over source; the captures become columns. */
+  | { op: 'parseMulti'; source: PExpr; regex: string; caseInsensitive: boolean; captures: { id: string; group: number }[]; matchId: string };
+
+export interface OutputColumn {
+  name: string;
+  expr: PExpr;
+}
+
+export interface LogGroupSelection {
+  /** Resolved names; `all` means no restriction. */
+  names: string[] | 'all';
+  /** Some selected events are generic (non-Bedrock) ones. */
+  mixed: boolean;
+}
+
+export interface Plan {
+  source: LogGroupSelection;
+  /** Inclusive epoch-ms bounds. */
+  startTime?: number;
+  endTime?: number;
+  stages: Stage[];
+  columns: OutputColumn[];
+  /** Rows are event rows (carry @ptr) rather than aggregated rows. */
+  aggregated: boolean;
+  /** Row cap for the final result (undefined: no cap). */
+  rowCap?: number;
+  /** The query's own limit (if any) is a stage; this is the request's trailing limit. */
+  trailingLimit?: number;
+}

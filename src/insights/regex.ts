@@ -1,0 +1,105 @@
+/**
+ * Regular expressions of the query language, translated to RE2 syntax (the dialect used by
+ * DuckDB's regexp_* functions, and by CloudWatch's own regexReplace).
+ *
+ * Why RE2 in the database rather than a JavaScript UDF: matching runs vectorised inside DuckDB
+ * next to the data (no per-row round trip into V8), RE2 is linear-time (a hostile pattern cannot
+ * hang the engine), and CloudWatch's documented regex features (inline `(?i)`, named groups, lazy
+ * quantifiers, `\d \s \S`, `{m,n}`, alternation) are all RE2 features. Lookarounds and
+ * backreferences are not (nor are they in Hyperscan, CloudWatch's filter engine): they are
+ * reported as a diagnostic instead of failing at run time.
+ */
+
+export interface TranslatedRegex {
+  /** RE2 pattern: `(?i)` hoisted to the front when present anywhere; named groups made plain. */
+  pattern: string;
+  caseInsensitive: boolean;
+  /** Named groups in order of appearance with their 1-based capture index. */
+  groups: { name: string; index: number }[];
+  /** Number of capturing groups. */
+  captureCount: number;
+  /** Set when the pattern uses something RE2 cannot run. */
+  error?: string;
+}
+
+/** Translate a Logs Insights regex (text between the slashes) to RE2. */
+export function translateRegex(src: string): TranslatedRegex {
+  let ci = false;
+  let out = '';
+  let captures = 0;
+  const groups: { name: string; index: number }[] = [];
+  let error: string | undefined;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const next = src[i + 1];
+      if (next !== undefined && /[1-9]/.test(next) && !inClass) {
+        error ??= `backreference \\${next} is not supported (RE2 has no backreferences)`;
+      }
+      if (next === 'k' && src[i + 2] === '<') error ??= 'named backreferences are not supported';
+      out += c + (next ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      // A leading ] or ^] is literal inside a class.
+      if (src[i + 1] === '^') { out += '^'; i++; }
+      if (src[i + 1] === ']') { out += ']'; i++; }
+      continue;
+    }
+    if (c === '(') {
+      if (src.startsWith('(?i)', i)) {
+        ci = true;
+        i += 3;
+        continue;
+      }
+      const named = /^\(\?P?<([@A-Za-z_][@A-Za-z0-9_.]*)>/.exec(src.slice(i));
+      if (named) {
+        captures++;
+        groups.push({ name: named[1], index: captures });
+        out += '(';
+        i += named[0].length - 1;
+        continue;
+      }
+      if (src.startsWith('(?=', i) || src.startsWith('(?!', i) || src.startsWith('(?<=', i) || src.startsWith('(?<!', i)) {
+        error ??= 'lookaround assertions are not supported (RE2 has none)';
+        out += c;
+        continue;
+      }
+      if (src[i + 1] !== '?') captures++;
+      out += c;
+      continue;
+    }
+    out += c;
+  }
+  return { pattern: (ci ? '(?i)' : '') + out, caseInsensitive: ci, groups, captureCount: captures, ...(error ? { error } : {}) };
+}
+
+const RE_META = /[\\^$.|?*+()[\]{}]/g;
+
+/**
+ * A glob `parse` pattern as RE2: found anywhere (unanchored), literals escaped, each non-final `*`
+ * lazy `(.*?)`, a final `*` takes the rest `(.*)`; `.` crosses newlines (multi-line messages).
+ */
+export function globToRegex(glob: string): { pattern: string; stars: number } {
+  const parts = glob.split('*');
+  let out = '(?s)';
+  for (let i = 0; i < parts.length; i++) {
+    out += parts[i].replace(RE_META, (m) => '\\' + m);
+    if (i < parts.length - 1) out += i === parts.length - 2 && parts[i + 1] === '' ? '(.*)' : '(.*?)';
+  }
+  return { pattern: out, stars: parts.length - 1 };
+}
+
+/** Escape text for use as a literal inside an RE2 pattern. */
+export function escapeRegex(text: string): string {
+  return text.replace(RE_META, (m) => '\\' + m);
+}
