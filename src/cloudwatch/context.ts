@@ -1,0 +1,42 @@
+import type { QueryEngine } from '../engines/engine.js';
+import type { Definitions } from '../store/definitions.js';
+import type { Store } from '../store/store.js';
+import type { Db } from './db.js';
+import type { AppendQueue } from './appendQueue.js';
+import type { MetricFilterStore } from './metricFilterStore.js';
+import type { QueryTracker } from './queryTracker.js';
+
+/** What every operation can use; shared by all requests of one mounted API. */
+export interface ApiShared {
+  store: Store;
+  db: Db;
+  engine: () => QueryEngine;
+  definitions: Definitions;
+  metricFilters: MetricFilterStore;
+  queries: QueryTracker;
+  appender: AppendQueue;
+  accountId: string;
+  defaultRegion: string;
+  keepBodies: boolean;
+  now: () => number;
+}
+
+/** One request: the shared state plus who called and where. */
+export interface Call {
+  shared: ApiShared;
+  requestId: string;
+  /** The region the caller signed for (ARNs use it), else the default. */
+  region: string;
+  /** The access key id that signed the request, when signed. */
+  accessKeyId?: string;
+}
+
+export type Operation = (call: Call, body: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
+
+export function groupArn(call: Call, group: string, star = true): string {
+  return `arn:aws:logs:${call.region}:${call.shared.accountId}:log-group:${group}${star ? ':*' : ''}`;
+}
+
+export function streamArn(call: Call, group: string, stream: string): string {
+  return `arn:aws:logs:${call.region}:${call.shared.accountId}:log-group:${group}:log-stream:${stream}`;
+}

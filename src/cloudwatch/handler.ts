@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { QueryEngine } from '../engines/engine.js';
+import { Definitions } from '../store/definitions.js';
+import type { Store } from '../store/store.js';
+import { EventWriter } from '../store/writer.js';
+import { BiError, isBiError } from '../util/errors.js';
+import { AppendQueue } from './appendQueue.js';
+import type { ApiShared, Call, Operation } from './context.js';
+import { Db } from './db.js';
+import { CwApiError, serviceUnavailable } from './errors.js';
+import { filterLogEvents, getLogEvents, getLogRecord, putLogEvents } from './events.js';
+import { createLogGroup, createLogStream, deleteLogGroup, deleteLogStream, describeLogGroups, describeLogStreams } from './groups.js';
+import { MetricFilterStore } from './metricFilterStore.js';
+import { deleteMetricFilter, describeMetricFilters, putMetricFilter, testMetricFilter } from './metricFilters.js';
+import { describeQueries, getQueryResults, startQuery, stopQuery } from './queries.js';
+import { deleteQueryDefinition, describeQueryDefinitions, putQueryDefinition } from './queryDefinitions.js';
+import { QueryTracker } from './queryTracker.js';
+import { header, verifySigV4, type HeaderBag } from './sigv4.js';
+
+export const TARGET_PREFIX = 'Logs_20140328.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CreateLogGroup: createLogGroup,
+  DeleteLogGroup: deleteLogGroup,
+  DescribeLogGroups: describeLogGroups,
+  CreateLogStream: createLogStream,
+  DeleteLogStream: deleteLogStream,
+  DescribeLogStreams: describeLogStreams,
+  PutLogEvents: putLogEvents,
+  GetLogEvents: getLogEvents,
+  FilterLogEvents: filterLogEvents,
+  GetLogRecord: getLogRecord,
+  StartQuery: startQuery,
+  GetQueryResults: getQueryResults,
+  StopQuery: stopQuery,
+  DescribeQueries: describeQueries,
+  PutQueryDefinition: putQueryDefinition,
+  DescribeQueryDefinitions: describeQueryDefinitions,
+  DeleteQueryDefinition: deleteQueryDefinition,
+  PutMetricFilter: putMetricFilter,
+  DescribeMetricFilters: describeMetricFilters,
+  DeleteMetricFilter: deleteMetricFilter,
+  TestMetricFilter: testMetricFilter,
+};
+
+export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
+
+/**
+ * Authentication: SigV4 against access keys (the default), or none. `none` is accepted only
+ * for a server bound to loopback, and each request must then come from a loopback address too.
+ */
+export type AuthMode =
+  | { mode: 'sigv4'; keys: ReadonlyMap<string, string>; maxSkewMs?: number }
+  | { mode: 'none'; bindHost: string };
+
+export interface CloudWatchApiOptions {
+  auth: AuthMode;
+  /** The console's saved queries (one store, two views). Absent: opened here (tests). */
+  definitions?: Definitions;
+  /** Account id in ARNs and @log; default 000000000000. */
+  accountId?: string;
+  /** Region in ARNs when a request is unsigned; default us-east-1. */
+  region?: string;
+  /** Keep Bedrock request/response bodies in @message for pushed invocation records. */
+  keepBodies?: boolean;
+  /** Concurrent StartQuery limit (LimitExceededException beyond it); default 100. */
+  maxConcurrentQueries?: number;
+  now?: () => number;
+  /** Receives one line per failed request (operation, code, request id); never bodies or secrets. */
+  log?: (line: string) => void;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** Path as received, without the query string. */
+  path: string;
+  query?: string;
+  headers: HeaderBag;
+  rawBody: Buffer;
+  /** The client's address (for the unauthenticated mode's loopback check). */
+  remoteAddress?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface CloudWatchLogsApi {
+  handle(req: ApiRequest): Promise<ApiResponse>;
+  /** Cancels running queries and releases the API's connections (not the store). */
+  close(): Promise<void>;
+  /** The shared state, for tests and the alarms (metric filters). */
+  readonly shared: ApiShared;
+}
+
+export function isLoopbackAddress(addr: string | undefined): boolean {
+  if (!addr) return false;
+  const a = addr.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return a === 'localhost' || a === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+function response(status: number, requestId: string, body: Record<string, unknown> | null): ApiResponse {
+  return {
+    status,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: body === null ? '' : JSON.stringify(body),
+  };
+}
+
+/** The CloudWatch Logs JSON 1.1 API over one store and one engine. */
+export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine | (() => QueryEngine), opts: CloudWatchApiOptions): Promise<CloudWatchLogsApi> {
+  if (opts.auth.mode === 'none' && !isLoopbackAddress(opts.auth.bindHost)) {
+    throw new BiError('AUTH_REQUIRED', `The CloudWatch API without authentication is allowed only on a loopback address, not ${opts.auth.bindHost}; configure access keys (${'BEDROCK_INSIGHTS_ACCESS_KEYS'}=ID:SECRET) instead.`);
+  }
+  const now = opts.now ?? Date.now;
+  const conn = await store.connect();
+  const db = new Db(conn);
+  const ownsDefinitions = !opts.definitions;
+  const definitions = opts.definitions ?? (await Definitions.open(store));
+  const metricFilters = await MetricFilterStore.open(store, conn);
+  const shared: ApiShared = {
+    store,
+    db,
+    engine: typeof engine === 'function' ? engine : () => engine,
+    definitions,
+    metricFilters,
+    queries: new QueryTracker(now, opts.maxConcurrentQueries ?? 100),
+    appender: new AppendQueue(new EventWriter(store)),
+    accountId: opts.accountId ?? '000000000000',
+    defaultRegion: opts.region ?? 'us-east-1',
+    keepBodies: opts.keepBodies ?? false,
+    now,
+  };
+  const log = opts.log ?? (() => undefined);
+
+  async function handle(req: ApiRequest): Promise<ApiResponse> {
+    const requestId = randomUUID();
+    let operation = '?';
+    try {
+      if (req.method.toUpperCase() !== 'POST') throw new CwApiError('UnknownOperationException', 'The CloudWatch Logs API accepts only POST.');
+      const target = header(req.headers, 'x-amz-target') ?? '';
+      operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+      const call: Call = { shared, requestId, region: shared.defaultRegion };
+      // Authenticate before anything is parsed or written.
+      if (opts.auth.mode === 'sigv4') {
+        const caller = verifySigV4(
+          { method: req.method, path: req.path, ...(req.query ? { query: req.query } : {}), headers: req.headers, rawBody: req.rawBody },
+          { keys: opts.auth.keys, now: now(), ...(opts.auth.maxSkewMs !== undefined ? { maxSkewMs: opts.auth.maxSkewMs } : {}) },
+        );
+        call.region = caller.region;
+        call.accessKeyId = caller.accessKeyId;
+      } else if (!isLoopbackAddress(req.remoteAddress)) {
+        throw new CwApiError('AccessDeniedException', 'This server accepts unauthenticated CloudWatch API requests only from loopback.');
+      }
+      const op = target.startsWith(TARGET_PREFIX) ? OPERATIONS[operation] : undefined;
+      if (!op) throw new CwApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target header)'}; this server supports ${SUPPORTED_OPERATIONS.join(', ')}.`);
+      let body: unknown = {};
+      const text = req.rawBody.toString('utf8').trim();
+      if (text) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new CwApiError('SerializationException', 'The request body is not valid JSON.');
+        }
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CwApiError('SerializationException', 'The request body must be a JSON object.');
+      const out = await op(call, body as Record<string, unknown>);
+      return response(200, requestId, out);
+    } catch (e) {
+      let err: CwApiError;
+      if (e instanceof CwApiError) err = e;
+      else if (isBiError(e) && e.code === 'ENGINE_UNAVAILABLE') err = new CwApiError('ServiceUnavailableException', e.message, 503);
+      else if (isBiError(e) && e.code === 'FILTER_PATTERN_INVALID') err = new CwApiError('InvalidParameterException', e.message);
+      else {
+        // Internal failure. Only our own BiError messages are logged: a storage error may quote
+        // the data it failed on, and log messages and prompts must never reach the log.
+        log(`cloudwatch ${operation} ${requestId} internal error ${isBiError(e) ? `${e.code}: ${e.message.split('\n')[0]}` : e instanceof Error ? e.name : typeof e}`);
+        err = serviceUnavailable('The service cannot complete the request.');
+      }
+      if (err.status >= 500 || err.code !== 'ResourceNotFoundException') log(`cloudwatch ${operation} ${requestId} ${err.status} ${err.code}`);
+      return response(err.status, requestId, err.body());
+    }
+  }
+
+  return {
+    handle,
+    shared,
+    async close() {
+      await shared.queries.cancelAll();
+      if (ownsDefinitions) definitions.close();
+      try { conn.closeSync(); } catch { /* already closed */ }
+    },
+  };
+}
