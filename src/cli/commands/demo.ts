@@ -1,9 +1,98 @@
 import type { Command } from 'commander';
-import { BiError } from '../../util/errors.js';
+import { join } from 'node:path';
+import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, DEFAULT_SEED } from '../../demo/generator.js';
+import { defaultDemoDataDir, ensureDemoData } from '../../demo/demoData.js';
+import { formatSummary, summarizeStore } from '../../demo/summary.js';
+import { DEMO_ACCOUNT } from '../../demo/world.js';
+import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
+import { defaultDbPath, Store } from '../../store/store.js';
+import { BiError, errorMessage } from '../../util/errors.js';
+import { formatWriteSummary, progressLine } from './generate.js';
 
-// Placeholder until the demo command lands.
+interface DemoFlags {
+  db?: string;
+  data?: string;
+  records?: string;
+  days?: string;
+  seed?: string;
+}
+
+function wholeNumber(flag: string, text: string | undefined, dflt: number): number {
+  if (text === undefined) return dflt;
+  const clean = text.replace(/[_,]/g, '');
+  if (!/^\d+$/.test(clean) || Number(clean) < 1) throw new BiError('BAD_OPTION', `${flag} must be a whole number of at least 1 (got "${text}").`);
+  return Number(clean);
+}
+
+export interface DemoRun {
+  dbPath: string;
+  dataDir: string;
+}
+
+/**
+ * Generate (if needed) and ingest the demo data, then print a summary from the store.
+ * Returns where things are, so a caller can go on (the console, once it exists: see registerDemo).
+ */
+export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
+  const dbPath = defaultDbPath(flags.db);
+  const dataDir = flags.data ?? defaultDemoDataDir(dbPath);
+  const params = {
+    records: wholeNumber('--records', flags.records, DEMO_DEFAULT_RECORDS),
+    days: wholeNumber('--days', flags.days, DEMO_DEFAULT_DAYS),
+    seed: flags.seed ?? DEFAULT_SEED,
+  };
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+
+  const gen = progressLine('Generating demo data:');
+  const { generated, manifest } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
+  gen.done();
+  out(generated ? formatWriteSummary(manifest.summary) : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`);
+
+  const store = await Store.open(dbPath);
+  try {
+    const ing = progressLine('Ingesting:');
+    let result: IngestSummary;
+    try {
+      // The AWSLogs subtree only: the folder also holds the manifest, which is not a log record.
+      result = await ingestPaths(store, [join(dataDir, 'AWSLogs')], {}, (p) => ing.update(p.records, manifest.records));
+    } catch (e) {
+      if (/not implemented/i.test(errorMessage(e))) {
+        throw new BiError('NOT_IMPLEMENTED', `The demo data is ready in ${dataDir}, but ingest is not available in this build yet.`);
+      }
+      throw e;
+    } finally {
+      ing.done();
+    }
+    out(`Ingested into ${dbPath}: ${result.recordsStored.toLocaleString('en-US')} new records, ${result.duplicatesSkipped.toLocaleString('en-US')} already there, ${result.filesSkipped.toLocaleString('en-US')} unchanged files skipped, ${result.recordsRejected} rejected.`);
+    const s = await summarizeStore(store, { accountId: DEMO_ACCOUNT, startMs: manifest.endMs - manifest.days * 86_400_000, endMs: manifest.endMs });
+    out('');
+    out('Demo data in the store:');
+    out(formatSummary(s));
+    out('');
+    out(`Try: bedrock-insights query --db ${dbPath} -f queries/bedrock/q02-tokens-by-application.insights --since ${manifest.days}d`);
+  } finally {
+    store.close();
+  }
+  return { dbPath, dataDir };
+}
+
 export function registerDemo(program: Command): void {
-  program.command('demo').description('(not available yet)').action(() => {
-    throw new BiError('NOT_IMPLEMENTED', 'demo is not available yet');
-  });
+  program
+    .command('demo')
+    .description('Generate the demo data set (once), ingest it into the store and print a summary.')
+    .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .option('--data <dir>', 'where the demo data is generated (default: demo-data next to the store)')
+    .option('--records <n>', `records to generate (default ${DEMO_DEFAULT_RECORDS.toLocaleString('en-US')})`)
+    .option('--days <d>', `days covered, ending now (default ${DEMO_DEFAULT_DAYS})`)
+    .option('--seed <s>', 'generator seed (default 1)')
+    .addHelpText('after', `
+Running demo again reuses the generated data (same parameters) and ingests nothing twice.
+Example:
+  bedrock-insights demo --db /tmp/demo.duckdb --records 20000`)
+    .action(async (flags: DemoFlags) => {
+      await runDemo(flags);
+      // Seam for the console issue: once src/api/server.ts can be started from here, `demo` goes on
+      // to serve the console over the same store (startServer({ dbPath, ... })), after the store
+      // above is closed.
+    });
 }
