@@ -40,14 +40,18 @@ function str(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
-async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<{ modelId: string | null; region: string | null; rows: number }[]> {
+interface Pair { modelId: string | null; region: string | null; rows: number; failed: number; tokens: number }
+
+async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<Pair[]> {
   const r = await store.connection.runAndReadAll(
-    `SELECT model_id, region, count(*) FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''} GROUP BY ALL`);
-  return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]) }));
+    `SELECT model_id, region, count(*), count(*) FILTER (WHERE error_code IS NOT NULL AND error_code <> ''), coalesce(sum(${TOKENS}), 0)
+     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''} GROUP BY ALL`);
+  return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]), failed: num(row[3]), tokens: num(row[4]) }));
 }
 
 /** Load the resolution of the given pairs, over time, into the temporary resolution table. */
-async function loadResolutions(store: Store, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<void> {
+/** Returns the number of resolution rows loaded (0: no pair has a price). */
+async function loadResolutions(store: Store, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<number> {
   const c = store.connection;
   await c.run(`CREATE OR REPLACE TEMP TABLE ${RESOLUTION_TABLE} (
     model_id VARCHAR, region VARCHAR, from_ms BIGINT, to_ms BIGINT,
@@ -71,6 +75,7 @@ async function loadResolutions(store: Store, pairs: { modelId: string | null; re
     const placeholders = batch.map((_, j) => `(${Array.from({ length: 15 }, (_, k) => `$${j * 15 + k + 1}`).join(', ')})`).join(', ');
     await c.run(`INSERT INTO ${RESOLUTION_TABLE} VALUES ${placeholders}`, batch.flat());
   }
+  return rows.length;
 }
 
 /**
@@ -115,7 +120,10 @@ function newCostsSql(onlyUnpriced: boolean): string {
     FROM events e LEFT JOIN ${RESOLUTION_TABLE} r
       ON e.model_id IS NOT DISTINCT FROM r.model_id AND e.region IS NOT DISTINCT FROM r.region
       AND (r.from_ms IS NULL OR e.ts >= r.from_ms) AND (r.to_ms IS NULL OR e.ts < r.to_ms)
-    WHERE e.kind = 'bedrock'${onlyUnpriced ? ' AND e.price_version IS NULL' : ''}
+    WHERE e.kind = 'bedrock'${onlyUnpriced
+      // Rows that stay unpriced need no work: only resolved pairs and failed rows change.
+      ? ` AND e.price_version IS NULL AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
+      : ''}
   ), l AS (
     SELECT *, (lc_threshold IS NOT NULL AND tin + tcr + tcw > lc_threshold) AS lc, least(tcw1h_logged, tcw) AS tcw1h FROM t
   ), p AS (
@@ -155,7 +163,13 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   const onlyUnpriced = (opts.where ?? 'unpriced') === 'unpriced';
   const pairs = await distinctPairs(store, onlyUnpriced);
   if (pairs.length === 0) return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0 };
-  await loadResolutions(store, pairs, book);
+  const loaded = await loadResolutions(store, pairs, book);
+  if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
+    // Only models the book cannot price are waiting: nothing to update (the common steady state
+    // of a store with an unmapped model).
+    await dropResolutions(store);
+    return { version: book.version, pairs: pairs.length, priced: 0, unpriced: pairs.reduce((n, p) => n + p.rows, 0), unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0) };
+  }
   let priced = 0;
   try {
     // One statement, so a failure leaves every row as it was.

@@ -92,6 +92,15 @@ test('priceEvents on a fully priced store does nothing; new rows are priced on t
     const next = await priceEvents(s, { book });
     assert.deepEqual([next.pairs, next.priced], [1, 1]);
     near((await costs(s))[3].total, 7 * 1.3 / 1e6 + 11 * 1.7 / 1e6, 'titan');
+    // Only an unknown model waiting: reported, left NULL; a failed row of that model still gets its 0.
+    await insertRows(s, [{ modelId: 'acme.unknown-v1', region: 'us-east-1', input: 5, output: 6 }]);
+    const waiting = await priceEvents(s, { book });
+    assert.deepEqual([waiting.pairs, waiting.priced, waiting.unpriced, waiting.unpricedTokens], [1, 0, 1, 11]);
+    await insertRows(s, [{ modelId: 'acme.unknown-v1', region: 'us-east-1', input: 5, output: 0, errorCode: 'AccessDeniedException' }]);
+    const failed = await priceEvents(s, { book });
+    assert.deepEqual([failed.priced, failed.unpriced], [1, 1]);
+    const c = await costs(s);
+    assert.deepEqual([c[4].total, c[5].total], [null, 0]);
   });
 });
 
