@@ -40,6 +40,8 @@ export interface Actor {
   costCenter: string;
   /** Share of all traffic (normalised over actors). */
   share: number;
+  /** Cap on the average records per day, whatever the data set's size (see effectiveShares). */
+  maxPerDay?: number;
   /** UTC offset of the users, for the business-hours rhythm; 'batch' runs at night. */
   utcOffset: number;
   rhythm: 'business' | 'batch';
@@ -194,7 +196,8 @@ export const ACTORS: readonly Actor[] = [
   },
   {
     name: 'HRPortalApp', tagged: true, applicationId: 'app-hr-006', team: 'people-ops', costCenter: 'HR-987',
-    share: 0.015, utcOffset: -5, rhythm: 'business', weekendFactor: 0.1,
+    // Capped so that its ordinary hours stay far below the guide's 10,000-token alarm at any size.
+    share: 0.015, maxPerDay: 80, utcOffset: -5, rhythm: 'business', weekendFactor: 0.1,
     environments: [['production', 0.95], ['staging', 0.05]],
     tenants: ['internal'], users: users(200), omitKeys: ['tenant_id'],
     operations: [['Converse', 1]], invokeTaggedShare: 0,

@@ -186,7 +186,7 @@ function inWindow(w: TimeWindow | undefined, hourStart: number): boolean {
 }
 
 /** Planted record counts per hour index (only hours that have any). */
-function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, totalWeight: number): Map<number, number[]> {
+function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, totalWeight: number, shares: readonly number[]): Map<number, number[]> {
   const out = new Map<number, number[]>();
   if (p.records < PLANT_MIN_RECORDS) return out;
   const windows = plantedWindows(p.endMs, p.days);
@@ -215,7 +215,7 @@ function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, 
     const h = spikeH0 + i;
     if (h < 0 || h >= hourWeights.length) continue;
     const hourStart = startMs + h * HOUR;
-    const csWeight = cs.actor.share * rhythm(ACTORS[csIndex], hourStart);
+    const csWeight = shares[csIndex] * rhythm(ACTORS[csIndex], hourStart);
     const expected = (p.records * hourWeights[h]) / totalWeight * (csWeight / hourWeights[h]) * tenantShare * taggedShare;
     add(h, Kind.Spike, Math.round((PLANTED.tenantSpike.factor - 1) * expected));
   }
@@ -223,6 +223,18 @@ function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, 
   add(hourIndex(windows.hourlyTokenAlarm.startMs), Kind.Alarm, PLANTED.hourlyTokenAlarm.records);
   spread(windows.misspelledEnvironment, Kind.Misspelled, Math.min(300, Math.max(6, Math.round(p.records * 0.0001))));
   return out;
+}
+
+/**
+ * Actor shares for this data set: an actor with `maxPerDay` keeps at most that many records a day
+ * on average however large the data set (a small internal app stays small), the rest keep their share.
+ */
+function effectiveShares(p: DemoParams): number[] {
+  const total = ACTORS.reduce((s, a) => s + a.share, 0);
+  return ACTORS.map((a) => {
+    if (a.maxPerDay === undefined || p.records === 0) return a.share;
+    return Math.min(a.share, (a.maxPerDay * p.days * total) / p.records);
+  });
 }
 
 export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
@@ -234,16 +246,17 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
   const hours = p.days * 24;
   const startMs = p.endMs - hours * HOUR;
 
+  const shares = effectiveShares(p);
   const hourWeights = new Float64Array(hours);
   let totalWeight = 0;
   for (let h = 0; h < hours; h++) {
     const hs = startMs + h * HOUR;
     let w = 0;
-    for (const a of ACTORS) w += a.share * rhythm(a, hs);
+    for (let i = 0; i < ACTORS.length; i++) w += shares[i] * rhythm(ACTORS[i], hs);
     hourWeights[h] = w;
     totalWeight += w;
   }
-  const plants = plantCounts(p, startMs, hourWeights, totalWeight);
+  const plants = plantCounts(p, startMs, hourWeights, totalWeight, shares);
   let planted = 0;
   for (const c of plants.values()) planted += c.reduce((s, n) => s + n, 0);
   const normalTotal = Math.max(0, p.records - planted);
@@ -269,7 +282,7 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
     left[Kind.Normal] = normal;
     let k = left.reduce((s, n) => s + n, 0);
     if (k === 0) continue;
-    for (let i = 0; i < TABLES.length; i++) actorW[i] = TABLES[i].actor.share * rhythm(TABLES[i].actor, hourStart);
+    for (let i = 0; i < TABLES.length; i++) actorW[i] = shares[i] * rhythm(TABLES[i].actor, hourStart);
     const times = new SortedUniforms(rng, k);
     for (; k > 0; k--) {
       const timeMs = hourStart + Math.floor(times.next() * 3600) * 1000;
