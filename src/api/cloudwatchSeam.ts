@@ -7,10 +7,14 @@ import type { FastifyInstance } from 'fastify';
  * Nothing else in the console may use `POST /`.
  */
 export function registerCloudWatchFallback(app: FastifyInstance): void {
-  app.post('/', { config: { auth: 'none' } }, async (_req, reply) => {
-    return reply
-      .code(400)
-      .header('content-type', 'application/x-amz-json-1.1')
-      .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'The CloudWatch Logs API is not enabled on this server.' }));
+  // Encapsulated, so its catch-all body parser applies to this route only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
+    scope.post('/', { config: { auth: 'none' } }, async (_req, reply) => {
+      return reply
+        .code(400)
+        .header('content-type', 'application/x-amz-json-1.1')
+        .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'The CloudWatch Logs API is not enabled on this server.' }));
+    });
   });
 }

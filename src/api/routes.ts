@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
+import { parseQuery } from '../insights/parser.js';
 import type { Store } from '../store/store.js';
 import { Definitions, type DashboardBody, type SavedQueryInput } from '../store/definitions.js';
 import { fieldNames, logGroups } from './catalogQueries.js';
@@ -89,8 +90,15 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     try {
       const b = (req.body ?? {}) as Record<string, unknown>;
       const text = typeof b.queryString === 'string' ? b.queryString : '';
-      const diagnostics = await engines.get().check(text, stringArray(b.logGroups, 'logGroups'));
-      return { diagnostics };
+      const groups = stringArray(b.logGroups, 'logGroups');
+      let engine;
+      try {
+        engine = engines.get();
+      } catch {
+        // No engine yet: the parser alone still marks syntax errors in the editor.
+        return { diagnostics: parseQuery(text).diagnostics, partial: true };
+      }
+      return { diagnostics: await engine.check(text, groups) };
     } catch (e) {
       return fail(reply, e);
     }
