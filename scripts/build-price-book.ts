@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isClaude45OrNewer } from '../src/pricing/model-id.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
@@ -141,6 +142,26 @@ for (const [key, m] of Object.entries(src.models)) {
   kept.set(slot, entry);
 }
 
+// Geographic profiles of Claude 4.5+ cost the base price + 10% (spec section 4). Where the source
+// disagrees, keep its value but say so; where it lacks the 1-hour write price the base has, derive it.
+const notes: string[] = [];
+for (const e of kept.values()) {
+  if (!e.profile || e.profile === 'global' || e.profile === 'us-gov' || e.region || !isClaude45OrNewer(e.model)) continue;
+  const base = kept.get(`|${e.model}|`);
+  if (!base) continue;
+  const expected = round(base.prices.input * 1.1);
+  if (e.prices.input !== expected) {
+    const msg = `inconsistent in source: input ${e.prices.input} is not the base ${base.prices.input} + 10% (${expected}) that other geographic profiles of Claude 4.5+ carry; kept as in source`;
+    e.note = e.note ? `${e.note}; ${msg}` : msg;
+    notes.push(`${e.profile}.${e.model}: ${msg}`);
+  } else if (e.prices.cacheWrite1h === null && base.prices.cacheWrite1h !== null) {
+    e.prices.cacheWrite1h = round(base.prices.cacheWrite1h * 1.1);
+    const msg = `1-hour cache-write price missing in source; derived as the base ${base.prices.cacheWrite1h} + 10%`;
+    e.note = e.note ? `${e.note}; ${msg}` : msg;
+    notes.push(`${e.profile}.${e.model}: ${msg}`);
+  }
+}
+
 const entries = [...kept.values()].sort((a, b) =>
   a.model.localeCompare(b.model) || (a.profile ?? '').localeCompare(b.profile ?? '') || (a.region ?? '').localeCompare(b.region ?? ''));
 dropped.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey));
@@ -164,3 +185,4 @@ const book = {
 };
 writeFileSync(outPath, `${JSON.stringify(book, null, 1)}\n`);
 process.stdout.write(`price book ${book.version}: ${entries.length} entries, ${dropped.length} dropped -> ${outPath}\n`);
+for (const n of notes) process.stdout.write(`  note: ${n}\n`);

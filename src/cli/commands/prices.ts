@@ -73,17 +73,23 @@ function listPrices(flags: ListFlags): void {
     e.effective ?? `<=${book.retrieved}`,
     price(e.prices.input), price(e.prices.output), price(e.prices.cacheRead), price(e.prices.cacheWrite5m), price(e.prices.cacheWrite1h),
     e.longContext ? `>${e.longContext.thresholdTokens / 1000}k: ${e.longContext.input}/${e.longContext.output}` : '',
-    e.origin === 'user' ? 'user' : '',
+    `${e.origin === 'user' ? 'user' : ''}${e.note ? ' (note)' : ''}`.trim(),
   ]);
-  out(renderTable(['MODEL ID', 'REGION', 'SINCE', 'INPUT', 'OUTPUT', 'CACHE READ', 'WRITE 5M', 'WRITE 1H', 'LONG CONTEXT IN/OUT', 'ORIGIN'], rows,
+  out(renderTable(['MODEL ID', 'REGION', 'SINCE', 'INPUT', 'OUTPUT', 'CACHE READ', 'WRITE 5M', 'WRITE 1H', 'LONG CONTEXT IN/OUT', 'ORIGIN/NOTE'], rows,
     [false, false, false, true, true, true, true, true, false, false]));
+  const noted = entries.filter((e) => e.note);
+  if (noted.length > 0) {
+    out('');
+    out('Notes:');
+    for (const e of noted) out(`- ${displayId(e)}${e.region ? ` (${e.region})` : ''}: ${e.note}`);
+  }
   const maps = Object.entries(book.applicationProfiles);
   if (maps.length > 0) {
     out('');
     out(renderTable(['APPLICATION INFERENCE PROFILE', 'MODEL ID'], maps.map(([arn, m]) => [arn, m])));
   }
   out('');
-  out(`${entries.length} price${entries.length === 1 ? '' : 's'}. A price that does not apply to a token class is "-": invocations that use it stay unpriced.`);
+  out(`${entries.length} price${entries.length === 1 ? '' : 's'}. "-" = no price: an invocation with cache reads or writes on a model without that price stays unpriced; a missing 1-hour write rate falls back to the 5-minute rate.`);
 }
 
 async function checkPrices(flags: DbFlags): Promise<void> {
