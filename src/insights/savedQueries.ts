@@ -68,6 +68,8 @@ interface Segment {
 }
 
 export function expandSavedQueries(text: string, lookup: SavedQueryLookup, options: ExpansionOptions = {}): SavedQueryExpansion {
+  // Untyped callers (JSON bodies) may pass anything; treat a non-string as an empty query.
+  if (typeof text !== 'string') text = '';
   const maxLength = options.maxLength ?? MAX_QUERY_LENGTH;
   const maxParams = options.maxParameters ?? MAX_PARAMETERS;
   const diagnostics: Diagnostic[] = [];
