@@ -5,7 +5,7 @@ import type { Store } from '../../src/store/store.js';
 import { compareResult } from './compare.js';
 import { loadCases, queryText, type LoadedCase } from './cases.js';
 import { openDatasetStore, toMillis } from './datasets.js';
-import { resolveEngine } from './engines.js';
+import { loadSavedQueries, resolveEngine } from './engines.js';
 import { isErrorExpectation, type ErrorExpectation } from './types.js';
 
 /**
@@ -17,6 +17,8 @@ import { isErrorExpectation, type ErrorExpectation } from './types.js';
 interface Loaded { store: Store; engine: QueryEngine }
 const loaded = new Map<string, Promise<Loaded>>();
 const enginePromise = resolveEngine();
+const saved = loadSavedQueries();
+const savedQueries = (name: string) => (Object.prototype.hasOwnProperty.call(saved, name) ? saved[name] : undefined);
 
 function datasetEngine(name: string): Promise<Loaded> {
   let p = loaded.get(name);
@@ -24,7 +26,7 @@ function datasetEngine(name: string): Promise<Loaded> {
     p = (async () => {
       const { factory } = await enginePromise;
       const { store, events } = await openDatasetStore(name);
-      return { store, engine: await factory({ store, dataset: name, events }) };
+      return { store, engine: await factory({ store, dataset: name, events, savedQueries }) };
     })();
     loaded.set(name, p);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { generateRecords, type GenerateOptions, type Preset } from '../../src/demo/generator.js';
 import { DEFAULT_LOG_GROUP, type StoredEvent } from '../../src/logs/event.js';
 import { normalizeBedrockRecord, normalizeLogEvent } from '../../src/logs/record.js';
 import { Store } from '../../src/store/store.js';
@@ -60,21 +61,13 @@ export function lineToEvent(line: unknown, where: string): StoredEvent | null {
   });
 }
 
-/** The demo generator's module, loaded lazily so the suite type-checks before src/demo lands. */
-async function demoRecords(spec: Extract<GeneratedDataset, { kind: 'demo' }>): Promise<unknown[]> {
-  const modPath = join(REPO_ROOT, 'src', 'demo', 'generator.ts');
-  if (!existsSync(modPath)) throw new Error(`the demo generator (src/demo/generator.ts) has not landed yet`);
-  // The generator's option type is not a contract yet, so it is reached through an untyped import.
-  const mod = (await import(pathToFileURL(modPath).href)) as Record<string, unknown>;
-  const gen = mod.generateRecords;
-  if (typeof gen !== 'function') throw new Error('src/demo/generator.ts does not export generateRecords');
-  const opts: Record<string, unknown> = { preset: spec.preset };
+/** The demo generator's records for a preset (the `guide` data set of the seed queries). */
+function demoRecords(spec: Extract<GeneratedDataset, { kind: 'demo' }>): Iterable<unknown> {
+  const opts: GenerateOptions = { preset: spec.preset as Preset };
   if (spec.records !== undefined) opts.records = spec.records;
   if (spec.seed !== undefined) opts.seed = spec.seed;
   if (spec.end !== undefined) opts.end = toMillis(spec.end, 'demo dataset end');
-  const out: unknown[] = [];
-  for (const r of (gen as (o: unknown) => Iterable<unknown>)(opts)) out.push(r);
-  return out;
+  return generateRecords(opts);
 }
 
 /** Read a data set and normalise every event through the real ingest contract. */
@@ -98,12 +91,15 @@ export async function loadDatasetEvents(name: string): Promise<StoredEvent[]> {
       }
       return events;
     }
-    const records = await demoRecords(spec);
-    return records.map((r, i) => {
+    const events: StoredEvent[] = [];
+    let i = 0;
+    for (const r of demoRecords(spec)) {
       const res = normalizeBedrockRecord(r, { logGroup: DEFAULT_LOG_GROUP, ingestionTime: 0 });
       if (!res.ok) throw new Error(`${name}: generated record ${i} rejected: ${res.reason}`);
-      return { ...res.event, ingestionTime: res.event.timestamp };
-    });
+      events.push({ ...res.event, ingestionTime: res.event.timestamp });
+      i++;
+    }
+    return events;
   }
   const events: StoredEvent[] = [];
   readFileSync(path, 'utf8').split('\n').forEach((text, i) => {

@@ -1,9 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StoredEvent } from '../../src/logs/event.js';
 import type { Store } from '../../src/store/store.js';
 import type { QueryEngine } from '../../src/engines/engine.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
+
+/** A saved query (query definition) as engines receive it. */
+export interface SavedQuery {
+  queryString: string;
+  parameters?: { name: string; defaultValue?: string }[];
+}
+
+const SAVED_QUERIES_FILE = fileURLToPath(new URL('saved-queries.json', import.meta.url));
+
+/** The saved queries of saved-queries.json, by name (the cases of $Name(...) expansion use them). */
+export function loadSavedQueries(): Readonly<Record<string, SavedQuery>> {
+  return (JSON.parse(readFileSync(SAVED_QUERIES_FILE, 'utf8')) as { queries: Record<string, SavedQuery> }).queries;
+}
 
 /**
  * Which engine the conformance suite judges. The data set is always loaded into an in-memory
@@ -14,6 +28,8 @@ export interface EngineContext {
   store: Store;
   dataset: string;
   events: StoredEvent[];
+  /** Resolves `$Name(...)`: the saved queries every engine under test must know. */
+  savedQueries: (name: string) => SavedQuery | undefined;
 }
 
 export type EngineFactory = (ctx: EngineContext) => Promise<QueryEngine>;
@@ -22,7 +38,7 @@ export const ENGINE_ENV = 'CONFORMANCE_ENGINE';
 
 /** Built-in engines by name. Add an entry here when a new engine lands in src/engines/. */
 export const ENGINES: Readonly<Record<string, EngineFactory>> = {
-  duckdb: async ({ store }) => createDuckDbEngine(store),
+  duckdb: async ({ store, savedQueries }) => createDuckDbEngine(store, { savedQueries }),
 };
 
 /**

@@ -118,6 +118,6 @@ export type GeneratedDataset =
       comment?: string;
       preset: string;
       records?: number;
-      seed?: number;
+      seed?: number | string;
       end?: string;
     };
