@@ -9,6 +9,7 @@ export const DB_ENV = 'BEDROCK_INSIGHTS_DB';
 
 /** The database file: `--db`, else $BEDROCK_INSIGHTS_DB, else ~/.bedrock-insights/store.duckdb. */
 export function defaultDbPath(explicit?: string): string {
+  if (explicit === ':memory:') return explicit;
   if (explicit) return resolve(explicit);
   const fromEnv = process.env[DB_ENV];
   if (fromEnv) return resolve(fromEnv);
