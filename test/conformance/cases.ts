@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CONFORMANCE_DIR, datasetPath, REPO_ROOT, toMillis } from './datasets.js';
+import { CONFORMANCE_DIR, datasetPath, REPO_ROOT, toMillis } from './paths.js';
 import { isErrorExpectation, type CaseFile, type ConformanceCase } from './types.js';
 
 export const CASES_DIR = join(CONFORMANCE_DIR, 'cases');

@@ -4,7 +4,8 @@ import type { QueryEngine, QueryRequest, QueryResult } from '../../src/engines/e
 import type { Store } from '../../src/store/store.js';
 import { compareResult } from './compare.js';
 import { loadCases, queryText, type LoadedCase } from './cases.js';
-import { openDatasetStore, toMillis } from './datasets.js';
+import { openDatasetStore } from './datasets.js';
+import { toMillis } from './paths.js';
 import { loadSavedQueries, resolveEngine } from './engines.js';
 import { isErrorExpectation, type ErrorExpectation } from './types.js';
 

@@ -1,32 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateRecords, type GenerateOptions, type Preset } from '../../src/demo/generator.js';
 import { DEFAULT_LOG_GROUP, type StoredEvent } from '../../src/logs/event.js';
 import { normalizeBedrockRecord, normalizeLogEvent } from '../../src/logs/record.js';
 import { Store } from '../../src/store/store.js';
 import { EventWriter } from '../../src/store/writer.js';
+import { DATASETS_DIR, datasetPath, toMillis } from './paths.js';
 import type { BedrockLine, GeneratedDataset, GenericLine } from './types.js';
-
-export const CONFORMANCE_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const DATASETS_DIR = join(CONFORMANCE_DIR, 'datasets');
-export const REPO_ROOT = join(CONFORMANCE_DIR, '..', '..');
-
-export function datasetPath(name: string): string | undefined {
-  for (const ext of ['.jsonl', '.gen.json']) {
-    const p = join(DATASETS_DIR, name + ext);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/** ISO-8601 text or epoch ms -> epoch ms. */
-export function toMillis(t: string | number, where: string): number {
-  if (typeof t === 'number') return t;
-  const ms = Date.parse(t);
-  if (!Number.isFinite(ms)) throw new Error(`${where}: bad time ${JSON.stringify(t)}`);
-  return ms;
-}
 
 /** Parse one .jsonl data set line into a normalised event (or null for a comment line). */
 export function lineToEvent(line: unknown, where: string): StoredEvent | null {
