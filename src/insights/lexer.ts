@@ -94,8 +94,9 @@ const OPERAND_EXPECTING_NAMES = new Set([
   'filterindex', 'dedup', 'unnest', 'into', 'with', 'for', 'sort', 'limit', 'parse', 'expand',
 ]);
 
-const isWordChar = (c: string): boolean => /[A-Za-z0-9_.@]/.test(c);
-const isWordStart = (c: string): boolean => /[A-Za-z0-9_@]/.test(c);
+// Letters of any script count as letters in bare names (`fields café`); numbers stay ASCII.
+const isWordChar = (c: string): boolean => /[\p{L}\p{N}_.@]/u.test(c);
+const isWordStart = (c: string): boolean => /[\p{L}\p{N}_@]/u.test(c);
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 const SIMPLE_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '"': '"', "'": "'", '\\': '\\' };

@@ -45,6 +45,7 @@ class ParseFailure {
 }
 
 const MAX_LIMIT = 100_000;
+const MAX_DEPTH = 200;
 const RESERVED_OPERAND_WORDS = new Set(['and', 'or', 'like', 'in', 'as', 'by']);
 const COMPARISON_OPS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
@@ -59,6 +60,7 @@ type Terminator = 'eof' | 'rparen';
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -668,6 +670,20 @@ class Parser {
   }
 
   private parseUnary(): Expr {
+    // Every nesting level (parentheses, brackets, call arguments, prefix operators) passes here:
+    // a bound keeps hostile input from exhausting the stack.
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      this.fail(this.peek(), 'PARSE_TOO_DEEP', `expressions may nest at most ${MAX_DEPTH} levels deep: simplify the expression`);
+    }
+    try {
+      return this.parseUnaryInner();
+    } finally {
+      if (this.depth > 0) this.depth--;
+    }
+  }
+
+  private parseUnaryInner(): Expr {
     const t = this.peek();
     if (t.kind === 'op' && t.value === '-') {
       this.next();

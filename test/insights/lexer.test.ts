@@ -129,3 +129,7 @@ test('spaceBefore records whitespace and comments before a token', () => {
   const t = tokenize('a b#c\nd(e');
   assert.deepEqual(t.map((x) => x.spaceBefore), [false, true, true, false, false, false]);
 });
+
+test('bare names may hold letters of any script', () => {
+  assert.deepEqual(pick('café.prix @données'), [['name', 'café.prix'], ['name', '@données']]);
+});

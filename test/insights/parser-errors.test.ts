@@ -130,3 +130,12 @@ test('diagnostics are well formed: span inside the text, line/column agree with 
   }
   assert.equal(r.diagnostics.length, 2);
 });
+
+test('deep nesting is a coded error, not a stack overflow', () => {
+  const deep = `filter ${'('.repeat(5000)}a${')'.repeat(5000)}`;
+  assert.deepEqual(bad(deep).map((d) => d.code), ['PARSE_TOO_DEEP']);
+  assert.deepEqual(bad(`filter ${'-'.repeat(5000)}a`).map((d) => d.code), ['PARSE_TOO_DEEP']);
+  assert.deepEqual(bad(`fields ${'f('.repeat(3000)}1${')'.repeat(3000)}`).map((d) => d.code), ['PARSE_TOO_DEEP']);
+  // Ordinary nesting is far below the bound.
+  assert.ok(parseQuery(`filter ${'('.repeat(150)}a${')'.repeat(150)} = 1`).query);
+});
