@@ -1,7 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { loadPriceBook } from './book.js';
-import { resolveModel, resolveOverTime, type UnpricedResolution } from './resolve.js';
+import { resolveModel, resolveOverTime } from './resolve.js';
 import type { PriceBook } from './types.js';
 
 /**
@@ -248,17 +248,32 @@ export async function priceCoverage(store: Store, range: TimeRange = {}): Promis
 }
 
 export interface UnpricedReport extends UnpricedModel {
-  /** Why the current book cannot price it, and what to do; or a note that it can be priced now. */
-  resolution: UnpricedResolution | null;
+  /** Why the current book cannot price these rows and what to do; null = the book prices them now (not applied yet). */
+  why: { reason: string; hint: string } | null;
 }
 
 /** Models in the store without a price, explained with the current book (`prices check`). */
 export async function unpricedModels(store: Store, book: PriceBook = loadPriceBook()): Promise<UnpricedReport[]> {
-  const cov = await priceCoverage(store);
-  return cov.unpriced.map((u) => {
-    const r = resolveModel(u.modelId, u.region, { book });
-    return { ...u, resolution: r.priced ? null : r };
+  const r = await store.connection.runAndReadAll(
+    `SELECT model_id, region, count(*), coalesce(sum(${TOKENS}), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)
+     FROM events WHERE kind = 'bedrock' AND price_version IS NULL GROUP BY ALL`);
+  const where = book.userFile ?? '~/.bedrock-insights/prices.json';
+  const out = r.getRows().map((row): UnpricedReport => {
+    const u = { modelId: str(row[0]), region: str(row[1]), requests: num(row[2]), tokens: num(row[3]) };
+    const res = resolveModel(u.modelId, u.region, { book });
+    if (!res.priced) return { ...u, why: { reason: res.reason, hint: res.hint } };
+    // The model has a price, but not for a token class these rows use (cache reads on Nova v1…).
+    const missing: string[] = [];
+    if (num(row[4]) > 0 && res.prices.cacheRead === null) missing.push('cacheRead');
+    if (num(row[5]) > 0 && res.prices.cacheWrite5m === null) missing.push('cacheWrite5m');
+    if (missing.length === 0) return { ...u, why: null };
+    const id = `${res.profile ? `${res.profile}.` : ''}${res.model}`;
+    return { ...u, why: {
+      reason: `${id} has no ${missing.join(' or ')} price in price book ${book.version}, and these requests use it`,
+      hint: `add {"model": "${id}", "input": ${res.prices.input}, "output": ${res.prices.output}, ${missing.map((m) => `"${m}": <USD per 1M>`).join(', ')}} under "prices" in ${where}`,
+    } };
   });
+  return out.sort((a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)));
 }
 
 export interface RepriceChange {

@@ -57,6 +57,8 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
     { modelId: 'acme.unknown-model-v1', region: 'us-east-1', input: 1000, output: 234 },
     { modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', region: 'us-east-1', input: 5, output: 5 },
     { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 1000, output: 1000 },
+    // Nova Pro has a price, but none for cache reads in the data.
+    { modelId: 'amazon.nova-pro-v1:0', region: 'us-east-1', input: 10, cacheRead: 90, output: 0 },
   ]);
   s.close();
 
@@ -67,6 +69,8 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
   assert.match(check, /"prices"/, 'the hint says where to add a price');
   // Nothing priced yet: the haiku rows are reported as priceable by the current book.
   assert.match(check, /claude-3-haiku.*not applied yet/);
+  assert.match(check, /amazon\.nova-pro-v1:0 .*has no cacheRead price/);
+  assert.match(check, /\{"model": "amazon\.nova-pro-v1:0", "input": 0\.8, "output": 3\.2, "cacheRead": <USD per 1M>\}/);
 
   const before = await storeRows(db);
   const dry = await run(['prices', 'reprice', '--db', db, '--dry-run']);
@@ -76,6 +80,7 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
 
   const applied = await run(['prices', 'reprice', '--db', db]);
   assert.match(applied, /Applied: 1 invocations priced/);
+  assert.match(applied, /3 unpriced \(1,344 tokens/);
   const after = await storeRows(db);
   assert.equal(after[2].total, 1000 * 0.25 / 1e6 + 1000 * 1.25 / 1e6);
   assert.equal(after[0].total, null);
@@ -83,6 +88,7 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
   const json = JSON.parse(await run(['prices', 'check', '--db', db, '--format', 'json'])) as { unpriced: { modelId: string; tokens: number; priceableNow: boolean }[] };
   assert.deepEqual(json.unpriced.map((u) => [u.modelId, u.tokens, u.priceableNow]), [
     ['acme.unknown-model-v1', 1234, false],
+    ['amazon.nova-pro-v1:0', 100, false],
     ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 10, false],
   ]);
 });

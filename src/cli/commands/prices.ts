@@ -103,7 +103,7 @@ async function checkPrices(flags: DbFlags): Promise<void> {
       out(JSON.stringify({
         version: book.version, coverage: { ...cov, unpriced: undefined },
         unpriced: models.map((m) => ({ modelId: m.modelId, region: m.region, requests: m.requests, tokens: m.tokens,
-          priceableNow: m.resolution === null, reason: m.resolution?.reason ?? null, hint: m.resolution?.hint ?? 'run `bedrock-insights prices reprice`' })),
+          priceableNow: m.why === null, reason: m.why?.reason ?? null, hint: m.why?.hint ?? 'run `bedrock-insights prices reprice`' })),
       }, null, 2));
     } else {
       out(`Price book ${book.version}. Store ${store.path}.`);
@@ -114,11 +114,11 @@ async function checkPrices(flags: DbFlags): Promise<void> {
       else {
         out('');
         out(renderTable(['MODEL ID', 'REGION', 'REQUESTS', 'TOKENS', 'WHY'],
-          models.map((m) => [m.modelId ?? '(none)', m.region ?? '-', int(m.requests), int(m.tokens), m.resolution ? m.resolution.reason : 'priced by the current book, not applied yet']),
+          models.map((m) => [m.modelId ?? '(none)', m.region ?? '-', int(m.requests), int(m.tokens), m.why ? m.why.reason : 'priced by the current book, not applied yet']),
           [false, false, true, true, false]));
         out('');
         out('What to do:');
-        const hints = new Set(models.map((m) => (m.resolution ? m.resolution.hint : 'run `bedrock-insights prices reprice` to apply the current book')));
+        const hints = new Set(models.map((m) => (m.why ? m.why.hint : 'run `bedrock-insights prices reprice` to apply the current book')));
         for (const h of hints) out(`- ${h}`);
         out('Then run `bedrock-insights prices reprice` to price the stored history.');
       }
