@@ -34,7 +34,8 @@ export async function registerCloudWatchLogsApi(
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
         ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
       });
-      return reply.code(res.status).headers(res.headers).send(res.body);
+      // A Buffer keeps Fastify from appending '; charset=utf-8' to the AWS content type.
+      return reply.code(res.status).headers(res.headers).send(Buffer.from(res.body, 'utf8'));
     });
   });
   app.addHook('onClose', async () => { await api.close(); });
