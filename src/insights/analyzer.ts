@@ -167,10 +167,19 @@ class Analyzer {
           if (name === '@ptr') continue;
           bound.push([name, this.expr(p.expr)]);
         }
+        const project: { id: string; expr: PExpr }[] = [];
         for (const [name, e] of bound) {
-          this.env.set(name, { expr: e });
+          let ex = e;
+          if (heavy(e)) {
+            // Computed once into a column: later references (e.g. j.a.b) read the column.
+            const id = this.id(name);
+            project.push({ id, expr: e });
+            ex = { k: 'ref', id, kind: e.kind };
+          }
+          this.env.set(name, { expr: ex });
           if (!this.visible.includes(name)) this.visible.push(name);
         }
+        if (project.length) this.stages.push({ op: 'project', cols: project });
         return;
       }
       case 'display': {
@@ -292,9 +301,12 @@ class Analyzer {
       return;
     }
     const re: PExpr = { k: 'regex', pattern, caseInsensitive: false, kind: 'string' };
-    for (const g of groups) {
-      this.bind(g.name, { k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: g.index }], kind: 'string' });
-    }
+    const cols = groups.map((g) => ({
+      id: this.id(g.name),
+      expr: { k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: g.index }], kind: 'string' } as PExpr,
+    }));
+    this.stages.push({ op: 'project', cols });
+    groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
   }
 
   private stats(cmd: StatsCmd): void {
@@ -617,6 +629,13 @@ function segKey(s: string): string | number {
 function jsonAccess(obj: PExpr, path: (string | number)[]): PExpr {
   if (obj.k === 'json' && obj.source !== null) return { ...obj, path: [...obj.path, ...path] };
   return { k: 'json', source: obj, path, guard: true, kind: 'json' };
+}
+
+/** Expressions worth computing once rather than inlining at every use. */
+function heavy(e: PExpr): boolean {
+  if (e.kind === 'json') return e.k !== 'ref';
+  if (e.k === 'call') return e.fn === 'regex_extract' || e.args.some(heavy);
+  return false;
 }
 
 export function containsAgg(e: PExpr): boolean {

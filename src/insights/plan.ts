@@ -63,6 +63,8 @@ export type Stage =
    */
   | { op: 'aggregate'; keys: NamedExpr[]; items: NamedExpr[]; binKey?: string; countId: string }
   | { op: 'sort'; terms: SortTerm[] }
+  /** Compute values once as new columns (jsonParse maps, parse captures) so later steps read them. */
+  | { op: 'project'; cols: NamedExpr[] }
   | { op: 'limit'; count: number }
   /** Keep the first row (current order) per key tuple; rows with a missing key are all kept. */
   | { op: 'dedup'; keys: PExpr[] }

@@ -81,8 +81,8 @@ export function bedrock(over: {
   return rec;
 }
 
-export async function makeStore(events: TestEvent[], opts: { catalog?: boolean } = {}): Promise<Store> {
-  const store = await Store.open(':memory:');
+export async function makeStore(events: TestEvent[], opts: { catalog?: boolean; path?: string } = {}): Promise<Store> {
+  const store = await Store.open(opts.path ?? ':memory:');
   const c = store.connection;
   const fields = new Map<string, Map<string, number>>();
   const generic = new Map<string, number>();

@@ -174,15 +174,22 @@ class Compiler {
     let rel: RelState = { from: 'events', where: [...scanWhere], raw: true, order: ['ts DESC NULLS LAST', 'seq DESC NULLS LAST'] };
     let firstBoundary = -1;
     p.stages.forEach((st, i) => {
-      if (firstBoundary < 0 && st.op !== 'filter') firstBoundary = i;
+      if (firstBoundary < 0 && st.op !== 'filter' && st.op !== 'project') firstBoundary = i;
       rel = this.stage(rel, i);
     });
     // matched: events passing the filters before the first relation change.
     let matchedSql: string | undefined;
     const leadFilters = p.stages.slice(0, firstBoundary < 0 ? p.stages.length : firstBoundary);
     if (!p.aggregated && leadFilters.length > 0) {
-      const conds = leadFilters.map((s) => (s.op === 'filter' ? this.cond(s.cond) : 'TRUE'));
-      matchedSql = `SELECT count(*) FROM events WHERE ${[...scanWhere, ...conds].join('\n  AND ') || 'TRUE'}`;
+      if (leadFilters.every((s) => s.op === 'filter')) {
+        const conds = leadFilters.map((s) => (s.op === 'filter' ? this.cond(s.cond) : 'TRUE'));
+        matchedSql = `SELECT count(*) FROM events WHERE ${[...scanWhere, ...conds].join('\n  AND ') || 'TRUE'}`;
+      } else {
+        // Filters over computed columns: count the rows of the relation (without order or limit).
+        let r: RelState = { from: 'events', where: [...scanWhere], raw: true, order: [] };
+        for (let i = 0; i < leadFilters.length; i++) r = this.stage(r, i);
+        matchedSql = `SELECT count(*) FROM (${this.selectSql(r)})`;
+      }
     }
     const cols: CompiledColumn[] = p.columns.map((c, i) => ({ name: c.name, alias: `o${i + 1}`, kind: c.expr.kind }));
     const select = p.columns.map((c, i) => `${this.value(c.expr)} AS ${quoteIdent(cols[i].alias)}`);
@@ -277,6 +284,8 @@ class Compiler {
         const r = rel.limit !== undefined ? this.wrap(rel) : rel;
         return { ...r, limit: st.count };
       }
+      case 'project':
+        return this.wrap(rel, st.cols.map((c) => `${this.value(c.expr)} AS ${quoteIdent(c.id)}`).join(', '));
       case 'dedup': {
         const r = rel.limit !== undefined ? this.wrap(rel) : rel;
         const keys = st.keys.map((k) => this.value(k));
@@ -713,7 +722,7 @@ class Compiler {
       case 'isreservedip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       case 'ispublicip': return `coalesce(${ipv4ToNumberSql(s(0))} IS NOT NULL AND NOT ${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       // JSON
-      case 'jsonparse': return `(CASE WHEN try(json_type(${s(0)})) IN ('OBJECT', 'ARRAY') AND try(json_array_length(${s(0)})) IS DISTINCT FROM 0 AND ${s(0)} NOT SIMILAR TO '\\{\\s*\\}' THEN CAST(json(${s(0)}) AS VARCHAR) END)`;
+      case 'jsonparse': return `(CASE WHEN try(json_type(${s(0)})) IN ('OBJECT', 'ARRAY') AND NOT regexp_full_match(${s(0)}, '\\s*(\\{\\s*\\}|\\[\\s*\\])\\s*') THEN CAST(json(${s(0)}) AS VARCHAR) END)`;
       case 'jsonstringify': return A[0].kind === 'json' ? `CAST(try(json(${s(0)})) AS VARCHAR)` : `CAST(to_json(${this.value(A[0])}) AS VARCHAR)`;
       case 'jsonarraysize': return `(CASE WHEN try(json_type(${s(0)})) = 'ARRAY' THEN json_array_length(${s(0)}) END)`;
       case 'jsonarraycontains': {
