@@ -27,6 +27,10 @@ export function parseQuery(text: string): ParseResult {
     const parser = new Parser(text, tokenize(text), diagnostics);
     const query = parser.parseTop();
     const failed = diagnostics.some((d) => d.severity === 'error');
+    if (query === undefined && !failed) {
+      // Every failure path reports an error; this guards the invariant "no query ⇔ an error".
+      diagnostics.push(diagnostic(text, 'PARSE_INTERNAL', 'error', 'the query could not be parsed; please report this query', { start: 0, end: 0 }));
+    }
     return failed || query === undefined ? { diagnostics } : { query, diagnostics };
   } catch (e) {
     // A bug in the parser must still come back as a diagnostic, never as a thrown error.
@@ -46,6 +50,8 @@ class ParseFailure {
 
 const MAX_LIMIT = 100_000;
 const MAX_DEPTH = 200;
+/** Stop reporting (and recovering) after this many errors; warnings are capped alike. */
+const MAX_ERRORS = 25;
 const RESERVED_OPERAND_WORDS = new Set(['and', 'or', 'like', 'in', 'as', 'by']);
 const COMPARISON_OPS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
@@ -61,6 +67,9 @@ type Terminator = 'eof' | 'rparen';
 class Parser {
   private pos = 0;
   private depth = 0;
+  /** Errors and warnings reported so far; each kind is capped at MAX_ERRORS. */
+  private errors = 0;
+  private warnings = 0;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -70,6 +79,7 @@ class Parser {
   ) {
     this.tokens = this.joinSpacedAt(tokens);
     for (const t of this.tokens) {
+      if (this.errors >= MAX_ERRORS) break;
       if (t.kind === 'error') this.report(t, t.value, LEX_HINTS[t.value]);
     }
   }
@@ -134,6 +144,8 @@ class Parser {
       return f();
     } catch (e) {
       if (!(e instanceof ParseFailure) || !recover) throw e;
+      // Past a few dozen errors more reports only cost time (each one locates its line).
+      if (this.errors >= MAX_ERRORS) throw e;
       this.skipSegment(terminator);
       return undefined;
     }
@@ -168,6 +180,10 @@ class Parser {
     }
     const kw = commandKeyword(word);
     if (kw === undefined) {
+      if (this.peek(1).kind === 'lparen') {
+        this.fail(t, 'PARSE_UNKNOWN_COMMAND',
+          `\`${t.value}(…)\` is a function, not a command: use it inside a command, e.g. stats ${t.value}(…) or fields ${t.value}(…) as x`);
+      }
       const near = closestCommand(word);
       this.fail(t, 'PARSE_UNKNOWN_COMMAND',
         near !== undefined ? `\`${t.value}\` is not a command; did you mean \`${near}\`?` : `\`${t.value}\` is not a command`);
@@ -889,7 +905,8 @@ class Parser {
   /** CloudWatch's wording for a token, plus our hint. Returns false when already reported. */
   private report(t: Token, code: string, hint?: string, override?: string): boolean {
     const key = `${t.start}:${code}`;
-    if (this.reported.has(key)) return false;
+    if (this.reported.has(key) || this.errors >= MAX_ERRORS) return false;
+    this.errors++;
     this.reported.add(key);
     const { line, column } = lineColumn(this.text, t.start);
     const firstLine = t.text.split('\n')[0];
@@ -900,6 +917,13 @@ class Parser {
   }
 
   private reportSpan(span: Span, code: string, message: string, severity: Severity = 'error'): void {
+    if (severity === 'error') {
+      if (this.errors >= MAX_ERRORS) return;
+      this.errors++;
+    } else {
+      if (this.warnings >= MAX_ERRORS) return;
+      this.warnings++;
+    }
     this.diags.push(diagnostic(this.text, code, severity, message, span));
   }
 
@@ -914,9 +938,12 @@ class Parser {
       const n = tokens[i + 1];
       if (t.kind === 'name' && t.value === '@' && n !== undefined && n.kind === 'name' && n.spaceBefore && !n.value.startsWith('@')) {
         out.push({ ...t, value: '@' + n.value, text: this.text.slice(t.start, n.end), end: n.end });
-        this.diags.push(diagnostic(this.text, 'PARSE_SPACE_AFTER_AT', 'warning',
-          `\`${this.text.slice(t.start, n.end)}\` is read as the field @${n.value}: remove the space after @`,
-          { start: t.start, end: n.end }, '@' + n.value));
+        if (this.warnings < MAX_ERRORS) {
+          this.warnings++;
+          this.diags.push(diagnostic(this.text, 'PARSE_SPACE_AFTER_AT', 'warning',
+            `\`${this.text.slice(t.start, n.end)}\` is read as the field @${n.value}: remove the space after @`,
+            { start: t.start, end: n.end }, '@' + n.value));
+        }
         i++;
         continue;
       }

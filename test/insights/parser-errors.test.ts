@@ -30,6 +30,7 @@ test('sort on an expression fails at the ( with a hint to alias it', () => {
 test('an unknown command names the word and suggests the closest command', () => {
   const [code, msg] = err('fields @timestamp, custom_field | count()');
   assert.deepEqual([code, msg], ['PARSE_UNKNOWN_COMMAND', 'unexpected symbol found count at line 1 and position 34']);
+  assert.match(bad('fields @timestamp, custom_field | count()')[0].message, /`count\(…\)` is a function, not a command: use it inside a command, e\.g\. stats count/);
   const [e] = bad('fileter @message like /x/');
   assert.match(e.message, /did you mean `filter`\?/);
   const [far] = bad('zzzzzz x');
@@ -138,4 +139,19 @@ test('deep nesting is a coded error, not a stack overflow', () => {
   assert.deepEqual(bad(`fields ${'f('.repeat(3000)}1${')'.repeat(3000)}`).map((d) => d.code), ['PARSE_TOO_DEEP']);
   // Ordinary nesting is far below the bound.
   assert.ok(parseQuery(`filter ${'('.repeat(150)}a${')'.repeat(150)} = 1`).query);
+});
+
+test('a text full of errors stops after 25 diagnostics, quickly', () => {
+  const t0 = Date.now();
+  const r = parseQuery('fields a | '.concat('| '.repeat(100_000), ';'.repeat(100_000)));
+  assert.equal(r.query, undefined);
+  assert.equal(r.diagnostics.length, 25);
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test('many warnings do not crowd out an error', () => {
+  const r = parseQuery(`fields ${Array.from({ length: 40 }, () => '@ a').join(', ')} | sort f(x)`);
+  assert.equal(r.query, undefined);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), ['PARSE_SORT_KEY_NOT_NAME']);
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'warning').length, 25);
 });
