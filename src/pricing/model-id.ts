@@ -60,8 +60,8 @@ export function parseModelId(modelId: string | null | undefined): ParsedModelId 
       }
       return { raw, form: 'other-arn', profile: null, model: null, arnRegion, arnResource: resource };
     }
-    const any = ARN_ANY_RE.exec(raw);
-    return { raw, form: 'other-arn', profile: null, model: null, arnRegion: any?.[2] || null, arnResource: any ? `${any[1]}:${any[3]}` : null };
+    const other = ARN_ANY_RE.exec(raw);
+    return { raw, form: 'other-arn', profile: null, model: null, arnRegion: other?.[2] || null, arnResource: other ? `${other[1]}:${other[3]}` : null };
   }
   const { profile, model } = splitProfile(raw);
   return { raw, form: profile ? 'profile' : 'base', profile, model, arnRegion: null, arnResource: null };

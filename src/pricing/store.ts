@@ -28,13 +28,17 @@ export interface PriceEventsResult {
   unpricedTokens: number;
 }
 
-const RESOLUTION_TABLE = 'pricing_resolution';
+// One temporary table per call: two pricing calls may interleave on the same connection.
+let resolutionSeq = 0;
+function resolutionTable(): string {
+  resolutionSeq += 1;
+  return `pricing_resolution_${process.pid}_${resolutionSeq}`;
+}
 const TOKENS = `(coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0))`;
 
 /** DuckDB integers arrive as BigInt: the one place they become numbers. */
 function num(v: unknown): number {
-  if (v === null || v === undefined) return 0;
-  return typeof v === 'bigint' ? Number(v) : Number(v);
+  return v === null || v === undefined ? 0 : Number(v);
 }
 function str(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
@@ -51,9 +55,9 @@ async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<Pair[
 
 /** Load the resolution of the given pairs, over time, into the temporary resolution table. */
 /** Returns the number of resolution rows loaded (0: no pair has a price). */
-async function loadResolutions(store: Store, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<number> {
+async function loadResolutions(store: Store, table: string, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<number> {
   const c = store.connection;
-  await c.run(`CREATE OR REPLACE TEMP TABLE ${RESOLUTION_TABLE} (
+  await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (
     model_id VARCHAR, region VARCHAR, from_ms BIGINT, to_ms BIGINT,
     p_in DOUBLE, p_out DOUBLE, p_cr DOUBLE, p_cw5 DOUBLE, p_cw1h DOUBLE,
     lc_threshold BIGINT, lc_in DOUBLE, lc_out DOUBLE, lc_cr DOUBLE, lc_cw5 DOUBLE, lc_cw1h DOUBLE)`);
@@ -73,7 +77,7 @@ async function loadResolutions(store: Store, pairs: { modelId: string | null; re
   for (let i = 0; i < rows.length; i += 100) {
     const batch = rows.slice(i, i + 100);
     const placeholders = batch.map((_, j) => `(${Array.from({ length: 15 }, (_, k) => `$${j * 15 + k + 1}`).join(', ')})`).join(', ');
-    await c.run(`INSERT INTO ${RESOLUTION_TABLE} VALUES ${placeholders}`, batch.flat());
+    await c.run(`INSERT INTO ${table} VALUES ${placeholders}`, batch.flat());
   }
   return rows.length;
 }
@@ -108,7 +112,7 @@ export function cacheWrite1hTokensFromMessage(message: string): number {
  * failed rows cost 0, long-context tier on the whole prompt, a used token class without a price
  * leaves the row unpriced.
  */
-function newCostsSql(onlyUnpriced: boolean): string {
+function newCostsSql(table: string, onlyUnpriced: boolean): string {
   return `WITH t AS (
     SELECT e.rowid AS rid, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
       (e.error_code IS NOT NULL AND e.error_code <> '') AS failed,
@@ -117,7 +121,7 @@ function newCostsSql(onlyUnpriced: boolean): string {
       CAST(${CACHE_WRITE_1H} AS DOUBLE) AS tcw1h_logged,
       r.p_in IS NOT NULL AS resolved,
       r.p_in, r.p_out, r.p_cr, r.p_cw5, r.p_cw1h, r.lc_threshold, r.lc_in, r.lc_out, r.lc_cr, r.lc_cw5, r.lc_cw1h
-    FROM events e LEFT JOIN ${RESOLUTION_TABLE} r
+    FROM events e LEFT JOIN ${table} r
       ON e.model_id IS NOT DISTINCT FROM r.model_id AND e.region IS NOT DISTINCT FROM r.region
       AND (r.from_ms IS NULL OR e.ts >= r.from_ms) AND (r.to_ms IS NULL OR e.ts < r.to_ms)
     WHERE e.kind = 'bedrock'${onlyUnpriced
@@ -149,8 +153,8 @@ function newCostsSql(onlyUnpriced: boolean): string {
   SELECT rid, ts, model_id, region, old_total, old_version, priced, ci, co, ccr, ccw, ci + ccr + ccw + co AS ct FROM c`;
 }
 
-async function dropResolutions(store: Store): Promise<void> {
-  await store.connection.run(`DROP TABLE IF EXISTS ${RESOLUTION_TABLE}`);
+async function dropResolutions(store: Store, table: string): Promise<void> {
+  await store.connection.run(`DROP TABLE IF EXISTS ${table}`);
 }
 
 /**
@@ -163,24 +167,24 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   const onlyUnpriced = (opts.where ?? 'unpriced') === 'unpriced';
   const pairs = await distinctPairs(store, onlyUnpriced);
   if (pairs.length === 0) return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0 };
-  const loaded = await loadResolutions(store, pairs, book);
-  if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
-    // Only models the book cannot price are waiting: nothing to update (the common steady state
-    // of a store with an unmapped model).
-    await dropResolutions(store);
-    return { version: book.version, pairs: pairs.length, priced: 0, unpriced: pairs.reduce((n, p) => n + p.rows, 0), unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0) };
-  }
+  const table = resolutionTable();
   let priced = 0;
   try {
+    const loaded = await loadResolutions(store, table, pairs, book);
+    if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
+      // Only models the book cannot price are waiting: nothing to update (the common steady state
+      // of a store with an unmapped model).
+      return { version: book.version, pairs: pairs.length, priced: 0, unpriced: pairs.reduce((n, p) => n + p.rows, 0), unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0) };
+    }
     // One statement, so a failure leaves every row as it was.
     const r = await store.connection.run(`UPDATE events SET
         cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
         price_version = CASE WHEN n.priced THEN $1 END
-      FROM (${newCostsSql(onlyUnpriced)}) n
+      FROM (${newCostsSql(table, onlyUnpriced)}) n
       WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`, [book.version]);
     priced = r.rowsChanged;
   } finally {
-    await dropResolutions(store);
+    await dropResolutions(store, table);
   }
   const left = await store.connection.runAndReadAll(
     `SELECT count(*), coalesce(sum(${TOKENS}), 0) FROM events WHERE kind = 'bedrock' AND price_version IS NULL`);
@@ -295,20 +299,21 @@ export interface RepriceChange {
 export async function repricePreview(store: Store, book: PriceBook = loadPriceBook()): Promise<RepriceChange[]> {
   const pairs = await distinctPairs(store, false);
   if (pairs.length === 0) return [];
-  await loadResolutions(store, pairs, book);
+  const table = resolutionTable();
   try {
+    await loadResolutions(store, table, pairs, book);
     const r = await store.connection.runAndReadAll(`SELECT model_id, strftime(epoch_ms(ts), '%Y-%m') AS month, count(*),
         count(*) FILTER (WHERE old_total IS DISTINCT FROM ct),
         count(*) FILTER (WHERE old_total IS NOT DISTINCT FROM ct AND old_version IS NOT NULL AND priced AND old_version <> $1),
         coalesce(sum(old_total), 0), coalesce(sum(ct), 0),
         count(*) FILTER (WHERE priced AND old_version IS NULL), count(*) FILTER (WHERE NOT priced AND old_version IS NOT NULL)
-      FROM (${newCostsSql(false)}) n GROUP BY ALL ORDER BY model_id NULLS LAST, month`, [book.version]);
+      FROM (${newCostsSql(table, false)}) n GROUP BY ALL ORDER BY model_id NULLS LAST, month`, [book.version]);
     return r.getRows().map((row) => ({
       modelId: str(row[0]), month: String(row[1]), rows: num(row[2]), changedRows: num(row[3]), versionOnlyRows: num(row[4]),
       oldCost: Number(row[5]), newCost: Number(row[6]), newlyPriced: num(row[7]), newlyUnpriced: num(row[8]),
     })).filter((c) => c.changedRows > 0 || c.versionOnlyRows > 0);
   } finally {
-    await dropResolutions(store);
+    await dropResolutions(store, table);
   }
 }
 

@@ -206,3 +206,16 @@ test("reprice with 'all' takes a price away when the book no longer has it", asy
     assert.deepEqual([(await costs(s))[0].total, (await costs(s))[0].version], [null, null]);
   });
 });
+
+test('pricing calls that interleave on one connection do not trip over each other', async () => {
+  await withStore(async (s) => {
+    await insertRows(s, ROWS);
+    const [a, b, preview] = await Promise.all([priceEvents(s, { book }), priceEvents(s, { book, where: 'all' }), repricePreview(s, book)]);
+    assert.equal(a.version, book.version);
+    assert.equal(b.version, book.version);
+    assert.ok(Array.isArray(preview));
+    near((await costs(s))[0].total, 0.15430875, 'row 0 priced once, correctly');
+    const tables = await s.connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'pricing_resolution%'`);
+    assert.equal(Number(tables.getRows()[0][0]), 0, 'temporary tables are dropped');
+  });
+});
