@@ -159,6 +159,11 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
     }
   }
 
+  for (const [k, v] of Object.entries(exp.statistics ?? {})) {
+    const got = result.statistics[k as keyof typeof result.statistics];
+    if (got !== v) problems.push(`statistics.${k}: expected ${v}, got ${got}`);
+  }
+
   if (problems.length) {
     problems.push(`actual rows (${actual.length}):\n${showRows(actual)}`);
   }

@@ -96,3 +96,9 @@ test('comparison: @ptr position, absent fields, top per group and warnings', () 
   assert.deepEqual(compareResult({ rowCount: 0, warnings: [{ includes: 'output.outputTokenCount' }] }, warned), []);
   assert.notDeepEqual(compareResult({ rowCount: 0, warnings: [{ includes: 'inputTokenCount' }] }, warned), []);
 });
+
+test('comparison: statistics members compare exactly', () => {
+  const r = result([{ a: '1' }], { statistics: { recordsMatched: 3, recordsScanned: 3, estimatedRecordsSkipped: 0, bytesScanned: 48, estimatedBytesSkipped: 0, logGroupsScanned: 1 } });
+  assert.deepEqual(compareResult({ rowCount: 1, statistics: { recordsMatched: 3 } }, r), []);
+  assert.notDeepEqual(compareResult({ rowCount: 1, statistics: { recordsScanned: 4 } }, r), []);
+});

@@ -40,6 +40,8 @@ export interface RowsExpectation {
   truncated?: boolean;
   /** Each listed warning must be reported (by code prefix and/or message text). */
   warnings?: ExpectedWarning[];
+  /** QueryResult.statistics members that must have exactly these values (e.g. recordsMatched). */
+  statistics?: { recordsMatched?: number; recordsScanned?: number; logGroupsScanned?: number };
 }
 
 export interface ErrorExpectation {
