@@ -44,9 +44,7 @@ export function parseQuery(text: string): ParseResult {
 }
 
 /** Thrown inside the parser only; caught at the command level and never escapes parseQuery. */
-class ParseFailure {
-  constructor(readonly reported: boolean) {}
-}
+class ParseFailure {}
 
 const MAX_LIMIT = 100_000;
 const MAX_DEPTH = 200;
@@ -898,14 +896,16 @@ class Parser {
 
   /** Report a syntax error at a token and abandon the current command. */
   private fail(t: Token, code: string, hint?: string): never {
-    if (t.kind === 'error') throw new ParseFailure(this.report(t, t.value, LEX_HINTS[t.value]));
-    throw new ParseFailure(this.report(t, code, hint));
+    // A lexical error token was reported up front; report() skips the duplicate.
+    if (t.kind === 'error') this.report(t, t.value, LEX_HINTS[t.value]);
+    else this.report(t, code, hint);
+    throw new ParseFailure();
   }
 
-  /** CloudWatch's wording for a token, plus our hint. Returns false when already reported. */
-  private report(t: Token, code: string, hint?: string, override?: string): boolean {
+  /** CloudWatch's wording for a token, plus our hint; once per token and code. */
+  private report(t: Token, code: string, hint?: string, override?: string): void {
     const key = `${t.start}:${code}`;
-    if (this.reported.has(key) || this.errors >= MAX_ERRORS) return false;
+    if (this.reported.has(key) || this.errors >= MAX_ERRORS) return;
     this.errors++;
     this.reported.add(key);
     const { line, column } = lineColumn(this.text, t.start);
@@ -913,7 +913,6 @@ class Parser {
     const shown = firstLine.length > 40 || firstLine !== t.text ? `${firstLine.slice(0, 40)}…` : t.text;
     const base = override ?? `unexpected symbol found ${shown} at line ${line} and position ${column}`;
     this.diags.push(diagnostic(this.text, code, 'error', hint ? `${base}; ${hint}` : base, this.tokSpan(t)));
-    return true;
   }
 
   private reportSpan(span: Span, code: string, message: string, severity: Severity = 'error'): void {
