@@ -21,7 +21,7 @@ let decoder: Decoder | null | undefined;
 async function findDecoder(): Promise<Decoder | null> {
   if (decoder !== undefined) return decoder;
   decoder = null;
-  for (const path of ['./../engines/ptr.js', './../engines/duckdb.js', './../insights/ptr.js']) {
+  for (const path of ['./../insights/format.js', './../engines/ptr.js', './../engines/duckdb.js']) {
     const mod = (await import(path).catch(() => null)) as Record<string, unknown> | null;
     const fn = mod?.decodePtr ?? mod?.decodePointer;
     if (typeof fn === 'function') {

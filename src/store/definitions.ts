@@ -155,7 +155,7 @@ export function defaultDashboardBody(): DashboardBody {
         queryString: `fields requestMetadata.application_name as Application,\n       ${TOKENS}\n| stats sum(Tokens) as TotalTokens by Application\n| sort TotalTokens desc`,
       },
       {
-        id: 'latest-requests', title: 'Latest 20 requests', view: 'table', width: 24, height: 8, logGroups: g, live: true,
+        id: 'latest-requests', title: 'Latest 20 requests', view: 'table', width: 24, height: 11, logGroups: g, live: true,
         queryString: 'fields @timestamp,\n       requestMetadata.application_name as Application,\n       requestMetadata.environment as Environment,\n       modelId,\n       input.inputTokenCount as InputTokens,\n       output.outputTokenCount as OutputTokens\n| sort @timestamp desc\n| limit 20',
       },
       {

@@ -14,7 +14,7 @@ test('export: log widgets with SOURCE … | query, the view names of CloudWatch,
   }
   assert.deepEqual(body.widgets.map((w) => [w.properties!.view, w.properties!.stacked]), [['timeSeries', false], ['pie', undefined], ['table', undefined], ['bar', undefined]]);
   // two half-width widgets side by side, then full-width rows below them
-  assert.deepEqual(body.widgets.map((w) => [w.x, w.y, w.width]), [[0, 0, 12], [12, 0, 12], [0, 7, 24], [0, 15, 24]]);
+  assert.deepEqual(body.widgets.map((w) => [w.x, w.y, w.width]), [[0, 0, 12], [12, 0, 12], [0, 7, 24], [0, 18, 24]]);
 });
 
 test("import: the spec's example body (a log widget and a metric widget)", () => {

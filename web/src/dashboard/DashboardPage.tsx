@@ -45,7 +45,9 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
       if (pv === 0) change = { text: v === 0 ? 'no change' : 'new', cls: 'flat' };
       else {
         const pct = ((v - pv) / pv) * 100;
-        change = { text: `${pct >= 0 ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}%`, cls: pct > 0.05 ? 'up' : pct < -0.05 ? 'down' : 'flat' };
+        change = Math.abs(pct) < 0.05
+          ? { text: '0.0%', cls: 'flat' }
+          : { text: `${pct > 0 ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}%`, cls: pct > 0 ? 'up' : 'down' };
       }
     }
     return (
@@ -133,9 +135,9 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
       </div>
       <div className="dash-bar">
         <button type="button" className="btn" onClick={refreshAll} data-testid="dash-refresh">↻ Refresh</button>
-        <label className="inline-select">Auto-refresh
-          <select value={d.refresh} onChange={(e) => void save({ refresh: e.target.value as Refresh })}>
-            {(Object.keys(REFRESH) as Refresh[]).map((k) => <option key={k} value={k}>{k === 'off' ? 'Off' : k}</option>)}
+        <label className="inline-select">
+          <select value={d.refresh} onChange={(e) => void save({ refresh: e.target.value as Refresh })} aria-label="Auto-refresh">
+            {(Object.keys(REFRESH) as Refresh[]).map((k) => <option key={k} value={k}>{k === 'off' ? 'Auto-refresh: off' : `Auto-refresh: ${k}`}</option>)}
           </select>
         </label>
         <span className="spacer" />

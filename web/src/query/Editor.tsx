@@ -66,7 +66,7 @@ const logsInsights = StreamLanguage.define<TokState>({
     if (stream.match(/^@[\w.]+/)) {
       state.expectCommand = false;
       state.regexOk = false;
-      return 'special';
+      return 'variableName.special';
     }
     const word = stream.match(/^[A-Za-z_][\w.]*/) as RegExpMatchArray | null;
     if (word) {
@@ -79,7 +79,7 @@ const logsInsights = StreamLanguage.define<TokState>({
       }
       state.regexOk = lw === 'like' || lw === 'parse';
       if (/^(and|or|not|in|like|as|by|asc|desc|any|multi)$/.test(lw)) return 'operatorKeyword';
-      if (stream.peek() === '(') return 'function';
+      if (stream.peek() === '(') return 'variableName.function';
       return 'propertyName';
     }
     if (stream.match(/^=~/)) {
@@ -155,11 +155,20 @@ export function Editor(props: EditorProps) {
         const diags = await api.check(text, latest.current.logGroups);
         const len = v.state.doc.length;
         return diags.map((d) => {
-          const from = Math.min(Math.max(0, d.span.start), len);
-          const to = Math.min(Math.max(from, d.span.end), len);
+          let from = Math.min(Math.max(0, d.span.start), len);
+          let to = Math.min(Math.max(from, d.span.end), len);
+          // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
+          if (to === from) {
+            if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
+            else {
+              while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
+              to = from;
+              from = Math.max(0, from - 1);
+            }
+          }
           return {
             from,
-            to: to === from && from < len ? from + 1 : to,
+            to,
             severity: d.severity === 'info' ? 'info' : d.severity,
             message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
             source: d.code,
@@ -183,7 +192,7 @@ export function Editor(props: EditorProps) {
         closeBrackets(),
         logsInsights,
         syntaxHighlighting(highlight),
-        autocompletion({ override: [completionSource(() => latest.current.language, () => latest.current.fields)], activateOnTyping: true }),
+        autocompletion({ override: [completionSource(() => latest.current.language, () => latest.current.fields)], activateOnTyping: true, icons: false }),
         lintGutter(),
         lintCompartment.current.of(checkLinter),
         cmPlaceholder('fields @timestamp, @message | sort @timestamp desc | limit 20'),

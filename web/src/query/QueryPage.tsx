@@ -178,9 +178,8 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           </span>
           <span className="spacer" />
           <label className="inline-select" title="Re-run the query automatically">
-            Auto-refresh
-            <select value={refresh} onChange={(e) => setParams({ refresh: e.target.value === 'off' ? undefined : e.target.value })} data-testid="refresh-select">
-              {Object.keys(REFRESH).map((k) => <option key={k} value={k}>{k === 'off' ? 'Off' : k}</option>)}
+            <select value={refresh} onChange={(e) => setParams({ refresh: e.target.value === 'off' ? undefined : e.target.value })} data-testid="refresh-select" aria-label="Auto-refresh">
+              {Object.keys(REFRESH).map((k) => <option key={k} value={k}>{k === 'off' ? 'Auto-refresh: off' : `Auto-refresh: ${k}`}</option>)}
             </select>
           </label>
           <button type="button" className="btn" onClick={() => setSaving(true)} data-testid="save-button">Save</button>
