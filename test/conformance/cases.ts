@@ -44,7 +44,7 @@ export function queryText(c: ConformanceCase): string {
   return Array.isArray(c.query) ? c.query.join('\n') : (c.query ?? '');
 }
 
-const CASE_KEYS = new Set(['name', 'rule', 'dataset', 'query', 'queryFile', 'logGroups', 'start', 'end', 'limit', 'expect']);
+const CASE_KEYS = new Set(['name', 'rule', 'dataset', 'query', 'queryFile', 'logGroups', 'start', 'end', 'limit', 'noRowCap', 'expect']);
 const ROWS_KEYS = new Set(['columns', 'rows', 'ordered', 'numericTolerance', 'toleranceFields', 'subset', 'rowCount', 'minRows', 'absentFields', 'topPerGroup', 'ptr', 'truncated', 'warnings', 'statistics']);
 const ERROR_KEYS = new Set(['error', 'errorIncludes']);
 const TAG_RE = /\[(Doc|Doc-old|Doc-ex|API|Obs)\]|unconfirmed/;
@@ -84,6 +84,7 @@ export function validateCaseFile(path: string): string[] {
       }
     }
     if (c.limit !== undefined && (!Number.isInteger(c.limit) || c.limit < 1)) problems.push(`${at}: limit must be a positive integer`);
+    if (c.noRowCap !== undefined && typeof c.noRowCap !== 'boolean') problems.push(`${at}: noRowCap must be true or false`);
     const e = c.expect;
     if (typeof e !== 'object' || e === null) { problems.push(`${at}: needs expect`); return; }
     if (isErrorExpectation(e)) {

@@ -51,6 +51,7 @@ function request(lc: LoadedCase): QueryRequest {
   if (c.start) req.startTime = toMillis(c.start, c.name);
   if (c.end) req.endTime = toMillis(c.end, c.name);
   if (c.limit !== undefined) req.limit = c.limit;
+  if (c.noRowCap) req.noRowCap = true;
   return req;
 }
 

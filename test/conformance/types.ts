@@ -69,6 +69,8 @@ export interface ConformanceCase {
   end?: string;
   /** StartQuery's `limit`. */
   limit?: number;
+  /** Lift the 10,000-row cap (our product's `--no-row-cap`, not CloudWatch's). */
+  noRowCap?: boolean;
   expect: Expectation;
 }
 
