@@ -5,6 +5,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerQuery } from './commands/query.js';
 import { registerCheck } from './commands/check.js';
+import { registerPrices } from './commands/prices.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerQuery(program);
   registerCheck(program);
+  registerPrices(program);
   return program;
 }
 
@@ -34,6 +36,13 @@ export function setExitCode(code: number): void {
 
 export async function main(argv: string[]): Promise<number> {
   exitCode = 0;
+  // `bedrock-insights query … | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(exitCode);
+      throw e;
+    });
+  }
   const program = buildProgram();
   program.exitOverride();
   try {
