@@ -8,42 +8,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { generateRecords } from '../../src/demo/generator.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
-import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../../src/engines/engine.js';
-import { sdkClient, sleep, startTestServer, type TestServer } from './helpers.js';
+import type { QueryEngine } from '../../src/engines/engine.js';
+import { SLOW_QUERY, sdkClient, sleep, startTestServer, withSlowQuery, type TestServer } from './helpers.js';
 
 const GROUP = '/aws/bedrock/modelinvocations';
-const SLOW_QUERY = 'fields @message | limit 7777';
-
-/**
- * The real engine, except that SLOW_QUERY stays Running until cancelled, so StopQuery can be
- * tested on a query that is certainly still running (small test data finishes in milliseconds).
- */
-function withSlowQuery(engine: QueryEngine): QueryEngine {
-  return {
-    name: engine.name,
-    check: (q, g) => engine.check(q, g),
-    run: (r) => engine.run(r),
-    close: () => engine.close(),
-    async start(req): Promise<QueryHandle> {
-      if (req.queryString !== SLOW_QUERY) return engine.start(req);
-      let status: QueryStatus = 'Running';
-      let finish!: (r: QueryResult) => void;
-      const done = new Promise<QueryResult>((r) => { finish = r; });
-      const snapshot = (): QueryResult => ({
-        columns: ['@message'], rows: [], status, warnings: [], truncated: false, aggregated: false,
-        statistics: { recordsMatched: 0, recordsScanned: 0, estimatedRecordsSkipped: 0, bytesScanned: 0, estimatedBytesSkipped: 0, logGroupsScanned: 1 },
-      });
-      return {
-        id: 'slow-query-1',
-        status: () => status,
-        snapshot,
-        done: () => done,
-        async cancel() { status = 'Cancelled'; finish(snapshot()); },
-      };
-    },
-  };
-}
-
 let srv: TestServer;
 let cw: CloudWatchLogsClient;
 let direct: QueryEngine;
