@@ -45,7 +45,7 @@ export function queryText(c: ConformanceCase): string {
 }
 
 const CASE_KEYS = new Set(['name', 'rule', 'dataset', 'query', 'queryFile', 'logGroups', 'start', 'end', 'limit', 'noRowCap', 'expect']);
-const ROWS_KEYS = new Set(['columns', 'rows', 'ordered', 'numericTolerance', 'toleranceFields', 'subset', 'rowCount', 'minRows', 'absentFields', 'topPerGroup', 'ptr', 'truncated', 'warnings', 'statistics']);
+const ROWS_KEYS = new Set(['columns', 'rows', 'ordered', 'numericTolerance', 'toleranceFields', 'subset', 'rowCount', 'minRows', 'absentFields', 'topPerGroup', 'ptr', 'truncated', 'warnings', 'statistics', 'columnSums', 'eachRow']);
 const ERROR_KEYS = new Set(['error', 'errorIncludes']);
 const TAG_RE = /\[(Doc|Doc-old|Doc-ex|API|Obs)\]|unconfirmed/;
 const SECTION_RE = /§\d+(\.\d+)?|O\d+|mission/;
@@ -109,6 +109,8 @@ export function validateCaseFile(path: string): string[] {
     if (e.absentFields !== undefined && !isStringArray(e.absentFields)) problems.push(`${at}: absentFields must be strings`);
     if (e.ptr !== undefined && e.ptr !== 'last' && e.ptr !== 'absent') problems.push(`${at}: ptr must be last or absent`);
     if (e.numericTolerance !== undefined && !(typeof e.numericTolerance === 'number' && e.numericTolerance >= 0)) problems.push(`${at}: numericTolerance must be a number >= 0`);
+    if (e.eachRow !== undefined && (typeof e.eachRow !== 'object' || Object.values(e.eachRow).some((v) => typeof v !== 'string'))) problems.push(`${at}: eachRow maps fields to value strings`);
+    if (e.columnSums !== undefined && (typeof e.columnSums !== 'object' || Object.values(e.columnSums).some((v) => typeof v !== 'number'))) problems.push(`${at}: columnSums maps fields to numbers`);
     if (e.statistics !== undefined && (typeof e.statistics !== 'object' || Object.entries(e.statistics).some(([k, v]) => !['recordsMatched', 'recordsScanned', 'logGroupsScanned'].includes(k) || typeof v !== 'number'))) {
       problems.push(`${at}: statistics holds recordsMatched, recordsScanned or logGroupsScanned numbers`);
     }

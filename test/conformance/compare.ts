@@ -159,6 +159,16 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
     }
   }
 
+  if (exp.eachRow) {
+    const want = exp.eachRow;
+    const bad = actual.findIndex((r) => Object.entries(want).some(([k, v]) => r[k] !== v));
+    if (bad >= 0) problems.push(`every row must have ${show(want)}; row ${bad} is ${show(actual[bad])}`);
+  }
+  for (const [f, want] of Object.entries(exp.columnSums ?? {})) {
+    let sum = 0;
+    for (const r of actual) if (r[f] !== undefined) sum += Number(r[f]);
+    if (!(Math.abs(sum - want) <= (exp.numericTolerance ?? 0) + 1e-9)) problems.push(`sum of ${f} over all rows: expected ${want}, got ${sum}`);
+  }
   for (const [k, v] of Object.entries(exp.statistics ?? {})) {
     const got = result.statistics[k as keyof typeof result.statistics];
     if (got !== v) problems.push(`statistics.${k}: expected ${v}, got ${got}`);

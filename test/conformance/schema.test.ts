@@ -97,6 +97,18 @@ test('comparison: @ptr position, absent fields, top per group and warnings', () 
   assert.notDeepEqual(compareResult({ rowCount: 0, warnings: [{ includes: 'inputTokenCount' }] }, warned), []);
 });
 
+test('comparison: column sums', () => {
+  const r = result([{ h: '1', t: '10' }, { h: '2', t: '32' }, { h: '3' }]);
+  assert.deepEqual(compareResult({ rowCount: 3, columnSums: { t: 42 } }, r), []);
+  assert.notDeepEqual(compareResult({ rowCount: 3, columnSums: { t: 43 } }, r), []);
+});
+
+test('comparison: eachRow', () => {
+  const r = result([{ a: 'x', b: '1' }, { a: 'x', b: '2' }]);
+  assert.deepEqual(compareResult({ rowCount: 2, eachRow: { a: 'x' } }, r), []);
+  assert.notDeepEqual(compareResult({ rowCount: 2, eachRow: { b: '1' } }, r), []);
+});
+
 test('comparison: statistics members compare exactly', () => {
   const r = result([{ a: '1' }], { statistics: { recordsMatched: 3, recordsScanned: 3, estimatedRecordsSkipped: 0, bytesScanned: 48, estimatedBytesSkipped: 0, logGroupsScanned: 1 } });
   assert.deepEqual(compareResult({ rowCount: 1, statistics: { recordsMatched: 3 } }, r), []);

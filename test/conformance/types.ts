@@ -40,6 +40,10 @@ export interface RowsExpectation {
   truncated?: boolean;
   /** Each listed warning must be reported (by code prefix and/or message text). */
   warnings?: ExpectedWarning[];
+  /** Field values every row must have (other fields are not checked). */
+  eachRow?: ExpectedRow;
+  /** The sum of a numeric field over all result rows (e.g. hourly totals add up to the whole). */
+  columnSums?: Record<string, number>;
   /** QueryResult.statistics members that must have exactly these values (e.g. recordsMatched). */
   statistics?: { recordsMatched?: number; recordsScanned?: number; logGroupsScanned?: number };
 }
