@@ -7,7 +7,7 @@ import { checkComposition } from '../insights/rules.js';
 import { expandSavedQueries, diagnosticsToOriginal } from '../insights/savedQueries.js';
 import { analyze, type CatalogInfo } from '../insights/analyzer.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb.js';
-import { encodePtr, formatValue } from '../insights/format.js';
+import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 import { diagnostic, type Diagnostic } from '../insights/diagnostics.js';
 import type { Plan } from '../insights/plan.js';
 import { BiError } from '../util/errors.js';
@@ -142,7 +142,7 @@ class Runner {
           }
           const row: ResultRow = [];
           c.columns.forEach((col, i) => {
-            const v = formatValue(r[i], col.kind);
+            const v = col.java && r[i] !== null ? formatJavaDouble(Number(r[i])) : formatValue(r[i], col.kind);
             if (v !== undefined) row.push({ field: col.name, value: v });
           });
           let k = c.columns.length;

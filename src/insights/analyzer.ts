@@ -53,6 +53,12 @@ export const SYSTEM_FIELDS = ['@timestamp', '@ingestionTime', '@logStream', '@lo
 /** Unit caps of datetime periods: a larger amount is capped, not converted (`bin(300s)` = 60 s). */
 export const PERIOD_CAPS: Partial<Record<DurationLit['unit'], number>> = { ms: 1000, s: 60, m: 60, h: 24 };
 
+/** Lambda platform fields discovered from START/END/REPORT lines (spec §2.1). */
+export const LAMBDA_FIELDS: Readonly<Record<string, ValueKind>> = {
+  '@type': 'string', '@requestId': 'string', '@duration': 'number', '@billedDuration': 'number', '@memorySize': 'number',
+  '@maxMemoryUsed': 'number', '@initDuration': 'number', '@xrayTraceId': 'string', '@xraySegmentId': 'string',
+};
+
 interface Binding {
   expr: PExpr;
 }
@@ -237,9 +243,30 @@ class Analyzer {
         this.bind(cmd.field.name, { k: 'ref', id, kind: 'json' });
         return;
       }
-      case 'fillmissing':
-        this.err('UNSUPPORTED_COMMAND', '`fillmissing` is not supported yet.', cmd.span);
+      case 'fillmissing': {
+        const agg = this.stages[this.stages.length - 1];
+        const binKey = agg?.op === 'aggregate' ? agg.keys.find((k) => k.id === agg.binKey) : undefined;
+        if (!agg || agg.op !== 'aggregate' || !binKey || binKey.expr.k !== 'call') {
+          this.err('FILLMISSING_NEEDS_BIN', 'fillmissing must directly follow stats … by bin(period).', cmd.span);
+          return;
+        }
+        const period = binKey.expr.args[1];
+        if (period.k !== 'period') return;
+        const fills: { id: string; value: PExpr }[] = [];
+        for (const f of cmd.fills) {
+          const target = this.env.get(f.field.name)?.expr;
+          if (!target || target.k !== 'ref' || !agg.items.some((it) => it.id === target.id)) {
+            this.err('FILLMISSING_FIELD', `${f.field.name} is not an aggregate of the stats before fillmissing.`, f.field.span);
+            continue;
+          }
+          fills.push({ id: target.id, value: this.expr(f.value) });
+        }
+        this.stages.push({
+          op: 'fillmissing', binKey: binKey.id, amount: period.amount, unit: period.unit,
+          keys: agg.keys.filter((k) => k.id !== binKey.id).map((k) => k.id), items: agg.items.map((it) => it.id), fills,
+        });
         return;
+      }
       case 'unsupported':
         this.err('UNSUPPORTED_COMMAND', `\`${cmd.name}\` is not supported yet.`, cmd.span);
         return;
@@ -291,7 +318,15 @@ class Analyzer {
       pattern = '(?s)^' + Array.from({ length: n }, (_, i) => (i === n - 1 ? '(.*)' : '([^,]*),')).join('');
       groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
     } else {
-      this.err('UNSUPPORTED_COMMAND', '`parse … logfmt` is not supported yet.', cmd.span);
+      // logfmt: one map-valued field (`lf.level`, `lf.msg`).
+      const name = cmd.aliases[0]?.name;
+      if (!name) {
+        this.err('PARSE_ARITY', 'parse … logfmt needs one name: parse @message logfmt as lf.', cmd.span);
+        return;
+      }
+      const id = this.id(name);
+      this.stages.push({ op: 'project', cols: [{ id, expr: { k: 'call', fn: 'logfmt', args: [source], kind: 'json' } }] });
+      this.bind(name, { k: 'ref', id, kind: 'json' });
       return;
     }
     if (cmd.multi) {
@@ -390,6 +425,11 @@ class Analyzer {
       case '@message': return { k: 'base', field: 'message', kind: 'string' };
       case '@ptr': return { k: 'base', field: 'seq', kind: 'number' };
       default: break;
+    }
+    if (LAMBDA_FIELDS[name]) return { k: 'lambda', field: name, kind: LAMBDA_FIELDS[name] };
+    if (name.startsWith('@@')) {
+      // A discovered JSON key starting with @ is shown with one more @ (spec §2.2).
+      return { k: 'json', source: null, path: name.slice(1).split('.'), guard: this.mixed, kind: 'string' };
     }
     const hot = HOT_FIELDS[name] ?? COST_FIELDS[name];
     if (hot) {

@@ -18,6 +18,22 @@ export function formatNumber(v: number | bigint): string | undefined {
   return String(v);
 }
 
+/**
+ * Java `Double.toString` text, as CloudWatch returns Lambda's numeric system fields (spec §6.3,
+ * O3): `15.0`, `14.97`, and `d.dddE±n` from 10^7 up or below 10^-3 (`6.7E7`, `1.28E8`).
+ */
+export function formatJavaDouble(v: number): string | undefined {
+  if (!Number.isFinite(v)) return undefined;
+  const a = Math.abs(v);
+  if (a === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  if (a >= 1e-3 && a < 1e7) {
+    const t = String(v);
+    return t.includes('.') ? t : `${t}.0`;
+  }
+  const [mant, exp] = v.toExponential().split('e');
+  return `${mant.includes('.') ? mant : `${mant}.0`}E${Number(exp)}`;
+}
+
 /** `YYYY-MM-DD HH:mm:ss.SSS` in UTC. */
 export function formatTimestamp(ms: number | bigint): string | undefined {
   const n = typeof ms === 'bigint' ? Number(ms) : ms;

@@ -29,6 +29,11 @@ export type PExpr =
   | { k: 'meta'; key: string; mixed: boolean; kind: 'string' }
   /** A JSON path read from @message (`guard`: the message may not be JSON) or from a jsonParse value. */
   | { k: 'json'; source: PExpr | null; path: (string | number)[]; guard: boolean; kind: ValueKind }
+  /**
+   * A Lambda platform field discovered from a text log line (`@type`, `@requestId`, `@duration`,
+   * `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration`, `@xrayTraceId`, `@xraySegmentId`).
+   */
+  | { k: 'lambda'; field: string; kind: ValueKind }
   /** A column produced by an earlier stage (aggregate output, unnest element…). */
   | { k: 'ref'; id: string; kind: ValueKind }
   /** An operator or scalar function (canonical lowercase name, see sql dialect). */
@@ -63,6 +68,11 @@ export type Stage =
    */
   | { op: 'aggregate'; keys: NamedExpr[]; items: NamedExpr[]; binKey?: string; countId: string }
   | { op: 'sort'; terms: SortTerm[] }
+  /**
+   * After `stats … by bin()`: add rows for empty bins over the query range (or between the first
+   * and last bin when the range is open), with constants for the listed aggregate columns.
+   */
+  | { op: 'fillmissing'; binKey: string; amount: number; unit: DurationUnit; keys: string[]; items: string[]; fills: { id: string; value: PExpr }[] }
   /** Compute values once as new columns (jsonParse maps, parse captures) so later steps read them. */
   | { op: 'project'; cols: NamedExpr[] }
   | { op: 'limit'; count: number }

@@ -19,6 +19,8 @@ export interface CompiledColumn {
   /** SQL alias of the column in the statement. */
   alias: string;
   kind: ValueKind;
+  /** Print in Java Double.toString form (Lambda's numeric system fields, spec §6.3). */
+  java?: boolean;
 }
 
 export interface CompiledQuery {
@@ -191,7 +193,10 @@ class Compiler {
         matchedSql = `SELECT count(*) FROM (${this.selectSql(r)})`;
       }
     }
-    const cols: CompiledColumn[] = p.columns.map((c, i) => ({ name: c.name, alias: `o${i + 1}`, kind: c.expr.kind }));
+    const cols: CompiledColumn[] = p.columns.map((c, i) => ({
+      name: c.name, alias: `o${i + 1}`, kind: c.expr.kind,
+      ...(c.expr.k === 'lambda' && c.expr.kind === 'number' ? { java: true } : {}),
+    }));
     const select = p.columns.map((c, i) => `${this.value(c.expr)} AS ${quoteIdent(cols[i].alias)}`);
     const ptr = !p.aggregated && rel.raw;
     if (ptr) select.push('log_group AS __lg', 'seq AS __seq');
@@ -261,6 +266,7 @@ class Compiler {
     for (const st of this.plan.stages.slice(i + 1)) {
       if (st.op === 'sort') return false;
       if (st.op === 'limit' || st.op === 'dedup' || st.op === 'aggregate') return true;
+      if (st.op === 'fillmissing') return false;
     }
     return true;
   }
@@ -283,6 +289,36 @@ class Compiler {
       case 'limit': {
         const r = rel.limit !== undefined ? this.wrap(rel) : rel;
         return { ...r, limit: st.count };
+      }
+      case 'fillmissing': {
+        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
+        const inner = this.selectSql(r);
+        const b = quoteIdent(st.binKey);
+        const fixed = periodMs(st.amount, st.unit);
+        const lo = this.plan.startTime !== undefined ? floorTime(String(Math.trunc(this.plan.startTime)), st.amount, st.unit) : `(SELECT min(${b}) FROM agg)`;
+        const hi = this.plan.endTime !== undefined ? floorTime(String(Math.trunc(this.plan.endTime)), st.amount, st.unit) : `(SELECT max(${b}) FROM agg)`;
+        const months = st.unit === 'mo' ? st.amount : st.unit === 'q' ? st.amount * 3 : st.amount * 12;
+        const series = fixed !== undefined
+          ? `SELECT unnest(generate_series(CAST(${lo} AS BIGINT), CAST(${hi} AS BIGINT), ${fixed})) AS __b`
+          : `SELECT epoch_ms(unnest(generate_series(make_timestamp(CAST(${lo} AS BIGINT) * 1000), make_timestamp(CAST(${hi} AS BIGINT) * 1000), INTERVAL ${months} MONTH))) AS __b`;
+        const keys = st.keys.map(quoteIdent);
+        const fillOf = new Map(st.fills.map((f) => [f.id, f.value]));
+        const cols = [
+          `bins.__b AS ${b}`,
+          ...keys.map((k) => `k.${k} AS ${k}`),
+          ...st.items.map((id) => {
+            const v = fillOf.get(id);
+            return v ? `coalesce(a.${quoteIdent(id)}, ${this.value(v)}) AS ${quoteIdent(id)}` : `a.${quoteIdent(id)} AS ${quoteIdent(id)}`;
+          }),
+        ];
+        if (r.matched) cols.push(`max(a.${quoteIdent(r.matched)}) OVER () AS ${quoteIdent(r.matched)}`);
+        const keyJoin = keys.map((k) => ` AND a.${k} IS NOT DISTINCT FROM k.${k}`).join('');
+        const kSel = keys.length ? `(SELECT DISTINCT ${keys.join(', ')} FROM agg)` : '(SELECT 1 AS __one)';
+        const a = this.alias('f');
+        const sql = `(WITH agg AS (${inner}) SELECT ${cols.join(', ')} FROM (${series}) AS bins CROSS JOIN ${kSel} AS k LEFT JOIN agg AS a ON a.${b} = bins.__b${keyJoin}) AS ${a}`;
+        const out: RelState = { from: sql, where: [], raw: false, order: [`${b} DESC NULLS LAST`, ...keys.map((k) => `${k} ASC NULLS LAST`)] };
+        if (r.matched) out.matched = r.matched;
+        return out;
       }
       case 'project':
         return this.wrap(rel, st.cols.map((c) => `${this.value(c.expr)} AS ${quoteIdent(c.id)}`).join(', '));
@@ -493,6 +529,8 @@ class Compiler {
       case 'json':
         if (e.source === null) return messageField(e.path, e.guard);
         return jsonValueField(this.value(e.source), e.path);
+      case 'lambda':
+        return lambdaField(e.field);
       case 'ref':
         return quoteIdent(e.id);
       case 'regex':
@@ -717,7 +755,21 @@ class Compiler {
         const size = `CAST(pow(2, 32 - TRY_CAST(split_part(${s(1)}, '/', 2) AS INTEGER)) AS BIGINT)`;
         return `coalesce(${ip} // ${size} = ${ipv4ToNumberSql(`split_part(${s(1)}, '/', 1)`)} // ${size}, FALSE)`;
       }
-      case 'isipv6insubnet': return 'FALSE';
+      case 'isipv6insubnet': {
+        const c = A[1];
+        const net = c.k === 'lit' && typeof c.value === 'string' ? ipv6Prefix(c.value) : undefined;
+        if (!net) return 'FALSE';
+        const hex = ipv6HexSql(s(0));
+        const whole = Math.floor(net.bits / 4);
+        const conds = [`regexp_full_match(${s(0)}, '${IPV6_RE}')`];
+        if (whole > 0) conds.push(`substr(${hex}, 1, ${whole}) = ${quoteString(net.hex.slice(0, whole))}`);
+        const rest = net.bits % 4;
+        if (rest) {
+          const want = parseInt(net.hex[whole], 16) >> (4 - rest);
+          conds.push(`(CAST(('0x' || substr(${hex}, ${whole + 1}, 1)) AS INTEGER) >> ${4 - rest}) = ${want}`);
+        }
+        return `coalesce(${conds.join(' AND ')}, FALSE)`;
+      }
       case 'isprivateip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), PRIVATE_V4)}, FALSE)`;
       case 'isreservedip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       case 'ispublicip': return `coalesce(${ipv4ToNumberSql(s(0))} IS NOT NULL AND NOT ${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
@@ -732,6 +784,10 @@ class Compiler {
       // hashing
       case 'md5': return `md5(${s(0)})`;
       case 'sha256': return `sha256(${s(0)})`;
+      case 'logfmt': {
+        const m = `regexp_extract_all(${s(0)}, '[^\\s=]+=("[^"]*"|[^\\s]*)')`;
+        return `(CASE WHEN len(${m}) > 0 THEN CAST(try(to_json(map_from_entries(list_transform(${m}, m -> {k: split_part(m, '=', 1), v: trim(substr(m, strpos(m, '=') + 1), '"')})))) AS VARCHAR) END)`;
+      }
       // by-clause
       case 'histogram': return `(floor(${n(0)} / ${n(1)}) * ${n(1)})`;
       default:
@@ -758,6 +814,36 @@ function formatNumberText(n: number): string {
   return Number.isInteger(n) ? n.toFixed(0) : String(n);
 }
 
+/** Expand an IPv6 address to 32 lowercase hex digits (TypeScript side, for literals). */
+export function ipv6Hex(ip: string): string | undefined {
+  const parts = ip.toLowerCase().split('::');
+  if (parts.length > 2) return undefined;
+  const left = parts[0] ? parts[0].split(':') : [];
+  const right = parts.length === 2 && parts[1] ? parts[1].split(':') : [];
+  const fill = parts.length === 2 ? 8 - left.length - right.length : 0;
+  const groups = [...left, ...Array(Math.max(0, fill)).fill('0'), ...right];
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return groups.map((g) => g.padStart(4, '0')).join('');
+}
+
+function ipv6Prefix(cidr: string): { hex: string; bits: number } | undefined {
+  const [ip, bitsText] = cidr.split('/');
+  const hex = ipv6Hex(ip ?? '');
+  const bits = Number(bitsText ?? '128');
+  if (!hex || !Number.isInteger(bits) || bits < 0 || bits > 128) return undefined;
+  return { hex, bits };
+}
+
+/** The same expansion in SQL (`::` filled with zero groups). */
+function ipv6HexSql(ip: string): string {
+  const l = `split_part(lower(${ip}), '::', 1)`;
+  const r = `split_part(lower(${ip}), '::', 2)`;
+  const nl = `(CASE WHEN ${l} = '' THEN 0 ELSE len(string_split(${l}, ':')) END)`;
+  const nr = `(CASE WHEN ${r} = '' THEN 0 ELSE len(string_split(${r}, ':')) END)`;
+  const full = `(CASE WHEN contains(${ip}, '::') THEN concat_ws(':', nullif(${l}, ''), nullif(rtrim(repeat('0:', CAST(8 - ${nl} - ${nr} AS BIGINT)), ':'), ''), nullif(${r}, '')) ELSE lower(${ip}) END)`;
+  return `array_to_string(list_transform(string_split(${full}, ':'), g -> lpad(g, 4, '0')), '')`;
+}
+
 function ipv4ToNumberSql(ip: string): string {
   return `(CASE WHEN regexp_full_match(${ip}, '${IPV4_RE}') THEN CAST(split_part(${ip}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${ip}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${ip}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${ip}, '.', 4) AS BIGINT) END)`;
 }
@@ -777,6 +863,26 @@ function jsonScalar(j: string, keepContainers: boolean): string {
     ? `WHEN 'OBJECT' THEN (CASE WHEN CAST(${j} AS VARCHAR) = '{}' THEN NULL ELSE CAST(${j} AS VARCHAR) END) WHEN 'ARRAY' THEN (CASE WHEN CAST(${j} AS VARCHAR) = '[]' THEN NULL ELSE CAST(${j} AS VARCHAR) END)`
     : `WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL`;
   return `(CASE json_type(${j}) WHEN 'VARCHAR' THEN json_extract_string(${j}, '$') WHEN 'BOOLEAN' THEN (CASE WHEN CAST(${j} AS VARCHAR) = 'true' THEN '1' ELSE '0' END) WHEN 'NULL' THEN NULL ${container} ELSE CAST(${j} AS VARCHAR) END)`;
+}
+
+/** Lambda platform fields from text lines (`REPORT RequestId: … Duration: 14.97 ms …`). */
+function lambdaField(field: string): string {
+  const re = (p: string, g = 1) => `nullif(regexp_extract(message, ${quoteString(p)}, ${g}), '')`;
+  const num = (p: string, scale = 1) => `(TRY_CAST(${re(p)} AS DOUBLE)${scale !== 1 ? ` * ${scale}` : ''})`;
+  let v: string;
+  switch (field) {
+    case '@type': v = re('^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|EXTENSION|TELEMETRY) '); break;
+    case '@requestId': v = `coalesce(${re('^(?:START|END|REPORT) RequestId: ([^\\s]+)')}, ${re('^\\[?[A-Z]+\\]?\\t[^\\t]+\\t([0-9a-fA-F-]{8,})\\t')})`; break;
+    case '@duration': v = num('^REPORT .*\\tDuration: ([0-9.]+) ms'); break;
+    case '@billedDuration': v = num('^REPORT .*Billed Duration: ([0-9.]+) ms'); break;
+    case '@memorySize': v = num('^REPORT .*Memory Size: ([0-9.]+) MB', 1_000_000); break;
+    case '@maxMemoryUsed': v = num('^REPORT .*Max Memory Used: ([0-9.]+) MB', 1_000_000); break;
+    case '@initDuration': v = num('^REPORT .*Init Duration: ([0-9.]+) ms'); break;
+    case '@xrayTraceId': v = re('^REPORT .*XRAY TraceId: ([^\\s]+)'); break;
+    case '@xraySegmentId': v = re('^REPORT .*SegmentId: ([^\\s]+)'); break;
+    default: return 'NULL';
+  }
+  return `(CASE WHEN kind <> 'bedrock' THEN ${v} END)`;
 }
 
 /** A discovered field of @message (`guard`: the message may not be JSON). */
