@@ -247,6 +247,47 @@ test('the default dashboard shows data in all four widgets and the totals', asyn
   }
 });
 
+test('a query result goes onto a new dashboard; a failing widget says why inside the widget; history lists the runs', async () => {
+  const page = await browser.ctx.newPage();
+  const q = 'stats count(*) as Requests by requestMetadata.environment as Env';
+  await page.goto(`${server.url}/query?r=1w&q=${encodeURIComponent(q)}`);
+  await page.click('[data-testid="run-button"]');
+  await page.waitForSelector('[data-testid="results-table"] tbody tr');
+  await page.click('[data-testid="add-to-dashboard"]');
+  await page.selectOption('[data-testid="add-widget-modal"] select[name="dashboard"]', '__new');
+  await page.fill('[data-testid="add-widget-modal"] input[name="newName"]', 'E2E board');
+  await page.fill('[data-testid="add-widget-modal"] input[name="title"]', 'Requests per environment');
+  await page.selectOption('[data-testid="add-widget-modal"] select[name="view"]', 'pie');
+  await page.click('[data-testid="add-widget-modal"] button[type="submit"]');
+  await page.waitForURL(/\/dashboards\//);
+  await page.waitForSelector('[data-testid="widget"][data-state="ready"] .chart[data-view="pie"][data-rendered="true"]');
+  const id = decodeURIComponent(page.url().split('/dashboards/')[1]!);
+
+  // A widget whose query cannot run shows the reason in place; the others still draw.
+  const d = (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as { dashboard: { widgets: unknown[] } };
+  const broken = { id: 'broken', title: 'Broken widget', queryString: 'stats count(*) by', logGroups: [], view: 'bar', width: 12, height: 6 };
+  await fetch(`${server.url}/api/dashboards/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ widgets: [...d.dashboard.widgets, broken] }) });
+  await page.reload();
+  await page.waitForSelector('[data-widget-id="broken"][data-state="error"]');
+  const msg = await page.textContent('[data-widget-id="broken"] .widget-error');
+  assert.match(msg ?? '', /failed/i);
+  assert.ok((msg ?? '').length > 30, 'the reason is shown, not just "failed"');
+  await page.waitForSelector('[data-testid="widget"][data-state="ready"] .chart[data-rendered="true"]');
+  await page.screenshot({ path: artifact('dashboard-widget-error-1440.png') });
+
+  // Export as a CloudWatch body and import it back as another dashboard.
+  const body = await (await fetch(`${server.url}/api/dashboards/${id}/cloudwatch`)).json() as { widgets: { type: string; properties: { query: string; view: string } }[] };
+  assert.equal(body.widgets[0]!.type, 'log');
+  assert.equal(body.widgets[0]!.properties.view, 'pie');
+  assert.equal(body.widgets[0]!.properties.query, q);
+
+  await page.goto(`${server.url}/query`);
+  await page.click('[data-testid="history-tab"]');
+  await page.waitForSelector('[data-testid="history-list"] li');
+  assert.ok(((await page.textContent('[data-testid="history-list"]')) ?? '').includes('requestMetadata.environment'));
+  await page.close();
+});
+
 test('bound to a non-loopback address, a request without the token is refused', async () => {
   const guarded = await startServer({ store, host: '0.0.0.0', port: 0, token: 'e2e-secret-token', engine: (s) => createDuckDbEngine(s) });
   const page = await browser.ctx.newPage();

@@ -1,7 +1,9 @@
-import { Component, useEffect, useState, type ReactNode } from 'react';
+import { Component, Suspense, lazy, useEffect, useState, type ReactNode } from 'react';
 import { api, type LanguageCatalog, type LogGroupInfo } from './api';
-import { QueryPage } from './query/QueryPage';
-import { DashboardsPage } from './dashboard/DashboardPage';
+
+// Each page is its own chunk: a dashboard does not load the editor, the query page loads it once.
+const QueryPage = lazy(() => import('./query/QueryPage').then((m) => ({ default: m.QueryPage })));
+const DashboardsPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardsPage })));
 import { navigate, useLocation } from './url';
 
 /** Never a blank page: a render error shows what happened and how to get back. */
@@ -38,10 +40,15 @@ export function App() {
   const [groupsError, setGroupsError] = useState<string>();
   const [engine, setEngine] = useState<string>('');
   useEffect(() => {
-    api.language().then(setLanguage, () => undefined);
-    api.logGroups().then(setGroups, (e: Error) => setGroupsError(e.message));
     api.info().then((i) => setEngine(i.engine), () => setEngine('unreachable'));
   }, []);
+  const onQuery = !loc.path.startsWith('/dashboards');
+  // The editor's catalogs load only when the query page is shown.
+  useEffect(() => {
+    if (!onQuery || language) return;
+    api.language().then(setLanguage, () => undefined);
+    api.logGroups().then(setGroups, (e: Error) => setGroupsError(e.message));
+  }, [onQuery]);
   const onDash = loc.path.startsWith('/dashboards');
   return (
     <div className="app">
@@ -60,7 +67,9 @@ export function App() {
       </header>
       <main>
         <ErrorBoundary>
-          {onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+          <Suspense fallback={<div className="empty"><span className="spinner" /> Loading…</div>}>
+            {onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+          </Suspense>
         </ErrorBoundary>
       </main>
     </div>
