@@ -144,6 +144,11 @@ test('GetLogEvents: newest page by default, forward paging to the echoed end tok
   const events = Array.from({ length: 25 }, (_, i) => ({ timestamp: base + i * 10, message: `event ${String(i).padStart(2, '0')}` }));
   await cw.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: 's', logEvents: events }));
 
+  const streams = await cw.send(new DescribeLogStreamsCommand({ logGroupName: g, orderBy: 'LastEventTime' }));
+  assert.equal(streams.logStreams?.[0]?.firstEventTimestamp, base);
+  assert.equal(streams.logStreams?.[0]?.lastEventTimestamp, base + 240);
+  assert.equal(typeof streams.logStreams?.[0]?.lastIngestionTime, 'number');
+
   const newest = await cw.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: 's', limit: 10 }));
   assert.deepEqual(newest.events?.map((e) => e.message), events.slice(15).map((e) => e.message));
   assert.ok(newest.nextBackwardToken?.startsWith('b/'));
