@@ -1,6 +1,12 @@
-import type { StoredEvent } from './event.js';
+import { createHash } from 'node:crypto';
+import { DEFAULT_LOG_STREAM, type StoredEvent } from './event.js';
+import { fieldNamesOf } from './fields.js';
+import { REJECT, rejectReason, type RejectCode } from './reasons.js';
+import { parseRfc3339Utc } from './timestamp.js';
 
-// CONTRACT STUB — implemented by the ingest work (issue 2). Signatures are fixed; bodies are not.
+// The one TypeScript normaliser of Bedrock ModelInvocationLog records. The bulk file path
+// (src/sources/sql-normalize.ts) implements the same rules set-based in DuckDB SQL; the
+// equivalence test (test/sources/equivalence.test.ts) holds the two together. Change both.
 
 export interface NormalizeContext {
   logGroup: string;
@@ -18,10 +24,150 @@ export type NormalizeResult =
   | { ok: true; event: StoredEvent }
   | { ok: false; reason: string; field?: string };
 
+/** The operations that write invocation logs (others are accepted: AWS may add more). */
+export const BEDROCK_OPERATIONS = ['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'] as const;
+
+/** Top-level string fields, in the order they are validated (the first failure is reported). */
+export const STRING_FIELDS = ['accountId', 'region', 'requestId', 'operation', 'modelId', 'inferenceRegion', 'errorCode'] as const;
+/** Token counts: [object, key], validated in this order. */
+export const TOKEN_FIELDS = [
+  ['input', 'inputTokenCount'],
+  ['input', 'cacheReadInputTokenCount'],
+  ['input', 'cacheWriteInputTokenCount'],
+  ['output', 'outputTokenCount'],
+] as const;
+
+export type ModelIdForm = 'base' | 'cross-region-profile' | 'inference-profile-arn' | 'application-inference-profile-arn' | 'other-arn';
+
+/** How the caller named the model. The stored model_id is always the value as logged. */
+export function modelIdForm(modelId: string): ModelIdForm {
+  if (modelId.startsWith('arn:')) {
+    if (/:application-inference-profile\//.test(modelId)) return 'application-inference-profile-arn';
+    if (/:inference-profile\//.test(modelId)) return 'inference-profile-arn';
+    return 'other-arn';
+  }
+  if (/^(us|eu|apac|jp|au|ca|us-gov|global)\./.test(modelId)) return 'cross-region-profile';
+  return 'base';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON object that is recognisably an invocation record (record 8 of the examples lacks schemaType). */
+export function looksLikeBedrockRecord(v: unknown): v is Record<string, unknown> {
+  if (!isPlainObject(v)) return false;
+  if (v.schemaType === 'ModelInvocationLog') return true;
+  return typeof v.modelId === 'string' && typeof v.operation === 'string' && ('input' in v || 'output' in v);
+}
+
+/** The record without input.inputBodyJson / output.outputBodyJson (key order kept). */
+export function stripBodies(record: Record<string, unknown>): Record<string, unknown> {
+  const input = record.input;
+  const output = record.output;
+  const stripIn = isPlainObject(input) && Object.hasOwn(input, 'inputBodyJson');
+  const stripOut = isPlainObject(output) && Object.hasOwn(output, 'outputBodyJson');
+  if (!stripIn && !stripOut) return record;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (k === 'input' && stripIn) out[k] = without(v as Record<string, unknown>, 'inputBodyJson');
+    else if (k === 'output' && stripOut) out[k] = without(v as Record<string, unknown>, 'outputBodyJson');
+    else out[k] = v;
+  }
+  return out;
+}
+
+function without(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (k !== key) out[k] = v;
+  return out;
+}
+
+/** Event key of a record without requestId: a hash of its stored message. */
+export function contentKey(message: string): string {
+  return 'h:' + createHash('md5').update(message).digest('hex');
+}
+
+function fail(code: RejectCode, field?: string): NormalizeResult {
+  return { ok: false, reason: rejectReason(code, field), field };
+}
+
+function tokenCount(v: unknown): number | null | 'bad' {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return 'bad';
+  return v === 0 ? 0 : v; // -0 becomes 0
+}
+
 /** Validate and normalise one Bedrock ModelInvocationLog record (already JSON-parsed). */
 export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): NormalizeResult {
-  void record; void ctx;
-  throw new Error('normalizeBedrockRecord: not implemented yet');
+  if (!isPlainObject(record)) return fail(REJECT.NOT_OBJECT);
+  const r = record;
+  if (r.schemaType !== undefined && r.schemaType !== null && r.schemaType !== 'ModelInvocationLog') return fail(REJECT.SCHEMA_TYPE, 'schemaType');
+  if (r.timestamp === undefined || r.timestamp === null) return fail(REJECT.MISSING, 'timestamp');
+  const ts = typeof r.timestamp === 'string' ? parseRfc3339Utc(r.timestamp) : null;
+  if (ts === null) return fail(REJECT.TIMESTAMP, 'timestamp');
+  const s: Partial<Record<(typeof STRING_FIELDS)[number], string | null>> = {};
+  for (const f of STRING_FIELDS) {
+    const v = r[f];
+    if (v === undefined || v === null) s[f] = null;
+    else if (typeof v === 'string') s[f] = v;
+    else return fail(REJECT.NOT_STRING, f);
+  }
+  if (!s.operation) return fail(REJECT.MISSING, 'operation');
+  if (!s.modelId) return fail(REJECT.MISSING, 'modelId');
+  let identityArn: string | null = null;
+  if (r.identity !== undefined && r.identity !== null) {
+    if (!isPlainObject(r.identity)) return fail(REJECT.NOT_OBJECT_FIELD, 'identity');
+    const arn = r.identity.arn;
+    if (arn !== undefined && arn !== null && typeof arn !== 'string') return fail(REJECT.NOT_STRING, 'identity.arn');
+    identityArn = arn ?? null;
+  }
+  const tokens: (number | null)[] = [];
+  for (const part of ['input', 'output'] as const) {
+    const o = r[part];
+    if (o !== undefined && o !== null && !isPlainObject(o)) return fail(REJECT.NOT_OBJECT_FIELD, part);
+    for (const [obj, key] of TOKEN_FIELDS) {
+      if (obj !== part) continue;
+      const t = isPlainObject(o) ? tokenCount(o[key]) : null;
+      if (t === 'bad') return fail(REJECT.TOKEN, `${obj}.${key}`);
+      tokens.push(t);
+    }
+  }
+  let requestMetadata: Record<string, string> | null = null;
+  if (r.requestMetadata !== undefined && r.requestMetadata !== null) {
+    if (!isPlainObject(r.requestMetadata)) return fail(REJECT.NOT_OBJECT_FIELD, 'requestMetadata');
+    requestMetadata = {};
+    for (const [k, v] of Object.entries(r.requestMetadata)) {
+      if (typeof v !== 'string') return fail(REJECT.METADATA_VALUE, `requestMetadata.${k}`);
+      requestMetadata[k] = v;
+    }
+  }
+  const stored = ctx.keepBodies ? r : stripBodies(r);
+  const message = JSON.stringify(stored);
+  const event: StoredEvent = {
+    logGroup: ctx.logGroup,
+    logStream: ctx.logStream ?? DEFAULT_LOG_STREAM,
+    timestamp: ctx.eventTimestamp ?? ts,
+    ingestionTime: ctx.ingestionTime ?? Date.now(),
+    eventKey: s.requestId ? s.requestId : contentKey(message),
+    kind: 'bedrock',
+    message,
+    accountId: s.accountId ?? null,
+    region: s.region ?? null,
+    inferenceRegion: s.inferenceRegion ?? null,
+    operation: s.operation,
+    modelId: s.modelId,
+    identityArn,
+    requestId: s.requestId ?? null,
+    errorCode: s.errorCode ?? null,
+    inputTokens: tokens[0],
+    cacheReadTokens: tokens[1],
+    cacheWriteTokens: tokens[2],
+    outputTokens: tokens[3],
+    requestMetadata,
+    fieldNames: fieldNamesOf(stored),
+  };
+  return { ok: true, event };
 }
 
 export interface GenericEventInput {
@@ -34,11 +180,58 @@ export interface GenericEventInput {
   eventKey?: string;
 }
 
+function parseJsonObject(text: string): Record<string, unknown> | null {
+  const t = text.trimStart();
+  if (!t.startsWith('{')) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return isPlainObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Any other log event (plain text or JSON from any application). A message that is a Bedrock
  * invocation record is normalised as one (typed columns); otherwise a generic event.
+ * A Bedrock-looking message that fails validation is kept as a generic event: pushed events
+ * are never dropped.
  */
 export function normalizeLogEvent(input: GenericEventInput, opts?: { keepBodies?: boolean }): StoredEvent {
-  void input; void opts;
-  throw new Error('normalizeLogEvent: not implemented yet');
+  const ingestionTime = input.ingestionTime ?? Date.now();
+  const json = parseJsonObject(input.message);
+  if (json && looksLikeBedrockRecord(json)) {
+    const r = normalizeBedrockRecord(json, {
+      logGroup: input.logGroup,
+      logStream: input.logStream,
+      ingestionTime,
+      eventTimestamp: input.timestamp,
+      keepBodies: opts?.keepBodies,
+    });
+    if (r.ok) return input.eventKey ? { ...r.event, eventKey: input.eventKey } : r.event;
+  }
+  const eventKey = input.eventKey ?? 'h:' + createHash('md5').update(`${input.logStream}\n${input.timestamp}\n${input.message}`).digest('hex');
+  return {
+    logGroup: input.logGroup,
+    logStream: input.logStream,
+    timestamp: input.timestamp,
+    ingestionTime,
+    eventKey,
+    kind: 'generic',
+    message: input.message,
+    accountId: null,
+    region: null,
+    inferenceRegion: null,
+    operation: null,
+    modelId: null,
+    identityArn: null,
+    requestId: null,
+    errorCode: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    requestMetadata: null,
+    fieldNames: json ? fieldNamesOf(json) : [],
+  };
 }

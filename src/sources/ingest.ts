@@ -1,6 +1,10 @@
+import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
+import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
+import { discoverFiles } from './walk.js';
+import { readFileInto } from './read-file.js';
 
-// CONTRACT STUB — implemented by the ingest work (issue 2). Signatures are fixed; bodies are not.
+export type { RejectedRecord } from './chunk-writer.js';
 
 export interface IngestOptions {
   logGroup?: string;
@@ -16,24 +20,82 @@ export interface IngestProgress {
   bytesTotal: number;
 }
 
-export interface RejectedRecord {
-  file: string;
-  line: number;
-  reason: string;
-  field?: string;
-}
-
 export interface IngestSummary {
   filesRead: number;
   filesSkipped: number;
   recordsStored: number;
   duplicatesSkipped: number;
   recordsRejected: number;
+  /** The first rejections (at most 1000; recordsRejected counts them all). */
   rejected: RejectedRecord[];
+  /** Records offered (stored + duplicates + rejected). */
+  recordsRead: number;
+  /** Bytes of the files read (compressed size for .gz). */
+  bytesRead: number;
+  elapsedMs: number;
 }
 
-/** Ingest files and folders (recursively): .jsonl/.json/.gz, S3 delivery layout, CloudWatch exports. */
+/**
+ * Ingest files and folders (recursively): .jsonl/.json/.gz, S3 delivery layout, CloudWatch exports.
+ * Idempotent (each record stored once per log group) and incremental (unchanged files, by path,
+ * size and mtime, are skipped). Safe to interrupt: run it again to complete.
+ */
 export async function ingestPaths(store: Store, paths: string[], opts: IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
-  void store; void paths; void opts; void onProgress;
-  throw new Error('ingestPaths: not implemented yet');
+  const started = Date.now();
+  const files = discoverFiles(paths);
+  const conn = await store.connect();
+  const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
+  const summary: IngestSummary = {
+    filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,
+    rejected: totals.rejects, recordsRead: 0, bytesRead: 0, elapsedMs: 0,
+  };
+  const progress: IngestProgress = {
+    filesDone: 0, filesTotal: files.length, records: 0, bytesDone: 0,
+    bytesTotal: files.reduce((s, f) => s + f.size, 0),
+  };
+  try {
+    const w = await ChunkWriter.create(conn, {
+      logGroup: opts.logGroup ?? DEFAULT_LOG_GROUP,
+      defaultStream: DEFAULT_LOG_STREAM,
+      keepBodies: opts.keepBodies ?? false,
+      strict: opts.strict ?? false,
+    }, totals);
+    const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files`);
+    const seen = new Map(seenRows.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
+    let lastReport = 0;
+    const report = (force = false): void => {
+      if (!onProgress) return;
+      const now = Date.now();
+      if (!force && now - lastReport < 100) return;
+      lastReport = now;
+      progress.records = summary.recordsRead + w.pending;
+      onProgress({ ...progress });
+    };
+    for (const f of files) {
+      const base = progress.bytesDone;
+      if (seen.get(f.path) === `${f.size}:${f.mtimeMs}`) {
+        summary.filesSkipped++;
+      } else {
+        w.file = f.path;
+        const records = await readFileInto(f.path, w, {
+          keepBodies: opts.keepBodies ?? false,
+          onBytes: (b) => { progress.bytesDone = base + b; report(); },
+        });
+        await w.flush({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+        summary.filesRead++;
+        summary.recordsRead += records;
+        summary.bytesRead += f.size;
+      }
+      progress.bytesDone = base + f.size;
+      progress.filesDone++;
+      report(true);
+    }
+  } finally {
+    try { conn.closeSync(); } catch { /* already closed */ }
+  }
+  summary.recordsStored = totals.stored;
+  summary.duplicatesSkipped = totals.duplicates;
+  summary.recordsRejected = totals.rejected;
+  summary.elapsedMs = Date.now() - started;
+  return summary;
 }

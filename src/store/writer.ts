@@ -1,21 +1,139 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoredEvent } from '../logs/event.js';
+import { fieldNamesOf } from '../logs/fields.js';
+import { applyCatalog, type FieldCounts } from './catalog.js';
 import type { Store } from './store.js';
-
-// CONTRACT STUB — implemented by the ingest work (issue 2). Signatures are fixed; bodies are not.
 
 export interface AppendResult {
   stored: number;
   duplicates: number;
 }
 
+/** Separator of field names in a catalog signature (`norm.sig`). */
+export const SIG_SEP = '\x1f';
+/** Marks a signature whose event nests deeper than the signature can say: flatten its message. */
+export const SIG_DEEP = '\x01DEEP';
+
+/**
+ * The normalised-rows table both writers fill before storing: `norm` (a temp table, one row per
+ * record, `reject` NULL for valid rows). The bulk file path builds it with SQL
+ * (src/sources/sql-normalize.ts); EventWriter builds it from StoredEvent objects.
+ */
+const WSTAGE_DDL = `CREATE OR REPLACE TEMP TABLE wstage (
+  ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts BIGINT, ingestion_ts BIGINT, event_key VARCHAR,
+  kind VARCHAR, account_id VARCHAR, region VARCHAR, inference_region VARCHAR, operation VARCHAR,
+  model_id VARCHAR, identity_arn VARCHAR, request_id VARCHAR, error_code VARCHAR, input_tokens BIGINT,
+  output_tokens BIGINT, cache_read_tokens BIGINT, cache_write_tokens BIGINT, md_json VARCHAR,
+  message VARCHAR, sig VARCHAR)`;
+
+const EVENT_COLUMNS = `log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region,
+  operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
+  cache_write_tokens, request_metadata, message`;
+
+export interface StoreNormalizedResult {
+  /** Valid rows offered. */
+  valid: number;
+  stored: number;
+  duplicates: number;
+}
+
+/**
+ * Stores the valid rows of `norm` that are new: each (log_group, event_key) once, against the
+ * store and within the batch (first line wins), with seq from `event_seq` in line order; then
+ * updates the catalog from what was actually stored. Runs inside the caller's transaction.
+ */
+export async function storeNormalized(conn: DuckDBConnection, now: number): Promise<StoreNormalizedResult> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ins AS
+    SELECT n.* FROM norm n
+    WHERE n.reject IS NULL
+      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.log_group = n.log_group AND e.event_key = n.event_key)
+    QUALIFY row_number() OVER (PARTITION BY n.log_group, n.event_key ORDER BY n.ln) = 1`);
+  await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
+    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY ln)`);
+  const counts = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins)`);
+  const [valid, stored] = counts.getRows()[0].map((v) => Number(v));
+  if (stored > 0) await applyCatalog(conn, await fieldCountsOf(conn), now);
+  return { valid, stored, duplicates: valid - stored };
+}
+
+/** Field -> number of stored events, per log group, from the signatures of `ins`. */
+async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
+  const out: FieldCounts = new Map();
+  const add = (group: string, field: string, n: number): void => {
+    let m = out.get(group);
+    if (!m) out.set(group, (m = new Map()));
+    m.set(field, (m.get(field) ?? 0) + n);
+  };
+  const sigs = await conn.runAndReadAll(`SELECT log_group, sig, count(*) FROM ins WHERE NOT contains(sig, chr(1)) GROUP BY ALL`);
+  for (const [group, sig, n] of sigs.getRows()) {
+    if (sig === null || sig === '') continue;
+    const names = new Set(String(sig).split(SIG_SEP));
+    for (const f of names) add(String(group), f, Number(n));
+  }
+  // Deep structures (bodies kept, arrays, unknown nested objects): flatten exactly, in Node.
+  const deep = await conn.stream(`SELECT log_group, message FROM ins WHERE contains(sig, chr(1))`);
+  for (;;) {
+    const chunk = await deep.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const [group, message] of chunk.getRows()) {
+      let parsed: unknown;
+      try { parsed = JSON.parse(String(message)); } catch { continue; }
+      for (const f of fieldNamesOf(parsed)) add(String(group), f, 1);
+    }
+  }
+  return out;
+}
+
 /**
  * Writes normalised events: stores each (log group, event key) once, and keeps the catalog
- * (fields, log_groups, log_streams) current.
+ * (fields, log_groups, log_streams) current. Uses its own connection, so that it can run beside
+ * queries and a file ingest.
  */
 export class EventWriter {
+  private conn: DuckDBConnection | null = null;
   constructor(readonly store: Store) {}
+
   async append(events: StoredEvent[]): Promise<AppendResult> {
-    void events;
-    throw new Error('EventWriter.append: not implemented yet');
+    if (events.length === 0) return { stored: 0, duplicates: 0 };
+    const conn = (this.conn ??= await this.store.connect());
+    await conn.run(WSTAGE_DDL);
+    const app = await conn.createAppender('wstage', 'main', 'temp');
+    const str = (v: string | null): void => { if (v === null) app.appendNull(); else app.appendVarchar(v); };
+    const int = (v: number | null): void => { if (v === null) app.appendNull(); else app.appendBigInt(BigInt(Math.trunc(v))); };
+    events.forEach((e, i) => {
+      int(i + 1); str(e.logGroup); str(e.logStream); int(e.timestamp); int(e.ingestionTime); str(e.eventKey);
+      str(e.kind); str(e.accountId); str(e.region); str(e.inferenceRegion); str(e.operation); str(e.modelId);
+      str(e.identityArn); str(e.requestId); str(e.errorCode); int(e.inputTokens); int(e.outputTokens);
+      int(e.cacheReadTokens); int(e.cacheWriteTokens);
+      str(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
+      str(e.message); str(e.fieldNames.join(SIG_SEP));
+      app.endRow();
+    });
+    app.closeSync();
+    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
+      log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region, operation, model_id,
+      identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
+      message, sig FROM wstage`);
+    const r = await inTransaction(conn, () => storeNormalized(conn, Date.now()));
+    return { stored: r.stored, duplicates: r.duplicates };
+  }
+
+  close(): void {
+    try { this.conn?.closeSync(); } catch { /* already closed */ }
+    this.conn = null;
+  }
+}
+
+/** Runs fn in one transaction: all of it is stored, or none (a crash included). */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const out = await fn();
+    await conn.run('COMMIT');
+    return out;
+  } catch (e) {
+    try { await conn.run('ROLLBACK'); } catch { /* the transaction is already gone */ }
+    throw e;
   }
 }

@@ -1,9 +1,81 @@
 import type { Command } from 'commander';
-import { BiError } from '../../util/errors.js';
+import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
+import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
+import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
+import { ProgressBar, formatCount } from '../progress.js';
+import { setExitCode } from '../main.js';
 
-// Placeholder until the ingest command lands.
+const REJECTS_SHOWN = 10;
+
 export function registerIngest(program: Command): void {
-  program.command('ingest').description('(not available yet)').action(() => {
-    throw new BiError('NOT_IMPLEMENTED', 'ingest is not available yet');
-  });
+  program
+    .command('ingest')
+    .description('Ingest Bedrock model invocation logs (files or folders) into the local store')
+    .argument('<path...>', 'log files or folders (read recursively)')
+    .option('--db <file>', `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb)`)
+    .option('--log-group <name>', 'log group to store the records in', DEFAULT_LOG_GROUP)
+    .option('--keep-bodies', 'keep request and response bodies (prompts!) in @message; default: stripped', false)
+    .option('--strict', 'stop at the first malformed record (exit status 1)', false)
+    .addHelpText('after', `
+Reads, in any mix:
+  - one record per line: .jsonl / .json / .ndjson, gzipped or not (.gz)
+  - the S3 delivery layout: AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz
+    (the permission-check marker and the data/ folders of offloaded bodies are skipped;
+     with --keep-bodies the offloaded bodies are put back into the stored record)
+  - a pretty-printed record, a JSON array of records
+  - a CloudWatch export: the output of aws logs get-log-events / filter-log-events
+
+Running it again is safe: unchanged files are skipped, and a record already stored (same
+requestId in the log group) is counted as a duplicate, not stored twice. An interrupted ingest
+is completed by running the same command again.
+
+Examples:
+  bedrock-insights ingest ./AWSLogs
+  bedrock-insights ingest logs.jsonl --log-group bedrock-prod
+  bedrock-insights ingest export.json --db /data/bi.duckdb --strict`)
+    .action(async (paths: string[], o: { db?: string; logGroup: string; keepBodies: boolean; strict: boolean }) => {
+      const store = await Store.open(defaultDbPath(o.db));
+      const bar = new ProgressBar();
+      const started = Date.now();
+      let summary: IngestSummary;
+      try {
+        summary = await ingestPaths(store, paths, { logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
+          const secs = Math.max(0.001, (Date.now() - started) / 1000);
+          bar.update({
+            done: p.bytesDone,
+            total: p.bytesTotal,
+            detail: `${p.filesDone}/${p.filesTotal} files  ${formatCount(p.records)} records  ${formatCount(p.records / secs)}/s`,
+          });
+        });
+      } catch (e) {
+        bar.done();
+        if (o.strict) setExitCode(1);
+        throw e;
+      } finally {
+        bar.done();
+        store.close();
+      }
+      printSummary(summary, store.path);
+      if (o.strict && summary.recordsRejected > 0) setExitCode(1);
+    });
+}
+
+function printSummary(s: IngestSummary, db: string): void {
+  const secs = s.elapsedMs / 1000;
+  const lines = [
+    `files read:          ${formatCount(s.filesRead)}`,
+    `files skipped:       ${formatCount(s.filesSkipped)} (unchanged since the last ingest)`,
+    `records stored:      ${formatCount(s.recordsStored)}`,
+    `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
+    `records rejected:    ${formatCount(s.recordsRejected)}`,
+    `time:                ${secs.toFixed(1)} s${s.recordsRead > 0 && secs > 0 ? ` (${formatCount(s.recordsRead / secs)} records/s)` : ''}`,
+    `store:               ${db}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  if (s.recordsRejected > 0) {
+    const shown = s.rejected.slice(0, REJECTS_SHOWN);
+    const more = s.recordsRejected - shown.length;
+    process.stderr.write(`rejected records${more > 0 ? ` (first ${shown.length} of ${formatCount(s.recordsRejected)})` : ''}:\n`);
+    for (const r of shown) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
+  }
 }

@@ -1,0 +1,170 @@
+import { BIGINT, DuckDBDataChunk, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { rejectReason } from '../logs/reasons.js';
+import { inTransaction, storeNormalized } from '../store/writer.js';
+import { BiError } from '../util/errors.js';
+import { STAGE_DDL, normalizeSql } from './sql-normalize.js';
+
+export interface RejectedRecord {
+  file: string;
+  line: number;
+  reason: string;
+  field?: string;
+}
+
+export interface ChunkTotals {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  /** The first rejections, at most REJECTS_KEPT (all are counted). */
+  rejects: RejectedRecord[];
+}
+
+export const REJECTS_KEPT = 1000;
+/** A chunk is committed when it holds this many records or this many bytes of text. */
+export const CHUNK_RECORDS = 100_000;
+export const CHUNK_BYTES = 48 * 1024 * 1024;
+const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
+
+export interface ChunkWriterOptions {
+  logGroup: string;
+  defaultStream: string;
+  keepBodies: boolean;
+  strict: boolean;
+}
+
+/**
+ * Collects record texts of one file, and in chunks stages them, normalises them in SQL and
+ * stores them in one transaction per chunk. The file's checkpoint row is written in the
+ * transaction of its last chunk, so an interrupted file is read again in full, and the
+ * dedup on (log group, event key) absorbs what its earlier chunks already stored.
+ */
+export class ChunkWriter {
+  private lns: bigint[] = [];
+  private texts: string[] = [];
+  private evTs: (bigint | null)[] = [];
+  private ingTs: (bigint | null)[] = [];
+  private streams: (string | null)[] = [];
+  private bytes = 0;
+  private extra = false; // any CloudWatch-export overrides in this chunk
+  file = '';
+
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly opts: ChunkWriterOptions,
+    readonly totals: ChunkTotals,
+  ) {}
+
+  static async create(conn: DuckDBConnection, opts: ChunkWriterOptions, totals: ChunkTotals): Promise<ChunkWriter> {
+    await conn.run(STAGE_DDL);
+    return new ChunkWriter(conn, opts, totals);
+  }
+
+  get pending(): number {
+    return this.lns.length;
+  }
+
+  add(line: number, text: string, evTs?: number, ingTs?: number, stream?: string): void {
+    this.lns.push(BigInt(line));
+    this.texts.push(text);
+    this.bytes += text.length;
+    if (evTs !== undefined || ingTs !== undefined || stream !== undefined) {
+      this.extra = true;
+      this.evTs[this.lns.length - 1] = evTs === undefined ? null : BigInt(Math.trunc(evTs));
+      this.ingTs[this.lns.length - 1] = ingTs === undefined ? null : BigInt(Math.trunc(ingTs));
+      this.streams[this.lns.length - 1] = stream ?? null;
+    }
+  }
+
+  /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
+  reject(line: number, reason: string, field?: string): void {
+    const r: RejectedRecord = { file: this.file, line, reason, ...(field ? { field } : {}) };
+    if (this.opts.strict) throw strictError(r);
+    this.totals.rejected++;
+    if (this.totals.rejects.length < REJECTS_KEPT) this.totals.rejects.push(r);
+  }
+
+  get full(): boolean {
+    return this.lns.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES;
+  }
+
+  /**
+   * Stores what is pending. With `checkpoint`, also records the file as read, in the same
+   * transaction (call it once, after the file's last record).
+   */
+  async flush(checkpoint?: { path: string; size: number; mtimeMs: number; records: number }): Promise<void> {
+    const n = this.lns.length;
+    const t0 = Date.now();
+    if (n > 0) {
+      await this.conn.run('DELETE FROM stage');
+      const app = await this.conn.createAppender('stage', 'main', 'temp');
+      try {
+        for (let i = 0; i < n; i += APPEND_ROWS) {
+          const m = Math.min(APPEND_ROWS, n - i);
+          const chunk = DuckDBDataChunk.create([BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
+          chunk.setColumnValues(0, this.lns.slice(i, i + m));
+          chunk.setColumnValues(1, this.texts.slice(i, i + m));
+          const nulls: null[] = new Array<null>(m).fill(null);
+          chunk.setColumnValues(2, this.extra ? fillNulls(this.evTs, i, m) : nulls);
+          chunk.setColumnValues(3, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
+          chunk.setColumnValues(4, this.extra ? fillNulls(this.streams, i, m) : nulls);
+          app.appendDataChunk(chunk);
+        }
+        app.flushSync();
+      } finally {
+        app.closeSync();
+      }
+      this.clear();
+      timing('stage', t0);
+      await this.conn.run(normalizeSql({
+        logGroup: this.opts.logGroup,
+        defaultStream: this.opts.defaultStream,
+        ingestionTime: Date.now(),
+        keepBodies: this.opts.keepBodies,
+      }));
+      timing('normalize', t0);
+      const rej = await this.conn.runAndReadAll(`SELECT ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY ln`);
+      for (const [ln, code, field] of rej.getRows()) {
+        const f = field === null ? undefined : String(field);
+        this.reject(Number(ln), rejectReason(String(code), f), f);
+      }
+    }
+    if (n === 0 && !checkpoint) return;
+    await inTransaction(this.conn, async () => {
+      if (n > 0) {
+        const r = await storeNormalized(this.conn, Date.now());
+        this.totals.stored += r.stored;
+        this.totals.duplicates += r.duplicates;
+        timing('store', t0);
+      }
+      if (checkpoint) {
+        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, size, mtime_ms, records, completed_ts) VALUES ($1, $2, $3, $4, $5)`,
+          [checkpoint.path, BigInt(checkpoint.size), BigInt(checkpoint.mtimeMs), BigInt(checkpoint.records), BigInt(Date.now())]);
+      }
+    });
+  }
+
+  private clear(): void {
+    this.lns = [];
+    this.texts = [];
+    this.evTs = [];
+    this.ingTs = [];
+    this.streams = [];
+    this.bytes = 0;
+    this.extra = false;
+  }
+}
+
+const TIMING = process.env.BEDROCK_INSIGHTS_TIMING === '1';
+function timing(label: string, since: number): void {
+  if (TIMING) process.stderr.write(`[ingest] ${label} +${Date.now() - since} ms\n`);
+}
+
+function fillNulls<T>(a: (T | null)[], from: number, n: number): (T | null)[] {
+  const out: (T | null)[] = new Array<T | null>(n);
+  for (let i = 0; i < n; i++) out[i] = a[from + i] ?? null;
+  return out;
+}
+
+export function strictError(r: RejectedRecord): BiError {
+  return new BiError('INGEST_REJECTED', `${r.file}:${r.line}: ${r.reason}. Fix or remove this record, or run without --strict to skip bad records (they are counted and listed).`, { ...r });
+}

@@ -1,0 +1,176 @@
+import { REJECT } from '../logs/reasons.js';
+import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
+
+// The set-based twin of normalizeBedrockRecord (src/logs/record.ts): the same validation order,
+// reject codes, hot-field extraction, body stripping and event key, done by DuckDB over a staging
+// table of record texts, so that bulk ingest parses JSON once, in C++, on both cores.
+// test/sources/equivalence.test.ts checks both store the same thing. Change both together.
+//
+// Known, documented differences (inputs that AWS never writes):
+// - a record with duplicate keys: DuckDB keeps the first value, JSON.parse the last;
+// - the stored message of a record whose bodies were stripped is re-serialised by DuckDB, which
+//   writes a non-integral number like 1.0 as `1.0` where JSON.stringify writes `1`.
+
+/** Columns of the staging table filled by the readers (one row per record text). */
+export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+  ln BIGINT NOT NULL,      -- line number of the record in its file (1-based)
+  text VARCHAR NOT NULL,   -- the record as JSON text
+  ev_ts BIGINT,            -- CloudWatch export: the event timestamp (@timestamp)
+  ing_ts BIGINT,           -- CloudWatch export: the ingestion time
+  stream VARCHAR           -- CloudWatch export: the log stream name
+)`;
+
+const MAPJ = `'"MAP(VARCHAR, JSON)"'`;
+const SEP = `chr(31)`; // field separator inside the catalog signature
+
+/** SQL literal for a string. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Unquote a JSON string value (the common case without escapes needs no parse). */
+function unq(v: string): string {
+  return `CASE WHEN ${v} IS NULL OR NOT starts_with(${v}, '"') THEN NULL WHEN contains(${v}, '\\') THEN json_extract_string(${v}, '$') ELSE ${v}[2:-2] END`;
+}
+/** A present, non-null value that is not a JSON string. */
+function notString(v: string): string {
+  return `(${v} IS NOT NULL AND NOT starts_with(${v}, '"'))`;
+}
+function notObject(v: string): string {
+  return `(${v} IS NOT NULL AND NOT starts_with(${v}, '{'))`;
+}
+/** Token counts: a JSON number holding a non-negative safe integer (5.0 and 1e3 included, like JSON.parse). */
+function badToken(v: string): string {
+  return `(${v} IS NOT NULL AND (starts_with(${v}, '"') OR TRY_CAST(${v} AS DOUBLE) IS NULL OR TRY_CAST(${v} AS DOUBLE) < 0 OR TRY_CAST(${v} AS DOUBLE) <> floor(TRY_CAST(${v} AS DOUBLE)) OR TRY_CAST(${v} AS DOUBLE) > 9007199254740991))`;
+}
+function token(v: string): string {
+  return `CAST(TRY_CAST(${v} AS DOUBLE) AS BIGINT)`;
+}
+/** Serialise a MAP(VARCHAR, JSON) back to a compact JSON object, without `drop`. */
+function objectText(m: string, drop: string): string {
+  return `'{' || array_to_string(list_transform(list_filter(map_entries(${m}), e -> e.key <> ${sqlString(drop)}), e -> to_json(e.key)::VARCHAR || ':' || coalesce(e.value, 'null')), ',') || '}'`;
+}
+/** Catalog signature of one sub-object: its scalar field names, or DEEP when it nests further. */
+function subSignature(prefix: string, m: string, dropKey: string, dropIf: string): string {
+  return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> (e.key <> ${sqlString(dropKey)} OR NOT ${dropIf}) AND e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
+    e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN chr(1) || 'DEEP' ELSE ${sqlString(prefix + '.')} || e.key END), ${SEP})`;
+}
+
+export interface SqlNormalizeOptions {
+  logGroup: string;
+  defaultStream: string;
+  ingestionTime: number;
+  keepBodies: boolean;
+}
+
+/**
+ * Builds `norm` from `stage`: one row per staged record with its reject code (NULL when valid),
+ * the typed hot fields, the stored message, the event key and a catalog signature (`sig`: the
+ * flattened field names joined by chr(31); rows whose structure is deeper carry `deep`, and the
+ * caller flattens their message exactly).
+ */
+export function normalizeSql(o: SqlNormalizeOptions): string {
+  const tsRe = sqlString(TIMESTAMP_PATTERN);
+  const keep = o.keepBodies ? 'true' : 'false';
+  return `CREATE OR REPLACE TEMP TABLE norm AS
+WITH p AS MATERIALIZED (
+  SELECT ln, text, ev_ts, ing_ts, stream, try(json_transform(text, ${MAPJ})) AS m FROM stage
+), q AS (
+  SELECT *, m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
+    m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
+    m['errorCode'] AS j_err, m['identity'] AS j_id, m['input'] AS j_in, m['output'] AS j_out, m['requestMetadata'] AS j_md
+  FROM p
+), r AS MATERIALIZED (
+  SELECT *,
+    CASE WHEN starts_with(j_id, '{') THEN try(json_transform(j_id, ${MAPJ})) END AS m_id,
+    CASE WHEN starts_with(j_in, '{') THEN try(json_transform(j_in, ${MAPJ})) END AS m_in,
+    CASE WHEN starts_with(j_out, '{') THEN try(json_transform(j_out, ${MAPJ})) END AS m_out,
+    CASE WHEN starts_with(j_md, '{') THEN try(json_transform(j_md, ${MAPJ})) END AS m_md,
+    ${unq('j_ts')} AS ts_s, ${unq('j_op')} AS op, ${unq('j_model')} AS model
+  FROM q
+), v AS MATERIALIZED (
+  SELECT *,
+    CASE
+      WHEN m IS NULL THEN CASE WHEN json_valid(text) THEN '${REJECT.NOT_OBJECT}' ELSE '${REJECT.MALFORMED_JSON}' END
+      WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN '${REJECT.SCHEMA_TYPE}'
+      WHEN j_ts IS NULL THEN '${REJECT.MISSING}'
+      WHEN ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL THEN '${REJECT.TIMESTAMP}'
+      WHEN ${notString('j_acct')} OR ${notString('j_region')} OR ${notString('j_rid')} OR ${notString('j_op')}
+        OR ${notString('j_model')} OR ${notString('j_ireg')} OR ${notString('j_err')} THEN '${REJECT.NOT_STRING}'
+      WHEN op IS NULL OR op = '' OR model IS NULL OR model = '' THEN '${REJECT.MISSING}'
+      WHEN ${notObject('j_id')} THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${notString(`m_id['arn']`)} THEN '${REJECT.NOT_STRING}'
+      WHEN ${notObject('j_in')} THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${badToken(`m_in['inputTokenCount']`)} OR ${badToken(`m_in['cacheReadInputTokenCount']`)} OR ${badToken(`m_in['cacheWriteInputTokenCount']`)} THEN '${REJECT.TOKEN}'
+      WHEN ${notObject('j_out')} THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${badToken(`m_out['outputTokenCount']`)} THEN '${REJECT.TOKEN}'
+      WHEN ${notObject('j_md')} THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN len(list_filter(map_values(m_md), x -> x IS NULL OR NOT starts_with(x, '"'))) > 0 THEN '${REJECT.METADATA_VALUE}'
+    END AS reject,
+    CASE
+      WHEN m IS NULL THEN NULL
+      WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN 'schemaType'
+      WHEN j_ts IS NULL THEN 'timestamp'
+      WHEN ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL THEN 'timestamp'
+      WHEN ${notString('j_acct')} THEN 'accountId'
+      WHEN ${notString('j_region')} THEN 'region'
+      WHEN ${notString('j_rid')} THEN 'requestId'
+      WHEN ${notString('j_op')} THEN 'operation'
+      WHEN ${notString('j_model')} THEN 'modelId'
+      WHEN ${notString('j_ireg')} THEN 'inferenceRegion'
+      WHEN ${notString('j_err')} THEN 'errorCode'
+      WHEN op IS NULL OR op = '' THEN 'operation'
+      WHEN model IS NULL OR model = '' THEN 'modelId'
+      WHEN ${notObject('j_id')} THEN 'identity'
+      WHEN ${notString(`m_id['arn']`)} THEN 'identity.arn'
+      WHEN ${notObject('j_in')} THEN 'input'
+      WHEN ${badToken(`m_in['inputTokenCount']`)} THEN 'input.inputTokenCount'
+      WHEN ${badToken(`m_in['cacheReadInputTokenCount']`)} THEN 'input.cacheReadInputTokenCount'
+      WHEN ${badToken(`m_in['cacheWriteInputTokenCount']`)} THEN 'input.cacheWriteInputTokenCount'
+      WHEN ${notObject('j_out')} THEN 'output'
+      WHEN ${badToken(`m_out['outputTokenCount']`)} THEN 'output.outputTokenCount'
+      WHEN ${notObject('j_md')} THEN 'requestMetadata'
+      ELSE 'requestMetadata.' || list_filter(map_entries(m_md), e -> e.value IS NULL OR NOT starts_with(e.value, '"'))[1].key
+    END AS reject_field,
+    (NOT ${keep} AND m_in IS NOT NULL AND map_contains(m_in, 'inputBodyJson')) AS strip_in,
+    (NOT ${keep} AND m_out IS NOT NULL AND map_contains(m_out, 'outputBodyJson')) AS strip_out
+  FROM r
+), s AS (
+  SELECT *,
+    CASE WHEN reject IS NOT NULL THEN NULL
+      WHEN strip_in OR strip_out THEN
+        '{' || array_to_string(list_transform(map_entries(m), e -> to_json(e.key)::VARCHAR || ':' || CASE
+            WHEN e.key = 'input' AND strip_in THEN ${objectText('m_in', 'inputBodyJson')}
+            WHEN e.key = 'output' AND strip_out THEN ${objectText('m_out', 'outputBodyJson')}
+            ELSE coalesce(e.value, 'null') END), ',') || '}'
+      ELSE text END AS message
+  FROM v
+)
+SELECT ln, reject, CASE WHEN reject IS NULL THEN NULL ELSE reject_field END AS reject_field,
+  ${sqlString(o.logGroup)} AS log_group,
+  coalesce(stream, ${sqlString(o.defaultStream)}) AS log_stream,
+  coalesce(ev_ts, CASE WHEN reject IS NULL THEN epoch_ms(CAST(substr(ts_s, 1, 19) AS TIMESTAMP))
+    + coalesce(TRY_CAST(rpad(substr(regexp_extract(ts_s, '\\.(\\d+)', 1), 1, 3), 3, '0') AS BIGINT), 0) END) AS ts,
+  coalesce(ing_ts, ${Math.trunc(o.ingestionTime)}) AS ingestion_ts,
+  CASE WHEN reject IS NULL THEN CASE WHEN ${unq('j_rid')} <> '' THEN ${unq('j_rid')} ELSE 'h:' || md5(message) END END AS event_key,
+  'bedrock' AS kind,
+  ${unq('j_acct')} AS account_id, ${unq('j_region')} AS region, ${unq('j_ireg')} AS inference_region,
+  op AS operation, model AS model_id, ${unq(`m_id['arn']`)} AS identity_arn, ${unq('j_rid')} AS request_id,
+  ${unq('j_err')} AS error_code,
+  CASE WHEN reject IS NULL THEN ${token(`m_in['inputTokenCount']`)} END AS input_tokens,
+  CASE WHEN reject IS NULL THEN ${token(`m_out['outputTokenCount']`)} END AS output_tokens,
+  CASE WHEN reject IS NULL THEN ${token(`m_in['cacheReadInputTokenCount']`)} END AS cache_read_tokens,
+  CASE WHEN reject IS NULL THEN ${token(`m_in['cacheWriteInputTokenCount']`)} END AS cache_write_tokens,
+  CASE WHEN reject IS NULL AND m_md IS NOT NULL THEN map_from_entries(list_transform(map_entries(m_md), e -> {'key': e.key, 'value': ${unq('e.value')}})) END AS request_metadata,
+  message,
+  CASE WHEN reject IS NULL THEN array_to_string(list_filter(list_transform(map_entries(m), e -> CASE
+      WHEN e.value IS NULL OR e.value IN ('{}', '[]') THEN ''
+      WHEN e.key = 'input' AND m_in IS NOT NULL THEN ${subSignature('input', 'm_in', 'inputBodyJson', 'strip_in')}
+      WHEN e.key = 'output' AND m_out IS NOT NULL THEN ${subSignature('output', 'm_out', 'outputBodyJson', 'strip_out')}
+      WHEN e.key = 'identity' AND m_id IS NOT NULL THEN ${subSignature('identity', 'm_id', '', 'false')}
+      WHEN e.key = 'requestMetadata' AND m_md IS NOT NULL THEN ${subSignature('requestMetadata', 'm_md', '', 'false')}
+      WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN chr(1) || 'DEEP'
+      WHEN starts_with(e.key, '@') THEN '@' || e.key
+      ELSE e.key END), x -> x <> ''), ${SEP}) END AS sig
+FROM s`;
+}
