@@ -275,11 +275,22 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.waitForSelector('[data-testid="widget"][data-state="ready"] .chart[data-rendered="true"]');
   await page.screenshot({ path: artifact('dashboard-widget-error-1440.png') });
 
-  // Export as a CloudWatch body and import it back as another dashboard.
+  // Edit the layout: widen the first widget and move it after the second; both stick on the server.
+  await page.click('[data-testid="edit-layout"]');
+  const first = '[data-testid="widget"]:first-child';
+  await page.click(`${first} button[title="Wider"]`);
+  await page.waitForFunction(async (u) => ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]!.width === 16, `${server.url}/api/dashboards/${id}`);
+  await page.click(`${first} button[title="Move later"]`);
+  await page.waitForFunction(async (u) => ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1]!.id !== 'broken', `${server.url}/api/dashboards/${id}`);
+  await page.click('[data-testid="edit-layout"]');
+  const order = (await (await fetch(`${server.url}/api/dashboards/${id}`)).json() as { dashboard: { widgets: { id: string; title: string; width: number }[] } }).dashboard.widgets;
+  assert.deepEqual(order.map((w) => [w.title, w.width]), [['Broken widget', 12], ['Requests per environment', 16]]);
+
+  // Export as a CloudWatch body.
   const body = await (await fetch(`${server.url}/api/dashboards/${id}/cloudwatch`)).json() as { widgets: { type: string; properties: { query: string; view: string } }[] };
-  assert.equal(body.widgets[0]!.type, 'log');
-  assert.equal(body.widgets[0]!.properties.view, 'pie');
-  assert.equal(body.widgets[0]!.properties.query, q);
+  assert.equal(body.widgets[1]!.type, 'log');
+  assert.equal(body.widgets[1]!.properties.view, 'pie');
+  assert.equal(body.widgets[1]!.properties.query, q);
 
   await page.goto(`${server.url}/query`);
   await page.click('[data-testid="history-tab"]');
