@@ -155,7 +155,8 @@ export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine 
       } else if (!isLoopbackAddress(req.remoteAddress)) {
         throw new CwApiError('AccessDeniedException', 'This server accepts unauthenticated CloudWatch API requests only from loopback.');
       }
-      const op = target.startsWith(TARGET_PREFIX) ? OPERATIONS[operation] : undefined;
+      // hasOwn: a target such as Logs_20140328.constructor must not reach Object.prototype.
+      const op = target.startsWith(TARGET_PREFIX) && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
       if (!op) throw new CwApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target header)'}; this server supports ${SUPPORTED_OPERATIONS.join(', ')}.`);
       let body: unknown = {};
       const text = req.rawBody.toString('utf8').trim();

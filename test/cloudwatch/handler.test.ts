@@ -38,6 +38,8 @@ test('dispatch errors: unknown operation, bad JSON, a non-object body, GET', asy
     assert.equal(unknown.status, 400);
     assert.equal(JSON.parse(unknown.body).__type, 'UnknownOperationException');
     assert.equal(JSON.parse((await api.handle(req('Other_1.CreateLogGroup', '{}'))).body).__type, 'UnknownOperationException');
+    assert.equal(JSON.parse((await api.handle(req('Logs_20140328.constructor', '{}'))).body).__type, 'UnknownOperationException');
+    assert.equal(JSON.parse((await api.handle(req('Logs_20140328.toString', '{}'))).body).__type, 'UnknownOperationException');
     const bad = await api.handle(req('Logs_20140328.CreateLogGroup', '{"logGroupName":'));
     assert.equal(JSON.parse(bad.body).__type, 'SerializationException');
     assert.equal(JSON.parse((await api.handle(req('Logs_20140328.CreateLogGroup', '[1]'))).body).__type, 'SerializationException');
