@@ -368,3 +368,15 @@ test('cancel ends a running query with status Cancelled', async () => {
     assert.equal(h.status(), 'Cancelled');
   });
 });
+
+test('decisions: sort without direction is ascending; stats without by over no events gives no row; count(f) of nothing is absent', async () => {
+  const ev: TestEvent[] = [
+    { ts: 1000, group: 'g', message: '{"v":"b","k":"x"}' },
+    { ts: 2000, group: 'g', message: '{"v":"a","k":"y"}' },
+  ];
+  await withEngine(ev, async (engine) => {
+    assert.deepEqual(objects(await engine.run({ queryString: 'fields v | sort v' })).map((o) => o.v), ['a', 'b']);
+    assert.deepEqual(objects(await engine.run({ queryString: 'filter v = "zzz" | stats count(*) as n' })), []);
+    assert.deepEqual(objects(await engine.run({ queryString: 'stats count(nope) as c, count(*) as n by k | sort k asc' })), [{ k: 'x', n: '1' }, { k: 'y', n: '1' }]);
+  });
+});
