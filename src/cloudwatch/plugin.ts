@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Definitions } from '../store/definitions.js';
 import type { Store } from '../store/store.js';
-import { createCloudWatchLogsApi, type CloudWatchApiOptions, type CloudWatchLogsApi } from './handler.js';
+import { BiError } from '../util/errors.js';
+import { ACCESS_KEYS_ENV, loadAccessKeys } from './accessKeys.js';
+import { createCloudWatchLogsApi, isLoopbackAddress, type CloudWatchApiOptions, type CloudWatchLogsApi } from './handler.js';
 
 /** PutLogEvents allows 1 MB of messages plus JSON framing for up to 10,000 events. */
 export const BODY_LIMIT = 16 * 1024 * 1024;
@@ -47,4 +49,38 @@ export function cloudWatchApiMount(opts: Omit<CloudWatchApiOptions, 'definitions
   return async (app, ctx) => {
     await registerCloudWatchLogsApi(app, ctx.store, ctx.engine, { ...opts, definitions: ctx.defs });
   };
+}
+
+export interface ServeCloudWatchOptions {
+  /** The address the server binds (the unauthenticated mode needs loopback). */
+  host: string;
+  /** The server config file (src/api/config.ts serverConfigPath): its `accessKeys` member. */
+  configPath?: string;
+  /** `--access-keys ID:SECRET,…` */
+  accessKeys?: string;
+  /** `--no-auth`: no SigV4 (loopback only). */
+  noAuth?: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/**
+ * What `bedrock-insights serve` needs: the mount for startServer's `cloudWatchApi`, and one line
+ * to print saying how the API is protected (access key ids only, never secrets).
+ */
+export function cloudWatchApiForServe(o: ServeCloudWatchOptions): { mount: ReturnType<typeof cloudWatchApiMount>; summary: string } {
+  if (o.noAuth) {
+    if (!isLoopbackAddress(o.host)) {
+      throw new BiError('AUTH_REQUIRED', `--no-auth is allowed only when the server binds a loopback address, not ${o.host}; configure access keys with --access-keys or ${ACCESS_KEYS_ENV} instead.`);
+    }
+    return {
+      mount: cloudWatchApiMount({ auth: { mode: 'none', bindHost: o.host }, ...(o.log ? { log: o.log } : {}) }),
+      summary: 'CloudWatch Logs API on POST / without authentication (loopback clients only; --no-auth).',
+    };
+  }
+  const keys = loadAccessKeys({ ...(o.configPath ? { configPath: o.configPath } : {}), ...(o.accessKeys ? { explicit: o.accessKeys } : {}), ...(o.env ? { env: o.env } : {}) });
+  const summary = keys.size > 0
+    ? `CloudWatch Logs API on POST / (SigV4; access key ids: ${[...keys.keys()].join(', ')}).`
+    : `CloudWatch Logs API on POST / refuses every request: no access keys are configured. Set ${ACCESS_KEYS_ENV}=ID:SECRET, pass --access-keys, or add "accessKeys" to ${o.configPath ?? 'the server config'}.`;
+  return { mount: cloudWatchApiMount({ auth: { mode: 'sigv4', keys }, ...(o.log ? { log: o.log } : {}) }), summary };
 }

@@ -52,3 +52,26 @@ test('dispatch errors: unknown operation, bad JSON, a non-object body, GET', asy
     store.close();
   }
 });
+
+test('serve wiring: --no-auth only on loopback; the summary names key ids, never secrets', async () => {
+  const { cloudWatchApiForServe } = await import('../../src/cloudwatch/plugin.js');
+  assert.throws(() => cloudWatchApiForServe({ host: '0.0.0.0', noAuth: true }), /loopback/);
+  const withKeys = cloudWatchApiForServe({ host: '0.0.0.0', env: { BEDROCK_INSIGHTS_ACCESS_KEYS: 'AKIDONE:topsecret1,AKIDTWO:topsecret2' } });
+  assert.match(withKeys.summary, /AKIDONE, AKIDTWO/);
+  assert.doesNotMatch(withKeys.summary, /topsecret/);
+  assert.match(cloudWatchApiForServe({ host: '127.0.0.1', env: {} }).summary, /refuses every request/);
+
+  const { startServer } = await import('../../src/api/server.js');
+  const store = await Store.open(':memory:');
+  const open = cloudWatchApiForServe({ host: '127.0.0.1', noAuth: true });
+  const server = await startServer({ store, host: '127.0.0.1', port: 0, cloudWatchApi: open.mount });
+  try {
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.CreateLogGroup' }, body: '{"logGroupName":"/serve/open"}' });
+    assert.equal(res.status, 200);
+    const list = await fetch(server.url, { method: 'POST', headers: { 'x-amz-target': 'Logs_20140328.DescribeLogGroups' } });
+    assert.deepEqual(((await list.json()) as { logGroups: { logGroupName: string }[] }).logGroups.map((g) => g.logGroupName), ['/serve/open']);
+  } finally {
+    await server.close();
+    store.close();
+  }
+});
