@@ -133,6 +133,19 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
   assert.match(await page.textContent('[data-testid="query-stats"]') ?? '', /records matched/);
   await page.screenshot({ path: artifact('query-table-1440.png') });
 
+  // Sortable columns: Application descending, then ascending.
+  await page.click('th:has-text("Application")');
+  const desc = (await tableRows(page)).map((r) => r.Application!);
+  assert.deepEqual(desc, [...APPS].sort().reverse());
+  await page.click('th:has-text("Application")');
+  assert.deepEqual((await tableRows(page)).map((r) => r.Application!), [...APPS].sort());
+
+  // Export CSV: the header and one line per row.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  assert.equal(csv[0], 'Application,TotalInputTokens,TotalOutputTokens,TotalTokens,TotalRequests,AvgTokensPerRequest');
+  assert.equal(csv.length, 1 + APPS.length);
+
   await page.click('[data-testid="tab-viz"]');
   await page.waitForSelector('.chart[data-rendered="true"]');
   assert.equal(await page.getAttribute('.chart', 'data-view'), 'bar');
@@ -148,7 +161,8 @@ test('a stats … by bin() query draws a line chart; a plain query row expands t
   const page = await browser.ctx.newPage();
   const q = 'fields input.inputTokenCount + output.outputTokenCount as Tokens, requestMetadata.application_name as App\n| stats sum(Tokens) as TotalTokens by bin(1h), App';
   await page.goto(`${server.url}/query?r=3d&tab=viz&q=${encodeURIComponent(q)}`);
-  await page.click('[data-testid="run-button"]');
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+Enter');
   await page.waitForSelector('.chart[data-rendered="true"]');
   assert.equal(await page.getAttribute('.chart', 'data-view'), 'line');
   await page.screenshot({ path: artifact('query-line-1440.png') });
