@@ -460,10 +460,20 @@ function termIn(t: Term, message: string): boolean {
 
 /** Compiles a filter pattern; throws BiError('FILTER_PATTERN_INVALID') with a message for the user. */
 export function parseFilterPattern(text: string | undefined | null): FilterPattern {
+  return parseCounting(text, { n: 0 });
+}
+
+/** How many `%regex%` a (valid) pattern uses: metric filters limit regex-bearing filters per group. */
+export function filterPatternRegexCount(text: string | undefined | null): number {
+  const regexes = { n: 0 };
+  parseCounting(text, regexes);
+  return regexes.n;
+}
+
+function parseCounting(text: string | undefined | null, regexes: { n: number }): FilterPattern {
   const src = (text ?? '').trim();
   if (src.length > MAX_PATTERN_LENGTH) throw invalid(`A filter pattern is at most ${MAX_PATTERN_LENGTH} characters.`);
   if (src === '' || src === '""') return { kind: 'all' };
-  const regexes = { n: 0 };
   if (src.startsWith('{')) {
     if (!src.endsWith('}')) throw invalid('A JSON filter pattern must end with }.');
     const cur = new Cursor(tokenize(src.slice(1, -1)));

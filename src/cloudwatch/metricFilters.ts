@@ -1,6 +1,6 @@
 import type { Operation } from './context.js';
 import { invalidParameter, limitExceeded, resourceNotFound } from './errors.js';
-import { isFieldReference, matchFilterPattern, parseFilterPattern, type FilterPattern } from './filterPattern.js';
+import { filterPatternRegexCount, isFieldReference, matchFilterPattern, parseFilterPattern, type FilterPattern } from './filterPattern.js';
 import { requireGroup } from './groups.js';
 import type { MetricTransformation } from './metricFilterStore.js';
 import { decodeToken, encodeToken } from './tokens.js';
@@ -11,6 +11,7 @@ import { isBiError } from '../util/errors.js';
 
 export const MAX_FILTERS_PER_GROUP = 100;
 export const MAX_DIMENSIONS = 3;
+export const MAX_REGEX_FILTERS_PER_GROUP = 5;
 export const STANDARD_UNITS = [
   'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits',
   'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second',
@@ -87,6 +88,10 @@ export const putMetricFilter: Operation = async (call, body) => {
     const existing = await metricFilters.list({ logGroupName: group });
     const prior = existing.find((f) => f.filterName === filterName);
     if (!prior && existing.length >= MAX_FILTERS_PER_GROUP) throw limitExceeded(`Resource limit exceeded: a log group can have at most ${MAX_FILTERS_PER_GROUP} metric filters.`);
+    if (filterPatternRegexCount(filterPattern) > 0) {
+      const withRegex = existing.filter((f) => f.filterName !== filterName && filterPatternRegexCount(f.filterPattern) > 0).length;
+      if (withRegex >= MAX_REGEX_FILTERS_PER_GROUP) throw limitExceeded(`Resource limit exceeded: a log group can have at most ${MAX_REGEX_FILTERS_PER_GROUP} metric filters whose pattern uses a regular expression.`);
+    }
     await metricFilters.put({
       logGroupName: group, filterName, filterPattern, metricTransformations: [transformation],
       creationTime: prior?.creationTime ?? call.shared.now(), applyOnTransformedLogs: apply,

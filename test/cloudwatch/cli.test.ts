@@ -69,6 +69,14 @@ test('groups, streams, events: create, put (good and bad batches), get-log-event
   assert.deepEqual(filtered.events.map((e) => JSON.parse(e.message).level), ['warn']);
   const terms = json<{ events: { message: string }[] }>(await cli('logs', 'filter-log-events', '--log-group-name', G, '--filter-pattern', 'ERROR'));
   assert.deepEqual(terms.events.map((e) => e.message), ['plain ERROR line']);
+
+  // `aws logs tail` is built on FilterLogEvents (interleaved, startTime, following nextToken).
+  const tail = await awsCli(srv.url, ['logs', 'tail', G, '--since', '1h', '--format', 'short']);
+  assert.equal(tail.code, 0, tail.stderr);
+  const lines = tail.stdout.trim().split('\n');
+  assert.equal(lines.length, 4);
+  assert.match(lines[2], /plain ERROR line$/);
+  assert.match(lines[3], /kept$/);
 });
 
 async function pollCli(queryId: string): Promise<{ status: string; results: { field: string; value: string }[][]; statistics: Record<string, number> }> {

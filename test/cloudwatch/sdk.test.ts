@@ -307,6 +307,15 @@ test('metric filters: put, describe, test, delete, and the validation rules', as
   })))).name, 'ResourceNotFoundException');
   assert.equal((await errorOf(cw.send(new TestMetricFilterCommand({ filterPattern: '{ $.a > "b" }', logEventMessages: ['x'] })))).name, 'InvalidParameterException');
 
+  // At most 5 regex-bearing filters per group.
+  await cw.send(new CreateLogGroupCommand({ logGroupName: '/sdk/regex' }));
+  const regexFilter = (n: number) => new PutMetricFilterCommand({
+    logGroupName: '/sdk/regex', filterName: `r${n}`, filterPattern: `%fail${n}%`, metricTransformations: [{ metricName: 'M', metricNamespace: 'N', metricValue: '1' }],
+  });
+  for (let n = 1; n <= 5; n++) await cw.send(regexFilter(n));
+  assert.equal((await errorOf(cw.send(regexFilter(6)))).name, 'LimitExceededException');
+  await cw.send(regexFilter(5)); // replacing one of the five is not a sixth
+
   await cw.send(new DeleteMetricFilterCommand({ logGroupName: g, filterName: 'errors' }));
   assert.equal((await errorOf(cw.send(new DeleteMetricFilterCommand({ logGroupName: g, filterName: 'errors' })))).name, 'ResourceNotFoundException');
   assert.deepEqual((await cw.send(new DescribeMetricFiltersCommand({ logGroupName: g }))).metricFilters?.map((f) => f.filterName), ['large-input']);
