@@ -20,8 +20,11 @@ export interface ChunkTotals {
 }
 
 export const REJECTS_KEPT = 1000;
-/** A chunk is committed when it holds this many records or this many bytes of text. */
-export const CHUNK_RECORDS = 100_000;
+/**
+ * A chunk is committed when it holds this many records or this many bytes of text.
+ * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it).
+ */
+export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
 export const CHUNK_BYTES = 48 * 1024 * 1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 
@@ -137,8 +140,8 @@ export class ChunkWriter {
         timing('store', t0);
       }
       if (checkpoint) {
-        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, size, mtime_ms, records, completed_ts) VALUES ($1, $2, $3, $4, $5)`,
-          [checkpoint.path, BigInt(checkpoint.size), BigInt(checkpoint.mtimeMs), BigInt(checkpoint.records), BigInt(Date.now())]);
+        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [checkpoint.path, this.opts.logGroup, BigInt(checkpoint.size), BigInt(checkpoint.mtimeMs), BigInt(checkpoint.records), BigInt(Date.now())]);
       }
     });
   }

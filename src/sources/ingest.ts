@@ -60,7 +60,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       keepBodies: opts.keepBodies ?? false,
       strict: opts.strict ?? false,
     }, totals);
-    const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files`);
+    const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1`, [opts.logGroup ?? DEFAULT_LOG_GROUP]);
     const seen = new Map(seenRows.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
     let lastReport = 0;
     const report = (force = false): void => {

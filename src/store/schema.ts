@@ -94,12 +94,15 @@ export const DDL: readonly string[] = [
     last_ingestion_ts BIGINT,
     PRIMARY KEY (log_group, name)
   )`,
-  // Checkpoint of files read by `ingest`: a file is skipped when path, size and mtime match.
+  // Checkpoint of files read by `ingest`: a file is skipped when path, size and mtime match for
+  // the same log group (the same file ingested into another log group is read again).
   `CREATE TABLE IF NOT EXISTS ingested_files (
-    path VARCHAR PRIMARY KEY,
+    path VARCHAR NOT NULL,
+    log_group VARCHAR NOT NULL,
     size BIGINT NOT NULL,
     mtime_ms BIGINT NOT NULL,
     records BIGINT NOT NULL,
-    completed_ts BIGINT NOT NULL
+    completed_ts BIGINT NOT NULL,
+    PRIMARY KEY (path, log_group)
   )`,
 ];

@@ -1,0 +1,224 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Store } from '../../src/store/store.js';
+import { ingestPaths } from '../../src/sources/ingest.js';
+import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
+import { isBiError } from '../../src/util/errors.js';
+
+type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form JSON fixtures
+const examples: Rec[] = readFileSync('/work/shared/data/bedrock-log-examples.jsonl', 'utf8')
+  .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
+const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
+
+const root = mkdtempSync(join(tmpdir(), 'h1-ingest-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+function dir(): string {
+  const d = join(root, `case${++n}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+function rec(i: number, extra: Rec = {}): Rec {
+  return {
+    timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
+    accountId: '123456789012', region: 'us-east-1', requestId: `req-${i}`, operation: 'Converse', modelId: 'amazon.nova-lite-v1:0',
+    input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: `secret prompt ${i}` }] }] }, inputTokenCount: 10 + i },
+    output: { outputContentType: 'application/json', outputBodyJson: { stopReason: 'end_turn' }, outputTokenCount: 5 },
+    identity: { arn: 'arn:aws:sts::123456789012:assumed-role/app/s' },
+    requestMetadata: { tenant_id: `tenant-${i % 3}` },
+    schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
+    ...extra,
+  };
+}
+const jsonl = (rs: unknown[]): string => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
+  const s = await Store.open(':memory:');
+  try { return await fn(s); } finally { s.close(); }
+}
+async function q(s: Store, sql: string): Promise<unknown[][]> {
+  return (await s.connection.runAndReadAll(sql)).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+}
+
+test('real example records from a .jsonl file: 7 stored, 3 rejected with file, line and field', async () => {
+  const d = dir();
+  const f = join(d, 'examples.jsonl');
+  writeFileSync(f, jsonl(examples));
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [f]);
+    assert.equal(r.recordsStored, 7);
+    assert.equal(r.recordsRejected, 3);
+    assert.deepEqual(r.rejected.map((x) => [x.file, x.line, x.field]), [[f, 2, 'timestamp'], [f, 3, 'timestamp'], [f, 7, 'timestamp']]);
+    assert.match(r.rejected[0].reason, /timestamp/);
+    const rows = await q(s, `SELECT log_group, log_stream, event_key, account_id, input_tokens, cache_read_tokens FROM events ORDER BY seq`);
+    assert.equal(rows.length, 7);
+    assert.deepEqual(rows[0], ['/aws/bedrock/modelinvocations', 'aws/bedrock/modelinvocations', examples[0].requestId, 'XXXXXXXXXXXXX', 4, 0]);
+    const noId = rows.find((r) => r[3] === null);
+    assert.ok(noId && String(noId[2]).startsWith('h:'), 'the record without requestId/accountId is stored under a hash');
+    assert.deepEqual((await q(s, `SELECT count(*) FROM events WHERE message LIKE '%inputBodyJson%' OR message LIKE '%outputBodyJson%'`))[0], [0]);
+  });
+});
+
+test('every input form: .json NDJSON, .gz, pretty record, array, CloudWatch export (string and object messages)', async () => {
+  const d = dir();
+  writeFileSync(join(d, 'a.json'), jsonl([rec(1), rec(2)]));
+  writeFileSync(join(d, 'b.jsonl.gz'), gzipSync(jsonl([rec(3)])));
+  writeFileSync(join(d, 'c.json'), JSON.stringify(rec(4), null, 2));
+  writeFileSync(join(d, 'd.json'), JSON.stringify([rec(5), rec(6)], null, 2));
+  writeFileSync(join(d, 'e.json'), JSON.stringify({
+    events: [
+      { timestamp: 1_767_225_600_123, message: JSON.stringify(rec(7)), ingestionTime: 1_767_225_601_000 },
+      { logStreamName: 'other-stream', timestamp: 1_767_225_600_456, message: rec(8), ingestionTime: 1_767_225_602_000 },
+    ],
+    nextForwardToken: 'f/123',
+  }, null, 2));
+  writeFileSync(join(d, 'ignored.txt'), 'not a log file');
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [d]);
+    assert.equal(r.filesRead, 5);
+    assert.equal(r.recordsRejected, 0, JSON.stringify(r.rejected));
+    assert.equal(r.recordsStored, 8);
+    const rows = await q(s, `SELECT request_id, ts, ingestion_ts, log_stream FROM events ORDER BY request_id`);
+    assert.deepEqual(rows.map((x) => x[0]), ['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7', 'req-8']);
+    // CloudWatch exports: @timestamp and @ingestionTime from the event, the stream when named.
+    assert.deepEqual(rows[6].slice(1), [1_767_225_600_123, 1_767_225_601_000, 'aws/bedrock/modelinvocations']);
+    assert.deepEqual(rows[7].slice(1), [1_767_225_600_456, 1_767_225_602_000, 'other-stream']);
+    // Other forms: @timestamp is the record's timestamp.
+    assert.equal(rows[0][1], Date.UTC(2026, 0, 1) + 60_000);
+    // Pretty-printed input is stored compactly, bodies stripped.
+    const [m] = (await q(s, `SELECT message FROM events WHERE request_id = 'req-4'`))[0] as string[];
+    const expected: Rec = rec(4);
+    delete expected.input.inputBodyJson;
+    delete expected.output.outputBodyJson;
+    assert.equal(m, JSON.stringify(expected));
+  });
+});
+
+test('malformed input is reported with file and line, counted and skipped; --strict makes it fatal', async () => {
+  const d = dir();
+  const f = join(d, 'mixed.jsonl');
+  writeFileSync(f, [JSON.stringify(rec(1)), '{"timestamp": truncated', '', JSON.stringify(rec(2, { input: { inputTokenCount: -4 } })), '[1,2]', JSON.stringify(rec(3)), '  '].join('\r\n'));
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [f]);
+    assert.equal(r.recordsStored, 2);
+    assert.equal(r.recordsRejected, 3);
+    assert.deepEqual(r.rejected.map((x) => [x.line, x.field ?? null]), [[2, null], [4, 'input.inputTokenCount'], [5, null]]);
+    assert.match(r.rejected[0].reason, /malformed JSON/);
+    assert.match(r.rejected[2].reason, /not a JSON object/);
+  });
+  await withStore(async (s) => {
+    await assert.rejects(ingestPaths(s, [f], { strict: true }), (e: unknown) => {
+      assert.ok(isBiError(e));
+      assert.equal(e.code, 'INGEST_REJECTED');
+      assert.match(e.message, new RegExp(`${f.replace(/[/.]/g, '\\$&')}:2: malformed JSON`));
+      return true;
+    });
+    // The file is not checkpointed: fixing it and running again reads it.
+    assert.deepEqual((await q(s, `SELECT count(*) FROM ingested_files`))[0], [0]);
+  });
+  const bad = join(d, 'bad-export.json');
+  writeFileSync(bad, JSON.stringify({ events: [{ message: JSON.stringify(rec(9)) }, { timestamp: 5, message: 7 }] }, null, 1));
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [bad]);
+    assert.deepEqual(r.rejected.map((x) => [x.line, x.field]), [[3, 'timestamp'], [6, 'message']]);
+  });
+});
+
+test('the S3 delivery layout: marker and data/ skipped; --keep-bodies inlines the offloaded bodies', async () => {
+  const d = dir();
+  const hour = join(d, 'AWSLogs', '123456789012', 'BedrockModelInvocationLogs', 'us-east-1', '2026', '01', '01', '00');
+  mkdirSync(join(hour, 'data'), { recursive: true });
+  writeFileSync(join(d, 'AWSLogs', '123456789012', 'BedrockModelInvocationLogs', 'amazon-bedrock-logs-permission-check'), '');
+  const off = rec(1);
+  delete off.input.inputBodyJson;
+  off.input.inputBodyS3Path = `s3://bucket/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/01/01/00/data/${off.requestId}_input.json.gz`;
+  writeFileSync(join(hour, '20260101T000100000Z_abc.json.gz'), gzipSync(jsonl([off, rec(2)])));
+  writeFileSync(join(hour, 'data', `${off.requestId}_input.json.gz`), gzipSync(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'offloaded prompt' }] }] })));
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [join(d, 'AWSLogs')]);
+    assert.equal(r.filesRead, 1, 'only the hourly record file is read');
+    assert.equal(r.recordsStored, 2);
+    assert.equal(r.recordsRejected, 0);
+    const [[m]] = await q(s, `SELECT message FROM events WHERE request_id = 'req-1'`);
+    assert.ok(!String(m).includes('offloaded prompt'));
+    assert.ok(String(m).includes('inputBodyS3Path'));
+  });
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [d], { keepBodies: true });
+    assert.equal(r.recordsStored, 2);
+    const [[m1]] = await q(s, `SELECT message FROM events WHERE request_id = 'req-1'`);
+    const parsed = JSON.parse(String(m1));
+    assert.equal(parsed.input.inputBodyJson.messages[0].content[0].text, 'offloaded prompt');
+    assert.ok(parsed.input.inputBodyS3Path, 'the S3 path is kept');
+    const [[m2]] = await q(s, `SELECT message FROM events WHERE request_id = 'req-2'`);
+    assert.equal(JSON.parse(String(m2)).input.inputBodyJson.messages[0].content[0].text, 'secret prompt 2');
+    const fields = (await listFields(s)).map((f) => f.field);
+    assert.ok(fields.includes('input.inputBodyJson.messages.0.content.0.text'));
+  });
+});
+
+test('idempotent: the same file twice, a touched file, overlapping files', async () => {
+  const d = dir();
+  const f1 = join(d, 'one.jsonl');
+  const f2 = join(d, 'two.jsonl');
+  const noId = rec(99);
+  delete noId.requestId;
+  writeFileSync(f1, jsonl([rec(1), rec(2), rec(2), noId]));
+  writeFileSync(f2, jsonl([rec(2), rec(3), noId]));
+  await withStore(async (s) => {
+    const a = await ingestPaths(s, [f1]);
+    assert.deepEqual([a.filesRead, a.recordsStored, a.duplicatesSkipped], [1, 3, 1]);
+    const b = await ingestPaths(s, [f1]);
+    assert.deepEqual([b.filesRead, b.filesSkipped, b.recordsStored, b.duplicatesSkipped], [0, 1, 0, 0]);
+    utimesSync(f1, new Date(), new Date(Date.now() + 5000));
+    const c = await ingestPaths(s, [f1]);
+    assert.deepEqual([c.filesRead, c.recordsStored, c.duplicatesSkipped], [1, 0, 4]);
+    const e = await ingestPaths(s, [d]);
+    assert.deepEqual([e.filesRead, e.filesSkipped, e.recordsStored, e.duplicatesSkipped], [1, 1, 1, 2]);
+    appendFileSync(f2, jsonl([rec(4)]));
+    const g = await ingestPaths(s, [d, f2]);
+    assert.deepEqual([g.filesRead, g.filesSkipped, g.recordsStored, g.duplicatesSkipped], [1, 1, 1, 3]);
+    assert.deepEqual((await q(s, `SELECT count(*), count(DISTINCT event_key) FROM events`))[0], [5, 5]);
+    const seqs = (await q(s, `SELECT seq FROM events ORDER BY seq`)).map((r) => r[0]);
+    assert.deepEqual(seqs, [...seqs].sort((x, y) => Number(x) - Number(y)));
+    assert.equal(new Set(seqs).size, 5);
+  });
+});
+
+test('the catalog: fields with event counts, log groups, log streams; --log-group', async () => {
+  const d = dir();
+  const f = join(d, 'x.jsonl');
+  writeFileSync(f, jsonl([rec(1), rec(2, { requestMetadata: { tenant_id: 't', app: 'A' } }), rec(3, { requestMetadata: undefined, '@custom': true })]));
+  await withStore(async (s) => {
+    await ingestPaths(s, [f], { logGroup: 'bedrock-prod' });
+    const fields = new Map((await listFields(s, ['bedrock-prod'])).map((x) => [x.field, x.events]));
+    assert.equal(fields.get('requestMetadata.tenant_id'), 2);
+    assert.equal(fields.get('requestMetadata.app'), 1);
+    assert.equal(fields.get('@@custom'), 1);
+    assert.equal(fields.get('input.inputTokenCount'), 3);
+    assert.equal(fields.get('identity.arn'), 3);
+    assert.equal(fields.has('input.inputBodyJson.messages.0.role'), false, 'stripped bodies are not discovered');
+    assert.deepEqual(await listFields(s, ['other']), []);
+    const groups = await listLogGroups(s);
+    assert.deepEqual(groups.map((g) => [g.name, g.events, g.genericEvents]), [['bedrock-prod', 3, 0]]);
+    const streams = await listLogStreams(s, 'bedrock-prod');
+    assert.deepEqual(streams.map((x) => [x.name, x.firstEventTs, x.lastEventTs]), [['aws/bedrock/modelinvocations', Date.UTC(2026, 0, 1) + 60_000, Date.UTC(2026, 0, 1) + 180_000]]);
+    // Counts follow what is stored: a second ingest of the same records adds nothing.
+    utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    await ingestPaths(s, [f], { logGroup: 'bedrock-prod' });
+    assert.equal((await listFields(s)).find((x) => x.field === 'input.inputTokenCount')?.events, 3);
+    // The same records in another group are stored again there (dedup is per log group).
+    const r = await ingestPaths(s, [f], { logGroup: 'other' });
+    assert.equal(r.recordsStored, 3);
+  });
+});
+
+test('a missing path is a clear error', async () => {
+  await withStore(async (s) => {
+    await assert.rejects(ingestPaths(s, [join(root, 'nope')]), /No such file or folder/);
+  });
+});
