@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerQuery } from './commands/query.js';
 import { registerCheck } from './commands/check.js';
 import { registerPrices } from './commands/prices.js';
+import { registerServe } from './commands/serve.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerDemo(program);
+  registerServe(program);
   registerIngest(program);
   registerGenerate(program);
   registerQuery(program);
