@@ -102,7 +102,10 @@ class Analyzer {
     const columns = this.outputColumns(q.span);
     if (this.diags.some((d) => d.severity === 'error')) return undefined;
     const plan: Plan = {
-      source: { names: this.selection, mixed: this.mixed },
+      source: {
+        names: this.selection, mixed: this.mixed,
+        candidates: this.selection === 'all' ? this.opts.catalog.logGroups.length : this.selection.length,
+      },
       stages: this.stages,
       columns,
       aggregated: this.aggregated,

@@ -93,6 +93,8 @@ export interface LogGroupSelection {
   names: string[] | 'all';
   /** Some selected events are generic (non-Bedrock) ones. */
   mixed: boolean;
+  /** How many log groups the selection can cover (known from the catalog). */
+  candidates?: number;
 }
 
 export interface Plan {

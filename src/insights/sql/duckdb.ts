@@ -221,7 +221,8 @@ class Compiler {
       columns: cols,
       ptr,
       aggregated: p.aggregated,
-      scannedSql: `SELECT count(*) AS scanned, count(DISTINCT log_group) AS groups FROM events${scanWhere.length ? ` WHERE ${scanWhere.join(' AND ')}` : ''}`,
+      // One candidate group: no need to read the log_group column to count the groups scanned.
+      scannedSql: `SELECT count(*) AS scanned, ${(p.source.candidates ?? 2) <= 1 ? 'CASE WHEN count(*) > 0 THEN 1 ELSE 0 END' : 'count(DISTINCT log_group)'} AS groups FROM events${scanWhere.length ? ` WHERE ${scanWhere.join(' AND ')}` : ''}`,
     };
     if (rowCap !== undefined) out.rowCap = rowCap;
     if (rel.matched) out.matchedColumn = '__matched';
