@@ -77,9 +77,9 @@ export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileO
     for (let i = buf.indexOf(0x0a, s); i !== -1; i = buf.indexOf(0x0a, s)) {
       onLine(buf, s, i);
       s = i + 1;
+      if (w.full) await w.flush();
     }
     rest = s < buf.length ? buf.subarray(s) : null;
-    if (w.full) await w.flush();
   }
   if (mode === 'unknown' && rest) mode = looksLikeDocument(rest.toString('utf8')) ? 'document' : 'lines';
   if (mode === 'lines') {
