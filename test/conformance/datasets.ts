@@ -45,6 +45,7 @@ export function lineToEvent(line: unknown, where: string): StoredEvent | null {
 function demoRecords(spec: Extract<GeneratedDataset, { kind: 'demo' }>): Iterable<unknown> {
   const opts: GenerateOptions = { preset: spec.preset as Preset };
   if (spec.records !== undefined) opts.records = spec.records;
+  if (spec.days !== undefined) opts.days = spec.days;
   if (spec.seed !== undefined) opts.seed = spec.seed;
   if (spec.end !== undefined) opts.end = toMillis(spec.end, 'demo dataset end');
   return generateRecords(opts);

@@ -126,6 +126,7 @@ export type GeneratedDataset =
       comment?: string;
       preset: string;
       records?: number;
+      days?: number;
       seed?: number | string;
       end?: string;
     };
