@@ -12,7 +12,8 @@ import { GROUP_RULE, Input, LOG_GROUP_IDENTIFIER, constraintError, groupFromIden
 
 const QUERY_STATUSES = ['Scheduled', 'Running', 'Complete', 'Failed', 'Cancelled', 'Timeout', 'Unknown'];
 const QUERY_LANGUAGES = ['CWLI', 'SQL', 'PPL'];
-export const MAX_QUERY_LIMIT = 10_000;
+/** The current model allows 100,000 (older models 10,000); results page with GetQueryResults maxItems/nextToken. */
+export const MAX_QUERY_LIMIT = 100_000;
 
 /**
  * StartQuery's times are epoch seconds, inclusive. The CLI's own example passes milliseconds,

@@ -101,6 +101,28 @@ test('values are strings, raw rows carry @ptr, and GetLogRecord returns the even
   assert.equal((bad as Error).name, 'InvalidParameterException');
 });
 
+test('GetQueryResults pages with maxItems and nextToken; limit is validated', async () => {
+  const { queryId } = await cw.send(new StartQueryCommand({
+    logGroupName: GROUP, startTime: Math.floor(firstMs / 1000), endTime: Math.ceil(lastMs / 1000),
+    queryString: 'fields requestId | sort @timestamp asc', limit: 25,
+  }));
+  const whole = await poll(queryId!);
+  assert.equal(whole.results?.length, 25);
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await cw.send(new GetQueryResultsCommand({ queryId, maxItems: 10, ...(nextToken ? { nextToken } : {}) }));
+    pages++;
+    for (const row of page.results ?? []) ids.push(row.find((c) => c.field === 'requestId')!.value!);
+    nextToken = page.nextToken;
+  } while (nextToken && pages < 10);
+  assert.equal(pages, 3);
+  assert.deepEqual(ids, whole.results!.map((row) => row.find((c) => c.field === 'requestId')!.value));
+  const tooMany = await cw.send(new StartQueryCommand({ logGroupName: GROUP, startTime: 0, endTime: 1, queryString: 'fields @message', limit: 100_001 })).catch((e: Error) => e);
+  assert.equal((tooMany as Error).name, 'InvalidParameterException');
+});
+
 test('StopQuery cancels a running query; DescribeQueries lists queries with their status', async () => {
   const now = Math.floor(Date.now() / 1000);
   const { queryId } = await cw.send(new StartQueryCommand({ logGroupName: GROUP, startTime: now - 3600, endTime: now, queryString: SLOW_QUERY }));
