@@ -53,13 +53,15 @@ test('concurrent clients put a known number of events while queries run: every e
     const conn = await srv.store.connect();
     const r = await conn.runAndReadAll(
       `SELECT count(*) AS n, count(DISTINCT message) AS distinct_messages,
-              count(*) FILTER (WHERE regexp_full_match(message, 'client [0-9]+ batch [0-9]+ event [0-9]+')) AS ours
+              count(*) FILTER (WHERE regexp_full_match(message, 'client [0-9]+ batch [0-9]+ event [0-9]+')) AS ours,
+              count(*) FILTER (WHERE kind = 'generic') AS generic
        FROM events WHERE log_group = $1`, [G]);
     conn.closeSync();
     const row = r.getRowObjects()[0];
     assert.equal(Number(row.n), total);
     assert.equal(Number(row.distinct_messages), total);
     assert.equal(Number(row.ours), total);
+    assert.equal(Number(row.generic), total, 'plain text lines are stored as generic events');
 
     assert.ok(queryStatuses.length > 0);
     assert.ok(queryStatuses.every((s) => s === 'Complete'), queryStatuses.join(','));

@@ -55,6 +55,17 @@ async function poll(queryId: string): Promise<GetQueryResultsCommandOutput> {
 const queryDir = join(import.meta.dirname, '..', '..', 'queries', 'bedrock');
 const queryFiles = readdirSync(queryDir).filter((f) => f.endsWith('.insights')).sort();
 
+test('pushed Bedrock records get the typed columns of ingested ones', async () => {
+  const conn = await srv.store.connect();
+  const r = await conn.runAndReadAll(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE kind = 'bedrock' AND model_id IS NOT NULL AND input_tokens IS NOT NULL AND request_metadata IS NOT NULL) AS typed
+     FROM events WHERE log_group = $1`, [GROUP]);
+  conn.closeSync();
+  const row = r.getRowObjects()[0];
+  assert.equal(Number(row.n), 450);
+  assert.equal(Number(row.typed), 450);
+});
+
 test("the user's 13 queries through StartQuery/GetQueryResults equal the engine's own rows", async () => {
   assert.equal(queryFiles.length, 13);
   const startTime = Math.floor(firstMs / 1000);
