@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QueryResult } from '../../src/engines/engine.js';
-import { caseFiles, loadCases, validateCaseFile } from './cases.js';
+import { caseFiles, loadCases, queryText, validateCaseFile } from './cases.js';
 import { compareResult, rowDiff, valuesMatch } from './compare.js';
-import { DATASETS_DIR } from './paths.js';
+import { DATASETS_DIR, datasetPath } from './paths.js';
 
 /**
  * Checks of the suite itself. They import nothing of the product but types, so they run even
@@ -26,6 +26,36 @@ test('case names are unique across files (they name the node:test tests)', () =>
     assert.ok(!seen.has(key), key);
     seen.add(key);
   }
+});
+
+/** Every tier-1/2 function, aggregate (with alias spellings) and command of the spec (§3, §5). */
+const SPEC_FUNCTIONS = [
+  'abs', 'ceil', 'floor', 'sqrt', 'log', 'greatest', 'least', 'round', 'haversine', 'toNumber', 'toDouble', 'toInt', 'toLong',
+  'ispresent', 'coalesce', 'if', 'case', 'isNumeric', 'messageSize', 'queryStartTime', 'queryEndTime', 'queryTimeRange',
+  'isempty', 'isblank', 'concat', 'ltrim', 'rtrim', 'trim', 'strlen', 'toupper', 'tolower', 'substr', 'replace', 'regexReplace',
+  'regex_replace', 'strcontains', 'startsWith', 'endsWith', 'split', 'urlencode', 'urldecode', 'base64encode', 'base64decode',
+  'hexToAscii', 'hexToDec', 'decToHex', 'bin', 'datefloor', 'dateceil', 'fromMillis', 'toMillis', 'now', 'parseDate', 'formatDate',
+  'strftime', 'isValidIp', 'isValidIpV4', 'isValidIpV6', 'isIpInSubnet', 'isIpv4InSubnet', 'isIpv6InSubnet', 'ipv4ToNumber',
+  'isPrivateIP', 'isPublicIP', 'isReservedIP', 'jsonParse', 'jsonStringify', 'jsonArraySize', 'jsonArrayContains', 'md5', 'sha256',
+  'unmask', 'count', 'count_distinct', 'countDistinct', 'sum', 'avg', 'min', 'max', 'pct', 'stddev', 'earliest', 'latest',
+  'sortsFirst', 'sortsLast', 'rate', 'countOverTime', 'count_over_time', 'sumOverTime', 'sum_over_time', 'histogram',
+];
+const SPEC_COMMANDS = ['fields', 'display', 'filter', 'where', 'filterIndex', 'stats', 'sort', 'limit', 'head', 'parse', 'dedup', 'unnest', 'expand', 'fillmissing', 'SOURCE'];
+
+test('every spec function, aggregate spelling and command has a case', () => {
+  const texts = loadCases().map((lc) => queryText(lc.case));
+  const missingFns = SPEC_FUNCTIONS.filter((f) => !texts.some((t) => new RegExp(`(^|[^\\w.])${f}\\s*\\(`, 'i').test(t)));
+  const missingCmds = SPEC_COMMANDS.filter((c) => !texts.some((t) => new RegExp(`(^|\\|)\\s*${c}\\b`, 'i').test(t)));
+  assert.deepEqual({ missingFns, missingCmds }, { missingFns: [], missingCmds: [] });
+});
+
+test('every data set is used by a case and saved-queries.json is well formed', () => {
+  const used = new Set(loadCases().map((lc) => lc.case.dataset));
+  const sets = readdirSync(DATASETS_DIR).map((f) => f.replace(/\.(jsonl|gen\.json)$/, ''));
+  assert.deepEqual(sets.filter((d) => !used.has(d)), []);
+  for (const d of used) assert.ok(datasetPath(d), d);
+  const saved = JSON.parse(readFileSync(new URL('saved-queries.json', import.meta.url), 'utf8')) as { queries: Record<string, { queryString: unknown }> };
+  for (const [name, q] of Object.entries(saved.queries)) assert.equal(typeof q.queryString, 'string', name);
 });
 
 test('every data set line is a Bedrock record, a generic event or a comment', () => {
