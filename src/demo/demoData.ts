@@ -2,15 +2,19 @@
  * The data folder behind `bedrock-insights demo`: generated once, regenerated only when the
  * parameters change. A manifest written after a complete generation records the parameters, so an
  * interrupted generation is simply redone.
+ *
+ * The demo writes one .jsonl file rather than the S3 layout: a month of hourly objects in four
+ * regions is ~2,900 files, and per-file ingest overhead made the first `demo` take minutes on a
+ * 2-core machine instead of well under one. `generate --format s3` covers the layout.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEMO_ACCOUNT } from './world.js';
 import { writeDataset, type WriteSummary } from './generator.js';
 
 /** Bump when the generator's output for the same parameters changes, so old demo folders are redone. */
 export const GENERATOR_VERSION = 1;
 export const MANIFEST_FILE = 'demo-manifest.json';
+export const DEMO_DATA_FILE = 'bedrock-invocations.jsonl';
 
 export interface DemoDataParams {
   records: number;
@@ -21,7 +25,9 @@ export interface DemoDataParams {
 export interface DemoManifest extends DemoDataParams {
   generatorVersion: number;
   preset: 'demo';
-  format: 's3';
+  format: 'jsonl';
+  /** The data file, relative to the folder. */
+  file: string;
   endMs: number;
   summary: WriteSummary;
 }
@@ -42,6 +48,8 @@ export function readManifest(dir: string): DemoManifest | null {
 export interface EnsureResult {
   generated: boolean;
   manifest: DemoManifest;
+  /** The file to ingest. */
+  dataFile: string;
 }
 
 /**
@@ -50,17 +58,17 @@ export interface EnsureResult {
  */
 export async function ensureDemoData(dir: string, params: DemoDataParams, onProgress?: (p: { records: number; total: number }) => void): Promise<EnsureResult> {
   const old = readManifest(dir);
-  const logs = join(dir, 'AWSLogs', DEMO_ACCOUNT);
+  const dataFile = join(dir, DEMO_DATA_FILE);
   if (old && old.generatorVersion === GENERATOR_VERSION && old.records === params.records && old.days === params.days
-      && old.seed === params.seed && existsSync(logs)) {
-    return { generated: false, manifest: old };
+      && old.seed === params.seed && old.file === DEMO_DATA_FILE && existsSync(dataFile)) {
+    return { generated: false, manifest: old, dataFile };
   }
   // Only what this generator writes is removed; anything else in the folder is left alone.
   rmSync(join(dir, MANIFEST_FILE), { force: true });
-  rmSync(logs, { recursive: true, force: true });
+  rmSync(dataFile, { force: true });
   mkdirSync(dir, { recursive: true });
-  const summary = await writeDataset({ out: dir, format: 's3', force: true, preset: 'demo', ...params, onProgress });
-  const manifest: DemoManifest = { generatorVersion: GENERATOR_VERSION, preset: 'demo', format: 's3', ...params, endMs: summary.endMs, summary };
+  const summary = await writeDataset({ out: dataFile, format: 'jsonl', preset: 'demo', ...params, onProgress });
+  const manifest: DemoManifest = { generatorVersion: GENERATOR_VERSION, preset: 'demo', format: 'jsonl', file: DEMO_DATA_FILE, ...params, endMs: summary.endMs, summary };
   writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { generated: true, manifest };
+  return { generated: true, manifest, dataFile };
 }

@@ -18,6 +18,7 @@ test('demo data is generated once and reused while the parameters stay the same'
   const first = await ensureDemoData(dir, params);
   assert.equal(first.generated, true);
   assert.equal(first.manifest.summary.records, 1500);
+  assert.equal(readFileSync(first.dataFile, 'utf8').trim().split('\n').length, 1500);
   const manifest = join(dir, MANIFEST_FILE);
   const mtime = statSync(manifest).mtimeMs;
   writeFileSync(join(dir, 'user-notes.txt'), 'keep me');
@@ -31,6 +32,7 @@ test('demo data is generated once and reused while the parameters stay the same'
   assert.equal(changed.generated, true);
   assert.equal(changed.manifest.records, 1200);
   assert.equal(JSON.parse(readFileSync(manifest, 'utf8')).records, 1200);
+  assert.equal(readFileSync(changed.dataFile, 'utf8').trim().split('\n').length, 1200);
   assert.ok(existsSync(join(dir, 'user-notes.txt')), 'files the generator did not write are left alone');
   assert.equal(defaultDemoDataDir('/x/y/store.duckdb'), '/x/y/demo-data');
 });
@@ -95,4 +97,29 @@ test('generate: writes the data set and prints a summary; errors are coded with 
   const s3 = await cli(['generate', '--records', '1_000', '--days', '1', '--seed', 'cli', '--out', join(scratch, 's3')]);
   assert.equal(s3.code, 0, s3.stderr);
   assert.match(s3.stdout, /Generated 1,000 records .*\n  S3 delivery layout, \d+ files/);
+});
+
+test('demo: generates, ingests and summarises; a second run reuses the data and stores nothing twice', { timeout: 180_000 }, async () => {
+  const db = join(scratch, 'e2e', 'store.duckdb');
+  const first = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e']);
+  assert.equal(first.code, 0, first.stderr);
+  const dataFile = join(scratch, 'e2e', 'demo-data', 'bedrock-invocations.jsonl');
+  // Expected figures summed from the generated file itself, not from the store.
+  const recs = readFileSync(dataFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: { inputTokenCount: number }; output: { outputTokenCount: number } });
+  const n = (x: number) => x.toLocaleString('en-US');
+  const input = recs.reduce((s, r) => s + r.input.inputTokenCount, 0);
+  const output = recs.reduce((s, r) => s + r.output.outputTokenCount, 0);
+  assert.match(first.stdout, /Generated 3,000 records \(preset demo, seed e2e\)/);
+  assert.match(first.stdout, /Ingested into .*: 3,000 new records/);
+  assert.match(first.stdout, /Records: +3,000 /);
+  assert.match(first.stdout, /Applications: +6\n/);
+  assert.match(first.stdout, new RegExp(`Input tokens: +${n(input)} `));
+  assert.match(first.stdout, new RegExp(`Output tokens: +${n(output)}\\n`));
+  assert.doesNotMatch(first.stdout + first.stderr, /inputBodyJson|Where is my order/, 'bodies are never printed');
+
+  const second = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /reusing it/);
+  assert.match(second.stdout, /: 0 new records/);
+  assert.match(second.stdout, /Records: +3,000 /);
 });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, DEFAULT_SEED } from '../../demo/generator.js';
 import { defaultDemoDataDir, ensureDemoData } from '../../demo/demoData.js';
 import { formatSummary, summarizeStore } from '../../demo/summary.js';
@@ -44,7 +43,7 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
   const gen = progressLine('Generating demo data:');
-  const { generated, manifest } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
+  const { generated, manifest, dataFile } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
   gen.done();
   out(generated ? formatWriteSummary(manifest.summary) : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`);
 
@@ -53,8 +52,8 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
     const ing = progressLine('Ingesting:');
     let result: IngestSummary;
     try {
-      // The AWSLogs subtree only: the folder also holds the manifest, which is not a log record.
-      result = await ingestPaths(store, [join(dataDir, 'AWSLogs')], {}, (p) => ing.update(p.records, manifest.records));
+      // The data file only: the folder also holds the manifest, which is not a log record.
+      result = await ingestPaths(store, [dataFile], {}, (p) => ing.update(p.records, manifest.records));
     } catch (e) {
       if (/not implemented/i.test(errorMessage(e))) {
         throw new BiError('NOT_IMPLEMENTED', `The demo data is ready in ${dataDir}, but ingest is not available in this build yet.`);
