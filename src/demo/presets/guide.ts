@@ -83,7 +83,10 @@ export interface GuideParams {
 export function* guideRecords(p: GuideParams): Generator<GeneratedRecord> {
   const rng = new Prng(`guide|${p.seed}`);
   const ids = new Prng(`ids|guide|${p.seed}|${p.days}|${p.endMs}`);
-  const spanSeconds = p.days * 86_400;
+  // The window's first hour stays empty: `end` defaults to the current hour, so a query over the
+  // "last N days" run within that hour (now - N days >= end - N days) still sees every record and
+  // the guide's tables come out whole.
+  const spanSeconds = p.days * 86_400 - 3600;
   const startMs = p.endMs - spanSeconds * 1000;
   const items: { timeMs: number; make: (requestId: string, messageId: string) => GeneratedRecord }[] = [];
   for (const g of GUIDE_GROUPS) {
