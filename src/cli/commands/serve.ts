@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { startServer, type RunningServer, type ServerOptions } from '../../api/server.js';
+import { serverConfigPath } from '../../api/config.js';
+import { cloudWatchApiForServe } from '../../cloudwatch/index.js';
+import { defaultDbPath } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
 
 export interface ServeFlags {
@@ -7,6 +10,9 @@ export interface ServeFlags {
   port?: string;
   host?: string;
   token?: string;
+  accessKeys?: string;
+  /** commander's --no-auth sets auth=false. */
+  auth?: boolean;
 }
 
 /** Lines to print once the server listens (also used by `demo`). Never prints request bodies. */
@@ -29,9 +35,9 @@ export function parsePort(p: string | undefined): number {
 }
 
 /** Serve until SIGINT/SIGTERM; resolves after a clean shutdown. */
-export async function serveUntilStopped(opts: ServerOptions): Promise<void> {
+export async function serveUntilStopped(opts: ServerOptions, extraBanner = ''): Promise<void> {
   const server = await startServer(opts);
-  process.stdout.write(serveBanner(server));
+  process.stdout.write(serveBanner(server) + extraBanner);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -51,15 +57,26 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <host>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
     .option('--token <token>', 'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)')
+    .option('--access-keys <ID:SECRET,...>', 'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in server.json); requests are verified with SigV4')
+    .option('--no-auth', 'serve the CloudWatch Logs API without SigV4 (only on a loopback address, for local development)')
     .addHelpText('after', `
 Examples:
   bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
   bedrock-insights serve --host 0.0.0.0 --port 9000   # reachable from the network: prints the access token
-  curl -H "Authorization: Bearer $TOKEN" http://host:9000/api/log-groups`)
+  curl -H "Authorization: Bearer $TOKEN" http://host:9000/api/log-groups
+  BEDROCK_INSIGHTS_ACCESS_KEYS=AKIDLOCAL:secret bedrock-insights serve
+  aws logs describe-log-groups --endpoint-url http://127.0.0.1:8080   # with AKIDLOCAL/secret as credentials`)
     .action(async (flags: ServeFlags) => {
       const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
       if (flags.db) opts.dbPath = flags.db;
       if (flags.token) opts.token = flags.token;
-      await serveUntilStopped(opts);
+      const cw = cloudWatchApiForServe({
+        host: opts.host ?? '127.0.0.1',
+        configPath: serverConfigPath(defaultDbPath(flags.db)),
+        ...(flags.accessKeys ? { accessKeys: flags.accessKeys } : {}),
+        noAuth: flags.auth === false,
+      });
+      opts.cloudWatchApi = cw.mount;
+      await serveUntilStopped(opts, cw.summary + '\n');
     });
 }
