@@ -250,9 +250,3 @@ export const ERROR_CODES: ReadonlyArray<readonly [string, number]> = [
   ['ServiceUnavailableException', 0.1], ['AccessDeniedException', 0.05], ['ResourceNotFoundException', 0.03],
 ];
 export const ERROR_RATE = 0.006;
-
-export function actorByName(name: string): Actor {
-  const a = ACTORS.find((x) => x.name === name);
-  if (!a) throw new Error(`no demo actor ${name}`);
-  return a;
-}

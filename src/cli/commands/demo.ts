@@ -6,7 +6,7 @@ import { DEMO_ACCOUNT } from '../../demo/world.js';
 import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import { formatWriteSummary, progressLine } from './generate.js';
+import { formatWriteSummary, progressLine, wholeNumber } from './generate.js';
 
 interface DemoFlags {
   db?: string;
@@ -14,13 +14,6 @@ interface DemoFlags {
   records?: string;
   days?: string;
   seed?: string;
-}
-
-function wholeNumber(flag: string, text: string | undefined, dflt: number): number {
-  if (text === undefined) return dflt;
-  const clean = text.replace(/[_,]/g, '');
-  if (!/^\d+$/.test(clean) || Number(clean) < 1) throw new BiError('BAD_OPTION', `${flag} must be a whole number of at least 1 (got "${text}").`);
-  return Number(clean);
 }
 
 export interface DemoRun {
@@ -36,8 +29,8 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
   const dbPath = defaultDbPath(flags.db);
   const dataDir = flags.data ?? defaultDemoDataDir(dbPath);
   const params = {
-    records: wholeNumber('--records', flags.records, DEMO_DEFAULT_RECORDS),
-    days: wholeNumber('--days', flags.days, DEMO_DEFAULT_DAYS),
+    records: wholeNumber('--records', flags.records) ?? DEMO_DEFAULT_RECORDS,
+    days: wholeNumber('--days', flags.days) ?? DEMO_DEFAULT_DAYS,
     seed: flags.seed ?? DEFAULT_SEED,
   };
   const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -15,7 +15,8 @@ interface GenerateFlags {
   bodies: boolean;
 }
 
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
+/** A whole-number flag, or undefined when absent. */
+export function wholeNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   // Accept 1_000_000 and 1,000,000 as well as 1000000.
   const clean = text.replace(/[_,]/g, '');

@@ -46,6 +46,8 @@ interface ActorTables {
   envW: number[];
   tenantW: number[];
   userW: number[];
+  /** CustomerServiceApp: weights over one tenant's slice of the user list. */
+  tenantUserW: number[];
 }
 
 const TABLES: ActorTables[] = ACTORS.map((actor) => ({
@@ -55,6 +57,7 @@ const TABLES: ActorTables[] = ACTORS.map((actor) => ({
   envW: actor.environments.map((e) => e[1]),
   tenantW: zipf(actor.tenants.length),
   userW: zipf(actor.users.length, 0.9),
+  tenantUserW: zipf(actor.tenants.length > 0 ? Math.floor(actor.users.length / actor.tenants.length) : 0, 0.9),
 }));
 const ERROR_W = ERROR_CODES.map((e) => e[1]);
 
@@ -92,9 +95,8 @@ class RecordFactory {
       tenant = o.tenant ?? a.tenants[ti];
       if (a.name === 'CustomerServiceApp') {
         // End users belong to one tenant: each tenant owns a slice of the user list.
-        const per = Math.floor(a.users.length / a.tenants.length);
-        const slice = a.tenants.indexOf(tenant) * per;
-        user = a.users[slice + rng.weightedIndex(t.userW.slice(0, per))];
+        const slice = a.tenants.indexOf(tenant) * t.tenantUserW.length;
+        user = a.users[slice + rng.weightedIndex(t.tenantUserW)];
       } else {
         user = a.users[rng.weightedIndex(t.userW)];
       }
@@ -259,9 +261,8 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
   const plants = plantCounts(p, startMs, hourWeights, totalWeight, shares);
   let planted = 0;
   for (const c of plants.values()) planted += c.reduce((s, n) => s + n, 0);
-  const normalTotal = Math.max(0, p.records - planted);
-  if (planted > p.records) plants.clear();
-  const normalBudget = planted > p.records ? p.records : normalTotal;
+  if (planted > p.records) { plants.clear(); planted = 0; }
+  const normalBudget = p.records - planted;
 
   const spikeT = TABLES.find((t) => t.actor.name === PLANTED.tenantSpike.application)!;
   const salesT = TABLES.find((t) => t.actor.name === PLANTED.oversizedRequests.application)!;
