@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { QueryEngine, QueryHandle, QueryRequest, QueryResult, QueryStatistics, QueryStatus, ResultRow } from './engine.js';
 import { parseQuery } from '../insights/parser.js';
 import { checkComposition } from '../insights/rules.js';
-import { expandSavedQueries, diagnosticsToOriginal } from '../insights/savedQueries.js';
+import { expandSavedQueries, diagnosticsToOriginal, MAX_QUERY_LENGTH } from '../insights/savedQueries.js';
 import { analyze, type CatalogInfo } from '../insights/analyzer.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
@@ -215,6 +215,13 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
 
   async function prepare(req: QueryRequest): Promise<PreparedQuery> {
     const original = req.queryString;
+    if (original.length > MAX_QUERY_LENGTH) {
+      return {
+        text: original,
+        diagnostics: [diagnostic(original, 'QUERY_TOO_LONG', 'error',
+          `The query has ${original.length} characters; the limit is ${MAX_QUERY_LENGTH}. Shorten it or save parts as saved queries.`, { start: MAX_QUERY_LENGTH, end: original.length })],
+      };
+    }
     const lookup = (name: string) => {
       const q = opts.savedQueries?.(name);
       return q ? { name, queryString: q.queryString, ...(q.parameters ? { parameters: q.parameters } : {}) } : undefined;

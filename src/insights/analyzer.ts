@@ -82,6 +82,9 @@ class Analyzer {
   private known: Set<string> | undefined;
   private readonly warnedFields = new Set<string>();
   private selection: string[] | 'all' = 'all';
+  /** Columns holding maps/lists (jsonParse, split, logfmt results) and those from split(). */
+  private readonly containers = new Set<string>();
+  private readonly splits = new Set<string>();
 
   constructor(private readonly opts: AnalyzeOptions) {}
 
@@ -183,6 +186,8 @@ class Analyzer {
             // Computed once into a column: later references (e.g. j.a.b) read the column.
             const id = this.id(name);
             project.push({ id, expr: e });
+            if (this.isContainer(e)) this.containers.add(id);
+            if (this.isSplit(e)) this.splits.add(id);
             ex = { k: 'ref', id, kind: e.kind };
           }
           this.env.set(name, { expr: ex });
@@ -211,7 +216,11 @@ class Analyzer {
         this.stats(cmd);
         return;
       case 'sort': {
-        const terms: SortTerm[] = cmd.keys.map((k) => ({ expr: this.field(k.field.name, k.field.span), desc: k.direction === 'desc' }));
+        const terms: SortTerm[] = cmd.keys.map((k) => {
+          const expr = this.field(k.field.name, k.field.span);
+          this.noContainer(expr, 'sorted', k.field.span);
+          return { expr, desc: k.direction === 'desc' };
+        });
         this.stages.push({ op: 'sort', terms });
         return;
       }
@@ -230,10 +239,20 @@ class Analyzer {
         this.parse(cmd);
         return;
       case 'dedup':
-        this.stages.push({ op: 'dedup', keys: cmd.fields.map((f) => this.field(f.name, f.span)) });
+        this.stages.push({
+          op: 'dedup',
+          keys: cmd.fields.map((f) => {
+            const e = this.field(f.name, f.span);
+            this.noContainer(e, 'deduplicated', f.span);
+            return e;
+          }),
+        });
         return;
       case 'unnest': {
         const src = this.expr(cmd.source);
+        if (this.isSplit(src)) {
+          this.err('UNNEST_SPLIT', 'unnest needs a list from jsonParse; a split() result cannot be unnested (CloudWatch rejects it).', cmd.source.span);
+        }
         const id = this.id(cmd.into.name);
         this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
         this.bind(cmd.into.name, { k: 'ref', id, kind: 'json' });
@@ -278,6 +297,19 @@ class Analyzer {
         void never;
       }
     }
+  }
+
+  private isContainer(e: PExpr): boolean {
+    if (e.k === 'call') return ['jsonparse', 'split', 'logfmt'].includes(e.fn);
+    return e.k === 'ref' && this.containers.has(e.id);
+  }
+
+  private isSplit(e: PExpr): boolean {
+    return (e.k === 'call' && e.fn === 'split') || (e.k === 'ref' && this.splits.has(e.id));
+  }
+
+  private noContainer(e: PExpr, what: string, span: Span): void {
+    if (this.isContainer(e)) this.err('MAP_NOT_ALLOWED', `Maps and lists cannot be ${what}: use one of their values (like j.key) instead.`, span);
   }
 
   private bind(name: string, e: PExpr): void {
@@ -329,6 +361,7 @@ class Analyzer {
       }
       const id = this.id(name);
       this.stages.push({ op: 'project', cols: [{ id, expr: { k: 'call', fn: 'logfmt', args: [source], kind: 'json' } }] });
+      this.containers.add(id);
       this.bind(name, { k: 'ref', id, kind: 'json' });
       return;
     }
@@ -360,6 +393,7 @@ class Analyzer {
     for (const p of cmd.groupBy) {
       const name = p.alias?.name ?? p.text;
       const e = this.expr(p.expr, { group: true });
+      this.noContainer(e, 'grouped', p.span);
       const id = this.id(name);
       keys.push({ id, expr: e });
       if (e.k === 'call' && e.fn === 'bin' && binKey === undefined) binKey = id;
@@ -369,8 +403,9 @@ class Analyzer {
     const names: string[] = [];
     for (const p of cmd.aggregates) {
       const name = p.alias?.name ?? p.text;
+      const before = this.diags.length;
       const e = this.expr(p.expr, { agg: true, local });
-      if (!containsAgg(e)) {
+      if (!containsAgg(e) && this.diags.length === before) {
         this.err('NOT_AGGREGATED', `${p.text} is not an aggregate: in stats, wrap fields in an aggregate function such as sum(), count() or max().`, p.span);
       }
       const id = this.id(name);
@@ -639,6 +674,10 @@ class Analyzer {
       args.push(this.expr(e.args[0], inner), this.period(p));
     } else {
       for (const a of e.args) args.push(this.expr(a, inner));
+    }
+    if (args[0] && this.isContainer(args[0])) {
+      this.err('MAP_NOT_ALLOWED', `Maps and lists cannot be aggregated: aggregate one of their values (like j.key) instead.`, e.span);
+      return { k: 'lit', kind: 'null', value: null };
     }
     if (lname === 'pct') {
       const p = args[1];

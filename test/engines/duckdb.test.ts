@@ -380,3 +380,24 @@ test('decisions: sort without direction is ascending; stats without by over no e
     assert.deepEqual(objects(await engine.run({ queryString: 'stats count(nope) as c, count(*) as n by k | sort k asc' })), [{ k: 'x', n: '1' }, { k: 'y', n: '1' }]);
   });
 });
+
+test('maps and lists cannot be aggregated, sorted, grouped or deduplicated; split() cannot be unnested; queries over 10,000 characters are refused', async () => {
+  await withEngine(E3, async (engine) => {
+    const codes = async (q: string) => (await engine.check(q)).filter((d) => d.severity === 'error').map((d) => d.code);
+    assert.deepEqual(await codes('fields jsonParse(@message) as j | stats count_distinct(j)'), ['MAP_NOT_ALLOWED']);
+    assert.deepEqual(await codes('fields jsonParse(@message) as j | sort j asc'), ['MAP_NOT_ALLOWED']);
+    assert.deepEqual(await codes('fields jsonParse(@message) as j | dedup j'), ['MAP_NOT_ALLOWED']);
+    assert.deepEqual(await codes('fields jsonParse(@message) as j | stats count(*) by j'), ['MAP_NOT_ALLOWED']);
+    assert.deepEqual(await codes('fields split(modelId, ".") as parts | unnest parts into p'), ['UNNEST_SPLIT']);
+    assert.deepEqual(await codes('fields jsonParse(@message) as j | stats count(*) by j.modelId'), []);
+    assert.deepEqual(await codes(`fields modelId ${'#'.repeat(10_001)}`), ['QUERY_TOO_LONG']);
+  });
+});
+
+test('integer arithmetic is 64-bit; a text line\'s embedded JSON object is discovered', async () => {
+  const ev: TestEvent[] = [{ ts: 1000, group: 'g', message: '[DEBUG] 2021-01-07 c790 Job info: {"billingTier": 1, "cacheHit": false, "t": [{"ms": "728"}]} trailing' }];
+  await withEngine(ev, async (engine) => {
+    const r = await engine.run({ queryString: 'display 123456789 * 1000 as big, 2147483647 + 1 as edge, billingTier, cacheHit, t.0.ms' });
+    assert.deepEqual(objects(r), [{ big: '123456789000', edge: '2147483648', billingTier: '1', cacheHit: '0', 't.0.ms': '728' }]);
+  });
+});

@@ -613,7 +613,8 @@ class Compiler {
     };
     switch (e.fn) {
       // operators
-      case '+': case '-': case '*': return `(${n(0)} ${e.fn} ${n(1)})`;
+      // Integer literals are 64-bit: DuckDB would type 123456789 * 1000 as a 32-bit product.
+      case '+': case '-': case '*': return `(${big(A[0], n(0))} ${e.fn} ${big(A[1], n(1))})`;
       case '/': return `(${n(0)} / ${n(1)})`;
       case '%': return `(CAST(${n(0)} AS DOUBLE) % ${n(1)})`;
       case '^': return `pow(${n(0)}, ${n(1)})`;
@@ -797,6 +798,10 @@ class Compiler {
   }
 }
 
+function big(e: PExpr, sql: string): string {
+  return e.k === 'lit' && typeof e.value === 'number' && Number.isInteger(e.value) ? `CAST(${sql} AS BIGINT)` : sql;
+}
+
 function nullOf(kind: ValueKind): string {
   switch (kind) {
     case 'number': return 'CAST(NULL AS DOUBLE)';
@@ -886,10 +891,15 @@ function lambdaField(field: string): string {
   return `(CASE WHEN kind <> 'bedrock' THEN ${v} END)`;
 }
 
-/** A discovered field of @message (`guard`: the message may not be JSON). */
+/**
+ * A discovered field of @message. `guard`: the message may not be JSON (generic events), so the
+ * read is guarded, and a text line's first embedded JSON object (`… Job info: {…}`) is read.
+ */
 function messageField(path: (string | number)[], guard: boolean): string {
-  const ex = `json_extract(message, ${quoteString(jsonPointer(path))})`;
-  return jsonScalar(guard ? `try(${ex})` : ex, false);
+  const ptr = quoteString(jsonPointer(path));
+  if (!guard) return jsonScalar(`json_extract(message, ${ptr})`, false);
+  const fragment = `(CASE WHEN starts_with(message, '{') THEN message ELSE substr(message, strpos(message, '{'), length(message) - strpos(message, '{') - strpos(reverse(message), '}') + 2) END)`;
+  return jsonScalar(`try(json_extract(${fragment}, ${ptr}))`, false);
 }
 
 /** A path inside a jsonParse value. */
