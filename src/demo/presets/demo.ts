@@ -286,7 +286,8 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
     for (let i = 0; i < TABLES.length; i++) actorW[i] = shares[i] * rhythm(TABLES[i].actor, hourStart);
     const times = new SortedUniforms(rng, k);
     for (; k > 0; k--) {
-      const timeMs = hourStart + Math.floor(times.next() * 3600) * 1000;
+      // min(): a draw rounding to exactly 1.0 must not spill into the next hour's partition.
+      const timeMs = hourStart + Math.min(3599, Math.floor(times.next() * 3600)) * 1000;
       const kind = rng.weightedIndex(left, k) as Kind;
       left[kind]--;
       switch (kind) {
