@@ -101,7 +101,8 @@ export function* guideRecords(p: GuideParams): Generator<GeneratedRecord> {
       const tenant = rng.pick(style.tenants);
       const user = rng.pick(style.users);
       const role = g.environment === 'production' ? style.role : `${style.role}-${g.environment}`;
-      const session = `${g.application.toLowerCase()}-${rng.hex(8)}`;
+      // Long-lived sessions (one per task), as services assume their role: Q13 then groups by role.
+      const session = `${g.application.toLowerCase()}-task-${rng.int(1, 2)}`;
       const latencyMs = 200 + outputs[i] * 10 + rng.int(0, 300);
       const inputTokens = inputs[i];
       const outputTokens = outputs[i];
