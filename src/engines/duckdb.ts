@@ -243,9 +243,11 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
     } finally {
       conn.closeSync();
     }
+    const now = Date.now();
     const analysis = analyze(parsed.query, {
       text,
       catalog,
+      now,
       ...(req.logGroups ? { logGroups: req.logGroups } : {}),
       ...(req.startTime !== undefined ? { startTime: req.startTime } : {}),
       ...(req.endTime !== undefined ? { endTime: req.endTime } : {}),
@@ -254,7 +256,7 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
     });
     diags.push(...back(analysis.diagnostics));
     if (!analysis.plan) return { text: original, diagnostics: diags };
-    const compiled = compileDuckDb(analysis.plan, { now: Date.now() });
+    const compiled = compileDuckDb(analysis.plan, { now });
     return { text: original, diagnostics: diags, plan: analysis.plan, compiled };
   }
 

@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
   noRowCap?: boolean;
   /** Maximum number of stats commands (CloudWatch documents 2). */
   maxStats?: number;
+  /** Query start (epoch ms) for SOURCE start=-1d / end=now; default Date.now(). */
+  now?: number;
 }
 
 export interface Analysis {
@@ -82,11 +84,16 @@ class Analyzer {
   private known: Set<string> | undefined;
   private readonly warnedFields = new Set<string>();
   private selection: string[] | 'all' = 'all';
+  private startTime: number | undefined;
+  private endTime: number | undefined;
   /** Columns holding maps/lists (jsonParse, split, logfmt results) and those from split(). */
   private readonly containers = new Set<string>();
   private readonly splits = new Set<string>();
 
-  constructor(private readonly opts: AnalyzeOptions) {}
+  constructor(private readonly opts: AnalyzeOptions) {
+    this.startTime = opts.startTime;
+    this.endTime = opts.endTime;
+  }
 
   private err(code: string, message: string, span: Span, suggestion?: string): void {
     this.diags.push(diagnostic(this.opts.text, code, 'error', message, span, suggestion));
@@ -113,8 +120,8 @@ class Analyzer {
       columns,
       aggregated: this.aggregated,
     };
-    if (this.opts.startTime !== undefined) plan.startTime = this.opts.startTime;
-    if (this.opts.endTime !== undefined) plan.endTime = this.opts.endTime;
+    if (this.startTime !== undefined) plan.startTime = this.startTime;
+    if (this.endTime !== undefined) plan.endTime = this.endTime;
     if (!this.opts.noRowCap) plan.rowCap = DEFAULT_ROW_CAP;
     if (this.opts.limit !== undefined) plan.trailingLimit = this.opts.limit;
     return plan;
@@ -130,8 +137,17 @@ class Analyzer {
       if (this.opts.logGroups && this.opts.logGroups.length > 0) {
         this.warn('SOURCE_OVERRIDES_LOG_GROUPS', 'The query has SOURCE; the log groups given with the request are ignored.', src.span);
       }
-      if (src.start !== undefined || src.end !== undefined) {
-        this.warn('SOURCE_TIME_IGNORED', 'SOURCE start=/end= is not supported yet; the request time range applies. Use --since or --start/--end.', src.span);
+      for (const [which, text] of [['start', src.start], ['end', src.end]] as const) {
+        if (text === undefined) continue;
+        const ms = sourceTime(text, this.opts.now ?? Date.now());
+        if (ms === undefined) {
+          this.err('SOURCE_TIME_INVALID', `${which}=${text} is not a time: write now, a relative time like -1d or -30m, an ISO time in quotes, or epoch ms.`, src.span);
+        } else if (which === 'start') {
+          // Both the request and SOURCE bound the range: the narrower wins.
+          this.startTime = this.startTime === undefined ? ms : Math.max(this.startTime, ms);
+        } else {
+          this.endTime = this.endTime === undefined ? ms : Math.min(this.endTime, ms);
+        }
       }
       if (src.accountIdentifiers.length > 0 || src.classes.length > 0) {
         this.warn('SOURCE_FILTER_IGNORED', 'SOURCE accountIdentifiers/class are ignored: the store holds one account and one log class.', src.span);
@@ -696,6 +712,34 @@ class Analyzer {
     if (fn === undefined) fn = 'count';
     return { k: 'agg', fn, args, kind };
   }
+}
+
+const REL_UNITS: Record<string, number> = {
+  ms: 1, msec: 1, millisecond: 1, s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000,
+  h: 3_600_000, hr: 3_600_000, hour: 3_600_000, d: 86_400_000, day: 86_400_000, w: 604_800_000, week: 604_800_000,
+};
+const REL_MONTHS: Record<string, number> = { mo: 1, mon: 1, month: 1, q: 3, qtr: 3, quarter: 3, y: 12, yr: 12, year: 12 };
+
+/** `SOURCE … start=-1d end=now` times: now, ±N<unit> (relative to now), epoch ms, or ISO text. */
+export function sourceTime(text: string, now: number): number | undefined {
+  const t = text.trim();
+  if (/^now$/i.test(t)) return now;
+  const m = /^([+-])\s*(\d+)\s*([a-z]+)$/i.exec(t);
+  if (m) {
+    const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
+    let unit = m[3].toLowerCase();
+    if (REL_UNITS[unit] === undefined && REL_MONTHS[unit] === undefined && unit.endsWith('s')) unit = unit.slice(0, -1);
+    if (REL_UNITS[unit] !== undefined) return now + n * REL_UNITS[unit];
+    if (REL_MONTHS[unit] !== undefined) {
+      const d = new Date(now);
+      d.setUTCMonth(d.getUTCMonth() + n * REL_MONTHS[unit]);
+      return d.getTime();
+    }
+    return undefined;
+  }
+  if (/^\d+$/.test(t)) return t.length <= 10 ? Number(t) * 1000 : Number(t);
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function arity(spec: FunctionSpec): string {

@@ -82,3 +82,13 @@ test('regex translation to RE2: (?i) anywhere hoisted, named groups (incl. @) in
   assert.ok(translateRegex('(a)\\1').error);
   assert.deepEqual(globToRegex('[*] * The error was: *'), { pattern: '(?s)\\[(.*?)\\] (.*?) The error was: (.*)', stars: 3 });
 });
+
+test('SOURCE start=/end=: now, relative and absolute times narrow the request range', () => {
+  const now = Date.parse('2026-06-15T12:00:00Z');
+  const text = "SOURCE '/aws/bedrock/modelinvocations' start=-1d end=now | fields @timestamp";
+  const a = analyze(parseQuery(text).query!, { text, catalog: bedrockOnly, now, endTime: now - 3_600_000 });
+  assert.equal(a.plan?.startTime, now - 86_400_000);
+  assert.equal(a.plan?.endTime, now - 3_600_000);
+  const bad = "SOURCE '/aws/bedrock/modelinvocations' start='yesterday-ish' | fields @timestamp";
+  assert.ok(analyze(parseQuery(bad).query!, { text: bad, catalog: bedrockOnly }).diagnostics.some((d) => d.code === 'SOURCE_TIME_INVALID'));
+});
