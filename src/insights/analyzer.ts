@@ -364,10 +364,18 @@ class Analyzer {
         return;
       }
     } else if (cmd.mode === 'csv') {
-      // Positional, unquoted comma-separated values.
+      // Positional comma-separated values; a value may be "quoted" with "" for a quote (RFC 4180).
       const n = cmd.aliases.length;
-      pattern = '(?s)^' + Array.from({ length: n }, (_, i) => (i === n - 1 ? '(.*)' : '([^,]*),')).join('');
-      groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
+      const cell = '("(?:[^"]|"")*"|[^,]*)';
+      pattern = '(?s)^' + Array.from({ length: n }, (_, i) => (i === n - 1 ? `${cell}` : `${cell},`)).join('');
+      const re: PExpr = { k: 'regex', pattern, caseInsensitive: false, kind: 'string' };
+      const cols = cmd.aliases.map((a, i) => ({
+        id: this.id(a.name),
+        expr: { k: 'call', fn: 'csv_unquote', args: [{ k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: i + 1 }], kind: 'string' }], kind: 'string' } as PExpr,
+      }));
+      this.stages.push({ op: 'project', cols });
+      cmd.aliases.forEach((a, i) => this.bind(a.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
+      return;
     } else {
       // logfmt: one map-valued field (`lf.level`, `lf.msg`).
       const name = cmd.aliases[0]?.name;

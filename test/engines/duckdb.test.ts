@@ -401,3 +401,13 @@ test('integer arithmetic is 64-bit; a text line\'s embedded JSON object is disco
     assert.deepEqual(objects(r), [{ big: '123456789000', edge: '2147483648', billingTier: '1', cacheHit: '0', 't.0.ms': '728' }]);
   });
 });
+
+test('parse csv: by position, quoted values with "" unescaped; isIpInSubnet takes IPv6 CIDRs', async () => {
+  const ev: TestEvent[] = [{ ts: 1000, group: 'g', message: 'GET,"a, ""b""",200' }];
+  await withEngine(ev, async (engine) => {
+    const r = await engine.run({ queryString: 'parse @message csv as method, path, status | display method, path, status' });
+    assert.deepEqual(objects(r), [{ method: 'GET', path: 'a, "b"', status: '200' }]);
+    const ip = await engine.run({ queryString: 'display isIpInSubnet("2001:db8::1", "2001:db8::/32") as a, isIpv6InSubnet("2001:db9::1", "2001:db8::/32") as b, isIpv6InSubnet("2001:db8::1", "2001:db8:8000::/33") as c' });
+    assert.deepEqual(objects(ip), [{ a: '1', b: '0', c: '0' }]);
+  });
+});

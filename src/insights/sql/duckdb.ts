@@ -746,6 +746,9 @@ class Compiler {
       case 'isvalidipv6': return `coalesce(regexp_full_match(${s(0)}, '${IPV6_RE}'), FALSE)`;
       case 'ipv4tonumber': return ipv4ToNumberSql(s(0));
       case 'isipinsubnet': case 'isipv4insubnet': {
+        if (e.fn === 'isipinsubnet' && A[1].k === 'lit' && typeof A[1].value === 'string' && A[1].value.includes(':')) {
+          return this.call({ ...e, fn: 'isipv6insubnet' });
+        }
         const ip = ipv4ToNumberSql(s(0));
         const c = A[1];
         if (c.k === 'lit' && typeof c.value === 'string' && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.value)) {
@@ -786,6 +789,10 @@ class Compiler {
       // hashing
       case 'md5': return `md5(${s(0)})`;
       case 'sha256': return `sha256(${s(0)})`;
+      case 'csv_unquote': {
+        const v = s(0);
+        return `(CASE WHEN starts_with(${v}, '"') AND length(${v}) >= 2 THEN replace(substr(${v}, 2, length(${v}) - 2), '""', '"') ELSE ${v} END)`;
+      }
       case 'logfmt': {
         const m = `regexp_extract_all(${s(0)}, '[^\\s=]+=("[^"]*"|[^\\s]*)')`;
         return `(CASE WHEN len(${m}) > 0 THEN CAST(try(to_json(map_from_entries(list_transform(${m}, m -> {k: split_part(m, '=', 1), v: trim(substr(m, strpos(m, '=') + 1), '"')})))) AS VARCHAR) END)`;
