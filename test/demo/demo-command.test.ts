@@ -101,7 +101,7 @@ test('generate: writes the data set and prints a summary; errors are coded with 
 
 test('demo: generates, ingests and summarises; a second run reuses the data and stores nothing twice', { timeout: 180_000 }, async () => {
   const db = join(scratch, 'e2e', 'store.duckdb');
-  const first = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e']);
+  const first = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
   assert.equal(first.code, 0, first.stderr);
   const dataFile = join(scratch, 'e2e', 'demo-data', 'bedrock-invocations.jsonl');
   // Expected figures summed from the generated file itself, not from the store.
@@ -117,7 +117,7 @@ test('demo: generates, ingests and summarises; a second run reuses the data and 
   assert.match(first.stdout, new RegExp(`Output tokens: +${n(output)}\\n`));
   assert.doesNotMatch(first.stdout + first.stderr, /inputBodyJson|Where is my order/, 'bodies are never printed');
 
-  const second = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e']);
+  const second = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /reusing it/);
   assert.match(second.stdout, /: 0 new records/);

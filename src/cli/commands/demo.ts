@@ -7,9 +7,14 @@ import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine, wholeNumber } from './generate.js';
+import { parsePort, serveUntilStopped } from './serve.js';
 
 interface DemoFlags {
   db?: string;
+  /** commander's --no-serve sets serve=false. */
+  serve?: boolean;
+  port?: string;
+  host?: string;
   data?: string;
   records?: string;
   days?: string;
@@ -77,14 +82,19 @@ export function registerDemo(program: Command): void {
     .option('--records <n>', `records to generate (default ${DEMO_DEFAULT_RECORDS.toLocaleString('en-US')})`)
     .option('--days <d>', `days covered, ending now (default ${DEMO_DEFAULT_DAYS})`)
     .option('--seed <s>', 'generator seed (default 1)')
+    .option('--port <port>', 'port of the console (default 8080; 0 picks a free one)', '8080')
+    .option('--host <host>', 'address the console binds (default 127.0.0.1)', '127.0.0.1')
+    .option('--no-serve', 'only load the data and print the summary; do not start the console')
     .addHelpText('after', `
+Then it serves the console over that store (like \`bedrock-insights serve\`) until Ctrl-C.
 Running demo again reuses the generated data (same parameters) and ingests nothing twice.
-Example:
-  bedrock-insights demo --db /tmp/demo.duckdb --records 20000`)
+Examples:
+  bedrock-insights demo                                  # then open http://127.0.0.1:8080/
+  bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`)
     .action(async (flags: DemoFlags) => {
-      await runDemo(flags);
-      // Seam for the console issue: once src/api/server.ts can be started from here, `demo` goes on
-      // to serve the console over the same store (startServer({ dbPath, ... })), after the store
-      // above is closed.
+      const run = await runDemo(flags);
+      if (flags.serve === false) return;
+      process.stdout.write('\n');
+      await serveUntilStopped({ dbPath: run.dbPath, port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' });
     });
 }
