@@ -1,4 +1,4 @@
-import { BIGINT, DuckDBDataChunk, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { rejectReason } from '../logs/reasons.js';
 import { inTransaction, storeNormalized } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
@@ -28,11 +28,20 @@ export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) >
 export const CHUNK_BYTES = 48 * 1024 * 1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 
+export interface Checkpoint {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  records: number;
+}
+
 export interface ChunkWriterOptions {
   logGroup: string;
   defaultStream: string;
   keepBodies: boolean;
   strict: boolean;
+  /** Records per chunk (default CHUNK_RECORDS). */
+  chunkRecords?: number;
 }
 
 /**
@@ -42,6 +51,7 @@ export interface ChunkWriterOptions {
  * dedup on (log group, event key) absorbs what its earlier chunks already stored.
  */
 export class ChunkWriter {
+  private fids: number[] = [];
   private lns: bigint[] = [];
   private texts: string[] = [];
   private evTs: (bigint | null)[] = [];
@@ -49,7 +59,13 @@ export class ChunkWriter {
   private streams: (string | null)[] = [];
   private bytes = 0;
   private extra = false; // any CloudWatch-export overrides in this chunk
-  file = '';
+  /** Files of this chunk (index = fid) and the checkpoints of those read to the end. */
+  private files: string[] = [];
+  private checkpoints: Checkpoint[] = [];
+  /** The file being read. */
+  private get fid(): number {
+    return this.files.length - 1;
+  }
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -62,11 +78,27 @@ export class ChunkWriter {
     return new ChunkWriter(conn, opts, totals);
   }
 
+  /** Records waiting for the next flush. */
   get pending(): number {
     return this.lns.length;
   }
 
+  /** Starts a file: the records added next belong to it. */
+  beginFile(path: string): void {
+    this.files.push(path);
+  }
+
+  /** The current file was read to its end: its checkpoint is committed with its last records. */
+  endFile(checkpoint: Checkpoint): void {
+    this.checkpoints.push(checkpoint);
+  }
+
+  /** Records added since the writer was created. */
+  added = 0;
+
   add(line: number, text: string, evTs?: number, ingTs?: number, stream?: string): void {
+    this.added++;
+    this.fids.push(this.fid);
     this.lns.push(BigInt(line));
     this.texts.push(text);
     this.bytes += text.length;
@@ -80,22 +112,28 @@ export class ChunkWriter {
 
   /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
   reject(line: number, reason: string, field?: string): void {
-    const r: RejectedRecord = { file: this.file, line, reason, ...(field ? { field } : {}) };
+    this.rejectIn(this.files[this.fid] ?? '', line, reason, field);
+  }
+
+  private rejectIn(file: string, line: number, reason: string, field?: string): void {
+    const r: RejectedRecord = { file, line, reason, ...(field ? { field } : {}) };
     if (this.opts.strict) throw strictError(r);
     this.totals.rejected++;
     if (this.totals.rejects.length < REJECTS_KEPT) this.totals.rejects.push(r);
   }
 
   get full(): boolean {
-    return this.lns.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES;
+    return this.lns.length >= (this.opts.chunkRecords ?? CHUNK_RECORDS) || this.bytes >= CHUNK_BYTES;
   }
 
   /**
-   * Stores what is pending. With `checkpoint`, also records the file as read, in the same
-   * transaction (call it once, after the file's last record).
+   * Stores what is pending, and the checkpoints of the files read to their end, in one
+   * transaction. The file being read (if any) continues in the next chunk.
    */
-  async flush(checkpoint?: { path: string; size: number; mtimeMs: number; records: number }): Promise<void> {
+  async flush(): Promise<void> {
     const n = this.lns.length;
+    const files = this.files;
+    const checkpoints = this.checkpoints;
     const t0 = Date.now();
     if (n > 0) {
       await this.conn.run('DELETE FROM stage');
@@ -103,20 +141,20 @@ export class ChunkWriter {
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
           const m = Math.min(APPEND_ROWS, n - i);
-          const chunk = DuckDBDataChunk.create([BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
-          chunk.setColumnValues(0, this.lns.slice(i, i + m));
-          chunk.setColumnValues(1, this.texts.slice(i, i + m));
+          const chunk = DuckDBDataChunk.create([INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
+          chunk.setColumnValues(0, this.fids.slice(i, i + m));
+          chunk.setColumnValues(1, this.lns.slice(i, i + m));
+          chunk.setColumnValues(2, this.texts.slice(i, i + m));
           const nulls: null[] = new Array<null>(m).fill(null);
-          chunk.setColumnValues(2, this.extra ? fillNulls(this.evTs, i, m) : nulls);
-          chunk.setColumnValues(3, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
-          chunk.setColumnValues(4, this.extra ? fillNulls(this.streams, i, m) : nulls);
+          chunk.setColumnValues(3, this.extra ? fillNulls(this.evTs, i, m) : nulls);
+          chunk.setColumnValues(4, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
+          chunk.setColumnValues(5, this.extra ? fillNulls(this.streams, i, m) : nulls);
           app.appendDataChunk(chunk);
         }
         app.flushSync();
       } finally {
         app.closeSync();
       }
-      this.clear();
       timing('stage', t0);
       await this.conn.run(normalizeSql({
         logGroup: this.opts.logGroup,
@@ -125,13 +163,14 @@ export class ChunkWriter {
         keepBodies: this.opts.keepBodies,
       }));
       timing('normalize', t0);
-      const rej = await this.conn.runAndReadAll(`SELECT ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY ln`);
-      for (const [ln, code, field] of rej.getRows()) {
+      const rej = await this.conn.runAndReadAll(`SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY fid, ln`);
+      for (const [fid, ln, code, field] of rej.getRows()) {
         const f = field === null ? undefined : String(field);
-        this.reject(Number(ln), rejectReason(String(code), f), f);
+        this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f), f);
       }
     }
-    if (n === 0 && !checkpoint) return;
+    this.clear();
+    if (n === 0 && checkpoints.length === 0) return;
     await inTransaction(this.conn, async () => {
       if (n > 0) {
         const r = await storeNormalized(this.conn, Date.now());
@@ -139,14 +178,19 @@ export class ChunkWriter {
         this.totals.duplicates += r.duplicates;
         timing('store', t0);
       }
-      if (checkpoint) {
+      for (const c of checkpoints) {
         await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [checkpoint.path, this.opts.logGroup, BigInt(checkpoint.size), BigInt(checkpoint.mtimeMs), BigInt(checkpoint.records), BigInt(Date.now())]);
+          [c.path, this.opts.logGroup, BigInt(c.size), BigInt(c.mtimeMs), BigInt(c.records), BigInt(Date.now())]);
       }
     });
   }
 
   private clear(): void {
+    // A file read half-way continues in the next chunk, as fid 0.
+    const open = this.files.length > 0 && !this.checkpoints.some((c) => c.path === this.files[this.fid]) ? [this.files[this.fid]] : [];
+    this.files = open;
+    this.checkpoints = [];
+    this.fids = [];
     this.lns = [];
     this.texts = [];
     this.evTs = [];

@@ -6,10 +6,18 @@ import { readFileInto } from './read-file.js';
 
 export type { RejectedRecord } from './chunk-writer.js';
 
+/**
+ * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
+ * otherwise cache written blocks up to its default of 2 GB; ingest streams, and needs far less.
+ */
+export const INGEST_MEMORY_LIMIT = '512MB';
+
 export interface IngestOptions {
   logGroup?: string;
   keepBodies?: boolean;
   strict?: boolean;
+  /** Records committed per transaction (default 100,000; smaller means more, shorter transactions). */
+  chunkRecords?: number;
 }
 
 export interface IngestProgress {
@@ -59,6 +67,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       defaultStream: DEFAULT_LOG_STREAM,
       keepBodies: opts.keepBodies ?? false,
       strict: opts.strict ?? false,
+      chunkRecords: opts.chunkRecords,
     }, totals);
     const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1`, [opts.logGroup ?? DEFAULT_LOG_GROUP]);
     const seen = new Map(seenRows.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
@@ -68,7 +77,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       const now = Date.now();
       if (!force && now - lastReport < 100) return;
       lastReport = now;
-      progress.records = summary.recordsRead + w.pending;
+      progress.records = w.added;
       onProgress({ ...progress });
     };
     for (const f of files) {
@@ -76,12 +85,13 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       if (seen.get(f.path) === `${f.size}:${f.mtimeMs}`) {
         summary.filesSkipped++;
       } else {
-        w.file = f.path;
+        w.beginFile(f.path);
         const records = await readFileInto(f.path, w, {
           keepBodies: opts.keepBodies ?? false,
           onBytes: (b) => { progress.bytesDone = base + b; report(); },
         });
-        await w.flush({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+        w.endFile({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+        if (w.full) await w.flush();
         summary.filesRead++;
         summary.recordsRead += records;
         summary.bytesRead += f.size;
@@ -90,6 +100,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       progress.filesDone++;
       report(true);
     }
+    await w.flush();
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }

@@ -13,6 +13,7 @@ import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
 
 /** Columns of the staging table filled by the readers (one row per record text). */
 export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+  fid INTEGER NOT NULL,    -- which file of the chunk (a chunk spans small files)
   ln BIGINT NOT NULL,      -- line number of the record in its file (1-based)
   text VARCHAR NOT NULL,   -- the record as JSON text
   ev_ts BIGINT,            -- CloudWatch export: the event timestamp (@timestamp)
@@ -22,6 +23,7 @@ export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
 
 const MAPJ = `'"MAP(VARCHAR, JSON)"'`;
 const SEP = `chr(31)`; // field separator inside the catalog signature
+const DEEP = `chr(1) || 'DEEP'`; // the signature cannot say: flatten the message
 
 /** SQL literal for a string. */
 export function sqlString(s: string): string {
@@ -53,7 +55,7 @@ function objectText(m: string, drop: string): string {
 /** Catalog signature of one sub-object: its scalar field names, or DEEP when it nests further. */
 function subSignature(prefix: string, m: string, dropKey: string, dropIf: string): string {
   return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> (e.key <> ${sqlString(dropKey)} OR NOT ${dropIf}) AND e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
-    e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN chr(1) || 'DEEP' ELSE ${sqlString(prefix + '.')} || e.key END), ${SEP})`;
+    e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN ${DEEP} ELSE ${sqlString(prefix + '.')} || e.key END), ${SEP})`;
 }
 
 export interface SqlNormalizeOptions {
@@ -72,46 +74,75 @@ export interface SqlNormalizeOptions {
 export function normalizeSql(o: SqlNormalizeOptions): string {
   const tsRe = sqlString(TIMESTAMP_PATTERN);
   const keep = o.keepBodies ? 'true' : 'false';
+  const tsBad = `ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL`;
+  // Each step is materialised with only the columns later steps need: DuckDB would otherwise
+  // re-evaluate a CTE's expressions (the JSON parse first) at every reference.
   return `CREATE OR REPLACE TEMP TABLE norm AS
 WITH p AS MATERIALIZED (
-  SELECT ln, text, ev_ts, ing_ts, stream, try(json_transform(text, ${MAPJ})) AS m FROM stage
-), q AS (
-  SELECT *, m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
-    m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
-    m['errorCode'] AS j_err, m['identity'] AS j_id, m['input'] AS j_in, m['output'] AS j_out, m['requestMetadata'] AS j_md
-  FROM p
+  SELECT fid, ln, try(json_transform(text, ${MAPJ})) AS m FROM stage
 ), r AS MATERIALIZED (
-  SELECT *,
+  SELECT fid, ln, m IS NULL AS unparsed,
+    m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
+    m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
+    m['errorCode'] AS j_err, m['identity'] AS j_id, m['input'] AS j_in, m['output'] AS j_out, m['requestMetadata'] AS j_md,
+    array_to_string(list_transform(list_filter(map_entries(m),
+        e -> e.key NOT IN ('identity', 'input', 'output', 'requestMetadata') AND e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
+      e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN ${DEEP}
+        WHEN starts_with(e.key, '@') THEN '@' || e.key ELSE e.key END), ${SEP}) AS sig_top,
+    CASE WHEN NOT ${keep} AND (contains(m['input'], '"inputBodyJson"') OR contains(m['output'], '"outputBodyJson"')) THEN m END AS m_strip
+  FROM p
+), s AS MATERIALIZED (
+  SELECT fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, m_strip,
+    ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
     CASE WHEN starts_with(j_id, '{') THEN try(json_transform(j_id, ${MAPJ})) END AS m_id,
     CASE WHEN starts_with(j_in, '{') THEN try(json_transform(j_in, ${MAPJ})) END AS m_in,
     CASE WHEN starts_with(j_out, '{') THEN try(json_transform(j_out, ${MAPJ})) END AS m_out,
-    CASE WHEN starts_with(j_md, '{') THEN try(json_transform(j_md, ${MAPJ})) END AS m_md,
-    ${unq('j_ts')} AS ts_s, ${unq('j_op')} AS op, ${unq('j_model')} AS model
-  FROM q
+    CASE WHEN starts_with(j_md, '{') THEN try(json_transform(j_md, ${MAPJ})) END AS m_md
+  FROM r
+), t AS MATERIALIZED (
+  SELECT fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, bad_id, bad_in, bad_out, bad_md,
+    ${unq('j_ts')} AS ts_s, ${unq('j_op')} AS op, ${unq('j_model')} AS model, m_id['arn'] AS j_arn,
+    m_in['inputTokenCount'] AS t_in, m_in['cacheReadInputTokenCount'] AS t_cr, m_in['cacheWriteInputTokenCount'] AS t_cw,
+    m_out['outputTokenCount'] AS t_out,
+    list_filter(map_entries(m_md), e -> e.value IS NULL OR NOT starts_with(e.value, '"'))[1].key AS md_bad_key,
+    CASE WHEN m_md IS NOT NULL THEN map_from_entries(list_transform(map_entries(m_md), e -> {'key': e.key, 'value': ${unq('e.value')}})) END AS md,
+    m_strip IS NOT NULL AND map_contains(m_in, 'inputBodyJson') AS strip_in,
+    m_strip IS NOT NULL AND map_contains(m_out, 'outputBodyJson') AS strip_out,
+    CASE WHEN m_strip IS NOT NULL THEN
+      '{' || array_to_string(list_transform(map_entries(m_strip), e -> to_json(e.key)::VARCHAR || ':' || CASE
+          WHEN e.key = 'input' AND map_contains(m_in, 'inputBodyJson') THEN ${objectText('m_in', 'inputBodyJson')}
+          WHEN e.key = 'output' AND map_contains(m_out, 'outputBodyJson') THEN ${objectText('m_out', 'outputBodyJson')}
+          ELSE coalesce(e.value, 'null') END), ',') || '}'
+    END AS msg_strip,
+    concat_ws(${SEP}, nullif(sig_top, ''),
+      nullif(${subSignature('identity', 'm_id', '', 'false')}, ''),
+      nullif(${subSignature('input', 'm_in', 'inputBodyJson', 'm_strip IS NOT NULL')}, ''),
+      nullif(${subSignature('output', 'm_out', 'outputBodyJson', 'm_strip IS NOT NULL')}, ''),
+      nullif(${subSignature('requestMetadata', 'm_md', '', 'false')}, '')) AS sig
+  FROM s
 ), v AS MATERIALIZED (
   SELECT *,
     CASE
-      WHEN m IS NULL THEN CASE WHEN json_valid(text) THEN '${REJECT.NOT_OBJECT}' ELSE '${REJECT.MALFORMED_JSON}' END
+      WHEN unparsed THEN 'unparsed'
       WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN '${REJECT.SCHEMA_TYPE}'
       WHEN j_ts IS NULL THEN '${REJECT.MISSING}'
-      WHEN ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL THEN '${REJECT.TIMESTAMP}'
+      WHEN ${tsBad} THEN '${REJECT.TIMESTAMP}'
       WHEN ${notString('j_acct')} OR ${notString('j_region')} OR ${notString('j_rid')} OR ${notString('j_op')}
         OR ${notString('j_model')} OR ${notString('j_ireg')} OR ${notString('j_err')} THEN '${REJECT.NOT_STRING}'
       WHEN op IS NULL OR op = '' OR model IS NULL OR model = '' THEN '${REJECT.MISSING}'
-      WHEN ${notObject('j_id')} THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${notString(`m_id['arn']`)} THEN '${REJECT.NOT_STRING}'
-      WHEN ${notObject('j_in')} THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${badToken(`m_in['inputTokenCount']`)} OR ${badToken(`m_in['cacheReadInputTokenCount']`)} OR ${badToken(`m_in['cacheWriteInputTokenCount']`)} THEN '${REJECT.TOKEN}'
-      WHEN ${notObject('j_out')} THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${badToken(`m_out['outputTokenCount']`)} THEN '${REJECT.TOKEN}'
-      WHEN ${notObject('j_md')} THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN len(list_filter(map_values(m_md), x -> x IS NULL OR NOT starts_with(x, '"'))) > 0 THEN '${REJECT.METADATA_VALUE}'
+      WHEN bad_id THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${notString('j_arn')} THEN '${REJECT.NOT_STRING}'
+      WHEN bad_in THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${badToken('t_in')} OR ${badToken('t_cr')} OR ${badToken('t_cw')} THEN '${REJECT.TOKEN}'
+      WHEN bad_out THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN ${badToken('t_out')} THEN '${REJECT.TOKEN}'
+      WHEN bad_md THEN '${REJECT.NOT_OBJECT_FIELD}'
+      WHEN md_bad_key IS NOT NULL THEN '${REJECT.METADATA_VALUE}'
     END AS reject,
     CASE
-      WHEN m IS NULL THEN NULL
+      WHEN unparsed THEN NULL
       WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN 'schemaType'
-      WHEN j_ts IS NULL THEN 'timestamp'
-      WHEN ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL THEN 'timestamp'
+      WHEN j_ts IS NULL OR ${tsBad} THEN 'timestamp'
       WHEN ${notString('j_acct')} THEN 'accountId'
       WHEN ${notString('j_region')} THEN 'region'
       WHEN ${notString('j_rid')} THEN 'requestId'
@@ -121,56 +152,42 @@ WITH p AS MATERIALIZED (
       WHEN ${notString('j_err')} THEN 'errorCode'
       WHEN op IS NULL OR op = '' THEN 'operation'
       WHEN model IS NULL OR model = '' THEN 'modelId'
-      WHEN ${notObject('j_id')} THEN 'identity'
-      WHEN ${notString(`m_id['arn']`)} THEN 'identity.arn'
-      WHEN ${notObject('j_in')} THEN 'input'
-      WHEN ${badToken(`m_in['inputTokenCount']`)} THEN 'input.inputTokenCount'
-      WHEN ${badToken(`m_in['cacheReadInputTokenCount']`)} THEN 'input.cacheReadInputTokenCount'
-      WHEN ${badToken(`m_in['cacheWriteInputTokenCount']`)} THEN 'input.cacheWriteInputTokenCount'
-      WHEN ${notObject('j_out')} THEN 'output'
-      WHEN ${badToken(`m_out['outputTokenCount']`)} THEN 'output.outputTokenCount'
-      WHEN ${notObject('j_md')} THEN 'requestMetadata'
-      ELSE 'requestMetadata.' || list_filter(map_entries(m_md), e -> e.value IS NULL OR NOT starts_with(e.value, '"'))[1].key
-    END AS reject_field,
-    (NOT ${keep} AND m_in IS NOT NULL AND map_contains(m_in, 'inputBodyJson')) AS strip_in,
-    (NOT ${keep} AND m_out IS NOT NULL AND map_contains(m_out, 'outputBodyJson')) AS strip_out
-  FROM r
-), s AS (
-  SELECT *,
-    CASE WHEN reject IS NOT NULL THEN NULL
-      WHEN strip_in OR strip_out THEN
-        '{' || array_to_string(list_transform(map_entries(m), e -> to_json(e.key)::VARCHAR || ':' || CASE
-            WHEN e.key = 'input' AND strip_in THEN ${objectText('m_in', 'inputBodyJson')}
-            WHEN e.key = 'output' AND strip_out THEN ${objectText('m_out', 'outputBodyJson')}
-            ELSE coalesce(e.value, 'null') END), ',') || '}'
-      ELSE text END AS message
-  FROM v
+      WHEN bad_id THEN 'identity'
+      WHEN ${notString('j_arn')} THEN 'identity.arn'
+      WHEN bad_in THEN 'input'
+      WHEN ${badToken('t_in')} THEN 'input.inputTokenCount'
+      WHEN ${badToken('t_cr')} THEN 'input.cacheReadInputTokenCount'
+      WHEN ${badToken('t_cw')} THEN 'input.cacheWriteInputTokenCount'
+      WHEN bad_out THEN 'output'
+      WHEN ${badToken('t_out')} THEN 'output.outputTokenCount'
+      WHEN bad_md THEN 'requestMetadata'
+      WHEN md_bad_key IS NOT NULL THEN 'requestMetadata.' || md_bad_key
+    END AS reject_field
+  FROM t
+), w AS MATERIALIZED (
+  SELECT v.*, stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
+    CASE WHEN reject IS NULL THEN coalesce(msg_strip, stage.text) END AS message
+  FROM v JOIN stage USING (fid, ln)
 )
-SELECT ln, reject, CASE WHEN reject IS NULL THEN NULL ELSE reject_field END AS reject_field,
+SELECT fid, ln,
+  CASE WHEN reject = 'unparsed' THEN CASE WHEN json_valid(text) THEN '${REJECT.NOT_OBJECT}' ELSE '${REJECT.MALFORMED_JSON}' END ELSE reject END AS reject,
+  reject_field,
   ${sqlString(o.logGroup)} AS log_group,
   coalesce(stream, ${sqlString(o.defaultStream)}) AS log_stream,
   coalesce(ev_ts, CASE WHEN reject IS NULL THEN epoch_ms(CAST(substr(ts_s, 1, 19) AS TIMESTAMP))
     + coalesce(TRY_CAST(rpad(substr(regexp_extract(ts_s, '\\.(\\d+)', 1), 1, 3), 3, '0') AS BIGINT), 0) END) AS ts,
   coalesce(ing_ts, ${Math.trunc(o.ingestionTime)}) AS ingestion_ts,
-  CASE WHEN reject IS NULL THEN CASE WHEN ${unq('j_rid')} <> '' THEN ${unq('j_rid')} ELSE 'h:' || md5(message) END END AS event_key,
+  CASE WHEN reject IS NULL THEN CASE WHEN j_rid IS NOT NULL AND j_rid <> '""' THEN ${unq('j_rid')} ELSE 'h:' || md5(message) END END AS event_key,
   'bedrock' AS kind,
   ${unq('j_acct')} AS account_id, ${unq('j_region')} AS region, ${unq('j_ireg')} AS inference_region,
-  op AS operation, model AS model_id, ${unq(`m_id['arn']`)} AS identity_arn, ${unq('j_rid')} AS request_id,
+  op AS operation, model AS model_id, ${unq('j_arn')} AS identity_arn, ${unq('j_rid')} AS request_id,
   ${unq('j_err')} AS error_code,
-  CASE WHEN reject IS NULL THEN ${token(`m_in['inputTokenCount']`)} END AS input_tokens,
-  CASE WHEN reject IS NULL THEN ${token(`m_out['outputTokenCount']`)} END AS output_tokens,
-  CASE WHEN reject IS NULL THEN ${token(`m_in['cacheReadInputTokenCount']`)} END AS cache_read_tokens,
-  CASE WHEN reject IS NULL THEN ${token(`m_in['cacheWriteInputTokenCount']`)} END AS cache_write_tokens,
-  CASE WHEN reject IS NULL AND m_md IS NOT NULL THEN map_from_entries(list_transform(map_entries(m_md), e -> {'key': e.key, 'value': ${unq('e.value')}})) END AS request_metadata,
+  CASE WHEN reject IS NULL THEN ${token('t_in')} END AS input_tokens,
+  CASE WHEN reject IS NULL THEN ${token('t_out')} END AS output_tokens,
+  CASE WHEN reject IS NULL THEN ${token('t_cr')} END AS cache_read_tokens,
+  CASE WHEN reject IS NULL THEN ${token('t_cw')} END AS cache_write_tokens,
+  CASE WHEN reject IS NULL THEN md END AS request_metadata,
   message,
-  CASE WHEN reject IS NULL THEN array_to_string(list_filter(list_transform(map_entries(m), e -> CASE
-      WHEN e.value IS NULL OR e.value IN ('{}', '[]') THEN ''
-      WHEN e.key = 'input' AND m_in IS NOT NULL THEN ${subSignature('input', 'm_in', 'inputBodyJson', 'strip_in')}
-      WHEN e.key = 'output' AND m_out IS NOT NULL THEN ${subSignature('output', 'm_out', 'outputBodyJson', 'strip_out')}
-      WHEN e.key = 'identity' AND m_id IS NOT NULL THEN ${subSignature('identity', 'm_id', '', 'false')}
-      WHEN e.key = 'requestMetadata' AND m_md IS NOT NULL THEN ${subSignature('requestMetadata', 'm_md', '', 'false')}
-      WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN chr(1) || 'DEEP'
-      WHEN starts_with(e.key, '@') THEN '@' || e.key
-      ELSE e.key END), x -> x <> ''), ${SEP}) END AS sig
-FROM s`;
+  CASE WHEN reject IS NULL THEN sig END AS sig
+FROM w`;
 }

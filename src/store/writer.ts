@@ -41,15 +41,16 @@ export interface StoreNormalizedResult {
  * Stores the valid rows of `norm` that are new: each (log_group, event_key) once, against the
  * store and within the batch (first line wins), with seq from `event_seq` in line order; then
  * updates the catalog from what was actually stored. Runs inside the caller's transaction.
+ * `norm` columns: fid, ln (batch order), reject (NULL = valid), the events columns, sig.
  */
 export async function storeNormalized(conn: DuckDBConnection, now: number): Promise<StoreNormalizedResult> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE ins AS
     SELECT n.* FROM norm n
     WHERE n.reject IS NULL
       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.log_group = n.log_group AND e.event_key = n.event_key)
-    QUALIFY row_number() OVER (PARTITION BY n.log_group, n.event_key ORDER BY n.ln) = 1`);
+    QUALIFY row_number() OVER (PARTITION BY n.log_group, n.event_key ORDER BY n.fid, n.ln) = 1`);
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
-    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY ln)`);
+    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY fid, ln)`);
   const counts = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins)`);
   const [valid, stored] = counts.getRows()[0].map((v) => Number(v));
   if (stored > 0) await applyCatalog(conn, await fieldCountsOf(conn), now);
@@ -110,7 +111,7 @@ export class EventWriter {
       app.endRow();
     });
     app.closeSync();
-    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
+    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT 0 AS fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
       log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region, operation, model_id,
       identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,

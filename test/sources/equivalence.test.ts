@@ -24,7 +24,7 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
   const c = store.connection;
   await c.run(STAGE_DDL);
   const app = await c.createAppender('stage', 'main', 'temp');
-  texts.forEach((t, i) => { app.appendBigInt(BigInt(i + 1)); app.appendVarchar(t); app.appendNull(); app.appendNull(); app.appendNull(); app.endRow(); });
+  texts.forEach((t, i) => { app.appendInteger(0); app.appendBigInt(BigInt(i + 1)); app.appendVarchar(t); app.appendNull(); app.appendNull(); app.appendNull(); app.endRow(); });
   app.closeSync();
   await c.run(normalizeSql({ logGroup: '/g', defaultStream: 'aws/bedrock/modelinvocations', ingestionTime: 7, keepBodies }));
   const r = await c.runAndReadAll(`SELECT ln, reject, reject_field, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,

@@ -217,6 +217,23 @@ test('the catalog: fields with event counts, log groups, log streams; --log-grou
   });
 });
 
+test('chunks span files and files span chunks: rejects name the right file, every file is checkpointed', async () => {
+  const d = dir();
+  for (const k of [0, 1, 2]) {
+    const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify(rec(k * 10 + i)));
+    lines[k + 1] = `{"broken ${k}`;
+    writeFileSync(join(d, `f${k}.jsonl`), lines.join('\n') + '\n');
+  }
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [d], { chunkRecords: 4 });
+    assert.equal(r.recordsStored, 12);
+    assert.deepEqual(r.rejected.map((x) => [x.file, x.line]), [[join(d, 'f0.jsonl'), 2], [join(d, 'f1.jsonl'), 3], [join(d, 'f2.jsonl'), 4]]);
+    assert.deepEqual((await q(s, `SELECT path, records FROM ingested_files ORDER BY path`)), [0, 1, 2].map((k) => [join(d, `f${k}.jsonl`), 5]));
+    const order = (await q(s, `SELECT request_id FROM events ORDER BY seq`)).map((x) => x[0]);
+    assert.deepEqual(order, ['req-0', 'req-2', 'req-3', 'req-4', 'req-10', 'req-11', 'req-13', 'req-14', 'req-20', 'req-21', 'req-22', 'req-24']);
+  });
+});
+
 test('a missing path is a clear error', async () => {
   await withStore(async (s) => {
     await assert.rejects(ingestPaths(s, [join(root, 'nope')]), /No such file or folder/);

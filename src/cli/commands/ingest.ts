@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
-import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
+import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
 import { ProgressBar, formatCount } from '../progress.js';
 import { setExitCode } from '../main.js';
@@ -34,7 +34,7 @@ Examples:
   bedrock-insights ingest logs.jsonl --log-group bedrock-prod
   bedrock-insights ingest export.json --db /data/bi.duckdb --strict`)
     .action(async (paths: string[], o: { db?: string; logGroup: string; keepBodies: boolean; strict: boolean }) => {
-      const store = await Store.open(defaultDbPath(o.db));
+      const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
       const bar = new ProgressBar();
       const started = Date.now();
       let summary: IngestSummary;
