@@ -25,7 +25,7 @@ export const REJECTS_KEPT = 1000;
  * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it).
  */
 export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
-export const CHUNK_BYTES = 48 * 1024 * 1024;
+export const CHUNK_BYTES = 16 * 1024 * 1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 
 export interface Checkpoint {
@@ -203,7 +203,7 @@ export class ChunkWriter {
 
 const TIMING = process.env.BEDROCK_INSIGHTS_TIMING === '1';
 function timing(label: string, since: number): void {
-  if (TIMING) process.stderr.write(`[ingest] ${label} +${Date.now() - since} ms\n`);
+  if (TIMING) { const m = process.memoryUsage(); process.stderr.write(`[ingest] ${label} +${Date.now() - since} ms rss ${m.rss >> 20} MB heap ${m.heapUsed >> 20} MB ext ${(m.external + m.arrayBuffers) >> 20} MB\n`); }
 }
 
 function fillNulls<T>(a: (T | null)[], from: number, n: number): (T | null)[] {

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { rejectReason, REJECT } from '../logs/reasons.js';
 import type { ChunkWriter } from './chunk-writer.js';
 import { scanJsonDocument } from './json-document.js';
+import { stripBodiesText } from './strip-text.js';
 
 /** Documents that are not one record per line are read whole; beyond this, ask for NDJSON. */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
@@ -37,6 +38,8 @@ export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileO
   const input: Readable = isGzip(path) ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (e) => input.destroy(e));
   const inline = opts.keepBodies ? offloadInliner(path) : null;
+  // Bodies (prompts) are cut out here, before DuckDB parses the record: less to parse and copy.
+  const prep = (t: string): string => (opts.keepBodies ? (inline && t.includes('BodyS3Path"') ? inline(t) : t) : stripBodiesText(t));
   let records = 0;
   let ln = 0;
   let rest: Buffer | null = null;
@@ -52,8 +55,7 @@ export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileO
     if (e === s) return;
     let text = buf.toString('utf8', s, e);
     if (ln === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (inline && text.includes('BodyS3Path"')) text = inline(text);
-    w.add(ln, text);
+    w.add(ln, prep(text));
     records++;
   };
 
@@ -88,7 +90,7 @@ export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileO
   }
   if (mode === 'document') {
     if (rest) doc.push(rest);
-    records += readDocument(Buffer.concat(doc).toString('utf8'), w, inline);
+    records += readDocument(Buffer.concat(doc).toString('utf8'), w, prep);
   }
   return records;
 }
@@ -106,13 +108,11 @@ function looksLikeDocument(firstLine: string): boolean {
   }
 }
 
-function readDocument(text: string, w: ChunkWriter, inline: ((t: string) => string) | null): number {
+function readDocument(text: string, w: ChunkWriter, prep: (t: string) => string): number {
   const scanned = scanJsonDocument(text);
   let records = 0;
   const stage = (line: number, value: unknown): void => {
-    let t = JSON.stringify(value);
-    if (inline && t.includes('BodyS3Path"')) t = inline(t);
-    w.add(line, t);
+    w.add(line, prep(JSON.stringify(value)));
     records++;
   };
   for (const v of scanned.values) {
@@ -139,7 +139,7 @@ function readDocument(text: string, w: ChunkWriter, inline: ((t: string) => stri
         if (msg === null) return w.reject(line, 'CloudWatch event message must be a JSON string or object', 'message');
         const ing = typeof ev.ingestionTime === 'number' && Number.isFinite(ev.ingestionTime) ? ev.ingestionTime : undefined;
         const stream = typeof ev.logStreamName === 'string' && ev.logStreamName !== '' ? ev.logStreamName : undefined;
-        w.add(line, inline && msg.includes('BodyS3Path"') ? inline(msg) : msg, ev.timestamp, ing, stream);
+        w.add(line, prep(msg), ev.timestamp, ing, stream);
       });
     } else {
       stage(v.line, value);

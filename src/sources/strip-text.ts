@@ -1,0 +1,104 @@
+/**
+ * Cuts input.inputBodyJson and output.outputBodyJson out of a record's JSON text without parsing
+ * it into objects: one pass over the characters, the rest of the text kept byte for byte. On
+ * compact text (as Bedrock writes it) the result is exactly JSON.stringify(stripBodies(record)).
+ * Text it cannot follow (malformed JSON) is returned unchanged: the SQL normaliser then rejects
+ * it, or strips the bodies itself, so a body is never stored by accident.
+ *
+ * This runs before DuckDB sees the record, so that DuckDB parses small records, not prompts.
+ */
+const BODY_KEY: Readonly<Record<string, string>> = { input: 'inputBodyJson', output: 'outputBodyJson' };
+
+export function stripBodiesText(t: string): string {
+  if (t.indexOf('BodyJson"') === -1) return t;
+  const cuts: [number, number][] = [];
+  const top = members(t, skipWs(t, 0), (key, valueStart) => {
+    const bodyKey = BODY_KEY[key];
+    if (bodyKey === undefined || t.charCodeAt(valueStart) !== 0x7b) return;
+    const inner = members(t, valueStart, (k, _vs, range) => { if (k === bodyKey) cuts.push(range); });
+    if (inner < 0) cuts.length = 0;
+  });
+  if (top < 0 || cuts.length === 0) return t;
+  let out = '';
+  let from = 0;
+  for (const [a, b] of cuts) {
+    out += t.slice(from, a);
+    from = b;
+  }
+  return out + t.slice(from);
+}
+
+function skipWs(t: string, i: number): number {
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+/** End index (exclusive) of the string starting at i (a quote), or -1. */
+function stringEnd(t: string, i: number): number {
+  for (let j = i + 1; j < t.length; j++) {
+    const c = t.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+  return -1;
+}
+
+/** End index (exclusive) of the JSON value starting at i, or -1. */
+function valueEnd(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  if (c === 0x22) return stringEnd(t, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < t.length; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 0x22) {
+        j = stringEnd(t, j) - 1;
+        if (j < 0) return -1;
+      } else if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < t.length && !',}] \t\r\n'.includes(t[j])) j++;
+  return j === i ? -1 : j;
+}
+
+/**
+ * Walks the members of the object starting at i ('{'), calling visit(key, valueStart, cut) where
+ * cut is the range to delete to remove that member with its comma. Returns the index after '}', or -1.
+ */
+function members(t: string, i: number, visit: (key: string, valueStart: number, cut: [number, number]) => void): number {
+  if (t.charCodeAt(i) !== 0x7b) return -1;
+  let j = skipWs(t, i + 1);
+  if (t.charCodeAt(j) === 0x7d) return j + 1;
+  let prevEnd = -1; // end of the previous member's value
+  for (;;) {
+    if (t.charCodeAt(j) !== 0x22) return -1;
+    const keyEnd = stringEnd(t, j);
+    if (keyEnd < 0) return -1;
+    let key: string;
+    try { key = JSON.parse(t.slice(j, keyEnd)) as string; } catch { return -1; }
+    let k = skipWs(t, keyEnd);
+    if (t.charCodeAt(k) !== 0x3a) return -1;
+    k = skipWs(t, k + 1);
+    const vEnd = valueEnd(t, k);
+    if (vEnd < 0) return -1;
+    const after = skipWs(t, vEnd);
+    const c = t.charCodeAt(after);
+    if (c !== 0x2c && c !== 0x7d) return -1;
+    // Remove ",member" after a previous member; the first member goes with its following comma.
+    const cut: [number, number] = prevEnd >= 0 ? [prevEnd, vEnd] : c === 0x2c ? [j, skipWs(t, after + 1)] : [j, vEnd];
+    visit(key, k, cut);
+    if (c === 0x7d) return after + 1;
+    prevEnd = vEnd;
+    j = skipWs(t, after + 1);
+  }
+}
