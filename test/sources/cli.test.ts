@@ -95,3 +95,24 @@ test('an ingest killed with SIGKILL mid-way completes on re-run: no duplicates, 
   // And a third run reads nothing: the file is checkpointed now.
   assert.match(run(db).stdout, /files skipped:\s+1 /);
 });
+
+test('the CLI: summary on stdout, rejections with file:line on stderr, --strict exits non-zero', () => {
+  const f = join(work, 'small.jsonl');
+  writeFileSync(f, ['{"timestamp":"2026-01-01T00:00:00Z","requestId":"a","operation":"Converse","modelId":"m"}', '{oops', '{"timestamp":"2025-04-99T23:00:17Z","operation":"Converse","modelId":"m"}'].join('\n'));
+  const db = join(work, 'cli.duckdb');
+  const r = spawnSync(process.execPath, [bin, 'ingest', f, '--db', db, '--log-group', 'cli-group'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /files read:\s+1\n/);
+  assert.match(r.stdout, /records stored:\s+1\n/);
+  assert.match(r.stdout, /records rejected:\s+2\n/);
+  assert.ok(r.stderr.includes(`${f}:2: malformed JSON`), r.stderr);
+  assert.ok(r.stderr.includes(`${f}:3: timestamp is not a valid RFC 3339 UTC time`), r.stderr);
+  assert.equal(r.stderr.includes('\r'), false, 'no progress bar when stderr is not a terminal');
+  const strict = spawnSync(process.execPath, [bin, 'ingest', f, '--db', join(work, 'strict.duckdb'), '--strict'], { encoding: 'utf8' });
+  assert.notEqual(strict.status, 0);
+  assert.ok(strict.stderr.includes(`${f}:2: malformed JSON`), strict.stderr);
+  const help = spawnSync(process.execPath, [bin, 'ingest', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--keep-bodies/);
+  assert.match(help.stdout, /Examples:/);
+});
