@@ -7,6 +7,7 @@ import { registerQuery } from './commands/query.js';
 import { registerCheck } from './commands/check.js';
 import { registerPrices } from './commands/prices.js';
 import { registerServe } from './commands/serve.js';
+import { registerChargeback } from './commands/chargeback.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerCheck(program);
   registerPrices(program);
+  registerChargeback(program);
   return program;
 }
 
