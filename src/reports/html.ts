@@ -31,7 +31,7 @@ tr.minor td{color:#5b6b7d}
 .kpi .d{font-size:12px;margin-top:2px}
 .up{color:#b42318}.down{color:#067647}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
-.chart{flex:1 1 480px;min-width:0}
+.chart{flex:1 1 440px;min-width:0}
 .chart svg{max-width:100%;height:auto}
 code{font-family:'DejaVu Sans Mono',monospace;font-size:12px;background:#f0f3f7;padding:1px 4px;border-radius:3px}
 @media print{body{background:#fff}.page{padding:0;max-width:none}h2{break-after:avoid}table,.chart{break-inside:avoid}}

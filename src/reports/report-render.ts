@@ -1,0 +1,86 @@
+import { barChart, dailyChart, rankingChart } from './charts.js';
+import { esc, htmlDocument } from './html.js';
+import { formatInt, formatPct, formatUsd } from './money.js';
+import { iso, isoDay } from './period.js';
+import type { Anomaly } from './anomalies.js';
+import type { Change, Ranked, ReportData } from './report.js';
+import { tokensOf } from './query.js';
+
+/** The executive report as one self-contained HTML file: inline CSS and inline SVG charts, no scripts. */
+
+function delta(c: Change, money: boolean): string {
+  if (c.ratio === null) return `<div class="d">no data in the previous period</div>`;
+  const up = c.ratio > 0;
+  const cls = up ? 'up' : 'down';
+  const prev = money ? formatUsd(c.previous) : formatInt(c.previous);
+  return `<div class="d ${cls}">${up ? '▲' : '▼'} ${formatPct(Math.abs(c.ratio))} vs ${prev}</div>`;
+}
+
+function rankTable(title: string, rows: Ranked[]): string {
+  if (!rows.length) return `<h3>${esc(title)}</h3><p class="note">No data.</p>`;
+  return `<h3>${esc(title)}</h3><table><tr><th>Name</th><th class="n">Cost</th><th class="n">Share</th><th class="n">Requests</th><th class="n">Tokens</th></tr>
+${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}><td>${esc(r.name)}</td><td class="n">${formatUsd(r.cost)}</td><td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n">${formatInt(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
+}
+
+function when(a: Anomaly): string {
+  if (a.kind === 'day') return isoDay(a.start);
+  return `${iso(a.start).slice(0, 16).replace('T', ' ')}–${iso(a.end).slice(11, 16)} UTC`;
+}
+
+function anomalyRows(list: Anomaly[]): string {
+  if (!list.length) return '<p>No anomalies: no day and no tenant hour went far above its trailing baseline.</p>';
+  return `<table><tr><th>When</th><th>What</th><th class="n">Observed</th><th class="n">Baseline</th><th class="n">Factor</th><th class="n">Cost (baseline)</th></tr>
+${list.slice(0, 12).map((a) => `<tr><td>${esc(when(a))}</td><td>${a.kind === 'day' ? 'Daily cost' : `${esc(a.dimension)} <b>${esc(a.subject)}</b>`}</td>
+<td class="n">${a.kind === 'day' ? formatUsd(a.observed) : `${formatInt(a.observed)} req`}</td><td class="n">${a.kind === 'day' ? formatUsd(a.expected) : `${a.expected.toFixed(1)} req`}</td>
+<td class="n">${Number.isFinite(a.factor) ? `${a.factor.toFixed(1)}×` : 'new'}</td><td class="n">${formatUsd(a.cost)} (${formatUsd(a.expectedCost)})</td></tr>`).join('\n')}</table>`;
+}
+
+export function renderReportHtml(d: ReportData): string {
+  const t = d.totals;
+  const tokens = tokensOf(t);
+  const marked = new Set(d.anomalies.filter((a) => a.kind === 'day').map((a) => isoDay(a.start)));
+  const spikeDays = new Set(d.anomalies.filter((a) => a.kind === 'owner-hours').map((a) => isoDay(a.start)));
+  for (const s of spikeDays) marked.add(s);
+  const charts = [
+    barChart('Cost per month', d.monthly.map((m) => ({ name: m.label, value: m.cost, highlight: m.inPeriod }))),
+    barChart(`Cost per week (${d.period.label})`, d.weekly.map((w) => ({ name: w.label, value: w.cost }))),
+  ];
+  const daily = dailyChart(`Cost per day (${d.period.label}; red: days with an anomaly)`, d.daily, marked);
+  const rankings = [
+    rankingChart('Top models by cost', d.top.models.filter((r) => !r.untagged).map((r) => ({ name: r.name, value: r.cost }))),
+    rankingChart('Top applications by cost', d.top.applications.map((r) => ({ name: r.name, value: r.cost }))),
+  ];
+  const cov = d.coverage;
+  const c = d.cache;
+  const body = `<h1>Amazon Bedrock usage and cost: ${esc(d.period.label)}</h1>
+<p class="sub">${esc(iso(d.period.start))} to ${esc(iso(d.period.end))} (UTC), compared with ${esc(d.previous.label)} · computed from model invocation logs by bedrock-insights · price book ${esc(d.priceVersions.join(', ') || 'none')}</p>
+<div class="kpis">
+<div class="kpi" data-kpi="cost"><div class="l">Cost</div><div class="v">${formatUsd(t.cost)}</div>${delta(d.change.cost, true)}</div>
+<div class="kpi" data-kpi="requests"><div class="l">Requests</div><div class="v">${formatInt(t.requests)}</div>${delta(d.change.requests, false)}</div>
+<div class="kpi" data-kpi="tokens"><div class="l">Tokens (all classes)</div><div class="v">${formatInt(tokens)}</div>${delta(d.change.tokens, false)}</div>
+<div class="kpi" data-kpi="cache"><div class="l">Saved by prompt caching</div><div class="v">${formatUsd(c.savings)}</div><div class="d">net of write premium ${formatUsd(c.net)}</div></div>
+<div class="kpi" data-kpi="coverage"><div class="l">Price coverage</div><div class="v">${formatPct(cov.share)}</div><div class="d${cov.unpricedTokens ? ' warn' : ''}">${formatInt(cov.unpricedTokens)} tokens unpriced</div></div>
+</div>
+${cov.unpricedTokens ? `<p class="warn">${formatPct(1 - cov.share)} of tokens (${formatInt(cov.unpricedRequests)} requests) have no price in the book; the costs in this report leave them out rather than counting them as free. See "Price coverage" below.</p>` : ''}
+<h2>Trend</h2>
+<div class="charts">${charts.map((s) => `<div class="chart">${s}</div>`).join('')}</div>
+<div class="chart">${daily}</div>
+<h2>Where the money goes</h2>
+<div class="charts">${rankings.map((s) => `<div class="chart">${s}</div>`).join('')}</div>
+<div class="charts"><div class="chart">${rankTable('Applications', d.top.applications)}</div><div class="chart">${rankTable('Tenants', d.top.tenants)}</div></div>
+<div class="charts"><div class="chart">${rankTable('Cost centers', d.top.costCenters)}</div><div class="chart">${rankTable('Models', d.top.models)}</div></div>
+<h2>Prompt caching</h2>
+<p>Cache reads: ${formatInt(c.readTokens)} tokens cost ${formatUsd(c.readCost)}; as plain input they would have cost ${formatUsd(c.readAtInput)}, so caching <b>saved ${formatUsd(c.savings)}</b>.
+Cache writes: ${formatInt(c.writeTokens)} tokens cost ${formatUsd(c.writeCost)}, a premium of ${formatUsd(c.writePremium)} over the input price. Net: <b>${formatUsd(c.net)}</b>.</p>
+${c.byModel.length ? `<table><tr><th>Model</th><th class="n">Cache-read tokens</th><th class="n">Saved</th><th class="n">Cache-write tokens</th><th class="n">Write premium</th></tr>
+${c.byModel.slice(0, 10).map((m) => `<tr><td>${esc(m.model)}</td><td class="n">${formatInt(m.readTokens)}</td><td class="n">${formatUsd(m.readAtInput - m.readCost)}</td><td class="n">${formatInt(m.writeTokens)}</td><td class="n">${formatUsd(m.writeCost - m.writeAtInput)}</td></tr>`).join('\n')}</table>` : ''}
+<h2>Anomalies</h2>
+${anomalyRows(d.anomalies)}
+<p class="note">Detector: a tenant hour is flagged at ≥5× the tenant's mean requests in the same hour of day over the 7 days before (and ≥10 requests); a day at ≥2× the median daily cost of the 7 days before it (and ≥$1 above it).</p>
+<h2>Price coverage</h2>
+<p>${formatPct(cov.share, 2)} of the period's ${formatInt(cov.tokens)} tokens were priced.</p>
+${cov.unpriced.length ? `<table><tr><th>Model without a price</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
+<p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>` : ''}
+<p class="note">Generated ${esc(iso(d.generatedAt))}. Costs are list prices computed per invocation from the logs; they are not the bill (use <code>bedrock-insights reconcile</code> to compare with it).</p>`;
+  return htmlDocument(`Bedrock usage and cost ${d.period.label}`, body);
+}
