@@ -7,6 +7,7 @@ import { registerQuery } from './commands/query.js';
 import { registerCheck } from './commands/check.js';
 import { registerPrices } from './commands/prices.js';
 import { registerServe } from './commands/serve.js';
+import { registerAlarms } from './commands/alarms.js';
 import { registerChargeback } from './commands/chargeback.js';
 
 /**
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerCheck(program);
   registerPrices(program);
+  registerAlarms(program);
   registerChargeback(program);
   return program;
 }

@@ -1,0 +1,51 @@
+import type { AlarmDefinition, AlarmState } from './definition.js';
+import { createSource, datapointsFor, ruleOf, type AlarmRuntime, type Transition } from './evaluate.js';
+import { evaluateRule, evaluationStarts } from './rules.js';
+import type { Series } from './series.js';
+
+export interface BacktestResult {
+  alarm: string;
+  since: number;
+  until: number;
+  evaluations: number;
+  series: number;
+  transitions: Transition[];
+  /** The watched values, for charts: series key -> [period start, value][] (first 20 series). */
+  values?: Record<string, [number, number][]>;
+}
+
+/**
+ * Replays the alarm on history: one evaluation at each period boundary (plus the evaluation
+ * delay) from `since` to `until`, every series starting in INSUFFICIENT_DATA, nothing stored or
+ * sent. Returns each state change with its time, value and reason.
+ */
+export async function backtest(rt: Pick<AlarmRuntime, 'store' | 'alarms' | 'engine'>, def: AlarmDefinition, o: { since: number; until: number; withValues?: boolean }): Promise<BacktestResult> {
+  const periodMs = def.period * 1000;
+  const delayMs = def.evaluationDelay * 1000;
+  const source = await createSource(rt, def);
+  const firstAt = Math.ceil((o.since - delayMs) / periodMs) * periodMs + delayMs;
+  const from = evaluationStarts(firstAt, periodMs, def.evaluationPeriods, delayMs)[0]!;
+  const all: Series[] = await source.series(from, Math.floor((o.until - delayMs) / periodMs) * periodMs);
+  if (all.length === 0 && ((def.kind === 'metric' && !def.metric.perDimension) || (def.kind === 'anomaly' && !def.anomaly.groupBy))) all.push({ key: '', labels: {}, values: new Map() });
+  const state = new Map<string, AlarmState>();
+  const transitions: Transition[] = [];
+  let evaluations = 0;
+  for (let at = firstAt; at <= o.until; at += periodMs) {
+    evaluations++;
+    const starts = evaluationStarts(at, periodMs, def.evaluationPeriods, delayMs);
+    for (const s of all) {
+      const cur = state.get(s.key) ?? 'INSUFFICIENT_DATA';
+      const r = evaluateRule(datapointsFor(s, starts), ruleOf(def, s), cur);
+      if (r.state === cur) continue;
+      state.set(s.key, r.state);
+      const p = r.state === 'ALARM' ? r.latestBreaching ?? r.latest : r.latest;
+      transitions.push({ alarm: def.name, series: s.key, labels: s.labels, at, periodStart: p?.start ?? null, from: cur, to: r.state, value: p?.value ?? null, threshold: s.threshold ?? def.threshold ?? null, reason: r.reason });
+    }
+  }
+  const result: BacktestResult = { alarm: def.name, since: o.since, until: o.until, evaluations, series: all.length, transitions };
+  if (o.withValues) {
+    result.values = {};
+    for (const s of all.slice(0, 20)) result.values[s.key] = [...s.values].filter(([t]) => t >= o.since - periodMs).sort((a, b) => a[0] - b[0]);
+  }
+  return result;
+}

@@ -1,0 +1,186 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { compileFilterPattern, dimensionValueOf, metricValueOf, type MatchResult } from '../../cloudwatch/filterPattern.js';
+import { MetricFilterStore } from '../../cloudwatch/metricFilterStore.js';
+import type { Store } from '../../store/store.js';
+import type { MetricAlarmDef } from '../definition.js';
+import { computeStatistic } from '../statistics.js';
+import { addTo, seriesKey, topDrivers, type ConsoleView, type Explanation, type Series, type SeriesSource } from '../series.js';
+
+/** One metric filter that emits the alarm's metric: stored (PutMetricFilter) or inline. */
+export interface EmittingFilter {
+  name: string;
+  logGroupName?: string;
+  filterPattern: string;
+  metricValue: string;
+  defaultValue?: number;
+  dimensions?: Record<string, string>;
+}
+
+type Drivers = Map<string, Map<string, number>>;
+
+const DAY = 86_400_000;
+
+/** The stored filters (cw_metric_filters) emitting namespace/name, plus the definition's inline ones. */
+export async function emittingFilters(store: Store, conn: DuckDBConnection, def: MetricAlarmDef): Promise<EmittingFilter[]> {
+  const out: EmittingFilter[] = [];
+  const stored = await (await MetricFilterStore.open(store, conn)).list();
+  for (const f of stored) {
+    for (const t of f.metricTransformations) {
+      if (t.metricName !== def.metric.name || t.metricNamespace !== def.metric.namespace) continue;
+      out.push({
+        name: f.filterName, logGroupName: f.logGroupName, filterPattern: f.filterPattern, metricValue: t.metricValue,
+        ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}), ...(t.dimensions ? { dimensions: t.dimensions } : {}),
+      });
+    }
+  }
+  def.metric.filters.forEach((f, i) => out.push({ ...f, name: f.filterName ?? `inline-${i + 1}` }));
+  return out;
+}
+
+function sameKeys(a: Record<string, string>, names: readonly string[]): boolean {
+  const k = Object.keys(a);
+  return k.length === names.length && names.every((n) => n in a);
+}
+
+/** `$.a.b` → `a.b` (the Logs Insights name of a JSON field); undefined for forms it cannot say. */
+export function insightsField(ref: string): string | undefined {
+  const m = /^\$\.([A-Za-z_][\w.]*)$/.exec(ref.trim());
+  return m ? m[1] : undefined;
+}
+
+function attrsOf(message: string): Record<string, string | undefined> | undefined {
+  if (!message.startsWith('{')) return undefined;
+  try {
+    const j = JSON.parse(message) as { modelId?: unknown; requestMetadata?: Record<string, unknown> };
+    const md = j.requestMetadata ?? {};
+    const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    return { tenant: s(md.tenant_id), user: s(md.user_id), application: s(md.application_name), model: s(j.modelId) };
+  } catch {
+    return undefined;
+  }
+}
+
+export class MetricSource implements SeriesSource {
+  private readonly drivers = new WeakMap<Series, Map<number, Drivers>>();
+
+  constructor(private readonly conn: DuckDBConnection, private readonly def: MetricAlarmDef, private readonly filters: EmittingFilter[]) {}
+
+  static async create(store: Store, conn: DuckDBConnection, def: MetricAlarmDef): Promise<MetricSource> {
+    return new MetricSource(conn, def, await emittingFilters(store, conn, def));
+  }
+
+  get filterCount(): number {
+    return this.filters.length;
+  }
+
+  /** Which emission dimension sets this alarm watches, and under which series labels. */
+  private labelsFor(dims: Record<string, string>): Record<string, string> | undefined {
+    const m = this.def.metric;
+    if (m.perDimension) return sameKeys(dims, m.perDimension) ? dims : undefined;
+    const want = m.dimensions ?? {};
+    if (!sameKeys(dims, Object.keys(want))) return undefined;
+    return Object.entries(want).every(([k, v]) => dims[k] === v) ? {} : undefined;
+  }
+
+  async series(fromMs: number, toMs: number): Promise<Series[]> {
+    const periodMs = this.def.period * 1000;
+    const compiled = this.filters.map((f) => ({ f, match: compileFilterPattern(f.filterPattern), kind: insightsField(f.metricValue) ?? f.name }));
+    const groups = compiled.every((c) => c.f.logGroupName !== undefined) ? [...new Set(compiled.map((c) => c.f.logGroupName!))] : undefined;
+    const bySeries = new Map<string, { labels: Record<string, string>; buckets: Map<number, number[]>; drivers: Map<number, Drivers> }>();
+    if (compiled.length === 0 || (groups && groups.length === 0)) return [];
+    // A day at a time keeps memory flat over long backtests.
+    for (let lo = fromMs; lo < toMs; lo += DAY) {
+      const hi = Math.min(toMs, lo + DAY);
+      const params: (number | bigint | string)[] = [BigInt(lo), BigInt(hi)];
+      let where = 'ts >= $1 AND ts < $2';
+      if (groups) {
+        where += ` AND log_group IN (${groups.map((_, i) => `$${i + 3}`).join(', ')})`;
+        params.push(...groups);
+      }
+      const r = await this.conn.runAndReadAll(`SELECT ts, log_group, message FROM events WHERE ${where} ORDER BY ts, seq`, params);
+      for (const row of r.getRows()) {
+        const ts = Number(row[0]);
+        const group = String(row[1]);
+        const message = String(row[2]);
+        const start = Math.floor(ts / periodMs) * periodMs;
+        let attrs: Record<string, string | undefined> | undefined | null = null;
+        for (const c of compiled) {
+          if (c.f.logGroupName !== undefined && c.f.logGroupName !== group) continue;
+          const match: MatchResult | null = c.match(message);
+          let value: number | undefined;
+          const dims: Record<string, string> = {};
+          if (match) {
+            value = metricValueOf(c.f.metricValue, message, match);
+            if (value === undefined) continue;
+            let complete = true;
+            for (const [name, ref] of Object.entries(c.f.dimensions ?? {})) {
+              const v = dimensionValueOf(ref, message, match);
+              if (v === undefined) { complete = false; break; }
+              dims[name] = v;
+            }
+            if (!complete) continue;
+          } else if (c.f.defaultValue !== undefined) {
+            value = c.f.defaultValue;
+          } else continue;
+          const labels = this.labelsFor(dims);
+          if (!labels) continue;
+          const key = seriesKey(labels);
+          let s = bySeries.get(key);
+          if (!s) bySeries.set(key, (s = { labels, buckets: new Map(), drivers: new Map() }));
+          let b = s.buckets.get(start);
+          if (!b) s.buckets.set(start, (b = []));
+          b.push(value);
+          if (match) {
+            if (attrs === null) attrs = attrsOf(message);
+            let d = s.drivers.get(start);
+            if (!d) s.drivers.set(start, (d = new Map()));
+            addTo(d, 'tokenKind', c.kind, value);
+            if (attrs) for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], value);
+          }
+        }
+      }
+    }
+    const out: Series[] = [];
+    for (const [key, s] of bySeries) {
+      const values = new Map<number, number>();
+      for (const [start, vals] of s.buckets) {
+        const v = computeStatistic(this.def.metric.statistic, vals);
+        if (v !== undefined) values.set(start, v);
+      }
+      const series: Series = { key, labels: s.labels, values };
+      this.drivers.set(series, s.drivers);
+      out.push(series);
+    }
+    return out;
+  }
+
+  async explain(series: Series, start: number): Promise<Explanation> {
+    const d = this.drivers.get(series);
+    const periodMs = this.def.period * 1000;
+    const cur = d?.get(start) ?? new Map();
+    const prev = d?.get(start - periodMs) ?? new Map();
+    // Dimensions that are the series itself (application for a per-application alarm) explain nothing.
+    for (const dim of ['application']) if (Object.keys(series.labels).length > 0 && (cur.get(dim)?.size ?? 0) <= 1) cur.delete(dim);
+    return { drivers: topDrivers(cur, prev).filter((x) => x.items.length > 0), previousValue: series.values.get(start - periodMs) ?? null };
+  }
+
+  consoleView(series: Series, start: number): ConsoleView {
+    const periodMs = this.def.period * 1000;
+    const first = this.filters[0];
+    const filters: string[] = [];
+    for (const [name, value] of Object.entries({ ...(this.def.metric.dimensions ?? {}), ...series.labels })) {
+      const ref = first?.dimensions?.[name];
+      const field = ref ? insightsField(ref) : undefined;
+      if (field) filters.push(`filter ${field} = ${JSON.stringify(value)}`);
+    }
+    const aggs = this.filters.map((f, i) => {
+      const field = insightsField(f.metricValue);
+      const alias = (field ?? f.name).replace(/[^A-Za-z0-9_]/g, '_') || `f${i + 1}`;
+      return field ? `sum(${field}) as ${alias}` : `count(*) as ${alias}`;
+    });
+    const bin = this.def.period % 3600 === 0 ? `${this.def.period / 3600}h` : this.def.period % 60 === 0 ? `${this.def.period / 60}m` : `${this.def.period}s`;
+    const queryString = [...filters, `stats ${[...new Set(aggs)].join(', ') || 'count(*)'} by bin(${bin})`].join('\n| ');
+    const logGroups = [...new Set(this.filters.map((f) => f.logGroupName).filter((g): g is string => g !== undefined))];
+    return { queryString, logGroups, start: start - periodMs, end: start + periodMs - 1 };
+  }
+}
