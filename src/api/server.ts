@@ -12,6 +12,7 @@ import { registerAuth } from './auth.js';
 import { isLoopbackHost, resolveConsoleToken, serverConfigPath } from './config.js';
 import { EngineProvider, QueryRegistry } from './queries.js';
 import { registerApiRoutes } from './routes.js';
+import { registerAlarmRoutes } from './alarmRoutes.js';
 import { registerCloudWatchFallback } from './cloudwatchSeam.js';
 
 export interface ServerOptions {
@@ -121,6 +122,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
   registerAuth(app, tok.token);
   registerApiRoutes(app, { store, defs, engines, queries, version: packageVersion(), authRequired: Boolean(tok.token) });
+  await registerAlarmRoutes(app, { store, engine: () => engines.get() });
   const mountCtx: MountContext = { store, engine: () => engines.get(), defs };
   if (opts.cloudWatchApi) await opts.cloudWatchApi(app, mountCtx);
   else registerCloudWatchFallback(app);
