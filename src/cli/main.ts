@@ -9,6 +9,8 @@ import { registerPrices } from './commands/prices.js';
 import { registerServe } from './commands/serve.js';
 import { registerAlarms } from './commands/alarms.js';
 import { registerChargeback } from './commands/chargeback.js';
+import { registerReconcile } from './commands/reconcile.js';
+import { registerReport } from './commands/report.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerPrices(program);
   registerAlarms(program);
   registerChargeback(program);
+  registerReconcile(program);
+  registerReport(program);
   return program;
 }
 

@@ -87,15 +87,16 @@ export function isoWeekStart(ms: number): number {
 async function ranking(engine: QueryEngine, field: string, period: Period, total: number, topN: number, logGroups?: string[]): Promise<Ranked[]> {
   const rows = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS} by ${q(field)} | sort cost desc`, period, logGroups);
   const tagged: Ranked[] = [];
-  let untagged: Ranked | null = null;
+  // '' and a missing value both mean untagged: one line for both.
+  let untaggedUsage: Usage | null = null;
   for (const r of rows) {
     const name = r[field];
     const u = usageOf(r);
-    const item = { name: name ?? '(untagged)', ...u, share: total > 0 ? u.cost / total : 0 };
-    if (name === undefined || name === '') {
-      untagged = untagged ? { ...untagged, ...sum(untagged, u), share: total > 0 ? (untagged.cost + u.cost) / total : 0 } : { ...item, untagged: true };
-    } else tagged.push(item);
+    if (name === undefined || name === '') untaggedUsage = untaggedUsage === null ? u : sum(untaggedUsage, u);
+    else tagged.push({ name, ...u, share: total > 0 ? u.cost / total : 0 });
   }
+  const untagged: Ranked | null = untaggedUsage === null ? null
+    : { name: '(untagged)', ...untaggedUsage, share: total > 0 ? untaggedUsage.cost / total : 0, untagged: true };
   tagged.sort((a, b) => b.cost - a.cost || b.requests - a.requests);
   const out = tagged.slice(0, topN);
   if (tagged.length > topN) {
