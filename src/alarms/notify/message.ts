@@ -69,7 +69,7 @@ export function textOf(n: AlarmNotification): string {
     if (n.band) lines.push(`Value: ${formatNumber(n.value)}, expected ${formatNumber(n.band.expected)} (band ${formatNumber(n.band.lower)} to ${formatNumber(n.band.upper)}) (${what})`);
     else lines.push(`Value: ${formatNumber(n.value)} ${n.comparison} threshold ${n.threshold !== null ? formatNumber(n.threshold) : '?'} (${what})`);
   }
-  if (n.explanation && n.explanation.previousValue !== null && !n.band) lines.push(`Previous period: ${formatNumber(n.explanation.previousValue)}`);
+  if (n.explanation && !n.band) lines.push(`Previous period: ${n.explanation.previousValue !== null ? formatNumber(n.explanation.previousValue) : 'no data'}`);
   lines.push(`Reason: ${n.reason}`);
   if (n.explanation && n.explanation.drivers.length > 0) {
     lines.push('', 'What drove it (this period against the previous one):');
