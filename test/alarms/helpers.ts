@@ -78,19 +78,21 @@ export interface HttpCatcher {
   requests: { headers: IncomingMessage['headers']; body: string }[];
   /** Status codes to answer with, in order; then 200. */
   failFirst: number[];
+  /** The successful answer (default text "ok"). */
+  answer: { contentType: string; body: string };
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<HttpCatcher> {
-  const c: HttpCatcher = { url: '', requests: [], failFirst: [], close: async () => undefined };
+  const c: HttpCatcher = { url: '', requests: [], failFirst: [], answer: { contentType: 'text/plain', body: 'ok' }, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
       c.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const status = c.failFirst.shift() ?? 200;
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status === 200 ? 'ok' : 'try later');
+      res.writeHead(status, { 'content-type': status === 200 ? c.answer.contentType : 'text/plain' });
+      res.end(status === 200 ? c.answer.body : 'try later');
     });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
