@@ -183,6 +183,7 @@ export class ChunkWriter {
           [c.path, this.opts.logGroup, BigInt(c.size), BigInt(c.mtimeMs), BigInt(c.records), BigInt(Date.now())]);
       }
     });
+    timing('commit', t0);
   }
 
   private clear(): void {

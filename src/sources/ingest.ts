@@ -10,7 +10,7 @@ export type { RejectedRecord } from './chunk-writer.js';
  * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
  * otherwise cache written blocks up to its default of 2 GB; ingest streams, and needs far less.
  */
-export const INGEST_MEMORY_LIMIT = '512MB';
+export const INGEST_MEMORY_LIMIT = '384MB';
 
 export interface IngestOptions {
   logGroup?: string;

@@ -80,7 +80,7 @@ export function normalizeSql(o: SqlNormalizeOptions): string {
   return `CREATE OR REPLACE TEMP TABLE norm AS
 WITH p AS MATERIALIZED (
   SELECT fid, ln, try(json_transform(text, ${MAPJ})) AS m FROM stage
-), r AS MATERIALIZED (
+), r AS (
   SELECT fid, ln, m IS NULL AS unparsed,
     m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
     m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
@@ -164,7 +164,7 @@ WITH p AS MATERIALIZED (
       WHEN md_bad_key IS NOT NULL THEN 'requestMetadata.' || md_bad_key
     END AS reject_field
   FROM t
-), w AS MATERIALIZED (
+), w AS (
   SELECT v.*, stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
     CASE WHEN reject IS NULL THEN coalesce(msg_strip, stage.text) END AS message
   FROM v JOIN stage USING (fid, ln)
