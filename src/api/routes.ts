@@ -9,6 +9,7 @@ import { languageCatalog } from './language.js';
 import { EngineProvider, QueryRegistry, httpError } from './queries.js';
 import { isRangeSpec, resolveRange, type RangeSpec } from './range.js';
 import { readRecord } from './records.js';
+import { registerCostRoutes } from './costRoutes.js';
 
 /**
  * The console's REST API, all under /api. Errors are `{error: {code, message}}` with an HTTP
@@ -54,6 +55,7 @@ function timeBounds(b: Record<string, unknown>): { start: number; end: number; s
 
 export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, defs, engines, queries } = ctx;
+  registerCostRoutes(app, ctx);
 
   app.get('/api/info', async () => ({
     name: 'bedrock-insights',

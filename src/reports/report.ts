@@ -84,7 +84,7 @@ export function isoWeekStart(ms: number): number {
   return day - dow * DAY_MS;
 }
 
-async function ranking(engine: QueryEngine, field: string, period: Period, total: number, topN: number, logGroups?: string[]): Promise<Ranked[]> {
+export async function ranking(engine: QueryEngine, field: string, period: Period, total: number, topN: number, logGroups?: string[]): Promise<Ranked[]> {
   const rows = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS} by ${q(field)} | sort cost desc`, period, logGroups);
   const tagged: Ranked[] = [];
   // '' and a missing value both mean untagged: one line for both.
@@ -114,7 +114,7 @@ function sum(a: Usage, b: Usage): Usage {
   };
 }
 
-async function totalsOf(engine: QueryEngine, period: Period, logGroups?: string[]): Promise<Usage> {
+export async function totalsOf(engine: QueryEngine, period: Period, logGroups?: string[]): Promise<Usage> {
   const rows = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS}`, period, logGroups);
   return rows[0] ? usageOf(rows[0]) : emptyUsage();
 }
@@ -124,7 +124,7 @@ async function totalsOf(engine: QueryEngine, period: Period, logGroups?: string[
  * the cache-write premium over the input price). Only priced rows count; the input price is the
  * book's price for (modelId, region) at the period's start (long-context tiers are ignored).
  */
-async function cacheSavings(engine: QueryEngine, period: Period, book: PriceBook, logGroups?: string[]): Promise<CacheSavings> {
+export async function cacheSavings(engine: QueryEngine, period: Period, book: PriceBook, logGroups?: string[]): Promise<CacheSavings> {
   const rows = await runQuery(engine, `filter ispresent(cost.total) and (input.cacheReadInputTokenCount > 0 or input.cacheWriteInputTokenCount > 0)
     | stats sum(input.cacheReadInputTokenCount) as readTokens, sum(cost.cacheRead) as readCost, sum(input.cacheWriteInputTokenCount) as writeTokens, sum(cost.cacheWrite) as writeCost by modelId, region`, period, logGroups);
   const byModel = new Map<string, CacheModel>();

@@ -4,6 +4,7 @@ import { api, type LanguageCatalog, type LogGroupInfo } from './api';
 // Each page is its own chunk: a dashboard does not load the editor, the query page loads it once.
 const QueryPage = lazy(() => import('./query/QueryPage').then((m) => ({ default: m.QueryPage })));
 const DashboardsPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardsPage })));
+const CostPage = lazy(() => import('./cost/CostPage').then((m) => ({ default: m.CostPage })));
 import { navigate, useLocation } from './url';
 
 /** Never a blank page: a render error shows what happened and how to get back. */
@@ -50,6 +51,7 @@ export function App() {
     api.logGroups().then(setGroups, (e: Error) => setGroupsError(e.message));
   }, [onQuery]);
   const onDash = loc.path.startsWith('/dashboards');
+  const onCost = loc.path.startsWith('/cost');
   return (
     <div className="app">
       <header className="topbar">
@@ -58,8 +60,9 @@ export function App() {
           bedrock-insights
         </a>
         <nav>
-          <NavLink to="/query" active={!onDash} testId="nav-query">Logs Insights</NavLink>
+          <NavLink to="/query" active={!onDash && !onCost} testId="nav-query">Logs Insights</NavLink>
           <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">Dashboards</NavLink>
+          <NavLink to="/cost" active={onCost} testId="nav-cost">Cost</NavLink>
         </nav>
         <span className="spacer" />
         {engine === 'unavailable' && <span className="engine-warn" title="Queries will fail until the engine is available">Query engine not available</span>}
@@ -68,7 +71,7 @@ export function App() {
       <main>
         <ErrorBoundary>
           <Suspense fallback={<div className="empty"><span className="spinner" /> Loading…</div>}>
-            {onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+            {onCost ? <CostPage /> : onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
           </Suspense>
         </ErrorBoundary>
       </main>

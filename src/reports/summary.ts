@@ -1,0 +1,62 @@
+import type { QueryEngine } from '../engines/engine.js';
+import { loadPriceBook, type PriceBook } from '../pricing/index.js';
+import { buildChargeback, type Statement, type UntaggedRule } from './chargeback.js';
+import { DAY_MS, previousPeriod, type Period } from './period.js';
+import { BEDROCK_ONLY, UNPRICED_ONLY, num, ownerField, runQuery, tokensOf, usageOf, type Usage } from './query.js';
+import { binMs, cacheSavings, ranking, totalsOf, type CacheSavings, type Change, type Ranked } from './report.js';
+
+/** The console Cost page's figures for any time range (the report's figures, without the trends of months). */
+export interface CostSummary {
+  period: Period;
+  previous: Period;
+  by: string;
+  field: string;
+  totals: Usage;
+  previousTotals: Usage;
+  change: { cost: Change; requests: Change };
+  coverage: { tokens: number; unpricedTokens: number; unpricedRequests: number; share: number; unpriced: { model: string; requests: number; tokens: number }[] };
+  /** Per value of the chosen key, all of them (untagged last). */
+  breakdown: Ranked[];
+  models: Ranked[];
+  /** Per UTC day (or hour, for ranges up to 2 days): `bin` is CloudWatch-formatted. */
+  series: { bin: string; cost: number; requests: number }[];
+  seriesUnit: '1h' | '1d';
+  cache: CacheSavings;
+  /** The chargeback statement's totals for the range (cents, exact). */
+  statement: { totalCents: number; untaggedCents: number; untaggedShare: number; owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[] };
+}
+
+function change(current: number, previous: number): Change {
+  return { current, previous, ratio: previous > 0 ? (current - previous) / previous : null };
+}
+
+export async function buildCostSummary(engine: QueryEngine, opts: { period: Period; by: string; untagged?: UntaggedRule; logGroups?: string[]; book?: PriceBook }): Promise<CostSummary> {
+  const { period } = opts;
+  const lg = opts.logGroups;
+  const field = ownerField(opts.by);
+  const previous = previousPeriod(period);
+  const totals = await totalsOf(engine, period, lg);
+  const previousTotals = await totalsOf(engine, previous, lg);
+  const unpricedRows = await runQuery(engine, `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by modelId`, period, lg);
+  const unpriced = unpricedRows.map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: tokensOf(usageOf(r)) })).sort((a, b) => b.tokens - a.tokens);
+  const unpricedTokens = unpriced.reduce((a, u) => a + u.tokens, 0);
+  const tokens = tokensOf(totals);
+  const unit = period.end - period.start <= 2 * DAY_MS ? '1h' : '1d';
+  const seriesRows = await runQuery(engine, `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests by bin(${unit})`, period, lg);
+  const series = seriesRows.map((r) => ({ bin: r[`bin(${unit})`] ?? '', cost: num(r.cost), requests: num(r.requests) })).filter((s) => Number.isFinite(binMs(s.bin))).sort((a, b) => a.bin.localeCompare(b.bin));
+  const statement: Statement = await buildChargeback(engine, { by: opts.by, period, ...(opts.untagged ? { untagged: opts.untagged } : {}), ...(lg ? { logGroups: lg } : {}) });
+  return {
+    period, previous, by: opts.by, field, totals, previousTotals,
+    change: { cost: change(totals.cost, previousTotals.cost), requests: change(totals.requests, previousTotals.requests) },
+    coverage: { tokens, unpricedTokens, unpricedRequests: unpriced.reduce((a, u) => a + u.requests, 0), share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1, unpriced },
+    breakdown: await ranking(engine, field, period, totals.cost, 1000, lg),
+    models: await ranking(engine, 'modelId', period, totals.cost, 20, lg),
+    series, seriesUnit: unit,
+    cache: await cacheSavings(engine, period, opts.book ?? loadPriceBook(), lg),
+    statement: {
+      totalCents: statement.totalCents, untaggedCents: statement.untagged.cents, untaggedShare: statement.untagged.share,
+      owners: statement.owners.map((o) => ({ owner: o.owner, kind: o.kind, totalCents: o.totalCents, untaggedCents: o.untaggedCents })),
+    },
+  };
+}
+
