@@ -43,7 +43,7 @@ function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string }
         {props.rows.map((r) => (
           <tr key={r.name} className={r.untagged ? 'untagged' : ''}>
             <td className="cost-name" title={r.name}>{r.name}</td>
-            <td className="n">{usd(r.cost)}</td>
+            <td className="n">{r.requests > 0 && r.pricedRequests === 0 ? <span className="cost-warn">unpriced</span> : usd(r.cost)}</td>
             <td className="n">{pct(r.share)}</td>
             <td className="n">{formatNumber(r.requests)}</td>
             <td className="n" title={formatNumber(tokens(r))}>{compactNumber(tokens(r))}</td>
