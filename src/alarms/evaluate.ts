@@ -66,7 +66,7 @@ export async function createSource(rt: Pick<AlarmRuntime, 'store' | 'alarms' | '
   switch (def.kind) {
     case 'metric': return MetricSource.create(rt.store, rt.alarms.conn, def);
     case 'anomaly': return new AnomalySource(rt.alarms.conn, def);
-    case 'budget': return new BudgetSource(rt.alarms.conn, def);
+    case 'budget': return new BudgetSource(rt.alarms.conn, def, rt.store);
     case 'query': {
       if (!rt.engine) throw new BiError('ENGINE_UNAVAILABLE', `Alarm ${def.name} runs a query, and no query engine is available.`);
       return new QuerySource(rt.engine(), def);

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { priceEvents } from '../../pricing/index.js';
+import type { Store } from '../../store/store.js';
 import type { BudgetAlarmDef } from '../definition.js';
 import type { ConsoleView, Explanation, Series, SeriesSource } from '../series.js';
 import { explainFromEvents, fieldSql, groupsWhere, Where } from './eventsSql.js';
@@ -22,7 +24,7 @@ export function nextMonthStart(t: number): number {
  * forecast (month-to-date ÷ elapsed share of the month) with the whole budget.
  */
 export class BudgetSource implements SeriesSource {
-  constructor(private readonly conn: DuckDBConnection, private readonly def: BudgetAlarmDef) {}
+  constructor(private readonly conn: DuckDBConnection, private readonly def: BudgetAlarmDef, private readonly store?: Store) {}
 
   private budgetOf(owner: string): number | undefined {
     return this.def.budget.budgets[owner] ?? this.def.budget.defaultBudget;
@@ -32,6 +34,8 @@ export class BudgetSource implements SeriesSource {
     const b = this.def.budget;
     const periodMs = this.def.period * 1000;
     const lo = monthStart(fromMs);
+    // Price what ingest left unpriced (cheap when nothing is), as the reports do.
+    if (this.store) await priceEvents(this.store, { where: 'unpriced' });
     const g = groupsWhere(b.logGroups, 4);
     const r = await this.conn.runAndReadAll(
       `SELECT (ts // $3) * $3 AS p, ${fieldSql(b.owner)} AS owner, sum(coalesce(cost_total, 0)) AS cost
