@@ -39,7 +39,8 @@ export function barChart(title: string, data: BarDatum[], opts: { width?: number
     series: [{
       type: 'bar', barMaxWidth: 46,
       data: data.map((d) => ({ value: Number(d.value.toFixed(2)), itemStyle: { color: d.highlight === false ? '#9fb8d6' : '#0b6bcb' } })),
-      label: { show: data.length <= 14, position: 'top', fontSize: 10, formatter: (p: { value: number }) => money(p.value) },
+      // Value labels only where they fit (a quarter has 14 weekly bars), and none on empty bars.
+      label: { show: data.length <= 8, position: 'top', fontSize: 10, formatter: (p: { value: number }) => (p.value === 0 ? '' : money(p.value)) },
     }],
   }, opts.width ?? 460, opts.height ?? 260);
 }

@@ -79,7 +79,7 @@ ${anomalyRows(d.anomalies)}
 <p class="note">Detector: a tenant hour is flagged at ≥5× the tenant's mean requests in the same hour of day over the 7 days before (and ≥10 requests); a day at ≥2× the median daily cost of the 7 days before it (and ≥$1 above it).</p>
 <h2>Price coverage</h2>
 <p>${formatPct(cov.share, 2)} of the period's ${formatInt(cov.tokens)} tokens were priced.</p>
-${cov.unpriced.length ? `<table><tr><th>Model without a price</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
+${cov.unpriced.length ? `<table><tr><th>Model (invocations without a price)</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
 <p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>` : ''}
 <p class="note">Generated ${esc(iso(d.generatedAt))}. Costs are list prices computed per invocation from the logs; they are not the bill (use <code>bedrock-insights reconcile</code> to compare with it).</p>`;
   return htmlDocument(`Bedrock usage and cost ${d.period.label}`, body);

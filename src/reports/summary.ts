@@ -43,7 +43,14 @@ export async function buildCostSummary(engine: QueryEngine, opts: { period: Peri
   const tokens = tokensOf(totals);
   const unit = period.end - period.start <= 2 * DAY_MS ? '1h' : '1d';
   const seriesRows = await runQuery(engine, `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests by bin(${unit})`, period, lg);
-  const series = seriesRows.map((r) => ({ bin: r[`bin(${unit})`] ?? '', cost: num(r.cost), requests: num(r.requests) })).filter((s) => Number.isFinite(binMs(s.bin))).sort((a, b) => a.bin.localeCompare(b.bin));
+  // Every bin of the range, empty ones as 0, so the chart does not draw a line across a gap.
+  const got = new Map(seriesRows.map((r) => [binMs(r[`bin(${unit})`]), r]));
+  const step = unit === '1h' ? 3_600_000 : DAY_MS;
+  const series: CostSummary['series'] = [];
+  for (let t = period.start - (period.start % step); t < period.end && series.length < 2000; t += step) {
+    const r = got.get(t);
+    series.push({ bin: new Date(t).toISOString().replace('T', ' ').replace('Z', ''), cost: num(r?.cost), requests: num(r?.requests) });
+  }
   const statement: Statement = await buildChargeback(engine, { by: opts.by, period, ...(opts.untagged ? { untagged: opts.untagged } : {}), ...(lg ? { logGroups: lg } : {}) });
   return {
     period, previous, by: opts.by, field, totals, previousTotals,
