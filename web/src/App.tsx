@@ -5,6 +5,7 @@ import { api, type LanguageCatalog, type LogGroupInfo } from './api';
 const QueryPage = lazy(() => import('./query/QueryPage').then((m) => ({ default: m.QueryPage })));
 const DashboardsPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardsPage })));
 const CostPage = lazy(() => import('./cost/CostPage').then((m) => ({ default: m.CostPage })));
+const AlarmsPage = lazy(() => import('./alarms/AlarmsPage').then((m) => ({ default: m.AlarmsPage })));
 import { navigate, useLocation } from './url';
 
 /** Never a blank page: a render error shows what happened and how to get back. */
@@ -52,6 +53,7 @@ export function App() {
   }, [onQuery]);
   const onDash = loc.path.startsWith('/dashboards');
   const onCost = loc.path.startsWith('/cost');
+  const onAlarms = loc.path.startsWith('/alarms');
   return (
     <div className="app">
       <header className="topbar">
@@ -60,9 +62,10 @@ export function App() {
           bedrock-insights
         </a>
         <nav>
-          <NavLink to="/query" active={!onDash && !onCost} testId="nav-query">Logs Insights</NavLink>
+          <NavLink to="/query" active={!onDash && !onCost && !onAlarms} testId="nav-query">Logs Insights</NavLink>
           <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">Dashboards</NavLink>
           <NavLink to="/cost" active={onCost} testId="nav-cost">Cost</NavLink>
+          <NavLink to="/alarms" active={onAlarms} testId="nav-alarms">Alarms</NavLink>
         </nav>
         <span className="spacer" />
         {engine === 'unavailable' && <span className="engine-warn" title="Queries will fail until the engine is available">Query engine not available</span>}
@@ -71,7 +74,7 @@ export function App() {
       <main>
         <ErrorBoundary>
           <Suspense fallback={<div className="empty"><span className="spinner" /> Loading…</div>}>
-            {onCost ? <CostPage /> : onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+            {onAlarms ? <AlarmsPage /> : onCost ? <CostPage /> : onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
           </Suspense>
         </ErrorBoundary>
       </main>
