@@ -1,5 +1,5 @@
 // From a query result to a chart: which view fits, and the data for it. Pure (unit-tested).
-import { isNumeric, parseCwTimestamp } from './format';
+import { isNumeric, parseCwTimestamp } from './format.js';
 
 export type ChartView = 'line' | 'stackedArea' | 'bar' | 'pie';
 
