@@ -22,10 +22,11 @@ export interface ChunkTotals {
 export const REJECTS_KEPT = 1000;
 /**
  * A chunk is committed when it holds this many records or this many bytes of text.
- * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it).
+ * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it),
+ * $BEDROCK_INSIGHTS_INGEST_CHUNK_MB the text size (tuning).
  */
 export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
-export const CHUNK_BYTES = 16 * 1024 * 1024;
+export const CHUNK_BYTES = (Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) : 16) * 1024 * 1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 
 export interface Checkpoint {
