@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
@@ -120,7 +121,20 @@ export interface NotificationRow {
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class AlarmStore {
+  // One connection serves the scheduler and the API: its statements and transactions are
+  // serialised here (re-entrant inside a transaction), so a request never lands in, or aborts,
+  // the scheduler's open transaction.
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly held = new AsyncLocalStorage<boolean>();
+
   private constructor(readonly store: Store, readonly conn: DuckDBConnection) {}
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held.getStore()) return fn();
+    const run = this.queue.catch(() => undefined).then(() => this.held.run(true, fn));
+    this.queue = run;
+    return run;
+  }
 
   /** Opens over a connection of its own, creating the tables and seeding the built-ins once. */
   static async open(store: Store, now: number = Date.now()): Promise<AlarmStore> {
@@ -141,33 +155,39 @@ export class AlarmStore {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      const r = await fn();
-      await this.conn.run('COMMIT');
-      return r;
-    } catch (e) {
-      await this.conn.run('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    return this.locked(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const r = await fn();
+        await this.conn.run('COMMIT');
+        return r;
+      } catch (e) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   // -- definitions ----------------------------------------------------------------------------
 
   async put(def: AlarmDefinition, now: number = Date.now()): Promise<void> {
-    await this.conn.run(
-      `INSERT INTO alarm_definitions VALUES ($1, $2, $3, false, $4, $4)
-       ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, enabled = excluded.enabled, updated_ts = excluded.updated_ts`,
-      [def.name, JSON.stringify(def), def.enabled, BigInt(now)],
-    );
+    return this.locked(async () => {
+      await this.conn.run(
+        `INSERT INTO alarm_definitions VALUES ($1, $2, $3, false, $4, $4)
+         ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, enabled = excluded.enabled, updated_ts = excluded.updated_ts`,
+        [def.name, JSON.stringify(def), def.enabled, BigInt(now)],
+      );
+    });
   }
 
   async list(): Promise<StoredAlarm[]> {
-    const r = await this.conn.runAndReadAll('SELECT * FROM alarm_definitions ORDER BY name');
-    return r.getRowObjects().map((row) => {
-      const definition = parseAlarmDefinition(JSON.parse(String(row.definition)), `the stored alarm ${String(row.name)}`);
-      definition.enabled = Boolean(row.enabled);
-      return { definition, enabled: Boolean(row.enabled), builtin: Boolean(row.builtin), createdTs: Number(row.created_ts), updatedTs: Number(row.updated_ts) };
+    return this.locked(async () => {
+      const r = await this.conn.runAndReadAll('SELECT * FROM alarm_definitions ORDER BY name');
+      return r.getRowObjects().map((row) => {
+        const definition = parseAlarmDefinition(JSON.parse(String(row.definition)), `the stored alarm ${String(row.name)}`);
+        definition.enabled = Boolean(row.enabled);
+        return { definition, enabled: Boolean(row.enabled), builtin: Boolean(row.builtin), createdTs: Number(row.created_ts), updatedTs: Number(row.updated_ts) };
+      });
     });
   }
 
@@ -195,51 +215,61 @@ export class AlarmStore {
   // -- state ----------------------------------------------------------------------------------
 
   async states(alarm?: string): Promise<SeriesState[]> {
-    const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_state ${alarm !== undefined ? 'WHERE alarm = $1' : ''} ORDER BY alarm, series`, alarm !== undefined ? [alarm] : []);
-    return r.getRowObjects().map((row) => ({
-      alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
-      state: String(row.state) as AlarmState, reason: String(row.reason), value: num(row.value),
-      stateTs: Number(row.state_ts), evaluatedTs: Number(row.evaluated_ts), lastNotifiedTs: num(row.last_notified_ts),
-    }));
+    return this.locked(async () => {
+      const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_state ${alarm !== undefined ? 'WHERE alarm = $1' : ''} ORDER BY alarm, series`, alarm !== undefined ? [alarm] : []);
+      return r.getRowObjects().map((row) => ({
+        alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
+        state: String(row.state) as AlarmState, reason: String(row.reason), value: num(row.value),
+        stateTs: Number(row.state_ts), evaluatedTs: Number(row.evaluated_ts), lastNotifiedTs: num(row.last_notified_ts),
+      }));
+    });
   }
 
   async putState(s: SeriesState): Promise<void> {
-    await this.conn.run(
-      `INSERT INTO alarm_state VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (alarm, series) DO UPDATE SET labels = excluded.labels, state = excluded.state, reason = excluded.reason, value = excluded.value,
-         state_ts = excluded.state_ts, evaluated_ts = excluded.evaluated_ts, last_notified_ts = excluded.last_notified_ts`,
-      [s.alarm, s.series, JSON.stringify(s.labels), s.state, s.reason, s.value, BigInt(s.stateTs), BigInt(s.evaluatedTs), s.lastNotifiedTs === null ? null : BigInt(s.lastNotifiedTs)],
-    );
+    return this.locked(async () => {
+      await this.conn.run(
+        `INSERT INTO alarm_state VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (alarm, series) DO UPDATE SET labels = excluded.labels, state = excluded.state, reason = excluded.reason, value = excluded.value,
+           state_ts = excluded.state_ts, evaluated_ts = excluded.evaluated_ts, last_notified_ts = excluded.last_notified_ts`,
+        [s.alarm, s.series, JSON.stringify(s.labels), s.state, s.reason, s.value, BigInt(s.stateTs), BigInt(s.evaluatedTs), s.lastNotifiedTs === null ? null : BigInt(s.lastNotifiedTs)],
+      );
+    });
   }
 
   async addHistory(h: Omit<HistoryEntry, 'id'>): Promise<number> {
-    const r = await this.conn.runAndReadAll(
-      `INSERT INTO alarm_history VALUES (nextval('alarm_history_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [h.alarm, h.series, JSON.stringify(h.labels), BigInt(h.ts), h.periodStart === null ? null : BigInt(h.periodStart), h.oldState, h.newState, h.reason, h.value, h.threshold,
-        h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation)],
-    );
-    return Number(r.getRows()[0]![0]);
+    return this.locked(async () => {
+      const r = await this.conn.runAndReadAll(
+        `INSERT INTO alarm_history VALUES (nextval('alarm_history_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [h.alarm, h.series, JSON.stringify(h.labels), BigInt(h.ts), h.periodStart === null ? null : BigInt(h.periodStart), h.oldState, h.newState, h.reason, h.value, h.threshold,
+          h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation)],
+      );
+      return Number(r.getRows()[0]![0]);
+    });
   }
 
   async history(alarm: string, limit = 100): Promise<HistoryEntry[]> {
-    const r = await this.conn.runAndReadAll('SELECT * FROM alarm_history WHERE alarm = $1 ORDER BY id DESC LIMIT $2', [alarm, limit]);
-    return r.getRowObjects().map((row) => ({
-      id: Number(row.id), alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
-      ts: Number(row.ts), periodStart: num(row.period_start), oldState: String(row.old_state) as AlarmState, newState: String(row.new_state) as AlarmState,
-      reason: String(row.reason), value: num(row.value), threshold: num(row.threshold),
-      explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as unknown),
-    }));
+    return this.locked(async () => {
+      const r = await this.conn.runAndReadAll('SELECT * FROM alarm_history WHERE alarm = $1 ORDER BY id DESC LIMIT $2', [alarm, limit]);
+      return r.getRowObjects().map((row) => ({
+        id: Number(row.id), alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
+        ts: Number(row.ts), periodStart: num(row.period_start), oldState: String(row.old_state) as AlarmState, newState: String(row.new_state) as AlarmState,
+        reason: String(row.reason), value: num(row.value), threshold: num(row.threshold),
+        explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as unknown),
+      }));
+    });
   }
 
   // -- notifications --------------------------------------------------------------------------
 
   /** Queues one notification; a second call for the same history entry, target and kind is a no-op. */
   async enqueue(n: { historyId: number | null; alarm: string; series: string; kind: NotificationRow['kind']; targetIndex: number; target: string; payload: string; createdTs: number }): Promise<void> {
-    await this.conn.run(
-      `INSERT INTO alarm_notifications (id, history_id, alarm, series, kind, target_index, target, status, attempts, payload, created_ts)
-       VALUES (nextval('alarm_notification_seq'), $1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) ON CONFLICT DO NOTHING`,
-      [n.historyId === null ? null : BigInt(n.historyId), n.alarm, n.series, n.kind, n.targetIndex, n.target, n.payload, BigInt(n.createdTs)],
-    );
+    return this.locked(async () => {
+      await this.conn.run(
+        `INSERT INTO alarm_notifications (id, history_id, alarm, series, kind, target_index, target, status, attempts, payload, created_ts)
+         VALUES (nextval('alarm_notification_seq'), $1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) ON CONFLICT DO NOTHING`,
+        [n.historyId === null ? null : BigInt(n.historyId), n.alarm, n.series, n.kind, n.targetIndex, n.target, n.payload, BigInt(n.createdTs)],
+      );
+    });
   }
 
   async pending(): Promise<NotificationRow[]> {
@@ -251,17 +281,21 @@ export class AlarmStore {
   }
 
   private async notifications(tail: string, params: (string | number)[] = []): Promise<NotificationRow[]> {
-    const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_notifications ${tail}`, params);
-    return r.getRowObjects().map((row) => ({
-      id: Number(row.id), historyId: num(row.history_id), alarm: String(row.alarm), series: String(row.series),
-      kind: String(row.kind) as NotificationRow['kind'], targetIndex: Number(row.target_index), target: String(row.target),
-      status: String(row.status) as NotificationRow['status'], attempts: Number(row.attempts), lastError: row.last_error === null ? null : String(row.last_error),
-      payload: String(row.payload), createdTs: Number(row.created_ts), sentTs: num(row.sent_ts),
-    }));
+    return this.locked(async () => {
+      const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_notifications ${tail}`, params);
+      return r.getRowObjects().map((row) => ({
+        id: Number(row.id), historyId: num(row.history_id), alarm: String(row.alarm), series: String(row.series),
+        kind: String(row.kind) as NotificationRow['kind'], targetIndex: Number(row.target_index), target: String(row.target),
+        status: String(row.status) as NotificationRow['status'], attempts: Number(row.attempts), lastError: row.last_error === null ? null : String(row.last_error),
+        payload: String(row.payload), createdTs: Number(row.created_ts), sentTs: num(row.sent_ts),
+      }));
+    });
   }
 
   async markNotification(id: number, status: 'sent' | 'failed', attempts: number, error: string | null, now: number): Promise<void> {
-    await this.conn.run('UPDATE alarm_notifications SET status = $2, attempts = $3, last_error = $4, sent_ts = $5 WHERE id = $1',
-      [BigInt(id), status, attempts, error, status === 'sent' ? BigInt(now) : null]);
+    return this.locked(async () => {
+      await this.conn.run('UPDATE alarm_notifications SET status = $2, attempts = $3, last_error = $4, sent_ts = $5 WHERE id = $1',
+        [BigInt(id), status, attempts, error, status === 'sent' ? BigInt(now) : null]);
+    });
   }
 }

@@ -26,12 +26,10 @@ export function describeTarget(t: NotifyTarget): string {
   }
 }
 
+/** Without credentials or query string (webhook URLs often carry a token there). */
 function redactUrl(u: string): string {
   const url = new URL(u);
-  url.username = '';
-  url.password = '';
-  url.search = url.search ? '?…' : '';
-  return url.toString();
+  return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
 }
 
 async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {

@@ -48,11 +48,16 @@ function periodText(seconds: number): string {
   return `${seconds} seconds`;
 }
 
+/** Budgets are money. */
+function fmt(n: AlarmNotification, v: number): string {
+  return n.alarmKind === 'budget' ? `$${formatNumber(v)}` : formatNumber(v);
+}
+
 export function subjectOf(n: AlarmNotification): string {
   const labels = labelText(n.labels);
   const prefix = n.type === 'test' ? 'TEST ' : n.type === 'reminder' ? 'STILL ' : '';
   const value = n.state === 'ALARM' && n.value !== null
-    ? ` - ${formatNumber(n.value)} ${n.band ? `outside ${formatNumber(n.band.lower)}..${formatNumber(n.band.upper)}` : `${n.comparison} ${n.threshold !== null ? formatNumber(n.threshold) : ''}`.trimEnd()}`
+    ? ` - ${fmt(n, n.value)} ${n.band ? `outside ${fmt(n, n.band.lower)}..${fmt(n, n.band.upper)}` : `${n.comparison} ${n.threshold !== null ? fmt(n, n.threshold) : ''}`.trimEnd()}`
     : '';
   return `${prefix}${n.state}: ${n.alarm}${labels ? ` [${labels}]` : ''}${value}`;
 }
@@ -66,15 +71,15 @@ export function textOf(n: AlarmNotification): string {
   lines.push('');
   if (n.value !== null) {
     const what = `${n.statistic ? `${n.statistic} over ` : ''}${periodText(n.periodSeconds)}${n.periodStart !== null && n.periodEnd !== null ? `, ${iso(n.periodStart)} to ${iso(n.periodEnd)}` : ''}`;
-    if (n.band) lines.push(`Value: ${formatNumber(n.value)}, expected ${formatNumber(n.band.expected)} (band ${formatNumber(n.band.lower)} to ${formatNumber(n.band.upper)}) (${what})`);
-    else lines.push(`Value: ${formatNumber(n.value)} ${n.comparison} threshold ${n.threshold !== null ? formatNumber(n.threshold) : '?'} (${what})`);
+    if (n.band) lines.push(`Value: ${fmt(n, n.value)}, expected ${fmt(n, n.band.expected)} (band ${fmt(n, n.band.lower)} to ${fmt(n, n.band.upper)}) (${what})`);
+    else lines.push(`Value: ${fmt(n, n.value)} ${n.comparison} threshold ${n.threshold !== null ? fmt(n, n.threshold) : '?'} (${what})`);
   }
-  if (n.explanation && !n.band) lines.push(`Previous period: ${n.explanation.previousValue !== null ? formatNumber(n.explanation.previousValue) : 'no data'}`);
+  if (n.explanation && !n.band) lines.push(`Previous period: ${n.explanation.previousValue !== null ? fmt(n, n.explanation.previousValue) : 'no data'}`);
   lines.push(`Reason: ${n.reason}`);
   if (n.explanation && n.explanation.drivers.length > 0) {
     lines.push('', 'What drove it (this period against the previous one):');
     for (const d of n.explanation.drivers) {
-      const items = d.items.map((i) => `${i.value} ${formatNumber(i.current)} (was ${formatNumber(i.previous)}, ${i.current - i.previous >= 0 ? '+' : ''}${formatNumber(i.current - i.previous)})`);
+      const items = d.items.map((i) => `${i.value} ${fmt(n, i.current)} (was ${fmt(n, i.previous)}, ${i.current - i.previous >= 0 ? '+' : ''}${fmt(n, i.current - i.previous)})`);
       lines.push(`  ${d.dimension}: ${items.join('; ')}`);
     }
   }

@@ -95,5 +95,7 @@ export async function explainFromEvents(conn: DuckDBConnection, o: {
     const r = await conn.runAndReadAll(`SELECT ${isCur} AS cur, ${Object.entries(kinds).map(([k, e]) => `${e} AS ${k}`).join(', ')} FROM events WHERE kind = 'bedrock' AND ${range} GROUP BY ALL`, params);
     for (const row of r.getRowObjects()) for (const k of Object.keys(kinds)) addTo(row.cur ? cur : prev, o.metric === 'tokens' ? 'tokenKind' : 'costKind', k, Number(row[k]));
   }
-  return { drivers: topDrivers(cur, prev).filter((d) => d.items.length > 0), previousValue: null };
+  // The same parameter list as above ($1/$2 must appear: DuckDB binds every value it is given).
+  const prevTotal = await conn.runAndReadAll(`SELECT ${metricSql} FROM events WHERE kind = 'bedrock' AND ts >= $3 AND ts < $4${o.where ? ` AND ${o.where}` : ''} AND $1 <= $2`, params);
+  return { drivers: topDrivers(cur, prev).filter((d) => d.items.length > 0), previousValue: Number(prevTotal.getRows()[0]?.[0] ?? 0) };
 }
