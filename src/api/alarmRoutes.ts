@@ -51,7 +51,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   const intervalMs = o.intervalMs ?? (Number.isFinite(envInterval) && process.env[ALARM_INTERVAL_ENV] !== undefined ? envInterval * 1000 : 60_000);
   if (intervalMs > 0) {
     app.addHook('onListen', async () => {
-      scheduler = startAlarmScheduler(await runtime(), { intervalMs });
+      scheduler = startAlarmScheduler(runtime, { intervalMs, log: (l) => app.log.warn(l) });
     });
   }
   app.addHook('onClose', async () => {
