@@ -52,7 +52,18 @@ function transitionRows(ts: Transition[]): string[][] {
 }
 
 export function registerAlarms(program: Command): void {
-  const alarms = program.command('alarms').description('Alarms with CloudWatch semantics over the local store: metric filters, queries, budgets, anomalies; e-mail, webhook, Slack and SNS notifications.');
+  const alarms = program.command('alarms').description('Alarms with CloudWatch semantics over the local store: metric filters, queries, budgets, anomalies; e-mail, webhook, Slack and SNS notifications.')
+    .addHelpText('after', `
+Examples:
+  bedrock-insights alarms backtest BedrockTokenUsageHourly --since 30d      # when would the guide's alarm have fired?
+  BEDROCK_INSIGHTS_SMTP_URL=smtp://user:pass@mail.example:587 \\
+    bedrock-insights alarms enable BedrockTokenUsageHourly --to team@example.com
+  bedrock-insights alarms create -f alarms.json                            # format: src/alarms/README.md
+  bedrock-insights alarms evaluate                                         # once, for cron; serve evaluates every minute
+  bedrock-insights alarms history BedrockTokenUsageHourly
+
+Environment: BEDROCK_INSIGHTS_SMTP_URL, BEDROCK_INSIGHTS_SMTP_FROM, BEDROCK_INSIGHTS_WEBHOOK_SECRET,
+BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_INTERVAL (serve; seconds, 0 = off).`);
   const db = (c: Command): Command => c.option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)');
 
   db(alarms.command('list').description('List the alarms with their state.').option('--format <format>', 'table or json', 'table'))
