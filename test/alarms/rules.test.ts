@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateRule, evaluationStarts, type Datapoint } from '../../src/alarms/rules.js';
 import type { AlarmState, TreatMissingData } from '../../src/alarms/definition.js';
-import { parseAlarmDefinition } from '../../src/alarms/definition.js';
+import { parseAlarmDefinition, type MetricAlarmDef } from '../../src/alarms/definition.js';
 import { AlarmStore } from '../../src/alarms/store.js';
 import { evaluateAlarms } from '../../src/alarms/evaluate.js';
 import { Store } from '../../src/store/store.js';
@@ -102,14 +102,16 @@ after(() => {
   store.close();
 });
 
-function def(name: string, m: number, n: number, t: TreatMissingData) {
-  return parseAlarmDefinition({
+function def(name: string, m: number, n: number, t: TreatMissingData): MetricAlarmDef {
+  const d = parseAlarmDefinition({
     name, kind: 'metric', period: 3600, evaluationPeriods: n, datapointsToAlarm: m, threshold: 1000, treatMissingData: t, evaluationDelay: 300,
     metric: { namespace: 'Test', name: name, statistic: 'Sum', dimensions: { App: 'A' }, filters: [
       { filterPattern: '{ $.input.inputTokenCount >= 0 }', metricValue: '$.input.inputTokenCount', dimensions: { App: '$.requestMetadata.application_name' } },
       { filterPattern: '{ $.output.outputTokenCount >= 0 }', metricValue: '$.output.outputTokenCount', dimensions: { App: '$.requestMetadata.application_name' } },
     ] },
   });
+  if (d.kind !== 'metric') throw new Error('not a metric alarm');
+  return d;
 }
 
 /** The state after evaluating at hh:05 for each hour in `hours` (the period just ended). */
