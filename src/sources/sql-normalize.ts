@@ -42,11 +42,11 @@ function notObject(v: string): string {
   return `(${v} IS NOT NULL AND NOT starts_with(${v}, '{'))`;
 }
 /** Token counts: a JSON number holding a non-negative safe integer (5.0 and 1e3 included, like JSON.parse). */
-function badToken(v: string): string {
-  return `(${v} IS NOT NULL AND (starts_with(${v}, '"') OR TRY_CAST(${v} AS DOUBLE) IS NULL OR TRY_CAST(${v} AS DOUBLE) < 0 OR TRY_CAST(${v} AS DOUBLE) <> floor(TRY_CAST(${v} AS DOUBLE)) OR TRY_CAST(${v} AS DOUBLE) > 9007199254740991))`;
+function badToken(v: string, d: string): string {
+  return `(${v} IS NOT NULL AND (starts_with(${v}, '"') OR ${d} IS NULL OR ${d} < 0 OR ${d} <> floor(${d}) OR ${d} > 9007199254740991))`;
 }
-function token(v: string): string {
-  return `CAST(TRY_CAST(${v} AS DOUBLE) AS BIGINT)`;
+function token(d: string): string {
+  return `CAST(${d} AS BIGINT)`;
 }
 /** Serialise a MAP(VARCHAR, JSON) back to a compact JSON object, without `drop`. */
 function objectText(m: string, drop: string): string {
@@ -104,6 +104,8 @@ WITH p AS MATERIALIZED (
     ${unq('j_ts')} AS ts_s, ${unq('j_op')} AS op, ${unq('j_model')} AS model, m_id['arn'] AS j_arn,
     m_in['inputTokenCount'] AS t_in, m_in['cacheReadInputTokenCount'] AS t_cr, m_in['cacheWriteInputTokenCount'] AS t_cw,
     m_out['outputTokenCount'] AS t_out,
+    TRY_CAST(m_in['inputTokenCount'] AS DOUBLE) AS d_in, TRY_CAST(m_in['cacheReadInputTokenCount'] AS DOUBLE) AS d_cr,
+    TRY_CAST(m_in['cacheWriteInputTokenCount'] AS DOUBLE) AS d_cw, TRY_CAST(m_out['outputTokenCount'] AS DOUBLE) AS d_out,
     list_filter(map_entries(m_md), e -> e.value IS NULL OR NOT starts_with(e.value, '"'))[1].key AS md_bad_key,
     CASE WHEN m_md IS NOT NULL THEN map_from_entries(list_transform(map_entries(m_md), e -> {'key': e.key, 'value': ${unq('e.value')}})) END AS md,
     m_strip IS NOT NULL AND map_contains(m_in, 'inputBodyJson') AS strip_in,
@@ -123,50 +125,35 @@ WITH p AS MATERIALIZED (
 ), v AS MATERIALIZED (
   SELECT *,
     CASE
-      WHEN unparsed THEN 'unparsed'
-      WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN '${REJECT.SCHEMA_TYPE}'
-      WHEN j_ts IS NULL THEN '${REJECT.MISSING}'
-      WHEN ${tsBad} THEN '${REJECT.TIMESTAMP}'
-      WHEN ${notString('j_acct')} OR ${notString('j_region')} OR ${notString('j_rid')} OR ${notString('j_op')}
-        OR ${notString('j_model')} OR ${notString('j_ireg')} OR ${notString('j_err')} THEN '${REJECT.NOT_STRING}'
-      WHEN op IS NULL OR op = '' OR model IS NULL OR model = '' THEN '${REJECT.MISSING}'
-      WHEN bad_id THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${notString('j_arn')} THEN '${REJECT.NOT_STRING}'
-      WHEN bad_in THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${badToken('t_in')} OR ${badToken('t_cr')} OR ${badToken('t_cw')} THEN '${REJECT.TOKEN}'
-      WHEN bad_out THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN ${badToken('t_out')} THEN '${REJECT.TOKEN}'
-      WHEN bad_md THEN '${REJECT.NOT_OBJECT_FIELD}'
-      WHEN md_bad_key IS NOT NULL THEN '${REJECT.METADATA_VALUE}'
-    END AS reject,
-    CASE
-      WHEN unparsed THEN NULL
-      WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN 'schemaType'
-      WHEN j_ts IS NULL OR ${tsBad} THEN 'timestamp'
-      WHEN ${notString('j_acct')} THEN 'accountId'
-      WHEN ${notString('j_region')} THEN 'region'
-      WHEN ${notString('j_rid')} THEN 'requestId'
-      WHEN ${notString('j_op')} THEN 'operation'
-      WHEN ${notString('j_model')} THEN 'modelId'
-      WHEN ${notString('j_ireg')} THEN 'inferenceRegion'
-      WHEN ${notString('j_err')} THEN 'errorCode'
-      WHEN op IS NULL OR op = '' THEN 'operation'
-      WHEN model IS NULL OR model = '' THEN 'modelId'
-      WHEN bad_id THEN 'identity'
-      WHEN ${notString('j_arn')} THEN 'identity.arn'
-      WHEN bad_in THEN 'input'
-      WHEN ${badToken('t_in')} THEN 'input.inputTokenCount'
-      WHEN ${badToken('t_cr')} THEN 'input.cacheReadInputTokenCount'
-      WHEN ${badToken('t_cw')} THEN 'input.cacheWriteInputTokenCount'
-      WHEN bad_out THEN 'output'
-      WHEN ${badToken('t_out')} THEN 'output.outputTokenCount'
-      WHEN bad_md THEN 'requestMetadata'
-      WHEN md_bad_key IS NOT NULL THEN 'requestMetadata.' || md_bad_key
-    END AS reject_field
+      WHEN unparsed THEN 'unparsed|'
+      WHEN j_st IS NOT NULL AND j_st <> '"ModelInvocationLog"' THEN '${REJECT.SCHEMA_TYPE}|schemaType'
+      WHEN j_ts IS NULL THEN '${REJECT.MISSING}|timestamp'
+      WHEN ${tsBad} THEN '${REJECT.TIMESTAMP}|timestamp'
+      WHEN ${notString('j_acct')} THEN '${REJECT.NOT_STRING}|accountId'
+      WHEN ${notString('j_region')} THEN '${REJECT.NOT_STRING}|region'
+      WHEN ${notString('j_rid')} THEN '${REJECT.NOT_STRING}|requestId'
+      WHEN ${notString('j_op')} THEN '${REJECT.NOT_STRING}|operation'
+      WHEN ${notString('j_model')} THEN '${REJECT.NOT_STRING}|modelId'
+      WHEN ${notString('j_ireg')} THEN '${REJECT.NOT_STRING}|inferenceRegion'
+      WHEN ${notString('j_err')} THEN '${REJECT.NOT_STRING}|errorCode'
+      WHEN op IS NULL OR op = '' THEN '${REJECT.MISSING}|operation'
+      WHEN model IS NULL OR model = '' THEN '${REJECT.MISSING}|modelId'
+      WHEN bad_id THEN '${REJECT.NOT_OBJECT_FIELD}|identity'
+      WHEN ${notString('j_arn')} THEN '${REJECT.NOT_STRING}|identity.arn'
+      WHEN bad_in THEN '${REJECT.NOT_OBJECT_FIELD}|input'
+      WHEN ${badToken('t_in', 'd_in')} THEN '${REJECT.TOKEN}|input.inputTokenCount'
+      WHEN ${badToken('t_cr', 'd_cr')} THEN '${REJECT.TOKEN}|input.cacheReadInputTokenCount'
+      WHEN ${badToken('t_cw', 'd_cw')} THEN '${REJECT.TOKEN}|input.cacheWriteInputTokenCount'
+      WHEN bad_out THEN '${REJECT.NOT_OBJECT_FIELD}|output'
+      WHEN ${badToken('t_out', 'd_out')} THEN '${REJECT.TOKEN}|output.outputTokenCount'
+      WHEN bad_md THEN '${REJECT.NOT_OBJECT_FIELD}|requestMetadata'
+      WHEN md_bad_key IS NOT NULL THEN '${REJECT.METADATA_VALUE}|requestMetadata.' || md_bad_key
+    END AS rj
   FROM t
 ), w AS (
-  SELECT v.*, stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
-    CASE WHEN reject IS NULL THEN coalesce(msg_strip, stage.text) END AS message
+  SELECT v.*, split_part(rj, '|', 1) AS reject, nullif(substr(rj, strpos(rj, '|') + 1), '') AS reject_field,
+    stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
+    CASE WHEN rj IS NULL THEN coalesce(msg_strip, stage.text) END AS message
   FROM v JOIN stage USING (fid, ln)
 )
 SELECT fid, ln,
@@ -182,10 +169,10 @@ SELECT fid, ln,
   ${unq('j_acct')} AS account_id, ${unq('j_region')} AS region, ${unq('j_ireg')} AS inference_region,
   op AS operation, model AS model_id, ${unq('j_arn')} AS identity_arn, ${unq('j_rid')} AS request_id,
   ${unq('j_err')} AS error_code,
-  CASE WHEN reject IS NULL THEN ${token('t_in')} END AS input_tokens,
-  CASE WHEN reject IS NULL THEN ${token('t_out')} END AS output_tokens,
-  CASE WHEN reject IS NULL THEN ${token('t_cr')} END AS cache_read_tokens,
-  CASE WHEN reject IS NULL THEN ${token('t_cw')} END AS cache_write_tokens,
+  CASE WHEN reject IS NULL THEN ${token('d_in')} END AS input_tokens,
+  CASE WHEN reject IS NULL THEN ${token('d_out')} END AS output_tokens,
+  CASE WHEN reject IS NULL THEN ${token('d_cr')} END AS cache_read_tokens,
+  CASE WHEN reject IS NULL THEN ${token('d_cw')} END AS cache_write_tokens,
   CASE WHEN reject IS NULL THEN md END AS request_metadata,
   message,
   CASE WHEN reject IS NULL THEN sig END AS sig

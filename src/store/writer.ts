@@ -53,15 +53,19 @@ export async function storeNormalized(conn: DuckDBConnection, now: number): Prom
   // by the delivery delay: seconds), far inside the window.
   const range = await conn.runAndReadAll(`SELECT min(ts) - ${DEDUP_WINDOW_MS}, max(ts) + ${DEDUP_WINDOW_MS} FROM norm WHERE reject IS NULL`);
   const [lo, hi] = range.getRows()[0];
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ins AS
-    SELECT n.* FROM norm n
-    WHERE n.reject IS NULL
-      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.ts BETWEEN ${lo ?? 0} AND ${hi ?? 0}
-        AND e.log_group = n.log_group AND e.event_key = n.event_key)
-    QUALIFY row_number() OVER (PARTITION BY n.log_group, n.event_key ORDER BY n.fid, n.ln) = 1`);
+  // ins: the positions (fid, ln) of the rows to store — new in the store, first in the batch.
+  // Only keys are materialised; the rows are read from norm once, by the INSERT.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ins_pos AS
+    SELECT b.fid, b.ln FROM (
+      SELECT log_group, event_key, arg_min(fid, (fid, ln)) AS fid, arg_min(ln, (fid, ln)) AS ln
+      FROM norm WHERE reject IS NULL GROUP BY log_group, event_key
+    ) b
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.ts BETWEEN ${lo ?? 0} AND ${hi ?? 0}
+      AND e.log_group = b.log_group AND e.event_key = b.event_key)`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.fid = p.fid AND n.ln = p.ln`);
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
     SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY fid, ln)`);
-  const counts = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins)`);
+  const counts = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins_pos)`);
   const [valid, stored] = counts.getRows()[0].map((v) => Number(v));
   if (stored > 0) await applyCatalog(conn, await fieldCountsOf(conn), now);
   return { valid, stored, duplicates: valid - stored };
