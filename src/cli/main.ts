@@ -11,6 +11,7 @@ import { registerAlarms } from './commands/alarms.js';
 import { registerChargeback } from './commands/chargeback.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
+import { registerSync } from './commands/sync.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerChargeback(program);
   registerReconcile(program);
   registerReport(program);
+  registerSync(program);
   return program;
 }
 

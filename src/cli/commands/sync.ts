@@ -1,0 +1,151 @@
+import type { Command } from 'commander';
+import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
+import { ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
+import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js';
+import { ingestS3 } from '../../sources/s3.js';
+import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, syncSource, DEFAULT_INTERVAL_SECONDS } from '../../sources/sync.js';
+import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
+import { BiError } from '../../util/errors.js';
+import { formatCount } from '../progress.js';
+import { setExitCode } from '../main.js';
+
+export { isRemoteSource };
+
+export interface RemoteIngestFlags {
+  db?: string;
+  logGroup: string;
+  keepBodies: boolean;
+  strict: boolean;
+  region?: string;
+  endpointUrl?: string;
+}
+
+/** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
+export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags): Promise<void> {
+  const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
+  try {
+    for (const url of urls) {
+      const aws = { ...(o.region ? { region: o.region } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) };
+      let s: IngestSummary;
+      let unit = 'objects';
+      if (url.startsWith('s3://')) {
+        s = await ingestS3(store, url, { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${p.filesDone}/${p.filesTotal} objects  ${formatCount(p.records)} records`);
+        });
+      } else {
+        unit = 'events';
+        // --log-group left at its default: keep the remote group's name.
+        const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
+        s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict });
+      }
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      const lines = [
+        `source:              ${url}`,
+        unit === 'objects'
+          ? `objects read:        ${formatCount(s.filesRead)} (${formatCount(s.filesSkipped)} already read)`
+          : `events read:         ${formatCount(s.recordsRead)}`,
+        `records stored:      ${formatCount(s.recordsStored)}`,
+        `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
+        `records rejected:    ${formatCount(s.recordsRejected)}`,
+        `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
+        `store:               ${store.path}`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      for (const r of s.rejected.slice(0, 10)) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
+      if (o.strict && s.recordsRejected > 0) setExitCode(1);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+export function registerSync(program: Command): void {
+  const sync = program
+    .command('sync')
+    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops)')
+    .option('--db <file>', `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb); sources.json is beside it`)
+    .option('--interval <seconds>', `seconds between polls (default: sources.json "intervalSeconds", else ${DEFAULT_INTERVAL_SECONDS})`)
+    .option('--once', 'read each source once and exit (exit status 1 if one failed)', false)
+    .addHelpText('after', `
+Sources are kept in sources.json beside the store:
+  bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
+  bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
+  bedrock-insights sync list
+  bedrock-insights sync              # poll every minute; one status line per poll
+  bedrock-insights serve --sync      # the same, in the background of the console
+Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
+AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`)
+    .action(async (o: { db?: string; interval?: string; once: boolean }) => {
+      const dbPath = defaultDbPath(o.db);
+      const cfgPath = sourcesPath(dbPath);
+      const cfg = loadSyncConfig(cfgPath);
+      if (cfg.sources.length === 0) throw new BiError('NO_SOURCES', `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`);
+      const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
+      if (!Number.isFinite(interval) || interval < 1) throw new BiError('INVALID_ARGUMENT', `--interval must be a number of seconds ≥ 1, not "${o.interval}".`);
+      const store = await Store.open(dbPath, { memoryLimit: INGEST_MEMORY_LIMIT });
+      try {
+        if (o.once) {
+          let failed = false;
+          for (const src of cfg.sources) {
+            const r = await syncSource(store, src);
+            failed ||= !r.ok;
+            process.stdout.write(r.ok ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n` : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`);
+          }
+          if (failed) setExitCode(1);
+          return;
+        }
+        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, onStatus: (s) => process.stdout.write(s.line + '\n') });
+        await new Promise<void>((resolveStop) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            void loop.stop().finally(resolveStop);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      } finally {
+        store.close();
+      }
+    });
+  sync
+    .command('add')
+    .description('Add (or update) a source: s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP')
+    .argument('<url>')
+    .option('--db <file>', 'the store whose sources.json to edit')
+    .option('--region <region>', 'AWS region of the source')
+    .option('--endpoint-url <url>', 'an S3-compatible or CloudWatch Logs-compatible endpoint')
+    .option('--log-group <name>', 'local log group to store into')
+    .option('--keep-bodies', 'keep request and response bodies (prompts!)', false)
+    .action((url: string, o: { db?: string; region?: string; endpointUrl?: string; logGroup?: string; keepBodies: boolean }) => {
+      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+      const cfg = addSource(path, {
+        url,
+        ...(o.region ? { region: o.region } : {}),
+        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+        ...(o.logGroup ? { logGroup: o.logGroup } : {}),
+        ...(o.keepBodies ? { keepBodies: true } : {}),
+      });
+      process.stdout.write(`added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`);
+    });
+  sync
+    .command('list')
+    .description('List the configured sources')
+    .option('--db <file>', 'the store whose sources.json to read')
+    .action((o: { db?: string }) => {
+      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+      const cfg = loadSyncConfig(path);
+      if (cfg.sources.length === 0) process.stdout.write(`no sources in ${path}\n`);
+      for (const s of cfg.sources) process.stdout.write(`${s.url}${s.region ? `  region=${s.region}` : ''}${s.endpointUrl ? `  endpoint=${s.endpointUrl}` : ''}${s.logGroup ? `  log-group=${s.logGroup}` : ''}${s.keepBodies ? '  keep-bodies' : ''}\n`);
+    });
+  sync
+    .command('remove')
+    .description('Remove a source')
+    .argument('<url>')
+    .option('--db <file>', 'the store whose sources.json to edit')
+    .action((url: string, o: { db?: string }) => {
+      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+      if (!removeSource(path, url)) throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: bedrock-insights sync list).`);
+      process.stdout.write(`removed ${url}\n`);
+    });
+}

@@ -1,0 +1,270 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
+import type { Store } from '../store/store.js';
+import { BiError, errorMessage } from '../util/errors.js';
+import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
+import type { IngestProgress, IngestSummary } from './ingest.js';
+import { stripBodiesText } from './strip-text.js';
+import { PERMISSION_MARKER } from './walk.js';
+import { s3KeysRead } from './checkpoints.js';
+
+export interface S3Location {
+  bucket: string;
+  /** Key prefix, possibly empty; no leading slash. */
+  prefix: string;
+}
+
+/** `s3://BUCKET/PREFIX` → bucket and prefix. */
+export function parseS3Url(url: string): S3Location {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m || m[1] === '') {
+    throw new BiError('INVALID_ARGUMENT', `"${url}" is not an S3 location; write it as s3://BUCKET/PREFIX (for example s3://my-logs/AWSLogs/).`);
+  }
+  return { bucket: m[1], prefix: m[2] };
+}
+
+export interface AwsClientOptions {
+  /** AWS region; default: the SDK's resolution (AWS_REGION, profile…). */
+  region?: string;
+  /** An S3-compatible (or test) endpoint; path-style addressing is used with it. */
+  endpointUrl?: string;
+  /** Explicit credentials (tests); default: the SDK's provider chain (env, profile, SSO, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export function makeS3Client(o: AwsClientOptions): S3Client {
+  const cfg: S3ClientConfig = {};
+  if (o.region) cfg.region = o.region;
+  if (o.endpointUrl) {
+    cfg.endpoint = o.endpointUrl;
+    cfg.forcePathStyle = true;
+    // S3-compatible stores rarely know every region; any string signs correctly against them.
+    if (!cfg.region && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) cfg.region = 'us-east-1';
+  }
+  if (o.credentials) cfg.credentials = o.credentials;
+  return new S3Client(cfg);
+}
+
+export interface S3IngestOptions extends AwsClientOptions {
+  logGroup?: string;
+  keepBodies?: boolean;
+  strict?: boolean;
+  chunkRecords?: number;
+  /** A client to use instead of one built from the options. */
+  client?: S3Client;
+}
+
+export interface S3Object {
+  key: string;
+  size: number;
+  lastModifiedMs: number;
+}
+
+const LOG_KEY = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
+/** `…/HH/data/…`: offloaded bodies, read only to put them back with --keep-bodies. */
+const OFFLOAD_DIR = /(^|\/)\d{2}\/data\//;
+
+/** Whether a key of the delivery layout holds records (not the marker, not an offloaded body). */
+export function isRecordKey(key: string): boolean {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  return name !== PERMISSION_MARKER && LOG_KEY.test(name) && !OFFLOAD_DIR.test(key);
+}
+
+/** Every record object under the prefix, in key order (ListObjectsV2, all pages). */
+export async function listRecordObjects(client: S3Client, loc: S3Location): Promise<S3Object[]> {
+  const out: S3Object[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.prefix || undefined, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      if (!o.Key || !isRecordKey(o.Key)) continue;
+      out.push({ key: o.Key, size: Number(o.Size ?? 0), lastModifiedMs: o.LastModified ? o.LastModified.getTime() : 0 });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The checkpoint name of an object: its URL (stored in `ingested_files` with size and LastModified). */
+export function objectUrl(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/**
+ * Ingest the S3 delivery layout under s3://BUCKET/PREFIX: each record object not read before
+ * (same key, size and LastModified) is streamed, gunzipped, and fed to the same SQL normaliser
+ * and writer as files. An object's checkpoint commits with its last records, so an interrupted
+ * run is completed by the next one with no loss and no duplicates.
+ */
+export async function ingestS3(store: Store, url: string, opts: S3IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
+  const started = Date.now();
+  const loc = parseS3Url(url);
+  const client = opts.client ?? makeS3Client(opts);
+  const logGroup = opts.logGroup ?? DEFAULT_LOG_GROUP;
+  let objects: S3Object[];
+  try {
+    objects = await listRecordObjects(client, loc);
+  } catch (e) {
+    throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
+  }
+  const seen = await s3KeysRead(store, logGroup, loc.bucket);
+  const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
+  const summary: IngestSummary = {
+    filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,
+    rejected: totals.rejects, recordsRead: 0, bytesRead: 0, elapsedMs: 0,
+  };
+  const progress: IngestProgress = { filesDone: 0, filesTotal: objects.length, records: 0, bytesDone: 0, bytesTotal: objects.reduce((s, o) => s + o.size, 0) };
+  const conn = await store.connect();
+  try {
+    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords }, totals);
+    for (const o of objects) {
+      const name = objectUrl(loc.bucket, o.key);
+      if (seen.get(name) === `${o.size}:${o.lastModifiedMs}`) {
+        summary.filesSkipped++;
+      } else {
+        w.beginFile(name);
+        const records = await readObjectInto(client, loc.bucket, o.key, w, opts.keepBodies ?? false);
+        w.endFile({ path: name, size: o.size, mtimeMs: o.lastModifiedMs, records });
+        if (w.full) await w.flush();
+        summary.filesRead++;
+        summary.recordsRead += records;
+        summary.bytesRead += o.size;
+      }
+      progress.filesDone++;
+      progress.bytesDone += o.size;
+      progress.records = w.added;
+      onProgress?.({ ...progress });
+    }
+    await w.flush();
+  } finally {
+    try { conn.closeSync(); } catch { /* already closed */ }
+  }
+  summary.recordsStored = totals.stored;
+  summary.duplicatesSkipped = totals.duplicates;
+  summary.recordsRejected = totals.rejected;
+  summary.elapsedMs = Date.now() - started;
+  return summary;
+}
+
+async function getBody(client: S3Client, bucket: string, key: string): Promise<Readable> {
+  try {
+    const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!r.Body) throw new Error('empty response body');
+    return r.Body as Readable;
+  } catch (e) {
+    throw awsError(e, `read s3://${bucket}/${key}`);
+  }
+}
+
+/** Streams one object (gunzipped when it starts with the gzip magic) into the writer, one record per line. */
+async function readObjectInto(client: S3Client, bucket: string, key: string, w: ChunkWriter, keepBodies: boolean): Promise<number> {
+  const body = await getBody(client, bucket, key);
+  const input = await gunzipIfNeeded(body);
+  const inline = keepBodies ? offloadFetcher(client) : null;
+  let ln = 0;
+  let records = 0;
+  let rest: Buffer | null = null;
+  const onLine = async (buf: Buffer, s: number, e: number): Promise<void> => {
+    ln++;
+    if (e > s && buf[e - 1] === 0x0d) e--;
+    let text = buf.toString('utf8', s, e).trim();
+    if (text === '') return;
+    if (ln === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    // Bodies (prompts) are cut before DuckDB sees the record unless they are to be kept.
+    w.add(ln, keepBodies ? (inline && text.includes('BodyS3Path"') ? await inline(text) : text) : stripBodiesText(text));
+    records++;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let s = 0;
+    for (let i = buf.indexOf(0x0a, s); i !== -1; i = buf.indexOf(0x0a, s)) {
+      await onLine(buf, s, i);
+      s = i + 1;
+      if (w.full) await w.flush();
+    }
+    rest = s < buf.length ? buf.subarray(s) : null;
+  }
+  if (rest) await onLine(rest, 0, rest.length);
+  return records;
+}
+
+/** Peeks at the first two bytes: Bedrock's objects are gzipped, a hand-made upload may not be. */
+async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
+  const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return (async function* () { /* empty object */ })();
+  const head: Buffer = first.value;
+  const gz = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const all = (async function* () {
+    yield head;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })();
+  if (!gz) return all;
+  const gunzip = createGunzip();
+  void (async () => {
+    try {
+      for await (const c of all) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+      gunzip.end();
+    } catch (e) {
+      gunzip.destroy(e as Error);
+    }
+  })();
+  return gunzip;
+}
+
+/**
+ * With --keep-bodies: puts offloaded bodies (`inputBodyS3Path`/`outputBodyS3Path`, objects under
+ * `HH/data/`) back into the record as inputBodyJson/outputBodyJson, next to the S3 path.
+ */
+function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
+  const load = async (path: unknown): Promise<{ ok: true; body: unknown } | { ok: false }> => {
+    if (typeof path !== 'string') return { ok: false };
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(path);
+    if (!m) return { ok: false };
+    let raw: Buffer;
+    try {
+      const r = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+      raw = Buffer.from(await r.Body!.transformToByteArray());
+    } catch {
+      return { ok: false }; // a body that cannot be read stays offloaded: the S3 path remains in the record
+    }
+    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
+    const t = raw.toString('utf8');
+    try {
+      return { ok: true, body: JSON.parse(t) };
+    } catch {
+      return { ok: true, body: t };
+    }
+  };
+  return async (text: string): Promise<string> => {
+    let r: Record<string, unknown>;
+    try {
+      r = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return text;
+    }
+    let changed = false;
+    for (const [part, pathKey, bodyKey] of [['input', 'inputBodyS3Path', 'inputBodyJson'], ['output', 'outputBodyS3Path', 'outputBodyJson']] as const) {
+      const o = r[part] as Record<string, unknown> | undefined;
+      if (!o || typeof o !== 'object' || bodyKey in o) continue;
+      const b = await load(o[pathKey]);
+      if (b.ok) { o[bodyKey] = b.body; changed = true; }
+    }
+    return changed ? JSON.stringify(r) : text;
+  };
+}
+
+/** An AWS SDK failure as a BiError that says what to check. */
+export function awsError(e: unknown, what: string): BiError {
+  if (e instanceof BiError) return e;
+  const name = (e as { name?: string }).name ?? '';
+  const msg = errorMessage(e);
+  let hint = '';
+  if (/Credentials|credential/i.test(name + msg)) hint = ' Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login, or an instance role).';
+  else if (/Region is missing/i.test(msg)) hint = ' Pass --region or set AWS_REGION.';
+  else if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(name + msg)) hint = ' The credentials lack permission (for S3: s3:ListBucket and s3:GetObject; for CloudWatch Logs: logs:FilterLogEvents).';
+  else if (/NoSuchBucket|ResourceNotFound/i.test(name + msg)) hint = ' Check the name and the region.';
+  return new BiError('AWS_REQUEST_FAILED', `Cannot ${what}: ${name ? `${name}: ` : ''}${msg}.${hint}`, { awsError: name });
+}

@@ -1,0 +1,215 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Store } from '../store/store.js';
+import { BiError, errorMessage } from '../util/errors.js';
+import { ingestCloudWatch, parseCloudWatchUrl } from './cloudwatch.js';
+import { ingestS3, parseS3Url } from './s3.js';
+
+/** One configured source of `bedrock-insights sync`. */
+export interface SourceConfig {
+  url: string;
+  region?: string;
+  endpointUrl?: string;
+  /** Local log group (default: the default Bedrock group for S3, the remote group's name for CloudWatch). */
+  logGroup?: string;
+  keepBodies?: boolean;
+}
+
+export interface SyncConfig {
+  /** Seconds between polls (default 60). */
+  intervalSeconds: number;
+  sources: SourceConfig[];
+}
+
+export const DEFAULT_INTERVAL_SECONDS = 60;
+/** Backoff after throttling or a failure doubles up to this (ms). */
+export const MAX_BACKOFF_MS = 15 * 60 * 1000;
+
+/** `sources.json` beside the store (`:memory:` stores keep it in the working directory). */
+export function sourcesPath(dbPath: string): string {
+  return dbPath === ':memory:' ? join(process.cwd(), 'sources.json') : join(dirname(dbPath), 'sources.json');
+}
+
+export function isRemoteSource(p: string): boolean {
+  return p.startsWith('s3://') || p.startsWith('cloudwatch://');
+}
+
+/** Throws a BiError when the URL is neither a usable s3:// nor cloudwatch:// location. */
+export function validateSourceUrl(url: string): void {
+  if (url.startsWith('s3://')) parseS3Url(url);
+  else if (url.startsWith('cloudwatch://')) parseCloudWatchUrl(url);
+  else throw new BiError('INVALID_ARGUMENT', `"${url}" is not a source: give s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP.`);
+}
+
+export function loadSyncConfig(path: string): SyncConfig {
+  if (!existsSync(path)) return { intervalSeconds: DEFAULT_INTERVAL_SECONDS, sources: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BiError('CONFIG_INVALID', `${path} is not valid JSON (${errorMessage(e)}); fix it or remove it and add the sources again with "bedrock-insights sync add".`);
+  }
+  const o = raw as { intervalSeconds?: unknown; sources?: unknown };
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.sources)) {
+    throw new BiError('CONFIG_INVALID', `${path} must be {"intervalSeconds": 60, "sources": [{"url": "s3://…"}]}.`);
+  }
+  const interval = o.intervalSeconds === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.intervalSeconds);
+  if (!Number.isFinite(interval) || interval < 1) throw new BiError('CONFIG_INVALID', `${path}: intervalSeconds must be a number of seconds ≥ 1.`);
+  const sources = o.sources.map((s, i): SourceConfig => {
+    const e = s as Record<string, unknown>;
+    if (typeof e !== 'object' || e === null || typeof e.url !== 'string') throw new BiError('CONFIG_INVALID', `${path}: sources[${i}] needs a "url" (s3://… or cloudwatch://…).`);
+    validateSourceUrl(e.url);
+    for (const k of ['region', 'endpointUrl', 'logGroup'] as const) {
+      if (e[k] !== undefined && typeof e[k] !== 'string') throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].${k} must be a string.`);
+    }
+    return {
+      url: e.url,
+      ...(typeof e.region === 'string' ? { region: e.region } : {}),
+      ...(typeof e.endpointUrl === 'string' ? { endpointUrl: e.endpointUrl } : {}),
+      ...(typeof e.logGroup === 'string' ? { logGroup: e.logGroup } : {}),
+      ...(e.keepBodies === true ? { keepBodies: true } : {}),
+    };
+  });
+  return { intervalSeconds: interval, sources };
+}
+
+export function saveSyncConfig(path: string, cfg: SyncConfig): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(cfg, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/** Adds (or replaces, same URL) a source in the config file; returns the new config. */
+export function addSource(path: string, src: SourceConfig): SyncConfig {
+  validateSourceUrl(src.url);
+  const cfg = loadSyncConfig(path);
+  cfg.sources = cfg.sources.filter((s) => s.url !== src.url);
+  cfg.sources.push(src);
+  saveSyncConfig(path, cfg);
+  return cfg;
+}
+
+export function removeSource(path: string, url: string): boolean {
+  const cfg = loadSyncConfig(path);
+  const before = cfg.sources.length;
+  cfg.sources = cfg.sources.filter((s) => s.url !== url);
+  if (cfg.sources.length === before) return false;
+  saveSyncConfig(path, cfg);
+  return true;
+}
+
+export interface SourceRunResult {
+  url: string;
+  ok: boolean;
+  stored: number;
+  read: number;
+  error?: string;
+  throttled?: boolean;
+  elapsedMs: number;
+}
+
+/** Reads one source once (incrementally). */
+export async function syncSource(store: Store, src: SourceConfig): Promise<SourceRunResult> {
+  const t0 = Date.now();
+  const client = { ...(src.region ? { region: src.region } : {}), ...(src.endpointUrl ? { endpointUrl: src.endpointUrl } : {}) };
+  try {
+    if (src.url.startsWith('s3://')) {
+      const s = await ingestS3(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false });
+      return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
+    }
+    const s = await ingestCloudWatch(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false });
+    return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
+  } catch (e) {
+    const msg = errorMessage(e);
+    return { url: src.url, ok: false, stored: 0, read: 0, error: msg, throttled: isThrottling(e), elapsedMs: Date.now() - t0 };
+  }
+}
+
+/** Throttling and overload answers of AWS (and S3-compatible stores): wait longer before asking again. */
+export function isThrottling(e: unknown): boolean {
+  const aws = e instanceof BiError ? String(e.details.awsError ?? '') : (e as { name?: string }).name ?? '';
+  const text = `${aws} ${errorMessage(e)}`;
+  return /Throttl|TooManyRequests|SlowDown|RequestLimitExceeded|ServiceUnavailable|LimitExceeded/i.test(text);
+}
+
+export interface SyncStatus {
+  /** One line, for a terminal or a log: what each source did last and when it runs next. */
+  line: string;
+  results: SourceRunResult[];
+}
+
+export interface SyncLoopOptions {
+  intervalMs: number;
+  onStatus?: (s: SyncStatus) => void;
+  /** Called after each pass (tests, pricing hooks). */
+  afterPass?: (results: SourceRunResult[]) => Promise<void> | void;
+}
+
+export interface SyncLoop {
+  /** Resolves once the pass in progress (if any) has finished. */
+  stop(): Promise<void>;
+  /** Runs a pass now (waits for one in progress first). */
+  runNow(): Promise<SourceRunResult[]>;
+}
+
+/**
+ * Polls the sources: one pass reads each due source in turn; a source that was throttled or failed
+ * waits twice as long each time (up to MAX_BACKOFF_MS) and returns to the interval after a success.
+ * Passes never overlap.
+ */
+export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: SyncLoopOptions): SyncLoop {
+  const backoff = new Map<string, { until: number; delay: number }>();
+  let running: Promise<SourceRunResult[]> | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const pass = async (): Promise<SourceRunResult[]> => {
+    const results: SourceRunResult[] = [];
+    for (const src of sources()) {
+      if (stopped) break;
+      const b = backoff.get(src.url);
+      if (b && Date.now() < b.until) continue;
+      const r = await syncSource(store, src);
+      results.push(r);
+      if (r.ok) backoff.delete(src.url);
+      else {
+        const delay = Math.min(MAX_BACKOFF_MS, b ? b.delay * 2 : o.intervalMs * (r.throttled ? 2 : 1));
+        backoff.set(src.url, { until: Date.now() + delay, delay });
+      }
+    }
+    await o.afterPass?.(results);
+    o.onStatus?.({ line: statusLine(results, backoff, o.intervalMs), results });
+    return results;
+  };
+  const runNow = async (): Promise<SourceRunResult[]> => {
+    while (running) await running;
+    running = pass().finally(() => { running = null; });
+    return running;
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => { void runNow().catch(() => undefined).finally(schedule); }, o.intervalMs);
+    timer.unref?.();
+  };
+  void runNow().catch(() => undefined).finally(schedule);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      while (running) await running.catch(() => undefined);
+    },
+    runNow,
+  };
+}
+
+export function statusLine(results: SourceRunResult[], backoff: Map<string, { until: number; delay: number }>, intervalMs: number): string {
+  const at = new Date().toISOString().slice(11, 19);
+  const parts = results.map((r) => {
+    if (r.ok) return `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)`;
+    const b = backoff.get(r.url);
+    return `${r.url}: ${r.throttled ? 'throttled' : 'failed'} (${r.error}); retry in ${Math.round((b?.delay ?? intervalMs) / 1000)} s`;
+  });
+  const waiting = [...backoff.entries()].filter(([u]) => !results.some((r) => r.url === u)).map(([u, b]) => `${u}: backing off until ${new Date(b.until).toISOString().slice(11, 19)}`);
+  const all = [...parts, ...waiting];
+  return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (bedrock-insights sync add s3://… | cloudwatch://…)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
+}
