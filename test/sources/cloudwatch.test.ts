@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ingestCloudWatch, parseCloudWatchUrl } from '../../src/sources/cloudwatch.js';
+import { listCloudWatchCheckpoints } from '../../src/sources/checkpoints.js';
+import { Store } from '../../src/store/store.js';
+import { ACCESS_KEY, SECRET_KEY, sdkClient, startTestServer } from '../cloudwatch/helpers.js';
+
+const GROUP = '/aws/bedrock/modelinvocations';
+
+function record(id: string, ts: number): string {
+  return JSON.stringify({
+    timestamp: new Date(Math.floor(ts / 1000) * 1000).toISOString().replace('.000Z', 'Z'), accountId: '123456789012', region: 'us-east-1',
+    requestId: id, operation: 'Converse', modelId: 'amazon.nova-micro-v1:0',
+    input: { inputContentType: 'application/json', inputTokenCount: 10 + id.length, inputBodyJson: { messages: ['PROMPT'] } },
+    output: { outputContentType: 'application/json', outputTokenCount: 5 },
+    identity: { arn: 'arn:aws:iam::123456789012:user/t' }, requestMetadata: { app: 'cw-test' },
+    schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
+  });
+}
+
+async function snapshot(store: Store, group: string): Promise<string[]> {
+  const r = await store.connection.runAndReadAll(
+    `SELECT ts, ingestion_ts, log_stream, request_id, input_tokens, message FROM events WHERE log_group = $1 ORDER BY ts, request_id`, [group]);
+  return r.getRows().map((x) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
+test('parseCloudWatchUrl', () => {
+  assert.equal(parseCloudWatchUrl('cloudwatch:///aws/bedrock/modelinvocations'), '/aws/bedrock/modelinvocations');
+  assert.equal(parseCloudWatchUrl('cloudwatch://bedrock'), 'bedrock');
+  assert.throws(() => parseCloudWatchUrl('cloudwatch://'), /cloudwatch:\/\/LOG_GROUP/);
+});
+
+test('CloudWatch ingest through the real SDK: interrupted run, late events, the copy ends identical to the source', async () => {
+  const src = await startTestServer();
+  const copy = await Store.open(':memory:');
+  const cw = sdkClient(src.url);
+  try {
+    await cw.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
+    await cw.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: 'aws/bedrock/modelinvocations' }));
+    await cw.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: 'other-stream' }));
+    const base = Date.now() - 3_600_000;
+    const put = (stream: string, items: { id: string; ts: number }[]) =>
+      cw.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: items.map((e) => ({ timestamp: e.ts, message: record(e.id, e.ts) })) }));
+    await put('aws/bedrock/modelinvocations', Array.from({ length: 30 }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}`, ts: base + i * 10_000 })));
+    await put('other-stream', Array.from({ length: 5 }, (_, i) => ({ id: `o${i}`, ts: base + i * 60_000 + 5_000 })));
+
+    // First run: interrupted at the third FilterLogEvents page.
+    const client = sdkClient(src.url);
+    let calls = 0;
+    client.middlewareStack.add((next) => async (args) => {
+      if (++calls === 3) throw new Error('network went away');
+      return next(args);
+    }, { step: 'initialize', name: 'h11Interrupt' });
+    const url = `cloudwatch://${GROUP}`;
+    await assert.rejects(ingestCloudWatch(copy, url, { client, endpointUrl: src.url, pageLimit: 7 }), /network went away/);
+    const partial = (await snapshot(copy, GROUP)).length;
+    assert.equal(partial, 14, 'two pages of 7 committed before the failure');
+
+    // Late events: timestamps below what was already read (inside the overlap window), and new ones.
+    await put('aws/bedrock/modelinvocations', [{ id: 'late1', ts: base + 5_000 }, { id: 'late2', ts: base + 95_000 }]);
+    await put('aws/bedrock/modelinvocations', [{ id: 'new1', ts: base + 400_000 }]);
+    const opts = { endpointUrl: src.url, region: 'us-east-1', credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }, pageLimit: 7 };
+    const second = await ingestCloudWatch(copy, url, opts);
+    assert.ok(second.eventsAlreadyRead > 0, 'the overlap window was read again');
+    assert.equal(second.duplicatesSkipped, 0, 'events already read were skipped by id, not offered again');
+    const source = await snapshot(src.store, GROUP);
+    assert.equal(source.length, 38);
+    assert.deepEqual(await snapshot(copy, GROUP), source);
+    assert.ok(!(await snapshot(copy, GROUP)).join('').includes('PROMPT'), 'bodies stripped');
+
+    // More late events after a complete run, then a quiet run.
+    await put('other-stream', [{ id: 'late3', ts: base + 290_000 }]);
+    const third = await ingestCloudWatch(copy, url, opts);
+    assert.equal(third.recordsStored, 1);
+    const fourth = await ingestCloudWatch(copy, url, opts);
+    assert.equal(fourth.recordsStored, 0);
+    assert.equal(fourth.recordsRead, 0);
+    assert.deepEqual(await snapshot(copy, GROUP), await snapshot(src.store, GROUP));
+    const cps = await listCloudWatchCheckpoints(copy);
+    assert.equal(cps.length, 1);
+    assert.equal(cps[0].events, 39);
+    assert.equal(cps[0].highTs, base + 400_000);
+  } finally {
+    copy.close();
+    await src.close();
+  }
+});
+
+test('a missing log group is a clear error', async () => {
+  const src = await startTestServer();
+  const copy = await Store.open(':memory:');
+  try {
+    await assert.rejects(
+      ingestCloudWatch(copy, 'cloudwatch://nope', { endpointUrl: src.url, region: 'us-east-1', credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY } }),
+      (e: Error & { code?: string }) => e.code === 'AWS_REQUEST_FAILED' && /ResourceNotFound/.test(e.message),
+    );
+  } finally {
+    copy.close();
+    await src.close();
+  }
+});
