@@ -11,6 +11,7 @@ export type { RejectedRecord } from './chunk-writer.js';
  * otherwise cache written blocks up to its default of 2 GB; ingest streams, and needs far less.
  */
 export const INGEST_MEMORY_LIMIT = '384MB';
+const INGEST_CHECKPOINT_THRESHOLD = '128MB';
 
 export interface IngestOptions {
   logGroup?: string;
@@ -52,6 +53,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
   const started = Date.now();
   const files = discoverFiles(paths);
   const conn = await store.connect();
+  let restoreThreshold = '';
   const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
   const summary: IngestSummary = {
     filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,
@@ -69,6 +71,12 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       strict: opts.strict ?? false,
       chunkRecords: opts.chunkRecords,
     }, totals);
+    // Checkpoint after about one row group of messages (122,880 rows), not every 16 MB of WAL:
+    // each checkpoint rewrites the last, partly filled row group, so frequent ones cost time and
+    // leave a larger file (measured: 111 MB instead of 166 MB for 300,000 records).
+    const thr = await conn.runAndReadAll(`SELECT current_setting('checkpoint_threshold')`);
+    restoreThreshold = String(thr.getRows()[0][0]);
+    await conn.run(`SET checkpoint_threshold = '${INGEST_CHECKPOINT_THRESHOLD}'`);
     const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1`, [opts.logGroup ?? DEFAULT_LOG_GROUP]);
     const seen = new Map(seenRows.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
     let lastReport = 0;
@@ -102,6 +110,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     }
     await w.flush();
   } finally {
+    if (restoreThreshold) await conn.run(`SET checkpoint_threshold = '${restoreThreshold.replace(/'/g, '')}'`).catch(() => undefined);
     try { conn.closeSync(); } catch { /* already closed */ }
   }
   summary.recordsStored = totals.stored;
