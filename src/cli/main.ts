@@ -12,6 +12,7 @@ import { registerChargeback } from './commands/chargeback.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { registerSync } from './commands/sync.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerReport(program);
   registerSync(program);
+  registerDoctor(program);
   return program;
 }
 
