@@ -1,4 +1,4 @@
-import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
+import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type BedrockClientConfig, type LoggingConfig } from '@aws-sdk/client-bedrock';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { errorMessage } from '../util/errors.js';
 import type { Finding } from './types.js';
@@ -8,7 +8,8 @@ export interface AwsCheckOptions {
   /** Bedrock control-plane endpoint (tests, VPC endpoints); also used for CloudWatch Logs unless logsEndpointUrl. */
   endpointUrl?: string;
   logsEndpointUrl?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Default: the SDK's provider chain (environment, profile, SSO, instance role). */
+  credentials?: BedrockClientConfig['credentials'];
   /** How far back to look for delivered events (ms; default 24 h). */
   lookbackMs?: number;
   now?: () => number;
