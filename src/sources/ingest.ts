@@ -108,7 +108,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       progress.filesDone++;
       report(true);
     }
-    await w.flush();
+    await w.finish();
   } finally {
     if (restoreThreshold) await conn.run(`SET checkpoint_threshold = '${restoreThreshold.replace(/'/g, '')}'`).catch(() => undefined);
     try { conn.closeSync(); } catch { /* already closed */ }
