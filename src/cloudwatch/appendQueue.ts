@@ -1,5 +1,7 @@
 import type { StoredEvent } from '../logs/event.js';
+import { priceEvents } from '../pricing/index.js';
 import type { AppendResult, EventWriter } from '../store/writer.js';
+import { errorMessage } from '../util/errors.js';
 
 interface Pending {
   events: StoredEvent[];
@@ -27,6 +29,7 @@ export class AppendQueue {
 
   private async drain(): Promise<void> {
     this.running = true;
+    let bedrock = false;
     try {
       while (this.pending.length > 0) {
         const batch: Pending[] = [];
@@ -42,12 +45,31 @@ export class AppendQueue {
           // Duplicates cannot occur across requests (each event key carries its request id).
           const dupShare = batch.length === 1 ? r.duplicates : 0;
           for (const p of batch) p.resolve({ stored: p.events.length - dupShare, duplicates: dupShare });
+          bedrock ||= batch.some((p) => p.events.some((e) => e.kind === 'bedrock'));
         } catch (e) {
           for (const p of batch) p.reject(e);
         }
       }
+      // Cost fields follow the events once the queue is idle: requests were answered already, so a
+      // burst of small PutLogEvents calls pays for one pricing pass, not one each.
+      if (bedrock) await this.price();
     } finally {
       this.running = false;
+      // Batches that arrived while pricing ran start the next round.
+      if (this.pending.length > 0) void this.drain();
+    }
+  }
+
+  private lastPricingError = '';
+  private async price(): Promise<void> {
+    try {
+      await priceEvents(this.writer.store, { where: 'unpriced' });
+      this.lastPricingError = '';
+    } catch (e) {
+      // A broken user prices file must not refuse logs; say so once per distinct problem.
+      const msg = errorMessage(e);
+      if (msg !== this.lastPricingError) process.stderr.write(`bedrock-insights: pricing new events failed: ${msg}\n`);
+      this.lastPricingError = msg;
     }
   }
 }
