@@ -143,6 +143,8 @@ export interface SyncLoopOptions {
   onStatus?: (s: SyncStatus) => void;
   /** Called after each pass (tests, pricing hooks). */
   afterPass?: (results: SourceRunResult[]) => Promise<void> | void;
+  /** Run the first pass at once (default) or only after the first interval (tests drive it with runNow). */
+  immediate?: boolean;
 }
 
 export interface SyncLoop {
@@ -191,7 +193,8 @@ export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: Sy
     timer = setTimeout(() => { void runNow().catch(() => undefined).finally(schedule); }, o.intervalMs);
     timer.unref?.();
   };
-  void runNow().catch(() => undefined).finally(schedule);
+  if (o.immediate === false) schedule();
+  else void runNow().catch(() => undefined).finally(schedule);
   return {
     async stop() {
       stopped = true;

@@ -4,6 +4,7 @@ import { serverConfigPath } from '../../api/config.js';
 import { cloudWatchApiForServe } from '../../cloudwatch/index.js';
 import { defaultDbPath } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
+import { backgroundSyncMount } from './sync.js';
 
 export interface ServeFlags {
   db?: string;
@@ -13,6 +14,8 @@ export interface ServeFlags {
   accessKeys?: string;
   /** commander's --no-auth sets auth=false. */
   auth?: boolean;
+  /** Run `sync` (sources.json beside the store) in the background. */
+  sync?: boolean;
 }
 
 /** Lines to print once the server listens (also used by `demo`). Never prints request bodies. */
@@ -59,6 +62,7 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)')
     .option('--access-keys <ID:SECRET,...>', 'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in server.json); requests are verified with SigV4')
     .option('--no-auth', 'serve the CloudWatch Logs API without SigV4 (only on a loopback address, for local development)')
+    .option('--sync', 'keep the store current from the sources in sources.json beside it (see: bedrock-insights sync --help)')
     .addHelpText('after', `
 Examples:
   bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
@@ -77,6 +81,7 @@ Examples:
         noAuth: flags.auth === false,
       });
       opts.cloudWatchApi = cw.mount;
+      if (flags.sync) opts.mount = backgroundSyncMount(defaultDbPath(flags.db));
       await serveUntilStopped(opts, cw.summary + '\n');
     });
 }

@@ -5,7 +5,10 @@ import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js
 import { ingestS3 } from '../../sources/s3.js';
 import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, syncSource, DEFAULT_INTERVAL_SECONDS } from '../../sources/sync.js';
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
-import { BiError } from '../../util/errors.js';
+import { BiError, errorMessage } from '../../util/errors.js';
+import { priceEvents } from '../../pricing/index.js';
+import type { ServerOptions } from '../../api/server.js';
+import type { SourceRunResult } from '../../sources/sync.js';
 import { formatCount } from '../progress.js';
 import { setExitCode } from '../main.js';
 
@@ -59,6 +62,42 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
   }
 }
 
+/** Prices what a pass stored, so new invocations show with their cost. */
+async function priceAfterPass(store: Store, results: SourceRunResult[]): Promise<void> {
+  if (!results.some((r) => r.stored > 0)) return;
+  try {
+    await priceEvents(store, { where: 'unpriced' });
+  } catch (e) {
+    process.stderr.write(`[sync] pricing the new events failed: ${errorMessage(e)}\n`);
+  }
+}
+
+/**
+ * `serve --sync`: runs the sync loop on the server's own store (one DuckDB instance per file),
+ * started with the server and stopped before it closes. Sources are re-read from sources.json at
+ * each poll, so `sync add` takes effect without a restart.
+ */
+export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): NonNullable<ServerOptions['mount']> {
+  return (app, ctx) => {
+    const cfgPath = sourcesPath(dbPath);
+    const interval = intervalSeconds ?? loadSyncConfig(cfgPath).intervalSeconds;
+    const sources = () => {
+      try {
+        return loadSyncConfig(cfgPath).sources;
+      } catch (e) {
+        process.stderr.write(`[sync] ${errorMessage(e)}\n`);
+        return [];
+      }
+    };
+    const loop = startSyncLoop(ctx.store, sources, {
+      intervalMs: interval * 1000,
+      afterPass: (results) => priceAfterPass(ctx.store, results),
+      onStatus: (s) => process.stdout.write(s.line + '\n'),
+    });
+    app.addHook('onClose', async () => { await loop.stop(); });
+  };
+}
+
 export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
@@ -86,15 +125,18 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       try {
         if (o.once) {
           let failed = false;
+          const results: SourceRunResult[] = [];
           for (const src of cfg.sources) {
             const r = await syncSource(store, src);
+            results.push(r);
             failed ||= !r.ok;
             process.stdout.write(r.ok ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n` : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`);
           }
+          await priceAfterPass(store, results);
           if (failed) setExitCode(1);
           return;
         }
-        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, onStatus: (s) => process.stdout.write(s.line + '\n') });
+        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, afterPass: (results) => priceAfterPass(store, results), onStatus: (s) => process.stdout.write(s.line + '\n') });
         await new Promise<void>((resolveStop) => {
           const stop = (): void => {
             process.off('SIGINT', stop);

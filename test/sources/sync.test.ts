@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeDataset } from '../../src/demo/generator.js';
+import { addSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, type SyncStatus } from '../../src/sources/sync.js';
+import { Store } from '../../src/store/store.js';
+import { startTestS3 } from './s3-server.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+test('sources.json: add, replace, remove, and clear errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-cfg-'));
+  try {
+    const path = sourcesPath(join(dir, 'store.duckdb'));
+    assert.equal(path, join(dir, 'sources.json'));
+    assert.deepEqual(loadSyncConfig(path), { intervalSeconds: 60, sources: [] });
+    addSource(path, { url: 's3://b/AWSLogs/', region: 'us-east-1' });
+    addSource(path, { url: 'cloudwatch:///aws/bedrock/modelinvocations' });
+    addSource(path, { url: 's3://b/AWSLogs/', region: 'eu-west-1' });
+    assert.deepEqual(loadSyncConfig(path).sources, [{ url: 'cloudwatch:///aws/bedrock/modelinvocations' }, { url: 's3://b/AWSLogs/', region: 'eu-west-1' }]);
+    assert.equal(removeSource(path, 'cloudwatch:///aws/bedrock/modelinvocations'), true);
+    assert.equal(removeSource(path, 'cloudwatch://nope'), false);
+    assert.throws(() => addSource(path, { url: 'http://x' }), /s3:\/\/BUCKET\/PREFIX or cloudwatch:\/\/LOG_GROUP/);
+    writeFileSync(path, '{"sources": [{"url": 5}]}');
+    assert.throws(() => loadSyncConfig(path), /sources\[0\] needs a "url"/);
+    writeFileSync(path, '{nope');
+    assert.throws(() => loadSyncConfig(path), (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sync loop: a throttled source backs off and recovers; new objects arrive on the next poll', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-sync-'));
+  const bucket = join(dir, 'bucket');
+  await writeDataset({ out: bucket, format: 's3', records: 60, days: 1, seed: 3, end: '2026-11-01T00:00:00Z' });
+  const s3 = await startTestS3({ 'sync-bkt': bucket });
+  const store = await Store.open(':memory:');
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDSYNC';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  // The first requests are refused as S3 does when throttling.
+  let throttle = true;
+  const realUrl = s3.url;
+  const { createServer } = await import('node:http');
+  const proxy = createServer((req, res) => {
+    if (throttle) {
+      res.writeHead(503, { 'content-type': 'application/xml' }).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      return;
+    }
+    const up = new URL(req.url ?? '/', realUrl);
+    void fetch(up, { headers: { authorization: String(req.headers.authorization ?? '') } }).then(async (r) => {
+      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' }).end(Buffer.from(await r.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  const statuses: SyncStatus[] = [];
+  const loop = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], { intervalMs: 60_000, immediate: false, onStatus: (s) => statuses.push(s) });
+  try {
+    const first = await loop.runNow();
+    assert.equal(first.length, 1);
+    assert.equal(first[0].ok, false);
+    assert.equal(first[0].throttled, true);
+    assert.match(statuses.at(-1)!.line, /throttled .*retry in 120 s/);
+    // Backing off: the next pass does not call the source at all.
+    throttle = false;
+    const skipped = await loop.runNow();
+    assert.equal(skipped.length, 0);
+    assert.match(statuses.at(-1)!.line, /backing off until/);
+  } finally {
+    await loop.stop();
+  }
+  // A new loop (as after the backoff elapsed) reads everything, then only what is new.
+  const loop2 = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], { intervalMs: 60_000, immediate: false, onStatus: (s) => statuses.push(s) });
+  try {
+    const ok = await loop2.runNow();
+    assert.deepEqual(ok.map((r) => [r.ok, r.stored]), [[true, 60]]);
+    assert.match(statuses.at(-1)!.line, /s3:\/\/sync-bkt\/AWSLogs\/: \+60 stored/);
+    const { cpSync } = await import('node:fs');
+    const more = join(dir, 'more');
+    await writeDataset({ out: more, format: 's3', records: 25, days: 1, seed: 4, end: '2026-11-02T00:00:00Z' });
+    cpSync(more, bucket, { recursive: true });
+    const next = await loop2.runNow();
+    assert.deepEqual(next.map((r) => [r.ok, r.stored, r.read]), [[true, 25, 25]]);
+    const n = (await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0];
+    assert.equal(Number(n), 85);
+  } finally {
+    await loop2.stop();
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    store.close();
+    await new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); });
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e',
+      `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.H11_ARGS)]);`],
+      { cwd: repo, env: { ...process.env, ...env, H11_ARGS: JSON.stringify(args) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+test('CLI: ingest s3:// with --endpoint-url, sync add / list / --once, doctor --format json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-cli-'));
+  const bucket = join(dir, 'bucket');
+  await writeDataset({ out: bucket, format: 's3', records: 40, days: 1, seed: 8, end: '2026-11-01T00:00:00Z' });
+  const s3 = await startTestS3({ 'cli-bkt': bucket });
+  const env = { AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' };
+  const db = join(dir, 'store.duckdb');
+  try {
+    const a = await runCli(['ingest', 's3://cli-bkt/AWSLogs/', '--endpoint-url', s3.url, '--db', db], env);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /records stored:\s+40/);
+    const b = await runCli(['sync', 'add', 's3://cli-bkt/AWSLogs/', '--endpoint-url', s3.url, '--db', db], env);
+    assert.equal(b.code, 0, b.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [{ url: 's3://cli-bkt/AWSLogs/', endpointUrl: s3.url }]);
+    const l = await runCli(['sync', 'list', '--db', db], env);
+    assert.match(l.stdout, /s3:\/\/cli-bkt\/AWSLogs\/ {2}endpoint=http/);
+    const c = await runCli(['sync', '--once', '--db', db], env);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read/);
+    const d = await runCli(['doctor', '--db', db, '--no-aws', '--format', 'json'], env);
+    assert.equal(d.code, 0, d.stderr);
+    const report = JSON.parse(d.stdout) as { findings: { check: string }[]; aws: { ran: boolean } };
+    assert.equal(report.aws.ran, false);
+    assert.ok(report.findings.some((f) => f.check === 'metadata.untagged.invokeModel'));
+  } finally {
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve --sync: the server\'s background sync stores new objects within an interval, and stops with the server', async () => {
+  const { startServer } = await import('../../src/api/server.js');
+  const { backgroundSyncMount } = await import('../../src/cli/commands/sync.js');
+  const dir = mkdtempSync(join(tmpdir(), 'h11-serve-'));
+  const bucket = join(dir, 'bucket');
+  await writeDataset({ out: bucket, format: 's3', records: 30, days: 1, seed: 21, end: '2026-11-01T00:00:00Z' });
+  const s3 = await startTestS3({ 'serve-bkt': bucket });
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDSERVE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  const db = join(dir, 'store.duckdb');
+  addSource(sourcesPath(db), { url: 's3://serve-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url });
+  const store = await Store.open(db);
+  const count = async (): Promise<number> => Number((await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
+  const waitFor = async (n: number): Promise<number> => {
+    const until = Date.now() + 10_000;
+    let c = await count();
+    while (c < n && Date.now() < until) { await new Promise((r) => setTimeout(r, 100)); c = await count(); }
+    return c;
+  };
+  const out = process.stdout.write.bind(process.stdout);
+  const lines: string[] = [];
+  process.stdout.write = ((s: string) => { lines.push(String(s)); return true; }) as typeof process.stdout.write;
+  const server = await startServer({ store, host: '127.0.0.1', port: 0, mount: backgroundSyncMount(db, 1) });
+  try {
+    assert.equal(await waitFor(30), 30);
+    const { cpSync } = await import('node:fs');
+    const more = join(dir, 'more');
+    await writeDataset({ out: more, format: 's3', records: 12, days: 1, seed: 22, end: '2026-11-02T00:00:00Z' });
+    cpSync(more, bucket, { recursive: true });
+    assert.equal(await waitFor(42), 42);
+    const priced = Number((await store.connection.runAndReadAll('SELECT count(*) FROM events WHERE price_version IS NOT NULL')).getRows()[0][0]);
+    assert.ok(priced > 0, 'new events are priced by the background sync');
+  } finally {
+    await server.close();
+    process.stdout.write = out;
+    const before = await count();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await count(), before, 'nothing written after the server closed');
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    store.close();
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(lines.some((l) => /\[sync .*\] s3:\/\/serve-bkt\/AWSLogs\/: \+12 stored/.test(l)), lines.join(''));
+});
