@@ -1,5 +1,6 @@
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
+import { errorMessage, isBiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
@@ -94,11 +95,20 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
         summary.filesSkipped++;
       } else {
         w.beginFile(f.path);
-        const records = await readFileInto(f.path, w, {
-          keepBodies: opts.keepBodies ?? false,
-          onBytes: (b) => { progress.bytesDone = base + b; report(); },
-        });
-        w.endFile({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+        let records = 0;
+        try {
+          records = await readFileInto(f.path, w, {
+            keepBodies: opts.keepBodies ?? false,
+            onBytes: (b) => { progress.bytesDone = base + b; report(); },
+          });
+          w.endFile({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+        } catch (e) {
+          if (isBiError(e)) throw e;
+          // An unreadable file (corrupt gzip, I/O error, too large a document) is reported like a
+          // bad record and left without a checkpoint, so the next ingest tries it again; the
+          // records read before the error are kept (stored once, whatever happens next).
+          w.reject(0, `cannot read the file: ${errorMessage(e)}`);
+        }
         if (w.full) await w.flush();
         summary.filesRead++;
         summary.recordsRead += records;

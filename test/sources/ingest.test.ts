@@ -234,6 +234,22 @@ test('chunks span files and files span chunks: rejects name the right file, ever
   });
 });
 
+test('an unreadable file (corrupt gzip) is reported, not checkpointed, and the other files are read', async () => {
+  const d = dir();
+  const good = gzipSync(jsonl([rec(1), rec(2)]));
+  writeFileSync(join(d, 'a.jsonl.gz'), good.subarray(0, good.length - 12)); // truncated
+  writeFileSync(join(d, 'b.jsonl'), jsonl([rec(3)]));
+  await withStore(async (s) => {
+    const r = await ingestPaths(s, [d]);
+    assert.equal(r.recordsRejected, 1);
+    assert.equal(r.rejected[0].file, join(d, 'a.jsonl.gz'));
+    assert.match(r.rejected[0].reason, /cannot read the file/);
+    assert.ok((await q(s, `SELECT request_id FROM events`)).some((x) => x[0] === 'req-3'));
+    assert.deepEqual(await q(s, `SELECT path FROM ingested_files`), [[join(d, 'b.jsonl')]]);
+    await assert.rejects(ingestPaths(s, [d], { strict: true }), /cannot read the file/);
+  });
+});
+
 test('a missing path is a clear error', async () => {
   await withStore(async (s) => {
     await assert.rejects(ingestPaths(s, [join(root, 'nope')]), /No such file or folder/);
