@@ -12,7 +12,7 @@ import type {
   Command, DurationLit, Expr, Name, ParseCmd, Projection, Query, SourceClause, Span, StatsCmd,
 } from './ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
-import { closest, lookupFunction, allFunctionNames, type FunctionSpec, type ValueKind } from './functions.js';
+import { closest, lookupFunction, allFunctionNames, unifyKinds, type FunctionSpec, type ValueKind } from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
@@ -667,12 +667,20 @@ class Analyzer {
       // Accept a /regex/ literal as the pattern as well as a string.
     }
     const args = e.args.map((a) => this.expr(a, ctx));
+    if ((lname === 'formatdate' || lname === 'parsedate') && !(args[1].k === 'lit' && typeof args[1].value === 'string')) {
+      this.err('BAD_ARGUMENT', `${spec.name}() needs its format as a quoted string, like ${lname === 'formatdate' ? '"%Y-%m-%d"' : '"yyyy-MM-dd"'}.`, e.args[1].span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
     if (lname === 'regexreplace' && args[1].k === 'lit' && typeof args[1].value === 'string') {
       const t = translateRegex(args[1].value);
       if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.args[1].span);
       args[1] = { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
     }
-    let kind: ValueKind = spec.returns === 'arg' ? (args[lname === 'if' ? 1 : lname === 'case' ? 1 : 0]?.kind ?? 'string') : spec.returns;
+    let kind: ValueKind;
+    if (lname === 'if') kind = unifyKinds([args[1].kind, args[2].kind]);
+    else if (lname === 'case') kind = unifyKinds(args.filter((_, i) => i % 2 === 1 || (args.length % 2 === 1 && i === args.length - 1)).map((a) => a.kind));
+    else if (lname === 'coalesce') kind = unifyKinds(args.map((a) => a.kind));
+    else kind = spec.returns === 'arg' ? (args[0]?.kind ?? 'string') : spec.returns;
     if (kind === 'null') kind = 'string';
     return { k: 'call', fn: lname, args, kind };
   }

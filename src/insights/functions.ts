@@ -143,6 +143,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   f('histogram', 'group', 'timeseries', 2, 2, 'number', 'histogram(f, width)', 'By-clause: lower bound of the width-wide bucket of f.'),
 ];
 
+/**
+ * The one kind several values take when one expression may yield any of them (if, case,
+ * coalesce): their common kind; numbers when they are all numeric-like; text otherwise.
+ * The analyzer and every dialect must agree on it.
+ */
+export function unifyKinds(kinds: readonly ValueKind[]): ValueKind {
+  const set = new Set(kinds.filter((k) => k !== 'null'));
+  if (set.size === 0) return 'string';
+  if (set.size === 1) return [...set][0];
+  if ([...set].every((k) => k === 'number' || k === 'bool' || k === 'time')) return 'number';
+  return 'string';
+}
+
 const BY_NAME = new Map<string, FunctionSpec>();
 for (const spec of FUNCTIONS) {
   BY_NAME.set(spec.name.toLowerCase(), spec);

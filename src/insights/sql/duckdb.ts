@@ -13,6 +13,7 @@
  */
 import type { DurationUnit } from '../ast.js';
 import type { NamedExpr, PExpr, Plan, SortTerm, ValueKind } from '../plan.js';
+import { unifyKinds } from '../functions.js';
 
 export interface CompiledColumn {
   name: string;
@@ -54,6 +55,20 @@ export function quoteString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+let shareSeq = 0;
+
+/**
+ * Use a SQL expression several times in `f` without repeating its text: a long expression is
+ * bound once to a lambda parameter (`list_transform([e], x -> f(x))[1]`), so nested functions do
+ * not grow the statement exponentially. Short ones (columns, small calls) are repeated as is;
+ * DuckDB evaluates common subexpressions once anyway.
+ */
+function share(sql: string, f: (x: string) => string): string {
+  if (sql.length <= 100) return f(sql);
+  const name = `__b${++shareSeq}`;
+  return `list_transform([${sql}], ${name} -> ${f(name)})[1]`;
+}
+
 function numLit(n: number): string {
   if (!Number.isFinite(n)) return 'NULL';
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return String(n);
@@ -86,17 +101,25 @@ function floorTime(t: string, amount: number, unit: DurationUnit): string {
   if (p !== undefined) return `((${t}) // ${p} * ${p})`;
   // Calendar units: months since 1970-01 floored to a multiple of the amount.
   const months = unit === 'mo' ? amount : unit === 'q' ? amount * 3 : amount * 12;
-  const ts = `make_timestamp(CAST(${t} AS BIGINT) * 1000)`;
-  const idx = `((year(${ts}) - 1970) * 12 + month(${ts}) - 1) // ${months} * ${months}`;
-  return `epoch_ms(make_timestamp(CAST(1970 + (${idx}) // 12 AS BIGINT), CAST((${idx}) % 12 + 1 AS BIGINT), 1, 0, 0, 0))`;
+  return share(t, (v) => {
+    const ts = `make_timestamp(CAST(${v} AS BIGINT) * 1000)`;
+    if (months === 1 || months === 3 || months === 12) {
+      const part = months === 1 ? 'month' : months === 3 ? 'quarter' : 'year';
+      return `try(epoch_ms(date_trunc('${part}', ${ts})))`;
+    }
+    return share(`((year(${ts}) - 1970) * 12 + month(${ts}) - 1) // ${months} * ${months}`, (idx) =>
+      // try(): a value far outside the timestamp range is missing rather than an error.
+      `try(epoch_ms(make_timestamp(CAST(1970 + (${idx}) // 12 AS BIGINT), CAST((${idx}) % 12 + 1 AS BIGINT), 1, 0, 0, 0)))`);
+  });
 }
 
 function ceilTime(t: string, amount: number, unit: DurationUnit): string {
-  const f = floorTime(t, amount, unit);
-  const p = periodMs(amount, unit) ?? (unit === 'w' ? amount * 7 * 86_400_000 : undefined);
-  if (p !== undefined) return `(CASE WHEN ${f} = (${t}) THEN (${t}) ELSE ${f} + ${p} END)`;
-  const months = unit === 'mo' ? amount : unit === 'q' ? amount * 3 : amount * 12;
-  return `(CASE WHEN ${f} = (${t}) THEN (${t}) ELSE epoch_ms(make_timestamp(CAST(${f} AS BIGINT) * 1000) + INTERVAL ${months} MONTH) END)`;
+  return share(t, (v) => share(floorTime(v, amount, unit), (f) => {
+    const p = periodMs(amount, unit);
+    if (p !== undefined) return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE ${f} + ${p} END)`;
+    const months = unit === 'mo' ? amount : unit === 'q' ? amount * 3 : amount * 12;
+    return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE try(epoch_ms(make_timestamp(CAST(${f} AS BIGINT) * 1000) + INTERVAL ${months} MONTH)) END)`;
+  }));
 }
 
 const IPV4_RE = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -115,6 +138,10 @@ function ipv4Number(ip: string): number {
 }
 
 function rangeTest(numExpr: string, ranges: [string, number][]): string {
+  return share(numExpr, (v) => rangeTestOf(v, ranges));
+}
+
+function rangeTestOf(numExpr: string, ranges: [string, number][]): string {
   return '(' + ranges.map(([ip, bits]) => {
     const lo = ipv4Number(ip);
     const hi = lo + 2 ** (32 - bits) - 1;
@@ -405,8 +432,9 @@ class Compiler {
     const dir = t.desc ? 'DESC' : 'ASC';
     const v = this.value(t.expr);
     const k = t.expr.kind;
+    // A constant sort key orders nothing (and DuckDB refuses ORDER BY a literal).
+    if (k === 'null' || t.expr.k === 'lit') return [];
     if (k === 'number' || k === 'time' || k === 'bool') return [`${v} ${dir} NULLS LAST`];
-    if (k === 'null') return [];
     // CloudWatch's natural order for text: non-numbers first (digit runs by length, then value,
     // other runs by code point), then all-digit values by numeric value; missing last.
     return [
@@ -462,7 +490,7 @@ class Compiler {
       case 'time':
         return `strftime(make_timestamp(CAST(${this.value(e)} AS BIGINT) * 1000), '%Y-%m-%d %H:%M:%S.%g')`;
       case 'bool':
-        return `(CASE WHEN ${this.value(e)} THEN '1' WHEN NOT ${this.value(e)} THEN '0' END)`;
+        return `CAST(CAST(${this.value(e)} AS INTEGER) AS VARCHAR)`;
       case 'null':
         return 'CAST(NULL AS VARCHAR)';
       default:
@@ -472,13 +500,13 @@ class Compiler {
 
   /** Bring several expressions to one SQL type (for coalesce/if/case). */
   private unify(es: PExpr[]): { sql: string[]; kind: ValueKind } {
-    const kinds = new Set(es.map((e) => e.kind).filter((k) => k !== 'null'));
-    if (kinds.size <= 1) {
-      const kind = kinds.size === 1 ? [...kinds][0] : 'string';
-      return { sql: es.map((e) => (e.kind === 'null' ? nullOf(kind) : this.value(e))), kind };
-    }
-    if ([...kinds].every((k) => k === 'number' || k === 'bool' || k === 'time')) return { sql: es.map((e) => this.num(e)), kind: 'number' };
-    return { sql: es.map((e) => this.str(e)), kind: 'string' };
+    const kind = unifyKinds(es.map((e) => e.kind));
+    const sql = es.map((e) => {
+      if (e.kind === 'null') return nullOf(kind);
+      if (e.kind === kind) return this.value(e);
+      return kind === 'number' ? this.num(e) : this.str(e);
+    });
+    return { sql, kind };
   }
 
   /** SQL for a comparison with CloudWatch's coercion: numeric when both sides are numbers. */
@@ -494,9 +522,17 @@ class Compiler {
     if (numeric(a) && (numericText(b) || b.k === 'lit')) return `(${this.num(a)} ${sqlOp} ${this.num(b)})`;
     if (numeric(b) && (numericText(a) || a.k === 'lit')) return `(${this.num(a)} ${sqlOp} ${this.num(b)})`;
     // A text field against a number: numeric when the text is a number, else compare as text.
-    const na = this.num(a);
-    const nb = this.num(b);
-    return `(CASE WHEN ${na} IS NOT NULL AND ${nb} IS NOT NULL THEN ${na} ${sqlOp} ${nb} ELSE ${this.str(a)} ${sqlOp} ${this.str(b)} END)`;
+    return this.shareE(a, (x) => this.shareE(b, (y) => {
+      const na = this.num(x);
+      const nb = this.num(y);
+      return `(CASE WHEN ${na} IS NOT NULL AND ${nb} IS NOT NULL THEN ${na} ${sqlOp} ${nb} ELSE ${this.str(x)} ${sqlOp} ${this.str(y)} END)`;
+    }));
+  }
+
+  /** share() for a plan expression: `f` gets the expression itself, or a reference to the bound value. */
+  private shareE(e: PExpr, f: (e: PExpr) => string): string {
+    const sql = this.value(e);
+    return share(sql, (x) => f(x === sql ? e : { k: 'ref', id: x, kind: e.kind }));
   }
 
   value(e: PExpr): string {
@@ -607,6 +643,8 @@ class Compiler {
     const A = e.args;
     const n = (i: number) => this.num(A[i]);
     const s = (i: number) => this.str(A[i]);
+    // Times are BIGINT epoch ms already; anything else is made one (missing when it cannot be).
+    const epochMs = () => (A[0].kind === 'time' ? this.value(A[0]) : `TRY_CAST(${n(0)} AS BIGINT)`);
     const period = (i: number) => {
       const p = A[i];
       return p.k === 'period' ? p : { amount: 1, unit: 'ms' as DurationUnit };
@@ -634,13 +672,12 @@ class Compiler {
         if ((subj.kind === 'number') && items.every((x) => x.k === 'lit' && typeof x.value === 'number')) {
           return `(${this.value(subj)} IN (${items.map((x) => this.value(x)).join(', ')}))`;
         }
-        return '(' + items.map((x) => this.compare('=', subj, x)).join(' OR ') + ')';
+        return this.shareE(subj, (sj) => '(' + items.map((x) => this.compare('=', sj, x)).join(' OR ') + ')');
       }
       case 'regex_extract': {
-        const src = s(0);
         const re = this.value(A[1]);
         const g = this.value(A[2]);
-        return `(CASE WHEN regexp_matches(${src}, ${re}) THEN regexp_extract(${src}, ${re}, ${g}) END)`;
+        return share(s(0), (src) => `(CASE WHEN regexp_matches(${src}, ${re}) THEN regexp_extract(${src}, ${re}, ${g}) END)`);
       }
       // numeric
       case 'abs': return `abs(${n(0)})`;
@@ -650,7 +687,7 @@ class Compiler {
       case 'log': return `(CASE WHEN ${n(0)} > 0 THEN ln(${n(0)}) END)`;
       case 'greatest': return `greatest(${A.map((_, i) => n(i)).join(', ')})`;
       case 'least': return `least(${A.map((_, i) => n(i)).join(', ')})`;
-      case 'round': return A.length > 1 ? `round(${n(0)}, CAST(${n(1)} AS INTEGER))` : `round(${n(0)})`;
+      case 'round': return A.length > 1 ? `round(${n(0)}, TRY_CAST(${n(1)} AS INTEGER))` : `round(${n(0)})`;
       case 'haversine': {
         const [la1, lo1, la2, lo2] = [n(0), n(1), n(2), n(3)];
         return `(2 * 6371 * asin(sqrt(pow(sin(radians(${la2} - ${la1}) / 2), 2) + cos(radians(${la1})) * cos(radians(${la2})) * pow(sin(radians(${lo2} - ${lo1}) / 2), 2))))`;
@@ -697,8 +734,8 @@ class Compiler {
       case 'toupper': return `upper(${s(0)})`;
       case 'tolower': return `lower(${s(0)})`;
       case 'substr': return A.length > 2
-        ? `substring(${s(0)}, CAST(${n(1)} AS BIGINT) + 1, CAST(${n(2)} AS BIGINT))`
-        : `substring(${s(0)}, CAST(${n(1)} AS BIGINT) + 1)`;
+        ? `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1, TRY_CAST(${n(2)} AS BIGINT))`
+        : `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1)`;
       case 'replace': return `replace(${s(0)}, ${s(1)}, ${s(2)})`;
       case 'regexreplace': {
         const repl = A[2].k === 'lit' && typeof A[2].value === 'string'
@@ -716,17 +753,17 @@ class Compiler {
       case 'base64decode': return `try(decode(from_base64(${s(0)})))`;
       case 'hextoascii': return `try(decode(unhex(regexp_replace(${s(0)}, '^0[xX]', ''))))`;
       case 'hextodec': return `TRY_CAST(('0x' || regexp_replace(${s(0)}, '^0[xX]', '')) AS BIGINT)`;
-      case 'dectohex': return `(CASE WHEN ${n(0)} < 0 THEN '-0x' || lower(hex(CAST(trunc(- ${n(0)}) AS BIGINT))) ELSE '0x' || lower(hex(CAST(trunc(${n(0)}) AS BIGINT))) END)`;
+      case 'dectohex': return `(CASE WHEN ${n(0)} < 0 THEN '-0x' || lower(hex(TRY_CAST(trunc(- ${n(0)}) AS BIGINT))) ELSE '0x' || lower(hex(TRY_CAST(trunc(${n(0)}) AS BIGINT))) END)`;
       // datetime
       case 'bin': case 'datefloor': {
         const p = period(1);
-        return floorTime(`CAST(${n(0)} AS BIGINT)`, p.amount, p.unit);
+        return floorTime(epochMs(), p.amount, p.unit);
       }
       case 'dateceil': {
         const p = period(1);
-        return ceilTime(`CAST(${n(0)} AS BIGINT)`, p.amount, p.unit);
+        return ceilTime(epochMs(), p.amount, p.unit);
       }
-      case 'frommillis': return `CAST(${n(0)} AS BIGINT)`;
+      case 'frommillis': return `TRY_CAST(${n(0)} AS BIGINT)`;
       case 'tomillis': return A[0].kind === 'time' || A[0].kind === 'number' ? n(0) : `epoch_ms(TRY_CAST(${s(0)} AS TIMESTAMPTZ))`;
       case 'now': return String(Math.floor(this.opts.now / 1000));
       case 'parsedate': {
@@ -779,7 +816,7 @@ class Compiler {
       case 'isreservedip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       case 'ispublicip': return `coalesce(${ipv4ToNumberSql(s(0))} IS NOT NULL AND NOT ${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       // JSON
-      case 'jsonparse': return `(CASE WHEN try(json_type(${s(0)})) IN ('OBJECT', 'ARRAY') AND NOT regexp_full_match(${s(0)}, '\\s*(\\{\\s*\\}|\\[\\s*\\])\\s*') THEN CAST(json(${s(0)}) AS VARCHAR) END)`;
+      case 'jsonparse': return share(s(0), (v) => `(CASE WHEN try(json_type(${v})) IN ('OBJECT', 'ARRAY') AND NOT regexp_full_match(${v}, '\\s*(\\{\\s*\\}|\\[\\s*\\])\\s*') THEN CAST(json(${v}) AS VARCHAR) END)`);
       case 'jsonstringify': return A[0].kind === 'json' ? `CAST(try(json(${s(0)})) AS VARCHAR)` : `CAST(to_json(${this.value(A[0])}) AS VARCHAR)`;
       case 'jsonarraysize': return `(CASE WHEN try(json_type(${s(0)})) = 'ARRAY' THEN json_array_length(${s(0)}) END)`;
       case 'jsonarraycontains': {
@@ -789,10 +826,8 @@ class Compiler {
       // hashing
       case 'md5': return `md5(${s(0)})`;
       case 'sha256': return `sha256(${s(0)})`;
-      case 'csv_unquote': {
-        const v = s(0);
-        return `(CASE WHEN starts_with(${v}, '"') AND length(${v}) >= 2 THEN replace(substr(${v}, 2, length(${v}) - 2), '""', '"') ELSE ${v} END)`;
-      }
+      case 'csv_unquote':
+        return share(s(0), (v) => `(CASE WHEN starts_with(${v}, '"') AND length(${v}) >= 2 THEN replace(substr(${v}, 2, length(${v}) - 2), '""', '"') ELSE ${v} END)`);
       case 'logfmt': {
         const m = `regexp_extract_all(${s(0)}, '[^\\s=]+=("[^"]*"|[^\\s]*)')`;
         return `(CASE WHEN len(${m}) > 0 THEN CAST(try(to_json(map_from_entries(list_transform(${m}, m -> {k: split_part(m, '=', 1), v: trim(substr(m, strpos(m, '=') + 1), '"')})))) AS VARCHAR) END)`;
@@ -820,7 +855,7 @@ function nullOf(kind: ValueKind): string {
 
 /** Number text in SQL: integral values without a fraction, others as DuckDB prints doubles. */
 function numText(v: string): string {
-  return `(CASE WHEN ${v} = trunc(${v}) AND abs(${v}) < 1e15 THEN CAST(CAST(${v} AS BIGINT) AS VARCHAR) ELSE CAST(${v} AS VARCHAR) END)`;
+  return share(v, (x) => `(CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`);
 }
 
 function formatNumberText(n: number): string {
@@ -857,8 +892,8 @@ function ipv6HexSql(ip: string): string {
   return `array_to_string(list_transform(string_split(${full}, ':'), g -> lpad(g, 4, '0')), '')`;
 }
 
-function ipv4ToNumberSql(ip: string): string {
-  return `(CASE WHEN regexp_full_match(${ip}, '${IPV4_RE}') THEN CAST(split_part(${ip}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${ip}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${ip}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${ip}, '.', 4) AS BIGINT) END)`;
+function ipv4ToNumberSql(ipSql: string): string {
+  return share(ipSql, (ip) => `(CASE WHEN regexp_full_match(${ip}, '${IPV4_RE}') THEN CAST(split_part(${ip}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${ip}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${ip}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${ip}, '.', 4) AS BIGINT) END)`);
 }
 
 /** The natural-sort key of a text (see sortTerms). */
@@ -871,7 +906,11 @@ function naturalKey(v: string): string {
  * numbers as their text, booleans as 1/0, null/{}/[] missing; objects and arrays missing
  * (discovery flattens them) unless `keepContainers` (jsonParse values keep them as JSON text).
  */
-function jsonScalar(j: string, keepContainers: boolean): string {
+function jsonScalar(jSql: string, keepContainers: boolean): string {
+  return share(jSql, (j) => jsonScalarOf(j, keepContainers));
+}
+
+function jsonScalarOf(j: string, keepContainers: boolean): string {
   const container = keepContainers
     ? `WHEN 'OBJECT' THEN (CASE WHEN CAST(${j} AS VARCHAR) = '{}' THEN NULL ELSE CAST(${j} AS VARCHAR) END) WHEN 'ARRAY' THEN (CASE WHEN CAST(${j} AS VARCHAR) = '[]' THEN NULL ELSE CAST(${j} AS VARCHAR) END)`
     : `WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL`;
@@ -916,6 +955,7 @@ function jsonValueField(src: string, path: (string | number)[]): string {
 
 /** Compile a plan to DuckDB SQL. */
 export function compileDuckDb(plan: Plan, opts: CompileOptions): CompiledQuery {
+  shareSeq = 0;
   return new Compiler(plan, opts).compile();
 }
 
