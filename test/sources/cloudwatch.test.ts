@@ -100,3 +100,47 @@ test('a missing log group is a clear error', async () => {
     await src.close();
   }
 });
+
+test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote group name, and a re-run reads nothing new', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve, dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((done) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e',
+      `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.H11_ARGS)]);`],
+      { cwd: repo, env: { ...process.env, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_REGION: 'us-east-1', H11_ARGS: JSON.stringify(args) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+  const src = await startTestServer();
+  const dir = mkdtempSync(join(tmpdir(), 'h11-cwcli-'));
+  try {
+    const cw = sdkClient(src.url);
+    await cw.send(new CreateLogGroupCommand({ logGroupName: 'bedrock' }));
+    await cw.send(new CreateLogStreamCommand({ logGroupName: 'bedrock', logStreamName: 's' }));
+    const t = Date.now() - 60_000;
+    await cw.send(new PutLogEventsCommand({ logGroupName: 'bedrock', logStreamName: 's', logEvents: [{ timestamp: t, message: record('c1', t) }, { timestamp: t + 1, message: record('c2', t + 1) }] }));
+    const db = join(dir, 'copy.duckdb');
+    const a = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /events read:\s+2\n/);
+    assert.match(a.stdout, /records stored:\s+2\n/);
+    const b = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
+    assert.match(b.stdout, /events read:\s+0\n/);
+    const copy = await Store.open(db);
+    try {
+      assert.deepEqual(await snapshot(copy, 'bedrock'), await snapshot(src.store, 'bedrock'));
+    } finally {
+      copy.close();
+    }
+  } finally {
+    await src.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
