@@ -130,13 +130,14 @@ class Runner {
       const cap = c.rowCap;
       let matched: number | undefined;
       let batch: ResultRow[] = [];
+      let emitted = 0;
       for (;;) {
         if (this.cancelled) break;
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         const raw = chunk.getRows();
         for (const r of raw) {
-          if (cap !== undefined && this.rows.length + batch.length >= cap && !this.onRows) {
+          if (cap !== undefined && emitted + batch.length >= cap) {
             this.truncated = true;
             break;
           }
@@ -158,6 +159,7 @@ class Runner {
         } else {
           this.rows.push(...batch);
         }
+        emitted += batch.length;
         batch = [];
         if (this.truncated) break;
       }
