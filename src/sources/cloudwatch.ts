@@ -59,9 +59,9 @@ export interface CloudWatchIngestSummary extends IngestSummary {
 
 /**
  * Copies the events of a CloudWatch log group into the store with FilterLogEvents, from the last
- * checkpoint minus the overlap window, page by page. Each page commits (events, then checkpoint),
- * so a run interrupted anywhere is completed by the next: events committed before a checkpoint
- * that did not commit are read again and absorbed by the store's dedup (requestId).
+ * checkpoint minus the overlap window, page by page. Each page commits (events, then the ids read),
+ * so a run interrupted anywhere is completed by the next, which skips the ids already read: events
+ * committed before their ids were are offered again and absorbed by the store's dedup (requestId).
  */
 export async function ingestCloudWatch(store: Store, url: string, opts: CloudWatchIngestOptions = {}, onProgress?: (events: number) => void): Promise<CloudWatchIngestSummary> {
   const started = Date.now();
@@ -79,7 +79,11 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
   try {
     const { cp: old, seen } = await readCloudWatchCheckpoint(conn, source);
     const cp: CloudWatchCheckpoint = old ?? { source, logGroup: localGroup, highTs: -1, events: 0, updatedTs: 0 };
-    const startTime = old ? Math.max(0, old.highTs - overlapMs) : opts.startTime;
+    const startTime = old && old.highTs >= 0 ? Math.max(0, old.highTs - overlapMs) : opts.startTime;
+    // The high-water time moves only when a run completes: pages are saved (events, then the ids
+    // read) as they go, but if FilterLogEvents ever returned an older event on a later page, a run
+    // interrupted before it must not have moved the start of the next run past it.
+    let runHigh = cp.highTs;
     const w = await ChunkWriter.create(conn, { logGroup: localGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false }, totals);
     w.beginFile(url);
     let token: string | undefined;
@@ -96,6 +100,7 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
       for (const ev of page.events ?? []) {
         n++;
         const id = eventIdOf(ev);
+        if (typeof ev.timestamp === 'number' && ev.timestamp > runHigh) runHigh = ev.timestamp;
         if (seen.has(id)) { summary.eventsAlreadyRead++; continue; }
         seen.add(id);
         summary.recordsRead++;
@@ -105,7 +110,6 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
         const text = ev.message.trim();
         w.add(n, opts.keepBodies ? text : stripBodiesText(text), ts, ev.ingestionTime, ev.logStreamName || undefined);
         fresh.push({ id, ts });
-        if (ts > cp.highTs) cp.highTs = ts;
       }
       await w.flush();
       if (fresh.length > 0) {
@@ -116,6 +120,11 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
       onProgress?.(summary.recordsRead);
       token = page.nextToken;
     } while (token);
+    if (runHigh > cp.highTs) {
+      cp.highTs = runHigh;
+      cp.updatedTs = Date.now();
+      await saveCloudWatchCheckpoint(conn, cp, [], overlapMs);
+    }
     summary.highTs = cp.highTs >= 0 ? cp.highTs : null;
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }

@@ -144,3 +144,35 @@ test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote grou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an interrupted run never moves the next start past an event it did not read (pages out of time order)', async () => {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  const events = [
+    { eventId: 'a', timestamp: 1_000_200_000, ingestionTime: 1_000_200_500, logStreamName: 's', message: record('a', 1_000_200_000) },
+    { eventId: 'b', timestamp: 1_000_100_000, ingestionTime: 1_000_300_000, logStreamName: 's', message: record('b', 1_000_100_000) },
+  ];
+  /** A FilterLogEvents answered in-process, one event per page, in the order above (b is older). */
+  const fake = (failOnSecondPage: boolean) => {
+    const c = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    c.middlewareStack.add((() => async (args: { input: { startTime?: number; nextToken?: string } }) => {
+      const list = events.filter((e) => args.input.startTime === undefined || e.timestamp >= args.input.startTime);
+      const i = args.input.nextToken ? Number(args.input.nextToken) : 0;
+      if (failOnSecondPage && i === 1) throw new Error('connection reset');
+      return { output: { events: list.slice(i, i + 1), ...(i + 1 < list.length ? { nextToken: String(i + 1) } : {}), $metadata: {} }, response: {} };
+    }) as never, { step: 'initialize', name: 'h11Fake' });
+    return c;
+  };
+  const copy = await Store.open(':memory:');
+  try {
+    const opts = { endpointUrl: 'http://fake', overlapMs: 10_000 };
+    await assert.rejects(ingestCloudWatch(copy, 'cloudwatch://g', { ...opts, client: fake(true) }), /connection reset/);
+    const r = await ingestCloudWatch(copy, 'cloudwatch://g', { ...opts, client: fake(false) });
+    assert.equal(r.eventsAlreadyRead, 1);
+    assert.equal(r.recordsStored, 1);
+    const ids = (await copy.connection.runAndReadAll(`SELECT request_id FROM events ORDER BY 1`)).getRows().map(([x]) => x);
+    assert.deepEqual(ids, ['a', 'b']);
+    assert.equal(r.highTs, 1_000_200_000);
+  } finally {
+    copy.close();
+  }
+});
