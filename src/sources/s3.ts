@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
@@ -125,7 +125,16 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
         summary.filesSkipped++;
       } else {
         w.beginFile(name);
-        const records = await readObjectInto(client, loc.bucket, o.key, w, opts.keepBodies ?? false);
+        let records: number;
+        try {
+          records = await readObjectInto(client, loc.bucket, o.key, w, opts.keepBodies ?? false);
+        } catch (e) {
+          // A corrupt object is reported and checkpointed (reading it again gives the same bytes);
+          // a network or permission failure stops the run, to be retried.
+          if (!isZlibError(e)) throw e;
+          w.reject(0, `cannot decompress the object (${errorMessage(e)}); records before the damage were kept`);
+          records = 0;
+        }
         w.endFile({ path: name, size: o.size, mtimeMs: o.lastModifiedMs, records });
         if (w.full) await w.flush();
         summary.filesRead++;
@@ -190,27 +199,27 @@ async function readObjectInto(client: S3Client, bucket: string, key: string, w: 
   return records;
 }
 
-/** Peeks at the first two bytes: Bedrock's objects are gzipped, a hand-made upload may not be. */
+/**
+ * Peeks at the first bytes: Bedrock's objects are gzipped, a hand-made upload may not be. The
+ * gunzip is joined to the body with pipeline(), so a reader that stops early (a strict-mode
+ * rejection, an error) destroys the HTTP body too instead of leaving its socket open.
+ */
 async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
   const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return (async function* () { /* empty object */ })();
   const head: Buffer = first.value;
-  const gz = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const all = (async function* () {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  })();
-  if (!gz) return all;
-  const gunzip = createGunzip();
-  void (async () => {
+  const all = async function* (): AsyncGenerator<Buffer> {
     try {
-      for await (const c of all) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
-      gunzip.end();
-    } catch (e) {
-      gunzip.destroy(e as Error);
+      yield head;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    } finally {
+      body.destroy();
     }
-  })();
+  };
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return all();
+  const gunzip = createGunzip();
+  pipeline(all, gunzip, () => { /* errors reach the reader through gunzip */ });
   return gunzip;
 }
 
@@ -254,6 +263,11 @@ function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
     }
     return changed ? JSON.stringify(r) : text;
   };
+}
+
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /** An AWS SDK failure as a BiError that says what to check. */

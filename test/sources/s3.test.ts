@@ -110,6 +110,33 @@ test('offloaded bodies under HH/data/ are fetched only with keepBodies; plain (n
   }
 });
 
+test('a corrupt gzip object is reported and skipped, the others are stored, and it is not read again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-s3c-'));
+  const hour = join(dir, 'b', 'AWSLogs', '1', 'BedrockModelInvocationLogs', 'us-east-1', '2026', '11', '01', '13');
+  mkdirSync(hour, { recursive: true });
+  const rec = (id: string): string => JSON.stringify({ timestamp: '2026-11-01T13:00:05Z', requestId: id, operation: 'Converse', modelId: 'amazon.nova-micro-v1:0', input: { inputTokenCount: 1 }, output: { outputTokenCount: 1 } });
+  writeFileSync(join(hour, 'a.json.gz'), gzipSync(rec('ok-1') + '\n'));
+  const good = gzipSync(rec('ok-2') + '\n' + rec('ok-3') + '\n');
+  writeFileSync(join(hour, 'b.json.gz'), Buffer.concat([good.subarray(0, 12), Buffer.from('garbage-garbage-garbage')]));
+  writeFileSync(join(hour, 'c.json.gz'), gzipSync(rec('ok-4') + '\n'));
+  const s3 = await startTestS3({ cb: join(dir, 'b') });
+  const store = await Store.open(':memory:');
+  try {
+    const opts = { endpointUrl: s3.url, region: 'us-east-1', credentials: CREDS };
+    const a = await ingestS3(store, 's3://cb/', opts);
+    assert.equal(a.recordsStored, 2);
+    assert.equal(a.recordsRejected, 1);
+    assert.match(a.rejected[0].file, /b\.json\.gz$/);
+    assert.match(a.rejected[0].reason, /cannot decompress/);
+    const b = await ingestS3(store, 's3://cb/', opts);
+    assert.equal(b.filesRead, 0);
+  } finally {
+    store.close();
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an unknown bucket is a clear error', async () => {
   const s3 = await startTestS3({});
   const store = await Store.open(':memory:');
