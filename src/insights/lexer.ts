@@ -94,9 +94,10 @@ const OPERAND_EXPECTING_NAMES = new Set([
   'filterindex', 'dedup', 'unnest', 'into', 'with', 'for', 'sort', 'limit', 'parse', 'expand',
 ]);
 
-// Letters of any script count as letters in bare names (`fields café`); numbers stay ASCII.
-const isWordChar = (c: string): boolean => /[\p{L}\p{N}_.@]/u.test(c);
-const isWordStart = (c: string): boolean => /[\p{L}\p{N}_@]/u.test(c);
+// Bare names are ASCII: Logs Insights rejects non-ASCII identifiers and aliases (observed on real
+// CloudWatch, spec bedrock-invocation-logs §2); other names need backticks (`` `café` ``).
+const isWordChar = (c: string): boolean => /[A-Za-z0-9_.@]/.test(c);
+const isWordStart = (c: string): boolean => /[A-Za-z0-9_@]/.test(c);
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 const SIMPLE_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '"': '"', "'": "'", '\\': '\\' };

@@ -130,6 +130,7 @@ test('spaceBefore records whitespace and comments before a token', () => {
   assert.deepEqual(t.map((x) => x.spaceBefore), [false, true, true, false, false, false]);
 });
 
-test('bare names may hold letters of any script', () => {
-  assert.deepEqual(pick('café.prix @données'), [['name', 'café.prix'], ['name', '@données']]);
+test('bare names are ASCII; other names need backticks', () => {
+  assert.deepEqual(pick('café'), [['name', 'caf'], ['error', 'LEX_UNEXPECTED_CHAR']]);
+  assert.deepEqual(pick('`café.prix`'), [['quotedName', 'café.prix']]);
 });
