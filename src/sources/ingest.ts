@@ -1,3 +1,4 @@
+import { priceEvents } from '../pricing/index.js';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
@@ -43,6 +44,10 @@ export interface IngestSummary {
   /** Bytes of the files read (compressed size for .gz). */
   bytesRead: number;
   elapsedMs: number;
+  /** Pricing of the newly stored invocations (absent when nothing new was stored). */
+  pricing?: { priced: number; unpriced: number; unpricedTokens: number; version: string };
+  /** Set when the price book could not be used (for example a broken user prices file). */
+  pricingError?: string;
 }
 
 /**
@@ -126,6 +131,15 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
+  // Every stored invocation carries its cost; a broken prices file must not lose the ingest.
+  if (totals.stored > 0) {
+    try {
+      const r = await priceEvents(store, { where: 'unpriced' });
+      summary.pricing = { priced: r.priced, unpriced: r.unpriced, unpricedTokens: r.unpricedTokens, version: r.version };
+    } catch (e) {
+      summary.pricingError = errorMessage(e);
+    }
+  }
   summary.elapsedMs = Date.now() - started;
   return summary;
 }

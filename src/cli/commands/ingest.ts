@@ -82,7 +82,14 @@ function printSummary(s: IngestSummary, db: string): void {
     `time:                ${secs.toFixed(1)} s${s.recordsRead > 0 && secs > 0 ? ` (${formatCount(s.recordsRead / secs)} records/s)` : ''}`,
     `store:               ${db}`,
   ];
+  if (s.pricing) {
+    const unpriced = s.pricing.unpriced > 0
+      ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see bedrock-insights prices check)`
+      : '';
+    lines.push(`priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${unpriced}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
+  if (s.pricingError) process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
   if (s.recordsRejected > 0) {
     const shown = s.rejected.slice(0, REJECTS_SHOWN);
     const more = s.recordsRejected - shown.length;
