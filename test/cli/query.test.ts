@@ -57,6 +57,13 @@ test('query --no-row-cap --format json streams every row', () => {
   assert.deepEqual(JSON.parse(r.out).map((o: Record<string, string>) => o['@timestamp']), ['2026-01-02 11:05:00.000', '2026-01-01 10:15:00.000', '2026-01-01 10:05:00.000']);
 });
 
+test('query --no-row-cap --format csv: the summary counts the streamed rows', () => {
+  const r = cli('query', 'fields @timestamp', '--db', db, '--format', 'csv', '--no-row-cap');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.trim().split('\n').length, 4);
+  assert.match(r.err, /^3 rows;/m);
+});
+
 test('query with a malformed query: diagnostics with caret on stderr, exit 1', () => {
   const r = cli('query', 'stats count(*) by bin(5m) | pattern @message', '--db', db);
   assert.equal(r.code, 1);

@@ -99,9 +99,10 @@ export function jsonRow(columns: string[], row: ResultRow): string {
   return `{${parts.join(',')}}`;
 }
 
-function summary(r: QueryResult): string {
+function summary(r: QueryResult, streamed?: number): string {
   const s = r.statistics;
-  return `${r.rows.length} row${r.rows.length === 1 ? '' : 's'}; ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes, ${s.logGroupsScanned} log group${s.logGroupsScanned === 1 ? '' : 's'}`;
+  const n = streamed ?? r.rows.length;
+  return `${n} row${n === 1 ? '' : 's'}; ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes, ${s.logGroupsScanned} log group${s.logGroupsScanned === 1 ? '' : 's'}`;
 }
 
 interface QueryOpts {
@@ -172,6 +173,8 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
         }
         const columns = prepared.compiled.columns.map((c) => c.name);
         let result: QueryResult;
+        // Streamed rows are written as they come and not kept in the result.
+        let streamed: number | undefined;
         const onSigint = () => {
           cancelled = true;
           void engine.close();
@@ -182,7 +185,9 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
             let first = true;
             if (format === 'csv') out.write(csvHeader(columns));
             else out.write('[');
+            streamed = 0;
             result = await engine.stream(req, async (rows) => {
+              streamed = (streamed ?? 0) + rows.length;
               let chunk = format === 'csv' ? csvRows(columns, rows) : '';
               if (format === 'json') for (const r of rows) { chunk += (first ? '\n' : ',\n') + jsonRow(columns, r); first = false; }
               if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
@@ -208,7 +213,7 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
           throw new BiError(result.error?.code ?? 'QUERY_FAILED', result.error?.message ?? 'The query failed.');
         }
         printDiagnostics(prepared.text, result.warnings);
-        if (!o.quiet) process.stderr.write(summary(result) + '\n');
+        if (!o.quiet) process.stderr.write(summary(result, streamed) + '\n');
       } finally {
         await engine.close();
         store.close();
