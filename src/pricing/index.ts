@@ -10,3 +10,8 @@ export {
   type PriceEventsOptions, type PriceEventsResult, type PriceCoverage, type TimeRange, type UnpricedModel,
   type UnpricedReport, type RepriceChange, type RepriceResult,
 } from './store.js';
+export {
+  resolveApplicationProfiles, profileSnapshots, snapshotPricing, snapshotModelId, applicationProfileArns, PROFILE_SNAPSHOTS_TABLE,
+  type ProfileSnapshot, type SnapshotModel, type SnapshotPricing, type ResolveProfilesOptions, type ResolveProfilesResult,
+  type ProfileResult, type ProfileOutcome,
+} from './profiles.js';

@@ -1,5 +1,6 @@
 import { loadPriceBook } from './book.js';
 import { familyKey, isClaude45OrNewer, parseModelId, releaseDate, type ParsedModelId } from './model-id.js';
+import type { SnapshotPricing } from './profiles.js';
 import type { LongContextPrices, PriceBook, PriceEntry, Profile, TokenPrices } from './types.js';
 
 export interface ResolveOptions {
@@ -7,6 +8,11 @@ export interface ResolveOptions {
   book?: PriceBook;
   /** The invocation time (epoch ms), for dated prices; default: now. */
   at?: number;
+  /**
+   * GetInferenceProfile snapshots by application-profile ARN (profileSnapshots + snapshotPricing
+   * in profiles.ts). A user mapping in the book wins over a snapshot.
+   */
+  snapshots?: ReadonlyMap<string, SnapshotPricing>;
 }
 
 interface ResolutionBase {
@@ -141,14 +147,20 @@ export function resolveModel(modelId: string | null | undefined, region: string 
   if (parsed.form === 'empty') return unpriced('the record has no modelId', 'nothing to map: the ingest kept a record without modelId');
   if (parsed.form === 'application-profile-arn') {
     const mapped = book.applicationProfiles[raw];
-    if (!mapped) {
+    const snap = mapped ? undefined : opts.snapshots?.get(raw);
+    if (!mapped && !snap) {
       return unpriced('an application inference profile ARN does not name its model',
-        `find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`);
+        `run \`bedrock-insights prices profiles\` with AWS credentials (it asks Bedrock's GetInferenceProfile and keeps the answer), or find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`);
     }
-    via.push(`application profile mapped to ${mapped}`);
-    parsed = parseModelId(mapped);
+    if (snap && !snap.modelId) {
+      return unpriced(`GetInferenceProfile (${new Date(snap.fetchedAt).toISOString().slice(0, 10)}) gives no single model: ${snap.how}`,
+        `add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`);
+    }
+    const target = (mapped ?? snap?.modelId) as string;
+    via.push(mapped ? `application profile mapped to ${mapped}` : `application profile resolved by GetInferenceProfile on ${new Date((snap as SnapshotPricing).fetchedAt).toISOString().slice(0, 10)}: ${(snap as SnapshotPricing).how}`);
+    parsed = parseModelId(target);
     if (parsed.form === 'application-profile-arn' || parsed.form === 'other-arn' || parsed.form === 'empty') {
-      return unpriced(`the mapping of ${raw} names ${JSON.stringify(mapped)}, not a model id`, `map it to a model id such as us.anthropic.claude-sonnet-4-6 in ${where}`);
+      return unpriced(`the mapping of ${raw} names ${JSON.stringify(target)}, not a model id`, `map it to a model id such as us.anthropic.claude-sonnet-4-6 in ${where}`);
     }
   }
   if (parsed.form === 'other-arn') {
@@ -207,14 +219,14 @@ export interface TimedResolution {
  * The resolution of one (modelId, region) over all time, as consecutive intervals split at the
  * book's effective days (a single interval when no price is dated).
  */
-export function resolveOverTime(modelId: string | null | undefined, region: string | null | undefined, book: PriceBook): TimedResolution[] {
+export function resolveOverTime(modelId: string | null | undefined, region: string | null | undefined, book: PriceBook, snapshots?: ReadonlyMap<string, SnapshotPricing>): TimedResolution[] {
   const points = indexOf(book).breakpoints;
   const out: TimedResolution[] = [];
   const starts: (number | null)[] = [null, ...points];
   for (let i = 0; i < starts.length; i++) {
     const from = starts[i];
     const to = i + 1 < starts.length ? starts[i + 1] : null;
-    const resolution = resolveModel(modelId, region, { book, at: from ?? (to !== null ? to - 1 : 0) });
+    const resolution = resolveModel(modelId, region, { book, at: from ?? (to !== null ? to - 1 : 0), snapshots });
     const prev = out[out.length - 1];
     if (prev && sameResolution(prev.resolution, resolution)) prev.toMs = to;
     else out.push({ fromMs: from, toMs: to, resolution });

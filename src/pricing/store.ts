@@ -1,6 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { loadPriceBook } from './book.js';
+import { profileSnapshots, snapshotPricing, type SnapshotPricing } from './profiles.js';
 import { resolveModel, resolveOverTime } from './resolve.js';
 import type { PriceBook } from './types.js';
 
@@ -53,17 +54,27 @@ async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<Pair[
   return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]), failed: num(row[3]), tokens: num(row[4]) }));
 }
 
+/**
+ * GetInferenceProfile snapshots (profiles.ts), read only when an application-profile ARN is
+ * among the pairs: the common store has none, and ingest prices after every batch.
+ */
+async function snapshotsFor(store: Store, pairs: { modelId: string | null }[]): Promise<Map<string, SnapshotPricing> | undefined> {
+  if (!pairs.some((p) => p.modelId?.includes(':application-inference-profile/'))) return undefined;
+  return snapshotPricing(await profileSnapshots(store));
+}
+
 /** Load the resolution of the given pairs, over time, into the temporary resolution table. */
 /** Returns the number of resolution rows loaded (0: no pair has a price). */
 async function loadResolutions(store: Store, table: string, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<number> {
   const c = store.connection;
+  const snapshots = await snapshotsFor(store, pairs);
   await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (
     model_id VARCHAR, region VARCHAR, from_ms BIGINT, to_ms BIGINT,
     p_in DOUBLE, p_out DOUBLE, p_cr DOUBLE, p_cw5 DOUBLE, p_cw1h DOUBLE,
     lc_threshold BIGINT, lc_in DOUBLE, lc_out DOUBLE, lc_cr DOUBLE, lc_cw5 DOUBLE, lc_cw1h DOUBLE)`);
   const rows: DuckDBValue[][] = [];
   for (const pair of pairs) {
-    for (const t of resolveOverTime(pair.modelId, pair.region, book)) {
+    for (const t of resolveOverTime(pair.modelId, pair.region, book, snapshots)) {
       const r = t.resolution;
       if (!r.priced) continue;
       const p = r.prices;
@@ -262,9 +273,10 @@ export async function unpricedModels(store: Store, book: PriceBook = loadPriceBo
     `SELECT model_id, region, count(*), coalesce(sum(${TOKENS}), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)
      FROM events WHERE kind = 'bedrock' AND price_version IS NULL GROUP BY ALL`);
   const where = book.userFile ?? '~/.bedrock-insights/prices.json';
+  const snapshots = await snapshotsFor(store, r.getRows().map((row) => ({ modelId: str(row[0]) })));
   const out = r.getRows().map((row): UnpricedReport => {
     const u = { modelId: str(row[0]), region: str(row[1]), requests: num(row[2]), tokens: num(row[3]) };
-    const res = resolveModel(u.modelId, u.region, { book });
+    const res = resolveModel(u.modelId, u.region, { book, snapshots });
     if (!res.priced) return { ...u, why: { reason: res.reason, hint: res.hint } };
     // The model has a price, but not for a token class these rows use (cache reads on Nova v1…).
     const missing: string[] = [];
