@@ -171,6 +171,7 @@ export interface ResolveProfilesResult {
   results: ProfileResult[];
   /** True when the standard chain found no credentials (then no call was made). */
   noCredentials: boolean;
+  /** GetInferenceProfile requests that reached Bedrock (answered or refused). */
   calls: number;
 }
 
@@ -250,7 +251,10 @@ export async function resolveApplicationProfiles(store: Store, opts: ResolveProf
           results.push({ arn, outcome: 'fetched', snapshot: snap });
         } catch (e) {
           const error = describeError(arn, e);
-          if (error.code === 'NoCredentials') noCredentials = true;
+          if (error.code === 'NoCredentials') {
+            noCredentials = true;
+            calls--; // nothing reached Bedrock
+          }
           if (prev && /ResourceNotFound/i.test(error.code)) {
             const kept = { ...prev, missingSince: prev.missingSince ?? now() };
             await save(store, kept);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import {
   extendBook, parseUserFile, priceEvents, profileSnapshots, reprice, resolveApplicationProfiles, shippedBook, snapshotModelId, unpricedModels,
 } from '../../src/pricing/index.js';
 import { Store } from '../../src/store/store.js';
 import { costs, insertRows, near, DEC_2026 } from './helpers.js';
+import { fakeBedrock, profile, type Answer } from './profiles-helpers.js';
 
 const CREDS = { accessKeyId: 'AKIDTESTPROFILES', secretAccessKey: 'test-secret' };
 const ACCT = '111122223333';
@@ -19,42 +19,6 @@ const B = aip('us-west-2', 'sonnet46us');   // copied from the us. system profil
 const C = aip('eu-west-1', 'neverthere');   // 404
 const D = aip('us-east-1', 'usermapped');   // mapped in the prices file: never fetched
 const E = aip('ap-northeast-1', 'denied');  // 403
-
-type Answer = { status: number; body: unknown; errorType?: string };
-
-/**
- * Bedrock's control plane for GET /inference-profiles/{identifier} (REST-JSON), answering by the
- * decoded identifier; it records the SigV4 scope of each call to check region and service.
- */
-async function fakeBedrock(answers: Map<string, Answer>) {
-  const seen: { method: string; id: string; region: string; service: string }[] = [];
-  const server = createServer((req, res) => {
-    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
-    const m = /^\/inference-profiles\/([^/?]+)$/.exec(req.url ?? '');
-    const id = m ? decodeURIComponent(m[1]) : '';
-    seen.push({ method: req.method ?? '', id, region: scope?.[1] ?? '', service: scope?.[2] ?? '' });
-    const a = req.method === 'GET' ? answers.get(id) : undefined;
-    if (!a) {
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' }).end(JSON.stringify({ message: `Inference profile ${id} not found` }));
-      return;
-    }
-    res.writeHead(a.status, { 'content-type': 'application/json', ...(a.errorType ? { 'x-amzn-errortype': a.errorType } : {}) }).end(JSON.stringify(a.body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    seen,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
-function profile(arn: string, name: string, modelArns: string[]): Answer {
-  return { status: 200, body: {
-    inferenceProfileName: name, inferenceProfileArn: arn, inferenceProfileId: arn.split('/')[1], description: 'test',
-    createdAt: '2026-10-01T00:00:00Z', updatedAt: '2026-10-01T00:00:00Z', status: 'ACTIVE', type: 'APPLICATION',
-    models: modelArns.map((modelArn) => ({ modelArn })),
-  } };
-}
 
 function bookWithMapping() {
   const text = JSON.stringify({ version: 't', applicationProfiles: { [D]: HAIKU35 } });
@@ -162,6 +126,7 @@ test('without credentials nothing is fetched, every ARN is reported, and nothing
     const noCreds = async () => { throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }); };
     const r = await resolveApplicationProfiles(store, { endpoint: bedrock.url, credentials: noCreds, book: shippedBook() });
     assert.equal(r.noCredentials, true);
+    assert.equal(r.calls, 0);
     assert.deepEqual(r.results.map((x) => [x.outcome, x.error?.code]), [['failed', 'NoCredentials'], ['failed', 'NoCredentials']]);
     assert.equal(bedrock.seen.length, 0, 'no request reached Bedrock');
     assert.equal((await profileSnapshots(store)).size, 0);

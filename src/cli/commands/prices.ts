@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadPriceBook, priceCoverage, reprice, unpricedModels, type PriceBook, type PriceEntry, type RepriceChange } from '../../pricing/index.js';
+import {
+  loadPriceBook, priceCoverage, priceEvents, reprice, resolveApplicationProfiles, unpricedModels, type PriceBook, type PriceEntry, type ProfileResult, type RepriceChange,
+} from '../../pricing/index.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 
 interface ListFlags { format?: string; model?: string; prices?: string }
 interface DbFlags { db?: string; format?: string; dryRun?: boolean; prices?: string }
+interface ProfileFlags extends DbFlags { endpointUrl?: string; region?: string; refresh?: boolean }
 
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -175,6 +178,62 @@ async function repriceStore(flags: DbFlags): Promise<void> {
   }
 }
 
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function profileRow(r: ProfileResult): string[] {
+  const s = r.snapshot;
+  const state = {
+    fetched: 'fetched now',
+    kept: r.error ? `kept (refresh failed: ${r.error.code})` : 'kept',
+    mapped: 'mapped in the prices file',
+    gone: `deleted (not found since ${s?.missingSince ? day(s.missingSince) : '?'}); snapshot kept`,
+    failed: `not resolved: ${r.error?.code ?? 'error'}`,
+  }[r.outcome];
+  return [r.arn, s?.name ?? '-', r.outcome === 'mapped' ? (r.mappedTo ?? '-') : (s?.pricedAs.modelId ?? '-'), s ? day(s.fetchedAt) : '-', state];
+}
+
+/**
+ * AWS calls happen here only, when the user asks: ingest never calls Bedrock's control plane
+ * (it may run where no credentials exist, and one call per profile is enough forever).
+ */
+async function resolveProfiles(flags: ProfileFlags): Promise<void> {
+  const fmt = format(flags.format);
+  const book = loadPriceBook({ pricesFile: flags.prices });
+  const store = await openExisting(flags.db, false);
+  try {
+    const r = await resolveApplicationProfiles(store, {
+      book, refresh: flags.refresh === true, ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}), ...(flags.region ? { region: flags.region } : {}),
+    });
+    // Rows waiting for a price get one now; rows already priced change only through `prices reprice`.
+    const applied = await priceEvents(store, { book });
+    const failed = r.results.filter((x) => x.outcome === 'failed');
+    if (fmt === 'json') {
+      out(JSON.stringify({ version: book.version, calls: r.calls, noCredentials: r.noCredentials, profiles: r.results, applied }, null, 2));
+    } else if (r.results.length === 0) {
+      out(`No application inference profile ARN in the store ${store.path}.`);
+    } else {
+      out(`Application inference profiles in ${store.path} (${r.calls} GetInferenceProfile call${r.calls === 1 ? '' : 's'}).`);
+      out('');
+      out(renderTable(['APPLICATION INFERENCE PROFILE', 'NAME', 'PRICED AS', 'FETCHED', 'STATE'], r.results.map(profileRow)));
+      const errs = r.results.filter((x) => x.error);
+      if (errs.length > 0) {
+        out('');
+        out('Problems:');
+        if (r.noCredentials) out(`- ${errs[0].error?.message}: ${errs[0].error?.hint}.`);
+        else for (const x of errs) out(`- ${x.arn}: ${x.error?.code}: ${x.error?.message}. To fix: ${x.error?.hint}.`);
+      }
+      out('');
+      out(`Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced (see \`bedrock-insights prices check\`).`);
+      if (flags.refresh) out('Invocations priced before keep their cost; run `bedrock-insights prices reprice --dry-run` to see what changed snapshots would change.');
+    }
+    if (failed.length > 0) setExitCode(1);
+  } finally {
+    store.close();
+  }
+}
+
 /** --prices and --format may be given before or after the subcommand name (commander gives them to either). */
 function withParent(flags: DbFlags, cmd: Command): DbFlags {
   const all = cmd.optsWithGlobals() as DbFlags;
@@ -193,6 +252,7 @@ Examples:
   bedrock-insights prices --model claude-sonnet
   bedrock-insights prices check
   bedrock-insights prices reprice --dry-run
+  bedrock-insights prices profiles
 
 The user prices file (JSON) adds or overrides prices and maps application inference profiles:
   {"version": "acme-2026-11",
@@ -215,4 +275,14 @@ The user prices file (JSON) adds or overrides prices and maps application infere
     .option('--dry-run', 'print what would change and change nothing')
     .option('--format <format>', 'table or json (default table)')
     .action(async (flags: DbFlags, cmd: Command) => repriceStore(withParent(flags, cmd)));
+
+  prices
+    .command('profiles')
+    .description("Resolve the application inference profile ARNs seen in the store with Bedrock's GetInferenceProfile (AWS credentials from the standard chain), keep each answer as a dated snapshot, price the invocations waiting for it, and list them (exit 1 if one stays unresolved). Ingest never makes these calls.")
+    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .option('--endpoint-url <url>', 'Bedrock control-plane endpoint (VPC endpoint, test server)')
+    .option('--region <region>', 'region to call for an ARN without one (default us-east-1); otherwise each ARN\'s own region')
+    .option('--refresh', 'ask again for profiles that have a snapshot (a deleted profile keeps its snapshot)')
+    .option('--format <format>', 'table or json (default table)')
+    .action(async (flags: ProfileFlags, cmd: Command) => resolveProfiles({ ...flags, ...withParent(flags, cmd) }));
 }
