@@ -243,7 +243,7 @@ function withParent(flags: DbFlags, cmd: Command): DbFlags {
 export function registerPrices(program: Command): void {
   const prices = program
     .command('prices')
-    .description('The price book: list prices, find models without a price, re-price stored invocations.')
+    .description('The price book: list prices, find models without a price, re-price stored invocations, resolve application inference profiles.')
     .option('--format <format>', 'table or json (default table)')
     .option('--model <substr>', 'only model ids containing this text')
     .option('--prices <file>', 'user prices file extending the shipped book (default $BEDROCK_INSIGHTS_PRICES, else ~/.bedrock-insights/prices.json if present)')
