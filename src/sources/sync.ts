@@ -188,10 +188,10 @@ export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: Sy
     running = pass().finally(() => { running = null; });
     return running;
   };
+  // The timer keeps the process alive (the sync command has nothing else pending); stop() clears it.
   const schedule = (): void => {
     if (stopped) return;
     timer = setTimeout(() => { void runNow().catch(() => undefined).finally(schedule); }, o.intervalMs);
-    timer.unref?.();
   };
   if (o.immediate === false) schedule();
   else void runNow().catch(() => undefined).finally(schedule);

@@ -134,6 +134,20 @@ test('CLI: ingest s3:// with --endpoint-url, sync add / list / --once, doctor --
     const c = await runCli(['sync', '--once', '--db', db], env);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read/);
+    // The polling command: a status line per poll; SIGINT stops it cleanly.
+    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e',
+      `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', 'sync', '--interval', '1', '--db', ${JSON.stringify(db)}]);`],
+      { cwd: repo, env: { ...process.env, ...env } });
+    let polled = '';
+    const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+    await new Promise<void>((r) => child.stdout.on('data', (b: Buffer) => {
+      polled += b.toString();
+      if ((polled.match(/\[sync /g) ?? []).length >= 2) r();
+    }));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(polled, /^syncing 1 source from .*sources\.json every 1 s/);
+    assert.match(polled, /\[sync \d\d:\d\d:\d\dZ\] s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read, [\d.]+ s\); next poll in 1 s/);
     const d = await runCli(['doctor', '--db', db, '--no-aws', '--format', 'json'], env);
     assert.equal(d.code, 0, d.stderr);
     const report = JSON.parse(d.stdout) as { findings: { check: string }[]; aws: { ran: boolean } };

@@ -121,7 +121,15 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       if (cfg.sources.length === 0) throw new BiError('NO_SOURCES', `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`);
       const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
       if (!Number.isFinite(interval) || interval < 1) throw new BiError('INVALID_ARGUMENT', `--interval must be a number of seconds ≥ 1, not "${o.interval}".`);
-      const store = await Store.open(dbPath, { memoryLimit: INGEST_MEMORY_LIMIT });
+      let store: Store;
+      try {
+        store = await Store.open(dbPath, { memoryLimit: INGEST_MEMORY_LIMIT });
+      } catch (e) {
+        if (e instanceof BiError && e.code === 'STORE_LOCKED') {
+          throw new BiError('STORE_LOCKED', `${e.message} If it is "bedrock-insights serve", restart it with --sync to sync in the background.`);
+        }
+        throw e;
+      }
       try {
         if (o.once) {
           let failed = false;
@@ -136,6 +144,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
           if (failed) setExitCode(1);
           return;
         }
+        process.stdout.write(`syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`);
         const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, afterPass: (results) => priceAfterPass(store, results), onStatus: (s) => process.stdout.write(s.line + '\n') });
         await new Promise<void>((resolveStop) => {
           const stop = (): void => {
