@@ -1,5 +1,5 @@
 import { modelIdForm } from '../logs/record.js';
-import { loadPriceBook, resolveModel, type PriceBook } from '../pricing/index.js';
+import { loadPriceBook, profileSnapshots, resolveModel, snapshotPricing, type PriceBook, type SnapshotPricing } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { likelyMisspellings } from './similar.js';
 import type { Finding } from './types.js';
@@ -72,7 +72,9 @@ export async function dataFindings(store: Store, o: DataCheckOptions = {}): Prom
         });
       }
     }
-    findings.push(...pricing(await q(`SELECT model_id, region, count(*), coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) FROM events WHERE ${where} GROUP BY ALL ORDER BY 3 DESC`), o.book ?? loadPriceBook()));
+    // Application profiles resolve as pricing does: the user's mapping, else a GetInferenceProfile snapshot kept in the store.
+    const snapshots = snapshotPricing(await profileSnapshots(store));
+    findings.push(...pricing(await q(`SELECT model_id, region, count(*), coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) FROM events WHERE ${where} GROUP BY ALL ORDER BY 3 DESC`), o.book ?? loadPriceBook(), snapshots));
   } finally {
     conn.closeSync();
   }
@@ -189,14 +191,14 @@ async function misspellings(q: (sql: string) => Promise<unknown[][]>, where: str
   return out;
 }
 
-function pricing(rows: unknown[][], book: PriceBook): Finding[] {
+function pricing(rows: unknown[][], book: PriceBook, snapshots: ReadonlyMap<string, SnapshotPricing>): Finding[] {
   const out: Finding[] = [];
   const unmapped: { modelId: string; requests: number; hint: string }[] = [];
   const unpriced: { modelId: string; region: string | null; requests: number; tokens: number; reason: string; hint: string }[] = [];
   for (const [m, r, n, t] of rows) {
     const modelId = m === null ? '' : String(m);
     const region = r === null ? null : String(r);
-    const res = resolveModel(modelId, region, { book });
+    const res = resolveModel(modelId, region, { book, snapshots });
     if (res.priced) continue;
     if (modelIdForm(modelId) === 'application-inference-profile-arn') {
       const e = unmapped.find((u) => u.modelId === modelId);
@@ -210,7 +212,7 @@ function pricing(rows: unknown[][], book: PriceBook): Finding[] {
     out.push({
       check: 'pricing.unmappedApplicationProfile', severity: 'warning', title: `Application inference profile with no model: ${u.modelId}`,
       detail: `${u.requests.toLocaleString('en-US')} invocations name this application-inference-profile ARN as modelId; the ARN does not say which model it routes to, so they have no cost.`,
-      nextStep: `Look it up (aws bedrock get-inference-profile --inference-profile-identifier ${u.modelId} --query 'models[0].modelArn'), then map it in your prices file: "applicationProfiles": {"${u.modelId}": "<model id>"}; then run bedrock-insights prices reprice.`,
+      nextStep: `With AWS credentials, run bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${u.modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${u.modelId}": "<model id>"}, then run bedrock-insights prices reprice.`,
       data: u,
     });
   }
