@@ -5,7 +5,7 @@ import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from './checkpoints.js';
 import type { IngestSummary } from './ingest.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { awsError, type AwsClientOptions } from './s3.js';
+import { awsError, priceStored, type AwsClientOptions } from './s3.js';
 import { stripBodiesText } from './strip-text.js';
 
 /**
@@ -132,6 +132,7 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
+  await priceStored(store, summary);
   summary.elapsedMs = Date.now() - started;
   return summary;
 }

@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig }
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
+import { priceEvents } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
@@ -146,15 +147,27 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
       progress.records = w.added;
       onProgress?.({ ...progress });
     }
-    await w.flush();
+    await w.finish();
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
+  await priceStored(store, summary);
   summary.elapsedMs = Date.now() - started;
   return summary;
+}
+
+/** As file ingest does: every stored invocation carries its cost; a broken prices file must not lose the ingest. */
+export async function priceStored(store: Store, summary: IngestSummary): Promise<void> {
+  if (summary.recordsStored === 0) return;
+  try {
+    const r = await priceEvents(store, { where: 'unpriced' });
+    summary.pricing = { priced: r.priced, unpriced: r.unpriced, unpricedTokens: r.unpricedTokens, version: r.version };
+  } catch (e) {
+    summary.pricingError = errorMessage(e);
+  }
 }
 
 async function getBody(client: S3Client, bucket: string, key: string): Promise<Readable> {

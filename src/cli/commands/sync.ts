@@ -6,9 +6,7 @@ import { ingestS3 } from '../../sources/s3.js';
 import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, syncSource, DEFAULT_INTERVAL_SECONDS } from '../../sources/sync.js';
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import { priceEvents } from '../../pricing/index.js';
 import type { ServerOptions } from '../../api/server.js';
-import type { SourceRunResult } from '../../sources/sync.js';
 import { formatCount } from '../progress.js';
 import { setExitCode } from '../main.js';
 
@@ -50,25 +48,17 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
         `records stored:      ${formatCount(s.recordsStored)}`,
         `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
         `records rejected:    ${formatCount(s.recordsRejected)}`,
+        ...(s.pricing ? [`priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`] : []),
         `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
         `store:               ${store.path}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
       for (const r of s.rejected.slice(0, 10)) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
+      if (s.pricingError) process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
       if (o.strict && s.recordsRejected > 0) setExitCode(1);
     }
   } finally {
     store.close();
-  }
-}
-
-/** Prices what a pass stored, so new invocations show with their cost. */
-async function priceAfterPass(store: Store, results: SourceRunResult[]): Promise<void> {
-  if (!results.some((r) => r.stored > 0)) return;
-  try {
-    await priceEvents(store, { where: 'unpriced' });
-  } catch (e) {
-    process.stderr.write(`[sync] pricing the new events failed: ${errorMessage(e)}\n`);
   }
 }
 
@@ -91,7 +81,6 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
     };
     const loop = startSyncLoop(ctx.store, sources, {
       intervalMs: interval * 1000,
-      afterPass: (results) => priceAfterPass(ctx.store, results),
       onStatus: (s) => process.stdout.write(s.line + '\n'),
     });
     app.addHook('onClose', async () => { await loop.stop(); });
@@ -133,19 +122,16 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       try {
         if (o.once) {
           let failed = false;
-          const results: SourceRunResult[] = [];
           for (const src of cfg.sources) {
             const r = await syncSource(store, src);
-            results.push(r);
             failed ||= !r.ok;
             process.stdout.write(r.ok ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n` : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`);
           }
-          await priceAfterPass(store, results);
           if (failed) setExitCode(1);
           return;
         }
         process.stdout.write(`syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`);
-        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, afterPass: (results) => priceAfterPass(store, results), onStatus: (s) => process.stdout.write(s.line + '\n') });
+        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, onStatus: (s) => process.stdout.write(s.line + '\n') });
         await new Promise<void>((resolveStop) => {
           const stop = (): void => {
             process.off('SIGINT', stop);
