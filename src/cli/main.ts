@@ -1,44 +1,44 @@
 import { Command, CommanderError } from 'commander';
 import { BiError, errorMessage } from '../util/errors.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerGenerate } from './commands/generate.js';
-import { registerDemo } from './commands/demo.js';
-import { registerQuery } from './commands/query.js';
-import { registerCheck } from './commands/check.js';
-import { registerPrices } from './commands/prices.js';
-import { registerServe } from './commands/serve.js';
-import { registerAlarms } from './commands/alarms.js';
-import { registerChargeback } from './commands/chargeback.js';
-import { registerReconcile } from './commands/reconcile.js';
-import { registerReport } from './commands/report.js';
-import { registerSync } from './commands/sync.js';
-import { registerDoctor } from './commands/doctor.js';
+type Register = (program: Command) => void;
+
+/**
+ * The commands, in help order. Each module is imported only when its command runs (or for the
+ * top-level help): the report, alarm and AWS modules pull in large libraries, and `query` should
+ * not pay for them at start-up.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['demo', async () => (await import('./commands/demo.js')).registerDemo],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['ingest', async () => (await import('./commands/ingest.js')).registerIngest],
+  ['generate', async () => (await import('./commands/generate.js')).registerGenerate],
+  ['query', async () => (await import('./commands/query.js')).registerQuery],
+  ['check', async () => (await import('./commands/check.js')).registerCheck],
+  ['prices', async () => (await import('./commands/prices.js')).registerPrices],
+  ['alarms', async () => (await import('./commands/alarms.js')).registerAlarms],
+  ['chargeback', async () => (await import('./commands/chargeback.js')).registerChargeback],
+  ['reconcile', async () => (await import('./commands/reconcile.js')).registerReconcile],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['sync', async () => (await import('./commands/sync.js')).registerSync],
+  ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
+];
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
  * exports register<Name>(program). Commands return an exit code through `setExitCode`, or throw
  * a BiError whose message is printed without a stack.
+ * With `argv`, only the command named in it is loaded (all of them when none is recognised).
  */
-export function buildProgram(): Command {
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command();
   program
     .name('bedrock-insights')
     .description('Analytics for Amazon Bedrock model invocation logs: ingest them into a local store, query them with the CloudWatch Logs Insights language, price them.')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
-  registerDemo(program);
-  registerServe(program);
-  registerIngest(program);
-  registerGenerate(program);
-  registerQuery(program);
-  registerCheck(program);
-  registerPrices(program);
-  registerAlarms(program);
-  registerChargeback(program);
-  registerReconcile(program);
-  registerReport(program);
-  registerSync(program);
-  registerDoctor(program);
+  const named = argv?.slice(2).find((a) => !a.startsWith('-'));
+  const only = COMMANDS.filter(([name]) => name === named);
+  for (const [, load] of only.length === 1 ? only : COMMANDS) (await load())(program);
   return program;
 }
 
@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     });
   }
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   program.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -164,8 +164,19 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
       const engine = createDuckDbEngine(store);
       let cancelled = false;
       const out = process.stdout;
+      // Installed before the query is prepared, so Ctrl-C at any moment ends it cleanly (exit 130).
+      const onSigint = () => {
+        cancelled = true;
+        void engine.close();
+      };
+      process.once('SIGINT', onSigint);
       try {
         const prepared = await engine.prepare(req);
+        if (cancelled) {
+          process.stderr.write('query cancelled\n');
+          setExitCode(130);
+          return;
+        }
         if (!prepared.compiled) {
           printDiagnostics(prepared.text, prepared.diagnostics);
           setExitCode(1);
@@ -175,34 +186,25 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
         let result: QueryResult;
         // Streamed rows are written as they come and not kept in the result.
         let streamed: number | undefined;
-        const onSigint = () => {
-          cancelled = true;
-          void engine.close();
-        };
-        process.once('SIGINT', onSigint);
-        try {
-          if (!o.rowCap && format !== 'table') {
-            let first = true;
-            if (format === 'csv') out.write(csvHeader(columns));
-            else out.write('[');
-            streamed = 0;
-            result = await engine.stream(req, async (rows) => {
-              streamed = (streamed ?? 0) + rows.length;
-              let chunk = format === 'csv' ? csvRows(columns, rows) : '';
-              if (format === 'json') for (const r of rows) { chunk += (first ? '\n' : ',\n') + jsonRow(columns, r); first = false; }
-              if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
-            });
-            if (format === 'json') out.write(first ? ']\n' : '\n]\n');
-          } else {
-            result = await engine.run(req);
-            if (result.status === 'Complete') {
-              if (format === 'table') out.write(formatTable(columns, result.rows));
-              else if (format === 'csv') out.write(csvHeader(columns) + csvRows(columns, result.rows));
-              else out.write('[' + result.rows.map((r) => '\n' + jsonRow(columns, r)).join(',') + (result.rows.length ? '\n' : '') + ']\n');
-            }
+        if (!o.rowCap && format !== 'table') {
+          let first = true;
+          if (format === 'csv') out.write(csvHeader(columns));
+          else out.write('[');
+          streamed = 0;
+          result = await engine.stream(req, async (rows) => {
+            streamed = (streamed ?? 0) + rows.length;
+            let chunk = format === 'csv' ? csvRows(columns, rows) : '';
+            if (format === 'json') for (const r of rows) { chunk += (first ? '\n' : ',\n') + jsonRow(columns, r); first = false; }
+            if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
+          });
+          if (format === 'json') out.write(first ? ']\n' : '\n]\n');
+        } else {
+          result = await engine.run(req);
+          if (result.status === 'Complete') {
+            if (format === 'table') out.write(formatTable(columns, result.rows));
+            else if (format === 'csv') out.write(csvHeader(columns) + csvRows(columns, result.rows));
+            else out.write('[' + result.rows.map((r) => '\n' + jsonRow(columns, r)).join(',') + (result.rows.length ? '\n' : '') + ']\n');
           }
-        } finally {
-          process.removeListener('SIGINT', onSigint);
         }
         if (cancelled || result.status === 'Cancelled') {
           process.stderr.write('query cancelled\n');
@@ -215,6 +217,7 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
         printDiagnostics(prepared.text, result.warnings);
         if (!o.quiet) process.stderr.write(summary(result, streamed) + '\n');
       } finally {
+        process.removeListener('SIGINT', onSigint);
         await engine.close();
         store.close();
       }
