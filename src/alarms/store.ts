@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../api/wire.js';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
 import { builtinAlarms, parseAlarmDefinition, type AlarmDefinition, type AlarmState } from './definition.js';
@@ -75,32 +76,9 @@ export interface StoredAlarm {
   updatedTs: number;
 }
 
-export interface SeriesState {
-  alarm: string;
-  series: string;
-  labels: Record<string, string>;
-  state: AlarmState;
-  reason: string;
-  value: number | null;
-  stateTs: number;
-  evaluatedTs: number;
-  lastNotifiedTs: number | null;
-}
-
-export interface HistoryEntry {
-  id: number;
-  alarm: string;
-  series: string;
-  labels: Record<string, string>;
-  ts: number;
-  periodStart: number | null;
-  oldState: AlarmState;
-  newState: AlarmState;
-  reason: string;
-  value: number | null;
-  threshold: number | null;
-  explanation: unknown;
-}
+// The rows the console reads over HTTP are defined once in api/wire.ts (the web console imports
+// them from there too).
+export type { SeriesState, HistoryEntry };
 
 export interface NotificationRow {
   id: number;

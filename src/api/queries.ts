@@ -3,6 +3,7 @@ import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import type { RangeSpec } from './range.js';
+import type { QueryView } from './wire.js';
 
 /**
  * The console's running queries: started through the QueryEngine interface only, kept by id so
@@ -23,21 +24,7 @@ export interface ConsoleQuery {
   history: boolean;
 }
 
-/** What the page receives: CloudWatch rows turned into objects (field -> string value). */
-export interface QueryView {
-  queryId: string;
-  status: QueryStatus;
-  columns: string[];
-  rows: Record<string, string>[];
-  statistics: QueryResult['statistics'];
-  warnings: Diagnostic[];
-  truncated: boolean;
-  aggregated: boolean;
-  error?: { code: string; message: string };
-  startTime: number;
-  endTime: number;
-  elapsedMs: number;
-}
+export type { QueryView };
 
 const KEEP_MS = 10 * 60_000;
 

@@ -1,19 +1,13 @@
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
+import type { LogRecord } from './wire.js';
 
 /**
  * The full event behind a result row's @ptr (the expandable row of plain log queries).
  * The engine owns the @ptr encoding and exports its decoder; it is looked up dynamically so the
  * console keeps building while the engine is being written.
  */
-export interface LogRecord {
-  logGroup: string;
-  logStream: string;
-  timestamp: number;
-  ingestionTime: number;
-  /** @message parsed as JSON when it is JSON, else the raw text. */
-  message: unknown;
-}
+export type { LogRecord };
 
 type Decoder = (ptr: string) => { logGroup: string; seq: number | bigint } | undefined | null;
 

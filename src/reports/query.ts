@@ -1,3 +1,4 @@
+import type { Usage } from '../api/wire.js';
 import type { QueryEngine, ResultRow } from '../engines/engine.js';
 import { HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
 import { BiError } from '../util/errors.js';
@@ -65,16 +66,8 @@ export const USAGE_STATS = [
   'count(cost.total) as pricedRequests',
 ].join(', ');
 
-export interface Usage {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  /** USD of the priced rows (exact double sum). */
-  cost: number;
-  pricedRequests: number;
-}
+// Defined once in api/wire.ts: the console's Cost page reads it over HTTP.
+export type { Usage };
 
 export function usageOf(r: Row): Usage {
   return {

@@ -5,6 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BiError } from '../util/errors.js';
 import type { Store } from './store.js';
+import type { RangeSpec } from '../api/range.js';
+import { REFRESH_CHOICES, type Dashboard, type DashboardBody, type HistoryEntry, type QueryParameter, type RefreshChoice, type SavedQuery, type Widget, type WidgetView } from '../api/wire.js';
+
+// The shapes the console reads over HTTP are defined once in api/wire.ts (the web console imports
+// them from there too); they are re-exported so callers keep importing them from here.
+export { REFRESH_CHOICES };
+export type { Dashboard, DashboardBody, HistoryEntry, QueryParameter, RangeSpec, RefreshChoice, SavedQuery, Widget, WidgetView };
 
 /**
  * What people keep on the server besides events: saved queries (with folders), the query
@@ -57,25 +64,6 @@ export const DEFAULT_DASHBOARD_ID = 'bedrock-usage';
 /** How many history entries are kept (oldest dropped first). */
 export const HISTORY_LIMIT = 200;
 
-export interface QueryParameter {
-  name: string;
-  defaultValue?: string;
-  description?: string;
-}
-
-export interface SavedQuery {
-  id: string;
-  name: string;
-  folder: string;
-  queryString: string;
-  logGroups: string[];
-  description: string;
-  parameters: QueryParameter[];
-  builtin: boolean;
-  createdTime: number;
-  updatedTime: number;
-}
-
 export interface SavedQueryInput {
   name: string;
   folder?: string;
@@ -85,56 +73,7 @@ export interface SavedQueryInput {
   parameters?: QueryParameter[];
 }
 
-/** A time range as the console names it: relative ("1h", "3d") or absolute epoch milliseconds. */
-export type RangeSpec = { kind: 'relative'; value: string } | { kind: 'absolute'; start: number; end: number };
-
-export interface HistoryEntry {
-  id: string;
-  queryString: string;
-  logGroups: string[];
-  range: RangeSpec;
-  runTime: number;
-  status: string;
-  recordsMatched: number | null;
-  rowCount: number | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-export type WidgetView = 'line' | 'stackedArea' | 'bar' | 'pie' | 'table' | 'number';
 export const WIDGET_VIEWS: readonly WidgetView[] = ['line', 'stackedArea', 'bar', 'pie', 'table', 'number'];
-export const REFRESH_CHOICES = ['off', '10s', '30s', '1m', '5m', '15m'] as const;
-export type RefreshChoice = (typeof REFRESH_CHOICES)[number];
-
-export interface Widget {
-  id: string;
-  title: string;
-  queryString: string;
-  logGroups: string[];
-  view: WidgetView;
-  /** Columns on a 24-column grid (CloudWatch's), 1–24. */
-  width: number;
-  /** Rows of about 50 px, 1–1000 (CloudWatch's unit). */
-  height: number;
-  /** Refreshed every 10 s while the dashboard is open, whatever the dashboard's auto-refresh. */
-  live?: boolean;
-}
-
-export interface DashboardBody {
-  range: RangeSpec;
-  refresh: RefreshChoice;
-  /** Show the header of totals (requests, input and output tokens, change against the previous period). */
-  totals: boolean;
-  widgets: Widget[];
-}
-
-export interface Dashboard extends DashboardBody {
-  id: string;
-  name: string;
-  builtin: boolean;
-  createdTime: number;
-  updatedTime: number;
-}
 
 const TOKENS = 'input.inputTokenCount + output.outputTokenCount as Tokens';
 

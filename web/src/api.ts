@@ -1,89 +1,24 @@
 // The only module that talks HTTP. Every call goes to the same origin's /api.
-import type { RangeSpec } from '../../src/api/range';
+// The shapes the server sends are defined once, in src/api/wire.ts (type-only: nothing of the
+// server is bundled).
+import type {
+  Dashboard,
+  Diagnostic,
+  HistoryEntry,
+  LogRecord,
+  QueryStatistics,
+  QueryStatus,
+  QueryView,
+  RangeSpec,
+  RefreshChoice,
+  SavedQuery,
+  Widget,
+  WidgetView,
+} from '../../src/api/wire';
 
-export type { RangeSpec };
-
-export interface Diagnostic {
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  span: { start: number; end: number };
-  line: number;
-  column: number;
-  suggestion?: string;
-}
-
-export interface Statistics {
-  recordsMatched: number;
-  recordsScanned: number;
-  estimatedRecordsSkipped: number;
-  bytesScanned: number;
-  estimatedBytesSkipped: number;
-  logGroupsScanned: number;
-}
-
-export type QueryStatus = 'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled' | 'Timeout' | 'Unknown';
-
-export interface QueryView {
-  queryId: string;
-  status: QueryStatus;
-  columns: string[];
-  rows: Record<string, string>[];
-  statistics: Statistics;
-  warnings: Diagnostic[];
-  truncated: boolean;
-  aggregated: boolean;
-  error?: { code: string; message: string };
-  startTime: number;
-  endTime: number;
-  elapsedMs: number;
-}
-
-export interface SavedQuery {
-  id: string;
-  name: string;
-  folder: string;
-  queryString: string;
-  logGroups: string[];
-  description: string;
-  builtin: boolean;
-  updatedTime: number;
-}
-
-export interface HistoryEntry {
-  id: string;
-  queryString: string;
-  logGroups: string[];
-  range: RangeSpec;
-  runTime: number;
-  status: string;
-  recordsMatched: number | null;
-  rowCount: number | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-export type WidgetView = 'line' | 'stackedArea' | 'bar' | 'pie' | 'table' | 'number';
-export interface Widget {
-  id: string;
-  title: string;
-  queryString: string;
-  logGroups: string[];
-  view: WidgetView;
-  width: number;
-  height: number;
-  live?: boolean;
-}
-export type Refresh = 'off' | '10s' | '30s' | '1m' | '5m' | '15m';
-export interface Dashboard {
-  id: string;
-  name: string;
-  builtin: boolean;
-  range: RangeSpec;
-  refresh: Refresh;
-  totals: boolean;
-  widgets: Widget[];
-}
+export type { Dashboard, Diagnostic, HistoryEntry, LogRecord, QueryStatus, QueryView, RangeSpec, SavedQuery, Widget, WidgetView };
+export type Statistics = QueryStatistics;
+export type Refresh = RefreshChoice;
 
 export interface LogGroupInfo {
   name: string;
@@ -94,14 +29,6 @@ export interface LanguageCatalog {
   commands: { name: string; syntax: string; tier: number }[];
   functions: { name: string; kind: 'aggregate' | 'scalar' }[];
   keywords: string[];
-}
-
-export interface LogRecord {
-  logGroup: string;
-  logStream: string;
-  timestamp: number;
-  ingestionTime: number;
-  message: unknown;
 }
 
 /** An error the server explained: code + message (+ diagnostics for a malformed query). */

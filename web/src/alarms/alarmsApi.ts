@@ -1,16 +1,10 @@
 // The Alarms page's calls to /api/alarms (src/api/alarmRoutes.ts).
 
-export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+// The state and history rows are the server's own (src/api/wire.ts); the page reads the
+// history's explanation, which the server stores as free JSON, in the shape the evaluator writes.
+import type { AlarmHistoryEntry, AlarmSeriesState as SeriesState, AlarmState } from '../../../src/api/wire';
 
-export interface SeriesState {
-  series: string;
-  labels: Record<string, string>;
-  state: AlarmState;
-  reason: string;
-  value: number | null;
-  stateTs: number;
-  evaluatedTs: number;
-}
+export type { AlarmState, SeriesState };
 
 export interface AlarmSummary {
   name: string;
@@ -24,17 +18,7 @@ export interface AlarmSummary {
   updated: number;
 }
 
-export interface HistoryEntry {
-  id: number;
-  series: string;
-  labels: Record<string, string>;
-  ts: number;
-  periodStart: number | null;
-  oldState: AlarmState;
-  newState: AlarmState;
-  reason: string;
-  value: number | null;
-  threshold: number | null;
+export interface HistoryEntry extends Omit<AlarmHistoryEntry, 'explanation'> {
   explanation: { consoleUrl?: string; drivers?: { dimension: string; items: { value: string; current: number; previous: number }[] }[] } | null;
 }
 

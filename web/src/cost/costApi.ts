@@ -1,14 +1,9 @@
 // The Cost page's calls to /api/cost (the shapes mirror src/reports/summary.ts).
 
-export interface Usage {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cost: number;
-  pricedRequests: number;
-}
+import type { Usage } from '../../../src/api/wire';
+
+export type { Usage };
+
 export interface Ranked extends Usage { name: string; share: number; untagged?: boolean }
 export interface Change { current: number; previous: number; ratio: number | null }
 export interface CostSummary {

@@ -1,0 +1,157 @@
+import type { QueryStatistics, QueryStatus } from '../engines/engine.js';
+import type { Diagnostic } from '../insights/diagnostics.js';
+import type { RangeSpec } from './range.js';
+
+/**
+ * The shapes the console's HTTP API sends and receives, written once for the server and the
+ * browser: the server modules re-export them, web/src imports them with `import type`.
+ *
+ * web/tsconfig.json type-checks this file and everything it imports, without Node's types, so it
+ * must stay free of runtime imports; its type imports reach only modules with no imports of
+ * their own but types (engines/engine.ts, insights/diagnostics.ts, insights/ast.ts, api/range.ts).
+ */
+
+export type { Diagnostic, QueryStatistics, QueryStatus, RangeSpec };
+
+// -- queries (src/api/queries.ts, src/api/records.ts) ---------------------------------------
+
+/** What the page receives: CloudWatch rows turned into objects (field -> string value). */
+export interface QueryView {
+  queryId: string;
+  status: QueryStatus;
+  columns: string[];
+  rows: Record<string, string>[];
+  statistics: QueryStatistics;
+  warnings: Diagnostic[];
+  truncated: boolean;
+  aggregated: boolean;
+  error?: { code: string; message: string };
+  startTime: number;
+  endTime: number;
+  elapsedMs: number;
+}
+
+/** The full event behind a result row's @ptr (the expandable row of plain log queries). */
+export interface LogRecord {
+  logGroup: string;
+  logStream: string;
+  timestamp: number;
+  ingestionTime: number;
+  /** @message parsed as JSON when it is JSON, else the raw text. */
+  message: unknown;
+}
+
+// -- saved queries, history, dashboards (src/store/definitions.ts) --------------------------
+
+export interface QueryParameter {
+  name: string;
+  defaultValue?: string;
+  description?: string;
+}
+
+export interface SavedQuery {
+  id: string;
+  name: string;
+  folder: string;
+  queryString: string;
+  logGroups: string[];
+  description: string;
+  parameters: QueryParameter[];
+  builtin: boolean;
+  createdTime: number;
+  updatedTime: number;
+}
+
+export interface HistoryEntry {
+  id: string;
+  queryString: string;
+  logGroups: string[];
+  range: RangeSpec;
+  runTime: number;
+  status: string;
+  recordsMatched: number | null;
+  rowCount: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export type WidgetView = 'line' | 'stackedArea' | 'bar' | 'pie' | 'table' | 'number';
+// A value, not only a type, so the server validates against the very list the type is made of;
+// it has no imports, so the browser may import it too.
+export const REFRESH_CHOICES = ['off', '10s', '30s', '1m', '5m', '15m'] as const;
+export type RefreshChoice = (typeof REFRESH_CHOICES)[number];
+
+export interface Widget {
+  id: string;
+  title: string;
+  queryString: string;
+  logGroups: string[];
+  view: WidgetView;
+  /** Columns on a 24-column grid (CloudWatch's), 1–24. */
+  width: number;
+  /** Rows of about 50 px, 1–1000 (CloudWatch's unit). */
+  height: number;
+  /** Refreshed every 10 s while the dashboard is open, whatever the dashboard's auto-refresh. */
+  live?: boolean;
+}
+
+export interface DashboardBody {
+  range: RangeSpec;
+  refresh: RefreshChoice;
+  /** Show the header of totals (requests, input and output tokens, change against the previous period). */
+  totals: boolean;
+  widgets: Widget[];
+}
+
+export interface Dashboard extends DashboardBody {
+  id: string;
+  name: string;
+  builtin: boolean;
+  createdTime: number;
+  updatedTime: number;
+}
+
+// -- alarms (src/alarms/store.ts) -----------------------------------------------------------
+
+/** Same union as src/alarms/definition.ts's AlarmState (that module imports zod, so it is not imported here). */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface AlarmSeriesState {
+  alarm: string;
+  series: string;
+  labels: Record<string, string>;
+  state: AlarmState;
+  reason: string;
+  value: number | null;
+  stateTs: number;
+  evaluatedTs: number;
+  lastNotifiedTs: number | null;
+}
+
+export interface AlarmHistoryEntry {
+  id: number;
+  alarm: string;
+  series: string;
+  labels: Record<string, string>;
+  ts: number;
+  periodStart: number | null;
+  oldState: AlarmState;
+  newState: AlarmState;
+  reason: string;
+  value: number | null;
+  threshold: number | null;
+  explanation: unknown;
+}
+
+// -- cost (src/reports/query.ts) ------------------------------------------------------------
+
+export interface Usage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** USD of the priced rows (exact double sum). */
+  cost: number;
+  pricedRequests: number;
+}
