@@ -5,7 +5,7 @@ import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from './checkpoints.js';
 import type { IngestSummary } from './ingest.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { awsError, priceStored, type AwsClientOptions } from './s3.js';
+import { awsClientConfig, awsError, closeSummary, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
 import { stripBodiesText } from './strip-text.js';
 
 /**
@@ -24,19 +24,13 @@ export function parseCloudWatchUrl(url: string): string {
 }
 
 export function makeCloudWatchClient(o: AwsClientOptions & { maxAttempts?: number }): CloudWatchLogsClient {
-  const cfg: CloudWatchLogsClientConfig = {};
-  if (o.region) cfg.region = o.region;
-  if (o.endpointUrl) cfg.endpoint = o.endpointUrl;
-  if (o.credentials) cfg.credentials = o.credentials;
+  const cfg: CloudWatchLogsClientConfig = awsClientConfig(o);
   if (o.maxAttempts) cfg.maxAttempts = o.maxAttempts;
   return new CloudWatchLogsClient(cfg);
 }
 
-export interface CloudWatchIngestOptions extends AwsClientOptions {
-  /** Local log group to store into (default: the remote group's name). */
-  logGroup?: string;
-  keepBodies?: boolean;
-  strict?: boolean;
+/** `logGroup` defaults to the remote group's name. */
+export interface CloudWatchIngestOptions extends AwsIngestOptions {
   overlapMs?: number;
   /** Where the first run starts (ms; default: the beginning of the group). */
   startTime?: number;
@@ -129,12 +123,7 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }
-  summary.recordsStored = totals.stored;
-  summary.duplicatesSkipped = totals.duplicates;
-  summary.recordsRejected = totals.rejected;
-  await priceStored(store, summary);
-  summary.elapsedMs = Date.now() - started;
-  return summary;
+  return closeSummary(store, summary, totals, started);
 }
 
 /** CloudWatch's event id; for a server that sends none, the event's coordinates stand in. */

@@ -1,10 +1,11 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { rejectReason, REJECT } from '../logs/reasons.js';
 import type { ChunkWriter } from './chunk-writer.js';
 import { scanJsonDocument } from './json-document.js';
+import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
 import { stripBodiesText } from './strip-text.js';
 
 /** Documents that are not one record per line are read whole; beyond this, ask for NDJSON. */
@@ -160,33 +161,20 @@ function readDocument(text: string, w: ChunkWriter, prep: (t: string) => string)
 export function offloadInliner(file: string): ((text: string) => string) | null {
   const dataDir = join(dirname(file), 'data');
   if (!existsSync(dataDir)) return null;
-  const load = (s3Path: unknown): { ok: true; body: unknown } | { ok: false } => {
+  const load = (s3Path: unknown): LoadedBody => {
     if (typeof s3Path !== 'string' || s3Path === '') return { ok: false };
     const local = join(dataDir, basename(s3Path));
     if (!existsSync(local)) return { ok: false };
-    let raw = readFileSync(local);
-    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
-    const t = raw.toString('utf8');
-    try {
-      return { ok: true, body: JSON.parse(t) };
-    } catch {
-      return { ok: true, body: t };
-    }
+    return decodeBody(readFileSync(local));
   };
   return (text: string): string => {
-    let r: Record<string, unknown>;
-    try {
-      r = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return text; // the SQL normaliser reports it
-    }
+    const found = offloadSlots(text);
+    if (!found) return text;
     let changed = false;
-    for (const [part, pathKey, bodyKey] of [['input', 'inputBodyS3Path', 'inputBodyJson'], ['output', 'outputBodyS3Path', 'outputBodyJson']] as const) {
-      const o = r[part] as Record<string, unknown> | undefined;
-      if (!o || typeof o !== 'object' || bodyKey in o) continue;
-      const b = load(o[pathKey]);
-      if (b.ok) { o[bodyKey] = b.body; changed = true; }
+    for (const s of found.slots) {
+      const b = load(s.s3Path);
+      if (b.ok) { s.part[s.bodyKey] = b.body; changed = true; }
     }
-    return changed ? JSON.stringify(r) : text;
+    return changed ? JSON.stringify(found.record) : text;
   };
 }

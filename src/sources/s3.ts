@@ -1,11 +1,12 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { pipeline, type Readable } from 'node:stream';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import { priceEvents } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
+import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
 import type { IngestProgress, IngestSummary } from './ingest.js';
 import { stripBodiesText } from './strip-text.js';
 import { PERMISSION_MARKER } from './walk.js';
@@ -35,23 +36,34 @@ export interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export function makeS3Client(o: AwsClientOptions): S3Client {
-  const cfg: S3ClientConfig = {};
+/** The client settings every AWS source takes from its options (each SDK client's config accepts them). */
+export function awsClientConfig(o: AwsClientOptions): { region?: string; endpoint?: string; credentials?: AwsClientOptions['credentials'] } {
+  const cfg: { region?: string; endpoint?: string; credentials?: AwsClientOptions['credentials'] } = {};
   if (o.region) cfg.region = o.region;
+  if (o.endpointUrl) cfg.endpoint = o.endpointUrl;
+  if (o.credentials) cfg.credentials = o.credentials;
+  return cfg;
+}
+
+/** What s3:// and cloudwatch:// ingest options share. */
+export interface AwsIngestOptions extends AwsClientOptions {
+  /** Local log group to store into. */
+  logGroup?: string;
+  keepBodies?: boolean;
+  strict?: boolean;
+}
+
+export function makeS3Client(o: AwsClientOptions): S3Client {
+  const cfg: S3ClientConfig = awsClientConfig(o);
   if (o.endpointUrl) {
-    cfg.endpoint = o.endpointUrl;
     cfg.forcePathStyle = true;
     // S3-compatible stores rarely know every region; any string signs correctly against them.
     if (!cfg.region && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) cfg.region = 'us-east-1';
   }
-  if (o.credentials) cfg.credentials = o.credentials;
   return new S3Client(cfg);
 }
 
-export interface S3IngestOptions extends AwsClientOptions {
-  logGroup?: string;
-  keepBodies?: boolean;
-  strict?: boolean;
+export interface S3IngestOptions extends AwsIngestOptions {
   chunkRecords?: number;
   /** A client to use instead of one built from the options. */
   client?: S3Client;
@@ -151,6 +163,11 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }
+  return closeSummary(store, summary, totals, started);
+}
+
+/** The summary's closing figures once the chunk writer is done: what it stored, priced as file ingest does. */
+export async function closeSummary<S extends IngestSummary>(store: Store, summary: S, totals: ChunkTotals, started: number): Promise<S> {
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
@@ -241,7 +258,7 @@ async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
  * `HH/data/`) back into the record as inputBodyJson/outputBodyJson, next to the S3 path.
  */
 function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
-  const load = async (path: unknown): Promise<{ ok: true; body: unknown } | { ok: false }> => {
+  const load = async (path: unknown): Promise<LoadedBody> => {
     if (typeof path !== 'string') return { ok: false };
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(path);
     if (!m) return { ok: false };
@@ -252,29 +269,17 @@ function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
     } catch {
       return { ok: false }; // a body that cannot be read stays offloaded: the S3 path remains in the record
     }
-    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
-    const t = raw.toString('utf8');
-    try {
-      return { ok: true, body: JSON.parse(t) };
-    } catch {
-      return { ok: true, body: t };
-    }
+    return decodeBody(raw);
   };
   return async (text: string): Promise<string> => {
-    let r: Record<string, unknown>;
-    try {
-      r = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return text;
-    }
+    const found = offloadSlots(text);
+    if (!found) return text;
     let changed = false;
-    for (const [part, pathKey, bodyKey] of [['input', 'inputBodyS3Path', 'inputBodyJson'], ['output', 'outputBodyS3Path', 'outputBodyJson']] as const) {
-      const o = r[part] as Record<string, unknown> | undefined;
-      if (!o || typeof o !== 'object' || bodyKey in o) continue;
-      const b = await load(o[pathKey]);
-      if (b.ok) { o[bodyKey] = b.body; changed = true; }
+    for (const s of found.slots) {
+      const b = await load(s.s3Path);
+      if (b.ok) { s.part[s.bodyKey] = b.body; changed = true; }
     }
-    return changed ? JSON.stringify(r) : text;
+    return changed ? JSON.stringify(found.record) : text;
   };
 }
 
