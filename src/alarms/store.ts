@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../api/wire.js';
 import type { Store } from '../store/store.js';
+import { inTransaction } from '../store/transaction.js';
 import { BiError } from '../util/errors.js';
 import { builtinAlarms, parseAlarmDefinition, type AlarmDefinition, type AlarmState } from './definition.js';
 
@@ -133,17 +134,7 @@ export class AlarmStore {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.locked(async () => {
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        const r = await fn();
-        await this.conn.run('COMMIT');
-        return r;
-      } catch (e) {
-        await this.conn.run('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
+    return this.locked(() => inTransaction(this.conn, fn));
   }
 
   // -- definitions ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { inTransaction } from '../store/transaction.js';
 import { CwApiError } from './errors.js';
 
 /** A row with DuckDB's BigInt integers converted to numbers (this module's one conversion point). */
@@ -69,16 +70,8 @@ export class Db {
   }
 
   /** Runs fn inside BEGIN/COMMIT (rolled back on error). Call inside write(). */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      const r = await fn();
-      await this.conn.run('COMMIT');
-      return r;
-    } catch (e) {
-      try { await this.conn.run('ROLLBACK'); } catch { /* already rolled back */ }
-      throw e;
-    }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return inTransaction(this.conn, fn);
   }
 }
 
