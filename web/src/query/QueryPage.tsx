@@ -327,10 +327,15 @@ function AddToDashboardModal(props: { queryString: string; logGroups: string[]; 
         }
       }}>
         <label className="field">Dashboard
-          <select name="dashboard" defaultValue={dashboards?.[0]?.id ?? '__new'} key={dashboards ? 'loaded' : 'loading'}>
-            {(dashboards ?? []).map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
-            <option value="__new">New dashboard…</option>
-          </select>
+          {/* Choosable only once the list is there: a choice made earlier would be reset when it arrives. */}
+          {dashboards
+            ? (
+              <select name="dashboard" defaultValue={dashboards[0]?.id ?? '__new'}>
+                {dashboards.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+                <option value="__new">New dashboard…</option>
+              </select>
+            )
+            : <select name="dashboard" disabled><option>Loading dashboards…</option></select>}
         </label>
         <label className="field">New dashboard name (for a new one)<input name="newName" placeholder="My dashboard" /></label>
         <label className="field">Widget title<input name="title" autoFocus placeholder="Query result" /></label>
@@ -345,7 +350,7 @@ function AddToDashboardModal(props: { queryString: string; logGroups: string[]; 
         {err && <div className="error-text">{err}</div>}
         <div className="row end">
           <button type="button" className="btn" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="btn primary">Add widget</button>
+          <button type="submit" className="btn primary" disabled={!dashboards}>Add widget</button>
         </div>
       </form>
     </Modal>
