@@ -81,7 +81,7 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   }
   // bar: horizontal when there are many or long category names, vertical otherwise
   const horizontal = data.length > 8 || data.some((d) => d.name.length > 14);
-  const catAxis = { type: 'category', data: data.map((d) => d.name), axisLabel: { hideOverlap: !horizontal, width: 160, overflow: 'truncate' } };
+  const catAxis = { type: 'category', data: data.map((d) => d.name), axisLabel: { hideOverlap: !horizontal, interval: 0, width: 160, overflow: 'truncate' } };
   const valAxis = { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } };
   return {
     ...base,
