@@ -7,7 +7,7 @@ import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine, wholeNumber } from './generate.js';
-import { parsePort, serveUntilStopped } from './serve.js';
+import { serveUntilStopped, serverOptionsFrom } from './serve.js';
 
 interface DemoFlags {
   db?: string;
@@ -95,6 +95,7 @@ Examples:
       const run = await runDemo(flags);
       if (flags.serve === false) return;
       process.stdout.write('\n');
-      await serveUntilStopped({ dbPath: run.dbPath, port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' });
+      const { opts, banner } = serverOptionsFrom({ db: run.dbPath, port: flags.port ?? '8080', host: flags.host ?? '127.0.0.1' });
+      await serveUntilStopped(opts, banner);
     });
 }

@@ -71,17 +71,26 @@ Examples:
   BEDROCK_INSIGHTS_ACCESS_KEYS=AKIDLOCAL:secret bedrock-insights serve
   aws logs describe-log-groups --endpoint-url http://127.0.0.1:8080   # with AKIDLOCAL/secret as credentials`)
     .action(async (flags: ServeFlags) => {
-      const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
-      if (flags.db) opts.dbPath = flags.db;
-      if (flags.token) opts.token = flags.token;
-      const cw = cloudWatchApiForServe({
-        host: opts.host ?? '127.0.0.1',
-        configPath: serverConfigPath(defaultDbPath(flags.db)),
-        ...(flags.accessKeys ? { accessKeys: flags.accessKeys } : {}),
-        noAuth: flags.auth === false,
-      });
-      opts.cloudWatchApi = cw.mount;
+      const { opts, banner } = serverOptionsFrom(flags);
       if (flags.sync) opts.mount = backgroundSyncMount(defaultDbPath(flags.db));
-      await serveUntilStopped(opts, cw.summary + '\n');
+      await serveUntilStopped(opts, banner);
     });
+}
+
+/**
+ * The server options of `serve` and `demo`: the console (token rules) and the CloudWatch Logs API
+ * on POST / (SigV4 with the configured access keys; --no-auth only on loopback).
+ */
+export function serverOptionsFrom(flags: ServeFlags): { opts: ServerOptions; banner: string } {
+  const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
+  if (flags.db) opts.dbPath = flags.db;
+  if (flags.token) opts.token = flags.token;
+  const cw = cloudWatchApiForServe({
+    host: opts.host ?? '127.0.0.1',
+    configPath: serverConfigPath(defaultDbPath(flags.db)),
+    ...(flags.accessKeys ? { accessKeys: flags.accessKeys } : {}),
+    noAuth: flags.auth === false,
+  });
+  opts.cloudWatchApi = cw.mount;
+  return { opts, banner: cw.summary + '\n' };
 }
