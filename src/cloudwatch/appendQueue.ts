@@ -60,6 +60,11 @@ export class AppendQueue {
     }
   }
 
+  /** Resolves once nothing is being written or priced (before the store is closed). */
+  async idle(): Promise<void> {
+    while (this.running || this.pending.length > 0) await new Promise((res) => setTimeout(res, 5));
+  }
+
   private lastPricingError = '';
   private async price(): Promise<void> {
     try {

@@ -191,6 +191,8 @@ export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine 
     shared,
     async close() {
       await shared.queries.cancelAll();
+      // Appends and their pricing pass finish before the store can be closed under them.
+      await shared.appender.idle();
       if (ownsDefinitions) definitions.close();
       try { conn.closeSync(); } catch { /* already closed */ }
     },

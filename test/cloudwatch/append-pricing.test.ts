@@ -29,6 +29,7 @@ test('PutLogEvents appends are priced once the queue is idle', async () => {
     }
     // Claude 3 Haiku: $0.25 per 1M input + $1.25 per 1M output (spec §4 price table).
     assert.ok(total !== null && Math.abs(total - 1.5) < 1e-9, `cost_total ${total}`);
+    await queue.idle();
   } finally {
     store.close();
   }
