@@ -39,12 +39,15 @@ function skipWs(t: string, i: number): number {
 
 /** End index (exclusive) of the string starting at i (a quote), or -1. */
 function stringEnd(t: string, i: number): number {
-  for (let j = i + 1; j < t.length; j++) {
-    const c = t.charCodeAt(j);
-    if (c === 0x5c) j++;
-    else if (c === 0x22) return j + 1;
+  let j = i + 1;
+  for (;;) {
+    const q = t.indexOf('"', j);
+    if (q < 0) return -1;
+    let b = q - 1;
+    while (b > i && t.charCodeAt(b) === 0x5c) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    j = q + 1;
   }
-  return -1;
 }
 
 /** End index (exclusive) of the JSON value starting at i, or -1. */
@@ -85,7 +88,9 @@ function members(t: string, i: number, visit: (key: string, valueStart: number, 
     const keyEnd = stringEnd(t, j);
     if (keyEnd < 0) return -1;
     let key: string;
-    try { key = JSON.parse(t.slice(j, keyEnd)) as string; } catch { return -1; }
+    const raw = t.slice(j + 1, keyEnd - 1);
+    if (raw.indexOf('\\') === -1) key = raw;
+    else try { key = JSON.parse(t.slice(j, keyEnd)) as string; } catch { return -1; }
     let k = skipWs(t, keyEnd);
     if (t.charCodeAt(k) !== 0x3a) return -1;
     k = skipWs(t, k + 1);
