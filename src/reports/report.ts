@@ -44,7 +44,7 @@ export interface ReportData {
   totals: Usage;
   previousTotals: Usage;
   change: { cost: Change; requests: Change; tokens: Change };
-  coverage: { tokens: number; unpricedTokens: number; unpricedRequests: number; share: number; unpriced: { model: string; requests: number; tokens: number }[] };
+  coverage: Coverage;
   monthly: { label: string; start: number; cost: number; requests: number; inPeriod: boolean }[];
   weekly: { label: string; start: number; cost: number; requests: number }[];
   daily: { day: string; start: number; cost: number; requests: number }[];
@@ -119,6 +119,23 @@ export async function totalsOf(engine: QueryEngine, period: Period, logGroups?: 
   return rows[0] ? usageOf(rows[0]) : emptyUsage();
 }
 
+/** Price coverage: the share of tokens priced, and the unpriced bucket per model (never $0). */
+export interface Coverage {
+  tokens: number;
+  unpricedTokens: number;
+  unpricedRequests: number;
+  share: number;
+  unpriced: { model: string; requests: number; tokens: number }[];
+}
+
+export async function coverageOf(engine: QueryEngine, period: Period, totals: Usage, logGroups?: string[]): Promise<Coverage> {
+  const rows = await runQuery(engine, `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by modelId`, period, logGroups);
+  const unpriced = rows.map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: tokensOf(usageOf(r)) })).sort((a, b) => b.tokens - a.tokens);
+  const unpricedTokens = unpriced.reduce((a, u) => a + u.tokens, 0);
+  const tokens = tokensOf(totals);
+  return { tokens, unpricedTokens, unpricedRequests: unpriced.reduce((a, u) => a + u.requests, 0), share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1, unpriced };
+}
+
 /**
  * Cache savings: cache-read tokens priced at the model's input price, minus what they cost (and
  * the cache-write premium over the input price). Only priced rows count; the input price is the
@@ -157,11 +174,7 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
   const totals = await totalsOf(engine, period, lg);
   const previousTotals = await totalsOf(engine, previous, lg);
 
-  // Coverage: the unpriced bucket per model.
-  const unpricedRows = await runQuery(engine, `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by modelId`, period, lg);
-  const unpriced = unpricedRows.map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: tokensOf(usageOf(r)) })).sort((a, b) => b.tokens - a.tokens);
-  const unpricedTokens = unpriced.reduce((a, u) => a + u.tokens, 0);
-  const allTokens = tokensOf(totals);
+  const coverage = await coverageOf(engine, period, totals, lg);
 
   // Daily series from the first month of the trend (and 7 days more for the anomaly baseline).
   const months = monthsEndingAt(period.end, Math.max(opts.months ?? 6, period.kind === 'quarter' ? 6 : 1));
@@ -210,8 +223,8 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
   const versions = await runQuery(engine, `filter ispresent(cost.priceVersion) | stats count(*) as n by cost.priceVersion`, period, lg);
   return {
     period, previous, totals, previousTotals,
-    change: { cost: change(totals.cost, previousTotals.cost), requests: change(totals.requests, previousTotals.requests), tokens: change(allTokens, tokensOf(previousTotals)) },
-    coverage: { tokens: allTokens, unpricedTokens, unpricedRequests: unpriced.reduce((a, u) => a + u.requests, 0), share: allTokens > 0 ? (allTokens - unpricedTokens) / allTokens : 1, unpriced },
+    change: { cost: change(totals.cost, previousTotals.cost), requests: change(totals.requests, previousTotals.requests), tokens: change(coverage.tokens, tokensOf(previousTotals)) },
+    coverage,
     monthly, weekly, daily, top,
     cache: await cacheSavings(engine, period, book, lg),
     anomalies,

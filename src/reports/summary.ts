@@ -2,8 +2,8 @@ import type { QueryEngine } from '../engines/engine.js';
 import { loadPriceBook, type PriceBook } from '../pricing/index.js';
 import { buildChargeback, type Statement, type UntaggedRule } from './chargeback.js';
 import { DAY_MS, previousPeriod, type Period } from './period.js';
-import { BEDROCK_ONLY, UNPRICED_ONLY, num, ownerField, runQuery, tokensOf, usageOf, type Usage } from './query.js';
-import { binMs, cacheSavings, ranking, totalsOf, type CacheSavings, type Change, type Ranked } from './report.js';
+import { BEDROCK_ONLY, num, ownerField, runQuery, type Usage } from './query.js';
+import { binMs, cacheSavings, coverageOf, ranking, totalsOf, type CacheSavings, type Change, type Coverage, type Ranked } from './report.js';
 
 /** The console Cost page's figures for any time range (the report's figures, without the trends of months). */
 export interface CostSummary {
@@ -14,7 +14,7 @@ export interface CostSummary {
   totals: Usage;
   previousTotals: Usage;
   change: { cost: Change; requests: Change };
-  coverage: { tokens: number; unpricedTokens: number; unpricedRequests: number; share: number; unpriced: { model: string; requests: number; tokens: number }[] };
+  coverage: Coverage;
   /** Per value of the chosen key, all of them (untagged last). */
   breakdown: Ranked[];
   models: Ranked[];
@@ -37,10 +37,7 @@ export async function buildCostSummary(engine: QueryEngine, opts: { period: Peri
   const previous = previousPeriod(period);
   const totals = await totalsOf(engine, period, lg);
   const previousTotals = await totalsOf(engine, previous, lg);
-  const unpricedRows = await runQuery(engine, `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by modelId`, period, lg);
-  const unpriced = unpricedRows.map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: tokensOf(usageOf(r)) })).sort((a, b) => b.tokens - a.tokens);
-  const unpricedTokens = unpriced.reduce((a, u) => a + u.tokens, 0);
-  const tokens = tokensOf(totals);
+  const coverage = await coverageOf(engine, period, totals, lg);
   const unit = period.end - period.start <= 2 * DAY_MS ? '1h' : '1d';
   const seriesRows = await runQuery(engine, `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests by bin(${unit})`, period, lg);
   // Every bin of the range, empty ones as 0, so the chart does not draw a line across a gap.
@@ -55,7 +52,7 @@ export async function buildCostSummary(engine: QueryEngine, opts: { period: Peri
   return {
     period, previous, by: opts.by, field, totals, previousTotals,
     change: { cost: change(totals.cost, previousTotals.cost), requests: change(totals.requests, previousTotals.requests) },
-    coverage: { tokens, unpricedTokens, unpricedRequests: unpriced.reduce((a, u) => a + u.requests, 0), share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1, unpriced },
+    coverage,
     breakdown: await ranking(engine, field, period, totals.cost, 1000, lg),
     models: await ranking(engine, 'modelId', period, totals.cost, 20, lg),
     series, seriesUnit: unit,
