@@ -155,3 +155,74 @@ export interface Usage {
   cost: number;
   pricedRequests: number;
 }
+
+// ---- the Cost page (GET /api/cost/summary; built by src/reports/summary.ts)
+
+/** A reporting period: a UTC month or quarter, [start, end) in epoch ms. */
+export interface Period {
+  kind: 'month' | 'quarter' | 'range';
+  /** `2026-10`, `2026-Q3`, or a range's own label. */
+  label: string;
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+export interface Ranked extends Usage {
+  name: string;
+  /** Share of the period's cost. */
+  share: number;
+  untagged?: boolean;
+}
+
+export interface CacheModel { model: string; readTokens: number; readCost: number; readAtInput: number; writeTokens: number; writeCost: number; writeAtInput: number }
+
+export interface CacheSavings {
+  readTokens: number;
+  /** What the cache reads cost. */
+  readCost: number;
+  /** What the same tokens would have cost as plain input. */
+  readAtInput: number;
+  /** readAtInput - readCost. */
+  savings: number;
+  writeTokens: number;
+  writeCost: number;
+  writeAtInput: number;
+  /** writeCost - writeAtInput: the premium paid to write the cache. */
+  writePremium: number;
+  /** savings - writePremium. */
+  net: number;
+  byModel: CacheModel[];
+}
+
+export interface Change { current: number; previous: number; ratio: number | null }
+
+/** Price coverage: the share of tokens priced, and the unpriced bucket per model (never $0). */
+export interface Coverage {
+  tokens: number;
+  unpricedTokens: number;
+  unpricedRequests: number;
+  share: number;
+  unpriced: { model: string; requests: number; tokens: number }[];
+}
+
+/** The console Cost page's figures for any time range (the report's figures, without the trends of months). */
+export interface CostSummary {
+  period: Period;
+  previous: Period;
+  by: string;
+  field: string;
+  totals: Usage;
+  previousTotals: Usage;
+  change: { cost: Change; requests: Change };
+  coverage: Coverage;
+  /** Per value of the chosen key, all of them (untagged last). */
+  breakdown: Ranked[];
+  models: Ranked[];
+  /** Per UTC day (or hour, for ranges up to 2 days): `bin` is CloudWatch-formatted. */
+  series: { bin: string; cost: number; requests: number }[];
+  seriesUnit: '1h' | '1d';
+  cache: CacheSavings;
+  /** The chargeback statement's totals for the range (cents, exact). */
+  statement: { totalCents: number; untaggedCents: number; untaggedShare: number; owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[] };
+}

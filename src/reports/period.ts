@@ -1,14 +1,8 @@
+import type { Period } from '../api/wire.js';
 import { BiError } from '../util/errors.js';
 
-/** A reporting period: a UTC month or quarter, [start, end) in epoch ms. */
-export interface Period {
-  kind: 'month' | 'quarter' | 'range';
-  /** `2026-10`, `2026-Q3`, or a range's own label. */
-  label: string;
-  start: number;
-  /** Exclusive. */
-  end: number;
-}
+export type { Period };
+
 
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const QUARTER_RE = /^(\d{4})-?[Qq]([1-4])$/;

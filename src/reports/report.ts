@@ -2,41 +2,13 @@ import type { QueryEngine } from '../engines/engine.js';
 import { loadPriceBook, resolveModel, type PriceBook } from '../pricing/index.js';
 import { detectDaySpikes, detectOwnerSpikes, type Anomaly, type HourPoint } from './anomalies.js';
 import { DAY_MS, isoDay, monthsEndingAt, previousPeriod, type Period } from './period.js';
+import type { CacheModel, CacheSavings, Change, Coverage, Ranked } from '../api/wire.js';
 import { BEDROCK_ONLY, UNPRICED_ONLY, USAGE_STATS, emptyUsage, num, q, runQuery, tokensOf, usageOf, type Row, type Usage } from './query.js';
 
 /**
  * The figures of the executive report, each from a Logs Insights query through the engine
  * (the query text is kept next to each figure in README.md). Nothing here renders.
  */
-
-export interface Ranked extends Usage {
-  name: string;
-  /** Share of the period's cost. */
-  share: number;
-  untagged?: boolean;
-}
-
-export interface CacheModel { model: string; readTokens: number; readCost: number; readAtInput: number; writeTokens: number; writeCost: number; writeAtInput: number }
-
-export interface CacheSavings {
-  readTokens: number;
-  /** What the cache reads cost. */
-  readCost: number;
-  /** What the same tokens would have cost as plain input. */
-  readAtInput: number;
-  /** readAtInput - readCost. */
-  savings: number;
-  writeTokens: number;
-  writeCost: number;
-  writeAtInput: number;
-  /** writeCost - writeAtInput: the premium paid to write the cache. */
-  writePremium: number;
-  /** savings - writePremium. */
-  net: number;
-  byModel: CacheModel[];
-}
-
-export interface Change { current: number; previous: number; ratio: number | null }
 
 export interface ReportData {
   period: Period;
@@ -114,18 +86,11 @@ function sum(a: Usage, b: Usage): Usage {
   };
 }
 
+export type { CacheModel, CacheSavings, Change, Coverage, Ranked };
+
 export async function totalsOf(engine: QueryEngine, period: Period, logGroups?: string[]): Promise<Usage> {
   const rows = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS}`, period, logGroups);
   return rows[0] ? usageOf(rows[0]) : emptyUsage();
-}
-
-/** Price coverage: the share of tokens priced, and the unpriced bucket per model (never $0). */
-export interface Coverage {
-  tokens: number;
-  unpricedTokens: number;
-  unpricedRequests: number;
-  share: number;
-  unpriced: { model: string; requests: number; tokens: number }[];
 }
 
 export async function coverageOf(engine: QueryEngine, period: Period, totals: Usage, logGroups?: string[]): Promise<Coverage> {

@@ -1,30 +1,13 @@
+import type { CostSummary } from '../api/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
+
+export type { CostSummary };
 import { loadPriceBook, type PriceBook } from '../pricing/index.js';
 import { buildChargeback, type Statement, type UntaggedRule } from './chargeback.js';
 import { DAY_MS, previousPeriod, type Period } from './period.js';
 import { BEDROCK_ONLY, num, ownerField, runQuery, type Usage } from './query.js';
-import { binMs, cacheSavings, coverageOf, ranking, totalsOf, type CacheSavings, type Change, type Coverage, type Ranked } from './report.js';
+import { binMs, cacheSavings, coverageOf, ranking, totalsOf, type Change } from './report.js';
 
-/** The console Cost page's figures for any time range (the report's figures, without the trends of months). */
-export interface CostSummary {
-  period: Period;
-  previous: Period;
-  by: string;
-  field: string;
-  totals: Usage;
-  previousTotals: Usage;
-  change: { cost: Change; requests: Change };
-  coverage: Coverage;
-  /** Per value of the chosen key, all of them (untagged last). */
-  breakdown: Ranked[];
-  models: Ranked[];
-  /** Per UTC day (or hour, for ranges up to 2 days): `bin` is CloudWatch-formatted. */
-  series: { bin: string; cost: number; requests: number }[];
-  seriesUnit: '1h' | '1d';
-  cache: CacheSavings;
-  /** The chargeback statement's totals for the range (cents, exact). */
-  statement: { totalCents: number; untaggedCents: number; untaggedShare: number; owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[] };
-}
 
 function change(current: number, previous: number): Change {
   return { current, previous, ratio: previous > 0 ? (current - previous) / previous : null };

@@ -1,25 +1,8 @@
-// The Cost page's calls to /api/cost (the shapes mirror src/reports/summary.ts).
+// The Cost page's calls to /api/cost (the shapes are src/api/wire.ts's, built by src/reports/summary.ts).
 
-import type { Usage } from '../../../src/api/wire';
+import type { Change, CostSummary, Ranked, Usage } from '../../../src/api/wire';
 
-export type { Usage };
-
-export interface Ranked extends Usage { name: string; share: number; untagged?: boolean }
-export interface Change { current: number; previous: number; ratio: number | null }
-export interface CostSummary {
-  by: string;
-  field: string;
-  totals: Usage;
-  previousTotals: Usage;
-  change: { cost: Change; requests: Change };
-  coverage: { tokens: number; unpricedTokens: number; unpricedRequests: number; share: number; unpriced: { model: string; requests: number; tokens: number }[] };
-  breakdown: Ranked[];
-  models: Ranked[];
-  series: { bin: string; cost: number; requests: number }[];
-  seriesUnit: '1h' | '1d';
-  cache: { readTokens: number; readCost: number; readAtInput: number; savings: number; writePremium: number; net: number };
-  statement: { totalCents: number; untaggedCents: number; untaggedShare: number; owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[] };
-}
+export type { Change, CostSummary, Ranked, Usage };
 
 export interface CostParams { start: number; end: number; by: string; untagged: string; logGroups?: string[] }
 
