@@ -2,7 +2,7 @@ import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from
 import { rejectReason } from '../logs/reasons.js';
 import { inTransaction, storeNormalized } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
-import { STAGE_DDL, normalizeSql } from './sql-normalize.js';
+import { STAGE_DDL, normalizeSql, sqlString } from './sql-normalize.js';
 
 export interface RejectedRecord {
   file: string;
@@ -28,6 +28,7 @@ export const REJECTS_KEPT = 1000;
 export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
 export const CHUNK_BYTES = (Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) : 16) * 1024 * 1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
+const CHECKPOINT_ROWS = 500;
 
 export interface Checkpoint {
   path: string;
@@ -191,9 +192,14 @@ export class ChunkWriter {
         this.totals.duplicates += r.duplicates;
         timing('store', t0);
       }
-      for (const c of checkpoints) {
-        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [c.path, this.opts.logGroup, BigInt(c.size), BigInt(c.mtimeMs), BigInt(c.records), BigInt(Date.now())]);
+      // One statement per few hundred files: the S3 delivery layout has thousands of small files
+      // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
+      // 4 s of 6 s).
+      const now = Date.now();
+      for (let i = 0; i < checkpoints.length; i += CHECKPOINT_ROWS) {
+        const rows = checkpoints.slice(i, i + CHECKPOINT_ROWS).map((c) =>
+          `(${sqlString(c.path)}, ${sqlString(this.opts.logGroup)}, ${Math.trunc(c.size)}, ${Math.trunc(c.mtimeMs)}, ${Math.trunc(c.records)}, ${now})`);
+        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ${rows.join(', ')}`);
       }
     });
     timing('commit', t0);

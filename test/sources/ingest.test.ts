@@ -234,6 +234,22 @@ test('chunks span files and files span chunks: rejects name the right file, ever
   });
 });
 
+test('many small files in one chunk (the S3 layout): every one checkpointed, odd names included, and skipped next time', async () => {
+  const d = dir();
+  const names = Array.from({ length: 1203 }, (_, k) => (k === 7 ? `it's-${k}.jsonl` : `part-${k}.jsonl`));
+  names.forEach((name, k) => writeFileSync(join(d, name), JSON.stringify(rec(k)) + '\n'));
+  await withStore(async (s) => {
+    const first = await ingestPaths(s, [d]);
+    assert.equal(first.recordsStored, 1203);
+    assert.equal(first.filesRead, 1203);
+    const rows = await q(s, `SELECT path, records FROM ingested_files ORDER BY path`);
+    assert.deepEqual(rows, names.map((nm) => [join(d, nm), 1]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
+    const again = await ingestPaths(s, [d]);
+    assert.equal(again.filesSkipped, 1203);
+    assert.equal(again.filesRead, 0);
+  });
+});
+
 test('an unreadable file (corrupt gzip) is reported, not checkpointed, and the other files are read', async () => {
   const d = dir();
   const good = gzipSync(jsonl([rec(1), rec(2)]));
