@@ -16,6 +16,11 @@ export interface PriceEventsOptions {
   where?: 'unpriced' | 'all';
   /** The book; default loadPriceBook(). */
   book?: PriceBook;
+  /**
+   * Only rows with seq > afterSeq: the rows an ingest has just stored. Ingest prices after every
+   * chunk, so that one UPDATE never spans a whole large ingest (it set the ingest's peak memory).
+   */
+  afterSeq?: number;
 }
 
 export interface PriceEventsResult {
@@ -47,10 +52,15 @@ function str(v: unknown): string | null {
 
 interface Pair { modelId: string | null; region: string | null; rows: number; failed: number; tokens: number }
 
-async function distinctPairs(store: Store, onlyUnpriced: boolean): Promise<Pair[]> {
+/** Extra row condition for afterSeq (alias: the events table's alias, or '' for none). */
+function seqCondition(afterSeq: number | undefined, alias: string): string {
+  return afterSeq === undefined ? '' : ` AND ${alias}seq > ${Math.trunc(afterSeq)}`;
+}
+
+async function distinctPairs(store: Store, onlyUnpriced: boolean, afterSeq?: number): Promise<Pair[]> {
   const r = await store.connection.runAndReadAll(
     `SELECT model_id, region, count(*), count(*) FILTER (WHERE error_code IS NOT NULL AND error_code <> ''), coalesce(sum(${TOKENS}), 0)
-     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''} GROUP BY ALL`);
+     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''}${seqCondition(afterSeq, '')} GROUP BY ALL`);
   return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]), failed: num(row[3]), tokens: num(row[4]) }));
 }
 
@@ -123,7 +133,7 @@ export function cacheWrite1hTokensFromMessage(message: string): number {
  * failed rows cost 0, long-context tier on the whole prompt, a used token class without a price
  * leaves the row unpriced.
  */
-function newCostsSql(table: string, onlyUnpriced: boolean): string {
+function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): string {
   return `WITH t AS (
     SELECT e.rowid AS rid, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
       (e.error_code IS NOT NULL AND e.error_code <> '') AS failed,
@@ -135,7 +145,7 @@ function newCostsSql(table: string, onlyUnpriced: boolean): string {
     FROM events e LEFT JOIN ${table} r
       ON e.model_id IS NOT DISTINCT FROM r.model_id AND e.region IS NOT DISTINCT FROM r.region
       AND (r.from_ms IS NULL OR e.ts >= r.from_ms) AND (r.to_ms IS NULL OR e.ts < r.to_ms)
-    WHERE e.kind = 'bedrock'${onlyUnpriced
+    WHERE e.kind = 'bedrock'${seqCondition(afterSeq, 'e.')}${onlyUnpriced
       // Rows that stay unpriced need no work: only resolved pairs and failed rows change.
       ? ` AND e.price_version IS NULL AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
       : ''}
@@ -176,7 +186,7 @@ async function dropResolutions(store: Store, table: string): Promise<void> {
 export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): Promise<PriceEventsResult> {
   const book = opts.book ?? loadPriceBook();
   const onlyUnpriced = (opts.where ?? 'unpriced') === 'unpriced';
-  const pairs = await distinctPairs(store, onlyUnpriced);
+  const pairs = await distinctPairs(store, onlyUnpriced, opts.afterSeq);
   if (pairs.length === 0) return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0 };
   const table = resolutionTable();
   let priced = 0;
@@ -191,7 +201,7 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     const r = await store.connection.run(`UPDATE events SET
         cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
         price_version = CASE WHEN n.priced THEN $1 END
-      FROM (${newCostsSql(table, onlyUnpriced)}) n
+      FROM (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n
       WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`, [book.version]);
     priced = r.rowsChanged;
   } finally {

@@ -44,6 +44,8 @@ export interface ChunkWriterOptions {
   strict: boolean;
   /** Records per chunk (default CHUNK_RECORDS). */
   chunkRecords?: number;
+  /** Runs after each chunk that stored records has committed (ingest prices them there). */
+  afterStore?: () => Promise<void>;
 }
 
 /**
@@ -139,7 +141,7 @@ export class ChunkWriter {
     const checkpoints = this.checkpoints;
     const t0 = Date.now();
     if (n > 0) {
-      await this.conn.run('DELETE FROM stage');
+      await this.conn.run(STAGE_DDL); // a new table: DELETE would leave the old rows' memory in place
       const app = await this.conn.createAppender('stage', 'main', 'temp');
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
@@ -203,6 +205,10 @@ export class ChunkWriter {
       }
     });
     timing('commit', t0);
+    if (n > 0 && this.opts.afterStore) {
+      await this.opts.afterStore();
+      timing('after', t0);
+    }
   }
 
   private clear(): void {

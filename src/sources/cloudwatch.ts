@@ -4,6 +4,7 @@ import { BiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from './checkpoints.js';
 import type { IngestSummary } from './ingest.js';
+import { IngestPricer } from './ingest-pricing.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
 import { awsClientConfig, awsError, closeSummary, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
 import { stripBodiesText } from './strip-text.js';
@@ -70,7 +71,9 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
     rejected: totals.rejects, recordsRead: 0, bytesRead: 0, elapsedMs: 0, eventsAlreadyRead: 0, highTs: null,
   };
   const conn = await store.connect();
+  let pricer: IngestPricer;
   try {
+    pricer = await IngestPricer.start(store, conn);
     const { cp: old, seen } = await readCloudWatchCheckpoint(conn, source);
     const cp: CloudWatchCheckpoint = old ?? { source, logGroup: localGroup, highTs: -1, events: 0, updatedTs: 0 };
     const startTime = old && old.highTs >= 0 ? Math.max(0, old.highTs - overlapMs) : opts.startTime;
@@ -78,7 +81,7 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
     // read) as they go, but if FilterLogEvents ever returned an older event on a later page, a run
     // interrupted before it must not have moved the start of the next run past it.
     let runHigh = cp.highTs;
-    const w = await ChunkWriter.create(conn, { logGroup: localGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false }, totals);
+    const w = await ChunkWriter.create(conn, { logGroup: localGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, afterStore: pricer.afterChunk }, totals);
     w.beginFile(url);
     let token: string | undefined;
     let n = 0;
@@ -123,7 +126,7 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }
-  return closeSummary(store, summary, totals, started);
+  return closeSummary(summary, totals, pricer, started);
 }
 
 /** CloudWatch's event id; for a server that sends none, the event's coordinates stand in. */

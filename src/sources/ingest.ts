@@ -1,10 +1,10 @@
-import { priceEvents } from '../pricing/index.js';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
+import { IngestPricer } from './ingest-pricing.js';
 
 export type { RejectedRecord } from './chunk-writer.js';
 
@@ -12,7 +12,7 @@ export type { RejectedRecord } from './chunk-writer.js';
  * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
  * otherwise cache written blocks up to its default of 2 GB; ingest streams, and needs far less.
  */
-export const INGEST_MEMORY_LIMIT = '384MB';
+export const INGEST_MEMORY_LIMIT = '256MB';
 const INGEST_CHECKPOINT_THRESHOLD = '128MB';
 
 export interface IngestOptions {
@@ -69,13 +69,16 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     filesDone: 0, filesTotal: files.length, records: 0, bytesDone: 0,
     bytesTotal: files.reduce((s, f) => s + f.size, 0),
   };
+  let pricer: IngestPricer;
   try {
+    pricer = await IngestPricer.start(store, conn);
     const w = await ChunkWriter.create(conn, {
       logGroup: opts.logGroup ?? DEFAULT_LOG_GROUP,
       defaultStream: DEFAULT_LOG_STREAM,
       keepBodies: opts.keepBodies ?? false,
       strict: opts.strict ?? false,
       chunkRecords: opts.chunkRecords,
+      afterStore: pricer.afterChunk,
     }, totals);
     // Checkpoint after about one row group of messages (122,880 rows), not every 16 MB of WAL:
     // each checkpoint rewrites the last, partly filled row group, so frequent ones cost time and
@@ -131,15 +134,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
-  // Every stored invocation carries its cost; a broken prices file must not lose the ingest.
-  if (totals.stored > 0) {
-    try {
-      const r = await priceEvents(store, { where: 'unpriced' });
-      summary.pricing = { priced: r.priced, unpriced: r.unpriced, unpricedTokens: r.unpricedTokens, version: r.version };
-    } catch (e) {
-      summary.pricingError = errorMessage(e);
-    }
-  }
+  await pricer.finish(summary);
   summary.elapsedMs = Date.now() - started;
   return summary;
 }

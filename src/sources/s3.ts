@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig }
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { priceEvents } from '../pricing/index.js';
+import { IngestPricer } from './ingest-pricing.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
@@ -130,8 +130,10 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   };
   const progress: IngestProgress = { filesDone: 0, filesTotal: objects.length, records: 0, bytesDone: 0, bytesTotal: objects.reduce((s, o) => s + o.size, 0) };
   const conn = await store.connect();
+  let pricer: IngestPricer;
   try {
-    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords }, totals);
+    pricer = await IngestPricer.start(store, conn);
+    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords, afterStore: pricer.afterChunk }, totals);
     for (const o of objects) {
       const name = objectUrl(loc.bucket, o.key);
       if (seen.get(name) === `${o.size}:${o.lastModifiedMs}`) {
@@ -163,28 +165,17 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   } finally {
     try { conn.closeSync(); } catch { /* already closed */ }
   }
-  return closeSummary(store, summary, totals, started);
+  return closeSummary(summary, totals, pricer, started);
 }
 
 /** The summary's closing figures once the chunk writer is done: what it stored, priced as file ingest does. */
-export async function closeSummary<S extends IngestSummary>(store: Store, summary: S, totals: ChunkTotals, started: number): Promise<S> {
+export async function closeSummary<S extends IngestSummary>(summary: S, totals: ChunkTotals, pricer: IngestPricer, started: number): Promise<S> {
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
-  await priceStored(store, summary);
+  await pricer.finish(summary);
   summary.elapsedMs = Date.now() - started;
   return summary;
-}
-
-/** As file ingest does: every stored invocation carries its cost; a broken prices file must not lose the ingest. */
-export async function priceStored(store: Store, summary: IngestSummary): Promise<void> {
-  if (summary.recordsStored === 0) return;
-  try {
-    const r = await priceEvents(store, { where: 'unpriced' });
-    summary.pricing = { priced: r.priced, unpriced: r.unpriced, unpricedTokens: r.unpricedTokens, version: r.version };
-  } catch (e) {
-    summary.pricingError = errorMessage(e);
-  }
 }
 
 async function getBody(client: S3Client, bucket: string, key: string): Promise<Readable> {

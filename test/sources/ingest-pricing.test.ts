@@ -44,3 +44,48 @@ test('ingest prices what it stored and keeps unknown models unpriced, not $0', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('pricing runs chunk by chunk; a later ingest prices what a killed one left unpriced; a broken prices file loses nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bi-ingest-pricing-'));
+  const store = await Store.open(':memory:');
+  const q = async (sql: string): Promise<unknown[][]> => (await store.connection.runAndReadAll(sql)).getRows();
+  try {
+    const a = join(dir, 'a.jsonl');
+    writeFileSync(a, Array.from({ length: 7 }, (_, i) => record(`a-${i}`, 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100)).join('\n') + '\n');
+    // Three chunks of at most 3 records: each is priced after its commit.
+    const s = await ingestPaths(store, [a], { chunkRecords: 3 });
+    assert.equal(s.recordsStored, 7);
+    assert.deepEqual(s.pricing && { priced: s.pricing.priced, unpriced: s.pricing.unpriced }, { priced: 7, unpriced: 0 });
+    assert.deepEqual(await q(`SELECT count(*) FROM events WHERE price_version IS NULL`), [[0n]]);
+
+    // As if an ingest had been killed between a chunk's commit and its pricing.
+    await store.connection.run(`UPDATE events SET cost_input = NULL, cost_output = NULL, cost_cache_read = NULL, cost_cache_write = NULL, cost_total = NULL, price_version = NULL WHERE request_id IN ('a-1', 'a-5')`);
+    const b = join(dir, 'b.jsonl');
+    writeFileSync(b, record('b-0', 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100) + '\n');
+    const s2 = await ingestPaths(store, [b]);
+    assert.equal(s2.recordsStored, 1);
+    // The summary speaks of this ingest's rows; the catch-up pass priced the two left behind.
+    assert.equal(s2.pricing?.priced, 1);
+    assert.deepEqual(await q(`SELECT count(*) FROM events WHERE price_version IS NULL`), [[0n]]);
+
+    const prev = process.env.BEDROCK_INSIGHTS_PRICES;
+    const broken = join(dir, 'prices.json');
+    writeFileSync(broken, '{ not json');
+    process.env.BEDROCK_INSIGHTS_PRICES = broken;
+    try {
+      const c = join(dir, 'c.jsonl');
+      writeFileSync(c, record('c-0', 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100) + '\n');
+      const s3 = await ingestPaths(store, [c]);
+      assert.equal(s3.recordsStored, 1);
+      assert.equal(s3.pricing, undefined);
+      assert.match(s3.pricingError ?? '', /prices/);
+      assert.deepEqual(await q(`SELECT price_version IS NULL FROM events WHERE request_id = 'c-0'`), [[true]]);
+    } finally {
+      if (prev === undefined) delete process.env.BEDROCK_INSIGHTS_PRICES;
+      else process.env.BEDROCK_INSIGHTS_PRICES = prev;
+    }
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
