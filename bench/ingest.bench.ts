@@ -4,12 +4,15 @@
  *   duckdb DuckDB's own `CREATE TABLE … AS SELECT * FROM read_json(file)` into a fresh file (the engine's limit)
  *   naive  a plain Node readline + JSON.parse loop (the naive baseline)
  *   gz     `ingestPaths` of the S3 delivery layout (hourly .json.gz files)
+ *   floor  writing the rows `ours` stored, alone, into a fresh store (what storing costs, without
+ *          reading, parsing, validating, dedup, catalog or pricing)
  * and prints records/s, the ratios, the store's size on disk per million records and the peak
  * RSS of each measurement (each runs in its own child process, so peaks do not mix).
  *
  *   npm run bench:ingest                       # 1,000,000 records (gz: 250,000)
  *   npm run bench:ingest -- --records 200000   # smaller
  *   npm run bench:ingest -- --no-bodies        # records without request/response bodies
+ *   npm run bench:ingest -- --no-floor         # skip the floor: writing our stored rows alone
  *
  * Data comes from src/demo/generator.ts (the demo preset, seeded), cached in /tmp/bi-bench-ingest.
  */
@@ -56,6 +59,37 @@ async function phase(name: string, target: string, db: string): Promise<void> {
     records = Number(r.getRows()[0][0]);
     c.closeSync();
     inst.closeSync();
+  } else if (name === 'floor') {
+    // What writing our rows alone costs: the events `ours` stored (typed columns + message, bodies
+    // cut) copied from memory into a fresh store, in one statement and in chunk-sized transactions.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const inst = await DuckDBInstance.create(db, { threads: '2', memory_limit: '2GB', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const c = await inst.connect();
+    await c.run(`ATTACH '${target.replace(/'/g, "''")}' AS src (READ_ONLY)`);
+    records = Number((await c.runAndReadAll('SELECT count(*) FROM src.events')).getRows()[0][0]);
+    const CH = 22_000; // about what a 16 MB chunk of these records holds
+    const parts = Math.ceil(records / CH);
+    for (let i = 0; i < parts; i++) await c.run(`CREATE TEMP TABLE m${i} AS SELECT * FROM src.events WHERE seq > ${i * CH} AND seq <= ${(i + 1) * CH}`);
+    await c.run('DETACH src');
+    await c.run(`SET checkpoint_threshold = '128MB'`);
+    const all = Array.from({ length: parts }, (_, i) => `SELECT * FROM m${i}`).join(' UNION ALL ');
+    let t = performance.now();
+    await c.run(`CREATE TABLE one AS ${all}`);
+    await c.run('CHECKPOINT');
+    extra.oneStatementMs = performance.now() - t;
+    await c.run('CREATE TABLE chunked AS SELECT * FROM m0 WHERE false');
+    t = performance.now();
+    for (let i = 0; i < parts; i++) {
+      await c.run('BEGIN TRANSACTION');
+      await c.run(`INSERT INTO chunked SELECT * FROM m${i}`);
+      await c.run('COMMIT');
+    }
+    await c.run('CHECKPOINT');
+    extra.chunkedMs = performance.now() - t;
+    c.closeSync();
+    inst.closeSync();
+    process.stdout.write('\n' + JSON.stringify({ ms: extra.oneStatementMs + extra.chunkedMs, records, rssMb: process.resourceUsage().maxRSS / 1024, extra } satisfies PhaseResult) + '\n');
+    return;
   } else if (name === 'naive') {
     const rl = createInterface({ input: createReadStream(target), crlfDelay: Infinity });
     let tokens = 0;
@@ -130,6 +164,14 @@ async function main(): Promise<void> {
   console.log(`DuckDB / naive loop:    ${(rate(results.duckdb) / rate(results.naive)).toFixed(2)}x   (the engine's own limit)`);
   console.log(`store size: ${(oursBytes / 1e6).toFixed(1)} MB for ${fmt(results.ours.records)} records = ${(oursBytes / 1e6 / (results.ours.records / 1e6)).toFixed(1)} MB per million`);
   console.log(`peak RSS of our ingest: ${fmt(results.ours.rssMb)} MB (target < 1024)`);
+  if (!args.includes('--no-floor')) {
+    process.stderr.write('  floor…\n');
+    const f = runPhase('floor', dbOurs, join(DIR, 'floor.duckdb'));
+    const ratio = (ms: number): string => (results.duckdb.ms / ms).toFixed(2);
+    console.log(`\nWriting our stored rows alone (typed columns + message, from memory, into a fresh store):`);
+    console.log(`  one statement:                    ${((f.extra?.oneStatementMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.oneStatementMs ?? 1)}x the raw load's speed)`);
+    console.log(`  transactions of 22,000 records:   ${((f.extra?.chunkedMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.chunkedMs ?? 1)}x; a killed ingest loses at most one chunk)`);
+  }
   if (results.ours.extra?.rejected || results.gz.extra?.rejected) console.log(`rejected: jsonl ${results.ours.extra?.rejected}, gz ${results.gz.extra?.rejected}`);
 }
 
