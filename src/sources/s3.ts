@@ -67,6 +67,11 @@ export interface S3IngestOptions extends AwsIngestOptions {
   chunkRecords?: number;
   /** A client to use instead of one built from the options. */
   client?: S3Client;
+  /**
+   * 'recent' (sync polls): list only the hour folders from RECENT_LOOKBACK_MS before the newest
+   * hour already read, instead of the whole prefix (see recentRecordObjects). Default 'full'.
+   */
+  listing?: 'full' | 'recent';
 }
 
 export interface S3Object {
@@ -88,16 +93,105 @@ export function isRecordKey(key: string): boolean {
 /** Every record object under the prefix, in key order (ListObjectsV2, all pages). */
 export async function listRecordObjects(client: S3Client, loc: S3Location): Promise<S3Object[]> {
   const out: S3Object[] = [];
+  await listFlat(client, loc.bucket, loc.prefix, undefined, out);
+  return byKey(out);
+}
+
+function byKey(objects: S3Object[]): S3Object[] {
+  return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function pushRecords(contents: { Key?: string; Size?: number; LastModified?: Date }[] | undefined, out: S3Object[]): void {
+  for (const o of contents ?? []) {
+    if (!o.Key || !isRecordKey(o.Key)) continue;
+    out.push({ key: o.Key, size: Number(o.Size ?? 0), lastModifiedMs: o.LastModified ? o.LastModified.getTime() : 0 });
+  }
+}
+
+/** ListObjectsV2 of a prefix, all pages, optionally from a key on (StartAfter). */
+async function listFlat(client: S3Client, bucket: string, prefix: string, startAfter: string | undefined, out: S3Object[]): Promise<void> {
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.prefix || undefined, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      if (!o.Key || !isRecordKey(o.Key)) continue;
-      out.push({ key: o.Key, size: Number(o.Size ?? 0), lastModifiedMs: o.LastModified ? o.LastModified.getTime() : 0 });
-    }
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, StartAfter: token ? undefined : startAfter }));
+    pushRecords(page.Contents, out);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * How far before the newest hour folder already read a sync poll looks. Bedrock writes each object
+ * into the folder of the hour it delivers it in, so new objects land in the current hour; the
+ * margin covers delivery delay and clock skew. A full listing (the first poll of a sync process,
+ * then once a day) catches anything older.
+ */
+export const RECENT_LOOKBACK_MS = 6 * 3600_000;
+/** Beyond this many list requests to find the date folders, the layout is not the delivery layout: list flat. */
+const MAX_WALK_REQUESTS = 200;
+const YEAR_DIR = /^\d{4}\/$/;
+/** A prefix that already points inside the date folders (…/YYYY/ or deeper). */
+const INSIDE_DATES = /(^|\/)\d{4}\/(\d{2}\/){0,3}$/;
+/** The hour folder path of a key of the delivery layout (…/YYYY/MM/DD/HH/…). */
+const HOUR_OF_KEY = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//;
+
+/** Start (epoch ms, UTC) of the hour folder a delivery-layout key is in; null for other keys. */
+export function hourOfKey(key: string): number | null {
+  const m = HOUR_OF_KEY.exec(key);
+  if (!m) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function hourFolder(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${p(d.getUTCHours())}`;
+}
+
+/**
+ * The record objects in hour folders from `fromMs` on, without listing the older ones: walks down
+ * with Delimiter '/' to each folder that holds year folders (one per account and region in the
+ * delivery layout), then lists each of those flat from the hour of `fromMs` (StartAfter). Objects
+ * outside the date folders are listed too. Returns null when the prefix is not laid out that way
+ * (the caller lists flat): a prefix inside the date folders, or too many folders to walk.
+ */
+export async function recentRecordObjects(client: S3Client, loc: S3Location, fromMs: number): Promise<S3Object[] | null> {
+  if (INSIDE_DATES.test(loc.prefix)) return null;
+  const out: S3Object[] = [];
+  const hour = hourFolder(fromMs);
+  let requests = 0;
+  const walk = async (prefix: string): Promise<boolean> => {
+    const dirs: string[] = [];
+    let token: string | undefined;
+    do {
+      if (++requests > MAX_WALK_REQUESTS) return false;
+      const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: prefix || undefined, Delimiter: '/', ContinuationToken: token }));
+      pushRecords(page.Contents, out);
+      for (const cp of page.CommonPrefixes ?? []) if (cp.Prefix) dirs.push(cp.Prefix);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const years = dirs.filter((d) => YEAR_DIR.test(d.slice(prefix.length)));
+    if (years.length > 0) await listFlat(client, loc.bucket, prefix, `${prefix}${hour}`, out);
+    for (const d of dirs) {
+      if (years.includes(d)) continue;
+      if (!(await walk(d))) return false;
+    }
+    return true;
+  };
+  if (!(await walk(loc.prefix))) return null;
+  // A key directly in a folder with year folders is seen by both listings of that folder.
+  return byKey([...new Map(out.map((o) => [o.key, o])).values()]);
+}
+
+/** The newest hour folder among the objects already read under the location; null when none. */
+function newestHourRead(seen: Map<string, string>, loc: S3Location): number | null {
+  const base = objectUrl(loc.bucket, loc.prefix);
+  let newest: number | null = null;
+  for (const url of seen.keys()) {
+    if (!url.startsWith(base)) continue;
+    const h = hourOfKey(url.slice(`s3://${loc.bucket}/`.length));
+    if (h !== null && (newest === null || h > newest)) newest = h;
+  }
+  return newest;
 }
 
 /** The checkpoint name of an object: its URL (stored in `ingested_files` with size and LastModified). */
@@ -116,13 +210,14 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   const loc = parseS3Url(url);
   const client = opts.client ?? makeS3Client(opts);
   const logGroup = opts.logGroup ?? DEFAULT_LOG_GROUP;
+  const seen = await s3KeysRead(store, logGroup, loc.bucket);
   let objects: S3Object[];
   try {
-    objects = await listRecordObjects(client, loc);
+    const from = opts.listing === 'recent' ? newestHourRead(seen, loc) : null;
+    objects = (from !== null ? await recentRecordObjects(client, loc, from - RECENT_LOOKBACK_MS) : null) ?? await listRecordObjects(client, loc);
   } catch (e) {
     throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
   }
-  const seen = await s3KeysRead(store, logGroup, loc.bucket);
   const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
   const summary: IngestSummary = {
     filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,

@@ -108,13 +108,20 @@ export interface SourceRunResult {
   elapsedMs: number;
 }
 
-/** Reads one source once (incrementally). */
-export async function syncSource(store: Store, src: SourceConfig): Promise<SourceRunResult> {
+/**
+ * How often a sync loop lists an S3 source in full; the polls between list only recent hour
+ * folders (ingestS3's `listing: 'recent'`), so a poll costs a few requests, not a listing of
+ * every object ever delivered.
+ */
+export const FULL_LISTING_EVERY_MS = 24 * 3600_000;
+
+/** Reads one source once (incrementally). `listing` applies to S3 sources (default 'full'). */
+export async function syncSource(store: Store, src: SourceConfig, listing: 'full' | 'recent' = 'full'): Promise<SourceRunResult> {
   const t0 = Date.now();
   const client = { ...(src.region ? { region: src.region } : {}), ...(src.endpointUrl ? { endpointUrl: src.endpointUrl } : {}) };
   try {
     if (src.url.startsWith('s3://')) {
-      const s = await ingestS3(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false });
+      const s = await ingestS3(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false, listing });
       return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
     }
     const s = await ingestCloudWatch(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false });
@@ -161,6 +168,7 @@ export interface SyncLoop {
  */
 export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: SyncLoopOptions): SyncLoop {
   const backoff = new Map<string, { until: number; delay: number }>();
+  const lastFull = new Map<string, number>(); // url -> when its last full listing succeeded
   let running: Promise<SourceRunResult[]> | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -171,7 +179,9 @@ export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: Sy
       if (stopped) break;
       const b = backoff.get(src.url);
       if (b && Date.now() < b.until) continue;
-      const r = await syncSource(store, src);
+      const full = Date.now() - (lastFull.get(src.url) ?? -Infinity) >= FULL_LISTING_EVERY_MS;
+      const r = await syncSource(store, src, full ? 'full' : 'recent');
+      if (r.ok && full) lastFull.set(src.url, Date.now());
       results.push(r);
       if (r.ok) backoff.delete(src.url);
       else {

@@ -5,13 +5,16 @@ import { join, relative, sep } from 'node:path';
 /**
  * A minimal S3-protocol server for tests (s3rver 3.7 answers the current SDK's PutObject with
  * InternalError on Node 20): serves folders as buckets, path-style, ListObjectsV2 (prefix,
- * max-keys, continuation-token) and GetObject. Records each GetObject key and each list call so
- * tests can see what a run read. Requests without a SigV4 Authorization header are refused.
+ * delimiter, max-keys, start-after, continuation-token) and GetObject. Records each GetObject key,
+ * each list call and how many keys the lists returned, so tests can see what a run read.
+ * Requests without a SigV4 Authorization header are refused.
  */
 export interface TestS3 {
   url: string;
   gets: string[];
   lists: number;
+  /** Object keys returned by all list calls (common prefixes not counted). */
+  keysListed: number;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ function walk(root: string, dir: string, out: { key: string; size: number; mtime
 const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export async function startTestS3(buckets: Record<string, string>, pageSize = 1000): Promise<TestS3> {
-  const state = { gets: [] as string[], lists: 0 };
+  const state = { gets: [] as string[], lists: 0, keysListed: 0 };
   const server: Server = createServer((req, res) => {
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
       res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>no signature</Message></Error>');
@@ -48,14 +51,26 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
       const prefix = u.searchParams.get('prefix') ?? '';
       const max = Math.min(pageSize, Number(u.searchParams.get('max-keys') ?? 1000));
       const after = u.searchParams.get('continuation-token') ?? u.searchParams.get('start-after') ?? '';
+      const delimiter = u.searchParams.get('delimiter') ?? '';
       const all: { key: string; size: number; mtime: Date }[] = [];
       walk(root, root, all);
-      const keys = all.filter((o) => o.key.startsWith(prefix) && o.key > after).sort((a, b) => (a.key < b.key ? -1 : 1));
+      // Entries in key order: objects, and with a delimiter the common prefixes that group the rest.
+      const entries = new Map<string, { key: string; size: number; mtime: Date } | null>();
+      for (const o of all) {
+        if (!o.key.startsWith(prefix)) continue;
+        const cut = delimiter ? o.key.indexOf(delimiter, prefix.length) : -1;
+        if (cut >= 0) entries.set(o.key.slice(0, cut + delimiter.length), null);
+        else entries.set(o.key, o);
+      }
+      const keys = [...entries.entries()].filter(([k]) => k > after).sort(([a], [b]) => (a < b ? -1 : 1));
       const page = keys.slice(0, max);
       const truncated = keys.length > max;
+      const objects = page.filter(([, o]) => o !== null).map(([, o]) => o as { key: string; size: number; mtime: Date });
+      state.keysListed += objects.length;
       const body = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${
-        page.map((o) => `<Contents><Key>${xml(o.key)}</Key><LastModified>${o.mtime.toISOString()}</LastModified><ETag>"x"</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('')
-      }${truncated ? `<NextContinuationToken>${xml(page[page.length - 1].key)}</NextContinuationToken>` : ''}</ListBucketResult>`;
+        objects.map((o) => `<Contents><Key>${xml(o.key)}</Key><LastModified>${o.mtime.toISOString()}</LastModified><ETag>"x"</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('')
+      }${page.filter(([, o]) => o === null).map(([k]) => `<CommonPrefixes><Prefix>${xml(k)}</Prefix></CommonPrefixes>`).join('')
+      }${truncated ? `<NextContinuationToken>${xml(page[page.length - 1][0])}</NextContinuationToken>` : ''}</ListBucketResult>`;
       res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
       return;
     }
@@ -75,6 +90,7 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
     url: `http://127.0.0.1:${port}`,
     get gets() { return state.gets; },
     get lists() { return state.lists; },
+    get keysListed() { return state.keysListed; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

@@ -208,3 +208,65 @@ test('serve --sync: the server\'s background sync stores new objects within an i
   }
   assert.ok(lines.some((l) => /\[sync .*\] s3:\/\/serve-bkt\/AWSLogs\/: \+12 stored/.test(l)), lines.join(''));
 });
+
+test('sync polls list only the recent hour folders; the daily full listing catches an object delivered late into an old one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-sync-recent-'));
+  const bucket = join(dir, 'bucket');
+  const gen = await writeDataset({ out: bucket, format: 's3', records: 600, days: 3, seed: 5, end: '2026-11-01T00:00:00Z' });
+  const { readdirSync, mkdirSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const keys = (readdirSync(bucket, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(bucket.length + 1).split('\\').join('/'));
+  const hourKeys = keys.filter((k) => /\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^/]+\.json\.gz$/.test(k)).sort();
+  assert.ok(hourKeys.length > 100, `a layout of many hour folders (${hourKeys.length})`);
+  const put = (folder: string, id: string): void => {
+    const rec = { schemaType: 'ModelInvocationLog', schemaVersion: '1.0', timestamp: '2026-11-01T00:30:00Z', accountId: '111122223333', region: 'us-east-1',
+      requestId: id, operation: 'Converse', modelId: 'amazon.nova-lite-v1:0', input: { inputTokenCount: 5 }, output: { outputTokenCount: 7 } };
+    mkdirSync(join(bucket, folder), { recursive: true });
+    writeFileSync(join(bucket, folder, `${id}.json.gz`), gzipSync(JSON.stringify(rec) + '\n'));
+  };
+  const regionOf = (k: string): string => k.split('/').slice(0, 4).join('/');
+  const hourOf = (k: string): string => k.split('/').slice(4, 8).join('/');
+  const newest = hourKeys.reduce((a, b) => (hourOf(a) >= hourOf(b) ? a : b));
+  const s3 = await startTestS3({ 'recent-bkt': bucket });
+  const store = await Store.open(':memory:');
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDSYNC';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  const loop = startSyncLoop(store, () => [{ url: 's3://recent-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url }], { intervalMs: 60_000, immediate: false });
+  try {
+    // First pass of a sync process: a full listing.
+    const first = await loop.runNow();
+    assert.equal(first[0].ok, true, first[0].error);
+    assert.equal(first[0].stored, gen.records);
+    assert.ok(s3.keysListed >= hourKeys.length);
+    // New objects: one into the newest hour folder, one into a new hour folder of another region,
+    // and one delivered late into an hour folder two days old.
+    put(dirname(newest), 'recent-same-hour');
+    const other = hourKeys.find((k) => regionOf(k) !== regionOf(newest))!;
+    put(`${regionOf(other)}/2026/11/01/01`, 'recent-new-hour');
+    put(dirname(hourKeys.find((k) => k.includes('/2026/10/29/'))!), 'late-old-hour');
+    const listedBefore = s3.keysListed;
+    const second = await loop.runNow();
+    assert.equal(second[0].ok, true, second[0].error);
+    assert.equal(second[0].stored, 2);
+    const listed = s3.keysListed - listedBefore;
+    assert.ok(listed < hourKeys.length / 5, `a poll lists recent folders only: ${listed} keys of ${hourKeys.length + 3}`);
+    const ids = async (): Promise<unknown[]> => (await store.connection.runAndReadAll(`SELECT request_id FROM events WHERE request_id LIKE '%-hour' ORDER BY 1`)).getRows().map((r) => r[0]);
+    assert.deepEqual(await ids(), ['recent-new-hour', 'recent-same-hour']);
+    // The full listing (daily in the loop; `sync --once` and `ingest s3://` always) finds the late one.
+    const { syncSource } = await import('../../src/sources/sync.js');
+    const full = await syncSource(store, { url: 's3://recent-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url });
+    assert.equal(full.stored, 1);
+    assert.deepEqual(await ids(), ['late-old-hour', 'recent-new-hour', 'recent-same-hour']);
+  } finally {
+    await loop.stop();
+    store.close();
+    await s3.close();
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -102,6 +102,8 @@ Sources are kept in sources.json beside the store:
   bedrock-insights sync              # poll every minute; one status line per poll
   bedrock-insights serve --sync      # the same, in the background of the console
 Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
+S3 sources are listed in full on the first poll and once a day; the polls between list only the
+last hours' folders, so a bucket with years of logs costs a few requests per poll.
 AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`)
     .action(async (o: { db?: string; interval?: string; once: boolean }) => {
       const dbPath = defaultDbPath(o.db);
