@@ -13,6 +13,8 @@ export interface SourceConfig {
   /** Local log group (default: the default Bedrock group for S3, the remote group's name for CloudWatch). */
   logGroup?: string;
   keepBodies?: boolean;
+  /** CloudWatch sources: how late an event may arrive and still be read (default 15). */
+  overlapMinutes?: number;
 }
 
 export interface SyncConfig {
@@ -62,12 +64,16 @@ export function loadSyncConfig(path: string): SyncConfig {
     for (const k of ['region', 'endpointUrl', 'logGroup'] as const) {
       if (e[k] !== undefined && typeof e[k] !== 'string') throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].${k} must be a string.`);
     }
+    if (e.overlapMinutes !== undefined && !(typeof e.overlapMinutes === 'number' && Number.isInteger(e.overlapMinutes) && e.overlapMinutes >= 0)) {
+      throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].overlapMinutes must be a whole number of minutes ≥ 0.`);
+    }
     return {
       url: e.url,
       ...(typeof e.region === 'string' ? { region: e.region } : {}),
       ...(typeof e.endpointUrl === 'string' ? { endpointUrl: e.endpointUrl } : {}),
       ...(typeof e.logGroup === 'string' ? { logGroup: e.logGroup } : {}),
       ...(e.keepBodies === true ? { keepBodies: true } : {}),
+      ...(typeof e.overlapMinutes === 'number' ? { overlapMinutes: e.overlapMinutes } : {}),
     };
   });
   return { intervalSeconds: interval, sources };
@@ -124,7 +130,8 @@ export async function syncSource(store: Store, src: SourceConfig, listing: 'full
       const s = await ingestS3(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false, listing });
       return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
     }
-    const s = await ingestCloudWatch(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false });
+    const s = await ingestCloudWatch(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false,
+      ...(src.overlapMinutes !== undefined ? { overlapMs: src.overlapMinutes * 60_000 } : {}) });
     return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
   } catch (e) {
     const msg = errorMessage(e);

@@ -133,6 +133,22 @@ test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote grou
     assert.match(a.stdout, /records stored:\s+2\n/);
     const b = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
     assert.match(b.stdout, /events read:\s+0\n/);
+    // An event that arrives 40 minutes late: outside the default 15-minute overlap, inside --overlap 60.
+    const late = t - 40 * 60_000;
+    await cw.send(new PutLogEventsCommand({ logGroupName: 'bedrock', logStreamName: 's', logEvents: [{ timestamp: late, message: record('c0', late) }] }));
+    const c = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
+    assert.match(c.stdout, /events read:\s+0\n/);
+    const d = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db, '--overlap', '60']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /events read:\s+1\n/);
+    assert.match(d.stdout, /records stored:\s+1\n/);
+    // sync add keeps it per source; it means nothing for S3.
+    const added = await run(['sync', 'add', 'cloudwatch://bedrock', '--db', db, '--overlap', '60']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match((await run(['sync', 'list', '--db', db])).stdout, /cloudwatch:\/\/bedrock .*overlap=60m/);
+    const s3 = await run(['sync', 'add', 's3://b/AWSLogs/', '--db', db, '--overlap', '60']);
+    assert.notEqual(s3.code, 0);
+    assert.match(s3.stderr, /--overlap applies to cloudwatch:\/\/ sources only/);
     const copy = await Store.open(db);
     try {
       assert.deepEqual(await snapshot(copy, 'bedrock'), await snapshot(src.store, 'bedrock'));

@@ -6,7 +6,8 @@ import { DEMO_ACCOUNT } from '../../demo/world.js';
 import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import { formatWriteSummary, progressLine, wholeNumber } from './generate.js';
+import { formatWriteSummary, progressLine } from './generate.js';
+import { wholeNumber } from '../flags.js';
 import { serveUntilStopped, serverOptionsFrom } from './serve.js';
 
 interface DemoFlags {

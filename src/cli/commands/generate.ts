@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, writeDataset, type OutputFormat, type Preset, type WriteSummary } from '../../demo/generator.js';
 import { GUIDE_RECORDS } from '../../demo/presets/guide.js';
 import { BiError } from '../../util/errors.js';
+import { wholeNumber } from '../flags.js';
 
 interface GenerateFlags {
   preset: string;
@@ -13,15 +14,6 @@ interface GenerateFlags {
   out: string;
   force?: boolean;
   bodies: boolean;
-}
-
-/** A whole-number flag, or undefined when absent. */
-export function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  // Accept 1_000_000 and 1,000,000 as well as 1000000.
-  const clean = text.replace(/[_,]/g, '');
-  if (!/^\d+$/.test(clean)) throw new BiError('BAD_OPTION', `${flag} must be a whole number (got "${text}").`);
-  return Number(clean);
 }
 
 export function humanBytes(n: number): string {

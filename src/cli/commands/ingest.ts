@@ -4,7 +4,7 @@ import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sour
 import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
 import { ProgressBar, formatCount } from '../progress.js';
 import { setExitCode } from '../main.js';
-import { ingestRemoteSources, isRemoteSource } from './sync.js';
+import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource } from './sync.js';
 
 const REJECTS_SHOWN = 10;
 
@@ -19,6 +19,7 @@ export function registerIngest(program: Command): void {
     .option('--strict', 'stop at the first malformed record (exit status 1)', false)
     .option('--region <region>', 'AWS region for s3:// and cloudwatch:// sources (default: the AWS SDK\'s: AWS_REGION, profile)')
     .option('--endpoint-url <url>', 'an S3-compatible or CloudWatch Logs-compatible endpoint for s3:// / cloudwatch:// sources')
+    .option(...OVERLAP_OPTION)
     .addHelpText('after', `
 Reads, in any mix:
   - one record per line: .jsonl / .json / .ndjson, gzipped or not (.gz)
@@ -38,7 +39,7 @@ Examples:
   bedrock-insights ingest export.json --db /data/bi.duckdb --strict
   bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
   bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`)
-    .action(async (paths: string[], o: { db?: string; logGroup: string; keepBodies: boolean; strict: boolean; region?: string; endpointUrl?: string }) => {
+    .action(async (paths: string[], o: { db?: string; logGroup: string; keepBodies: boolean; strict: boolean; region?: string; endpointUrl?: string; overlap?: string }) => {
       // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
       if (paths.some(isRemoteSource)) {
         await ingestRemoteSources(paths.filter(isRemoteSource), o);

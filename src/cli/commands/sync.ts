@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
-import { ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
+import { DEFAULT_OVERLAP_MS, ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
 import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js';
 import { ingestS3 } from '../../sources/s3.js';
 import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, syncSource, DEFAULT_INTERVAL_SECONDS } from '../../sources/sync.js';
@@ -8,6 +8,7 @@ import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
 import { formatCount } from '../progress.js';
+import { wholeNumber } from '../flags.js';
 import { setExitCode } from '../main.js';
 
 export { isRemoteSource };
@@ -19,7 +20,12 @@ export interface RemoteIngestFlags {
   strict: boolean;
   region?: string;
   endpointUrl?: string;
+  /** --overlap, for cloudwatch:// sources (minutes, as typed). */
+  overlap?: string;
 }
+
+/** The --overlap option of `ingest` and `sync add` (CloudWatch sources). */
+export const OVERLAP_OPTION = ['--overlap <minutes>', `cloudwatch:// sources: re-read this many minutes before the last event read, for events delivered late (default ${DEFAULT_OVERLAP_MS / 60_000})`] as const;
 
 /** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
 export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags): Promise<void> {
@@ -37,7 +43,8 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
         unit = 'events';
         // --log-group left at its default: keep the remote group's name.
         const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
-        s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict });
+        const overlap = wholeNumber('--overlap', o.overlap);
+        s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict, ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}) });
       }
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const lines = [
@@ -156,7 +163,10 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .option('--endpoint-url <url>', 'an S3-compatible or CloudWatch Logs-compatible endpoint')
     .option('--log-group <name>', 'local log group to store into')
     .option('--keep-bodies', 'keep request and response bodies (prompts!)', false)
-    .action((url: string, o: { db?: string; region?: string; endpointUrl?: string; logGroup?: string; keepBodies: boolean }) => {
+    .option(...OVERLAP_OPTION)
+    .action((url: string, o: { db?: string; region?: string; endpointUrl?: string; logGroup?: string; keepBodies: boolean; overlap?: string }) => {
+      const overlap = wholeNumber('--overlap', o.overlap);
+      if (overlap !== undefined && !url.startsWith('cloudwatch://')) throw new BiError('BAD_OPTION', '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).');
       const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
       const cfg = addSource(path, {
         url,
@@ -164,6 +174,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
         ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
         ...(o.logGroup ? { logGroup: o.logGroup } : {}),
         ...(o.keepBodies ? { keepBodies: true } : {}),
+        ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
       });
       process.stdout.write(`added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`);
     });
@@ -175,7 +186,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
       const cfg = loadSyncConfig(path);
       if (cfg.sources.length === 0) process.stdout.write(`no sources in ${path}\n`);
-      for (const s of cfg.sources) process.stdout.write(`${s.url}${s.region ? `  region=${s.region}` : ''}${s.endpointUrl ? `  endpoint=${s.endpointUrl}` : ''}${s.logGroup ? `  log-group=${s.logGroup}` : ''}${s.keepBodies ? '  keep-bodies' : ''}\n`);
+      for (const s of cfg.sources) process.stdout.write(`${s.url}${s.region ? `  region=${s.region}` : ''}${s.endpointUrl ? `  endpoint=${s.endpointUrl}` : ''}${s.logGroup ? `  log-group=${s.logGroup}` : ''}${s.keepBodies ? '  keep-bodies' : ''}${s.overlapMinutes !== undefined ? `  overlap=${s.overlapMinutes}m` : ''}\n`);
     });
   sync
     .command('remove')
