@@ -69,9 +69,13 @@ test('the store summary counts records, applications, tenants and tokens with pl
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the CLI from source in a child process (stdout of this process belongs to the test runner). */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.CLI_ARGS)]);`;
+/**
+ * Runs the CLI from source in a child process (stdout of this process belongs to the test runner).
+ * `clockOffsetMs` runs it as if the time were that much earlier.
+ */
+async function cli(args: string[], clockOffsetMs = 0): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clock = clockOffsetMs ? `const realNow = Date.now; Date.now = () => realNow() - ${clockOffsetMs}; ` : '';
+  const script = `${clock}import('./src/cli/main.ts').then(async ({ main }) => { process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.CLI_ARGS)]); });`;
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, CLI_ARGS: JSON.stringify(args) } },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
@@ -122,4 +126,39 @@ test('demo: generates, ingests and summarises; a second run reuses the data and 
   assert.match(second.stdout, /reusing it/);
   assert.match(second.stdout, /: 0 new records/);
   assert.match(second.stdout, /Records: +3,000 /);
+});
+
+test('demo: data that ended over a day ago is generated again to end now and replaces the old demo records', { timeout: 180_000 }, async () => {
+  const db = join(scratch, 'aged', 'store.duckdb');
+  const args = ['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'aged', '--no-serve'];
+  const threeDays = 3 * 86_400_000;
+  const old = await cli(args, threeDays);
+  assert.equal(old.code, 0, old.stderr);
+  assert.match(old.stdout, /Ingested into .*: 3,000 new records/);
+  const oldEnd = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')).endMs as number;
+  assert.ok(Date.now() - oldEnd > 2 * 86_400_000);
+
+  const now = await cli(args);
+  assert.equal(now.code, 0, now.stderr);
+  assert.match(now.stdout, /more than a day ago: generated it again to end now/);
+  assert.match(now.stdout, /Ingested into .*: 3,000 new records/);
+  const manifest = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')) as { endMs: number; replaces?: { endMs: number } };
+  assert.ok(Date.now() - manifest.endMs <= 3_600_000, 'the new data ends at the current hour');
+  assert.equal(manifest.replaces?.endMs, oldEnd);
+  const counts = async (): Promise<number[]> => {
+    const store = await Store.open(db);
+    try {
+      const r = await store.connection.runAndReadAll(`SELECT count(*), count(DISTINCT request_id), count(*) FILTER (WHERE ts < ${manifest.endMs - 12 * 86_400_000}) FROM events`);
+      return r.getRows()[0].map(Number);
+    } finally {
+      store.close();
+    }
+  };
+  // Only the new data set: no old record left in the overlap, none before the new window.
+  assert.deepEqual(await counts(), [3000, 3000, 0]);
+
+  const again = await cli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /reusing it/);
+  assert.deepEqual(await counts(), [3000, 3000, 0]);
 });

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, DEFAULT_SEED } from '../../demo/generator.js';
 import { defaultDemoDataDir, ensureDemoData } from '../../demo/demoData.js';
 import { formatSummary, summarizeStore } from '../../demo/summary.js';
@@ -42,12 +45,14 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
   const gen = progressLine('Generating demo data:');
-  const { generated, manifest, dataFile } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
+  const { generated, manifest, dataFile, replaced } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
   gen.done();
+  if (replaced) out(`The demo data in ${dataDir} ended ${new Date(replaced.endMs).toISOString().slice(0, 16)}Z, more than a day ago: generated it again to end now, and it replaces the old demo records in the store.`);
   out(generated ? formatWriteSummary(manifest.summary) : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`);
 
   const store = await Store.open(dbPath);
   try {
+    if (manifest.replaces) await removeReplacedDemoRecords(store, manifest.replaces, dataFile);
     const ing = progressLine('Ingesting:');
     let result: IngestSummary;
     try {
@@ -74,6 +79,21 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
   return { dbPath, dataDir };
 }
 
+/**
+ * Removes the records of the aged demo data set a regenerated one replaces: the demo account's
+ * events in its window, in the group demo ingests into (111122223333 is AWS's example account, in
+ * no real log). Only while the new data file is not ingested yet: afterwards the window holds the
+ * new records too. Without this, the new set (new request ids) would double the overlap.
+ */
+async function removeReplacedDemoRecords(store: Store, old: { endMs: number; days: number }, dataFile: string): Promise<void> {
+  const st = statSync(dataFile);
+  const done = await store.connection.runAndReadAll(`SELECT count(*) FROM ingested_files WHERE path = $1 AND log_group = $2 AND size = $3 AND mtime_ms = $4`,
+    [resolve(dataFile), DEFAULT_LOG_GROUP, BigInt(st.size), BigInt(Math.trunc(st.mtimeMs))]);
+  if (Number(done.getRows()[0][0]) > 0) return;
+  await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`,
+    [DEFAULT_LOG_GROUP, DEMO_ACCOUNT, BigInt(old.endMs - old.days * 86_400_000), BigInt(old.endMs)]);
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -88,7 +108,8 @@ export function registerDemo(program: Command): void {
     .option('--no-serve', 'only load the data and print the summary; do not start the console')
     .addHelpText('after', `
 Then it serves the console over that store (like \`bedrock-insights serve\`) until Ctrl-C.
-Running demo again reuses the generated data (same parameters) and ingests nothing twice.
+Running demo again reuses the generated data (same parameters) and ingests nothing twice; data
+that ended more than a day ago is generated again to end now, replacing the old demo records.
 Examples:
   bedrock-insights demo                                  # then open http://127.0.0.1:8080/
   bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`)
