@@ -46,6 +46,12 @@ export interface ChunkWriterOptions {
   chunkRecords?: number;
   /** Runs after each chunk that stored records has committed (ingest prices them there). */
   afterStore?: () => Promise<void>;
+  /**
+   * flush() returns once the chunk is staged, and DuckDB normalises and stores it while the caller
+   * reads the next one (flush waits for the previous chunk first, so chunks commit in order).
+   * Only for callers that do nothing else on the connection between flushes.
+   */
+  pipeline?: boolean;
 }
 
 /**
@@ -130,12 +136,22 @@ export class ChunkWriter {
     return this.lns.length >= (this.opts.chunkRecords ?? CHUNK_RECORDS) || this.bytes >= CHUNK_BYTES;
   }
 
+  /** The chunk DuckDB is storing while the next is read (pipeline mode). */
+  private inflight: Promise<void> | null = null;
+
+  /** Waits for the chunk in flight, if any, and rethrows its failure. */
+  private async settle(): Promise<void> {
+    const p = this.inflight;
+    this.inflight = null;
+    await p;
+  }
+
   /**
    * Stores what is pending, and the checkpoints of the files read to their end, in one
-   * transaction. (Reading the next chunk while DuckDB stores this one was tried: on two cores it
-   * only made both wait for the CPU.)
+   * transaction.
    */
   async flush(): Promise<void> {
+    await this.settle();
     const n = this.lns.length;
     const files = this.files;
     const checkpoints = this.checkpoints;
@@ -164,12 +180,17 @@ export class ChunkWriter {
     }
     this.clear();
     if (n === 0 && checkpoints.length === 0) return;
-    await this.store(n, files, checkpoints, t0);
+    const stored = this.store(n, files, checkpoints, t0);
+    if (!this.opts.pipeline) return stored;
+    // Awaited by the next flush or finish; until then a failure must not count as unhandled.
+    stored.catch(() => undefined);
+    this.inflight = stored;
   }
 
   /** Stores everything still pending. */
   async finish(): Promise<void> {
     await this.flush();
+    await this.settle();
   }
 
   private async store(n: number, files: string[], checkpoints: Checkpoint[], t0: number): Promise<void> {

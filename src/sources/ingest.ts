@@ -79,6 +79,8 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       strict: opts.strict ?? false,
       chunkRecords: opts.chunkRecords,
       afterStore: pricer.afterChunk,
+      // Measured at 1M records: 36-38 s instead of 40 s, the same peak memory.
+      pipeline: true,
     }, totals);
     // Checkpoint after about one row group of messages (122,880 rows), not every 16 MB of WAL:
     // each checkpoint rewrites the last, partly filled row group, so frequent ones cost time and

@@ -228,7 +228,7 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   let pricer: IngestPricer;
   try {
     pricer = await IngestPricer.start(store, conn);
-    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords, afterStore: pricer.afterChunk }, totals);
+    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords, afterStore: pricer.afterChunk, pipeline: true }, totals);
     for (const o of objects) {
       const name = objectUrl(loc.bucket, o.key);
       if (seen.get(name) === `${o.size}:${o.lastModifiedMs}`) {
