@@ -234,6 +234,19 @@ test('chunks span files and files span chunks: rejects name the right file, ever
   });
 });
 
+test('--strict with chunks in flight: the chunks before the bad one are stored, nothing after it', async () => {
+  const d = dir();
+  const f = join(d, 'strict-chunks.jsonl');
+  const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify(rec(100 + i)));
+  lines[4] = JSON.stringify(rec(104, { input: { inputTokenCount: 'many' } })); // line 5, in the third chunk of 2
+  writeFileSync(f, lines.join('\n') + '\n');
+  await withStore(async (s) => {
+    await assert.rejects(ingestPaths(s, [f], { strict: true, chunkRecords: 2 }), (e: unknown) => isBiError(e) && /:5: /.test(e.message));
+    assert.deepEqual(await q(s, `SELECT request_id FROM events ORDER BY seq`), [['req-100'], ['req-101'], ['req-102'], ['req-103']]);
+    assert.deepEqual((await q(s, `SELECT count(*) FROM ingested_files`))[0], [0]);
+  });
+});
+
 test('many small files in one chunk (the S3 layout): every one checkpointed, odd names included, and skipped next time', async () => {
   const d = dir();
   const names = Array.from({ length: 1203 }, (_, k) => (k === 7 ? `it's-${k}.jsonl` : `part-${k}.jsonl`));
