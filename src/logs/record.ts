@@ -3,6 +3,7 @@ import { DEFAULT_LOG_STREAM, type StoredEvent } from './event.js';
 import { fieldNamesOf } from './fields.js';
 import { REJECT, rejectReason, type RejectCode } from './reasons.js';
 import { parseRfc3339Utc } from './timestamp.js';
+import { stripBodiesText } from './strip-text.js';
 
 // The one TypeScript normaliser of Bedrock ModelInvocationLog records. The bulk file path
 // (src/sources/sql-normalize.ts) implements the same rules set-based in DuckDB SQL; the
@@ -18,6 +19,11 @@ export interface NormalizeContext {
   eventTimestamp?: number;
   /** Keep input/output bodies in @message (default: stripped; prompts are sensitive). */
   keepBodies?: boolean;
+  /**
+   * The record's JSON text as received. @message is then that text (bodies cut out of it),
+   * byte for byte as the file ingest stores it, instead of the record re-serialised.
+   */
+  text?: string;
 }
 
 export type NormalizeResult =
@@ -98,6 +104,18 @@ function tokenCount(v: unknown): number | null | 'bad' {
   return v === 0 ? 0 : v; // -0 becomes 0
 }
 
+/**
+ * @message: the received text, with the bodies cut out of it when they are stripped; the record
+ * re-serialised when there is no text, or when the text cut did not find the bodies the parse did
+ * (a body is never stored by accident).
+ */
+function messageText(text: string | undefined, stored: Record<string, unknown>, stripped: boolean): string {
+  if (text === undefined) return JSON.stringify(stored);
+  if (!stripped) return text;
+  const cut = stripBodiesText(text);
+  return cut !== text ? cut : JSON.stringify(stored);
+}
+
 /** Validate and normalise one Bedrock ModelInvocationLog record (already JSON-parsed). */
 export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!isPlainObject(record)) return fail(REJECT.NOT_OBJECT);
@@ -143,7 +161,7 @@ export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): 
     }
   }
   const stored = ctx.keepBodies ? r : stripBodies(r);
-  const message = JSON.stringify(stored);
+  const message = messageText(ctx.text?.trim(), stored, stored !== r);
   const event: StoredEvent = {
     logGroup: ctx.logGroup,
     logStream: ctx.logStream ?? DEFAULT_LOG_STREAM,
@@ -202,6 +220,7 @@ export function normalizeLogEvent(input: GenericEventInput, opts?: { keepBodies?
   const json = parseJsonObject(input.message);
   if (json && looksLikeBedrockRecord(json)) {
     const r = normalizeBedrockRecord(json, {
+      text: input.message,
       logGroup: input.logGroup,
       logStream: input.logStream,
       ingestionTime,

@@ -7,7 +7,7 @@ import type { IngestSummary } from './ingest.js';
 import { IngestPricer } from './ingest-pricing.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
 import { awsClientConfig, awsError, closeSummary, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
-import { stripBodiesText } from './strip-text.js';
+import { stripBodiesText } from '../logs/strip-text.js';
 
 /**
  * How far below the newest event time each run reads again (ms). CloudWatch orders events by their

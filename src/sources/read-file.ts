@@ -6,7 +6,7 @@ import { rejectReason, REJECT } from '../logs/reasons.js';
 import type { ChunkWriter } from './chunk-writer.js';
 import { scanJsonDocument } from './json-document.js';
 import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
-import { stripBodiesText } from './strip-text.js';
+import { stripBodiesText } from '../logs/strip-text.js';
 
 /** Documents that are not one record per line are read whole; beyond this, ask for NDJSON. */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { BiError, errorMessage } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
 import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
 import type { IngestProgress, IngestSummary } from './ingest.js';
-import { stripBodiesText } from './strip-text.js';
+import { stripBodiesText } from '../logs/strip-text.js';
 import { PERMISSION_MARKER } from './walk.js';
 import { s3KeysRead } from './checkpoints.js';
 

@@ -213,3 +213,21 @@ test('normalizeLogEvent: Bedrock messages become Bedrock events, anything else g
   const bad = normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 5, message: JSON.stringify(examples[6]) });
   assert.equal(bad.kind, 'generic');
 });
+
+test('a pushed Bedrock message is stored as received, bodies cut out of the text: spacing, 1.50 and \\u escapes kept', () => {
+  const body = '"inputBodyJson": {"messages": [{"role": "user", "content": "secret \\"prompt\\""}]}, ';
+  const text = `{ "schemaType": "ModelInvocationLog", "timestamp": "2026-11-01T10:00:00Z", "requestId": "r-text",
+    "operation": "Converse", "modelId": "amazon.nova-lite-v1:0", "price": 1.50, "note": "caf\\u00e9",
+    "input": { "inputContentType": "application/json", ${body}"inputTokenCount": 3 }, "output": { "outputTokenCount": 4 } }`;
+  const e = normalizeLogEvent({ logGroup: 'g', logStream: 's', timestamp: 1, message: `${text}\n` });
+  assert.equal(e.kind, 'bedrock');
+  assert.equal(e.message, text.replace(body, ''));
+  assert.doesNotMatch(e.message, /secret/);
+  assert.equal(e.inputTokens, 3);
+  // Kept bodies: the text itself.
+  assert.equal(normalizeLogEvent({ logGroup: 'g', logStream: 's', timestamp: 1, message: text }, { keepBodies: true }).message, text);
+  // Without the text (a record built in code), the record is serialised.
+  const r = normalizeBedrockRecord(JSON.parse(text), { logGroup: 'g' });
+  assert.ok(r.ok);
+  assert.equal(r.event.message, JSON.stringify({ ...JSON.parse(text), input: { inputContentType: 'application/json', inputTokenCount: 3 } }));
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { stripBodiesText } from '../../src/sources/strip-text.js';
+import { stripBodiesText } from '../../src/logs/strip-text.js';
 import { stripBodies } from '../../src/logs/record.js';
 
 const examples: Record<string, unknown>[] = readFileSync('/work/shared/data/bedrock-log-examples.jsonl', 'utf8')
