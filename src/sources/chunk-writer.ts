@@ -193,6 +193,14 @@ export class ChunkWriter {
     await this.settle();
   }
 
+  /**
+   * After a failure elsewhere: waits until no chunk is in flight, so the caller may close the
+   * connection. The chunk's own failure, if any, is dropped: the caller is already failing.
+   */
+  async idle(): Promise<void> {
+    try { await this.settle(); } catch { /* the caller reports its own error */ }
+  }
+
   private async store(n: number, files: string[], checkpoints: Checkpoint[], t0: number): Promise<void> {
     if (n > 0) {
       await this.conn.run(normalizeSql({

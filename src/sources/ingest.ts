@@ -70,6 +70,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     bytesTotal: files.reduce((s, f) => s + f.size, 0),
   };
   let pricer: IngestPricer;
+  let writer: ChunkWriter | undefined; // for the finally below
   try {
     pricer = await IngestPricer.start(store, conn);
     const w = await ChunkWriter.create(conn, {
@@ -82,6 +83,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
       // Measured at 1M records: 36-38 s instead of 40 s, the same peak memory.
       pipeline: true,
     }, totals);
+    writer = w;
     // Checkpoint after about one row group of messages (122,880 rows), not every 16 MB of WAL:
     // each checkpoint rewrites the last, partly filled row group, so frequent ones cost time and
     // leave a larger file (measured: 111 MB instead of 166 MB for 300,000 records).
@@ -130,6 +132,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     }
     await w.finish();
   } finally {
+    await writer?.idle(); // a chunk still being stored when reading failed
     if (restoreThreshold) await conn.run(`SET checkpoint_threshold = '${restoreThreshold.replace(/'/g, '')}'`).catch(() => undefined);
     try { conn.closeSync(); } catch { /* already closed */ }
   }

@@ -226,9 +226,11 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   const progress: IngestProgress = { filesDone: 0, filesTotal: objects.length, records: 0, bytesDone: 0, bytesTotal: objects.reduce((s, o) => s + o.size, 0) };
   const conn = await store.connect();
   let pricer: IngestPricer;
+  let writer: ChunkWriter | undefined; // for the finally below
   try {
     pricer = await IngestPricer.start(store, conn);
     const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords, afterStore: pricer.afterChunk, pipeline: true }, totals);
+    writer = w;
     for (const o of objects) {
       const name = objectUrl(loc.bucket, o.key);
       if (seen.get(name) === `${o.size}:${o.lastModifiedMs}`) {
@@ -258,6 +260,7 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
     }
     await w.finish();
   } finally {
+    await writer?.idle(); // a chunk still being stored when reading failed
     try { conn.closeSync(); } catch { /* already closed */ }
   }
   return closeSummary(summary, totals, pricer, started);

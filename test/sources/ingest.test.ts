@@ -247,6 +247,18 @@ test('--strict with chunks in flight: the chunks before the bad one are stored, 
   });
 });
 
+test('a reader failure while a chunk is being stored: the chunk finishes, the error is the reader\'s, the store stays usable', async () => {
+  const d = dir();
+  writeFileSync(join(d, 'a.jsonl'), Array.from({ length: 6 }, (_, i) => JSON.stringify(rec(200 + i))).join('\n') + '\n');
+  writeFileSync(join(d, 'b-export.json'), JSON.stringify({ events: [{ message: JSON.stringify(rec(300)) }, { message: JSON.stringify(rec(301)) }] }, null, 1));
+  await withStore(async (s) => {
+    await assert.rejects(ingestPaths(s, [d], { strict: true, chunkRecords: 2 }), (e: unknown) => isBiError(e) && e.code === 'INGEST_REJECTED' && /b-export\.json:3: /.test(e.message));
+    assert.deepEqual(await q(s, `SELECT count(*) FROM events`), [[6]]);
+    const again = await ingestPaths(s, [join(d, 'a.jsonl')]);
+    assert.equal(again.recordsStored + again.duplicatesSkipped + again.filesSkipped * 6, 6);
+  });
+});
+
 test('many small files in one chunk (the S3 layout): every one checkpointed, odd names included, and skipped next time', async () => {
   const d = dir();
   const names = Array.from({ length: 1203 }, (_, k) => (k === 7 ? `it's-${k}.jsonl` : `part-${k}.jsonl`));
