@@ -14,7 +14,12 @@ export class IngestPricer {
   private book: PriceBook | undefined;
   private error: string | undefined;
 
-  private constructor(private readonly store: Store, private readonly startSeq: number) {}
+  /** Rows up to this seq have had their pricing pass (the ones left NULL have no price). */
+  private pricedTo: number;
+
+  private constructor(private readonly store: Store, private readonly startSeq: number) {
+    this.pricedTo = startSeq;
+  }
 
   /** Call before the ingest stores anything. */
   static async start(store: Store, conn: DuckDBConnection): Promise<IngestPricer> {
@@ -22,8 +27,17 @@ export class IngestPricer {
     return new IngestPricer(store, Number(r.getRows()[0][0]));
   }
 
-  /** The ChunkWriter's afterStore hook. */
-  readonly afterChunk = (): Promise<void> => this.price(this.startSeq);
+  /**
+   * The ChunkWriter's afterStore hook: prices the rows stored since the last pass, so each pass
+   * looks at one chunk, not at every unpriced row of the ingest so far.
+   */
+  readonly afterChunk = async (): Promise<void> => {
+    const r = await this.store.connection.runAndReadAll(`SELECT max(seq) FROM events WHERE seq > ${this.pricedTo}`);
+    const to = r.getRows()[0][0];
+    if (to === null) return;
+    await this.price(this.pricedTo);
+    this.pricedTo = Number(to);
+  };
 
   private async price(afterSeq: number | undefined): Promise<void> {
     if (this.error !== undefined) return;
