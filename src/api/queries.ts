@@ -62,8 +62,10 @@ export class EngineProvider {
 
 export class QueryRegistry {
   private readonly running = new Map<string, ConsoleQuery>();
+  /** What runs when a query ends (its history write): awaited by drain() before the store closes. */
+  private readonly settling = new Set<Promise<void>>();
 
-  constructor(private readonly engines: EngineProvider, private readonly onFinished?: (q: ConsoleQuery, r: QueryResult) => void) {}
+  constructor(private readonly engines: EngineProvider, private readonly onFinished?: (q: ConsoleQuery, r: QueryResult) => Promise<unknown> | void) {}
 
   async start(req: { queryString: string; logGroups: string[]; startTime: number; endTime: number; limit?: number; range: RangeSpec; history: boolean }): Promise<ConsoleQuery> {
     this.prune();
@@ -77,10 +79,12 @@ export class QueryRegistry {
     });
     const q: ConsoleQuery = { id: randomUUID(), handle, queryString: req.queryString, logGroups: req.logGroups, startTime: req.startTime, endTime: req.endTime, submitted: Date.now(), range: req.range, history: req.history };
     this.running.set(q.id, q);
-    void handle.done().then((r) => {
+    const settled = handle.done().then(async (r) => {
       q.finished = Date.now();
-      try { this.onFinished?.(q, r); } catch { /* history is best effort */ }
-    });
+      await this.onFinished?.(q, r);
+    }).catch(() => undefined); // history is best effort
+    this.settling.add(settled);
+    void settled.finally(() => this.settling.delete(settled));
     return q;
   }
 
@@ -111,6 +115,15 @@ export class QueryRegistry {
 
   async cancelAll(): Promise<void> {
     await Promise.all([...this.running.values()].filter((q) => !isFinal(q.handle.status())).map((q) => q.handle.cancel().catch(() => undefined)));
+  }
+
+  /**
+   * Cancels what runs and waits for every query's end work (history writes): after this the
+   * store can close. Closing it under a running statement crashed the process (SIGSEGV/SIGABRT).
+   */
+  async drain(): Promise<void> {
+    await this.cancelAll();
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 }
 

@@ -104,9 +104,9 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
       return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
     },
   })));
-  const queries = new QueryRegistry(engines, (q, r) => {
+  const queries = new QueryRegistry(engines, async (q, r) => {
     if (!q.history) return;
-    void defs.addHistory({
+    await defs.addHistory({
       queryString: q.queryString,
       logGroups: q.logGroups,
       range: q.range,
@@ -116,10 +116,12 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
       rowCount: r.rows.length,
       durationMs: (q.finished ?? Date.now()) - q.submitted,
       error: r.error ? r.error.message : null,
-    }).catch(() => undefined);
+    });
   });
 
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
+  // Whoever closes the app closes the store next: no query or history write may still be running.
+  app.addHook('onClose', async () => { await queries.drain(); });
   registerAuth(app, tok.token);
   registerApiRoutes(app, { store, defs, engines, queries, version: packageVersion(), authRequired: Boolean(tok.token) });
   await registerAlarmRoutes(app, { store, engine: () => engines.get() });
