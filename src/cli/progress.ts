@@ -23,11 +23,14 @@ export class ProgressBar {
     const now = Date.now();
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    const frac = s.total > 0 ? Math.min(1, s.done / s.total) : 0;
-    const full = Math.round(frac * this.width);
-    const bar = '█'.repeat(full) + '░'.repeat(this.width - full);
-    const line = `${bar} ${String(Math.floor(frac * 100)).padStart(3)}%  ${s.detail}`;
-    const cols = this.out.columns ?? 100;
+    // No total (a CloudWatch log group is read page by page): the counts alone, no bar.
+    let line = s.detail;
+    if (s.total > 0) {
+      const frac = Math.min(1, s.done / s.total);
+      const full = Math.round(frac * this.width);
+      line = `${'█'.repeat(full)}${'░'.repeat(this.width - full)} ${String(Math.floor(frac * 100)).padStart(3)}%  ${s.detail}`;
+    }
+    const cols = this.out.columns || 100; // 0 on a terminal without a size (script, some CI ptys)
     this.out.write(`\r${line.slice(0, Math.max(10, cols - 1))}\x1b[K`);
     this.drawn = true;
   }
@@ -41,4 +44,14 @@ export class ProgressBar {
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/**
+ * The detail every ingest shows: "3/10 files  120,000 records  45,000/s" (the files part only
+ * when there are files; `unit` names them, `noun` the records).
+ */
+export function ingestDetail(p: { records: number; filesDone?: number; filesTotal?: number; unit?: string; noun?: string }, startedMs: number): string {
+  const secs = Math.max(0.001, (Date.now() - startedMs) / 1000);
+  const files = p.filesTotal !== undefined ? `${formatCount(p.filesDone ?? 0)}/${formatCount(p.filesTotal)} ${p.unit ?? 'files'}  ` : '';
+  return `${files}${formatCount(p.records)} ${p.noun ?? 'records'}  ${formatCount(p.records / secs)}/s`;
 }

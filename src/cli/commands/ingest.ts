@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
-import { ProgressBar, formatCount } from '../progress.js';
+import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { setExitCode } from '../main.js';
 import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource } from './sync.js';
 
@@ -52,12 +52,7 @@ Examples:
       let summary: IngestSummary;
       try {
         summary = await ingestPaths(store, paths, { logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
-          const secs = Math.max(0.001, (Date.now() - started) / 1000);
-          bar.update({
-            done: p.bytesDone,
-            total: p.bytesTotal,
-            detail: `${p.filesDone}/${p.filesTotal} files  ${formatCount(p.records)} records  ${formatCount(p.records / secs)}/s`,
-          });
+          bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
         });
       } catch (e) {
         bar.done();

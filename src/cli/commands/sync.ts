@@ -7,7 +7,7 @@ import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, s
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
-import { formatCount } from '../progress.js';
+import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
 import { setExitCode } from '../main.js';
 
@@ -35,18 +35,24 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
       const aws = { ...(o.region ? { region: o.region } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) };
       let s: IngestSummary;
       let unit = 'objects';
-      if (url.startsWith('s3://')) {
-        s = await ingestS3(store, url, { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${p.filesDone}/${p.filesTotal} objects  ${formatCount(p.records)} records`);
-        });
-      } else {
-        unit = 'events';
-        // --log-group left at its default: keep the remote group's name.
-        const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
-        const overlap = wholeNumber('--overlap', o.overlap);
-        s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict, ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}) });
+      const bar = new ProgressBar();
+      const started = Date.now();
+      try {
+        if (url.startsWith('s3://')) {
+          s = await ingestS3(store, url, { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
+            bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail({ ...p, unit: 'objects' }, started) });
+          });
+        } else {
+          unit = 'events';
+          // --log-group left at its default: keep the remote group's name.
+          const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
+          const overlap = wholeNumber('--overlap', o.overlap);
+          s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict, ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}) },
+            (events) => bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }));
+        }
+      } finally {
+        bar.done();
       }
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const lines = [
         `source:              ${url}`,
         unit === 'objects'
