@@ -4,9 +4,9 @@ import { BiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from './checkpoints.js';
 import type { IngestSummary } from './ingest.js';
-import { IngestPricer } from './ingest-pricing.js';
+import { IngestPricer, closeSummary } from './ingest-pricing.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { awsClientConfig, awsError, closeSummary, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
+import { awsClientConfig, awsError, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
 import { stripBodiesText } from '../logs/strip-text.js';
 
 /**

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadPriceBook, priceEvents, type PriceBook } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
+import type { ChunkTotals } from './chunk-writer.js';
 import type { IngestSummary } from './ingest.js';
 
 /**
@@ -69,4 +70,14 @@ export class IngestPricer {
     const [priced, unpriced, unpricedTokens] = r.getRows()[0].map((v) => Number(v));
     summary.pricing = { priced, unpriced, unpricedTokens, version: this.book.version };
   }
+}
+
+/** The summary's closing figures once the chunk writer is done (file, S3 and CloudWatch ingest): what it stored, priced. */
+export async function closeSummary<S extends IngestSummary>(summary: S, totals: ChunkTotals, pricer: IngestPricer, started: number): Promise<S> {
+  summary.recordsStored = totals.stored;
+  summary.duplicatesSkipped = totals.duplicates;
+  summary.recordsRejected = totals.rejected;
+  await pricer.finish(summary);
+  summary.elapsedMs = Date.now() - started;
+  return summary;
 }

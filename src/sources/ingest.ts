@@ -4,7 +4,7 @@ import { errorMessage, isBiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
-import { IngestPricer } from './ingest-pricing.js';
+import { IngestPricer, closeSummary } from './ingest-pricing.js';
 
 export type { RejectedRecord } from './chunk-writer.js';
 
@@ -136,10 +136,5 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     if (restoreThreshold) await conn.run(`SET checkpoint_threshold = '${restoreThreshold.replace(/'/g, '')}'`).catch(() => undefined);
     try { conn.closeSync(); } catch { /* already closed */ }
   }
-  summary.recordsStored = totals.stored;
-  summary.duplicatesSkipped = totals.duplicates;
-  summary.recordsRejected = totals.rejected;
-  await pricer.finish(summary);
-  summary.elapsedMs = Date.now() - started;
-  return summary;
+  return closeSummary(summary, totals, pricer, started);
 }

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig }
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { IngestPricer } from './ingest-pricing.js';
+import { IngestPricer, closeSummary } from './ingest-pricing.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
@@ -264,16 +264,6 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
     try { conn.closeSync(); } catch { /* already closed */ }
   }
   return closeSummary(summary, totals, pricer, started);
-}
-
-/** The summary's closing figures once the chunk writer is done: what it stored, priced as file ingest does. */
-export async function closeSummary<S extends IngestSummary>(summary: S, totals: ChunkTotals, pricer: IngestPricer, started: number): Promise<S> {
-  summary.recordsStored = totals.stored;
-  summary.duplicatesSkipped = totals.duplicates;
-  summary.recordsRejected = totals.rejected;
-  await pricer.finish(summary);
-  summary.elapsedMs = Date.now() - started;
-  return summary;
 }
 
 async function getBody(client: S3Client, bucket: string, key: string): Promise<Readable> {
