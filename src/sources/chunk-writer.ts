@@ -1,6 +1,7 @@
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { rejectReason } from '../logs/reasons.js';
-import { inTransaction, storeNormalized } from '../store/writer.js';
+import { inTransaction } from '../store/transaction.js';
+import { storeNormalized } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 import { STAGE_DDL, normalizeSql, sqlString } from './sql-normalize.js';
 

@@ -3,6 +3,7 @@ import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
 import { applyCatalog, type FieldCounts } from './catalog.js';
 import type { Store } from './store.js';
+import { inTransaction } from './transaction.js';
 
 export interface AppendResult {
   stored: number;
@@ -137,18 +138,5 @@ export class EventWriter {
   close(): void {
     try { this.conn?.closeSync(); } catch { /* already closed */ }
     this.conn = null;
-  }
-}
-
-/** Runs fn in one transaction: all of it is stored, or none (a crash included). */
-export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    const out = await fn();
-    await conn.run('COMMIT');
-    return out;
-  } catch (e) {
-    try { await conn.run('ROLLBACK'); } catch { /* the transaction is already gone */ }
-    throw e;
   }
 }
