@@ -158,7 +158,7 @@ export class ChunkWriter {
     const checkpoints = this.checkpoints;
     const t0 = Date.now();
     if (n > 0) {
-      await this.conn.run(STAGE_DDL); // a new table: DELETE would leave the old rows' memory in place
+      await this.conn.run('DELETE FROM stage');
       const app = await this.conn.createAppender('stage', 'main', 'temp');
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
