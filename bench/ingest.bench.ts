@@ -88,8 +88,6 @@ async function phase(name: string, target: string, db: string): Promise<void> {
     extra.chunkedMs = performance.now() - t;
     c.closeSync();
     inst.closeSync();
-    process.stdout.write('\n' + JSON.stringify({ ms: extra.oneStatementMs + extra.chunkedMs, records, rssMb: process.resourceUsage().maxRSS / 1024, extra } satisfies PhaseResult) + '\n');
-    return;
   } else if (name === 'naive') {
     const rl = createInterface({ input: createReadStream(target), crlfDelay: Infinity });
     let tokens = 0;
