@@ -3,20 +3,29 @@ import type { Store } from '../store/store.js';
 import { sqlString } from './sql-normalize.js';
 
 /**
- * Checkpoints of the AWS sources.
+ * Checkpoints of what ingest has read.
  *
- * - S3: an object read is a row of `ingested_files` (path = `s3://bucket/key`, size, mtime_ms =
- *   LastModified). That table, not one of our own, because the chunk writer commits a file's row
- *   in the same transaction as its last records: an interrupted run never marks an object read
- *   whose records were not stored.
+ * - Files and S3 objects: a row of `ingested_files` (path = the file's absolute path, or
+ *   `s3://bucket/key`; size; mtime_ms = the file's mtime or the object's LastModified). That
+ *   table, not one per source, because the chunk writer commits a file's row in the same
+ *   transaction as its last records: an interrupted run never marks a file read whose records were
+ *   not stored. A file is read again when its size or mtime changed (`unchanged`).
  * - CloudWatch: `cw_checkpoints` (per source: the highest event time read) and `cw_seen_events`
  *   (the event ids read within the overlap window below that time, so re-reading the window for
  *   late events stores nothing twice). Created on first use.
  */
-export async function s3KeysRead(store: Store, logGroup: string, bucket: string): Promise<Map<string, string>> {
+export type FilesRead = Map<string, string>;
+
+/** The files and objects read into a log group (only paths starting with `prefix` when given). */
+export async function filesRead(store: Store, logGroup: string, prefix = ''): Promise<FilesRead> {
   const r = await store.connection.runAndReadAll(
-    `SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1 AND starts_with(path, $2)`, [logGroup, `s3://${bucket}/`]);
+    `SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1 AND starts_with(path, $2)`, [logGroup, prefix]);
   return new Map(r.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
+}
+
+/** Whether the file or object at `path` was read with this size and mtime (ingest skips it). */
+export function unchanged(read: FilesRead, path: string, size: number, mtimeMs: number): boolean {
+  return read.get(path) === `${size}:${mtimeMs}`;
 }
 
 const CW_DDL = [

@@ -5,6 +5,7 @@ import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writ
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
 import { IngestPricer, closeSummary } from './ingest-pricing.js';
+import { filesRead, unchanged } from './checkpoints.js';
 
 export type { RejectedRecord } from './chunk-writer.js';
 
@@ -90,8 +91,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     const thr = await conn.runAndReadAll(`SELECT current_setting('checkpoint_threshold')`);
     restoreThreshold = String(thr.getRows()[0][0]);
     await conn.run(`SET checkpoint_threshold = '${INGEST_CHECKPOINT_THRESHOLD}'`);
-    const seenRows = await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1`, [opts.logGroup ?? DEFAULT_LOG_GROUP]);
-    const seen = new Map(seenRows.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
+    const seen = await filesRead(store, opts.logGroup ?? DEFAULT_LOG_GROUP);
     let lastReport = 0;
     const report = (force = false): void => {
       if (!onProgress) return;
@@ -103,7 +103,7 @@ export async function ingestPaths(store: Store, paths: string[], opts: IngestOpt
     };
     for (const f of files) {
       const base = progress.bytesDone;
-      if (seen.get(f.path) === `${f.size}:${f.mtimeMs}`) {
+      if (unchanged(seen, f.path, f.size, f.mtimeMs)) {
         summary.filesSkipped++;
       } else {
         w.beginFile(f.path);

@@ -10,7 +10,7 @@ import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
 import type { IngestProgress, IngestSummary } from './ingest.js';
 import { stripBodiesText } from '../logs/strip-text.js';
 import { PERMISSION_MARKER } from './walk.js';
-import { s3KeysRead } from './checkpoints.js';
+import { filesRead, unchanged } from './checkpoints.js';
 
 export interface S3Location {
   bucket: string;
@@ -210,7 +210,7 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   const loc = parseS3Url(url);
   const client = opts.client ?? makeS3Client(opts);
   const logGroup = opts.logGroup ?? DEFAULT_LOG_GROUP;
-  const seen = await s3KeysRead(store, logGroup, loc.bucket);
+  const seen = await filesRead(store, logGroup, `s3://${loc.bucket}/`);
   let objects: S3Object[];
   try {
     const from = opts.listing === 'recent' ? newestHourRead(seen, loc) : null;
@@ -233,7 +233,7 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
     writer = w;
     for (const o of objects) {
       const name = objectUrl(loc.bucket, o.key);
-      if (seen.get(name) === `${o.size}:${o.lastModifiedMs}`) {
+      if (unchanged(seen, name, o.size, o.lastModifiedMs)) {
         summary.filesSkipped++;
       } else {
         w.beginFile(name);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, DEFAULT_SEED } from '../../demo/generator.js';
 import { defaultDemoDataDir, ensureDemoData } from '../../demo/demoData.js';
 import { formatSummary, summarizeStore } from '../../demo/summary.js';
 import { DEMO_ACCOUNT } from '../../demo/world.js';
 import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
+import { filesRead, unchanged } from '../../sources/checkpoints.js';
+import { discoverFiles } from '../../sources/walk.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine } from './generate.js';
@@ -86,10 +86,8 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
  * new records too. Without this, the new set (new request ids) would double the overlap.
  */
 async function removeReplacedDemoRecords(store: Store, old: { endMs: number; days: number }, dataFile: string): Promise<void> {
-  const st = statSync(dataFile);
-  const done = await store.connection.runAndReadAll(`SELECT count(*) FROM ingested_files WHERE path = $1 AND log_group = $2 AND size = $3 AND mtime_ms = $4`,
-    [resolve(dataFile), DEFAULT_LOG_GROUP, BigInt(st.size), BigInt(Math.trunc(st.mtimeMs))]);
-  if (Number(done.getRows()[0][0]) > 0) return;
+  const [file] = discoverFiles([dataFile]); // the path and stat ingest checks it by
+  if (unchanged(await filesRead(store, DEFAULT_LOG_GROUP, file.path), file.path, file.size, file.mtimeMs)) return;
   await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`,
     [DEFAULT_LOG_GROUP, DEMO_ACCOUNT, BigInt(old.endMs - old.days * 86_400_000), BigInt(old.endMs)]);
 }
