@@ -1,6 +1,7 @@
 /**
  * Builds the shipped price book, src/pricing/data/price-book.json, from the research team's
- * extract of LiteLLM's Bedrock prices (../shared/data/bedrock-pricing-litellm.json).
+ * extract of LiteLLM's Bedrock prices, kept in this repository with its source and date
+ * (data/prices/bedrock-pricing-litellm-2026-07-24.json; see data/README.md).
  *
  *   node --import tsx scripts/build-price-book.ts [SOURCE_JSON] [OUT_JSON]
  *
@@ -15,7 +16,9 @@ import { isClaude45OrNewer } from '../src/pricing/model-id.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
-const sourcePath = resolve(process.argv[2] ?? resolve(repo, '../shared/data/bedrock-pricing-litellm.json'));
+/** The committed snapshot the shipped book is built from (data/README.md says where it came from). */
+const DEFAULT_SOURCE = 'data/prices/bedrock-pricing-litellm-2026-07-24.json';
+const sourcePath = resolve(process.argv[2] ?? resolve(repo, DEFAULT_SOURCE));
 const outPath = resolve(process.argv[3] ?? resolve(repo, 'src/pricing/data/price-book.json'));
 
 interface SourceModel {
@@ -173,7 +176,7 @@ const book = {
   sourceDetail: src.source,
   retrieved: src.retrieved,
   units: 'USD per 1,000,000 tokens',
-  builtFrom: 'shared/data/bedrock-pricing-litellm.json',
+  builtFrom: DEFAULT_SOURCE,
   builtBy: 'scripts/build-price-book.ts',
   notes: [
     'Third-party data, not the AWS Price List; override any entry in ~/.bedrock-insights/prices.json.',

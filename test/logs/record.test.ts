@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { normalizeBedrockRecord, normalizeLogEvent, modelIdForm, BEDROCK_OPERATIONS } from '../../src/logs/record.js';
 import { parseRfc3339Utc } from '../../src/logs/timestamp.js';
 import { fieldNamesOf } from '../../src/logs/fields.js';
+import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
-const EXAMPLES = '/work/shared/data/bedrock-log-examples.jsonl';
+const EXAMPLES = LOG_EXAMPLES;
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test fixtures are free-form JSON
 const examples: Rec[] = readFileSync(EXAMPLES, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
 const ctx = { logGroup: '/aws/bedrock/modelinvocations', ingestionTime: 1_700_000_000_000 };

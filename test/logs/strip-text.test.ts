@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { stripBodiesText } from '../../src/logs/strip-text.js';
 import { stripBodies } from '../../src/logs/record.js';
+import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
-const examples: Record<string, unknown>[] = readFileSync('/work/shared/data/bedrock-log-examples.jsonl', 'utf8')
+const examples: Record<string, unknown>[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
 
 test('on compact records it gives exactly JSON.stringify(stripBodies(record))', () => {

@@ -8,9 +8,9 @@ import { tempDir } from './helpers.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-test('the committed price book is what scripts/build-price-book.ts makes of the shared LiteLLM extract', () => {
+test('the committed price book is what scripts/build-price-book.ts makes of the LiteLLM snapshot committed under data/prices', () => {
   const out = join(tempDir(), 'book.json');
-  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts/build-price-book.ts'), join(repo, '../shared/data/bedrock-pricing-litellm.json'), out], { stdio: 'pipe', cwd: repo });
+  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts/build-price-book.ts'), join(repo, 'data/prices/bedrock-pricing-litellm-2026-07-24.json'), out], { stdio: 'pipe', cwd: repo });
   assert.equal(readFileSync(out, 'utf8'), readFileSync(join(repo, 'src/pricing/data/price-book.json'), 'utf8'),
     'rebuild the book: node --import tsx scripts/build-price-book.ts');
   const book = JSON.parse(readFileSync(out, 'utf8')) as { version: string; retrieved: string; dropped: { sourceKey: string }[] };

@@ -8,10 +8,11 @@ import { normalizeBedrockRecord } from '../../src/logs/record.js';
 import { fieldNamesOf } from '../../src/logs/fields.js';
 import { rejectReason } from '../../src/logs/reasons.js';
 import { SIG_DEEP, SIG_SEP } from '../../src/store/writer.js';
+import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 // The bulk path (SQL) and normalizeBedrockRecord (TypeScript) must store the same thing.
 
-const examples: unknown[] = readFileSync('/work/shared/data/bedrock-log-examples.jsonl', 'utf8')
+const examples: unknown[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
 
 const storeP = Store.open(':memory:');

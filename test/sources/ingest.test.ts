@@ -8,9 +8,10 @@ import { Store } from '../../src/store/store.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
 import { isBiError } from '../../src/util/errors.js';
+import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form JSON fixtures
-const examples: Rec[] = readFileSync('/work/shared/data/bedrock-log-examples.jsonl', 'utf8')
+const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
 const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
 
