@@ -18,14 +18,18 @@ const WARM_RUNS = 5;
 
 async function drawnAt(page: Page, url: string): Promise<number> {
   await page.goto(url);
-  const handle = await page.waitForFunction(() => {
-    const ws = [...document.querySelectorAll('[data-testid="widget"]')];
-    const ready = ws.length === 4 && ws.every((w) => w.getAttribute('data-state') === 'ready');
-    const charts = document.querySelectorAll('[data-testid="widget"] .chart[data-rendered="true"]').length === 3;
-    const totals = !document.querySelector('[data-testid="total-requests"] .total-value')?.textContent?.includes('—');
-    const rows = document.querySelectorAll('[data-widget-id="latest-requests"] tbody tr').length === 20;
-    return ready && charts && totals && rows ? performance.now() : false;
-  }, undefined, { polling: 'raf', timeout: 120_000 });
+  const handle = await page.waitForFunction(
+    () => {
+      const ws = [...document.querySelectorAll('[data-testid="widget"]')];
+      const ready = ws.length === 4 && ws.every((w) => w.getAttribute('data-state') === 'ready');
+      const charts = document.querySelectorAll('[data-testid="widget"] .chart[data-rendered="true"]').length === 3;
+      const totals = !document.querySelector('[data-testid="total-requests"] .total-value')?.textContent?.includes('—');
+      const rows = document.querySelectorAll('[data-widget-id="latest-requests"] tbody tr').length === 20;
+      return ready && charts && totals && rows ? performance.now() : false;
+    },
+    undefined,
+    { polling: 'raf', timeout: 120_000 },
+  );
   return (await handle.jsonValue()) as number;
 }
 
@@ -59,14 +63,20 @@ async function main(): Promise<void> {
   let t = performance.now();
   const built = await createFixtureStore(db, { records: RECORDS, endMs: now - 60_000, spanMs: SPAN_DAYS * 86_400_000 });
   built.close();
-  console.log(`store: ${RECORDS.toLocaleString()} records over ${SPAN_DAYS} days, built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `store: ${RECORDS.toLocaleString()} records over ${SPAN_DAYS} days, built in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const results: { range: string; cold: number; warm: number; baseline: number }[] = [];
   for (const range of ['1d', '4w']) {
     // Cold: a freshly opened store and server, and a fresh browser profile.
     const store = await Store.open(db);
     const server = await startServer({ store, port: 0 });
-    const put = await fetch(`${server.url}/api/dashboards/bedrock-usage`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ range: { kind: 'relative', value: range } }) });
+    const put = await fetch(`${server.url}/api/dashboards/bedrock-usage`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ range: { kind: 'relative', value: range } }),
+    });
     if (!put.ok) throw new Error(`cannot set the range: ${put.status}`);
     const browser = await launchBrowser();
     try {
@@ -76,7 +86,11 @@ async function main(): Promise<void> {
       const warm: number[] = [];
       for (let i = 0; i < WARM_RUNS; i++) warm.push(await drawnAt(page, url));
       const rangeMs = range === '1d' ? 86_400_000 : 28 * 86_400_000;
-      const baseline = median([await baselineMs(store, Date.now() - rangeMs, Date.now()), await baselineMs(store, Date.now() - rangeMs, Date.now()), await baselineMs(store, Date.now() - rangeMs, Date.now())]);
+      const baseline = median([
+        await baselineMs(store, Date.now() - rangeMs, Date.now()),
+        await baselineMs(store, Date.now() - rangeMs, Date.now()),
+        await baselineMs(store, Date.now() - rangeMs, Date.now()),
+      ]);
       results.push({ range, cold, warm: median(warm), baseline });
     } finally {
       await browser.close();
@@ -85,10 +99,15 @@ async function main(): Promise<void> {
     }
   }
   t = performance.now();
-  console.log('\nrange | records in range | cold: navigation → last widget | warm (median of 5) | hand SQL, same 6 queries | warm / SQL');
+  console.log(
+    '\nrange | records in range | cold: navigation → last widget | warm (median of 5) | hand SQL, same 6 queries | warm / SQL',
+  );
   for (const r of results) {
-    const inRange = r.range === '1d' ? Math.round(RECORDS / SPAN_DAYS) : Math.round(RECORDS * Math.min(1, 28 / SPAN_DAYS));
-    console.log(`${r.range.padEnd(5)} | ~${inRange.toLocaleString().padStart(15)} | ${r.cold.toFixed(0).padStart(6)} ms | ${r.warm.toFixed(0).padStart(6)} ms | ${r.baseline.toFixed(0).padStart(6)} ms | ${(r.warm / r.baseline).toFixed(1)}x`);
+    const inRange =
+      r.range === '1d' ? Math.round(RECORDS / SPAN_DAYS) : Math.round(RECORDS * Math.min(1, 28 / SPAN_DAYS));
+    console.log(
+      `${r.range.padEnd(5)} | ~${inRange.toLocaleString().padStart(15)} | ${r.cold.toFixed(0).padStart(6)} ms | ${r.warm.toFixed(0).padStart(6)} ms | ${r.baseline.toFixed(0).padStart(6)} ms | ${(r.warm / r.baseline).toFixed(1)}x`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }

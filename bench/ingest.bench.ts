@@ -34,7 +34,12 @@ const BODIES = !args.includes('--no-bodies');
 const DIR = opt('--dir', '/tmp/bi-bench-ingest');
 const END = '2026-11-01T00:00:00Z';
 
-interface PhaseResult { ms: number; records: number; rssMb: number; extra?: Record<string, number> }
+interface PhaseResult {
+  ms: number;
+  records: number;
+  rssMb: number;
+  extra?: Record<string, number>;
+}
 
 /** Child mode: run one measurement and print its result as JSON on the last line. */
 async function phase(name: string, target: string, db: string): Promise<void> {
@@ -52,7 +57,12 @@ async function phase(name: string, target: string, db: string): Promise<void> {
     extra.duplicates = s.duplicatesSkipped;
   } else if (name === 'duckdb') {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const inst = await DuckDBInstance.create(db, { threads: '2', memory_limit: '2GB', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const inst = await DuckDBInstance.create(db, {
+      threads: '2',
+      memory_limit: '2GB',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     const c = await inst.connect();
     await c.run(`CREATE TABLE raw AS SELECT * FROM read_json('${target.replace(/'/g, "''")}')`);
     const r = await c.runAndReadAll('SELECT count(*) FROM raw');
@@ -63,13 +73,21 @@ async function phase(name: string, target: string, db: string): Promise<void> {
     // What writing our rows alone costs: the events `ours` stored (typed columns + message, bodies
     // cut) copied from memory into a fresh store, in one statement and in chunk-sized transactions.
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const inst = await DuckDBInstance.create(db, { threads: '2', memory_limit: '2GB', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const inst = await DuckDBInstance.create(db, {
+      threads: '2',
+      memory_limit: '2GB',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     const c = await inst.connect();
     await c.run(`ATTACH '${target.replace(/'/g, "''")}' AS src (READ_ONLY)`);
     records = Number((await c.runAndReadAll('SELECT count(*) FROM src.events')).getRows()[0][0]);
     const CH = 22_000; // about what a 16 MB chunk of these records holds
     const parts = Math.ceil(records / CH);
-    for (let i = 0; i < parts; i++) await c.run(`CREATE TEMP TABLE m${i} AS SELECT * FROM src.events WHERE seq > ${i * CH} AND seq <= ${(i + 1) * CH}`);
+    for (let i = 0; i < parts; i++)
+      await c.run(
+        `CREATE TEMP TABLE m${i} AS SELECT * FROM src.events WHERE seq > ${i * CH} AND seq <= ${(i + 1) * CH}`,
+      );
     await c.run('DETACH src');
     await c.run(`SET checkpoint_threshold = '128MB'`);
     const all = Array.from({ length: parts }, (_, i) => `SELECT * FROM m${i}`).join(' UNION ALL ');
@@ -106,7 +124,10 @@ async function phase(name: string, target: string, db: string): Promise<void> {
 
 function runPhase(name: string, target: string, db: string): PhaseResult {
   for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--phase', name, '--target', target, '--db', db], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--phase', name, '--target', target, '--db', db], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`phase ${name} failed:\n${r.stderr}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as PhaseResult;
@@ -125,14 +146,36 @@ async function main(): Promise<void> {
   const s3 = join(DIR, `s3-${GZ_RECORDS}${BODIES ? '' : '-nobodies'}`);
   if (!existsSync(jsonl)) {
     process.stderr.write(`generating ${RECORDS.toLocaleString('en-US')} records -> ${jsonl}\n`);
-    await writeDataset({ preset: 'demo', records: RECORDS, days: 30, seed: 'bench', end: END, bodies: BODIES, format: 'jsonl', out: jsonl, force: true });
+    await writeDataset({
+      preset: 'demo',
+      records: RECORDS,
+      days: 30,
+      seed: 'bench',
+      end: END,
+      bodies: BODIES,
+      format: 'jsonl',
+      out: jsonl,
+      force: true,
+    });
   }
   if (!existsSync(s3)) {
     process.stderr.write(`generating ${GZ_RECORDS.toLocaleString('en-US')} records -> ${s3} (S3 layout)\n`);
-    await writeDataset({ preset: 'demo', records: GZ_RECORDS, days: 30, seed: 'bench', end: END, bodies: BODIES, format: 's3', out: s3, force: true });
+    await writeDataset({
+      preset: 'demo',
+      records: GZ_RECORDS,
+      days: 30,
+      seed: 'bench',
+      end: END,
+      bodies: BODIES,
+      format: 's3',
+      out: s3,
+      force: true,
+    });
   }
   const jsonlBytes = size(jsonl);
-  process.stderr.write(`data: ${(jsonlBytes / 1e6).toFixed(1)} MB .jsonl, bodies ${BODIES ? 'on' : 'off'}; running phases (each in its own process)\n`);
+  process.stderr.write(
+    `data: ${(jsonlBytes / 1e6).toFixed(1)} MB .jsonl, bodies ${BODIES ? 'on' : 'off'}; running phases (each in its own process)\n`,
+  );
   const results: Record<string, PhaseResult> = {};
   const dbOurs = join(DIR, 'ours.duckdb');
   for (const [name, target, db] of [
@@ -153,24 +196,38 @@ async function main(): Promise<void> {
     ['Node readline + JSON.parse', results.naive],
     ['ours: ingest S3 layout .json.gz', results.gz],
   ] as const;
-  console.log(`\nIngest benchmark: ${fmt(RECORDS)} records (${(jsonlBytes / 1e6).toFixed(0)} MB .jsonl, bodies ${BODIES ? 'on' : 'off'}), ${new Date().toISOString()}`);
+  console.log(
+    `\nIngest benchmark: ${fmt(RECORDS)} records (${(jsonlBytes / 1e6).toFixed(0)} MB .jsonl, bodies ${BODIES ? 'on' : 'off'}), ${new Date().toISOString()}`,
+  );
   console.log('| method | records | seconds | records/s | peak RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const [label, r] of rows) console.log(`| ${label} | ${fmt(r.records)} | ${(r.ms / 1000).toFixed(2)} | ${fmt(rate(r))} | ${fmt(r.rssMb)} |`);
-  console.log(`\nours / DuckDB raw load: ${(rate(results.ours) / rate(results.duckdb)).toFixed(2)}x   (target >= 0.5x)`);
+  for (const [label, r] of rows)
+    console.log(`| ${label} | ${fmt(r.records)} | ${(r.ms / 1000).toFixed(2)} | ${fmt(rate(r))} | ${fmt(r.rssMb)} |`);
+  console.log(
+    `\nours / DuckDB raw load: ${(rate(results.ours) / rate(results.duckdb)).toFixed(2)}x   (target >= 0.5x)`,
+  );
   console.log(`ours / naive loop:      ${(rate(results.ours) / rate(results.naive)).toFixed(2)}x   (target >= 5x)`);
-  console.log(`DuckDB / naive loop:    ${(rate(results.duckdb) / rate(results.naive)).toFixed(2)}x   (the engine's own limit)`);
-  console.log(`store size: ${(oursBytes / 1e6).toFixed(1)} MB for ${fmt(results.ours.records)} records = ${(oursBytes / 1e6 / (results.ours.records / 1e6)).toFixed(1)} MB per million`);
+  console.log(
+    `DuckDB / naive loop:    ${(rate(results.duckdb) / rate(results.naive)).toFixed(2)}x   (the engine's own limit)`,
+  );
+  console.log(
+    `store size: ${(oursBytes / 1e6).toFixed(1)} MB for ${fmt(results.ours.records)} records = ${(oursBytes / 1e6 / (results.ours.records / 1e6)).toFixed(1)} MB per million`,
+  );
   console.log(`peak RSS of our ingest: ${fmt(results.ours.rssMb)} MB (target < 1024)`);
   if (!args.includes('--no-floor')) {
     process.stderr.write('  floor…\n');
     const f = runPhase('floor', dbOurs, join(DIR, 'floor.duckdb'));
     const ratio = (ms: number): string => (results.duckdb.ms / ms).toFixed(2);
     console.log(`\nWriting our stored rows alone (typed columns + message, from memory, into a fresh store):`);
-    console.log(`  one statement:                    ${((f.extra?.oneStatementMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.oneStatementMs ?? 1)}x the raw load's speed)`);
-    console.log(`  transactions of 22,000 records:   ${((f.extra?.chunkedMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.chunkedMs ?? 1)}x; a killed ingest loses at most one chunk)`);
+    console.log(
+      `  one statement:                    ${((f.extra?.oneStatementMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.oneStatementMs ?? 1)}x the raw load's speed)`,
+    );
+    console.log(
+      `  transactions of 22,000 records:   ${((f.extra?.chunkedMs ?? 0) / 1000).toFixed(2)} s  (= ${ratio(f.extra?.chunkedMs ?? 1)}x; a killed ingest loses at most one chunk)`,
+    );
   }
-  if (results.ours.extra?.rejected || results.gz.extra?.rejected) console.log(`rejected: jsonl ${results.ours.extra?.rejected}, gz ${results.gz.extra?.rejected}`);
+  if (results.ours.extra?.rejected || results.gz.extra?.rejected)
+    console.log(`rejected: jsonl ${results.ours.extra?.rejected}, gz ${results.gz.extra?.rejected}`);
 }
 
 await main();

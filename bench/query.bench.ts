@@ -42,7 +42,10 @@ const HAND: Record<string, string> = {
          quantile_disc(output_tokens, 0.5), quantile_disc(output_tokens, 0.95) FROM events GROUP BY 1`,
 };
 const FILES: Record<string, string> = {
-  Q2: 'q02-tokens-by-application', Q4: 'q04-application-by-environment', Q8: 'q08-hourly-trend', Q14: 'q14-output-size-distribution',
+  Q2: 'q02-tokens-by-application',
+  Q4: 'q04-application-by-environment',
+  Q8: 'q08-hourly-trend',
+  Q14: 'q14-output-size-distribution',
 };
 
 function median(xs: number[]): number {
@@ -55,7 +58,16 @@ async function build(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   if (!existsSync(jsonl)) {
     const t = performance.now();
-    await writeDataset({ preset: 'demo', records: BASE, days: 30, end: END, out: jsonl, format: 'jsonl', bodies: false, force: true });
+    await writeDataset({
+      preset: 'demo',
+      records: BASE,
+      days: 30,
+      end: END,
+      out: jsonl,
+      format: 'jsonl',
+      bodies: false,
+      force: true,
+    });
     console.error(`generated ${BASE} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   if (!existsSync(store1m)) {
@@ -126,7 +138,9 @@ function firstQueryLatency(): number {
   const ts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'query', '-f', q, '--db', store1m, '--format', 'json', '-q'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'query', '-f', q, '--db', store1m, '--format', 'json', '-q'], {
+      encoding: 'utf8',
+    });
     ts.push(performance.now() - t);
     if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
   }
@@ -141,7 +155,11 @@ async function nodeScan(): Promise<{ ms: number; lines: number }> {
   for await (const line of rl) {
     if (!line) continue;
     lines++;
-    const r = JSON.parse(line) as { requestMetadata?: Record<string, string>; input?: { inputTokenCount?: number }; output?: { outputTokenCount?: number } };
+    const r = JSON.parse(line) as {
+      requestMetadata?: Record<string, string>;
+      input?: { inputTokenCount?: number };
+      output?: { outputTokenCount?: number };
+    };
     const app = r.requestMetadata?.application_name ?? '';
     const a = agg.get(app) ?? { i: 0, o: 0, n: 0 };
     a.i += r.input?.inputTokenCount ?? 0;
@@ -157,10 +175,17 @@ const results = await timeEngineVsHand();
 const first = firstQueryLatency();
 const scan = await nodeScan();
 const f = (ms: number) => `${ms.toFixed(0).padStart(7)} ms`;
-console.log(`\nQuery engine on ${RECORDS.toLocaleString('en-US')} records (medians of ${RUNS} runs; ${new Date().toISOString()})\n`);
+console.log(
+  `\nQuery engine on ${RECORDS.toLocaleString('en-US')} records (medians of ${RUNS} runs; ${new Date().toISOString()})\n`,
+);
 console.log('query | engine     | hand SQL   | ratio | rows');
 console.log('------|------------|------------|-------|-----');
-for (const r of results) console.log(`${r.name.padEnd(5)} | ${f(r.engine)} | ${f(r.hand)} | ${(r.engine / r.hand).toFixed(2).padStart(5)} | ${r.rows}`);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(5)} | ${f(r.engine)} | ${f(r.hand)} | ${(r.engine / r.hand).toFixed(2).padStart(5)} | ${r.rows}`,
+  );
 console.log(`\nfirst query of a fresh process (CLI, Q2, 1M store, wall clock incl. start): ${f(first)}`);
-console.log(`plain Node scan (JSON.parse every line, Q2 aggregation) over ${scan.lines.toLocaleString('en-US')} lines: ${f(scan.ms)}` +
-  ` (~${((scan.ms * RECORDS) / scan.lines / 1000).toFixed(0)} s extrapolated to ${RECORDS.toLocaleString('en-US')})`);
+console.log(
+  `plain Node scan (JSON.parse every line, Q2 aggregation) over ${scan.lines.toLocaleString('en-US')} lines: ${f(scan.ms)}` +
+    ` (~${((scan.ms * RECORDS) / scan.lines / 1000).toFixed(0)} s extrapolated to ${RECORDS.toLocaleString('en-US')})`,
+);

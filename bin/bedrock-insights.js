@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/cli (built by `npm ci` through the prepare script).
 import { main } from '../dist/cli/main.js';
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -55,8 +55,21 @@ interface OutEntry {
   profile: string | null;
   region: string | null;
   effective: null;
-  prices: { input: number; output: number; cacheRead: number | null; cacheWrite5m: number | null; cacheWrite1h: number | null };
-  longContext: null | { thresholdTokens: number; input: number; output: number; cacheRead: number | null; cacheWrite5m: number | null; cacheWrite1h: number | null };
+  prices: {
+    input: number;
+    output: number;
+    cacheRead: number | null;
+    cacheWrite5m: number | null;
+    cacheWrite1h: number | null;
+  };
+  longContext: null | {
+    thresholdTokens: number;
+    input: number;
+    output: number;
+    cacheRead: number | null;
+    cacheWrite5m: number | null;
+    cacheWrite1h: number | null;
+  };
   sourceKey: string;
   note?: string;
 }
@@ -71,7 +84,10 @@ function round(x: number): number {
 for (const [key, m] of Object.entries(src.models)) {
   const scope = m.region.split(' ')[0];
   if (m.litellm_provider === 'bedrock_mantle') {
-    dropped.push({ sourceKey: key, reason: 'bedrock-mantle (OpenAI-compatible) endpoint: not written to runtime model invocation logs' });
+    dropped.push({
+      sourceKey: key,
+      reason: 'bedrock-mantle (OpenAI-compatible) endpoint: not written to runtime model invocation logs',
+    });
     continue;
   }
   let id = m.bedrock_model_id;
@@ -90,11 +106,17 @@ for (const [key, m] of Object.entries(src.models)) {
     continue;
   }
   if (m.input_per_1m == null || m.output_per_1m == null) {
-    dropped.push({ sourceKey: key, reason: `no per-token ${m.input_per_1m == null ? 'input' : 'output'} price${m.notes ? ` (${m.notes})` : ''}` });
+    dropped.push({
+      sourceKey: key,
+      reason: `no per-token ${m.input_per_1m == null ? 'input' : 'output'} price${m.notes ? ` (${m.notes})` : ''}`,
+    });
     continue;
   }
   if (m.input_per_1m === 0 && m.output_per_1m === 0) {
-    dropped.push({ sourceKey: key, reason: `placeholder price of 0${m.notes ? ` (${m.notes})` : ''}: left unpriced rather than free` });
+    dropped.push({
+      sourceKey: key,
+      reason: `placeholder price of 0${m.notes ? ` (${m.notes})` : ''}: left unpriced rather than free`,
+    });
     continue;
   }
   const region = /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(scope) ? scope : null;
@@ -127,7 +149,10 @@ for (const [key, m] of Object.entries(src.models)) {
       cacheRead: m.cache_read_above_200k_per_1m ?? null,
       cacheWrite5m: lcw5,
       // LiteLLM has no long-context 1-hour write price; scale the 1-hour price like the 5-minute one.
-      cacheWrite1h: entry.prices.cacheWrite1h !== null && lcw5 !== null && cw5 ? round(entry.prices.cacheWrite1h * (lcw5 / cw5)) : null,
+      cacheWrite1h:
+        entry.prices.cacheWrite1h !== null && lcw5 !== null && cw5
+          ? round(entry.prices.cacheWrite1h * (lcw5 / cw5))
+          : null,
     };
   }
   if (m.notes) entry.note = m.notes;
@@ -149,7 +174,8 @@ for (const [key, m] of Object.entries(src.models)) {
 // disagrees, keep its value but say so; where it lacks the 1-hour write price the base has, derive it.
 const notes: string[] = [];
 for (const e of kept.values()) {
-  if (!e.profile || e.profile === 'global' || e.profile === 'us-gov' || e.region || !isClaude45OrNewer(e.model)) continue;
+  if (!e.profile || e.profile === 'global' || e.profile === 'us-gov' || e.region || !isClaude45OrNewer(e.model))
+    continue;
   const base = kept.get(`|${e.model}|`);
   if (!base) continue;
   const expected = round(base.prices.input * 1.1);
@@ -165,8 +191,12 @@ for (const e of kept.values()) {
   }
 }
 
-const entries = [...kept.values()].sort((a, b) =>
-  a.model.localeCompare(b.model) || (a.profile ?? '').localeCompare(b.profile ?? '') || (a.region ?? '').localeCompare(b.region ?? ''));
+const entries = [...kept.values()].sort(
+  (a, b) =>
+    a.model.localeCompare(b.model) ||
+    (a.profile ?? '').localeCompare(b.profile ?? '') ||
+    (a.region ?? '').localeCompare(b.region ?? ''),
+);
 dropped.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey));
 
 const book = {
@@ -187,5 +217,7 @@ const book = {
   dropped,
 };
 writeFileSync(outPath, `${JSON.stringify(book, null, 1)}\n`);
-process.stdout.write(`price book ${book.version}: ${entries.length} entries, ${dropped.length} dropped -> ${outPath}\n`);
+process.stdout.write(
+  `price book ${book.version}: ${entries.length} entries, ${dropped.length} dropped -> ${outPath}\n`,
+);
 for (const n of notes) process.stdout.write(`  note: ${n}\n`);

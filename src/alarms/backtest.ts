@@ -19,14 +19,22 @@ export interface BacktestResult {
  * delay) from `since` to `until`, every series starting in INSUFFICIENT_DATA, nothing stored or
  * sent. Returns each state change with its time, value and reason.
  */
-export async function backtest(rt: Pick<AlarmRuntime, 'store' | 'alarms' | 'engine'>, def: AlarmDefinition, o: { since: number; until: number; withValues?: boolean }): Promise<BacktestResult> {
+export async function backtest(
+  rt: Pick<AlarmRuntime, 'store' | 'alarms' | 'engine'>,
+  def: AlarmDefinition,
+  o: { since: number; until: number; withValues?: boolean },
+): Promise<BacktestResult> {
   const periodMs = def.period * 1000;
   const delayMs = def.evaluationDelay * 1000;
   const source = await createSource(rt, def);
   const firstAt = Math.ceil((o.since - delayMs) / periodMs) * periodMs + delayMs;
   const from = evaluationStarts(firstAt, periodMs, def.evaluationPeriods, delayMs)[0]!;
   const all: Series[] = await source.series(from, Math.floor((o.until - delayMs) / periodMs) * periodMs);
-  if (all.length === 0 && ((def.kind === 'metric' && !def.metric.perDimension) || (def.kind === 'anomaly' && !def.anomaly.groupBy))) all.push({ key: '', labels: {}, values: new Map() });
+  if (
+    all.length === 0 &&
+    ((def.kind === 'metric' && !def.metric.perDimension) || (def.kind === 'anomaly' && !def.anomaly.groupBy))
+  )
+    all.push({ key: '', labels: {}, values: new Map() });
   const state = new Map<string, AlarmState>();
   const transitions: Transition[] = [];
   let evaluations = 0;
@@ -38,14 +46,33 @@ export async function backtest(rt: Pick<AlarmRuntime, 'store' | 'alarms' | 'engi
       const r = evaluateRule(datapointsFor(s, starts), ruleOf(def, s), cur);
       if (r.state === cur) continue;
       state.set(s.key, r.state);
-      const p = r.state === 'ALARM' ? r.latestBreaching ?? r.latest : r.latest;
-      transitions.push({ alarm: def.name, series: s.key, labels: s.labels, at, periodStart: p?.start ?? null, from: cur, to: r.state, value: p?.value ?? null, threshold: s.threshold ?? def.threshold ?? null, reason: r.reason });
+      const p = r.state === 'ALARM' ? (r.latestBreaching ?? r.latest) : r.latest;
+      transitions.push({
+        alarm: def.name,
+        series: s.key,
+        labels: s.labels,
+        at,
+        periodStart: p?.start ?? null,
+        from: cur,
+        to: r.state,
+        value: p?.value ?? null,
+        threshold: s.threshold ?? def.threshold ?? null,
+        reason: r.reason,
+      });
     }
   }
-  const result: BacktestResult = { alarm: def.name, since: o.since, until: o.until, evaluations, series: all.length, transitions };
+  const result: BacktestResult = {
+    alarm: def.name,
+    since: o.since,
+    until: o.until,
+    evaluations,
+    series: all.length,
+    transitions,
+  };
   if (o.withValues) {
     result.values = {};
-    for (const s of all.slice(0, 20)) result.values[s.key] = [...s.values].filter(([t]) => t >= o.since - periodMs).sort((a, b) => a[0] - b[0]);
+    for (const s of all.slice(0, 20))
+      result.values[s.key] = [...s.values].filter(([t]) => t >= o.since - periodMs).sort((a, b) => a[0] - b[0]);
   }
   return result;
 }

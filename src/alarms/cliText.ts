@@ -6,7 +6,11 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 /** ISO-8601 or epoch milliseconds. */
 export function parseTime(s: string, what = 'time'): number {
   const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(t)) throw new BiError('INVALID_ARGUMENT', `${what} must be ISO-8601 (2026-11-25T16:05:00Z) or epoch milliseconds, not "${s}".`);
+  if (!Number.isFinite(t))
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `${what} must be ISO-8601 (2026-11-25T16:05:00Z) or epoch milliseconds, not "${s}".`,
+    );
   return t;
 }
 
@@ -25,5 +29,8 @@ export function targetFromAddress(addr: string): NotifyTarget {
     return host === 'hooks.slack.com' ? { type: 'slack', url: addr } : { type: 'webhook', url: addr };
   }
   if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(addr)) return { type: 'email', to: [addr] };
-  throw new BiError('INVALID_ARGUMENT', `--to takes an e-mail address, an SNS topic ARN or an http(s) webhook URL, not "${addr}".`);
+  throw new BiError(
+    'INVALID_ARGUMENT',
+    `--to takes an e-mail address, an SNS topic ARN or an http(s) webhook URL, not "${addr}".`,
+  );
 }

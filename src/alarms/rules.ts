@@ -36,16 +36,29 @@ export interface RuleResult {
   latestBreaching?: Datapoint;
 }
 
-export function isBreaching(op: ComparisonOperator, value: number, threshold: number | undefined, lower?: number, upper?: number): boolean {
+export function isBreaching(
+  op: ComparisonOperator,
+  value: number,
+  threshold: number | undefined,
+  lower?: number,
+  upper?: number,
+): boolean {
   const t = threshold ?? NaN;
   switch (op) {
-    case 'GreaterThanThreshold': return value > t;
-    case 'GreaterThanOrEqualToThreshold': return value >= t;
-    case 'LessThanThreshold': return value < t;
-    case 'LessThanOrEqualToThreshold': return value <= t;
-    case 'LessThanLowerOrGreaterThanUpperThreshold': return (lower !== undefined && value < lower) || (upper !== undefined && value > upper);
-    case 'LessThanLowerThreshold': return lower !== undefined && value < lower;
-    case 'GreaterThanUpperThreshold': return upper !== undefined && value > upper;
+    case 'GreaterThanThreshold':
+      return value > t;
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= t;
+    case 'LessThanThreshold':
+      return value < t;
+    case 'LessThanOrEqualToThreshold':
+      return value <= t;
+    case 'LessThanLowerOrGreaterThanUpperThreshold':
+      return (lower !== undefined && value < lower) || (upper !== undefined && value > upper);
+    case 'LessThanLowerThreshold':
+      return lower !== undefined && value < lower;
+    case 'GreaterThanUpperThreshold':
+      return upper !== undefined && value > upper;
   }
 }
 
@@ -101,27 +114,64 @@ export function evaluateRule(points: Datapoint[], rule: RuleInput, current: Alar
   const n = rule.evaluationPeriods;
   const op = OPERATOR_TEXT[rule.comparisonOperator];
   const thr = rule.threshold !== undefined ? formatNumber(rule.threshold) : '';
-  const pointsText = range.filter((p) => p.value !== null).map(describe).join(', ');
+  const pointsText = range
+    .filter((p) => p.value !== null)
+    .map(describe)
+    .join(', ');
 
   if (present === 0) {
     switch (rule.treatMissingData) {
       case 'missing':
-        return { ...base, state: 'INSUFFICIENT_DATA', retained: false, reason: `no datapoints in the last ${n} period(s) (treatMissingData: missing)` };
+        return {
+          ...base,
+          state: 'INSUFFICIENT_DATA',
+          retained: false,
+          reason: `no datapoints in the last ${n} period(s) (treatMissingData: missing)`,
+        };
       case 'ignore':
-        return { ...base, state: current, retained: true, reason: `no datapoints in the last ${n} period(s); state kept (treatMissingData: ignore)` };
+        return {
+          ...base,
+          state: current,
+          retained: true,
+          reason: `no datapoints in the last ${n} period(s); state kept (treatMissingData: ignore)`,
+        };
       case 'breaching':
-        return { ...base, state: 'ALARM', retained: false, reason: `no datapoints in the last ${n} period(s), treated as breaching` };
+        return {
+          ...base,
+          state: 'ALARM',
+          retained: false,
+          reason: `no datapoints in the last ${n} period(s), treated as breaching`,
+        };
       case 'notBreaching':
-        return { ...base, state: 'OK', retained: false, reason: `no datapoints in the last ${n} period(s), treated as not breaching` };
+        return {
+          ...base,
+          state: 'OK',
+          retained: false,
+          reason: `no datapoints in the last ${n} period(s), treated as not breaching`,
+        };
     }
   }
   const need = rule.treatMissingData === 'missing' || rule.treatMissingData === 'ignore' ? Math.min(m, present) : m;
-  const missingText = missing > 0 && rule.treatMissingData !== 'missing' && rule.treatMissingData !== 'ignore'
-    ? ` (${missing} missing treated as ${rule.treatMissingData === 'breaching' ? 'breaching' : 'not breaching'})` : '';
+  const missingText =
+    missing > 0 && rule.treatMissingData !== 'missing' && rule.treatMissingData !== 'ignore'
+      ? ` (${missing} missing treated as ${rule.treatMissingData === 'breaching' ? 'breaching' : 'not breaching'})`
+      : '';
   if (breaching >= need) {
-    return { ...base, state: 'ALARM', retained: false, reason: `${breaching} of the last ${n} datapoint(s) ${op} ${thr}`.trimEnd() + `${missingText}: [${pointsText}]` };
+    return {
+      ...base,
+      state: 'ALARM',
+      retained: false,
+      reason: `${breaching} of the last ${n} datapoint(s) ${op} ${thr}`.trimEnd() + `${missingText}: [${pointsText}]`,
+    };
   }
-  return { ...base, state: 'OK', retained: false, reason: `${breaching} of the last ${n} datapoint(s) ${op} ${thr}`.trimEnd() + `, fewer than ${need}${missingText}: [${pointsText}]` };
+  return {
+    ...base,
+    state: 'OK',
+    retained: false,
+    reason:
+      `${breaching} of the last ${n} datapoint(s) ${op} ${thr}`.trimEnd() +
+      `, fewer than ${need}${missingText}: [${pointsText}]`,
+  };
 }
 
 /** Period starts of the evaluation range at `at`: the newest period ends at or before at − delay. */

@@ -12,10 +12,14 @@ export interface AlarmScheduler {
  * Evaluates the enabled alarms every `intervalMs` (default one minute; the smallest useful period
  * with the evaluation delay) while the server runs. An evaluation never overlaps the previous one.
  */
-export function startAlarmScheduler(runtime: AlarmRuntime | (() => Promise<AlarmRuntime>), o: { intervalMs?: number; now?: () => number; log?: (line: string) => void } = {}): AlarmScheduler {
+export function startAlarmScheduler(
+  runtime: AlarmRuntime | (() => Promise<AlarmRuntime>),
+  o: { intervalMs?: number; now?: () => number; log?: (line: string) => void } = {},
+): AlarmScheduler {
   // The runtime may be opened lazily (the server opens the alarm tables on the first tick, not at listen).
   let rtP: Promise<AlarmRuntime> | undefined;
-  const rt = (): Promise<AlarmRuntime> => (rtP ??= typeof runtime === 'function' ? runtime() : Promise.resolve(runtime));
+  const rt = (): Promise<AlarmRuntime> =>
+    (rtP ??= typeof runtime === 'function' ? runtime() : Promise.resolve(runtime));
   const log = (l: string): void => (o.log ?? (typeof runtime === 'function' ? undefined : runtime.log))?.(l);
   const intervalMs = o.intervalMs ?? 60_000;
   const now = o.now ?? Date.now;

@@ -47,22 +47,42 @@ export interface SeriesSource {
 }
 
 export function seriesKey(labels: Record<string, string>): string {
-  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
 }
 
 /** Top increases per dimension from two maps of (dimension → value → amount). */
-export function topDrivers(cur: Map<string, Map<string, number>>, prev: Map<string, Map<string, number>>, top = 3): Explanation['drivers'] {
+export function topDrivers(
+  cur: Map<string, Map<string, number>>,
+  prev: Map<string, Map<string, number>>,
+  top = 3,
+): Explanation['drivers'] {
   const out: Explanation['drivers'] = [];
   for (const [dimension, values] of cur) {
     const p = prev.get(dimension) ?? new Map<string, number>();
-    const items: Contribution[] = [...values].map(([value, current]) => ({ dimension, value, current, previous: p.get(value) ?? 0 }));
-    items.sort((a, b) => (b.current - b.previous) - (a.current - a.previous) || b.current - a.current || (a.value < b.value ? -1 : 1));
+    const items: Contribution[] = [...values].map(([value, current]) => ({
+      dimension,
+      value,
+      current,
+      previous: p.get(value) ?? 0,
+    }));
+    items.sort(
+      (a, b) =>
+        b.current - b.previous - (a.current - a.previous) || b.current - a.current || (a.value < b.value ? -1 : 1),
+    );
     out.push({ dimension, items: items.slice(0, top) });
   }
   return out;
 }
 
-export function addTo(m: Map<string, Map<string, number>>, dimension: string, value: string | undefined, amount: number): void {
+export function addTo(
+  m: Map<string, Map<string, number>>,
+  dimension: string,
+  value: string | undefined,
+  amount: number,
+): void {
   if (value === undefined) return;
   let d = m.get(dimension);
   if (!d) m.set(dimension, (d = new Map()));

@@ -2,11 +2,16 @@
 export function computeStatistic(statistic: string, values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   switch (statistic) {
-    case 'Sum': return values.reduce((a, b) => a + b, 0);
-    case 'SampleCount': return values.length;
-    case 'Average': return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'Minimum': return Math.min(...values);
-    case 'Maximum': return Math.max(...values);
+    case 'Sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'SampleCount':
+      return values.length;
+    case 'Average':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Maximum':
+      return Math.max(...values);
   }
   const m = /^p(\d{1,2}(?:\.\d+)?)$/.exec(statistic);
   if (!m) throw new Error(`unknown statistic ${statistic}`);

@@ -106,7 +106,10 @@ export class AlarmStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly held = new AsyncLocalStorage<boolean>();
 
-  private constructor(readonly store: Store, readonly conn: DuckDBConnection) {}
+  private constructor(
+    readonly store: Store,
+    readonly conn: DuckDBConnection,
+  ) {}
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
     if (this.held.getStore()) return fn();
@@ -123,14 +126,23 @@ export class AlarmStore {
     for (const d of builtinAlarms()) {
       const seeded = await conn.runAndReadAll('SELECT 1 FROM alarm_builtins_seeded WHERE name = $1', [d.name]);
       if (seeded.getRows().length > 0) continue;
-      await conn.run('INSERT INTO alarm_definitions VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING', [d.name, JSON.stringify(d), d.enabled, BigInt(now)]);
+      await conn.run('INSERT INTO alarm_definitions VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING', [
+        d.name,
+        JSON.stringify(d),
+        d.enabled,
+        BigInt(now),
+      ]);
       await conn.run('INSERT INTO alarm_builtins_seeded VALUES ($1) ON CONFLICT DO NOTHING', [d.name]);
     }
     return s;
   }
 
   close(): void {
-    try { this.conn.closeSync(); } catch { /* already closed */ }
+    try {
+      this.conn.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -153,9 +165,18 @@ export class AlarmStore {
     return this.locked(async () => {
       const r = await this.conn.runAndReadAll('SELECT * FROM alarm_definitions ORDER BY name');
       return r.getRowObjects().map((row) => {
-        const definition = parseAlarmDefinition(JSON.parse(String(row.definition)), `the stored alarm ${String(row.name)}`);
+        const definition = parseAlarmDefinition(
+          JSON.parse(String(row.definition)),
+          `the stored alarm ${String(row.name)}`,
+        );
         definition.enabled = Boolean(row.enabled);
-        return { definition, enabled: Boolean(row.enabled), builtin: Boolean(row.builtin), createdTs: Number(row.created_ts), updatedTs: Number(row.updated_ts) };
+        return {
+          definition,
+          enabled: Boolean(row.enabled),
+          builtin: Boolean(row.builtin),
+          createdTs: Number(row.created_ts),
+          updatedTs: Number(row.updated_ts),
+        };
       });
     });
   }
@@ -166,7 +187,11 @@ export class AlarmStore {
 
   async require(name: string): Promise<StoredAlarm> {
     const a = await this.get(name);
-    if (!a) throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`);
+    if (!a)
+      throw new BiError(
+        'ALARM_NOT_FOUND',
+        `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`,
+      );
     return a;
   }
 
@@ -174,7 +199,12 @@ export class AlarmStore {
   async delete(name: string): Promise<boolean> {
     const existed = (await this.get(name)) !== undefined;
     await this.transaction(async () => {
-      for (const t of ['alarm_definitions WHERE name', 'alarm_state WHERE alarm', 'alarm_history WHERE alarm', 'alarm_notifications WHERE alarm']) {
+      for (const t of [
+        'alarm_definitions WHERE name',
+        'alarm_state WHERE alarm',
+        'alarm_history WHERE alarm',
+        'alarm_notifications WHERE alarm',
+      ]) {
         await this.conn.run(`DELETE FROM ${t} = $1`, [name]);
       }
     });
@@ -185,11 +215,20 @@ export class AlarmStore {
 
   async states(alarm?: string): Promise<SeriesState[]> {
     return this.locked(async () => {
-      const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_state ${alarm !== undefined ? 'WHERE alarm = $1' : ''} ORDER BY alarm, series`, alarm !== undefined ? [alarm] : []);
+      const r = await this.conn.runAndReadAll(
+        `SELECT * FROM alarm_state ${alarm !== undefined ? 'WHERE alarm = $1' : ''} ORDER BY alarm, series`,
+        alarm !== undefined ? [alarm] : [],
+      );
       return r.getRowObjects().map((row) => ({
-        alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
-        state: String(row.state) as AlarmState, reason: String(row.reason), value: num(row.value),
-        stateTs: Number(row.state_ts), evaluatedTs: Number(row.evaluated_ts), lastNotifiedTs: num(row.last_notified_ts),
+        alarm: String(row.alarm),
+        series: String(row.series),
+        labels: JSON.parse(String(row.labels)) as Record<string, string>,
+        state: String(row.state) as AlarmState,
+        reason: String(row.reason),
+        value: num(row.value),
+        stateTs: Number(row.state_ts),
+        evaluatedTs: Number(row.evaluated_ts),
+        lastNotifiedTs: num(row.last_notified_ts),
       }));
     });
   }
@@ -200,7 +239,17 @@ export class AlarmStore {
         `INSERT INTO alarm_state VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (alarm, series) DO UPDATE SET labels = excluded.labels, state = excluded.state, reason = excluded.reason, value = excluded.value,
            state_ts = excluded.state_ts, evaluated_ts = excluded.evaluated_ts, last_notified_ts = excluded.last_notified_ts`,
-        [s.alarm, s.series, JSON.stringify(s.labels), s.state, s.reason, s.value, BigInt(s.stateTs), BigInt(s.evaluatedTs), s.lastNotifiedTs === null ? null : BigInt(s.lastNotifiedTs)],
+        [
+          s.alarm,
+          s.series,
+          JSON.stringify(s.labels),
+          s.state,
+          s.reason,
+          s.value,
+          BigInt(s.stateTs),
+          BigInt(s.evaluatedTs),
+          s.lastNotifiedTs === null ? null : BigInt(s.lastNotifiedTs),
+        ],
       );
     });
   }
@@ -209,8 +258,19 @@ export class AlarmStore {
     return this.locked(async () => {
       const r = await this.conn.runAndReadAll(
         `INSERT INTO alarm_history VALUES (nextval('alarm_history_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-        [h.alarm, h.series, JSON.stringify(h.labels), BigInt(h.ts), h.periodStart === null ? null : BigInt(h.periodStart), h.oldState, h.newState, h.reason, h.value, h.threshold,
-          h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation)],
+        [
+          h.alarm,
+          h.series,
+          JSON.stringify(h.labels),
+          BigInt(h.ts),
+          h.periodStart === null ? null : BigInt(h.periodStart),
+          h.oldState,
+          h.newState,
+          h.reason,
+          h.value,
+          h.threshold,
+          h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation),
+        ],
       );
       return Number(r.getRows()[0]![0]);
     });
@@ -218,11 +278,22 @@ export class AlarmStore {
 
   async history(alarm: string, limit = 100): Promise<HistoryEntry[]> {
     return this.locked(async () => {
-      const r = await this.conn.runAndReadAll('SELECT * FROM alarm_history WHERE alarm = $1 ORDER BY id DESC LIMIT $2', [alarm, limit]);
+      const r = await this.conn.runAndReadAll(
+        'SELECT * FROM alarm_history WHERE alarm = $1 ORDER BY id DESC LIMIT $2',
+        [alarm, limit],
+      );
       return r.getRowObjects().map((row) => ({
-        id: Number(row.id), alarm: String(row.alarm), series: String(row.series), labels: JSON.parse(String(row.labels)) as Record<string, string>,
-        ts: Number(row.ts), periodStart: num(row.period_start), oldState: String(row.old_state) as AlarmState, newState: String(row.new_state) as AlarmState,
-        reason: String(row.reason), value: num(row.value), threshold: num(row.threshold),
+        id: Number(row.id),
+        alarm: String(row.alarm),
+        series: String(row.series),
+        labels: JSON.parse(String(row.labels)) as Record<string, string>,
+        ts: Number(row.ts),
+        periodStart: num(row.period_start),
+        oldState: String(row.old_state) as AlarmState,
+        newState: String(row.new_state) as AlarmState,
+        reason: String(row.reason),
+        value: num(row.value),
+        threshold: num(row.threshold),
         explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as unknown),
       }));
     });
@@ -231,12 +302,30 @@ export class AlarmStore {
   // -- notifications --------------------------------------------------------------------------
 
   /** Queues one notification; a second call for the same history entry, target and kind is a no-op. */
-  async enqueue(n: { historyId: number | null; alarm: string; series: string; kind: NotificationRow['kind']; targetIndex: number; target: string; payload: string; createdTs: number }): Promise<void> {
+  async enqueue(n: {
+    historyId: number | null;
+    alarm: string;
+    series: string;
+    kind: NotificationRow['kind'];
+    targetIndex: number;
+    target: string;
+    payload: string;
+    createdTs: number;
+  }): Promise<void> {
     return this.locked(async () => {
       await this.conn.run(
         `INSERT INTO alarm_notifications (id, history_id, alarm, series, kind, target_index, target, status, attempts, payload, created_ts)
          VALUES (nextval('alarm_notification_seq'), $1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8) ON CONFLICT DO NOTHING`,
-        [n.historyId === null ? null : BigInt(n.historyId), n.alarm, n.series, n.kind, n.targetIndex, n.target, n.payload, BigInt(n.createdTs)],
+        [
+          n.historyId === null ? null : BigInt(n.historyId),
+          n.alarm,
+          n.series,
+          n.kind,
+          n.targetIndex,
+          n.target,
+          n.payload,
+          BigInt(n.createdTs),
+        ],
       );
     });
   }
@@ -253,18 +342,35 @@ export class AlarmStore {
     return this.locked(async () => {
       const r = await this.conn.runAndReadAll(`SELECT * FROM alarm_notifications ${tail}`, params);
       return r.getRowObjects().map((row) => ({
-        id: Number(row.id), historyId: num(row.history_id), alarm: String(row.alarm), series: String(row.series),
-        kind: String(row.kind) as NotificationRow['kind'], targetIndex: Number(row.target_index), target: String(row.target),
-        status: String(row.status) as NotificationRow['status'], attempts: Number(row.attempts), lastError: row.last_error === null ? null : String(row.last_error),
-        payload: String(row.payload), createdTs: Number(row.created_ts), sentTs: num(row.sent_ts),
+        id: Number(row.id),
+        historyId: num(row.history_id),
+        alarm: String(row.alarm),
+        series: String(row.series),
+        kind: String(row.kind) as NotificationRow['kind'],
+        targetIndex: Number(row.target_index),
+        target: String(row.target),
+        status: String(row.status) as NotificationRow['status'],
+        attempts: Number(row.attempts),
+        lastError: row.last_error === null ? null : String(row.last_error),
+        payload: String(row.payload),
+        createdTs: Number(row.created_ts),
+        sentTs: num(row.sent_ts),
       }));
     });
   }
 
-  async markNotification(id: number, status: 'sent' | 'failed', attempts: number, error: string | null, now: number): Promise<void> {
+  async markNotification(
+    id: number,
+    status: 'sent' | 'failed',
+    attempts: number,
+    error: string | null,
+    now: number,
+  ): Promise<void> {
     return this.locked(async () => {
-      await this.conn.run('UPDATE alarm_notifications SET status = $2, attempts = $3, last_error = $4, sent_ts = $5 WHERE id = $1',
-        [BigInt(id), status, attempts, error, status === 'sent' ? BigInt(now) : null]);
+      await this.conn.run(
+        'UPDATE alarm_notifications SET status = $2, attempts = $3, last_error = $4, sent_ts = $5 WHERE id = $1',
+        [BigInt(id), status, attempts, error, status === 'sent' ? BigInt(now) : null],
+      );
     });
   }
 }

@@ -1,5 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AlarmStore, backtest, describeTarget, evaluateAlarms, parseAlarmDefinition, startAlarmScheduler, targetFromAddress, testNotify, type AlarmRuntime, type AlarmScheduler } from '../alarms/index.js';
+import {
+  AlarmStore,
+  backtest,
+  describeTarget,
+  evaluateAlarms,
+  parseAlarmDefinition,
+  startAlarmScheduler,
+  targetFromAddress,
+  testNotify,
+  type AlarmRuntime,
+  type AlarmScheduler,
+} from '../alarms/index.js';
 import type { AlarmDefinition } from '../alarms/definition.js';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
@@ -20,8 +31,10 @@ export interface AlarmRoutesOptions {
 /** A definition without secrets (SMTP passwords, webhook keys, URL tokens), for the API. */
 export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { targets: string[] } {
   const notify = d.notify.map((t) => {
-    if (t.type === 'email') return { ...t, ...(t.smtpUrl ? { smtpUrl: t.smtpUrl.replace(/\/\/[^@/]*@/, '//***@') } : {}) };
-    if (t.type === 'webhook') return { ...t, url: describeTarget(t).slice('webhook:'.length), ...(t.secret ? { secret: '***' } : {}) };
+    if (t.type === 'email')
+      return { ...t, ...(t.smtpUrl ? { smtpUrl: t.smtpUrl.replace(/\/\/[^@/]*@/, '//***@') } : {}) };
+    if (t.type === 'webhook')
+      return { ...t, url: describeTarget(t).slice('webhook:'.length), ...(t.secret ? { secret: '***' } : {}) };
     if (t.type === 'slack') return { ...t, url: `https://${new URL(t.url).host}/***` };
     return t;
   });
@@ -29,8 +42,12 @@ export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { target
 }
 
 function fail(reply: FastifyReply, e: unknown): FastifyReply {
-  if (e instanceof BiError && (e.code === 'ALARM_NOT_FOUND')) return reply.code(404).send({ error: { code: e.code, message: e.message } });
-  if (e instanceof BiError && (e.code === 'ALARM_INVALID' || e.code === 'ALARM_NO_TARGETS')) return reply.code(400).send({ error: { code: e.code, message: e.message, ...(e.details.problems ? { problems: e.details.problems } : {}) } });
+  if (e instanceof BiError && e.code === 'ALARM_NOT_FOUND')
+    return reply.code(404).send({ error: { code: e.code, message: e.message } });
+  if (e instanceof BiError && (e.code === 'ALARM_INVALID' || e.code === 'ALARM_NO_TARGETS'))
+    return reply.code(400).send({
+      error: { code: e.code, message: e.message, ...(e.details.problems ? { problems: e.details.problems } : {}) },
+    });
   const { status, body } = httpError(e);
   return reply.code(status).send(body);
 }
@@ -44,11 +61,16 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   const alarms = (): Promise<AlarmStore> => (alarmsP ??= AlarmStore.open(o.store));
   let scheduler: AlarmScheduler | undefined;
   const runtime = async (): Promise<AlarmRuntime> => ({
-    store: o.store, alarms: await alarms(), engine: o.engine, ...(o.consoleUrl ? { consoleUrl: o.consoleUrl } : {}),
+    store: o.store,
+    alarms: await alarms(),
+    engine: o.engine,
+    ...(o.consoleUrl ? { consoleUrl: o.consoleUrl } : {}),
     log: (l) => app.log.warn(l),
   });
   const envInterval = Number(process.env[ALARM_INTERVAL_ENV]);
-  const intervalMs = o.intervalMs ?? (Number.isFinite(envInterval) && process.env[ALARM_INTERVAL_ENV] !== undefined ? envInterval * 1000 : 60_000);
+  const intervalMs =
+    o.intervalMs ??
+    (Number.isFinite(envInterval) && process.env[ALARM_INTERVAL_ENV] !== undefined ? envInterval * 1000 : 60_000);
   if (intervalMs > 0) {
     app.addHook('onListen', async () => {
       scheduler = startAlarmScheduler(runtime, { intervalMs, log: (l) => app.log.warn(l) });
@@ -66,8 +88,22 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       return {
         alarms: (await a.list()).map((s) => {
           const st = states.filter((x) => x.alarm === s.definition.name);
-          const state = st.some((x) => x.state === 'ALARM') ? 'ALARM' : st.length > 0 && st.every((x) => x.state === 'OK') ? 'OK' : 'INSUFFICIENT_DATA';
-          return { name: s.definition.name, kind: s.definition.kind, description: s.definition.description ?? null, enabled: s.enabled, builtin: s.builtin, state, series: st, targets: s.definition.notify.map(describeTarget), updated: s.updatedTs };
+          const state = st.some((x) => x.state === 'ALARM')
+            ? 'ALARM'
+            : st.length > 0 && st.every((x) => x.state === 'OK')
+              ? 'OK'
+              : 'INSUFFICIENT_DATA';
+          return {
+            name: s.definition.name,
+            kind: s.definition.kind,
+            description: s.definition.description ?? null,
+            enabled: s.enabled,
+            builtin: s.builtin,
+            state,
+            series: st,
+            targets: s.definition.notify.map(describeTarget),
+            updated: s.updatedTs,
+          };
         }),
         lastEvaluation: scheduler?.last()?.at ?? null,
       };
@@ -83,15 +119,36 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const s = await a.require(name);
       const notes = await a.recentNotifications(name, 20);
       return {
-        definition: redactDefinition(s.definition), enabled: s.enabled, builtin: s.builtin,
+        definition: redactDefinition(s.definition),
+        enabled: s.enabled,
+        builtin: s.builtin,
         states: await a.states(name),
         history: await a.history(name, 100),
         notifications: notes.map((n) => {
           let target = '?';
-          try { target = describeTarget(JSON.parse(n.target)); } catch { /* unreadable row: shown as ? */ }
+          try {
+            target = describeTarget(JSON.parse(n.target));
+          } catch {
+            /* unreadable row: shown as ? */
+          }
           let subject: string | undefined;
-          try { subject = (JSON.parse(n.payload) as { state?: string }).state; } catch { /* ignore */ }
-          return { id: n.id, kind: n.kind, series: n.series, target, status: n.status, attempts: n.attempts, error: n.lastError, created: n.createdTs, sent: n.sentTs, state: subject ?? null };
+          try {
+            subject = (JSON.parse(n.payload) as { state?: string }).state;
+          } catch {
+            /* ignore */
+          }
+          return {
+            id: n.id,
+            kind: n.kind,
+            series: n.series,
+            target,
+            status: n.status,
+            attempts: n.attempts,
+            error: n.lastError,
+            created: n.createdTs,
+            sent: n.sentTs,
+            state: subject ?? null,
+          };
         }),
       };
     } catch (e) {
@@ -108,9 +165,19 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const def = (await rt.alarms.require(name)).definition;
       const until = q.until !== undefined ? Number(q.until) : Date.now();
       const since = q.since !== undefined ? Number(q.since) : until - 7 * 86_400_000;
-      if (!Number.isFinite(since) || !Number.isFinite(until) || since >= until) throw new BiError('INVALID_REQUEST', 'since and until are epoch milliseconds with since < until.');
+      if (!Number.isFinite(since) || !Number.isFinite(until) || since >= until)
+        throw new BiError('INVALID_REQUEST', 'since and until are epoch milliseconds with since < until.');
       const r = await backtest(rt, def, { since, until, withValues: true });
-      return { name, period: def.period, threshold: def.threshold ?? null, comparisonOperator: def.comparisonOperator, since, until, values: r.values ?? {}, transitions: r.transitions };
+      return {
+        name,
+        period: def.period,
+        threshold: def.threshold ?? null,
+        comparisonOperator: def.comparisonOperator,
+        since,
+        until,
+        values: r.values ?? {},
+        transitions: r.transitions,
+      };
     } catch (e) {
       return fail(reply, e);
     }
@@ -131,7 +198,8 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   app.delete('/api/alarms/:name', async (req, reply) => {
     const { name } = req.params as { name: string };
     try {
-      if (!(await (await alarms()).delete(name))) throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}.`);
+      if (!(await (await alarms()).delete(name)))
+        throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}.`);
       return { deleted: name };
     } catch (e) {
       return fail(reply, e);
@@ -150,7 +218,8 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
         const t = targetFromAddress(addr);
         if (!notify.some((n) => describeTarget(n) === describeTarget(t))) notify.push(t);
       }
-      if (notify.length === 0) throw new BiError('ALARM_NO_TARGETS', `Alarm ${name} has no recipient: send {"to": ["team@example.com"]}.`);
+      if (notify.length === 0)
+        throw new BiError('ALARM_NO_TARGETS', `Alarm ${name} has no recipient: send {"to": ["team@example.com"]}.`);
       await a.put(parseAlarmDefinition({ ...s.definition, enabled: true, notify }, name));
       return { name, enabled: true, targets: notify.map(describeTarget) };
     } catch (e) {

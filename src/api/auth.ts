@@ -71,7 +71,10 @@ function safeNext(n: unknown): string {
 }
 
 function setCookie(reply: FastifyReply, token: string): void {
-  reply.header('set-cookie', `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000`);
+  reply.header(
+    'set-cookie',
+    `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000`,
+  );
 }
 
 export function registerAuth(app: FastifyInstance, token: string | undefined): void {
@@ -89,7 +92,10 @@ export function registerAuth(app: FastifyInstance, token: string | undefined): v
         setCookie(reply, token);
         return reply.redirect(safeNext(q.next));
       }
-      return reply.code(401).type('text/html').send(loginPage(safeNext(q.next), true));
+      return reply
+        .code(401)
+        .type('text/html')
+        .send(loginPage(safeNext(q.next), true));
     }
     return reply.type('text/html').send(loginPage(safeNext(q.next), false));
   });
@@ -117,11 +123,20 @@ export function registerAuth(app: FastifyInstance, token: string | undefined): v
     const cfg = (req.routeOptions?.config ?? {}) as { auth?: string };
     if (cfg.auth === 'none') return;
     if (tokenMatches(presentedToken(req), token)) return;
-    const wantsHtml = req.method === 'GET' && !req.url.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html');
+    const wantsHtml =
+      req.method === 'GET' && !req.url.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html');
     if (wantsHtml) {
-      return reply.code(401).type('text/html').send(loginPage(safeNext(req.url), false));
+      return reply
+        .code(401)
+        .type('text/html')
+        .send(loginPage(safeNext(req.url), false));
     }
-    return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'This server requires an access token: send "Authorization: Bearer <token>" or sign in at /login.' } });
+    return reply.code(401).send({
+      error: {
+        code: 'UNAUTHORIZED',
+        message: 'This server requires an access token: send "Authorization: Bearer <token>" or sign in at /login.',
+      },
+    });
   });
 }
 

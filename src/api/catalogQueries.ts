@@ -19,7 +19,7 @@ let catalogModule: CatalogModule | null | undefined;
 async function catalog(): Promise<CatalogModule | null> {
   if (catalogModule !== undefined) return catalogModule;
   const path = './../store/catalog.js';
-  catalogModule = ((await import(path).catch(() => null)) as CatalogModule | null);
+  catalogModule = (await import(path).catch(() => null)) as CatalogModule | null;
   return catalogModule;
 }
 
@@ -61,7 +61,10 @@ export async function fieldNames(store: Store, groups: string[]): Promise<{ fiel
   const conn = await store.connect();
   try {
     const where = groups.length ? `WHERE log_group IN (${groups.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-    const r = await conn.runAndReadAll(`SELECT field, sum(events) AS events FROM fields ${where} GROUP BY field ORDER BY events DESC, field`, groups);
+    const r = await conn.runAndReadAll(
+      `SELECT field, sum(events) AS events FROM fields ${where} GROUP BY field ORDER BY events DESC, field`,
+      groups,
+    );
     return r.getRowObjects().map((row) => ({ field: String(row.field), events: n(row.events) }));
   } finally {
     conn.closeSync();

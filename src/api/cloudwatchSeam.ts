@@ -14,7 +14,12 @@ export function registerCloudWatchFallback(app: FastifyInstance): void {
       return reply
         .code(400)
         .header('content-type', 'application/x-amz-json-1.1')
-        .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'The CloudWatch Logs API is not enabled on this server.' }));
+        .send(
+          JSON.stringify({
+            __type: 'UnknownOperationException',
+            message: 'The CloudWatch Logs API is not enabled on this server.',
+          }),
+        );
     });
   });
 }

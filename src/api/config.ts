@@ -26,14 +26,21 @@ export function readServerConfig(path: string): ServerConfig {
     const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as ServerConfig) : {};
   } catch (e) {
-    throw new BiError('CONFIG_INVALID', `The server config ${path} is not valid JSON (${(e as Error).message}); fix or delete it.`);
+    throw new BiError(
+      'CONFIG_INVALID',
+      `The server config ${path} is not valid JSON (${(e as Error).message}); fix or delete it.`,
+    );
   }
 }
 
 export function writeServerConfig(path: string, cfg: ServerConfig): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
-  try { chmodSync(path, 0o600); } catch { /* best effort on odd filesystems */ }
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    /* best effort on odd filesystems */
+  }
 }
 
 export function generateToken(): string {
@@ -44,13 +51,18 @@ export function generateToken(): string {
  * The console token: `--token`, else $BEDROCK_INSIGHTS_TOKEN, else the config file's, else (when
  * `create`) a new one written to the config file. `generated` tells the caller to print it.
  */
-export function resolveConsoleToken(opts: { explicit?: string; configPath?: string; create: boolean }): { token?: string; generated: boolean; source: string } {
+export function resolveConsoleToken(opts: { explicit?: string; configPath?: string; create: boolean }): {
+  token?: string;
+  generated: boolean;
+  source: string;
+} {
   if (opts.explicit) return { token: opts.explicit, generated: false, source: '--token' };
   const env = process.env[TOKEN_ENV];
   if (env) return { token: env, generated: false, source: TOKEN_ENV };
   if (opts.configPath) {
     const cfg = readServerConfig(opts.configPath);
-    if (typeof cfg.consoleToken === 'string' && cfg.consoleToken) return { token: cfg.consoleToken, generated: false, source: opts.configPath };
+    if (typeof cfg.consoleToken === 'string' && cfg.consoleToken)
+      return { token: cfg.consoleToken, generated: false, source: opts.configPath };
     if (opts.create) {
       const token = generateToken();
       writeServerConfig(opts.configPath, { ...cfg, consoleToken: token });
@@ -64,6 +76,9 @@ export function resolveConsoleToken(opts: { explicit?: string; configPath?: stri
 
 /** Loopback hosts need no token; anything else (0.0.0.0, a LAN address, a name) does. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }

@@ -27,7 +27,8 @@ function one(q: Query, name: string): string | undefined {
 function params(q: Query) {
   const start = Number(one(q, 'start'));
   const end = Number(one(q, 'end'));
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new BiError('INVALID_REQUEST', 'start and end (epoch ms) are required.');
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new BiError('INVALID_REQUEST', 'start and end (epoch ms) are required.');
   if (start > end) throw new BiError('INVALID_REQUEST', 'start must not be after end.');
   const by = one(q, 'by') || 'cost_center';
   const untagged = parseUntaggedRule(one(q, 'untagged') || 'own');
@@ -44,7 +45,12 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
   app.get('/api/cost/summary', async (req, reply) => {
     try {
       const p = params(req.query as Query);
-      return await buildCostSummary(ctx.engines.get(), { period: p.period, by: p.by, untagged: p.untagged, ...(p.logGroups.length ? { logGroups: p.logGroups } : {}) });
+      return await buildCostSummary(ctx.engines.get(), {
+        period: p.period,
+        by: p.by,
+        untagged: p.untagged,
+        ...(p.logGroups.length ? { logGroups: p.logGroups } : {}),
+      });
     } catch (e) {
       const { status, body } = httpError(e);
       return reply.code(status).send(body);
@@ -56,11 +62,25 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
       const q = req.query as Query;
       const p = params(q);
       const format = one(q, 'format') || 'csv';
-      if (format !== 'csv' && format !== 'html' && format !== 'json') throw new BiError('INVALID_REQUEST', 'format must be csv, html or json.');
-      const s = await buildChargeback(ctx.engines.get(), { by: p.by, period: p.period, untagged: p.untagged, ...(p.logGroups.length ? { logGroups: p.logGroups } : {}) });
+      if (format !== 'csv' && format !== 'html' && format !== 'json')
+        throw new BiError('INVALID_REQUEST', 'format must be csv, html or json.');
+      const s = await buildChargeback(ctx.engines.get(), {
+        by: p.by,
+        period: p.period,
+        untagged: p.untagged,
+        ...(p.logGroups.length ? { logGroups: p.logGroups } : {}),
+      });
       const name = `chargeback-${fileSafe(p.by)}-${new Date(p.period.start).toISOString().slice(0, 10)}-${new Date(p.period.end - 1).toISOString().slice(0, 10)}.${format}`;
-      const type = format === 'csv' ? 'text/csv; charset=utf-8' : format === 'html' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
-      return reply.header('content-type', type).header('content-disposition', `attachment; filename="${name}"`).send(renderStatement(s, format));
+      const type =
+        format === 'csv'
+          ? 'text/csv; charset=utf-8'
+          : format === 'html'
+            ? 'text/html; charset=utf-8'
+            : 'application/json; charset=utf-8';
+      return reply
+        .header('content-type', type)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(renderStatement(s, format));
     } catch (e) {
       const { status, body } = httpError(e);
       return reply.code(status).send(body);

@@ -1,5 +1,11 @@
 import { BiError } from '../util/errors.js';
-import { checkDashboardBody, type DashboardBody, type RangeSpec, type Widget, type WidgetView } from '../store/definitions.js';
+import {
+  checkDashboardBody,
+  type DashboardBody,
+  type RangeSpec,
+  type Widget,
+  type WidgetView,
+} from '../store/definitions.js';
 
 /**
  * Import and export of dashboards as a CloudWatch dashboard body (PutDashboard's DashboardBody,
@@ -40,11 +46,16 @@ function isoDuration(value: string): string | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   switch (m[2]) {
-    case 's': return `-PT${n}S`;
-    case 'm': return `-PT${n}M`;
-    case 'h': return `-PT${n}H`;
-    case 'd': return `-P${n}D`;
-    default: return `-P${n * 7}D`;
+    case 's':
+      return `-PT${n}S`;
+    case 'm':
+      return `-PT${n}M`;
+    case 'h':
+      return `-PT${n}H`;
+    case 'd':
+      return `-P${n}D`;
+    default:
+      return `-P${n * 7}D`;
   }
 }
 
@@ -53,7 +64,7 @@ function fromIsoDuration(s: string): string | undefined {
   const m = /^-?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(s.trim());
   if (!m || s.trim() === '-P' || s.trim() === 'P') return undefined;
   const [y, mo, w, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
-  const seconds = ((((y! * 365 + mo! * 30 + w! * 7 + d!) * 24 + h!) * 60 + mi!) * 60) + sec!;
+  const seconds = (((y! * 365 + mo! * 30 + w! * 7 + d!) * 24 + h!) * 60 + mi!) * 60 + sec!;
   if (seconds <= 0) return undefined;
   if (seconds % 604800 === 0) return `${seconds / 604800}w`;
   if (seconds % 86400 === 0) return `${seconds / 86400}d`;
@@ -116,10 +127,14 @@ export function splitSource(query: string): { logGroups: string[]; queryString: 
 
 function viewIn(p: Record<string, unknown>): WidgetView {
   switch (p.view) {
-    case 'timeSeries': return p.stacked === true ? 'stackedArea' : 'line';
-    case 'bar': return 'bar';
-    case 'pie': return 'pie';
-    default: return 'table';
+    case 'timeSeries':
+      return p.stacked === true ? 'stackedArea' : 'line';
+    case 'bar':
+      return 'bar';
+    case 'pie':
+      return 'pie';
+    default:
+      return 'table';
   }
 }
 
@@ -145,13 +160,20 @@ export function fromCloudWatchBody(input: unknown): { body: DashboardBody; skipp
     const p = (w.properties ?? {}) as Record<string, unknown>;
     const title = typeof p.title === 'string' ? p.title : '';
     if (w.type !== 'log' || typeof p.query !== 'string') {
-      skipped.push(`widget ${i + 1}${title ? ` "${title}"` : ''} (type ${String(w.type)}): only log widgets can be imported`);
+      skipped.push(
+        `widget ${i + 1}${title ? ` "${title}"` : ''} (type ${String(w.type)}): only log widgets can be imported`,
+      );
       continue;
     }
     const { logGroups, queryString } = splitSource(p.query);
     widgets.push({
-      id: `w${i + 1}`, title, queryString, logGroups, view: viewIn(p),
-      width: Number(w.width ?? 6), height: Number(w.height ?? 6),
+      id: `w${i + 1}`,
+      title,
+      queryString,
+      logGroups,
+      view: viewIn(p),
+      width: Number(w.width ?? 6),
+      height: Number(w.height ?? 6),
     });
   }
   let range: RangeSpec = { kind: 'relative', value: '3h' };

@@ -15,26 +15,107 @@ export interface LanguageCatalog {
 }
 
 const FALLBACK_AGGREGATES = [
-  'count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'pct', 'stddev', 'values', 'earliest', 'latest', 'sortsFirst',
-  'sortsLast', 'rate', 'countOverTime', 'sumOverTime', 'histogram',
+  'count',
+  'count_distinct',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'pct',
+  'stddev',
+  'values',
+  'earliest',
+  'latest',
+  'sortsFirst',
+  'sortsLast',
+  'rate',
+  'countOverTime',
+  'sumOverTime',
+  'histogram',
 ];
 
 const FALLBACK_SCALARS = [
-  'abs', 'ceil', 'floor', 'sqrt', 'log', 'greatest', 'least', 'round', 'haversine', 'toNumber', 'toDouble', 'toInt', 'toLong',
-  'ispresent', 'coalesce', 'if', 'case', 'isNumeric', 'messageSize', 'queryStartTime', 'queryEndTime', 'queryTimeRange',
-  'isempty', 'isblank', 'concat', 'ltrim', 'rtrim', 'trim', 'strlen', 'toupper', 'tolower', 'substr', 'replace',
-  'regexReplace', 'strcontains', 'startsWith', 'endsWith', 'split', 'urlencode', 'urldecode', 'base64encode', 'base64decode',
-  'hexToAscii', 'hexToDec', 'decToHex', 'bin', 'datefloor', 'dateceil', 'fromMillis', 'toMillis', 'now', 'parseDate',
-  'formatDate', 'strftime', 'isValidIp', 'isValidIpV4', 'isValidIpV6', 'isIpInSubnet', 'isIpv4InSubnet', 'isIpv6InSubnet',
-  'ipv4ToNumber', 'isPrivateIP', 'isPublicIP', 'isReservedIP', 'jsonParse', 'jsonStringify', 'jsonArraySize',
-  'jsonArrayContains', 'md5', 'sha256',
+  'abs',
+  'ceil',
+  'floor',
+  'sqrt',
+  'log',
+  'greatest',
+  'least',
+  'round',
+  'haversine',
+  'toNumber',
+  'toDouble',
+  'toInt',
+  'toLong',
+  'ispresent',
+  'coalesce',
+  'if',
+  'case',
+  'isNumeric',
+  'messageSize',
+  'queryStartTime',
+  'queryEndTime',
+  'queryTimeRange',
+  'isempty',
+  'isblank',
+  'concat',
+  'ltrim',
+  'rtrim',
+  'trim',
+  'strlen',
+  'toupper',
+  'tolower',
+  'substr',
+  'replace',
+  'regexReplace',
+  'strcontains',
+  'startsWith',
+  'endsWith',
+  'split',
+  'urlencode',
+  'urldecode',
+  'base64encode',
+  'base64decode',
+  'hexToAscii',
+  'hexToDec',
+  'decToHex',
+  'bin',
+  'datefloor',
+  'dateceil',
+  'fromMillis',
+  'toMillis',
+  'now',
+  'parseDate',
+  'formatDate',
+  'strftime',
+  'isValidIp',
+  'isValidIpV4',
+  'isValidIpV6',
+  'isIpInSubnet',
+  'isIpv4InSubnet',
+  'isIpv6InSubnet',
+  'ipv4ToNumber',
+  'isPrivateIP',
+  'isPublicIP',
+  'isReservedIP',
+  'jsonParse',
+  'jsonStringify',
+  'jsonArraySize',
+  'jsonArrayContains',
+  'md5',
+  'sha256',
 ];
 
 const KEYWORDS = [...CLAUSE_KEYWORDS];
 
 function fallback(): LanguageCatalog {
   return {
-    commands: COMMAND_KEYWORDS.filter((k) => !k.deprecated).map((k) => ({ name: k.name, syntax: k.syntax, tier: k.tier })),
+    commands: COMMAND_KEYWORDS.filter((k) => !k.deprecated).map((k) => ({
+      name: k.name,
+      syntax: k.syntax,
+      tier: k.tier,
+    })),
     functions: [
       ...FALLBACK_AGGREGATES.map((name) => ({ name, kind: 'aggregate' as const })),
       ...FALLBACK_SCALARS.map((name) => ({ name, kind: 'scalar' as const })),
@@ -72,7 +153,12 @@ export async function languageCatalog(): Promise<LanguageCatalog> {
     const fnTable = fn ? (fn.FUNCTIONS ?? fn.functions ?? fn.FUNCTION_CATALOG) : undefined;
     const functions: LanguageCatalog['functions'] = [];
     if (fnTable && typeof fnTable === 'object') {
-      const entries: unknown[] = Array.isArray(fnTable) ? fnTable : Object.entries(fnTable as Record<string, unknown>).map(([k, v]) => ({ ...(v as object), name: (v as { name?: string }).name ?? k }));
+      const entries: unknown[] = Array.isArray(fnTable)
+        ? fnTable
+        : Object.entries(fnTable as Record<string, unknown>).map(([k, v]) => ({
+            ...(v as object),
+            name: (v as { name?: string }).name ?? k,
+          }));
       for (const e of entries) {
         const o = e as { name?: unknown; aggregate?: unknown; kind?: unknown; aliases?: unknown };
         if (typeof o.name !== 'string') continue;

@@ -65,9 +65,20 @@ export class QueryRegistry {
   /** What runs when a query ends (its history write): awaited by drain() before the store closes. */
   private readonly settling = new Set<Promise<void>>();
 
-  constructor(private readonly engines: EngineProvider, private readonly onFinished?: (q: ConsoleQuery, r: QueryResult) => Promise<unknown> | void) {}
+  constructor(
+    private readonly engines: EngineProvider,
+    private readonly onFinished?: (q: ConsoleQuery, r: QueryResult) => Promise<unknown> | void,
+  ) {}
 
-  async start(req: { queryString: string; logGroups: string[]; startTime: number; endTime: number; limit?: number; range: RangeSpec; history: boolean }): Promise<ConsoleQuery> {
+  async start(req: {
+    queryString: string;
+    logGroups: string[];
+    startTime: number;
+    endTime: number;
+    limit?: number;
+    range: RangeSpec;
+    history: boolean;
+  }): Promise<ConsoleQuery> {
     this.prune();
     const engine = this.engines.get();
     const handle = await engine.start({
@@ -77,12 +88,25 @@ export class QueryRegistry {
       endTime: req.endTime,
       ...(req.limit !== undefined ? { limit: req.limit } : {}),
     });
-    const q: ConsoleQuery = { id: randomUUID(), handle, queryString: req.queryString, logGroups: req.logGroups, startTime: req.startTime, endTime: req.endTime, submitted: Date.now(), range: req.range, history: req.history };
+    const q: ConsoleQuery = {
+      id: randomUUID(),
+      handle,
+      queryString: req.queryString,
+      logGroups: req.logGroups,
+      startTime: req.startTime,
+      endTime: req.endTime,
+      submitted: Date.now(),
+      range: req.range,
+      history: req.history,
+    };
     this.running.set(q.id, q);
-    const settled = handle.done().then(async (r) => {
-      q.finished = Date.now();
-      await this.onFinished?.(q, r);
-    }).catch(() => undefined); // history is best effort
+    const settled = handle
+      .done()
+      .then(async (r) => {
+        q.finished = Date.now();
+        await this.onFinished?.(q, r);
+      })
+      .catch(() => undefined); // history is best effort
     this.settling.add(settled);
     void settled.finally(() => this.settling.delete(settled));
     return q;
@@ -96,7 +120,12 @@ export class QueryRegistry {
   async view(q: ConsoleQuery, waitMs = 0): Promise<QueryView> {
     if (waitMs > 0 && !isFinal(q.handle.status())) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([q.handle.done(), new Promise((r) => { timer = setTimeout(r, waitMs); })]);
+      await Promise.race([
+        q.handle.done(),
+        new Promise((r) => {
+          timer = setTimeout(r, waitMs);
+        }),
+      ]);
       if (timer) clearTimeout(timer);
     }
     return toView(q, q.handle.snapshot());
@@ -114,7 +143,11 @@ export class QueryRegistry {
   }
 
   async cancelAll(): Promise<void> {
-    await Promise.all([...this.running.values()].filter((q) => !isFinal(q.handle.status())).map((q) => q.handle.cancel().catch(() => undefined)));
+    await Promise.all(
+      [...this.running.values()]
+        .filter((q) => !isFinal(q.handle.status()))
+        .map((q) => q.handle.cancel().catch(() => undefined)),
+    );
   }
 
   /**
@@ -155,14 +188,23 @@ export function toView(q: ConsoleQuery, r: QueryResult): QueryView {
 }
 
 /** HTTP status and body of an error thrown by the engine or by our own checks. */
-export function httpError(e: unknown): { status: number; body: { error: { code: string; message: string; diagnostics?: unknown } } } {
+export function httpError(e: unknown): {
+  status: number;
+  body: { error: { code: string; message: string; diagnostics?: unknown } };
+} {
   if (isBiError(e)) {
-    const status = e.code === 'ENGINE_UNAVAILABLE' ? 503
-      : e.code === 'NOT_FOUND' ? 404
-      : e.code === 'UNAUTHORIZED' ? 401
-      : e.code === 'STORE_LOCKED' ? 409
-      : e.code.startsWith('INVALID') || e.code.startsWith('QUERY_') ? 400
-      : 500;
+    const status =
+      e.code === 'ENGINE_UNAVAILABLE'
+        ? 503
+        : e.code === 'NOT_FOUND'
+          ? 404
+          : e.code === 'UNAUTHORIZED'
+            ? 401
+            : e.code === 'STORE_LOCKED'
+              ? 409
+              : e.code.startsWith('INVALID') || e.code.startsWith('QUERY_')
+                ? 400
+                : 500;
     const body: { code: string; message: string; diagnostics?: unknown } = { code: e.code, message: e.message };
     if (e.details.diagnostics !== undefined) body.diagnostics = e.details.diagnostics;
     return { status, body: { error: body } };

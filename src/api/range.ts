@@ -24,7 +24,9 @@ export function relativeMs(value: string): number | undefined {
   const m = /^(\d+)\s*(s|m|h|d|w)$/.exec(value.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[
+    m[2] as 's' | 'm' | 'h' | 'd' | 'w'
+  ];
   return n > 0 ? n * unit : undefined;
 }
 
@@ -46,7 +48,10 @@ export function rangeToParam(spec: RangeSpec): string {
   return spec.kind === 'relative' ? spec.value : `${spec.start}-${spec.end}`;
 }
 
-export function rangeFromParam(p: string | null | undefined, fallback: RangeSpec = { kind: 'relative', value: '1h' }): RangeSpec {
+export function rangeFromParam(
+  p: string | null | undefined,
+  fallback: RangeSpec = { kind: 'relative', value: '1h' },
+): RangeSpec {
   if (!p) return fallback;
   const abs = /^(\d+)-(\d+)$/.exec(p);
   if (abs) {
@@ -62,6 +67,7 @@ export function isRangeSpec(v: unknown): v is RangeSpec {
   if (!v || typeof v !== 'object') return false;
   const r = v as Record<string, unknown>;
   if (r.kind === 'relative') return typeof r.value === 'string' && relativeMs(r.value) !== undefined;
-  if (r.kind === 'absolute') return Number.isFinite(r.start) && Number.isFinite(r.end) && (r.start as number) <= (r.end as number);
+  if (r.kind === 'absolute')
+    return Number.isFinite(r.start) && Number.isFinite(r.end) && (r.start as number) <= (r.end as number);
   return false;
 }

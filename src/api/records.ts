@@ -28,14 +28,19 @@ async function findDecoder(): Promise<Decoder | null> {
 
 export async function readRecord(store: Store, ptr: string): Promise<LogRecord> {
   const decode = await findDecoder();
-  if (!decode) throw new BiError('ENGINE_UNAVAILABLE', 'Reading a record by @ptr needs the query engine, which is not available yet.');
+  if (!decode)
+    throw new BiError(
+      'ENGINE_UNAVAILABLE',
+      'Reading a record by @ptr needs the query engine, which is not available yet.',
+    );
   let loc: ReturnType<Decoder>;
   try {
     loc = decode(ptr);
   } catch {
     loc = undefined;
   }
-  if (!loc) throw new BiError('INVALID_REQUEST', 'That @ptr is not valid; run the query again and expand a row of its result.');
+  if (!loc)
+    throw new BiError('INVALID_REQUEST', 'That @ptr is not valid; run the query again and expand a row of its result.');
   const conn = await store.connect();
   try {
     const r = await conn.runAndReadAll(

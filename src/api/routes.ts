@@ -31,7 +31,8 @@ function fail(reply: FastifyReply, e: unknown): FastifyReply {
 
 function stringArray(v: unknown, what: string): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new BiError('INVALID_REQUEST', `${what} must be an array of strings.`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new BiError('INVALID_REQUEST', `${what} must be an array of strings.`);
   return v as string[];
 }
 
@@ -49,7 +50,11 @@ function timeBounds(b: Record<string, unknown>): { start: number; end: number; s
     return { start, end, spec: { kind: 'absolute', start, end } };
   }
   const spec: RangeSpec = isRangeSpec(b.range) ? b.range : { kind: 'relative', value: '1h' };
-  if (b.range !== undefined && !isRangeSpec(b.range)) throw new BiError('INVALID_REQUEST', 'range must be {kind:"relative", value:"1h"} or {kind:"absolute", start, end} (epoch ms).');
+  if (b.range !== undefined && !isRangeSpec(b.range))
+    throw new BiError(
+      'INVALID_REQUEST',
+      'range must be {kind:"relative", value:"1h"} or {kind:"absolute", start, end} (epoch ms).',
+    );
   return { ...resolveRange(spec), spec };
 }
 
@@ -114,8 +119,13 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { start, end, spec } = timeBounds(b);
       const limit = Number.isInteger(b.limit) && (b.limit as number) > 0 ? (b.limit as number) : undefined;
       const q = await queries.start({
-        queryString, logGroups: groups, startTime: start, endTime: end, ...(limit ? { limit } : {}),
-        range: spec, history: b.history !== false,
+        queryString,
+        logGroups: groups,
+        startTime: start,
+        endTime: end,
+        ...(limit ? { limit } : {}),
+        range: spec,
+        history: b.history !== false,
       });
       const waitMs = Math.min(Math.max(Number(b.waitMs ?? 0) || 0, 0), 30_000);
       return await queries.view(q, waitMs);
@@ -127,7 +137,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/queries/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
     const q = queries.get(id);
-    if (!q) return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}; it may have expired. Run it again.`));
+    if (!q)
+      return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}; it may have expired. Run it again.`));
     const waitMs = Math.min(Math.max(Number((req.query as Record<string, string>).waitMs ?? 0) || 0, 0), 30_000);
     return queries.view(q, waitMs);
   });
@@ -173,7 +184,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/saved-queries', async (req, reply) => {
     try {
-      const saved = await defs.createSavedQuery(savedInput((req.body ?? {}) as Record<string, unknown>, false) as SavedQueryInput);
+      const saved = await defs.createSavedQuery(
+        savedInput((req.body ?? {}) as Record<string, unknown>, false) as SavedQueryInput,
+      );
       return reply.code(201).send({ savedQuery: saved });
     } catch (e) {
       return fail(reply, e);
@@ -183,7 +196,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.patch('/api/saved-queries/:id', async (req, reply) => {
     try {
       const { id } = req.params as { id: string };
-      return { savedQuery: await defs.updateSavedQuery(id, savedInput((req.body ?? {}) as Record<string, unknown>, true)) };
+      return {
+        savedQuery: await defs.updateSavedQuery(id, savedInput((req.body ?? {}) as Record<string, unknown>, true)),
+      };
     } catch (e) {
       return fail(reply, e);
     }
@@ -191,7 +206,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete('/api/saved-queries/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
-    if (!(await defs.deleteSavedQuery(id))) return fail(reply, new BiError('NOT_FOUND', `No saved query has the id ${id}.`));
+    if (!(await defs.deleteSavedQuery(id)))
+      return fail(reply, new BiError('NOT_FOUND', `No saved query has the id ${id}.`));
     return { ok: true };
   });
 
@@ -247,7 +263,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.delete('/api/dashboards/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
-    if (!(await defs.deleteDashboard(id))) return fail(reply, new BiError('NOT_FOUND', `No dashboard has the id ${id}.`));
+    if (!(await defs.deleteDashboard(id)))
+      return fail(reply, new BiError('NOT_FOUND', `No dashboard has the id ${id}.`));
     return { ok: true };
   });
 

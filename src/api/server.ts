@@ -86,24 +86,46 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <p>The server and its API are running, but the web console's files are missing. Run <code>npm run build</code> in the project folder, then reload this page.</p>
 </body></html>`;
 
-export async function buildServer(opts: ServerOptions = {}): Promise<{ app: FastifyInstance; store: Store; ownsStore: boolean; defs: Definitions; engines: EngineProvider; queries: QueryRegistry; token?: string; tokenGenerated: boolean; tokenSource: string }> {
+export async function buildServer(opts: ServerOptions = {}): Promise<{
+  app: FastifyInstance;
+  store: Store;
+  ownsStore: boolean;
+  defs: Definitions;
+  engines: EngineProvider;
+  queries: QueryRegistry;
+  token?: string;
+  tokenGenerated: boolean;
+  tokenSource: string;
+}> {
   const host = opts.host ?? '127.0.0.1';
   const dbPath = opts.store ? opts.store.path : defaultDbPath(opts.dbPath);
   const needToken = !isLoopbackHost(host) || opts.token !== undefined;
   const tok = needToken
-    ? resolveConsoleToken({ ...(opts.token !== undefined ? { explicit: opts.token } : {}), ...(serverConfigPath(dbPath) ? { configPath: serverConfigPath(dbPath)! } : {}), create: true })
+    ? resolveConsoleToken({
+        ...(opts.token !== undefined ? { explicit: opts.token } : {}),
+        ...(serverConfigPath(dbPath) ? { configPath: serverConfigPath(dbPath)! } : {}),
+        create: true,
+      })
     : { generated: false, source: 'none' as const };
-  if (needToken && !tok.token) throw new BiError('TOKEN_REQUIRED', `Binding to ${host} requires an access token: pass --token or set ${'BEDROCK_INSIGHTS_TOKEN'}.`);
+  if (needToken && !tok.token)
+    throw new BiError(
+      'TOKEN_REQUIRED',
+      `Binding to ${host} requires an access token: pass --token or set ${'BEDROCK_INSIGHTS_TOKEN'}.`,
+    );
 
   const ownsStore = !opts.store;
   const store = opts.store ?? (await Store.open(dbPath));
   const defs = await Definitions.open(store);
-  const engines = new EngineProvider(() => (opts.engine ? opts.engine(store, defs) : createDuckDbEngine(store, {
-    savedQueries: (name) => {
-      const q = defs.lookupByName(name);
-      return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
-    },
-  })));
+  const engines = new EngineProvider(() =>
+    opts.engine
+      ? opts.engine(store, defs)
+      : createDuckDbEngine(store, {
+          savedQueries: (name) => {
+            const q = defs.lookupByName(name);
+            return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
+          },
+        }),
+  );
   const queries = new QueryRegistry(engines, async (q, r) => {
     if (!q.history) return;
     await defs.addHistory({
@@ -121,9 +143,18 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
 
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
   // Whoever closes the app closes the store next: no query or history write may still be running.
-  app.addHook('onClose', async () => { await queries.drain(); });
+  app.addHook('onClose', async () => {
+    await queries.drain();
+  });
   registerAuth(app, tok.token);
-  registerApiRoutes(app, { store, defs, engines, queries, version: packageVersion(), authRequired: Boolean(tok.token) });
+  registerApiRoutes(app, {
+    store,
+    defs,
+    engines,
+    queries,
+    version: packageVersion(),
+    authRequired: Boolean(tok.token),
+  });
   await registerAlarmRoutes(app, { store, engine: () => engines.get() });
   const mountCtx: MountContext = { store, engine: () => engines.get(), defs };
   if (opts.cloudWatchApi) await opts.cloudWatchApi(app, mountCtx);
@@ -133,7 +164,13 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
   const webRoot = opts.webRoot ?? defaultWebRoot();
   const built = existsSync(join(webRoot, 'index.html'));
   if (built) {
-    await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: false, cacheControl: false });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      prefix: '/',
+      index: false,
+      wildcard: false,
+      cacheControl: false,
+    });
     // Hashed bundles never change: cache them for a year. index.html must always be fresh.
     app.get('/assets/*', async (req, reply) => {
       const rel = (req.params as { '*': string })['*'];
@@ -143,17 +180,34 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{ app: Fast
   // The SPA's routes (/, /query, /dashboards/…) all serve index.html; unknown /api paths get JSON.
   app.setNotFoundHandler(async (req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
-      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not an API route.` } });
+      return reply
+        .code(404)
+        .send({ error: { code: 'NOT_FOUND', message: `${req.method} ${req.url.split('?')[0]} is not an API route.` } });
     }
     if (!built) return reply.code(503).type('text/html').send(NOT_BUILT);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
   app.setErrorHandler(async (err, _req, reply) => {
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ error: { code: status === 400 ? 'INVALID_REQUEST' : 'INTERNAL', message: err instanceof Error ? err.message : String(err) } });
+    return reply.code(status).send({
+      error: {
+        code: status === 400 ? 'INVALID_REQUEST' : 'INTERNAL',
+        message: err instanceof Error ? err.message : String(err),
+      },
+    });
   });
 
-  return { app, store, ownsStore, defs, engines, queries, ...(tok.token ? { token: tok.token } : {}), tokenGenerated: tok.generated, tokenSource: tok.source };
+  return {
+    app,
+    store,
+    ownsStore,
+    defs,
+    engines,
+    queries,
+    ...(tok.token ? { token: tok.token } : {}),
+    tokenGenerated: tok.generated,
+    tokenSource: tok.source,
+  };
 }
 
 /** Start the console server; `demo` and `serve` call this. */
@@ -173,7 +227,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   } catch (e) {
     await shutdown();
     const msg = e instanceof Error ? e.message : String(e);
-    if (/EADDRINUSE/.test(msg)) throw new BiError('PORT_IN_USE', `Port ${opts.port ?? 8080} on ${host} is in use; choose another with --port.`);
+    if (/EADDRINUSE/.test(msg))
+      throw new BiError('PORT_IN_USE', `Port ${opts.port ?? 8080} on ${host} is in use; choose another with --port.`);
     throw new BiError('LISTEN_FAILED', `Cannot listen on ${host}:${opts.port ?? 8080}: ${msg}`);
   }
   const addr = app.server.address();

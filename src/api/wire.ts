@@ -175,7 +175,15 @@ export interface Ranked extends Usage {
   untagged?: boolean;
 }
 
-export interface CacheModel { model: string; readTokens: number; readCost: number; readAtInput: number; writeTokens: number; writeCost: number; writeAtInput: number }
+export interface CacheModel {
+  model: string;
+  readTokens: number;
+  readCost: number;
+  readAtInput: number;
+  writeTokens: number;
+  writeCost: number;
+  writeAtInput: number;
+}
 
 export interface CacheSavings {
   readTokens: number;
@@ -195,7 +203,11 @@ export interface CacheSavings {
   byModel: CacheModel[];
 }
 
-export interface Change { current: number; previous: number; ratio: number | null }
+export interface Change {
+  current: number;
+  previous: number;
+  ratio: number | null;
+}
 
 /** Price coverage: the share of tokens priced, and the unpriced bucket per model (never $0). */
 export interface Coverage {
@@ -224,5 +236,10 @@ export interface CostSummary {
   seriesUnit: '1h' | '1d';
   cache: CacheSavings;
   /** The chargeback statement's totals for the range (cents, exact). */
-  statement: { totalCents: number; untaggedCents: number; untaggedShare: number; owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[] };
+  statement: {
+    totalCents: number;
+    untaggedCents: number;
+    untaggedShare: number;
+    owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[];
+  };
 }

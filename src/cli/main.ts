@@ -33,7 +33,9 @@ export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command();
   program
     .name('bedrock-insights')
-    .description('Analytics for Amazon Bedrock model invocation logs: ingest them into a local store, query them with the CloudWatch Logs Insights language, price them.')
+    .description(
+      'Analytics for Amazon Bedrock model invocation logs: ingest them into a local store, query them with the CloudWatch Logs Insights language, price them.',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   const named = argv?.slice(2).find((a) => !a.startsWith('-'));

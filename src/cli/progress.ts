@@ -14,7 +14,10 @@ export class ProgressBar {
   private drawn = false;
   readonly enabled: boolean;
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr, private readonly width = 28) {
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly width = 28,
+  ) {
     this.enabled = Boolean(out.isTTY);
   }
 
@@ -50,8 +53,14 @@ export function formatCount(n: number): string {
  * The detail every ingest shows: "3/10 files  120,000 records  45,000/s" (the files part only
  * when there are files; `unit` names them, `noun` the records).
  */
-export function ingestDetail(p: { records: number; filesDone?: number; filesTotal?: number; unit?: string; noun?: string }, startedMs: number): string {
+export function ingestDetail(
+  p: { records: number; filesDone?: number; filesTotal?: number; unit?: string; noun?: string },
+  startedMs: number,
+): string {
   const secs = Math.max(0.001, (Date.now() - startedMs) / 1000);
-  const files = p.filesTotal !== undefined ? `${formatCount(p.filesDone ?? 0)}/${formatCount(p.filesTotal)} ${p.unit ?? 'files'}  ` : '';
+  const files =
+    p.filesTotal !== undefined
+      ? `${formatCount(p.filesDone ?? 0)}/${formatCount(p.filesTotal)} ${p.unit ?? 'files'}  `
+      : '';
   return `${files}${formatCount(p.records)} ${p.noun ?? 'records'}  ${formatCount(p.records / secs)}/s`;
 }

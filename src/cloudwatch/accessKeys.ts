@@ -9,13 +9,19 @@ export const ACCESS_KEYS_ENV = 'BEDROCK_INSIGHTS_ACCESS_KEYS';
  */
 export function parseAccessKeyList(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   entries.forEach((entry, i) => {
     const c = entry.indexOf(':');
     const id = c > 0 ? entry.slice(0, c).trim() : '';
     const secret = c > 0 ? entry.slice(c + 1).trim() : '';
     if (!id || !secret) {
-      throw new BiError('ACCESS_KEYS_INVALID', `Access key entry ${i + 1} is not ACCESS_KEY_ID:SECRET; write ${ACCESS_KEYS_ENV} as ID:SECRET,ID2:SECRET2.`);
+      throw new BiError(
+        'ACCESS_KEYS_INVALID',
+        `Access key entry ${i + 1} is not ACCESS_KEY_ID:SECRET; write ${ACCESS_KEYS_ENV} as ID:SECRET,ID2:SECRET2.`,
+      );
     }
     out.set(id, secret);
   });
@@ -33,8 +39,17 @@ export function accessKeysFromConfig(value: unknown): Map<string, string> {
   if (Array.isArray(value)) {
     value.forEach((e, i) => {
       const r = e as { accessKeyId?: unknown; secretAccessKey?: unknown };
-      if (!r || typeof r.accessKeyId !== 'string' || typeof r.secretAccessKey !== 'string' || !r.accessKeyId || !r.secretAccessKey) {
-        throw new BiError('ACCESS_KEYS_INVALID', `accessKeys entry ${i + 1} needs string accessKeyId and secretAccessKey.`);
+      if (
+        !r ||
+        typeof r.accessKeyId !== 'string' ||
+        typeof r.secretAccessKey !== 'string' ||
+        !r.accessKeyId ||
+        !r.secretAccessKey
+      ) {
+        throw new BiError(
+          'ACCESS_KEYS_INVALID',
+          `accessKeys entry ${i + 1} needs string accessKeyId and secretAccessKey.`,
+        );
       }
       out.set(r.accessKeyId, r.secretAccessKey);
     });
@@ -42,12 +57,16 @@ export function accessKeysFromConfig(value: unknown): Map<string, string> {
   }
   if (typeof value === 'object') {
     for (const [id, secret] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof secret !== 'string' || !secret) throw new BiError('ACCESS_KEYS_INVALID', `accessKeys.${id} must be a non-empty secret string.`);
+      if (typeof secret !== 'string' || !secret)
+        throw new BiError('ACCESS_KEYS_INVALID', `accessKeys.${id} must be a non-empty secret string.`);
       out.set(id, secret);
     }
     return out;
   }
-  throw new BiError('ACCESS_KEYS_INVALID', 'accessKeys must be an object of ID -> SECRET, a list of {accessKeyId, secretAccessKey}, or "ID:SECRET,…".');
+  throw new BiError(
+    'ACCESS_KEYS_INVALID',
+    'accessKeys must be an object of ID -> SECRET, a list of {accessKeyId, secretAccessKey}, or "ID:SECRET,…".',
+  );
 }
 
 export interface LoadAccessKeysOptions {
@@ -68,7 +87,10 @@ export function loadAccessKeys(opts: LoadAccessKeysOptions = {}): Map<string, st
       parsed = JSON.parse(readFileSync(opts.configPath, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new BiError('CONFIG_INVALID', `Cannot read the server config ${opts.configPath}: ${(e as Error).message.split('\n')[0]}`);
+        throw new BiError(
+          'CONFIG_INVALID',
+          `Cannot read the server config ${opts.configPath}: ${(e as Error).message.split('\n')[0]}`,
+        );
       }
     }
     if (parsed && typeof parsed === 'object') {

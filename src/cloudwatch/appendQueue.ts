@@ -18,7 +18,10 @@ export class AppendQueue {
   private pending: Pending[] = [];
   private running = false;
 
-  constructor(private readonly writer: EventWriter, private readonly maxEventsPerAppend = 50_000) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly maxEventsPerAppend = 50_000,
+  ) {}
 
   append(events: StoredEvent[]): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
@@ -34,7 +37,10 @@ export class AppendQueue {
       while (this.pending.length > 0) {
         const batch: Pending[] = [];
         let n = 0;
-        while (this.pending.length > 0 && (batch.length === 0 || n + this.pending[0].events.length <= this.maxEventsPerAppend)) {
+        while (
+          this.pending.length > 0 &&
+          (batch.length === 0 || n + this.pending[0].events.length <= this.maxEventsPerAppend)
+        ) {
           const p = this.pending.shift()!;
           batch.push(p);
           n += p.events.length;

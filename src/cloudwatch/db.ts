@@ -18,7 +18,9 @@ export class Mutex {
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const prev = this.tail;
     let release!: () => void;
-    this.tail = new Promise<void>((r) => { release = r; });
+    this.tail = new Promise<void>((r) => {
+      release = r;
+    });
     await prev;
     try {
       return await fn();
@@ -59,9 +61,16 @@ export class Db {
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           if (!/conflict/i.test(msg)) throw e;
-          try { await this.conn.run('ROLLBACK'); } catch { /* no open transaction */ }
+          try {
+            await this.conn.run('ROLLBACK');
+          } catch {
+            /* no open transaction */
+          }
           if (attempt >= 4) {
-            throw new CwApiError('OperationAbortedException', 'A conflicting operation is currently in progress against this resource. Please try again.');
+            throw new CwApiError(
+              'OperationAbortedException',
+              'A conflicting operation is currently in progress against this resource. Please try again.',
+            );
           }
           await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
         }

@@ -23,7 +23,8 @@ export const invalidParameter = (message: string): CwApiError => new CwApiError(
 export const resourceNotFound = (message: string): CwApiError => new CwApiError('ResourceNotFoundException', message);
 export const alreadyExists = (message: string): CwApiError => new CwApiError('ResourceAlreadyExistsException', message);
 export const limitExceeded = (message: string): CwApiError => new CwApiError('LimitExceededException', message);
-export const serviceUnavailable = (message: string): CwApiError => new CwApiError('ServiceUnavailableException', message, 500);
+export const serviceUnavailable = (message: string): CwApiError =>
+  new CwApiError('ServiceUnavailableException', message, 500);
 
 export const MSG = {
   groupMissing: 'The specified log group does not exist.',

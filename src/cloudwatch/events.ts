@@ -31,12 +31,23 @@ export const putLogEvents: Operation = async (call, body) => {
   const raw = input.list('logEvents', { required: true, min: 1, max: MAX_BATCH_EVENTS })!;
   input.str('sequenceToken');
   const events = raw.map((e, i) => {
-    if (!e || typeof e !== 'object' || Array.isArray(e)) throw invalidParameter(`logEvents.${i + 1} must be an object with timestamp and message.`);
+    if (!e || typeof e !== 'object' || Array.isArray(e))
+      throw invalidParameter(`logEvents.${i + 1} must be an object with timestamp and message.`);
     const r = e as Record<string, unknown>;
     const ts = r.timestamp;
-    if (ts === undefined || ts === null) throw invalidParameter(`1 validation error detected: Value null at 'logEvents.${i + 1}.member.timestamp' failed to satisfy constraint: Member must not be null`);
-    if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0) throw invalidParameter(`Invalid value for 'logEvents.${i + 1}.member.timestamp': expected epoch milliseconds (an integer >= 0).`);
-    const message = checkString(`logEvents.${i + 1}.member.message`, r.message, { required: true, min: 1, secret: true })!;
+    if (ts === undefined || ts === null)
+      throw invalidParameter(
+        `1 validation error detected: Value null at 'logEvents.${i + 1}.member.timestamp' failed to satisfy constraint: Member must not be null`,
+      );
+    if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0)
+      throw invalidParameter(
+        `Invalid value for 'logEvents.${i + 1}.member.timestamp': expected epoch milliseconds (an integer >= 0).`,
+      );
+    const message = checkString(`logEvents.${i + 1}.member.message`, r.message, {
+      required: true,
+      min: 1,
+      secret: true,
+    })!;
     return { timestamp: ts, message };
   });
 
@@ -44,12 +55,17 @@ export const putLogEvents: Operation = async (call, body) => {
   let total = 0;
   for (const e of events) {
     const bytes = Buffer.byteLength(e.message, 'utf8');
-    if (bytes > MAX_EVENT_BYTES - EVENT_OVERHEAD) throw invalidParameter(`Log event too large: ${bytes + EVENT_OVERHEAD} bytes exceeds limit of ${MAX_EVENT_BYTES}`);
+    if (bytes > MAX_EVENT_BYTES - EVENT_OVERHEAD)
+      throw invalidParameter(
+        `Log event too large: ${bytes + EVENT_OVERHEAD} bytes exceeds limit of ${MAX_EVENT_BYTES}`,
+      );
     total += bytes + EVENT_OVERHEAD;
   }
-  if (total > MAX_BATCH_BYTES) throw invalidParameter(`Upload too large: ${total} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+  if (total > MAX_BATCH_BYTES)
+    throw invalidParameter(`Upload too large: ${total} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
   for (let i = 1; i < events.length; i++) {
-    if (events[i].timestamp < events[i - 1].timestamp) throw invalidParameter('Log events in a single PutLogEvents request must be in chronological order.');
+    if (events[i].timestamp < events[i - 1].timestamp)
+      throw invalidParameter('Log events in a single PutLogEvents request must be in chronological order.');
   }
 
   const { db } = call.shared;
@@ -73,15 +89,20 @@ export const putLogEvents: Operation = async (call, body) => {
   }
 
   if (valid.length > 0) {
-    const stored: StoredEvent[] = valid.map((e, k) => normalizeLogEvent({
-      logGroup: group,
-      logStream: stream,
-      timestamp: e.timestamp,
-      message: e.message,
-      ingestionTime: now,
-      // Pushed events are distinct even when identical: the key is assigned on receipt.
-      eventKey: `put/${call.requestId}/${first + k}`,
-    }, { keepBodies: call.shared.keepBodies }));
+    const stored: StoredEvent[] = valid.map((e, k) =>
+      normalizeLogEvent(
+        {
+          logGroup: group,
+          logStream: stream,
+          timestamp: e.timestamp,
+          message: e.message,
+          ingestionTime: now,
+          // Pushed events are distinct even when identical: the key is assigned on receipt.
+          eventKey: `put/${call.requestId}/${first + k}`,
+        },
+        { keepBodies: call.shared.keepBodies },
+      ),
+    );
     await call.shared.appender.append(stored);
   }
 
@@ -95,10 +116,22 @@ export const putLogEvents: Operation = async (call, body) => {
   return out;
 };
 
-interface EventRow { ts: number; seq: number; ingestion: number; message: string; stream: string }
+interface EventRow {
+  ts: number;
+  seq: number;
+  ingestion: number;
+  message: string;
+  stream: string;
+}
 
 function toEventRow(r: Record<string, unknown>): EventRow {
-  return { ts: num(r.ts), seq: num(r.seq), ingestion: num(r.ingestion_ts), message: str(r.message), stream: str(r.log_stream) };
+  return {
+    ts: num(r.ts),
+    seq: num(r.seq),
+    ingestion: num(r.ingestion_ts),
+    message: str(r.message),
+    stream: str(r.log_stream),
+  };
 }
 
 /** Keep rows while the page's messages fit the 1 MB response budget (at least one row). */
@@ -129,8 +162,14 @@ export const getLogEvents: Operation = async (call, body) => {
 
   const params: DuckDBValue[] = [group, stream];
   const where = ['log_group = $1', 'log_stream = $2'];
-  if (startTime !== undefined) { params.push(BigInt(startTime)); where.push(`ts >= $${params.length}`); }
-  if (endTime !== undefined) { params.push(BigInt(endTime)); where.push(`ts < $${params.length}`); }
+  if (startTime !== undefined) {
+    params.push(BigInt(startTime));
+    where.push(`ts >= $${params.length}`);
+  }
+  if (endTime !== undefined) {
+    params.push(BigInt(endTime));
+    where.push(`ts < $${params.length}`);
+  }
   const forward = token ? token.dir === 'f' : startFromHead;
   const pos: StreamPosition = token ? token.pos : forward ? { at: 'start' } : { at: 'end' };
   if (pos.at === 'event') {
@@ -142,7 +181,12 @@ export const getLogEvents: Operation = async (call, body) => {
     where.push('false');
   }
   const order = forward ? 'ts ASC, seq ASC' : 'ts DESC, seq DESC';
-  const rows = (await db.all(`SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`, params)).map(toEventRow);
+  const rows = (
+    await db.all(
+      `SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+      params,
+    )
+  ).map(toEventRow);
   let page = fitBudget(rows);
   if (!forward) page = page.reverse();
 
@@ -185,7 +229,8 @@ export const filterLogEvents: Operation = async (call, body) => {
   const group = groupNameOrIdentifier(input);
   const streams = input.strList('logStreamNames', { min: 1, max: 100, item: STREAM_RULE });
   const streamPrefix = input.str('logStreamNamePrefix', STREAM_RULE);
-  if (streams && streamPrefix !== undefined) throw invalidParameter('logStreamNames and logStreamNamePrefix are mutually exclusive.');
+  if (streams && streamPrefix !== undefined)
+    throw invalidParameter('logStreamNames and logStreamNamePrefix are mutually exclusive.');
   const startTime = input.int('startTime', { min: 0 });
   const endTime = input.int('endTime', { min: 0 });
   const limit = input.int('limit', { min: 1, max: 10_000 }) ?? 10_000;
@@ -199,13 +244,34 @@ export const filterLogEvents: Operation = async (call, body) => {
 
   const params: DuckDBValue[] = [group];
   const where = ['log_group = $1'];
-  if (streams) where.push(`log_stream IN (${streams.map((s) => { params.push(s); return `$${params.length}`; }).join(', ')})`);
-  if (streamPrefix !== undefined) { params.push(streamPrefix); where.push(`starts_with(log_stream, $${params.length})`); }
-  if (startTime !== undefined) { params.push(BigInt(startTime)); where.push(`ts >= $${params.length}`); }
-  if (endTime !== undefined) { params.push(BigInt(endTime)); where.push(`ts <= $${params.length}`); }
+  if (streams)
+    where.push(
+      `log_stream IN (${streams
+        .map((s) => {
+          params.push(s);
+          return `$${params.length}`;
+        })
+        .join(', ')})`,
+    );
+  if (streamPrefix !== undefined) {
+    params.push(streamPrefix);
+    where.push(`starts_with(log_stream, $${params.length})`);
+  }
+  if (startTime !== undefined) {
+    params.push(BigInt(startTime));
+    where.push(`ts >= $${params.length}`);
+  }
+  if (endTime !== undefined) {
+    params.push(BigInt(endTime));
+    where.push(`ts <= $${params.length}`);
+  }
   // Plain required terms must appear literally: let DuckDB discard the rest before JS matches.
   if (pattern.kind === 'terms') {
-    for (const t of pattern.all) if ('text' in t) { params.push(t.text); where.push(`contains(message, $${params.length})`); }
+    for (const t of pattern.all)
+      if ('text' in t) {
+        params.push(t.text);
+        where.push(`contains(message, $${params.length})`);
+      }
   }
   let cursor: [number, number] | undefined = after;
   const matched: EventRow[] = [];
@@ -219,21 +285,29 @@ export const filterLogEvents: Operation = async (call, body) => {
       p.push(BigInt(cursor[0]), BigInt(cursor[1]));
       cond = ` AND (ts > $${p.length - 1} OR (ts = $${p.length - 1} AND seq > $${p.length}))`;
     }
-    const rows = (await db.all(
-      `SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')}${cond} ORDER BY ts, seq LIMIT ${FILTER_CHUNK}`,
-      p,
-    )).map(toEventRow);
+    const rows = (
+      await db.all(
+        `SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')}${cond} ORDER BY ts, seq LIMIT ${FILTER_CHUNK}`,
+        p,
+      )
+    ).map(toEventRow);
     for (const r of rows) {
       scanned++;
       cursor = [r.ts, r.seq];
       if (matchFilterPattern(pattern, r.message)) {
         bytes += Buffer.byteLength(r.message, 'utf8') + EVENT_OVERHEAD;
-        if (matched.length > 0 && bytes > RESPONSE_BYTES) { cursor = [matched[matched.length - 1].ts, matched[matched.length - 1].seq]; break outer; }
+        if (matched.length > 0 && bytes > RESPONSE_BYTES) {
+          cursor = [matched[matched.length - 1].ts, matched[matched.length - 1].seq];
+          break outer;
+        }
         matched.push(r);
         if (matched.length >= limit) break outer;
       }
     }
-    if (rows.length < FILTER_CHUNK) { exhausted = true; break; }
+    if (rows.length < FILTER_CHUNK) {
+      exhausted = true;
+      break;
+    }
   }
   const out: Record<string, unknown> = {
     events: matched.map((r) => ({
@@ -250,7 +324,12 @@ export const filterLogEvents: Operation = async (call, body) => {
 };
 
 /** Flattens a JSON message the Logs Insights way: dotted keys, `.N.` for arrays, booleans as 1/0. */
-export function flattenJson(value: unknown, prefix = '', out: Record<string, string> = {}, limit = 200): Record<string, string> {
+export function flattenJson(
+  value: unknown,
+  prefix = '',
+  out: Record<string, string> = {},
+  limit = 200,
+): Record<string, string> {
   if (Object.keys(out).length >= limit) return out;
   if (value === null || value === undefined) return out;
   if (Array.isArray(value)) {
@@ -258,7 +337,8 @@ export function flattenJson(value: unknown, prefix = '', out: Record<string, str
     return out;
   }
   if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flattenJson(v, prefix ? `${prefix}.${k}` : k, out, limit);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      flattenJson(v, prefix ? `${prefix}.${k}` : k, out, limit);
     return out;
   }
   if (!prefix) return out;
@@ -273,14 +353,21 @@ export const getLogRecord: Operation = async (call, body) => {
   const loc = await decodePtr(ptr);
   if (!loc) throw invalidParameter('The specified logRecordPointer is invalid.');
   const { db } = call.shared;
-  const rows = await db.all('SELECT log_group, log_stream, ts, ingestion_ts, message, account_id FROM events WHERE log_group = $1 AND seq = $2', [loc.logGroup, BigInt(loc.seq)]);
+  const rows = await db.all(
+    'SELECT log_group, log_stream, ts, ingestion_ts, message, account_id FROM events WHERE log_group = $1 AND seq = $2',
+    [loc.logGroup, BigInt(loc.seq)],
+  );
   const r = rows[0];
   if (!r) throw resourceNotFound('The log record does not exist (it may have been deleted).');
   const message = str(r.message);
   const record: Record<string, string> = {};
   const t = message.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) {
-    try { flattenJson(JSON.parse(message), '', record); } catch { /* not JSON: system fields only */ }
+    try {
+      flattenJson(JSON.parse(message), '', record);
+    } catch {
+      /* not JSON: system fields only */
+    }
   }
   record['@ingestionTime'] = String(num(r.ingestion_ts));
   record['@log'] = `${r.account_id ? str(r.account_id) : call.shared.accountId}:${str(r.log_group)}`;

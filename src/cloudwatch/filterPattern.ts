@@ -38,7 +38,8 @@ export type Expr<C> = { kind: 'and' | 'or'; left: Expr<C>; right: Expr<C> } | { 
 export type JsonPattern = { kind: 'json'; expr: Expr<JsonCond> };
 
 export type DelimCond = { name: string; op: CompareOp; value: Value };
-export type DelimItem = { kind: 'ellipsis' } | { kind: 'field'; name: string | null; position: number; expr: Expr<DelimCond> | null };
+export type DelimItem =
+  { kind: 'ellipsis' } | { kind: 'field'; name: string | null; position: number; expr: Expr<DelimCond> | null };
 export type DelimitedPattern = { kind: 'delimited'; items: DelimItem[] };
 
 export type FilterPattern = { kind: 'all' } | TermPattern | JsonPattern | DelimitedPattern;
@@ -61,9 +62,13 @@ const REGEX_ALLOWED = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+. ]*$/;
 
 function compileRegex(body: string, counter: { n: number }): RegExp {
   counter.n++;
-  if (counter.n > MAX_REGEXES) throw invalid(`A filter pattern may contain at most ${MAX_REGEXES} regular expressions.`);
+  if (counter.n > MAX_REGEXES)
+    throw invalid(`A filter pattern may contain at most ${MAX_REGEXES} regular expressions.`);
   if (/[()]/.test(body)) throw invalid('Regular expressions in filter patterns cannot use ( ) groups.');
-  if (!REGEX_ALLOWED.test(body)) throw invalid(`The regular expression %${body}% uses a character filter patterns do not allow; use letters, digits, : _ # = @ / ; , - and the operators ^ $ ? [ ] { } | \\ * + .`);
+  if (!REGEX_ALLOWED.test(body))
+    throw invalid(
+      `The regular expression %${body}% uses a character filter patterns do not allow; use letters, digits, : _ # = @ / ; , - and the operators ^ $ ? [ ] { } | \\ * + .`,
+    );
   try {
     return new RegExp(body);
   } catch (e) {
@@ -73,7 +78,10 @@ function compileRegex(body: string, counter: { n: number }): RegExp {
 
 function globToRegex(text: string): RegExp | null {
   if (!text.includes('*')) return null;
-  const src = text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const src = text
+    .split('*')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${src}$`, 's');
 }
 
@@ -93,9 +101,14 @@ function readQuoted(s: string, i: number): [string, number] {
   let j = i + 1;
   while (j < s.length) {
     const c = s[j];
-    if (c === '\\' && j + 1 < s.length) { out += s[j + 1]; j += 2; continue; }
+    if (c === '\\' && j + 1 < s.length) {
+      out += s[j + 1];
+      j += 2;
+      continue;
+    }
     if (c === '"') return [out, j + 1];
-    out += c; j++;
+    out += c;
+    j++;
   }
   throw invalid('Unterminated quoted string in the filter pattern; close it with ".');
 }
@@ -105,18 +118,66 @@ function tokenize(s: string): Tok[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(') { toks.push({ t: 'lp' }); i++; continue; }
-    if (c === ')') { toks.push({ t: 'rp' }); i++; continue; }
-    if (c === ',') { toks.push({ t: 'comma' }); i++; continue; }
-    if (s.startsWith('&&', i)) { toks.push({ t: 'and' }); i += 2; continue; }
-    if (s.startsWith('||', i)) { toks.push({ t: 'or' }); i += 2; continue; }
-    if (s.startsWith('...', i)) { toks.push({ t: 'ellipsis' }); i += 3; continue; }
-    if (s.startsWith('!=', i)) { toks.push({ t: 'op', op: '!=' }); i += 2; continue; }
-    if (s.startsWith('<=', i)) { toks.push({ t: 'op', op: '<=' }); i += 2; continue; }
-    if (s.startsWith('>=', i)) { toks.push({ t: 'op', op: '>=' }); i += 2; continue; }
-    if (c === '=' || c === '<' || c === '>') { toks.push({ t: 'op', op: c as CompareOp }); i++; continue; }
-    if (c === '"') { const [text, j] = readQuoted(s, i); toks.push({ t: 'str', text }); i = j; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      toks.push({ t: 'lp' });
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      toks.push({ t: 'rp' });
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      toks.push({ t: 'comma' });
+      i++;
+      continue;
+    }
+    if (s.startsWith('&&', i)) {
+      toks.push({ t: 'and' });
+      i += 2;
+      continue;
+    }
+    if (s.startsWith('||', i)) {
+      toks.push({ t: 'or' });
+      i += 2;
+      continue;
+    }
+    if (s.startsWith('...', i)) {
+      toks.push({ t: 'ellipsis' });
+      i += 3;
+      continue;
+    }
+    if (s.startsWith('!=', i)) {
+      toks.push({ t: 'op', op: '!=' });
+      i += 2;
+      continue;
+    }
+    if (s.startsWith('<=', i)) {
+      toks.push({ t: 'op', op: '<=' });
+      i += 2;
+      continue;
+    }
+    if (s.startsWith('>=', i)) {
+      toks.push({ t: 'op', op: '>=' });
+      i += 2;
+      continue;
+    }
+    if (c === '=' || c === '<' || c === '>') {
+      toks.push({ t: 'op', op: c as CompareOp });
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      const [text, j] = readQuoted(s, i);
+      toks.push({ t: 'str', text });
+      i = j;
+      continue;
+    }
     if (c === '%') {
       const j = s.indexOf('%', i + 1);
       if (j < 0) throw invalid('Unterminated regular expression in the filter pattern; close it with %.');
@@ -137,20 +198,32 @@ function tokenize(s: string): Tok[] {
 class Cursor {
   i = 0;
   constructor(readonly toks: Tok[]) {}
-  peek(): Tok | undefined { return this.toks[this.i]; }
-  next(): Tok | undefined { return this.toks[this.i++]; }
-  done(): boolean { return this.i >= this.toks.length; }
+  peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
+  next(): Tok | undefined {
+    return this.toks[this.i++];
+  }
+  done(): boolean {
+    return this.i >= this.toks.length;
+  }
 }
 
 function parseBool<C>(cur: Cursor, cond: (cur: Cursor) => C, stop: (t: Tok) => boolean): Expr<C> {
   const parseOr = (): Expr<C> => {
     let left = parseAnd();
-    while (cur.peek()?.t === 'or') { cur.next(); left = { kind: 'or', left, right: parseAnd() }; }
+    while (cur.peek()?.t === 'or') {
+      cur.next();
+      left = { kind: 'or', left, right: parseAnd() };
+    }
     return left;
   };
   const parseAnd = (): Expr<C> => {
     let left = parsePrimary();
-    while (cur.peek()?.t === 'and') { cur.next(); left = { kind: 'and', left, right: parsePrimary() }; }
+    while (cur.peek()?.t === 'and') {
+      cur.next();
+      left = { kind: 'and', left, right: parsePrimary() };
+    }
     return left;
   };
   const parsePrimary = (): Expr<C> => {
@@ -199,7 +272,8 @@ function numberLiteral(text: string): number | null {
 // JSON patterns
 
 function parseSelector(text: string): Selector {
-  if (!text.startsWith('$')) throw invalid(`A JSON pattern condition starts with a selector such as $.field; got ${text}.`);
+  if (!text.startsWith('$'))
+    throw invalid(`A JSON pattern condition starts with a selector such as $.field; got ${text}.`);
   const segs: (string | number | '*')[] = [];
   let i = 1;
   while (i < text.length) {
@@ -288,20 +362,28 @@ function compareScalar(field: string | number | boolean, op: CompareOp, value: V
   const n = typeof field === 'number' ? field : typeof field === 'string' ? numberLiteral(field) : null;
   if (n === null) return false;
   switch (op) {
-    case '<': return n < value.value;
-    case '<=': return n <= value.value;
-    case '>': return n > value.value;
-    default: return n >= value.value;
+    case '<':
+      return n < value.value;
+    case '<=':
+      return n <= value.value;
+    case '>':
+      return n > value.value;
+    default:
+      return n >= value.value;
   }
 }
 
 function evalJsonCond(json: unknown, c: JsonCond): boolean {
   const vals = selectJson(json, c.selector);
   switch (c.kind) {
-    case 'notExists': return vals.length === 0;
-    case 'isNull': return vals.some((v) => v === null);
-    case 'isBool': return vals.some((v) => v === c.value);
-    case 'cmp': return vals.some((v) => isScalar(v) && compareScalar(v, c.op, c.value));
+    case 'notExists':
+      return vals.length === 0;
+    case 'isNull':
+      return vals.some((v) => v === null);
+    case 'isBool':
+      return vals.some((v) => v === c.value);
+    case 'cmp':
+      return vals.some((v) => isScalar(v) && compareScalar(v, c.op, c.value));
   }
 }
 
@@ -320,7 +402,10 @@ function splitTopLevel(toks: Tok[]): Tok[][] {
   for (const t of toks) {
     if (t.t === 'lp') depth++;
     if (t.t === 'rp') depth--;
-    if (t.t === 'comma' && depth === 0) { items.push([]); continue; }
+    if (t.t === 'comma' && depth === 0) {
+      items.push([]);
+      continue;
+    }
     items[items.length - 1].push(t);
   }
   return items;
@@ -330,29 +415,43 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_\-.]*$/;
 
 function parseDelimited(body: string, regexes: { n: number }): DelimitedPattern {
   const groups = splitTopLevel(tokenize(body));
-  if (groups.length === 1 && groups[0].length === 0) throw invalid('A space-delimited pattern [ ] needs at least one field.');
+  if (groups.length === 1 && groups[0].length === 0)
+    throw invalid('A space-delimited pattern [ ] needs at least one field.');
   const items: DelimItem[] = groups.map((g, idx) => {
     if (g.length === 0) throw invalid(`Field ${idx + 1} of the space-delimited pattern is empty.`);
     if (g.length === 1 && g[0].t === 'ellipsis') return { kind: 'ellipsis' };
     const position = idx + 1;
-    if (g.length === 1 && g[0].t === 'word' && FIELD_NAME.test(g[0].text)) return { kind: 'field', name: g[0].text, position, expr: null };
+    if (g.length === 1 && g[0].t === 'word' && FIELD_NAME.test(g[0].text))
+      return { kind: 'field', name: g[0].text, position, expr: null };
     // A bare literal (quoted or glob) constrains an unnamed field: `[..., "404", bytes]`.
     if (g.length === 1 && (g[0].t === 'str' || g[0].t === 'word' || g[0].t === 'regex')) {
       const cur = new Cursor([{ t: 'op', op: '=' }, g[0]]);
       cur.next();
       const value = parseValue(cur, '=', regexes);
-      return { kind: 'field', name: null, position, expr: { kind: 'cond', cond: { name: `$${position}`, op: '=', value } } };
+      return {
+        kind: 'field',
+        name: null,
+        position,
+        expr: { kind: 'cond', cond: { name: `$${position}`, op: '=', value } },
+      };
     }
     let own: string | null = null;
     const cur = new Cursor(g);
-    const expr = parseBool<DelimCond>(cur, (c) => {
-      const n = c.next();
-      if (!n || n.t !== 'word' || !FIELD_NAME.test(n.text)) throw invalid(`Field ${position} of the space-delimited pattern must be a name or a condition such as status = 404.`);
-      own ??= n.text;
-      const o = c.next();
-      if (!o || o.t !== 'op') throw invalid(`An operator (= != < <= > >=) is missing after ${n.text}.`);
-      return { name: n.text, op: o.op, value: parseValue(c, o.op, regexes) };
-    }, () => false);
+    const expr = parseBool<DelimCond>(
+      cur,
+      (c) => {
+        const n = c.next();
+        if (!n || n.t !== 'word' || !FIELD_NAME.test(n.text))
+          throw invalid(
+            `Field ${position} of the space-delimited pattern must be a name or a condition such as status = 404.`,
+          );
+        own ??= n.text;
+        const o = c.next();
+        if (!o || o.t !== 'op') throw invalid(`An operator (= != < <= > >=) is missing after ${n.text}.`);
+        return { name: n.text, op: o.op, value: parseValue(c, o.op, regexes) };
+      },
+      () => false,
+    );
     if (!cur.done()) throw invalid(`Unexpected text in field ${position} of the space-delimited pattern.`);
     return { kind: 'field', name: own, position, expr };
   });
@@ -365,11 +464,18 @@ export function splitDelimited(message: string): string[] {
   let i = 0;
   const s = message;
   while (i < s.length) {
-    if (/\s/.test(s[i])) { i++; continue; }
+    if (/\s/.test(s[i])) {
+      i++;
+      continue;
+    }
     if (s[i] === '"' || s[i] === '[') {
       const close = s[i] === '"' ? '"' : ']';
       const j = s.indexOf(close, i + 1);
-      if (j >= 0) { out.push(s.slice(i + 1, j)); i = j + 1; continue; }
+      if (j >= 0) {
+        out.push(s.slice(i + 1, j));
+        i = j + 1;
+        continue;
+      }
     }
     let j = i;
     while (j < s.length && !/\s/.test(s[j])) j++;
@@ -387,7 +493,12 @@ function matchDelimited(p: DelimitedPattern, message: string): Record<string, st
   if (toks.length < fixed) return null;
   const slack = toks.length - fixed;
   // Distribute the slack over the ellipses; with one ellipsis there is exactly one way.
-  const tryAssign = (itemIdx: number, tokIdx: number, slackLeft: number, acc: Map<DelimItem, string>): Record<string, string> | null => {
+  const tryAssign = (
+    itemIdx: number,
+    tokIdx: number,
+    slackLeft: number,
+    acc: Map<DelimItem, string>,
+  ): Record<string, string> | null => {
     if (itemIdx === p.items.length) {
       if (tokIdx !== toks.length) return null;
       const vars: Record<string, string> = {};
@@ -396,10 +507,15 @@ function matchDelimited(p: DelimitedPattern, message: string): Record<string, st
         vars[`$${item.name ?? item.position}`] = v;
       }
       for (const [item] of acc) {
-        if (item.kind === 'field' && item.expr && !evalExpr(item.expr, (c) => {
-          const v = vars[c.name.startsWith('$') ? c.name : `$${c.name}`];
-          return v !== undefined && compareScalar(v, c.op, c.value);
-        })) return null;
+        if (
+          item.kind === 'field' &&
+          item.expr &&
+          !evalExpr(item.expr, (c) => {
+            const v = vars[c.name.startsWith('$') ? c.name : `$${c.name}`];
+            return v !== undefined && compareScalar(v, c.op, c.value);
+          })
+        )
+          return null;
       }
       return vars;
     }
@@ -427,9 +543,18 @@ function parseTerms(text: string, regexes: { n: number }): TermPattern {
   const p: TermPattern = { kind: 'terms', all: [], any: [], none: [] };
   let i = 0;
   while (i < text.length) {
-    if (/\s/.test(text[i])) { i++; continue; }
+    if (/\s/.test(text[i])) {
+      i++;
+      continue;
+    }
     let bucket: Term[] = p.all;
-    if (text[i] === '?') { bucket = p.any; i++; } else if (text[i] === '-' && i + 1 < text.length && !/\s/.test(text[i + 1])) { bucket = p.none; i++; }
+    if (text[i] === '?') {
+      bucket = p.any;
+      i++;
+    } else if (text[i] === '-' && i + 1 < text.length && !/\s/.test(text[i + 1])) {
+      bucket = p.none;
+      i++;
+    }
     if (i >= text.length) throw invalid('A filter term is missing after ? or -.');
     let term: Term;
     if (text[i] === '"') {
@@ -478,7 +603,11 @@ function parseCounting(text: string | undefined | null, regexes: { n: number }):
     if (!src.endsWith('}')) throw invalid('A JSON filter pattern must end with }.');
     const cur = new Cursor(tokenize(src.slice(1, -1)));
     if (cur.done()) throw invalid('A JSON filter pattern { } needs a condition such as { $.field = "value" }.');
-    const expr = parseBool<JsonCond>(cur, (c) => parseJsonCond(c, regexes), () => false);
+    const expr = parseBool<JsonCond>(
+      cur,
+      (c) => parseJsonCond(c, regexes),
+      () => false,
+    );
     if (!cur.done()) throw invalid('Unexpected text in the JSON filter pattern; join conditions with && or ||.');
     return { kind: 'json', expr };
   }
@@ -565,5 +694,10 @@ export function isFieldReference(ref: string): boolean {
 }
 
 function safeSelector(ref: string): boolean {
-  try { parseSelector(ref); return true; } catch { return false; }
+  try {
+    parseSelector(ref);
+    return true;
+  } catch {
+    return false;
+  }
 }

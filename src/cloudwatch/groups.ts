@@ -3,7 +3,15 @@ import { groupArn, streamArn } from './context.js';
 import { alreadyExists, invalidParameter, MSG, resourceNotFound } from './errors.js';
 import { num, str, type Db } from './db.js';
 import { decodeToken, encodeToken } from './tokens.js';
-import { GROUP_RULE, Input, LOG_GROUP_IDENTIFIER, STREAM_RULE, constraintError, groupFromIdentifier, groupNameOrIdentifier } from './validate.js';
+import {
+  GROUP_RULE,
+  Input,
+  LOG_GROUP_IDENTIFIER,
+  STREAM_RULE,
+  constraintError,
+  groupFromIdentifier,
+  groupNameOrIdentifier,
+} from './validate.js';
 
 /** Log groups and streams: the `log_groups` / `log_streams` catalog tables the writer also keeps. */
 
@@ -30,14 +38,26 @@ export const createLogGroup: Operation = async (call, body) => {
   input.str('kmsKeyId', { max: 256 });
   const cls = input.str('logGroupClass');
   if (cls !== undefined && !LOG_GROUP_CLASSES.includes(cls)) {
-    throw constraintError('logGroupClass', cls, `Member must satisfy enum value set: [${LOG_GROUP_CLASSES.join(', ')}]`);
+    throw constraintError(
+      'logGroupClass',
+      cls,
+      `Member must satisfy enum value set: [${LOG_GROUP_CLASSES.join(', ')}]`,
+    );
   }
   const tags = input.obj('tags');
-  if (tags && (Object.keys(tags).length < 1 || Object.keys(tags).length > 50)) throw constraintError('tags', `{${Object.keys(tags).length} tags}`, 'Member must have length less than or equal to 50');
+  if (tags && (Object.keys(tags).length < 1 || Object.keys(tags).length > 50))
+    throw constraintError(
+      'tags',
+      `{${Object.keys(tags).length} tags}`,
+      'Member must have length less than or equal to 50',
+    );
   const { db } = call.shared;
   await db.write(async () => {
     if (await groupExists(db, name)) throw alreadyExists(MSG.groupExists);
-    await db.run('INSERT INTO log_groups (name, created_ts, retention_days, generic_events) VALUES ($1, $2, NULL, 0)', [name, BigInt(call.shared.now())]);
+    await db.run('INSERT INTO log_groups (name, created_ts, retention_days, generic_events) VALUES ($1, $2, NULL, 0)', [
+      name,
+      BigInt(call.shared.now()),
+    ]);
   });
   return null;
 };
@@ -61,24 +81,57 @@ export const deleteLogGroup: Operation = async (call, body) => {
 export const describeLogGroups: Operation = async (call, body) => {
   const input = new Input(body);
   const prefix = input.str('logGroupNamePrefix', GROUP_RULE);
-  const pattern = input.str('logGroupNamePattern', { max: 512, pattern: /^[.\-_/#A-Za-z0-9]*$/, patternText: '[\\.\\-_/#A-Za-z0-9]*' });
+  const pattern = input.str('logGroupNamePattern', {
+    max: 512,
+    pattern: /^[.\-_/#A-Za-z0-9]*$/,
+    patternText: '[\\.\\-_/#A-Za-z0-9]*',
+  });
   const limit = input.int('limit', { min: 1, max: 50 }) ?? 50;
   const cls = input.str('logGroupClass');
-  if (cls !== undefined && !LOG_GROUP_CLASSES.includes(cls)) throw constraintError('logGroupClass', cls, `Member must satisfy enum value set: [${LOG_GROUP_CLASSES.join(', ')}]`);
-  const idents = input.strList('logGroupIdentifiers', { min: 1, max: 50, item: { min: 1, max: 2048, pattern: LOG_GROUP_IDENTIFIER } });
+  if (cls !== undefined && !LOG_GROUP_CLASSES.includes(cls))
+    throw constraintError(
+      'logGroupClass',
+      cls,
+      `Member must satisfy enum value set: [${LOG_GROUP_CLASSES.join(', ')}]`,
+    );
+  const idents = input.strList('logGroupIdentifiers', {
+    min: 1,
+    max: 50,
+    item: { min: 1, max: 2048, pattern: LOG_GROUP_IDENTIFIER },
+  });
   input.bool('includeLinkedAccounts');
-  if (prefix !== undefined && pattern !== undefined) throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
-  if (idents && (prefix !== undefined || pattern !== undefined || cls !== undefined)) throw invalidParameter('When logGroupIdentifiers is specified, the only other parameter allowed is includeLinkedAccounts.');
+  if (prefix !== undefined && pattern !== undefined)
+    throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+  if (idents && (prefix !== undefined || pattern !== undefined || cls !== undefined))
+    throw invalidParameter(
+      'When logGroupIdentifiers is specified, the only other parameter allowed is includeLinkedAccounts.',
+    );
   const after = decodeToken<string>('dlg', input.str('nextToken', { min: 1 }));
 
   const where: string[] = [];
   const params: (string | bigint)[] = [];
-  if (prefix !== undefined) { params.push(prefix); where.push(`starts_with(name, $${params.length})`); }
-  if (pattern !== undefined && pattern !== '') { params.push(pattern); where.push(`contains(name, $${params.length})`); }
-  if (after !== undefined) { params.push(after); where.push(`name > $${params.length}`); }
+  if (prefix !== undefined) {
+    params.push(prefix);
+    where.push(`starts_with(name, $${params.length})`);
+  }
+  if (pattern !== undefined && pattern !== '') {
+    params.push(pattern);
+    where.push(`contains(name, $${params.length})`);
+  }
+  if (after !== undefined) {
+    params.push(after);
+    where.push(`name > $${params.length}`);
+  }
   if (idents) {
     const names = idents.map(groupFromIdentifier);
-    where.push(`name IN (${names.map((n) => { params.push(n); return `$${params.length}`; }).join(', ')})`);
+    where.push(
+      `name IN (${names
+        .map((n) => {
+          params.push(n);
+          return `$${params.length}`;
+        })
+        .join(', ')})`,
+    );
   }
   // INFREQUENT_ACCESS / DELIVERY groups are never created here (every group is STANDARD).
   if (cls !== undefined && cls !== 'STANDARD') where.push('false');
@@ -100,7 +153,8 @@ export const describeLogGroups: Operation = async (call, body) => {
   const filterCounts = await call.shared.metricFilters.countsByGroup();
   const logGroups = page.map((r) => {
     const name = str(r.name);
-    if (pattern !== undefined) return { logGroupName: name, creationTime: num(r.created_ts), arn: groupArn(call, name) };
+    if (pattern !== undefined)
+      return { logGroupName: name, creationTime: num(r.created_ts), arn: groupArn(call, name) };
     const g: Record<string, unknown> = {
       logGroupName: name,
       creationTime: num(r.created_ts),
@@ -127,7 +181,11 @@ export const createLogStream: Operation = async (call, body) => {
     await requireGroup(db, group);
     const r = await db.all('SELECT 1 AS x FROM log_streams WHERE log_group = $1 AND name = $2', [group, stream]);
     if (r.length > 0) throw alreadyExists(MSG.streamExists);
-    await db.run('INSERT INTO log_streams (log_group, name, created_ts) VALUES ($1, $2, $3)', [group, stream, BigInt(call.shared.now())]);
+    await db.run('INSERT INTO log_streams (log_group, name, created_ts) VALUES ($1, $2, $3)', [
+      group,
+      stream,
+      BigInt(call.shared.now()),
+    ]);
   });
   return null;
 };
@@ -152,8 +210,10 @@ export const describeLogStreams: Operation = async (call, body) => {
   const group = groupNameOrIdentifier(input);
   const prefix = input.str('logStreamNamePrefix', STREAM_RULE);
   const orderBy = input.str('orderBy') ?? 'LogStreamName';
-  if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') throw constraintError('orderBy', orderBy, 'Member must satisfy enum value set: [LogStreamName, LastEventTime]');
-  if (orderBy === 'LastEventTime' && prefix !== undefined) throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
+  if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime')
+    throw constraintError('orderBy', orderBy, 'Member must satisfy enum value set: [LogStreamName, LastEventTime]');
+  if (orderBy === 'LastEventTime' && prefix !== undefined)
+    throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
   const descending = input.bool('descending') ?? false;
   const limit = input.int('limit', { min: 1, max: 50 }) ?? 50;
   const offset = decodeToken<number>('dls', input.str('nextToken', { min: 1 })) ?? 0;
@@ -161,7 +221,10 @@ export const describeLogStreams: Operation = async (call, body) => {
   await requireGroup(db, group);
   const params: string[] = [group];
   let where = 'log_group = $1';
-  if (prefix !== undefined) { params.push(prefix); where += ' AND starts_with(name, $2)'; }
+  if (prefix !== undefined) {
+    params.push(prefix);
+    where += ' AND starts_with(name, $2)';
+  }
   const dir = descending ? 'DESC' : 'ASC';
   const order = orderBy === 'LogStreamName' ? `name ${dir}` : `coalesce(last_event_ts, -1) ${dir}, name ${dir}`;
   const rows = await db.all(

@@ -9,7 +9,14 @@ import type { ApiShared, Call, Operation } from './context.js';
 import { Db } from './db.js';
 import { CwApiError, serviceUnavailable } from './errors.js';
 import { filterLogEvents, getLogEvents, getLogRecord, putLogEvents } from './events.js';
-import { createLogGroup, createLogStream, deleteLogGroup, deleteLogStream, describeLogGroups, describeLogStreams } from './groups.js';
+import {
+  createLogGroup,
+  createLogStream,
+  deleteLogGroup,
+  deleteLogStream,
+  describeLogGroups,
+  describeLogStreams,
+} from './groups.js';
 import { MetricFilterStore } from './metricFilterStore.js';
 import { deleteMetricFilter, describeMetricFilters, putMetricFilter, testMetricFilter } from './metricFilters.js';
 import { describeQueries, getQueryResults, startQuery, stopQuery } from './queries.js';
@@ -51,8 +58,7 @@ export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
  * for a server bound to loopback, and each request must then come from a loopback address too.
  */
 export type AuthMode =
-  | { mode: 'sigv4'; keys: ReadonlyMap<string, string>; maxSkewMs?: number }
-  | { mode: 'none'; bindHost: string };
+  { mode: 'sigv4'; keys: ReadonlyMap<string, string>; maxSkewMs?: number } | { mode: 'none'; bindHost: string };
 
 export interface CloudWatchApiOptions {
   auth: AuthMode;
@@ -98,7 +104,10 @@ export interface CloudWatchLogsApi {
 
 export function isLoopbackAddress(addr: string | undefined): boolean {
   if (!addr) return false;
-  const a = addr.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const a = addr
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return a === 'localhost' || a === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(a);
 }
 
@@ -111,9 +120,16 @@ function response(status: number, requestId: string, body: Record<string, unknow
 }
 
 /** The CloudWatch Logs JSON 1.1 API over one store and one engine. */
-export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine | (() => QueryEngine), opts: CloudWatchApiOptions): Promise<CloudWatchLogsApi> {
+export async function createCloudWatchLogsApi(
+  store: Store,
+  engine: QueryEngine | (() => QueryEngine),
+  opts: CloudWatchApiOptions,
+): Promise<CloudWatchLogsApi> {
   if (opts.auth.mode === 'none' && !isLoopbackAddress(opts.auth.bindHost)) {
-    throw new BiError('AUTH_REQUIRED', `The CloudWatch API without authentication is allowed only on a loopback address, not ${opts.auth.bindHost}; configure access keys (${'BEDROCK_INSIGHTS_ACCESS_KEYS'}=ID:SECRET) instead.`);
+    throw new BiError(
+      'AUTH_REQUIRED',
+      `The CloudWatch API without authentication is allowed only on a loopback address, not ${opts.auth.bindHost}; configure access keys (${'BEDROCK_INSIGHTS_ACCESS_KEYS'}=ID:SECRET) instead.`,
+    );
   }
   const now = opts.now ?? Date.now;
   const conn = await store.connect();
@@ -140,24 +156,43 @@ export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine 
     const requestId = randomUUID();
     let operation = '?';
     try {
-      if (req.method.toUpperCase() !== 'POST') throw new CwApiError('UnknownOperationException', 'The CloudWatch Logs API accepts only POST.');
+      if (req.method.toUpperCase() !== 'POST')
+        throw new CwApiError('UnknownOperationException', 'The CloudWatch Logs API accepts only POST.');
       const target = header(req.headers, 'x-amz-target') ?? '';
       operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
       const call: Call = { shared, requestId, region: shared.defaultRegion };
       // Authenticate before anything is parsed or written.
       if (opts.auth.mode === 'sigv4') {
         const caller = verifySigV4(
-          { method: req.method, path: req.path, ...(req.query ? { query: req.query } : {}), headers: req.headers, rawBody: req.rawBody },
-          { keys: opts.auth.keys, now: now(), ...(opts.auth.maxSkewMs !== undefined ? { maxSkewMs: opts.auth.maxSkewMs } : {}) },
+          {
+            method: req.method,
+            path: req.path,
+            ...(req.query ? { query: req.query } : {}),
+            headers: req.headers,
+            rawBody: req.rawBody,
+          },
+          {
+            keys: opts.auth.keys,
+            now: now(),
+            ...(opts.auth.maxSkewMs !== undefined ? { maxSkewMs: opts.auth.maxSkewMs } : {}),
+          },
         );
         call.region = caller.region;
         call.accessKeyId = caller.accessKeyId;
       } else if (!isLoopbackAddress(req.remoteAddress)) {
-        throw new CwApiError('AccessDeniedException', 'This server accepts unauthenticated CloudWatch API requests only from loopback.');
+        throw new CwApiError(
+          'AccessDeniedException',
+          'This server accepts unauthenticated CloudWatch API requests only from loopback.',
+        );
       }
       // hasOwn: a target such as Logs_20140328.constructor must not reach Object.prototype.
-      const op = target.startsWith(TARGET_PREFIX) && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
-      if (!op) throw new CwApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target header)'}; this server supports ${SUPPORTED_OPERATIONS.join(', ')}.`);
+      const op =
+        target.startsWith(TARGET_PREFIX) && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+      if (!op)
+        throw new CwApiError(
+          'UnknownOperationException',
+          `Unknown operation ${target || '(no X-Amz-Target header)'}; this server supports ${SUPPORTED_OPERATIONS.join(', ')}.`,
+        );
       let body: unknown = {};
       const text = req.rawBody.toString('utf8').trim();
       if (text) {
@@ -167,21 +202,27 @@ export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine 
           throw new CwApiError('SerializationException', 'The request body is not valid JSON.');
         }
       }
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CwApiError('SerializationException', 'The request body must be a JSON object.');
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new CwApiError('SerializationException', 'The request body must be a JSON object.');
       const out = await op(call, body as Record<string, unknown>);
       return response(200, requestId, out);
     } catch (e) {
       let err: CwApiError;
       if (e instanceof CwApiError) err = e;
-      else if (isBiError(e) && e.code === 'ENGINE_UNAVAILABLE') err = new CwApiError('ServiceUnavailableException', e.message, 503);
-      else if (isBiError(e) && e.code === 'FILTER_PATTERN_INVALID') err = new CwApiError('InvalidParameterException', e.message);
+      else if (isBiError(e) && e.code === 'ENGINE_UNAVAILABLE')
+        err = new CwApiError('ServiceUnavailableException', e.message, 503);
+      else if (isBiError(e) && e.code === 'FILTER_PATTERN_INVALID')
+        err = new CwApiError('InvalidParameterException', e.message);
       else {
         // Internal failure. Only our own BiError messages are logged: a storage error may quote
         // the data it failed on, and log messages and prompts must never reach the log.
-        log(`cloudwatch ${operation} ${requestId} internal error ${isBiError(e) ? `${e.code}: ${e.message.split('\n')[0]}` : e instanceof Error ? e.name : typeof e}`);
+        log(
+          `cloudwatch ${operation} ${requestId} internal error ${isBiError(e) ? `${e.code}: ${e.message.split('\n')[0]}` : e instanceof Error ? e.name : typeof e}`,
+        );
         err = serviceUnavailable('The service cannot complete the request.');
       }
-      if (err.status >= 500 || err.code !== 'ResourceNotFoundException') log(`cloudwatch ${operation} ${requestId} ${err.status} ${err.code}`);
+      if (err.status >= 500 || err.code !== 'ResourceNotFoundException')
+        log(`cloudwatch ${operation} ${requestId} ${err.status} ${err.code}`);
       return response(err.status, requestId, err.body());
     }
   }
@@ -194,7 +235,11 @@ export async function createCloudWatchLogsApi(store: Store, engine: QueryEngine 
       // Appends and their pricing pass finish before the store can be closed under them.
       await shared.appender.idle();
       if (ownsDefinitions) definitions.close();
-      try { conn.closeSync(); } catch { /* already closed */ }
+      try {
+        conn.closeSync();
+      } catch {
+        /* already closed */
+      }
     },
   };
 }

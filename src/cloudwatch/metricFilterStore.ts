@@ -65,8 +65,16 @@ export class MetricFilterStore {
        ON CONFLICT (log_group, filter_name) DO UPDATE SET filter_pattern = excluded.filter_pattern,
          metric_transformations = excluded.metric_transformations, apply_on_transformed_logs = excluded.apply_on_transformed_logs,
          field_selection_criteria = excluded.field_selection_criteria, emit_system_field_dimensions = excluded.emit_system_field_dimensions`,
-      [f.logGroupName, f.filterName, f.filterPattern, JSON.stringify(f.metricTransformations), f.applyOnTransformedLogs,
-        f.fieldSelectionCriteria ?? null, f.emitSystemFieldDimensions ? JSON.stringify(f.emitSystemFieldDimensions) : null, BigInt(f.creationTime)],
+      [
+        f.logGroupName,
+        f.filterName,
+        f.filterPattern,
+        JSON.stringify(f.metricTransformations),
+        f.applyOnTransformedLogs,
+        f.fieldSelectionCriteria ?? null,
+        f.emitSystemFieldDimensions ? JSON.stringify(f.emitSystemFieldDimensions) : null,
+        BigInt(f.creationTime),
+      ],
     );
   }
 
@@ -78,8 +86,14 @@ export class MetricFilterStore {
   async list(q: MetricFilterQuery = {}): Promise<MetricFilter[]> {
     const where: string[] = [];
     const params: string[] = [];
-    if (q.logGroupName !== undefined) { params.push(q.logGroupName); where.push(`log_group = $${params.length}`); }
-    if (q.filterNamePrefix !== undefined) { params.push(q.filterNamePrefix); where.push(`starts_with(filter_name, $${params.length})`); }
+    if (q.logGroupName !== undefined) {
+      params.push(q.logGroupName);
+      where.push(`log_group = $${params.length}`);
+    }
+    if (q.filterNamePrefix !== undefined) {
+      params.push(q.filterNamePrefix);
+      where.push(`starts_with(filter_name, $${params.length})`);
+    }
     const r = await this.conn.runAndReadAll(
       `SELECT * FROM cw_metric_filters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY log_group, filter_name`,
       params,
@@ -94,17 +108,23 @@ export class MetricFilterStore {
         applyOnTransformedLogs: Boolean(row.apply_on_transformed_logs),
       };
       if (row.field_selection_criteria !== null) f.fieldSelectionCriteria = String(row.field_selection_criteria);
-      if (row.emit_system_field_dimensions !== null) f.emitSystemFieldDimensions = JSON.parse(String(row.emit_system_field_dimensions)) as string[];
+      if (row.emit_system_field_dimensions !== null)
+        f.emitSystemFieldDimensions = JSON.parse(String(row.emit_system_field_dimensions)) as string[];
       return f;
     });
     if (q.metricName === undefined) return out;
-    return out.filter((f) => f.metricTransformations.some((t) => t.metricName === q.metricName && t.metricNamespace === q.metricNamespace));
+    return out.filter((f) =>
+      f.metricTransformations.some((t) => t.metricName === q.metricName && t.metricNamespace === q.metricNamespace),
+    );
   }
 
   /** True when a filter was deleted. */
   async delete(logGroupName: string, filterName: string): Promise<boolean> {
     const existed = (await this.get(logGroupName, filterName)) !== undefined;
-    await this.conn.run('DELETE FROM cw_metric_filters WHERE log_group = $1 AND filter_name = $2', [logGroupName, filterName]);
+    await this.conn.run('DELETE FROM cw_metric_filters WHERE log_group = $1 AND filter_name = $2', [
+      logGroupName,
+      filterName,
+    ]);
     return existed;
   }
 
@@ -113,7 +133,9 @@ export class MetricFilterStore {
   }
 
   async countsByGroup(): Promise<Map<string, number>> {
-    const r = await this.conn.runAndReadAll('SELECT log_group, count(*) AS n FROM cw_metric_filters GROUP BY log_group');
+    const r = await this.conn.runAndReadAll(
+      'SELECT log_group, count(*) AS n FROM cw_metric_filters GROUP BY log_group',
+    );
     return new Map(r.getRowObjects().map((row) => [String(row.log_group), Number(row.n)]));
   }
 }

@@ -1,6 +1,12 @@
 import type { Operation } from './context.js';
 import { invalidParameter, limitExceeded, resourceNotFound } from './errors.js';
-import { filterPatternRegexCount, isFieldReference, matchFilterPattern, parseFilterPattern, type FilterPattern } from './filterPattern.js';
+import {
+  filterPatternRegexCount,
+  isFieldReference,
+  matchFilterPattern,
+  parseFilterPattern,
+  type FilterPattern,
+} from './filterPattern.js';
 import { requireGroup } from './groups.js';
 import type { MetricTransformation } from './metricFilterStore.js';
 import { decodeToken, encodeToken } from './tokens.js';
@@ -13,10 +19,33 @@ export const MAX_FILTERS_PER_GROUP = 100;
 export const MAX_DIMENSIONS = 3;
 export const MAX_REGEX_FILTERS_PER_GROUP = 5;
 export const STANDARD_UNITS = [
-  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits',
-  'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second',
-  'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second',
-  'Terabits/Second', 'Count/Second', 'None',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
 ];
 const FILTER_NAME_RULE = { min: 1, max: 512, pattern: /^[^:*]*$/, patternText: '[^:*]*' };
 
@@ -31,36 +60,74 @@ function compile(text: string): FilterPattern {
 
 /** A field reference must be one the pattern can produce: `$.x` needs a JSON pattern, `$name` a space-delimited field. */
 function checkReference(what: string, ref: string, p: FilterPattern): void {
-  if (!isFieldReference(ref)) throw invalidParameter(`Invalid ${what}: ${ref} is neither a number nor a field reference such as $.field or $name.`);
+  if (!isFieldReference(ref))
+    throw invalidParameter(
+      `Invalid ${what}: ${ref} is neither a number nor a field reference such as $.field or $name.`,
+    );
   if (ref.startsWith('$.') || ref.startsWith('$[')) {
-    if (p.kind !== 'json') throw invalidParameter(`Invalid ${what}: ${ref} refers to a JSON field; it needs a JSON filter pattern such as { ${ref} = * }.`);
+    if (p.kind !== 'json')
+      throw invalidParameter(
+        `Invalid ${what}: ${ref} refers to a JSON field; it needs a JSON filter pattern such as { ${ref} = * }.`,
+      );
     return;
   }
-  if (p.kind !== 'delimited') throw invalidParameter(`Invalid ${what}: ${ref} refers to a space-delimited field; it needs a pattern such as [..., ${ref.slice(1)}].`);
+  if (p.kind !== 'delimited')
+    throw invalidParameter(
+      `Invalid ${what}: ${ref} refers to a space-delimited field; it needs a pattern such as [..., ${ref.slice(1)}].`,
+    );
   const names = p.items.flatMap((i) => (i.kind === 'field' ? [`$${i.name ?? i.position}`] : []));
-  if (!names.includes(ref)) throw invalidParameter(`Invalid ${what}: ${ref} is not a field of the pattern (${names.join(', ') || 'none'}).`);
+  if (!names.includes(ref))
+    throw invalidParameter(`Invalid ${what}: ${ref} is not a field of the pattern (${names.join(', ') || 'none'}).`);
 }
 
 function readTransformation(raw: unknown, p: FilterPattern): MetricTransformation {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('metricTransformations.1 must be an object.');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw invalidParameter('metricTransformations.1 must be an object.');
   const t = new Input(raw as Record<string, unknown>);
-  const metricName = checkString('metricTransformations.1.member.metricName', t.body.metricName, { required: true, max: 255, pattern: METRIC_NAME, patternText: '[^:*$]*' })!;
-  const metricNamespace = checkString('metricTransformations.1.member.metricNamespace', t.body.metricNamespace, { required: true, max: 255, pattern: METRIC_NAME, patternText: '[^:*$]*' })!;
-  const metricValue = checkString('metricTransformations.1.member.metricValue', t.body.metricValue, { required: true, max: 100 })!.trim();
+  const metricName = checkString('metricTransformations.1.member.metricName', t.body.metricName, {
+    required: true,
+    max: 255,
+    pattern: METRIC_NAME,
+    patternText: '[^:*$]*',
+  })!;
+  const metricNamespace = checkString('metricTransformations.1.member.metricNamespace', t.body.metricNamespace, {
+    required: true,
+    max: 255,
+    pattern: METRIC_NAME,
+    patternText: '[^:*$]*',
+  })!;
+  const metricValue = checkString('metricTransformations.1.member.metricValue', t.body.metricValue, {
+    required: true,
+    max: 100,
+  })!.trim();
   const defaultValue = t.num('defaultValue');
   const unit = t.str('unit');
-  if (unit !== undefined && !STANDARD_UNITS.includes(unit)) throw constraintError('metricTransformations.1.member.unit', unit, `Member must satisfy enum value set: [${STANDARD_UNITS.join(', ')}]`);
+  if (unit !== undefined && !STANDARD_UNITS.includes(unit))
+    throw constraintError(
+      'metricTransformations.1.member.unit',
+      unit,
+      `Member must satisfy enum value set: [${STANDARD_UNITS.join(', ')}]`,
+    );
   const dims = t.obj('dimensions');
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(metricValue)) checkReference('metric value', metricValue, p);
   const out: MetricTransformation = { metricName, metricNamespace, metricValue };
   if (dims && Object.keys(dims).length > 0) {
-    if (defaultValue !== undefined) throw invalidParameter('Invalid metric transformation: dimensions and default value are mutually exclusive properties');
-    if (Object.keys(dims).length > MAX_DIMENSIONS) throw invalidParameter(`Invalid metric transformation: at most ${MAX_DIMENSIONS} dimensions are allowed.`);
-    if (p.kind !== 'json' && p.kind !== 'delimited') throw invalidParameter('Invalid metric transformation: dimensions need a JSON or space-delimited filter pattern.');
+    if (defaultValue !== undefined)
+      throw invalidParameter(
+        'Invalid metric transformation: dimensions and default value are mutually exclusive properties',
+      );
+    if (Object.keys(dims).length > MAX_DIMENSIONS)
+      throw invalidParameter(`Invalid metric transformation: at most ${MAX_DIMENSIONS} dimensions are allowed.`);
+    if (p.kind !== 'json' && p.kind !== 'delimited')
+      throw invalidParameter(
+        'Invalid metric transformation: dimensions need a JSON or space-delimited filter pattern.',
+      );
     const d: Record<string, string> = {};
     for (const [k, v] of Object.entries(dims)) {
-      if (!k || k.length > 255) throw invalidParameter('Invalid metric transformation: a dimension name is 1 to 255 characters.');
-      if (typeof v !== 'string') throw invalidParameter(`Invalid metric transformation: dimension ${k} must be a field reference string.`);
+      if (!k || k.length > 255)
+        throw invalidParameter('Invalid metric transformation: a dimension name is 1 to 255 characters.');
+      if (typeof v !== 'string')
+        throw invalidParameter(`Invalid metric transformation: dimension ${k} must be a field reference string.`);
       checkReference(`dimension ${k}`, v.trim(), p);
       d[k] = v.trim();
     }
@@ -87,14 +154,26 @@ export const putMetricFilter: Operation = async (call, body) => {
     await requireGroup(db, group);
     const existing = await metricFilters.list({ logGroupName: group });
     const prior = existing.find((f) => f.filterName === filterName);
-    if (!prior && existing.length >= MAX_FILTERS_PER_GROUP) throw limitExceeded(`Resource limit exceeded: a log group can have at most ${MAX_FILTERS_PER_GROUP} metric filters.`);
+    if (!prior && existing.length >= MAX_FILTERS_PER_GROUP)
+      throw limitExceeded(
+        `Resource limit exceeded: a log group can have at most ${MAX_FILTERS_PER_GROUP} metric filters.`,
+      );
     if (filterPatternRegexCount(filterPattern) > 0) {
-      const withRegex = existing.filter((f) => f.filterName !== filterName && filterPatternRegexCount(f.filterPattern) > 0).length;
-      if (withRegex >= MAX_REGEX_FILTERS_PER_GROUP) throw limitExceeded(`Resource limit exceeded: a log group can have at most ${MAX_REGEX_FILTERS_PER_GROUP} metric filters whose pattern uses a regular expression.`);
+      const withRegex = existing.filter(
+        (f) => f.filterName !== filterName && filterPatternRegexCount(f.filterPattern) > 0,
+      ).length;
+      if (withRegex >= MAX_REGEX_FILTERS_PER_GROUP)
+        throw limitExceeded(
+          `Resource limit exceeded: a log group can have at most ${MAX_REGEX_FILTERS_PER_GROUP} metric filters whose pattern uses a regular expression.`,
+        );
     }
     await metricFilters.put({
-      logGroupName: group, filterName, filterPattern, metricTransformations: [transformation],
-      creationTime: prior?.creationTime ?? call.shared.now(), applyOnTransformedLogs: apply,
+      logGroupName: group,
+      filterName,
+      filterPattern,
+      metricTransformations: [transformation],
+      creationTime: prior?.creationTime ?? call.shared.now(),
+      applyOnTransformedLogs: apply,
       ...(fsc !== undefined ? { fieldSelectionCriteria: fsc } : {}),
       ...(emit ? { emitSystemFieldDimensions: emit } : {}),
     });
@@ -110,8 +189,10 @@ export const describeMetricFilters: Operation = async (call, body) => {
   const metricNamespace = input.str('metricNamespace', { max: 255, pattern: METRIC_NAME, patternText: '[^:*$]*' });
   const limit = input.int('limit', { min: 1, max: 50 }) ?? 50;
   const offset = decodeToken<number>('dmf', input.str('nextToken', { min: 1 })) ?? 0;
-  if (prefix !== undefined && group === undefined) throw invalidParameter('filterNamePrefix is only valid together with logGroupName.');
-  if ((metricName === undefined) !== (metricNamespace === undefined)) throw invalidParameter('metricName and metricNamespace must be given together.');
+  if (prefix !== undefined && group === undefined)
+    throw invalidParameter('filterNamePrefix is only valid together with logGroupName.');
+  if ((metricName === undefined) !== (metricNamespace === undefined))
+    throw invalidParameter('metricName and metricNamespace must be given together.');
   const { db, metricFilters } = call.shared;
   if (group !== undefined) await requireGroup(db, group);
   const all = await metricFilters.list({
@@ -132,7 +213,8 @@ export const deleteMetricFilter: Operation = async (call, body) => {
   const { db, metricFilters } = call.shared;
   await db.write(async () => {
     await requireGroup(db, group);
-    if (!(await metricFilters.delete(group, filterName))) throw resourceNotFound('The specified metric filter does not exist.');
+    if (!(await metricFilters.delete(group, filterName)))
+      throw resourceNotFound('The specified metric filter does not exist.');
   });
   return null;
 };
@@ -140,7 +222,8 @@ export const deleteMetricFilter: Operation = async (call, body) => {
 export const testMetricFilter: Operation = async (_call, body) => {
   const input = new Input(body);
   const filterPattern = input.str('filterPattern', { required: true, max: 1024 });
-  const messages = input.list('logEventMessages', { required: true, min: 1, max: 50 })!
+  const messages = input
+    .list('logEventMessages', { required: true, min: 1, max: 50 })!
     .map((m, i) => checkString(`logEventMessages.${i + 1}.member`, m, { required: true, min: 1, secret: true })!);
   const p = compile(filterPattern);
   const matches: Record<string, unknown>[] = [];

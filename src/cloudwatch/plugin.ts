@@ -4,7 +4,12 @@ import type { Definitions } from '../store/definitions.js';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
 import { ACCESS_KEYS_ENV, loadAccessKeys } from './accessKeys.js';
-import { createCloudWatchLogsApi, isLoopbackAddress, type CloudWatchApiOptions, type CloudWatchLogsApi } from './handler.js';
+import {
+  createCloudWatchLogsApi,
+  isLoopbackAddress,
+  type CloudWatchApiOptions,
+  type CloudWatchLogsApi,
+} from './handler.js';
 
 /** PutLogEvents allows 1 MB of messages plus JSON framing for up to 10,000 events. */
 export const BODY_LIMIT = 16 * 1024 * 1024;
@@ -24,7 +29,9 @@ export async function registerCloudWatchLogsApi(
   const api = await createCloudWatchLogsApi(store, engine, opts);
   await app.register(async (child) => {
     child.removeAllContentTypeParsers();
-    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
     child.post('/', { bodyLimit: BODY_LIMIT, config: { auth: 'none' } }, async (req, reply) => {
       const url = req.raw.url ?? '/';
       const q = url.indexOf('?');
@@ -40,12 +47,16 @@ export async function registerCloudWatchLogsApi(
       return reply.code(res.status).headers(res.headers).send(Buffer.from(res.body, 'utf8'));
     });
   });
-  app.addHook('onClose', async () => { await api.close(); });
+  app.addHook('onClose', async () => {
+    await api.close();
+  });
   return api;
 }
 
 /** What src/api/server.ts's ServerOptions.cloudWatchApi expects: mounts the API with the server's store, engine and saved queries. */
-export function cloudWatchApiMount(opts: Omit<CloudWatchApiOptions, 'definitions'>): (app: FastifyInstance, ctx: { store: Store; engine: () => QueryEngine; defs: Definitions }) => Promise<void> {
+export function cloudWatchApiMount(
+  opts: Omit<CloudWatchApiOptions, 'definitions'>,
+): (app: FastifyInstance, ctx: { store: Store; engine: () => QueryEngine; defs: Definitions }) => Promise<void> {
   return async (app, ctx) => {
     await registerCloudWatchLogsApi(app, ctx.store, ctx.engine, { ...opts, definitions: ctx.defs });
   };
@@ -68,19 +79,30 @@ export interface ServeCloudWatchOptions {
  * What `bedrock-insights serve` needs: the mount for startServer's `cloudWatchApi`, and one line
  * to print saying how the API is protected (access key ids only, never secrets).
  */
-export function cloudWatchApiForServe(o: ServeCloudWatchOptions): { mount: ReturnType<typeof cloudWatchApiMount>; summary: string } {
+export function cloudWatchApiForServe(o: ServeCloudWatchOptions): {
+  mount: ReturnType<typeof cloudWatchApiMount>;
+  summary: string;
+} {
   if (o.noAuth) {
     if (!isLoopbackAddress(o.host)) {
-      throw new BiError('AUTH_REQUIRED', `--no-auth is allowed only when the server binds a loopback address, not ${o.host}; configure access keys with --access-keys or ${ACCESS_KEYS_ENV} instead.`);
+      throw new BiError(
+        'AUTH_REQUIRED',
+        `--no-auth is allowed only when the server binds a loopback address, not ${o.host}; configure access keys with --access-keys or ${ACCESS_KEYS_ENV} instead.`,
+      );
     }
     return {
       mount: cloudWatchApiMount({ auth: { mode: 'none', bindHost: o.host }, ...(o.log ? { log: o.log } : {}) }),
       summary: 'CloudWatch Logs API on POST / without authentication (loopback clients only; --no-auth).',
     };
   }
-  const keys = loadAccessKeys({ ...(o.configPath ? { configPath: o.configPath } : {}), ...(o.accessKeys ? { explicit: o.accessKeys } : {}), ...(o.env ? { env: o.env } : {}) });
-  const summary = keys.size > 0
-    ? `CloudWatch Logs API on POST / (SigV4; access key ids: ${[...keys.keys()].join(', ')}).`
-    : `CloudWatch Logs API on POST / refuses every request: no access keys are configured. Set ${ACCESS_KEYS_ENV}=ID:SECRET, pass --access-keys, or add "accessKeys" to ${o.configPath ?? 'the server config'}.`;
+  const keys = loadAccessKeys({
+    ...(o.configPath ? { configPath: o.configPath } : {}),
+    ...(o.accessKeys ? { explicit: o.accessKeys } : {}),
+    ...(o.env ? { env: o.env } : {}),
+  });
+  const summary =
+    keys.size > 0
+      ? `CloudWatch Logs API on POST / (SigV4; access key ids: ${[...keys.keys()].join(', ')}).`
+      : `CloudWatch Logs API on POST / refuses every request: no access keys are configured. Set ${ACCESS_KEYS_ENV}=ID:SECRET, pass --access-keys, or add "accessKeys" to ${o.configPath ?? 'the server config'}.`;
   return { mount: cloudWatchApiMount({ auth: { mode: 'sigv4', keys }, ...(o.log ? { log: o.log } : {}) }), summary };
 }

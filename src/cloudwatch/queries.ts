@@ -27,14 +27,20 @@ export function queryTimeToMs(v: number, end: boolean): number {
 function checkLanguage(input: Input): void {
   const lang = input.str('queryLanguage');
   if (lang === undefined || lang === 'CWLI') return;
-  if (!QUERY_LANGUAGES.includes(lang)) throw constraintError('queryLanguage', lang, `Member must satisfy enum value set: [${QUERY_LANGUAGES.join(', ')}]`);
-  throw invalidParameter(`Query language ${lang} is not supported by this server; use CWLI (the Logs Insights query language).`);
+  if (!QUERY_LANGUAGES.includes(lang))
+    throw constraintError('queryLanguage', lang, `Member must satisfy enum value set: [${QUERY_LANGUAGES.join(', ')}]`);
+  throw invalidParameter(
+    `Query language ${lang} is not supported by this server; use CWLI (the Logs Insights query language).`,
+  );
 }
 
 function compileError(queryString: string, d: Diagnostic): CwApiError {
   return new CwApiError('MalformedQueryException', `${d.message} at line ${d.line} and position ${d.column}`, 400, {
     queryCompileError: {
-      location: { startCharOffset: d.span.start, endCharOffset: Math.max(d.span.start, Math.min(queryString.length, d.span.end)) },
+      location: {
+        startCharOffset: d.span.start,
+        endCharOffset: Math.max(d.span.start, Math.min(queryString.length, d.span.end)),
+      },
       message: d.message,
     },
   });
@@ -49,25 +55,38 @@ export const startQuery: Operation = async (call, body) => {
   checkLanguage(input);
   const one = input.str('logGroupName', GROUP_RULE);
   const many = input.strList('logGroupNames', { max: 50, item: GROUP_RULE });
-  const idents = input.strList('logGroupIdentifiers', { max: 50, item: { min: 1, max: 2048, pattern: LOG_GROUP_IDENTIFIER } });
+  const idents = input.strList('logGroupIdentifiers', {
+    max: 50,
+    item: { min: 1, max: 2048, pattern: LOG_GROUP_IDENTIFIER },
+  });
   const startTime = input.int('startTime', { required: true, min: 0 });
   const endTime = input.int('endTime', { required: true, min: 0 });
   const queryString = input.str('queryString', { required: true, max: 10_000 });
   const limit = input.int('limit', { min: 1, max: MAX_QUERY_LIMIT });
-  const given = [one !== undefined, many !== undefined && many.length > 0, idents !== undefined && idents.length > 0].filter(Boolean).length;
+  const given = [
+    one !== undefined,
+    many !== undefined && many.length > 0,
+    idents !== undefined && idents.length > 0,
+  ].filter(Boolean).length;
   if (given > 1) throw invalidParameter('Specify exactly one of logGroupName, logGroupNames or logGroupIdentifiers.');
-  if (given === 0 && !hasSource(queryString)) throw invalidParameter('Specify exactly one of logGroupName, logGroupNames or logGroupIdentifiers, or select log groups with SOURCE in the query.');
+  if (given === 0 && !hasSource(queryString))
+    throw invalidParameter(
+      'Specify exactly one of logGroupName, logGroupNames or logGroupIdentifiers, or select log groups with SOURCE in the query.',
+    );
   if (endTime < startTime) throw invalidParameter('End time should not be before the start time.');
-  const logGroups = one !== undefined ? [one] : many && many.length > 0 ? many : (idents ?? []).map(groupFromIdentifier);
+  const logGroups =
+    one !== undefined ? [one] : many && many.length > 0 ? many : (idents ?? []).map(groupFromIdentifier);
   const { db, queries } = call.shared;
   for (const g of logGroups) {
-    if (!(await groupExists(db, g))) throw resourceNotFound(`Log group '${g}' does not exist for account ID '${call.shared.accountId}'.`);
+    if (!(await groupExists(db, g)))
+      throw resourceNotFound(`Log group '${g}' does not exist for account ID '${call.shared.accountId}'.`);
   }
   const engine = call.shared.engine();
   const diags = await engine.check(queryString, logGroups);
   const err = diags.find((d) => d.severity === 'error');
   if (err) throw compileError(queryString, err);
-  if (queries.running() >= queries.maxConcurrent) throw limitExceeded(`Account maximum query concurrency limit of [${queries.maxConcurrent}] reached.`);
+  if (queries.running() >= queries.maxConcurrent)
+    throw limitExceeded(`Account maximum query concurrency limit of [${queries.maxConcurrent}] reached.`);
   let handle;
   try {
     handle = await engine.start({
@@ -87,7 +106,11 @@ export const startQuery: Operation = async (call, body) => {
   }
   const queryId = handle.id && handle.id.length <= 256 ? handle.id : randomUUID();
   queries.add({
-    queryId, queryString, logGroups, createTime: call.shared.now(), handle,
+    queryId,
+    queryString,
+    logGroups,
+    createTime: call.shared.now(),
+    handle,
     ...(call.accessKeyId ? { accessKeyId: call.accessKeyId } : {}),
   });
   return { queryId };
@@ -138,7 +161,8 @@ export const stopQuery: Operation = async (call, body) => {
   const q = queries.get(queryId);
   if (!q) throw resourceNotFound(`Query with id ${queryId} does not exist.`);
   const s = queries.status(q);
-  if (s !== 'Running' && s !== 'Scheduled') throw invalidParameter(`Query with id ${queryId} is not running (status ${s}).`);
+  if (s !== 'Running' && s !== 'Scheduled')
+    throw invalidParameter(`Query with id ${queryId} is not running (status ${s}).`);
   q.override = 'Cancelled';
   await q.handle.cancel();
   return { success: true };
@@ -148,17 +172,24 @@ export const describeQueries: Operation = async (call, body) => {
   const input = new Input(body);
   const group = input.str('logGroupName', GROUP_RULE);
   const status = input.str('status');
-  if (status !== undefined && !QUERY_STATUSES.includes(status)) throw constraintError('status', status, `Member must satisfy enum value set: [${QUERY_STATUSES.join(', ')}]`);
+  if (status !== undefined && !QUERY_STATUSES.includes(status))
+    throw constraintError('status', status, `Member must satisfy enum value set: [${QUERY_STATUSES.join(', ')}]`);
   const maxResults = input.int('maxResults', { min: 1, max: 1000 }) ?? 1000;
   const lang = input.str('queryLanguage');
-  if (lang !== undefined && !QUERY_LANGUAGES.includes(lang)) throw constraintError('queryLanguage', lang, `Member must satisfy enum value set: [${QUERY_LANGUAGES.join(', ')}]`);
+  if (lang !== undefined && !QUERY_LANGUAGES.includes(lang))
+    throw constraintError('queryLanguage', lang, `Member must satisfy enum value set: [${QUERY_LANGUAGES.join(', ')}]`);
   const offset = decodeToken<number>('dq', input.str('nextToken', { min: 1 })) ?? 0;
   const { db, queries } = call.shared;
-  if (group !== undefined && !(await groupExists(db, group))) throw resourceNotFound('The specified log group does not exist.');
-  const all = queries.list().filter((q) =>
-    (group === undefined || q.logGroups.includes(group))
-    && (status === undefined || queries.status(q) === status)
-    && (lang === undefined || lang === 'CWLI'));
+  if (group !== undefined && !(await groupExists(db, group)))
+    throw resourceNotFound('The specified log group does not exist.');
+  const all = queries
+    .list()
+    .filter(
+      (q) =>
+        (group === undefined || q.logGroups.includes(group)) &&
+        (status === undefined || queries.status(q) === status) &&
+        (lang === undefined || lang === 'CWLI'),
+    );
   const page = all.slice(offset, offset + maxResults);
   const out: Record<string, unknown> = {
     queries: page.map((q) => {

@@ -15,12 +15,23 @@ const CLIENT_TOKEN_TTL_MS = 24 * 3600_000;
 function readParameters(raw: unknown[] | undefined): QueryParameter[] | undefined {
   if (!raw) return undefined;
   return raw.map((p, i) => {
-    if (!p || typeof p !== 'object' || Array.isArray(p)) throw invalidParameter(`parameters.${i + 1} must be an object with a name.`);
+    if (!p || typeof p !== 'object' || Array.isArray(p))
+      throw invalidParameter(`parameters.${i + 1} must be an object with a name.`);
     const r = p as Record<string, unknown>;
-    const name = checkString(`parameters.${i + 1}.member.name`, r.name, { required: true, min: 1, max: 128, pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/, patternText: '^[a-zA-Z_][a-zA-Z0-9_]*$' })!;
+    const name = checkString(`parameters.${i + 1}.member.name`, r.name, {
+      required: true,
+      min: 1,
+      max: 128,
+      pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/,
+      patternText: '^[a-zA-Z_][a-zA-Z0-9_]*$',
+    })!;
     const defaultValue = checkString(`parameters.${i + 1}.member.defaultValue`, r.defaultValue, { max: 1024 });
     const description = checkString(`parameters.${i + 1}.member.description`, r.description, { max: 512 });
-    return { name, ...(defaultValue !== undefined ? { defaultValue } : {}), ...(description !== undefined ? { description } : {}) };
+    return {
+      name,
+      ...(defaultValue !== undefined ? { defaultValue } : {}),
+      ...(description !== undefined ? { description } : {}),
+    };
   });
 }
 
@@ -28,14 +39,20 @@ export const putQueryDefinition: Operation = async (call, body) => {
   const input = new Input(body);
   const lang = input.str('queryLanguage');
   if (lang !== undefined && lang !== 'CWLI') {
-    if (!['SQL', 'PPL'].includes(lang)) throw constraintError('queryLanguage', lang, 'Member must satisfy enum value set: [CWLI, SQL, PPL]');
+    if (!['SQL', 'PPL'].includes(lang))
+      throw constraintError('queryLanguage', lang, 'Member must satisfy enum value set: [CWLI, SQL, PPL]');
     throw invalidParameter(`Query language ${lang} is not supported by this server; use CWLI.`);
   }
   const fullName = input.str('name', { required: true, min: 1, max: 255 });
   const queryString = input.str('queryString', { required: true, min: 1, max: 10_000 });
   const id = input.str('queryDefinitionId', { min: 1, max: 256 });
   const logGroups = input.strList('logGroupNames', { item: GROUP_RULE }) ?? [];
-  const clientToken = input.str('clientToken', { min: 36, max: 128, pattern: /^\S{36,128}$/, patternText: '\\S{36,128}' });
+  const clientToken = input.str('clientToken', {
+    min: 36,
+    max: 128,
+    pattern: /^\S{36,128}$/,
+    patternText: '\\S{36,128}',
+  });
   const parameters = readParameters(input.list('parameters', { max: 20 })) ?? [];
   const { definitions } = call.shared;
   const now = call.shared.now();
@@ -62,9 +79,11 @@ export const describeQueryDefinitions: Operation = async (call, body) => {
   const prefix = input.str('queryDefinitionNamePrefix', { min: 1, max: 255 });
   const maxResults = input.int('maxResults', { min: 1, max: 1000 }) ?? 1000;
   const lang = input.str('queryLanguage');
-  if (lang !== undefined && !['CWLI', 'SQL', 'PPL'].includes(lang)) throw constraintError('queryLanguage', lang, 'Member must satisfy enum value set: [CWLI, SQL, PPL]');
+  if (lang !== undefined && !['CWLI', 'SQL', 'PPL'].includes(lang))
+    throw constraintError('queryLanguage', lang, 'Member must satisfy enum value set: [CWLI, SQL, PPL]');
   const offset = decodeToken<number>('dqd', input.str('nextToken', { min: 1 })) ?? 0;
-  const all = call.shared.definitions.listSavedQueries()
+  const all = call.shared.definitions
+    .listSavedQueries()
     .map((q) => ({ q, full: cloudWatchName(q) }))
     .filter(({ full }) => prefix === undefined || full.startsWith(prefix))
     .filter(() => lang === undefined || lang === 'CWLI')
@@ -90,6 +109,7 @@ export const describeQueryDefinitions: Operation = async (call, body) => {
 
 export const deleteQueryDefinition: Operation = async (call, body) => {
   const id = new Input(body).str('queryDefinitionId', { required: true, min: 1, max: 256 });
-  if (!(await call.shared.definitions.deleteSavedQuery(id))) throw resourceNotFound(`Query definition ${id} does not exist.`);
+  if (!(await call.shared.definitions.deleteSavedQuery(id)))
+    throw resourceNotFound(`Query definition ${id} does not exist.`);
   return { success: true };
 };

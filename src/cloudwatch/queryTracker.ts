@@ -73,10 +73,12 @@ export class QueryTracker {
 
   /** Cancels every running query (server shutdown). */
   async cancelAll(): Promise<void> {
-    await Promise.all([...this.queries.values()].map(async (q) => {
-      const s = this.status(q);
-      if (s === 'Running' || s === 'Scheduled') await q.handle.cancel().catch(() => undefined);
-    }));
+    await Promise.all(
+      [...this.queries.values()].map(async (q) => {
+        const s = this.status(q);
+        if (s === 'Running' || s === 'Scheduled') await q.handle.cancel().catch(() => undefined);
+      }),
+    );
   }
 
   private prune(): void {

@@ -51,7 +51,10 @@ export function header(headers: HeaderBag, name: string): string | undefined {
   let v = direct;
   if (v === undefined) {
     for (const k of Object.keys(headers)) {
-      if (k.toLowerCase() === name) { v = headers[k]; break; }
+      if (k.toLowerCase() === name) {
+        v = headers[k];
+        break;
+      }
     }
   }
   if (v === undefined) return undefined;
@@ -70,19 +73,29 @@ export function canonicalUri(path: string): string {
 
 export function canonicalQuery(query: string | undefined): string {
   if (!query) return '';
-  const pairs = query.split('&').filter(Boolean).map((p) => {
-    const i = p.indexOf('=');
-    const k = decodeURIComponent((i < 0 ? p : p.slice(0, i)).replace(/\+/g, ' '));
-    const v = i < 0 ? '' : decodeURIComponent(p.slice(i + 1).replace(/\+/g, ' '));
-    return [encodeRfc3986(k), encodeRfc3986(v)] as const;
-  });
+  const pairs = query
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const i = p.indexOf('=');
+      const k = decodeURIComponent((i < 0 ? p : p.slice(0, i)).replace(/\+/g, ' '));
+      const v = i < 0 ? '' : decodeURIComponent(p.slice(i + 1).replace(/\+/g, ' '));
+      return [encodeRfc3986(k), encodeRfc3986(v)] as const;
+    });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
 export function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string): string {
   const lines = signedHeaders.map((h) => `${h}:${(header(req.headers, h) ?? '').trim().replace(/\s+/g, ' ')}\n`);
-  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query), lines.join(''), signedHeaders.join(';'), payloadHash].join('\n');
+  return [
+    req.method.toUpperCase(),
+    canonicalUri(req.path),
+    canonicalQuery(req.query),
+    lines.join(''),
+    signedHeaders.join(';'),
+    payloadHash,
+  ].join('\n');
 }
 
 export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
@@ -119,7 +132,10 @@ export interface ParsedAuthorization {
 }
 
 const incomplete = (what: string): CwApiError =>
-  new CwApiError('IncompleteSignatureException', `${what} Authorization=AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/logs/aws4_request, SignedHeaders=<headers>, Signature=<hex>`);
+  new CwApiError(
+    'IncompleteSignatureException',
+    `${what} Authorization=AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/logs/aws4_request, SignedHeaders=<headers>, Signature=<hex>`,
+  );
 
 export function parseAuthorization(value: string): ParsedAuthorization {
   const v = value.trim();
@@ -140,12 +156,21 @@ export function parseAuthorization(value: string): ParsedAuthorization {
   if (!sig) throw incomplete(`Authorization header requires 'Signature' parameter.`);
   const scope = credential.split('/');
   if (scope.length !== 5 || scope.some((s) => s === '')) {
-    throw incomplete(`Credential should be scoped to a valid region, like <key>/<yyyymmdd>/<region>/logs/aws4_request; got '${scope.slice(1).join('/')}'.`);
+    throw incomplete(
+      `Credential should be scoped to a valid region, like <key>/<yyyymmdd>/<region>/logs/aws4_request; got '${scope.slice(1).join('/')}'.`,
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(sig)) throw incomplete('The Signature parameter must be 64 lowercase hex characters.');
   return {
-    accessKeyId: scope[0], date: scope[1], region: scope[2], service: scope[3], terminator: scope[4],
-    signedHeaders: signed.split(';').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    accessKeyId: scope[0],
+    date: scope[1],
+    region: scope[2],
+    service: scope[3],
+    terminator: scope[4],
+    signedHeaders: signed
+      .split(';')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     signature: sig,
   };
 }
@@ -158,13 +183,17 @@ export function parseAmzDate(v: string): number {
 }
 
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
-const badSignature = (): CwApiError => new CwApiError(
-  'InvalidSignatureException',
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-);
+const badSignature = (): CwApiError =>
+  new CwApiError(
+    'InvalidSignatureException',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  );
 
 /** Verifies a request; returns the caller or throws the AWS-shaped error the real service uses. */
 export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCaller {
@@ -174,34 +203,55 @@ export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCa
   if (a.service !== SERVICE) {
     throw incomplete(`Credential should be scoped to correct service: '${SERVICE}', not '${a.service}'.`);
   }
-  if (a.terminator !== 'aws4_request') throw incomplete(`Credential should be scoped with a valid terminator: 'aws4_request', not '${a.terminator}'.`);
+  if (a.terminator !== 'aws4_request')
+    throw incomplete(`Credential should be scoped with a valid terminator: 'aws4_request', not '${a.terminator}'.`);
   const amzDate = header(req.headers, 'x-amz-date');
-  if (!amzDate) throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
+  if (!amzDate)
+    throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
   const signedAt = parseAmzDate(amzDate.trim());
-  if (Number.isNaN(signedAt)) throw incomplete(`X-Amz-Date must be in the form yyyyMMdd'T'HHmmss'Z', got '${amzDate}'.`);
+  if (Number.isNaN(signedAt))
+    throw incomplete(`X-Amz-Date must be in the form yyyyMMdd'T'HHmmss'Z', got '${amzDate}'.`);
   if (amzDate.trim().slice(0, 8) !== a.date) {
-    throw new CwApiError('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${a.date}' != '${amzDate.trim().slice(0, 8)}', from '${amzDate.trim()}'.`);
+    throw new CwApiError(
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${a.date}' != '${amzDate.trim().slice(0, 8)}', from '${amzDate.trim()}'.`,
+    );
   }
   for (const required of ['host', 'x-amz-date']) {
-    if (!a.signedHeaders.includes(required)) throw new CwApiError('InvalidSignatureException', `'${required}' must be a signed header.`);
+    if (!a.signedHeaders.includes(required))
+      throw new CwApiError('InvalidSignatureException', `'${required}' must be a signed header.`);
   }
   const secret = opts.keys.get(a.accessKeyId);
-  if (secret === undefined) throw new CwApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (secret === undefined)
+    throw new CwApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 
   const now = opts.now ?? Date.now();
   const skew = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const minutes = Math.round(skew / 60000);
   if (signedAt < now - skew) {
-    throw new CwApiError('InvalidSignatureException', `Signature expired: ${amzDate.trim()} is now earlier than ${formatAmzDate(now - skew)} (${formatAmzDate(now)} - ${minutes} min.)`);
+    throw new CwApiError(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate.trim()} is now earlier than ${formatAmzDate(now - skew)} (${formatAmzDate(now)} - ${minutes} min.)`,
+    );
   }
   if (signedAt > now + skew) {
-    throw new CwApiError('InvalidSignatureException', `Signature not yet current: ${amzDate.trim()} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + ${minutes} min.)`);
+    throw new CwApiError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate.trim()} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + ${minutes} min.)`,
+    );
   }
 
   const payloadHash = sha256Hex(req.rawBody);
   const declared = header(req.headers, 'x-amz-content-sha256');
-  if (declared !== undefined && declared.trim() !== 'UNSIGNED-PAYLOAD' && declared.trim().toLowerCase() !== payloadHash) {
-    throw new CwApiError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
+  if (
+    declared !== undefined &&
+    declared.trim() !== 'UNSIGNED-PAYLOAD' &&
+    declared.trim().toLowerCase() !== payloadHash
+  ) {
+    throw new CwApiError(
+      'InvalidSignatureException',
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+    );
   }
   const creq = canonicalRequest(req, a.signedHeaders, payloadHash);
   const scope = `${a.date}/${a.region}/${a.service}/${a.terminator}`;

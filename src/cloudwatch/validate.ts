@@ -19,7 +19,9 @@ function shown(v: unknown): string {
 }
 
 export function constraintError(member: string, value: unknown, constraint: string): Error {
-  return invalidParameter(`1 validation error detected: Value ${shown(value)} at '${member}' failed to satisfy constraint: ${constraint}`);
+  return invalidParameter(
+    `1 validation error detected: Value ${shown(value)} at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 interface StrRule {
@@ -62,22 +64,26 @@ export class Input {
     if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) {
       throw invalidParameter(`Invalid value for '${name}': expected an integer, got ${shown(v)}.`);
     }
-    if (rule.min !== undefined && v < rule.min) throw constraintError(name, String(v), `Member must have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && v > rule.max) throw constraintError(name, String(v), `Member must have value less than or equal to ${rule.max}`);
+    if (rule.min !== undefined && v < rule.min)
+      throw constraintError(name, String(v), `Member must have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && v > rule.max)
+      throw constraintError(name, String(v), `Member must have value less than or equal to ${rule.max}`);
     return v;
   }
 
   num(name: string): number | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidParameter(`Invalid value for '${name}': expected a number, got ${shown(v)}.`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw invalidParameter(`Invalid value for '${name}': expected a number, got ${shown(v)}.`);
     return v;
   }
 
   bool(name: string): boolean | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean') throw invalidParameter(`Invalid value for '${name}': expected true or false, got ${shown(v)}.`);
+    if (typeof v !== 'boolean')
+      throw invalidParameter(`Invalid value for '${name}': expected true or false, got ${shown(v)}.`);
     return v;
   }
 
@@ -88,12 +94,21 @@ export class Input {
       return undefined;
     }
     if (!Array.isArray(v)) throw invalidParameter(`Invalid value for '${name}': expected a list.`);
-    if (rule.min !== undefined && v.length < rule.min) throw constraintError(name, `[${v.length} items]`, `Member must have length greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && v.length > rule.max) throw constraintError(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`);
+    if (rule.min !== undefined && v.length < rule.min)
+      throw constraintError(
+        name,
+        `[${v.length} items]`,
+        `Member must have length greater than or equal to ${rule.min}`,
+      );
+    if (rule.max !== undefined && v.length > rule.max)
+      throw constraintError(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`);
     return v;
   }
 
-  strList(name: string, rule: { required?: boolean; min?: number; max?: number; item?: StrRule } = {}): string[] | undefined {
+  strList(
+    name: string,
+    rule: { required?: boolean; min?: number; max?: number; item?: StrRule } = {},
+  ): string[] | undefined {
     const v = this.list(name, rule);
     if (!v) return undefined;
     return v.map((x, i) => checkString(`${name}.${i + 1}.member`, x, { ...rule.item, required: true }) as string);
@@ -102,7 +117,8 @@ export class Input {
   obj(name: string): Record<string, unknown> | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v)) throw invalidParameter(`Invalid value for '${name}': expected an object.`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw invalidParameter(`Invalid value for '${name}': expected an object.`);
     return v as Record<string, unknown>;
   }
 }
@@ -115,10 +131,16 @@ export function checkString(member: string, v: unknown, rule: StrRule = {}): str
   if (typeof v !== 'string') throw invalidParameter(`Invalid value for '${member}': expected a string.`);
   const shownValue = rule.secret ? '***' : v;
   const len = [...v].length;
-  if (rule.min !== undefined && len < rule.min) throw constraintError(member, shownValue, `Member must have length greater than or equal to ${rule.min}`);
-  if (rule.max !== undefined && len > rule.max) throw constraintError(member, shownValue, `Member must have length less than or equal to ${rule.max}`);
+  if (rule.min !== undefined && len < rule.min)
+    throw constraintError(member, shownValue, `Member must have length greater than or equal to ${rule.min}`);
+  if (rule.max !== undefined && len > rule.max)
+    throw constraintError(member, shownValue, `Member must have length less than or equal to ${rule.max}`);
   if (rule.pattern && !rule.pattern.test(v)) {
-    throw constraintError(member, shownValue, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source.replace(/^\^|\$$/g, '')}`);
+    throw constraintError(
+      member,
+      shownValue,
+      `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source.replace(/^\^|\$$/g, '')}`,
+    );
   }
   return v;
 }
@@ -132,9 +154,16 @@ export const STREAM_RULE = { min: 1, max: 512, pattern: LOG_STREAM_NAME, pattern
  */
 export function groupNameOrIdentifier(input: Input): string {
   const name = input.str('logGroupName', GROUP_RULE);
-  const ident = input.str('logGroupIdentifier', { min: 1, max: 2048, pattern: LOG_GROUP_IDENTIFIER, patternText: '[\\w#+=/:,.@-]*' });
-  if (name !== undefined && ident !== undefined) throw invalidParameter('LogGroupName and LogGroupIdentifier are mutually exclusive; give only one.');
-  if (name === undefined && ident === undefined) throw invalidParameter('Either LogGroupName or LogGroupIdentifier must be specified.');
+  const ident = input.str('logGroupIdentifier', {
+    min: 1,
+    max: 2048,
+    pattern: LOG_GROUP_IDENTIFIER,
+    patternText: '[\\w#+=/:,.@-]*',
+  });
+  if (name !== undefined && ident !== undefined)
+    throw invalidParameter('LogGroupName and LogGroupIdentifier are mutually exclusive; give only one.');
+  if (name === undefined && ident === undefined)
+    throw invalidParameter('Either LogGroupName or LogGroupIdentifier must be specified.');
   return name ?? groupFromIdentifier(ident!);
 }
 

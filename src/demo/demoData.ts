@@ -67,21 +67,48 @@ export const DEMO_MAX_AGE_MS = 24 * 3600_000;
  * existing folder with the same parameters is reused as it is (same data, same request ids)
  * unless it ended more than DEMO_MAX_AGE_MS before `now`.
  */
-export async function ensureDemoData(dir: string, params: DemoDataParams, onProgress?: (p: { records: number; total: number }) => void, now = Date.now()): Promise<EnsureResult> {
+export async function ensureDemoData(
+  dir: string,
+  params: DemoDataParams,
+  onProgress?: (p: { records: number; total: number }) => void,
+  now = Date.now(),
+): Promise<EnsureResult> {
   const old = readManifest(dir);
   const dataFile = join(dir, DEMO_DATA_FILE);
-  const same = old !== null && old.generatorVersion === GENERATOR_VERSION && old.records === params.records && old.days === params.days
-    && old.seed === params.seed && old.file === DEMO_DATA_FILE && existsSync(dataFile);
+  const same =
+    old !== null &&
+    old.generatorVersion === GENERATOR_VERSION &&
+    old.records === params.records &&
+    old.days === params.days &&
+    old.seed === params.seed &&
+    old.file === DEMO_DATA_FILE &&
+    existsSync(dataFile);
   const aged = same && now - old.endMs > DEMO_MAX_AGE_MS;
   if (same && !aged) return { generated: false, manifest: old, dataFile };
   // Only what this generator writes is removed; anything else in the folder is left alone.
   rmSync(join(dir, MANIFEST_FILE), { force: true });
   rmSync(dataFile, { force: true });
   mkdirSync(dir, { recursive: true });
-  const summary = await writeDataset({ out: dataFile, format: 'jsonl', preset: 'demo', ...params, end: now, onProgress });
+  const summary = await writeDataset({
+    out: dataFile,
+    format: 'jsonl',
+    preset: 'demo',
+    ...params,
+    end: now,
+    onProgress,
+  });
   // An aged set's window is kept even if this generation is itself redone before being ingested.
   const replaces = aged ? { endMs: old.endMs, days: old.days } : old?.replaces;
-  const manifest: DemoManifest = { generatorVersion: GENERATOR_VERSION, preset: 'demo', format: 'jsonl', file: DEMO_DATA_FILE, ...params, endMs: summary.endMs, summary, ...(replaces ? { replaces } : {}) };
+  const manifest: DemoManifest = {
+    generatorVersion: GENERATOR_VERSION,
+    preset: 'demo',
+    format: 'jsonl',
+    file: DEMO_DATA_FILE,
+    ...params,
+    endMs: summary.endMs,
+    summary,
+    ...(replaces ? { replaces } : {}),
+  };
   writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return { generated: true, manifest, dataFile, ...(aged ? { replaced: old } : {}) };
 }

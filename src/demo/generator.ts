@@ -51,7 +51,11 @@ export function floorToHour(ms: number): number {
 function parseEnd(end: GenerateOptions['end']): number {
   if (end === undefined) return floorToHour(Date.now());
   const ms = end instanceof Date ? end.getTime() : typeof end === 'number' ? end : parseEndText(end);
-  if (!Number.isFinite(ms)) throw new BiError('BAD_OPTION', `--end ${String(end)} is not a time; give an ISO time such as 2026-11-01T00:00:00Z or epoch milliseconds.`);
+  if (!Number.isFinite(ms))
+    throw new BiError(
+      'BAD_OPTION',
+      `--end ${String(end)} is not a time; give an ISO time such as 2026-11-01T00:00:00Z or epoch milliseconds.`,
+    );
   return floorToHour(ms);
 }
 
@@ -62,20 +66,33 @@ function parseEndText(text: string): number {
 
 export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
   const preset = o.preset ?? 'demo';
-  if (!PRESETS.includes(preset)) throw new BiError('BAD_OPTION', `Unknown preset "${String(preset)}"; use one of: ${PRESETS.join(', ')}.`);
+  if (!PRESETS.includes(preset))
+    throw new BiError('BAD_OPTION', `Unknown preset "${String(preset)}"; use one of: ${PRESETS.join(', ')}.`);
   const days = o.days ?? (preset === 'guide' ? GUIDE_DEFAULT_DAYS : DEMO_DEFAULT_DAYS);
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new BiError('BAD_OPTION', `--days must be a whole number from 1 to ${MAX_DAYS} (got ${days}).`);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
+    throw new BiError('BAD_OPTION', `--days must be a whole number from 1 to ${MAX_DAYS} (got ${days}).`);
   let records: number;
   if (preset === 'guide') {
     if (o.records !== undefined && o.records !== GUIDE_RECORDS) {
-      throw new BiError('BAD_OPTION', `The guide preset has a fixed size (${GUIDE_RECORDS} records) so that the guide's tables come out exactly; drop --records.`);
+      throw new BiError(
+        'BAD_OPTION',
+        `The guide preset has a fixed size (${GUIDE_RECORDS} records) so that the guide's tables come out exactly; drop --records.`,
+      );
     }
     records = GUIDE_RECORDS;
   } else {
     records = o.records ?? DEMO_DEFAULT_RECORDS;
-    if (!Number.isSafeInteger(records) || records < 0) throw new BiError('BAD_OPTION', `--records must be a whole number >= 0 (got ${records}).`);
+    if (!Number.isSafeInteger(records) || records < 0)
+      throw new BiError('BAD_OPTION', `--records must be a whole number >= 0 (got ${records}).`);
   }
-  return { preset, records, days, seed: String(o.seed ?? DEFAULT_SEED), endMs: parseEnd(o.end), bodies: o.bodies ?? true };
+  return {
+    preset,
+    records,
+    days,
+    seed: String(o.seed ?? DEFAULT_SEED),
+    endMs: parseEnd(o.end),
+    bodies: o.bodies ?? true,
+  };
 }
 
 /** The data set's records, in time order, generated lazily: iterate it, never collect it. */
@@ -125,18 +142,32 @@ function isNonEmpty(path: string): boolean {
 export async function writeDataset(opts: WriteOptions): Promise<WriteSummary> {
   const r = resolveOptions(opts);
   const format = opts.format ?? 's3';
-  if (format !== 's3' && format !== 'jsonl') throw new BiError('BAD_OPTION', `Unknown format "${String(format)}"; use s3 or jsonl.`);
+  if (format !== 's3' && format !== 'jsonl')
+    throw new BiError('BAD_OPTION', `Unknown format "${String(format)}"; use s3 or jsonl.`);
   if (existsSync(opts.out)) {
     const st = statSync(opts.out);
-    if (format === 'jsonl' && st.isDirectory()) throw new BiError('BAD_OPTION', `${opts.out} is a folder; --format jsonl writes one file: give a file name such as ${opts.out}/bedrock.jsonl.`);
-    if (format === 's3' && !st.isDirectory()) throw new BiError('BAD_OPTION', `${opts.out} is a file; --format s3 writes a folder tree: give a folder.`);
+    if (format === 'jsonl' && st.isDirectory())
+      throw new BiError(
+        'BAD_OPTION',
+        `${opts.out} is a folder; --format jsonl writes one file: give a file name such as ${opts.out}/bedrock.jsonl.`,
+      );
+    if (format === 's3' && !st.isDirectory())
+      throw new BiError('BAD_OPTION', `${opts.out} is a file; --format s3 writes a folder tree: give a folder.`);
     if (!opts.force && isNonEmpty(opts.out)) {
-      throw new BiError('OUTPUT_EXISTS', `${opts.out} already exists and is not empty; choose another --out, or pass --force to write into it anyway.`);
+      throw new BiError(
+        'OUTPUT_EXISTS',
+        `${opts.out} already exists and is not empty; choose another --out, or pass --force to write into it anyway.`,
+      );
     }
   }
-  const sink: RecordSink = format === 'jsonl'
-    ? new JsonlSink(opts.out)
-    : new S3LayoutSink(opts.out, new Prng(`names|${r.preset}|${r.seed}|${r.records}|${r.days}|${r.endMs}`), opts.maxRecordsPerFile);
+  const sink: RecordSink =
+    format === 'jsonl'
+      ? new JsonlSink(opts.out)
+      : new S3LayoutSink(
+          opts.out,
+          new Prng(`names|${r.preset}|${r.seed}|${r.records}|${r.days}|${r.endMs}`),
+          opts.maxRecordsPerFile,
+        );
   const every = opts.progressEvery ?? 10_000;
   let n = 0;
   let firstMs: number | null = null;
@@ -150,13 +181,24 @@ export async function writeDataset(opts: WriteOptions): Promise<WriteSummary> {
       if (opts.onProgress && n % every === 0) opts.onProgress({ records: n, total: r.records });
     }
   } catch (e) {
-    await sink.close().catch(() => { /* the first error is the one to report */ });
+    await sink.close().catch(() => {
+      /* the first error is the one to report */
+    });
     throw e;
   }
   const stats = await sink.close();
   opts.onProgress?.({ records: n, total: r.records });
   return {
-    preset: r.preset, format, out: opts.out, seed: r.seed, records: n, files: stats.files, bytes: stats.bytes,
-    firstMs, lastMs: lastTs ? Date.parse(lastTs) : null, startMs: r.endMs - r.days * 24 * HOUR, endMs: r.endMs,
+    preset: r.preset,
+    format,
+    out: opts.out,
+    seed: r.seed,
+    records: n,
+    files: stats.files,
+    bytes: stats.bytes,
+    firstMs,
+    lastMs: lastTs ? Date.parse(lastTs) : null,
+    startMs: r.endMs - r.days * 24 * HOUR,
+    endMs: r.endMs,
   };
 }

@@ -15,16 +15,43 @@ export const PLANT_MIN_DAYS = 10;
 
 export const PLANTED = {
   /** One customer-service tenant at about 10x its normal request rate (and so tokens) for a few hours. */
-  tenantSpike: { application: 'CustomerServiceApp', tenant: 'tenant-globex', factor: 10, daysBeforeEnd: 4, startHourUtc: 14, hours: 4 },
+  tenantSpike: {
+    application: 'CustomerServiceApp',
+    tenant: 'tenant-globex',
+    factor: 10,
+    daysBeforeEnd: 4,
+    startHourUtc: 14,
+    hours: 4,
+  },
   /** One user sending inputs over 5000 tokens for a few hours (Q11 finds them); no other request exceeds 5000 input or output tokens. */
   oversizedRequests: {
-    application: 'SalesAssistantApp', user: 'u-48213', tenant: 'sales-emea', environment: 'production',
-    minInputTokens: 5200, daysBeforeEnd: 6, startHourUtc: 13, hours: 6,
+    application: 'SalesAssistantApp',
+    user: 'u-48213',
+    tenant: 'sales-emea',
+    environment: 'production',
+    minInputTokens: 5200,
+    daysBeforeEnd: 6,
+    startHourUtc: 13,
+    hours: 6,
   },
   /** The guide's alarm scenario: this application crosses 10,000 tokens (input + output) in exactly one hour. */
-  hourlyTokenAlarm: { application: 'HRPortalApp', threshold: 10_000, daysBeforeEnd: 2, startHourUtc: 15, hours: 1, records: 14 },
+  hourlyTokenAlarm: {
+    application: 'HRPortalApp',
+    threshold: 10_000,
+    daysBeforeEnd: 2,
+    startHourUtc: 15,
+    hours: 1,
+    records: 14,
+  },
   /** A misspelled environment value on a few records of one application (a bad deploy). */
-  misspelledEnvironment: { application: 'SalesAssistantApp', value: 'producton', intended: 'production', daysBeforeEnd: 8, startHourUtc: 16, hours: 3 },
+  misspelledEnvironment: {
+    application: 'SalesAssistantApp',
+    value: 'producton',
+    intended: 'production',
+    daysBeforeEnd: 8,
+    startHourUtc: 16,
+    hours: 3,
+  },
   /** Callers that never send requestMetadata: a batch job's role and developers' IAM users (all InvokeModel*). */
   untaggedInvokeModel: {
     roleArnPrefix: `arn:aws:sts::${DEMO_ACCOUNT}:assumed-role/DataPipelineBedrockRole/`,
@@ -35,7 +62,10 @@ export const PLANTED = {
   unmappedApplicationProfile: { application: 'KnowledgeBaseApp', modelId: DEMO_APPLICATION_PROFILE_ARN },
 } as const;
 
-export interface TimeWindow { startMs: number; endMs: number }
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+}
 
 export interface PlantedWindows {
   tenantSpike: TimeWindow;

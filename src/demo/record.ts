@@ -6,7 +6,12 @@
  */
 
 export type Operation = 'Converse' | 'ConverseStream' | 'InvokeModel' | 'InvokeModelWithResponseStream';
-export const OPERATIONS: readonly Operation[] = ['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'];
+export const OPERATIONS: readonly Operation[] = [
+  'Converse',
+  'ConverseStream',
+  'InvokeModel',
+  'InvokeModelWithResponseStream',
+];
 
 /** The provider-native body shape InvokeModel uses (Converse is the same for every family). */
 export type BodyFamily = 'anthropic' | 'nova' | 'titan' | 'llama' | 'mistral';
@@ -84,15 +89,19 @@ export function buildRecord(s: InvocationSpec): GeneratedRecord {
   const failed = s.errorCode !== undefined;
   const withBodies = s.bodies && !failed;
   // Insertion order is the key order JSON.stringify writes: counts after the body, as captured.
-  const input = (withBodies
-    ? { inputContentType: 'application/json', inputBodyJson: inputBody(s) }
-    : { inputContentType: 'application/json' }) as GeneratedRecord['input'];
+  const input = (
+    withBodies
+      ? { inputContentType: 'application/json', inputBodyJson: inputBody(s) }
+      : { inputContentType: 'application/json' }
+  ) as GeneratedRecord['input'];
   input.inputTokenCount = failed ? 0 : s.inputTokens;
   input.cacheReadInputTokenCount = failed ? 0 : s.cacheReadTokens;
   input.cacheWriteInputTokenCount = failed ? 0 : s.cacheWriteTokens;
-  const output = (withBodies
-    ? { outputContentType: 'application/json', outputBodyJson: outputBody(s) }
-    : { outputContentType: 'application/json' }) as GeneratedRecord['output'];
+  const output = (
+    withBodies
+      ? { outputContentType: 'application/json', outputBodyJson: outputBody(s) }
+      : { outputContentType: 'application/json' }
+  ) as GeneratedRecord['output'];
   output.outputTokenCount = failed ? 0 : s.outputTokens;
 
   // Built field by field, in capture order: JSON.stringify keeps insertion order.
@@ -153,7 +162,11 @@ function inputBody(s: InvocationSpec): Json {
       return body;
     }
     case 'nova':
-      return { schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ text: s.prompt }] }], inferenceConfig: { maxTokens: s.maxTokens } };
+      return {
+        schemaVersion: 'messages-v1',
+        messages: [{ role: 'user', content: [{ text: s.prompt }] }],
+        inferenceConfig: { maxTokens: s.maxTokens },
+      };
     case 'titan':
       return { inputText: s.prompt, textGenerationConfig: { maxTokenCount: s.maxTokens, temperature: 0.5, topP: 0.9 } };
     case 'llama':
@@ -184,42 +197,103 @@ function outputBody(s: InvocationSpec): Json {
       };
       if (!stream) {
         return {
-          id: s.messageId, type: 'message', role: 'assistant', model: s.modelName,
-          content: [{ type: 'text', text: s.reply }], stop_reason: 'end_turn', stop_sequence: null, usage,
+          id: s.messageId,
+          type: 'message',
+          role: 'assistant',
+          model: s.modelName,
+          content: [{ type: 'text', text: s.reply }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage,
         };
       }
       return [
-        { type: 'message_start', message: { id: s.messageId, type: 'message', role: 'assistant', model: s.modelName, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } },
+        {
+          type: 'message_start',
+          message: {
+            id: s.messageId,
+            type: 'message',
+            role: 'assistant',
+            model: s.modelName,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { ...usage, output_tokens: 1 },
+          },
+        },
         { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
         { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: s.reply } },
         { type: 'content_block_stop', index: 0 },
-        { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: s.outputTokens } },
+        {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: s.outputTokens },
+        },
         { type: 'message_stop', 'amazon-bedrock-invocationMetrics': invocationMetrics(s) },
       ];
     }
     case 'nova': {
       const usage = {
-        inputTokens: s.inputTokens, outputTokens: s.outputTokens,
+        inputTokens: s.inputTokens,
+        outputTokens: s.outputTokens,
         totalTokens: s.inputTokens + s.cacheReadTokens + s.cacheWriteTokens + s.outputTokens,
-        cacheReadInputTokenCount: s.cacheReadTokens, cacheWriteInputTokenCount: s.cacheWriteTokens,
+        cacheReadInputTokenCount: s.cacheReadTokens,
+        cacheWriteInputTokenCount: s.cacheWriteTokens,
       };
-      if (!stream) return { output: { message: { role: 'assistant', content: [{ text: s.reply }] } }, stopReason: 'end_turn', usage };
+      if (!stream)
+        return {
+          output: { message: { role: 'assistant', content: [{ text: s.reply }] } },
+          stopReason: 'end_turn',
+          usage,
+        };
       return [
         { messageStart: { role: 'assistant' } },
         { contentBlockDelta: { delta: { text: s.reply }, contentBlockIndex: 0 } },
         { contentBlockStop: { contentBlockIndex: 0 } },
         { messageStop: { stopReason: 'end_turn' } },
-        { metadata: { usage: { inputTokens: s.inputTokens, outputTokens: s.outputTokens } }, 'amazon-bedrock-invocationMetrics': invocationMetrics(s) },
+        {
+          metadata: { usage: { inputTokens: s.inputTokens, outputTokens: s.outputTokens } },
+          'amazon-bedrock-invocationMetrics': invocationMetrics(s),
+        },
       ];
     }
     case 'titan':
-      if (!stream) return { inputTextTokenCount: s.inputTokens, results: [{ tokenCount: s.outputTokens, outputText: s.reply, completionReason: 'FINISH' }] };
-      return [{ outputText: s.reply, index: 0, totalOutputTextTokenCount: s.outputTokens, completionReason: 'FINISH', inputTextTokenCount: s.inputTokens, 'amazon-bedrock-invocationMetrics': invocationMetrics(s) }];
+      if (!stream)
+        return {
+          inputTextTokenCount: s.inputTokens,
+          results: [{ tokenCount: s.outputTokens, outputText: s.reply, completionReason: 'FINISH' }],
+        };
+      return [
+        {
+          outputText: s.reply,
+          index: 0,
+          totalOutputTextTokenCount: s.outputTokens,
+          completionReason: 'FINISH',
+          inputTextTokenCount: s.inputTokens,
+          'amazon-bedrock-invocationMetrics': invocationMetrics(s),
+        },
+      ];
     case 'llama':
-      if (!stream) return { generation: s.reply, prompt_token_count: s.inputTokens, generation_token_count: s.outputTokens, stop_reason: 'stop' };
-      return [{ generation: s.reply, prompt_token_count: s.inputTokens, generation_token_count: s.outputTokens, stop_reason: 'stop', 'amazon-bedrock-invocationMetrics': invocationMetrics(s) }];
+      if (!stream)
+        return {
+          generation: s.reply,
+          prompt_token_count: s.inputTokens,
+          generation_token_count: s.outputTokens,
+          stop_reason: 'stop',
+        };
+      return [
+        {
+          generation: s.reply,
+          prompt_token_count: s.inputTokens,
+          generation_token_count: s.outputTokens,
+          stop_reason: 'stop',
+          'amazon-bedrock-invocationMetrics': invocationMetrics(s),
+        },
+      ];
     case 'mistral':
       if (!stream) return { outputs: [{ text: s.reply, stop_reason: 'stop' }] };
-      return [{ outputs: [{ text: s.reply, stop_reason: 'stop' }], 'amazon-bedrock-invocationMetrics': invocationMetrics(s) }];
+      return [
+        { outputs: [{ text: s.reply, stop_reason: 'stop' }], 'amazon-bedrock-invocationMetrics': invocationMetrics(s) },
+      ];
   }
 }

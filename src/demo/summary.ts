@@ -25,12 +25,24 @@ function num(v: unknown): number {
 }
 
 /** Summarise the Bedrock events of one account within [startMs, endMs). */
-export async function summarizeStore(store: Store, filter: { accountId?: string; startMs?: number; endMs?: number } = {}): Promise<StoreSummary> {
+export async function summarizeStore(
+  store: Store,
+  filter: { accountId?: string; startMs?: number; endMs?: number } = {},
+): Promise<StoreSummary> {
   const where: string[] = [`kind = 'bedrock'`];
   const params: Record<string, string | number> = {};
-  if (filter.accountId !== undefined) { where.push('account_id = $account'); params.account = filter.accountId; }
-  if (filter.startMs !== undefined) { where.push('ts >= $start'); params.start = filter.startMs; }
-  if (filter.endMs !== undefined) { where.push('ts < $end'); params.end = filter.endMs; }
+  if (filter.accountId !== undefined) {
+    where.push('account_id = $account');
+    params.account = filter.accountId;
+  }
+  if (filter.startMs !== undefined) {
+    where.push('ts >= $start');
+    params.start = filter.startMs;
+  }
+  if (filter.endMs !== undefined) {
+    where.push('ts < $end');
+    params.end = filter.endMs;
+  }
   const sql = `SELECT count(*), min(ts), max(ts),
       count(DISTINCT request_metadata['application_name']),
       count(DISTINCT request_metadata['tenant_id']),

@@ -23,7 +23,10 @@ class ChunkedFile {
   private readonly failed: Promise<never>;
   records = 0;
 
-  constructor(readonly path: string, gzip: boolean) {
+  constructor(
+    readonly path: string,
+    gzip: boolean,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.file = createWriteStream(path);
     if (gzip) {
@@ -37,7 +40,9 @@ class ChunkedFile {
       this.file.on('error', reject);
       if (this.head !== this.file) this.head.on('error', reject);
     });
-    this.failed.catch(() => { /* observed where it is awaited */ });
+    this.failed.catch(() => {
+      /* observed where it is awaited */
+    });
   }
 
   async writeLine(line: string): Promise<void> {
@@ -105,7 +110,11 @@ export class S3LayoutSink implements RecordSink {
   private files = 0;
   private bytes = 0;
 
-  constructor(private readonly root: string, private readonly names: Prng, private readonly maxRecordsPerFile = 50_000) {}
+  constructor(
+    private readonly root: string,
+    private readonly names: Prng,
+    private readonly maxRecordsPerFile = 50_000,
+  ) {}
 
   async write(record: GeneratedRecord): Promise<void> {
     const key = `${record.accountId}/${record.region}`;

@@ -1,5 +1,12 @@
 import { modelIdForm } from '../logs/record.js';
-import { loadPriceBook, profileSnapshots, resolveModel, snapshotPricing, type PriceBook, type SnapshotPricing } from '../pricing/index.js';
+import {
+  loadPriceBook,
+  profileSnapshots,
+  resolveModel,
+  snapshotPricing,
+  type PriceBook,
+  type SnapshotPricing,
+} from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { likelyMisspellings } from './similar.js';
 import type { Finding } from './types.js';
@@ -21,7 +28,8 @@ export interface DataCheckOptions {
 }
 
 const num = (v: unknown): number => Number(v ?? 0);
-const pct = (n: number, d: number): string => (d === 0 ? '0%' : `${(100 * n / d).toFixed(n === d || n === 0 ? 0 : 1)}%`);
+const pct = (n: number, d: number): string =>
+  d === 0 ? '0%' : `${((100 * n) / d).toFixed(n === d || n === 0 ? 0 : 1)}%`;
 
 /** `arn:aws:sts::A:assumed-role/Role/session` → `role/Role`; `arn:aws:iam::A:user/u` → `user/u`; else the ARN. */
 export function principalOf(arn: string | null): string {
@@ -32,8 +40,10 @@ export function principalOf(arn: string | null): string {
   return m ? `${m[1]}/${m[2]}` : arn;
 }
 
-const HEADER_FIX = 'send the X-Amzn-Bedrock-Request-Metadata header, a JSON object of string keys and values (for example {"application_name":"…","environment":"production"}), on InvokeModel / InvokeModelWithResponseStream; with the JS SDK, the bedrock-insights/tagging middleware adds it. The guide\'s "switch to Converse" predates this header: InvokeModel calls can be tagged as they are';
-const CONVERSE_FIX = 'pass requestMetadata (a map of up to 16 string keys and values) in the Converse / ConverseStream request; with the JS SDK, the bedrock-insights/tagging middleware adds it from a context';
+const HEADER_FIX =
+  'send the X-Amzn-Bedrock-Request-Metadata header, a JSON object of string keys and values (for example {"application_name":"…","environment":"production"}), on InvokeModel / InvokeModelWithResponseStream; with the JS SDK, the bedrock-insights/tagging middleware adds it. The guide\'s "switch to Converse" predates this header: InvokeModel calls can be tagged as they are';
+const CONVERSE_FIX =
+  'pass requestMetadata (a map of up to 16 string keys and values) in the Converse / ConverseStream request; with the JS SDK, the bedrock-insights/tagging middleware adds it from a context';
 
 /** The data checks: metadata hygiene and pricing gaps, measured on the store. */
 export async function dataFindings(store: Store, o: DataCheckOptions = {}): Promise<Finding[]> {
@@ -45,27 +55,54 @@ export async function dataFindings(store: Store, o: DataCheckOptions = {}): Prom
   try {
     const total = num((await q(`SELECT count(*) FROM events WHERE ${where}`))[0][0]);
     if (total === 0) {
-      return [{
-        check: 'data.empty', severity: 'error', title: 'No Bedrock invocations in the store',
-        detail: `The store has no Bedrock model invocation records${o.logGroup ? ` in ${o.logGroup}` : ''}.`,
-        nextStep: 'Ingest some: bedrock-insights ingest ./AWSLogs (or s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP); or try bedrock-insights demo.',
-      }];
+      return [
+        {
+          check: 'data.empty',
+          severity: 'error',
+          title: 'No Bedrock invocations in the store',
+          detail: `The store has no Bedrock model invocation records${o.logGroup ? ` in ${o.logGroup}` : ''}.`,
+          nextStep:
+            'Ingest some: bedrock-insights ingest ./AWSLogs (or s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP); or try bedrock-insights demo.',
+        },
+      ];
     }
-    findings.push(...untagged(await q(
-      `SELECT operation, identity_arn, count(*) FILTER (WHERE request_metadata IS NULL OR cardinality(request_metadata) = 0), count(*)
-       FROM events WHERE ${where} GROUP BY ALL`), total));
+    findings.push(
+      ...untagged(
+        await q(
+          `SELECT operation, identity_arn, count(*) FILTER (WHERE request_metadata IS NULL OR cardinality(request_metadata) = 0), count(*)
+       FROM events WHERE ${where} GROUP BY ALL`,
+        ),
+        total,
+      ),
+    );
 
     const keyStats = await q(`SELECT k, count(*), count(DISTINCT v) FROM (
         SELECT unnest(map_keys(request_metadata)) AS k, unnest(map_values(request_metadata)) AS v FROM events WHERE ${where} AND request_metadata IS NOT NULL)
       GROUP BY k ORDER BY k`);
     const keys = keyStats.map(([k, n, d]) => ({ key: String(k), count: num(n), distinct: num(d) }));
     const appKey = o.applicationKey ?? APPLICATION_KEYS.find((k) => keys.some((s) => s.key === k));
-    if (appKey) findings.push(...await coverage(q, where, appKey, keys.map((k) => k.key)));
-    findings.push(...await misspellings(q, where, keys.filter((k) => k.distinct > 1 && k.distinct <= MISSPELLING_MAX_VALUES).map((k) => k.key)));
+    if (appKey)
+      findings.push(
+        ...(await coverage(
+          q,
+          where,
+          appKey,
+          keys.map((k) => k.key),
+        )),
+      );
+    findings.push(
+      ...(await misspellings(
+        q,
+        where,
+        keys.filter((k) => k.distinct > 1 && k.distinct <= MISSPELLING_MAX_VALUES).map((k) => k.key),
+      )),
+    );
     for (const k of keys) {
       if (k.distinct >= CARDINALITY_MIN_VALUES && k.distinct >= CARDINALITY_RATIO * k.count) {
         findings.push({
-          check: 'metadata.cardinality', severity: 'warning', title: `requestMetadata.${k.key} has a value per call`,
+          check: 'metadata.cardinality',
+          severity: 'warning',
+          title: `requestMetadata.${k.key} has a value per call`,
           detail: `${k.distinct.toLocaleString('en-US')} distinct values over ${k.count.toLocaleString('en-US')} tagged invocations: grouping by it (stats … by requestMetadata.${k.key}) gives one row per call, and dashboards and chargeback by it are unreadable.`,
           nextStep: `Put a bounded label in requestMetadata.${k.key} (a tenant, a feature, an environment), and leave per-request ids (request ids, timestamps, session ids) out of request metadata: the log already has requestId.`,
           data: { key: k.key, distinct: k.distinct, tagged: k.count },
@@ -74,7 +111,15 @@ export async function dataFindings(store: Store, o: DataCheckOptions = {}): Prom
     }
     // Application profiles resolve as pricing does: the user's mapping, else a GetInferenceProfile snapshot kept in the store.
     const snapshots = snapshotPricing(await profileSnapshots(store));
-    findings.push(...pricing(await q(`SELECT model_id, region, count(*), coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) FROM events WHERE ${where} GROUP BY ALL ORDER BY 3 DESC`), o.book ?? loadPriceBook(), snapshots));
+    findings.push(
+      ...pricing(
+        await q(
+          `SELECT model_id, region, count(*), coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) FROM events WHERE ${where} GROUP BY ALL ORDER BY 3 DESC`,
+        ),
+        o.book ?? loadPriceBook(),
+        snapshots,
+      ),
+    );
   } finally {
     conn.closeSync();
   }
@@ -112,21 +157,49 @@ function untagged(rows: unknown[][], total: number): Finding[] {
     if (famUntagged === 0) continue;
     const top = [...byPrincipal.entries()].sort((a, b) => b[1].untagged - a[1].untagged);
     const share = famUntagged / famCalls;
-    const list = top.slice(0, 8).map(([p, e]) => `${p} ${e.untagged.toLocaleString('en-US')} of ${e.calls.toLocaleString('en-US')} (${pct(e.untagged, e.calls)}; ${[...e.ops].sort().join(', ')})`).join('; ');
+    const list = top
+      .slice(0, 8)
+      .map(
+        ([p, e]) =>
+          `${p} ${e.untagged.toLocaleString('en-US')} of ${e.calls.toLocaleString('en-US')} (${pct(e.untagged, e.calls)}; ${[...e.ops].sort().join(', ')})`,
+      )
+      .join('; ');
     out.push({
       check: `metadata.untagged.${fam.name === 'InvokeModel' ? 'invokeModel' : 'converse'}`,
       severity: share >= 0.05 ? 'warning' : 'info',
       title: `${pct(famUntagged, famCalls)} of ${fam.name} calls carry no requestMetadata`,
       detail: `${famUntagged.toLocaleString('en-US')} of ${famCalls.toLocaleString('en-US')} ${[...fam.ops].join('/')} invocations (${pct(famUntagged, total)} of all) are untagged and fall outside every per-application, per-tenant and cost-center figure. By caller: ${list}${top.length > 8 ? `; and ${top.length - 8} more` : ''}.`,
       nextStep: `For each caller above, ${fam.fix}.`,
-      data: { operations: [...fam.ops], untagged: famUntagged, calls: famCalls, byPrincipal: top.map(([p, e]) => ({ principal: p, untagged: e.untagged, calls: e.calls, operations: [...e.ops].sort() })) },
+      data: {
+        operations: [...fam.ops],
+        untagged: famUntagged,
+        calls: famCalls,
+        byPrincipal: top.map(([p, e]) => ({
+          principal: p,
+          untagged: e.untagged,
+          calls: e.calls,
+          operations: [...e.ops].sort(),
+        })),
+      },
     });
   }
-  if (out.length === 0) out.push({ check: 'metadata.untagged', severity: 'ok', title: 'Every invocation carries requestMetadata', detail: `${all.toLocaleString('en-US')} invocations checked.`, nextStep: '' });
+  if (out.length === 0)
+    out.push({
+      check: 'metadata.untagged',
+      severity: 'ok',
+      title: 'Every invocation carries requestMetadata',
+      detail: `${all.toLocaleString('en-US')} invocations checked.`,
+      nextStep: '',
+    });
   return out;
 }
 
-async function coverage(q: (sql: string) => Promise<unknown[][]>, where: string, appKey: string, keys: string[]): Promise<Finding[]> {
+async function coverage(
+  q: (sql: string) => Promise<unknown[][]>,
+  where: string,
+  appKey: string,
+  keys: string[],
+): Promise<Finding[]> {
   const k = appKey.replace(/'/g, "''");
   const rows = await q(`SELECT request_metadata['${k}'] AS app, count(*) AS n,
       ${keys.map((key, i) => `count(*) FILTER (WHERE request_metadata['${key.replace(/'/g, "''")}'] IS NOT NULL) AS k${i}`).join(', ')}
@@ -137,12 +210,16 @@ async function coverage(q: (sql: string) => Promise<unknown[][]>, where: string,
     const app = r[0] === null ? null : String(r[0]);
     const n = num(r[1]);
     const cov: Record<string, number> = {};
-    keys.forEach((key, i) => { cov[key] = num(r[2 + i]) / n; });
+    keys.forEach((key, i) => {
+      cov[key] = num(r[2 + i]) / n;
+    });
     table.push({ application: app, tagged: n, coverage: cov });
     const missing = keys.filter((key) => key !== appKey && cov[key] < 0.95);
     if (app === null) {
       out.push({
-        check: 'metadata.coverage', severity: 'warning', title: `${n.toLocaleString('en-US')} tagged invocations have no ${appKey}`,
+        check: 'metadata.coverage',
+        severity: 'warning',
+        title: `${n.toLocaleString('en-US')} tagged invocations have no ${appKey}`,
         detail: `They carry request metadata but not the key that names the application, so per-application figures leave them out.`,
         nextStep: `Add ${appKey} to the request metadata of those callers (find them: bedrock-insights query 'filter ispresent(requestMetadata) and not ispresent(requestMetadata.${appKey}) | stats count(*) by identity.arn').`,
         data: { tagged: n },
@@ -153,20 +230,38 @@ async function coverage(q: (sql: string) => Promise<unknown[][]>, where: string,
     const never = missing.filter((key) => cov[key] === 0);
     const partial = missing.filter((key) => cov[key] > 0);
     out.push({
-      check: 'metadata.coverage', severity: partial.length > 0 ? 'warning' : 'info',
+      check: 'metadata.coverage',
+      severity: partial.length > 0 ? 'warning' : 'info',
       title: `${app}: ${[...partial.map((key) => `${key} on ${pct(cov[key] * n, n)}`), ...never.map((key) => `never ${key}`)].join(', ')}`,
       detail: `Of ${n.toLocaleString('en-US')} tagged invocations of ${app}, ${missing.map((key) => `${pct(cov[key] * n, n)} carry ${key}`).join(', ')}; other applications send ${missing.length === 1 ? 'it' : 'them'}. Figures by ${missing.length === 1 ? 'that key' : 'those keys'} put the rest under "missing".`,
-      nextStep: partial.length > 0
-        ? `Send ${partial.join(', ')} on every call of ${app} (set it once in the tagging context rather than per call)${never.length ? `; decide whether ${app} should send ${never.join(', ')}` : ''}.`
-        : `If ${app} should be split by ${never.join(', ')}, add ${never.length === 1 ? 'it' : 'them'} to its request metadata; if not, nothing to do.`,
+      nextStep:
+        partial.length > 0
+          ? `Send ${partial.join(', ')} on every call of ${app} (set it once in the tagging context rather than per call)${never.length ? `; decide whether ${app} should send ${never.join(', ')}` : ''}.`
+          : `If ${app} should be split by ${never.join(', ')}, add ${never.length === 1 ? 'it' : 'them'} to its request metadata; if not, nothing to do.`,
       data: { application: app, tagged: n, coverage: Object.fromEntries(missing.map((key) => [key, cov[key]])) },
     });
   }
-  out.push({ check: 'metadata.coverageTable', severity: 'info', title: `Metadata key coverage per ${appKey}`, detail: table.map((t) => `${t.application ?? '(none)'}: ${keys.map((key) => `${key} ${pct(t.coverage[key] * t.tagged, t.tagged)}`).join(', ')}`).join('\n'), nextStep: '', data: { applicationKey: appKey, applications: table } });
+  out.push({
+    check: 'metadata.coverageTable',
+    severity: 'info',
+    title: `Metadata key coverage per ${appKey}`,
+    detail: table
+      .map(
+        (t) =>
+          `${t.application ?? '(none)'}: ${keys.map((key) => `${key} ${pct(t.coverage[key] * t.tagged, t.tagged)}`).join(', ')}`,
+      )
+      .join('\n'),
+    nextStep: '',
+    data: { applicationKey: appKey, applications: table },
+  });
   return out;
 }
 
-async function misspellings(q: (sql: string) => Promise<unknown[][]>, where: string, keys: string[]): Promise<Finding[]> {
+async function misspellings(
+  q: (sql: string) => Promise<unknown[][]>,
+  where: string,
+  keys: string[],
+): Promise<Finding[]> {
   if (keys.length === 0) return [];
   const rows = await q(`SELECT k, v, count(*) FROM (
       SELECT unnest(map_keys(request_metadata)) AS k, unnest(map_values(request_metadata)) AS v FROM events WHERE ${where} AND request_metadata IS NOT NULL)
@@ -181,7 +276,9 @@ async function misspellings(q: (sql: string) => Promise<unknown[][]>, where: str
   for (const [key, values] of [...byKey.entries()].sort()) {
     for (const m of likelyMisspellings(values)) {
       out.push({
-        check: 'metadata.misspelling', severity: 'warning', title: `requestMetadata.${key} = "${m.value}" looks like "${m.intended}"`,
+        check: 'metadata.misspelling',
+        severity: 'warning',
+        title: `requestMetadata.${key} = "${m.value}" looks like "${m.intended}"`,
         detail: `"${m.value}" on ${m.count.toLocaleString('en-US')} invocations, "${m.intended}" on ${m.intendedCount.toLocaleString('en-US')} (${m.distance === 0 ? 'differs only in letter case' : `${m.distance} edit${m.distance === 1 ? '' : 's'} apart`}). Figures by ${key} split them into two groups.`,
         nextStep: `Fix the value where it is set (find the callers: bedrock-insights query 'filter requestMetadata.${key} = "${m.value}" | stats count(*), min(@timestamp), max(@timestamp) by identity.arn'); validate tag values against a fixed list in the tagging context.`,
         data: { key, ...m },
@@ -194,7 +291,14 @@ async function misspellings(q: (sql: string) => Promise<unknown[][]>, where: str
 function pricing(rows: unknown[][], book: PriceBook, snapshots: ReadonlyMap<string, SnapshotPricing>): Finding[] {
   const out: Finding[] = [];
   const unmapped: { modelId: string; requests: number; hint: string }[] = [];
-  const unpriced: { modelId: string; region: string | null; requests: number; tokens: number; reason: string; hint: string }[] = [];
+  const unpriced: {
+    modelId: string;
+    region: string | null;
+    requests: number;
+    tokens: number;
+    reason: string;
+    hint: string;
+  }[] = [];
   for (const [m, r, n, t] of rows) {
     const modelId = m === null ? '' : String(m);
     const region = r === null ? null : String(r);
@@ -210,7 +314,9 @@ function pricing(rows: unknown[][], book: PriceBook, snapshots: ReadonlyMap<stri
   }
   for (const u of unmapped) {
     out.push({
-      check: 'pricing.unmappedApplicationProfile', severity: 'warning', title: `Application inference profile with no model: ${u.modelId}`,
+      check: 'pricing.unmappedApplicationProfile',
+      severity: 'warning',
+      title: `Application inference profile with no model: ${u.modelId}`,
       detail: `${u.requests.toLocaleString('en-US')} invocations name this application-inference-profile ARN as modelId; the ARN does not say which model it routes to, so they have no cost.`,
       nextStep: `With AWS credentials, run bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${u.modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${u.modelId}": "<model id>"}, then run bedrock-insights prices reprice.`,
       data: u,
@@ -218,12 +324,21 @@ function pricing(rows: unknown[][], book: PriceBook, snapshots: ReadonlyMap<stri
   }
   for (const u of unpriced) {
     out.push({
-      check: 'pricing.unpricedModel', severity: 'warning', title: `No price for ${u.modelId || '(empty modelId)'}${u.region ? ` in ${u.region}` : ''}`,
+      check: 'pricing.unpricedModel',
+      severity: 'warning',
+      title: `No price for ${u.modelId || '(empty modelId)'}${u.region ? ` in ${u.region}` : ''}`,
       detail: `${u.requests.toLocaleString('en-US')} invocations (${u.tokens.toLocaleString('en-US')} tokens) are unpriced: ${u.reason}.`,
       nextStep: `${u.hint}; then run bedrock-insights prices reprice.`,
       data: u,
     });
   }
-  if (out.length === 0) out.push({ check: 'pricing', severity: 'ok', title: 'Every model in the data has a price', detail: `${rows.length} model/region pairs resolved.`, nextStep: '' });
+  if (out.length === 0)
+    out.push({
+      check: 'pricing',
+      severity: 'ok',
+      title: 'Every model in the data has a price',
+      detail: `${rows.length} model/region pairs resolved.`,
+      nextStep: '',
+    });
   return out;
 }

@@ -24,8 +24,13 @@ export async function runDoctor(store: Store | null, o: DoctorOptions = {}): Pro
   const findings = store ? await dataFindings(store, o) : [];
   let regions = o.regions ?? [];
   if (regions.length === 0 && store) {
-    const r = await store.connection.runAndReadAll(`SELECT DISTINCT region FROM events WHERE kind = 'bedrock' AND region IS NOT NULL ORDER BY 1`);
-    regions = r.getRows().map(([x]) => String(x)).filter((x) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(x));
+    const r = await store.connection.runAndReadAll(
+      `SELECT DISTINCT region FROM events WHERE kind = 'bedrock' AND region IS NOT NULL ORDER BY 1`,
+    );
+    regions = r
+      .getRows()
+      .map(([x]) => String(x))
+      .filter((x) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(x));
   }
   if (regions.length === 0) {
     const env = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -34,9 +39,18 @@ export async function runDoctor(store: Store | null, o: DoctorOptions = {}): Pro
   let aws: DoctorReport['aws'] = { ran: false, regions, skipped: 'not requested' };
   if (o.aws !== false) {
     if (regions.length === 0) {
-      aws = { ran: false, regions, skipped: 'no region: pass --region (the store has no Bedrock records to take regions from)' };
+      aws = {
+        ran: false,
+        regions,
+        skipped: 'no region: pass --region (the store has no Bedrock records to take regions from)',
+      };
     } else {
-      const r = await awsFindings({ regions, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}), ...(o.logsEndpointUrl ? { logsEndpointUrl: o.logsEndpointUrl } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) });
+      const r = await awsFindings({
+        regions,
+        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+        ...(o.logsEndpointUrl ? { logsEndpointUrl: o.logsEndpointUrl } : {}),
+        ...(o.credentials ? { credentials: o.credentials } : {}),
+      });
       findings.unshift(...r.findings);
       aws = { ran: r.ran, regions, ...(r.skipped ? { skipped: r.skipped } : {}) };
     }

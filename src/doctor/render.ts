@@ -6,7 +6,9 @@ const MARK = { error: 'ERROR', warning: 'WARN ', info: 'INFO ', ok: 'OK   ' } as
 export function renderText(r: DoctorReport): string {
   const lines: string[] = [];
   lines.push(`bedrock-insights doctor — ${r.generatedAt}${r.store ? `, store ${r.store}` : ''}`);
-  lines.push(r.aws.ran ? `AWS checks: ${r.aws.regions.join(', ')}` : `AWS checks skipped: ${r.aws.skipped ?? 'not run'}`);
+  lines.push(
+    r.aws.ran ? `AWS checks: ${r.aws.regions.join(', ')}` : `AWS checks skipped: ${r.aws.skipped ?? 'not run'}`,
+  );
   const counts = { error: 0, warning: 0, info: 0, ok: 0 };
   for (const f of r.findings) counts[f.severity]++;
   lines.push(`${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} note(s), ${counts.ok} ok`);

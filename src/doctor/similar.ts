@@ -51,7 +51,13 @@ export function likelyMisspellings(values: ValueCount[]): LikelyMisspelling[] {
       const d = caseOnly ? 0 : editDistance(rare.value, common.value, limit);
       if (d > limit) continue;
       if (!best || d < best.distance || (d === best.distance && common.count > best.intendedCount)) {
-        best = { value: rare.value, count: rare.count, intended: common.value, intendedCount: common.count, distance: d };
+        best = {
+          value: rare.value,
+          count: rare.count,
+          intended: common.value,
+          intendedCount: common.count,
+          distance: d,
+        };
       }
     }
     if (best) out.push(best);

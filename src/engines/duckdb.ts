@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
-import type { QueryEngine, QueryHandle, QueryRequest, QueryResult, QueryStatistics, QueryStatus, ResultRow } from './engine.js';
+import type {
+  QueryEngine,
+  QueryHandle,
+  QueryRequest,
+  QueryResult,
+  QueryStatistics,
+  QueryStatus,
+  ResultRow,
+} from './engine.js';
 import { parseQuery } from '../insights/parser.js';
 import { checkComposition } from '../insights/rules.js';
 import { expandSavedQueries, diagnosticsToOriginal, MAX_QUERY_LENGTH } from '../insights/savedQueries.js';
@@ -14,7 +22,9 @@ import { BiError } from '../util/errors.js';
 
 export interface DuckDbEngineOptions {
   /** Resolves `$Name(...)` saved-query invocations; absent means none are defined. */
-  savedQueries?: (name: string) => { queryString: string; parameters?: { name: string; defaultValue?: string }[] } | undefined;
+  savedQueries?: (
+    name: string,
+  ) => { queryString: string; parameters?: { name: string; defaultValue?: string }[] } | undefined;
 }
 
 /** What preparing a query gives: the plan and its SQL, or the reasons it cannot run. */
@@ -39,7 +49,12 @@ export interface DuckDbEngine extends QueryEngine {
 }
 
 const EMPTY_STATS: QueryStatistics = {
-  recordsMatched: 0, recordsScanned: 0, estimatedRecordsSkipped: 0, bytesScanned: 0, estimatedBytesSkipped: 0, logGroupsScanned: 0,
+  recordsMatched: 0,
+  recordsScanned: 0,
+  estimatedRecordsSkipped: 0,
+  bytesScanned: 0,
+  estimatedBytesSkipped: 0,
+  logGroupsScanned: 0,
 };
 
 async function loadCatalog(conn: DuckDBConnection): Promise<CatalogInfo> {
@@ -47,7 +62,9 @@ async function loadCatalog(conn: DuckDBConnection): Promise<CatalogInfo> {
   const logGroups = groups.map((r) => ({ name: String(r[0]), genericEvents: Number(r[1]) }));
   if (logGroups.length === 0) {
     // A store written without the catalog (e.g. plain INSERTs): derive it from the events.
-    const rows = (await conn.runAndReadAll(`SELECT log_group, count(*) FILTER (WHERE kind <> 'bedrock') FROM events GROUP BY 1`)).getRows();
+    const rows = (
+      await conn.runAndReadAll(`SELECT log_group, count(*) FILTER (WHERE kind <> 'bedrock') FROM events GROUP BY 1`)
+    ).getRows();
     for (const r of rows) logGroups.push({ name: String(r[0]), genericEvents: Number(r[1]) });
   }
   const fieldsByGroup = new Map<string, Set<string>>();
@@ -92,9 +109,15 @@ class Runner {
     const c = this.prepared.compiled;
     const warnings = this.prepared.diagnostics.filter((d) => d.severity !== 'error');
     if (this.truncated) {
-      warnings.push(diagnostic(this.prepared.text, 'ROW_CAP_REACHED', 'warning',
-        `The result was cut at ${c?.rowCap ?? 0} rows (CloudWatch's default). Add "| limit N" (up to 100000) or use --no-row-cap to get every row.`,
-        { start: 0, end: 0 }));
+      warnings.push(
+        diagnostic(
+          this.prepared.text,
+          'ROW_CAP_REACHED',
+          'warning',
+          `The result was cut at ${c?.rowCap ?? 0} rows (CloudWatch's default). Add "| limit N" (up to 100000) or use --no-row-cap to get every row.`,
+          { start: 0, end: 0 },
+        ),
+      );
     }
     const r: QueryResult = {
       columns: c?.columns.map((x) => x.name) ?? [],
@@ -113,7 +136,11 @@ class Runner {
     if (this.status !== 'Running') return;
     this.cancelled = true;
     this.status = 'Cancelled';
-    try { this.conn?.interrupt(); } catch { /* already finished */ }
+    try {
+      this.conn?.interrupt();
+    } catch {
+      /* already finished */
+    }
     await this.finished;
   }
 
@@ -188,7 +215,11 @@ class Runner {
         this.error = { code: 'QUERY_FAILED', message: `The query failed while running: ${msg.split('\n')[0]}` };
       }
     } finally {
-      try { this.conn?.closeSync(); } catch { /* closed */ }
+      try {
+        this.conn?.closeSync();
+      } catch {
+        /* closed */
+      }
       this.conn = undefined;
     }
     return this.result();
@@ -206,8 +237,11 @@ class Runner {
       const r = (await this.conn.runAndReadAll(`SELECT sum(strlen(message)) FROM events${where}`)).getRows()[0];
       return toNumber(r?.[0]);
     }
-    const r = (await this.conn.runAndReadAll(
-      `SELECT count(*), (SELECT avg(strlen(message)) FROM (SELECT message FROM events${where} LIMIT 2048)) FROM events${where}`)).getRows()[0];
+    const r = (
+      await this.conn.runAndReadAll(
+        `SELECT count(*), (SELECT avg(strlen(message)) FROM (SELECT message FROM events${where} LIMIT 2048)) FROM events${where}`,
+      )
+    ).getRows()[0];
     return Math.round(toNumber(r?.[0]) * toNumber(r?.[1]));
   }
 }
@@ -220,21 +254,32 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
     if (original.length > MAX_QUERY_LENGTH) {
       return {
         text: original,
-        diagnostics: [diagnostic(original, 'QUERY_TOO_LONG', 'error',
-          `The query has ${original.length} characters; the limit is ${MAX_QUERY_LENGTH}. Shorten it or save parts as saved queries.`, { start: MAX_QUERY_LENGTH, end: original.length })],
+        diagnostics: [
+          diagnostic(
+            original,
+            'QUERY_TOO_LONG',
+            'error',
+            `The query has ${original.length} characters; the limit is ${MAX_QUERY_LENGTH}. Shorten it or save parts as saved queries.`,
+            { start: MAX_QUERY_LENGTH, end: original.length },
+          ),
+        ],
       };
     }
     const lookup = (name: string) => {
       const q = opts.savedQueries?.(name);
-      return q ? { name, queryString: q.queryString, ...(q.parameters ? { parameters: q.parameters } : {}) } : undefined;
+      return q
+        ? { name, queryString: q.queryString, ...(q.parameters ? { parameters: q.parameters } : {}) }
+        : undefined;
     };
     const expansion = expandSavedQueries(original, lookup);
-    if (expansion.diagnostics.some((d) => d.severity === 'error')) return { text: original, diagnostics: expansion.diagnostics };
+    if (expansion.diagnostics.some((d) => d.severity === 'error'))
+      return { text: original, diagnostics: expansion.diagnostics };
     const text = expansion.text;
     const back = (ds: Diagnostic[]) => (text === original ? ds : diagnosticsToOriginal(original, expansion, ds));
     const parsed = parseQuery(text);
     const diags: Diagnostic[] = [...expansion.diagnostics, ...back(parsed.diagnostics)];
-    if (!parsed.query || parsed.diagnostics.some((d) => d.severity === 'error')) return { text: original, diagnostics: diags };
+    if (!parsed.query || parsed.diagnostics.some((d) => d.severity === 'error'))
+      return { text: original, diagnostics: diags };
     const rules = checkComposition(parsed.query, text);
     diags.push(...back(rules));
     if (rules.some((d) => d.severity === 'error')) return { text: original, diagnostics: diags };

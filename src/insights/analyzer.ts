@@ -9,10 +9,26 @@
  * Pure and synchronous: the catalog facts it needs are passed in.
  */
 import type {
-  Command, DurationLit, Expr, Name, ParseCmd, Projection, Query, SourceClause, Span, StatsCmd,
+  Command,
+  DurationLit,
+  Expr,
+  Name,
+  ParseCmd,
+  Projection,
+  Query,
+  SourceClause,
+  Span,
+  StatsCmd,
 } from './ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
-import { closest, lookupFunction, allFunctionNames, unifyKinds, type FunctionSpec, type ValueKind } from './functions.js';
+import {
+  closest,
+  lookupFunction,
+  allFunctionNames,
+  unifyKinds,
+  type FunctionSpec,
+  type ValueKind,
+} from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
@@ -57,8 +73,15 @@ export const PERIOD_CAPS: Partial<Record<DurationLit['unit'], number>> = { ms: 1
 
 /** Lambda platform fields discovered from START/END/REPORT lines (spec §2.1). */
 export const LAMBDA_FIELDS: Readonly<Record<string, ValueKind>> = {
-  '@type': 'string', '@requestId': 'string', '@duration': 'number', '@billedDuration': 'number', '@memorySize': 'number',
-  '@maxMemoryUsed': 'number', '@initDuration': 'number', '@xrayTraceId': 'string', '@xraySegmentId': 'string',
+  '@type': 'string',
+  '@requestId': 'string',
+  '@duration': 'number',
+  '@billedDuration': 'number',
+  '@memorySize': 'number',
+  '@maxMemoryUsed': 'number',
+  '@initDuration': 'number',
+  '@xrayTraceId': 'string',
+  '@xraySegmentId': 'string',
 };
 
 interface Binding {
@@ -66,9 +89,22 @@ interface Binding {
 }
 
 const AGG_FNS: Record<string, AggFn> = {
-  count: 'count', count_distinct: 'count_distinct', sum: 'sum', avg: 'avg', min: 'min', max: 'max', pct: 'pct',
-  stddev: 'stddev', earliest: 'earliest', latest: 'latest', sortsfirst: 'sortsFirst', sortslast: 'sortsLast',
-  values: 'values', countovertime: 'count', sumovertime: 'sum', rate: 'rate',
+  count: 'count',
+  count_distinct: 'count_distinct',
+  sum: 'sum',
+  avg: 'avg',
+  min: 'min',
+  max: 'max',
+  pct: 'pct',
+  stddev: 'stddev',
+  earliest: 'earliest',
+  latest: 'latest',
+  sortsfirst: 'sortsFirst',
+  sortslast: 'sortsLast',
+  values: 'values',
+  countovertime: 'count',
+  sumovertime: 'sum',
+  rate: 'rate',
 };
 
 class Analyzer {
@@ -113,7 +149,8 @@ class Analyzer {
     if (this.diags.some((d) => d.severity === 'error')) return undefined;
     const plan: Plan = {
       source: {
-        names: this.selection, mixed: this.mixed,
+        names: this.selection,
+        mixed: this.mixed,
         candidates: this.selection === 'all' ? this.opts.catalog.logGroups.length : this.selection.length,
       },
       stages: this.stages,
@@ -135,13 +172,24 @@ class Analyzer {
     let chosen: string[] | 'all' = 'all';
     if (src) {
       if (this.opts.logGroups && this.opts.logGroups.length > 0) {
-        this.warn('SOURCE_OVERRIDES_LOG_GROUPS', 'The query has SOURCE; the log groups given with the request are ignored.', src.span);
+        this.warn(
+          'SOURCE_OVERRIDES_LOG_GROUPS',
+          'The query has SOURCE; the log groups given with the request are ignored.',
+          src.span,
+        );
       }
-      for (const [which, text] of [['start', src.start], ['end', src.end]] as const) {
+      for (const [which, text] of [
+        ['start', src.start],
+        ['end', src.end],
+      ] as const) {
         if (text === undefined) continue;
         const ms = sourceTime(text, this.opts.now ?? Date.now());
         if (ms === undefined) {
-          this.err('SOURCE_TIME_INVALID', `${which}=${text} is not a time: write now, a relative time like -1d or -30m, an ISO time in quotes, or epoch ms.`, src.span);
+          this.err(
+            'SOURCE_TIME_INVALID',
+            `${which}=${text} is not a time: write now, a relative time like -1d or -30m, an ISO time in quotes, or epoch ms.`,
+            src.span,
+          );
         } else if (which === 'start') {
           // Both the request and SOURCE bound the range: the narrower wins.
           this.startTime = this.startTime === undefined ? ms : Math.max(this.startTime, ms);
@@ -150,18 +198,32 @@ class Analyzer {
         }
       }
       if (src.accountIdentifiers.length > 0 || src.classes.length > 0) {
-        this.warn('SOURCE_FILTER_IGNORED', 'SOURCE accountIdentifiers/class are ignored: the store holds one account and one log class.', src.span);
+        this.warn(
+          'SOURCE_FILTER_IGNORED',
+          'SOURCE accountIdentifiers/class are ignored: the store holds one account and one log class.',
+          src.span,
+        );
       }
       if (!src.allLogGroups || src.logGroupNames.length > 0 || src.namePrefixes.length > 0) {
         const picked = new Set<string>();
         for (const n of src.logGroupNames) {
           if (all.includes(n)) picked.add(n);
-          else this.err('LOG_GROUP_NOT_FOUND', `The log group ${n} does not exist in the store.`, src.span, closest(n, all) ?? undefined);
+          else
+            this.err(
+              'LOG_GROUP_NOT_FOUND',
+              `The log group ${n} does not exist in the store.`,
+              src.span,
+              closest(n, all) ?? undefined,
+            );
         }
         for (const p of src.namePrefixes) for (const n of all) if (n.startsWith(p)) picked.add(n);
         chosen = [...picked];
         if (src.namePrefixes.length > 0 && src.logGroupNames.length === 0 && chosen.length === 0) {
-          this.warn('NO_LOG_GROUPS', `No log group starts with ${src.namePrefixes.map((p) => `'${p}'`).join(' or ')}.`, src.span);
+          this.warn(
+            'NO_LOG_GROUPS',
+            `No log group starts with ${src.namePrefixes.map((p) => `'${p}'`).join(' or ')}.`,
+            src.span,
+          );
         }
       }
     } else if (this.opts.logGroups && this.opts.logGroups.length > 0) {
@@ -242,7 +304,11 @@ class Analyzer {
       }
       case 'limit':
         if (cmd.count > MAX_LIMIT) {
-          this.err('LIMIT_TOO_LARGE', `limit ${cmd.count} is over the maximum of ${MAX_LIMIT}; use a smaller limit.`, cmd.span);
+          this.err(
+            'LIMIT_TOO_LARGE',
+            `limit ${cmd.count} is over the maximum of ${MAX_LIMIT}; use a smaller limit.`,
+            cmd.span,
+          );
           return;
         }
         if (cmd.count < 1) {
@@ -267,7 +333,11 @@ class Analyzer {
       case 'unnest': {
         const src = this.expr(cmd.source);
         if (this.isSplit(src)) {
-          this.err('UNNEST_SPLIT', 'unnest needs a list from jsonParse; a split() result cannot be unnested (CloudWatch rejects it).', cmd.source.span);
+          this.err(
+            'UNNEST_SPLIT',
+            'unnest needs a list from jsonParse; a split() result cannot be unnested (CloudWatch rejects it).',
+            cmd.source.span,
+          );
         }
         const id = this.id(cmd.into.name);
         this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
@@ -294,14 +364,23 @@ class Analyzer {
         for (const f of cmd.fills) {
           const target = this.env.get(f.field.name)?.expr;
           if (!target || target.k !== 'ref' || !agg.items.some((it) => it.id === target.id)) {
-            this.err('FILLMISSING_FIELD', `${f.field.name} is not an aggregate of the stats before fillmissing.`, f.field.span);
+            this.err(
+              'FILLMISSING_FIELD',
+              `${f.field.name} is not an aggregate of the stats before fillmissing.`,
+              f.field.span,
+            );
             continue;
           }
           fills.push({ id: target.id, value: this.expr(f.value) });
         }
         this.stages.push({
-          op: 'fillmissing', binKey: binKey.id, amount: period.amount, unit: period.unit,
-          keys: agg.keys.filter((k) => k.id !== binKey.id).map((k) => k.id), items: agg.items.map((it) => it.id), fills,
+          op: 'fillmissing',
+          binKey: binKey.id,
+          amount: period.amount,
+          unit: period.unit,
+          keys: agg.keys.filter((k) => k.id !== binKey.id).map((k) => k.id),
+          items: agg.items.map((it) => it.id),
+          fills,
         });
         return;
       }
@@ -325,7 +404,12 @@ class Analyzer {
   }
 
   private noContainer(e: PExpr, what: string, span: Span): void {
-    if (this.isContainer(e)) this.err('MAP_NOT_ALLOWED', `Maps and lists cannot be ${what}: use one of their values (like j.key) instead.`, span);
+    if (this.isContainer(e))
+      this.err(
+        'MAP_NOT_ALLOWED',
+        `Maps and lists cannot be ${what}: use one of their values (like j.key) instead.`,
+        span,
+      );
   }
 
   private bind(name: string, e: PExpr): void {
@@ -338,16 +422,20 @@ class Analyzer {
     let pattern: string;
     let groups: { name: string; index: number }[];
     if (cmd.mode === 'glob') {
-      const text = cmd.pattern?.kind === 'string' ? cmd.pattern.value : cmd.pattern?.pattern ?? '';
+      const text = cmd.pattern?.kind === 'string' ? cmd.pattern.value : (cmd.pattern?.pattern ?? '');
       const g = globToRegex(text);
       if (g.stars !== cmd.aliases.length) {
-        this.err('PARSE_ARITY', `The pattern has ${g.stars} * but ${cmd.aliases.length} names follow "as"; give one name per *.`, cmd.span);
+        this.err(
+          'PARSE_ARITY',
+          `The pattern has ${g.stars} * but ${cmd.aliases.length} names follow "as"; give one name per *.`,
+          cmd.span,
+        );
         return;
       }
       pattern = g.pattern;
       groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
     } else if (cmd.mode === 'regex') {
-      const src = cmd.pattern?.kind === 'regex' ? cmd.pattern.pattern : cmd.pattern?.value ?? '';
+      const src = cmd.pattern?.kind === 'regex' ? cmd.pattern.pattern : (cmd.pattern?.value ?? '');
       const t = translateRegex(src);
       if (t.error) {
         this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, cmd.pattern?.span ?? cmd.span);
@@ -360,7 +448,11 @@ class Analyzer {
         groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
       }
       if (groups.length === 0) {
-        this.err('PARSE_NO_GROUPS', 'A parse regex needs named groups such as (?<name>...) to create fields.', cmd.span);
+        this.err(
+          'PARSE_NO_GROUPS',
+          'A parse regex needs named groups such as (?<name>...) to create fields.',
+          cmd.span,
+        );
         return;
       }
     } else if (cmd.mode === 'csv') {
@@ -371,7 +463,19 @@ class Analyzer {
       const re: PExpr = { k: 'regex', pattern, caseInsensitive: false, kind: 'string' };
       const cols = cmd.aliases.map((a, i) => ({
         id: this.id(a.name),
-        expr: { k: 'call', fn: 'csv_unquote', args: [{ k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: i + 1 }], kind: 'string' }], kind: 'string' } as PExpr,
+        expr: {
+          k: 'call',
+          fn: 'csv_unquote',
+          args: [
+            {
+              k: 'call',
+              fn: 'regex_extract',
+              args: [source, re, { k: 'lit', kind: 'number', value: i + 1 }],
+              kind: 'string',
+            },
+          ],
+          kind: 'string',
+        } as PExpr,
       }));
       this.stages.push({ op: 'project', cols });
       cmd.aliases.forEach((a, i) => this.bind(a.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
@@ -384,21 +488,36 @@ class Analyzer {
         return;
       }
       const id = this.id(name);
-      this.stages.push({ op: 'project', cols: [{ id, expr: { k: 'call', fn: 'logfmt', args: [source], kind: 'json' } }] });
+      this.stages.push({
+        op: 'project',
+        cols: [{ id, expr: { k: 'call', fn: 'logfmt', args: [source], kind: 'json' } }],
+      });
       this.containers.add(id);
       this.bind(name, { k: 'ref', id, kind: 'json' });
       return;
     }
     if (cmd.multi) {
       const captures = groups.map((g) => ({ id: this.id(g.name), group: g.index }));
-      this.stages.push({ op: 'parseMulti', source, regex: pattern, caseInsensitive: false, captures, matchId: this.id('match') });
+      this.stages.push({
+        op: 'parseMulti',
+        source,
+        regex: pattern,
+        caseInsensitive: false,
+        captures,
+        matchId: this.id('match'),
+      });
       groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: captures[i].id, kind: 'string' }));
       return;
     }
     const re: PExpr = { k: 'regex', pattern, caseInsensitive: false, kind: 'string' };
     const cols = groups.map((g) => ({
       id: this.id(g.name),
-      expr: { k: 'call', fn: 'regex_extract', args: [source, re, { k: 'lit', kind: 'number', value: g.index }], kind: 'string' } as PExpr,
+      expr: {
+        k: 'call',
+        fn: 'regex_extract',
+        args: [source, re, { k: 'lit', kind: 'number', value: g.index }],
+        kind: 'string',
+      } as PExpr,
     }));
     this.stages.push({ op: 'project', cols });
     groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
@@ -430,7 +549,11 @@ class Analyzer {
       const before = this.diags.length;
       const e = this.expr(p.expr, { agg: true, local });
       if (!containsAgg(e) && this.diags.length === before) {
-        this.err('NOT_AGGREGATED', `${p.text} is not an aggregate: in stats, wrap fields in an aggregate function such as sum(), count() or max().`, p.span);
+        this.err(
+          'NOT_AGGREGATED',
+          `${p.text} is not an aggregate: in stats, wrap fields in an aggregate function such as sum(), count() or max().`,
+          p.span,
+        );
       }
       const id = this.id(name);
       items.push({ id, expr: e });
@@ -475,18 +598,29 @@ class Analyzer {
       if (pb && pb.expr.kind === 'json') return jsonAccess(pb.expr, segs.slice(i).map(segKey));
     }
     if (this.aggregated) {
-      this.err('FIELD_NOT_AVAILABLE', `${name} is not available after stats: only the previous stats' group keys and aggregates can be used here.`, span,
-        closest(name, this.env.keys()));
+      this.err(
+        'FIELD_NOT_AVAILABLE',
+        `${name} is not available after stats: only the previous stats' group keys and aggregates can be used here.`,
+        span,
+        closest(name, this.env.keys()),
+      );
       return { k: 'lit', kind: 'null', value: null };
     }
     switch (name) {
-      case '@timestamp': return { k: 'base', field: 'timestamp', kind: 'time' };
-      case '@ingestionTime': return { k: 'base', field: 'ingestionTime', kind: 'time' };
-      case '@logStream': return { k: 'base', field: 'logStream', kind: 'string' };
-      case '@log': return { k: 'base', field: 'log', kind: 'string' };
-      case '@message': return { k: 'base', field: 'message', kind: 'string' };
-      case '@ptr': return { k: 'base', field: 'seq', kind: 'number' };
-      default: break;
+      case '@timestamp':
+        return { k: 'base', field: 'timestamp', kind: 'time' };
+      case '@ingestionTime':
+        return { k: 'base', field: 'ingestionTime', kind: 'time' };
+      case '@logStream':
+        return { k: 'base', field: 'logStream', kind: 'string' };
+      case '@log':
+        return { k: 'base', field: 'log', kind: 'string' };
+      case '@message':
+        return { k: 'base', field: 'message', kind: 'string' };
+      case '@ptr':
+        return { k: 'base', field: 'seq', kind: 'number' };
+      default:
+        break;
     }
     if (LAMBDA_FIELDS[name]) return { k: 'lambda', field: name, kind: LAMBDA_FIELDS[name] };
     if (name.startsWith('@@')) {
@@ -515,9 +649,12 @@ class Analyzer {
     if (!this.warnedFields.has(name)) {
       this.warnedFields.add(name);
       const suggestion = closest(name, this.known, false) ?? closest(name, this.known);
-      this.warn('FIELD_NEVER_SEEN',
+      this.warn(
+        'FIELD_NEVER_SEEN',
         `${name} never occurs in the selected log groups, so it is missing in every row${suggestion ? `; did you mean ${suggestion}?` : '.'}`,
-        span, suggestion);
+        span,
+        suggestion,
+      );
     }
     return false;
   }
@@ -536,9 +673,12 @@ class Analyzer {
         }
         return this.field(e.name, e.span);
       }
-      case 'number': return { k: 'lit', kind: 'number', value: e.value };
-      case 'string': return { k: 'lit', kind: 'string', value: e.value };
-      case 'boolean': return { k: 'lit', kind: 'bool', value: e.value };
+      case 'number':
+        return { k: 'lit', kind: 'number', value: e.value };
+      case 'string':
+        return { k: 'lit', kind: 'string', value: e.value };
+      case 'boolean':
+        return { k: 'lit', kind: 'bool', value: e.value };
       case 'regex': {
         const t = translateRegex(e.pattern);
         if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.span);
@@ -554,7 +694,9 @@ class Analyzer {
         return { k: 'lit', kind: 'null', value: null };
       case 'unary': {
         const a = this.expr(e.operand, ctx);
-        return e.op === '-' ? { k: 'call', fn: 'neg', args: [a], kind: 'number' } : { k: 'call', fn: 'not', args: [a], kind: 'bool' };
+        return e.op === '-'
+          ? { k: 'call', fn: 'neg', args: [a], kind: 'number' }
+          : { k: 'call', fn: 'not', args: [a], kind: 'bool' };
       }
       case 'binary': {
         const a = this.expr(e.left, ctx);
@@ -566,7 +708,12 @@ class Analyzer {
         const s = this.expr(e.subject, ctx);
         let m: PExpr;
         if (e.pattern.kind === 'string') {
-          m = { k: 'call', fn: 'contains', args: [s, { k: 'lit', kind: 'string', value: e.pattern.value }], kind: 'bool' };
+          m = {
+            k: 'call',
+            fn: 'contains',
+            args: [s, { k: 'lit', kind: 'string', value: e.pattern.value }],
+            kind: 'bool',
+          };
         } else {
           m = { k: 'call', fn: 'regex_match', args: [s, this.expr(e.pattern, ctx)], kind: 'bool' };
         }
@@ -589,7 +736,11 @@ class Analyzer {
         const obj = this.expr(e.object, ctx);
         if (obj.kind !== 'json') {
           if (obj.k === 'lit' && obj.value === null) return obj;
-          this.err('NOT_A_MAP', 'Only jsonParse() maps and lists can be accessed with . or [ ]; use jsonParse(field) first.', e.span);
+          this.err(
+            'NOT_A_MAP',
+            'Only jsonParse() maps and lists can be accessed with . or [ ]; use jsonParse(field) first.',
+            e.span,
+          );
           return { k: 'lit', kind: 'null', value: null };
         }
         return jsonAccess(obj, [e.key]);
@@ -608,14 +759,21 @@ class Analyzer {
     const cap = PERIOD_CAPS[d.unit];
     let amount = d.amount;
     if (!(amount > 0) || !Number.isInteger(amount)) {
-      this.err('BAD_PERIOD', `${d.text} is not a valid period: use a positive whole number and a unit, like 5m.`, d.span);
+      this.err(
+        'BAD_PERIOD',
+        `${d.text} is not a valid period: use a positive whole number and a unit, like 5m.`,
+        d.span,
+      );
       amount = 1;
     }
     if (cap !== undefined && amount > cap) amount = cap;
     return { k: 'period', amount, unit: d.unit, kind: 'number' };
   }
 
-  private call(e: Extract<Expr, { kind: 'call' }>, ctx: { agg?: boolean; group?: boolean; local?: Map<string, PExpr>; inAgg?: boolean }): PExpr {
+  private call(
+    e: Extract<Expr, { kind: 'call' }>,
+    ctx: { agg?: boolean; group?: boolean; local?: Map<string, PExpr>; inAgg?: boolean },
+  ): PExpr {
     const spec = lookupFunction(e.lname);
     if (!spec) {
       const s = closest(e.name, allFunctionNames());
@@ -625,12 +783,22 @@ class Analyzer {
     const n = e.args.length;
     const starOnly = n === 1 && e.args[0].kind === 'star';
     if (n < spec.minArgs || n > spec.maxArgs) {
-      this.err('WRONG_ARGUMENT_COUNT', `${spec.name} takes ${arity(spec)}; it was given ${n}. Usage: ${spec.signature}`, e.span);
+      this.err(
+        'WRONG_ARGUMENT_COUNT',
+        `${spec.name} takes ${arity(spec)}; it was given ${n}. Usage: ${spec.signature}`,
+        e.span,
+      );
       return { k: 'lit', kind: 'null', value: null };
     }
     if (spec.role === 'aggregate') {
       if (!ctx.agg || ctx.inAgg) {
-        this.err('AGGREGATE_NOT_ALLOWED', ctx.inAgg ? `${spec.name} cannot be nested inside another aggregate.` : `${spec.name} is an aggregate: it can only be used in stats.`, e.span);
+        this.err(
+          'AGGREGATE_NOT_ALLOWED',
+          ctx.inAgg
+            ? `${spec.name} cannot be nested inside another aggregate.`
+            : `${spec.name} is an aggregate: it can only be used in stats.`,
+          e.span,
+        );
         return { k: 'lit', kind: 'null', value: null };
       }
       return this.aggregate(spec, e, starOnly, ctx);
@@ -642,7 +810,11 @@ class Analyzer {
     const lname = spec.name.toLowerCase();
     if (lname === 'bin') {
       if (this.aggregated) {
-        this.err('BIN_AFTER_STATS', 'bin() reads @timestamp, which does not exist after stats: carry a time forward (max(@timestamp) as t) and use datefloor(t, period).', e.span);
+        this.err(
+          'BIN_AFTER_STATS',
+          'bin() reads @timestamp, which does not exist after stats: carry a time forward (max(@timestamp) as t) and use datefloor(t, period).',
+          e.span,
+        );
         return { k: 'lit', kind: 'null', value: null };
       }
       const p = e.args[0];
@@ -650,7 +822,12 @@ class Analyzer {
         this.err('BAD_PERIOD', 'bin() takes a period such as 5m, 1h or 1d.', p.span);
         return { k: 'lit', kind: 'null', value: null };
       }
-      return { k: 'call', fn: 'bin', args: [{ k: 'base', field: 'timestamp', kind: 'time' }, this.period(p)], kind: 'time' };
+      return {
+        k: 'call',
+        fn: 'bin',
+        args: [{ k: 'base', field: 'timestamp', kind: 'time' }, this.period(p)],
+        kind: 'time',
+      };
     }
     if (lname === 'datefloor' || lname === 'dateceil') {
       const p = e.args[1];
@@ -661,14 +838,26 @@ class Analyzer {
       return { k: 'call', fn: lname, args: [this.expr(e.args[0], ctx), this.period(p)], kind: 'time' };
     }
     if (lname === 'histogram') {
-      return { k: 'call', fn: 'histogram', args: [this.expr(e.args[0], ctx), this.expr(e.args[1], ctx)], kind: 'number' };
+      return {
+        k: 'call',
+        fn: 'histogram',
+        args: [this.expr(e.args[0], ctx), this.expr(e.args[1], ctx)],
+        kind: 'number',
+      };
     }
-    if ((lname === 'regexreplace') && e.args[1]?.kind === 'regex') {
+    if (lname === 'regexreplace' && e.args[1]?.kind === 'regex') {
       // Accept a /regex/ literal as the pattern as well as a string.
     }
     const args = e.args.map((a) => this.expr(a, ctx));
-    if ((lname === 'formatdate' || lname === 'parsedate') && !(args[1].k === 'lit' && typeof args[1].value === 'string')) {
-      this.err('BAD_ARGUMENT', `${spec.name}() needs its format as a quoted string, like ${lname === 'formatdate' ? '"%Y-%m-%d"' : '"yyyy-MM-dd"'}.`, e.args[1].span);
+    if (
+      (lname === 'formatdate' || lname === 'parsedate') &&
+      !(args[1].k === 'lit' && typeof args[1].value === 'string')
+    ) {
+      this.err(
+        'BAD_ARGUMENT',
+        `${spec.name}() needs its format as a quoted string, like ${lname === 'formatdate' ? '"%Y-%m-%d"' : '"yyyy-MM-dd"'}.`,
+        e.args[1].span,
+      );
       return { k: 'lit', kind: 'null', value: null };
     }
     if (lname === 'regexreplace' && args[1].k === 'lit' && typeof args[1].value === 'string') {
@@ -678,14 +867,22 @@ class Analyzer {
     }
     let kind: ValueKind;
     if (lname === 'if') kind = unifyKinds([args[1].kind, args[2].kind]);
-    else if (lname === 'case') kind = unifyKinds(args.filter((_, i) => i % 2 === 1 || (args.length % 2 === 1 && i === args.length - 1)).map((a) => a.kind));
+    else if (lname === 'case')
+      kind = unifyKinds(
+        args.filter((_, i) => i % 2 === 1 || (args.length % 2 === 1 && i === args.length - 1)).map((a) => a.kind),
+      );
     else if (lname === 'coalesce') kind = unifyKinds(args.map((a) => a.kind));
     else kind = spec.returns === 'arg' ? (args[0]?.kind ?? 'string') : spec.returns;
     if (kind === 'null') kind = 'string';
     return { k: 'call', fn: lname, args, kind };
   }
 
-  private aggregate(spec: FunctionSpec, e: Extract<Expr, { kind: 'call' }>, starOnly: boolean, ctx: { local?: Map<string, PExpr> }): PExpr {
+  private aggregate(
+    spec: FunctionSpec,
+    e: Extract<Expr, { kind: 'call' }>,
+    starOnly: boolean,
+    ctx: { local?: Map<string, PExpr> },
+  ): PExpr {
     const inner = { agg: true, inAgg: true, local: ctx.local };
     const lname = spec.name.toLowerCase();
     let fn = AGG_FNS[lname];
@@ -708,13 +905,21 @@ class Analyzer {
       for (const a of e.args) args.push(this.expr(a, inner));
     }
     if (args[0] && this.isContainer(args[0])) {
-      this.err('MAP_NOT_ALLOWED', `Maps and lists cannot be aggregated: aggregate one of their values (like j.key) instead.`, e.span);
+      this.err(
+        'MAP_NOT_ALLOWED',
+        `Maps and lists cannot be aggregated: aggregate one of their values (like j.key) instead.`,
+        e.span,
+      );
       return { k: 'lit', kind: 'null', value: null };
     }
     if (lname === 'pct') {
       const p = args[1];
       if (p.k !== 'lit' || typeof p.value !== 'number' || p.value < 0 || p.value > 100) {
-        this.err('BAD_PERCENTILE', 'pct() takes a percentile between 0 and 100 as a number, like pct(latency, 95).', e.args[1].span);
+        this.err(
+          'BAD_PERCENTILE',
+          'pct() takes a percentile between 0 and 100 as a number, like pct(latency, 95).',
+          e.args[1].span,
+        );
         return { k: 'lit', kind: 'null', value: null };
       }
     }
@@ -731,10 +936,34 @@ class Analyzer {
 }
 
 const REL_UNITS: Record<string, number> = {
-  ms: 1, msec: 1, millisecond: 1, s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000,
-  h: 3_600_000, hr: 3_600_000, hour: 3_600_000, d: 86_400_000, day: 86_400_000, w: 604_800_000, week: 604_800_000,
+  ms: 1,
+  msec: 1,
+  millisecond: 1,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
 };
-const REL_MONTHS: Record<string, number> = { mo: 1, mon: 1, month: 1, q: 3, qtr: 3, quarter: 3, y: 12, yr: 12, year: 12 };
+const REL_MONTHS: Record<string, number> = {
+  mo: 1,
+  mon: 1,
+  month: 1,
+  q: 3,
+  qtr: 3,
+  quarter: 3,
+  y: 12,
+  yr: 12,
+  year: 12,
+};
 
 /** `SOURCE … start=-1d end=now` times: now, ±N<unit> (relative to now), epoch ms, or ISO text. */
 export function sourceTime(text: string, now: number): number | undefined {
@@ -760,7 +989,8 @@ export function sourceTime(text: string, now: number): number | undefined {
 
 function arity(spec: FunctionSpec): string {
   if (spec.minArgs === spec.maxArgs) return `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`;
-  if (spec.maxArgs === Number.POSITIVE_INFINITY) return `at least ${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`;
+  if (spec.maxArgs === Number.POSITIVE_INFINITY)
+    return `at least ${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`;
   return `${spec.minArgs} to ${spec.maxArgs} arguments`;
 }
 
@@ -794,7 +1024,15 @@ export function analyze(query: Query, opts: AnalyzeOptions): Analysis {
     return plan ? { plan, diagnostics: a.diags } : { diagnostics: a.diags };
   } catch (e) {
     // A bug in the analyzer must not crash the caller: report it as a diagnostic.
-    a.diags.push(diagnostic(opts.text, 'ANALYZER_INTERNAL', 'error', `Internal analyzer error: ${(e as Error).message}`, query.span));
+    a.diags.push(
+      diagnostic(
+        opts.text,
+        'ANALYZER_INTERNAL',
+        'error',
+        `Internal analyzer error: ${(e as Error).message}`,
+        query.span,
+      ),
+    );
     return { diagnostics: a.diags };
   }
 }

@@ -32,7 +32,14 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart };
 }
 
-export function diagnostic(text: string, code: string, severity: Severity, message: string, span: Span, suggestion?: string): Diagnostic {
+export function diagnostic(
+  text: string,
+  code: string,
+  severity: Severity,
+  message: string,
+  span: Span,
+  suggestion?: string,
+): Diagnostic {
   const { line, column } = lineColumn(text, span.start);
   const d: Diagnostic = { code, severity, message, span, line, column };
   if (suggestion !== undefined) d.suggestion = suggestion;

@@ -37,7 +37,11 @@ export const COMMAND_KEYWORDS: readonly CommandKeyword[] = [
   cmd('sort', 1, 'sort [by] field [asc|desc], ...'),
   cmd('limit', 1, 'limit [any] N'),
   cmd('head', 1, 'head N', { aliasOf: 'limit', deprecated: true }),
-  cmd('parse', 1, 'parse [field] "glob*" as a, ... | parse [field] /(?<name>re)/ [multi] | parse [field] logfmt|csv as ...'),
+  cmd(
+    'parse',
+    1,
+    'parse [field] "glob*" as a, ... | parse [field] /(?<name>re)/ [multi] | parse [field] logfmt|csv as ...',
+  ),
   cmd('dedup', 1, 'dedup field, ...'),
   cmd('unnest', 2, 'unnest expr into name'),
   cmd('expand', 2, 'expand field'),
@@ -80,9 +84,31 @@ export const SOURCE_KEYWORD = 'SOURCE';
 
 /** Keywords used inside commands and expressions (lowercase). */
 export const CLAUSE_KEYWORDS: readonly string[] = [
-  'as', 'by', 'asc', 'desc', 'any', 'and', 'or', 'not', 'in', 'like', 'multi', 'logfmt', 'csv',
-  'into', 'with', 'for', 'true', 'false', 'source', 'loggroups', 'nameprefix', 'class',
-  'accountidentifiers', 'start', 'end',
+  'as',
+  'by',
+  'asc',
+  'desc',
+  'any',
+  'and',
+  'or',
+  'not',
+  'in',
+  'like',
+  'multi',
+  'logfmt',
+  'csv',
+  'into',
+  'with',
+  'for',
+  'true',
+  'false',
+  'source',
+  'loggroups',
+  'nameprefix',
+  'class',
+  'accountidentifiers',
+  'start',
+  'end',
 ];
 
 /** Levenshtein distance, for "did you mean" hints over short keyword lists. */

@@ -51,10 +51,7 @@ export interface Token {
 }
 
 export type LexErrorCode =
-  | 'LEX_UNTERMINATED_STRING'
-  | 'LEX_UNTERMINATED_REGEX'
-  | 'LEX_UNTERMINATED_BACKTICK'
-  | 'LEX_UNEXPECTED_CHAR';
+  'LEX_UNTERMINATED_STRING' | 'LEX_UNTERMINATED_REGEX' | 'LEX_UNTERMINATED_BACKTICK' | 'LEX_UNEXPECTED_CHAR';
 
 /** Every accepted spelling of a period unit (spec §6.4), lowercase, mapped to its canonical unit. */
 export const DURATION_UNITS: ReadonlyMap<string, DurationUnit> = buildUnits();
@@ -90,8 +87,28 @@ export function durationUnit(spelling: string): DurationUnit | undefined {
  * following `/` opens a regex rather than dividing.
  */
 const OPERAND_EXPECTING_NAMES = new Set([
-  'like', 'in', 'and', 'or', 'not', 'by', 'as', 'filter', 'where', 'fields', 'display', 'stats',
-  'filterindex', 'dedup', 'unnest', 'into', 'with', 'for', 'sort', 'limit', 'parse', 'expand',
+  'like',
+  'in',
+  'and',
+  'or',
+  'not',
+  'by',
+  'as',
+  'filter',
+  'where',
+  'fields',
+  'display',
+  'stats',
+  'filterindex',
+  'dedup',
+  'unnest',
+  'into',
+  'with',
+  'for',
+  'sort',
+  'limit',
+  'parse',
+  'expand',
 ]);
 
 // Bare names are ASCII: Logs Insights rejects non-ASCII identifiers and aliases (observed on real
@@ -195,7 +212,13 @@ export function tokenize(text: string): Token[] {
         push({ kind: 'error', text: text.slice(start, i), value: 'LEX_UNTERMINATED_STRING', start, end: i });
         continue;
       }
-      push({ kind: 'string', text: text.slice(start, i), value: decodeStringBody(text.slice(start + 1, i - 1)), start, end: i });
+      push({
+        kind: 'string',
+        text: text.slice(start, i),
+        value: decodeStringBody(text.slice(start + 1, i - 1)),
+        start,
+        end: i,
+      });
       continue;
     }
 
@@ -330,7 +353,15 @@ export function tokenize(text: string): Token[] {
       case '$':
         push({ kind: 'dollar', text: c, value: c, start, end: i });
         break;
-      case '+': case '-': case '*': case '%': case '^': case '=': case '<': case '>': case '!':
+      case '+':
+      case '-':
+      case '*':
+      case '%':
+      case '^':
+      case '=':
+      case '<':
+      case '>':
+      case '!':
         push({ kind: 'op', text: c, value: c, start, end: i });
         break;
       default: {

@@ -1,6 +1,21 @@
 import type {
-  Command, Expr, FieldRef, In, Like, ListLit, Name, ParseCmd, ParseMode, Projection, Query, RegexLit,
-  SortKey, SourceClause, Span, StringLit, Subquery,
+  Command,
+  Expr,
+  FieldRef,
+  In,
+  Like,
+  ListLit,
+  Name,
+  ParseCmd,
+  ParseMode,
+  Projection,
+  Query,
+  RegexLit,
+  SortKey,
+  SourceClause,
+  Span,
+  StringLit,
+  Subquery,
 } from './ast.js';
 import { diagnostic, lineColumn, type Diagnostic, type Severity } from './diagnostics.js';
 import { closestCommand, commandKeyword } from './keywords.js';
@@ -29,15 +44,24 @@ export function parseQuery(text: string): ParseResult {
     const failed = diagnostics.some((d) => d.severity === 'error');
     if (query === undefined && !failed) {
       // Every failure path reports an error; this guards the invariant "no query ⇔ an error".
-      diagnostics.push(diagnostic(text, 'PARSE_INTERNAL', 'error', 'the query could not be parsed; please report this query', { start: 0, end: 0 }));
+      diagnostics.push(
+        diagnostic(text, 'PARSE_INTERNAL', 'error', 'the query could not be parsed; please report this query', {
+          start: 0,
+          end: 0,
+        }),
+      );
     }
     return failed || query === undefined ? { diagnostics } : { query, diagnostics };
   } catch (e) {
     // A bug in the parser must still come back as a diagnostic, never as a thrown error.
     diagnostics.push(
-      diagnostic(text, 'PARSE_INTERNAL', 'error',
+      diagnostic(
+        text,
+        'PARSE_INTERNAL',
+        'error',
         `internal parser error (${e instanceof Error ? e.message : String(e)}); please report this query`,
-        { start: 0, end: 0 }),
+        { start: 0, end: 0 },
+      ),
     );
     return { diagnostics };
   }
@@ -57,7 +81,8 @@ const LEX_HINTS: Record<string, string> = {
   LEX_UNTERMINATED_STRING: 'the string is not closed: add the matching quote',
   LEX_UNTERMINATED_REGEX: 'the regex is not closed on this line: end it with / (write \\/ for a slash inside it)',
   LEX_UNTERMINATED_BACKTICK: 'the backtick name is not closed on this line: add the closing `',
-  LEX_UNEXPECTED_CHAR: 'this character is not part of the query language: put special characters in a string, or field names in backticks',
+  LEX_UNEXPECTED_CHAR:
+    'this character is not part of the query language: put special characters in a string, or field names in backticks',
 };
 
 type Terminator = 'eof' | 'rparen';
@@ -86,7 +111,11 @@ class Parser {
 
   parseTop(): Query | undefined {
     if (this.peek().kind === 'eof') {
-      this.report(this.peek(), 'PARSE_EMPTY_QUERY', 'the query is empty: write at least one command, such as fields @timestamp, @message');
+      this.report(
+        this.peek(),
+        'PARSE_EMPTY_QUERY',
+        'the query is empty: write at least one command, such as fields @timestamp, @message',
+      );
       return undefined;
     }
     try {
@@ -112,16 +141,22 @@ class Parser {
       if (this.atTerminator(terminator)) {
         if (expectCommand) {
           this.attempt(recover, terminator, () =>
-            this.fail(t, 'PARSE_UNEXPECTED_TOKEN', commands.length === 0 && source === undefined
-              ? 'write at least one command, such as fields @timestamp, @message'
-              : 'a | must be followed by a command'));
+            this.fail(
+              t,
+              'PARSE_UNEXPECTED_TOKEN',
+              commands.length === 0 && source === undefined
+                ? 'write at least one command, such as fields @timestamp, @message'
+                : 'a | must be followed by a command',
+            ),
+          );
         }
         break;
       }
       if (!expectCommand) {
         if (t.kind !== 'pipe') {
           this.attempt(recover, terminator, () =>
-            this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'each command ends here: put | between commands'));
+            this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'each command ends here: put | between commands'),
+          );
           continue;
         }
         this.next();
@@ -132,7 +167,7 @@ class Parser {
       if (c !== undefined) commands.push(c);
       expectCommand = false;
     }
-    const end = commands.length > 0 ? commands[commands.length - 1].span.end : source?.span.end ?? first.start;
+    const end = commands.length > 0 ? commands[commands.length - 1].span.end : (source?.span.end ?? first.start);
     return { kind: 'query', ...(source ? { source } : {}), commands, span: { start: first.start, end } };
   }
 
@@ -166,11 +201,18 @@ class Parser {
   private parseCommand(terminator: Terminator): Command {
     const t = this.peek();
     if (t.kind === 'dollar') {
-      this.fail(t, 'PARSE_SAVED_QUERY_NOT_EXPANDED',
-        'saved-query invocations ($Name(...)) must be expanded first: run the query through expandSavedQueries');
+      this.fail(
+        t,
+        'PARSE_SAVED_QUERY_NOT_EXPANDED',
+        'saved-query invocations ($Name(...)) must be expanded first: run the query through expandSavedQueries',
+      );
     }
     if (t.kind !== 'name') {
-      this.fail(t, 'PARSE_EXPECTED_COMMAND', 'a command (fields, filter, stats, sort, limit, parse, display, dedup, ...) is expected here');
+      this.fail(
+        t,
+        'PARSE_EXPECTED_COMMAND',
+        'a command (fields, filter, stats, sort, limit, parse, display, dedup, ...) is expected here',
+      );
     }
     const word = t.value.toLowerCase();
     if (word === 'source') {
@@ -179,12 +221,20 @@ class Parser {
     const kw = commandKeyword(word);
     if (kw === undefined) {
       if (this.peek(1).kind === 'lparen') {
-        this.fail(t, 'PARSE_UNKNOWN_COMMAND',
-          `\`${t.value}(…)\` is a function, not a command: use it inside a command, e.g. stats ${t.value}(…) or fields ${t.value}(…) as x`);
+        this.fail(
+          t,
+          'PARSE_UNKNOWN_COMMAND',
+          `\`${t.value}(…)\` is a function, not a command: use it inside a command, e.g. stats ${t.value}(…) or fields ${t.value}(…) as x`,
+        );
       }
       const near = closestCommand(word);
-      this.fail(t, 'PARSE_UNKNOWN_COMMAND',
-        near !== undefined ? `\`${t.value}\` is not a command; did you mean \`${near}\`?` : `\`${t.value}\` is not a command`);
+      this.fail(
+        t,
+        'PARSE_UNKNOWN_COMMAND',
+        near !== undefined
+          ? `\`${t.value}\` is not a command; did you mean \`${near}\`?`
+          : `\`${t.value}\` is not a command`,
+      );
     }
     if (kw.tier === 3 || word === 'tail') return this.parseUnsupported(terminator);
     this.next();
@@ -246,7 +296,12 @@ class Parser {
       end = u.end;
       this.next();
     }
-    return { kind: 'unsupported', name: t.value, text: this.text.slice(t.start, end).trim(), span: { start: t.start, end } };
+    return {
+      kind: 'unsupported',
+      name: t.value,
+      text: this.text.slice(t.start, end).trim(),
+      span: { start: t.start, end },
+    };
   }
 
   private parseStats(t: Token): Command {
@@ -258,13 +313,18 @@ class Parser {
     }
     const after = this.peek();
     if (this.isWord(after, 'offset')) {
-      this.fail(after, 'PARSE_STATS_OFFSET_UNSUPPORTED', '`offset` in stats is not supported yet: shift times with datefloor/dateceil instead');
+      this.fail(
+        after,
+        'PARSE_STATS_OFFSET_UNSUPPORTED',
+        '`offset` in stats is not supported yet: shift times with datefloor/dateceil instead',
+      );
     }
     return { kind: 'stats', aggregates, groupBy, span: this.spanFrom(t) };
   }
 
   private parseSort(t: Token): Command {
-    const SORT_HINT = 'sort keys must be field or alias names: alias the expression in stats or fields (… as n) and sort by the alias';
+    const SORT_HINT =
+      'sort keys must be field or alias names: alias the expression in stats or fields (… as n) and sort by the alias';
     const first = this.peek();
     if (this.isWord(first, 'by') && this.isNameToken(this.peek(1))) this.next();
     const keys: SortKey[] = [];
@@ -302,13 +362,19 @@ class Parser {
     this.next();
     const count = n.num ?? NaN;
     if (!Number.isInteger(count) || count < 1 || count > MAX_LIMIT) {
-      this.report(n, 'PARSE_LIMIT_RANGE', undefined, `the limit must be a whole number from 1 to 100,000, not ${n.text}`);
+      this.report(
+        n,
+        'PARSE_LIMIT_RANGE',
+        undefined,
+        `the limit must be a whole number from 1 to 100,000, not ${n.text}`,
+      );
     }
     return { kind: 'limit', count, any, span: this.spanFrom(t) };
   }
 
   private parseParse(t: Token): ParseCmd {
-    const PARSE_HINT = 'write parse [field] "glob with *" as a, b | parse [field] /(?<name>regex)/ | parse [field] logfmt as m | parse [field] csv as a, b';
+    const PARSE_HINT =
+      'write parse [field] "glob with *" as a, b | parse [field] /(?<name>regex)/ | parse [field] logfmt as m | parse [field] csv as a, b';
     let source: FieldRef | undefined;
     const a = this.peek();
     const b = this.peek(1);
@@ -339,8 +405,11 @@ class Parser {
       takeMulti();
       const stars = [...p.value].filter((ch) => ch === '*').length;
       if (stars !== aliases.length) {
-        this.reportSpan({ start: p.start, end: this.prevEnd() }, 'PARSE_GLOB_ALIAS_COUNT',
-          `the glob pattern has ${stars} * but ${aliases.length} name${aliases.length === 1 ? '' : 's'} follow as: give one name per *`);
+        this.reportSpan(
+          { start: p.start, end: this.prevEnd() },
+          'PARSE_GLOB_ALIAS_COUNT',
+          `the glob pattern has ${stars} * but ${aliases.length} name${aliases.length === 1 ? '' : 's'} follow as: give one name per *`,
+        );
       }
     } else if (p.kind === 'regex') {
       this.next();
@@ -355,8 +424,11 @@ class Parser {
       } else {
         aliases = namedGroups(p);
         if (aliases.length === 0) {
-          this.reportSpan(this.tokSpan(p), 'PARSE_REGEX_NO_GROUPS',
-            'a regex parse creates one field per named group: write (?<name>…) around each value to extract');
+          this.reportSpan(
+            this.tokSpan(p),
+            'PARSE_REGEX_NO_GROUPS',
+            'a regex parse creates one field per named group: write (?<name>…) around each value to extract',
+          );
         }
       }
     } else if (modeWord(p)) {
@@ -367,7 +439,10 @@ class Parser {
       this.next();
       mode = m as ParseMode;
       takeMulti();
-      this.expectWord('as', m === 'logfmt' ? 'write parse [field] logfmt as name' : 'write parse [field] csv as a, b, c');
+      this.expectWord(
+        'as',
+        m === 'logfmt' ? 'write parse [field] logfmt as name' : 'write parse [field] csv as a, b, c',
+      );
       aliases = this.parseNameList('write the names after as');
       takeMulti();
     } else {
@@ -406,8 +481,13 @@ class Parser {
   private parseSource(terminator: Terminator): SourceClause {
     const t = this.next();
     const clause: SourceClause = {
-      kind: 'source', logGroupNames: [], namePrefixes: [], accountIdentifiers: [], classes: [],
-      allLogGroups: false, span: this.tokSpan(t),
+      kind: 'source',
+      logGroupNames: [],
+      namePrefixes: [],
+      accountIdentifiers: [],
+      classes: [],
+      allLogGroups: false,
+      span: this.tokSpan(t),
     };
     const HINT = "write SOURCE logGroups(namePrefix: ['…']) or SOURCE '/log/group' [start=-1d] [end=now]";
     let any = false;
@@ -424,12 +504,20 @@ class Parser {
         while (this.peek().kind !== 'rparen') {
           const key = this.peek();
           const lkey = key.kind === 'name' ? key.value.toLowerCase() : '';
-          const target = lkey === 'nameprefix' ? clause.namePrefixes
-            : lkey === 'class' ? clause.classes
-            : lkey === 'accountidentifiers' ? clause.accountIdentifiers
-            : undefined;
+          const target =
+            lkey === 'nameprefix'
+              ? clause.namePrefixes
+              : lkey === 'class'
+                ? clause.classes
+                : lkey === 'accountidentifiers'
+                  ? clause.accountIdentifiers
+                  : undefined;
           if (target === undefined) {
-            this.fail(key, 'PARSE_SOURCE_PARAMETER', 'logGroups() takes namePrefix: [...], class: [...] and accountIdentifiers: [...]');
+            this.fail(
+              key,
+              'PARSE_SOURCE_PARAMETER',
+              'logGroups() takes namePrefix: [...], class: [...] and accountIdentifiers: [...]',
+            );
           }
           this.next();
           this.expectKind('colon', `write ${key.value}: ['…']`);
@@ -442,12 +530,14 @@ class Parser {
             target.push(v.value);
             this.next();
             if (this.peek().kind === 'comma') this.next();
-            else if (this.peek().kind !== 'rbracket') this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate values with commas and close the list with ]');
+            else if (this.peek().kind !== 'rbracket')
+              this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate values with commas and close the list with ]');
           }
           this.next();
           params++;
           if (this.peek().kind === 'comma') this.next();
-          else if (this.peek().kind !== 'rparen') this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate logGroups() parameters with commas');
+          else if (this.peek().kind !== 'rparen')
+            this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate logGroups() parameters with commas');
         }
         this.next();
         if (params === 0) clause.allLogGroups = true;
@@ -455,10 +545,18 @@ class Parser {
         continue;
       }
       if (u.kind === 'name' && this.peek(1).kind === 'lparen' && u.value.toLowerCase() === 'datasource') {
-        this.fail(u, 'PARSE_SOURCE_UNSUPPORTED', 'SOURCE dataSource(...) is not supported yet: select log groups with logGroups(...) or a name');
+        this.fail(
+          u,
+          'PARSE_SOURCE_UNSUPPORTED',
+          'SOURCE dataSource(...) is not supported yet: select log groups with logGroups(...) or a name',
+        );
       }
-      if (u.kind === 'name' && this.peek(1).kind === 'op' && this.peek(1).value === '='
-        && (u.value.toLowerCase() === 'start' || u.value.toLowerCase() === 'end')) {
+      if (
+        u.kind === 'name' &&
+        this.peek(1).kind === 'op' &&
+        this.peek(1).value === '=' &&
+        (u.value.toLowerCase() === 'start' || u.value.toLowerCase() === 'end')
+      ) {
         this.next();
         this.next();
         const v = this.parseSourceTime();
@@ -512,7 +610,9 @@ class Parser {
       }
       const text = this.text.slice(expr.span.start, expr.span.end).trim();
       items.push({
-        expr, ...(alias ? { alias } : {}), text,
+        expr,
+        ...(alias ? { alias } : {}),
+        text,
         span: { start: expr.span.start, end: alias ? alias.span.end : expr.span.end },
       });
       if (this.peek().kind !== 'comma') break;
@@ -584,9 +684,12 @@ class Parser {
       const isMatch = t.kind === 'op' && t.value === '=~';
       if (!isCmp && !isMatch && word !== 'like' && word !== 'in') break;
       if (left.kind === 'unary' && left.op === 'not' && this.text[left.span.start] !== '(') {
-        this.reportSpan(left.span, 'PARSE_NOT_PRECEDENCE',
+        this.reportSpan(
+          left.span,
+          'PARSE_NOT_PRECEDENCE',
           `\`not\` applies to the operand before \`${t.value}\`, not to the whole comparison: write not (…) to negate the comparison`,
-          'warning');
+          'warning',
+        );
       }
       this.next();
       if (negated) this.next();
@@ -625,7 +728,11 @@ class Parser {
     if (t.kind === 'lparen') {
       const first = this.peek(1);
       if (first.kind !== 'name') {
-        this.fail(first, 'PARSE_IN_TARGET', 'lists use square brackets, in [a, b]; parentheses after in hold a subquery ( SOURCE … | … )');
+        this.fail(
+          first,
+          'PARSE_IN_TARGET',
+          'lists use square brackets, in [a, b]; parentheses after in hold a subquery ( SOURCE … | … )',
+        );
       }
       this.next();
       const query = this.parseQueryBody('rparen', false);
@@ -644,7 +751,8 @@ class Parser {
         this.next();
         continue;
       }
-      if (this.peek().kind !== 'rbracket') this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate list items with commas and close the list with ]');
+      if (this.peek().kind !== 'rbracket')
+        this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate list items with commas and close the list with ]');
     }
     const close = this.next();
     return { kind: 'list', items, span: { start: open.start, end: close.end } };
@@ -688,7 +796,11 @@ class Parser {
     // a bound keeps hostile input from exhausting the stack.
     if (++this.depth > MAX_DEPTH) {
       this.depth = 0;
-      this.fail(this.peek(), 'PARSE_TOO_DEEP', `expressions may nest at most ${MAX_DEPTH} levels deep: simplify the expression`);
+      this.fail(
+        this.peek(),
+        'PARSE_TOO_DEEP',
+        `expressions may nest at most ${MAX_DEPTH} levels deep: simplify the expression`,
+      );
     }
     try {
       return this.parseUnaryInner();
@@ -766,11 +878,19 @@ class Parser {
         this.next();
         const u = this.peek();
         // `2 hours`: a number followed by a unit word is a period.
-        if (u.kind === 'name' && durationUnit(u.value) !== undefined && this.peek(1).kind !== 'lparen' && !u.value.includes('.')) {
+        if (
+          u.kind === 'name' &&
+          durationUnit(u.value) !== undefined &&
+          this.peek(1).kind !== 'lparen' &&
+          !u.value.includes('.')
+        ) {
           this.next();
           return {
-            kind: 'duration', amount: t.num as number, unit: durationUnit(u.value)!, // checked just above
-            text: this.text.slice(t.start, u.end), span: { start: t.start, end: u.end },
+            kind: 'duration',
+            amount: t.num as number,
+            unit: durationUnit(u.value)!, // checked just above
+            text: this.text.slice(t.start, u.end),
+            span: { start: t.start, end: u.end },
           };
         }
         return { kind: 'number', value: t.num as number, text: t.text, span: this.tokSpan(t) };
@@ -804,7 +924,8 @@ class Parser {
         }
         if (isCall) return this.parseCall(t);
         this.next();
-        if (lname === 'true' || lname === 'false') return { kind: 'boolean', value: lname === 'true', span: this.tokSpan(t) };
+        if (lname === 'true' || lname === 'false')
+          return { kind: 'boolean', value: lname === 'true', span: this.tokSpan(t) };
         return { kind: 'field', name: t.value, quoted: false, span: this.tokSpan(t) };
       }
       case 'op':
@@ -812,8 +933,11 @@ class Parser {
         this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'a field, value or function call is expected here');
       // falls through: fail() never returns
       case 'dollar':
-        this.fail(t, 'PARSE_SAVED_QUERY_NOT_EXPANDED',
-          'saved-query invocations ($Name(...)) must be expanded first: run the query through expandSavedQueries');
+        this.fail(
+          t,
+          'PARSE_SAVED_QUERY_NOT_EXPANDED',
+          'saved-query invocations ($Name(...)) must be expanded first: run the query through expandSavedQueries',
+        );
       // falls through: fail() never returns
       default:
         this.fail(t, 'PARSE_UNEXPECTED_TOKEN', 'a field, value or function call is expected here');
@@ -837,10 +961,17 @@ class Parser {
         this.next();
         continue;
       }
-      if (this.peek().kind !== 'rparen') this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate arguments with commas and close the call with )');
+      if (this.peek().kind !== 'rparen')
+        this.fail(this.peek(), 'PARSE_UNEXPECTED_TOKEN', 'separate arguments with commas and close the call with )');
     }
     const close = this.next();
-    return { kind: 'call', name: nameTok.value, lname: nameTok.value.toLowerCase(), args, span: { start: nameTok.start, end: close.end } };
+    return {
+      kind: 'call',
+      name: nameTok.value,
+      lname: nameTok.value.toLowerCase(),
+      args,
+      span: { start: nameTok.start, end: close.end },
+    };
   }
 
   // ------------------------------------------------------------------ token helpers
@@ -935,13 +1066,27 @@ class Parser {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
       const n = tokens[i + 1];
-      if (t.kind === 'name' && t.value === '@' && n !== undefined && n.kind === 'name' && n.spaceBefore && !n.value.startsWith('@')) {
+      if (
+        t.kind === 'name' &&
+        t.value === '@' &&
+        n !== undefined &&
+        n.kind === 'name' &&
+        n.spaceBefore &&
+        !n.value.startsWith('@')
+      ) {
         out.push({ ...t, value: '@' + n.value, text: this.text.slice(t.start, n.end), end: n.end });
         if (this.warnings < MAX_ERRORS) {
           this.warnings++;
-          this.diags.push(diagnostic(this.text, 'PARSE_SPACE_AFTER_AT', 'warning',
-            `\`${this.text.slice(t.start, n.end)}\` is read as the field @${n.value}: remove the space after @`,
-            { start: t.start, end: n.end }, '@' + n.value));
+          this.diags.push(
+            diagnostic(
+              this.text,
+              'PARSE_SPACE_AFTER_AT',
+              'warning',
+              `\`${this.text.slice(t.start, n.end)}\` is read as the field @${n.value}: remove the space after @`,
+              { start: t.start, end: n.end },
+              '@' + n.value,
+            ),
+          );
         }
         i++;
         continue;

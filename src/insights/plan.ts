@@ -12,7 +12,7 @@ export type { ValueKind };
 
 /** Columns of the stored event a plan may read directly (names are logical, not SQL). */
 export type BaseField =
-  | 'timestamp' | 'ingestionTime' | 'logStream' | 'logGroup' | 'log' | 'message' | 'seq' | 'kind' | 'accountId';
+  'timestamp' | 'ingestionTime' | 'logStream' | 'logGroup' | 'log' | 'message' | 'seq' | 'kind' | 'accountId';
 
 export type PExpr =
   /** A constant. `null` is "missing". */
@@ -29,12 +29,12 @@ export type PExpr =
   | { k: 'meta'; key: string; mixed: boolean; kind: 'string' }
   /** A JSON path read from @message (`guard`: the message may not be JSON) or from a jsonParse value. */
   | { k: 'json'; source: PExpr | null; path: (string | number)[]; guard: boolean; kind: ValueKind }
-  /**
-   * A Lambda platform field discovered from a text log line (`@type`, `@requestId`, `@duration`,
-   * `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration`, `@xrayTraceId`, `@xraySegmentId`).
-   */
-  | { k: 'lambda'; field: string; kind: ValueKind }
-  /** A column produced by an earlier stage (aggregate output, unnest element…). */
+  | /**
+     * A Lambda platform field discovered from a text log line (`@type`, `@requestId`, `@duration`,
+     * `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration`, `@xrayTraceId`, `@xraySegmentId`).
+     */
+    { k: 'lambda'; field: string; kind: ValueKind }
+    /** A column produced by an earlier stage (aggregate output, unnest element…). */
   | { k: 'ref'; id: string; kind: ValueKind }
   /** An operator or scalar function (canonical lowercase name, see sql dialect). */
   | { k: 'call'; fn: string; args: PExpr[]; kind: ValueKind }
@@ -46,8 +46,21 @@ export type PExpr =
   | { k: 'agg'; fn: AggFn; args: PExpr[]; kind: ValueKind };
 
 export type AggFn =
-  | 'count' | 'count_star' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' | 'pct' | 'stddev'
-  | 'earliest' | 'latest' | 'sortsFirst' | 'sortsLast' | 'values' | 'rate';
+  | 'count'
+  | 'count_star'
+  | 'count_distinct'
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'pct'
+  | 'stddev'
+  | 'earliest'
+  | 'latest'
+  | 'sortsFirst'
+  | 'sortsLast'
+  | 'values'
+  | 'rate';
 
 export interface NamedExpr {
   /** Stable column id inside the plan (also used as the SQL column name). */
@@ -72,7 +85,15 @@ export type Stage =
    * After `stats … by bin()`: add rows for empty bins over the query range (or between the first
    * and last bin when the range is open), with constants for the listed aggregate columns.
    */
-  | { op: 'fillmissing'; binKey: string; amount: number; unit: DurationUnit; keys: string[]; items: string[]; fills: { id: string; value: PExpr }[] }
+  | {
+      op: 'fillmissing';
+      binKey: string;
+      amount: number;
+      unit: DurationUnit;
+      keys: string[];
+      items: string[];
+      fills: { id: string; value: PExpr }[];
+    }
   /** Compute values once as new columns (jsonParse maps, parse captures) so later steps read them. */
   | { op: 'project'; cols: NamedExpr[] }
   | { op: 'limit'; count: number }
@@ -81,7 +102,14 @@ export type Stage =
   /** One row per element of a list value (a non-list counts as one element). */
   | { op: 'unnest'; source: PExpr; id: string; kind: ValueKind }
   /** parse … multi: one row per match of the regex over source; the captures become columns. */
-  | { op: 'parseMulti'; source: PExpr; regex: string; caseInsensitive: boolean; captures: { id: string; group: number }[]; matchId: string };
+  | {
+      op: 'parseMulti';
+      source: PExpr;
+      regex: string;
+      caseInsensitive: boolean;
+      captures: { id: string; group: number }[];
+      matchId: string;
+    };
 
 export interface OutputColumn {
   name: string;

@@ -51,8 +51,14 @@ export function translateRegex(src: string): TranslatedRegex {
       inClass = true;
       out += c;
       // A leading ] or ^] is literal inside a class.
-      if (src[i + 1] === '^') { out += '^'; i++; }
-      if (src[i + 1] === ']') { out += ']'; i++; }
+      if (src[i + 1] === '^') {
+        out += '^';
+        i++;
+      }
+      if (src[i + 1] === ']') {
+        out += ']';
+        i++;
+      }
       continue;
     }
     if (c === '(') {
@@ -69,7 +75,12 @@ export function translateRegex(src: string): TranslatedRegex {
         i += named[0].length - 1;
         continue;
       }
-      if (src.startsWith('(?=', i) || src.startsWith('(?!', i) || src.startsWith('(?<=', i) || src.startsWith('(?<!', i)) {
+      if (
+        src.startsWith('(?=', i) ||
+        src.startsWith('(?!', i) ||
+        src.startsWith('(?<=', i) ||
+        src.startsWith('(?<!', i)
+      ) {
         error ??= 'lookaround assertions are not supported (RE2 has none)';
         out += c;
         continue;
@@ -80,7 +91,13 @@ export function translateRegex(src: string): TranslatedRegex {
     }
     out += c;
   }
-  return { pattern: (ci ? '(?i)' : '') + out, caseInsensitive: ci, groups, captureCount: captures, ...(error ? { error } : {}) };
+  return {
+    pattern: (ci ? '(?i)' : '') + out,
+    caseInsensitive: ci,
+    groups,
+    captureCount: captures,
+    ...(error ? { error } : {}),
+  };
 }
 
 const RE_META = /[\\^$.|?*+()[\]{}]/g;

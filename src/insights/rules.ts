@@ -26,9 +26,15 @@ export function checkComposition(query: Query, text: string, options: Compositio
     checkQuery(query, text, options.maxStats ?? DEFAULT_MAX_STATS, out);
   } catch (e) {
     // A malformed AST from a caller must not crash the check; report it instead.
-    out.push(diagnostic(text, 'RULE_INTERNAL', 'error',
-      `internal error while checking the query (${e instanceof Error ? e.message : String(e)}); please report this query`,
-      { start: 0, end: 0 }));
+    out.push(
+      diagnostic(
+        text,
+        'RULE_INTERNAL',
+        'error',
+        `internal error while checking the query (${e instanceof Error ? e.message : String(e)}); please report this query`,
+        { start: 0, end: 0 },
+      ),
+    );
   }
   return out;
 }
@@ -42,9 +48,15 @@ function checkQuery(query: Query, text: string, maxStats: number, out: Diagnosti
     if (c.kind !== 'stats') continue;
     statsSeen++;
     if (statsSeen > maxStats) {
-      out.push(diagnostic(text, 'RULE_TOO_MANY_STATS', 'error',
-        `a query can hold at most ${maxStats} stats commands: fold this aggregation into an earlier stats, or run a second query`,
-        keywordSpan(c, text)));
+      out.push(
+        diagnostic(
+          text,
+          'RULE_TOO_MANY_STATS',
+          'error',
+          `a query can hold at most ${maxStats} stats commands: fold this aggregation into an earlier stats, or run a second query`,
+          keywordSpan(c, text),
+        ),
+      );
     }
   }
 
@@ -54,9 +66,15 @@ function checkQuery(query: Query, text: string, maxStats: number, out: Diagnosti
     const c = cmds[i];
     if (c.kind === 'sort' || c.kind === 'limit') {
       const word = keywordText(c, text);
-      out.push(diagnostic(text, c.kind === 'sort' ? 'RULE_SORT_BEFORE_STATS' : 'RULE_LIMIT_BEFORE_STATS', 'error',
-        `${cwUnexpected(text, keywordSpan(c, text), word)}; ${word} must come after the last stats command: move it to the end of the query`,
-        keywordSpan(c, text)));
+      out.push(
+        diagnostic(
+          text,
+          c.kind === 'sort' ? 'RULE_SORT_BEFORE_STATS' : 'RULE_LIMIT_BEFORE_STATS',
+          'error',
+          `${cwUnexpected(text, keywordSpan(c, text), word)}; ${word} must come after the last stats command: move it to the end of the query`,
+          keywordSpan(c, text),
+        ),
+      );
     }
   }
 
@@ -67,9 +85,15 @@ function checkQuery(query: Query, text: string, maxStats: number, out: Diagnosti
       const c = cmds[i];
       if (c.kind === 'limit') continue;
       const word = keywordText(c, text);
-      out.push(diagnostic(text, 'RULE_AFTER_DEDUP', 'error',
-        `${cwUnexpected(text, keywordSpan(c, text), word)}; only limit may follow dedup: move ${word} before dedup`,
-        keywordSpan(c, text)));
+      out.push(
+        diagnostic(
+          text,
+          'RULE_AFTER_DEDUP',
+          'error',
+          `${cwUnexpected(text, keywordSpan(c, text), word)}; only limit may follow dedup: move ${word} before dedup`,
+          keywordSpan(c, text),
+        ),
+      );
     }
   }
 
@@ -77,8 +101,15 @@ function checkQuery(query: Query, text: string, maxStats: number, out: Diagnosti
   const firstStats = cmds.findIndex((c) => c.kind === 'stats');
   cmds.forEach((c, i) => {
     if (c.kind === 'fillmissing' && (firstStats < 0 || i < firstStats)) {
-      out.push(diagnostic(text, 'RULE_FILLMISSING_PLACEMENT', 'error',
-        'fillmissing fills the empty bins of a stats … by bin(…): put it after such a stats command', keywordSpan(c, text)));
+      out.push(
+        diagnostic(
+          text,
+          'RULE_FILLMISSING_PLACEMENT',
+          'error',
+          'fillmissing fills the empty bins of a stats … by bin(…): put it after such a stats command',
+          keywordSpan(c, text),
+        ),
+      );
     }
   });
 
@@ -104,10 +135,16 @@ function checkEphemeral(cmds: Command[], text: string, out: Diagnostic[]): void 
   const clash = (n: Name): void => {
     const first = defined.get(n.name);
     if (first === undefined) return;
-    out.push(diagnostic(text, 'RULE_EPHEMERAL_REDEFINED', 'error',
-      `Ephemeral field is already defined: ${n.name} ([${n.span.start},${n.span.end}]); ` +
-      `it was defined at line ${lineColumn(text, first.start).line}: choose another name`,
-      n.span));
+    out.push(
+      diagnostic(
+        text,
+        'RULE_EPHEMERAL_REDEFINED',
+        'error',
+        `Ephemeral field is already defined: ${n.name} ([${n.span.start},${n.span.end}]); ` +
+          `it was defined at line ${lineColumn(text, first.start).line}: choose another name`,
+        n.span,
+      ),
+    );
   };
   for (const c of cmds) {
     switch (c.kind) {

@@ -67,7 +67,11 @@ interface Segment {
   invocation: boolean;
 }
 
-export function expandSavedQueries(text: string, lookup: SavedQueryLookup, options: ExpansionOptions = {}): SavedQueryExpansion {
+export function expandSavedQueries(
+  text: string,
+  lookup: SavedQueryLookup,
+  options: ExpansionOptions = {},
+): SavedQueryExpansion {
   // Untyped callers (JSON bodies) may pass anything; treat a non-string as an empty query.
   if (typeof text !== 'string') text = '';
   const maxLength = options.maxLength ?? MAX_QUERY_LENGTH;
@@ -103,7 +107,11 @@ export function expandSavedQueries(text: string, lookup: SavedQueryLookup, optio
     if (expansion === undefined) continue;
     // Copy the text before the invocation, then the expansion.
     const before = text.slice(copied, span.start);
-    segments.push({ orig: { start: copied, end: span.start }, exp: { start: out.length, end: out.length + before.length }, invocation: false });
+    segments.push({
+      orig: { start: copied, end: span.start },
+      exp: { start: out.length, end: out.length + before.length },
+      invocation: false,
+    });
     out += before;
     const expStart = out.length;
     out += expansion;
@@ -112,16 +120,25 @@ export function expandSavedQueries(text: string, lookup: SavedQueryLookup, optio
     copied = span.end;
   }
   const rest = text.slice(copied);
-  segments.push({ orig: { start: copied, end: text.length }, exp: { start: out.length, end: out.length + rest.length }, invocation: false });
+  segments.push({
+    orig: { start: copied, end: text.length },
+    exp: { start: out.length, end: out.length + rest.length },
+    invocation: false,
+  });
   out += rest;
 
   if (invocations.length > 0 && out.length > maxLength) {
-    err('SAVED_TOO_LONG',
+    err(
+      'SAVED_TOO_LONG',
       `the expanded query is ${out.length} characters long, more than the maximum of ${maxLength}: shorten the saved queries or split the query`,
-      invocations[0].span);
+      invocations[0].span,
+    );
   }
 
-  const toOriginal = (s: Span): Span => ({ start: mapOffset(segments, s.start, 'start'), end: mapOffset(segments, s.end, 'end') });
+  const toOriginal = (s: Span): Span => ({
+    start: mapOffset(segments, s.start, 'start'),
+    end: mapOffset(segments, s.end, 'end'),
+  });
   return { text: out, diagnostics, invocations, toOriginal };
 }
 
@@ -130,10 +147,16 @@ export function expandSavedQueries(text: string, lookup: SavedQueryLookup, optio
  * and column recomputed. A diagnostic inside an expansion points at the whole invocation and says
  * which saved query it came from.
  */
-export function diagnosticsToOriginal(originalText: string, expansion: SavedQueryExpansion, diags: readonly Diagnostic[]): Diagnostic[] {
+export function diagnosticsToOriginal(
+  originalText: string,
+  expansion: SavedQueryExpansion,
+  diags: readonly Diagnostic[],
+): Diagnostic[] {
   return diags.map((d) => {
     const span = expansion.toOriginal(d.span);
-    const inv = expansion.invocations.find((x) => d.span.start >= x.expandedSpan.start && d.span.start < x.expandedSpan.end);
+    const inv = expansion.invocations.find(
+      (x) => d.span.start >= x.expandedSpan.start && d.span.start < x.expandedSpan.end,
+    );
     const message = inv ? `${d.message} (in saved query ${inv.name})` : d.message;
     const { line, column } = lineColumn(originalText, span.start);
     return { ...d, message, span, line, column };
@@ -155,7 +178,10 @@ function parseInvocation(tokens: Token[], i: number, text: string): ParsedInvoca
   const nameTok = tokens[i + 1];
   const HINT = 'write $Name(param = "value", other = 10) or $`Quoted Name`(…)';
   if (nameTok === undefined || (nameTok.kind !== 'name' && nameTok.kind !== 'quotedName') || nameTok.spaceBefore) {
-    return { error: `a saved-query name must follow $ directly: ${HINT}`, span: { start: dollar.start, end: dollar.end } };
+    return {
+      error: `a saved-query name must follow $ directly: ${HINT}`,
+      span: { start: dollar.start, end: dollar.end },
+    };
   }
   let j = i + 2;
   const args: ParsedInvocation['args'] = [];
@@ -165,7 +191,10 @@ function parseInvocation(tokens: Token[], i: number, text: string): ParsedInvoca
     for (;;) {
       const t = tokens[j];
       if (t === undefined || t.kind === 'eof') {
-        return { error: `the invocation of ${nameTok.value} is not closed: add )`, span: { start: dollar.start, end: text.length } };
+        return {
+          error: `the invocation of ${nameTok.value} is not closed: add )`,
+          span: { start: dollar.start, end: text.length },
+        };
       }
       if (t.kind === 'rparen') {
         end = t.end;
@@ -174,7 +203,10 @@ function parseInvocation(tokens: Token[], i: number, text: string): ParsedInvoca
       }
       const eq = tokens[j + 1];
       if (t.kind !== 'name' || eq?.kind !== 'op' || eq.value !== '=') {
-        return { error: `unexpected ${t.text} in the arguments of ${nameTok.value}: ${HINT}`, span: { start: t.start, end: t.end } };
+        return {
+          error: `unexpected ${t.text} in the arguments of ${nameTok.value}: ${HINT}`,
+          span: { start: t.start, end: t.end },
+        };
       }
       // The value: an optional sign, then a string, number, duration or bare word.
       let k = j + 2;
@@ -189,13 +221,20 @@ function parseInvocation(tokens: Token[], i: number, text: string): ParsedInvoca
         const at = v ?? t;
         return { error: `the parameter ${t.value} needs a value: ${HINT}`, span: { start: at.start, end: at.end } };
       }
-      args.push({ name: t.value, value: sign + (v.kind === 'string' || v.kind === 'quotedName' ? v.value : v.text), span: { start: t.start, end: v.end } });
+      args.push({
+        name: t.value,
+        value: sign + (v.kind === 'string' || v.kind === 'quotedName' ? v.value : v.text),
+        span: { start: t.start, end: v.end },
+      });
       j = k + 1;
       const sep = tokens[j];
       if (sep?.kind === 'comma') j++;
       else if (sep?.kind !== 'rparen') {
         const at = sep ?? v;
-        return { error: `separate the parameters of ${nameTok.value} with commas and close with ): ${HINT}`, span: { start: at.start, end: at.end } };
+        return {
+          error: `separate the parameters of ${nameTok.value} with commas and close with ): ${HINT}`,
+          span: { start: at.start, end: at.end },
+        };
       }
     }
   }
@@ -216,7 +255,11 @@ function expandOne(
     saved = undefined;
   }
   if (saved === undefined) {
-    err('SAVED_UNKNOWN_QUERY', `there is no saved query named ${inv.name}: check the name (it is case-sensitive) or save the query first`, inv.nameSpan);
+    err(
+      'SAVED_UNKNOWN_QUERY',
+      `there is no saved query named ${inv.name}: check the name (it is case-sensitive) or save the query first`,
+      inv.nameSpan,
+    );
     return undefined;
   }
   let ok = true;
@@ -226,13 +269,21 @@ function expandOne(
   }
   const declared = saved.parameters ?? [];
   if (declared.length > maxParams) {
-    err('SAVED_TOO_MANY_PARAMETERS', `Parameter count exceeds the maximum of ${maxParams} (saved query ${saved.name} declares ${declared.length})`, inv.nameSpan);
+    err(
+      'SAVED_TOO_MANY_PARAMETERS',
+      `Parameter count exceeds the maximum of ${maxParams} (saved query ${saved.name} declares ${declared.length})`,
+      inv.nameSpan,
+    );
     ok = false;
   }
   const values = new Map<string, string>();
   for (const a of inv.args) {
     if (!PARAM_NAME.test(a.name)) {
-      err('SAVED_PARAMETER_NAME', `${a.name} is not a valid parameter name: start with a letter or _, then letters, digits or _`, a.span);
+      err(
+        'SAVED_PARAMETER_NAME',
+        `${a.name} is not a valid parameter name: start with a letter or _, then letters, digits or _`,
+        a.span,
+      );
       ok = false;
     } else if (values.has(a.name)) {
       err('SAVED_DUPLICATE_PARAMETER', `Duplicate parameter name: ${a.name}`, a.span);
@@ -245,24 +296,39 @@ function expandOne(
   for (const m of saved.queryString.matchAll(PLACEHOLDER)) used.add(m[1]);
   for (const a of inv.args) {
     if (!declaredNames.has(a.name) && !used.has(a.name)) {
-      err('SAVED_UNKNOWN_PARAMETER',
-        `saved query ${saved.name} has no parameter ${a.name}` + (declared.length ? `; its parameters are ${declared.map((p) => p.name).join(', ')}` : ''),
-        a.span);
+      err(
+        'SAVED_UNKNOWN_PARAMETER',
+        `saved query ${saved.name} has no parameter ${a.name}` +
+          (declared.length ? `; its parameters are ${declared.map((p) => p.name).join(', ')}` : ''),
+        a.span,
+      );
       ok = false;
     }
   }
-  const missing = [...used].filter((n) => !values.has(n) && declared.find((p) => p.name === n)?.defaultValue === undefined);
+  const missing = [...used].filter(
+    (n) => !values.has(n) && declared.find((p) => p.name === n)?.defaultValue === undefined,
+  );
   if (missing.length > 0) {
-    err('SAVED_REQUIRED_PARAMETERS', `Required parameters not found in queryString: ${missing.join(', ')}; pass them as $${inv.name}(${missing.map((n) => `${n} = …`).join(', ')})`, span);
+    err(
+      'SAVED_REQUIRED_PARAMETERS',
+      `Required parameters not found in queryString: ${missing.join(', ')}; pass them as $${inv.name}(${missing.map((n) => `${n} = …`).join(', ')})`,
+      span,
+    );
     ok = false;
   }
   if (tokenize(saved.queryString).some((t) => t.kind === 'dollar')) {
-    err('SAVED_NESTED', `saved query ${saved.name} invokes another saved query, which is not allowed: inline that query's text instead`, inv.nameSpan);
+    err(
+      'SAVED_NESTED',
+      `saved query ${saved.name} invokes another saved query, which is not allowed: inline that query's text instead`,
+      inv.nameSpan,
+    );
     ok = false;
   }
   if (!ok) return undefined;
-  return saved.queryString.replace(PLACEHOLDER, (_m, name: string) =>
-    values.get(name) ?? declared.find((p) => p.name === name)?.defaultValue ?? '');
+  return saved.queryString.replace(
+    PLACEHOLDER,
+    (_m, name: string) => values.get(name) ?? declared.find((p) => p.name === name)?.defaultValue ?? '',
+  );
 }
 
 function mapOffset(segments: Segment[], off: number, edge: 'start' | 'end'): number {

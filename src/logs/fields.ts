@@ -16,7 +16,8 @@ function walk(v: unknown, prefix: string, out: Set<string>): void {
     return;
   }
   if (typeof v === 'object') {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, prefix === '' ? k : `${prefix}.${k}`, out);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      walk(x, prefix === '' ? k : `${prefix}.${k}`, out);
     return;
   }
   if (prefix !== '') out.add(discoveredName(prefix));

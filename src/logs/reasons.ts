@@ -18,15 +18,25 @@ export type RejectCode = (typeof REJECT)[keyof typeof REJECT];
 export function rejectReason(code: RejectCode | string, field?: string): string {
   const f = field ?? '';
   switch (code) {
-    case REJECT.MALFORMED_JSON: return 'malformed JSON (not one complete JSON value)';
-    case REJECT.NOT_OBJECT: return 'not a JSON object (an invocation record is an object)';
-    case REJECT.SCHEMA_TYPE: return 'schemaType is not "ModelInvocationLog"';
-    case REJECT.MISSING: return `${f} is missing or empty`;
-    case REJECT.TIMESTAMP: return `${f} is not a valid RFC 3339 UTC time (expected YYYY-MM-DDTHH:MM:SS[.fff]Z)`;
-    case REJECT.NOT_STRING: return `${f} must be a string`;
-    case REJECT.NOT_OBJECT_FIELD: return `${f} must be a JSON object`;
-    case REJECT.TOKEN: return `${f} must be a non-negative integer`;
-    case REJECT.METADATA_VALUE: return `${f} must be a string (requestMetadata is a flat map of strings)`;
-    default: return `${code}${f ? ` (${f})` : ''}`;
+    case REJECT.MALFORMED_JSON:
+      return 'malformed JSON (not one complete JSON value)';
+    case REJECT.NOT_OBJECT:
+      return 'not a JSON object (an invocation record is an object)';
+    case REJECT.SCHEMA_TYPE:
+      return 'schemaType is not "ModelInvocationLog"';
+    case REJECT.MISSING:
+      return `${f} is missing or empty`;
+    case REJECT.TIMESTAMP:
+      return `${f} is not a valid RFC 3339 UTC time (expected YYYY-MM-DDTHH:MM:SS[.fff]Z)`;
+    case REJECT.NOT_STRING:
+      return `${f} must be a string`;
+    case REJECT.NOT_OBJECT_FIELD:
+      return `${f} must be a JSON object`;
+    case REJECT.TOKEN:
+      return `${f} must be a non-negative integer`;
+    case REJECT.METADATA_VALUE:
+      return `${f} must be a string (requestMetadata is a flat map of strings)`;
+    default:
+      return `${code}${f ? ` (${f})` : ''}`;
   }
 }

@@ -26,15 +26,26 @@ export interface NormalizeContext {
   text?: string;
 }
 
-export type NormalizeResult =
-  | { ok: true; event: StoredEvent }
-  | { ok: false; reason: string; field?: string };
+export type NormalizeResult = { ok: true; event: StoredEvent } | { ok: false; reason: string; field?: string };
 
 /** The operations that write invocation logs (others are accepted: AWS may add more). */
-export const BEDROCK_OPERATIONS = ['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'] as const;
+export const BEDROCK_OPERATIONS = [
+  'Converse',
+  'ConverseStream',
+  'InvokeModel',
+  'InvokeModelWithResponseStream',
+] as const;
 
 /** Top-level string fields, in the order they are validated (the first failure is reported). */
-export const STRING_FIELDS = ['accountId', 'region', 'requestId', 'operation', 'modelId', 'inferenceRegion', 'errorCode'] as const;
+export const STRING_FIELDS = [
+  'accountId',
+  'region',
+  'requestId',
+  'operation',
+  'modelId',
+  'inferenceRegion',
+  'errorCode',
+] as const;
 /** Token counts: [object, key], validated in this order. */
 export const TOKEN_FIELDS = [
   ['input', 'inputTokenCount'],
@@ -43,7 +54,8 @@ export const TOKEN_FIELDS = [
   ['output', 'outputTokenCount'],
 ] as const;
 
-export type ModelIdForm = 'base' | 'cross-region-profile' | 'inference-profile-arn' | 'application-inference-profile-arn' | 'other-arn';
+export type ModelIdForm =
+  'base' | 'cross-region-profile' | 'inference-profile-arn' | 'application-inference-profile-arn' | 'other-arn';
 
 /** How the caller named the model. The stored model_id is always the value as logged. */
 export function modelIdForm(modelId: string): ModelIdForm {
@@ -120,7 +132,8 @@ function messageText(text: string | undefined, stored: Record<string, unknown>, 
 export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!isPlainObject(record)) return fail(REJECT.NOT_OBJECT);
   const r = record;
-  if (r.schemaType !== undefined && r.schemaType !== null && r.schemaType !== 'ModelInvocationLog') return fail(REJECT.SCHEMA_TYPE, 'schemaType');
+  if (r.schemaType !== undefined && r.schemaType !== null && r.schemaType !== 'ModelInvocationLog')
+    return fail(REJECT.SCHEMA_TYPE, 'schemaType');
   if (r.timestamp === undefined || r.timestamp === null) return fail(REJECT.MISSING, 'timestamp');
   const ts = typeof r.timestamp === 'string' ? parseRfc3339Utc(r.timestamp) : null;
   if (ts === null) return fail(REJECT.TIMESTAMP, 'timestamp');
@@ -229,7 +242,9 @@ export function normalizeLogEvent(input: GenericEventInput, opts?: { keepBodies?
     });
     if (r.ok) return input.eventKey ? { ...r.event, eventKey: input.eventKey } : r.event;
   }
-  const eventKey = input.eventKey ?? 'h:' + createHash('md5').update(`${input.logStream}\n${input.timestamp}\n${input.message}`).digest('hex');
+  const eventKey =
+    input.eventKey ??
+    'h:' + createHash('md5').update(`${input.logStream}\n${input.timestamp}\n${input.message}`).digest('hex');
   return {
     logGroup: input.logGroup,
     logStream: input.logStream,

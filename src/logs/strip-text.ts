@@ -15,7 +15,9 @@ export function stripBodiesText(t: string): string {
   const top = members(t, skipWs(t, 0), (key, valueStart) => {
     const bodyKey = BODY_KEY[key];
     if (bodyKey === undefined || t.charCodeAt(valueStart) !== 0x7b) return;
-    const inner = members(t, valueStart, (k, _vs, range) => { if (k === bodyKey) cuts.push(range); });
+    const inner = members(t, valueStart, (k, _vs, range) => {
+      if (k === bodyKey) cuts.push(range);
+    });
     if (inner < 0) cuts.length = 0;
   });
   if (top < 0 || cuts.length === 0) return t;
@@ -78,7 +80,11 @@ function valueEnd(t: string, i: number): number {
  * Walks the members of the object starting at i ('{'), calling visit(key, valueStart, cut) where
  * cut is the range to delete to remove that member with its comma. Returns the index after '}', or -1.
  */
-function members(t: string, i: number, visit: (key: string, valueStart: number, cut: [number, number]) => void): number {
+function members(
+  t: string,
+  i: number,
+  visit: (key: string, valueStart: number, cut: [number, number]) => void,
+): number {
   if (t.charCodeAt(i) !== 0x7b) return -1;
   let j = skipWs(t, i + 1);
   if (t.charCodeAt(j) === 0x7d) return j + 1;
@@ -90,7 +96,12 @@ function members(t: string, i: number, visit: (key: string, valueStart: number, 
     let key: string;
     const raw = t.slice(j + 1, keyEnd - 1);
     if (raw.indexOf('\\') === -1) key = raw;
-    else try { key = JSON.parse(t.slice(j, keyEnd)) as string; } catch { return -1; }
+    else
+      try {
+        key = JSON.parse(t.slice(j, keyEnd)) as string;
+      } catch {
+        return -1;
+      }
     let k = skipWs(t, keyEnd);
     if (t.charCodeAt(k) !== 0x3a) return -1;
     k = skipWs(t, k + 1);

@@ -4,7 +4,10 @@ import { PROFILES } from './types.js';
 /** zod schemas of the shipped price book file and of the user's prices file. */
 
 const price = z.number().finite().nonnegative();
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a valid calendar day');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a valid calendar day');
 export const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const region = z.string().regex(REGION_RE, 'expected an AWS region code such as us-east-1');
 
@@ -16,25 +19,29 @@ const shippedPrices = z.object({
   cacheWrite1h: price.nullable(),
 });
 
-export const shippedBookSchema = z.object({
-  format: z.literal('bedrock-insights-price-book/1'),
-  version: z.string().min(1),
-  source: z.string().min(1),
-  retrieved: day,
-  units: z.literal('USD per 1,000,000 tokens'),
-  notes: z.array(z.string()).optional(),
-  entries: z.array(z.object({
-    model: z.string().min(1),
-    profile: z.enum(PROFILES).nullable(),
-    region: region.nullable(),
-    effective: day.nullable(),
-    prices: shippedPrices,
-    longContext: shippedPrices.extend({ thresholdTokens: z.number().int().positive() }).nullable(),
-    sourceKey: z.string(),
-    note: z.string().optional(),
-  })),
-  dropped: z.array(z.object({ sourceKey: z.string(), reason: z.string() })),
-}).loose();
+export const shippedBookSchema = z
+  .object({
+    format: z.literal('bedrock-insights-price-book/1'),
+    version: z.string().min(1),
+    source: z.string().min(1),
+    retrieved: day,
+    units: z.literal('USD per 1,000,000 tokens'),
+    notes: z.array(z.string()).optional(),
+    entries: z.array(
+      z.object({
+        model: z.string().min(1),
+        profile: z.enum(PROFILES).nullable(),
+        region: region.nullable(),
+        effective: day.nullable(),
+        prices: shippedPrices,
+        longContext: shippedPrices.extend({ thresholdTokens: z.number().int().positive() }).nullable(),
+        sourceKey: z.string(),
+        note: z.string().optional(),
+      }),
+    ),
+    dropped: z.array(z.object({ sourceKey: z.string(), reason: z.string() })),
+  })
+  .loose();
 export type ShippedBookFile = z.infer<typeof shippedBookSchema>;
 
 const userPrices = {
@@ -45,29 +52,53 @@ const userPrices = {
   cacheWrite1h: price.optional(),
 };
 
-export const userEntrySchema = z.object({
-  /** A base model id or a cross-region profile id (`us.anthropic.…`), as in `modelId`. */
-  model: z.string().min(1).refine((s) => !s.startsWith('arn:'), 'a price is for a model id, not an ARN; map application-profile ARNs under "applicationProfiles"'),
-  region: region.optional(),
-  effective: day.optional(),
-  ...userPrices,
-  longContext: z.object({ thresholdTokens: z.number().int().positive(), ...userPrices }).strict().optional(),
-  note: z.string().optional(),
-}).strict();
+export const userEntrySchema = z
+  .object({
+    /** A base model id or a cross-region profile id (`us.anthropic.…`), as in `modelId`. */
+    model: z
+      .string()
+      .min(1)
+      .refine(
+        (s) => !s.startsWith('arn:'),
+        'a price is for a model id, not an ARN; map application-profile ARNs under "applicationProfiles"',
+      ),
+    region: region.optional(),
+    effective: day.optional(),
+    ...userPrices,
+    longContext: z
+      .object({ thresholdTokens: z.number().int().positive(), ...userPrices })
+      .strict()
+      .optional(),
+    note: z.string().optional(),
+  })
+  .strict();
 export type UserEntry = z.infer<typeof userEntrySchema>;
 
 export const APP_PROFILE_ARN_RE = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:application-inference-profile\/.+$/;
 
-export const userFileSchema = z.object({
-  /** A label for this set of prices; becomes part of the book version (`litellm-…+<version>`). */
-  version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'use letters, digits, . _ - (at most 40)').optional(),
-  prices: z.array(userEntrySchema).default([]),
-  applicationProfiles: z.record(z.string(), z.string().min(1)).default({}).superRefine((map, ctx) => {
-    for (const key of Object.keys(map)) {
-      if (!APP_PROFILE_ARN_RE.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'the key must be an application-inference-profile ARN (arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>)' });
-      }
-    }
-  }),
-}).strict();
+export const userFileSchema = z
+  .object({
+    /** A label for this set of prices; becomes part of the book version (`litellm-…+<version>`). */
+    version: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,40}$/, 'use letters, digits, . _ - (at most 40)')
+      .optional(),
+    prices: z.array(userEntrySchema).default([]),
+    applicationProfiles: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .superRefine((map, ctx) => {
+        for (const key of Object.keys(map)) {
+          if (!APP_PROFILE_ARN_RE.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message:
+                'the key must be an application-inference-profile ARN (arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>)',
+            });
+          }
+        }
+      }),
+  })
+  .strict();
 export type UserFile = z.infer<typeof userFileSchema>;

@@ -45,7 +45,18 @@ export function isFailed(errorCode: string | null | undefined): boolean {
  */
 export function costOfInvocation(usage: InvocationUsage, resolution: Resolution): CostResult {
   if (isFailed(usage.errorCode)) {
-    return { priced: true, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0, priceVersion: resolution.version, longContext: false } };
+    return {
+      priced: true,
+      cost: {
+        input: 0,
+        output: 0,
+        cacheRead: 0,
+        cacheWrite: 0,
+        total: 0,
+        priceVersion: resolution.version,
+        longContext: false,
+      },
+    };
   }
   if (!resolution.priced) return { priced: false, reason: resolution.reason };
   const tin = usage.inputTokens ?? 0;
@@ -57,14 +68,27 @@ export function costOfInvocation(usage: InvocationUsage, resolution: Resolution)
   const longContext = lc !== null && tin + tcr + tcw > lc.thresholdTokens;
   const p: TokenPrices = longContext ? lc : resolution.prices;
   if (tcr > 0 && p.cacheRead === null) return { priced: false, reason: `${resolution.model} has no cache-read price` };
-  if (tcw > 0 && p.cacheWrite5m === null) return { priced: false, reason: `${resolution.model} has no cache-write price` };
+  if (tcw > 0 && p.cacheWrite5m === null)
+    return { priced: false, reason: `${resolution.model} has no cache-write price` };
   // Without its own 1-hour rate, a model's 1-hour writes fall back to the 5-minute rate.
   const cw1h = p.cacheWrite1h ?? p.cacheWrite5m ?? 0;
   const input = (tin * p.input) / PER;
   const cacheRead = (tcr * (p.cacheRead ?? 0)) / PER;
-  const cacheWrite = tcw1h > 0
-    ? ((tcw - tcw1h) * (p.cacheWrite5m ?? 0)) / PER + (tcw1h * cw1h) / PER
-    : (tcw * (p.cacheWrite5m ?? 0)) / PER;
+  const cacheWrite =
+    tcw1h > 0
+      ? ((tcw - tcw1h) * (p.cacheWrite5m ?? 0)) / PER + (tcw1h * cw1h) / PER
+      : (tcw * (p.cacheWrite5m ?? 0)) / PER;
   const output = (tout * p.output) / PER;
-  return { priced: true, cost: { input, output, cacheRead, cacheWrite, total: input + cacheRead + cacheWrite + output, priceVersion: resolution.version, longContext } };
+  return {
+    priced: true,
+    cost: {
+      input,
+      output,
+      cacheRead,
+      cacheWrite,
+      total: input + cacheRead + cacheWrite + output,
+      priceVersion: resolution.version,
+      longContext,
+    },
+  };
 }

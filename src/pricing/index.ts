@@ -1,17 +1,61 @@
 /** The pricing module's public API (see README.md). */
 export type { PriceBook, PriceEntry, Profile, TokenPrices, LongContextPrices } from './types.js';
 export { PROFILES } from './types.js';
-export { loadPriceBook, shippedBook, userPricesPath, parseUserFile, extendBook, PRICES_ENV, type LoadBookOptions } from './book.js';
-export { parseModelId, splitProfile, familyKey, isClaude45OrNewer, type ParsedModelId, type ModelIdForm } from './model-id.js';
-export { resolveModel, resolveOverTime, type Resolution, type PricedResolution, type UnpricedResolution, type ResolveOptions, type TimedResolution } from './resolve.js';
+export {
+  loadPriceBook,
+  shippedBook,
+  userPricesPath,
+  parseUserFile,
+  extendBook,
+  PRICES_ENV,
+  type LoadBookOptions,
+} from './book.js';
+export {
+  parseModelId,
+  splitProfile,
+  familyKey,
+  isClaude45OrNewer,
+  type ParsedModelId,
+  type ModelIdForm,
+} from './model-id.js';
+export {
+  resolveModel,
+  resolveOverTime,
+  type Resolution,
+  type PricedResolution,
+  type UnpricedResolution,
+  type ResolveOptions,
+  type TimedResolution,
+} from './resolve.js';
 export { costOfInvocation, isFailed, type InvocationUsage, type InvocationCost, type CostResult } from './cost.js';
 export {
-  priceEvents, priceCoverage, unpricedModels, repricePreview, reprice, cacheWrite1hTokensFromMessage,
-  type PriceEventsOptions, type PriceEventsResult, type PriceCoverage, type TimeRange, type UnpricedModel,
-  type UnpricedReport, type RepriceChange, type RepriceResult,
+  priceEvents,
+  priceCoverage,
+  unpricedModels,
+  repricePreview,
+  reprice,
+  cacheWrite1hTokensFromMessage,
+  type PriceEventsOptions,
+  type PriceEventsResult,
+  type PriceCoverage,
+  type TimeRange,
+  type UnpricedModel,
+  type UnpricedReport,
+  type RepriceChange,
+  type RepriceResult,
 } from './store.js';
 export {
-  resolveApplicationProfiles, profileSnapshots, snapshotPricing, snapshotModelId, applicationProfileArns, PROFILE_SNAPSHOTS_TABLE,
-  type ProfileSnapshot, type SnapshotModel, type SnapshotPricing, type ResolveProfilesOptions, type ResolveProfilesResult,
-  type ProfileResult, type ProfileOutcome,
+  resolveApplicationProfiles,
+  profileSnapshots,
+  snapshotPricing,
+  snapshotModelId,
+  applicationProfileArns,
+  PROFILE_SNAPSHOTS_TABLE,
+  type ProfileSnapshot,
+  type SnapshotModel,
+  type SnapshotPricing,
+  type ResolveProfilesOptions,
+  type ResolveProfilesResult,
+  type ProfileResult,
+  type ProfileOutcome,
 } from './profiles.js';

@@ -2,12 +2,12 @@ import { PROFILES, type Profile } from './types.js';
 
 /** The forms a Bedrock `modelId` takes in invocation logs, taken apart (no price lookup here). */
 export type ModelIdForm =
-  | 'base'                      // anthropic.claude-3-haiku-20240307-v1:0
-  | 'profile'                   // us.anthropic.claude-sonnet-4-6, global.…
-  | 'inference-profile-arn'     // arn:aws:bedrock:<region>:<acct>:inference-profile/<profile id>
-  | 'foundation-model-arn'      // arn:aws:bedrock:<region>::foundation-model/<base id>
-  | 'application-profile-arn'   // arn:aws:bedrock:<region>:<acct>:application-inference-profile/<random id>
-  | 'other-arn'                 // provisioned-model, custom-model-deployment, prompt, prompt-router, sagemaker…
+  | 'base' // anthropic.claude-3-haiku-20240307-v1:0
+  | 'profile' // us.anthropic.claude-sonnet-4-6, global.…
+  | 'inference-profile-arn' // arn:aws:bedrock:<region>:<acct>:inference-profile/<profile id>
+  | 'foundation-model-arn' // arn:aws:bedrock:<region>::foundation-model/<base id>
+  | 'application-profile-arn' // arn:aws:bedrock:<region>:<acct>:application-inference-profile/<random id>
+  | 'other-arn' // provisioned-model, custom-model-deployment, prompt, prompt-router, sagemaker…
   | 'empty';
 
 export interface ParsedModelId {
@@ -61,7 +61,14 @@ export function parseModelId(modelId: string | null | undefined): ParsedModelId 
       return { raw, form: 'other-arn', profile: null, model: null, arnRegion, arnResource: resource };
     }
     const other = ARN_ANY_RE.exec(raw);
-    return { raw, form: 'other-arn', profile: null, model: null, arnRegion: other?.[2] || null, arnResource: other ? `${other[1]}:${other[3]}` : null };
+    return {
+      raw,
+      form: 'other-arn',
+      profile: null,
+      model: null,
+      arnRegion: other?.[2] || null,
+      arnResource: other ? `${other[1]}:${other[3]}` : null,
+    };
   }
   const { profile, model } = splitProfile(raw);
   return { raw, form: profile ? 'profile' : 'base', profile, model, arnRegion: null, arnResource: null };
@@ -75,9 +82,9 @@ export function parseModelId(modelId: string | null | undefined): ParsedModelId 
 export function familyKey(model: string): string {
   return model
     .toLowerCase()
-    .replace(/:\d+k$/, '')          // context-window variant
+    .replace(/:\d+k$/, '') // context-window variant
     .replace(/(-v\d+)?(:\d+)?$/, '') // version
-    .replace(/-\d{8}$/, '');         // release date
+    .replace(/-\d{8}$/, ''); // release date
 }
 
 /** The release date in an id (`-20250929-`), as a sortable string, or '' when it has none. */

@@ -90,22 +90,37 @@ export function snapshotModelId(modelArns: readonly string[]): SnapshotModel {
   if (parts.length === 0) return { modelId: null, how: 'GetInferenceProfile listed no models' };
   const models = [...new Set(parts.map((p) => p.model))];
   if (models.length !== 1 || models[0] === null) {
-    return { modelId: null, how: `GetInferenceProfile listed ${models.length === 1 ? 'a model ARN that is not a foundation model' : `${models.length} different models`} (${modelArns.join(', ')})` };
+    return {
+      modelId: null,
+      how: `GetInferenceProfile listed ${models.length === 1 ? 'a model ARN that is not a foundation model' : `${models.length} different models`} (${modelArns.join(', ')})`,
+    };
   }
   const model = models[0];
   const regions = [...new Set(parts.map((p) => p.region))];
-  if (regions.length === 1 && regions[0] !== '') return { modelId: model, how: `one foundation model in ${regions[0]}: priced as ${model}` };
-  const geos = new Set(regions.map((r) => (r === '' ? 'global' : geography(r) ?? `other:${r}`)));
+  if (regions.length === 1 && regions[0] !== '')
+    return { modelId: model, how: `one foundation model in ${regions[0]}: priced as ${model}` };
+  const geos = new Set(regions.map((r) => (r === '' ? 'global' : (geography(r) ?? `other:${r}`))));
   if (geos.size === 1) {
     const g = [...geos][0];
-    if (!g.startsWith('other:') && g !== 'global') return { modelId: `${g}.${model}`, how: `${model} in ${regions.join(', ')}: a ${g}. cross-region profile, priced as ${g}.${model}` };
-    if (g.startsWith('other:')) return { modelId: model, how: `${model} in ${regions.join(', ')} (no known geography): priced as the base id` };
+    if (!g.startsWith('other:') && g !== 'global')
+      return {
+        modelId: `${g}.${model}`,
+        how: `${model} in ${regions.join(', ')}: a ${g}. cross-region profile, priced as ${g}.${model}`,
+      };
+    if (g.startsWith('other:'))
+      return { modelId: model, how: `${model} in ${regions.join(', ')} (no known geography): priced as the base id` };
   }
-  return { modelId: `global.${model}`, how: `${model} in ${regions.map((r) => r || '(any region)').join(', ')}: a global cross-region profile, priced as global.${model}` };
+  return {
+    modelId: `global.${model}`,
+    how: `${model} in ${regions.map((r) => r || '(any region)').join(', ')}: a global cross-region profile, priced as global.${model}`,
+  };
 }
 
 async function tableExists(store: Store): Promise<boolean> {
-  const r = await store.connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND NOT temporary`, [PROFILE_SNAPSHOTS_TABLE]);
+  const r = await store.connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND NOT temporary`,
+    [PROFILE_SNAPSHOTS_TABLE],
+  );
   return Number(r.getRows()[0][0]) > 0;
 }
 
@@ -120,13 +135,22 @@ export async function profileSnapshots(store: Store): Promise<Map<string, Profil
   const out = new Map<string, ProfileSnapshot>();
   if (!(await tableExists(store))) return out;
   const r = await store.connection.runAndReadAll(
-    `SELECT arn, profile_id, name, type, status, model_arns, model_ids, fetched_at, missing_since FROM ${PROFILE_SNAPSHOTS_TABLE} ORDER BY arn`);
+    `SELECT arn, profile_id, name, type, status, model_arns, model_ids, fetched_at, missing_since FROM ${PROFILE_SNAPSHOTS_TABLE} ORDER BY arn`,
+  );
   for (const row of r.getRows()) {
     const s = (i: number) => (row[i] === null ? null : String(row[i]));
     const modelArns = strList(row[5]);
     out.set(String(row[0]), {
-      arn: String(row[0]), profileId: s(1), name: s(2), type: s(3), status: s(4), modelArns, modelIds: strList(row[6]),
-      fetchedAt: Number(row[7]), missingSince: row[8] === null ? null : Number(row[8]), pricedAs: snapshotModelId(modelArns),
+      arn: String(row[0]),
+      profileId: s(1),
+      name: s(2),
+      type: s(3),
+      status: s(4),
+      modelArns,
+      modelIds: strList(row[6]),
+      fetchedAt: Number(row[7]),
+      missingSince: row[8] === null ? null : Number(row[8]),
+      pricedAs: snapshotModelId(modelArns),
     });
   }
   return out;
@@ -134,7 +158,12 @@ export async function profileSnapshots(store: Store): Promise<Map<string, Profil
 
 /** The snapshots in the form resolveModel takes (ResolveOptions.snapshots). */
 export function snapshotPricing(snapshots: ReadonlyMap<string, ProfileSnapshot>): Map<string, SnapshotPricing> {
-  return new Map([...snapshots].map(([arn, s]) => [arn, { modelId: s.pricedAs.modelId, how: s.pricedAs.how, fetchedAt: s.fetchedAt }]));
+  return new Map(
+    [...snapshots].map(([arn, s]) => [
+      arn,
+      { modelId: s.pricedAs.modelId, how: s.pricedAs.how, fetchedAt: s.fetchedAt },
+    ]),
+  );
 }
 
 export interface ResolveProfilesOptions {
@@ -152,11 +181,11 @@ export interface ResolveProfilesOptions {
 }
 
 export type ProfileOutcome =
-  | 'fetched'   // GetInferenceProfile answered; the snapshot is new or replaced
-  | 'kept'      // a snapshot exists and no refresh was asked
-  | 'mapped'    // the user's prices file maps it: no call made
-  | 'gone'      // refresh found it deleted; the earlier snapshot still prices
-  | 'failed';   // no snapshot and the call failed (or refresh failed for another reason)
+  | 'fetched' // GetInferenceProfile answered; the snapshot is new or replaced
+  | 'kept' // a snapshot exists and no refresh was asked
+  | 'mapped' // the user's prices file maps it: no call made
+  | 'gone' // refresh found it deleted; the earlier snapshot still prices
+  | 'failed'; // no snapshot and the call failed (or refresh failed for another reason)
 
 export interface ProfileResult {
   arn: string;
@@ -181,25 +210,54 @@ function describeError(arn: string, e: unknown): { code: string; message: string
   const name = (e as { name?: string }).name ?? 'Error';
   const cli = `aws bedrock get-inference-profile --inference-profile-identifier ${arn}`;
   if (CRED_ERROR.test(`${name} ${errorMessage(e)}`)) {
-    return { code: 'NoCredentials', message: 'no AWS credentials found (environment, profile, SSO or instance role)', hint: 'configure AWS credentials for the account that owns the profile, or map the ARN in your prices file' };
+    return {
+      code: 'NoCredentials',
+      message: 'no AWS credentials found (environment, profile, SSO or instance role)',
+      hint: 'configure AWS credentials for the account that owns the profile, or map the ARN in your prices file',
+    };
   }
-  if (/AccessDenied/i.test(name)) return { code: name, message: errorMessage(e), hint: `grant bedrock:GetInferenceProfile on ${arn} to these credentials, or map the ARN in your prices file` };
-  if (/ResourceNotFound/i.test(name)) return { code: name, message: errorMessage(e), hint: `the profile does not exist (deleted, or another account's): find its model some other way (the bill, its creator) and map the ARN in your prices file` };
+  if (/AccessDenied/i.test(name))
+    return {
+      code: name,
+      message: errorMessage(e),
+      hint: `grant bedrock:GetInferenceProfile on ${arn} to these credentials, or map the ARN in your prices file`,
+    };
+  if (/ResourceNotFound/i.test(name))
+    return {
+      code: name,
+      message: errorMessage(e),
+      hint: `the profile does not exist (deleted, or another account's): find its model some other way (the bill, its creator) and map the ARN in your prices file`,
+    };
   return { code: name, message: errorMessage(e), hint: `retry later, or check with: ${cli}` };
 }
 
 /** ARNs of application inference profiles seen in Bedrock events, sorted. */
 export async function applicationProfileArns(store: Store): Promise<string[]> {
   const r = await store.connection.runAndReadAll(
-    `SELECT DISTINCT model_id FROM events WHERE kind = 'bedrock' AND model_id LIKE 'arn:%:application-inference-profile/%' ORDER BY 1`);
-  return r.getRows().map((row) => String(row[0])).filter((id) => parseModelId(id).form === 'application-profile-arn');
+    `SELECT DISTINCT model_id FROM events WHERE kind = 'bedrock' AND model_id LIKE 'arn:%:application-inference-profile/%' ORDER BY 1`,
+  );
+  return r
+    .getRows()
+    .map((row) => String(row[0]))
+    .filter((id) => parseModelId(id).form === 'application-profile-arn');
 }
 
 async function save(store: Store, s: ProfileSnapshot): Promise<void> {
   await store.connection.run(DDL);
-  await store.connection.run(`INSERT OR REPLACE INTO ${PROFILE_SNAPSHOTS_TABLE} VALUES ($1, $2, $3, $4, $5, from_json($6, '["VARCHAR"]'), from_json($7, '["VARCHAR"]'), $8, $9)`, [
-    s.arn, s.profileId, s.name, s.type, s.status, JSON.stringify(s.modelArns), JSON.stringify(s.modelIds), BigInt(s.fetchedAt), s.missingSince === null ? null : BigInt(s.missingSince),
-  ]);
+  await store.connection.run(
+    `INSERT OR REPLACE INTO ${PROFILE_SNAPSHOTS_TABLE} VALUES ($1, $2, $3, $4, $5, from_json($6, '["VARCHAR"]'), from_json($7, '["VARCHAR"]'), $8, $9)`,
+    [
+      s.arn,
+      s.profileId,
+      s.name,
+      s.type,
+      s.status,
+      JSON.stringify(s.modelArns),
+      JSON.stringify(s.modelIds),
+      BigInt(s.fetchedAt),
+      s.missingSince === null ? null : BigInt(s.missingSince),
+    ],
+  );
 }
 
 /**
@@ -207,7 +265,10 @@ async function save(store: Store, s: ProfileSnapshot): Promise<void> {
  * without a snapshot), call GetInferenceProfile in the ARN's region and keep the answer. Errors
  * are reported per ARN and never thrown; a missing-credentials error stops further calls.
  */
-export async function resolveApplicationProfiles(store: Store, opts: ResolveProfilesOptions = {}): Promise<ResolveProfilesResult> {
+export async function resolveApplicationProfiles(
+  store: Store,
+  opts: ResolveProfilesOptions = {},
+): Promise<ResolveProfilesResult> {
   const book = opts.book ?? loadPriceBook();
   const now = opts.now ?? Date.now;
   const arns = await applicationProfileArns(store);
@@ -230,22 +291,45 @@ export async function resolveApplicationProfiles(store: Store, opts: ResolveProf
       for (const arn of todo) {
         const prev = have.get(arn);
         if (noCredentials) {
-          results.push({ arn, outcome: prev ? 'kept' : 'failed', snapshot: prev, error: describeError(arn, Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' })) });
+          results.push({
+            arn,
+            outcome: prev ? 'kept' : 'failed',
+            snapshot: prev,
+            error: describeError(
+              arn,
+              Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }),
+            ),
+          });
           continue;
         }
         const region = parseModelId(arn).arnRegion ?? opts.region ?? 'us-east-1';
         let client = clients.get(region);
         if (!client) {
-          client = new BedrockClient({ region, maxAttempts: 2, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
+          client = new BedrockClient({
+            region,
+            maxAttempts: 2,
+            ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+            ...(opts.credentials ? { credentials: opts.credentials } : {}),
+          });
           clients.set(region, client);
         }
         try {
           calls++;
           const r = await client.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: arn }));
-          const modelArns = (r.models ?? []).map((m) => m.modelArn).filter((a): a is string => typeof a === 'string' && a.length > 0);
+          const modelArns = (r.models ?? [])
+            .map((m) => m.modelArn)
+            .filter((a): a is string => typeof a === 'string' && a.length > 0);
           const snap: ProfileSnapshot = {
-            arn, profileId: r.inferenceProfileId ?? null, name: r.inferenceProfileName ?? null, type: r.type ?? null, status: r.status ?? null,
-            modelArns, modelIds: modelArns.map((a) => parseModelId(a).model ?? a), fetchedAt: now(), missingSince: null, pricedAs: snapshotModelId(modelArns),
+            arn,
+            profileId: r.inferenceProfileId ?? null,
+            name: r.inferenceProfileName ?? null,
+            type: r.type ?? null,
+            status: r.status ?? null,
+            modelArns,
+            modelIds: modelArns.map((a) => parseModelId(a).model ?? a),
+            fetchedAt: now(),
+            missingSince: null,
+            pricedAs: snapshotModelId(modelArns),
           };
           await save(store, snap);
           results.push({ arn, outcome: 'fetched', snapshot: snap });

@@ -75,7 +75,8 @@ function indexOf(book: PriceBook): BookIndex {
     if (e.effective) days.add(dayMs(e.effective));
   }
   // Newest release first: a date-less id resolves to the latest dated model of its family.
-  for (const models of byFamily.values()) models.sort((a, b) => releaseDate(b).localeCompare(releaseDate(a)) || a.localeCompare(b));
+  for (const models of byFamily.values())
+    models.sort((a, b) => releaseDate(b).localeCompare(releaseDate(a)) || a.localeCompare(b));
   ix = { byModel, byFamily, breakpoints: [...days].sort((a, b) => a - b) };
   indexes.set(book, ix);
   return ix;
@@ -102,7 +103,13 @@ function pick(entries: PriceEntry[], profile: Profile | null, region: string | n
   return best;
 }
 
-function lookup(ix: BookIndex, profile: Profile | null, model: string, region: string | null, at: number): Found | null {
+function lookup(
+  ix: BookIndex,
+  profile: Profile | null,
+  model: string,
+  region: string | null,
+  at: number,
+): Found | null {
   const entries = ix.byModel.get(model);
   if (!entries) return null;
   const inRegion = (p: Profile | null) => (region ? pick(entries, p, region, at) : null) ?? pick(entries, p, null, at);
@@ -111,20 +118,36 @@ function lookup(ix: BookIndex, profile: Profile | null, model: string, region: s
   if (!profile) return null;
   const base = inRegion(null);
   if (!base) return null;
-  if (profile === 'global') return { entry: base, factor: 1, step: 'global. profile priced as the base model id', notes: [] };
+  if (profile === 'global')
+    return { entry: base, factor: 1, step: 'global. profile priced as the base model id', notes: [] };
   if (profile !== 'us-gov' && isClaude45OrNewer(model)) {
-    return { entry: base, factor: 1.1, step: `${profile}. profile priced at the base price + 10% (geographic profiles of Claude 4.5 and newer)`, notes: ['derived: geographic-profile premium of 10% over the base price'] };
+    return {
+      entry: base,
+      factor: 1.1,
+      step: `${profile}. profile priced at the base price + 10% (geographic profiles of Claude 4.5 and newer)`,
+      notes: ['derived: geographic-profile premium of 10% over the base price'],
+    };
   }
   const notes: string[] = [];
-  if ((profile === 'eu' || profile === 'apac') && model.startsWith('amazon.nova')) notes.push(`approximate: Nova under ${profile}. has higher regional prices than the base price used here; add an override`);
-  if (profile === 'us-gov') notes.push('approximate: GovCloud prices are about 1.2x the base price used here; add an override');
+  if ((profile === 'eu' || profile === 'apac') && model.startsWith('amazon.nova'))
+    notes.push(
+      `approximate: Nova under ${profile}. has higher regional prices than the base price used here; add an override`,
+    );
+  if (profile === 'us-gov')
+    notes.push('approximate: GovCloud prices are about 1.2x the base price used here; add an override');
   return { entry: base, factor: 1, step: `${profile}. profile priced as the base model id`, notes };
 }
 
 function scale(p: TokenPrices, f: number): TokenPrices {
   if (f === 1) return p;
   const s = (x: number | null) => (x === null ? null : Number((x * f).toPrecision(12)));
-  return { input: s(p.input) as number, output: s(p.output) as number, cacheRead: s(p.cacheRead), cacheWrite5m: s(p.cacheWrite5m), cacheWrite1h: s(p.cacheWrite1h) };
+  return {
+    input: s(p.input) as number,
+    output: s(p.output) as number,
+    cacheRead: s(p.cacheRead),
+    cacheWrite5m: s(p.cacheWrite5m),
+    cacheWrite1h: s(p.cacheWrite1h),
+  };
 }
 
 /**
@@ -132,7 +155,11 @@ function scale(p: TokenPrices, f: number): TokenPrices {
  * something it does not know: unknown ids, unmapped application-profile ARNs and other ARNs
  * come back unpriced with the reason and a hint.
  */
-export function resolveModel(modelId: string | null | undefined, region: string | null | undefined, opts: ResolveOptions = {}): Resolution {
+export function resolveModel(
+  modelId: string | null | undefined,
+  region: string | null | undefined,
+  opts: ResolveOptions = {},
+): Resolution {
   const book = opts.book ?? loadPriceBook();
   const at = opts.at ?? Date.now();
   const ix = indexOf(book);
@@ -140,34 +167,59 @@ export function resolveModel(modelId: string | null | undefined, region: string 
   const raw = parsed.raw;
   const via: string[] = [];
   const reg = region || parsed.arnRegion || null;
-  const unpriced = (reason: string, hint: string, model: string | null = parsed.model): UnpricedResolution =>
-    ({ priced: false, modelId: raw, parsed, model, profile: parsed.profile, region: reg, version: book.version, via, reason, hint });
+  const unpriced = (reason: string, hint: string, model: string | null = parsed.model): UnpricedResolution => ({
+    priced: false,
+    modelId: raw,
+    parsed,
+    model,
+    profile: parsed.profile,
+    region: reg,
+    version: book.version,
+    via,
+    reason,
+    hint,
+  });
   const where = book.userFile ?? '~/.bedrock-insights/prices.json';
 
-  if (parsed.form === 'empty') return unpriced('the record has no modelId', 'nothing to map: the ingest kept a record without modelId');
+  if (parsed.form === 'empty')
+    return unpriced('the record has no modelId', 'nothing to map: the ingest kept a record without modelId');
   if (parsed.form === 'application-profile-arn') {
     const mapped = book.applicationProfiles[raw];
     const snap = mapped ? undefined : opts.snapshots?.get(raw);
     if (!mapped && !snap) {
-      return unpriced('an application inference profile ARN does not name its model',
-        `run \`bedrock-insights prices profiles\` with AWS credentials (it asks Bedrock's GetInferenceProfile and keeps the answer), or find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`);
+      return unpriced(
+        'an application inference profile ARN does not name its model',
+        `run \`bedrock-insights prices profiles\` with AWS credentials (it asks Bedrock's GetInferenceProfile and keeps the answer), or find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`,
+      );
     }
     if (snap && !snap.modelId) {
-      return unpriced(`GetInferenceProfile (${new Date(snap.fetchedAt).toISOString().slice(0, 10)}) gives no single model: ${snap.how}`,
-        `add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`);
+      return unpriced(
+        `GetInferenceProfile (${new Date(snap.fetchedAt).toISOString().slice(0, 10)}) gives no single model: ${snap.how}`,
+        `add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`,
+      );
     }
     const target = (mapped ?? snap?.modelId) as string;
-    via.push(mapped ? `application profile mapped to ${mapped}` : `application profile resolved by GetInferenceProfile on ${new Date((snap as SnapshotPricing).fetchedAt).toISOString().slice(0, 10)}: ${(snap as SnapshotPricing).how}`);
+    via.push(
+      mapped
+        ? `application profile mapped to ${mapped}`
+        : `application profile resolved by GetInferenceProfile on ${new Date((snap as SnapshotPricing).fetchedAt).toISOString().slice(0, 10)}: ${(snap as SnapshotPricing).how}`,
+    );
     parsed = parseModelId(target);
     if (parsed.form === 'application-profile-arn' || parsed.form === 'other-arn' || parsed.form === 'empty') {
-      return unpriced(`the mapping of ${raw} names ${JSON.stringify(target)}, not a model id`, `map it to a model id such as us.anthropic.claude-sonnet-4-6 in ${where}`);
+      return unpriced(
+        `the mapping of ${raw} names ${JSON.stringify(target)}, not a model id`,
+        `map it to a model id such as us.anthropic.claude-sonnet-4-6 in ${where}`,
+      );
     }
   }
   if (parsed.form === 'other-arn') {
-    return unpriced(`a ${parsed.arnResource ?? 'non-model'} ARN: provisioned throughput, custom models and routers are not priced per token`,
-      'these are billed by the hour or by their own rates; their tokens stay in the unpriced bucket');
+    return unpriced(
+      `a ${parsed.arnResource ?? 'non-model'} ARN: provisioned throughput, custom models and routers are not priced per token`,
+      'these are billed by the hour or by their own rates; their tokens stay in the unpriced bucket',
+    );
   }
-  if (parsed.form === 'inference-profile-arn' || parsed.form === 'foundation-model-arn') via.push(`ARN stripped to ${parsed.profile ? `${parsed.profile}.` : ''}${parsed.model}`);
+  if (parsed.form === 'inference-profile-arn' || parsed.form === 'foundation-model-arn')
+    via.push(`ARN stripped to ${parsed.profile ? `${parsed.profile}.` : ''}${parsed.model}`);
   const model = parsed.model as string;
   const profile = parsed.profile;
 
@@ -186,8 +238,11 @@ export function resolveModel(modelId: string | null | undefined, region: string 
   }
   if (!found) {
     const display = `${profile ? `${profile}.` : ''}${model}`;
-    return unpriced(`no price for ${display}${reg ? ` in ${reg}` : ''} in price book ${book.version}`,
-      `add {"model": "${display}", "input": <USD per 1M>, "output": <USD per 1M>} under "prices" in ${where}`, model);
+    return unpriced(
+      `no price for ${display}${reg ? ` in ${reg}` : ''} in price book ${book.version}`,
+      `add {"model": "${display}", "input": <USD per 1M>, "output": <USD per 1M>} under "prices" in ${where}`,
+      model,
+    );
   }
   if (found.step) via.push(found.step);
   const notes = [...found.notes];
@@ -202,7 +257,9 @@ export function resolveModel(modelId: string | null | undefined, region: string 
     version: book.version,
     via,
     prices: scale(found.entry.prices, found.factor),
-    longContext: found.entry.longContext ? { ...scale(found.entry.longContext, found.factor), thresholdTokens: found.entry.longContext.thresholdTokens } : null,
+    longContext: found.entry.longContext
+      ? { ...scale(found.entry.longContext, found.factor), thresholdTokens: found.entry.longContext.thresholdTokens }
+      : null,
     entry: found.entry,
     notes,
   };
@@ -219,7 +276,12 @@ export interface TimedResolution {
  * The resolution of one (modelId, region) over all time, as consecutive intervals split at the
  * book's effective days (a single interval when no price is dated).
  */
-export function resolveOverTime(modelId: string | null | undefined, region: string | null | undefined, book: PriceBook, snapshots?: ReadonlyMap<string, SnapshotPricing>): TimedResolution[] {
+export function resolveOverTime(
+  modelId: string | null | undefined,
+  region: string | null | undefined,
+  book: PriceBook,
+  snapshots?: ReadonlyMap<string, SnapshotPricing>,
+): TimedResolution[] {
   const points = indexOf(book).breakpoints;
   const out: TimedResolution[] = [];
   const starts: (number | null)[] = [null, ...points];

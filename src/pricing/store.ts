@@ -50,7 +50,13 @@ function str(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
-interface Pair { modelId: string | null; region: string | null; rows: number; failed: number; tokens: number }
+interface Pair {
+  modelId: string | null;
+  region: string | null;
+  rows: number;
+  failed: number;
+  tokens: number;
+}
 
 /** Extra row condition for afterSeq (alias: the events table's alias, or '' for none). */
 function seqCondition(afterSeq: number | undefined, alias: string): string {
@@ -60,22 +66,37 @@ function seqCondition(afterSeq: number | undefined, alias: string): string {
 async function distinctPairs(store: Store, onlyUnpriced: boolean, afterSeq?: number): Promise<Pair[]> {
   const r = await store.connection.runAndReadAll(
     `SELECT model_id, region, count(*), count(*) FILTER (WHERE error_code IS NOT NULL AND error_code <> ''), coalesce(sum(${TOKENS}), 0)
-     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''}${seqCondition(afterSeq, '')} GROUP BY ALL`);
-  return r.getRows().map((row) => ({ modelId: str(row[0]), region: str(row[1]), rows: num(row[2]), failed: num(row[3]), tokens: num(row[4]) }));
+     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''}${seqCondition(afterSeq, '')} GROUP BY ALL`,
+  );
+  return r.getRows().map((row) => ({
+    modelId: str(row[0]),
+    region: str(row[1]),
+    rows: num(row[2]),
+    failed: num(row[3]),
+    tokens: num(row[4]),
+  }));
 }
 
 /**
  * GetInferenceProfile snapshots (profiles.ts), read only when an application-profile ARN is
  * among the pairs: the common store has none, and ingest prices after every batch.
  */
-async function snapshotsFor(store: Store, pairs: { modelId: string | null }[]): Promise<Map<string, SnapshotPricing> | undefined> {
+async function snapshotsFor(
+  store: Store,
+  pairs: { modelId: string | null }[],
+): Promise<Map<string, SnapshotPricing> | undefined> {
   if (!pairs.some((p) => p.modelId?.includes(':application-inference-profile/'))) return undefined;
   return snapshotPricing(await profileSnapshots(store));
 }
 
 /** Load the resolution of the given pairs, over time, into the temporary resolution table. */
 /** Returns the number of resolution rows loaded (0: no pair has a price). */
-async function loadResolutions(store: Store, table: string, pairs: { modelId: string | null; region: string | null }[], book: PriceBook): Promise<number> {
+async function loadResolutions(
+  store: Store,
+  table: string,
+  pairs: { modelId: string | null; region: string | null }[],
+  book: PriceBook,
+): Promise<number> {
   const c = store.connection;
   const snapshots = await snapshotsFor(store, pairs);
   await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (
@@ -89,15 +110,31 @@ async function loadResolutions(store: Store, table: string, pairs: { modelId: st
       if (!r.priced) continue;
       const p = r.prices;
       const lc = r.longContext;
-      rows.push([pair.modelId, pair.region, t.fromMs === null ? null : BigInt(t.fromMs), t.toMs === null ? null : BigInt(t.toMs),
-        p.input, p.output, p.cacheRead, p.cacheWrite5m, p.cacheWrite1h,
-        lc ? BigInt(lc.thresholdTokens) : null, lc?.input ?? null, lc?.output ?? null, lc?.cacheRead ?? null, lc?.cacheWrite5m ?? null, lc?.cacheWrite1h ?? null]);
+      rows.push([
+        pair.modelId,
+        pair.region,
+        t.fromMs === null ? null : BigInt(t.fromMs),
+        t.toMs === null ? null : BigInt(t.toMs),
+        p.input,
+        p.output,
+        p.cacheRead,
+        p.cacheWrite5m,
+        p.cacheWrite1h,
+        lc ? BigInt(lc.thresholdTokens) : null,
+        lc?.input ?? null,
+        lc?.output ?? null,
+        lc?.cacheRead ?? null,
+        lc?.cacheWrite5m ?? null,
+        lc?.cacheWrite1h ?? null,
+      ]);
     }
   }
   // A few rows per model: batched multi-row INSERTs with bound values.
   for (let i = 0; i < rows.length; i += 100) {
     const batch = rows.slice(i, i + 100);
-    const placeholders = batch.map((_, j) => `(${Array.from({ length: 15 }, (_, k) => `$${j * 15 + k + 1}`).join(', ')})`).join(', ');
+    const placeholders = batch
+      .map((_, j) => `(${Array.from({ length: 15 }, (_, k) => `$${j * 15 + k + 1}`).join(', ')})`)
+      .join(', ');
     await c.run(`INSERT INTO ${table} VALUES ${placeholders}`, batch.flat());
   }
   return rows.length;
@@ -119,12 +156,20 @@ export function cacheWrite1hTokensFromMessage(message: string): number {
   try {
     const rec = JSON.parse(message) as { output?: { outputBodyJson?: unknown } };
     const body = rec.output?.outputBodyJson as Record<string, unknown> | unknown[] | undefined;
-    type Usage = { cache_creation?: { ephemeral_1h_input_tokens?: unknown }; cacheDetails?: { inputTokens?: unknown; ttl?: unknown }[] };
-    const usage = (Array.isArray(body) ? (body[0] as { message?: { usage?: Usage } } | undefined)?.message?.usage : (body as { usage?: Usage } | undefined)?.usage);
+    type Usage = {
+      cache_creation?: { ephemeral_1h_input_tokens?: unknown };
+      cacheDetails?: { inputTokens?: unknown; ttl?: unknown }[];
+    };
+    const usage = Array.isArray(body)
+      ? (body[0] as { message?: { usage?: Usage } } | undefined)?.message?.usage
+      : (body as { usage?: Usage } | undefined)?.usage;
     const eph = Number(usage?.cache_creation?.ephemeral_1h_input_tokens);
     if (Number.isFinite(eph)) return eph;
-    if (Array.isArray(usage?.cacheDetails)) return usage.cacheDetails.filter((d) => d.ttl === '1h').reduce((s, d) => s + (Number(d.inputTokens) || 0), 0);
-  } catch { /* not JSON: no split */ }
+    if (Array.isArray(usage?.cacheDetails))
+      return usage.cacheDetails.filter((d) => d.ttl === '1h').reduce((s, d) => s + (Number(d.inputTokens) || 0), 0);
+  } catch {
+    /* not JSON: no split */
+  }
   return 0;
 }
 
@@ -145,10 +190,12 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): s
     FROM events e LEFT JOIN ${table} r
       ON e.model_id IS NOT DISTINCT FROM r.model_id AND e.region IS NOT DISTINCT FROM r.region
       AND (r.from_ms IS NULL OR e.ts >= r.from_ms) AND (r.to_ms IS NULL OR e.ts < r.to_ms)
-    WHERE e.kind = 'bedrock'${seqCondition(afterSeq, 'e.')}${onlyUnpriced
-      // Rows that stay unpriced need no work: only resolved pairs and failed rows change.
-      ? ` AND e.price_version IS NULL AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
-      : ''}
+    WHERE e.kind = 'bedrock'${seqCondition(afterSeq, 'e.')}${
+      onlyUnpriced
+        ? // Rows that stay unpriced need no work: only resolved pairs and failed rows change.
+          ` AND e.price_version IS NULL AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
+        : ''
+    }
   ), l AS (
     SELECT *, (lc_threshold IS NOT NULL AND tin + tcr + tcw > lc_threshold) AS lc, least(tcw1h_logged, tcw) AS tcw1h FROM t
   ), p AS (
@@ -195,25 +242,38 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
       // Only models the book cannot price are waiting: nothing to update (the common steady state
       // of a store with an unmapped model).
-      return { version: book.version, pairs: pairs.length, priced: 0, unpriced: pairs.reduce((n, p) => n + p.rows, 0), unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0) };
+      return {
+        version: book.version,
+        pairs: pairs.length,
+        priced: 0,
+        unpriced: pairs.reduce((n, p) => n + p.rows, 0),
+        unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0),
+      };
     }
     // One statement, so a failure leaves every row as it was.
-    const r = await store.connection.run(`UPDATE events SET
+    const r = await store.connection.run(
+      `UPDATE events SET
         cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
         price_version = CASE WHEN n.priced THEN $1 END
       FROM (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n
-      WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`, [book.version]);
+      WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`,
+      [book.version],
+    );
     priced = r.rowsChanged;
   } finally {
     await dropResolutions(store, table);
   }
   const left = await store.connection.runAndReadAll(
-    `SELECT count(*), coalesce(sum(${TOKENS}), 0) FROM events WHERE kind = 'bedrock' AND price_version IS NULL`);
+    `SELECT count(*), coalesce(sum(${TOKENS}), 0) FROM events WHERE kind = 'bedrock' AND price_version IS NULL`,
+  );
   const [cnt, tok] = left.getRows()[0];
   const unpriced = num(cnt);
   // With 'all', rows that lost their price were updated too: count only the rows now priced.
   if (!onlyUnpriced) {
-    const pr = await store.connection.runAndReadAll(`SELECT count(*) FROM events WHERE kind = 'bedrock' AND price_version = $1`, [book.version]);
+    const pr = await store.connection.runAndReadAll(
+      `SELECT count(*) FROM events WHERE kind = 'bedrock' AND price_version = $1`,
+      [book.version],
+    );
     priced = num(pr.getRows()[0][0]);
   }
   return { version: book.version, pairs: pairs.length, priced, unpriced, unpricedTokens: num(tok) };
@@ -249,12 +309,28 @@ export interface PriceCoverage {
 export async function priceCoverage(store: Store, range: TimeRange = {}): Promise<PriceCoverage> {
   const cond: string[] = [`kind = 'bedrock'`];
   const params: DuckDBValue[] = [];
-  if (range.from !== undefined) { params.push(BigInt(Math.trunc(range.from))); cond.push(`ts >= $${params.length}`); }
-  if (range.to !== undefined) { params.push(BigInt(Math.trunc(range.to))); cond.push(`ts < $${params.length}`); }
+  if (range.from !== undefined) {
+    params.push(BigInt(Math.trunc(range.from)));
+    cond.push(`ts >= $${params.length}`);
+  }
+  if (range.to !== undefined) {
+    params.push(BigInt(Math.trunc(range.to)));
+    cond.push(`ts < $${params.length}`);
+  }
   const r = await store.connection.runAndReadAll(
     `SELECT model_id, region, price_version IS NOT NULL AS priced, count(*), coalesce(sum(${TOKENS}), 0)
-     FROM events WHERE ${cond.join(' AND ')} GROUP BY ALL`, params);
-  const cov: PriceCoverage = { requests: 0, tokens: 0, pricedTokens: 0, unpricedTokens: 0, unpricedRequests: 0, share: null, unpriced: [] };
+     FROM events WHERE ${cond.join(' AND ')} GROUP BY ALL`,
+    params,
+  );
+  const cov: PriceCoverage = {
+    requests: 0,
+    tokens: 0,
+    pricedTokens: 0,
+    unpricedTokens: 0,
+    unpricedRequests: 0,
+    share: null,
+    unpriced: [],
+  };
   for (const row of r.getRows()) {
     const requests = num(row[3]);
     const tokens = num(row[4]);
@@ -268,7 +344,9 @@ export async function priceCoverage(store: Store, range: TimeRange = {}): Promis
     }
   }
   cov.share = cov.tokens > 0 ? cov.pricedTokens / cov.tokens : null;
-  cov.unpriced.sort((a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)));
+  cov.unpriced.sort(
+    (a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)),
+  );
   return cov;
 }
 
@@ -281,9 +359,13 @@ export interface UnpricedReport extends UnpricedModel {
 export async function unpricedModels(store: Store, book: PriceBook = loadPriceBook()): Promise<UnpricedReport[]> {
   const r = await store.connection.runAndReadAll(
     `SELECT model_id, region, count(*), coalesce(sum(${TOKENS}), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)
-     FROM events WHERE kind = 'bedrock' AND price_version IS NULL GROUP BY ALL`);
+     FROM events WHERE kind = 'bedrock' AND price_version IS NULL GROUP BY ALL`,
+  );
   const where = book.userFile ?? '~/.bedrock-insights/prices.json';
-  const snapshots = await snapshotsFor(store, r.getRows().map((row) => ({ modelId: str(row[0]) })));
+  const snapshots = await snapshotsFor(
+    store,
+    r.getRows().map((row) => ({ modelId: str(row[0]) })),
+  );
   const out = r.getRows().map((row): UnpricedReport => {
     const u = { modelId: str(row[0]), region: str(row[1]), requests: num(row[2]), tokens: num(row[3]) };
     const res = resolveModel(u.modelId, u.region, { book, snapshots });
@@ -294,12 +376,17 @@ export async function unpricedModels(store: Store, book: PriceBook = loadPriceBo
     if (num(row[5]) > 0 && res.prices.cacheWrite5m === null) missing.push('cacheWrite5m');
     if (missing.length === 0) return { ...u, why: null };
     const id = `${res.profile ? `${res.profile}.` : ''}${res.model}`;
-    return { ...u, why: {
-      reason: `${id} has no ${missing.join(' or ')} price in price book ${book.version}, and these requests use it`,
-      hint: `add {"model": "${id}", "input": ${res.prices.input}, "output": ${res.prices.output}, ${missing.map((m) => `"${m}": <USD per 1M>`).join(', ')}} under "prices" in ${where}`,
-    } };
+    return {
+      ...u,
+      why: {
+        reason: `${id} has no ${missing.join(' or ')} price in price book ${book.version}, and these requests use it`,
+        hint: `add {"model": "${id}", "input": ${res.prices.input}, "output": ${res.prices.output}, ${missing.map((m) => `"${m}": <USD per 1M>`).join(', ')}} under "prices" in ${where}`,
+      },
+    };
   });
-  return out.sort((a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)));
+  return out.sort(
+    (a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)),
+  );
 }
 
 export interface RepriceChange {
@@ -324,16 +411,29 @@ export async function repricePreview(store: Store, book: PriceBook = loadPriceBo
   const table = resolutionTable();
   try {
     await loadResolutions(store, table, pairs, book);
-    const r = await store.connection.runAndReadAll(`SELECT model_id, strftime(epoch_ms(ts), '%Y-%m') AS month, count(*),
+    const r = await store.connection.runAndReadAll(
+      `SELECT model_id, strftime(epoch_ms(ts), '%Y-%m') AS month, count(*),
         count(*) FILTER (WHERE old_total IS DISTINCT FROM ct),
         count(*) FILTER (WHERE old_total IS NOT DISTINCT FROM ct AND old_version IS NOT NULL AND priced AND old_version <> $1),
         coalesce(sum(old_total), 0), coalesce(sum(ct), 0),
         count(*) FILTER (WHERE priced AND old_version IS NULL), count(*) FILTER (WHERE NOT priced AND old_version IS NOT NULL)
-      FROM (${newCostsSql(table, false)}) n GROUP BY ALL ORDER BY model_id NULLS LAST, month`, [book.version]);
-    return r.getRows().map((row) => ({
-      modelId: str(row[0]), month: String(row[1]), rows: num(row[2]), changedRows: num(row[3]), versionOnlyRows: num(row[4]),
-      oldCost: Number(row[5]), newCost: Number(row[6]), newlyPriced: num(row[7]), newlyUnpriced: num(row[8]),
-    })).filter((c) => c.changedRows > 0 || c.versionOnlyRows > 0);
+      FROM (${newCostsSql(table, false)}) n GROUP BY ALL ORDER BY model_id NULLS LAST, month`,
+      [book.version],
+    );
+    return r
+      .getRows()
+      .map((row) => ({
+        modelId: str(row[0]),
+        month: String(row[1]),
+        rows: num(row[2]),
+        changedRows: num(row[3]),
+        versionOnlyRows: num(row[4]),
+        oldCost: Number(row[5]),
+        newCost: Number(row[6]),
+        newlyPriced: num(row[7]),
+        newlyUnpriced: num(row[8]),
+      }))
+      .filter((c) => c.changedRows > 0 || c.versionOnlyRows > 0);
   } finally {
     await dropResolutions(store, table);
   }

@@ -19,7 +19,12 @@ export const DAY_FACTOR = 2;
 export const DAY_MIN_USD = 1;
 const HOUR_MS = 3_600_000;
 
-export interface HourPoint { owner: string; hour: number; requests: number; cost: number }
+export interface HourPoint {
+  owner: string;
+  hour: number;
+  requests: number;
+  cost: number;
+}
 
 export interface Anomaly {
   kind: 'owner-hours' | 'day';
@@ -61,19 +66,41 @@ export function detectOwnerSpikes(points: HourPoint[], dimension: string, from: 
         if (t < firstHour - (firstHour % DAY_MS)) break;
         const p = hours.get(t);
         n += 1;
-        if (p) { req += p.requests; cost += p.cost; }
+        if (p) {
+          req += p.requests;
+          cost += p.cost;
+        }
       }
       const baseReq = n ? req / n : 0;
       const baseCost = n ? cost / n : 0;
       const cur = hours.get(h);
       const enoughHistory = n >= 3;
-      const hit = cur !== undefined && enoughHistory && cur.requests >= HOUR_MIN_REQUESTS && cur.requests >= HOUR_FACTOR * Math.max(baseReq, 1);
+      const hit =
+        cur !== undefined &&
+        enoughHistory &&
+        cur.requests >= HOUR_MIN_REQUESTS &&
+        cur.requests >= HOUR_FACTOR * Math.max(baseReq, 1);
       if (hit) {
         if (open && open.end === h) {
-          open.end = h + HOUR_MS; open.observed += cur.requests; open.expected += baseReq; open.cost += cur.cost; open.expectedCost += baseCost;
+          open.end = h + HOUR_MS;
+          open.observed += cur.requests;
+          open.expected += baseReq;
+          open.cost += cur.cost;
+          open.expectedCost += baseCost;
         } else {
           if (open) out.push(open);
-          open = { kind: 'owner-hours', subject: owner, dimension, start: h, end: h + HOUR_MS, observed: cur.requests, expected: baseReq, factor: 0, cost: cur.cost, expectedCost: baseCost };
+          open = {
+            kind: 'owner-hours',
+            subject: owner,
+            dimension,
+            start: h,
+            end: h + HOUR_MS,
+            observed: cur.requests,
+            expected: baseReq,
+            factor: 0,
+            cost: cur.cost,
+            expectedCost: baseCost,
+          };
         }
       } else if (open) {
         out.push(open);
@@ -83,7 +110,7 @@ export function detectOwnerSpikes(points: HourPoint[], dimension: string, from: 
     if (open) out.push(open);
   }
   for (const a of out) a.factor = a.expected > 0 ? a.observed / a.expected : Infinity;
-  return out.sort((a, b) => (b.cost - b.expectedCost) - (a.cost - a.expectedCost) || b.observed - a.observed);
+  return out.sort((a, b) => b.cost - b.expectedCost - (a.cost - a.expectedCost) || b.observed - a.observed);
 }
 
 /** Days whose total cost jumps over the trailing 7-day median; `days` sorted, may start before `from`. */
@@ -99,9 +126,21 @@ export function detectDaySpikes(days: { dayStart: number; cost: number }[], from
     }
     if (prev.length < 3) continue;
     prev.sort((a, b) => a - b);
-    const median = prev.length % 2 ? prev[(prev.length - 1) / 2]! : (prev[prev.length / 2 - 1]! + prev[prev.length / 2]!) / 2;
+    const median =
+      prev.length % 2 ? prev[(prev.length - 1) / 2]! : (prev[prev.length / 2 - 1]! + prev[prev.length / 2]!) / 2;
     if (d.cost >= DAY_FACTOR * median && d.cost - median >= DAY_MIN_USD) {
-      out.push({ kind: 'day', subject: 'total', dimension: 'cost', start: d.dayStart, end: d.dayStart + DAY_MS, observed: d.cost, expected: median, factor: median > 0 ? d.cost / median : Infinity, cost: d.cost, expectedCost: median });
+      out.push({
+        kind: 'day',
+        subject: 'total',
+        dimension: 'cost',
+        start: d.dayStart,
+        end: d.dayStart + DAY_MS,
+        observed: d.cost,
+        expected: median,
+        factor: median > 0 ? d.cost / median : Infinity,
+        cost: d.cost,
+        expectedCost: median,
+      });
     }
   }
   return out;

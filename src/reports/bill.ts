@@ -47,12 +47,17 @@ async function readRows(store: Store, file: string): Promise<Rec[]> {
     // COLUMNS(*)::VARCHAR: timestamps, decimals and maps all arrive as text, converted below.
     reader = await store.connection.runAndReadAll(`SELECT COLUMNS(*)::VARCHAR FROM ${source}`);
   } catch (e) {
-    throw new BiError('BILL_UNREADABLE', `Cannot read the bill ${file}: ${(e as Error).message.split('\n')[0]}. Give a Cost Explorer CSV export or CUR 2.0 data (CSV or Parquet).`);
+    throw new BiError(
+      'BILL_UNREADABLE',
+      `Cannot read the bill ${file}: ${(e as Error).message.split('\n')[0]}. Give a Cost Explorer CSV export or CUR 2.0 data (CSV or Parquet).`,
+    );
   }
   const names = reader.columnNames();
   return reader.getRows().map((row) => {
     const o: Rec = {};
-    names.forEach((n, i) => { o[n] = row[i] === null || row[i] === undefined ? null : String(row[i]); });
+    names.forEach((n, i) => {
+      o[n] = row[i] === null || row[i] === undefined ? null : String(row[i]);
+    });
     return o;
   });
 }
@@ -88,21 +93,34 @@ function splitUsageType(label: string): { regionCode: string | null; rest: strin
 }
 
 function fromCur(rows: Rec[], names: string[], file: string): Bill {
-  const dayCol = findCol(names, ['line_item_usage_start_date', 'lineItem/UsageStartDate', 'bill_billing_period_start_date'])!;
+  const dayCol = findCol(names, [
+    'line_item_usage_start_date',
+    'lineItem/UsageStartDate',
+    'bill_billing_period_start_date',
+  ])!;
   const typeCol = findCol(names, ['line_item_usage_type', 'lineItem/UsageType']);
-  const costCol = findCol(names, ['line_item_unblended_cost', 'lineItem/UnblendedCost', 'line_item_net_unblended_cost', 'line_item_blended_cost']);
+  const costCol = findCol(names, [
+    'line_item_unblended_cost',
+    'lineItem/UnblendedCost',
+    'line_item_net_unblended_cost',
+    'line_item_blended_cost',
+  ]);
   const lineTypeCol = findCol(names, ['line_item_line_item_type', 'lineItem/LineItemType']);
   const productCol = findCol(names, ['line_item_product_code', 'lineItem/ProductCode']);
   const productNameCol = findCol(names, ['product_product_name', 'product/ProductName', 'product_servicecode']);
   const resourceCol = findCol(names, ['line_item_resource_id', 'lineItem/ResourceId']);
   const descCol = findCol(names, ['line_item_line_item_description', 'lineItem/LineItemDescription']);
   const productMap = findCol(names, ['product']);
-  if (!costCol) throw new BiError('BILL_UNREADABLE', `${file} looks like CUR data but has no line_item_unblended_cost column.`);
+  if (!costCol)
+    throw new BiError('BILL_UNREADABLE', `${file} looks like CUR data but has no line_item_unblended_cost column.`);
   const lines: BillLine[] = [];
   let skipped = 0;
   for (const r of rows) {
-    const service = `${productCol ? r[productCol] ?? '' : ''} ${productNameCol ? r[productNameCol] ?? '' : ''} ${productMap ? r[productMap] ?? '' : ''} ${descCol ? r[descCol] ?? '' : ''}`;
-    if (!/bedrock/i.test(service)) { skipped += 1; continue; }
+    const service = `${productCol ? (r[productCol] ?? '') : ''} ${productNameCol ? (r[productNameCol] ?? '') : ''} ${productMap ? (r[productMap] ?? '') : ''} ${descCol ? (r[descCol] ?? '') : ''}`;
+    if (!/bedrock/i.test(service)) {
+      skipped += 1;
+      continue;
+    }
     const day = dayOf(r[dayCol]);
     if (!day) continue;
     const lineType = (lineTypeCol ? r[lineTypeCol] : null) ?? 'Usage';
@@ -110,8 +128,13 @@ function fromCur(rows: Rec[], names: string[], file: string): Bill {
     const { regionCode } = splitUsageType(usageType);
     const adjustment = ADJUSTMENT_TYPES.test(lineType);
     lines.push({
-      day, label: usageType || (productNameCol ? r[productNameCol] ?? '' : ''), regionCode, kind: adjustment ? 'adjustment' : 'usage', lineType,
-      cost: money(r[costCol]), resource: resourceCol ? r[resourceCol] ?? null : null,
+      day,
+      label: usageType || (productNameCol ? (r[productNameCol] ?? '') : ''),
+      regionCode,
+      kind: adjustment ? 'adjustment' : 'usage',
+      lineType,
+      cost: money(r[costCol]),
+      resource: resourceCol ? (r[resourceCol] ?? null) : null,
     });
   }
   return { file, format: 'cur2', lines, skippedOtherServices: skipped };
@@ -139,9 +162,24 @@ function fromCostExplorerWide(rows: Rec[], names: string[], file: string): Bill 
       // Credits, refunds and tax of a Bedrock-filtered export are Bedrock's (filter the export to
       // Amazon Bedrock and its Marketplace models before downloading it).
       const adjustment = ADJUSTMENT_TYPES.test(label) && !/token/i.test(label);
-      const isBedrockGroup = adjustment || /bedrock|token|claude|nova|titan|llama|mistral|cohere|jamba|deepseek|anthropic|meta|ai21|writer|qwen|gpt/i.test(label);
-      if (!isBedrockGroup) { skipped += 1; continue; }
-      lines.push({ day, label, regionCode, kind: adjustment ? 'adjustment' : 'usage', lineType: adjustment ? label : 'Usage', cost, resource: null });
+      const isBedrockGroup =
+        adjustment ||
+        /bedrock|token|claude|nova|titan|llama|mistral|cohere|jamba|deepseek|anthropic|meta|ai21|writer|qwen|gpt/i.test(
+          label,
+        );
+      if (!isBedrockGroup) {
+        skipped += 1;
+        continue;
+      }
+      lines.push({
+        day,
+        label,
+        regionCode,
+        kind: adjustment ? 'adjustment' : 'usage',
+        lineType: adjustment ? label : 'Usage',
+        cost,
+        resource: null,
+      });
     }
   }
   return { file, format: 'cost-explorer', lines, skippedOtherServices: skipped };
@@ -149,8 +187,18 @@ function fromCostExplorerWide(rows: Rec[], names: string[], file: string): Bill 
 
 /** A tidy export: one row per day and group, with a cost column. */
 function fromLong(rows: Rec[], names: string[], file: string, dayCol: string, costCol: string): Bill {
-  const labelCol = findCol(names, ['usage_type', 'usage type', 'usagetype', 'model', 'model_name', 'group', 'service', 'api operation', 'operation'])
-    ?? names.find((n) => n !== dayCol && n !== costCol);
+  const labelCol =
+    findCol(names, [
+      'usage_type',
+      'usage type',
+      'usagetype',
+      'model',
+      'model_name',
+      'group',
+      'service',
+      'api operation',
+      'operation',
+    ]) ?? names.find((n) => n !== dayCol && n !== costCol);
   const typeCol = findCol(names, ['record_type', 'record type', 'charge_type', 'line_item_type']);
   const lines: BillLine[] = [];
   for (const r of rows) {
@@ -159,7 +207,15 @@ function fromLong(rows: Rec[], names: string[], file: string, dayCol: string, co
     const label = (labelCol ? r[labelCol] : null) ?? '';
     const lineType = (typeCol ? r[typeCol] : null) ?? 'Usage';
     const adjustment = ADJUSTMENT_TYPES.test(lineType);
-    lines.push({ day, label, regionCode: splitUsageType(label).regionCode, kind: adjustment ? 'adjustment' : 'usage', lineType, cost: money(r[costCol]), resource: null });
+    lines.push({
+      day,
+      label,
+      regionCode: splitUsageType(label).regionCode,
+      kind: adjustment ? 'adjustment' : 'usage',
+      lineType,
+      cost: money(r[costCol]),
+      resource: null,
+    });
   }
   return { file, format: 'cost-explorer-long', lines, skippedOtherServices: 0 };
 }
@@ -169,9 +225,29 @@ export async function readBill(store: Store, file: string): Promise<Bill> {
   if (rows.length === 0) throw new BiError('BILL_EMPTY', `The bill ${file} has no rows.`);
   const names = Object.keys(rows[0]!);
   if (findCol(names, ['line_item_usage_start_date', 'lineItem/UsageStartDate'])) return fromCur(rows, names, file);
-  const dayCol = findCol(names, ['date', 'day', 'usage_date', 'start', 'time period', 'timeperiod.start', 'usage_start_date']);
-  const costCol = findCol(names, ['cost', 'amount', 'unblended_cost', 'unblendedcost', 'unblended cost', 'cost($)', 'cost ($)', 'blended_cost']);
+  const dayCol = findCol(names, [
+    'date',
+    'day',
+    'usage_date',
+    'start',
+    'time period',
+    'timeperiod.start',
+    'usage_start_date',
+  ]);
+  const costCol = findCol(names, [
+    'cost',
+    'amount',
+    'unblended_cost',
+    'unblendedcost',
+    'unblended cost',
+    'cost($)',
+    'cost ($)',
+    'blended_cost',
+  ]);
   if (dayCol && costCol) return fromLong(rows, names, file, dayCol, costCol);
   if (names.some((n) => /\(\$\)\s*$/.test(n))) return fromCostExplorerWide(rows, names, file);
-  throw new BiError('BILL_UNRECOGNISED', `${file} is neither a Cost Explorer CSV export (a date column and "…($)" columns) nor CUR 2.0 data (line_item_usage_start_date, line_item_usage_type, line_item_unblended_cost). Columns found: ${names.slice(0, 8).join(', ')}.`);
+  throw new BiError(
+    'BILL_UNRECOGNISED',
+    `${file} is neither a Cost Explorer CSV export (a date column and "…($)" columns) nor CUR 2.0 data (line_item_usage_start_date, line_item_usage_type, line_item_unblended_cost). Columns found: ${names.slice(0, 8).join(', ')}.`,
+  );
 }

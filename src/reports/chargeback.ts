@@ -2,7 +2,19 @@ import type { QueryEngine } from '../engines/engine.js';
 import { BiError } from '../util/errors.js';
 import { largestRemainder, toCents } from './money.js';
 import type { Period } from './period.js';
-import { BEDROCK_ONLY, UNPRICED_ONLY, USAGE_STATS, addUsage, emptyUsage, ownerField, q, runQuery, tokensOf, usageOf, type Usage } from './query.js';
+import {
+  BEDROCK_ONLY,
+  UNPRICED_ONLY,
+  USAGE_STATS,
+  addUsage,
+  emptyUsage,
+  ownerField,
+  q,
+  runQuery,
+  tokensOf,
+  usageOf,
+  type Usage,
+} from './query.js';
 
 /**
  * Chargeback/showback statements: who used what, per model, in a period, summing EXACTLY to the
@@ -11,10 +23,7 @@ import { BEDROCK_ONLY, UNPRICED_ONLY, USAGE_STATS, addUsage, emptyUsage, ownerFi
  */
 
 /** What happens to spend with no owner tag. */
-export type UntaggedRule =
-  | { kind: 'own' }
-  | { kind: 'proportional' }
-  | { kind: 'owner'; owner: string };
+export type UntaggedRule = { kind: 'own' } | { kind: 'proportional' } | { kind: 'owner'; owner: string };
 
 export const UNTAGGED_LABEL = '(untagged)';
 
@@ -24,7 +33,10 @@ export function parseUntaggedRule(text: string | undefined): UntaggedRule {
   if (t === 'proportional') return { kind: 'proportional' };
   const m = /^owner:(.+)$/.exec(t);
   if (m && m[1]!.trim()) return { kind: 'owner', owner: m[1]!.trim() };
-  throw new BiError('INVALID_ARGUMENT', `--untagged must be own, proportional or owner:NAME (a default owner), not "${text}".`);
+  throw new BiError(
+    'INVALID_ARGUMENT',
+    `--untagged must be own, proportional or owner:NAME (a default owner), not "${text}".`,
+  );
 }
 
 export function describeRule(r: UntaggedRule): string {
@@ -68,11 +80,24 @@ export interface Statement {
   totalCents: number;
   /** Spend without the owner tag, before the rule moves it. */
   untagged: { usage: Usage; cents: number; share: number; models: ModelLine[] };
-  coverage: { tokens: number; pricedTokens: number; unpricedTokens: number; unpricedRequests: number; share: number; unpriced: { model: string; requests: number; tokens: number }[] };
+  coverage: {
+    tokens: number;
+    pricedTokens: number;
+    unpricedTokens: number;
+    unpricedRequests: number;
+    share: number;
+    unpriced: { model: string; requests: number; tokens: number }[];
+  };
   generatedAt: number;
 }
 
-interface Cell { owner: string | null; model: string; usage: Usage; unpricedRequests: number; unpricedTokens: number }
+interface Cell {
+  owner: string | null;
+  model: string;
+  usage: Usage;
+  unpricedRequests: number;
+  unpricedTokens: number;
+}
 
 export interface ChargebackOptions {
   by: string;
@@ -91,7 +116,12 @@ export async function buildChargeback(engine: QueryEngine, opts: ChargebackOptio
   const rule = opts.untagged ?? { kind: 'own' };
   const by = `${q(field)}, modelId`;
   const all = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS} by ${by}`, opts.period, opts.logGroups);
-  const unpriced = await runQuery(engine, `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by ${by}`, opts.period, opts.logGroups);
+  const unpriced = await runQuery(
+    engine,
+    `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by ${by}`,
+    opts.period,
+    opts.logGroups,
+  );
   const key = (owner: string | null, model: string): string => JSON.stringify([owner, model]);
   const ownerOf = (v: string | undefined): string | null => (v === undefined || v.trim() === '' ? null : v);
   const cells = new Map<string, Cell>();
@@ -101,7 +131,8 @@ export async function buildChargeback(engine: QueryEngine, opts: ChargebackOptio
     const k = key(owner, model);
     const prev = cells.get(k);
     const u = usageOf(r);
-    if (prev) prev.usage = addUsage(prev.usage, u); // '' and missing both mean untagged
+    if (prev)
+      prev.usage = addUsage(prev.usage, u); // '' and missing both mean untagged
     else cells.set(k, { owner, model, usage: u, unpricedRequests: 0, unpricedTokens: 0 });
   }
   for (const r of unpriced) {
@@ -115,7 +146,10 @@ export async function buildChargeback(engine: QueryEngine, opts: ChargebackOptio
 }
 
 /** The cents arithmetic alone (pure; unit-tested with awkward numbers). */
-export function apportion(cells: Cell[], meta: { by: string; field: string; period: Period; rule: UntaggedRule }): Statement {
+export function apportion(
+  cells: Cell[],
+  meta: { by: string; field: string; period: Period; rule: UntaggedRule },
+): Statement {
   const { rule } = meta;
   // Owners in the order of their cost (largest first), untagged last.
   const byOwner = new Map<string | null, Cell[]>();
@@ -125,8 +159,12 @@ export function apportion(cells: Cell[], meta: { by: string; field: string; peri
     byOwner.set(c.owner, list);
   }
   const sumUsage = (list: Cell[]): Usage => list.reduce((a, c) => addUsage(a, c.usage), emptyUsage());
-  const tagged = [...byOwner.entries()].filter(([o]) => o !== null).map(([o, list]) => ({ owner: o as string, list, usage: sumUsage(list) }));
-  tagged.sort((a, b) => b.usage.cost - a.usage.cost || b.usage.requests - a.usage.requests || a.owner.localeCompare(b.owner));
+  const tagged = [...byOwner.entries()]
+    .filter(([o]) => o !== null)
+    .map(([o, list]) => ({ owner: o as string, list, usage: sumUsage(list) }));
+  tagged.sort(
+    (a, b) => b.usage.cost - a.usage.cost || b.usage.requests - a.usage.requests || a.owner.localeCompare(b.owner),
+  );
   const untaggedCells = byOwner.get(null) ?? [];
   const untaggedUsage = sumUsage(untaggedCells);
   const usage = addUsage(sumUsage(tagged.flatMap((t) => t.list)), untaggedUsage);
@@ -137,16 +175,33 @@ export function apportion(cells: Cell[], meta: { by: string; field: string; peri
   const untaggedCents = level1[tagged.length]!;
 
   const modelLines = (list: Cell[], cents: number): ModelLine[] => {
-    const sorted = [...list].sort((a, b) => b.usage.cost - a.usage.cost || b.usage.requests - a.usage.requests || a.model.localeCompare(b.model));
-    const parts = largestRemainder(cents, sorted.map((c) => c.usage.cost));
-    return sorted.map((c, i) => ({ model: c.model, ...c.usage, unpricedRequests: c.unpricedRequests, unpricedTokens: c.unpricedTokens, cents: parts[i]! }));
+    const sorted = [...list].sort(
+      (a, b) => b.usage.cost - a.usage.cost || b.usage.requests - a.usage.requests || a.model.localeCompare(b.model),
+    );
+    const parts = largestRemainder(
+      cents,
+      sorted.map((c) => c.usage.cost),
+    );
+    return sorted.map((c, i) => ({
+      model: c.model,
+      ...c.usage,
+      unpricedRequests: c.unpricedRequests,
+      unpricedTokens: c.unpricedTokens,
+      cents: parts[i]!,
+    }));
   };
   const owners: OwnerStatement[] = tagged.map((t, i) => {
     const models = modelLines(t.list, level1[i]!);
     return {
-      owner: t.owner, kind: 'tagged', usage: t.usage,
-      unpricedRequests: models.reduce((a, m) => a + m.unpricedRequests, 0), unpricedTokens: models.reduce((a, m) => a + m.unpricedTokens, 0),
-      models, directCents: level1[i]!, untaggedCents: 0, totalCents: level1[i]!,
+      owner: t.owner,
+      kind: 'tagged',
+      usage: t.usage,
+      unpricedRequests: models.reduce((a, m) => a + m.unpricedRequests, 0),
+      unpricedTokens: models.reduce((a, m) => a + m.unpricedTokens, 0),
+      models,
+      directCents: level1[i]!,
+      untaggedCents: 0,
+      totalCents: level1[i]!,
     };
   });
   const untaggedModels = modelLines(untaggedCells, untaggedCents);
@@ -156,12 +211,28 @@ export function apportion(cells: Cell[], meta: { by: string; field: string; peri
 
   if (rule.kind === 'proportional' && owners.length > 0) {
     // Level 2: the untagged cents over the owners by their exact tagged cost.
-    const shares = largestRemainder(untaggedCents, tagged.map((t) => t.usage.cost));
-    owners.forEach((o, i) => { o.untaggedCents = shares[i]!; o.totalCents = o.directCents + o.untaggedCents; });
+    const shares = largestRemainder(
+      untaggedCents,
+      tagged.map((t) => t.usage.cost),
+    );
+    owners.forEach((o, i) => {
+      o.untaggedCents = shares[i]!;
+      o.totalCents = o.directCents + o.untaggedCents;
+    });
   } else if (rule.kind === 'owner' && hasUntagged) {
     let target = owners.find((o) => o.owner === rule.owner);
     if (!target) {
-      target = { owner: rule.owner, kind: 'default', usage: emptyUsage(), unpricedRequests: 0, unpricedTokens: 0, models: [], directCents: 0, untaggedCents: 0, totalCents: 0 };
+      target = {
+        owner: rule.owner,
+        kind: 'default',
+        usage: emptyUsage(),
+        unpricedRequests: 0,
+        unpricedTokens: 0,
+        models: [],
+        directCents: 0,
+        untaggedCents: 0,
+        totalCents: 0,
+      };
       owners.push(target);
     }
     target.untaggedCents = untaggedCents;
@@ -169,8 +240,15 @@ export function apportion(cells: Cell[], meta: { by: string; field: string; peri
   } else if (hasUntagged) {
     // Rule `own`, or proportional with no tagged owner at all: the untagged line stands alone.
     owners.push({
-      owner: UNTAGGED_LABEL, kind: 'untagged', usage: untaggedUsage, unpricedRequests: untaggedUnpricedReq, unpricedTokens: untaggedUnpricedTok,
-      models: untaggedModels, directCents: untaggedCents, untaggedCents: 0, totalCents: untaggedCents,
+      owner: UNTAGGED_LABEL,
+      kind: 'untagged',
+      usage: untaggedUsage,
+      unpricedRequests: untaggedUnpricedReq,
+      unpricedTokens: untaggedUnpricedTok,
+      models: untaggedModels,
+      directCents: untaggedCents,
+      untaggedCents: 0,
+      totalCents: untaggedCents,
     });
   }
 
@@ -186,11 +264,28 @@ export function apportion(cells: Cell[], meta: { by: string; field: string; peri
   const unpricedTokens = [...unpricedByModel.values()].reduce((a, u) => a + u.tokens, 0);
   const unpricedRequests = [...unpricedByModel.values()].reduce((a, u) => a + u.requests, 0);
   return {
-    by: meta.by, field: meta.field, period: meta.period, rule, owners, usage, totalCents,
-    untagged: { usage: untaggedUsage, cents: untaggedCents, share: usage.cost > 0 ? untaggedUsage.cost / usage.cost : 0, models: untaggedModels },
+    by: meta.by,
+    field: meta.field,
+    period: meta.period,
+    rule,
+    owners,
+    usage,
+    totalCents,
+    untagged: {
+      usage: untaggedUsage,
+      cents: untaggedCents,
+      share: usage.cost > 0 ? untaggedUsage.cost / usage.cost : 0,
+      models: untaggedModels,
+    },
     coverage: {
-      tokens, pricedTokens: tokens - unpricedTokens, unpricedTokens, unpricedRequests, share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1,
-      unpriced: [...unpricedByModel.entries()].map(([model, u]) => ({ model, ...u })).sort((a, b) => b.tokens - a.tokens),
+      tokens,
+      pricedTokens: tokens - unpricedTokens,
+      unpricedTokens,
+      unpricedRequests,
+      share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1,
+      unpriced: [...unpricedByModel.entries()]
+        .map(([model, u]) => ({ model, ...u }))
+        .sort((a, b) => b.tokens - a.tokens),
     },
     generatedAt: Date.now(),
   };

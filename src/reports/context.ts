@@ -25,7 +25,8 @@ export async function openReportContext(db?: string): Promise<ReportContext> {
   }
   const engine = createDuckDbEngine(store);
   return {
-    store, engine,
+    store,
+    engine,
     async close() {
       await engine.close();
       store.close();

@@ -1,7 +1,12 @@
 /** Small helpers for the self-contained HTML documents (statements, the executive report). */
 
 export function esc(s: unknown): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Fonts: DejaVu Sans is what server-side PNG rendering uses; readers' browsers fall back to system fonts. */

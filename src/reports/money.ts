@@ -61,7 +61,10 @@ export function centsDecimal(cents: number): string {
 /** USD with 2 decimals, or 4 for sub-cent amounts (so a small cost does not print as $0.00). */
 export function formatUsd(usd: number): string {
   const a = Math.abs(usd);
-  const s = a !== 0 && a < 0.01 ? a.toFixed(4) : a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const s =
+    a !== 0 && a < 0.01
+      ? a.toFixed(4)
+      : a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return `${usd < 0 ? '-' : ''}$${s}`;
 }
 

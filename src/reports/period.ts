@@ -3,7 +3,6 @@ import { BiError } from '../util/errors.js';
 
 export type { Period };
 
-
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const QUARTER_RE = /^(\d{4})-?[Qq]([1-4])$/;
 
@@ -17,7 +16,12 @@ function monthPeriod(y: number, m0: number): Period {
 function quarterPeriod(y: number, q0: number): Period {
   const yy = y + Math.floor(q0 / 4);
   const qq = ((q0 % 4) + 4) % 4;
-  return { kind: 'quarter', label: `${yy}-Q${qq + 1}`, start: Date.UTC(yy, qq * 3, 1), end: Date.UTC(yy, qq * 3 + 3, 1) };
+  return {
+    kind: 'quarter',
+    label: `${yy}-Q${qq + 1}`,
+    start: Date.UTC(yy, qq * 3, 1),
+    end: Date.UTC(yy, qq * 3 + 3, 1),
+  };
 }
 
 /** `2026-10` (a month) or `2026-Q3` (a quarter), in UTC. */
@@ -27,7 +31,10 @@ export function parsePeriod(text: string): Period {
   if (m) return monthPeriod(Number(m[1]), Number(m[2]) - 1);
   const q = QUARTER_RE.exec(s);
   if (q) return quarterPeriod(Number(q[1]), Number(q[2]) - 1);
-  throw new BiError('INVALID_ARGUMENT', `"${text}" is not a period: use a month like 2026-10 or a quarter like 2026-Q3 (UTC).`);
+  throw new BiError(
+    'INVALID_ARGUMENT',
+    `"${text}" is not a period: use a month like 2026-10 or a quarter like 2026-Q3 (UTC).`,
+  );
 }
 
 /** Only a month (chargeback statements are monthly). */

@@ -24,7 +24,12 @@ export function num(v: string | undefined): number {
 }
 
 /** Run a stats query over [period.start, period.end) with no row cap; rows as objects. */
-export async function runQuery(engine: QueryEngine, queryString: string, period: Pick<Period, 'start' | 'end'>, logGroups?: string[]): Promise<Row[]> {
+export async function runQuery(
+  engine: QueryEngine,
+  queryString: string,
+  period: Pick<Period, 'start' | 'end'>,
+  logGroups?: string[],
+): Promise<Row[]> {
   const r = await engine.run({
     queryString,
     startTime: period.start,
@@ -33,7 +38,10 @@ export async function runQuery(engine: QueryEngine, queryString: string, period:
     ...(logGroups && logGroups.length ? { logGroups } : {}),
   });
   if (r.status !== 'Complete') {
-    throw new BiError(r.error?.code ?? 'QUERY_FAILED', `The report query failed (${r.error?.message ?? r.status}): ${queryString}`);
+    throw new BiError(
+      r.error?.code ?? 'QUERY_FAILED',
+      `The report query failed (${r.error?.message ?? r.status}): ${queryString}`,
+    );
   }
   return r.rows.map(rowObject);
 }
@@ -44,8 +52,16 @@ export async function runQuery(engine: QueryEngine, queryString: string, period:
  */
 export function ownerField(by: string): string {
   const k = by.trim();
-  if (!k) throw new BiError('INVALID_ARGUMENT', '--by needs a key: cost_center, tenant_id, application_name, team, identity.arn or any request-metadata key.');
-  if (!/^[A-Za-z_@][\w.@-]*$/.test(k)) throw new BiError('INVALID_ARGUMENT', `"${by}" is not a field name; use a request-metadata key like cost_center or a field like identity.arn.`);
+  if (!k)
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      '--by needs a key: cost_center, tenant_id, application_name, team, identity.arn or any request-metadata key.',
+    );
+  if (!/^[A-Za-z_@][\w.@-]*$/.test(k))
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `"${by}" is not a field name; use a request-metadata key like cost_center or a field like identity.arn.`,
+    );
   if (k in HOT_FIELDS || k.startsWith(REQUEST_METADATA_PREFIX) || k.startsWith('@')) return k;
   return `${REQUEST_METADATA_PREFIX}${k}`;
 }
@@ -71,20 +87,37 @@ export type { Usage };
 
 export function usageOf(r: Row): Usage {
   return {
-    requests: num(r.requests), inputTokens: num(r.inputTokens), outputTokens: num(r.outputTokens),
-    cacheReadTokens: num(r.cacheReadTokens), cacheWriteTokens: num(r.cacheWriteTokens), cost: num(r.cost), pricedRequests: num(r.pricedRequests),
+    requests: num(r.requests),
+    inputTokens: num(r.inputTokens),
+    outputTokens: num(r.outputTokens),
+    cacheReadTokens: num(r.cacheReadTokens),
+    cacheWriteTokens: num(r.cacheWriteTokens),
+    cost: num(r.cost),
+    pricedRequests: num(r.pricedRequests),
   };
 }
 
 export function emptyUsage(): Usage {
-  return { requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0, pricedRequests: 0 };
+  return {
+    requests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cost: 0,
+    pricedRequests: 0,
+  };
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
-    requests: a.requests + b.requests, inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens, cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-    cost: a.cost + b.cost, pricedRequests: a.pricedRequests + b.pricedRequests,
+    requests: a.requests + b.requests,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    cost: a.cost + b.cost,
+    pricedRequests: a.pricedRequests + b.pricedRequests,
   };
 }
 

@@ -6,21 +6,61 @@ export type ReconFormat = 'table' | 'csv' | 'json';
 
 function table(header: string[], rows: string[][], numeric: boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 const usd4 = (x: number): string => `${x < 0 ? '-' : ''}$${Math.abs(x).toFixed(4)}`;
 
-export function renderReconciliation(r: Reconciliation, format: ReconFormat, allocation?: Allocation, opts: { daily?: boolean } = {}): string {
+export function renderReconciliation(
+  r: Reconciliation,
+  format: ReconFormat,
+  allocation?: Allocation,
+  opts: { daily?: boolean } = {},
+): string {
   if (format === 'json') return `${JSON.stringify({ ...r, ...(allocation ? { allocation } : {}) }, null, 2)}\n`;
   if (format === 'csv') {
-    const out = [csvLine(['day', 'model', 'status', 'billed_usd', 'computed_usd', 'variance_usd', 'requests', 'unpriced_requests', 'bill_labels'])];
-    for (const l of r.lines) out.push(csvLine([l.day, l.model, l.status, l.billed.toFixed(6), l.computed.toFixed(6), l.variance.toFixed(6), l.requests, l.unpricedRequests, l.billLabels.join(' ')]));
-    for (const a of r.adjustments) out.push(csvLine(['', a.label, `adjustment:${a.lineType}`, a.cost.toFixed(6), '0', a.cost.toFixed(6), '', '', '']));
+    const out = [
+      csvLine([
+        'day',
+        'model',
+        'status',
+        'billed_usd',
+        'computed_usd',
+        'variance_usd',
+        'requests',
+        'unpriced_requests',
+        'bill_labels',
+      ]),
+    ];
+    for (const l of r.lines)
+      out.push(
+        csvLine([
+          l.day,
+          l.model,
+          l.status,
+          l.billed.toFixed(6),
+          l.computed.toFixed(6),
+          l.variance.toFixed(6),
+          l.requests,
+          l.unpricedRequests,
+          l.billLabels.join(' '),
+        ]),
+      );
+    for (const a of r.adjustments)
+      out.push(
+        csvLine(['', a.label, `adjustment:${a.lineType}`, a.cost.toFixed(6), '0', a.cost.toFixed(6), '', '', '']),
+      );
     if (allocation) {
       out.push('', csvLine(['owner', 'computed_usd', 'share', 'allocated_billed_usd']));
-      for (const o of allocation.owners) out.push(csvLine([o.owner, centsDecimal(o.computedCents), o.weight.toFixed(6), centsDecimal(o.allocatedCents)]));
+      for (const o of allocation.owners)
+        out.push(
+          csvLine([o.owner, centsDecimal(o.computedCents), o.weight.toFixed(6), centsDecimal(o.allocatedCents)]),
+        );
       out.push(csvLine(['TOTAL', '', '', centsDecimal(allocation.billedCents)]));
     }
     return `${out.join('\n')}\n`;
@@ -40,18 +80,62 @@ export function renderReconciliation(r: Reconciliation, format: ReconFormat, all
     `  UNEXPLAINED remainder:               ${usd4(t.unexplained)}  (matched, fully priced days and models)`,
     '',
     'Per model:',
-    table(['MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'], r.byModel.map((m) => [m.model, usd4(m.billed), usd4(m.computed), usd4(m.variance), m.status]), [false, true, true, true, false]),
+    table(
+      ['MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'],
+      r.byModel.map((m) => [m.model, usd4(m.billed), usd4(m.computed), usd4(m.variance), m.status]),
+      [false, true, true, true, false],
+    ),
   ];
   if (opts.daily) {
-    out.push('', 'Per day and model:', table(['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'], r.lines.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance), l.status]), [false, false, true, true, true, false]));
+    out.push(
+      '',
+      'Per day and model:',
+      table(
+        ['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'],
+        r.lines.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance), l.status]),
+        [false, false, true, true, true, false],
+      ),
+    );
   } else {
-    const worst = [...r.lines].filter((l) => l.status === 'matched').sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance)).slice(0, 5).filter((l) => Math.abs(l.variance) >= 0.005);
-    if (worst.length) out.push('', 'Largest unexplained day/model variances (all of them: --daily):', table(['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE'], worst.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance)]), [false, false, true, true, true]));
+    const worst = [...r.lines]
+      .filter((l) => l.status === 'matched')
+      .sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance))
+      .slice(0, 5)
+      .filter((l) => Math.abs(l.variance) >= 0.005);
+    if (worst.length)
+      out.push(
+        '',
+        'Largest unexplained day/model variances (all of them: --daily):',
+        table(
+          ['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE'],
+          worst.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance)]),
+          [false, false, true, true, true],
+        ),
+      );
   }
-  if (r.unmappedLabels.length) out.push('', `Bill lines with no logged model (map them with --map FILE, {"<usage type>": "<model id>"}): ${r.unmappedLabels.join(', ')}`);
+  if (r.unmappedLabels.length)
+    out.push(
+      '',
+      `Bill lines with no logged model (map them with --map FILE, {"<usage type>": "<model id>"}): ${r.unmappedLabels.join(', ')}`,
+    );
   if (allocation) {
-    out.push('', `Billed amount ${formatCents(allocation.billedCents)} allocated by ${allocation.by} in proportion to computed cost:`,
-      table(['OWNER', 'COMPUTED', 'SHARE', 'ALLOCATED'], [...allocation.owners.map((o) => [o.owner, formatCents(o.computedCents), `${(o.weight * 100).toFixed(2)}%`, formatCents(o.allocatedCents)]), ['TOTAL', '', '', formatCents(allocation.billedCents)]], [false, true, true, true]));
+    out.push(
+      '',
+      `Billed amount ${formatCents(allocation.billedCents)} allocated by ${allocation.by} in proportion to computed cost:`,
+      table(
+        ['OWNER', 'COMPUTED', 'SHARE', 'ALLOCATED'],
+        [
+          ...allocation.owners.map((o) => [
+            o.owner,
+            formatCents(o.computedCents),
+            `${(o.weight * 100).toFixed(2)}%`,
+            formatCents(o.allocatedCents),
+          ]),
+          ['TOTAL', '', '', formatCents(allocation.billedCents)],
+        ],
+        [false, true, true, true],
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }

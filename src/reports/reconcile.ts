@@ -22,12 +22,17 @@ import { binMs } from './report.js';
  * billed-only). `modelMap` overrides it: bill label (or its model part) -> model id.
  */
 
-const TOKEN_SUFFIX = /-(?:mantle-)?(?:input|output)-tokens?(?:-.*)?$|-cache-(?:read|write)-input-token-count(?:-.*)?$|-(?:input|output)-token-count(?:-.*)?$/i;
-const TIER_SUFFIX = /-(?:cross-region(?:-global|-geo)?|global|geo|batch|flex|priority|provisioned|latency-optimized|standard)$/i;
+const TOKEN_SUFFIX =
+  /-(?:mantle-)?(?:input|output)-tokens?(?:-.*)?$|-cache-(?:read|write)-input-token-count(?:-.*)?$|-(?:input|output)-token-count(?:-.*)?$/i;
+const TIER_SUFFIX =
+  /-(?:cross-region(?:-global|-geo)?|global|geo|batch|flex|priority|provisioned|latency-optimized|standard)$/i;
 
 /** The model part of a bill label: `USE1-ClaudeSonnet4.5-input-tokens` -> `ClaudeSonnet4.5`. */
 export function billModelPart(label: string): string {
-  let s = label.trim().replace(/^[A-Z]{2,4}\d?-/, '').replace(/^MP:/, '');
+  let s = label
+    .trim()
+    .replace(/^[A-Z]{2,4}\d?-/, '')
+    .replace(/^MP:/, '');
   s = s.replace(TOKEN_SUFFIX, '');
   for (let i = 0; i < 3; i += 1) s = s.replace(TIER_SUFFIX, '');
   s = s.replace(/\s*\((?:Amazon )?Bedrock(?: Edition)?\)\s*$/i, '');
@@ -36,8 +41,16 @@ export function billModelPart(label: string): string {
 
 /** A comparable key: lower-case letters and digits, no provider prefix, date or version. */
 export function modelKey(model: string): string {
-  const base = familyKey(model.replace(/^(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|writer|qwen|openai|stability|twelvelabs|luma|google|minimax|moonshot|nvidia)\./i, ''));
-  return base.toLowerCase().replace(/-\d{8}$/, '').replace(/[^a-z0-9]/g, '');
+  const base = familyKey(
+    model.replace(
+      /^(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|writer|qwen|openai|stability|twelvelabs|luma|google|minimax|moonshot|nvidia)\./i,
+      '',
+    ),
+  );
+  return base
+    .toLowerCase()
+    .replace(/-\d{8}$/, '')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /** The model a logged modelId stands for (profile and mapped application-profile ARNs resolved). */
@@ -97,13 +110,33 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
     return t >= period.start && t < period.end;
   };
   // Computed side: one Logs Insights query through the engine.
-  const rows = await runQuery(engine, `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, count(cost.total) as priced by bin(1d), modelId, region`, period, opts.logGroups);
+  const rows = await runQuery(
+    engine,
+    `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, count(cost.total) as priced by bin(1d), modelId, region`,
+    period,
+    opts.logGroups,
+  );
   const cells = new Map<string, ReconLine>();
   const displayOf = new Map<string, string>();
   const cell = (day: string, key: string): ReconLine => {
     const k = `${day}|${key}`;
     let c = cells.get(k);
-    if (!c) cells.set(k, (c = { day, key, model: key, billed: 0, computed: 0, variance: 0, requests: 0, unpricedRequests: 0, status: 'matched', billLabels: [] }));
+    if (!c)
+      cells.set(
+        k,
+        (c = {
+          day,
+          key,
+          model: key,
+          billed: 0,
+          computed: 0,
+          variance: 0,
+          requests: 0,
+          unpricedRequests: 0,
+          status: 'matched',
+          billLabels: [],
+        }),
+      );
     return c;
   };
   for (const r of rows) {
@@ -117,7 +150,9 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
     c.unpricedRequests += num(r.requests) - num(r.priced);
   }
   const loggedKeys = [...displayOf.keys()].sort((a, b) => b.length - a.length);
-  const userMap = new Map(Object.entries(opts.modelMap ?? {}).map(([k, v]) => [k.trim().toLowerCase(), modelKey(parseModelId(v).model ?? v)]));
+  const userMap = new Map(
+    Object.entries(opts.modelMap ?? {}).map(([k, v]) => [k.trim().toLowerCase(), modelKey(parseModelId(v).model ?? v)]),
+  );
   const unmapped = new Set<string>();
   const mapLabel = (line: BillLine): string => {
     const part = billModelPart(line.label);
@@ -145,21 +180,49 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
     c.billed += line.cost;
     if (!c.billLabels.includes(line.label)) c.billLabels.push(line.label);
   }
-  const lines = [...cells.values()].sort((a, b) => a.day.localeCompare(b.day) || b.billed + b.computed - (a.billed + a.computed));
-  const explained = { adjustments: adjustments.reduce((a, x) => a + x.cost, 0), billedOnly: 0, loggedOnly: 0, unpriced: 0 };
+  const lines = [...cells.values()].sort(
+    (a, b) => a.day.localeCompare(b.day) || b.billed + b.computed - (a.billed + a.computed),
+  );
+  const explained = {
+    adjustments: adjustments.reduce((a, x) => a + x.cost, 0),
+    billedOnly: 0,
+    loggedOnly: 0,
+    unpriced: 0,
+  };
   let unexplained = 0;
   for (const c of lines) {
     c.model = displayOf.get(c.key) ?? c.key;
     c.variance = c.billed - c.computed;
-    if (c.requests === 0) { c.status = 'billed-only'; explained.billedOnly += c.variance; }
-    else if (c.billLabels.length === 0) { c.status = 'logged-only'; explained.loggedOnly += c.variance; }
-    else if (c.unpricedRequests > 0) { c.status = 'unpriced'; explained.unpriced += c.variance; }
-    else { c.status = 'matched'; unexplained += c.variance; }
+    if (c.requests === 0) {
+      c.status = 'billed-only';
+      explained.billedOnly += c.variance;
+    } else if (c.billLabels.length === 0) {
+      c.status = 'logged-only';
+      explained.loggedOnly += c.variance;
+    } else if (c.unpricedRequests > 0) {
+      c.status = 'unpriced';
+      explained.unpriced += c.variance;
+    } else {
+      c.status = 'matched';
+      unexplained += c.variance;
+    }
   }
-  const byModelMap = new Map<string, { model: string; billed: number; computed: number; variance: number; statuses: Set<string> }>();
+  const byModelMap = new Map<
+    string,
+    { model: string; billed: number; computed: number; variance: number; statuses: Set<string> }
+  >();
   for (const c of lines) {
-    const m = byModelMap.get(c.key) ?? { model: c.model, billed: 0, computed: 0, variance: 0, statuses: new Set<string>() };
-    m.billed += c.billed; m.computed += c.computed; m.variance += c.variance; m.statuses.add(c.status);
+    const m = byModelMap.get(c.key) ?? {
+      model: c.model,
+      billed: 0,
+      computed: 0,
+      variance: 0,
+      statuses: new Set<string>(),
+    };
+    m.billed += c.billed;
+    m.computed += c.computed;
+    m.variance += c.variance;
+    m.statuses.add(c.status);
     byModelMap.set(c.key, m);
   }
   const billedUsage = lines.reduce((a, c) => a + c.billed, 0);
@@ -169,9 +232,25 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
     period,
     bill: { file: bill.file, format: bill.format, lines: billedLines, skippedOtherServices: bill.skippedOtherServices },
     lines,
-    byModel: [...byModelMap.values()].map((m) => ({ model: m.model, billed: m.billed, computed: m.computed, variance: m.variance, status: [...m.statuses].sort().join('+') })).sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance)),
+    byModel: [...byModelMap.values()]
+      .map((m) => ({
+        model: m.model,
+        billed: m.billed,
+        computed: m.computed,
+        variance: m.variance,
+        status: [...m.statuses].sort().join('+'),
+      }))
+      .sort((a, b) => Math.abs(b.variance) - Math.abs(a.variance)),
     adjustments,
-    totals: { billed, billedUsage, adjustments: explained.adjustments, computed, variance: billed - computed, explained, unexplained },
+    totals: {
+      billed,
+      billedUsage,
+      adjustments: explained.adjustments,
+      computed,
+      variance: billed - computed,
+      explained,
+      unexplained,
+    },
     unmappedLabels: [...unmapped].sort(),
   };
 }
@@ -194,6 +273,11 @@ export function allocateBill(rec: Reconciliation, statement: Statement): Allocat
   return {
     by: statement.by,
     billedCents,
-    owners: statement.owners.map((o, i) => ({ owner: o.owner, computedCents: o.totalCents, weight: statement.totalCents > 0 ? o.totalCents / statement.totalCents : 0, allocatedCents: parts[i]! })),
+    owners: statement.owners.map((o, i) => ({
+      owner: o.owner,
+      computedCents: o.totalCents,
+      weight: statement.totalCents > 0 ? o.totalCents / statement.totalCents : 0,
+      allocatedCents: parts[i]!,
+    })),
   };
 }

@@ -30,9 +30,16 @@ function when(a: Anomaly): string {
 function anomalyRows(list: Anomaly[]): string {
   if (!list.length) return '<p>No anomalies: no day and no tenant hour went far above its trailing baseline.</p>';
   return `<table><tr><th>When</th><th>What</th><th class="n">Observed</th><th class="n">Baseline</th><th class="n">Factor</th><th class="n">Cost (baseline)</th></tr>
-${list.slice(0, 12).map((a) => `<tr><td>${esc(when(a))}</td><td>${a.kind === 'day' ? 'Daily cost' : `${esc(a.dimension)} <b>${esc(a.subject)}</b>`}</td>
+${list
+  .slice(0, 12)
+  .map(
+    (
+      a,
+    ) => `<tr><td>${esc(when(a))}</td><td>${a.kind === 'day' ? 'Daily cost' : `${esc(a.dimension)} <b>${esc(a.subject)}</b>`}</td>
 <td class="n">${a.kind === 'day' ? formatUsd(a.observed) : `${formatInt(a.observed)} req`}</td><td class="n">${a.kind === 'day' ? formatUsd(a.expected) : `${a.expected.toFixed(1)} req`}</td>
-<td class="n">${Number.isFinite(a.factor) ? `${a.factor.toFixed(1)}×` : 'new'}</td><td class="n">${formatUsd(a.cost)} (${formatUsd(a.expectedCost)})</td></tr>`).join('\n')}</table>`;
+<td class="n">${Number.isFinite(a.factor) ? `${a.factor.toFixed(1)}×` : 'new'}</td><td class="n">${formatUsd(a.cost)} (${formatUsd(a.expectedCost)})</td></tr>`,
+  )
+  .join('\n')}</table>`;
 }
 
 export function renderReportHtml(d: ReportData): string {
@@ -42,13 +49,25 @@ export function renderReportHtml(d: ReportData): string {
   const spikeDays = new Set(d.anomalies.filter((a) => a.kind === 'owner-hours').map((a) => isoDay(a.start)));
   for (const s of spikeDays) marked.add(s);
   const charts = [
-    barChart('Cost per month', d.monthly.map((m) => ({ name: m.label, value: m.cost, highlight: m.inPeriod }))),
-    barChart(`Cost per week (${d.period.label})`, d.weekly.map((w) => ({ name: w.label, value: w.cost }))),
+    barChart(
+      'Cost per month',
+      d.monthly.map((m) => ({ name: m.label, value: m.cost, highlight: m.inPeriod })),
+    ),
+    barChart(
+      `Cost per week (${d.period.label})`,
+      d.weekly.map((w) => ({ name: w.label, value: w.cost })),
+    ),
   ];
   const daily = dailyChart(`Cost per day (${d.period.label}; red: days with an anomaly)`, d.daily, marked);
   const rankings = [
-    rankingChart('Top models by cost', d.top.models.filter((r) => !r.untagged).map((r) => ({ name: r.name, value: r.cost }))),
-    rankingChart('Top applications by cost', d.top.applications.map((r) => ({ name: r.name, value: r.cost }))),
+    rankingChart(
+      'Top models by cost',
+      d.top.models.filter((r) => !r.untagged).map((r) => ({ name: r.name, value: r.cost })),
+    ),
+    rankingChart(
+      'Top applications by cost',
+      d.top.applications.map((r) => ({ name: r.name, value: r.cost })),
+    ),
   ];
   const cov = d.coverage;
   const c = d.cache;
@@ -72,15 +91,29 @@ ${cov.unpricedTokens ? `<p class="warn">${formatPct(1 - cov.share)} of tokens ($
 <h2>Prompt caching</h2>
 <p>Cache reads: ${formatInt(c.readTokens)} tokens cost ${formatUsd(c.readCost)}; as plain input they would have cost ${formatUsd(c.readAtInput)}, so caching <b>saved ${formatUsd(c.savings)}</b>.
 Cache writes: ${formatInt(c.writeTokens)} tokens cost ${formatUsd(c.writeCost)}, a premium of ${formatUsd(c.writePremium)} over the input price. Net: <b>${formatUsd(c.net)}</b>.</p>
-${c.byModel.length ? `<table><tr><th>Model</th><th class="n">Cache-read tokens</th><th class="n">Saved</th><th class="n">Cache-write tokens</th><th class="n">Write premium</th></tr>
-${c.byModel.slice(0, 10).map((m) => `<tr><td>${esc(m.model)}</td><td class="n">${formatInt(m.readTokens)}</td><td class="n">${formatUsd(m.readAtInput - m.readCost)}</td><td class="n">${formatInt(m.writeTokens)}</td><td class="n">${formatUsd(m.writeCost - m.writeAtInput)}</td></tr>`).join('\n')}</table>` : ''}
+${
+  c.byModel.length
+    ? `<table><tr><th>Model</th><th class="n">Cache-read tokens</th><th class="n">Saved</th><th class="n">Cache-write tokens</th><th class="n">Write premium</th></tr>
+${c.byModel
+  .slice(0, 10)
+  .map(
+    (m) =>
+      `<tr><td>${esc(m.model)}</td><td class="n">${formatInt(m.readTokens)}</td><td class="n">${formatUsd(m.readAtInput - m.readCost)}</td><td class="n">${formatInt(m.writeTokens)}</td><td class="n">${formatUsd(m.writeCost - m.writeAtInput)}</td></tr>`,
+  )
+  .join('\n')}</table>`
+    : ''
+}
 <h2>Anomalies</h2>
 ${anomalyRows(d.anomalies)}
 <p class="note">Detector: a tenant hour is flagged at ≥5× the tenant's mean requests in the same hour of day over the 7 days before (and ≥10 requests); a day at ≥2× the median daily cost of the 7 days before it (and ≥$1 above it).</p>
 <h2>Price coverage</h2>
 <p>${formatPct(cov.share, 2)} of the period's ${formatInt(cov.tokens)} tokens were priced.</p>
-${cov.unpriced.length ? `<table><tr><th>Model (invocations without a price)</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
-<p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>` : ''}
+${
+  cov.unpriced.length
+    ? `<table><tr><th>Model (invocations without a price)</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
+<p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>`
+    : ''
+}
 <p class="note">Generated ${esc(iso(d.generatedAt))}. Costs are list prices computed per invocation from the logs; they are not the bill (use <code>bedrock-insights reconcile</code> to compare with it).</p>`;
   return htmlDocument(`Bedrock usage and cost ${d.period.label}`, body);
 }

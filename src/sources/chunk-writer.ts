@@ -26,8 +26,14 @@ export const REJECTS_KEPT = 1000;
  * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it),
  * $BEDROCK_INSIGHTS_INGEST_CHUNK_MB the text size (tuning).
  */
-export const CHUNK_RECORDS = Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
-export const CHUNK_BYTES = (Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) : 16) * 1024 * 1024;
+export const CHUNK_RECORDS =
+  Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
+export const CHUNK_BYTES =
+  (Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) > 0
+    ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB)
+    : 16) *
+  1024 *
+  1024;
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 const CHECKPOINT_ROWS = 500;
 
@@ -199,19 +205,27 @@ export class ChunkWriter {
    * connection. The chunk's own failure, if any, is dropped: the caller is already failing.
    */
   async idle(): Promise<void> {
-    try { await this.settle(); } catch { /* the caller reports its own error */ }
+    try {
+      await this.settle();
+    } catch {
+      /* the caller reports its own error */
+    }
   }
 
   private async store(n: number, files: string[], checkpoints: Checkpoint[], t0: number): Promise<void> {
     if (n > 0) {
-      await this.conn.run(normalizeSql({
-        logGroup: this.opts.logGroup,
-        defaultStream: this.opts.defaultStream,
-        ingestionTime: Date.now(),
-        keepBodies: this.opts.keepBodies,
-      }));
+      await this.conn.run(
+        normalizeSql({
+          logGroup: this.opts.logGroup,
+          defaultStream: this.opts.defaultStream,
+          ingestionTime: Date.now(),
+          keepBodies: this.opts.keepBodies,
+        }),
+      );
       timing('normalize', t0);
-      const rej = await this.conn.runAndReadAll(`SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY fid, ln`);
+      const rej = await this.conn.runAndReadAll(
+        `SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY fid, ln`,
+      );
       for (const [fid, ln, code, field] of rej.getRows()) {
         const f = field === null ? undefined : String(field);
         this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f), f);
@@ -229,9 +243,15 @@ export class ChunkWriter {
       // 4 s of 6 s).
       const now = Date.now();
       for (let i = 0; i < checkpoints.length; i += CHECKPOINT_ROWS) {
-        const rows = checkpoints.slice(i, i + CHECKPOINT_ROWS).map((c) =>
-          `(${sqlString(c.path)}, ${sqlString(this.opts.logGroup)}, ${Math.trunc(c.size)}, ${Math.trunc(c.mtimeMs)}, ${Math.trunc(c.records)}, ${now})`);
-        await this.conn.run(`INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ${rows.join(', ')}`);
+        const rows = checkpoints
+          .slice(i, i + CHECKPOINT_ROWS)
+          .map(
+            (c) =>
+              `(${sqlString(c.path)}, ${sqlString(this.opts.logGroup)}, ${Math.trunc(c.size)}, ${Math.trunc(c.mtimeMs)}, ${Math.trunc(c.records)}, ${now})`,
+          );
+        await this.conn.run(
+          `INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ${rows.join(', ')}`,
+        );
       }
     });
     timing('commit', t0);
@@ -243,7 +263,10 @@ export class ChunkWriter {
 
   private clear(): void {
     // A file read half-way continues in the next chunk, as fid 0.
-    const open = this.files.length > 0 && !this.checkpoints.some((c) => c.path === this.files[this.fid]) ? [this.files[this.fid]] : [];
+    const open =
+      this.files.length > 0 && !this.checkpoints.some((c) => c.path === this.files[this.fid])
+        ? [this.files[this.fid]]
+        : [];
     this.files = open;
     this.checkpoints = [];
     this.fids = [];
@@ -259,7 +282,12 @@ export class ChunkWriter {
 
 const TIMING = process.env.BEDROCK_INSIGHTS_TIMING === '1';
 function timing(label: string, since: number): void {
-  if (TIMING) { const m = process.memoryUsage(); process.stderr.write(`[ingest] ${label} +${Date.now() - since} ms rss ${m.rss >> 20} MB heap ${m.heapUsed >> 20} MB ext ${(m.external + m.arrayBuffers) >> 20} MB\n`); }
+  if (TIMING) {
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `[ingest] ${label} +${Date.now() - since} ms rss ${m.rss >> 20} MB heap ${m.heapUsed >> 20} MB ext ${(m.external + m.arrayBuffers) >> 20} MB\n`,
+    );
+  }
 }
 
 function fillNulls<T>(a: (T | null)[], from: number, n: number): (T | null)[] {
@@ -269,5 +297,9 @@ function fillNulls<T>(a: (T | null)[], from: number, n: number): (T | null)[] {
 }
 
 export function strictError(r: RejectedRecord): BiError {
-  return new BiError('INGEST_REJECTED', `${r.file}:${r.line}: ${r.reason}. Fix or remove this record, or run without --strict to skip bad records (they are counted and listed).`, { ...r });
+  return new BiError(
+    'INGEST_REJECTED',
+    `${r.file}:${r.line}: ${r.reason}. Fix or remove this record, or run without --strict to skip bad records (they are counted and listed).`,
+    { ...r },
+  );
 }

@@ -1,4 +1,9 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand, type CloudWatchLogsClientConfig, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  type CloudWatchLogsClientConfig,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
 import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
@@ -20,7 +25,11 @@ export const DEFAULT_OVERLAP_MS = 15 * 60 * 1000;
 /** `cloudwatch://LOG_GROUP` → the group name (`cloudwatch:///aws/bedrock/modelinvocations` keeps the leading slash). */
 export function parseCloudWatchUrl(url: string): string {
   const m = /^cloudwatch:\/\/(.+)$/.exec(url);
-  if (!m) throw new BiError('INVALID_ARGUMENT', `"${url}" is not a CloudWatch log group; write it as cloudwatch://LOG_GROUP (for example cloudwatch:///aws/bedrock/modelinvocations).`);
+  if (!m)
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `"${url}" is not a CloudWatch log group; write it as cloudwatch://LOG_GROUP (for example cloudwatch:///aws/bedrock/modelinvocations).`,
+    );
   return m[1];
 }
 
@@ -58,7 +67,12 @@ export interface CloudWatchIngestSummary extends IngestSummary {
  * so a run interrupted anywhere is completed by the next, which skips the ids already read: events
  * committed before their ids were are offered again and absorbed by the store's dedup (requestId).
  */
-export async function ingestCloudWatch(store: Store, url: string, opts: CloudWatchIngestOptions = {}, onProgress?: (events: number) => void): Promise<CloudWatchIngestSummary> {
+export async function ingestCloudWatch(
+  store: Store,
+  url: string,
+  opts: CloudWatchIngestOptions = {},
+  onProgress?: (events: number) => void,
+): Promise<CloudWatchIngestSummary> {
   const started = Date.now();
   const group = parseCloudWatchUrl(url);
   const localGroup = opts.logGroup ?? group;
@@ -67,8 +81,17 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
   const source = cloudWatchSourceId(group, opts, localGroup);
   const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
   const summary: CloudWatchIngestSummary = {
-    filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,
-    rejected: totals.rejects, recordsRead: 0, bytesRead: 0, elapsedMs: 0, eventsAlreadyRead: 0, highTs: null,
+    filesRead: 0,
+    filesSkipped: 0,
+    recordsStored: 0,
+    duplicatesSkipped: 0,
+    recordsRejected: 0,
+    rejected: totals.rejects,
+    recordsRead: 0,
+    bytesRead: 0,
+    elapsedMs: 0,
+    eventsAlreadyRead: 0,
+    highTs: null,
   };
   const conn = await store.connect();
   let pricer: IngestPricer;
@@ -81,14 +104,26 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
     // read) as they go, but if FilterLogEvents ever returned an older event on a later page, a run
     // interrupted before it must not have moved the start of the next run past it.
     let runHigh = cp.highTs;
-    const w = await ChunkWriter.create(conn, { logGroup: localGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, afterStore: pricer.afterChunk }, totals);
+    const w = await ChunkWriter.create(
+      conn,
+      {
+        logGroup: localGroup,
+        defaultStream: DEFAULT_LOG_STREAM,
+        keepBodies: opts.keepBodies ?? false,
+        strict: opts.strict ?? false,
+        afterStore: pricer.afterChunk,
+      },
+      totals,
+    );
     w.beginFile(url);
     let token: string | undefined;
     let n = 0;
     do {
       let page;
       try {
-        page = await client.send(new FilterLogEventsCommand({ logGroupName: group, startTime, nextToken: token, limit: opts.pageLimit }));
+        page = await client.send(
+          new FilterLogEventsCommand({ logGroupName: group, startTime, nextToken: token, limit: opts.pageLimit }),
+        );
       } catch (e) {
         throw awsError(e, `read the log group ${group}`);
       }
@@ -98,11 +133,17 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
         n++;
         const id = eventIdOf(ev);
         if (typeof ev.timestamp === 'number' && ev.timestamp > runHigh) runHigh = ev.timestamp;
-        if (seen.has(id)) { summary.eventsAlreadyRead++; continue; }
+        if (seen.has(id)) {
+          summary.eventsAlreadyRead++;
+          continue;
+        }
         seen.add(id);
         summary.recordsRead++;
         const ts = ev.timestamp;
-        if (typeof ts !== 'number' || typeof ev.message !== 'string') { w.reject(n, 'CloudWatch event without timestamp or message', 'timestamp'); continue; }
+        if (typeof ts !== 'number' || typeof ev.message !== 'string') {
+          w.reject(n, 'CloudWatch event without timestamp or message', 'timestamp');
+          continue;
+        }
         summary.bytesRead += Buffer.byteLength(ev.message);
         const text = ev.message.trim();
         w.add(n, opts.keepBodies ? text : stripBodiesText(text), ts, ev.ingestionTime, ev.logStreamName || undefined);
@@ -124,12 +165,18 @@ export async function ingestCloudWatch(store: Store, url: string, opts: CloudWat
     }
     summary.highTs = cp.highTs >= 0 ? cp.highTs : null;
   } finally {
-    try { conn.closeSync(); } catch { /* already closed */ }
+    try {
+      conn.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
   return closeSummary(summary, totals, pricer, started);
 }
 
 /** CloudWatch's event id; for a server that sends none, the event's coordinates stand in. */
 function eventIdOf(ev: FilteredLogEvent): string {
-  return ev.eventId ?? `${ev.logStreamName ?? ''}/${ev.timestamp ?? ''}/${ev.ingestionTime ?? ''}/${ev.message?.length ?? 0}`;
+  return (
+    ev.eventId ?? `${ev.logStreamName ?? ''}/${ev.timestamp ?? ''}/${ev.ingestionTime ?? ''}/${ev.message?.length ?? 0}`
+  );
 }

@@ -18,7 +18,10 @@ export class IngestPricer {
   /** Rows up to this seq have had their pricing pass (the ones left NULL have no price). */
   private pricedTo: number;
 
-  private constructor(private readonly store: Store, private readonly startSeq: number) {
+  private constructor(
+    private readonly store: Store,
+    private readonly startSeq: number,
+  ) {
     this.pricedTo = startSeq;
   }
 
@@ -73,7 +76,12 @@ export class IngestPricer {
 }
 
 /** The summary's closing figures once the chunk writer is done (file, S3 and CloudWatch ingest): what it stored, priced. */
-export async function closeSummary<S extends IngestSummary>(summary: S, totals: ChunkTotals, pricer: IngestPricer, started: number): Promise<S> {
+export async function closeSummary<S extends IngestSummary>(
+  summary: S,
+  totals: ChunkTotals,
+  pricer: IngestPricer,
+  started: number,
+): Promise<S> {
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;

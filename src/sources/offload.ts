@@ -39,7 +39,10 @@ export function offloadSlots(text: string): { record: Record<string, unknown>; s
     return null;
   }
   const slots: OffloadSlot[] = [];
-  for (const [partKey, pathKey, bodyKey] of [['input', 'inputBodyS3Path', 'inputBodyJson'], ['output', 'outputBodyS3Path', 'outputBodyJson']] as const) {
+  for (const [partKey, pathKey, bodyKey] of [
+    ['input', 'inputBodyS3Path', 'inputBodyJson'],
+    ['output', 'outputBodyS3Path', 'outputBodyJson'],
+  ] as const) {
     const part = record[partKey] as Record<string, unknown> | undefined;
     if (!part || typeof part !== 'object' || bodyKey in part) continue;
     slots.push({ part, s3Path: part[pathKey], bodyKey });

@@ -35,12 +35,16 @@ export interface ReadFileOptions {
 export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileOptions): Promise<number> {
   const raw = createReadStream(path, { highWaterMark: 4 * 1024 * 1024 });
   let bytes = 0;
-  raw.on('data', (b: Buffer | string) => { bytes += b.length; opts.onBytes?.(bytes); });
+  raw.on('data', (b: Buffer | string) => {
+    bytes += b.length;
+    opts.onBytes?.(bytes);
+  });
   const input: Readable = isGzip(path) ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (e) => input.destroy(e));
   const inline = opts.keepBodies ? offloadInliner(path) : null;
   // Bodies (prompts) are cut out here, before DuckDB parses the record: less to parse and copy.
-  const prep = (t: string): string => (opts.keepBodies ? (inline && t.includes('BodyS3Path"') ? inline(t) : t) : stripBodiesText(t));
+  const prep = (t: string): string =>
+    opts.keepBodies ? (inline && t.includes('BodyS3Path"') ? inline(t) : t) : stripBodiesText(t);
   let records = 0;
   let ln = 0;
   let rest: Buffer | null = null;
@@ -65,14 +69,19 @@ export async function readFileInto(path: string, w: ChunkWriter, opts: ReadFileO
     rest = null;
     if (mode === 'unknown') {
       const nl = buf.indexOf(0x0a);
-      if (nl === -1 && buf.length < 1024 * 1024) { rest = buf; continue; }
+      if (nl === -1 && buf.length < 1024 * 1024) {
+        rest = buf;
+        continue;
+      }
       mode = looksLikeDocument(buf.toString('utf8', 0, nl === -1 ? buf.length : nl)) ? 'document' : 'lines';
     }
     if (mode === 'document') {
       doc.push(buf);
       docBytes += buf.length;
       if (docBytes > MAX_DOCUMENT_BYTES) {
-        throw new Error(`${path} is a single JSON document larger than ${MAX_DOCUMENT_BYTES >> 20} MB; convert it to one record per line (for example: jq -c '.[]' file.json > file.jsonl)`);
+        throw new Error(
+          `${path} is a single JSON document larger than ${MAX_DOCUMENT_BYTES >> 20} MB; convert it to one record per line (for example: jq -c '.[]' file.json > file.jsonl)`,
+        );
       }
       continue;
     }
@@ -126,7 +135,12 @@ function readDocument(text: string, w: ChunkWriter, prep: (t: string) => string)
     }
     if (Array.isArray(value)) {
       value.forEach((el, i) => stage(v.elementLines[i] ?? v.line, el));
-    } else if (value !== null && typeof value === 'object' && Array.isArray((value as { events?: unknown }).events) && !('modelId' in value)) {
+    } else if (
+      value !== null &&
+      typeof value === 'object' &&
+      Array.isArray((value as { events?: unknown }).events) &&
+      !('modelId' in value)
+    ) {
       const events = (value as { events: unknown[] }).events;
       events.forEach((e, i) => {
         const line = v.eventLines[i] ?? v.line;
@@ -136,9 +150,15 @@ function readDocument(text: string, w: ChunkWriter, prep: (t: string) => string)
         if (typeof ev.timestamp !== 'number' || !Number.isFinite(ev.timestamp)) {
           return w.reject(line, 'CloudWatch event timestamp must be epoch milliseconds', 'timestamp');
         }
-        const msg = typeof ev.message === 'string' ? ev.message.trim() : ev.message !== null && typeof ev.message === 'object' ? JSON.stringify(ev.message) : null;
+        const msg =
+          typeof ev.message === 'string'
+            ? ev.message.trim()
+            : ev.message !== null && typeof ev.message === 'object'
+              ? JSON.stringify(ev.message)
+              : null;
         if (msg === null) return w.reject(line, 'CloudWatch event message must be a JSON string or object', 'message');
-        const ing = typeof ev.ingestionTime === 'number' && Number.isFinite(ev.ingestionTime) ? ev.ingestionTime : undefined;
+        const ing =
+          typeof ev.ingestionTime === 'number' && Number.isFinite(ev.ingestionTime) ? ev.ingestionTime : undefined;
         const stream = typeof ev.logStreamName === 'string' && ev.logStreamName !== '' ? ev.logStreamName : undefined;
         w.add(line, prep(msg), ev.timestamp, ing, stream);
       });
@@ -173,7 +193,10 @@ export function offloadInliner(file: string): ((text: string) => string) | null 
     let changed = false;
     for (const s of found.slots) {
       const b = load(s.s3Path);
-      if (b.ok) { s.part[s.bodyKey] = b.body; changed = true; }
+      if (b.ok) {
+        s.part[s.bodyKey] = b.body;
+        changed = true;
+      }
     }
     return changed ? JSON.stringify(found.record) : text;
   };

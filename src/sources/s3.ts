@@ -22,7 +22,10 @@ export interface S3Location {
 export function parseS3Url(url: string): S3Location {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!m || m[1] === '') {
-    throw new BiError('INVALID_ARGUMENT', `"${url}" is not an S3 location; write it as s3://BUCKET/PREFIX (for example s3://my-logs/AWSLogs/).`);
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `"${url}" is not an S3 location; write it as s3://BUCKET/PREFIX (for example s3://my-logs/AWSLogs/).`,
+    );
   }
   return { bucket: m[1], prefix: m[2] };
 }
@@ -37,7 +40,11 @@ export interface AwsClientOptions {
 }
 
 /** The client settings every AWS source takes from its options (each SDK client's config accepts them). */
-export function awsClientConfig(o: AwsClientOptions): { region?: string; endpoint?: string; credentials?: AwsClientOptions['credentials'] } {
+export function awsClientConfig(o: AwsClientOptions): {
+  region?: string;
+  endpoint?: string;
+  credentials?: AwsClientOptions['credentials'];
+} {
   const cfg: { region?: string; endpoint?: string; credentials?: AwsClientOptions['credentials'] } = {};
   if (o.region) cfg.region = o.region;
   if (o.endpointUrl) cfg.endpoint = o.endpointUrl;
@@ -101,7 +108,10 @@ function byKey(objects: S3Object[]): S3Object[] {
   return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function pushRecords(contents: { Key?: string; Size?: number; LastModified?: Date }[] | undefined, out: S3Object[]): void {
+function pushRecords(
+  contents: { Key?: string; Size?: number; LastModified?: Date }[] | undefined,
+  out: S3Object[],
+): void {
   for (const o of contents ?? []) {
     if (!o.Key || !isRecordKey(o.Key)) continue;
     out.push({ key: o.Key, size: Number(o.Size ?? 0), lastModifiedMs: o.LastModified ? o.LastModified.getTime() : 0 });
@@ -109,10 +119,23 @@ function pushRecords(contents: { Key?: string; Size?: number; LastModified?: Dat
 }
 
 /** ListObjectsV2 of a prefix, all pages, optionally from a key on (StartAfter). */
-async function listFlat(client: S3Client, bucket: string, prefix: string, startAfter: string | undefined, out: S3Object[]): Promise<void> {
+async function listFlat(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  startAfter: string | undefined,
+  out: S3Object[],
+): Promise<void> {
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, StartAfter: token ? undefined : startAfter }));
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        ContinuationToken: token,
+        StartAfter: token ? undefined : startAfter,
+      }),
+    );
     pushRecords(page.Contents, out);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -154,7 +177,11 @@ function hourFolder(ms: number): string {
  * outside the date folders are listed too. Returns null when the prefix is not laid out that way
  * (the caller lists flat): a prefix inside the date folders, or too many folders to walk.
  */
-export async function recentRecordObjects(client: S3Client, loc: S3Location, fromMs: number): Promise<S3Object[] | null> {
+export async function recentRecordObjects(
+  client: S3Client,
+  loc: S3Location,
+  fromMs: number,
+): Promise<S3Object[] | null> {
   if (INSIDE_DATES.test(loc.prefix)) return null;
   const out: S3Object[] = [];
   const hour = hourFolder(fromMs);
@@ -164,7 +191,14 @@ export async function recentRecordObjects(client: S3Client, loc: S3Location, fro
     let token: string | undefined;
     do {
       if (++requests > MAX_WALK_REQUESTS) return false;
-      const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: prefix || undefined, Delimiter: '/', ContinuationToken: token }));
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: loc.bucket,
+          Prefix: prefix || undefined,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
+      );
       pushRecords(page.Contents, out);
       for (const cp of page.CommonPrefixes ?? []) if (cp.Prefix) dirs.push(cp.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -205,7 +239,12 @@ export function objectUrl(bucket: string, key: string): string {
  * and writer as files. An object's checkpoint commits with its last records, so an interrupted
  * run is completed by the next one with no loss and no duplicates.
  */
-export async function ingestS3(store: Store, url: string, opts: S3IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestSummary> {
+export async function ingestS3(
+  store: Store,
+  url: string,
+  opts: S3IngestOptions = {},
+  onProgress?: (p: IngestProgress) => void,
+): Promise<IngestSummary> {
   const started = Date.now();
   const loc = parseS3Url(url);
   const client = opts.client ?? makeS3Client(opts);
@@ -214,22 +253,49 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
   let objects: S3Object[];
   try {
     const from = opts.listing === 'recent' ? newestHourRead(seen, loc) : null;
-    objects = (from !== null ? await recentRecordObjects(client, loc, from - RECENT_LOOKBACK_MS) : null) ?? await listRecordObjects(client, loc);
+    objects =
+      (from !== null ? await recentRecordObjects(client, loc, from - RECENT_LOOKBACK_MS) : null) ??
+      (await listRecordObjects(client, loc));
   } catch (e) {
     throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
   }
   const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
   const summary: IngestSummary = {
-    filesRead: 0, filesSkipped: 0, recordsStored: 0, duplicatesSkipped: 0, recordsRejected: 0,
-    rejected: totals.rejects, recordsRead: 0, bytesRead: 0, elapsedMs: 0,
+    filesRead: 0,
+    filesSkipped: 0,
+    recordsStored: 0,
+    duplicatesSkipped: 0,
+    recordsRejected: 0,
+    rejected: totals.rejects,
+    recordsRead: 0,
+    bytesRead: 0,
+    elapsedMs: 0,
   };
-  const progress: IngestProgress = { filesDone: 0, filesTotal: objects.length, records: 0, bytesDone: 0, bytesTotal: objects.reduce((s, o) => s + o.size, 0) };
+  const progress: IngestProgress = {
+    filesDone: 0,
+    filesTotal: objects.length,
+    records: 0,
+    bytesDone: 0,
+    bytesTotal: objects.reduce((s, o) => s + o.size, 0),
+  };
   const conn = await store.connect();
   let pricer: IngestPricer;
   let writer: ChunkWriter | undefined; // for the finally below
   try {
     pricer = await IngestPricer.start(store, conn);
-    const w = await ChunkWriter.create(conn, { logGroup, defaultStream: DEFAULT_LOG_STREAM, keepBodies: opts.keepBodies ?? false, strict: opts.strict ?? false, chunkRecords: opts.chunkRecords, afterStore: pricer.afterChunk, pipeline: true }, totals);
+    const w = await ChunkWriter.create(
+      conn,
+      {
+        logGroup,
+        defaultStream: DEFAULT_LOG_STREAM,
+        keepBodies: opts.keepBodies ?? false,
+        strict: opts.strict ?? false,
+        chunkRecords: opts.chunkRecords,
+        afterStore: pricer.afterChunk,
+        pipeline: true,
+      },
+      totals,
+    );
     writer = w;
     for (const o of objects) {
       const name = objectUrl(loc.bucket, o.key);
@@ -261,7 +327,11 @@ export async function ingestS3(store: Store, url: string, opts: S3IngestOptions 
     await w.finish();
   } finally {
     await writer?.idle(); // a chunk still being stored when reading failed
-    try { conn.closeSync(); } catch { /* already closed */ }
+    try {
+      conn.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
   return closeSummary(summary, totals, pricer, started);
 }
@@ -277,7 +347,13 @@ async function getBody(client: S3Client, bucket: string, key: string): Promise<R
 }
 
 /** Streams one object (gunzipped when it starts with the gzip magic) into the writer, one record per line. */
-async function readObjectInto(client: S3Client, bucket: string, key: string, w: ChunkWriter, keepBodies: boolean): Promise<number> {
+async function readObjectInto(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  w: ChunkWriter,
+  keepBodies: boolean,
+): Promise<number> {
   const body = await getBody(client, bucket, key);
   const input = await gunzipIfNeeded(body);
   const inline = keepBodies ? offloadFetcher(client) : null;
@@ -291,7 +367,10 @@ async function readObjectInto(client: S3Client, bucket: string, key: string, w: 
     if (text === '') return;
     if (ln === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     // Bodies (prompts) are cut before DuckDB sees the record unless they are to be kept.
-    w.add(ln, keepBodies ? (inline && text.includes('BodyS3Path"') ? await inline(text) : text) : stripBodiesText(text));
+    w.add(
+      ln,
+      keepBodies ? (inline && text.includes('BodyS3Path"') ? await inline(text) : text) : stripBodiesText(text),
+    );
     records++;
   };
   for await (const chunk of input as AsyncIterable<Buffer>) {
@@ -316,7 +395,10 @@ async function readObjectInto(client: S3Client, bucket: string, key: string, w: 
 async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
   const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
-  if (first.done) return (async function* () { /* empty object */ })();
+  if (first.done)
+    return (async function* () {
+      /* empty object */
+    })();
   const head: Buffer = first.value;
   const all = async function* (): AsyncGenerator<Buffer> {
     try {
@@ -328,7 +410,9 @@ async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
   };
   if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return all();
   const gunzip = createGunzip();
-  pipeline(all, gunzip, () => { /* errors reach the reader through gunzip */ });
+  pipeline(all, gunzip, () => {
+    /* errors reach the reader through gunzip */
+  });
   return gunzip;
 }
 
@@ -356,7 +440,10 @@ function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
     let changed = false;
     for (const s of found.slots) {
       const b = await load(s.s3Path);
-      if (b.ok) { s.part[s.bodyKey] = b.body; changed = true; }
+      if (b.ok) {
+        s.part[s.bodyKey] = b.body;
+        changed = true;
+      }
     }
     return changed ? JSON.stringify(found.record) : text;
   };
@@ -373,9 +460,15 @@ export function awsError(e: unknown, what: string): BiError {
   const name = (e as { name?: string }).name ?? '';
   const msg = errorMessage(e);
   let hint = '';
-  if (/Credentials|credential/i.test(name + msg)) hint = ' Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login, or an instance role).';
+  if (/Credentials|credential/i.test(name + msg))
+    hint =
+      ' Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login, or an instance role).';
   else if (/Region is missing/i.test(msg)) hint = ' Pass --region or set AWS_REGION.';
-  else if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(name + msg)) hint = ' The credentials lack permission (for S3: s3:ListBucket and s3:GetObject; for CloudWatch Logs: logs:FilterLogEvents).';
+  else if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(name + msg))
+    hint =
+      ' The credentials lack permission (for S3: s3:ListBucket and s3:GetObject; for CloudWatch Logs: logs:FilterLogEvents).';
   else if (/NoSuchBucket|ResourceNotFound/i.test(name + msg)) hint = ' Check the name and the region.';
-  return new BiError('AWS_REQUEST_FAILED', `Cannot ${what}: ${name ? `${name}: ` : ''}${msg}.${hint}`, { awsError: name });
+  return new BiError('AWS_REQUEST_FAILED', `Cannot ${what}: ${name ? `${name}: ` : ''}${msg}.${hint}`, {
+    awsError: name,
+  });
 }

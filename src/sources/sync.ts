@@ -40,7 +40,11 @@ export function isRemoteSource(p: string): boolean {
 export function validateSourceUrl(url: string): void {
   if (url.startsWith('s3://')) parseS3Url(url);
   else if (url.startsWith('cloudwatch://')) parseCloudWatchUrl(url);
-  else throw new BiError('INVALID_ARGUMENT', `"${url}" is not a source: give s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP.`);
+  else
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `"${url}" is not a source: give s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP.`,
+    );
 }
 
 export function loadSyncConfig(path: string): SyncConfig {
@@ -49,23 +53,35 @@ export function loadSyncConfig(path: string): SyncConfig {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new BiError('CONFIG_INVALID', `${path} is not valid JSON (${errorMessage(e)}); fix it or remove it and add the sources again with "bedrock-insights sync add".`);
+    throw new BiError(
+      'CONFIG_INVALID',
+      `${path} is not valid JSON (${errorMessage(e)}); fix it or remove it and add the sources again with "bedrock-insights sync add".`,
+    );
   }
   const o = raw as { intervalSeconds?: unknown; sources?: unknown };
   if (typeof o !== 'object' || o === null || !Array.isArray(o.sources)) {
     throw new BiError('CONFIG_INVALID', `${path} must be {"intervalSeconds": 60, "sources": [{"url": "s3://…"}]}.`);
   }
   const interval = o.intervalSeconds === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.intervalSeconds);
-  if (!Number.isFinite(interval) || interval < 1) throw new BiError('CONFIG_INVALID', `${path}: intervalSeconds must be a number of seconds ≥ 1.`);
+  if (!Number.isFinite(interval) || interval < 1)
+    throw new BiError('CONFIG_INVALID', `${path}: intervalSeconds must be a number of seconds ≥ 1.`);
   const sources = o.sources.map((s, i): SourceConfig => {
     const e = s as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null || typeof e.url !== 'string') throw new BiError('CONFIG_INVALID', `${path}: sources[${i}] needs a "url" (s3://… or cloudwatch://…).`);
+    if (typeof e !== 'object' || e === null || typeof e.url !== 'string')
+      throw new BiError('CONFIG_INVALID', `${path}: sources[${i}] needs a "url" (s3://… or cloudwatch://…).`);
     validateSourceUrl(e.url);
     for (const k of ['region', 'endpointUrl', 'logGroup'] as const) {
-      if (e[k] !== undefined && typeof e[k] !== 'string') throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].${k} must be a string.`);
+      if (e[k] !== undefined && typeof e[k] !== 'string')
+        throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].${k} must be a string.`);
     }
-    if (e.overlapMinutes !== undefined && !(typeof e.overlapMinutes === 'number' && Number.isInteger(e.overlapMinutes) && e.overlapMinutes >= 0)) {
-      throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].overlapMinutes must be a whole number of minutes ≥ 0.`);
+    if (
+      e.overlapMinutes !== undefined &&
+      !(typeof e.overlapMinutes === 'number' && Number.isInteger(e.overlapMinutes) && e.overlapMinutes >= 0)
+    ) {
+      throw new BiError(
+        'CONFIG_INVALID',
+        `${path}: sources[${i}].overlapMinutes must be a whole number of minutes ≥ 0.`,
+      );
     }
     return {
       url: e.url,
@@ -122,26 +138,50 @@ export interface SourceRunResult {
 export const FULL_LISTING_EVERY_MS = 24 * 3600_000;
 
 /** Reads one source once (incrementally). `listing` applies to S3 sources (default 'full'). */
-export async function syncSource(store: Store, src: SourceConfig, listing: 'full' | 'recent' = 'full'): Promise<SourceRunResult> {
+export async function syncSource(
+  store: Store,
+  src: SourceConfig,
+  listing: 'full' | 'recent' = 'full',
+): Promise<SourceRunResult> {
   const t0 = Date.now();
-  const client = { ...(src.region ? { region: src.region } : {}), ...(src.endpointUrl ? { endpointUrl: src.endpointUrl } : {}) };
+  const client = {
+    ...(src.region ? { region: src.region } : {}),
+    ...(src.endpointUrl ? { endpointUrl: src.endpointUrl } : {}),
+  };
   try {
     if (src.url.startsWith('s3://')) {
-      const s = await ingestS3(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false, listing });
+      const s = await ingestS3(store, src.url, {
+        ...client,
+        ...(src.logGroup ? { logGroup: src.logGroup } : {}),
+        keepBodies: src.keepBodies ?? false,
+        listing,
+      });
       return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
     }
-    const s = await ingestCloudWatch(store, src.url, { ...client, ...(src.logGroup ? { logGroup: src.logGroup } : {}), keepBodies: src.keepBodies ?? false,
-      ...(src.overlapMinutes !== undefined ? { overlapMs: src.overlapMinutes * 60_000 } : {}) });
+    const s = await ingestCloudWatch(store, src.url, {
+      ...client,
+      ...(src.logGroup ? { logGroup: src.logGroup } : {}),
+      keepBodies: src.keepBodies ?? false,
+      ...(src.overlapMinutes !== undefined ? { overlapMs: src.overlapMinutes * 60_000 } : {}),
+    });
     return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
   } catch (e) {
     const msg = errorMessage(e);
-    return { url: src.url, ok: false, stored: 0, read: 0, error: msg, throttled: isThrottling(e), elapsedMs: Date.now() - t0 };
+    return {
+      url: src.url,
+      ok: false,
+      stored: 0,
+      read: 0,
+      error: msg,
+      throttled: isThrottling(e),
+      elapsedMs: Date.now() - t0,
+    };
   }
 }
 
 /** Throttling and overload answers of AWS (and S3-compatible stores): wait longer before asking again. */
 export function isThrottling(e: unknown): boolean {
-  const aws = e instanceof BiError ? String(e.details.awsError ?? '') : (e as { name?: string }).name ?? '';
+  const aws = e instanceof BiError ? String(e.details.awsError ?? '') : ((e as { name?: string }).name ?? '');
   const text = `${aws} ${errorMessage(e)}`;
   return /Throttl|TooManyRequests|SlowDown|RequestLimitExceeded|ServiceUnavailable|LimitExceeded/i.test(text);
 }
@@ -202,16 +242,25 @@ export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: Sy
   };
   const runNow = async (): Promise<SourceRunResult[]> => {
     while (running) await running;
-    running = pass().finally(() => { running = null; });
+    running = pass().finally(() => {
+      running = null;
+    });
     return running;
   };
   // The timer keeps the process alive (the sync command has nothing else pending); stop() clears it.
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => { void runNow().catch(() => undefined).finally(schedule); }, o.intervalMs);
+    timer = setTimeout(() => {
+      void runNow()
+        .catch(() => undefined)
+        .finally(schedule);
+    }, o.intervalMs);
   };
   if (o.immediate === false) schedule();
-  else void runNow().catch(() => undefined).finally(schedule);
+  else
+    void runNow()
+      .catch(() => undefined)
+      .finally(schedule);
   return {
     async stop() {
       stopped = true;
@@ -222,14 +271,20 @@ export function startSyncLoop(store: Store, sources: () => SourceConfig[], o: Sy
   };
 }
 
-export function statusLine(results: SourceRunResult[], backoff: Map<string, { until: number; delay: number }>, intervalMs: number): string {
+export function statusLine(
+  results: SourceRunResult[],
+  backoff: Map<string, { until: number; delay: number }>,
+  intervalMs: number,
+): string {
   const at = new Date().toISOString().slice(11, 19);
   const parts = results.map((r) => {
     if (r.ok) return `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)`;
     const b = backoff.get(r.url);
     return `${r.url}: ${r.throttled ? 'throttled' : 'failed'} (${r.error}); retry in ${Math.round((b?.delay ?? intervalMs) / 1000)} s`;
   });
-  const waiting = [...backoff.entries()].filter(([u]) => !results.some((r) => r.url === u)).map(([u, b]) => `${u}: backing off until ${new Date(b.until).toISOString().slice(11, 19)}`);
+  const waiting = [...backoff.entries()]
+    .filter(([u]) => !results.some((r) => r.url === u))
+    .map(([u, b]) => `${u}: backing off until ${new Date(b.until).toISOString().slice(11, 19)}`);
   const all = [...parts, ...waiting];
   return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (bedrock-insights sync add s3://… | cloudwatch://…)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
 }

@@ -28,7 +28,9 @@ export function discoverFiles(paths: string[]): InputFile[] {
     out.push({ path: p, size, mtimeMs: Math.trunc(mtimeMs) });
   };
   const walk = (dir: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
@@ -47,7 +49,11 @@ export function discoverFiles(paths: string[]): InputFile[] {
     try {
       st = statSync(p);
     } catch {
-      throw new BiError('INGEST_PATH_NOT_FOUND', `No such file or folder: ${raw}. Give the path of a log file or of a folder of logs (for example the AWSLogs/ folder of an S3 download).`, { path: raw });
+      throw new BiError(
+        'INGEST_PATH_NOT_FOUND',
+        `No such file or folder: ${raw}. Give the path of a log file or of a folder of logs (for example the AWSLogs/ folder of an S3 download).`,
+        { path: raw },
+      );
     }
     if (st.isDirectory()) walk(p);
     else if (basename(p) !== PERMISSION_MARKER) addFile(p, st.size, st.mtimeMs);

@@ -77,11 +77,17 @@ export async function listLogStreams(store: Store, logGroup?: string): Promise<L
   const conn = await store.connect();
   try {
     const where = logGroup === undefined ? '' : `WHERE log_group = ${lit(logGroup)}`;
-    const r = await conn.runAndReadAll(`SELECT log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts
+    const r =
+      await conn.runAndReadAll(`SELECT log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts
       FROM log_streams ${where} ORDER BY log_group, name`);
     const num = (v: unknown): number | null => (v === null ? null : Number(v));
     return r.getRows().map(([g, n, c, f, l, i]) => ({
-      logGroup: String(g), name: String(n), createdTs: Number(c), firstEventTs: num(f), lastEventTs: num(l), lastIngestionTs: num(i),
+      logGroup: String(g),
+      name: String(n),
+      createdTs: Number(c),
+      firstEventTs: num(f),
+      lastEventTs: num(l),
+      lastIngestionTs: num(i),
     }));
   } finally {
     conn.closeSync();
@@ -97,7 +103,9 @@ export async function listFields(store: Store, logGroups?: string[]): Promise<{ 
   const conn = await store.connect();
   try {
     const where = logGroups ? `WHERE log_group IN (${logGroups.map(lit).join(', ')})` : '';
-    const r = await conn.runAndReadAll(`SELECT field, sum(events)::BIGINT AS n FROM fields ${where} GROUP BY field ORDER BY n DESC, field`);
+    const r = await conn.runAndReadAll(
+      `SELECT field, sum(events)::BIGINT AS n FROM fields ${where} GROUP BY field ORDER BY n DESC, field`,
+    );
     return r.getRows().map(([field, n]) => ({ field: String(field), events: Number(n) }));
   } finally {
     conn.closeSync();

@@ -6,12 +6,32 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { BiError } from '../util/errors.js';
 import type { Store } from './store.js';
 import type { RangeSpec } from '../api/range.js';
-import { REFRESH_CHOICES, type Dashboard, type DashboardBody, type HistoryEntry, type QueryParameter, type RefreshChoice, type SavedQuery, type Widget, type WidgetView } from '../api/wire.js';
+import {
+  REFRESH_CHOICES,
+  type Dashboard,
+  type DashboardBody,
+  type HistoryEntry,
+  type QueryParameter,
+  type RefreshChoice,
+  type SavedQuery,
+  type Widget,
+  type WidgetView,
+} from '../api/wire.js';
 
 // The shapes the console reads over HTTP are defined once in api/wire.ts (the web console imports
 // them from there too); they are re-exported so callers keep importing them from here.
 export { REFRESH_CHOICES };
-export type { Dashboard, DashboardBody, HistoryEntry, QueryParameter, RangeSpec, RefreshChoice, SavedQuery, Widget, WidgetView };
+export type {
+  Dashboard,
+  DashboardBody,
+  HistoryEntry,
+  QueryParameter,
+  RangeSpec,
+  RefreshChoice,
+  SavedQuery,
+  Widget,
+  WidgetView,
+};
 
 /**
  * What people keep on the server besides events: saved queries (with folders), the query
@@ -86,19 +106,41 @@ export function defaultDashboardBody(): DashboardBody {
     totals: true,
     widgets: [
       {
-        id: 'tokens-per-hour', title: 'Total token usage per hour', view: 'line', width: 12, height: 7, logGroups: g,
+        id: 'tokens-per-hour',
+        title: 'Total token usage per hour',
+        view: 'line',
+        width: 12,
+        height: 7,
+        logGroups: g,
         queryString: `fields ${TOKENS}\n| stats sum(Tokens) as TotalTokens by bin(1h)`,
       },
       {
-        id: 'share-per-application', title: 'Share of usage per application', view: 'pie', width: 12, height: 7, logGroups: g,
+        id: 'share-per-application',
+        title: 'Share of usage per application',
+        view: 'pie',
+        width: 12,
+        height: 7,
+        logGroups: g,
         queryString: `fields requestMetadata.application_name as Application,\n       ${TOKENS}\n| stats sum(Tokens) as TotalTokens by Application\n| sort TotalTokens desc`,
       },
       {
-        id: 'latest-requests', title: 'Latest 20 requests', view: 'table', width: 24, height: 11, logGroups: g, live: true,
-        queryString: 'fields @timestamp,\n       requestMetadata.application_name as Application,\n       requestMetadata.environment as Environment,\n       modelId,\n       input.inputTokenCount as InputTokens,\n       output.outputTokenCount as OutputTokens\n| sort @timestamp desc\n| limit 20',
+        id: 'latest-requests',
+        title: 'Latest 20 requests',
+        view: 'table',
+        width: 24,
+        height: 11,
+        logGroups: g,
+        live: true,
+        queryString:
+          'fields @timestamp,\n       requestMetadata.application_name as Application,\n       requestMetadata.environment as Environment,\n       modelId,\n       input.inputTokenCount as InputTokens,\n       output.outputTokenCount as OutputTokens\n| sort @timestamp desc\n| limit 20',
       },
       {
-        id: 'tokens-per-cost-center', title: 'Tokens per cost center', view: 'bar', width: 24, height: 7, logGroups: g,
+        id: 'tokens-per-cost-center',
+        title: 'Tokens per cost center',
+        view: 'bar',
+        width: 24,
+        height: 7,
+        logGroups: g,
         queryString: `fields requestMetadata.cost_center as CostCenter,\n       ${TOKENS}\n| stats sum(Tokens) as TotalTokens by CostCenter\n| sort TotalTokens desc`,
       },
     ],
@@ -115,7 +157,9 @@ export function queryPackDir(): string {
 export function readQueryPack(dir: string = queryPackDir()): SavedQueryInput[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.insights')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.insights'))
+      .sort();
   } catch {
     return [];
   }
@@ -123,9 +167,18 @@ export function readQueryPack(dir: string = queryPackDir()): SavedQueryInput[] {
     const text = readFileSync(join(dir, n), 'utf8');
     const lines = text.split('\n');
     const title = (lines[0] ?? '').replace(/^#\s*/, '').trim();
-    const purpose = (lines[1] ?? '').replace(/^#\s*/, '').replace(/^Purpose:\s*/i, '').trim();
+    const purpose = (lines[1] ?? '')
+      .replace(/^#\s*/, '')
+      .replace(/^Purpose:\s*/i, '')
+      .trim();
     const queryString = lines.slice(2).join('\n').replace(/\s+$/, '');
-    return { name: title || n, folder: BEDROCK_FOLDER, queryString, description: purpose, logGroups: ['/aws/bedrock/modelinvocations'] };
+    return {
+      name: title || n,
+      folder: BEDROCK_FOLDER,
+      queryString,
+      description: purpose,
+      logGroups: ['/aws/bedrock/modelinvocations'],
+    };
   });
 }
 
@@ -168,8 +221,13 @@ function checkName(name: string, what: string): string {
 
 function checkWidget(w: Widget, i: number): Widget {
   if (!w || typeof w !== 'object') throw new BiError('INVALID_DASHBOARD', `Widget ${i + 1} is not an object.`);
-  if (typeof w.queryString !== 'string' || !w.queryString.trim()) throw new BiError('INVALID_DASHBOARD', `Widget ${i + 1} has no query.`);
-  if (!WIDGET_VIEWS.includes(w.view)) throw new BiError('INVALID_DASHBOARD', `Widget ${i + 1} has the unknown view "${String(w.view)}"; use one of ${WIDGET_VIEWS.join(', ')}.`);
+  if (typeof w.queryString !== 'string' || !w.queryString.trim())
+    throw new BiError('INVALID_DASHBOARD', `Widget ${i + 1} has no query.`);
+  if (!WIDGET_VIEWS.includes(w.view))
+    throw new BiError(
+      'INVALID_DASHBOARD',
+      `Widget ${i + 1} has the unknown view "${String(w.view)}"; use one of ${WIDGET_VIEWS.join(', ')}.`,
+    );
   const clamp = (v: unknown, lo: number, hi: number, d: number): number => {
     const n = Math.round(Number(v));
     return Number.isFinite(n) ? Math.min(hi, Math.max(lo, n)) : d;
@@ -188,8 +246,13 @@ function checkWidget(w: Widget, i: number): Widget {
 }
 
 export function checkDashboardBody(b: Partial<DashboardBody>): DashboardBody {
-  const range: RangeSpec = b.range && (b.range.kind === 'relative' || b.range.kind === 'absolute') ? b.range : { kind: 'relative', value: '1d' };
-  const refresh: RefreshChoice = REFRESH_CHOICES.includes(b.refresh as RefreshChoice) ? (b.refresh as RefreshChoice) : 'off';
+  const range: RangeSpec =
+    b.range && (b.range.kind === 'relative' || b.range.kind === 'absolute')
+      ? b.range
+      : { kind: 'relative', value: '1d' };
+  const refresh: RefreshChoice = REFRESH_CHOICES.includes(b.refresh as RefreshChoice)
+    ? (b.refresh as RefreshChoice)
+    : 'off';
   const widgets = Array.isArray(b.widgets) ? b.widgets.map(checkWidget) : [];
   if (widgets.length > 500) throw new BiError('INVALID_DASHBOARD', 'A dashboard holds at most 500 widgets.');
   return { range, refresh, totals: Boolean(b.totals), widgets };
@@ -219,10 +282,12 @@ export class Definitions {
     if (marker.getRows().length > 0) return;
     for (const q of readQueryPack(queryPack)) await this.insertSavedQuery(q, true);
     const now = Date.now();
-    await this.conn.run(
-      `INSERT INTO dashboards VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING`,
-      [DEFAULT_DASHBOARD_ID, 'Bedrock usage', JSON.stringify(defaultDashboardBody()), now],
-    );
+    await this.conn.run(`INSERT INTO dashboards VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING`, [
+      DEFAULT_DASHBOARD_ID,
+      'Bedrock usage',
+      JSON.stringify(defaultDashboardBody()),
+      now,
+    ]);
     await this.conn.run(`INSERT INTO meta VALUES ('console_seeded', '1') ON CONFLICT DO NOTHING`);
   }
 
@@ -242,7 +307,9 @@ export class Definitions {
       updatedTime: num(row.updated_ts),
     }));
     // Natural order, so "Query 2" comes before "Query 10".
-    this.cache.sort((a, b) => collator.compare(a.folder, b.folder) || collator.compare(a.name, b.name) || a.id.localeCompare(b.id));
+    this.cache.sort(
+      (a, b) => collator.compare(a.folder, b.folder) || collator.compare(a.name, b.name) || a.id.localeCompare(b.id),
+    );
   }
 
   /** Every saved query, sorted by folder then name. Synchronous (served from a cache). */
@@ -265,16 +332,23 @@ export class Definitions {
 
   private async insertSavedQuery(input: SavedQueryInput, builtin: boolean, id: string = randomUUID()): Promise<string> {
     const now = Date.now();
-    await this.conn.run(
-      `INSERT INTO saved_queries VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-      [id, checkName(input.name, 'saved query'), (input.folder ?? '').trim(), input.queryString, JSON.stringify(input.logGroups ?? []),
-        input.description ?? '', JSON.stringify(input.parameters ?? []), builtin, now],
-    );
+    await this.conn.run(`INSERT INTO saved_queries VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, [
+      id,
+      checkName(input.name, 'saved query'),
+      (input.folder ?? '').trim(),
+      input.queryString,
+      JSON.stringify(input.logGroups ?? []),
+      input.description ?? '',
+      JSON.stringify(input.parameters ?? []),
+      builtin,
+      now,
+    ]);
     return id;
   }
 
   async createSavedQuery(input: SavedQueryInput, id?: string): Promise<SavedQuery> {
-    if (!input.queryString || !input.queryString.trim()) throw new BiError('INVALID_QUERY', 'A saved query needs a query string.');
+    if (!input.queryString || !input.queryString.trim())
+      throw new BiError('INVALID_QUERY', 'A saved query needs a query string.');
     const newId = await this.insertSavedQuery(input, false, id);
     await this.refreshCache();
     return this.getSavedQuery(newId)!;
@@ -294,7 +368,16 @@ export class Definitions {
     };
     await this.conn.run(
       `UPDATE saved_queries SET name=$2, folder=$3, query_string=$4, log_groups=$5, description=$6, parameters=$7, updated_ts=$8 WHERE id=$1`,
-      [id, next.name, next.folder, next.queryString, JSON.stringify(next.logGroups), next.description, JSON.stringify(next.parameters), Date.now()],
+      [
+        id,
+        next.name,
+        next.folder,
+        next.queryString,
+        JSON.stringify(next.logGroups),
+        next.description,
+        JSON.stringify(next.parameters),
+        Date.now(),
+      ],
     );
     await this.refreshCache();
     return this.getSavedQuery(id)!;
@@ -312,7 +395,11 @@ export class Definitions {
   async renameFolder(from: string, to: string): Promise<number> {
     const target = to.trim();
     const moved = this.cache.filter((q) => q.folder === from).length;
-    await this.conn.run(`UPDATE saved_queries SET folder = $2, updated_ts = $3 WHERE folder = $1`, [from, target, Date.now()]);
+    await this.conn.run(`UPDATE saved_queries SET folder = $2, updated_ts = $3 WHERE folder = $1`, [
+      from,
+      target,
+      Date.now(),
+    ]);
     await this.refreshCache();
     return moved;
   }
@@ -327,10 +414,18 @@ export class Definitions {
 
   async addHistory(e: Omit<HistoryEntry, 'id'>): Promise<HistoryEntry> {
     const id = randomUUID();
-    await this.conn.run(
-      `INSERT INTO query_history VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [id, e.queryString, JSON.stringify(e.logGroups), JSON.stringify(e.range), e.runTime, e.status, e.recordsMatched, e.rowCount, e.durationMs, e.error],
-    );
+    await this.conn.run(`INSERT INTO query_history VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+      id,
+      e.queryString,
+      JSON.stringify(e.logGroups),
+      JSON.stringify(e.range),
+      e.runTime,
+      e.status,
+      e.recordsMatched,
+      e.rowCount,
+      e.durationMs,
+      e.error,
+    ]);
     // Keep the newest HISTORY_LIMIT entries.
     await this.conn.run(
       `DELETE FROM query_history WHERE id IN (SELECT id FROM query_history ORDER BY run_ts DESC, id OFFSET ${HISTORY_LIMIT})`,
@@ -339,7 +434,9 @@ export class Definitions {
   }
 
   async listHistory(limit = 50): Promise<HistoryEntry[]> {
-    const r = await this.conn.runAndReadAll(`SELECT * FROM query_history ORDER BY run_ts DESC LIMIT $1`, [Math.max(1, Math.min(HISTORY_LIMIT, limit))]);
+    const r = await this.conn.runAndReadAll(`SELECT * FROM query_history ORDER BY run_ts DESC LIMIT $1`, [
+      Math.max(1, Math.min(HISTORY_LIMIT, limit)),
+    ]);
     return r.getRowObjects().map((row) => {
       let range: RangeSpec;
       try {
@@ -378,7 +475,14 @@ export class Definitions {
     } catch {
       body = checkDashboardBody({});
     }
-    return { id: str(row.id), name: str(row.name), builtin: Boolean(row.builtin), createdTime: num(row.created_ts), updatedTime: num(row.updated_ts), ...body };
+    return {
+      id: str(row.id),
+      name: str(row.name),
+      builtin: Boolean(row.builtin),
+      createdTime: num(row.created_ts),
+      updatedTime: num(row.updated_ts),
+      ...body,
+    };
   }
 
   async getDashboard(id: string): Promise<Dashboard | undefined> {
@@ -390,7 +494,12 @@ export class Definitions {
   async createDashboard(name: string, body: Partial<DashboardBody>): Promise<Dashboard> {
     const id = randomUUID();
     const now = Date.now();
-    await this.conn.run(`INSERT INTO dashboards VALUES ($1, $2, $3, false, $4, $4)`, [id, checkName(name, 'dashboard'), JSON.stringify(checkDashboardBody(body)), now]);
+    await this.conn.run(`INSERT INTO dashboards VALUES ($1, $2, $3, false, $4, $4)`, [
+      id,
+      checkName(name, 'dashboard'),
+      JSON.stringify(checkDashboardBody(body)),
+      now,
+    ]);
     return (await this.getDashboard(id))!;
   }
 
@@ -404,7 +513,12 @@ export class Definitions {
       totals: patch.totals ?? cur.totals,
       widgets: patch.widgets ?? cur.widgets,
     });
-    await this.conn.run(`UPDATE dashboards SET name=$2, body=$3, updated_ts=$4 WHERE id=$1`, [id, name, JSON.stringify(body), Date.now()]);
+    await this.conn.run(`UPDATE dashboards SET name=$2, body=$3, updated_ts=$4 WHERE id=$1`, [
+      id,
+      name,
+      JSON.stringify(body),
+      Date.now(),
+    ]);
     return (await this.getDashboard(id))!;
   }
 
@@ -415,6 +529,10 @@ export class Definitions {
   }
 
   close(): void {
-    try { this.conn.closeSync(); } catch { /* already closed */ }
+    try {
+      this.conn.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
 }

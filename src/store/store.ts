@@ -49,7 +49,10 @@ export class Store {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (/lock/i.test(msg)) {
-        throw new BiError('STORE_LOCKED', `The store ${path} is in use by another bedrock-insights process (${msg.split('\n')[0]}). Stop it, or use its server's API.`);
+        throw new BiError(
+          'STORE_LOCKED',
+          `The store ${path} is in use by another bedrock-insights process (${msg.split('\n')[0]}). Stop it, or use its server's API.`,
+        );
       }
       throw new BiError('STORE_OPEN_FAILED', `Cannot open the store ${path}: ${msg}`);
     }
@@ -66,7 +69,10 @@ export class Store {
     if (rows.length === 0) {
       await this.connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
     } else if (Number(rows[0][0]) > SCHEMA_VERSION) {
-      throw new BiError('STORE_TOO_NEW', `The store ${this.path} was written by a newer bedrock-insights (schema ${rows[0][0]}); upgrade bedrock-insights.`);
+      throw new BiError(
+        'STORE_TOO_NEW',
+        `The store ${this.path} was written by a newer bedrock-insights (schema ${rows[0][0]}); upgrade bedrock-insights.`,
+      );
     }
   }
 
@@ -76,7 +82,15 @@ export class Store {
   }
 
   close(): void {
-    try { this.connection.closeSync(); } catch { /* already closed */ }
-    try { this.instance.closeSync(); } catch { /* already closed */ }
+    try {
+      this.connection.closeSync();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.instance.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
 }

@@ -12,7 +12,11 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
     await conn.run('COMMIT');
     return r;
   } catch (e) {
-    try { await conn.run('ROLLBACK'); } catch { /* already rolled back */ }
+    try {
+      await conn.run('ROLLBACK');
+    } catch {
+      /* already rolled back */
+    }
     throw e;
   }
 }

@@ -52,7 +52,9 @@ export async function storeNormalized(conn: DuckDBConnection, now: number): Prom
   // ts then skip most of it, so the cost per batch does not grow with the store. A duplicate is
   // the same record, so its @timestamp is the same (or, from a CloudWatch export against S3, off
   // by the delivery delay: seconds), far inside the window.
-  const range = await conn.runAndReadAll(`SELECT min(ts) - ${DEDUP_WINDOW_MS}, max(ts) + ${DEDUP_WINDOW_MS} FROM norm WHERE reject IS NULL`);
+  const range = await conn.runAndReadAll(
+    `SELECT min(ts) - ${DEDUP_WINDOW_MS}, max(ts) + ${DEDUP_WINDOW_MS} FROM norm WHERE reject IS NULL`,
+  );
   const [lo, hi] = range.getRows()[0];
   // ins: the positions (fid, ln) of the rows to store — new in the store, first in the batch.
   // Only keys are materialised; the rows are read from norm once, by the INSERT.
@@ -63,10 +65,14 @@ export async function storeNormalized(conn: DuckDBConnection, now: number): Prom
     ) b
     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.ts BETWEEN ${lo ?? 0} AND ${hi ?? 0}
       AND e.log_group = b.log_group AND e.event_key = b.event_key)`);
-  await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.fid = p.fid AND n.ln = p.ln`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.fid = p.fid AND n.ln = p.ln`,
+  );
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
     SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY fid, ln)`);
-  const counts = await conn.runAndReadAll(`SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins_pos)`);
+  const counts = await conn.runAndReadAll(
+    `SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins_pos)`,
+  );
   const [valid, stored] = counts.getRows()[0].map((v) => Number(v));
   if (stored > 0) await applyCatalog(conn, await fieldCountsOf(conn), now);
   return { valid, stored, duplicates: valid - stored };
@@ -80,7 +86,9 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
     if (!m) out.set(group, (m = new Map()));
     m.set(field, (m.get(field) ?? 0) + n);
   };
-  const sigs = await conn.runAndReadAll(`SELECT log_group, sig, count(*) FROM ins WHERE NOT contains(sig, chr(1)) GROUP BY ALL`);
+  const sigs = await conn.runAndReadAll(
+    `SELECT log_group, sig, count(*) FROM ins WHERE NOT contains(sig, chr(1)) GROUP BY ALL`,
+  );
   for (const [group, sig, n] of sigs.getRows()) {
     if (sig === null || sig === '') continue;
     const names = new Set(String(sig).split(SIG_SEP));
@@ -93,7 +101,11 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
     if (!chunk || chunk.rowCount === 0) break;
     for (const [group, message] of chunk.getRows()) {
       let parsed: unknown;
-      try { parsed = JSON.parse(String(message)); } catch { continue; }
+      try {
+        parsed = JSON.parse(String(message));
+      } catch {
+        continue;
+      }
       for (const f of fieldNamesOf(parsed)) add(String(group), f, 1);
     }
   }
@@ -114,15 +126,37 @@ export class EventWriter {
     const conn = (this.conn ??= await this.store.connect());
     await conn.run(WSTAGE_DDL);
     const app = await conn.createAppender('wstage', 'main', 'temp');
-    const str = (v: string | null): void => { if (v === null) app.appendNull(); else app.appendVarchar(v); };
-    const int = (v: number | null): void => { if (v === null) app.appendNull(); else app.appendBigInt(BigInt(Math.trunc(v))); };
+    const str = (v: string | null): void => {
+      if (v === null) app.appendNull();
+      else app.appendVarchar(v);
+    };
+    const int = (v: number | null): void => {
+      if (v === null) app.appendNull();
+      else app.appendBigInt(BigInt(Math.trunc(v)));
+    };
     events.forEach((e, i) => {
-      int(i + 1); str(e.logGroup); str(e.logStream); int(e.timestamp); int(e.ingestionTime); str(e.eventKey);
-      str(e.kind); str(e.accountId); str(e.region); str(e.inferenceRegion); str(e.operation); str(e.modelId);
-      str(e.identityArn); str(e.requestId); str(e.errorCode); int(e.inputTokens); int(e.outputTokens);
-      int(e.cacheReadTokens); int(e.cacheWriteTokens);
+      int(i + 1);
+      str(e.logGroup);
+      str(e.logStream);
+      int(e.timestamp);
+      int(e.ingestionTime);
+      str(e.eventKey);
+      str(e.kind);
+      str(e.accountId);
+      str(e.region);
+      str(e.inferenceRegion);
+      str(e.operation);
+      str(e.modelId);
+      str(e.identityArn);
+      str(e.requestId);
+      str(e.errorCode);
+      int(e.inputTokens);
+      int(e.outputTokens);
+      int(e.cacheReadTokens);
+      int(e.cacheWriteTokens);
       str(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
-      str(e.message); str(e.fieldNames.join(SIG_SEP));
+      str(e.message);
+      str(e.fieldNames.join(SIG_SEP));
       app.endRow();
     });
     app.closeSync();
@@ -136,7 +170,11 @@ export class EventWriter {
   }
 
   close(): void {
-    try { this.conn?.closeSync(); } catch { /* already closed */ }
+    try {
+      this.conn?.closeSync();
+    } catch {
+      /* already closed */
+    }
     this.conn = null;
   }
 }

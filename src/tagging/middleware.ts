@@ -37,11 +37,18 @@ export function resolveMetadata(o: TaggingOptions, own?: Record<string, unknown>
   const fromEnv: Metadata = {};
   if (o.envPrefix) {
     for (const [name, value] of Object.entries(process.env)) {
-      if (name.startsWith(o.envPrefix) && name.length > o.envPrefix.length) fromEnv[name.slice(o.envPrefix.length).toLowerCase()] = value;
+      if (name.startsWith(o.envPrefix) && name.length > o.envPrefix.length)
+        fromEnv[name.slice(o.envPrefix.length).toLowerCase()] = value;
     }
   }
   for (const [key, name] of Object.entries(o.env ?? {})) fromEnv[key] = process.env[name];
-  return validateRequestMetadata({ ...(o.static ?? {}), ...fromEnv, ...(o.context?.() ?? {}), ...(als.getStore() ?? {}), ...(own ?? {}) });
+  return validateRequestMetadata({
+    ...(o.static ?? {}),
+    ...fromEnv,
+    ...(o.context?.() ?? {}),
+    ...(als.getStore() ?? {}),
+    ...(own ?? {}),
+  });
 }
 
 function parseOwnHeader(v: unknown): Record<string, unknown> | undefined {
@@ -50,8 +57,13 @@ function parseOwnHeader(v: unknown): Record<string, unknown> | undefined {
   try {
     const o = JSON.parse(String(v)) as unknown;
     if (o && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, unknown>;
-  } catch { /* reported below */ }
-  throw new BiError('REQUEST_METADATA_INVALID', `requestMetadata of an InvokeModel call must be a JSON object of strings (as the ${REQUEST_METADATA_HEADER} header carries), not ${String(v).slice(0, 60)}.`);
+  } catch {
+    /* reported below */
+  }
+  throw new BiError(
+    'REQUEST_METADATA_INVALID',
+    `requestMetadata of an InvokeModel call must be a JSON object of strings (as the ${REQUEST_METADATA_HEADER} header carries), not ${String(v).slice(0, 60)}.`,
+  );
 }
 
 // The SDK's middleware types are generic over each command's input and output; these
@@ -66,39 +78,50 @@ type Ctx = { commandName?: string };
  * `X-Amzn-Bedrock-Request-Metadata` header (JSON), set before signing. Metadata is validated
  * against Bedrock's limits first: a bad value fails the call locally with a clear error.
  */
-export function addRequestMetadata<C extends Pick<BedrockRuntimeClient, 'middlewareStack'>>(client: C, o: TaggingOptions = {}): C {
+export function addRequestMetadata<C extends Pick<BedrockRuntimeClient, 'middlewareStack'>>(
+  client: C,
+  o: TaggingOptions = {},
+): C {
   const pending = new WeakMap<object, string>();
-  const initialize = (next: Next, context: Ctx) => async (args: Args): Promise<unknown> => {
-    const name = context.commandName ?? '';
-    if (CONVERSE.has(name)) {
-      const own = args.input.requestMetadata as Record<string, unknown> | undefined;
-      const meta = resolveMetadata(o, own);
-      if (Object.keys(meta).length > 0) args = { ...args, input: { ...args.input, requestMetadata: meta } };
-    } else if (INVOKE.has(name)) {
-      const meta = resolveMetadata(o, parseOwnHeader(args.input.requestMetadata));
-      if (Object.keys(meta).length > 0) {
-        const json = JSON.stringify(meta);
-        if (json.length > MAX_HEADER_LENGTH) {
-          throw new BiError('REQUEST_METADATA_INVALID', `The ${REQUEST_METADATA_HEADER} header would be ${json.length} characters; Bedrock accepts at most ${MAX_HEADER_LENGTH}: shorten the values.`);
+  const initialize =
+    (next: Next, context: Ctx) =>
+    async (args: Args): Promise<unknown> => {
+      const name = context.commandName ?? '';
+      if (CONVERSE.has(name)) {
+        const own = args.input.requestMetadata as Record<string, unknown> | undefined;
+        const meta = resolveMetadata(o, own);
+        if (Object.keys(meta).length > 0) args = { ...args, input: { ...args.input, requestMetadata: meta } };
+      } else if (INVOKE.has(name)) {
+        const meta = resolveMetadata(o, parseOwnHeader(args.input.requestMetadata));
+        if (Object.keys(meta).length > 0) {
+          const json = JSON.stringify(meta);
+          if (json.length > MAX_HEADER_LENGTH) {
+            throw new BiError(
+              'REQUEST_METADATA_INVALID',
+              `The ${REQUEST_METADATA_HEADER} header would be ${json.length} characters; Bedrock accepts at most ${MAX_HEADER_LENGTH}: shorten the values.`,
+            );
+          }
+          // The header is set at the build step, on the request the serializer made (below), so it
+          // is there whether or not this SDK version models the header as an input member.
+          const { requestMetadata: _ignored, ...rest } = args.input;
+          args = { ...args, input: rest };
+          pending.set(context, json);
         }
-        // The header is set at the build step, on the request the serializer made (below), so it
-        // is there whether or not this SDK version models the header as an input member.
-        const { requestMetadata: _ignored, ...rest } = args.input;
-        args = { ...args, input: rest };
-        pending.set(context, json);
       }
-    }
-    return next(args);
-  };
-  const build = (next: Next, context: Ctx) => async (args: Args): Promise<unknown> => {
-    const json = pending.get(context);
-    const req = args.request as { headers?: Record<string, string> } | undefined;
-    if (json !== undefined && req?.headers) {
-      for (const h of Object.keys(req.headers)) if (h.toLowerCase() === REQUEST_METADATA_HEADER.toLowerCase()) delete req.headers[h];
-      req.headers[REQUEST_METADATA_HEADER] = json;
-    }
-    return next(args);
-  };
+      return next(args);
+    };
+  const build =
+    (next: Next, context: Ctx) =>
+    async (args: Args): Promise<unknown> => {
+      const json = pending.get(context);
+      const req = args.request as { headers?: Record<string, string> } | undefined;
+      if (json !== undefined && req?.headers) {
+        for (const h of Object.keys(req.headers))
+          if (h.toLowerCase() === REQUEST_METADATA_HEADER.toLowerCase()) delete req.headers[h];
+        req.headers[REQUEST_METADATA_HEADER] = json;
+      }
+      return next(args);
+    };
   // Casts: see the comment on Args.
   const stack = client.middlewareStack as unknown as {
     add(mw: unknown, opts: { step: string; name: string; override?: boolean }): void;

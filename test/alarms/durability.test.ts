@@ -27,8 +27,16 @@ after(async () => {
 
 function def(name: string, url: string) {
   return parseAlarmDefinition({
-    name, kind: 'metric', threshold: 100, treatMissingData: 'notBreaching', notify: [{ type: 'webhook', url }],
-    metric: { namespace: 'T', name, filters: [{ filterPattern: '{ $.input.inputTokenCount > 0 }', metricValue: '$.input.inputTokenCount' }] },
+    name,
+    kind: 'metric',
+    threshold: 100,
+    treatMissingData: 'notBreaching',
+    notify: [{ type: 'webhook', url }],
+    metric: {
+      namespace: 'T',
+      name,
+      filters: [{ filterPattern: '{ $.input.inputTokenCount > 0 }', metricValue: '$.input.inputTokenCount' }],
+    },
   });
 }
 
@@ -51,7 +59,10 @@ test('a notification queued before a crash is sent once after the restart; nothi
   assert.equal((await alarms.pending()).length, 1);
   const again = await evaluateAlarms({ store, alarms }, { at });
   assert.equal(again.alarms[0]!.transitions.length, 0);
-  assert.deepEqual(again.deliveries.map((d) => d.ok), [true]);
+  assert.deepEqual(
+    again.deliveries.map((d) => d.ok),
+    [true],
+  );
   assert.equal(hook.requests.length, 1);
   assert.deepEqual(await deliverPending({ store, alarms }), []);
   await evaluateAlarms({ store, alarms }, { at: at + 60_000 });
@@ -62,7 +73,10 @@ test('a notification queued before a crash is sent once after the restart; nothi
   store.close();
   store = await Store.open(path);
   alarms = await AlarmStore.open(store);
-  assert.deepEqual((await alarms.list()).map((a) => a.definition.name), ['crash']);
+  assert.deepEqual(
+    (await alarms.list()).map((a) => a.definition.name),
+    ['crash'],
+  );
   alarms.close();
   store.close();
 });
@@ -102,8 +116,17 @@ test('e-mail with SMTP authentication over STARTTLS', async () => {
     },
     onData(stream, session, cb) {
       let raw = '';
-      stream.on('data', (d: Buffer) => { raw += d.toString(); });
-      stream.on('end', () => { got.push({ user: String(session.user), secure: session.secure, subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '' }); cb(); });
+      stream.on('data', (d: Buffer) => {
+        raw += d.toString();
+      });
+      stream.on('end', () => {
+        got.push({
+          user: String(session.user),
+          secure: session.secure,
+          subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '',
+        });
+        cb();
+      });
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -113,14 +136,43 @@ test('e-mail with SMTP authentication over STARTTLS', async () => {
   try {
     await putEvents(store, [{ ts: D0 + 60_000, app: 'A', input: 500 }]);
     const base = def('mail', hook.url);
-    await alarms.put({ ...base, notify: [{ type: 'email', to: ['ops@example.com'], smtpUrl: `smtp://alarms:p%40ss@127.0.0.1:${port}`, requireTls: true, tlsInsecure: true }] });
-    await alarms.put({ ...base, name: 'badpass', notify: [{ type: 'email', to: ['ops@example.com'], smtpUrl: `smtp://alarms:wrong@127.0.0.1:${port}`, requireTls: true, tlsInsecure: true }] });
-    const r = await evaluateAlarms({ store, alarms, delivery: { attempts: 2, backoffMs: 5 } }, { at: D0 + HOUR + 5 * 60_000 });
+    await alarms.put({
+      ...base,
+      notify: [
+        {
+          type: 'email',
+          to: ['ops@example.com'],
+          smtpUrl: `smtp://alarms:p%40ss@127.0.0.1:${port}`,
+          requireTls: true,
+          tlsInsecure: true,
+        },
+      ],
+    });
+    await alarms.put({
+      ...base,
+      name: 'badpass',
+      notify: [
+        {
+          type: 'email',
+          to: ['ops@example.com'],
+          smtpUrl: `smtp://alarms:wrong@127.0.0.1:${port}`,
+          requireTls: true,
+          tlsInsecure: true,
+        },
+      ],
+    });
+    const r = await evaluateAlarms(
+      { store, alarms, delivery: { attempts: 2, backoffMs: 5 } },
+      { at: D0 + HOUR + 5 * 60_000 },
+    );
     const by = Object.fromEntries(r.deliveries.map((d) => [d.alarm, d]));
     assert.equal(by.mail!.ok, true, by.mail!.error);
     assert.equal(by.badpass!.ok, false);
     assert.match(by.badpass!.error!, /Invalid username or password|auth/i);
-    assert.deepEqual(got.map((g) => [g.user, g.secure]), [['alarms', true]]);
+    assert.deepEqual(
+      got.map((g) => [g.user, g.secure]),
+      [['alarms', true]],
+    );
     assert.match(got[0]!.subject, /^ALARM: mail - 500 > 100$/);
   } finally {
     alarms.close();

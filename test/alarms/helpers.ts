@@ -8,11 +8,18 @@ export const GROUP = '/test/alarms';
 
 let seq = 0;
 /** Puts Bedrock-like JSON events straight into `events` (the alarms only read ts, log_group, message). */
-export async function putEvents(store: Store, events: { ts: number; app: string; input: number; output?: number; tenant?: string; user?: string; model?: string }[], group = GROUP): Promise<void> {
+export async function putEvents(
+  store: Store,
+  events: { ts: number; app: string; input: number; output?: number; tenant?: string; user?: string; model?: string }[],
+  group = GROUP,
+): Promise<void> {
   for (const e of events) {
     seq++;
     const message = JSON.stringify({
-      timestamp: new Date(e.ts).toISOString(), modelId: e.model ?? 'anthropic.claude-3-haiku', input: { inputTokenCount: e.input }, output: { outputTokenCount: e.output ?? 0 },
+      timestamp: new Date(e.ts).toISOString(),
+      modelId: e.model ?? 'anthropic.claude-3-haiku',
+      input: { inputTokenCount: e.input },
+      output: { outputTokenCount: e.output ?? 0 },
       requestMetadata: { application_name: e.app, tenant_id: e.tenant ?? 't-1', user_id: e.user ?? 'u-1' },
     });
     await store.connection.run(
@@ -30,14 +37,22 @@ export interface SmtpCatcher {
 
 /** Decodes a quoted-printable body (nodemailer uses it for long lines). */
 export function decodeQuotedPrintable(s: string): string {
-  const bytes = Buffer.from(s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  const bytes = Buffer.from(
+    s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  );
   return bytes.toString('utf8');
 }
 
 /** Decodes =?UTF-8?Q?…?= / =?UTF-8?B?…?= words of a header. */
 export function decodeHeader(s: string): string {
-  return s.replace(/\r?\n\s+/g, ' ').replace(/=\?utf-8\?([qb])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
-    enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')));
+  return s
+    .replace(/\r?\n\s+/g, ' ')
+    .replace(/=\?utf-8\?([qb])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
+      enc.toLowerCase() === 'b'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    );
 }
 
 function parseMail(raw: string): { subject: string; text: string } {
@@ -63,7 +78,12 @@ export async function startSmtp(): Promise<SmtpCatcher> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, ...parseMail(raw) });
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          ...parseMail(raw),
+        });
         callback();
       });
     },
@@ -84,7 +104,13 @@ export interface HttpCatcher {
 }
 
 export async function startReceiver(): Promise<HttpCatcher> {
-  const c: HttpCatcher = { url: '', requests: [], failFirst: [], answer: { contentType: 'text/plain', body: 'ok' }, close: async () => undefined };
+  const c: HttpCatcher = {
+    url: '',
+    requests: [],
+    failFirst: [],
+    answer: { contentType: 'text/plain', body: 'ok' },
+    close: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));

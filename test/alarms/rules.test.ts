@@ -13,7 +13,17 @@ function pts(s: string): Datapoint[] {
   return [...s].map((c, i) => ({ start: i * HOUR, value: c === '-' ? null : c === 'X' ? 100 : 1 }));
 }
 function state(s: string, m: number, n: number, t: TreatMissingData, current: AlarmState = 'OK'): AlarmState {
-  return evaluateRule(pts(s), { comparisonOperator: 'GreaterThanThreshold', threshold: 10, evaluationPeriods: n, datapointsToAlarm: m, treatMissingData: t }, current).state;
+  return evaluateRule(
+    pts(s),
+    {
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 10,
+      evaluationPeriods: n,
+      datapointsToAlarm: m,
+      treatMissingData: t,
+    },
+    current,
+  ).state;
 }
 
 const T: TreatMissingData[] = ['missing', 'ignore', 'breaching', 'notBreaching'];
@@ -39,7 +49,20 @@ test('3 out of 3: every treatment of missing data', () => {
 test('ignore keeps the current state when every datapoint is missing; missing does not', () => {
   assert.equal(state('---', 1, 3, 'ignore', 'ALARM'), 'ALARM');
   assert.equal(state('---', 1, 3, 'ignore', 'INSUFFICIENT_DATA'), 'INSUFFICIENT_DATA');
-  assert.equal(evaluateRule(pts('---'), { comparisonOperator: 'GreaterThanThreshold', threshold: 10, evaluationPeriods: 3, datapointsToAlarm: 1, treatMissingData: 'ignore' }, 'ALARM').retained, true);
+  assert.equal(
+    evaluateRule(
+      pts('---'),
+      {
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 10,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 1,
+        treatMissingData: 'ignore',
+      },
+      'ALARM',
+    ).retained,
+    true,
+  );
   assert.equal(state('---', 1, 3, 'missing', 'ALARM'), 'INSUFFICIENT_DATA');
 });
 
@@ -62,8 +85,22 @@ test('2 out of 3 (M of N)', () => {
 });
 
 test('comparison operators, including equality at the threshold and anomaly bands', () => {
-  const one = (op: Parameters<typeof evaluateRule>[1]['comparisonOperator'], v: number, band?: [number, number]): AlarmState =>
-    evaluateRule([{ start: 0, value: v, ...(band ? { lower: band[0], upper: band[1] } : {}) }], { comparisonOperator: op, threshold: 10, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'missing' }, 'OK').state;
+  const one = (
+    op: Parameters<typeof evaluateRule>[1]['comparisonOperator'],
+    v: number,
+    band?: [number, number],
+  ): AlarmState =>
+    evaluateRule(
+      [{ start: 0, value: v, ...(band ? { lower: band[0], upper: band[1] } : {}) }],
+      {
+        comparisonOperator: op,
+        threshold: 10,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: 'missing',
+      },
+      'OK',
+    ).state;
   assert.equal(one('GreaterThanThreshold', 10), 'OK');
   assert.equal(one('GreaterThanOrEqualToThreshold', 10), 'ALARM');
   assert.equal(one('LessThanThreshold', 10), 'OK');
@@ -93,7 +130,8 @@ before(async () => {
   alarms = await AlarmStore.open(store);
   // App A: 3 requests of 500 tokens in hours 1, 2, 4 (1,500 > 1,000), 1 of 100 in hour 3; nothing in hours 0 and 5+.
   const ev: Parameters<typeof putEvents>[1] = [];
-  for (const h of [1, 2, 4]) for (let i = 0; i < 3; i++) ev.push({ ts: D0 + h * HOUR + i * 60_000, app: 'A', input: 400, output: 100 });
+  for (const h of [1, 2, 4])
+    for (let i = 0; i < 3; i++) ev.push({ ts: D0 + h * HOUR + i * 60_000, app: 'A', input: 400, output: 100 });
   ev.push({ ts: D0 + 3 * HOUR + 60_000, app: 'A', input: 100 });
   await putEvents(store, ev);
 });
@@ -104,11 +142,32 @@ after(() => {
 
 function def(name: string, m: number, n: number, t: TreatMissingData): MetricAlarmDef {
   const d = parseAlarmDefinition({
-    name, kind: 'metric', period: 3600, evaluationPeriods: n, datapointsToAlarm: m, threshold: 1000, treatMissingData: t, evaluationDelay: 300,
-    metric: { namespace: 'Test', name: name, statistic: 'Sum', dimensions: { App: 'A' }, filters: [
-      { filterPattern: '{ $.input.inputTokenCount >= 0 }', metricValue: '$.input.inputTokenCount', dimensions: { App: '$.requestMetadata.application_name' } },
-      { filterPattern: '{ $.output.outputTokenCount >= 0 }', metricValue: '$.output.outputTokenCount', dimensions: { App: '$.requestMetadata.application_name' } },
-    ] },
+    name,
+    kind: 'metric',
+    period: 3600,
+    evaluationPeriods: n,
+    datapointsToAlarm: m,
+    threshold: 1000,
+    treatMissingData: t,
+    evaluationDelay: 300,
+    metric: {
+      namespace: 'Test',
+      name: name,
+      statistic: 'Sum',
+      dimensions: { App: 'A' },
+      filters: [
+        {
+          filterPattern: '{ $.input.inputTokenCount >= 0 }',
+          metricValue: '$.input.inputTokenCount',
+          dimensions: { App: '$.requestMetadata.application_name' },
+        },
+        {
+          filterPattern: '{ $.output.outputTokenCount >= 0 }',
+          metricValue: '$.output.outputTokenCount',
+          dimensions: { App: '$.requestMetadata.application_name' },
+        },
+      ],
+    },
   });
   if (d.kind !== 'metric') throw new Error('not a metric alarm');
   return d;
@@ -129,21 +188,55 @@ async function walk(name: string, m: number, n: number, t: TreatMissingData, hou
 // Periods 0..7 as datapoints: - X X 0 X - - -  (sums: none, 1500, 1500, 100, 1500, none…)
 test('1 of 1 through the evaluator: each treatment, hour by hour', async () => {
   const hours = [1, 2, 3, 4, 5, 6, 7];
-  assert.deepEqual(await walk('m1', 1, 1, 'missing', hours), ['INSUFFICIENT_DATA', 'ALARM', 'ALARM', 'OK', 'ALARM', 'INSUFFICIENT_DATA', 'INSUFFICIENT_DATA']);
-  assert.deepEqual(await walk('i1', 1, 1, 'ignore', hours), ['INSUFFICIENT_DATA', 'ALARM', 'ALARM', 'OK', 'ALARM', 'ALARM', 'ALARM']);
-  assert.deepEqual(await walk('b1', 1, 1, 'breaching', hours), ['ALARM', 'ALARM', 'ALARM', 'OK', 'ALARM', 'ALARM', 'ALARM']);
+  assert.deepEqual(await walk('m1', 1, 1, 'missing', hours), [
+    'INSUFFICIENT_DATA',
+    'ALARM',
+    'ALARM',
+    'OK',
+    'ALARM',
+    'INSUFFICIENT_DATA',
+    'INSUFFICIENT_DATA',
+  ]);
+  assert.deepEqual(await walk('i1', 1, 1, 'ignore', hours), [
+    'INSUFFICIENT_DATA',
+    'ALARM',
+    'ALARM',
+    'OK',
+    'ALARM',
+    'ALARM',
+    'ALARM',
+  ]);
+  assert.deepEqual(await walk('b1', 1, 1, 'breaching', hours), [
+    'ALARM',
+    'ALARM',
+    'ALARM',
+    'OK',
+    'ALARM',
+    'ALARM',
+    'ALARM',
+  ]);
   assert.deepEqual(await walk('n1', 1, 1, 'notBreaching', hours), ['OK', 'ALARM', 'ALARM', 'OK', 'ALARM', 'OK', 'OK']);
 });
 
 test('2 of 3 through the evaluator, with the history of each change and its reason', async () => {
   // ranges at hours 3..8: [-XX] [XX0] [X0X] [0X-] [X--] [---]
   const hours = [3, 4, 5, 6, 7, 8];
-  assert.deepEqual(await walk('m23', 2, 3, 'missing', hours), ['ALARM', 'ALARM', 'ALARM', 'OK', 'ALARM', 'INSUFFICIENT_DATA']);
+  assert.deepEqual(await walk('m23', 2, 3, 'missing', hours), [
+    'ALARM',
+    'ALARM',
+    'ALARM',
+    'OK',
+    'ALARM',
+    'INSUFFICIENT_DATA',
+  ]);
   assert.deepEqual(await walk('n23', 2, 3, 'notBreaching', hours), ['ALARM', 'ALARM', 'ALARM', 'OK', 'OK', 'OK']);
   assert.deepEqual(await walk('b23', 2, 3, 'breaching', hours), ['ALARM', 'ALARM', 'ALARM', 'ALARM', 'ALARM', 'ALARM']);
   assert.deepEqual(await walk('i23', 2, 3, 'ignore', hours), ['ALARM', 'ALARM', 'ALARM', 'OK', 'ALARM', 'ALARM']);
   const h = (await alarms.history('m23')).reverse();
-  assert.deepEqual(h.map((e) => `${e.oldState}->${e.newState}`), ['INSUFFICIENT_DATA->ALARM', 'ALARM->OK', 'OK->ALARM', 'ALARM->INSUFFICIENT_DATA']);
+  assert.deepEqual(
+    h.map((e) => `${e.oldState}->${e.newState}`),
+    ['INSUFFICIENT_DATA->ALARM', 'ALARM->OK', 'OK->ALARM', 'ALARM->INSUFFICIENT_DATA'],
+  );
   assert.equal(h[0]!.ts, D0 + 3 * HOUR + 5 * 60_000);
   assert.equal(h[0]!.value, 1500);
   assert.match(h[0]!.reason, /^2 of the last 3 datapoint\(s\) > 1,000/);

@@ -30,17 +30,35 @@ test('bound beyond loopback, requests without the token get 401; bearer and logi
     const none = await s.app.inject({ method: 'GET', url: '/api/saved-queries' });
     assert.equal(none.statusCode, 401);
     assert.equal(none.json().error.code, 'UNAUTHORIZED');
-    const wrong = await s.app.inject({ method: 'GET', url: '/api/saved-queries', headers: { authorization: 'Bearer nope' } });
+    const wrong = await s.app.inject({
+      method: 'GET',
+      url: '/api/saved-queries',
+      headers: { authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.statusCode, 401);
     const page = await s.app.inject({ method: 'GET', url: '/query', headers: { accept: 'text/html' } });
     assert.equal(page.statusCode, 401);
     assert.match(page.body, /<form method="post" action="\/api\/login">/);
-    const bearer = await s.app.inject({ method: 'GET', url: '/api/saved-queries', headers: { authorization: 'Bearer sekret-token' } });
+    const bearer = await s.app.inject({
+      method: 'GET',
+      url: '/api/saved-queries',
+      headers: { authorization: 'Bearer sekret-token' },
+    });
     assert.equal(bearer.statusCode, 200);
 
-    const badLogin = await s.app.inject({ method: 'POST', url: '/api/login', payload: 'token=nope&next=%2Fquery', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const badLogin = await s.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: 'token=nope&next=%2Fquery',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(badLogin.statusCode, 401);
-    const login = await s.app.inject({ method: 'POST', url: '/api/login', payload: 'token=sekret-token&next=%2Fquery', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const login = await s.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: 'token=sekret-token&next=%2Fquery',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(login.statusCode, 302);
     assert.equal(login.headers.location, '/query');
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
@@ -49,7 +67,12 @@ test('bound beyond loopback, requests without the token get 401; bearer and logi
     assert.equal(withCookie.statusCode, 200);
 
     // An open redirect through ?next= is refused.
-    const evil = await s.app.inject({ method: 'POST', url: '/api/login', payload: 'token=sekret-token&next=%2F%2Fevil.example', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const evil = await s.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: 'token=sekret-token&next=%2F%2Fevil.example',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(evil.headers.location, '/');
   } finally {
     await s.app.close();
@@ -88,7 +111,12 @@ test('first start beyond loopback generates a token, keeps it in server.json (06
 test('POST / is left to the CloudWatch API: an AWS-shaped error until it is mounted', async () => {
   const s = await buildServer({ dbPath: ':memory:' });
   try {
-    const r = await s.app.inject({ method: 'POST', url: '/', payload: '{}', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DescribeLogGroups' } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/',
+      payload: '{}',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DescribeLogGroups' },
+    });
     assert.equal(r.statusCode, 400);
     assert.equal(r.json().__type, 'UnknownOperationException');
   } finally {

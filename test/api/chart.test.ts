@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseResult, availableViews, categories, defaultMetric, defaultView, timeSeries } from '../../web/src/chart.js';
+import {
+  analyseResult,
+  availableViews,
+  categories,
+  defaultMetric,
+  defaultView,
+  timeSeries,
+} from '../../web/src/chart.js';
 import { parseCwTimestamp, toCsv } from '../../web/src/format.js';
 import { previousPeriod, rangeFromParam, rangeToParam, resolveRange } from '../../src/api/range.js';
 
@@ -17,22 +24,37 @@ test('a stats … by bin() result draws as lines, one series per other group key
   assert.equal(defaultView(shape, true), 'line');
   const s = timeSeries(shape, binRows, ['Tokens']);
   assert.deepEqual(s, [
-    { name: 'A', points: [[Date.UTC(2026, 10, 27, 9), 5], [Date.UTC(2026, 10, 27, 10), 10]] },
+    {
+      name: 'A',
+      points: [
+        [Date.UTC(2026, 10, 27, 9), 5],
+        [Date.UTC(2026, 10, 27, 10), 10],
+      ],
+    },
     { name: 'B', points: [[Date.UTC(2026, 10, 27, 10), 7]] },
   ]);
 });
 
 test('a grouped result draws as bar (default) or pie; the sort field is the default value', () => {
-  const rows = [{ CostCenter: 'CC-1', Requests: '3', TotalTokens: '300' }, { CostCenter: 'CC-2', Requests: '1', TotalTokens: '50' }];
+  const rows = [
+    { CostCenter: 'CC-1', Requests: '3', TotalTokens: '300' },
+    { CostCenter: 'CC-2', Requests: '1', TotalTokens: '50' },
+  ];
   const shape = analyseResult(['CostCenter', 'Requests', 'TotalTokens'], rows);
   assert.deepEqual(availableViews(shape, true), ['bar', 'pie']);
   assert.equal(defaultMetric(shape, 'stats … by CostCenter\n| sort TotalTokens desc'), 'TotalTokens');
   assert.equal(defaultMetric(shape, 'stats … by CostCenter'), 'Requests');
-  assert.deepEqual(categories(shape, rows, 'TotalTokens'), [{ name: 'CC-1', value: 300 }, { name: 'CC-2', value: 50 }]);
+  assert.deepEqual(categories(shape, rows, 'TotalTokens'), [
+    { name: 'CC-1', value: 300 },
+    { name: 'CC-2', value: 50 },
+  ]);
 });
 
 test('plain log queries have no visualization', () => {
-  const shape = analyseResult(['@timestamp', '@message', '@ptr'], [{ '@timestamp': '2026-11-27 10:00:00.000', '@message': 'x', '@ptr': 'p' }]);
+  const shape = analyseResult(
+    ['@timestamp', '@message', '@ptr'],
+    [{ '@timestamp': '2026-11-27 10:00:00.000', '@message': 'x', '@ptr': 'p' }],
+  );
   assert.deepEqual(availableViews(shape, false), []);
 });
 
@@ -43,7 +65,10 @@ test('CloudWatch timestamps parse as UTC; CSV quotes what needs quoting', () => 
 });
 
 test('time ranges: relative, absolute, URL form, previous period', () => {
-  assert.deepEqual(resolveRange({ kind: 'relative', value: '3h' }, 10_000_000), { start: 10_000_000 - 3 * 3_600_000, end: 10_000_000 });
+  assert.deepEqual(resolveRange({ kind: 'relative', value: '3h' }, 10_000_000), {
+    start: 10_000_000 - 3 * 3_600_000,
+    end: 10_000_000,
+  });
   assert.deepEqual(resolveRange({ kind: 'relative', value: '2w' }, 2e9), { start: 2e9 - 14 * 86_400_000, end: 2e9 });
   assert.deepEqual(rangeFromParam('100-200'), { kind: 'absolute', start: 100, end: 200 });
   assert.deepEqual(rangeFromParam('nonsense'), { kind: 'relative', value: '1h' });

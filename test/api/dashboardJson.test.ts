@@ -12,19 +12,61 @@ test('export: log widgets with SOURCE … | query, the view names of CloudWatch,
     assert.equal(w.properties!.region, 'eu-west-1');
     assert.match(String(w.properties!.query), /^SOURCE '\/aws\/bedrock\/modelinvocations' \| /);
   }
-  assert.deepEqual(body.widgets.map((w) => [w.properties!.view, w.properties!.stacked]), [['timeSeries', false], ['pie', undefined], ['table', undefined], ['bar', undefined]]);
+  assert.deepEqual(
+    body.widgets.map((w) => [w.properties!.view, w.properties!.stacked]),
+    [
+      ['timeSeries', false],
+      ['pie', undefined],
+      ['table', undefined],
+      ['bar', undefined],
+    ],
+  );
   // two half-width widgets side by side, then full-width rows below them
-  assert.deepEqual(body.widgets.map((w) => [w.x, w.y, w.width]), [[0, 0, 12], [12, 0, 12], [0, 7, 24], [0, 18, 24]]);
+  assert.deepEqual(
+    body.widgets.map((w) => [w.x, w.y, w.width]),
+    [
+      [0, 0, 12],
+      [12, 0, 12],
+      [0, 7, 24],
+      [0, 18, 24],
+    ],
+  );
 });
 
 test("import: the spec's example body (a log widget and a metric widget)", () => {
   const example = {
     start: '-PT24H',
     widgets: [
-      { type: 'log', x: 0, y: 0, width: 12, height: 6, properties: { region: 'us-east-1', title: 'Tokens per hour by app', view: 'timeSeries', stacked: false,
-        query: "SOURCE '/bedrock/invocations' | stats sum(input.inputTokenCount) by bin(1h), requestMetadata.application_name" } },
-      { type: 'metric', x: 12, y: 0, width: 12, height: 6, properties: { region: 'us-east-1', title: 'Large-input requests', view: 'timeSeries', stat: 'Sum', period: 300,
-        metrics: [['Bedrock/Usage', 'LargeInputRequests', 'Application', 'chatbot']] } },
+      {
+        type: 'log',
+        x: 0,
+        y: 0,
+        width: 12,
+        height: 6,
+        properties: {
+          region: 'us-east-1',
+          title: 'Tokens per hour by app',
+          view: 'timeSeries',
+          stacked: false,
+          query:
+            "SOURCE '/bedrock/invocations' | stats sum(input.inputTokenCount) by bin(1h), requestMetadata.application_name",
+        },
+      },
+      {
+        type: 'metric',
+        x: 12,
+        y: 0,
+        width: 12,
+        height: 6,
+        properties: {
+          region: 'us-east-1',
+          title: 'Large-input requests',
+          view: 'timeSeries',
+          stat: 'Sum',
+          period: 300,
+          metrics: [['Bedrock/Usage', 'LargeInputRequests', 'Application', 'chatbot']],
+        },
+      },
     ],
   };
   const { body, skipped } = fromCloudWatchBody(JSON.stringify(example));
@@ -42,11 +84,32 @@ test("import: the spec's example body (a log widget and a metric widget)", () =>
 test('import: stacked timeSeries is a stacked area; several SOURCEs; widgets ordered by position', () => {
   const { body } = fromCloudWatchBody({
     widgets: [
-      { type: 'log', x: 0, y: 6, width: 24, height: 6, properties: { query: "SOURCE 'b' | fields @message", view: 'table' } },
-      { type: 'log', x: 0, y: 0, width: 24, height: 6, properties: { query: "SOURCE 'a' | SOURCE \"c\" | stats count(*) by bin(5m)\n| sort x", view: 'timeSeries', stacked: true } },
+      {
+        type: 'log',
+        x: 0,
+        y: 6,
+        width: 24,
+        height: 6,
+        properties: { query: "SOURCE 'b' | fields @message", view: 'table' },
+      },
+      {
+        type: 'log',
+        x: 0,
+        y: 0,
+        width: 24,
+        height: 6,
+        properties: {
+          query: 'SOURCE \'a\' | SOURCE "c" | stats count(*) by bin(5m)\n| sort x',
+          view: 'timeSeries',
+          stacked: true,
+        },
+      },
     ],
   });
-  assert.deepEqual(body.widgets.map((w) => w.view), ['stackedArea', 'table']);
+  assert.deepEqual(
+    body.widgets.map((w) => w.view),
+    ['stackedArea', 'table'],
+  );
   assert.deepEqual(body.widgets[0]!.logGroups, ['a', 'c']);
   assert.equal(body.widgets[0]!.queryString, 'stats count(*) by bin(5m)\n| sort x');
   assert.deepEqual(body.range, { kind: 'relative', value: '3h' }, "CloudWatch's default range when start is absent");
@@ -55,13 +118,15 @@ test('import: stacked timeSeries is a stacked area; several SOURCEs; widgets ord
 test('round trip keeps queries, groups, views and sizes', () => {
   const orig = defaultDashboardBody();
   const { body } = fromCloudWatchBody(toCloudWatchBody(orig));
-  assert.deepEqual(body.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]),
-    orig.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]));
+  assert.deepEqual(
+    body.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]),
+    orig.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]),
+  );
   assert.deepEqual(body.range, orig.range);
 });
 
 test('bad bodies are refused with a message that says what is wrong', () => {
   assert.throws(() => fromCloudWatchBody('{not json'), /not valid JSON/);
   assert.throws(() => fromCloudWatchBody({ start: '-PT1H' }), /"widgets" array/);
-  assert.deepEqual(splitSource("fields @message"), { logGroups: [], queryString: 'fields @message' });
+  assert.deepEqual(splitSource('fields @message'), { logGroups: [], queryString: 'fields @message' });
 });

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../src/store/store.js';
-import { BEDROCK_FOLDER, DEFAULT_DASHBOARD_ID, Definitions, HISTORY_LIMIT, cloudWatchName, splitCloudWatchName } from '../../src/store/definitions.js';
+import {
+  BEDROCK_FOLDER,
+  DEFAULT_DASHBOARD_ID,
+  Definitions,
+  HISTORY_LIMIT,
+  cloudWatchName,
+  splitCloudWatchName,
+} from '../../src/store/definitions.js';
 
 const PACK = join(process.cwd(), 'queries', 'bedrock');
 
@@ -12,10 +19,12 @@ async function open(): Promise<{ store: Store; defs: Definitions }> {
   return { store, defs: await Definitions.open(store) };
 }
 
-test("the user's 13 queries are preloaded in \"Bedrock usage\" with their titles, purposes and exact text", async () => {
+test('the user\'s 13 queries are preloaded in "Bedrock usage" with their titles, purposes and exact text', async () => {
   const { store, defs } = await open();
   try {
-    const files = readdirSync(PACK).filter((f) => f.endsWith('.insights')).sort();
+    const files = readdirSync(PACK)
+      .filter((f) => f.endsWith('.insights'))
+      .sort();
     assert.equal(files.length, 13);
     const saved = defs.listSavedQueries();
     assert.equal(saved.length, 13);
@@ -58,7 +67,12 @@ test('seeding happens once: deleting a preloaded query survives reopening the st
 test('saved queries: create, rename, move, delete; folders rename and delete; CloudWatch names', async () => {
   const { store, defs } = await open();
   try {
-    const q = await defs.createSavedQuery({ name: 'Errors', folder: 'Ops', queryString: 'filter ispresent(errorCode)', logGroups: ['/a'] });
+    const q = await defs.createSavedQuery({
+      name: 'Errors',
+      folder: 'Ops',
+      queryString: 'filter ispresent(errorCode)',
+      logGroups: ['/a'],
+    });
     assert.equal(cloudWatchName(q), 'Ops/Errors');
     assert.deepEqual(splitCloudWatchName('Ops/Team/Errors'), { folder: 'Ops/Team', name: 'Errors' });
     assert.equal(defs.lookupByName('Ops/Errors')?.id, q.id);
@@ -85,7 +99,17 @@ test(`history keeps the newest ${HISTORY_LIMIT} runs, newest first`, async () =>
   const { store, defs } = await open();
   try {
     for (let i = 0; i < HISTORY_LIMIT + 5; i++) {
-      await defs.addHistory({ queryString: `q${i}`, logGroups: [], range: { kind: 'relative', value: '1h' }, runTime: 1000 + i, status: 'Complete', recordsMatched: i, rowCount: 1, durationMs: 3, error: null });
+      await defs.addHistory({
+        queryString: `q${i}`,
+        logGroups: [],
+        range: { kind: 'relative', value: '1h' },
+        runTime: 1000 + i,
+        status: 'Complete',
+        recordsMatched: i,
+        rowCount: 1,
+        durationMs: 3,
+        error: null,
+      });
     }
     const h = await defs.listHistory(HISTORY_LIMIT + 50);
     assert.equal(h.length, HISTORY_LIMIT);
@@ -105,7 +129,10 @@ test("the default dashboard has exactly the guide's four widgets", async () => {
     assert.ok(d);
     assert.equal(d.name, 'Bedrock usage');
     assert.equal(d.totals, true);
-    assert.deepEqual(d.widgets.map((w) => w.view), ['line', 'pie', 'table', 'bar']);
+    assert.deepEqual(
+      d.widgets.map((w) => w.view),
+      ['line', 'pie', 'table', 'bar'],
+    );
     assert.match(d.widgets[0]!.queryString, /by bin\(1h\)/);
     assert.match(d.widgets[1]!.queryString, /application_name/);
     assert.match(d.widgets[2]!.queryString, /limit 20/);
@@ -120,14 +147,34 @@ test("the default dashboard has exactly the guide's four widgets", async () => {
 test('dashboards: create, update widgets and range, validation, delete', async () => {
   const { store, defs } = await open();
   try {
-    const d = await defs.createDashboard('Ops', { range: { kind: 'relative', value: '3h' }, refresh: '30s', totals: false, widgets: [] });
+    const d = await defs.createDashboard('Ops', {
+      range: { kind: 'relative', value: '3h' },
+      refresh: '30s',
+      totals: false,
+      widgets: [],
+    });
     const u = await defs.updateDashboard(d.id, {
-      widgets: [{ id: 'a', title: 'Count', queryString: 'stats count(*)', logGroups: ['/g'], view: 'number', width: 99, height: 0 }],
+      widgets: [
+        {
+          id: 'a',
+          title: 'Count',
+          queryString: 'stats count(*)',
+          logGroups: ['/g'],
+          view: 'number',
+          width: 99,
+          height: 0,
+        },
+      ],
     });
     assert.equal(u.widgets[0]!.width, 24, 'width clamped to the 24-column grid');
     assert.equal(u.widgets[0]!.height, 1);
     assert.equal(u.refresh, '30s');
-    await assert.rejects(defs.updateDashboard(d.id, { widgets: [{ id: 'b', title: '', queryString: 'x', logGroups: [], view: 'donut' as never, width: 6, height: 6 }] }), /unknown view/);
+    await assert.rejects(
+      defs.updateDashboard(d.id, {
+        widgets: [{ id: 'b', title: '', queryString: 'x', logGroups: [], view: 'donut' as never, width: 6, height: 6 }],
+      }),
+      /unknown view/,
+    );
     assert.equal((await defs.listDashboards()).length, 2);
     assert.equal(await defs.deleteDashboard(d.id), true);
     assert.equal(await defs.getDashboard(d.id), undefined);

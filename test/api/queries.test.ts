@@ -11,29 +11,62 @@ function scriptedEngine(): QueryEngine & { requests: QueryRequest[] } {
     name: 'scripted',
     requests,
     async check(text: string) {
-      return text.includes('oops') ? [{ code: 'E_TEST', severity: 'error' as const, message: 'bad', span: { start: 0, end: 4 }, line: 1, column: 0 }] : [];
+      return text.includes('oops')
+        ? [
+            {
+              code: 'E_TEST',
+              severity: 'error' as const,
+              message: 'bad',
+              span: { start: 0, end: 4 },
+              line: 1,
+              column: 0,
+            },
+          ]
+        : [];
     },
     async start(req: QueryRequest): Promise<QueryHandle> {
       requests.push(req);
       let status: QueryStatus = 'Running';
       let finish!: (r: QueryResult) => void;
-      const done = new Promise<QueryResult>((r) => { finish = r; });
+      const done = new Promise<QueryResult>((r) => {
+        finish = r;
+      });
       const result = (s: QueryStatus): QueryResult => ({
-        columns: ['n'], rows: s === 'Complete' ? [[{ field: 'n', value: '42' }]] : [],
-        statistics: { recordsMatched: 7, recordsScanned: 9, estimatedRecordsSkipped: 0, bytesScanned: 100, estimatedBytesSkipped: 0, logGroupsScanned: 1 },
-        status: s, warnings: [], truncated: false, aggregated: true,
+        columns: ['n'],
+        rows: s === 'Complete' ? [[{ field: 'n', value: '42' }]] : [],
+        statistics: {
+          recordsMatched: 7,
+          recordsScanned: 9,
+          estimatedRecordsSkipped: 0,
+          bytesScanned: 100,
+          estimatedBytesSkipped: 0,
+          logGroupsScanned: 1,
+        },
+        status: s,
+        warnings: [],
+        truncated: false,
+        aggregated: true,
       });
       const slow = req.queryString.includes('slow');
-      if (!slow) setTimeout(() => { status = 'Complete'; finish(result('Complete')); }, 20);
+      if (!slow)
+        setTimeout(() => {
+          status = 'Complete';
+          finish(result('Complete'));
+        }, 20);
       return {
         id: 'x',
         status: () => status,
         snapshot: () => result(status),
         done: () => done,
-        async cancel() { status = 'Cancelled'; finish(result('Cancelled')); },
+        async cancel() {
+          status = 'Cancelled';
+          finish(result('Cancelled'));
+        },
       };
     },
-    async run() { throw new Error('unused'); },
+    async run() {
+      throw new Error('unused');
+    },
     async close() {},
   };
 }
@@ -42,7 +75,16 @@ test('start waits up to waitMs and returns rows as objects with statistics; hist
   const eng = scriptedEngine();
   const s = await buildServer({ dbPath: ':memory:', engine: () => eng });
   try {
-    const r = await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'stats count(*) as n', logGroups: ['/g'], range: { kind: 'relative', value: '3h' }, waitMs: 2000 } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/queries',
+      payload: {
+        queryString: 'stats count(*) as n',
+        logGroups: ['/g'],
+        range: { kind: 'relative', value: '3h' },
+        waitMs: 2000,
+      },
+    });
     assert.equal(r.statusCode, 200);
     const v = r.json();
     assert.equal(v.status, 'Complete');
@@ -57,7 +99,11 @@ test('start waits up to waitMs and returns rows as objects with statistics; hist
     assert.equal(h[0].queryString, 'stats count(*) as n');
     assert.deepEqual(h[0].range, { kind: 'relative', value: '3h' });
     // dashboard widgets opt out of history
-    await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'stats count(*) as n', history: false, waitMs: 2000 } });
+    await s.app.inject({
+      method: 'POST',
+      url: '/api/queries',
+      payload: { queryString: 'stats count(*) as n', history: false, waitMs: 2000 },
+    });
     await new Promise((r2) => setTimeout(r2, 50));
     assert.equal((await s.app.inject({ method: 'GET', url: '/api/history' })).json().history.length, 1);
   } finally {
@@ -70,7 +116,13 @@ test('start waits up to waitMs and returns rows as objects with statistics; hist
 test('a running query can be polled and cancelled', async () => {
   const s = await buildServer({ dbPath: ':memory:', engine: () => scriptedEngine() });
   try {
-    const started = (await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'slow', startTime: 0, endTime: 10 } })).json();
+    const started = (
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/queries',
+        payload: { queryString: 'slow', startTime: 0, endTime: 10 },
+      })
+    ).json();
     assert.equal(started.status, 'Running');
     const polled = (await s.app.inject({ method: 'GET', url: `/api/queries/${started.queryId}?waitMs=30` })).json();
     assert.equal(polled.status, 'Running');
@@ -89,8 +141,21 @@ test('requests are validated; check returns diagnostics', async () => {
   const s = await buildServer({ dbPath: ':memory:', engine: () => scriptedEngine() });
   try {
     assert.equal((await s.app.inject({ method: 'POST', url: '/api/queries', payload: {} })).statusCode, 400);
-    assert.equal((await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'x', startTime: 5, endTime: 1 } })).statusCode, 400);
-    assert.equal((await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'x', logGroups: 'g' } })).statusCode, 400);
+    assert.equal(
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: '/api/queries',
+          payload: { queryString: 'x', startTime: 5, endTime: 1 },
+        })
+      ).statusCode,
+      400,
+    );
+    assert.equal(
+      (await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'x', logGroups: 'g' } }))
+        .statusCode,
+      400,
+    );
     const c = (await s.app.inject({ method: 'POST', url: '/api/check', payload: { queryString: 'oops' } })).json();
     assert.equal(c.diagnostics[0].code, 'E_TEST');
   } finally {
@@ -101,13 +166,24 @@ test('requests are validated; check returns diagnostics', async () => {
 });
 
 test('without an engine, queries get a clear 503 and the editor still gets syntax diagnostics from the parser', async () => {
-  const s = await buildServer({ dbPath: ':memory:', engine: () => { throw new Error('not implemented yet'); } });
+  const s = await buildServer({
+    dbPath: ':memory:',
+    engine: () => {
+      throw new Error('not implemented yet');
+    },
+  });
   try {
     const r = await s.app.inject({ method: 'POST', url: '/api/queries', payload: { queryString: 'fields @message' } });
     assert.equal(r.statusCode, 503);
     assert.equal(r.json().error.code, 'ENGINE_UNAVAILABLE');
     assert.match(r.json().error.message, /query engine is not available/);
-    const c = (await s.app.inject({ method: 'POST', url: '/api/check', payload: { queryString: 'fields @message | stats count(*) by' } })).json();
+    const c = (
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/check',
+        payload: { queryString: 'fields @message | stats count(*) by' },
+      })
+    ).json();
     assert.ok(c.diagnostics.length > 0);
     assert.equal(c.diagnostics[0].severity, 'error');
   } finally {
@@ -120,18 +196,30 @@ test('without an engine, queries get a clear 503 and the editor still gets synta
 test('saved queries and dashboards over HTTP, including CloudWatch JSON export and import', async () => {
   const s = await buildServer({ dbPath: ':memory:', engine: () => scriptedEngine() });
   try {
-    const created = await s.app.inject({ method: 'POST', url: '/api/saved-queries', payload: { name: 'Mine', folder: 'Team', queryString: 'fields @message', logGroups: ['/g'] } });
+    const created = await s.app.inject({
+      method: 'POST',
+      url: '/api/saved-queries',
+      payload: { name: 'Mine', folder: 'Team', queryString: 'fields @message', logGroups: ['/g'] },
+    });
     assert.equal(created.statusCode, 201);
     const id = created.json().savedQuery.id;
     const list = (await s.app.inject({ method: 'GET', url: '/api/saved-queries' })).json().savedQueries;
     assert.equal(list.length, 14);
-    assert.equal((await s.app.inject({ method: 'PATCH', url: `/api/saved-queries/${id}`, payload: { name: 'Renamed' } })).json().savedQuery.name, 'Renamed');
+    assert.equal(
+      (await s.app.inject({ method: 'PATCH', url: `/api/saved-queries/${id}`, payload: { name: 'Renamed' } })).json()
+        .savedQuery.name,
+      'Renamed',
+    );
     assert.equal((await s.app.inject({ method: 'DELETE', url: `/api/saved-queries/${id}` })).statusCode, 200);
     assert.equal((await s.app.inject({ method: 'DELETE', url: `/api/saved-queries/${id}` })).statusCode, 404);
 
     const cw = (await s.app.inject({ method: 'GET', url: '/api/dashboards/bedrock-usage/cloudwatch' })).json();
     assert.equal(cw.widgets.length, 4);
-    const imported = await s.app.inject({ method: 'POST', url: '/api/dashboards/import', payload: { name: 'Copy', body: JSON.stringify(cw) } });
+    const imported = await s.app.inject({
+      method: 'POST',
+      url: '/api/dashboards/import',
+      payload: { name: 'Copy', body: JSON.stringify(cw) },
+    });
     assert.equal(imported.statusCode, 201);
     assert.equal(imported.json().dashboard.widgets.length, 4);
     assert.equal((await s.app.inject({ method: 'GET', url: '/api/dashboards' })).json().dashboards.length, 2);

@@ -22,11 +22,23 @@ test('serve: --port is checked', () => {
 });
 
 test('the banner prints the URL, and the token with a sign-in link only when one is required', () => {
-  const base = { url: 'http://127.0.0.1:8080', host: '127.0.0.1', port: 8080, tokenGenerated: false, tokenSource: 'none' } as RunningServer;
+  const base = {
+    url: 'http://127.0.0.1:8080',
+    host: '127.0.0.1',
+    port: 8080,
+    tokenGenerated: false,
+    tokenSource: 'none',
+  } as RunningServer;
   const open = serveBanner(base);
   assert.match(open, /console: http:\/\/127\.0\.0\.1:8080\//);
   assert.doesNotMatch(open, /token/i);
-  const guarded = serveBanner({ ...base, url: 'http://0.0.0.0:9000', token: 'abc', tokenGenerated: true, tokenSource: '/x/server.json' });
+  const guarded = serveBanner({
+    ...base,
+    url: 'http://0.0.0.0:9000',
+    token: 'abc',
+    tokenGenerated: true,
+    tokenSource: '/x/server.json',
+  });
   assert.match(guarded, /generated now, kept in \/x\/server\.json/);
   assert.match(guarded, /\/login\?token=abc/);
   assert.match(guarded, /Authorization: Bearer abc/);

@@ -15,14 +15,26 @@ test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async
     const db = join(dir, 'store.duckdb');
     const store = await Store.open(db);
     // Enough generic events that the query below runs for many seconds.
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
+    await store.connection
+      .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'message number ' || i FROM range(1, 8000001) t(i)`);
     await store.connection.run(`INSERT INTO log_groups VALUES ('g', 0, NULL, 8000000)`);
     store.close();
-    const child = spawn(process.execPath, [BIN, 'query', '--db', db,
-      'fields sha256(concat(@message, md5(@message), sha256(@message))) as h | parse h /(?<x>[a-f]+[0-9]+[a-f]+)/ | stats count(*) as n by x, h | sort n desc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'query',
+        '--db',
+        db,
+        'fields sha256(concat(@message, md5(@message), sha256(@message))) as h | parse h /(?<x>[a-f]+[0-9]+[a-f]+)/ | stats count(*) as n by x, h | sort n desc',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     // Let the process start and the query get going, then interrupt it as a terminal would.
     await new Promise((res) => setTimeout(res, 1500));

@@ -12,32 +12,61 @@ let dir = '';
 let db = '';
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BEDROCK_INSIGHTS_DB: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, BEDROCK_INSIGHTS_DB: '' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'h4-cli-'));
   db = join(dir, 'store.duckdb');
-  const store = await makeStore([
-    { ts: '2026-01-01T10:05:00.000Z', record: bedrock({ app: 'A', input: 100, output: 50 }) },
-    { ts: '2026-01-01T10:15:00.000Z', record: bedrock({ app: 'A, "quoted"', input: 200, output: 7 }) },
-    { ts: '2026-01-02T11:05:00.000Z', record: bedrock({ app: 'B', input: 6000, output: 10 }) },
-  ], { path: db });
+  const store = await makeStore(
+    [
+      { ts: '2026-01-01T10:05:00.000Z', record: bedrock({ app: 'A', input: 100, output: 50 }) },
+      { ts: '2026-01-01T10:15:00.000Z', record: bedrock({ app: 'A, "quoted"', input: 200, output: 7 }) },
+      { ts: '2026-01-02T11:05:00.000Z', record: bedrock({ app: 'B', input: 6000, output: 10 }) },
+    ],
+    { path: db },
+  );
   store.close();
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('query --format json: array of objects keyed by column, numbers as JSON numbers', () => {
-  const r = cli('query', 'stats sum(input.inputTokenCount) as t, avg(output.outputTokenCount) as o by requestMetadata.application_name as app | sort t desc', '--db', db, '--format', 'json');
+  const r = cli(
+    'query',
+    'stats sum(input.inputTokenCount) as t, avg(output.outputTokenCount) as o by requestMetadata.application_name as app | sort t desc',
+    '--db',
+    db,
+    '--format',
+    'json',
+  );
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(JSON.parse(r.out), [{ app: 'B', t: 6000, o: 10 }, { app: 'A, "quoted"', t: 200, o: 7 }, { app: 'A', t: 100, o: 50 }]);
+  assert.deepEqual(JSON.parse(r.out), [
+    { app: 'B', t: 6000, o: 10 },
+    { app: 'A, "quoted"', t: 200, o: 7 },
+    { app: 'A', t: 100, o: 50 },
+  ]);
 });
 
 test('query --format csv: RFC 4180 with header; -f FILE; --start/--end inclusive', () => {
   const f = join(dir, 'q.insights');
   writeFileSync(f, 'fields requestMetadata.application_name as app, input.inputTokenCount as n | sort n asc');
-  const r = cli('query', '-f', f, '--db', db, '--format', 'csv', '--start', '2026-01-01T10:05:00Z', '--end', String(Date.parse('2026-01-01T10:15:00Z')));
+  const r = cli(
+    'query',
+    '-f',
+    f,
+    '--db',
+    db,
+    '--format',
+    'csv',
+    '--start',
+    '2026-01-01T10:05:00Z',
+    '--end',
+    String(Date.parse('2026-01-01T10:15:00Z')),
+  );
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, 'app,n\r\nA,100\r\n"A, ""quoted""",200\r\n');
 });
@@ -54,7 +83,10 @@ test('query --format table: aligned columns; warnings on stderr', () => {
 test('query --no-row-cap --format json streams every row', () => {
   const r = cli('query', 'fields @timestamp', '--db', db, '--format', 'json', '--no-row-cap', '-q');
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(JSON.parse(r.out).map((o: Record<string, string>) => o['@timestamp']), ['2026-01-02 11:05:00.000', '2026-01-01 10:15:00.000', '2026-01-01 10:05:00.000']);
+  assert.deepEqual(
+    JSON.parse(r.out).map((o: Record<string, string>) => o['@timestamp']),
+    ['2026-01-02 11:05:00.000', '2026-01-01 10:15:00.000', '2026-01-01 10:05:00.000'],
+  );
 });
 
 test('query --no-row-cap --format csv: the summary counts the streamed rows', () => {

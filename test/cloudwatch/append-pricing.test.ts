@@ -11,19 +11,32 @@ test('PutLogEvents appends are priced once the queue is idle', async () => {
   try {
     const queue = new AppendQueue(new EventWriter(store));
     const record = {
-      timestamp: '2026-11-01T10:00:00Z', accountId: '111122223333', region: 'us-east-1',
-      requestId: 'req-priced-1', operation: 'Converse', modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+      timestamp: '2026-11-01T10:00:00Z',
+      accountId: '111122223333',
+      region: 'us-east-1',
+      requestId: 'req-priced-1',
+      operation: 'Converse',
+      modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       input: { inputContentType: 'application/json', inputTokenCount: 1_000_000 },
       output: { outputContentType: 'application/json', outputTokenCount: 1_000_000 },
-      identity: { arn: 'arn:aws:iam::111122223333:user/u' }, schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
+      identity: { arn: 'arn:aws:iam::111122223333:user/u' },
+      schemaType: 'ModelInvocationLog',
+      schemaVersion: '1.0',
     };
-    const ev = normalizeLogEvent({ logGroup: '/aws/bedrock/modelinvocations', logStream: 's', timestamp: Date.parse(record.timestamp), message: JSON.stringify(record) });
+    const ev = normalizeLogEvent({
+      logGroup: '/aws/bedrock/modelinvocations',
+      logStream: 's',
+      timestamp: Date.parse(record.timestamp),
+      message: JSON.stringify(record),
+    });
     assert.equal(ev.kind, 'bedrock');
     const r = await queue.append([ev]);
     assert.equal(r.stored, 1);
     let total: number | null = null;
     for (let i = 0; i < 100 && total === null; i++) {
-      const rows = (await store.connection.runAndReadAll(`SELECT cost_total FROM events WHERE request_id = 'req-priced-1'`)).getRows();
+      const rows = (
+        await store.connection.runAndReadAll(`SELECT cost_total FROM events WHERE request_id = 'req-priced-1'`)
+      ).getRows();
       total = rows[0][0] === null ? null : Number(rows[0][0]);
       if (total === null) await new Promise((res) => setTimeout(res, 20));
     }

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFilterPattern, dimensionValueOf, matchFilterPattern, metricValueOf, parseFilterPattern } from '../../src/cloudwatch/filterPattern.js';
+import {
+  compileFilterPattern,
+  dimensionValueOf,
+  matchFilterPattern,
+  metricValueOf,
+  parseFilterPattern,
+} from '../../src/cloudwatch/filterPattern.js';
 
 const m = (pattern: string, message: string): boolean => compileFilterPattern(pattern)(message) !== null;
 
@@ -26,8 +32,14 @@ test('regex limits: no groups, at most two', () => {
 });
 
 const rec = JSON.stringify({
-  modelId: 'anthropic.claude-3-haiku', input: { inputTokenCount: 6120 }, output: { outputTokenCount: 12 },
-  requestMetadata: { application_name: 'chatbot' }, flag: true, gone: null, tags: ['a', 'b'], users: [{ id: 7 }, { id: 9 }],
+  modelId: 'anthropic.claude-3-haiku',
+  input: { inputTokenCount: 6120 },
+  output: { outputTokenCount: 12 },
+  requestMetadata: { application_name: 'chatbot' },
+  flag: true,
+  gone: null,
+  tags: ['a', 'b'],
+  users: [{ id: 7 }, { id: 9 }],
 });
 
 test('JSON patterns: numeric and string comparisons, wildcards, && || and parentheses', () => {
@@ -73,8 +85,13 @@ const apache = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.g
 test('space-delimited patterns: fields, [..] and "..." as one field, ellipsis, conditions', () => {
   const full = compileFilterPattern('[ip, user, username, timestamp, request, status_code, bytes]')(apache);
   assert.deepEqual(full?.extractedValues, {
-    $ip: '127.0.0.1', $user: '-', $username: 'frank', $timestamp: '10/Oct/2000:13:25:15 -0700',
-    $request: 'GET /apache_pb.gif HTTP/1.0', $status_code: '404', $bytes: '1534',
+    $ip: '127.0.0.1',
+    $user: '-',
+    $username: 'frank',
+    $timestamp: '10/Oct/2000:13:25:15 -0700',
+    $request: 'GET /apache_pb.gif HTTP/1.0',
+    $status_code: '404',
+    $bytes: '1534',
   });
   assert.ok(m('[ip, user, username, timestamp, request = *gif*, status_code = 4*, bytes > 1000]', apache));
   assert.ok(!m('[ip, user, username, timestamp, request, status_code = 5*, bytes]', apache));

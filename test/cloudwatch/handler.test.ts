@@ -5,16 +5,25 @@ import type { QueryEngine } from '../../src/engines/engine.js';
 import { Store } from '../../src/store/store.js';
 
 // No query runs here: the engine is never reached by these requests.
-const noEngine = (): QueryEngine => { throw new Error('engine not used in this test'); };
+const noEngine = (): QueryEngine => {
+  throw new Error('engine not used in this test');
+};
 
 const req = (target: string, body: string, remoteAddress = '127.0.0.1'): ApiRequest => ({
-  method: 'POST', path: '/', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' }, rawBody: Buffer.from(body), remoteAddress,
+  method: 'POST',
+  path: '/',
+  headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+  rawBody: Buffer.from(body),
+  remoteAddress,
 });
 
 test('unauthenticated mode: only on a loopback bind, only from loopback clients', async () => {
   const store = await Store.open(':memory:');
   try {
-    await assert.rejects(createCloudWatchLogsApi(store, noEngine, { auth: { mode: 'none', bindHost: '0.0.0.0' } }), /loopback/);
+    await assert.rejects(
+      createCloudWatchLogsApi(store, noEngine, { auth: { mode: 'none', bindHost: '0.0.0.0' } }),
+      /loopback/,
+    );
     const api = await createCloudWatchLogsApi(store, noEngine, { auth: { mode: 'none', bindHost: '127.0.0.1' } });
     const ok = await api.handle(req('Logs_20140328.CreateLogGroup', '{"logGroupName":"/h/a"}'));
     assert.equal(ok.status, 200);
@@ -23,7 +32,10 @@ test('unauthenticated mode: only on a loopback bind, only from loopback clients'
     assert.equal(far.status, 400);
     assert.equal(JSON.parse(far.body).__type, 'AccessDeniedException');
     const list = await api.handle(req('Logs_20140328.DescribeLogGroups', ''));
-    assert.deepEqual(JSON.parse(list.body).logGroups.map((g: { logGroupName: string }) => g.logGroupName), ['/h/a']);
+    assert.deepEqual(
+      JSON.parse(list.body).logGroups.map((g: { logGroupName: string }) => g.logGroupName),
+      ['/h/a'],
+    );
     await api.close();
   } finally {
     store.close();
@@ -37,12 +49,24 @@ test('dispatch errors: unknown operation, bad JSON, a non-object body, GET', asy
     const unknown = await api.handle(req('Logs_20140328.PutRetentionPolicyX', '{}'));
     assert.equal(unknown.status, 400);
     assert.equal(JSON.parse(unknown.body).__type, 'UnknownOperationException');
-    assert.equal(JSON.parse((await api.handle(req('Other_1.CreateLogGroup', '{}'))).body).__type, 'UnknownOperationException');
-    assert.equal(JSON.parse((await api.handle(req('Logs_20140328.constructor', '{}'))).body).__type, 'UnknownOperationException');
-    assert.equal(JSON.parse((await api.handle(req('Logs_20140328.toString', '{}'))).body).__type, 'UnknownOperationException');
+    assert.equal(
+      JSON.parse((await api.handle(req('Other_1.CreateLogGroup', '{}'))).body).__type,
+      'UnknownOperationException',
+    );
+    assert.equal(
+      JSON.parse((await api.handle(req('Logs_20140328.constructor', '{}'))).body).__type,
+      'UnknownOperationException',
+    );
+    assert.equal(
+      JSON.parse((await api.handle(req('Logs_20140328.toString', '{}'))).body).__type,
+      'UnknownOperationException',
+    );
     const bad = await api.handle(req('Logs_20140328.CreateLogGroup', '{"logGroupName":'));
     assert.equal(JSON.parse(bad.body).__type, 'SerializationException');
-    assert.equal(JSON.parse((await api.handle(req('Logs_20140328.CreateLogGroup', '[1]'))).body).__type, 'SerializationException');
+    assert.equal(
+      JSON.parse((await api.handle(req('Logs_20140328.CreateLogGroup', '[1]'))).body).__type,
+      'SerializationException',
+    );
     const get = await api.handle({ ...req('Logs_20140328.DescribeLogGroups', ''), method: 'GET' });
     assert.equal(get.status, 400);
     assert.equal(get.headers['content-type'], 'application/x-amz-json-1.1');
@@ -56,7 +80,10 @@ test('dispatch errors: unknown operation, bad JSON, a non-object body, GET', asy
 test('serve wiring: --no-auth only on loopback; the summary names key ids, never secrets', async () => {
   const { cloudWatchApiForServe } = await import('../../src/cloudwatch/plugin.js');
   assert.throws(() => cloudWatchApiForServe({ host: '0.0.0.0', noAuth: true }), /loopback/);
-  const withKeys = cloudWatchApiForServe({ host: '0.0.0.0', env: { BEDROCK_INSIGHTS_ACCESS_KEYS: 'AKIDONE:topsecret1,AKIDTWO:topsecret2' } });
+  const withKeys = cloudWatchApiForServe({
+    host: '0.0.0.0',
+    env: { BEDROCK_INSIGHTS_ACCESS_KEYS: 'AKIDONE:topsecret1,AKIDTWO:topsecret2' },
+  });
   assert.match(withKeys.summary, /AKIDONE, AKIDTWO/);
   assert.doesNotMatch(withKeys.summary, /topsecret/);
   assert.match(cloudWatchApiForServe({ host: '127.0.0.1', env: {} }).summary, /refuses every request/);
@@ -66,10 +93,20 @@ test('serve wiring: --no-auth only on loopback; the summary names key ids, never
   const open = cloudWatchApiForServe({ host: '127.0.0.1', noAuth: true });
   const server = await startServer({ store, host: '127.0.0.1', port: 0, cloudWatchApi: open.mount });
   try {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.CreateLogGroup' }, body: '{"logGroupName":"/serve/open"}' });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.CreateLogGroup' },
+      body: '{"logGroupName":"/serve/open"}',
+    });
     assert.equal(res.status, 200);
-    const list = await fetch(server.url, { method: 'POST', headers: { 'x-amz-target': 'Logs_20140328.DescribeLogGroups' } });
-    assert.deepEqual(((await list.json()) as { logGroups: { logGroupName: string }[] }).logGroups.map((g) => g.logGroupName), ['/serve/open']);
+    const list = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'Logs_20140328.DescribeLogGroups' },
+    });
+    assert.deepEqual(
+      ((await list.json()) as { logGroups: { logGroupName: string }[] }).logGroups.map((g) => g.logGroupName),
+      ['/serve/open'],
+    );
   } finally {
     await server.close();
     store.close();

@@ -22,7 +22,9 @@ export interface TestServer {
 }
 
 /** The console's real server (startServer) with the CloudWatch API mounted, on 127.0.0.1 and a free port, over a fresh store file. */
-export async function startTestServer(opts: { engine?: (store: Store, defs: Definitions) => QueryEngine; now?: () => number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { engine?: (store: Store, defs: Definitions) => QueryEngine; now?: () => number } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'h8-cw-'));
   const store = await Store.open(join(dir, 'store.duckdb'));
   const server = await startServer({
@@ -30,7 +32,11 @@ export async function startTestServer(opts: { engine?: (store: Store, defs: Defi
     host: '127.0.0.1',
     port: 0,
     ...(opts.engine ? { engine: opts.engine } : {}),
-    cloudWatchApi: cloudWatchApiMount({ auth: { mode: 'sigv4', keys: new Map([[ACCESS_KEY, SECRET_KEY]]) }, accountId: '123456789012', ...(opts.now ? { now: opts.now } : {}) }),
+    cloudWatchApi: cloudWatchApiMount({
+      auth: { mode: 'sigv4', keys: new Map([[ACCESS_KEY, SECRET_KEY]]) },
+      accountId: '123456789012',
+      ...(opts.now ? { now: opts.now } : {}),
+    }),
   });
   return {
     url: server.url,
@@ -45,35 +51,55 @@ export async function startTestServer(opts: { engine?: (store: Store, defs: Defi
   };
 }
 
-export function sdkClient(url: string, creds: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }): CloudWatchLogsClient {
+export function sdkClient(
+  url: string,
+  creds: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ region: 'us-east-1', endpoint: url, credentials: creds, maxAttempts: 1 });
 }
 
 /** The AWS CLI v2 (Debian package) at /usr/bin/aws; plain `aws` on PATH may be v1. */
 export const AWS_CLI = '/usr/bin/aws';
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-export function awsCli(url: string, args: string[], creds: { id: string; secret: string } = { id: ACCESS_KEY, secret: SECRET_KEY }): Promise<CliResult> {
+export function awsCli(
+  url: string,
+  args: string[],
+  creds: { id: string; secret: string } = { id: ACCESS_KEY, secret: SECRET_KEY },
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(AWS_CLI, [...args, '--endpoint-url', url, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: tmpdir(),
-        AWS_ACCESS_KEY_ID: creds.id,
-        AWS_SECRET_ACCESS_KEY: creds.secret,
-        AWS_REGION: 'us-east-1',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
+    execFile(
+      AWS_CLI,
+      [...args, '--endpoint-url', url, '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: tmpdir(),
+          AWS_ACCESS_KEY_ID: creds.id,
+          AWS_SECRET_ACCESS_KEY: creds.secret,
+          AWS_REGION: 'us-east-1',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_PAGER: '',
+          AWS_MAX_ATTEMPTS: '1',
+        },
+        timeout: 60_000,
       },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -109,19 +135,35 @@ export function withSlowQuery(engine: QueryEngine): QueryEngine {
       if (req.queryString !== SLOW_QUERY) return engine.start(req);
       let status: QueryStatus = 'Running';
       let finish!: (r: QueryResult) => void;
-      const done = new Promise<QueryResult>((r) => { finish = r; });
+      const done = new Promise<QueryResult>((r) => {
+        finish = r;
+      });
       const snapshot = (): QueryResult => ({
-        columns: ['@message'], rows: [], status, warnings: [], truncated: false, aggregated: false,
-        statistics: { recordsMatched: 0, recordsScanned: 0, estimatedRecordsSkipped: 0, bytesScanned: 0, estimatedBytesSkipped: 0, logGroupsScanned: 1 },
+        columns: ['@message'],
+        rows: [],
+        status,
+        warnings: [],
+        truncated: false,
+        aggregated: false,
+        statistics: {
+          recordsMatched: 0,
+          recordsScanned: 0,
+          estimatedRecordsSkipped: 0,
+          bytesScanned: 0,
+          estimatedBytesSkipped: 0,
+          logGroupsScanned: 1,
+        },
       });
       return {
         id: 'slow-query-1',
         status: () => status,
         snapshot,
         done: () => done,
-        async cancel() { status = 'Cancelled'; finish(snapshot()); },
+        async cancel() {
+          status = 'Cancelled';
+          finish(snapshot());
+        },
       };
     },
   };
 }
-

@@ -28,12 +28,18 @@ export function valuesMatch(expected: string, actual: string, tolerance: number 
 }
 
 /** Field-level differences between one expected and one actual row (sparse: keys must match exactly). */
-export function rowDiff(expected: ExpectedRow, actual: ExpectedRow, tolerance?: number, toleranceFields?: string[]): string[] {
+export function rowDiff(
+  expected: ExpectedRow,
+  actual: ExpectedRow,
+  tolerance?: number,
+  toleranceFields?: string[],
+): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(expected)) {
     const tol = toleranceFields === undefined || toleranceFields.includes(k) ? tolerance : undefined;
     if (!Object.prototype.hasOwnProperty.call(actual, k)) out.push(`${k}: expected ${JSON.stringify(v)}, field absent`);
-    else if (!valuesMatch(v, actual[k], tol)) out.push(`${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k])}`);
+    else if (!valuesMatch(v, actual[k], tol))
+      out.push(`${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k])}`);
   }
   for (const [k, v] of Object.entries(actual)) {
     if (!Object.prototype.hasOwnProperty.call(expected, k)) out.push(`${k}: expected absent, got ${JSON.stringify(v)}`);
@@ -80,7 +86,8 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
     result.rows.forEach((row, i) => {
       const idx = row.findIndex((c) => c.field === '@ptr');
       if (idx === -1) problems.push(`row ${i}: expected @ptr as the last field, it is missing`);
-      else if (idx !== row.length - 1) problems.push(`row ${i}: @ptr is at position ${idx} of ${row.length}, expected last`);
+      else if (idx !== row.length - 1)
+        problems.push(`row ${i}: @ptr is at position ${idx} of ${row.length}, expected last`);
       else if (row[idx].value === '') problems.push(`row ${i}: @ptr is empty`);
     });
   } else if (exp.ptr === 'absent') {
@@ -90,7 +97,10 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
   }
   for (const f of exp.absentFields ?? []) {
     const bad = actual.map((r, i) => (Object.prototype.hasOwnProperty.call(r, f) ? i : -1)).filter((i) => i >= 0);
-    if (bad.length) problems.push(`field ${f} must be absent from every row; present in rows ${bad.slice(0, 10).join(', ')}: ${show(actual[bad[0]])}`);
+    if (bad.length)
+      problems.push(
+        `field ${f} must be absent from every row; present in rows ${bad.slice(0, 10).join(', ')}: ${show(actual[bad[0]])}`,
+      );
   }
 
   const expectedRows = exp.rows;
@@ -98,13 +108,20 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
     const tol = exp.numericTolerance;
     const tf = exp.toleranceFields;
     if (exp.ordered && !exp.subset) {
-      if (expectedRows.length !== actual.length) problems.push(`row count: expected ${expectedRows.length}, got ${actual.length}`);
+      if (expectedRows.length !== actual.length)
+        problems.push(`row count: expected ${expectedRows.length}, got ${actual.length}`);
       const n = Math.max(expectedRows.length, actual.length);
       for (let i = 0; i < n; i++) {
         const e = expectedRows[i];
         const a = actual[i];
-        if (!e) { problems.push(`row ${i}: unexpected ${show(a)}`); continue; }
-        if (!a) { problems.push(`row ${i}: missing ${show(e)}`); continue; }
+        if (!e) {
+          problems.push(`row ${i}: unexpected ${show(a)}`);
+          continue;
+        }
+        if (!a) {
+          problems.push(`row ${i}: missing ${show(e)}`);
+          continue;
+        }
         const d = rowDiff(e, a, tol, tf);
         if (d.length) problems.push(`row ${i}: ${d.join('; ')}\n      expected ${show(e)}\n      got      ${show(a)}`);
       }
@@ -116,7 +133,10 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
       for (const e of expectedRows) {
         const idx = actual.findIndex((a, i) => !used[i] && rowDiff(e, a, tol, tf).length === 0);
         if (idx === -1) missing.push(e);
-        else { used[idx] = true; matchedAt.push(idx); }
+        else {
+          used[idx] = true;
+          matchedAt.push(idx);
+        }
       }
       for (const m of missing) {
         // Point at the closest actual row to make the diff readable.
@@ -125,16 +145,24 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
         actual.forEach((a, i) => {
           if (used[i]) return;
           const d = rowDiff(m, a, tol, tf);
-          if (best === -1 || d.length < bestDiff.length) { best = i; bestDiff = d; }
+          if (best === -1 || d.length < bestDiff.length) {
+            best = i;
+            bestDiff = d;
+          }
         });
-        problems.push(`missing row ${show(m)}` + (best >= 0 ? `\n      closest actual row [${best}]: ${bestDiff.join('; ')}` : ''));
+        problems.push(
+          `missing row ${show(m)}` + (best >= 0 ? `\n      closest actual row [${best}]: ${bestDiff.join('; ')}` : ''),
+        );
       }
       if (!exp.subset) {
         const extra = actual.filter((_, i) => !used[i]);
         if (extra.length) problems.push(`unexpected rows:\n${showRows(extra)}`);
       } else if (exp.ordered && missing.length === 0) {
         for (let i = 1; i < matchedAt.length; i++) {
-          if (matchedAt[i] < matchedAt[i - 1]) problems.push(`expected rows out of order: ${show(expectedRows[i])} came before ${show(expectedRows[i - 1])}`);
+          if (matchedAt[i] < matchedAt[i - 1])
+            problems.push(
+              `expected rows out of order: ${show(expectedRows[i])} came before ${show(expectedRows[i - 1])}`,
+            );
         }
       }
     }
@@ -151,11 +179,16 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
   }
 
   for (const w of exp.warnings ?? []) {
-    const found = result.warnings.some((d) =>
-      (w.code === undefined || d.code.startsWith(w.code)) &&
-      (w.includes === undefined || `${d.message} ${d.suggestion ?? ''}`.toLowerCase().includes(w.includes.toLowerCase())));
+    const found = result.warnings.some(
+      (d) =>
+        (w.code === undefined || d.code.startsWith(w.code)) &&
+        (w.includes === undefined ||
+          `${d.message} ${d.suggestion ?? ''}`.toLowerCase().includes(w.includes.toLowerCase())),
+    );
     if (!found) {
-      problems.push(`expected a warning ${JSON.stringify(w)}; got ${JSON.stringify(result.warnings.map((d) => ({ code: d.code, message: d.message, suggestion: d.suggestion })))}`);
+      problems.push(
+        `expected a warning ${JSON.stringify(w)}; got ${JSON.stringify(result.warnings.map((d) => ({ code: d.code, message: d.message, suggestion: d.suggestion })))}`,
+      );
     }
   }
 
@@ -167,7 +200,8 @@ export function compareResult(exp: RowsExpectation, result: QueryResult): string
   for (const [f, want] of Object.entries(exp.columnSums ?? {})) {
     let sum = 0;
     for (const r of actual) if (r[f] !== undefined) sum += Number(r[f]);
-    if (!(Math.abs(sum - want) <= (exp.numericTolerance ?? 0) + 1e-9)) problems.push(`sum of ${f} over all rows: expected ${want}, got ${sum}`);
+    if (!(Math.abs(sum - want) <= (exp.numericTolerance ?? 0) + 1e-9))
+      problems.push(`sum of ${f} over all rows: expected ${want}, got ${sum}`);
   }
   for (const [k, v] of Object.entries(exp.statistics ?? {})) {
     const got = result.statistics[k as keyof typeof result.statistics];

@@ -15,7 +15,10 @@ import { isErrorExpectation, type ErrorExpectation } from './types.js';
  * `node --import tsx --test --test-name-pattern="commands/stats" test/conformance/conformance.test.ts`.
  */
 
-interface Loaded { store: Store; engine: QueryEngine }
+interface Loaded {
+  store: Store;
+  engine: QueryEngine;
+}
 const loaded = new Map<string, Promise<Loaded>>();
 const enginePromise = resolveEngine();
 // Each test awaits it and reports a bad $CONFORMANCE_ENGINE; this only keeps the rejection from
@@ -43,7 +46,9 @@ after(async () => {
       const { store, engine } = await p;
       await engine.close();
       store.close();
-    } catch { /* the failure was already reported by the case that loaded it */ }
+    } catch {
+      /* the failure was already reported by the case that loaded it */
+    }
   }
 });
 
@@ -58,7 +63,10 @@ function request(lc: LoadedCase): QueryRequest {
   return req;
 }
 
-interface Failure { codes: string[]; messages: string[] }
+interface Failure {
+  codes: string[];
+  messages: string[];
+}
 
 function describeThrown(e: unknown): Failure {
   const codes: string[] = [];
@@ -86,8 +94,12 @@ async function expectError(engine: QueryEngine, req: QueryRequest, exp: ErrorExp
     failure = describeThrown(e);
   }
   if (!failure) {
-    if (result?.status === 'Failed' && result.error) failure = { codes: [result.error.code], messages: [result.error.message] };
-    else assert.fail(`expected an error ${JSON.stringify(exp)}, but the query ran: status ${result?.status}, ${result?.rows.length} rows`);
+    if (result?.status === 'Failed' && result.error)
+      failure = { codes: [result.error.code], messages: [result.error.message] };
+    else
+      assert.fail(
+        `expected an error ${JSON.stringify(exp)}, but the query ran: status ${result?.status}, ${result?.rows.length} rows`,
+      );
   }
   // The static check must agree with the run, and may carry the precise diagnostic codes.
   const diags = await engine.check(req.queryString, req.logGroups);
@@ -97,10 +109,14 @@ async function expectError(engine: QueryEngine, req: QueryRequest, exp: ErrorExp
     failure.messages.push(d.message);
   }
   const codeOk = failure.codes.some((c) => c.startsWith(exp.error));
-  const textOk = exp.errorIncludes === undefined || failure.messages.some((m) => m.toLowerCase().includes(exp.errorIncludes!.toLowerCase()));
-  assert.ok(codeOk && textOk,
+  const textOk =
+    exp.errorIncludes === undefined ||
+    failure.messages.some((m) => m.toLowerCase().includes(exp.errorIncludes!.toLowerCase()));
+  assert.ok(
+    codeOk && textOk,
     `expected error code ${JSON.stringify(exp.error)}${exp.errorIncludes ? ` mentioning ${JSON.stringify(exp.errorIncludes)}` : ''}; ` +
-    `got codes ${JSON.stringify(failure.codes)} messages ${JSON.stringify(failure.messages)}`);
+      `got codes ${JSON.stringify(failure.codes)} messages ${JSON.stringify(failure.messages)}`,
+  );
 }
 
 for (const lc of loadCases()) {
@@ -119,7 +135,11 @@ for (const lc of loadCases()) {
       const f = describeThrown(e);
       assert.fail(`the query failed: ${JSON.stringify(f)}\nrule: ${lc.case.rule}\nquery:\n${req.queryString}`);
     }
-    assert.equal(result.status, 'Complete', `status ${result.status}${result.error ? `: ${result.error.code} ${result.error.message}` : ''}`);
+    assert.equal(
+      result.status,
+      'Complete',
+      `status ${result.status}${result.error ? `: ${result.error.code} ${result.error.message}` : ''}`,
+    );
     const problems = compareResult(exp, result);
     if (problems.length) {
       assert.fail(`rule: ${lc.case.rule}\nquery:\n${req.queryString}\n  ${problems.join('\n  ')}`);

@@ -10,7 +10,8 @@ import type { BedrockLine, GeneratedDataset, GenericLine } from './types.js';
 
 /** Parse one .jsonl data set line into a normalised event (or null for a comment line). */
 export function lineToEvent(line: unknown, where: string): StoredEvent | null {
-  if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new Error(`${where}: expected a JSON object`);
+  if (typeof line !== 'object' || line === null || Array.isArray(line))
+    throw new Error(`${where}: expected a JSON object`);
   const o = line as Record<string, unknown>;
   if ('comment' in o && Object.keys(o).length === 1) return null;
   if ('bedrock' in o) {
@@ -19,7 +20,10 @@ export function lineToEvent(line: unknown, where: string): StoredEvent | null {
       logGroup: b.logGroup ?? DEFAULT_LOG_GROUP,
       ...(b.ingestionTime !== undefined ? { ingestionTime: toMillis(b.ingestionTime, where) } : {}),
     });
-    if (!res.ok) throw new Error(`${where}: the Bedrock record was rejected by normalizeBedrockRecord: ${res.reason}${res.field ? ` (${res.field})` : ''}`);
+    if (!res.ok)
+      throw new Error(
+        `${where}: the Bedrock record was rejected by normalizeBedrockRecord: ${res.reason}${res.field ? ` (${res.field})` : ''}`,
+      );
     if (b.ingestionTime === undefined) {
       // Deterministic @ingestionTime: the record's own time (the default would be "now").
       return { ...res.event, ingestionTime: res.event.timestamp };
@@ -27,7 +31,12 @@ export function lineToEvent(line: unknown, where: string): StoredEvent | null {
     return res.event;
   }
   const g = o as unknown as GenericLine;
-  if (typeof g.logGroup !== 'string' || typeof g.logStream !== 'string' || g.timestamp === undefined || g.message === undefined) {
+  if (
+    typeof g.logGroup !== 'string' ||
+    typeof g.logStream !== 'string' ||
+    g.timestamp === undefined ||
+    g.message === undefined
+  ) {
     throw new Error(`${where}: a generic event needs logGroup, logStream, timestamp and message`);
   }
   const timestamp = toMillis(g.timestamp, where);
@@ -62,13 +71,15 @@ export async function loadDatasetEvents(name: string): Promise<StoredEvent[]> {
       const events: StoredEvent[] = [];
       for (let i = 0; i < spec.count; i++) {
         const timestamp = start + i * spec.stepMs;
-        events.push(normalizeLogEvent({
-          logGroup: spec.logGroup,
-          logStream: spec.logStream,
-          timestamp,
-          ingestionTime: timestamp,
-          message: spec.messageTemplate.replaceAll('{i}', String(i)),
-        }));
+        events.push(
+          normalizeLogEvent({
+            logGroup: spec.logGroup,
+            logStream: spec.logStream,
+            timestamp,
+            ingestionTime: timestamp,
+            message: spec.messageTemplate.replaceAll('{i}', String(i)),
+          }),
+        );
       }
       return events;
     }
@@ -83,14 +94,20 @@ export async function loadDatasetEvents(name: string): Promise<StoredEvent[]> {
     return events;
   }
   const events: StoredEvent[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    const where = `${name}.jsonl:${i + 1}`;
-    let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch (e) { throw new Error(`${where}: invalid JSON: ${(e as Error).message}`); }
-    const ev = lineToEvent(parsed, where);
-    if (ev) events.push(ev);
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      const where = `${name}.jsonl:${i + 1}`;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw new Error(`${where}: invalid JSON: ${(e as Error).message}`);
+      }
+      const ev = lineToEvent(parsed, where);
+      if (ev) events.push(ev);
+    });
   return events;
 }
 
@@ -103,7 +120,8 @@ export async function openDatasetStore(name: string): Promise<{ store: Store; ev
     const BATCH = 5000;
     let stored = 0;
     for (let i = 0; i < events.length; i += BATCH) stored += (await writer.append(events.slice(i, i + BATCH))).stored;
-    if (stored !== events.length) throw new Error(`${name}: EventWriter stored ${stored} of ${events.length} events (duplicates in the data set?)`);
+    if (stored !== events.length)
+      throw new Error(`${name}: EventWriter stored ${stored} of ${events.length} events (duplicates in the data set?)`);
   } catch (e) {
     store.close();
     throw e;

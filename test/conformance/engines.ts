@@ -53,9 +53,13 @@ export async function resolveEngine(): Promise<{ name: string; factory: EngineFa
     const path = isAbsolute(sel) ? sel : resolve(process.cwd(), sel);
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
-      throw new Error(`${ENGINE_ENV}=${sel}: the module must default-export an EngineFactory (ctx) => Promise<QueryEngine>`);
+      throw new Error(
+        `${ENGINE_ENV}=${sel}: the module must default-export an EngineFactory (ctx) => Promise<QueryEngine>`,
+      );
     }
     return { name: sel, factory: mod.default as EngineFactory };
   }
-  throw new Error(`${ENGINE_ENV}=${sel}: unknown engine; use one of ${Object.keys(ENGINES).join(', ')} or a module path`);
+  throw new Error(
+    `${ENGINE_ENV}=${sel}: unknown engine; use one of ${Object.keys(ENGINES).join(', ')} or a module path`,
+  );
 }

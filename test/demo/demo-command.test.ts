@@ -50,13 +50,23 @@ test('the store summary counts records, applications, tenants and tokens with pl
     ] as const;
     for (const [seq, ts, acct, app, tenant, inp, out, err] of rows) {
       const meta = app === null ? 'NULL' : `MAP {'application_name': '${app}', 'tenant_id': '${tenant}'}`;
-      await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, error_code, request_metadata, message)
+      await store.connection
+        .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, error_code, request_metadata, message)
         VALUES (${seq}, 'g', 's', ${ts}, 0, 'k${seq}', 'bedrock', '${acct}', ${inp}, ${out}, 3, 0, ${err === null ? 'NULL' : `'${err}'`}, ${meta}, '{}')`);
     }
     const s = await summarizeStore(store, { accountId: '111122223333', startMs: 0, endMs: 10_000 });
     assert.deepEqual(s, {
-      records: 4, firstMs: 1000, lastMs: 4000, applications: 2, tenants: 2,
-      inputTokens: 37, outputTokens: 12, cacheReadTokens: 12, cacheWriteTokens: 0, errors: 1, untagged: 1,
+      records: 4,
+      firstMs: 1000,
+      lastMs: 4000,
+      applications: 2,
+      tenants: 2,
+      inputTokens: 37,
+      outputTokens: 12,
+      cacheReadTokens: 12,
+      cacheWriteTokens: 0,
+      errors: 1,
+      untagged: 1,
     });
     assert.match(formatSummary(s), /Records: +4 \(1 failed, 1 without requestMetadata\)/);
     const empty = await summarizeStore(store, { accountId: 'none' });
@@ -77,14 +87,29 @@ async function cli(args: string[], clockOffsetMs = 0): Promise<{ code: number; s
   const clock = clockOffsetMs ? `const realNow = Date.now; Date.now = () => realNow() - ${clockOffsetMs}; ` : '';
   const script = `${clock}import('./src/cli/main.ts').then(async ({ main }) => { process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.CLI_ARGS)]); });`;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, CLI_ARGS: JSON.stringify(args) } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT, env: { ...process.env, CLI_ARGS: JSON.stringify(args) } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
 test('generate: writes the data set and prints a summary; errors are coded with a hint', async () => {
   const f = join(scratch, 'guide.jsonl');
-  const ok = await cli(['generate', '--preset', 'guide', '--format', 'jsonl', '--out', f, '--end', '2026-11-01T00:00:00Z']);
+  const ok = await cli([
+    'generate',
+    '--preset',
+    'guide',
+    '--format',
+    'jsonl',
+    '--out',
+    f,
+    '--end',
+    '2026-11-01T00:00:00Z',
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /Generated 450 records \(preset guide, seed 1\)/);
   assert.match(ok.stdout, /window 2026-10-31T00:00:00Z \.\. 2026-11-01T00:00:00Z/);
@@ -98,67 +123,93 @@ test('generate: writes the data set and prints a summary; errors are coded with 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--records must be a whole number/);
 
-  const s3 = await cli(['generate', '--records', '1_000', '--days', '1', '--seed', 'cli', '--out', join(scratch, 's3')]);
+  const s3 = await cli([
+    'generate',
+    '--records',
+    '1_000',
+    '--days',
+    '1',
+    '--seed',
+    'cli',
+    '--out',
+    join(scratch, 's3'),
+  ]);
   assert.equal(s3.code, 0, s3.stderr);
   assert.match(s3.stdout, /Generated 1,000 records .*\n  S3 delivery layout, \d+ files/);
 });
 
-test('demo: generates, ingests and summarises; a second run reuses the data and stores nothing twice', { timeout: 180_000 }, async () => {
-  const db = join(scratch, 'e2e', 'store.duckdb');
-  const first = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
-  assert.equal(first.code, 0, first.stderr);
-  const dataFile = join(scratch, 'e2e', 'demo-data', 'bedrock-invocations.jsonl');
-  // Expected figures summed from the generated file itself, not from the store.
-  const recs = readFileSync(dataFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: { inputTokenCount: number }; output: { outputTokenCount: number } });
-  const n = (x: number) => x.toLocaleString('en-US');
-  const input = recs.reduce((s, r) => s + r.input.inputTokenCount, 0);
-  const output = recs.reduce((s, r) => s + r.output.outputTokenCount, 0);
-  assert.match(first.stdout, /Generated 3,000 records \(preset demo, seed e2e\)/);
-  assert.match(first.stdout, /Ingested into .*: 3,000 new records/);
-  assert.match(first.stdout, /Records: +3,000 /);
-  assert.match(first.stdout, /Applications: +6\n/);
-  assert.match(first.stdout, new RegExp(`Input tokens: +${n(input)} `));
-  assert.match(first.stdout, new RegExp(`Output tokens: +${n(output)}\\n`));
-  assert.doesNotMatch(first.stdout + first.stderr, /inputBodyJson|Where is my order/, 'bodies are never printed');
+test(
+  'demo: generates, ingests and summarises; a second run reuses the data and stores nothing twice',
+  { timeout: 180_000 },
+  async () => {
+    const db = join(scratch, 'e2e', 'store.duckdb');
+    const first = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
+    assert.equal(first.code, 0, first.stderr);
+    const dataFile = join(scratch, 'e2e', 'demo-data', 'bedrock-invocations.jsonl');
+    // Expected figures summed from the generated file itself, not from the store.
+    const recs = readFileSync(dataFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { input: { inputTokenCount: number }; output: { outputTokenCount: number } });
+    const n = (x: number) => x.toLocaleString('en-US');
+    const input = recs.reduce((s, r) => s + r.input.inputTokenCount, 0);
+    const output = recs.reduce((s, r) => s + r.output.outputTokenCount, 0);
+    assert.match(first.stdout, /Generated 3,000 records \(preset demo, seed e2e\)/);
+    assert.match(first.stdout, /Ingested into .*: 3,000 new records/);
+    assert.match(first.stdout, /Records: +3,000 /);
+    assert.match(first.stdout, /Applications: +6\n/);
+    assert.match(first.stdout, new RegExp(`Input tokens: +${n(input)} `));
+    assert.match(first.stdout, new RegExp(`Output tokens: +${n(output)}\\n`));
+    assert.doesNotMatch(first.stdout + first.stderr, /inputBodyJson|Where is my order/, 'bodies are never printed');
 
-  const second = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
-  assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /reusing it/);
-  assert.match(second.stdout, /: 0 new records/);
-  assert.match(second.stdout, /Records: +3,000 /);
-});
+    const second = await cli(['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'e2e', '--no-serve']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /reusing it/);
+    assert.match(second.stdout, /: 0 new records/);
+    assert.match(second.stdout, /Records: +3,000 /);
+  },
+);
 
-test('demo: data that ended over a day ago is generated again to end now and replaces the old demo records', { timeout: 180_000 }, async () => {
-  const db = join(scratch, 'aged', 'store.duckdb');
-  const args = ['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'aged', '--no-serve'];
-  const threeDays = 3 * 86_400_000;
-  const old = await cli(args, threeDays);
-  assert.equal(old.code, 0, old.stderr);
-  assert.match(old.stdout, /Ingested into .*: 3,000 new records/);
-  const oldEnd = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')).endMs as number;
-  assert.ok(Date.now() - oldEnd > 2 * 86_400_000);
+test(
+  'demo: data that ended over a day ago is generated again to end now and replaces the old demo records',
+  { timeout: 180_000 },
+  async () => {
+    const db = join(scratch, 'aged', 'store.duckdb');
+    const args = ['demo', '--db', db, '--records', '3000', '--days', '12', '--seed', 'aged', '--no-serve'];
+    const threeDays = 3 * 86_400_000;
+    const old = await cli(args, threeDays);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, /Ingested into .*: 3,000 new records/);
+    const oldEnd = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')).endMs as number;
+    assert.ok(Date.now() - oldEnd > 2 * 86_400_000);
 
-  const now = await cli(args);
-  assert.equal(now.code, 0, now.stderr);
-  assert.match(now.stdout, /more than a day ago: generated it again to end now/);
-  assert.match(now.stdout, /Ingested into .*: 3,000 new records/);
-  const manifest = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')) as { endMs: number; replaces?: { endMs: number } };
-  assert.ok(Date.now() - manifest.endMs <= 3_600_000, 'the new data ends at the current hour');
-  assert.equal(manifest.replaces?.endMs, oldEnd);
-  const counts = async (): Promise<number[]> => {
-    const store = await Store.open(db);
-    try {
-      const r = await store.connection.runAndReadAll(`SELECT count(*), count(DISTINCT request_id), count(*) FILTER (WHERE ts < ${manifest.endMs - 12 * 86_400_000}) FROM events`);
-      return r.getRows()[0].map(Number);
-    } finally {
-      store.close();
-    }
-  };
-  // Only the new data set: no old record left in the overlap, none before the new window.
-  assert.deepEqual(await counts(), [3000, 3000, 0]);
+    const now = await cli(args);
+    assert.equal(now.code, 0, now.stderr);
+    assert.match(now.stdout, /more than a day ago: generated it again to end now/);
+    assert.match(now.stdout, /Ingested into .*: 3,000 new records/);
+    const manifest = JSON.parse(readFileSync(join(scratch, 'aged', 'demo-data', MANIFEST_FILE), 'utf8')) as {
+      endMs: number;
+      replaces?: { endMs: number };
+    };
+    assert.ok(Date.now() - manifest.endMs <= 3_600_000, 'the new data ends at the current hour');
+    assert.equal(manifest.replaces?.endMs, oldEnd);
+    const counts = async (): Promise<number[]> => {
+      const store = await Store.open(db);
+      try {
+        const r = await store.connection.runAndReadAll(
+          `SELECT count(*), count(DISTINCT request_id), count(*) FILTER (WHERE ts < ${manifest.endMs - 12 * 86_400_000}) FROM events`,
+        );
+        return r.getRows()[0].map(Number);
+      } finally {
+        store.close();
+      }
+    };
+    // Only the new data set: no old record left in the overlap, none before the new window.
+    assert.deepEqual(await counts(), [3000, 3000, 0]);
 
-  const again = await cli(args);
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /reusing it/);
-  assert.deepEqual(await counts(), [3000, 3000, 0]);
-});
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /reusing it/);
+    assert.deepEqual(await counts(), [3000, 3000, 0]);
+  },
+);

@@ -38,7 +38,15 @@ test('every guide record is tagged with every key, succeeds, and lies in the las
   assert.equal(records.length, 450);
   for (const r of records) {
     assert.ok(r.requestMetadata);
-    for (const k of ['application_name', 'application_id', 'environment', 'tenant_id', 'user_id', 'team', 'cost_center']) {
+    for (const k of [
+      'application_name',
+      'application_id',
+      'environment',
+      'tenant_id',
+      'user_id',
+      'team',
+      'cost_center',
+    ]) {
       assert.ok(r.requestMetadata[k], k);
     }
     assert.equal(r.errorCode, undefined);
@@ -47,19 +55,32 @@ test('every guide record is tagged with every key, succeeds, and lies in the las
     // Not in the window's first hour, so "last 1 day" run in the hour after `end` sees them all.
     assert.ok(ms >= END_MS - 23 * 3_600_000 && ms < END_MS);
   }
-  const csTenants = new Set(records.filter((r) => r.requestMetadata!.application_name === 'CustomerServiceApp').map((r) => r.requestMetadata!.tenant_id));
+  const csTenants = new Set(
+    records
+      .filter((r) => r.requestMetadata!.application_name === 'CustomerServiceApp')
+      .map((r) => r.requestMetadata!.tenant_id),
+  );
   assert.ok(csTenants.size >= 3);
   for (const t of csTenants) assert.match(t, /^tenant-/);
   // Only customer-service tenants match Q5's /tenant-/.
   for (const r of records) {
-    if (r.requestMetadata!.application_name !== 'CustomerServiceApp') assert.doesNotMatch(r.requestMetadata!.tenant_id, /tenant-/);
+    if (r.requestMetadata!.application_name !== 'CustomerServiceApp')
+      assert.doesNotMatch(r.requestMetadata!.tenant_id, /tenant-/);
   }
 });
 
 test('Q2: tokens by application match the guide exactly', () => {
   const g = group((m) => m.application_name);
   assert.equal(g.size, 3);
-  const rows = [...g.entries()].map(([app, s]) => ({ app, input: s.input, output: s.output, total: s.input + s.output, requests: s.requests, avg: (s.input + s.output) / s.requests }))
+  const rows = [...g.entries()]
+    .map(([app, s]) => ({
+      app,
+      input: s.input,
+      output: s.output,
+      total: s.input + s.output,
+      requests: s.requests,
+      avg: (s.input + s.output) / s.requests,
+    }))
     .sort((a, b) => b.total - a.total);
   assert.deepEqual(rows, Q2);
 });
@@ -80,7 +101,8 @@ test('Q4: the top environment of each application is the guide row, and the larg
 
 test('Q7: tokens by cost center and team match the guide exactly', () => {
   const g = group((m) => `${m.cost_center}|${m.team}`);
-  const rows = [...g.entries()].map(([k, s]) => ({ cc: k.split('|')[0], team: k.split('|')[1], total: s.input + s.output, requests: s.requests }))
+  const rows = [...g.entries()]
+    .map(([k, s]) => ({ cc: k.split('|')[0], team: k.split('|')[1], total: s.input + s.output, requests: s.requests }))
     .sort((a, b) => b.total - a.total);
   assert.deepEqual(rows, Q7);
 });
@@ -89,6 +111,9 @@ test('the totals hold for any seed and end; the records differ', () => {
   const other = collect({ preset: 'guide', seed: 99, end: '2025-01-01T00:00:00Z', days: 3 });
   const sum = (rs: typeof records) => rs.reduce((s, r) => s + r.input.inputTokenCount + r.output.outputTokenCount, 0);
   assert.equal(sum(other), 23500 + 12300 + 7300);
-  assert.notDeepEqual(other.map((r) => r.input.inputTokenCount), records.map((r) => r.input.inputTokenCount));
+  assert.notDeepEqual(
+    other.map((r) => r.input.inputTokenCount),
+    records.map((r) => r.input.inputTokenCount),
+  );
   assert.ok(other.every((r) => Date.parse(r.timestamp) >= Date.parse('2024-12-29T00:00:00Z')));
 });

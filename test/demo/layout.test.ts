@@ -15,7 +15,8 @@ function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p)); else out.push(p);
+    if (e.isDirectory()) out.push(...walk(p));
+    else out.push(p);
   }
   return out.sort();
 }
@@ -28,14 +29,18 @@ function fingerprint(dir: string): Map<string, string> {
 const BASE = { records: 3000, days: 2, end: END } as const;
 
 test('same seed: byte-identical .jsonl and S3 trees; another seed: different data', async () => {
-  const a = join(scratch, 'a.jsonl'); const b = join(scratch, 'b.jsonl'); const c = join(scratch, 'c.jsonl');
+  const a = join(scratch, 'a.jsonl');
+  const b = join(scratch, 'b.jsonl');
+  const c = join(scratch, 'c.jsonl');
   await writeDataset({ ...BASE, seed: 5, format: 'jsonl', out: a });
   await writeDataset({ ...BASE, seed: 5, format: 'jsonl', out: b });
   await writeDataset({ ...BASE, seed: 6, format: 'jsonl', out: c });
   assert.ok(readFileSync(a).equals(readFileSync(b)));
   assert.ok(!readFileSync(a).equals(readFileSync(c)));
 
-  const s1 = join(scratch, 's1'); const s2 = join(scratch, 's2'); const s3 = join(scratch, 's3');
+  const s1 = join(scratch, 's1');
+  const s2 = join(scratch, 's2');
+  const s3 = join(scratch, 's3');
   await writeDataset({ ...BASE, seed: 5, format: 's3', out: s1 });
   await writeDataset({ ...BASE, seed: 5, format: 's3', out: s2 });
   await writeDataset({ ...BASE, seed: 6, format: 's3', out: s3 });
@@ -43,13 +48,22 @@ test('same seed: byte-identical .jsonl and S3 trees; another seed: different dat
   assert.notDeepEqual([...fingerprint(s1).keys()], [...fingerprint(s3).keys()]);
 
   // The layout never changes the records: the S3 tree holds exactly the .jsonl's lines.
-  const fromS3 = walk(s1).filter((f) => f.endsWith('.json.gz'))
-    .flatMap((f) => gunzipSync(readFileSync(f)).toString('utf8').split('\n').filter((l) => l));
-  const fromJsonl = readFileSync(a, 'utf8').split('\n').filter((l) => l);
+  const fromS3 = walk(s1)
+    .filter((f) => f.endsWith('.json.gz'))
+    .flatMap((f) =>
+      gunzipSync(readFileSync(f))
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l),
+    );
+  const fromJsonl = readFileSync(a, 'utf8')
+    .split('\n')
+    .filter((l) => l);
   assert.equal(fromS3.length, 3000);
   assert.deepEqual([...fromS3].sort(), [...fromJsonl].sort());
   // ...and the guide preset is deterministic too.
-  const g1 = join(scratch, 'g1.jsonl'); const g2 = join(scratch, 'g2.jsonl');
+  const g1 = join(scratch, 'g1.jsonl');
+  const g2 = join(scratch, 'g2.jsonl');
   await writeDataset({ preset: 'guide', end: END, format: 'jsonl', out: g1 });
   await writeDataset({ preset: 'guide', end: END, format: 'jsonl', out: g2 });
   assert.ok(readFileSync(g1).equals(readFileSync(g2)));
@@ -65,7 +79,10 @@ test('S3 delivery layout: hourly partitions per region, object names, gzipped ND
   assert.equal(statSync(marker).size, 0);
   const objects = files.filter((f) => f !== marker);
   assert.equal(objects.length, summary.files);
-  assert.equal(objects.reduce((s, f) => s + statSync(f).size, 0), summary.bytes);
+  assert.equal(
+    objects.reduce((s, f) => s + statSync(f).size, 0),
+    summary.bytes,
+  );
   let records = 0;
   const regions = new Set<string>();
   let split = false;
@@ -98,11 +115,25 @@ test('S3 delivery layout: hourly partitions per region, object names, gzipped ND
 test('refuses to overwrite existing output unless forced; rejects bad options with a hint', async () => {
   const f = join(scratch, 'exists.jsonl');
   writeFileSync(f, 'x\n');
-  await assert.rejects(writeDataset({ ...BASE, format: 'jsonl', out: f }), (e: Error & { code?: string }) => e.code === 'OUTPUT_EXISTS' && /--force/.test(e.message));
+  await assert.rejects(
+    writeDataset({ ...BASE, format: 'jsonl', out: f }),
+    (e: Error & { code?: string }) => e.code === 'OUTPUT_EXISTS' && /--force/.test(e.message),
+  );
   await writeDataset({ ...BASE, format: 'jsonl', out: f, force: true });
-  assert.equal(readFileSync(f, 'utf8').split('\n').filter((l) => l).length, 3000);
-  await assert.rejects(writeDataset({ preset: 'guide', records: 10, format: 'jsonl', out: join(scratch, 'g.jsonl') }), /fixed size/);
+  assert.equal(
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l).length,
+    3000,
+  );
+  await assert.rejects(
+    writeDataset({ preset: 'guide', records: 10, format: 'jsonl', out: join(scratch, 'g.jsonl') }),
+    /fixed size/,
+  );
   await assert.rejects(writeDataset({ days: 0, format: 'jsonl', out: join(scratch, 'd.jsonl') }), /--days/);
-  await assert.rejects(writeDataset({ end: 'yesterday-ish', format: 'jsonl', out: join(scratch, 'e.jsonl') }), /ISO time/);
+  await assert.rejects(
+    writeDataset({ end: 'yesterday-ish', format: 'jsonl', out: join(scratch, 'e.jsonl') }),
+    /ISO time/,
+  );
   await assert.rejects(writeDataset({ ...BASE, format: 'jsonl', out: scratch, force: true }), /folder/);
 });

@@ -9,9 +9,16 @@ test('300,000 records stream through the writer in bounded memory', { timeout: 1
   const base = process.memoryUsage().heapUsed;
   let peak = base;
   const summary = await writeDataset({
-    records: 300_000, days: 30, seed: 'memory', end: END, format: 'jsonl', out: '/dev/null',
+    records: 300_000,
+    days: 30,
+    seed: 'memory',
+    end: END,
+    format: 'jsonl',
+    out: '/dev/null',
     progressEvery: 5000,
-    onProgress: () => { peak = Math.max(peak, process.memoryUsage().heapUsed); },
+    onProgress: () => {
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    },
   });
   assert.equal(summary.records, 300_000);
   const grewMb = (peak - base) / 1e6;

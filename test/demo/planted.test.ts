@@ -20,7 +20,8 @@ test("tenant spike: the tenant's requests and tokens are about 10x the same hour
   const { tenant } = PLANTED.tenantSpike;
   const w = windows.tenantSpike;
   const weekBefore = { startMs: w.startMs - 7 * 24 * HOUR, endMs: w.endMs - 7 * 24 * HOUR };
-  const of = (win: typeof w) => records.filter((r) => r.requestMetadata?.tenant_id === tenant && inside(ms(r.timestamp), win));
+  const of = (win: typeof w) =>
+    records.filter((r) => r.requestMetadata?.tenant_id === tenant && inside(ms(r.timestamp), win));
   const spike = of(w);
   const base = of(weekBefore);
   assert.ok(base.length >= 5, `baseline ${base.length}`);
@@ -56,7 +57,9 @@ test('hourly alarm: the application crosses 10,000 tokens in exactly the planted
   const over = [...byHour.entries()].filter(([, t]) => t > PLANTED.hourlyTokenAlarm.threshold).map(([h]) => h);
   assert.deepEqual(over, [windows.hourlyTokenAlarm.startMs]);
   // ...while the other applications' busiest hours are ordinary (this one is the alarm's story).
-  const quietMax = Math.max(...[...byHour.entries()].filter(([h]) => h !== windows.hourlyTokenAlarm.startMs).map(([, t]) => t));
+  const quietMax = Math.max(
+    ...[...byHour.entries()].filter(([h]) => h !== windows.hourlyTokenAlarm.startMs).map(([, t]) => t),
+  );
   assert.ok(quietMax < 5000, `quiet max ${quietMax}`);
 });
 
@@ -72,7 +75,8 @@ test('misspelled environment: a few records say "producton", all in the window',
 test('untagged calls are InvokeModel*, from the batch role, developers and some application roles', () => {
   const untagged = records.filter((r) => r.requestMetadata === undefined);
   assert.ok(untagged.length > 1000);
-  for (const r of untagged) assert.ok((PLANTED.untaggedInvokeModel.operations as readonly string[]).includes(r.operation), r.operation);
+  for (const r of untagged)
+    assert.ok((PLANTED.untaggedInvokeModel.operations as readonly string[]).includes(r.operation), r.operation);
   assert.ok(untagged.some((r) => r.identity.arn.startsWith(PLANTED.untaggedInvokeModel.roleArnPrefix)));
   assert.ok(untagged.some((r) => r.identity.arn.startsWith(PLANTED.untaggedInvokeModel.userArnPrefix)));
   assert.ok(untagged.some((r) => r.identity.arn.includes('CustomerServiceAppRole')));

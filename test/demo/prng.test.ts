@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { Prng, SortedUniforms, splitInteger } from '../../src/demo/prng.js';
 
 test('the same seed gives the same stream, another seed another one', () => {
-  const a = new Prng('x'); const b = new Prng('x'); const c = new Prng('y');
+  const a = new Prng('x');
+  const b = new Prng('x');
+  const c = new Prng('y');
   const sa = Array.from({ length: 20 }, () => a.nextU32());
   const sb = Array.from({ length: 20 }, () => b.nextU32());
   const sc = Array.from({ length: 20 }, () => c.nextU32());
@@ -54,7 +56,10 @@ test('sorted uniforms come out non-decreasing and spread over [0, 1)', () => {
 
 test('splitInteger sums exactly, keeps parts positive and follows the weights', () => {
   const parts = splitInteger(1000, [1, 1, 2, 4]);
-  assert.equal(parts.reduce((s, p) => s + p, 0), 1000);
+  assert.equal(
+    parts.reduce((s, p) => s + p, 0),
+    1000,
+  );
   assert.ok(parts.every((p) => p >= 1));
   assert.ok(parts[3] > parts[2] && parts[2] > parts[0]);
   const tight = splitInteger(5, [100, 1, 1, 1, 1]);

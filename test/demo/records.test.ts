@@ -8,8 +8,31 @@ const records = collect({ records: 8000, days: DAYS, seed: 'shape', end: END });
 // Parsed back from text, as any consumer sees them.
 const parsed: Record<string, unknown>[] = records.map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
 
-const TOP_ORDER = ['timestamp', 'accountId', 'region', 'requestId', 'operation', 'modelId', 'input', 'output', 'identity', 'inferenceRegion', 'errorCode', 'requestMetadata', 'schemaType', 'schemaVersion'];
-const METADATA_KEYS = ['application_name', 'application_id', 'environment', 'tenant_id', 'user_id', 'team', 'cost_center'];
+const TOP_ORDER = [
+  'timestamp',
+  'accountId',
+  'region',
+  'requestId',
+  'operation',
+  'modelId',
+  'input',
+  'output',
+  'identity',
+  'inferenceRegion',
+  'errorCode',
+  'requestMetadata',
+  'schemaType',
+  'schemaVersion',
+];
+const METADATA_KEYS = [
+  'application_name',
+  'application_id',
+  'environment',
+  'tenant_id',
+  'user_id',
+  'team',
+  'cost_center',
+];
 
 test('exactly the requested number of records, in time order, inside the window, whole seconds', () => {
   assert.equal(records.length, 8000);
@@ -30,19 +53,28 @@ test('every record has the real record shape and key order', () => {
     assert.deepEqual(keys.slice(-2), ['schemaType', 'schemaVersion']);
     // Keys appear in the captured order (optional ones may be absent).
     const positions = keys.map((k) => TOP_ORDER.indexOf(k));
-    assert.ok(positions.every((p) => p >= 0), `unexpected key in ${keys.join(',')}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `unexpected key in ${keys.join(',')}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+    );
     assert.equal(r.schemaType, 'ModelInvocationLog');
     assert.equal(r.schemaVersion, '1.0');
     assert.equal(r.accountId, '111122223333');
     assert.match(r.requestId as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.match(r.region as string, /^[a-z]{2}-[a-z]+-\d$/);
-    assert.ok(['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'].includes(r.operation as string));
+    assert.ok(
+      ['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'].includes(r.operation as string),
+    );
     const input = r.input as Record<string, unknown>;
     const output = r.output as Record<string, unknown>;
     assert.equal(input.inputContentType, 'application/json');
     assert.equal(output.outputContentType, 'application/json');
-    for (const k of ['inputTokenCount', 'cacheReadInputTokenCount', 'cacheWriteInputTokenCount']) assert.ok(Number.isInteger(input[k]) && (input[k] as number) >= 0, k);
+    for (const k of ['inputTokenCount', 'cacheReadInputTokenCount', 'cacheWriteInputTokenCount'])
+      assert.ok(Number.isInteger(input[k]) && (input[k] as number) >= 0, k);
     assert.ok(Number.isInteger(output.outputTokenCount));
     const arn = (r.identity as { arn: string }).arn;
     assert.match(arn, /^arn:aws:(sts::111122223333:assumed-role\/[\w-]+\/[\w-]+|iam::111122223333:user\/[\w.-]+)$/);
@@ -68,8 +100,15 @@ test('successful records carry bodies whose usage agrees with the token counts',
       const o = outBody as { usage: Record<string, number>; stopReason: string; metrics: { latencyMs: number } };
       assert.equal(o.usage.inputTokens, r.input.inputTokenCount);
       assert.equal(o.usage.outputTokens, r.output.outputTokenCount);
-      assert.equal(o.usage.totalTokens, r.input.inputTokenCount + r.input.cacheReadInputTokenCount + r.input.cacheWriteInputTokenCount + r.output.outputTokenCount);
-      if (o.usage.cacheReadInputTokens !== undefined) assert.equal(o.usage.cacheReadInputTokens, r.input.cacheReadInputTokenCount);
+      assert.equal(
+        o.usage.totalTokens,
+        r.input.inputTokenCount +
+          r.input.cacheReadInputTokenCount +
+          r.input.cacheWriteInputTokenCount +
+          r.output.outputTokenCount,
+      );
+      if (o.usage.cacheReadInputTokens !== undefined)
+        assert.equal(o.usage.cacheReadInputTokens, r.input.cacheReadInputTokenCount);
       assert.ok(Number.isInteger(o.metrics.latencyMs));
       checked++;
     } else if (r.operation === 'InvokeModelWithResponseStream') {
@@ -110,7 +149,10 @@ test('all four operations, every modelId form, inferenceRegion only on profile c
   assert.ok(has(/^(anthropic|amazon|meta|mistral)\./), 'base id');
   for (const p of ['us', 'eu', 'apac', 'global']) assert.ok(has(new RegExp(`^${p}\\.`)), `${p}. profile id`);
   assert.ok(has(/^arn:aws:bedrock:[a-z0-9-]+:111122223333:inference-profile\/(us|global)\./), 'inference-profile ARN');
-  assert.ok(has(/^arn:aws:bedrock:[a-z0-9-]+:111122223333:application-inference-profile\/[a-z0-9]+$/), 'application-inference-profile ARN');
+  assert.ok(
+    has(/^arn:aws:bedrock:[a-z0-9-]+:111122223333:application-inference-profile\/[a-z0-9]+$/),
+    'application-inference-profile ARN',
+  );
   for (const r of records) {
     const profile = /^(us|eu|apac|global)\./.test(r.modelId) || r.modelId.includes('inference-profile/');
     assert.equal(r.inferenceRegion !== undefined, profile, r.modelId);
@@ -134,16 +176,24 @@ test('applications, environments, tenants, teams and cost centers in requestMeta
   for (const r of tagged) {
     const m = r.requestMetadata!;
     const a = apps.get(m.application_name) ?? { team: new Set(), cc: new Set() };
-    a.team.add(m.team); a.cc.add(m.cost_center);
+    a.team.add(m.team);
+    a.cc.add(m.cost_center);
     apps.set(m.application_name, a);
   }
   for (const name of ['CustomerServiceApp', 'SalesAssistantApp', 'DeveloperToolsApp']) assert.ok(apps.has(name), name);
   assert.ok(apps.size >= 5);
   // One team and one cost center per application.
-  for (const [name, a] of apps) { assert.equal(a.team.size, 1, name); assert.equal(a.cc.size, 1, name); }
+  for (const [name, a] of apps) {
+    assert.equal(a.team.size, 1, name);
+    assert.equal(a.cc.size, 1, name);
+  }
   const envs = new Set(tagged.map((r) => r.requestMetadata!.environment));
   for (const e of ['production', 'staging', 'development']) assert.ok(envs.has(e));
-  const csTenants = new Set(tagged.filter((r) => r.requestMetadata!.application_name === 'CustomerServiceApp').map((r) => r.requestMetadata!.tenant_id));
+  const csTenants = new Set(
+    tagged
+      .filter((r) => r.requestMetadata!.application_name === 'CustomerServiceApp')
+      .map((r) => r.requestMetadata!.tenant_id),
+  );
   assert.ok(csTenants.size >= 5);
   for (const t of csTenants) assert.match(t, /^tenant-/);
   // Several roles and IAM users.
@@ -154,11 +204,13 @@ test('applications, environments, tenants, teams and cost centers in requestMeta
 
 test('weekly and daily rhythm: business hours busier than nights, weekdays than weekends', () => {
   const byHour = new Array<number>(24).fill(0);
-  let weekday = 0, weekend = 0;
+  let weekday = 0,
+    weekend = 0;
   for (const r of records) {
     const d = new Date(Date.parse(r.timestamp));
     byHour[d.getUTCHours()]++;
-    if (d.getUTCDay() === 0 || d.getUTCDay() === 6) weekend++; else weekday++;
+    if (d.getUTCDay() === 0 || d.getUTCDay() === 6) weekend++;
+    else weekday++;
   }
   // US business hours (UTC 15-20) against the US night (UTC 6-10).
   const day = byHour.slice(15, 21).reduce((s, n) => s + n, 0) / 6;

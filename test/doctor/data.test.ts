@@ -44,7 +44,10 @@ test('doctor data findings on the demo data find what was planted, and nothing f
       if (r.requestMetadata.tenant_id !== undefined) hrTenant.withTenant++;
     }
   }
-  assert.ok(pipelineUntagged > 0 && producton > 0 && profileCalls > 0 && hrTenant.calls > 0, 'the data set has the planted cases');
+  assert.ok(
+    pipelineUntagged > 0 && producton > 0 && profileCalls > 0 && hrTenant.calls > 0,
+    'the data set has the planted cases',
+  );
 
   const { store, dir } = await demoStore();
   try {
@@ -54,22 +57,36 @@ test('doctor data findings on the demo data find what was planted, and nothing f
     assert.equal(inv[0].severity, 'warning');
     assert.equal(inv[0].data?.untagged, invokeUntagged);
     assert.equal(inv[0].data?.calls, invokeCalls);
-    const pipeline = (inv[0].data?.byPrincipal as { principal: string; untagged: number; calls: number }[]).find((p) => p.principal === 'role/DataPipelineBedrockRole');
-    assert.deepEqual(pipeline && { u: pipeline.untagged, c: pipeline.calls }, { u: pipelineUntagged, c: pipelineUntagged });
+    const pipeline = (inv[0].data?.byPrincipal as { principal: string; untagged: number; calls: number }[]).find(
+      (p) => p.principal === 'role/DataPipelineBedrockRole',
+    );
+    assert.deepEqual(pipeline && { u: pipeline.untagged, c: pipeline.calls }, {
+      u: pipelineUntagged,
+      c: pipelineUntagged,
+    });
     assert.match(inv[0].nextStep, /X-Amzn-Bedrock-Request-Metadata/);
     // Converse calls always carry metadata in the demo.
     assert.equal(byCheck(fs, 'metadata.untagged.converse').length, 0);
 
     const miss = byCheck(fs, 'metadata.misspelling');
-    assert.deepEqual(miss.map((f) => [f.data?.key, f.data?.value, f.data?.intended, f.data?.count]), [['environment', 'producton', 'production', producton]]);
+    assert.deepEqual(
+      miss.map((f) => [f.data?.key, f.data?.value, f.data?.intended, f.data?.count]),
+      [['environment', 'producton', 'production', producton]],
+    );
 
     const prof = byCheck(fs, 'pricing.unmappedApplicationProfile');
-    assert.deepEqual(prof.map((f) => [f.data?.modelId, f.data?.requests]), [[DEMO_APPLICATION_PROFILE_ARN, profileCalls]]);
+    assert.deepEqual(
+      prof.map((f) => [f.data?.modelId, f.data?.requests]),
+      [[DEMO_APPLICATION_PROFILE_ARN, profileCalls]],
+    );
     assert.match(prof[0].nextStep, /applicationProfiles/);
     assert.equal(byCheck(fs, 'pricing.unpricedModel').length, 0, 'every other demo model has a price');
 
     const cov = byCheck(fs, 'metadata.coverage');
-    assert.deepEqual(cov.map((f) => f.data?.application), ['HRPortalApp']);
+    assert.deepEqual(
+      cov.map((f) => f.data?.application),
+      ['HRPortalApp'],
+    );
     assert.equal((cov[0].data?.coverage as Record<string, number>).tenant_id, hrTenant.withTenant / hrTenant.calls);
     assert.equal(byCheck(fs, 'metadata.cardinality').length, 0, 'user_id is per-user, not per-call');
 
@@ -88,22 +105,37 @@ test('doctor: a key with a value per call, untagged Converse calls, an unknown m
   const dir = mkdtempSync(join(tmpdir(), 'h11-doctor2-'));
   const store = await Store.open(':memory:');
   try {
-    assert.deepEqual((await dataFindings(store)).map((f) => [f.check, f.severity]), [['data.empty', 'error']]);
+    assert.deepEqual(
+      (await dataFindings(store)).map((f) => [f.check, f.severity]),
+      [['data.empty', 'error']],
+    );
     const lines: string[] = [];
     for (let i = 0; i < 150; i++) {
-      lines.push(JSON.stringify({
-        timestamp: `2026-11-01T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`, accountId: '1', region: 'us-east-1',
-        requestId: `q${i}`, operation: i < 120 ? 'Converse' : 'ConverseStream', modelId: i % 2 ? 'amazon.nova-micro-v1:0' : 'acme.unknown-model-v9',
-        input: { inputTokenCount: 5 }, output: { outputTokenCount: 1 }, identity: { arn: 'arn:aws:sts::1:assumed-role/WebRole/s1' },
-        ...(i < 140 ? { requestMetadata: { app: 'web', trace: `t-${i}` } } : {}),
-        schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
-      }));
+      lines.push(
+        JSON.stringify({
+          timestamp: `2026-11-01T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+          accountId: '1',
+          region: 'us-east-1',
+          requestId: `q${i}`,
+          operation: i < 120 ? 'Converse' : 'ConverseStream',
+          modelId: i % 2 ? 'amazon.nova-micro-v1:0' : 'acme.unknown-model-v9',
+          input: { inputTokenCount: 5 },
+          output: { outputTokenCount: 1 },
+          identity: { arn: 'arn:aws:sts::1:assumed-role/WebRole/s1' },
+          ...(i < 140 ? { requestMetadata: { app: 'web', trace: `t-${i}` } } : {}),
+          schemaType: 'ModelInvocationLog',
+          schemaVersion: '1.0',
+        }),
+      );
     }
     writeFileSync(join(dir, 'x.jsonl'), lines.join('\n'));
     await ingestPaths(store, [join(dir, 'x.jsonl')]);
     const fs = await dataFindings(store);
     const card = byCheck(fs, 'metadata.cardinality');
-    assert.deepEqual(card.map((f) => [f.data?.key, f.data?.distinct]), [['trace', 140]]);
+    assert.deepEqual(
+      card.map((f) => [f.data?.key, f.data?.distinct]),
+      [['trace', 140]],
+    );
     const conv = byCheck(fs, 'metadata.untagged.converse');
     assert.equal(conv.length, 1);
     assert.equal(conv[0].data?.untagged, 10);
@@ -111,7 +143,10 @@ test('doctor: a key with a value per call, untagged Converse calls, an unknown m
     assert.match(conv[0].nextStep, /requestMetadata/);
     assert.match(conv[0].detail, /role\/WebRole 10 of 150/);
     const unpriced = byCheck(fs, 'pricing.unpricedModel');
-    assert.deepEqual(unpriced.map((f) => [f.data?.modelId, f.data?.requests]), [['acme.unknown-model-v9', 75]]);
+    assert.deepEqual(
+      unpriced.map((f) => [f.data?.modelId, f.data?.requests]),
+      [['acme.unknown-model-v9', 75]],
+    );
     assert.ok(unpriced[0].nextStep.length > 0);
   } finally {
     store.close();

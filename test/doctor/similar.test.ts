@@ -12,17 +12,38 @@ test('editDistance', () => {
 
 test('likelyMisspellings: rare near-duplicates only, not ids differing in digits, case counts', () => {
   const r = likelyMisspellings([
-    { value: 'production', count: 500 }, { value: 'producton', count: 4 }, { value: 'staging', count: 100 },
-    { value: 'Staging', count: 3 }, { value: 'stage', count: 90 }, { value: 'app-001', count: 300 }, { value: 'app-002', count: 2 },
-    { value: 'dev', count: 50 }, { value: 'prod', count: 40 },
+    { value: 'production', count: 500 },
+    { value: 'producton', count: 4 },
+    { value: 'staging', count: 100 },
+    { value: 'Staging', count: 3 },
+    { value: 'stage', count: 90 },
+    { value: 'app-001', count: 300 },
+    { value: 'app-002', count: 2 },
+    { value: 'dev', count: 50 },
+    { value: 'prod', count: 40 },
   ]);
-  assert.deepEqual(r.map((m) => [m.value, m.intended, m.distance]), [['producton', 'production', 1], ['Staging', 'staging', 0]]);
+  assert.deepEqual(
+    r.map((m) => [m.value, m.intended, m.distance]),
+    [
+      ['producton', 'production', 1],
+      ['Staging', 'staging', 0],
+    ],
+  );
   // As frequent as the other: two real values, not a typo.
-  assert.deepEqual(likelyMisspellings([{ value: 'us-east', count: 10 }, { value: 'us-west', count: 9 }]), []);
+  assert.deepEqual(
+    likelyMisspellings([
+      { value: 'us-east', count: 10 },
+      { value: 'us-west', count: 9 },
+    ]),
+    [],
+  );
 });
 
 test('principalOf', () => {
-  assert.equal(principalOf('arn:aws:sts::1:assumed-role/DataPipelineBedrockRole/job-17'), 'role/DataPipelineBedrockRole');
+  assert.equal(
+    principalOf('arn:aws:sts::1:assumed-role/DataPipelineBedrockRole/job-17'),
+    'role/DataPipelineBedrockRole',
+  );
   assert.equal(principalOf('arn:aws:iam::1:user/alice.dev'), 'user/alice.dev');
   assert.equal(principalOf(null), '(no identity)');
 });

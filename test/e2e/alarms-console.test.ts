@@ -26,7 +26,15 @@ before(async () => {
   assert.ok(existsSync(join(defaultWebRoot(), 'index.html')), 'the console is built (npm run build)');
   process.env.BEDROCK_INSIGHTS_ALARM_INTERVAL = '0';
   dir = mkdtempSync(join(tmpdir(), 'h10-console-'));
-  await writeDataset({ out: join(dir, 'demo.jsonl'), format: 'jsonl', records: 3000, days: 30, seed: 7, end: END, bodies: false });
+  await writeDataset({
+    out: join(dir, 'demo.jsonl'),
+    format: 'jsonl',
+    records: 3000,
+    days: 30,
+    seed: 7,
+    end: END,
+    bodies: false,
+  });
   store = await Store.open(join(dir, 'store.duckdb'));
   await ingestPaths(store, [join(dir, 'demo.jsonl')]);
   server = await startServer({ store, port: 0 });
@@ -40,7 +48,11 @@ after(async () => {
 });
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const r = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   const j = (await r.json()) as T;
   assert.ok(r.ok, JSON.stringify(j));
   return j;
@@ -70,14 +82,26 @@ test('the Alarms page: state, watched value chart with the threshold, history an
     await page.getByTestId('alarm-chart').locator('canvas').first().waitFor();
     assert.equal(await page.getByTestId('alarm-series').inputValue(), 'ApplicationName=HRPortalApp');
     const history = await page.getByTestId('alarm-history').innerText();
-    assert.match(history, /ApplicationName=HRPortalApp\s+INSUFFICIENT_DATA → ALARM\s+[\d,]+\s+10,000\s+1 of the last 1 datapoint\(s\) > 10,000/);
+    assert.match(
+      history,
+      /ApplicationName=HRPortalApp\s+INSUFFICIENT_DATA → ALARM\s+[\d,]+\s+10,000\s+1 of the last 1 datapoint\(s\) > 10,000/,
+    );
     assert.match(history, /user: u-\d+/);
     const notes = await page.getByTestId('alarm-notifications').innerText();
-    assert.match(notes, new RegExp(`transition \\(ALARM\\)\\s+ApplicationName=HRPortalApp\\s+webhook:${hook.url.replace(/[/.]/g, '\\$&')}\\s+sent\\s+1`));
+    assert.match(
+      notes,
+      new RegExp(
+        `transition \\(ALARM\\)\\s+ApplicationName=HRPortalApp\\s+webhook:${hook.url.replace(/[/.]/g, '\\$&')}\\s+sent\\s+1`,
+      ),
+    );
     await page.screenshot({ path: artifact('alarms-page.png'), fullPage: true });
 
     // The history row links to the console view of the alarm's period.
-    await page.getByTestId('alarm-history').locator('tr', { hasText: 'ApplicationName=HRPortalApp' }).getByRole('link', { name: 'Query' }).click();
+    await page
+      .getByTestId('alarm-history')
+      .locator('tr', { hasText: 'ApplicationName=HRPortalApp' })
+      .getByRole('link', { name: 'Query' })
+      .click();
     await page.waitForURL(/\/query\?/);
     const u = new URL(page.url());
     assert.equal(u.searchParams.get('r'), `${win.startMs - 3_600_000}-${win.endMs - 1}`);

@@ -37,8 +37,25 @@ function holdingEngine(real: QueryEngine): QueryEngine {
       if (!req.queryString.includes(SLOW_MARK)) return real.start(req);
       let status: QueryResult['status'] = 'Running';
       let resolveDone!: (r: QueryResult) => void;
-      const done = new Promise<QueryResult>((r) => { resolveDone = r; });
-      const snap = (): QueryResult => ({ columns: [], rows: [], statistics: { recordsMatched: 0, recordsScanned: 0, estimatedRecordsSkipped: 0, bytesScanned: 0, estimatedBytesSkipped: 0, logGroupsScanned: 0 }, status, warnings: [], truncated: false, aggregated: false });
+      const done = new Promise<QueryResult>((r) => {
+        resolveDone = r;
+      });
+      const snap = (): QueryResult => ({
+        columns: [],
+        rows: [],
+        statistics: {
+          recordsMatched: 0,
+          recordsScanned: 0,
+          estimatedRecordsSkipped: 0,
+          bytesScanned: 0,
+          estimatedBytesSkipped: 0,
+          logGroupsScanned: 0,
+        },
+        status,
+        warnings: [],
+        truncated: false,
+        aggregated: false,
+      });
       let inner: QueryHandle | undefined;
       const timer = setTimeout(async () => {
         inner = await real.start({ ...req, queryString: req.queryString.replace(SLOW_MARK, '') });
@@ -82,7 +99,9 @@ async function tableRows(page: Page): Promise<Record<string, string>[]> {
     const heads = [...t.querySelectorAll('thead th')].map((th) => (th.textContent ?? '').replace(/[▲▼]/g, '').trim());
     return [...t.querySelectorAll('tbody tr:not(.detail-row)')].map((tr) => {
       const o: Record<string, string> = {};
-      [...tr.querySelectorAll('td')].forEach((td, i) => { o[heads[i]!] = (td.getAttribute('title') ?? td.textContent ?? '').trim(); });
+      [...tr.querySelectorAll('td')].forEach((td, i) => {
+        o[heads[i]!] = (td.getAttribute('title') ?? td.textContent ?? '').trim();
+      });
       return o;
     });
   });
@@ -96,10 +115,15 @@ async function setEditor(page: Page, text: string): Promise<void> {
 }
 
 before(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('The console is not built: run "npm run build" first.');
+  if (!existsSync(join(defaultWebRoot(), 'index.html')))
+    throw new Error('The console is not built: run "npm run build" first.');
   const dir = mkdtempSync(join(tmpdir(), 'bi-e2e-'));
   store = await createFixtureStore(join(dir, 'store.duckdb'), FX);
-  server = await startServer({ store, port: 0, engine: (s, defs) => holdingEngine(createDuckDbEngine(s, { savedQueries: (n) => defs.lookupByName(n) })) });
+  server = await startServer({
+    store,
+    port: 0,
+    engine: (s, defs) => holdingEngine(createDuckDbEngine(s, { savedQueries: (n) => defs.lookupByName(n) })),
+  });
   browser = await launchBrowser();
 });
 
@@ -115,7 +139,9 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
   await page.getByText('Query 2: Token usage by application').click();
   await page.click('[data-testid="run-button"]');
   await page.waitForSelector('[data-testid="results-table"] tbody tr');
-  await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.includes('Completed'));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="run-status"]')?.textContent?.includes('Completed'),
+  );
   const rows = await tableRows(page);
   const exp = expectedByApp(NOW - 7 * 86_400_000 - 120_000, NOW + 120_000);
   assert.equal(rows.length, APPS.length);
@@ -129,8 +155,11 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
   }
   // sorted by TotalTokens desc, as the query says
   const totals = rows.map((r) => Number(r.TotalTokens));
-  assert.deepEqual(totals, [...totals].sort((a, b) => b - a));
-  assert.match(await page.textContent('[data-testid="query-stats"]') ?? '', /records matched/);
+  assert.deepEqual(
+    totals,
+    [...totals].sort((a, b) => b - a),
+  );
+  assert.match((await page.textContent('[data-testid="query-stats"]')) ?? '', /records matched/);
   await page.screenshot({ path: artifact('query-table-1440.png') });
 
   // Sortable columns: Application descending, then ascending.
@@ -138,11 +167,16 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
   const desc = (await tableRows(page)).map((r) => r.Application!);
   assert.deepEqual(desc, [...APPS].sort().reverse());
   await page.click('th:has-text("Application")');
-  assert.deepEqual((await tableRows(page)).map((r) => r.Application!), [...APPS].sort());
+  assert.deepEqual(
+    (await tableRows(page)).map((r) => r.Application!),
+    [...APPS].sort(),
+  );
 
   // Export CSV: the header and one line per row.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
-  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  const csv = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\r\n');
   assert.equal(csv[0], 'Application,TotalInputTokens,TotalOutputTokens,TotalTokens,TotalRequests,AvgTokensPerRequest');
   assert.equal(csv.length, 1 + APPS.length);
 
@@ -159,7 +193,8 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
 
 test('a stats … by bin() query draws a line chart; a plain query row expands to the full event', async () => {
   const page = await browser.ctx.newPage();
-  const q = 'fields input.inputTokenCount + output.outputTokenCount as Tokens, requestMetadata.application_name as App\n| stats sum(Tokens) as TotalTokens by bin(1h), App';
+  const q =
+    'fields input.inputTokenCount + output.outputTokenCount as Tokens, requestMetadata.application_name as App\n| stats sum(Tokens) as TotalTokens by bin(1h), App';
   await page.goto(`${server.url}/query?r=3d&tab=viz&q=${encodeURIComponent(q)}`);
   await page.click('.cm-content');
   await page.keyboard.press('Control+Enter');
@@ -167,7 +202,9 @@ test('a stats … by bin() query draws a line chart; a plain query row expands t
   assert.equal(await page.getAttribute('.chart', 'data-view'), 'line');
   await page.screenshot({ path: artifact('query-line-1440.png') });
 
-  await page.goto(`${server.url}/query?r=3d&q=${encodeURIComponent('fields @timestamp, requestId, modelId\n| sort @timestamp desc\n| limit 5')}`);
+  await page.goto(
+    `${server.url}/query?r=3d&q=${encodeURIComponent('fields @timestamp, requestId, modelId\n| sort @timestamp desc\n| limit 5')}`,
+  );
   await page.click('[data-testid="run-button"]');
   await page.waitForSelector('[data-testid="results-table"] tbody tr');
   const rows = await tableRows(page);
@@ -175,7 +212,10 @@ test('a stats … by bin() query draws a line chart; a plain query row expands t
   assert.equal(rows[0]!.requestId, 'req-000000000', 'newest record first');
   await page.click('[data-testid="results-table"] tbody tr');
   await page.waitForSelector('[data-testid="record-detail"] pre');
-  const json = JSON.parse(await page.textContent('[data-testid="record-detail"] pre') ?? '{}') as { requestId?: string; requestMetadata?: { cost_center?: string } };
+  const json = JSON.parse((await page.textContent('[data-testid="record-detail"] pre')) ?? '{}') as {
+    requestId?: string;
+    requestMetadata?: { cost_center?: string };
+  };
   assert.equal(json.requestId, 'req-000000000');
   assert.equal(json.requestMetadata?.cost_center, COST_CENTERS[0]);
   await page.screenshot({ path: artifact('query-expanded-1440.png') });
@@ -206,10 +246,20 @@ test('a saved query is on the server: found after a reload', async () => {
   await page.reload();
   await page.getByText('E2E folder').waitFor();
   await page.getByText('Requests per team').click();
-  await page.waitForFunction(() => document.querySelector('.cm-content')?.textContent?.includes('requestMetadata.team'));
+  await page.waitForFunction(() =>
+    document.querySelector('.cm-content')?.textContent?.includes('requestMetadata.team'),
+  );
   const res = await fetch(`${server.url}/api/saved-queries`);
-  const saved = ((await res.json()) as { savedQueries: { name: string; folder: string; queryString: string }[] }).savedQueries;
-  assert.ok(saved.some((q) => q.name === 'Requests per team' && q.folder === 'E2E folder' && q.queryString === 'stats count(*) as n by requestMetadata.team'));
+  const saved = ((await res.json()) as { savedQueries: { name: string; folder: string; queryString: string }[] })
+    .savedQueries;
+  assert.ok(
+    saved.some(
+      (q) =>
+        q.name === 'Requests per team' &&
+        q.folder === 'E2E folder' &&
+        q.queryString === 'stats count(*) as n by requestMetadata.team',
+    ),
+  );
   await page.close();
 });
 
@@ -218,10 +268,14 @@ test('a long query shows its elapsed time and can be cancelled', async () => {
   await page.goto(`${server.url}/query?q=${encodeURIComponent(`fields @timestamp ${SLOW_MARK}\n| limit 5`)}`);
   await page.click('[data-testid="run-button"]');
   await page.waitForSelector('[data-testid="cancel-button"]');
-  await page.waitForFunction(() => /Running… \d/.test(document.querySelector('[data-testid="run-status"]')?.textContent ?? ''));
+  await page.waitForFunction(() =>
+    /Running… \d/.test(document.querySelector('[data-testid="run-status"]')?.textContent ?? ''),
+  );
   await page.waitForTimeout(600);
   await page.click('[data-testid="cancel-button"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.includes('Cancelled'));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="run-status"]')?.textContent?.includes('Cancelled'),
+  );
   assert.ok(await page.isVisible('[data-testid="run-button"]'));
   await page.close();
 });
@@ -230,29 +284,46 @@ test('the default dashboard shows data in all four widgets and the totals', asyn
   // A fixed range, so the test can compute what the widgets must show.
   const end = FX.endMs;
   const start = end - 86_400_000 + 1;
-  const put = await fetch(`${server.url}/api/dashboards/bedrock-usage`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ range: { kind: 'absolute', start, end } }) });
+  const put = await fetch(`${server.url}/api/dashboards/bedrock-usage`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ range: { kind: 'absolute', start, end } }),
+  });
   assert.equal(put.status, 200);
-  for (const vp of [{ width: 1440, height: 900 }, { width: 1024, height: 768 }]) {
+  for (const vp of [
+    { width: 1440, height: 900 },
+    { width: 1024, height: 768 },
+  ]) {
     const page = await browser.ctx.newPage();
     await page.setViewportSize(vp);
     await page.goto(`${server.url}/dashboards/bedrock-usage`);
-    await page.waitForFunction(() => {
-      const ws = [...document.querySelectorAll('[data-testid="widget"]')];
-      return ws.length === 4 && ws.every((w) => w.getAttribute('data-state') === 'ready');
-    }, undefined, { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="widget"] .chart[data-rendered="true"]').length === 3);
+    await page.waitForFunction(
+      () => {
+        const ws = [...document.querySelectorAll('[data-testid="widget"]')];
+        return ws.length === 4 && ws.every((w) => w.getAttribute('data-state') === 'ready');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="widget"] .chart[data-rendered="true"]').length === 3,
+    );
     const views = await page.$$eval('[data-testid="widget"]', (ws) => ws.map((w) => w.getAttribute('data-view')));
     assert.deepEqual(views, ['line', 'pie', 'table', 'bar']);
     const latest = await page.$$eval('[data-widget-id="latest-requests"] tbody tr', (trs) => trs.length);
     assert.equal(latest, 20);
     const exp = expectedByApp(start, end);
     const requests = [...exp.values()].reduce((a, e) => a + e.n, 0);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="total-requests"] .total-value')?.textContent?.includes('—'));
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="total-requests"] .total-value')?.textContent?.includes('—'),
+    );
     const shown = await page.getAttribute('[data-testid="total-requests"] .total-value', 'title');
     assert.equal(Number(shown?.replace(/,/g, '')), requests);
     await page.screenshot({ path: artifact(`dashboard-${vp.width}.png`), fullPage: true });
     if (vp.width === 1024) {
-      await page.goto(`${server.url}/query?r=1w&tab=viz&q=${encodeURIComponent(readFileSync('queries/bedrock/q07-cost-center.insights', 'utf8').split('\n').slice(2).join('\n'))}`);
+      await page.goto(
+        `${server.url}/query?r=1w&tab=viz&q=${encodeURIComponent(readFileSync('queries/bedrock/q07-cost-center.insights', 'utf8').split('\n').slice(2).join('\n'))}`,
+      );
       await page.click('[data-testid="run-button"]');
       await page.waitForSelector('.chart[data-rendered="true"]');
       await page.screenshot({ path: artifact('query-chart-1024.png') });
@@ -274,13 +345,27 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.selectOption('[data-testid="add-widget-modal"] select[name="view"]', 'pie');
   await page.click('[data-testid="add-widget-modal"] button[type="submit"]');
   await page.waitForURL(/\/dashboards\//);
-  await page.waitForSelector('[data-testid="widget"][data-state="ready"] .chart[data-view="pie"][data-rendered="true"]');
+  await page.waitForSelector(
+    '[data-testid="widget"][data-state="ready"] .chart[data-view="pie"][data-rendered="true"]',
+  );
   const id = decodeURIComponent(page.url().split('/dashboards/')[1]!);
 
   // A widget whose query cannot run shows the reason in place; the others still draw.
   const d = (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as { dashboard: { widgets: unknown[] } };
-  const broken = { id: 'broken', title: 'Broken widget', queryString: 'stats count(*) by', logGroups: [], view: 'bar', width: 12, height: 6 };
-  await fetch(`${server.url}/api/dashboards/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ widgets: [...d.dashboard.widgets, broken] }) });
+  const broken = {
+    id: 'broken',
+    title: 'Broken widget',
+    queryString: 'stats count(*) by',
+    logGroups: [],
+    view: 'bar',
+    width: 12,
+    height: 6,
+  };
+  await fetch(`${server.url}/api/dashboards/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ widgets: [...d.dashboard.widgets, broken] }),
+  });
   await page.reload();
   await page.waitForSelector('[data-widget-id="broken"][data-state="error"]');
   const msg = await page.textContent('[data-widget-id="broken"] .widget-error');
@@ -293,15 +378,37 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.click('[data-testid="edit-layout"]');
   const first = '[data-testid="widget"]:first-child';
   await page.click(`${first} button[title="Wider"]`);
-  await page.waitForFunction(async (u) => ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]!.width === 16, `${server.url}/api/dashboards/${id}`);
+  await page.waitForFunction(
+    async (u) =>
+      ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]!
+        .width === 16,
+    `${server.url}/api/dashboards/${id}`,
+  );
   await page.click(`${first} button[title="Move later"]`);
-  await page.waitForFunction(async (u) => ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1]!.id !== 'broken', `${server.url}/api/dashboards/${id}`);
+  await page.waitForFunction(
+    async (u) =>
+      ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1]!.id !==
+      'broken',
+    `${server.url}/api/dashboards/${id}`,
+  );
   await page.click('[data-testid="edit-layout"]');
-  const order = (await (await fetch(`${server.url}/api/dashboards/${id}`)).json() as { dashboard: { widgets: { id: string; title: string; width: number }[] } }).dashboard.widgets;
-  assert.deepEqual(order.map((w) => [w.title, w.width]), [['Broken widget', 12], ['Requests per environment', 16]]);
+  const order = (
+    (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as {
+      dashboard: { widgets: { id: string; title: string; width: number }[] };
+    }
+  ).dashboard.widgets;
+  assert.deepEqual(
+    order.map((w) => [w.title, w.width]),
+    [
+      ['Broken widget', 12],
+      ['Requests per environment', 16],
+    ],
+  );
 
   // Export as a CloudWatch body.
-  const body = await (await fetch(`${server.url}/api/dashboards/${id}/cloudwatch`)).json() as { widgets: { type: string; properties: { query: string; view: string } }[] };
+  const body = (await (await fetch(`${server.url}/api/dashboards/${id}/cloudwatch`)).json()) as {
+    widgets: { type: string; properties: { query: string; view: string } }[];
+  };
   assert.equal(body.widgets[1]!.type, 'log');
   assert.equal(body.widgets[1]!.properties.view, 'pie');
   assert.equal(body.widgets[1]!.properties.query, q);
@@ -314,7 +421,13 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
 });
 
 test('bound to a non-loopback address, a request without the token is refused', async () => {
-  const guarded = await startServer({ store, host: '0.0.0.0', port: 0, token: 'e2e-secret-token', engine: (s) => createDuckDbEngine(s) });
+  const guarded = await startServer({
+    store,
+    host: '0.0.0.0',
+    port: 0,
+    token: 'e2e-secret-token',
+    engine: (s) => createDuckDbEngine(s),
+  });
   const page = await browser.ctx.newPage();
   try {
     const api = await fetch(`http://127.0.0.1:${guarded.port}/api/saved-queries`);
@@ -338,5 +451,12 @@ test('bound to a non-loopback address, a request without the token is refused', 
 
 test('screenshots were written', () => {
   const files = readdirSync('test-artifacts');
-  for (const f of ['query-table-1440.png', 'query-chart-1440.png', 'dashboard-1440.png', 'dashboard-1024.png', 'login-1440.png']) assert.ok(files.includes(f), f);
+  for (const f of [
+    'query-table-1440.png',
+    'query-chart-1440.png',
+    'dashboard-1440.png',
+    'dashboard-1024.png',
+    'login-1440.png',
+  ])
+    assert.ok(files.includes(f), f);
 });

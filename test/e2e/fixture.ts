@@ -19,7 +19,10 @@ export interface FixtureOptions {
 }
 
 /** Row i (0-based): its values, the same formulas as the SQL below. */
-export function fixtureRow(i: number, o: FixtureOptions): { ts: number; app: string; env: string; costCenter: string; input: number; output: number } {
+export function fixtureRow(
+  i: number,
+  o: FixtureOptions,
+): { ts: number; app: string; env: string; costCenter: string; input: number; output: number } {
   return {
     ts: o.endMs - Math.floor((i * o.spanMs) / o.records),
     app: APPS[i % 4]!,
@@ -31,10 +34,26 @@ export function fixtureRow(i: number, o: FixtureOptions): { ts: number; app: str
 }
 
 const FIELDS = [
-  'schemaType', 'schemaVersion', 'timestamp', 'accountId', 'identity.arn', 'region', 'requestId', 'operation', 'modelId',
-  'input.inputContentType', 'input.inputTokenCount', 'output.outputContentType', 'output.outputTokenCount',
-  'requestMetadata.application_name', 'requestMetadata.application_id', 'requestMetadata.environment',
-  'requestMetadata.tenant_id', 'requestMetadata.user_id', 'requestMetadata.cost_center', 'requestMetadata.team',
+  'schemaType',
+  'schemaVersion',
+  'timestamp',
+  'accountId',
+  'identity.arn',
+  'region',
+  'requestId',
+  'operation',
+  'modelId',
+  'input.inputContentType',
+  'input.inputTokenCount',
+  'output.outputContentType',
+  'output.outputTokenCount',
+  'requestMetadata.application_name',
+  'requestMetadata.application_id',
+  'requestMetadata.environment',
+  'requestMetadata.tenant_id',
+  'requestMetadata.user_id',
+  'requestMetadata.cost_center',
+  'requestMetadata.team',
 ];
 
 export async function createFixtureStore(path: string, o: FixtureOptions): Promise<Store> {
@@ -81,7 +100,8 @@ export async function createFixtureStore(path: string, o: FixtureOptions): Promi
     FROM fx`);
   await c.run(`DROP TABLE fx`);
   await c.run(`INSERT INTO log_groups VALUES ('${LOG_GROUP}', ${o.endMs - o.spanMs}, NULL, 0) ON CONFLICT DO NOTHING`);
-  for (const f of FIELDS) await c.run(`INSERT INTO fields VALUES ('${LOG_GROUP}', '${f}', ${o.records}) ON CONFLICT DO NOTHING`);
+  for (const f of FIELDS)
+    await c.run(`INSERT INTO fields VALUES ('${LOG_GROUP}', '${f}', ${o.records}) ON CONFLICT DO NOTHING`);
   await c.run(`SELECT setval('event_seq', ${o.records + 1})`).catch(() => undefined);
   return store;
 }

@@ -7,9 +7,26 @@ import { isBiError } from '../../src/util/errors.js';
 
 // Three Bedrock invocations (newest last in time, but results default to newest first).
 const E3: TestEvent[] = [
-  { ts: '2026-01-01T10:05:00.000Z', record: bedrock({ app: 'A', env: 'production', tenant: 'tenant-1', user: 'u1', input: 100, output: 50, extra: { cacheHit: false } }) },
-  { ts: '2026-01-01T10:15:00.000Z', record: bedrock({ app: 'A', env: 'development', tenant: 'tenant-2', user: 'u2', input: 200, output: 7000 }) },
-  { ts: '2026-01-01T11:05:00.000Z', record: bedrock({ app: 'B', env: 'production', tenant: 'tenant-1', user: 'u3', input: 6000, output: 10 }) },
+  {
+    ts: '2026-01-01T10:05:00.000Z',
+    record: bedrock({
+      app: 'A',
+      env: 'production',
+      tenant: 'tenant-1',
+      user: 'u1',
+      input: 100,
+      output: 50,
+      extra: { cacheHit: false },
+    }),
+  },
+  {
+    ts: '2026-01-01T10:15:00.000Z',
+    record: bedrock({ app: 'A', env: 'development', tenant: 'tenant-2', user: 'u2', input: 200, output: 7000 }),
+  },
+  {
+    ts: '2026-01-01T11:05:00.000Z',
+    record: bedrock({ app: 'B', env: 'production', tenant: 'tenant-1', user: 'u3', input: 6000, output: 10 }),
+  },
 ];
 
 const seed = (n: string) => readFileSync(new URL(`../../queries/bedrock/${n}.insights`, import.meta.url), 'utf8');
@@ -18,14 +35,38 @@ test('Q2 verbatim: sums, count, integral and non-integral averages, sorted by To
   await withEngine(E3, async (engine) => {
     const r = await engine.run({ queryString: seed('q02-tokens-by-application') });
     assert.equal(r.status, 'Complete');
-    assert.deepEqual(r.columns, ['Application', 'TotalInputTokens', 'TotalOutputTokens', 'TotalTokens', 'TotalRequests', 'AvgTokensPerRequest']);
+    assert.deepEqual(r.columns, [
+      'Application',
+      'TotalInputTokens',
+      'TotalOutputTokens',
+      'TotalTokens',
+      'TotalRequests',
+      'AvgTokensPerRequest',
+    ]);
     // A: 100+200 in, 50+7000 out, 7350 total over 2 requests -> avg 3675. B: 6000/10 -> 6010.
     assert.deepEqual(objects(r), [
-      { Application: 'A', TotalInputTokens: '300', TotalOutputTokens: '7050', TotalTokens: '7350', TotalRequests: '2', AvgTokensPerRequest: '3675' },
-      { Application: 'B', TotalInputTokens: '6000', TotalOutputTokens: '10', TotalTokens: '6010', TotalRequests: '1', AvgTokensPerRequest: '6010' },
+      {
+        Application: 'A',
+        TotalInputTokens: '300',
+        TotalOutputTokens: '7050',
+        TotalTokens: '7350',
+        TotalRequests: '2',
+        AvgTokensPerRequest: '3675',
+      },
+      {
+        Application: 'B',
+        TotalInputTokens: '6000',
+        TotalOutputTokens: '10',
+        TotalTokens: '6010',
+        TotalRequests: '1',
+        AvgTokensPerRequest: '6010',
+      },
     ]);
     assert.equal(r.aggregated, true);
-    assert.ok(r.rows.every((row) => row.every((f) => f.field !== '@ptr')), 'stats rows carry no @ptr');
+    assert.ok(
+      r.rows.every((row) => row.every((f) => f.field !== '@ptr')),
+      'stats rows carry no @ptr',
+    );
     assert.equal(r.statistics.recordsScanned, 3);
     assert.equal(r.statistics.recordsMatched, 3);
   });
@@ -58,23 +99,36 @@ test('Q8 verbatim: bin(1h) labels, newest hour first', async () => {
 });
 
 test('Q14 verbatim: min/max/avg and nearest-rank percentiles', async () => {
-  const ev: TestEvent[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((o, i) => ({ ts: 1_767_225_600_000 + i * 1000, record: bedrock({ app: 'A', output: o * 10 }) }));
+  const ev: TestEvent[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((o, i) => ({
+    ts: 1_767_225_600_000 + i * 1000,
+    record: bedrock({ app: 'A', output: o * 10 }),
+  }));
   await withEngine(ev, async (engine) => {
     const r = await engine.run({ queryString: seed('q14-output-size-distribution') });
     // 10..100: avg 55; p50 nearest rank ceil(5) -> 50; p95 ceil(9.5)=10th -> 100.
-    assert.deepEqual(objects(r), [{ App: 'A', MinOutput: '10', MaxOutput: '100', AvgOutput: '55', MedianOutput: '50', P95Output: '100' }]);
+    assert.deepEqual(objects(r), [
+      { App: 'A', MinOutput: '10', MaxOutput: '100', AvgOutput: '55', MedianOutput: '50', P95Output: '100' },
+    ]);
   });
 });
 
 test('non-aggregated rows: default newest first, @ptr last and decodable, timestamps formatted', async () => {
   await withEngine(E3, async (engine, store) => {
     const r = await engine.run({ queryString: 'fields @timestamp, modelId, input.inputTokenCount' });
-    assert.deepEqual(r.rows.map((row) => row.map((f) => f.field)), Array(3).fill(['@timestamp', 'modelId', 'input.inputTokenCount', '@ptr']));
-    assert.deepEqual(objects(r).map((o) => o['@timestamp']), ['2026-01-01 11:05:00.000', '2026-01-01 10:15:00.000', '2026-01-01 10:05:00.000']);
+    assert.deepEqual(
+      r.rows.map((row) => row.map((f) => f.field)),
+      Array(3).fill(['@timestamp', 'modelId', 'input.inputTokenCount', '@ptr']),
+    );
+    assert.deepEqual(
+      objects(r).map((o) => o['@timestamp']),
+      ['2026-01-01 11:05:00.000', '2026-01-01 10:15:00.000', '2026-01-01 10:05:00.000'],
+    );
     const ptr = r.rows[0].at(-1)!.value;
     const d = decodePtr(ptr);
     assert.equal(d?.logGroup, BEDROCK_GROUP);
-    const back = (await store.connection.runAndReadAll(`SELECT input_tokens FROM events WHERE seq = ${d!.seq}`)).getRows();
+    const back = (
+      await store.connection.runAndReadAll(`SELECT input_tokens FROM events WHERE seq = ${d!.seq}`)
+    ).getRows();
     assert.equal(Number(back[0][0]), 6000);
   });
 });
@@ -109,7 +163,10 @@ test('missing-field comparisons: like/in/= false; not like and not in true; != f
 test('numeric strings compute as numbers; arithmetic with a missing or text operand is missing; float division; /0 missing', async () => {
   const ev: TestEvent[] = [{ ts: 1000, group: 'g', message: '{"n":"7","t":"abc","flag":true,"off":false}' }];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'fields n + 1 as a, n / 2 as b, n + missing as c, n + t as d, n / 0 as e, flag + off as f, flag, off, n * 2 as g' });
+    const r = await engine.run({
+      queryString:
+        'fields n + 1 as a, n / 2 as b, n + missing as c, n + t as d, n / 0 as e, flag + off as f, flag, off, n * 2 as g',
+    });
     assert.deepEqual(objects(r), [{ a: '8', b: '3.5', flag: '1', off: '0', f: '1', g: '14' }]);
   });
 });
@@ -128,11 +185,21 @@ test('JSON: nested paths with .0. array segments, null/{}/[] missing, non-JSON m
 test('mixed log group: hot fields fall back to the message for generic events', async () => {
   const ev: TestEvent[] = [
     { ts: 1000, record: bedrock({ model: 'm1', input: 5, app: 'A' }) },
-    { ts: 2000, group: BEDROCK_GROUP, message: '{"modelId":"m2","input":{"inputTokenCount":7},"requestMetadata":{"application_name":"B"}}' },
+    {
+      ts: 2000,
+      group: BEDROCK_GROUP,
+      message: '{"modelId":"m2","input":{"inputTokenCount":7},"requestMetadata":{"application_name":"B"}}',
+    },
   ];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'fields modelId, input.inputTokenCount as n, requestMetadata.application_name as app | sort @timestamp asc' });
-    assert.deepEqual(objects(r), [{ modelId: 'm1', n: '5', app: 'A' }, { modelId: 'm2', n: '7', app: 'B' }]);
+    const r = await engine.run({
+      queryString:
+        'fields modelId, input.inputTokenCount as n, requestMetadata.application_name as app | sort @timestamp asc',
+    });
+    assert.deepEqual(objects(r), [
+      { modelId: 'm1', n: '5', app: 'A' },
+      { modelId: 'm2', n: '7', app: 'B' },
+    ]);
     const s = await engine.run({ queryString: 'stats sum(input.inputTokenCount) as t' });
     assert.deepEqual(objects(s), [{ t: '12' }]);
   });
@@ -159,11 +226,21 @@ test('bin(300s) is a 60-second bin; bin(1w) starts on Monday; bin(1mo) on the 1s
   // 2026-01-07 is a Wednesday.
   const ev: TestEvent[] = [{ ts: '2026-01-07T10:03:25.000Z', group: 'g', message: 'x' }];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'stats count(*) by bin(300s) as a, bin(5m) as b, bin(1w) as w, bin(1mo) as mo, bin(1q) as q, bin(1y) as y' });
-    assert.deepEqual(objects(r), [{
-      a: '2026-01-07 10:03:00.000', b: '2026-01-07 10:00:00.000', w: '2026-01-05 00:00:00.000',
-      mo: '2026-01-01 00:00:00.000', q: '2026-01-01 00:00:00.000', y: '2026-01-01 00:00:00.000', 'count(*)': '1',
-    }]);
+    const r = await engine.run({
+      queryString:
+        'stats count(*) by bin(300s) as a, bin(5m) as b, bin(1w) as w, bin(1mo) as mo, bin(1q) as q, bin(1y) as y',
+    });
+    assert.deepEqual(objects(r), [
+      {
+        a: '2026-01-07 10:03:00.000',
+        b: '2026-01-07 10:00:00.000',
+        w: '2026-01-05 00:00:00.000',
+        mo: '2026-01-01 00:00:00.000',
+        q: '2026-01-01 00:00:00.000',
+        y: '2026-01-01 00:00:00.000',
+        'count(*)': '1',
+      },
+    ]);
   });
 });
 
@@ -176,9 +253,16 @@ test('stats without sort: by bin() newest bin first; other groups in first-met o
   ];
   await withEngine(ev, async (engine) => {
     const a = await engine.run({ queryString: 'stats count(*) as n by k' });
-    assert.deepEqual(objects(a), [{ k: 'z', n: '1' }, { k: 'x', n: '2' }, { k: 'y', n: '1' }]);
+    assert.deepEqual(objects(a), [
+      { k: 'z', n: '1' },
+      { k: 'x', n: '2' },
+      { k: 'y', n: '1' },
+    ]);
     const b = await engine.run({ queryString: 'stats count(*) as n by bin(2m)' });
-    assert.deepEqual(objects(b), [{ 'bin(2m)': '2026-01-01 10:02:00.000', n: '2' }, { 'bin(2m)': '2026-01-01 10:00:00.000', n: '2' }]);
+    assert.deepEqual(objects(b), [
+      { 'bin(2m)': '2026-01-01 10:02:00.000', n: '2' },
+      { 'bin(2m)': '2026-01-01 10:00:00.000', n: '2' },
+    ]);
   });
 });
 
@@ -189,7 +273,9 @@ test('two chained stats: the second sees only the first outputs', async () => {
     { ts: 3000, group: 'g', message: '{"k":"y","v":10}' },
   ];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'stats sum(v) as s by k | stats max(s) as top, avg(s) as mean, count(*) as groups' });
+    const r = await engine.run({
+      queryString: 'stats sum(v) as s by k | stats max(s) as top, avg(s) as mean, count(*) as groups',
+    });
     assert.deepEqual(objects(r), [{ top: '10', mean: '6.5', groups: '2' }]);
     const bad = await engine.check('stats sum(v) as s by k | stats max(v)');
     assert.ok(bad.some((d) => d.code === 'FIELD_NOT_AVAILABLE'));
@@ -202,9 +288,15 @@ test('natural sort of text: non-numbers first, digit runs by length, then number
   ev.push({ ts: 5000, group: 'g', message: '{}' });
   await withEngine(ev, async (engine) => {
     const r = await engine.run({ queryString: 'fields v | sort v asc' });
-    assert.deepEqual(objects(r).map((o) => o.v), ['0#', '5A', '111A', '@', 'A', '2', '10', undefined]);
+    assert.deepEqual(
+      objects(r).map((o) => o.v),
+      ['0#', '5A', '111A', '@', 'A', '2', '10', undefined],
+    );
     const d = await engine.run({ queryString: 'fields v | sort v desc' });
-    assert.deepEqual(objects(d).map((o) => o.v), ['10', '2', 'A', '@', '111A', '5A', '0#', undefined]);
+    assert.deepEqual(
+      objects(d).map((o) => o.v),
+      ['10', '2', 'A', '@', '111A', '5A', '0#', undefined],
+    );
   });
 });
 
@@ -214,9 +306,13 @@ test('parse: glob is unanchored, lazy, trailing * to the end; regex named groups
     { ts: 2000, group: 'g', message: 'unrelated' },
   ];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: "parse @message 'azul.*\\t*' as logger, msg | sort @timestamp asc | display logger, msg" });
+    const r = await engine.run({
+      queryString: "parse @message 'azul.*\\t*' as logger, msg | sort @timestamp asc | display logger, msg",
+    });
     assert.deepEqual(objects(r), [{ logger: 'chalice', msg: 'Received POST request' }, {}]);
-    const g = await engine.run({ queryString: 'parse @message /(?<@lvl>[A-Z]+)\\]/ | sort @timestamp asc | display @lvl' });
+    const g = await engine.run({
+      queryString: 'parse @message /(?<@lvl>[A-Z]+)\\]/ | sort @timestamp asc | display @lvl',
+    });
     assert.deepEqual(objects(g), [{ '@lvl': 'INFO' }, {}]);
   });
 });
@@ -230,7 +326,10 @@ test('dedup keeps the newest row per key and every row with a missing key', asyn
   ];
   await withEngine(ev, async (engine) => {
     const r = await engine.run({ queryString: 'fields k, n | dedup k' });
-    assert.deepEqual(objects(r).map((o) => o.n), ['4', '3', '2']);
+    assert.deepEqual(
+      objects(r).map((o) => o.n),
+      ['4', '3', '2'],
+    );
   });
 });
 
@@ -242,13 +341,17 @@ test('display: last wins, order as written, hidden fields still sortable', async
   await withEngine(ev, async (engine) => {
     const r = await engine.run({ queryString: 'fields a, b | display a | display b, a | sort @timestamp asc' });
     assert.deepEqual(r.columns, ['b', 'a']);
-    assert.deepEqual(objects(r), [{ b: 'x', a: '1' }, { b: 'y', a: '2' }]);
+    assert.deepEqual(objects(r), [
+      { b: 'x', a: '1' },
+      { b: 'y', a: '2' },
+    ]);
   });
 });
 
 test('row cap: 10,000 by default with truncated + warning; limit raises it; noRowCap lifts it', async () => {
   await withEngine([], async (engine, store) => {
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
+    await store.connection
+      .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'm' FROM range(1, 10006) t(i)`);
     const capped = await engine.run({ queryString: 'fields @message' });
     assert.equal(capped.rows.length, 10_000);
@@ -271,11 +374,15 @@ test('time range is inclusive on both ends; log group selection and SOURCE prefi
     { ts: 3000, group: '/other', message: 'o3' },
   ];
   await withEngine(ev, async (engine) => {
-    const msgs = async (q: string, extra: object = {}) => objects(await engine.run({ queryString: q, ...extra })).map((o) => o['@message']);
+    const msgs = async (q: string, extra: object = {}) =>
+      objects(await engine.run({ queryString: q, ...extra })).map((o) => o['@message']);
     assert.deepEqual(await msgs('fields @message', { startTime: 1000, endTime: 2000 }), ['b2', 'a1']);
     assert.deepEqual(await msgs('fields @message', { logGroups: ['/other'] }), ['o3']);
     assert.deepEqual(await msgs("SOURCE logGroups(namePrefix: ['/app']) | fields @message"), ['b2', 'a1']);
-    await assert.rejects(engine.run({ queryString: 'fields @message', logGroups: ['/nope'] }), (e: unknown) => isBiError(e) && e.code === 'QUERY_INVALID');
+    await assert.rejects(
+      engine.run({ queryString: 'fields @message', logGroups: ['/nope'] }),
+      (e: unknown) => isBiError(e) && e.code === 'QUERY_INVALID',
+    );
     const logs = objects(await engine.run({ queryString: 'fields @log, @logStream', logGroups: ['/other'] }));
     assert.deepEqual(logs, [{ '@log': ':/other', '@logStream': 'aws/bedrock/modelinvocations' }]);
   });
@@ -286,12 +393,16 @@ test('malformed and unsupported queries: run throws QUERY_INVALID with coded dia
     await assert.rejects(engine.run({ queryString: 'fields x | pattern @message' }), (e: unknown) => {
       assert.ok(isBiError(e) && e.code === 'QUERY_INVALID');
       const diags = e.details.diagnostics as { code: string; message: string }[];
-      assert.ok(diags.some((d) => d.code === 'UNSUPPORTED_COMMAND' && d.message.includes('`pattern` is not supported yet')));
+      assert.ok(
+        diags.some((d) => d.code === 'UNSUPPORTED_COMMAND' && d.message.includes('`pattern` is not supported yet')),
+      );
       return true;
     });
     const d = await engine.check('fields sumx(1)');
     assert.ok(d.some((x) => x.code === 'UNKNOWN_FUNCTION'));
-    const d2 = await engine.check('fields stats(1) | stats countDistinct(modelId), count_distinct(modelId), count_over_time(*), sum_over_time(input.inputTokenCount)');
+    const d2 = await engine.check(
+      'fields stats(1) | stats countDistinct(modelId), count_distinct(modelId), count_over_time(*), sum_over_time(input.inputTokenCount)',
+    );
     assert.ok(!d2.some((x) => x.code === 'UNKNOWN_FUNCTION' && x.message.includes('ountDistinct')));
   });
 });
@@ -303,13 +414,38 @@ test('aggregates: count(f) skips missing, count_distinct, stddev (sample), earli
     { ts: 3000, group: 'g', message: '{"s":"a"}' },
   ];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'stats count(v) as c, count(*) as n, count_distinct(s) as d, stddev(v) as sd, earliest(v) as e, latest(v) as l, earliest(@timestamp) as et, latest(@timestamp) as lt, values(s) as vs, sortsFirst(s) as sf, sortsLast(s) as sl, min(s) as mn, max(v) as mx' });
-    assert.deepEqual(objects(r), [{ c: '2', n: '3', d: '2', sd: String(Math.SQRT2), e: '2', l: '4', et: '1000', lt: '3000', vs: 'a,b', sf: 'a', sl: 'b', mn: 'a', mx: '4' }]);
+    const r = await engine.run({
+      queryString:
+        'stats count(v) as c, count(*) as n, count_distinct(s) as d, stddev(v) as sd, earliest(v) as e, latest(v) as l, earliest(@timestamp) as et, latest(@timestamp) as lt, values(s) as vs, sortsFirst(s) as sf, sortsLast(s) as sl, min(s) as mn, max(v) as mx',
+    });
+    assert.deepEqual(objects(r), [
+      {
+        c: '2',
+        n: '3',
+        d: '2',
+        sd: String(Math.SQRT2),
+        e: '2',
+        l: '4',
+        et: '1000',
+        lt: '3000',
+        vs: 'a,b',
+        sf: 'a',
+        sl: 'b',
+        mn: 'a',
+        mx: '4',
+      },
+    ]);
   });
 });
 
 test('scalar functions: string, numeric, datetime, IP, JSON, hashing', async () => {
-  const ev: TestEvent[] = [{ ts: '2026-03-04T05:06:07.089Z', group: 'g', message: '{"s":" Hello World ","ip":"192.168.1.20","j":"{\\"a\\":{\\"b\\":[1,2,3]}}"}' }];
+  const ev: TestEvent[] = [
+    {
+      ts: '2026-03-04T05:06:07.089Z',
+      group: 'g',
+      message: '{"s":" Hello World ","ip":"192.168.1.20","j":"{\\"a\\":{\\"b\\":[1,2,3]}}"}',
+    },
+  ];
   await withEngine(ev, async (engine) => {
     const one = async (expr: string) => objects(await engine.run({ queryString: `fields ${expr} as x` }))[0].x;
     assert.equal(await one('trim(s)'), 'Hello World');
@@ -343,7 +479,9 @@ test('scalar functions: string, numeric, datetime, IP, JSON, hashing', async () 
     assert.equal(await one('jsonArraySize("[1,2]")'), '2');
     assert.equal(await one('md5("a")'), '0cc175b9c0f1b6a831c399e269772661');
     assert.equal(await one('base64decode(base64encode("hi"))'), 'hi');
-    const j = objects(await engine.run({ queryString: 'fields jsonParse(j) as p | fields p.a.b as arr, p.a.b.1 as second' }))[0];
+    const j = objects(
+      await engine.run({ queryString: 'fields jsonParse(j) as p | fields p.a.b as arr, p.a.b.1 as second' }),
+    )[0];
     assert.deepEqual(j, { p: '{"a":{"b":[1,2,3]}}', arr: '[1,2,3]', second: '2' });
     const u = objects(await engine.run({ queryString: 'fields jsonParse(j) as p | unnest p.a.b into e | display e' }));
     assert.deepEqual(u, [{ e: '1' }, { e: '2' }, { e: '3' }]);
@@ -351,17 +489,32 @@ test('scalar functions: string, numeric, datetime, IP, JSON, hashing', async () 
 });
 
 test('saved-query expansion through DuckDbEngineOptions.savedQueries', async () => {
-  await withEngine(E3, async (engine) => {
-    const r = await engine.run({ queryString: '$TopApps(n = 1)' });
-    assert.deepEqual(objects(r), [{ a: 'A', c: '2' }]);
-  }, { savedQueries: (name) => (name === 'TopApps' ? { queryString: 'stats count(*) as c by requestMetadata.application_name as a | sort c desc | limit {{n}}', parameters: [{ name: 'n', defaultValue: '5' }] } : undefined) });
+  await withEngine(
+    E3,
+    async (engine) => {
+      const r = await engine.run({ queryString: '$TopApps(n = 1)' });
+      assert.deepEqual(objects(r), [{ a: 'A', c: '2' }]);
+    },
+    {
+      savedQueries: (name) =>
+        name === 'TopApps'
+          ? {
+              queryString: 'stats count(*) as c by requestMetadata.application_name as a | sort c desc | limit {{n}}',
+              parameters: [{ name: 'n', defaultValue: '5' }],
+            }
+          : undefined,
+    },
+  );
 });
 
 test('cancel ends a running query with status Cancelled', async () => {
   await withEngine([], async (engine, store) => {
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
+    await store.connection
+      .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'm' || i FROM range(1, 200001) t(i)`);
-    const h = await engine.start({ queryString: 'fields @message | filter @message like /(a|m)+9$/ | stats count(*) by @message | sort @message asc' });
+    const h = await engine.start({
+      queryString: 'fields @message | filter @message like /(a|m)+9$/ | stats count(*) by @message | sort @message asc',
+    });
     await h.cancel();
     const r = await h.done();
     assert.equal(r.status, 'Cancelled');
@@ -375,9 +528,18 @@ test('decisions: sort without direction is ascending; stats without by over no e
     { ts: 2000, group: 'g', message: '{"v":"a","k":"y"}' },
   ];
   await withEngine(ev, async (engine) => {
-    assert.deepEqual(objects(await engine.run({ queryString: 'fields v | sort v' })).map((o) => o.v), ['a', 'b']);
+    assert.deepEqual(
+      objects(await engine.run({ queryString: 'fields v | sort v' })).map((o) => o.v),
+      ['a', 'b'],
+    );
     assert.deepEqual(objects(await engine.run({ queryString: 'filter v = "zzz" | stats count(*) as n' })), []);
-    assert.deepEqual(objects(await engine.run({ queryString: 'stats count(nope) as c, count(*) as n by k | sort k asc' })), [{ k: 'x', n: '1' }, { k: 'y', n: '1' }]);
+    assert.deepEqual(
+      objects(await engine.run({ queryString: 'stats count(nope) as c, count(*) as n by k | sort k asc' })),
+      [
+        { k: 'x', n: '1' },
+        { k: 'y', n: '1' },
+      ],
+    );
   });
 });
 
@@ -394,34 +556,54 @@ test('maps and lists cannot be aggregated, sorted, grouped or deduplicated; spli
   });
 });
 
-test('integer arithmetic is 64-bit; a text line\'s embedded JSON object is discovered', async () => {
-  const ev: TestEvent[] = [{ ts: 1000, group: 'g', message: '[DEBUG] 2021-01-07 c790 Job info: {"billingTier": 1, "cacheHit": false, "t": [{"ms": "728"}]} trailing' }];
+test("integer arithmetic is 64-bit; a text line's embedded JSON object is discovered", async () => {
+  const ev: TestEvent[] = [
+    {
+      ts: 1000,
+      group: 'g',
+      message: '[DEBUG] 2021-01-07 c790 Job info: {"billingTier": 1, "cacheHit": false, "t": [{"ms": "728"}]} trailing',
+    },
+  ];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'display 123456789 * 1000 as big, 2147483647 + 1 as edge, billingTier, cacheHit, t.0.ms' });
-    assert.deepEqual(objects(r), [{ big: '123456789000', edge: '2147483648', billingTier: '1', cacheHit: '0', 't.0.ms': '728' }]);
+    const r = await engine.run({
+      queryString: 'display 123456789 * 1000 as big, 2147483647 + 1 as edge, billingTier, cacheHit, t.0.ms',
+    });
+    assert.deepEqual(objects(r), [
+      { big: '123456789000', edge: '2147483648', billingTier: '1', cacheHit: '0', 't.0.ms': '728' },
+    ]);
   });
 });
 
 test('parse csv: by position, quoted values with "" unescaped; isIpInSubnet takes IPv6 CIDRs', async () => {
   const ev: TestEvent[] = [{ ts: 1000, group: 'g', message: 'GET,"a, ""b""",200' }];
   await withEngine(ev, async (engine) => {
-    const r = await engine.run({ queryString: 'parse @message csv as method, path, status | display method, path, status' });
+    const r = await engine.run({
+      queryString: 'parse @message csv as method, path, status | display method, path, status',
+    });
     assert.deepEqual(objects(r), [{ method: 'GET', path: 'a, "b"', status: '200' }]);
-    const ip = await engine.run({ queryString: 'display isIpInSubnet("2001:db8::1", "2001:db8::/32") as a, isIpv6InSubnet("2001:db9::1", "2001:db8::/32") as b, isIpv6InSubnet("2001:db8::1", "2001:db8:8000::/33") as c' });
+    const ip = await engine.run({
+      queryString:
+        'display isIpInSubnet("2001:db8::1", "2001:db8::/32") as a, isIpv6InSubnet("2001:db9::1", "2001:db8::/32") as b, isIpv6InSubnet("2001:db8::1", "2001:db8:8000::/33") as c',
+    });
     assert.deepEqual(objects(ip), [{ a: '1', b: '0', c: '0' }]);
   });
 });
 
 test('stream hands rows over in chunks and keeps the row cap unless lifted', async () => {
   await withEngine([], async (engine, store) => {
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
+    await store.connection
+      .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'm' FROM range(1, 10011) t(i)`);
     let n = 0;
-    const capped = await engine.stream({ queryString: 'fields @message' }, (rows) => { n += rows.length; });
+    const capped = await engine.stream({ queryString: 'fields @message' }, (rows) => {
+      n += rows.length;
+    });
     assert.equal(n, 10_000);
     assert.equal(capped.truncated, true);
     n = 0;
-    const all = await engine.stream({ queryString: 'fields @message', noRowCap: true }, (rows) => { n += rows.length; });
+    const all = await engine.stream({ queryString: 'fields @message', noRowCap: true }, (rows) => {
+      n += rows.length;
+    });
     assert.equal(n, 10_010);
     assert.equal(all.truncated, false);
     assert.equal(all.rows.length, 0);

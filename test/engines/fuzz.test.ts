@@ -9,13 +9,66 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { withEngine, bedrock, BEDROCK_GROUP } from './helpers.js';
 
-const atoms = ['x', 'status', '@timestamp', '@message', 'input.inputTokenCount', 'modelId', '1', '2.5', '"7"', '"s"', 'nope', 'true', 'requestMetadata.app'];
-const unary = ['abs', 'ceil', 'sqrt', 'log', 'toNumber', 'toInt', 'ispresent', 'isNumeric', 'messageSize', 'isempty', 'isblank', 'strlen', 'toupper', 'trim',
-  'base64encode', 'hexToDec', 'decToHex', 'fromMillis', 'toMillis', 'jsonParse', 'jsonStringify', 'jsonArraySize', 'md5', 'isValidIp', 'ipv4ToNumber', 'isPrivateIP'];
+const atoms = [
+  'x',
+  'status',
+  '@timestamp',
+  '@message',
+  'input.inputTokenCount',
+  'modelId',
+  '1',
+  '2.5',
+  '"7"',
+  '"s"',
+  'nope',
+  'true',
+  'requestMetadata.app',
+];
+const unary = [
+  'abs',
+  'ceil',
+  'sqrt',
+  'log',
+  'toNumber',
+  'toInt',
+  'ispresent',
+  'isNumeric',
+  'messageSize',
+  'isempty',
+  'isblank',
+  'strlen',
+  'toupper',
+  'trim',
+  'base64encode',
+  'hexToDec',
+  'decToHex',
+  'fromMillis',
+  'toMillis',
+  'jsonParse',
+  'jsonStringify',
+  'jsonArraySize',
+  'md5',
+  'isValidIp',
+  'ipv4ToNumber',
+  'isPrivateIP',
+];
 const binary = ['+', '-', '*', '/', '%', '^', '=', '!=', '<', '>=', 'and', 'or'];
-const fn2 = ['concat', 'coalesce', 'greatest', 'least', 'round', 'strcontains', 'startsWith', 'split', 'substr', 'jsonArrayContains', 'isIpInSubnet'];
+const fn2 = [
+  'concat',
+  'coalesce',
+  'greatest',
+  'least',
+  'round',
+  'strcontains',
+  'startsWith',
+  'split',
+  'substr',
+  'jsonArrayContains',
+  'isIpInSubnet',
+];
 const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
-  e: fc.oneof({ depthSize: 'small' },
+  e: fc.oneof(
+    { depthSize: 'small' },
     fc.constantFrom(...atoms),
     fc.tuple(fc.constantFrom(...unary), tie('e')).map(([f, a]) => `${f}(${a})`),
     fc.tuple(tie('e'), fc.constantFrom(...binary), tie('e')).map(([a, o, b]) => `(${a} ${o} ${b})`),
@@ -27,30 +80,48 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     tie('e').map((a) => `${a} not in ["a", 1]`),
   ),
 })).e;
-const aggs = ['count', 'sum', 'avg', 'min', 'max', 'stddev', 'count_distinct', 'earliest', 'latest', 'sortsFirst', 'values'];
+const aggs = [
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'stddev',
+  'count_distinct',
+  'earliest',
+  'latest',
+  'sortsFirst',
+  'values',
+];
 
 test('random expressions compile to bounded SQL that runs', async () => {
-  await withEngine([
-    { ts: 1000, record: bedrock({ app: 'A', input: 3, meta: { app: 'z' } }) },
-    { ts: 2000, group: BEDROCK_GROUP, message: '{"x":"5","status":"200","items":[{"name":"n"}]}' },
-    { ts: 3000, group: BEDROCK_GROUP, message: 'user=bob, latency=150' },
-    { ts: 4000, group: BEDROCK_GROUP, message: '{"x":true,"status":404}' },
-  ], async (engine) => {
-    const samples = fc.sample(fc.tuple(expr, expr, fc.constantFrom(...aggs), fc.boolean()), { numRuns: 250, seed: 2026 });
-    let ran = 0;
-    for (const [a, b, g, desc] of samples) {
-      for (const q of [
-        `fields ${a} as v, ${b} as w | filter ${b} or ${a} | sort v ${desc ? 'desc' : 'asc'}`,
-        `fields ${a} as v | stats ${g}(v) as r by ${b} as k | sort r desc`,
-      ]) {
-        const p = await engine.prepare({ queryString: q });
-        if (!p.compiled) continue;
-        assert.ok(p.compiled.sql.length < 200_000, `SQL of ${p.compiled.sql.length} characters for: ${q}`);
-        const r = await engine.run({ queryString: q });
-        assert.equal(r.status, 'Complete', `${r.error?.message}\n  query: ${q}`);
-        ran++;
+  await withEngine(
+    [
+      { ts: 1000, record: bedrock({ app: 'A', input: 3, meta: { app: 'z' } }) },
+      { ts: 2000, group: BEDROCK_GROUP, message: '{"x":"5","status":"200","items":[{"name":"n"}]}' },
+      { ts: 3000, group: BEDROCK_GROUP, message: 'user=bob, latency=150' },
+      { ts: 4000, group: BEDROCK_GROUP, message: '{"x":true,"status":404}' },
+    ],
+    async (engine) => {
+      const samples = fc.sample(fc.tuple(expr, expr, fc.constantFrom(...aggs), fc.boolean()), {
+        numRuns: 250,
+        seed: 2026,
+      });
+      let ran = 0;
+      for (const [a, b, g, desc] of samples) {
+        for (const q of [
+          `fields ${a} as v, ${b} as w | filter ${b} or ${a} | sort v ${desc ? 'desc' : 'asc'}`,
+          `fields ${a} as v | stats ${g}(v) as r by ${b} as k | sort r desc`,
+        ]) {
+          const p = await engine.prepare({ queryString: q });
+          if (!p.compiled) continue;
+          assert.ok(p.compiled.sql.length < 200_000, `SQL of ${p.compiled.sql.length} characters for: ${q}`);
+          const r = await engine.run({ queryString: q });
+          assert.equal(r.status, 'Complete', `${r.error?.message}\n  query: ${q}`);
+          ran++;
+        }
       }
-    }
-    assert.ok(ran > 150, `only ${ran} of the random queries were valid`);
-  });
+      assert.ok(ran > 150, `only ${ran} of the random queries were valid`);
+    },
+  );
 });

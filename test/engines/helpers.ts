@@ -37,7 +37,8 @@ export function flattenNames(v: unknown, prefix = '', out: string[] = []): strin
   if (Array.isArray(v)) {
     v.forEach((x, i) => flattenNames(x, prefix ? `${prefix}.${i}` : String(i), out));
   } else if (typeof v === 'object') {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) flattenNames(x, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      flattenNames(x, prefix ? `${prefix}.${k}` : k, out);
   } else if (prefix) {
     out.push(prefix);
   }
@@ -55,8 +56,18 @@ function get(o: Record<string, unknown>, path: string): unknown {
 
 /** A Bedrock record with the usual shape. */
 export function bedrock(over: {
-  app?: string; env?: string; tenant?: string; user?: string; model?: string; arn?: string; input?: number; output?: number;
-  requestId?: string; extra?: Record<string, unknown>; meta?: Record<string, string>; ts?: string;
+  app?: string;
+  env?: string;
+  tenant?: string;
+  user?: string;
+  model?: string;
+  arn?: string;
+  input?: number;
+  output?: number;
+  requestId?: string;
+  extra?: Record<string, unknown>;
+  meta?: Record<string, string>;
+  ts?: string;
 }): Record<string, unknown> {
   const meta: Record<string, string> = { ...(over.meta ?? {}) };
   if (over.app !== undefined) meta.application_name = over.app;
@@ -101,7 +112,11 @@ export async function makeStore(events: TestEvent[], opts: { catalog?: boolean; 
       const message = JSON.stringify(r);
       for (const f of flattenNames(r)) fmap.set(f, (fmap.get(f) ?? 0) + 1);
       const meta = r.requestMetadata as Record<string, string> | undefined;
-      const metaSql = meta ? `MAP {${Object.entries(meta).map(([k, v]) => `${sql(k)}: ${sql(v)}`).join(', ')}}` : 'NULL';
+      const metaSql = meta
+        ? `MAP {${Object.entries(meta)
+            .map(([k, v]) => `${sql(k)}: ${sql(v)}`)
+            .join(', ')}}`
+        : 'NULL';
       await c.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region, operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, request_metadata, message)
         VALUES (${seq}, ${sql(group)}, ${sql(stream)}, ${ts}, ${ing}, ${sql(String(r.requestId ?? seq))}, 'bedrock', ${sql(r.accountId)}, ${sql(r.region)}, ${sql(r.inferenceRegion)}, ${sql(r.operation)}, ${sql(r.modelId)}, ${sql(get(r, 'identity.arn'))}, ${sql(r.requestId)}, ${sql(r.errorCode)},
         ${sql(get(r, 'input.inputTokenCount'))}, ${sql(get(r, 'output.outputTokenCount'))}, ${sql(get(r, 'input.cacheReadInputTokenCount'))}, ${sql(get(r, 'input.cacheWriteInputTokenCount'))}, ${metaSql}, ${sql(message)})`);
@@ -110,20 +125,29 @@ export async function makeStore(events: TestEvent[], opts: { catalog?: boolean; 
       generic.set(group, (generic.get(group) ?? 0) + 1);
       try {
         const parsed: unknown = JSON.parse(message);
-        if (parsed && typeof parsed === 'object') for (const f of flattenNames(parsed)) fmap.set(f, (fmap.get(f) ?? 0) + 1);
-      } catch { /* text message: no discovered fields */ }
+        if (parsed && typeof parsed === 'object')
+          for (const f of flattenNames(parsed)) fmap.set(f, (fmap.get(f) ?? 0) + 1);
+      } catch {
+        /* text message: no discovered fields */
+      }
       await c.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
         VALUES (${seq}, ${sql(group)}, ${sql(stream)}, ${ts}, ${ing}, ${sql(`k${seq}`)}, 'generic', ${sql(message)})`);
     }
   }
   if (opts.catalog !== false) {
-    for (const [g, n] of generic) await c.run(`INSERT INTO log_groups (name, created_ts, generic_events) VALUES (${sql(g)}, 0, ${n})`);
-    for (const [g, fm] of fields) for (const [f, n] of fm) await c.run(`INSERT INTO fields VALUES (${sql(g)}, ${sql(f)}, ${n})`);
+    for (const [g, n] of generic)
+      await c.run(`INSERT INTO log_groups (name, created_ts, generic_events) VALUES (${sql(g)}, 0, ${n})`);
+    for (const [g, fm] of fields)
+      for (const [f, n] of fm) await c.run(`INSERT INTO fields VALUES (${sql(g)}, ${sql(f)}, ${n})`);
   }
   return store;
 }
 
-export async function withEngine<T>(events: TestEvent[], fn: (engine: DuckDbEngine, store: Store) => Promise<T>, opts: DuckDbEngineOptions & { catalog?: boolean } = {}): Promise<T> {
+export async function withEngine<T>(
+  events: TestEvent[],
+  fn: (engine: DuckDbEngine, store: Store) => Promise<T>,
+  opts: DuckDbEngineOptions & { catalog?: boolean } = {},
+): Promise<T> {
   const store = await makeStore(events, opts);
   const engine = createDuckDbEngine(store, opts);
   try {

@@ -13,17 +13,104 @@ import { REAL_QUERIES } from './parser-corpus.js';
 
 const dir = new URL('../../queries/bedrock/', import.meta.url);
 const SEEDS: string[] = [
-  ...readdirSync(dir).filter((f) => f.endsWith('.insights')).sort().map((f) => readFileSync(new URL(f, dir), 'utf8')),
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith('.insights'))
+    .sort()
+    .map((f) => readFileSync(new URL(f, dir), 'utf8')),
   ...Object.values(REAL_QUERIES),
 ];
 
 const FRAGMENTS = [
-  'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'display', 'dedup', 'unnest', 'into', 'expand', 'fillmissing',
-  'with', 'for', 'SOURCE', 'logGroups', 'namePrefix', ':', 'by', 'as', 'asc', 'desc', 'and', 'or', 'not', 'in', 'like',
-  'multi', 'logfmt', 'csv', 'any', 'head', 'pattern', 'where', 'filterIndex', '|', '(', ')', '[', ']', ',', '.', '*', '/',
-  '+', '-', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', '!', '"', "'", '`', '@', '#', '\n', ' ', '\\', '$', '{{',
-  '}}', '5m', '1h', '2 hours', '0.5', '1e3', '42', 'x', '@message', 'a.b.c', 'count(*)', 'bin(5m)', '/re/', '"s"',
-  "'s'", '`q-n`', '(?<g>.)', 'true', 'offset', 'start=', '-1d', 'now', '😀', '\t',
+  'fields',
+  'filter',
+  'stats',
+  'sort',
+  'limit',
+  'parse',
+  'display',
+  'dedup',
+  'unnest',
+  'into',
+  'expand',
+  'fillmissing',
+  'with',
+  'for',
+  'SOURCE',
+  'logGroups',
+  'namePrefix',
+  ':',
+  'by',
+  'as',
+  'asc',
+  'desc',
+  'and',
+  'or',
+  'not',
+  'in',
+  'like',
+  'multi',
+  'logfmt',
+  'csv',
+  'any',
+  'head',
+  'pattern',
+  'where',
+  'filterIndex',
+  '|',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '.',
+  '*',
+  '/',
+  '+',
+  '-',
+  '%',
+  '^',
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '=~',
+  '!',
+  '"',
+  "'",
+  '`',
+  '@',
+  '#',
+  '\n',
+  ' ',
+  '\\',
+  '$',
+  '{{',
+  '}}',
+  '5m',
+  '1h',
+  '2 hours',
+  '0.5',
+  '1e3',
+  '42',
+  'x',
+  '@message',
+  'a.b.c',
+  'count(*)',
+  'bin(5m)',
+  '/re/',
+  '"s"',
+  "'s'",
+  '`q-n`',
+  '(?<g>.)',
+  'true',
+  'offset',
+  'start=',
+  '-1d',
+  'now',
+  '😀',
+  '\t',
 ];
 
 function checkDiagnostics(text: string, ds: readonly Diagnostic[]): void {
@@ -34,7 +121,10 @@ function checkDiagnostics(text: string, ds: readonly Diagnostic[]): void {
     assert.equal(typeof d.message, 'string');
     assert.ok(d.message.length > 0);
     assert.ok(Number.isInteger(d.span.start) && Number.isInteger(d.span.end));
-    assert.ok(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length, `span ${JSON.stringify(d.span)} outside ${text.length}`);
+    assert.ok(
+      d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length,
+      `span ${JSON.stringify(d.span)} outside ${text.length}`,
+    );
     assert.deepEqual({ line: d.line, column: d.column }, lineColumn(text, d.span.start));
     assert.ok(!d.code.endsWith('_INTERNAL'), `internal error on ${JSON.stringify(text)}: ${d.message}`);
   }
@@ -62,7 +152,11 @@ function robust(text: string): void {
     checkSpans(text, r.query);
     checkDiagnostics(text, checkComposition(r.query, text));
   }
-  const e = expandSavedQueries(text, (name) => (name.length % 2 === 0 ? { name, queryString: 'fields {{a}} | limit {{n}}', parameters: [{ name: 'n', defaultValue: '5' }] } : undefined));
+  const e = expandSavedQueries(text, (name) =>
+    name.length % 2 === 0
+      ? { name, queryString: 'fields {{a}} | limit {{n}}', parameters: [{ name: 'n', defaultValue: '5' }] }
+      : undefined,
+  );
   checkDiagnostics(text, e.diagnostics);
 }
 
@@ -70,10 +164,15 @@ function robust(text: string): void {
 const mutated = fc
   .tuple(
     fc.constantFrom(...SEEDS),
-    fc.array(fc.tuple(fc.constantFrom('delete', 'insert', 'swap', 'dup'), fc.nat(), fc.nat(), fc.constantFrom(...FRAGMENTS)), { minLength: 1, maxLength: 4 }),
+    fc.array(
+      fc.tuple(fc.constantFrom('delete', 'insert', 'swap', 'dup'), fc.nat(), fc.nat(), fc.constantFrom(...FRAGMENTS)),
+      { minLength: 1, maxLength: 4 },
+    ),
   )
   .map(([seed, ops]) => {
-    let parts = tokenize(seed).filter((t) => t.kind !== 'eof').map((t) => t.text);
+    let parts = tokenize(seed)
+      .filter((t) => t.kind !== 'eof')
+      .map((t) => t.text);
     for (const [op, i, j, frag] of ops) {
       if (parts.length === 0) parts = [frag];
       const a = i % parts.length;

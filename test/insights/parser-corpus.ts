@@ -27,7 +27,8 @@ export const REAL_QUERIES: Record<string, string> = {
   O8b: 'stats count(*) as num by bean_id, client_ip | sort client_ip asc, num desc',
   O8c: 'fields @timestamp, status, @message | sort @timestamp asc | display @timestamp, status, @message',
   O8d: 'filter @requestId like /8e80f2fe/ | stats count(*) as num by bean_id | sort by num desc',
-  grafana: 'FIELDS strlen(@message) AS message_length | STATS sum(message_length)/1024/1024 as logs_mb BY bin(5m) | STATS max(logs_mb) AS peak_ingest_mb, min(logs_mb) AS min_ingest_mb, avg(logs_mb) AS avg_ingest_mb',
+  grafana:
+    'FIELDS strlen(@message) AS message_length | STATS sum(message_length)/1024/1024 as logs_mb BY bin(5m) | STATS max(logs_mb) AS peak_ingest_mb, min(logs_mb) AS min_ingest_mb, avg(logs_mb) AS avg_ingest_mb',
   docStats: `stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB,
       max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB,
       provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB`,

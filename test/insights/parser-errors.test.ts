@@ -13,24 +13,49 @@ function err(text: string): [string, string, number, number] {
 
 test('empty and comment-only queries give the <EOF> form', () => {
   assert.deepEqual(err(''), ['PARSE_EMPTY_QUERY', 'unexpected symbol found <EOF> at line 1 and position 0', 1, 0]);
-  assert.deepEqual(err('   \n  '), ['PARSE_EMPTY_QUERY', 'unexpected symbol found <EOF> at line 2 and position 2', 2, 2]);
-  assert.deepEqual(err('# nothing here'), ['PARSE_EMPTY_QUERY', 'unexpected symbol found <EOF> at line 1 and position 14', 1, 14]);
+  assert.deepEqual(err('   \n  '), [
+    'PARSE_EMPTY_QUERY',
+    'unexpected symbol found <EOF> at line 2 and position 2',
+    2,
+    2,
+  ]);
+  assert.deepEqual(err('# nothing here'), [
+    'PARSE_EMPTY_QUERY',
+    'unexpected symbol found <EOF> at line 1 and position 14',
+    1,
+    14,
+  ]);
 });
 
 test('sort on an expression fails at the ( with a hint to alias it', () => {
   const [e] = bad('stats count(*) by bin(1d) | sort bin(1d) desc');
   assert.equal(e.code, 'PARSE_SORT_KEY_NOT_NAME');
-  assert.match(e.message, /^unexpected symbol found \( at line 1 and position 36; sort keys must be field or alias names: alias the expression/);
+  assert.match(
+    e.message,
+    /^unexpected symbol found \( at line 1 and position 36; sort keys must be field or alias names: alias the expression/,
+  );
   assert.deepEqual(e.span, { start: 36, end: 37 });
-  assert.deepEqual(err('sort count(*) desc').slice(0, 2), ['PARSE_SORT_KEY_NOT_NAME', 'unexpected symbol found ( at line 1 and position 10']);
-  assert.deepEqual(err('sort x + 1').slice(0, 2), ['PARSE_SORT_KEY_NOT_NAME', 'unexpected symbol found + at line 1 and position 7']);
-  assert.deepEqual(err('sort 1').slice(0, 2), ['PARSE_SORT_KEY_NOT_NAME', 'unexpected symbol found 1 at line 1 and position 5']);
+  assert.deepEqual(err('sort count(*) desc').slice(0, 2), [
+    'PARSE_SORT_KEY_NOT_NAME',
+    'unexpected symbol found ( at line 1 and position 10',
+  ]);
+  assert.deepEqual(err('sort x + 1').slice(0, 2), [
+    'PARSE_SORT_KEY_NOT_NAME',
+    'unexpected symbol found + at line 1 and position 7',
+  ]);
+  assert.deepEqual(err('sort 1').slice(0, 2), [
+    'PARSE_SORT_KEY_NOT_NAME',
+    'unexpected symbol found 1 at line 1 and position 5',
+  ]);
 });
 
 test('an unknown command names the word and suggests the closest command', () => {
   const [code, msg] = err('fields @timestamp, custom_field | count()');
   assert.deepEqual([code, msg], ['PARSE_UNKNOWN_COMMAND', 'unexpected symbol found count at line 1 and position 34']);
-  assert.match(bad('fields @timestamp, custom_field | count()')[0].message, /`count\(…\)` is a function, not a command: use it inside a command, e\.g\. stats count/);
+  assert.match(
+    bad('fields @timestamp, custom_field | count()')[0].message,
+    /`count\(…\)` is a function, not a command: use it inside a command, e\.g\. stats count/,
+  );
   const [e] = bad('fileter @message like /x/');
   assert.match(e.message, /did you mean `filter`\?/);
   const [far] = bad('zzzzzz x');
@@ -38,23 +63,59 @@ test('an unknown command names the word and suggests the closest command', () =>
 });
 
 test('quoted nested keys and unquoted values with colons are rejected at the offending symbol', () => {
-  assert.deepEqual(err('fields request.headers."user-agent"').slice(0, 2), ['PARSE_UNEXPECTED_TOKEN', 'unexpected symbol found "user-agent" at line 1 and position 23']);
-  assert.deepEqual(err('filter x = 12:30').slice(0, 2), ['PARSE_UNEXPECTED_TOKEN', 'unexpected symbol found : at line 1 and position 13']);
+  assert.deepEqual(err('fields request.headers."user-agent"').slice(0, 2), [
+    'PARSE_UNEXPECTED_TOKEN',
+    'unexpected symbol found "user-agent" at line 1 and position 23',
+  ]);
+  assert.deepEqual(err('filter x = 12:30').slice(0, 2), [
+    'PARSE_UNEXPECTED_TOKEN',
+    'unexpected symbol found : at line 1 and position 13',
+  ]);
 });
 
 test('line is 1-based and position 0-based on the line of the offending token', () => {
-  assert.deepEqual(err('fields a,\n  b\n| sort c +'), ['PARSE_SORT_KEY_NOT_NAME', 'unexpected symbol found + at line 3 and position 9', 3, 9]);
+  assert.deepEqual(err('fields a,\n  b\n| sort c +'), [
+    'PARSE_SORT_KEY_NOT_NAME',
+    'unexpected symbol found + at line 3 and position 9',
+    3,
+    9,
+  ]);
 });
 
 test('pipes in the wrong place', () => {
-  assert.deepEqual(err('| fields a'), ['PARSE_EXPECTED_COMMAND', 'unexpected symbol found | at line 1 and position 0', 1, 0]);
-  assert.deepEqual(err('fields a |'), ['PARSE_UNEXPECTED_TOKEN', 'unexpected symbol found <EOF> at line 1 and position 10', 1, 10]);
-  assert.deepEqual(err('fields a || limit 1').slice(0, 2), ['PARSE_EXPECTED_COMMAND', 'unexpected symbol found | at line 1 and position 10']);
-  assert.deepEqual(err('fields a b').slice(0, 2), ['PARSE_UNEXPECTED_TOKEN', 'unexpected symbol found b at line 1 and position 9']);
+  assert.deepEqual(err('| fields a'), [
+    'PARSE_EXPECTED_COMMAND',
+    'unexpected symbol found | at line 1 and position 0',
+    1,
+    0,
+  ]);
+  assert.deepEqual(err('fields a |'), [
+    'PARSE_UNEXPECTED_TOKEN',
+    'unexpected symbol found <EOF> at line 1 and position 10',
+    1,
+    10,
+  ]);
+  assert.deepEqual(err('fields a || limit 1').slice(0, 2), [
+    'PARSE_EXPECTED_COMMAND',
+    'unexpected symbol found | at line 1 and position 10',
+  ]);
+  assert.deepEqual(err('fields a b').slice(0, 2), [
+    'PARSE_UNEXPECTED_TOKEN',
+    'unexpected symbol found b at line 1 and position 9',
+  ]);
 });
 
 test('incomplete commands end at <EOF>', () => {
-  for (const [text, pos] of [['fields', 6], ['filter a and', 12], ['stats count(*) by', 17], ['fields a as', 11], ['parse', 5], ['limit', 5], ['unnest x', 8], ['fillmissing with 0', 18]] as const) {
+  for (const [text, pos] of [
+    ['fields', 6],
+    ['filter a and', 12],
+    ['stats count(*) by', 17],
+    ['fields a as', 11],
+    ['parse', 5],
+    ['limit', 5],
+    ['unnest x', 8],
+    ['fillmissing with 0', 18],
+  ] as const) {
     const [code, msg] = err(text);
     assert.equal(code, 'PARSE_UNEXPECTED_TOKEN', text);
     assert.equal(msg, `unexpected symbol found <EOF> at line 1 and position ${pos}`, text);
@@ -75,7 +136,10 @@ test('parse errors: glob * count, regex without named groups, XML mode, missing 
   assert.equal(err('parse @message XML "/event/level" as l')[0], 'PARSE_MODE_UNSUPPORTED');
   assert.equal(err('parse @message "a=*"')[0], 'PARSE_UNEXPECTED_TOKEN');
   // `parse logfmt @message` is documented as a syntax error.
-  assert.deepEqual(err('parse logfmt @message').slice(0, 2), ['PARSE_UNEXPECTED_TOKEN', 'unexpected symbol found @message at line 1 and position 13']);
+  assert.deepEqual(err('parse logfmt @message').slice(0, 2), [
+    'PARSE_UNEXPECTED_TOKEN',
+    'unexpected symbol found @message at line 1 and position 13',
+  ]);
 });
 
 test('like needs a string or regex literal; in needs a list or a subquery', () => {
@@ -91,10 +155,18 @@ test('* outside count(*), reserved words as operands', () => {
 });
 
 test('lexical errors: unterminated string/regex/backtick and stray characters, shown on one line', () => {
-  assert.deepEqual(err('fields a\n| filter b = "x\n| limit 1'), ['LEX_UNTERMINATED_STRING', 'unexpected symbol found "x… at line 2 and position 13', 2, 13]);
+  assert.deepEqual(err('fields a\n| filter b = "x\n| limit 1'), [
+    'LEX_UNTERMINATED_STRING',
+    'unexpected symbol found "x… at line 2 and position 13',
+    2,
+    13,
+  ]);
   assert.equal(err('filter x like /abc')[0], 'LEX_UNTERMINATED_REGEX');
   assert.equal(err('fields `abc')[0], 'LEX_UNTERMINATED_BACKTICK');
-  assert.deepEqual(err('fields a & b').slice(0, 2), ['LEX_UNEXPECTED_CHAR', 'unexpected symbol found & at line 1 and position 9']);
+  assert.deepEqual(err('fields a & b').slice(0, 2), [
+    'LEX_UNEXPECTED_CHAR',
+    'unexpected symbol found & at line 1 and position 9',
+  ]);
   assert.match(bad('fields a ; b')[0].message, /^unexpected symbol found ; at line 1 and position 9; /);
   // Inside a tier-3 command, whose text is otherwise skipped, a lexical error is still reported.
   assert.equal(err('pattern "abc')[0], 'LEX_UNTERMINATED_STRING');
@@ -115,9 +187,14 @@ test('an unexpanded saved-query invocation says to expand it first', () => {
 test('recovery: every broken command is reported, and a broken query yields no AST', () => {
   const r = parseQuery('fields | filter | sort x | stats count(*) by');
   assert.equal(r.query, undefined);
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.column]), [
-    ['PARSE_UNEXPECTED_TOKEN', 7], ['PARSE_UNEXPECTED_TOKEN', 16], ['PARSE_UNEXPECTED_TOKEN', 44],
-  ]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.column]),
+    [
+      ['PARSE_UNEXPECTED_TOKEN', 7],
+      ['PARSE_UNEXPECTED_TOKEN', 16],
+      ['PARSE_UNEXPECTED_TOKEN', 44],
+    ],
+  );
 });
 
 test('diagnostics are well formed: span inside the text, line/column agree with the span', () => {
@@ -134,9 +211,18 @@ test('diagnostics are well formed: span inside the text, line/column agree with 
 
 test('deep nesting is a coded error, not a stack overflow', () => {
   const deep = `filter ${'('.repeat(5000)}a${')'.repeat(5000)}`;
-  assert.deepEqual(bad(deep).map((d) => d.code), ['PARSE_TOO_DEEP']);
-  assert.deepEqual(bad(`filter ${'-'.repeat(5000)}a`).map((d) => d.code), ['PARSE_TOO_DEEP']);
-  assert.deepEqual(bad(`fields ${'f('.repeat(3000)}1${')'.repeat(3000)}`).map((d) => d.code), ['PARSE_TOO_DEEP']);
+  assert.deepEqual(
+    bad(deep).map((d) => d.code),
+    ['PARSE_TOO_DEEP'],
+  );
+  assert.deepEqual(
+    bad(`filter ${'-'.repeat(5000)}a`).map((d) => d.code),
+    ['PARSE_TOO_DEEP'],
+  );
+  assert.deepEqual(
+    bad(`fields ${'f('.repeat(3000)}1${')'.repeat(3000)}`).map((d) => d.code),
+    ['PARSE_TOO_DEEP'],
+  );
   // Ordinary nesting is far below the bound.
   assert.ok(parseQuery(`filter ${'('.repeat(150)}a${')'.repeat(150)} = 1`).query);
 });
@@ -152,6 +238,9 @@ test('a text full of errors stops after 25 diagnostics, quickly', () => {
 test('many warnings do not crowd out an error', () => {
   const r = parseQuery(`fields ${Array.from({ length: 40 }, () => '@ a').join(', ')} | sort f(x)`);
   assert.equal(r.query, undefined);
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), ['PARSE_SORT_KEY_NOT_NAME']);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+    ['PARSE_SORT_KEY_NOT_NAME'],
+  );
   assert.equal(r.diagnostics.filter((d) => d.severity === 'warning').length, 25);
 });

@@ -35,14 +35,19 @@ test('not and !: prefix negation; not binds tighter than comparisons (spec §4.1
   assert.equal(cond('!(a = 1 or b = 2)'), '(not (or (= a #1) (= b #2)))');
   const r = parseQuery('filter not a = 1');
   assert.ok(r.query);
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.column]), [['PARSE_NOT_PRECEDENCE', 'warning', 7]]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.severity, d.column]),
+    [['PARSE_NOT_PRECEDENCE', 'warning', 7]],
+  );
   const f = r.query?.commands[0];
   if (f?.kind === 'filter') assert.equal(sx(f.condition), '(= (not a) #1)');
 });
 
 test('comparison operators', () => {
-  assert.equal(cond('a = 1 or a != 2 or a < 3 or a <= 4 or a > 5 or a >= 6'),
-    '(or (or (or (or (or (= a #1) (!= a #2)) (< a #3)) (<= a #4)) (> a #5)) (>= a #6))');
+  assert.equal(
+    cond('a = 1 or a != 2 or a < 3 or a <= 4 or a > 5 or a >= 6'),
+    '(or (or (or (or (or (= a #1) (!= a #2)) (< a #3)) (<= a #4)) (> a #5)) (>= a #6))',
+  );
 });
 
 test('like / not like / =~ with strings and regexes', () => {
@@ -52,7 +57,10 @@ test('like / not like / =~ with strings and regexes', () => {
   assert.equal(cond("status not like '200'"), '(not-like status "200")');
   assert.equal(cond('x NOT LIKE /a/'), '(not-like x /a/)');
   assert.equal(cond('x =~ "text"'), '(like x "text")');
-  assert.equal(cond("(dstAddr like 'x.x.x.x' and srcAddr like 'y.y.')"), '(and (like dstAddr "x.x.x.x") (like srcAddr "y.y."))');
+  assert.equal(
+    cond("(dstAddr like 'x.x.x.x' and srcAddr like 'y.y.')"),
+    '(and (like dstAddr "x.x.x.x") (like srcAddr "y.y."))',
+  );
 });
 
 test('in / not in with lists of mixed literals', () => {
@@ -84,11 +92,15 @@ test('literals: numbers, strings, booleans, durations, regexes, lists, negative 
   assert.equal(cond('x = 0.5'), '(= x #0.5)');
   assert.equal(cond('x = 1e3'), '(= x #1000)');
   assert.equal(cond('x = -3'), '(= x (- #3))');
-  assert.equal(cond("x = 'single' or x = \"double\""), '(or (= x "single") (= x "double"))');
+  assert.equal(cond('x = \'single\' or x = "double"'), '(or (= x "single") (= x "double"))');
   assert.equal(cond('strcontains(x, "y", true) or f(FALSE)'), '(or strcontains(x "y" true) f(false))');
   assert.equal(cond('x = [1, "a", [2]]'), '(= x [#1 "a" [#2]])');
   const c = one('stats count(*) by bin(5m), datefloor(@timestamp, 1h), dateceil(@t, 10 minutes), bin(2 hours)');
-  if (c.kind === 'stats') assert.deepEqual(c.groupBy.map((p) => sx(p.expr)), ['bin(5m)', 'datefloor(@timestamp 1h)', 'dateceil(@t 10m)', 'bin(2h)']);
+  if (c.kind === 'stats')
+    assert.deepEqual(
+      c.groupBy.map((p) => sx(p.expr)),
+      ['bin(5m)', 'datefloor(@timestamp 1h)', 'dateceil(@t 10m)', 'bin(2h)'],
+    );
   if (c.kind === 'stats') {
     const spaced = c.groupBy[3].expr;
     assert.ok(spaced.kind === 'call' && spaced.args[0].kind === 'duration' && spaced.args[0].text === '2 hours');
@@ -105,11 +117,18 @@ test('regex literal vs division decided by position', () => {
 });
 
 test('backtick field references are quoted fields; @`…` keeps the @', () => {
-  assert.equal(cond('@`aws.tag.aws:cloudformation:stack-name` = "my-stack"'), '(= `@aws.tag.aws:cloudformation:stack-name` "my-stack")');
+  assert.equal(
+    cond('@`aws.tag.aws:cloudformation:stack-name` = "my-stack"'),
+    '(= `@aws.tag.aws:cloudformation:stack-name` "my-stack")',
+  );
   const c = one('fields `output.outputBodyJson.0.amazon-bedrock-invocationMetrics.inputTokenCount`');
   if (c.kind === 'fields') {
     const e = c.items[0].expr;
-    assert.ok(e.kind === 'field' && e.quoted && e.name === 'output.outputBodyJson.0.amazon-bedrock-invocationMetrics.inputTokenCount');
+    assert.ok(
+      e.kind === 'field' &&
+        e.quoted &&
+        e.name === 'output.outputBodyJson.0.amazon-bedrock-invocationMetrics.inputTokenCount',
+    );
   }
 });
 
@@ -122,10 +141,19 @@ test('every expression node span covers exactly its source text', () => {
   const seen: string[] = [];
   const visit = (e: import('../../src/insights/ast.js').Expr): void => {
     seen.push(text.slice(e.span.start, e.span.end));
-    if (e.kind === 'binary') { visit(e.left); visit(e.right); }
+    if (e.kind === 'binary') {
+      visit(e.left);
+      visit(e.right);
+    }
     if (e.kind === 'unary') visit(e.operand);
-    if (e.kind === 'like') { visit(e.subject); visit(e.pattern); }
-    if (e.kind === 'in') { visit(e.subject); visit(e.list); }
+    if (e.kind === 'like') {
+      visit(e.subject);
+      visit(e.pattern);
+    }
+    if (e.kind === 'in') {
+      visit(e.subject);
+      visit(e.list);
+    }
     if (e.kind === 'list') e.items.forEach(visit);
     if (e.kind === 'call') e.args.forEach(visit);
     if (e.kind === 'access') visit(e.object);
@@ -135,9 +163,29 @@ test('every expression node span covers exactly its source text', () => {
     '(a + b) * 2 > 3 and x like /y/ and z in [1, 2] and f(g(1), "s").k[0] = -1',
     '(a + b) * 2 > 3 and x like /y/ and z in [1, 2]',
     '(a + b) * 2 > 3 and x like /y/',
-    '(a + b) * 2 > 3', '(a + b) * 2', '(a + b)', 'a', 'b', '2', '3',
-    'x like /y/', 'x', '/y/',
-    'z in [1, 2]', 'z', '[1, 2]', '1', '2',
-    'f(g(1), "s").k[0] = -1', 'f(g(1), "s").k[0]', 'f(g(1), "s").k', 'f(g(1), "s")', 'g(1)', '1', '"s"', '-1', '1',
+    '(a + b) * 2 > 3',
+    '(a + b) * 2',
+    '(a + b)',
+    'a',
+    'b',
+    '2',
+    '3',
+    'x like /y/',
+    'x',
+    '/y/',
+    'z in [1, 2]',
+    'z',
+    '[1, 2]',
+    '1',
+    '2',
+    'f(g(1), "s").k[0] = -1',
+    'f(g(1), "s").k[0]',
+    'f(g(1), "s").k',
+    'f(g(1), "s")',
+    'g(1)',
+    '1',
+    '"s"',
+    '-1',
+    '1',
   ]);
 });

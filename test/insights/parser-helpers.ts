@@ -7,28 +7,47 @@ import type { Diagnostic } from '../../src/insights/diagnostics.js';
 
 export function sx(e: Expr): string {
   switch (e.kind) {
-    case 'field': return e.quoted ? `\`${e.name}\`` : e.name;
-    case 'number': return `#${e.value}`;
-    case 'string': return JSON.stringify(e.value);
-    case 'regex': return `/${e.pattern}/`;
-    case 'boolean': return String(e.value);
-    case 'duration': return `${e.amount}${e.unit}`;
-    case 'list': return `[${e.items.map(sx).join(' ')}]`;
-    case 'star': return '*';
-    case 'unary': return `(${e.op} ${sx(e.operand)})`;
-    case 'binary': return `(${e.op} ${sx(e.left)} ${sx(e.right)})`;
-    case 'like': return `(${e.negated ? 'not-like' : 'like'} ${sx(e.subject)} ${sx(e.pattern)})`;
-    case 'in': return `(${e.negated ? 'not-in' : 'in'} ${sx(e.subject)} ${e.list.kind === 'list' ? sx(e.list) : '(subquery)'})`;
-    case 'subquery': return '(subquery)';
-    case 'call': return `${e.name}(${e.args.map(sx).join(' ')})`;
-    case 'access': return `(. ${sx(e.object)} ${typeof e.key === 'number' ? `#${e.key}` : JSON.stringify(e.key)})`;
+    case 'field':
+      return e.quoted ? `\`${e.name}\`` : e.name;
+    case 'number':
+      return `#${e.value}`;
+    case 'string':
+      return JSON.stringify(e.value);
+    case 'regex':
+      return `/${e.pattern}/`;
+    case 'boolean':
+      return String(e.value);
+    case 'duration':
+      return `${e.amount}${e.unit}`;
+    case 'list':
+      return `[${e.items.map(sx).join(' ')}]`;
+    case 'star':
+      return '*';
+    case 'unary':
+      return `(${e.op} ${sx(e.operand)})`;
+    case 'binary':
+      return `(${e.op} ${sx(e.left)} ${sx(e.right)})`;
+    case 'like':
+      return `(${e.negated ? 'not-like' : 'like'} ${sx(e.subject)} ${sx(e.pattern)})`;
+    case 'in':
+      return `(${e.negated ? 'not-in' : 'in'} ${sx(e.subject)} ${e.list.kind === 'list' ? sx(e.list) : '(subquery)'})`;
+    case 'subquery':
+      return '(subquery)';
+    case 'call':
+      return `${e.name}(${e.args.map(sx).join(' ')})`;
+    case 'access':
+      return `(. ${sx(e.object)} ${typeof e.key === 'number' ? `#${e.key}` : JSON.stringify(e.key)})`;
   }
 }
 
 /** Parse and require success with no diagnostic at all. */
 export function ok(text: string): Query {
   const r = parseQuery(text);
-  assert.deepEqual(r.diagnostics, [], `unexpected diagnostics for ${JSON.stringify(text)}: ${JSON.stringify(r.diagnostics)}`);
+  assert.deepEqual(
+    r.diagnostics,
+    [],
+    `unexpected diagnostics for ${JSON.stringify(text)}: ${JSON.stringify(r.diagnostics)}`,
+  );
   assert.ok(r.query, 'query should be present');
   return r.query;
 }

@@ -6,7 +6,9 @@ import { parseQuery } from '../../src/insights/parser.js';
 import type { Command, Query } from '../../src/insights/ast.js';
 
 const dir = fileURLToPath(new URL('../../queries/bedrock/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.insights')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.insights'))
+  .sort();
 
 function parsed(text: string): Query {
   const r = parseQuery(text);
@@ -46,19 +48,29 @@ test('Q2: stats aggregates keep their aliases and text, group key and sort direc
   const stats = q.commands[1];
   assert.equal(stats.kind, 'stats');
   if (stats.kind !== 'stats') return;
-  assert.deepEqual(stats.aggregates.map((a) => [a.text, a.alias?.name]), [
-    ['sum(InputTokens)', 'TotalInputTokens'],
-    ['sum(OutputTokens)', 'TotalOutputTokens'],
-    ['sum(InputTokens + OutputTokens)', 'TotalTokens'],
-    ['count(*)', 'TotalRequests'],
-    ['avg(InputTokens + OutputTokens)', 'AvgTokensPerRequest'],
-  ]);
-  assert.deepEqual(stats.groupBy.map((g) => g.text), ['Application']);
+  assert.deepEqual(
+    stats.aggregates.map((a) => [a.text, a.alias?.name]),
+    [
+      ['sum(InputTokens)', 'TotalInputTokens'],
+      ['sum(OutputTokens)', 'TotalOutputTokens'],
+      ['sum(InputTokens + OutputTokens)', 'TotalTokens'],
+      ['count(*)', 'TotalRequests'],
+      ['avg(InputTokens + OutputTokens)', 'AvgTokensPerRequest'],
+    ],
+  );
+  assert.deepEqual(
+    stats.groupBy.map((g) => g.text),
+    ['Application'],
+  );
   const count = stats.aggregates[3].expr;
   assert.equal(count.kind === 'call' && count.args[0].kind, 'star');
   const sort = q.commands[2];
   assert.ok(sort.kind === 'sort');
-  if (sort.kind === 'sort') assert.deepEqual(sort.keys.map((k) => [k.field.name, k.direction]), [['TotalTokens', 'desc']]);
+  if (sort.kind === 'sort')
+    assert.deepEqual(
+      sort.keys.map((k) => [k.field.name, k.direction]),
+      [['TotalTokens', 'desc']],
+    );
 });
 
 test('Q8: bin(1h) as Hour is a duration group key with an alias', () => {
@@ -70,7 +82,8 @@ test('Q8: bin(1h) as Hour is a duration group key with an alias', () => {
   assert.equal(g.text, 'bin(1h)');
   assert.equal(g.alias?.name, 'Hour');
   assert.ok(g.expr.kind === 'call' && g.expr.lname === 'bin');
-  if (g.expr.kind === 'call') assert.deepEqual(g.expr.args[0], { kind: 'duration', amount: 1, unit: 'h', text: '1h', span: g.expr.args[0].span });
+  if (g.expr.kind === 'call')
+    assert.deepEqual(g.expr.args[0], { kind: 'duration', amount: 1, unit: 'h', text: '1h', span: g.expr.args[0].span });
 });
 
 test('Q10: a multi-line filter with and/parentheses keeps the precedence of and over >', () => {
@@ -84,7 +97,10 @@ test('Q10: a multi-line filter with and/parentheses keeps the precedence of and 
   if (c.kind !== 'binary') return;
   assert.ok(c.right.kind === 'binary' && c.right.op === '>');
   if (c.right.kind === 'binary') {
-    assert.equal(text.slice(c.right.left.span.start, c.right.left.span.end), '(input.inputTokenCount + output.outputTokenCount)');
+    assert.equal(
+      text.slice(c.right.left.span.start, c.right.left.span.end),
+      '(input.inputTokenCount + output.outputTokenCount)',
+    );
   }
 });
 
@@ -96,5 +112,6 @@ test('Q13 keeps the unknown field output.outputTokens as a plain field reference
   const tokens = f.items[4];
   assert.equal(tokens.alias?.name, 'Tokens');
   assert.ok(tokens.expr.kind === 'binary' && tokens.expr.right.kind === 'field');
-  if (tokens.expr.kind === 'binary' && tokens.expr.right.kind === 'field') assert.equal(tokens.expr.right.name, 'output.outputTokens');
+  if (tokens.expr.kind === 'binary' && tokens.expr.right.kind === 'field')
+    assert.equal(tokens.expr.right.name, 'output.outputTokens');
 });

@@ -15,18 +15,33 @@ test('two stats are fine, a third is rejected by default; the maximum is a param
   assert.deepEqual(codes('stats count(*) as n by a | stats sum(n) as s by a'), []);
   const text = 'stats count(*) as n by a, b | stats sum(n) as s by a | stats max(s) as m';
   const ds = check(text);
-  assert.deepEqual(ds.map((d) => [d.code, d.column, text.slice(d.span.start, d.span.end)]), [['RULE_TOO_MANY_STATS', 55, 'stats']]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.column, text.slice(d.span.start, d.span.end)]),
+    [['RULE_TOO_MANY_STATS', 55, 'stats']],
+  );
   assert.match(ds[0].message, /at most 2 stats/);
   assert.deepEqual(codes(text, 10), []);
   assert.deepEqual(codes('stats count(*) as n by a | stats sum(n) as s', 1), ['RULE_TOO_MANY_STATS']);
 });
 
 test('sort and limit must come after the last stats; fields and filter between two stats are fine', () => {
-  assert.deepEqual(codes('stats count(*) as n by a | filter n > 1 | fields n * 2 as m | stats sum(m) as s | sort s desc | limit 5'), []);
+  assert.deepEqual(
+    codes('stats count(*) as n by a | filter n > 1 | fields n * 2 as m | stats sum(m) as s | sort s desc | limit 5'),
+    [],
+  );
   const text = 'sort x | limit 5 | stats count(*) by x';
   const ds = check(text);
-  assert.deepEqual(ds.map((d) => [d.code, d.column]), [['RULE_SORT_BEFORE_STATS', 0], ['RULE_LIMIT_BEFORE_STATS', 9]]);
-  assert.match(ds[0].message, /^unexpected symbol found sort at line 1 and position 0; sort must come after the last stats/);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.column]),
+    [
+      ['RULE_SORT_BEFORE_STATS', 0],
+      ['RULE_LIMIT_BEFORE_STATS', 9],
+    ],
+  );
+  assert.match(
+    ds[0].message,
+    /^unexpected symbol found sort at line 1 and position 0; sort must come after the last stats/,
+  );
   assert.deepEqual(codes('stats count(*) as n by a | sort n | stats sum(n) as s'), ['RULE_SORT_BEFORE_STATS']);
   assert.deepEqual(codes('head 3 | stats count(*)'), ['RULE_LIMIT_BEFORE_STATS']);
 });
@@ -35,15 +50,25 @@ test('only limit may follow dedup', () => {
   assert.deepEqual(codes('sort @timestamp desc | dedup server | limit 5'), []);
   const text = 'dedup server\n| sort @timestamp desc';
   const ds = check(text);
-  assert.deepEqual(ds.map((d) => [d.code, d.line, d.column]), [['RULE_AFTER_DEDUP', 2, 2]]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.line, d.column]),
+    [['RULE_AFTER_DEDUP', 2, 2]],
+  );
   assert.match(ds[0].message, /^unexpected symbol found sort at line 2 and position 2; only limit may follow dedup/);
-  assert.deepEqual(codes('dedup a | fields b | filter c = 1 | limit 1 | pattern @message'), ['RULE_AFTER_DEDUP', 'RULE_AFTER_DEDUP', 'RULE_AFTER_DEDUP']);
+  assert.deepEqual(codes('dedup a | fields b | filter c = 1 | limit 1 | pattern @message'), [
+    'RULE_AFTER_DEDUP',
+    'RULE_AFTER_DEDUP',
+    'RULE_AFTER_DEDUP',
+  ]);
 });
 
 test('Ephemeral field is already defined: parse alias re-listed by fields', () => {
   const text = 'parse @message "src=*" as srcAddr | fields srcAddr';
   const ds = check(text);
-  assert.deepEqual(ds.map((d) => [d.code, text.slice(d.span.start, d.span.end)]), [['RULE_EPHEMERAL_REDEFINED', 'srcAddr']]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, text.slice(d.span.start, d.span.end)]),
+    [['RULE_EPHEMERAL_REDEFINED', 'srcAddr']],
+  );
   assert.match(ds[0].message, /^Ephemeral field is already defined: srcAddr \(\[43,50\]\)/);
 });
 
@@ -81,7 +106,14 @@ test('the 13 seed queries pass every rule', async () => {
 
 test('checkComposition never throws, even on a malformed AST', () => {
   // Deliberately broken input from a hypothetical caller: rules must report, not crash.
-  const broken = { kind: 'query', commands: [{ kind: 'fields', items: null }], span: { start: 0, end: 0 } } as unknown as Parameters<typeof checkComposition>[0];
+  const broken = {
+    kind: 'query',
+    commands: [{ kind: 'fields', items: null }],
+    span: { start: 0, end: 0 },
+  } as unknown as Parameters<typeof checkComposition>[0];
   const ds = checkComposition(broken, '');
-  assert.deepEqual(ds.map((d) => d.code), ['RULE_INTERNAL']);
+  assert.deepEqual(
+    ds.map((d) => d.code),
+    ['RULE_INTERNAL'],
+  );
 });

@@ -10,7 +10,11 @@ const SAVED: SavedQuery[] = [
     parameters: [{ name: 'logLevel', defaultValue: 'ERROR' }],
   },
   { name: 'RecentN', queryString: 'sort @timestamp desc | limit {{count}}', parameters: [{ name: 'count' }] },
-  { name: 'Errors By App', queryString: 'filter app = "{{app}}" and code >= {{min}}', parameters: [{ name: 'app' }, { name: 'min', defaultValue: '500' }] },
+  {
+    name: 'Errors By App',
+    queryString: 'filter app = "{{app}}" and code >= {{min}}',
+    parameters: [{ name: 'app' }, { name: 'min', defaultValue: '500' }],
+  },
   { name: 'Plain', queryString: 'fields @message' },
   { name: 'Nested', queryString: '$Plain() | limit 1' },
   { name: 'Broken', queryString: 'fields a | sort f(x)' },
@@ -25,8 +29,14 @@ test('text without an invocation comes back unchanged', () => {
 });
 
 test('$Name(param = "v") substitutes the value; an omitted parameter takes its default', () => {
-  assert.equal(expandSavedQueries('$ErrorsByLevel(logLevel = "WARN")', lookup).text, 'fields @timestamp, level | filter level = "WARN"');
-  assert.equal(expandSavedQueries('$ErrorsByLevel()', lookup).text, 'fields @timestamp, level | filter level = "ERROR"');
+  assert.equal(
+    expandSavedQueries('$ErrorsByLevel(logLevel = "WARN")', lookup).text,
+    'fields @timestamp, level | filter level = "WARN"',
+  );
+  assert.equal(
+    expandSavedQueries('$ErrorsByLevel()', lookup).text,
+    'fields @timestamp, level | filter level = "ERROR"',
+  );
   assert.equal(expandSavedQueries('$Plain', lookup).text, 'fields @message');
 });
 
@@ -35,10 +45,17 @@ test('chained invocations, backtick names, numbers and the rest of the query are
   const e = expandSavedQueries(text, lookup);
   assert.equal(e.text, 'fields @timestamp, level | filter level = "WARN" | sort @timestamp desc | limit 10');
   assert.deepEqual(e.diagnostics, []);
-  assert.deepEqual(e.invocations.map((i) => [i.name, text.slice(i.span.start, i.span.end), e.text.slice(i.expandedSpan.start, i.expandedSpan.end)]), [
-    ['ErrorsByLevel', '$ErrorsByLevel(logLevel = "WARN")', 'fields @timestamp, level | filter level = "WARN"'],
-    ['RecentN', '$RecentN(count = 10)', 'sort @timestamp desc | limit 10'],
-  ]);
+  assert.deepEqual(
+    e.invocations.map((i) => [
+      i.name,
+      text.slice(i.span.start, i.span.end),
+      e.text.slice(i.expandedSpan.start, i.expandedSpan.end),
+    ]),
+    [
+      ['ErrorsByLevel', '$ErrorsByLevel(logLevel = "WARN")', 'fields @timestamp, level | filter level = "WARN"'],
+      ['RecentN', '$RecentN(count = 10)', 'sort @timestamp desc | limit 10'],
+    ],
+  );
   const q = parseQuery(e.text);
   assert.ok(q.query);
   const b = expandSavedQueries('$`Errors By App`(app = "shop") | stats count(*)', lookup);
@@ -49,46 +66,83 @@ test('chained invocations, backtick names, numbers and the rest of the query are
 
 test('errors: unknown saved query, required parameters, duplicates, unknown parameter', () => {
   const u = expandSavedQueries('fields a | $Nope()', lookup);
-  assert.deepEqual(u.diagnostics.map((d) => [d.code, d.column]), [['SAVED_UNKNOWN_QUERY', 12]]);
+  assert.deepEqual(
+    u.diagnostics.map((d) => [d.code, d.column]),
+    [['SAVED_UNKNOWN_QUERY', 12]],
+  );
   const r = expandSavedQueries('$RecentN()', lookup);
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['SAVED_REQUIRED_PARAMETERS']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['SAVED_REQUIRED_PARAMETERS'],
+  );
   assert.match(r.diagnostics[0].message, /^Required parameters not found in queryString: count/);
   const d = expandSavedQueries('$RecentN(count = 1, count = 2)', lookup);
-  assert.deepEqual(d.diagnostics.map((x) => [x.code, x.message]), [['SAVED_DUPLICATE_PARAMETER', 'Duplicate parameter name: count']]);
+  assert.deepEqual(
+    d.diagnostics.map((x) => [x.code, x.message]),
+    [['SAVED_DUPLICATE_PARAMETER', 'Duplicate parameter name: count']],
+  );
   const k = expandSavedQueries('$RecentN(count = 1, colour = 2)', lookup);
-  assert.deepEqual(k.diagnostics.map((x) => x.code), ['SAVED_UNKNOWN_PARAMETER']);
+  assert.deepEqual(
+    k.diagnostics.map((x) => x.code),
+    ['SAVED_UNKNOWN_PARAMETER'],
+  );
   // A failed invocation is left in the text, so the parser also refuses it.
   assert.equal(k.text, '$RecentN(count = 1, colour = 2)');
 });
 
 test('errors: at most 20 parameters', () => {
   const params = Array.from({ length: 21 }, (_, i) => `p${i} = ${i}`).join(', ');
-  const many: SavedQuery = { name: 'Many', queryString: Array.from({ length: 21 }, (_, i) => `{{p${i}}}`).join(' + '), parameters: Array.from({ length: 21 }, (_, i) => ({ name: `p${i}` })) };
+  const many: SavedQuery = {
+    name: 'Many',
+    queryString: Array.from({ length: 21 }, (_, i) => `{{p${i}}}`).join(' + '),
+    parameters: Array.from({ length: 21 }, (_, i) => ({ name: `p${i}` })),
+  };
   const e = expandSavedQueries(`$Many(${params})`, (n) => (n === 'Many' ? many : undefined));
-  assert.ok(e.diagnostics.some((d) => d.code === 'SAVED_TOO_MANY_PARAMETERS' && d.message.startsWith('Parameter count exceeds the maximum of 20')));
+  assert.ok(
+    e.diagnostics.some(
+      (d) =>
+        d.code === 'SAVED_TOO_MANY_PARAMETERS' && d.message.startsWith('Parameter count exceeds the maximum of 20'),
+    ),
+  );
   const twenty: SavedQuery = { ...many, queryString: 'fields a', parameters: many.parameters?.slice(0, 20) };
-  const ok20 = expandSavedQueries(`$T(${Array.from({ length: 20 }, (_, i) => `p${i} = ${i}`).join(', ')})`, () => twenty);
+  const ok20 = expandSavedQueries(
+    `$T(${Array.from({ length: 20 }, (_, i) => `p${i} = ${i}`).join(', ')})`,
+    () => twenty,
+  );
   assert.deepEqual(ok20.diagnostics, []);
 });
 
 test('errors: a saved query may not invoke another', () => {
   const e = expandSavedQueries('$Nested()', lookup);
-  assert.deepEqual(e.diagnostics.map((d) => d.code), ['SAVED_NESTED']);
+  assert.deepEqual(
+    e.diagnostics.map((d) => d.code),
+    ['SAVED_NESTED'],
+  );
 });
 
 test('errors: the expanded query is at most 10,000 characters (configurable)', () => {
   const big: SavedQuery = { name: 'Big', queryString: `fields ${'a'.repeat(9993)}` }; // exactly 10,000 characters
   const e = expandSavedQueries('$Big() | limit 1', () => big);
-  assert.deepEqual(e.diagnostics.map((d) => [d.code, d.column]), [['SAVED_TOO_LONG', 0]]);
+  assert.deepEqual(
+    e.diagnostics.map((d) => [d.code, d.column]),
+    [['SAVED_TOO_LONG', 0]],
+  );
   assert.match(e.diagnostics[0].message, /10010 characters long, more than the maximum of 10000/);
   assert.deepEqual(expandSavedQueries('$Big()', () => big).diagnostics, []);
-  assert.deepEqual(expandSavedQueries('$Plain() | limit 1', lookup, { maxLength: 10 }).diagnostics.map((d) => d.code), ['SAVED_TOO_LONG']);
+  assert.deepEqual(
+    expandSavedQueries('$Plain() | limit 1', lookup, { maxLength: 10 }).diagnostics.map((d) => d.code),
+    ['SAVED_TOO_LONG'],
+  );
 });
 
 test('errors: malformed invocations are SAVED_SYNTAX against the original text', () => {
   for (const text of ['$ Plain()', '$Plain(x)', '$Plain(x = )', '$Plain(x = 1 y = 2)', 'fields a |\n  $Plain(x = 1']) {
     const e = expandSavedQueries(text, lookup);
-    assert.deepEqual(e.diagnostics.map((d) => d.code), ['SAVED_SYNTAX'], text);
+    assert.deepEqual(
+      e.diagnostics.map((d) => d.code),
+      ['SAVED_SYNTAX'],
+      text,
+    );
     const d = e.diagnostics[0];
     assert.ok(d.span.start >= 0 && d.span.end <= text.length, text);
   }
@@ -120,5 +174,8 @@ test('a lookup that throws counts as an unknown saved query', () => {
   const e = expandSavedQueries('$X()', () => {
     throw new Error('store unavailable');
   });
-  assert.deepEqual(e.diagnostics.map((d) => d.code), ['SAVED_UNKNOWN_QUERY']);
+  assert.deepEqual(
+    e.diagnostics.map((d) => d.code),
+    ['SAVED_UNKNOWN_QUERY'],
+  );
 });

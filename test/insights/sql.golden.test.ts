@@ -13,21 +13,43 @@ import { HOT_FIELDS } from '../../src/store/schema.js';
 const GROUP = '/aws/bedrock/modelinvocations';
 const catalog: CatalogInfo = {
   logGroups: [{ name: GROUP, genericEvents: 0 }],
-  fieldsByGroup: new Map([[GROUP, new Set([
-    ...Object.keys(HOT_FIELDS), 'timestamp', 'requestMetadata.application_name', 'requestMetadata.application_id',
-    'requestMetadata.environment', 'requestMetadata.tenant_id', 'requestMetadata.user_id', 'requestMetadata.cost_center',
-    'requestMetadata.team', 'output.outputContentType', 'status', 'path',
-  ])]]),
+  fieldsByGroup: new Map([
+    [
+      GROUP,
+      new Set([
+        ...Object.keys(HOT_FIELDS),
+        'timestamp',
+        'requestMetadata.application_name',
+        'requestMetadata.application_id',
+        'requestMetadata.environment',
+        'requestMetadata.tenant_id',
+        'requestMetadata.user_id',
+        'requestMetadata.cost_center',
+        'requestMetadata.team',
+        'output.outputContentType',
+        'status',
+        'path',
+      ]),
+    ],
+  ]),
 };
 
 const dir = new URL('../../queries/bedrock/', import.meta.url);
-const cases: [string, string][] = readdirSync(dir).filter((f) => f.endsWith('.insights')).sort()
+const cases: [string, string][] = readdirSync(dir)
+  .filter((f) => f.endsWith('.insights'))
+  .sort()
   .map((f) => [f.replace(/\.insights$/, ''), readFileSync(new URL(f, dir), 'utf8')]);
 cases.push(
   ['parse-glob', `parse @message '"status":*,' as st | filter st >= 400 | stats count(*) as errors by bin(5m)`],
   ['dedup', 'fields @timestamp, requestMetadata.user_id as user | dedup user | limit 20'],
-  ['two-stats', 'stats sum(input.inputTokenCount) as t by requestMetadata.tenant_id as tenant, bin(1h) | stats avg(t) as mean, max(t) as peak by tenant'],
-  ['filter-regex-in', 'filter modelId like /(?i)claude/ and operation in ["Converse", "ConverseStream"] and status not like "2" | fields @timestamp, modelId'],
+  [
+    'two-stats',
+    'stats sum(input.inputTokenCount) as t by requestMetadata.tenant_id as tenant, bin(1h) | stats avg(t) as mean, max(t) as peak by tenant',
+  ],
+  [
+    'filter-regex-in',
+    'filter modelId like /(?i)claude/ and operation in ["Converse", "ConverseStream"] and status not like "2" | fields @timestamp, modelId',
+  ],
 );
 
 const goldenDir = new URL('./golden/', import.meta.url);

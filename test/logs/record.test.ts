@@ -9,7 +9,10 @@ import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 const EXAMPLES = LOG_EXAMPLES;
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test fixtures are free-form JSON
-const examples: Rec[] = readFileSync(EXAMPLES, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
+const examples: Rec[] = readFileSync(EXAMPLES, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).record);
 const ctx = { logGroup: '/aws/bedrock/modelinvocations', ingestionTime: 1_700_000_000_000 };
 
 function ok(r: ReturnType<typeof normalizeBedrockRecord>) {
@@ -71,7 +74,13 @@ test('bodies are stripped from @message by default, key order kept, S3 paths kep
   assert.equal(m.output.outputBodyJson, undefined);
   assert.match(m.input.inputBodyS3Path, /_input\.json\.gz$/);
   assert.deepEqual(Object.keys(m), Object.keys(examples[5]));
-  assert.deepEqual(Object.keys(m.input), ['inputContentType', 'inputBodyS3Path', 'inputTokenCount', 'cacheReadInputTokenCount', 'cacheWriteInputTokenCount']);
+  assert.deepEqual(Object.keys(m.input), [
+    'inputContentType',
+    'inputBodyS3Path',
+    'inputTokenCount',
+    'cacheReadInputTokenCount',
+    'cacheWriteInputTokenCount',
+  ]);
   assert.ok(!e.message.includes('stop_reason') && !e.message.includes('"bytes"'), 'no body content left');
   const kept = ok(normalizeBedrockRecord(examples[0], { ...ctx, keepBodies: true }));
   assert.equal(kept.message, JSON.stringify(examples[0]));
@@ -101,7 +110,15 @@ test('every operation and every modelId form is accepted and stored as logged', 
     'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123',
   ];
   const forms = ids.map(modelIdForm);
-  assert.deepEqual(forms, ['base', 'cross-region-profile', 'cross-region-profile', 'cross-region-profile', 'cross-region-profile', 'inference-profile-arn', 'application-inference-profile-arn']);
+  assert.deepEqual(forms, [
+    'base',
+    'cross-region-profile',
+    'cross-region-profile',
+    'cross-region-profile',
+    'cross-region-profile',
+    'inference-profile-arn',
+    'application-inference-profile-arn',
+  ]);
   for (const op of BEDROCK_OPERATIONS) {
     for (const modelId of ids) {
       const e = ok(normalizeBedrockRecord({ ...examples[8], operation: op, modelId }, ctx));
@@ -167,7 +184,9 @@ test('structural checks name the field: strings, objects, required fields, schem
     const r = normalizeBedrockRecord(notObject, ctx);
     assert.equal(r.ok, false);
   }
-  const err = ok(normalizeBedrockRecord({ ...base, errorCode: 'ResourceNotFoundException', input: {}, output: {} }, ctx));
+  const err = ok(
+    normalizeBedrockRecord({ ...base, errorCode: 'ResourceNotFoundException', input: {}, output: {} }, ctx),
+  );
   assert.equal(err.errorCode, 'ResourceNotFoundException');
   assert.equal(err.inputTokens, null);
 });
@@ -177,8 +196,17 @@ test('timestamps: RFC 3339 UTC only, fractions truncated to ms, impossible dates
   assert.equal(parseRfc3339Utc('2026-04-19T13:28:51.1Z'), Date.UTC(2026, 3, 19, 13, 28, 51, 100));
   assert.equal(parseRfc3339Utc('2026-04-19T13:28:51.123456Z'), Date.UTC(2026, 3, 19, 13, 28, 51, 123));
   assert.equal(parseRfc3339Utc('2024-02-29T00:00:00Z'), Date.UTC(2024, 1, 29));
-  for (const bad of ['2025-04-99T23:00:17Z', '2025-02-29T00:00:00Z', '2026-04-19T24:00:00Z', '2026-04-19 13:28:51Z',
-    '2026-04-19T13:28:51', '2026-04-19T13:28:51+02:00', 'xxxxxxxxxxxx', '1969-12-31T23:59:59Z', '2026-13-01T00:00:00Z']) {
+  for (const bad of [
+    '2025-04-99T23:00:17Z',
+    '2025-02-29T00:00:00Z',
+    '2026-04-19T24:00:00Z',
+    '2026-04-19 13:28:51Z',
+    '2026-04-19T13:28:51',
+    '2026-04-19T13:28:51+02:00',
+    'xxxxxxxxxxxx',
+    '1969-12-31T23:59:59Z',
+    '2026-13-01T00:00:00Z',
+  ]) {
     assert.equal(parseRfc3339Utc(bad), null, bad);
   }
   // A CloudWatch export's event timestamp is @timestamp.
@@ -199,14 +227,25 @@ test('normalizeLogEvent: Bedrock messages become Bedrock events, anything else g
   assert.equal(b.eventKey, examples[3].requestId);
   assert.equal(b.inputTokens, 255);
   assert.ok(!b.message.includes('inputBodyJson'));
-  assert.ok(normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 1, message: msg }, { keepBodies: true }).message.includes('inputBodyJson'));
+  assert.ok(
+    normalizeLogEvent(
+      { logGroup: '/g', logStream: 's', timestamp: 1, message: msg },
+      { keepBodies: true },
+    ).message.includes('inputBodyJson'),
+  );
   const t = normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 5, message: 'START RequestId: abc' });
   assert.equal(t.kind, 'generic');
   assert.deepEqual(t.fieldNames, []);
   assert.equal(t.message, 'START RequestId: abc');
   assert.equal(t.operation, null);
   assert.equal(t.eventKey, 'h:' + createHash('md5').update('s\n5\nSTART RequestId: abc').digest('hex'));
-  const j = normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 5, message: '{"level":"info","ctx":{"user":"u1"},"ok":true}', eventKey: 'k1' });
+  const j = normalizeLogEvent({
+    logGroup: '/g',
+    logStream: 's',
+    timestamp: 5,
+    message: '{"level":"info","ctx":{"user":"u1"},"ok":true}',
+    eventKey: 'k1',
+  });
   assert.equal(j.kind, 'generic');
   assert.equal(j.eventKey, 'k1');
   assert.deepEqual(j.fieldNames.sort(), ['ctx.user', 'level', 'ok']);
@@ -226,9 +265,15 @@ test('a pushed Bedrock message is stored as received, bodies cut out of the text
   assert.doesNotMatch(e.message, /secret/);
   assert.equal(e.inputTokens, 3);
   // Kept bodies: the text itself.
-  assert.equal(normalizeLogEvent({ logGroup: 'g', logStream: 's', timestamp: 1, message: text }, { keepBodies: true }).message, text);
+  assert.equal(
+    normalizeLogEvent({ logGroup: 'g', logStream: 's', timestamp: 1, message: text }, { keepBodies: true }).message,
+    text,
+  );
   // Without the text (a record built in code), the record is serialised.
   const r = normalizeBedrockRecord(JSON.parse(text), { logGroup: 'g' });
   assert.ok(r.ok);
-  assert.equal(r.event.message, JSON.stringify({ ...JSON.parse(text), input: { inputContentType: 'application/json', inputTokenCount: 3 } }));
+  assert.equal(
+    r.event.message,
+    JSON.stringify({ ...JSON.parse(text), input: { inputContentType: 'application/json', inputTokenCount: 3 } }),
+  );
 });

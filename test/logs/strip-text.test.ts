@@ -7,18 +7,24 @@ import { stripBodies } from '../../src/logs/record.js';
 import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 const examples: Record<string, unknown>[] = readFileSync(LOG_EXAMPLES, 'utf8')
-  .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).record);
 
 test('on compact records it gives exactly JSON.stringify(stripBodies(record))', () => {
   for (const r of examples) assert.equal(stripBodiesText(JSON.stringify(r)), JSON.stringify(stripBodies(r)));
   const cases: Record<string, unknown>[] = [
     { input: { inputBodyJson: { a: '"}{[' } } },
-    { input: { x: 1, inputBodyJson: [1, { y: '\\"' }], z: 2 }, output: { outputBodyJson: 'text', outputTokenCount: 3 } },
+    {
+      input: { x: 1, inputBodyJson: [1, { y: '\\"' }], z: 2 },
+      output: { outputBodyJson: 'text', outputTokenCount: 3 },
+    },
     { output: { outputBodyJson: null } },
     { a: 'inputBodyJson"', input: { inputTokenCount: 1 } },
     { nested: { input: { inputBodyJson: 1 } }, input: { inputBodyJson: 2 } },
   ];
-  for (const r of cases) assert.equal(stripBodiesText(JSON.stringify(r)), JSON.stringify(stripBodies(r)), JSON.stringify(r));
+  for (const r of cases)
+    assert.equal(stripBodiesText(JSON.stringify(r)), JSON.stringify(stripBodies(r)), JSON.stringify(r));
 });
 
 test('on pretty text it keeps the rest byte for byte and removes only the bodies', () => {
@@ -30,23 +36,31 @@ test('on pretty text it keeps the rest byte for byte and removes only the bodies
 });
 
 test('malformed text is returned unchanged', () => {
-  for (const bad of ['{"input":{"inputBodyJson":{', '{"input":{"inputBodyJson":1}', 'not json "inputBodyJson"', '[{"input":{"inputBodyJson":1}}]']) {
+  for (const bad of [
+    '{"input":{"inputBodyJson":{',
+    '{"input":{"inputBodyJson":1}',
+    'not json "inputBodyJson"',
+    '[{"input":{"inputBodyJson":1}}]',
+  ]) {
     assert.equal(stripBodiesText(bad), bad);
   }
 });
 
 test('property: for any JSON object, the result parses to stripBodies of it', () => {
   const body = fc.jsonValue({ maxDepth: 3 });
-  fc.assert(fc.property(
-    fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
-    fc.option(fc.record({ inputBodyJson: body, n: fc.nat() }, { requiredKeys: [] })),
-    fc.option(fc.record({ outputTokenCount: fc.nat(), outputBodyJson: body }, { requiredKeys: [] })),
-    (rest, input, output) => {
-      const r: Record<string, unknown> = { ...rest };
-      if (input) r.input = input;
-      if (output) r.output = output;
-      const text = JSON.stringify(r);
-      assert.equal(stripBodiesText(text), JSON.stringify(stripBodies(JSON.parse(text) as Record<string, unknown>)));
-    },
-  ), { seed: 7, numRuns: 500 });
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+      fc.option(fc.record({ inputBodyJson: body, n: fc.nat() }, { requiredKeys: [] })),
+      fc.option(fc.record({ outputTokenCount: fc.nat(), outputBodyJson: body }, { requiredKeys: [] })),
+      (rest, input, output) => {
+        const r: Record<string, unknown> = { ...rest };
+        if (input) r.input = input;
+        if (output) r.output = output;
+        const text = JSON.stringify(r);
+        assert.equal(stripBodiesText(text), JSON.stringify(stripBodies(JSON.parse(text) as Record<string, unknown>)));
+      },
+    ),
+    { seed: 7, numRuns: 500 },
+  );
 });

@@ -13,7 +13,10 @@ async function run(args: string[]): Promise<string> {
   registerPrices(program);
   let captured = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { captured += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await program.parseAsync(args, { from: 'user' });
   } finally {
@@ -32,7 +35,11 @@ test.after(() => {
 
 async function storeRows(db: string): Promise<CostRow[]> {
   const s = await Store.open(db, { threads: 1 });
-  try { return await costs(s); } finally { s.close(); }
+  try {
+    return await costs(s);
+  } finally {
+    s.close();
+  }
 }
 
 test('prices lists the book with its source, date and version, filtered by --model', async () => {
@@ -42,7 +49,11 @@ test('prices lists the book with its source, date and version, filtered by --mod
   assert.match(text, /LiteLLM/);
   assert.match(text, /anthropic\.claude-3-haiku-20240307-v1:0 +\* +<=2026-07-24 +0\.25 +1\.25 +0\.025 +0\.3125/);
   assert.doesNotMatch(text, /sonnet/);
-  const json = JSON.parse(await run(['prices', '--format', 'json', '--model', 'opus-4-7'])) as { version: string; retrieved: string; entries: { model: string; profile: string | null; prices: { input: number } }[] };
+  const json = JSON.parse(await run(['prices', '--format', 'json', '--model', 'opus-4-7'])) as {
+    version: string;
+    retrieved: string;
+    entries: { model: string; profile: string | null; prices: { input: number } }[];
+  };
   assert.equal(json.retrieved, '2026-07-24');
   assert.ok(json.entries.length >= 5);
   assert.ok(json.entries.every((e) => e.model === 'anthropic.claude-opus-4-7'));
@@ -55,7 +66,12 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
   const s = await Store.open(db, { threads: 1 });
   await insertRows(s, [
     { modelId: 'acme.unknown-model-v1', region: 'us-east-1', input: 1000, output: 234 },
-    { modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', region: 'us-east-1', input: 5, output: 5 },
+    {
+      modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3',
+      region: 'us-east-1',
+      input: 5,
+      output: 5,
+    },
     { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 1000, output: 1000 },
     // Nova Pro has a price, but none for cache reads in the data.
     { modelId: 'amazon.nova-pro-v1:0', region: 'us-east-1', input: 10, cacheRead: 90, output: 0 },
@@ -82,17 +98,25 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
   assert.match(applied, /Applied: 1 invocations priced/);
   assert.match(applied, /3 unpriced \(1,344 tokens/);
   const after = await storeRows(db);
-  assert.equal(after[2].total, 1000 * 0.25 / 1e6 + 1000 * 1.25 / 1e6);
+  assert.equal(after[2].total, (1000 * 0.25) / 1e6 + (1000 * 1.25) / 1e6);
   assert.equal(after[0].total, null);
 
-  const json = JSON.parse(await run(['prices', 'check', '--db', db, '--format', 'json'])) as { unpriced: { modelId: string; tokens: number; priceableNow: boolean }[] };
-  assert.deepEqual(json.unpriced.map((u) => [u.modelId, u.tokens, u.priceableNow]), [
-    ['acme.unknown-model-v1', 1234, false],
-    ['amazon.nova-pro-v1:0', 100, false],
-    ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 10, false],
-  ]);
+  const json = JSON.parse(await run(['prices', 'check', '--db', db, '--format', 'json'])) as {
+    unpriced: { modelId: string; tokens: number; priceableNow: boolean }[];
+  };
+  assert.deepEqual(
+    json.unpriced.map((u) => [u.modelId, u.tokens, u.priceableNow]),
+    [
+      ['acme.unknown-model-v1', 1234, false],
+      ['amazon.nova-pro-v1:0', 100, false],
+      ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 10, false],
+    ],
+  );
 });
 
 test('prices check on a missing store says how to create one', async () => {
-  await assert.rejects(run(['prices', 'check', '--db', join(tempDir(), 'none.duckdb')]), /There is no store at .*Ingest logs first/);
+  await assert.rejects(
+    run(['prices', 'check', '--db', join(tempDir(), 'none.duckdb')]),
+    /There is no store at .*Ingest logs first/,
+  );
 });

@@ -27,13 +27,25 @@ export async function insertRows(store: Store, rows: Row[]): Promise<void> {
   for (const r of rows) {
     seq++;
     const values: DuckDBValue[] = [
-      BigInt(seq), BigInt(r.ts ?? NOV_2026), `k${seq}`, r.kind ?? 'bedrock', r.modelId, r.region, r.errorCode ?? null,
-      r.input == null ? null : BigInt(r.input), r.output == null ? null : BigInt(r.output),
-      r.cacheRead == null ? null : BigInt(r.cacheRead), r.cacheWrite == null ? null : BigInt(r.cacheWrite), r.message ?? '{}',
+      BigInt(seq),
+      BigInt(r.ts ?? NOV_2026),
+      `k${seq}`,
+      r.kind ?? 'bedrock',
+      r.modelId,
+      r.region,
+      r.errorCode ?? null,
+      r.input == null ? null : BigInt(r.input),
+      r.output == null ? null : BigInt(r.output),
+      r.cacheRead == null ? null : BigInt(r.cacheRead),
+      r.cacheWrite == null ? null : BigInt(r.cacheWrite),
+      r.message ?? '{}',
     ];
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, model_id, region, error_code,
+    await store.connection.run(
+      `INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, model_id, region, error_code,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, message)
-      VALUES ($1, '/aws/bedrock/modelinvocations', 'aws/bedrock/modelinvocations', $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, values);
+      VALUES ($1, '/aws/bedrock/modelinvocations', 'aws/bedrock/modelinvocations', $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      values,
+    );
   }
 }
 
@@ -49,11 +61,18 @@ export interface CostRow {
 }
 
 export async function costs(store: Store): Promise<CostRow[]> {
-  const r = await store.connection.runAndReadAll(`SELECT event_key, model_id, cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, price_version FROM events ORDER BY seq`);
+  const r = await store.connection.runAndReadAll(
+    `SELECT event_key, model_id, cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, price_version FROM events ORDER BY seq`,
+  );
   return r.getRows().map((x) => ({
-    eventKey: String(x[0]), modelId: x[1] === null ? null : String(x[1]),
-    input: x[2] as number | null, output: x[3] as number | null, cacheRead: x[4] as number | null, cacheWrite: x[5] as number | null,
-    total: x[6] as number | null, version: x[7] === null ? null : String(x[7]),
+    eventKey: String(x[0]),
+    modelId: x[1] === null ? null : String(x[1]),
+    input: x[2] as number | null,
+    output: x[3] as number | null,
+    cacheRead: x[4] as number | null,
+    cacheWrite: x[5] as number | null,
+    total: x[6] as number | null,
+    version: x[7] === null ? null : String(x[7]),
   }));
 }
 

@@ -15,7 +15,10 @@ const HAIKU3 = 'anthropic.claude-3-haiku-20240307-v1:0';
 async function cli(args: string[]): Promise<{ code: number; text: string }> {
   let text = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => { text += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     const code = await main(['node', 'bedrock-insights', ...args]);
     return { code, text };
@@ -25,11 +28,23 @@ async function cli(args: string[]): Promise<{ code: number; text: string }> {
 }
 
 // The standard credential chain reads these first; the user's own prices file must not be read.
-const ENV = { AWS_ACCESS_KEY_ID: 'AKIDTESTCLI', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, [PRICES_ENV]: writeJson(tempDir(), 'p.json', { version: 'test', prices: [] }) };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIDTESTCLI',
+  AWS_SECRET_ACCESS_KEY: 'test-secret',
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+  [PRICES_ENV]: writeJson(tempDir(), 'p.json', { version: 'test', prices: [] }),
+};
 const saved = Object.fromEntries(Object.keys(ENV).map((k) => [k, process.env[k]]));
-for (const [k, v] of Object.entries(ENV)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+for (const [k, v] of Object.entries(ENV)) {
+  if (v === undefined) delete process.env[k];
+  else process.env[k] = v;
+}
 test.after(() => {
-  for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 test('prices check names `prices profiles` as the fix; `prices profiles` fetches, prices the waiting rows and lists them', async () => {
@@ -43,7 +58,9 @@ test('prices check names `prices profiles` as the fix; `prices profiles` fetches
   } finally {
     s.close();
   }
-  const bedrock = await fakeBedrock(new Map([[ARN, profile(ARN, 'cli-haiku', [`arn:aws:bedrock:us-east-1::foundation-model/${HAIKU3}`])]]));
+  const bedrock = await fakeBedrock(
+    new Map([[ARN, profile(ARN, 'cli-haiku', [`arn:aws:bedrock:us-east-1::foundation-model/${HAIKU3}`])]]),
+  );
   try {
     const check = await cli(['prices', 'check', '--db', db]);
     assert.equal(check.code, 1);
@@ -51,15 +68,32 @@ test('prices check names `prices profiles` as the fix; `prices profiles` fetches
 
     const r = await cli(['prices', 'profiles', '--db', db, '--endpoint-url', bedrock.url]);
     assert.equal(r.code, 1, 'one profile stays unresolved');
-    assert.deepEqual(bedrock.seen.map((x) => [x.id, x.region]).sort(), [[ARN, 'us-east-1'], [MISSING, 'us-west-2']]);
+    assert.deepEqual(bedrock.seen.map((x) => [x.id, x.region]).sort(), [
+      [ARN, 'us-east-1'],
+      [MISSING, 'us-west-2'],
+    ]);
     const line = r.text.split('\n').find((l) => l.startsWith(ARN)) ?? '';
-    assert.match(line, new RegExp(`cli-haiku\\s+${HAIKU3.replace(/[.:]/g, '\\$&')}\\s+\\d{4}-\\d{2}-\\d{2}\\s+fetched now`));
+    assert.match(
+      line,
+      new RegExp(`cli-haiku\\s+${HAIKU3.replace(/[.:]/g, '\\$&')}\\s+\\d{4}-\\d{2}-\\d{2}\\s+fetched now`),
+    );
     assert.match(r.text, new RegExp(`${MISSING}: ResourceNotFoundException: .*To fix: the profile does not exist`));
     assert.match(r.text, /Priced 1 waiting invocation; 1 still unpriced/);
 
-    const rows = await (async () => { const st = await Store.open(db, { threads: 1, readOnly: true }); try { return await costs(st); } finally { st.close(); } })();
+    const rows = await (async () => {
+      const st = await Store.open(db, { threads: 1, readOnly: true });
+      try {
+        return await costs(st);
+      } finally {
+        st.close();
+      }
+    })();
     // Spec section 4: Claude 3 Haiku is 0.25 in / 1.25 out per 1M tokens.
-    near(rows.find((x) => x.modelId === ARN)?.total, (4000 * 0.25 + 800 * 1.25) / 1e6, 'the profile row priced as Claude 3 Haiku');
+    near(
+      rows.find((x) => x.modelId === ARN)?.total,
+      (4000 * 0.25 + 800 * 1.25) / 1e6,
+      'the profile row priced as Claude 3 Haiku',
+    );
     assert.equal(rows.find((x) => x.modelId === MISSING)?.total, null);
 
     // JSON, second run: the kept snapshot is not fetched again.
@@ -68,7 +102,13 @@ test('prices check names `prices profiles` as the fix; `prices profiles` fetches
     const parsed = JSON.parse(j.text) as { calls: number; profiles: { arn: string; outcome: string }[] };
     assert.equal(parsed.calls, 1);
     assert.equal(bedrock.seen.length - before, 1);
-    assert.deepEqual(parsed.profiles.map((p) => [p.arn, p.outcome]), [[ARN, 'kept'], [MISSING, 'failed']]);
+    assert.deepEqual(
+      parsed.profiles.map((p) => [p.arn, p.outcome]),
+      [
+        [ARN, 'kept'],
+        [MISSING, 'failed'],
+      ],
+    );
   } finally {
     await bedrock.close();
   }

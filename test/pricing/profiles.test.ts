@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  extendBook, parseUserFile, priceEvents, profileSnapshots, reprice, resolveApplicationProfiles, shippedBook, snapshotModelId, unpricedModels,
+  extendBook,
+  parseUserFile,
+  priceEvents,
+  profileSnapshots,
+  reprice,
+  resolveApplicationProfiles,
+  shippedBook,
+  snapshotModelId,
+  unpricedModels,
 } from '../../src/pricing/index.js';
 import { Store } from '../../src/store/store.js';
 import { costs, insertRows, near, DEC_2026 } from './helpers.js';
@@ -14,11 +22,11 @@ const fm = (region: string, model: string) => `arn:aws:bedrock:${region}::founda
 
 const HAIKU35 = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const SONNET46 = 'anthropic.claude-sonnet-4-6';
-const A = aip('us-east-1', 'haiku35app');   // made from one foundation model
-const B = aip('us-west-2', 'sonnet46us');   // copied from the us. system profile
-const C = aip('eu-west-1', 'neverthere');   // 404
-const D = aip('us-east-1', 'usermapped');   // mapped in the prices file: never fetched
-const E = aip('ap-northeast-1', 'denied');  // 403
+const A = aip('us-east-1', 'haiku35app'); // made from one foundation model
+const B = aip('us-west-2', 'sonnet46us'); // copied from the us. system profile
+const C = aip('eu-west-1', 'neverthere'); // 404
+const D = aip('us-east-1', 'usermapped'); // mapped in the prices file: never fetched
+const E = aip('ap-northeast-1', 'denied'); // 403
 
 function bookWithMapping() {
   const text = JSON.stringify({ version: 't', applicationProfiles: { [D]: HAIKU35 } });
@@ -27,20 +35,47 @@ function bookWithMapping() {
 
 test('models[] to a priced id: one region = base id, one geography = that profile, several = global', () => {
   assert.equal(snapshotModelId([fm('us-east-1', HAIKU35)]).modelId, HAIKU35);
-  assert.equal(snapshotModelId(['us-east-1', 'us-east-2', 'us-west-2'].map((r) => fm(r, SONNET46))).modelId, `us.${SONNET46}`);
+  assert.equal(
+    snapshotModelId(['us-east-1', 'us-east-2', 'us-west-2'].map((r) => fm(r, SONNET46))).modelId,
+    `us.${SONNET46}`,
+  );
   assert.equal(snapshotModelId(['eu-west-1', 'eu-central-1'].map((r) => fm(r, SONNET46))).modelId, `eu.${SONNET46}`);
-  assert.equal(snapshotModelId(['ap-northeast-1', 'ap-northeast-3'].map((r) => fm(r, SONNET46))).modelId, `jp.${SONNET46}`);
-  assert.equal(snapshotModelId(['us-east-1', 'eu-west-1', 'ap-southeast-1'].map((r) => fm(r, SONNET46))).modelId, `global.${SONNET46}`);
+  assert.equal(
+    snapshotModelId(['ap-northeast-1', 'ap-northeast-3'].map((r) => fm(r, SONNET46))).modelId,
+    `jp.${SONNET46}`,
+  );
+  assert.equal(
+    snapshotModelId(['us-east-1', 'eu-west-1', 'ap-southeast-1'].map((r) => fm(r, SONNET46))).modelId,
+    `global.${SONNET46}`,
+  );
   assert.equal(snapshotModelId([fm('', SONNET46), fm('us-east-1', SONNET46)]).modelId, `global.${SONNET46}`);
-  assert.equal(snapshotModelId([fm('us-east-1', SONNET46), fm('us-east-2', HAIKU35)]).modelId, null, 'two models: no single price');
+  assert.equal(
+    snapshotModelId([fm('us-east-1', SONNET46), fm('us-east-2', HAIKU35)]).modelId,
+    null,
+    'two models: no single price',
+  );
   assert.equal(snapshotModelId([]).modelId, null);
 });
 
 test('GetInferenceProfile snapshots price application-profile invocations; 404 and 403 are reported per ARN and stay unpriced; a deleted profile still prices', async () => {
   const answers = new Map<string, Answer>([
     [A, profile(A, 'haiku-app', [fm('us-east-1', HAIKU35)])],
-    [B, profile(B, 'sonnet-us', ['us-east-1', 'us-east-2', 'us-west-2'].map((r) => fm(r, SONNET46)))],
-    [E, { status: 403, body: { message: 'User is not authorized to perform bedrock:GetInferenceProfile' }, errorType: 'AccessDeniedException' }],
+    [
+      B,
+      profile(
+        B,
+        'sonnet-us',
+        ['us-east-1', 'us-east-2', 'us-west-2'].map((r) => fm(r, SONNET46)),
+      ),
+    ],
+    [
+      E,
+      {
+        status: 403,
+        body: { message: 'User is not authorized to perform bedrock:GetInferenceProfile' },
+        errorType: 'AccessDeniedException',
+      },
+    ],
   ]);
   const bedrock = await fakeBedrock(answers);
   const book = bookWithMapping();
@@ -57,16 +92,39 @@ test('GetInferenceProfile snapshots price application-profile invocations; 404 a
     await priceEvents(store, { book });
     const before = await unpricedModels(store, book);
     assert.deepEqual(before.map((u) => u.modelId).sort(), [A, B, C, E].sort());
-    assert.ok(before.every((u) => /bedrock-insights prices profiles/.test(u.why?.hint ?? '')), 'prices check names the profiles command as the fix');
+    assert.ok(
+      before.every((u) => /bedrock-insights prices profiles/.test(u.why?.hint ?? '')),
+      'prices check names the profiles command as the fix',
+    );
 
     let t = Date.UTC(2026, 10, 20, 9, 0, 0);
-    const r = await resolveApplicationProfiles(store, { endpoint: bedrock.url, credentials: CREDS, book, now: () => t });
-    assert.deepEqual(r.results.map((x) => [x.arn, x.outcome]), [[A, 'fetched'], [B, 'fetched'], [D, 'mapped'], [E, 'failed'], [C, 'failed']].sort((a, b) => a[0].localeCompare(b[0])));
+    const r = await resolveApplicationProfiles(store, {
+      endpoint: bedrock.url,
+      credentials: CREDS,
+      book,
+      now: () => t,
+    });
+    assert.deepEqual(
+      r.results.map((x) => [x.arn, x.outcome]),
+      [
+        [A, 'fetched'],
+        [B, 'fetched'],
+        [D, 'mapped'],
+        [E, 'failed'],
+        [C, 'failed'],
+      ].sort((a, b) => a[0].localeCompare(b[0])),
+    );
     assert.equal(r.noCredentials, false);
     // One signed GET per unmapped ARN, in the ARN's own region, for the bedrock service.
-    assert.deepEqual(bedrock.seen.map((s) => [s.method, s.id, s.region, s.service]).sort(), [
-      ['GET', A, 'us-east-1', 'bedrock'], ['GET', B, 'us-west-2', 'bedrock'], ['GET', C, 'eu-west-1', 'bedrock'], ['GET', E, 'ap-northeast-1', 'bedrock'],
-    ].sort());
+    assert.deepEqual(
+      bedrock.seen.map((s) => [s.method, s.id, s.region, s.service]).sort(),
+      [
+        ['GET', A, 'us-east-1', 'bedrock'],
+        ['GET', B, 'us-west-2', 'bedrock'],
+        ['GET', C, 'eu-west-1', 'bedrock'],
+        ['GET', E, 'ap-northeast-1', 'bedrock'],
+      ].sort(),
+    );
     const byArn = new Map(r.results.map((x) => [x.arn, x]));
     assert.equal(byArn.get(C)?.error?.code, 'ResourceNotFoundException');
     assert.equal(byArn.get(E)?.error?.code, 'AccessDeniedException');
@@ -75,7 +133,10 @@ test('GetInferenceProfile snapshots price application-profile invocations; 404 a
     const snaps = await profileSnapshots(store);
     assert.deepEqual([...snaps.keys()].sort(), [A, B].sort(), 'only answers are kept');
     const sa = snaps.get(A)!;
-    assert.deepEqual([sa.name, sa.type, sa.status, sa.modelIds, sa.fetchedAt, sa.missingSince], ['haiku-app', 'APPLICATION', 'ACTIVE', [HAIKU35], t, null]);
+    assert.deepEqual(
+      [sa.name, sa.type, sa.status, sa.modelIds, sa.fetchedAt, sa.missingSince],
+      ['haiku-app', 'APPLICATION', 'ACTIVE', [HAIKU35], t, null],
+    );
     assert.deepEqual(snaps.get(B)!.modelIds, [SONNET46, SONNET46, SONNET46]);
 
     // Pricing picks the snapshots up for rows still waiting.
@@ -98,20 +159,37 @@ test('GetInferenceProfile snapshots price application-profile invocations; 404 a
     // The profile is deleted; a refresh gets ResourceNotFound and keeps the snapshot.
     answers.delete(A);
     t = Date.UTC(2026, 11, 20, 9, 0, 0);
-    const refreshed = await resolveApplicationProfiles(store, { endpoint: bedrock.url, credentials: CREDS, book, refresh: true, now: () => t });
+    const refreshed = await resolveApplicationProfiles(store, {
+      endpoint: bedrock.url,
+      credentials: CREDS,
+      book,
+      refresh: true,
+      now: () => t,
+    });
     assert.equal(refreshed.results.find((x) => x.arn === A)?.outcome, 'gone');
     const gone = (await profileSnapshots(store)).get(A)!;
-    assert.deepEqual([gone.fetchedAt, gone.missingSince, gone.modelIds], [Date.UTC(2026, 10, 20, 9, 0, 0), t, [HAIKU35]]);
+    assert.deepEqual(
+      [gone.fetchedAt, gone.missingSince, gone.modelIds],
+      [Date.UTC(2026, 10, 20, 9, 0, 0), t, [HAIKU35]],
+    );
 
     // Invocations logged before the deletion, and a full re-price, still use the snapshot.
     await insertRows(store, [{ modelId: A, region: 'us-east-1', input: 2000, output: 0, ts: DEC_2026 }]);
     await priceEvents(store, { book });
     const rep = await reprice(store, { book });
-    assert.deepEqual(rep.changes.filter((c) => c.modelId === A).map((c) => c.changedRows), [], 're-pricing changes no cost of the deleted profile');
+    assert.deepEqual(
+      rep.changes.filter((c) => c.modelId === A).map((c) => c.changedRows),
+      [],
+      're-pricing changes no cost of the deleted profile',
+    );
     const aRows = (await costs(store)).filter((c) => c.modelId === A);
     assert.equal(aRows.length, 2);
     near(aRows[1].total, (2000 * 0.8) / 1e6, 'a new row of the deleted profile priced from the snapshot');
-    near(aRows[0].total, (1000 * 0.8 + 500 * 4 + 2000 * 0.08 + 400 * 1) / 1e6, 'the earlier row keeps its cost after the re-price');
+    near(
+      aRows[0].total,
+      (1000 * 0.8 + 500 * 4 + 2000 * 0.08 + 400 * 1) / 1e6,
+      'the earlier row keeps its cost after the re-price',
+    );
   } finally {
     store.close();
     await bedrock.close();
@@ -122,12 +200,29 @@ test('without credentials nothing is fetched, every ARN is reported, and nothing
   const bedrock = await fakeBedrock(new Map());
   const store = await Store.open(':memory:', { threads: 1 });
   try {
-    await insertRows(store, [{ modelId: A, region: 'us-east-1', input: 1, output: 1 }, { modelId: B, region: 'us-west-2', input: 1, output: 1 }]);
-    const noCreds = async () => { throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }); };
-    const r = await resolveApplicationProfiles(store, { endpoint: bedrock.url, credentials: noCreds, book: shippedBook() });
+    await insertRows(store, [
+      { modelId: A, region: 'us-east-1', input: 1, output: 1 },
+      { modelId: B, region: 'us-west-2', input: 1, output: 1 },
+    ]);
+    const noCreds = async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      });
+    };
+    const r = await resolveApplicationProfiles(store, {
+      endpoint: bedrock.url,
+      credentials: noCreds,
+      book: shippedBook(),
+    });
     assert.equal(r.noCredentials, true);
     assert.equal(r.calls, 0);
-    assert.deepEqual(r.results.map((x) => [x.outcome, x.error?.code]), [['failed', 'NoCredentials'], ['failed', 'NoCredentials']]);
+    assert.deepEqual(
+      r.results.map((x) => [x.outcome, x.error?.code]),
+      [
+        ['failed', 'NoCredentials'],
+        ['failed', 'NoCredentials'],
+      ],
+    );
     assert.equal(bedrock.seen.length, 0, 'no request reached Bedrock');
     assert.equal((await profileSnapshots(store)).size, 0);
   } finally {

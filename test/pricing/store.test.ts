@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../src/store/store.js';
 import {
-  costOfInvocation, loadPriceBook, priceCoverage, priceEvents, reprice, repricePreview, resolveModel, shippedBook,
+  costOfInvocation,
+  loadPriceBook,
+  priceCoverage,
+  priceEvents,
+  reprice,
+  repricePreview,
+  resolveModel,
+  shippedBook,
 } from '../../src/pricing/index.js';
 import { costs, DEC_2026, insertRows, near, NOV_2026, tempDir, writeJson, type Row } from './helpers.js';
 
@@ -10,27 +17,68 @@ const book = shippedBook();
 
 async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
   const s = await Store.open(':memory:', { threads: 1, memoryLimit: '256MB' });
-  try { await fn(s); } finally { s.close(); }
+  try {
+    await fn(s);
+  } finally {
+    s.close();
+  }
 }
 
 const ROWS: Row[] = [
   // 0: record 5 of the examples, global Opus 4.6 (5 / 25 / cache write 6.25).
-  { modelId: 'global.anthropic.claude-opus-4-6-v1', region: 'us-west-2', input: 3, cacheRead: 0, cacheWrite: 24479, output: 52 },
+  {
+    modelId: 'global.anthropic.claude-opus-4-6-v1',
+    region: 'us-west-2',
+    input: 3,
+    cacheRead: 0,
+    cacheWrite: 24479,
+    output: 52,
+  },
   // 1: Claude 3 Haiku, old record without cache counts (0.25 / 1.25).
   { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 35, output: 446 },
   // 2: a failed invocation.
-  { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 500, output: 0, errorCode: 'ValidationException' },
+  {
+    modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+    region: 'us-east-1',
+    input: 500,
+    output: 0,
+    errorCode: 'ValidationException',
+  },
   // 3: an unknown model.
   { modelId: 'acme.unknown-model-v1', region: 'us-east-1', input: 1000, output: 100 },
   // 4: an unmapped application-inference-profile ARN.
-  { modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', region: 'us-east-1', input: 3, cacheWrite: 28857, output: 142 },
+  {
+    modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3',
+    region: 'us-east-1',
+    input: 3,
+    cacheWrite: 28857,
+    output: 142,
+  },
   // 5: a generic (non-Bedrock) event: never priced.
   { kind: 'generic', modelId: null, region: null },
   // 6: Sonnet 4.5 long context in us-east-1 (6 / 22.5 / 7.5 above 200K).
-  { modelId: 'anthropic.claude-sonnet-4-5-20250929-v1:0', region: 'us-east-1', input: 6, cacheWrite: 225_913, output: 167 },
+  {
+    modelId: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+    region: 'us-east-1',
+    input: 6,
+    cacheWrite: 225_913,
+    output: 167,
+  },
   // 7: Haiku 4.5 with a kept Anthropic body splitting 400 of 1000 cache writes to the 1-hour TTL (1.25 / 2).
-  { modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0', region: 'us-east-1', input: 0, cacheWrite: 1000, output: 0,
-    message: JSON.stringify({ output: { outputBodyJson: { usage: { cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } } } } }) },
+  {
+    modelId: 'anthropic.claude-haiku-4-5-20251001-v1:0',
+    region: 'us-east-1',
+    input: 0,
+    cacheWrite: 1000,
+    output: 0,
+    message: JSON.stringify({
+      output: {
+        outputBodyJson: {
+          usage: { cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 } },
+        },
+      },
+    }),
+  },
   // 8: Nova Pro with cache reads: no cache-read price in the data, so unpriced.
   { modelId: 'amazon.nova-pro-v1:0', region: 'us-east-1', input: 10, cacheRead: 500, output: 10 },
 ];
@@ -44,23 +92,27 @@ test('priceEvents fills the cost columns of Bedrock rows and leaves the unpricea
     assert.equal(res.unpriced, 3, 'rows 3, 4, 8');
     assert.equal(res.unpricedTokens, 1100 + (3 + 28857 + 142) + 520);
     const c = await costs(s);
-    near(c[0].input, 3 * 5 / 1e6, 'r0 input');
-    near(c[0].cacheWrite, 24479 * 6.25 / 1e6, 'r0 cache write');
-    near(c[0].output, 52 * 25 / 1e6, 'r0 output');
+    near(c[0].input, (3 * 5) / 1e6, 'r0 input');
+    near(c[0].cacheWrite, (24479 * 6.25) / 1e6, 'r0 cache write');
+    near(c[0].output, (52 * 25) / 1e6, 'r0 output');
     near(c[0].cacheRead, 0, 'r0 cache read');
     near(c[0].total, 0.15430875, 'r0 total');
     assert.equal(c[0].version, 'litellm-2026-07-24');
-    near(c[1].total, 35 * 0.25 / 1e6 + 446 * 1.25 / 1e6, 'r1 total');
+    near(c[1].total, (35 * 0.25) / 1e6 + (446 * 1.25) / 1e6, 'r1 total');
     near(c[1].cacheRead, 0, 'r1: absent cache counts are 0');
-    assert.deepEqual([c[2].input, c[2].output, c[2].cacheRead, c[2].cacheWrite, c[2].total], [0, 0, 0, 0, 0], 'failed = 0');
+    assert.deepEqual(
+      [c[2].input, c[2].output, c[2].cacheRead, c[2].cacheWrite, c[2].total],
+      [0, 0, 0, 0, 0],
+      'failed = 0',
+    );
     assert.equal(c[2].version, 'litellm-2026-07-24');
     for (const i of [3, 4, 5, 8]) {
       assert.deepEqual([c[i].input, c[i].total, c[i].version], [null, null, null], `row ${i} stays unpriced`);
     }
-    near(c[6].input, 6 * 6 / 1e6, 'r6 long-context input');
-    near(c[6].cacheWrite, 225_913 * 7.5 / 1e6, 'r6 long-context cache write');
-    near(c[6].output, 167 * 22.5 / 1e6, 'r6 long-context output');
-    near(c[7].cacheWrite, 600 * 1.25 / 1e6 + 400 * 2 / 1e6, 'r7 1-hour split from the kept body');
+    near(c[6].input, (6 * 6) / 1e6, 'r6 long-context input');
+    near(c[6].cacheWrite, (225_913 * 7.5) / 1e6, 'r6 long-context cache write');
+    near(c[6].output, (167 * 22.5) / 1e6, 'r6 long-context output');
+    near(c[7].cacheWrite, (600 * 1.25) / 1e6 + (400 * 2) / 1e6, 'r7 1-hour split from the kept body');
   });
 });
 
@@ -71,12 +123,25 @@ test('the SQL pricing equals costOfInvocation row by row', async () => {
     const c = await costs(s);
     ROWS.forEach((r, i) => {
       if (r.kind === 'generic') return;
-      const js = costOfInvocation({ inputTokens: r.input, outputTokens: r.output, cacheReadTokens: r.cacheRead, cacheWriteTokens: r.cacheWrite,
-        cacheWrite1hTokens: i === 7 ? 400 : 0, errorCode: r.errorCode }, resolveModel(r.modelId, r.region, { book, at: NOV_2026 }));
+      const js = costOfInvocation(
+        {
+          inputTokens: r.input,
+          outputTokens: r.output,
+          cacheReadTokens: r.cacheRead,
+          cacheWriteTokens: r.cacheWrite,
+          cacheWrite1hTokens: i === 7 ? 400 : 0,
+          errorCode: r.errorCode,
+        },
+        resolveModel(r.modelId, r.region, { book, at: NOV_2026 }),
+      );
       if (!js.priced) assert.equal(c[i].total, null, `row ${i}`);
       else {
         assert.equal(c[i].total, js.cost.total, `row ${i} total`);
-        assert.deepEqual([c[i].input, c[i].output, c[i].cacheRead, c[i].cacheWrite], [js.cost.input, js.cost.output, js.cost.cacheRead, js.cost.cacheWrite], `row ${i}`);
+        assert.deepEqual(
+          [c[i].input, c[i].output, c[i].cacheRead, c[i].cacheWrite],
+          [js.cost.input, js.cost.output, js.cost.cacheRead, js.cost.cacheWrite],
+          `row ${i}`,
+        );
       }
     });
   });
@@ -91,12 +156,14 @@ test('priceEvents on a fully priced store does nothing; new rows are priced on t
     await insertRows(s, [{ modelId: 'amazon.titan-text-express-v1', region: 'ap-northeast-1', input: 7, output: 11 }]);
     const next = await priceEvents(s, { book });
     assert.deepEqual([next.pairs, next.priced], [1, 1]);
-    near((await costs(s))[3].total, 7 * 1.3 / 1e6 + 11 * 1.7 / 1e6, 'titan');
+    near((await costs(s))[3].total, (7 * 1.3) / 1e6 + (11 * 1.7) / 1e6, 'titan');
     // Only an unknown model waiting: reported, left NULL; a failed row of that model still gets its 0.
     await insertRows(s, [{ modelId: 'acme.unknown-v1', region: 'us-east-1', input: 5, output: 6 }]);
     const waiting = await priceEvents(s, { book });
     assert.deepEqual([waiting.pairs, waiting.priced, waiting.unpriced, waiting.unpricedTokens], [1, 0, 1, 11]);
-    await insertRows(s, [{ modelId: 'acme.unknown-v1', region: 'us-east-1', input: 5, output: 0, errorCode: 'AccessDeniedException' }]);
+    await insertRows(s, [
+      { modelId: 'acme.unknown-v1', region: 'us-east-1', input: 5, output: 0, errorCode: 'AccessDeniedException' },
+    ]);
     const failed = await priceEvents(s, { book });
     assert.deepEqual([failed.priced, failed.unpriced], [1, 1]);
     const c = await costs(s);
@@ -116,17 +183,29 @@ test('a user mapping prices application-profile rows on the next pass; dated pri
   await withStore(async (s) => {
     await insertRows(s, [
       { modelId: arn, region: 'us-east-1', input: 3, cacheWrite: 28857, output: 142 },
-      { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 1000, output: 1000, ts: NOV_2026 },
-      { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 1000, output: 1000, ts: DEC_2026 },
+      {
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        region: 'us-east-1',
+        input: 1000,
+        output: 1000,
+        ts: NOV_2026,
+      },
+      {
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        region: 'us-east-1',
+        input: 1000,
+        output: 1000,
+        ts: DEC_2026,
+      },
     ]);
     await priceEvents(s, { book });
     assert.equal((await costs(s))[0].total, null, 'unmapped with the shipped book');
     await priceEvents(s, { book: userBook, where: 'all' });
     const c = await costs(s);
-    near(c[0].total, 3 * 5 / 1e6 + 28857 * 6.25 / 1e6 + 142 * 25 / 1e6, 'mapped to global opus 4.6');
+    near(c[0].total, (3 * 5) / 1e6 + (28857 * 6.25) / 1e6 + (142 * 25) / 1e6, 'mapped to global opus 4.6');
     assert.equal(c[0].version, 'litellm-2026-07-24+acme-2');
-    near(c[1].total, 1000 * 0.25 / 1e6 + 1000 * 1.25 / 1e6, 'November: the shipped price');
-    near(c[2].total, 1000 * 0.5 / 1e6 + 1000 * 2.5 / 1e6, 'December: the dated user price');
+    near(c[1].total, (1000 * 0.25) / 1e6 + (1000 * 1.25) / 1e6, 'November: the shipped price');
+    near(c[2].total, (1000 * 0.5) / 1e6 + (1000 * 2.5) / 1e6, 'December: the dated user price');
   });
 });
 
@@ -138,16 +217,19 @@ test('coverage: the share of tokens priced and the unpriced bucket per model', a
     assert.equal(before.share, 0);
     await priceEvents(s, { book });
     const cov = await priceCoverage(s);
-    const total = (3 + 24479 + 52) + (35 + 446) + 500 + 1100 + (3 + 28857 + 142) + (6 + 225_913 + 167) + 1000 + 520;
+    const total = 3 + 24479 + 52 + (35 + 446) + 500 + 1100 + (3 + 28857 + 142) + (6 + 225_913 + 167) + 1000 + 520;
     assert.equal(cov.tokens, total);
     assert.equal(cov.unpricedTokens, 1100 + 29002 + 520);
     assert.equal(cov.requests, 8, 'the generic event is not a Bedrock request');
     near(cov.share as number, (total - 30622) / total, 'share');
-    assert.deepEqual(cov.unpriced.map((u) => [u.modelId, u.tokens, u.requests]), [
-      ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 29002, 1],
-      ['acme.unknown-model-v1', 1100, 1],
-      ['amazon.nova-pro-v1:0', 520, 1],
-    ]);
+    assert.deepEqual(
+      cov.unpriced.map((u) => [u.modelId, u.tokens, u.requests]),
+      [
+        ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 29002, 1],
+        ['acme.unknown-model-v1', 1100, 1],
+        ['amazon.nova-pro-v1:0', 520, 1],
+      ],
+    );
     // A time range selects rows by ts; nothing in December.
     const dec = await priceCoverage(s, { from: Date.UTC(2026, 11, 1), to: Date.UTC(2027, 0, 1) });
     assert.deepEqual([dec.tokens, dec.share], [0, null]);
@@ -156,11 +238,20 @@ test('coverage: the share of tokens priced and the unpriced bucket per model', a
 
 test('reprice --dry-run reports the changes per model and month and changes nothing', async () => {
   const dir = tempDir();
-  const file = writeJson(dir, 'prices.json', { version: 'raise', prices: [{ model: 'anthropic.claude-3-haiku-20240307-v1:0', input: 0.5, output: 2.5 }] });
+  const file = writeJson(dir, 'prices.json', {
+    version: 'raise',
+    prices: [{ model: 'anthropic.claude-3-haiku-20240307-v1:0', input: 0.5, output: 2.5 }],
+  });
   const raised = loadPriceBook({ pricesFile: file });
   await withStore(async (s) => {
     await insertRows(s, [
-      { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 1000, output: 1000, ts: NOV_2026 },
+      {
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        region: 'us-east-1',
+        input: 1000,
+        output: 1000,
+        ts: NOV_2026,
+      },
       { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1', input: 2000, output: 0, ts: DEC_2026 },
       { modelId: 'amazon.titan-text-express-v1', region: 'us-east-1', input: 10, output: 10, ts: NOV_2026 },
     ]);
@@ -170,7 +261,13 @@ test('reprice --dry-run reports the changes per model and month and changes noth
     assert.equal(dry.applied, null);
     assert.deepEqual(await costs(s), before, 'a dry run changes nothing');
     const haiku = dry.changes.filter((c) => c.modelId === 'anthropic.claude-3-haiku-20240307-v1:0');
-    assert.deepEqual(haiku.map((c) => [c.month, c.rows, c.changedRows]), [['2026-11', 1, 1], ['2026-12', 1, 1]]);
+    assert.deepEqual(
+      haiku.map((c) => [c.month, c.rows, c.changedRows]),
+      [
+        ['2026-11', 1, 1],
+        ['2026-12', 1, 1],
+      ],
+    );
     near(haiku[0].oldCost, 0.00025 + 0.00125, 'Nov old');
     near(haiku[0].newCost, 0.0005 + 0.0025, 'Nov new');
     near(haiku[1].oldCost, 0.0005, 'Dec old');
@@ -200,7 +297,10 @@ test("reprice with 'all' takes a price away when the book no longer has it", asy
     await priceEvents(s, { book: mapped });
     near((await costs(s))[0].total, 0.00025, 'mapped');
     const preview = await repricePreview(s, book);
-    assert.deepEqual(preview.map((c) => [c.newlyUnpriced, c.changedRows]), [[1, 1]]);
+    assert.deepEqual(
+      preview.map((c) => [c.newlyUnpriced, c.changedRows]),
+      [[1, 1]],
+    );
     const res = await priceEvents(s, { book, where: 'all' });
     assert.deepEqual([res.priced, res.unpriced], [0, 1]);
     assert.deepEqual([(await costs(s))[0].total, (await costs(s))[0].version], [null, null]);
@@ -210,12 +310,18 @@ test("reprice with 'all' takes a price away when the book no longer has it", asy
 test('pricing calls that interleave on one connection do not trip over each other', async () => {
   await withStore(async (s) => {
     await insertRows(s, ROWS);
-    const [a, b, preview] = await Promise.all([priceEvents(s, { book }), priceEvents(s, { book, where: 'all' }), repricePreview(s, book)]);
+    const [a, b, preview] = await Promise.all([
+      priceEvents(s, { book }),
+      priceEvents(s, { book, where: 'all' }),
+      repricePreview(s, book),
+    ]);
     assert.equal(a.version, book.version);
     assert.equal(b.version, book.version);
     assert.ok(Array.isArray(preview));
     near((await costs(s))[0].total, 0.15430875, 'row 0 priced once, correctly');
-    const tables = await s.connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'pricing_resolution%'`);
+    const tables = await s.connection.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'pricing_resolution%'`,
+    );
     assert.equal(Number(tables.getRows()[0][0]), 0, 'temporary tables are dropped');
   });
 });

@@ -26,11 +26,17 @@ test('no code, test, script or bench reads a file outside the repository', () =>
   const offenders: string[] = [];
   for (const root of ROOTS) {
     for (const f of files(join(repo, root), [])) {
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        const code = line.replace(/^\s*(\/\/|\*|\/\*|#).*$/, ''); // comments may cite the research
-        if (OUTSIDE.test(code)) offenders.push(`${relative(repo, f)}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.replace(/^\s*(\/\/|\*|\/\*|#).*$/, ''); // comments may cite the research
+          if (OUTSIDE.test(code)) offenders.push(`${relative(repo, f)}:${i + 1}: ${line.trim()}`);
+        });
     }
   }
-  assert.deepEqual(offenders, [], 'copy the file into the repository (data/ or test/fixtures/) with its source and date');
+  assert.deepEqual(
+    offenders,
+    [],
+    'copy the file into the repository (data/ or test/fixtures/) with its source and date',
+  );
 });

@@ -22,13 +22,44 @@ async function awkward() {
   const store = await memoryStore();
   const third = 0.1 / 3;
   await insertInvocations(store, [
-    { ts: OCT(2), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'A' }, cost: third, input: 1000, output: 10 },
-    { ts: OCT(3), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'B' }, cost: third, input: 1000, output: 20 },
-    { ts: OCT(4), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'C' }, cost: third, input: 1000, output: 30 },
+    {
+      ts: OCT(2),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'A' },
+      cost: third,
+      input: 1000,
+      output: 10,
+    },
+    {
+      ts: OCT(3),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'B' },
+      cost: third,
+      input: 1000,
+      output: 20,
+    },
+    {
+      ts: OCT(4),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'C' },
+      cost: third,
+      input: 1000,
+      output: 30,
+    },
     { ts: OCT(5), model: 'mistral.mistral-large-2407-v1:0', meta: { team: 'x' }, cost: 0.05, input: 7, output: 3 },
     { ts: OCT(6), model: 'acme.unknown-model-v1', meta: { cost_center: 'A' }, cost: null, input: 500, output: 250 },
-    { ts: Date.UTC(2026, 10, 1, 0, 0, 0), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'A' }, cost: 9 }, // November
-    { ts: Date.UTC(2026, 8, 30, 23, 59, 59), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'B' }, cost: 9 }, // September
+    {
+      ts: Date.UTC(2026, 10, 1, 0, 0, 0),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'A' },
+      cost: 9,
+    }, // November
+    {
+      ts: Date.UTC(2026, 8, 30, 23, 59, 59),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'B' },
+      cost: 9,
+    }, // September
   ]);
   return { store, engine: createDuckDbEngine(store) };
 }
@@ -70,14 +101,25 @@ test('rule own: 1/3 of $0.10 each -> 4+3+3 cents, untagged $0.05 on its own line
 test('rule proportional: the untagged 5 cents are split 2/2/1 over A, B, C, total still exactly 15', async () => {
   const { store, engine } = await awkward();
   try {
-    const s = await buildChargeback(engine, { by: 'cost_center', period: month, untagged: parseUntaggedRule('proportional') });
-    assert.equal(s.owners.some((o) => o.kind === 'untagged'), false);
+    const s = await buildChargeback(engine, {
+      by: 'cost_center',
+      period: month,
+      untagged: parseUntaggedRule('proportional'),
+    });
+    assert.equal(
+      s.owners.some((o) => o.kind === 'untagged'),
+      false,
+    );
     assert.equal(sumOwners(s), 15);
     assert.deepEqual(s.owners.map((o) => o.untaggedCents).sort(), [1, 2, 2]);
     assert.equal(s.untagged.cents, 5); // the untagged share is still reported
     for (const o of s.owners) assert.equal(o.totalCents, o.directCents + o.untaggedCents);
     const csv = renderStatement(s, 'csv');
-    const rows = csv.trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const total = rows.find((r) => r[2] === 'TOTAL')!;
     assert.equal(total[13], '0.15');
     const lineSum = rows.filter((r) => r[2] !== 'TOTAL').reduce((a, r) => a + Math.round(Number(r[13]) * 100), 0);
@@ -92,12 +134,20 @@ test('rule proportional: the untagged 5 cents are split 2/2/1 over A, B, C, tota
 test('rule owner:NAME: untagged spend goes to an existing owner, or to a new default-owner line', async () => {
   const { store, engine } = await awkward();
   try {
-    const toB = await buildChargeback(engine, { by: 'cost_center', period: month, untagged: parseUntaggedRule('owner:B') });
+    const toB = await buildChargeback(engine, {
+      by: 'cost_center',
+      period: month,
+      untagged: parseUntaggedRule('owner:B'),
+    });
     assert.equal(sumOwners(toB), 15);
     assert.equal(owner(toB, 'B').untaggedCents, 5);
     assert.equal(owner(toB, 'B').totalCents, owner(toB, 'B').directCents + 5);
     assert.equal(toB.owners.length, 3);
-    const toNew = await buildChargeback(engine, { by: 'cost_center', period: month, untagged: parseUntaggedRule('owner:platform') });
+    const toNew = await buildChargeback(engine, {
+      by: 'cost_center',
+      period: month,
+      untagged: parseUntaggedRule('owner:platform'),
+    });
     assert.equal(sumOwners(toNew), 15);
     const p = owner(toNew, 'platform');
     assert.equal(p.kind, 'default');
@@ -114,7 +164,10 @@ test('owner keys: identity.arn is a field, any other key is request metadata; ba
   try {
     const s = await buildChargeback(engine, { by: 'identity.arn', period: month });
     assert.equal(s.field, 'identity.arn');
-    assert.deepEqual(s.owners.map((o) => o.owner), ['arn:aws:iam::111122223333:role/App']);
+    assert.deepEqual(
+      s.owners.map((o) => o.owner),
+      ['arn:aws:iam::111122223333:role/App'],
+    );
     assert.equal(s.totalCents, 15);
     const t = await buildChargeback(engine, { by: 'team', period: month });
     assert.equal(owner(t, 'x').totalCents, 5);
@@ -130,7 +183,12 @@ test('many owners with sub-cent costs still add up exactly to the rounded total'
   const store = await memoryStore();
   const engine = createDuckDbEngine(store);
   try {
-    const rows = Array.from({ length: 13 }, (_, i) => ({ ts: OCT(10 + (i % 5)), model: 'm.one-v1', meta: { tenant_id: `t${i % 7}` }, cost: 0.0037 * (i + 1) }));
+    const rows = Array.from({ length: 13 }, (_, i) => ({
+      ts: OCT(10 + (i % 5)),
+      model: 'm.one-v1',
+      meta: { tenant_id: `t${i % 7}` },
+      cost: 0.0037 * (i + 1),
+    }));
     await insertInvocations(store, rows);
     const exact = rows.reduce((a, r) => a + r.cost, 0);
     const s = await buildChargeback(engine, { by: 'tenant_id', period: month });

@@ -14,9 +14,17 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
   const w2 = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => { err += String(c); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((c: string | Uint8Array) => {
+    err += String(c);
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    const code = await main(['node', 'bedrock-insights', ...args, ...(args.includes('--out') ? [] : ['--out', outFile])]);
+    const code = await main([
+      'node',
+      'bedrock-insights',
+      ...args,
+      ...(args.includes('--out') ? [] : ['--out', outFile]),
+    ]);
     return { code, out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '', err };
   } finally {
     process.stderr.write = w2;
@@ -30,8 +38,18 @@ before(async () => {
   db = join(dir, 'store.duckdb');
   const store = await Store.open(db);
   await insertInvocations(store, [
-    { ts: OCT(3), model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', meta: { cost_center: 'A', tenant_id: 't1' }, cost: 1.0 },
-    { ts: OCT(4), model: 'anthropic.claude-sonnet-4-5-20250929-v1:0', meta: { cost_center: 'B', tenant_id: 't2' }, cost: 2.0 },
+    {
+      ts: OCT(3),
+      model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      meta: { cost_center: 'A', tenant_id: 't1' },
+      cost: 1.0,
+    },
+    {
+      ts: OCT(4),
+      model: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+      meta: { cost_center: 'B', tenant_id: 't2' },
+      cost: 2.0,
+    },
     { ts: OCT(4), model: 'mistral.mistral-large-2407-v1:0', cost: 0.2 },
     { ts: OCT(5), model: 'acme.unknown-model-v1', meta: { cost_center: 'A' }, cost: null },
   ]);
@@ -39,11 +57,30 @@ before(async () => {
 });
 
 test('chargeback --format csv: lines add up to the month; bad flags are refused with exit 2', async () => {
-  const r = await run(['chargeback', '--db', db, '--by', 'cost_center', '--month', '2026-10', '--untagged', 'owner:A', '--format', 'csv']);
+  const r = await run([
+    'chargeback',
+    '--db',
+    db,
+    '--by',
+    'cost_center',
+    '--month',
+    '2026-10',
+    '--untagged',
+    'owner:A',
+    '--format',
+    'csv',
+  ]);
   assert.equal(r.code, 0, r.err);
-  const rows = r.out.trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = r.out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   assert.equal(rows.find((x) => x[2] === 'TOTAL')![13], '3.20');
-  assert.equal(rows.filter((x) => x[2] !== 'TOTAL').reduce((a, x) => a + Math.round(Number(x[13]) * 100), 0), 320);
+  assert.equal(
+    rows.filter((x) => x[2] !== 'TOTAL').reduce((a, x) => a + Math.round(Number(x[13]) * 100), 0),
+    320,
+  );
   assert.ok(rows.some((x) => x[2] === 'A' && x[4] === 'untagged-default-owner' && x[13] === '0.20'));
   const bad = await run(['chargeback', '--db', db, '--by', 'cost_center', '--month', '2026-13']);
   assert.equal(bad.code, 2);
@@ -63,13 +100,27 @@ test('report writes a self-contained HTML (and a PDF with --pdf)', async () => {
 
 test('reconcile --allocate: the billed amount goes to owners exactly', async () => {
   const bill = join(dir, 'cur.csv');
-  writeFileSync(bill, [
-    'line_item_usage_start_date,line_item_line_item_type,line_item_product_code,line_item_usage_type,line_item_unblended_cost',
-    '2026-10-03T00:00:00Z,Usage,AmazonBedrock,USE1-ClaudeHaiku4.5-input-tokens,1.00',
-    '2026-10-04T00:00:00Z,Usage,AmazonBedrock,USE1-ClaudeSonnet4.5-output-tokens,2.10',
-    '2026-10-04T00:00:00Z,Usage,AmazonBedrock,USE1-MistralLarge-input-tokens,0.20',
-  ].join('\n'));
-  const r = await run(['reconcile', '--db', db, '--bill', bill, '--allocate', '--by', 'cost_center', '--untagged', 'proportional']);
+  writeFileSync(
+    bill,
+    [
+      'line_item_usage_start_date,line_item_line_item_type,line_item_product_code,line_item_usage_type,line_item_unblended_cost',
+      '2026-10-03T00:00:00Z,Usage,AmazonBedrock,USE1-ClaudeHaiku4.5-input-tokens,1.00',
+      '2026-10-04T00:00:00Z,Usage,AmazonBedrock,USE1-ClaudeSonnet4.5-output-tokens,2.10',
+      '2026-10-04T00:00:00Z,Usage,AmazonBedrock,USE1-MistralLarge-input-tokens,0.20',
+    ].join('\n'),
+  );
+  const r = await run([
+    'reconcile',
+    '--db',
+    db,
+    '--bill',
+    bill,
+    '--allocate',
+    '--by',
+    'cost_center',
+    '--untagged',
+    'proportional',
+  ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Reconciliation 2026-10/);
   assert.match(r.out, /UNEXPLAINED remainder: +\$0\.1000/);

@@ -12,7 +12,16 @@ export const DEMO_DAYS = 45;
 export async function demoStore(records = 16_000): Promise<{ store: Store; dir: string; dbPath: string }> {
   const dir = tempDir('h9-reports-demo-');
   const file = join(dir, 'demo.jsonl');
-  await writeDataset({ out: file, format: 'jsonl', preset: 'demo', records, days: DEMO_DAYS, end: DEMO_END, seed: 9, bodies: false });
+  await writeDataset({
+    out: file,
+    format: 'jsonl',
+    preset: 'demo',
+    records,
+    days: DEMO_DAYS,
+    end: DEMO_END,
+    seed: 9,
+    bodies: false,
+  });
   const dbPath = join(dir, 'store.duckdb');
   const store = await Store.open(dbPath);
   await ingestPaths(store, [file]);

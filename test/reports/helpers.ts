@@ -28,19 +28,34 @@ let seq = 0;
 export async function insertInvocations(store: Store, rows: Inv[]): Promise<void> {
   for (const r of rows) {
     seq += 1;
-    const meta = r.meta && Object.keys(r.meta).length
-      ? `MAP([${Object.keys(r.meta).map(lit).join(', ')}], [${Object.values(r.meta).map(lit).join(', ')}])`
-      : 'NULL';
+    const meta =
+      r.meta && Object.keys(r.meta).length
+        ? `MAP([${Object.keys(r.meta).map(lit).join(', ')}], [${Object.values(r.meta).map(lit).join(', ')}])`
+        : 'NULL';
     const cr = r.costCacheRead ?? 0;
     const values: DuckDBValue[] = [
-      BigInt(seq), BigInt(r.ts), `h9-${seq}`, r.model, r.region ?? 'us-east-1', r.arn ?? 'arn:aws:iam::111122223333:role/App',
-      BigInt(r.input ?? 100), BigInt(r.output ?? 50), BigInt(r.cacheRead ?? 0), BigInt(r.cacheWrite ?? 0),
-      r.cost === null ? null : r.cost - cr, r.cost === null ? null : cr, r.cost, r.cost === null ? null : 'test-prices',
+      BigInt(seq),
+      BigInt(r.ts),
+      `h9-${seq}`,
+      r.model,
+      r.region ?? 'us-east-1',
+      r.arn ?? 'arn:aws:iam::111122223333:role/App',
+      BigInt(r.input ?? 100),
+      BigInt(r.output ?? 50),
+      BigInt(r.cacheRead ?? 0),
+      BigInt(r.cacheWrite ?? 0),
+      r.cost === null ? null : r.cost - cr,
+      r.cost === null ? null : cr,
+      r.cost,
+      r.cost === null ? null : 'test-prices',
     ];
-    await store.connection.run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, model_id, region, identity_arn,
+    await store.connection.run(
+      `INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, model_id, region, identity_arn,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, request_metadata, cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, price_version, message)
       VALUES ($1, '/aws/bedrock/modelinvocations', 'aws/bedrock/modelinvocations', $2, $2, $3, 'bedrock', '111122223333', $4, $5, $6,
-        $7, $8, $9, $10, ${meta}, $11, 0, $12, 0, $13, $14, '{}')`, values);
+        $7, $8, $9, $10, ${meta}, $11, 0, $12, 0, $13, $14, '{}')`,
+      values,
+    );
   }
 }
 

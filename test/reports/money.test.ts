@@ -16,13 +16,17 @@ test('largest remainder: the biggest fractional remainders take the leftover cen
 
 test('largest remainder always sums exactly, whatever the weights', () => {
   let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 500; i += 1) {
     const n = 1 + Math.floor(rnd() * 12);
     const w = Array.from({ length: n }, () => (rnd() < 0.2 ? 0 : rnd() * 50));
     const total = Math.floor(rnd() * 100_000);
     const parts = largestRemainder(total, w);
-    assert.equal(parts.reduce((a, b) => a + b, 0), total, `weights ${w}`);
+    assert.equal(
+      parts.reduce((a, b) => a + b, 0),
+      total,
+      `weights ${w}`,
+    );
     assert.ok(parts.every((p, j) => p >= 0 && (w[j] === 0 && w.some((x) => x > 0) ? p === 0 : true)));
   }
 });

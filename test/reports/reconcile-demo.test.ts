@@ -14,10 +14,20 @@ import { demoStore } from './demo-fixture.js';
  * uses (base ids, us./eu./global./apac. profiles, inference-profile ARNs), with one known gap.
  */
 function usageTypeModel(modelId: string): string {
-  const id = modelId.replace(/^arn:aws:bedrock:[^:]*:[^:]*:inference-profile\//, '').replace(/^(us|eu|apac|global|jp|au)\./, '');
-  const base = id.replace(/^[a-z0-9]+\./, '').replace(/-\d{8}/, '').replace(/-v\d+(:\d+)?$/, '');
+  const id = modelId
+    .replace(/^arn:aws:bedrock:[^:]*:[^:]*:inference-profile\//, '')
+    .replace(/^(us|eu|apac|global|jp|au)\./, '');
+  const base = id
+    .replace(/^[a-z0-9]+\./, '')
+    .replace(/-\d{8}/, '')
+    .replace(/-v\d+(:\d+)?$/, '');
   // claude-sonnet-4-5 -> ClaudeSonnet4.5 ; nova-pro -> NovaPro ; mistral-large-2407 -> MistralLarge2407
-  return base.split('-').map((w, i, all) => (/^\d$/.test(w) && i > 0 && /^\d$/.test(all[i - 1]!) ? `.${w}` : w.charAt(0).toUpperCase() + w.slice(1))).join('');
+  return base
+    .split('-')
+    .map((w, i, all) =>
+      /^\d$/.test(w) && i > 0 && /^\d$/.test(all[i - 1]!) ? `.${w}` : w.charAt(0).toUpperCase() + w.slice(1),
+    )
+    .join('');
 }
 
 test('a CUR bill of the demo month reconciles per day and model; the one planted gap is the unexplained remainder', async () => {
@@ -25,16 +35,23 @@ test('a CUR bill of the demo month reconciles per day and model; the one planted
   const engine = createDuckDbEngine(store);
   try {
     const oct = parseMonth('2026-10');
-    const cells = (await store.connection.runAndReadAll(`SELECT strftime(to_timestamp(ts / 1000), '%Y-%m-%d') AS day, model_id, sum(cost_input + cost_cache_read + cost_cache_write) AS cin, sum(cost_output) AS cout
+    const cells = (
+      await store.connection
+        .runAndReadAll(`SELECT strftime(to_timestamp(ts / 1000), '%Y-%m-%d') AS day, model_id, sum(cost_input + cost_cache_read + cost_cache_write) AS cin, sum(cost_output) AS cout
       FROM events WHERE kind = 'bedrock' AND cost_total IS NOT NULL AND model_id NOT LIKE '%application-inference-profile%' AND ts >= ${oct.start} AND ts < ${oct.end}
-      GROUP BY 1, 2 HAVING sum(cost_total) > 0 ORDER BY 1, 2`)).getRows() as [string, string, number, number][];
+      GROUP BY 1, 2 HAVING sum(cost_total) > 0 ORDER BY 1, 2`)
+    ).getRows() as [string, string, number, number][];
     assert.ok(cells.length > 100);
-    const lines = ['line_item_usage_start_date,line_item_line_item_type,line_item_product_code,line_item_usage_type,line_item_unblended_cost'];
+    const lines = [
+      'line_item_usage_start_date,line_item_line_item_type,line_item_product_code,line_item_usage_type,line_item_unblended_cost',
+    ];
     const gapCell = cells[Math.floor(cells.length / 2)]!;
     for (const [day, model, cin, cout] of cells) {
       const name = usageTypeModel(model);
       lines.push(`${day}T00:00:00Z,Usage,AmazonBedrock,USE1-${name}-input-tokens,${cin}`);
-      lines.push(`${day}T00:00:00Z,Usage,AmazonBedrock,USE1-${name}-output-tokens,${cout + (day === gapCell[0] && model === gapCell[1] ? 1.23 : 0)}`);
+      lines.push(
+        `${day}T00:00:00Z,Usage,AmazonBedrock,USE1-${name}-output-tokens,${cout + (day === gapCell[0] && model === gapCell[1] ? 1.23 : 0)}`,
+      );
     }
     lines.push('2026-10-31T00:00:00Z,Tax,AmazonBedrock,,4.56');
     const file = join(store.path, '..', 'cur-demo.csv');

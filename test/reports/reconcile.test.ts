@@ -34,7 +34,8 @@ async function setup() {
   return { store, engine: createDuckDbEngine(store) };
 }
 
-const CUR_HEADER = 'line_item_usage_start_date,line_item_usage_end_date,line_item_line_item_type,line_item_product_code,product_product_name,line_item_usage_type,line_item_usage_amount,line_item_unblended_cost';
+const CUR_HEADER =
+  'line_item_usage_start_date,line_item_usage_end_date,line_item_line_item_type,line_item_product_code,product_product_name,line_item_usage_type,line_item_usage_amount,line_item_unblended_cost';
 const CUR_ROWS = [
   '2026-10-03T00:00:00Z,2026-10-04T00:00:00Z,Usage,AmazonBedrock,Amazon Bedrock,USE1-ClaudeHaiku4.5-input-tokens,1000,0.40',
   '2026-10-03T00:00:00Z,2026-10-04T00:00:00Z,Usage,AmazonBedrock,Amazon Bedrock,USE1-ClaudeHaiku4.5-output-tokens,100,0.60',
@@ -94,7 +95,8 @@ test('CUR 2.0 Parquet gives the same reconciliation', async () => {
     writeFileSync(csv, [CUR_HEADER, ...CUR_ROWS].join('\n'));
     const parquet = join(dir, 'cur.parquet');
     // Typed columns as CUR 2.0 Parquet has them: a timestamp and a double cost.
-    await store.connection.run(`COPY (SELECT CAST(line_item_usage_start_date AS TIMESTAMP) AS line_item_usage_start_date, line_item_line_item_type, line_item_product_code, product_product_name, line_item_usage_type,
+    await store.connection
+      .run(`COPY (SELECT CAST(line_item_usage_start_date AS TIMESTAMP) AS line_item_usage_start_date, line_item_line_item_type, line_item_product_code, product_product_name, line_item_usage_type,
       CAST(line_item_unblended_cost AS DOUBLE) AS line_item_unblended_cost FROM read_csv('${csv}', header = true, all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
     const bill = await readBill(store, parquet);
     assert.equal(bill.format, 'cur2');
@@ -110,14 +112,17 @@ test('Cost Explorer CSV export (daily, grouped by usage type) gives the same fig
   try {
     const dir = tempDir();
     const file = join(dir, 'ce.csv');
-    writeFileSync(file, [
-      '"Usage type","USE1-ClaudeHaiku4.5-input-tokens($)","USE1-ClaudeHaiku4.5-output-tokens($)","USE1-ClaudeSonnet4.5-input-tokens($)","USW2-NovaPro-input-tokens($)","USE1-NovaLite-cache-read-input-token-count($)","Credit($)","Total costs($)"',
-      '"Usage type total","0.4","0.6","2.5","0.3","0.15","-1","2.95"',
-      '"2026-10-03","0.4","0.6","","","0.15","",""',
-      '"2026-10-04","","","2.5","","","",""',
-      '"2026-10-05","","","","0.3","","",""',
-      '"2026-10-31","","","","","","-1",""',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '"Usage type","USE1-ClaudeHaiku4.5-input-tokens($)","USE1-ClaudeHaiku4.5-output-tokens($)","USE1-ClaudeSonnet4.5-input-tokens($)","USW2-NovaPro-input-tokens($)","USE1-NovaLite-cache-read-input-token-count($)","Credit($)","Total costs($)"',
+        '"Usage type total","0.4","0.6","2.5","0.3","0.15","-1","2.95"',
+        '"2026-10-03","0.4","0.6","","","0.15","",""',
+        '"2026-10-04","","","2.5","","","",""',
+        '"2026-10-05","","","","0.3","","",""',
+        '"2026-10-31","","","","","","-1",""',
+      ].join('\n'),
+    );
     const bill = await readBill(store, file);
     assert.equal(bill.format, 'cost-explorer');
     const r = await reconcile(engine, bill, { period: parseMonth('2026-10') });
@@ -125,7 +130,10 @@ test('Cost Explorer CSV export (daily, grouped by usage type) gives the same fig
     const statement = await buildChargeback(engine, { by: 'cost_center', period: parseMonth('2026-10') });
     const a = allocateBill(r, statement);
     assert.equal(a.billedCents, 295);
-    assert.equal(a.owners.reduce((s, o) => s + o.allocatedCents, 0), 295);
+    assert.equal(
+      a.owners.reduce((s, o) => s + o.allocatedCents, 0),
+      295,
+    );
     // A computed $1.00 of $3.20, B $2.20: 92.19 and 202.81 cents -> 92 and 203.
     assert.deepEqual(Object.fromEntries(a.owners.map((o) => [o.owner, o.allocatedCents])), { A: 92, B: 203 });
     const csv = renderReconciliation(r, 'csv', a);

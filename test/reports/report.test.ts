@@ -35,12 +35,16 @@ after(async () => {
 async function sql(text: string): Promise<unknown[][]> {
   return (await store.connection.runAndReadAll(text)).getRows();
 }
-const near = (a: number, b: number, msg: string): void => assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${msg}: ${a} vs ${b}`);
+const near = (a: number, b: number, msg: string): void =>
+  assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${msg}: ${a} vs ${b}`);
 
 test('totals and the change against the previous month match SQL over events', async () => {
-  const [[cost, requests, tokens]] = await sql(`SELECT sum(cost_total), count(*), sum(coalesce(input_tokens,0)+coalesce(output_tokens,0)+coalesce(cache_read_tokens,0)+coalesce(cache_write_tokens,0))
-    FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START}`) as [[number, bigint, bigint]];
-  const [[prevCost, prevRequests]] = await sql(`SELECT sum(cost_total), count(*) FROM events WHERE kind='bedrock' AND ts >= ${SEP_START} AND ts < ${OCT_START}`) as [[number, bigint]];
+  const [[cost, requests, tokens]] =
+    (await sql(`SELECT sum(cost_total), count(*), sum(coalesce(input_tokens,0)+coalesce(output_tokens,0)+coalesce(cache_read_tokens,0)+coalesce(cache_write_tokens,0))
+    FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START}`)) as [[number, bigint, bigint]];
+  const [[prevCost, prevRequests]] = (await sql(
+    `SELECT sum(cost_total), count(*) FROM events WHERE kind='bedrock' AND ts >= ${SEP_START} AND ts < ${OCT_START}`,
+  )) as [[number, bigint]];
   near(report.totals.cost, cost, 'October cost');
   assert.equal(report.totals.requests, Number(requests));
   assert.equal(report.coverage.tokens, Number(tokens));
@@ -51,35 +55,54 @@ test('totals and the change against the previous month match SQL over events', a
 });
 
 test('price coverage: unpriced tokens per SQL, and the unmapped application profile is among them', async () => {
-  const [[unpricedTokens]] = await sql(`SELECT sum(coalesce(input_tokens,0)+coalesce(output_tokens,0)+coalesce(cache_read_tokens,0)+coalesce(cache_write_tokens,0))
-    FROM events WHERE kind='bedrock' AND cost_total IS NULL AND ts >= ${OCT_START} AND ts < ${NOV_START}`) as [[bigint]];
+  const [[unpricedTokens]] =
+    (await sql(`SELECT sum(coalesce(input_tokens,0)+coalesce(output_tokens,0)+coalesce(cache_read_tokens,0)+coalesce(cache_write_tokens,0))
+    FROM events WHERE kind='bedrock' AND cost_total IS NULL AND ts >= ${OCT_START} AND ts < ${NOV_START}`)) as [
+      [bigint],
+    ];
   assert.equal(report.coverage.unpricedTokens, Number(unpricedTokens));
   assert.ok(report.coverage.share < 1 && report.coverage.share > 0.5);
   assert.ok(report.coverage.unpriced.some((u) => u.model.includes('application-inference-profile/')));
 });
 
 test('top applications, cost centers and models match SQL, untagged listed', async () => {
-  const apps = await sql(`SELECT request_metadata['application_name'] AS a, sum(cost_total) c FROM events
-    WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} AND request_metadata['application_name'] IS NOT NULL GROUP BY 1 ORDER BY c DESC`) as [string, number][];
+  const apps = (await sql(`SELECT request_metadata['application_name'] AS a, sum(cost_total) c FROM events
+    WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} AND request_metadata['application_name'] IS NOT NULL GROUP BY 1 ORDER BY c DESC`)) as [
+    string,
+    number,
+  ][];
   const tagged = report.top.applications.filter((r) => !r.untagged);
   assert.equal(tagged[0]!.name, apps[0]![0]);
   for (const [name, c] of apps) near(tagged.find((r) => r.name === name)!.cost, c, `app ${name}`);
-  const [[untaggedCost]] = await sql(`SELECT sum(cost_total) FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} AND request_metadata['cost_center'] IS NULL`) as [[number]];
+  const [[untaggedCost]] = (await sql(
+    `SELECT sum(cost_total) FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} AND request_metadata['cost_center'] IS NULL`,
+  )) as [[number]];
   near(report.top.costCenters.find((r) => r.untagged)!.cost, untaggedCost, 'untagged cost centers');
-  const [[topModel, topModelCost]] = await sql(`SELECT model_id, sum(cost_total) c FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} GROUP BY 1 ORDER BY c DESC NULLS LAST LIMIT 1`) as [[string, number]];
+  const [[topModel, topModelCost]] = (await sql(
+    `SELECT model_id, sum(cost_total) c FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} GROUP BY 1 ORDER BY c DESC NULLS LAST LIMIT 1`,
+  )) as [[string, number]];
   assert.equal(report.top.models[0]!.name, topModel);
   near(report.top.models[0]!.cost, topModelCost, 'top model');
   // The months of the trend add up to the period's cost for October.
   near(report.monthly.find((m) => m.label === '2026-10')!.cost, report.totals.cost, 'monthly October');
-  near(report.weekly.reduce((a, w) => a + w.cost, 0), report.totals.cost, 'weeks add up');
+  near(
+    report.weekly.reduce((a, w) => a + w.cost, 0),
+    report.totals.cost,
+    'weeks add up',
+  );
   assert.equal(report.daily.length, 31);
 });
 
-test('cache savings: cache-read tokens at the input price minus their cost, as SQL computes it from each row\'s own input rate', async () => {
-  const [[noInput]] = await sql(`SELECT count(*) FROM events WHERE kind='bedrock' AND cost_total IS NOT NULL AND cache_read_tokens > 0 AND coalesce(input_tokens,0) = 0 AND ts >= ${OCT_START} AND ts < ${NOV_START}`) as [[bigint]];
+test("cache savings: cache-read tokens at the input price minus their cost, as SQL computes it from each row's own input rate", async () => {
+  const [[noInput]] = (await sql(
+    `SELECT count(*) FROM events WHERE kind='bedrock' AND cost_total IS NOT NULL AND cache_read_tokens > 0 AND coalesce(input_tokens,0) = 0 AND ts >= ${OCT_START} AND ts < ${NOV_START}`,
+  )) as [[bigint]];
   assert.equal(Number(noInput), 0, 'every cache-reading row has input tokens to take its input rate from');
-  const [[readAtInput, readCost]] = await sql(`SELECT sum(cache_read_tokens * cost_input / input_tokens), sum(cost_cache_read) FROM events
-    WHERE kind='bedrock' AND cost_total IS NOT NULL AND cache_read_tokens > 0 AND (error_code IS NULL OR error_code = '') AND ts >= ${OCT_START} AND ts < ${NOV_START}`) as [[number, number]];
+  const [[readAtInput, readCost]] =
+    (await sql(`SELECT sum(cache_read_tokens * cost_input / input_tokens), sum(cost_cache_read) FROM events
+    WHERE kind='bedrock' AND cost_total IS NOT NULL AND cache_read_tokens > 0 AND (error_code IS NULL OR error_code = '') AND ts >= ${OCT_START} AND ts < ${NOV_START}`)) as [
+      [number, number],
+    ];
   near(report.cache.readCost, readCost, 'cache read cost');
   near(report.cache.savings, readAtInput - readCost, 'cache savings');
   assert.ok(report.cache.savings > 0);
@@ -89,7 +112,10 @@ test('anomalies: the planted tenant-globex spike is found in its 4-hour window',
   const w = plantedWindows(Date.parse(DEMO_END), DEMO_DAYS)!.tenantSpike;
   const hits = report.anomalies.filter((a) => a.kind === 'owner-hours' && a.subject === 'tenant-globex');
   assert.equal(hits.length, 1, JSON.stringify(report.anomalies));
-  assert.ok(hits[0]!.start >= w.startMs && hits[0]!.end <= w.endMs && hits[0]!.end - hits[0]!.start >= 2 * 3_600_000, `window ${new Date(hits[0]!.start).toISOString()}..${new Date(hits[0]!.end).toISOString()}`);
+  assert.ok(
+    hits[0]!.start >= w.startMs && hits[0]!.end <= w.endMs && hits[0]!.end - hits[0]!.start >= 2 * 3_600_000,
+    `window ${new Date(hits[0]!.start).toISOString()}..${new Date(hits[0]!.end).toISOString()}`,
+  );
   assert.ok(hits[0]!.factor >= 5);
   // Few false alarms on ordinary traffic.
   assert.ok(report.anomalies.length <= 4, `${report.anomalies.length} anomalies`);
@@ -114,8 +140,20 @@ test('the HTML is self-contained, shows the figures, and renders to PNG in Chrom
 });
 
 test('a chart rasterises with text (resvg with DejaVu Sans): more ink than the same chart without labels', () => {
-  const withText = svgToPng(barChart('Cost per month with a long title', [{ name: '2026-09', value: 12 }, { name: '2026-10', value: 30 }]), 600);
-  const noText = svgToPng(barChart('', [{ name: '', value: 12 }, { name: '', value: 30 }]), 600);
+  const withText = svgToPng(
+    barChart('Cost per month with a long title', [
+      { name: '2026-09', value: 12 },
+      { name: '2026-10', value: 30 },
+    ]),
+    600,
+  );
+  const noText = svgToPng(
+    barChart('', [
+      { name: '', value: 12 },
+      { name: '', value: 30 },
+    ]),
+    600,
+  );
   assert.equal(withText.subarray(1, 4).toString(), 'PNG');
   assert.equal(withText.readUInt32BE(16), 600);
   assert.ok(withText.length > noText.length + 1000, `${withText.length} vs ${noText.length}`);

@@ -36,8 +36,13 @@ before(() => {
   for (let i = 0; i < RECORDS; i++) {
     const r: Record<string, unknown> = {
       timestamp: new Date(Date.UTC(2026, 5, 1) + i * 1000).toISOString().replace('.000Z', 'Z'),
-      accountId: '123456789012', region: 'us-east-1', requestId: `req-${i}`, operation: 'Converse',
-      modelId: 'amazon.nova-lite-v1:0', input: { inputTokenCount: i % 977 }, output: { outputTokenCount: i % 13 },
+      accountId: '123456789012',
+      region: 'us-east-1',
+      requestId: `req-${i}`,
+      operation: 'Converse',
+      modelId: 'amazon.nova-lite-v1:0',
+      input: { inputTokenCount: i % 977 },
+      output: { outputTokenCount: i % 13 },
       requestMetadata: { tenant_id: `tenant-${i % 7}` },
     };
     if (i % 50 === 0) delete r.requestId; // keyed by content hash: the re-read must dedup these too
@@ -50,7 +55,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 async function totals(db: string): Promise<{ n: number; keys: number; tokens: number; fields: number }> {
   const s = await Store.open(db);
   try {
-    const r = await s.connection.runAndReadAll(`SELECT count(*), count(DISTINCT event_key), coalesce(sum(input_tokens), 0),
+    const r = await s.connection
+      .runAndReadAll(`SELECT count(*), count(DISTINCT event_key), coalesce(sum(input_tokens), 0),
       (SELECT coalesce(max(events), 0) FROM fields WHERE field = 'requestMetadata.tenant_id') FROM events`);
     const [n, keys, tokens, fields] = r.getRows()[0].map(Number);
     return { n, keys, tokens, fields };
@@ -60,7 +66,10 @@ async function totals(db: string): Promise<{ n: number; keys: number; tokens: nu
 }
 
 function run(db: string): { status: number | null; stdout: string } {
-  const r = spawnSync(process.execPath, [bin, 'ingest', data, '--db', db], { encoding: 'utf8', env: { ...process.env, BEDROCK_INSIGHTS_INGEST_CHUNK: String(CHUNK) } });
+  const r = spawnSync(process.execPath, [bin, 'ingest', data, '--db', db], {
+    encoding: 'utf8',
+    env: { ...process.env, BEDROCK_INSIGHTS_INGEST_CHUNK: String(CHUNK) },
+  });
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -98,9 +107,18 @@ test('an ingest killed with SIGKILL mid-way completes on re-run: no duplicates, 
 
 test('the CLI: summary on stdout, rejections with file:line on stderr, --strict exits non-zero', () => {
   const f = join(work, 'small.jsonl');
-  writeFileSync(f, ['{"timestamp":"2026-01-01T00:00:00Z","requestId":"a","operation":"Converse","modelId":"m"}', '{oops', '{"timestamp":"2025-04-99T23:00:17Z","operation":"Converse","modelId":"m"}'].join('\n'));
+  writeFileSync(
+    f,
+    [
+      '{"timestamp":"2026-01-01T00:00:00Z","requestId":"a","operation":"Converse","modelId":"m"}',
+      '{oops',
+      '{"timestamp":"2025-04-99T23:00:17Z","operation":"Converse","modelId":"m"}',
+    ].join('\n'),
+  );
   const db = join(work, 'cli.duckdb');
-  const r = spawnSync(process.execPath, [bin, 'ingest', f, '--db', db, '--log-group', 'cli-group'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'ingest', f, '--db', db, '--log-group', 'cli-group'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0);
   assert.match(r.stdout, /files read:\s+1\n/);
   assert.match(r.stdout, /records stored:\s+1\n/);
@@ -108,7 +126,9 @@ test('the CLI: summary on stdout, rejections with file:line on stderr, --strict 
   assert.ok(r.stderr.includes(`${f}:2: malformed JSON`), r.stderr);
   assert.ok(r.stderr.includes(`${f}:3: timestamp is not a valid RFC 3339 UTC time`), r.stderr);
   assert.equal(r.stderr.includes('\r'), false, 'no progress bar when stderr is not a terminal');
-  const strict = spawnSync(process.execPath, [bin, 'ingest', f, '--db', join(work, 'strict.duckdb'), '--strict'], { encoding: 'utf8' });
+  const strict = spawnSync(process.execPath, [bin, 'ingest', f, '--db', join(work, 'strict.duckdb'), '--strict'], {
+    encoding: 'utf8',
+  });
   assert.notEqual(strict.status, 0);
   assert.ok(strict.stderr.includes(`${f}:2: malformed JSON`), strict.stderr);
   const help = spawnSync(process.execPath, [bin, 'ingest', '--help'], { encoding: 'utf8' });

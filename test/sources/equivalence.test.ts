@@ -13,22 +13,37 @@ import { LOG_EXAMPLES } from '../fixtures/paths.js';
 // The bulk path (SQL) and normalizeBedrockRecord (TypeScript) must store the same thing.
 
 const examples: unknown[] = readFileSync(LOG_EXAMPLES, 'utf8')
-  .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).record);
 
 const storeP = Store.open(':memory:');
 after(async () => (await storeP).close());
 
-interface NormRow { [k: string]: unknown }
+interface NormRow {
+  [k: string]: unknown;
+}
 
 async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormRow[]> {
   const store = await storeP;
   const c = store.connection;
   await c.run(STAGE_DDL);
   const app = await c.createAppender('stage', 'main', 'temp');
-  texts.forEach((t, i) => { app.appendInteger(0); app.appendBigInt(BigInt(i + 1)); app.appendVarchar(t); app.appendNull(); app.appendNull(); app.appendNull(); app.endRow(); });
+  texts.forEach((t, i) => {
+    app.appendInteger(0);
+    app.appendBigInt(BigInt(i + 1));
+    app.appendVarchar(t);
+    app.appendNull();
+    app.appendNull();
+    app.appendNull();
+    app.endRow();
+  });
   app.closeSync();
-  await c.run(normalizeSql({ logGroup: '/g', defaultStream: 'aws/bedrock/modelinvocations', ingestionTime: 7, keepBodies }));
-  const r = await c.runAndReadAll(`SELECT ln, reject, reject_field, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
+  await c.run(
+    normalizeSql({ logGroup: '/g', defaultStream: 'aws/bedrock/modelinvocations', ingestionTime: 7, keepBodies }),
+  );
+  const r =
+    await c.runAndReadAll(`SELECT ln, reject, reject_field, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
     inference_region, operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
     cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY ln`);
   return r.getRowObjectsJS() as NormRow[];
@@ -44,13 +59,22 @@ async function assertEquivalent(texts: string[], keepBodies: boolean): Promise<{
     const row = rows[i];
     const label = `#${i + 1} ${text.slice(0, 160)}`;
     let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch { assert.equal(row.reject, 'malformed-json', label); return; }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      assert.equal(row.reject, 'malformed-json', label);
+      return;
+    }
     const ts = normalizeBedrockRecord(parsed, { logGroup: '/g', ingestionTime: 7, keepBodies });
     if (!ts.ok) {
       out.rejected++;
       assert.notEqual(row.reject, null, `${label}: TS rejects (${ts.reason}), SQL stores`);
       assert.equal(row.reject_field ?? undefined, ts.field, label);
-      assert.equal(rejectReason(String(row.reject), (row.reject_field as string | null) ?? undefined), ts.reason, label);
+      assert.equal(
+        rejectReason(String(row.reject), (row.reject_field as string | null) ?? undefined),
+        ts.reason,
+        label,
+      );
       return;
     }
     out.stored++;
@@ -61,25 +85,62 @@ async function assertEquivalent(texts: string[], keepBodies: boolean): Promise<{
     // A record without requestId is keyed by a hash of its stored message, which is the text as
     // delivered: only compact input (as Bedrock writes it) gives the same key on both paths.
     const e = (compact && !floats) || ts.event.requestId ? ts.event : { ...ts.event, eventKey: String(row.event_key) };
-    assert.equal(row.reject, null, `${label}: SQL rejects (${String(row.reject)} ${String(row.reject_field)}), TS stores`);
-    assert.deepEqual({
-      log_group: row.log_group, log_stream: row.log_stream, ts: num(row.ts), ingestion_ts: num(row.ingestion_ts), event_key: row.event_key,
-      account_id: row.account_id, region: row.region, inference_region: row.inference_region, operation: row.operation, model_id: row.model_id,
-      identity_arn: row.identity_arn, request_id: row.request_id, error_code: row.error_code,
-      tokens: [num(row.input_tokens), num(row.output_tokens), num(row.cache_read_tokens), num(row.cache_write_tokens)],
-      md: row.md === null ? null : JSON.parse(String(row.md)),
-    }, {
-      log_group: e.logGroup, log_stream: e.logStream, ts: e.timestamp, ingestion_ts: e.ingestionTime, event_key: e.eventKey,
-      account_id: e.accountId, region: e.region, inference_region: e.inferenceRegion, operation: e.operation, model_id: e.modelId,
-      identity_arn: e.identityArn, request_id: e.requestId, error_code: e.errorCode,
-      tokens: [e.inputTokens, e.outputTokens, e.cacheReadTokens, e.cacheWriteTokens],
-      md: e.requestMetadata,
-    }, label);
+    assert.equal(
+      row.reject,
+      null,
+      `${label}: SQL rejects (${String(row.reject)} ${String(row.reject_field)}), TS stores`,
+    );
+    assert.deepEqual(
+      {
+        log_group: row.log_group,
+        log_stream: row.log_stream,
+        ts: num(row.ts),
+        ingestion_ts: num(row.ingestion_ts),
+        event_key: row.event_key,
+        account_id: row.account_id,
+        region: row.region,
+        inference_region: row.inference_region,
+        operation: row.operation,
+        model_id: row.model_id,
+        identity_arn: row.identity_arn,
+        request_id: row.request_id,
+        error_code: row.error_code,
+        tokens: [
+          num(row.input_tokens),
+          num(row.output_tokens),
+          num(row.cache_read_tokens),
+          num(row.cache_write_tokens),
+        ],
+        md: row.md === null ? null : JSON.parse(String(row.md)),
+      },
+      {
+        log_group: e.logGroup,
+        log_stream: e.logStream,
+        ts: e.timestamp,
+        ingestion_ts: e.ingestionTime,
+        event_key: e.eventKey,
+        account_id: e.accountId,
+        region: e.region,
+        inference_region: e.inferenceRegion,
+        operation: e.operation,
+        model_id: e.modelId,
+        identity_arn: e.identityArn,
+        request_id: e.requestId,
+        error_code: e.errorCode,
+        tokens: [e.inputTokens, e.outputTokens, e.cacheReadTokens, e.cacheWriteTokens],
+        md: e.requestMetadata,
+      },
+      label,
+    );
     // Compact input (as Bedrock writes it): the stored message is the same text.
     if (compact && !floats) assert.equal(row.message, e.message, label);
     else assert.deepEqual(JSON.parse(String(row.message)), JSON.parse(e.message), label);
     const sig = String(row.sig);
-    const sqlFields = sig.includes(SIG_DEEP) ? fieldNamesOf(JSON.parse(String(row.message))) : sig === '' ? [] : sig.split(SIG_SEP);
+    const sqlFields = sig.includes(SIG_DEEP)
+      ? fieldNamesOf(JSON.parse(String(row.message)))
+      : sig === ''
+        ? []
+        : sig.split(SIG_SEP);
     assert.deepEqual([...new Set(sqlFields)].sort(), [...e.fieldNames].sort(), label);
   });
   return out;
@@ -96,14 +157,31 @@ test('SQL and TypeScript normalisers agree on every real example record', async 
 test('they agree on malformed and unusual records', async () => {
   const base = examples[8] as Record<string, unknown>;
   const texts = [
-    '{bad', '[1,2]', '5', '"x"', '{}', 'null',
-    JSON.stringify({ ...base, accountId: 5 }), JSON.stringify({ ...base, requestId: '' }), JSON.stringify({ ...base, requestId: null }),
-    JSON.stringify({ ...base, operation: '' }), JSON.stringify({ ...base, identity: [] }), JSON.stringify({ ...base, identity: { arn: true } }),
-    JSON.stringify({ ...base, schemaType: 'X' }), JSON.stringify({ ...base, timestamp: 5 }), JSON.stringify({ ...base, timestamp: '2026-02-30T00:00:00Z' }),
-    JSON.stringify({ ...base, timestamp: '2026-02-28T23:59:59.98765Z' }), JSON.stringify({ ...base, requestMetadata: { a: 'x\\"y', 'k.k': 'é✓' } }),
-    JSON.stringify({ ...base, requestMetadata: { a: 1 } }), JSON.stringify({ ...base, requestMetadata: {} }),
+    '{bad',
+    '[1,2]',
+    '5',
+    '"x"',
+    '{}',
+    'null',
+    JSON.stringify({ ...base, accountId: 5 }),
+    JSON.stringify({ ...base, requestId: '' }),
+    JSON.stringify({ ...base, requestId: null }),
+    JSON.stringify({ ...base, operation: '' }),
+    JSON.stringify({ ...base, identity: [] }),
+    JSON.stringify({ ...base, identity: { arn: true } }),
+    JSON.stringify({ ...base, schemaType: 'X' }),
+    JSON.stringify({ ...base, timestamp: 5 }),
+    JSON.stringify({ ...base, timestamp: '2026-02-30T00:00:00Z' }),
+    JSON.stringify({ ...base, timestamp: '2026-02-28T23:59:59.98765Z' }),
+    JSON.stringify({ ...base, requestMetadata: { a: 'x\\"y', 'k.k': 'é✓' } }),
+    JSON.stringify({ ...base, requestMetadata: { a: 1 } }),
+    JSON.stringify({ ...base, requestMetadata: {} }),
     JSON.stringify({ ...base, '@odd': 'v', extra: { deep: [1, { x: null }] }, nul: null, emptyO: {}, emptyA: [] }),
-    JSON.stringify({ ...base, input: { inputTokenCount: -0, inputBodyJson: null }, output: { outputBodyJson: [1, 2], outputTokenCount: 9007199254740991 } }),
+    JSON.stringify({
+      ...base,
+      input: { inputTokenCount: -0, inputBodyJson: null },
+      output: { outputBodyJson: [1, 2], outputTokenCount: 9007199254740991 },
+    }),
     '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","input":{"inputTokenCount":5.0,"cacheReadInputTokenCount":1e3}}',
     '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","input":{"inputTokenCount":5.5}}',
     '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","output":{"outputTokenCount":9007199254740993}}',
@@ -117,28 +195,89 @@ test('they agree on malformed and unusual records', async () => {
 test('they agree on generated records (property test, fixed seed)', async () => {
   // Mostly valid values, with a few wrong types, so that both outcomes are common.
   const rare = <T>(a: fc.Arbitrary<T>) => ({ arbitrary: a, weight: 1 });
-  const str = fc.oneof({ arbitrary: fc.constant(undefined), weight: 10 }, { arbitrary: fc.string({ maxLength: 8 }), weight: 40 }, rare(fc.constant(null)),
-    rare(fc.integer()), rare(fc.boolean()), rare(fc.constant({ a: 1 })));
-  const tok = fc.oneof({ arbitrary: fc.constant(undefined), weight: 10 }, { arbitrary: fc.nat({ max: 100000 }), weight: 40 }, rare(fc.constant(null)),
-    rare(fc.integer({ min: -5, max: -1 })), rare(fc.double({ noNaN: true, noDefaultInfinity: true })), rare(fc.constant('7')));
+  const str = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 10 },
+    { arbitrary: fc.string({ maxLength: 8 }), weight: 40 },
+    rare(fc.constant(null)),
+    rare(fc.integer()),
+    rare(fc.boolean()),
+    rare(fc.constant({ a: 1 })),
+  );
+  const tok = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 10 },
+    { arbitrary: fc.nat({ max: 100000 }), weight: 40 },
+    rare(fc.constant(null)),
+    rare(fc.integer({ min: -5, max: -1 })),
+    rare(fc.double({ noNaN: true, noDefaultInfinity: true })),
+    rare(fc.constant('7')),
+  );
   const ts = fc.oneof(
-    fc.date({ min: new Date('1971-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-    fc.date({ min: new Date('1971-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((d) => d.toISOString().replace('.000Z', 'Z').replace(/\.\d+Z$/, 'Z')),
+    fc
+      .date({ min: new Date('1971-01-01'), max: new Date('2099-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc.date({ min: new Date('1971-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }).map((d) =>
+      d
+        .toISOString()
+        .replace('.000Z', 'Z')
+        .replace(/\.\d+Z$/, 'Z'),
+    ),
     rare(fc.constantFrom('2025-04-99T23:00:17Z', 'xxxx', '2026-01-01T00:00:00', '2026-01-01T00:00:00.1234567Z')),
   );
-  const md = fc.oneof(fc.constant(undefined), fc.constant(null), { arbitrary: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 4 }), weight: 8 },
-    rare(fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxKeys: 3 })), rare(fc.constant(['a'])));
-  const rec = fc.record({
-    timestamp: ts, accountId: str, region: str, requestId: fc.oneof(str, fc.uuid()), operation: fc.oneof({ arbitrary: fc.constantFrom('Converse', 'InvokeModel'), weight: 30 }, rare(str)),
-    modelId: fc.oneof({ arbitrary: fc.constant('amazon.nova-lite-v1:0'), weight: 30 }, rare(str)), inferenceRegion: str, errorCode: str,
-    identity: fc.oneof(fc.constant(undefined), { arbitrary: fc.record({ arn: str }), weight: 5 }, rare(fc.constant('x'))),
-    input: fc.oneof(fc.constant(undefined), fc.record({ inputContentType: fc.constant('application/json'), inputTokenCount: tok, cacheReadInputTokenCount: tok,
-      cacheWriteInputTokenCount: tok, inputBodyJson: fc.oneof(fc.constant(undefined), fc.constant({ messages: [{ role: 'user' }] })) }, { requiredKeys: [] })),
-    output: fc.oneof(fc.constant(undefined), fc.record({ outputTokenCount: tok, outputBodyJson: fc.oneof(fc.constant(undefined), fc.constant([{ a: true }])) }, { requiredKeys: [] })),
-    requestMetadata: md,
-    schemaType: fc.oneof({ arbitrary: fc.constantFrom(undefined, 'ModelInvocationLog'), weight: 20 }, rare(fc.constant('Nope'))),
-    extra: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 })),
-  }, { requiredKeys: [] });
+  const md = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    { arbitrary: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 4 }), weight: 8 },
+    rare(
+      fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.string(), fc.integer(), fc.constant(null)), {
+        maxKeys: 3,
+      }),
+    ),
+    rare(fc.constant(['a'])),
+  );
+  const rec = fc.record(
+    {
+      timestamp: ts,
+      accountId: str,
+      region: str,
+      requestId: fc.oneof(str, fc.uuid()),
+      operation: fc.oneof({ arbitrary: fc.constantFrom('Converse', 'InvokeModel'), weight: 30 }, rare(str)),
+      modelId: fc.oneof({ arbitrary: fc.constant('amazon.nova-lite-v1:0'), weight: 30 }, rare(str)),
+      inferenceRegion: str,
+      errorCode: str,
+      identity: fc.oneof(
+        fc.constant(undefined),
+        { arbitrary: fc.record({ arn: str }), weight: 5 },
+        rare(fc.constant('x')),
+      ),
+      input: fc.oneof(
+        fc.constant(undefined),
+        fc.record(
+          {
+            inputContentType: fc.constant('application/json'),
+            inputTokenCount: tok,
+            cacheReadInputTokenCount: tok,
+            cacheWriteInputTokenCount: tok,
+            inputBodyJson: fc.oneof(fc.constant(undefined), fc.constant({ messages: [{ role: 'user' }] })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      output: fc.oneof(
+        fc.constant(undefined),
+        fc.record(
+          { outputTokenCount: tok, outputBodyJson: fc.oneof(fc.constant(undefined), fc.constant([{ a: true }])) },
+          { requiredKeys: [] },
+        ),
+      ),
+      requestMetadata: md,
+      schemaType: fc.oneof(
+        { arbitrary: fc.constantFrom(undefined, 'ModelInvocationLog'), weight: 20 },
+        rare(fc.constant('Nope')),
+      ),
+      extra: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 })),
+    },
+    { requiredKeys: [] },
+  );
   const records = fc.sample(rec, { numRuns: 400, seed: 20261127 });
   const texts = records.map((r) => JSON.stringify(r)).filter((t) => t !== undefined);
   const a = await assertEquivalent(texts, false);

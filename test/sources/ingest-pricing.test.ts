@@ -8,11 +8,17 @@ import { Store } from '../../src/store/store.js';
 
 function record(requestId: string, modelId: string, input: number, output: number): string {
   return JSON.stringify({
-    timestamp: '2026-11-02T08:00:00Z', accountId: '111122223333', region: 'us-east-1', requestId,
-    operation: 'Converse', modelId, identity: { arn: 'arn:aws:iam::111122223333:user/u' },
+    timestamp: '2026-11-02T08:00:00Z',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    requestId,
+    operation: 'Converse',
+    modelId,
+    identity: { arn: 'arn:aws:iam::111122223333:user/u' },
     input: { inputContentType: 'application/json', inputTokenCount: input },
     output: { outputContentType: 'application/json', outputTokenCount: output },
-    schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
+    schemaType: 'ModelInvocationLog',
+    schemaVersion: '1.0',
   });
 }
 
@@ -21,16 +27,21 @@ test('ingest prices what it stored and keeps unknown models unpriced, not $0', a
   const store = await Store.open(':memory:');
   try {
     const file = join(dir, 'logs.jsonl');
-    writeFileSync(file, [
-      record('r-known', 'anthropic.claude-3-haiku-20240307-v1:0', 2_000_000, 400_000),
-      record('r-unknown', 'acme.not-a-real-model-v9', 1000, 10),
-    ].join('\n') + '\n');
+    writeFileSync(
+      file,
+      [
+        record('r-known', 'anthropic.claude-3-haiku-20240307-v1:0', 2_000_000, 400_000),
+        record('r-unknown', 'acme.not-a-real-model-v9', 1000, 10),
+      ].join('\n') + '\n',
+    );
     const s = await ingestPaths(store, [file]);
     assert.equal(s.recordsStored, 2);
     assert.equal(s.pricing?.priced, 1);
     assert.equal(s.pricing?.unpriced, 1);
     assert.equal(s.pricing?.unpricedTokens, 1010);
-    const rows = (await store.connection.runAndReadAll(`SELECT request_id, cost_total FROM events ORDER BY request_id`)).getRows();
+    const rows = (
+      await store.connection.runAndReadAll(`SELECT request_id, cost_total FROM events ORDER BY request_id`)
+    ).getRows();
     // Claude 3 Haiku: $0.25/1M input, $1.25/1M output (spec §4): 0.5 + 0.5.
     assert.equal(rows[0][0], 'r-known');
     assert.ok(Math.abs(Number(rows[0][1]) - 1.0) < 1e-9);
@@ -51,15 +62,25 @@ test('pricing runs chunk by chunk; a later ingest prices what a killed one left 
   const q = async (sql: string): Promise<unknown[][]> => (await store.connection.runAndReadAll(sql)).getRows();
   try {
     const a = join(dir, 'a.jsonl');
-    writeFileSync(a, Array.from({ length: 7 }, (_, i) => record(`a-${i}`, 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100)).join('\n') + '\n');
+    writeFileSync(
+      a,
+      Array.from({ length: 7 }, (_, i) => record(`a-${i}`, 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100)).join(
+        '\n',
+      ) + '\n',
+    );
     // Three chunks of at most 3 records: each is priced after its commit.
     const s = await ingestPaths(store, [a], { chunkRecords: 3 });
     assert.equal(s.recordsStored, 7);
-    assert.deepEqual(s.pricing && { priced: s.pricing.priced, unpriced: s.pricing.unpriced }, { priced: 7, unpriced: 0 });
+    assert.deepEqual(s.pricing && { priced: s.pricing.priced, unpriced: s.pricing.unpriced }, {
+      priced: 7,
+      unpriced: 0,
+    });
     assert.deepEqual(await q(`SELECT count(*) FROM events WHERE price_version IS NULL`), [[0n]]);
 
     // As if an ingest had been killed between a chunk's commit and its pricing.
-    await store.connection.run(`UPDATE events SET cost_input = NULL, cost_output = NULL, cost_cache_read = NULL, cost_cache_write = NULL, cost_total = NULL, price_version = NULL WHERE request_id IN ('a-1', 'a-5')`);
+    await store.connection.run(
+      `UPDATE events SET cost_input = NULL, cost_output = NULL, cost_cache_read = NULL, cost_cache_write = NULL, cost_total = NULL, price_version = NULL WHERE request_id IN ('a-1', 'a-5')`,
+    );
     const b = join(dir, 'b.jsonl');
     writeFileSync(b, record('b-0', 'anthropic.claude-3-haiku-20240307-v1:0', 1000, 100) + '\n');
     const s2 = await ingestPaths(store, [b]);

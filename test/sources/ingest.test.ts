@@ -12,7 +12,9 @@ import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form JSON fixtures
 const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
-  .split('\n').filter(Boolean).map((l) => JSON.parse(l).record);
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).record);
 const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
 
 const root = mkdtempSync(join(tmpdir(), 'h1-ingest-test-'));
@@ -26,12 +28,21 @@ function dir(): string {
 function rec(i: number, extra: Rec = {}): Rec {
   return {
     timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
-    accountId: '123456789012', region: 'us-east-1', requestId: `req-${i}`, operation: 'Converse', modelId: 'amazon.nova-lite-v1:0',
-    input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: `secret prompt ${i}` }] }] }, inputTokenCount: 10 + i },
+    accountId: '123456789012',
+    region: 'us-east-1',
+    requestId: `req-${i}`,
+    operation: 'Converse',
+    modelId: 'amazon.nova-lite-v1:0',
+    input: {
+      inputContentType: 'application/json',
+      inputBodyJson: { messages: [{ role: 'user', content: [{ text: `secret prompt ${i}` }] }] },
+      inputTokenCount: 10 + i,
+    },
     output: { outputContentType: 'application/json', outputBodyJson: { stopReason: 'end_turn' }, outputTokenCount: 5 },
     identity: { arn: 'arn:aws:sts::123456789012:assumed-role/app/s' },
     requestMetadata: { tenant_id: `tenant-${i % 3}` },
-    schemaType: 'ModelInvocationLog', schemaVersion: '1.0',
+    schemaType: 'ModelInvocationLog',
+    schemaVersion: '1.0',
     ...extra,
   };
 }
@@ -39,10 +50,16 @@ const jsonl = (rs: unknown[]): string => rs.map((r) => JSON.stringify(r)).join('
 
 async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
   const s = await Store.open(':memory:');
-  try { return await fn(s); } finally { s.close(); }
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
 }
 async function q(s: Store, sql: string): Promise<unknown[][]> {
-  return (await s.connection.runAndReadAll(sql)).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+  return (await s.connection.runAndReadAll(sql))
+    .getRows()
+    .map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
 test('real example records from a .jsonl file: 7 stored, 3 rejected with file, line and field', async () => {
@@ -53,14 +70,42 @@ test('real example records from a .jsonl file: 7 stored, 3 rejected with file, l
     const r = await ingestPaths(s, [f]);
     assert.equal(r.recordsStored, 7);
     assert.equal(r.recordsRejected, 3);
-    assert.deepEqual(r.rejected.map((x) => [x.file, x.line, x.field]), [[f, 2, 'timestamp'], [f, 3, 'timestamp'], [f, 7, 'timestamp']]);
+    assert.deepEqual(
+      r.rejected.map((x) => [x.file, x.line, x.field]),
+      [
+        [f, 2, 'timestamp'],
+        [f, 3, 'timestamp'],
+        [f, 7, 'timestamp'],
+      ],
+    );
     assert.match(r.rejected[0].reason, /timestamp/);
-    const rows = await q(s, `SELECT log_group, log_stream, event_key, account_id, input_tokens, cache_read_tokens FROM events ORDER BY seq`);
+    const rows = await q(
+      s,
+      `SELECT log_group, log_stream, event_key, account_id, input_tokens, cache_read_tokens FROM events ORDER BY seq`,
+    );
     assert.equal(rows.length, 7);
-    assert.deepEqual(rows[0], ['/aws/bedrock/modelinvocations', 'aws/bedrock/modelinvocations', examples[0].requestId, 'XXXXXXXXXXXXX', 4, 0]);
+    assert.deepEqual(rows[0], [
+      '/aws/bedrock/modelinvocations',
+      'aws/bedrock/modelinvocations',
+      examples[0].requestId,
+      'XXXXXXXXXXXXX',
+      4,
+      0,
+    ]);
     const noId = rows.find((r) => r[3] === null);
-    assert.ok(noId && String(noId[2]).startsWith('h:'), 'the record without requestId/accountId is stored under a hash');
-    assert.deepEqual((await q(s, `SELECT count(*) FROM events WHERE message LIKE '%inputBodyJson%' OR message LIKE '%outputBodyJson%'`))[0], [0]);
+    assert.ok(
+      noId && String(noId[2]).startsWith('h:'),
+      'the record without requestId/accountId is stored under a hash',
+    );
+    assert.deepEqual(
+      (
+        await q(
+          s,
+          `SELECT count(*) FROM events WHERE message LIKE '%inputBodyJson%' OR message LIKE '%outputBodyJson%'`,
+        )
+      )[0],
+      [0],
+    );
   });
 });
 
@@ -70,13 +115,25 @@ test('every input form: .json NDJSON, .gz, pretty record, array, CloudWatch expo
   writeFileSync(join(d, 'b.jsonl.gz'), gzipSync(jsonl([rec(3)])));
   writeFileSync(join(d, 'c.json'), JSON.stringify(rec(4), null, 2));
   writeFileSync(join(d, 'd.json'), JSON.stringify([rec(5), rec(6)], null, 2));
-  writeFileSync(join(d, 'e.json'), JSON.stringify({
-    events: [
-      { timestamp: 1_767_225_600_123, message: JSON.stringify(rec(7)), ingestionTime: 1_767_225_601_000 },
-      { logStreamName: 'other-stream', timestamp: 1_767_225_600_456, message: rec(8), ingestionTime: 1_767_225_602_000 },
-    ],
-    nextForwardToken: 'f/123',
-  }, null, 2));
+  writeFileSync(
+    join(d, 'e.json'),
+    JSON.stringify(
+      {
+        events: [
+          { timestamp: 1_767_225_600_123, message: JSON.stringify(rec(7)), ingestionTime: 1_767_225_601_000 },
+          {
+            logStreamName: 'other-stream',
+            timestamp: 1_767_225_600_456,
+            message: rec(8),
+            ingestionTime: 1_767_225_602_000,
+          },
+        ],
+        nextForwardToken: 'f/123',
+      },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(d, 'ignored.txt'), 'not a log file');
   await withStore(async (s) => {
     const r = await ingestPaths(s, [d]);
@@ -84,7 +141,10 @@ test('every input form: .json NDJSON, .gz, pretty record, array, CloudWatch expo
     assert.equal(r.recordsRejected, 0, JSON.stringify(r.rejected));
     assert.equal(r.recordsStored, 8);
     const rows = await q(s, `SELECT request_id, ts, ingestion_ts, log_stream FROM events ORDER BY request_id`);
-    assert.deepEqual(rows.map((x) => x[0]), ['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7', 'req-8']);
+    assert.deepEqual(
+      rows.map((x) => x[0]),
+      ['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7', 'req-8'],
+    );
     // CloudWatch exports: @timestamp and @ingestionTime from the event, the stream when named.
     assert.deepEqual(rows[6].slice(1), [1_767_225_600_123, 1_767_225_601_000, 'aws/bedrock/modelinvocations']);
     assert.deepEqual(rows[7].slice(1), [1_767_225_600_456, 1_767_225_602_000, 'other-stream']);
@@ -102,12 +162,30 @@ test('every input form: .json NDJSON, .gz, pretty record, array, CloudWatch expo
 test('malformed input is reported with file and line, counted and skipped; --strict makes it fatal', async () => {
   const d = dir();
   const f = join(d, 'mixed.jsonl');
-  writeFileSync(f, [JSON.stringify(rec(1)), '{"timestamp": truncated', '', JSON.stringify(rec(2, { input: { inputTokenCount: -4 } })), '[1,2]', JSON.stringify(rec(3)), '  '].join('\r\n'));
+  writeFileSync(
+    f,
+    [
+      JSON.stringify(rec(1)),
+      '{"timestamp": truncated',
+      '',
+      JSON.stringify(rec(2, { input: { inputTokenCount: -4 } })),
+      '[1,2]',
+      JSON.stringify(rec(3)),
+      '  ',
+    ].join('\r\n'),
+  );
   await withStore(async (s) => {
     const r = await ingestPaths(s, [f]);
     assert.equal(r.recordsStored, 2);
     assert.equal(r.recordsRejected, 3);
-    assert.deepEqual(r.rejected.map((x) => [x.line, x.field ?? null]), [[2, null], [4, 'input.inputTokenCount'], [5, null]]);
+    assert.deepEqual(
+      r.rejected.map((x) => [x.line, x.field ?? null]),
+      [
+        [2, null],
+        [4, 'input.inputTokenCount'],
+        [5, null],
+      ],
+    );
     assert.match(r.rejected[0].reason, /malformed JSON/);
     assert.match(r.rejected[2].reason, /not a JSON object/);
   });
@@ -122,10 +200,19 @@ test('malformed input is reported with file and line, counted and skipped; --str
     assert.deepEqual((await q(s, `SELECT count(*) FROM ingested_files`))[0], [0]);
   });
   const bad = join(d, 'bad-export.json');
-  writeFileSync(bad, JSON.stringify({ events: [{ message: JSON.stringify(rec(9)) }, { timestamp: 5, message: 7 }] }, null, 1));
+  writeFileSync(
+    bad,
+    JSON.stringify({ events: [{ message: JSON.stringify(rec(9)) }, { timestamp: 5, message: 7 }] }, null, 1),
+  );
   await withStore(async (s) => {
     const r = await ingestPaths(s, [bad]);
-    assert.deepEqual(r.rejected.map((x) => [x.line, x.field]), [[3, 'timestamp'], [6, 'message']]);
+    assert.deepEqual(
+      r.rejected.map((x) => [x.line, x.field]),
+      [
+        [3, 'timestamp'],
+        [6, 'message'],
+      ],
+    );
   });
 });
 
@@ -133,12 +220,18 @@ test('the S3 delivery layout: marker and data/ skipped; --keep-bodies inlines th
   const d = dir();
   const hour = join(d, 'AWSLogs', '123456789012', 'BedrockModelInvocationLogs', 'us-east-1', '2026', '01', '01', '00');
   mkdirSync(join(hour, 'data'), { recursive: true });
-  writeFileSync(join(d, 'AWSLogs', '123456789012', 'BedrockModelInvocationLogs', 'amazon-bedrock-logs-permission-check'), '');
+  writeFileSync(
+    join(d, 'AWSLogs', '123456789012', 'BedrockModelInvocationLogs', 'amazon-bedrock-logs-permission-check'),
+    '',
+  );
   const off = rec(1);
   delete off.input.inputBodyJson;
   off.input.inputBodyS3Path = `s3://bucket/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/01/01/00/data/${off.requestId}_input.json.gz`;
   writeFileSync(join(hour, '20260101T000100000Z_abc.json.gz'), gzipSync(jsonl([off, rec(2)])));
-  writeFileSync(join(hour, 'data', `${off.requestId}_input.json.gz`), gzipSync(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'offloaded prompt' }] }] })));
+  writeFileSync(
+    join(hour, 'data', `${off.requestId}_input.json.gz`),
+    gzipSync(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'offloaded prompt' }] }] })),
+  );
   await withStore(async (s) => {
     const r = await ingestPaths(s, [join(d, 'AWSLogs')]);
     assert.equal(r.filesRead, 1, 'only the hourly record file is read');
@@ -185,7 +278,10 @@ test('idempotent: the same file twice, a touched file, overlapping files', async
     assert.deepEqual([g.filesRead, g.filesSkipped, g.recordsStored, g.duplicatesSkipped], [1, 1, 1, 3]);
     assert.deepEqual((await q(s, `SELECT count(*), count(DISTINCT event_key) FROM events`))[0], [5, 5]);
     const seqs = (await q(s, `SELECT seq FROM events ORDER BY seq`)).map((r) => r[0]);
-    assert.deepEqual(seqs, [...seqs].sort((x, y) => Number(x) - Number(y)));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => Number(x) - Number(y)),
+    );
     assert.equal(new Set(seqs).size, 5);
   });
 });
@@ -193,7 +289,14 @@ test('idempotent: the same file twice, a touched file, overlapping files', async
 test('the catalog: fields with event counts, log groups, log streams; --log-group', async () => {
   const d = dir();
   const f = join(d, 'x.jsonl');
-  writeFileSync(f, jsonl([rec(1), rec(2, { requestMetadata: { tenant_id: 't', app: 'A' } }), rec(3, { requestMetadata: undefined, '@custom': true })]));
+  writeFileSync(
+    f,
+    jsonl([
+      rec(1),
+      rec(2, { requestMetadata: { tenant_id: 't', app: 'A' } }),
+      rec(3, { requestMetadata: undefined, '@custom': true }),
+    ]),
+  );
   await withStore(async (s) => {
     await ingestPaths(s, [f], { logGroup: 'bedrock-prod' });
     const fields = new Map((await listFields(s, ['bedrock-prod'])).map((x) => [x.field, x.events]));
@@ -205,9 +308,15 @@ test('the catalog: fields with event counts, log groups, log streams; --log-grou
     assert.equal(fields.has('input.inputBodyJson.messages.0.role'), false, 'stripped bodies are not discovered');
     assert.deepEqual(await listFields(s, ['other']), []);
     const groups = await listLogGroups(s);
-    assert.deepEqual(groups.map((g) => [g.name, g.events, g.genericEvents]), [['bedrock-prod', 3, 0]]);
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.events, g.genericEvents]),
+      [['bedrock-prod', 3, 0]],
+    );
     const streams = await listLogStreams(s, 'bedrock-prod');
-    assert.deepEqual(streams.map((x) => [x.name, x.firstEventTs, x.lastEventTs]), [['aws/bedrock/modelinvocations', Date.UTC(2026, 0, 1) + 60_000, Date.UTC(2026, 0, 1) + 180_000]]);
+    assert.deepEqual(
+      streams.map((x) => [x.name, x.firstEventTs, x.lastEventTs]),
+      [['aws/bedrock/modelinvocations', Date.UTC(2026, 0, 1) + 60_000, Date.UTC(2026, 0, 1) + 180_000]],
+    );
     // Counts follow what is stored: a second ingest of the same records adds nothing.
     utimesSync(f, new Date(), new Date(Date.now() + 5000));
     await ingestPaths(s, [f], { logGroup: 'bedrock-prod' });
@@ -228,10 +337,33 @@ test('chunks span files and files span chunks: rejects name the right file, ever
   await withStore(async (s) => {
     const r = await ingestPaths(s, [d], { chunkRecords: 4 });
     assert.equal(r.recordsStored, 12);
-    assert.deepEqual(r.rejected.map((x) => [x.file, x.line]), [[join(d, 'f0.jsonl'), 2], [join(d, 'f1.jsonl'), 3], [join(d, 'f2.jsonl'), 4]]);
-    assert.deepEqual((await q(s, `SELECT path, records FROM ingested_files ORDER BY path`)), [0, 1, 2].map((k) => [join(d, `f${k}.jsonl`), 5]));
+    assert.deepEqual(
+      r.rejected.map((x) => [x.file, x.line]),
+      [
+        [join(d, 'f0.jsonl'), 2],
+        [join(d, 'f1.jsonl'), 3],
+        [join(d, 'f2.jsonl'), 4],
+      ],
+    );
+    assert.deepEqual(
+      await q(s, `SELECT path, records FROM ingested_files ORDER BY path`),
+      [0, 1, 2].map((k) => [join(d, `f${k}.jsonl`), 5]),
+    );
     const order = (await q(s, `SELECT request_id FROM events ORDER BY seq`)).map((x) => x[0]);
-    assert.deepEqual(order, ['req-0', 'req-2', 'req-3', 'req-4', 'req-10', 'req-11', 'req-13', 'req-14', 'req-20', 'req-21', 'req-22', 'req-24']);
+    assert.deepEqual(order, [
+      'req-0',
+      'req-2',
+      'req-3',
+      'req-4',
+      'req-10',
+      'req-11',
+      'req-13',
+      'req-14',
+      'req-20',
+      'req-21',
+      'req-22',
+      'req-24',
+    ]);
   });
 });
 
@@ -242,18 +374,35 @@ test('--strict with chunks in flight: the chunks before the bad one are stored, 
   lines[4] = JSON.stringify(rec(104, { input: { inputTokenCount: 'many' } })); // line 5, in the third chunk of 2
   writeFileSync(f, lines.join('\n') + '\n');
   await withStore(async (s) => {
-    await assert.rejects(ingestPaths(s, [f], { strict: true, chunkRecords: 2 }), (e: unknown) => isBiError(e) && /:5: /.test(e.message));
-    assert.deepEqual(await q(s, `SELECT request_id FROM events ORDER BY seq`), [['req-100'], ['req-101'], ['req-102'], ['req-103']]);
+    await assert.rejects(
+      ingestPaths(s, [f], { strict: true, chunkRecords: 2 }),
+      (e: unknown) => isBiError(e) && /:5: /.test(e.message),
+    );
+    assert.deepEqual(await q(s, `SELECT request_id FROM events ORDER BY seq`), [
+      ['req-100'],
+      ['req-101'],
+      ['req-102'],
+      ['req-103'],
+    ]);
     assert.deepEqual((await q(s, `SELECT count(*) FROM ingested_files`))[0], [0]);
   });
 });
 
-test('a reader failure while a chunk is being stored: the chunk finishes, the error is the reader\'s, the store stays usable', async () => {
+test("a reader failure while a chunk is being stored: the chunk finishes, the error is the reader's, the store stays usable", async () => {
   const d = dir();
-  writeFileSync(join(d, 'a.jsonl'), Array.from({ length: 6 }, (_, i) => JSON.stringify(rec(200 + i))).join('\n') + '\n');
-  writeFileSync(join(d, 'b-export.json'), JSON.stringify({ events: [{ message: JSON.stringify(rec(300)) }, { message: JSON.stringify(rec(301)) }] }, null, 1));
+  writeFileSync(
+    join(d, 'a.jsonl'),
+    Array.from({ length: 6 }, (_, i) => JSON.stringify(rec(200 + i))).join('\n') + '\n',
+  );
+  writeFileSync(
+    join(d, 'b-export.json'),
+    JSON.stringify({ events: [{ message: JSON.stringify(rec(300)) }, { message: JSON.stringify(rec(301)) }] }, null, 1),
+  );
   await withStore(async (s) => {
-    await assert.rejects(ingestPaths(s, [d], { strict: true, chunkRecords: 2 }), (e: unknown) => isBiError(e) && e.code === 'INGEST_REJECTED' && /b-export\.json:3: /.test(e.message));
+    await assert.rejects(
+      ingestPaths(s, [d], { strict: true, chunkRecords: 2 }),
+      (e: unknown) => isBiError(e) && e.code === 'INGEST_REJECTED' && /b-export\.json:3: /.test(e.message),
+    );
     assert.deepEqual(await q(s, `SELECT count(*) FROM events`), [[6]]);
     const again = await ingestPaths(s, [join(d, 'a.jsonl')]);
     assert.equal(again.recordsStored + again.duplicatesSkipped + again.filesSkipped * 6, 6);
@@ -269,7 +418,10 @@ test('many small files in one chunk (the S3 layout): every one checkpointed, odd
     assert.equal(first.recordsStored, 1203);
     assert.equal(first.filesRead, 1203);
     const rows = await q(s, `SELECT path, records FROM ingested_files ORDER BY path`);
-    assert.deepEqual(rows, names.map((nm) => [join(d, nm), 1]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
+    assert.deepEqual(
+      rows,
+      names.map((nm) => [join(d, nm), 1]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    );
     const again = await ingestPaths(s, [d]);
     assert.equal(again.filesSkipped, 1203);
     assert.equal(again.filesRead, 0);

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { ProgressBar, ingestDetail } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
-  const s = { isTTY, columns: 80, text: '', write(chunk: string) { s.text += chunk; return true; } };
+  const s = {
+    isTTY,
+    columns: 80,
+    text: '',
+    write(chunk: string) {
+      s.text += chunk;
+      return true;
+    },
+  };
   return s as unknown as NodeJS.WriteStream & { text: string };
 }
 
@@ -30,6 +38,9 @@ test('without a total (a CloudWatch log group read page by page) the line shows 
   bar.update({ done: 0, total: 0, detail: '1,500 events  300/s' }, true);
   assert.equal(tty.text, '\r1,500 events  300/s\x1b[K');
   const started = Date.now() - 2000;
-  assert.match(ingestDetail({ records: 50_000, filesDone: 3, filesTotal: 12, unit: 'objects' }, started), /^3\/12 objects {2}50,000 records {2}2\d,\d{3}\/s$/);
+  assert.match(
+    ingestDetail({ records: 50_000, filesDone: 3, filesTotal: 12, unit: 'objects' }, started),
+    /^3\/12 objects {2}50,000 records {2}2\d,\d{3}\/s$/,
+  );
   assert.match(ingestDetail({ records: 900, noun: 'events' }, started), /^900 events {2}4\d\d\/s$/);
 });

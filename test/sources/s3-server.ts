@@ -35,14 +35,18 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
   const state = { gets: [] as string[], lists: 0, keysListed: 0 };
   const server: Server = createServer((req, res) => {
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
-      res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>no signature</Message></Error>');
+      res
+        .writeHead(403, { 'content-type': 'application/xml' })
+        .end('<Error><Code>AccessDenied</Code><Message>no signature</Message></Error>');
       return;
     }
     const u = new URL(req.url ?? '/', 'http://x');
     const [, bucket, ...rest] = u.pathname.split('/');
     const root = buckets[decodeURIComponent(bucket ?? '')];
     if (!root) {
-      res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
+      res
+        .writeHead(404, { 'content-type': 'application/xml' })
+        .end('<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>');
       return;
     }
     const key = rest.map(decodeURIComponent).join('/');
@@ -65,12 +69,21 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
       const keys = [...entries.entries()].filter(([k]) => k > after).sort(([a], [b]) => (a < b ? -1 : 1));
       const page = keys.slice(0, max);
       const truncated = keys.length > max;
-      const objects = page.filter(([, o]) => o !== null).map(([, o]) => o as { key: string; size: number; mtime: Date });
+      const objects = page
+        .filter(([, o]) => o !== null)
+        .map(([, o]) => o as { key: string; size: number; mtime: Date });
       state.keysListed += objects.length;
-      const body = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${
-        objects.map((o) => `<Contents><Key>${xml(o.key)}</Key><LastModified>${o.mtime.toISOString()}</LastModified><ETag>"x"</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('')
-      }${page.filter(([, o]) => o === null).map(([k]) => `<CommonPrefixes><Prefix>${xml(k)}</Prefix></CommonPrefixes>`).join('')
-      }${truncated ? `<NextContinuationToken>${xml(page[page.length - 1][0])}</NextContinuationToken>` : ''}</ListBucketResult>`;
+      const body = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${objects
+        .map(
+          (o) =>
+            `<Contents><Key>${xml(o.key)}</Key><LastModified>${o.mtime.toISOString()}</LastModified><ETag>"x"</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
+        .join('')}${page
+        .filter(([, o]) => o === null)
+        .map(([k]) => `<CommonPrefixes><Prefix>${xml(k)}</Prefix></CommonPrefixes>`)
+        .join(
+          '',
+        )}${truncated ? `<NextContinuationToken>${xml(page[page.length - 1][0])}</NextContinuationToken>` : ''}</ListBucketResult>`;
       res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
       return;
     }
@@ -78,7 +91,9 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
     try {
       data = readFileSync(join(root, ...key.split('/')));
     } catch {
-      res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+      res
+        .writeHead(404, { 'content-type': 'application/xml' })
+        .end('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
       return;
     }
     state.gets.push(key);
@@ -88,9 +103,19 @@ export async function startTestS3(buckets: Record<string, string>, pageSize = 10
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    get gets() { return state.gets; },
-    get lists() { return state.lists; },
-    get keysListed() { return state.keysListed; },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    get gets() {
+      return state.gets;
+    },
+    get lists() {
+      return state.lists;
+    },
+    get keysListed() {
+      return state.keysListed;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

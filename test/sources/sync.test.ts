@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDataset } from '../../src/demo/generator.js';
-import { addSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, type SyncStatus } from '../../src/sources/sync.js';
+import {
+  addSource,
+  loadSyncConfig,
+  removeSource,
+  sourcesPath,
+  startSyncLoop,
+  type SyncStatus,
+} from '../../src/sources/sync.js';
 import { Store } from '../../src/store/store.js';
 import { startTestS3 } from './s3-server.js';
 
@@ -21,14 +28,20 @@ test('sources.json: add, replace, remove, and clear errors', () => {
     addSource(path, { url: 's3://b/AWSLogs/', region: 'us-east-1' });
     addSource(path, { url: 'cloudwatch:///aws/bedrock/modelinvocations' });
     addSource(path, { url: 's3://b/AWSLogs/', region: 'eu-west-1' });
-    assert.deepEqual(loadSyncConfig(path).sources, [{ url: 'cloudwatch:///aws/bedrock/modelinvocations' }, { url: 's3://b/AWSLogs/', region: 'eu-west-1' }]);
+    assert.deepEqual(loadSyncConfig(path).sources, [
+      { url: 'cloudwatch:///aws/bedrock/modelinvocations' },
+      { url: 's3://b/AWSLogs/', region: 'eu-west-1' },
+    ]);
     assert.equal(removeSource(path, 'cloudwatch:///aws/bedrock/modelinvocations'), true);
     assert.equal(removeSource(path, 'cloudwatch://nope'), false);
     assert.throws(() => addSource(path, { url: 'http://x' }), /s3:\/\/BUCKET\/PREFIX or cloudwatch:\/\/LOG_GROUP/);
     writeFileSync(path, '{"sources": [{"url": 5}]}');
     assert.throws(() => loadSyncConfig(path), /sources\[0\] needs a "url"/);
     writeFileSync(path, '{nope');
-    assert.throws(() => loadSyncConfig(path), (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID');
+    assert.throws(
+      () => loadSyncConfig(path),
+      (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,18 +62,26 @@ test('sync loop: a throttled source backs off and recovers; new objects arrive o
   const { createServer } = await import('node:http');
   const proxy = createServer((req, res) => {
     if (throttle) {
-      res.writeHead(503, { 'content-type': 'application/xml' }).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      res
+        .writeHead(503, { 'content-type': 'application/xml' })
+        .end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
       return;
     }
     const up = new URL(req.url ?? '/', realUrl);
     void fetch(up, { headers: { authorization: String(req.headers.authorization ?? '') } }).then(async (r) => {
-      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' }).end(Buffer.from(await r.arrayBuffer()));
+      res
+        .writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' })
+        .end(Buffer.from(await r.arrayBuffer()));
     });
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
   const statuses: SyncStatus[] = [];
-  const loop = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], { intervalMs: 60_000, immediate: false, onStatus: (s) => statuses.push(s) });
+  const loop = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], {
+    intervalMs: 60_000,
+    immediate: false,
+    onStatus: (s) => statuses.push(s),
+  });
   try {
     const first = await loop.runNow();
     assert.equal(first.length, 1);
@@ -76,17 +97,27 @@ test('sync loop: a throttled source backs off and recovers; new objects arrive o
     await loop.stop();
   }
   // A new loop (as after the backoff elapsed) reads everything, then only what is new.
-  const loop2 = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], { intervalMs: 60_000, immediate: false, onStatus: (s) => statuses.push(s) });
+  const loop2 = startSyncLoop(store, () => [{ url: 's3://sync-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: url }], {
+    intervalMs: 60_000,
+    immediate: false,
+    onStatus: (s) => statuses.push(s),
+  });
   try {
     const ok = await loop2.runNow();
-    assert.deepEqual(ok.map((r) => [r.ok, r.stored]), [[true, 60]]);
+    assert.deepEqual(
+      ok.map((r) => [r.ok, r.stored]),
+      [[true, 60]],
+    );
     assert.match(statuses.at(-1)!.line, /s3:\/\/sync-bkt\/AWSLogs\/: \+60 stored/);
     const { cpSync } = await import('node:fs');
     const more = join(dir, 'more');
     await writeDataset({ out: more, format: 's3', records: 25, days: 1, seed: 4, end: '2026-11-02T00:00:00Z' });
     cpSync(more, bucket, { recursive: true });
     const next = await loop2.runNow();
-    assert.deepEqual(next.map((r) => [r.ok, r.stored, r.read]), [[true, 25, 25]]);
+    assert.deepEqual(
+      next.map((r) => [r.ok, r.stored, r.read]),
+      [[true, 25, 25]],
+    );
     const n = (await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0];
     assert.equal(Number(n), 85);
   } finally {
@@ -96,21 +127,40 @@ test('sync loop: a throttled source backs off and recovers; new objects arrive o
     if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
     if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
     store.close();
-    await new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); });
+    await new Promise<void>((r) => {
+      proxy.closeAllConnections();
+      proxy.close(() => r());
+    });
     await s3.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e',
-      `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.H11_ARGS)]);`],
-      { cwd: repo, env: { ...process.env, ...env, H11_ARGS: JSON.stringify(args) } });
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', ...JSON.parse(process.env.H11_ARGS)]);`,
+      ],
+      { cwd: repo, env: { ...process.env, ...env, H11_ARGS: JSON.stringify(args) } },
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
 }
@@ -128,26 +178,42 @@ test('CLI: ingest s3:// with --endpoint-url, sync add / list / --once, doctor --
     assert.match(a.stdout, /records stored:\s+40/);
     const b = await runCli(['sync', 'add', 's3://cli-bkt/AWSLogs/', '--endpoint-url', s3.url, '--db', db], env);
     assert.equal(b.code, 0, b.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [{ url: 's3://cli-bkt/AWSLogs/', endpointUrl: s3.url }]);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [
+      { url: 's3://cli-bkt/AWSLogs/', endpointUrl: s3.url },
+    ]);
     const l = await runCli(['sync', 'list', '--db', db], env);
     assert.match(l.stdout, /s3:\/\/cli-bkt\/AWSLogs\/ {2}endpoint=http/);
     const c = await runCli(['sync', '--once', '--db', db], env);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read/);
     // The polling command: a status line per poll; SIGINT stops it cleanly.
-    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', '--input-type=module', '-e',
-      `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', 'sync', '--interval', '1', '--db', ${JSON.stringify(db)}]);`],
-      { cwd: repo, env: { ...process.env, ...env } });
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', 'sync', '--interval', '1', '--db', ${JSON.stringify(db)}]);`,
+      ],
+      { cwd: repo, env: { ...process.env, ...env } },
+    );
     let polled = '';
     const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
-    await new Promise<void>((r) => child.stdout.on('data', (b: Buffer) => {
-      polled += b.toString();
-      if ((polled.match(/\[sync /g) ?? []).length >= 2) r();
-    }));
+    await new Promise<void>((r) =>
+      child.stdout.on('data', (b: Buffer) => {
+        polled += b.toString();
+        if ((polled.match(/\[sync /g) ?? []).length >= 2) r();
+      }),
+    );
     child.kill('SIGINT');
     assert.equal(await exited, 0);
     assert.match(polled, /^syncing 1 source from .*sources\.json every 1 s/);
-    assert.match(polled, /\[sync \d\d:\d\d:\d\dZ\] s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read, [\d.]+ s\); next poll in 1 s/);
+    assert.match(
+      polled,
+      /\[sync \d\d:\d\d:\d\dZ\] s3:\/\/cli-bkt\/AWSLogs\/: \+0 stored \(0 read, [\d.]+ s\); next poll in 1 s/,
+    );
     const d = await runCli(['doctor', '--db', db, '--no-aws', '--format', 'json'], env);
     assert.equal(d.code, 0, d.stderr);
     const report = JSON.parse(d.stdout) as { findings: { check: string }[]; aws: { ran: boolean } };
@@ -159,7 +225,7 @@ test('CLI: ingest s3:// with --endpoint-url, sync add / list / --once, doctor --
   }
 });
 
-test('serve --sync: the server\'s background sync stores new objects within an interval, and stops with the server', async () => {
+test("serve --sync: the server's background sync stores new objects within an interval, and stops with the server", async () => {
   const { startServer } = await import('../../src/api/server.js');
   const { backgroundSyncMount } = await import('../../src/cli/commands/sync.js');
   const dir = mkdtempSync(join(tmpdir(), 'h11-serve-'));
@@ -172,16 +238,23 @@ test('serve --sync: the server\'s background sync stores new objects within an i
   const db = join(dir, 'store.duckdb');
   addSource(sourcesPath(db), { url: 's3://serve-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url });
   const store = await Store.open(db);
-  const count = async (): Promise<number> => Number((await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
+  const count = async (): Promise<number> =>
+    Number((await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
   const waitFor = async (n: number): Promise<number> => {
     const until = Date.now() + 10_000;
     let c = await count();
-    while (c < n && Date.now() < until) { await new Promise((r) => setTimeout(r, 100)); c = await count(); }
+    while (c < n && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      c = await count();
+    }
     return c;
   };
   const out = process.stdout.write.bind(process.stdout);
   const lines: string[] = [];
-  process.stdout.write = ((s: string) => { lines.push(String(s)); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((s: string) => {
+    lines.push(String(s));
+    return true;
+  }) as typeof process.stdout.write;
   const server = await startServer({ store, host: '127.0.0.1', port: 0, mount: backgroundSyncMount(db, 1) });
   try {
     assert.equal(await waitFor(30), 30);
@@ -190,7 +263,11 @@ test('serve --sync: the server\'s background sync stores new objects within an i
     await writeDataset({ out: more, format: 's3', records: 12, days: 1, seed: 22, end: '2026-11-02T00:00:00Z' });
     cpSync(more, bucket, { recursive: true });
     assert.equal(await waitFor(42), 42);
-    const priced = Number((await store.connection.runAndReadAll('SELECT count(*) FROM events WHERE price_version IS NOT NULL')).getRows()[0][0]);
+    const priced = Number(
+      (
+        await store.connection.runAndReadAll('SELECT count(*) FROM events WHERE price_version IS NOT NULL')
+      ).getRows()[0][0],
+    );
     assert.ok(priced > 0, 'new events are priced by the background sync');
   } finally {
     await server.close();
@@ -206,22 +283,48 @@ test('serve --sync: the server\'s background sync stores new objects within an i
     await s3.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.ok(lines.some((l) => /\[sync .*\] s3:\/\/serve-bkt\/AWSLogs\/: \+12 stored/.test(l)), lines.join(''));
+  assert.ok(
+    lines.some((l) => /\[sync .*\] s3:\/\/serve-bkt\/AWSLogs\/: \+12 stored/.test(l)),
+    lines.join(''),
+  );
 });
 
 test('sync polls list only the recent hour folders; the daily full listing catches an object delivered late into an old one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'h11-sync-recent-'));
   const bucket = join(dir, 'bucket');
-  const gen = await writeDataset({ out: bucket, format: 's3', records: 600, days: 3, seed: 5, end: '2026-11-01T00:00:00Z' });
+  const gen = await writeDataset({
+    out: bucket,
+    format: 's3',
+    records: 600,
+    days: 3,
+    seed: 5,
+    end: '2026-11-01T00:00:00Z',
+  });
   const { readdirSync, mkdirSync } = await import('node:fs');
   const { gzipSync } = await import('node:zlib');
   const keys = (readdirSync(bucket, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(bucket.length + 1).split('\\').join('/'));
+    .filter((e) => e.isFile())
+    .map((e) =>
+      join(e.parentPath ?? e.path, e.name)
+        .slice(bucket.length + 1)
+        .split('\\')
+        .join('/'),
+    );
   const hourKeys = keys.filter((k) => /\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^/]+\.json\.gz$/.test(k)).sort();
   assert.ok(hourKeys.length > 100, `a layout of many hour folders (${hourKeys.length})`);
   const put = (folder: string, id: string): void => {
-    const rec = { schemaType: 'ModelInvocationLog', schemaVersion: '1.0', timestamp: '2026-11-01T00:30:00Z', accountId: '111122223333', region: 'us-east-1',
-      requestId: id, operation: 'Converse', modelId: 'amazon.nova-lite-v1:0', input: { inputTokenCount: 5 }, output: { outputTokenCount: 7 } };
+    const rec = {
+      schemaType: 'ModelInvocationLog',
+      schemaVersion: '1.0',
+      timestamp: '2026-11-01T00:30:00Z',
+      accountId: '111122223333',
+      region: 'us-east-1',
+      requestId: id,
+      operation: 'Converse',
+      modelId: 'amazon.nova-lite-v1:0',
+      input: { inputTokenCount: 5 },
+      output: { outputTokenCount: 7 },
+    };
     mkdirSync(join(bucket, folder), { recursive: true });
     writeFileSync(join(bucket, folder, `${id}.json.gz`), gzipSync(JSON.stringify(rec) + '\n'));
   };
@@ -233,7 +336,11 @@ test('sync polls list only the recent hour folders; the daily full listing catch
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   process.env.AWS_ACCESS_KEY_ID = 'AKIDSYNC';
   process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  const loop = startSyncLoop(store, () => [{ url: 's3://recent-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url }], { intervalMs: 60_000, immediate: false });
+  const loop = startSyncLoop(
+    store,
+    () => [{ url: 's3://recent-bkt/AWSLogs/', region: 'us-east-1', endpointUrl: s3.url }],
+    { intervalMs: 60_000, immediate: false },
+  );
   try {
     // First pass of a sync process: a full listing.
     const first = await loop.runNow();
@@ -251,8 +358,14 @@ test('sync polls list only the recent hour folders; the daily full listing catch
     assert.equal(second[0].ok, true, second[0].error);
     assert.equal(second[0].stored, 2);
     const listed = s3.keysListed - listedBefore;
-    assert.ok(listed < hourKeys.length / 5, `a poll lists recent folders only: ${listed} keys of ${hourKeys.length + 3}`);
-    const ids = async (): Promise<unknown[]> => (await store.connection.runAndReadAll(`SELECT request_id FROM events WHERE request_id LIKE '%-hour' ORDER BY 1`)).getRows().map((r) => r[0]);
+    assert.ok(
+      listed < hourKeys.length / 5,
+      `a poll lists recent folders only: ${listed} keys of ${hourKeys.length + 3}`,
+    );
+    const ids = async (): Promise<unknown[]> =>
+      (await store.connection.runAndReadAll(`SELECT request_id FROM events WHERE request_id LIKE '%-hour' ORDER BY 1`))
+        .getRows()
+        .map((r) => r[0]);
     assert.deepEqual(await ids(), ['recent-new-hour', 'recent-same-hour']);
     // The full listing (daily in the loop; `sync --once` and `ingest s3://` always) finds the late one.
     const { syncSource } = await import('../../src/sources/sync.js');

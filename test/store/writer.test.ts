@@ -5,14 +5,23 @@ import { EventWriter } from '../../src/store/writer.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
 import { normalizeLogEvent } from '../../src/logs/record.js';
 
-const bedrockMessage = (id: string, tokens: number): string => JSON.stringify({
-  timestamp: '2026-03-01T10:00:00Z', accountId: '111122223333', region: 'us-east-1', requestId: id, operation: 'Converse',
-  modelId: 'amazon.nova-lite-v1:0', input: { inputTokenCount: tokens, inputBodyJson: { messages: [] } }, output: { outputTokenCount: 1 },
-  requestMetadata: { app: 'A' },
-});
+const bedrockMessage = (id: string, tokens: number): string =>
+  JSON.stringify({
+    timestamp: '2026-03-01T10:00:00Z',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    requestId: id,
+    operation: 'Converse',
+    modelId: 'amazon.nova-lite-v1:0',
+    input: { inputTokenCount: tokens, inputBodyJson: { messages: [] } },
+    output: { outputTokenCount: 1 },
+    requestMetadata: { app: 'A' },
+  });
 
 async function rows(s: Store, sql: string): Promise<unknown[][]> {
-  return (await s.connection.runAndReadAll(sql)).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+  return (await s.connection.runAndReadAll(sql))
+    .getRows()
+    .map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
 test('EventWriter stores each (log group, event key) once, within a batch and across batches', async () => {
@@ -20,7 +29,14 @@ test('EventWriter stores each (log group, event key) once, within a batch and ac
   try {
     const w = new EventWriter(s);
     const ev = (group: string, stream: string, ts: number, message: string, eventKey?: string) =>
-      normalizeLogEvent({ logGroup: group, logStream: stream, timestamp: ts, message, ingestionTime: ts + 1, eventKey });
+      normalizeLogEvent({
+        logGroup: group,
+        logStream: stream,
+        timestamp: ts,
+        message,
+        ingestionTime: ts + 1,
+        eventKey,
+      });
     const batch1 = [
       ev('/app', 's1', 1000, 'hello'),
       ev('/app', 's1', 1000, 'hello'), // same stream, time and text: the same event
@@ -38,15 +54,42 @@ test('EventWriter stores each (log group, event key) once, within a batch and ac
     assert.deepEqual(await w.append(batch2), { stored: 2, duplicates: 2 });
     assert.deepEqual(await w.append([]), { stored: 0, duplicates: 0 });
     const seqs = await rows(s, `SELECT seq FROM events ORDER BY seq`);
-    assert.deepEqual(seqs.map((r) => r[0]), [1, 2, 3, 4, 5, 6]);
-    const b = await rows(s, `SELECT kind, request_id, input_tokens, request_metadata['app'], ts, message LIKE '%inputBodyJson%' FROM events WHERE log_group = '/aws/bedrock/modelinvocations' ORDER BY seq`);
-    assert.deepEqual(b, [['bedrock', 'r1', 10, 'A', 3000, false], ['bedrock', 'r2', 20, 'A', 4000, false]]);
+    assert.deepEqual(
+      seqs.map((r) => r[0]),
+      [1, 2, 3, 4, 5, 6],
+    );
+    const b = await rows(
+      s,
+      `SELECT kind, request_id, input_tokens, request_metadata['app'], ts, message LIKE '%inputBodyJson%' FROM events WHERE log_group = '/aws/bedrock/modelinvocations' ORDER BY seq`,
+    );
+    assert.deepEqual(b, [
+      ['bedrock', 'r1', 10, 'A', 3000, false],
+      ['bedrock', 'r2', 20, 'A', 4000, false],
+    ]);
     const groups = await listLogGroups(s);
-    assert.deepEqual(groups.map((g) => [g.name, g.events, g.genericEvents]), [['/app', 3, 3], ['/aws/bedrock/modelinvocations', 2, 0], ['/other', 1, 1]]);
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.events, g.genericEvents]),
+      [
+        ['/app', 3, 3],
+        ['/aws/bedrock/modelinvocations', 2, 0],
+        ['/other', 1, 1],
+      ],
+    );
     const streams = await listLogStreams(s, '/app');
-    assert.deepEqual(streams.map((x) => [x.name, x.firstEventTs, x.lastEventTs, x.lastIngestionTs]), [['s1', 1000, 2000, 2001], ['s2', 500, 500, 501]]);
-    assert.deepEqual(await listFields(s, ['/app']), [{ field: 'level', events: 1 }, { field: 'n', events: 1 }]);
-    const bedrockFields = new Map((await listFields(s, ['/aws/bedrock/modelinvocations'])).map((f) => [f.field, f.events]));
+    assert.deepEqual(
+      streams.map((x) => [x.name, x.firstEventTs, x.lastEventTs, x.lastIngestionTs]),
+      [
+        ['s1', 1000, 2000, 2001],
+        ['s2', 500, 500, 501],
+      ],
+    );
+    assert.deepEqual(await listFields(s, ['/app']), [
+      { field: 'level', events: 1 },
+      { field: 'n', events: 1 },
+    ]);
+    const bedrockFields = new Map(
+      (await listFields(s, ['/aws/bedrock/modelinvocations'])).map((f) => [f.field, f.events]),
+    );
     assert.equal(bedrockFields.get('requestMetadata.app'), 2);
     assert.equal(bedrockFields.get('input.inputTokenCount'), 2);
     const all = await listFields(s);
@@ -71,8 +114,17 @@ test('a file store keeps everything across reopen', async () => {
     s.close();
     s = await Store.open(path);
     const w2 = new EventWriter(s);
-    assert.deepEqual(await w2.append([normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 1, message: 'a' }), normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 2, message: 'b' })]), { stored: 1, duplicates: 1 });
-    assert.deepEqual(await rows(s, `SELECT seq, message FROM events ORDER BY seq`), [[1, 'a'], [2, 'b']]);
+    assert.deepEqual(
+      await w2.append([
+        normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 1, message: 'a' }),
+        normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 2, message: 'b' }),
+      ]),
+      { stored: 1, duplicates: 1 },
+    );
+    assert.deepEqual(await rows(s, `SELECT seq, message FROM events ORDER BY seq`), [
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     w2.close();
     s.close();
   } finally {

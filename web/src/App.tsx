@@ -20,7 +20,16 @@ class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | 
         <div className="page-error" role="alert">
           <h2>Something went wrong in the console</h2>
           <p>{this.state.error.message}</p>
-          <button type="button" className="btn primary" onClick={() => { this.setState({ error: null }); navigate('/query'); }}>Back to Logs Insights</button>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => {
+              this.setState({ error: null });
+              navigate('/query');
+            }}
+          >
+            Back to Logs Insights
+          </button>
         </div>
       );
     }
@@ -30,8 +39,19 @@ class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | 
 
 function NavLink(props: { to: string; active: boolean; children: ReactNode; testId?: string }) {
   return (
-    <a href={props.to} className={props.active ? 'active' : ''} data-testid={props.testId}
-      onClick={(e) => { if (!e.metaKey && !e.ctrlKey) { e.preventDefault(); navigate(props.to); } }}>{props.children}</a>
+    <a
+      href={props.to}
+      className={props.active ? 'active' : ''}
+      data-testid={props.testId}
+      onClick={(e) => {
+        if (!e.metaKey && !e.ctrlKey) {
+          e.preventDefault();
+          navigate(props.to);
+        }
+      }}
+    >
+      {props.children}
+    </a>
   );
 }
 
@@ -42,7 +62,10 @@ export function App() {
   const [groupsError, setGroupsError] = useState<string>();
   const [engine, setEngine] = useState<string>('');
   useEffect(() => {
-    api.info().then((i) => setEngine(i.engine), () => setEngine('unreachable'));
+    api.info().then(
+      (i) => setEngine(i.engine),
+      () => setEngine('unreachable'),
+    );
   }, []);
   const onQuery = !loc.path.startsWith('/dashboards');
   // The editor's catalogs load only when the query page is shown.
@@ -57,24 +80,60 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <a className="brand" href="/query" onClick={(e) => { e.preventDefault(); navigate('/query'); }}>
-          <svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true"><rect width="16" height="16" rx="3" fill="#3d8ef0" /><path d="M4 11V7m4 4V4m4 7V8" stroke="white" strokeWidth="2" strokeLinecap="round" /></svg>
+        <a
+          className="brand"
+          href="/query"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/query');
+          }}
+        >
+          <svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true">
+            <rect width="16" height="16" rx="3" fill="#3d8ef0" />
+            <path d="M4 11V7m4 4V4m4 7V8" stroke="white" strokeWidth="2" strokeLinecap="round" />
+          </svg>
           bedrock-insights
         </a>
         <nav>
-          <NavLink to="/query" active={!onDash && !onCost && !onAlarms} testId="nav-query">Logs Insights</NavLink>
-          <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">Dashboards</NavLink>
-          <NavLink to="/cost" active={onCost} testId="nav-cost">Cost</NavLink>
-          <NavLink to="/alarms" active={onAlarms} testId="nav-alarms">Alarms</NavLink>
+          <NavLink to="/query" active={!onDash && !onCost && !onAlarms} testId="nav-query">
+            Logs Insights
+          </NavLink>
+          <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">
+            Dashboards
+          </NavLink>
+          <NavLink to="/cost" active={onCost} testId="nav-cost">
+            Cost
+          </NavLink>
+          <NavLink to="/alarms" active={onAlarms} testId="nav-alarms">
+            Alarms
+          </NavLink>
         </nav>
         <span className="spacer" />
-        {engine === 'unavailable' && <span className="engine-warn" title="Queries will fail until the engine is available">Query engine not available</span>}
+        {engine === 'unavailable' && (
+          <span className="engine-warn" title="Queries will fail until the engine is available">
+            Query engine not available
+          </span>
+        )}
         {engine === 'unreachable' && <span className="engine-warn">Server unreachable</span>}
       </header>
       <main>
         <ErrorBoundary>
-          <Suspense fallback={<div className="empty"><span className="spinner" /> Loading…</div>}>
-            {onAlarms ? <AlarmsPage /> : onCost ? <CostPage /> : onDash ? <DashboardsPage /> : <QueryPage language={language} groups={groups} groupsError={groupsError} />}
+          <Suspense
+            fallback={
+              <div className="empty">
+                <span className="spinner" /> Loading…
+              </div>
+            }
+          >
+            {onAlarms ? (
+              <AlarmsPage />
+            ) : onCost ? (
+              <CostPage />
+            ) : onDash ? (
+              <DashboardsPage />
+            ) : (
+              <QueryPage language={language} groups={groups} groupsError={groupsError} />
+            )}
           </Suspense>
         </ErrorBoundary>
       </main>

@@ -16,7 +16,18 @@ import type {
   WidgetView,
 } from '../../src/api/wire';
 
-export type { Dashboard, Diagnostic, HistoryEntry, LogRecord, QueryStatus, QueryView, RangeSpec, SavedQuery, Widget, WidgetView };
+export type {
+  Dashboard,
+  Diagnostic,
+  HistoryEntry,
+  LogRecord,
+  QueryStatus,
+  QueryView,
+  RangeSpec,
+  SavedQuery,
+  Widget,
+  WidgetView,
+};
 export type Statistics = QueryStatistics;
 export type Refresh = RefreshChoice;
 
@@ -33,7 +44,12 @@ export interface LanguageCatalog {
 
 /** An error the server explained: code + message (+ diagnostics for a malformed query). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly diagnostics?: Diagnostic[]) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly diagnostics?: Diagnostic[],
+  ) {
     super(message);
   }
 }
@@ -61,11 +77,20 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
-    throw new ApiError(res.status, 'BAD_RESPONSE', `The server answered ${res.status} with something that is not JSON.`);
+    throw new ApiError(
+      res.status,
+      'BAD_RESPONSE',
+      `The server answered ${res.status} with something that is not JSON.`,
+    );
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; diagnostics?: Diagnostic[] } }).error ?? {};
-    throw new ApiError(res.status, err.code ?? 'ERROR', err.message ?? `Request failed (${res.status}).`, err.diagnostics);
+    throw new ApiError(
+      res.status,
+      err.code ?? 'ERROR',
+      err.message ?? `Request failed (${res.status}).`,
+      err.diagnostics,
+    );
   }
   return json as T;
 }
@@ -85,26 +110,37 @@ export const api = {
   language: () => call<LanguageCatalog>('GET', '/api/language'),
   logGroups: () => call<{ logGroups: LogGroupInfo[] }>('GET', '/api/log-groups').then((r) => r.logGroups),
   fields: (groups: string[]) =>
-    call<{ fields: { field: string; events: number }[] }>('GET', `/api/fields?${groups.map((g) => `logGroup=${encodeURIComponent(g)}`).join('&')}`).then((r) => r.fields),
+    call<{ fields: { field: string; events: number }[] }>(
+      'GET',
+      `/api/fields?${groups.map((g) => `logGroup=${encodeURIComponent(g)}`).join('&')}`,
+    ).then((r) => r.fields),
   check: (queryString: string, logGroups: string[], signal?: AbortSignal) =>
-    call<{ diagnostics: Diagnostic[] }>('POST', '/api/check', { queryString, logGroups }, signal).then((r) => r.diagnostics),
+    call<{ diagnostics: Diagnostic[] }>('POST', '/api/check', { queryString, logGroups }, signal).then(
+      (r) => r.diagnostics,
+    ),
   start: (req: RunRequest, signal?: AbortSignal) => call<QueryView>('POST', '/api/queries', req, signal),
-  poll: (id: string, waitMs: number, signal?: AbortSignal) => call<QueryView>('GET', `/api/queries/${encodeURIComponent(id)}?waitMs=${waitMs}`, undefined, signal),
+  poll: (id: string, waitMs: number, signal?: AbortSignal) =>
+    call<QueryView>('GET', `/api/queries/${encodeURIComponent(id)}?waitMs=${waitMs}`, undefined, signal),
   cancel: (id: string) => call<QueryView>('DELETE', `/api/queries/${encodeURIComponent(id)}`),
-  record: (ptr: string) => call<{ record: LogRecord }>('GET', `/api/records?ptr=${encodeURIComponent(ptr)}`).then((r) => r.record),
+  record: (ptr: string) =>
+    call<{ record: LogRecord }>('GET', `/api/records?ptr=${encodeURIComponent(ptr)}`).then((r) => r.record),
   history: () => call<{ history: HistoryEntry[] }>('GET', '/api/history').then((r) => r.history),
   clearHistory: () => call<{ ok: boolean }>('DELETE', '/api/history'),
   savedQueries: () => call<{ savedQueries: SavedQuery[] }>('GET', '/api/saved-queries').then((r) => r.savedQueries),
   saveQuery: (q: { name: string; folder: string; queryString: string; logGroups: string[]; description?: string }) =>
     call<{ savedQuery: SavedQuery }>('POST', '/api/saved-queries', q).then((r) => r.savedQuery),
   updateQuery: (id: string, patch: Partial<SavedQuery>) =>
-    call<{ savedQuery: SavedQuery }>('PATCH', `/api/saved-queries/${encodeURIComponent(id)}`, patch).then((r) => r.savedQuery),
+    call<{ savedQuery: SavedQuery }>('PATCH', `/api/saved-queries/${encodeURIComponent(id)}`, patch).then(
+      (r) => r.savedQuery,
+    ),
   deleteQuery: (id: string) => call<{ ok: boolean }>('DELETE', `/api/saved-queries/${encodeURIComponent(id)}`),
   renameFolder: (from: string, to: string) => call<{ moved: number }>('POST', '/api/folders/rename', { from, to }),
   deleteFolder: (folder: string) => call<{ deleted: number }>('POST', '/api/folders/delete', { folder }),
   dashboards: () => call<{ dashboards: Dashboard[] }>('GET', '/api/dashboards').then((r) => r.dashboards),
-  dashboard: (id: string) => call<{ dashboard: Dashboard }>('GET', `/api/dashboards/${encodeURIComponent(id)}`).then((r) => r.dashboard),
-  createDashboard: (d: Partial<Dashboard> & { name: string }) => call<{ dashboard: Dashboard }>('POST', '/api/dashboards', d).then((r) => r.dashboard),
+  dashboard: (id: string) =>
+    call<{ dashboard: Dashboard }>('GET', `/api/dashboards/${encodeURIComponent(id)}`).then((r) => r.dashboard),
+  createDashboard: (d: Partial<Dashboard> & { name: string }) =>
+    call<{ dashboard: Dashboard }>('POST', '/api/dashboards', d).then((r) => r.dashboard),
   updateDashboard: (id: string, patch: Partial<Dashboard>) =>
     call<{ dashboard: Dashboard }>('PUT', `/api/dashboards/${encodeURIComponent(id)}`, patch).then((r) => r.dashboard),
   deleteDashboard: (id: string) => call<{ ok: boolean }>('DELETE', `/api/dashboards/${encodeURIComponent(id)}`),
@@ -118,7 +154,11 @@ export function isFinal(s: QueryStatus): boolean {
 }
 
 /** Start a query and long-poll until it ends; `onUpdate` sees partial states. Abort stops polling (not the query). */
-export async function runToEnd(req: RunRequest, onUpdate: (v: QueryView) => void, signal?: AbortSignal): Promise<QueryView> {
+export async function runToEnd(
+  req: RunRequest,
+  onUpdate: (v: QueryView) => void,
+  signal?: AbortSignal,
+): Promise<QueryView> {
   let v = await api.start({ ...req, waitMs: req.waitMs ?? 10_000 }, signal);
   onUpdate(v);
   while (!isFinal(v.status)) {

@@ -80,7 +80,11 @@ export function timeSeries(shape: ResultShape, rows: Record<string, string>[], m
 }
 
 /** Category → value for bar and pie charts (keys joined with " / "). */
-export function categories(shape: ResultShape, rows: Record<string, string>[], metric: string): { name: string; value: number }[] {
+export function categories(
+  shape: ResultShape,
+  rows: Record<string, string>[],
+  metric: string,
+): { name: string; value: number }[] {
   const keys = shape.keyColumns.length ? shape.keyColumns : shape.timeColumn ? [shape.timeColumn] : [];
   const out: { name: string; value: number }[] = [];
   for (const r of rows) {

@@ -19,10 +19,14 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 /** A target without secrets, for lists, logs and the outbox. */
 export function describeTarget(t: NotifyTarget): string {
   switch (t.type) {
-    case 'email': return `email:${t.to.join(',')}`;
-    case 'webhook': return `webhook:${redactUrl(t.url)}`;
-    case 'slack': return `slack:${new URL(t.url).host}`;
-    case 'sns': return `sns:${t.topicArn}`;
+    case 'email':
+      return `email:${t.to.join(',')}`;
+    case 'webhook':
+      return `webhook:${redactUrl(t.url)}`;
+    case 'slack':
+      return `slack:${new URL(t.url).host}`;
+    case 'sns':
+      return `sns:${t.topicArn}`;
   }
 }
 
@@ -33,7 +37,12 @@ function redactUrl(u: string): string {
 }
 
 async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).slice(0, 200);
     throw new BiError('NOTIFY_FAILED', `${res.status} ${res.statusText}${text ? `: ${text}` : ''}`);
@@ -53,7 +62,11 @@ export async function sendTo(target: NotifyTarget, n: AlarmNotification, o: Send
   switch (target.type) {
     case 'email': {
       const url = target.smtpUrl ?? env[SMTP_URL_ENV];
-      if (!url) throw new BiError('NOTIFY_NOT_CONFIGURED', `No SMTP server for e-mail: set "smtpUrl" in the alarm's target or $${SMTP_URL_ENV} (smtp://user:pass@host:587).`);
+      if (!url)
+        throw new BiError(
+          'NOTIFY_NOT_CONFIGURED',
+          `No SMTP server for e-mail: set "smtpUrl" in the alarm's target or $${SMTP_URL_ENV} (smtp://user:pass@host:587).`,
+        );
       const transport = nodemailer.createTransport({
         url,
         ...(target.requireTls ? { requireTLS: true } : {}),
@@ -90,11 +103,19 @@ export async function sendTo(target: NotifyTarget, n: AlarmNotification, o: Send
     }
     case 'sns': {
       const region = target.region ?? target.topicArn.split(':')[3]!;
-      const client = new SNSClient({ region, maxAttempts: 1, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+      const client = new SNSClient({
+        region,
+        maxAttempts: 1,
+        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      });
       try {
         // SNS subjects are at most 100 ASCII characters with no line breaks.
-        const subject = subjectOf(n).replace(/[^\x20-\x7e]/g, '-').slice(0, 100);
-        await client.send(new PublishCommand({ TopicArn: target.topicArn, Subject: subject, Message: textOf(n) }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        const subject = subjectOf(n)
+          .replace(/[^\x20-\x7e]/g, '-')
+          .slice(0, 100);
+        await client.send(new PublishCommand({ TopicArn: target.topicArn, Subject: subject, Message: textOf(n) }), {
+          abortSignal: AbortSignal.timeout(timeoutMs),
+        });
       } finally {
         client.destroy();
       }
@@ -117,7 +138,11 @@ export interface DeliveryResult {
 }
 
 /** Sends with retries and exponential backoff; never throws. */
-export async function deliver(target: NotifyTarget, n: AlarmNotification, r: RetryOptions & SendOptions = {}): Promise<DeliveryResult> {
+export async function deliver(
+  target: NotifyTarget,
+  n: AlarmNotification,
+  r: RetryOptions & SendOptions = {},
+): Promise<DeliveryResult> {
   const attempts = r.attempts ?? 3;
   const sleep = r.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   let delay = r.backoffMs ?? 1000;
@@ -129,7 +154,10 @@ export async function deliver(target: NotifyTarget, n: AlarmNotification, r: Ret
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
       if (e instanceof BiError && e.code === 'NOTIFY_NOT_CONFIGURED') return { ok: false, attempts: i, error: last };
-      if (i < attempts) { await sleep(delay); delay *= 2; }
+      if (i < attempts) {
+        await sleep(delay);
+        delay *= 2;
+      }
     }
   }
   return { ok: false, attempts, error: last };

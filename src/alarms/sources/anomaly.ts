@@ -20,7 +20,15 @@ function median(xs: number[]): number {
  * wide on either side, and never narrower than the Poisson noise of the request count
  * (√(expected × unit), `unit` being the metric's mean per request).
  */
-export function bandFor(start: number, periodMs: number, values: (t: number) => number, trainingDays: number, band: number, weekdayFactor: (t: number) => number, unit = 1): { expected: number; lower: number; upper: number } {
+export function bandFor(
+  start: number,
+  periodMs: number,
+  values: (t: number) => number,
+  trainingDays: number,
+  band: number,
+  weekdayFactor: (t: number) => number,
+  unit = 1,
+): { expected: number; lower: number; upper: number } {
   const slotStep = periodMs >= DAY ? periodMs : DAY;
   const norm: number[] = [];
   for (let k = 1; k <= trainingDays; k++) {
@@ -37,7 +45,10 @@ export function bandFor(start: number, periodMs: number, values: (t: number) => 
 }
 
 export class AnomalySource implements SeriesSource {
-  constructor(private readonly conn: DuckDBConnection, private readonly def: AnomalyAlarmDef) {}
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly def: AnomalyAlarmDef,
+  ) {}
 
   private groupExpr(): string {
     return this.def.anomaly.groupBy ? fieldSql(this.def.anomaly.groupBy) : `''`;
@@ -97,7 +108,12 @@ export class AnomalySource implements SeriesSource {
         values.set(p, v);
         bands.set(p, { ...b, upper: Math.max(b.upper, a.minValue) });
       }
-      out.push({ key: a.groupBy ? `${a.groupBy}=${key}` : '', labels: a.groupBy ? { [a.groupBy]: key } : {}, values, bands });
+      out.push({
+        key: a.groupBy ? `${a.groupBy}=${key}` : '',
+        labels: a.groupBy ? { [a.groupBy]: key } : {},
+        values,
+        bands,
+      });
     }
     return out;
   }
@@ -110,9 +126,17 @@ export class AnomalySource implements SeriesSource {
     w.groups(a.logGroups);
     const prevStart = start - (periodMs >= DAY ? 7 * DAY : DAY);
     const e = await explainFromEvents(this.conn, {
-      metric: a.metric, where: w.sql, params: w.params,
-      cur: [start, start + periodMs], prev: [prevStart, prevStart + periodMs],
-      skip: a.groupBy === 'requestMetadata.tenant_id' ? ['tenant'] : a.groupBy === 'requestMetadata.application_name' ? ['application'] : [],
+      metric: a.metric,
+      where: w.sql,
+      params: w.params,
+      cur: [start, start + periodMs],
+      prev: [prevStart, prevStart + periodMs],
+      skip:
+        a.groupBy === 'requestMetadata.tenant_id'
+          ? ['tenant']
+          : a.groupBy === 'requestMetadata.application_name'
+            ? ['application']
+            : [],
     });
     return { ...e, previousValue: series.bands?.get(start)?.expected ?? null };
   }

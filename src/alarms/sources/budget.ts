@@ -24,7 +24,11 @@ export function nextMonthStart(t: number): number {
  * forecast (month-to-date ÷ elapsed share of the month) with the whole budget.
  */
 export class BudgetSource implements SeriesSource {
-  constructor(private readonly conn: DuckDBConnection, private readonly def: BudgetAlarmDef, private readonly store?: Store) {}
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly def: BudgetAlarmDef,
+    private readonly store?: Store,
+  ) {}
 
   private budgetOf(owner: string): number | undefined {
     return this.def.budget.budgets[owner] ?? this.def.budget.defaultBudget;
@@ -63,7 +67,10 @@ export class BudgetSource implements SeriesSource {
       for (let p = Math.floor(lo / periodMs) * periodMs; p < toMs; p += periodMs) {
         const end = p + periodMs;
         const ms = monthStart(p);
-        if (ms !== month) { month = ms; total = 0; }
+        if (ms !== month) {
+          month = ms;
+          total = 0;
+        }
         total += costs.get(p) ?? 0;
         if (p < first) continue;
         mtd.set(p, total);
@@ -71,9 +78,20 @@ export class BudgetSource implements SeriesSource {
         if (elapsed >= FORECAST_MIN_DAYS * DAY) forecast.set(p, (total * (nextMonthStart(p) - ms)) / elapsed);
       }
       for (const pct of b.thresholds) {
-        out.push({ key: `owner=${owner},threshold=${pct}%`, labels: { owner, threshold: `${pct}%` }, values: mtd, threshold: (budget * pct) / 100 });
+        out.push({
+          key: `owner=${owner},threshold=${pct}%`,
+          labels: { owner, threshold: `${pct}%` },
+          values: mtd,
+          threshold: (budget * pct) / 100,
+        });
       }
-      if (b.forecast) out.push({ key: `owner=${owner},threshold=forecast`, labels: { owner, threshold: 'forecast' }, values: forecast, threshold: budget });
+      if (b.forecast)
+        out.push({
+          key: `owner=${owner},threshold=forecast`,
+          labels: { owner, threshold: 'forecast' },
+          values: forecast,
+          threshold: budget,
+        });
     }
     return out;
   }
@@ -84,7 +102,13 @@ export class BudgetSource implements SeriesSource {
     const elapsed = start + periodMs - ms;
     const prevMs = monthStart(ms - 1);
     const w = new Where(5).eq(fieldSql(this.def.budget.owner), series.labels.owner!).groups(this.def.budget.logGroups);
-    const e = await explainFromEvents(this.conn, { metric: 'cost', where: w.sql, params: w.params, cur: [ms, start + periodMs], prev: [prevMs, prevMs + elapsed] });
+    const e = await explainFromEvents(this.conn, {
+      metric: 'cost',
+      where: w.sql,
+      params: w.params,
+      cur: [ms, start + periodMs],
+      prev: [prevMs, prevMs + elapsed],
+    });
     return e;
   }
 

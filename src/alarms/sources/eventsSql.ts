@@ -12,12 +12,16 @@ import { addTo, topDrivers, type Explanation } from '../series.js';
 export function fieldSql(field: string): string {
   if (field.startsWith(REQUEST_METADATA_PREFIX)) {
     const key = field.slice(REQUEST_METADATA_PREFIX.length);
-    if (!/^[\w.-]+$/.test(key)) throw new BiError('ALARM_INVALID', `The requestMetadata key in ${field} may use letters, digits, _ . - only.`);
+    if (!/^[\w.-]+$/.test(key))
+      throw new BiError('ALARM_INVALID', `The requestMetadata key in ${field} may use letters, digits, _ . - only.`);
     return `request_metadata['${key}']`;
   }
   const hot = HOT_FIELDS[field] ?? COST_FIELDS[field];
   if (hot) return hot.column;
-  throw new BiError('ALARM_INVALID', `${field} is not a field alarms can group by: use requestMetadata.<key> or one of ${Object.keys(HOT_FIELDS).join(', ')}.`);
+  throw new BiError(
+    'ALARM_INVALID',
+    `${field} is not a field alarms can group by: use requestMetadata.<key> or one of ${Object.keys(HOT_FIELDS).join(', ')}.`,
+  );
 }
 
 export const METRIC_SQL: Record<string, string> = {
@@ -49,7 +53,10 @@ export class Where {
   }
   groups(groups: readonly string[]): this {
     if (groups.length === 0) return this;
-    const refs = groups.map((g) => { this.params.push(g); return `$${this.first + this.params.length - 1}`; });
+    const refs = groups.map((g) => {
+      this.params.push(g);
+      return `$${this.first + this.params.length - 1}`;
+    });
     this.clauses.push(`log_group IN (${refs.join(', ')})`);
     return this;
   }
@@ -74,9 +81,17 @@ const DRIVER_DIMS: Record<string, string> = {
  * Drivers of `metric` among Bedrock records matching `where` (SQL over events with $-params
  * starting at $5), in [cur) against [prev).
  */
-export async function explainFromEvents(conn: DuckDBConnection, o: {
-  metric: string; where: string; params: (string | number)[]; cur: [number, number]; prev: [number, number]; skip?: string[];
-}): Promise<Explanation> {
+export async function explainFromEvents(
+  conn: DuckDBConnection,
+  o: {
+    metric: string;
+    where: string;
+    params: (string | number)[];
+    cur: [number, number];
+    prev: [number, number];
+    skip?: string[];
+  },
+): Promise<Explanation> {
   const cur = new Map<string, Map<string, number>>();
   const prev = new Map<string, Map<string, number>>();
   const params = [BigInt(o.cur[0]), BigInt(o.cur[1]), BigInt(o.prev[0]), BigInt(o.prev[1]), ...o.params];
@@ -85,17 +100,39 @@ export async function explainFromEvents(conn: DuckDBConnection, o: {
   const metricSql = METRIC_SQL[o.metric] ?? METRIC_SQL.tokens!;
   for (const [dim, expr] of Object.entries(DRIVER_DIMS)) {
     if (o.skip?.includes(dim)) continue;
-    const r = await conn.runAndReadAll(`SELECT ${isCur} AS cur, ${expr} AS v, ${metricSql} AS amount FROM events WHERE kind = 'bedrock' AND ${range} AND ${expr} IS NOT NULL GROUP BY ALL`, params);
+    const r = await conn.runAndReadAll(
+      `SELECT ${isCur} AS cur, ${expr} AS v, ${metricSql} AS amount FROM events WHERE kind = 'bedrock' AND ${range} AND ${expr} IS NOT NULL GROUP BY ALL`,
+      params,
+    );
     for (const row of r.getRows()) addTo(row[0] ? cur : prev, dim, String(row[1]), Number(row[2]));
   }
   if (o.metric === 'tokens' || o.metric === 'cost') {
-    const kinds = o.metric === 'tokens'
-      ? { inputTokens: 'sum(coalesce(input_tokens, 0))', outputTokens: 'sum(coalesce(output_tokens, 0))' }
-      : { input: 'sum(coalesce(cost_input, 0))', output: 'sum(coalesce(cost_output, 0))', cacheRead: 'sum(coalesce(cost_cache_read, 0))', cacheWrite: 'sum(coalesce(cost_cache_write, 0))' };
-    const r = await conn.runAndReadAll(`SELECT ${isCur} AS cur, ${Object.entries(kinds).map(([k, e]) => `${e} AS ${k}`).join(', ')} FROM events WHERE kind = 'bedrock' AND ${range} GROUP BY ALL`, params);
-    for (const row of r.getRowObjects()) for (const k of Object.keys(kinds)) addTo(row.cur ? cur : prev, o.metric === 'tokens' ? 'tokenKind' : 'costKind', k, Number(row[k]));
+    const kinds =
+      o.metric === 'tokens'
+        ? { inputTokens: 'sum(coalesce(input_tokens, 0))', outputTokens: 'sum(coalesce(output_tokens, 0))' }
+        : {
+            input: 'sum(coalesce(cost_input, 0))',
+            output: 'sum(coalesce(cost_output, 0))',
+            cacheRead: 'sum(coalesce(cost_cache_read, 0))',
+            cacheWrite: 'sum(coalesce(cost_cache_write, 0))',
+          };
+    const r = await conn.runAndReadAll(
+      `SELECT ${isCur} AS cur, ${Object.entries(kinds)
+        .map(([k, e]) => `${e} AS ${k}`)
+        .join(', ')} FROM events WHERE kind = 'bedrock' AND ${range} GROUP BY ALL`,
+      params,
+    );
+    for (const row of r.getRowObjects())
+      for (const k of Object.keys(kinds))
+        addTo(row.cur ? cur : prev, o.metric === 'tokens' ? 'tokenKind' : 'costKind', k, Number(row[k]));
   }
   // The same parameter list as above ($1/$2 must appear: DuckDB binds every value it is given).
-  const prevTotal = await conn.runAndReadAll(`SELECT ${metricSql} FROM events WHERE kind = 'bedrock' AND ts >= $3 AND ts < $4${o.where ? ` AND ${o.where}` : ''} AND $1 <= $2`, params);
-  return { drivers: topDrivers(cur, prev).filter((d) => d.items.length > 0), previousValue: Number(prevTotal.getRows()[0]?.[0] ?? 0) };
+  const prevTotal = await conn.runAndReadAll(
+    `SELECT ${metricSql} FROM events WHERE kind = 'bedrock' AND ts >= $3 AND ts < $4${o.where ? ` AND ${o.where}` : ''} AND $1 <= $2`,
+    params,
+  );
+  return {
+    drivers: topDrivers(cur, prev).filter((d) => d.items.length > 0),
+    previousValue: Number(prevTotal.getRows()[0]?.[0] ?? 0),
+  };
 }

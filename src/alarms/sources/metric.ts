@@ -1,10 +1,23 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { compileFilterPattern, dimensionValueOf, metricValueOf, type MatchResult } from '../../cloudwatch/filterPattern.js';
+import {
+  compileFilterPattern,
+  dimensionValueOf,
+  metricValueOf,
+  type MatchResult,
+} from '../../cloudwatch/filterPattern.js';
 import { MetricFilterStore } from '../../cloudwatch/metricFilterStore.js';
 import type { Store } from '../../store/store.js';
 import type { MetricAlarmDef } from '../definition.js';
 import { computeStatistic } from '../statistics.js';
-import { addTo, seriesKey, topDrivers, type ConsoleView, type Explanation, type Series, type SeriesSource } from '../series.js';
+import {
+  addTo,
+  seriesKey,
+  topDrivers,
+  type ConsoleView,
+  type Explanation,
+  type Series,
+  type SeriesSource,
+} from '../series.js';
 
 /** One metric filter that emits the alarm's metric: stored (PutMetricFilter) or inline. */
 export interface EmittingFilter {
@@ -21,15 +34,23 @@ type Drivers = Map<string, Map<string, number>>;
 const DAY = 86_400_000;
 
 /** The stored filters (cw_metric_filters) emitting namespace/name, plus the definition's inline ones. */
-export async function emittingFilters(store: Store, conn: DuckDBConnection, def: MetricAlarmDef): Promise<EmittingFilter[]> {
+export async function emittingFilters(
+  store: Store,
+  conn: DuckDBConnection,
+  def: MetricAlarmDef,
+): Promise<EmittingFilter[]> {
   const out: EmittingFilter[] = [];
   const stored = await (await MetricFilterStore.open(store, conn)).list();
   for (const f of stored) {
     for (const t of f.metricTransformations) {
       if (t.metricName !== def.metric.name || t.metricNamespace !== def.metric.namespace) continue;
       out.push({
-        name: f.filterName, logGroupName: f.logGroupName, filterPattern: f.filterPattern, metricValue: t.metricValue,
-        ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}), ...(t.dimensions ? { dimensions: t.dimensions } : {}),
+        name: f.filterName,
+        logGroupName: f.logGroupName,
+        filterPattern: f.filterPattern,
+        metricValue: t.metricValue,
+        ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
+        ...(t.dimensions ? { dimensions: t.dimensions } : {}),
       });
     }
   }
@@ -63,7 +84,11 @@ function attrsOf(message: string): Record<string, string | undefined> | undefine
 export class MetricSource implements SeriesSource {
   private readonly drivers = new WeakMap<Series, Map<number, Drivers>>();
 
-  constructor(private readonly conn: DuckDBConnection, private readonly def: MetricAlarmDef, private readonly filters: EmittingFilter[]) {}
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly def: MetricAlarmDef,
+    private readonly filters: EmittingFilter[],
+  ) {}
 
   static async create(store: Store, conn: DuckDBConnection, def: MetricAlarmDef): Promise<MetricSource> {
     return new MetricSource(conn, def, await emittingFilters(store, conn, def));
@@ -84,9 +109,18 @@ export class MetricSource implements SeriesSource {
 
   async series(fromMs: number, toMs: number): Promise<Series[]> {
     const periodMs = this.def.period * 1000;
-    const compiled = this.filters.map((f) => ({ f, match: compileFilterPattern(f.filterPattern), kind: insightsField(f.metricValue) ?? f.name }));
-    const groups = compiled.every((c) => c.f.logGroupName !== undefined) ? [...new Set(compiled.map((c) => c.f.logGroupName!))] : undefined;
-    const bySeries = new Map<string, { labels: Record<string, string>; buckets: Map<number, number[]>; drivers: Map<number, Drivers> }>();
+    const compiled = this.filters.map((f) => ({
+      f,
+      match: compileFilterPattern(f.filterPattern),
+      kind: insightsField(f.metricValue) ?? f.name,
+    }));
+    const groups = compiled.every((c) => c.f.logGroupName !== undefined)
+      ? [...new Set(compiled.map((c) => c.f.logGroupName!))]
+      : undefined;
+    const bySeries = new Map<
+      string,
+      { labels: Record<string, string>; buckets: Map<number, number[]>; drivers: Map<number, Drivers> }
+    >();
     if (compiled.length === 0 || (groups && groups.length === 0)) return [];
     // A day at a time keeps memory flat over long backtests.
     for (let lo = fromMs; lo < toMs; lo += DAY) {
@@ -97,7 +131,10 @@ export class MetricSource implements SeriesSource {
         where += ` AND log_group IN (${groups.map((_, i) => `$${i + 3}`).join(', ')})`;
         params.push(...groups);
       }
-      const r = await this.conn.runAndReadAll(`SELECT ts, log_group, message FROM events WHERE ${where} ORDER BY ts, seq`, params);
+      const r = await this.conn.runAndReadAll(
+        `SELECT ts, log_group, message FROM events WHERE ${where} ORDER BY ts, seq`,
+        params,
+      );
       for (const row of r.getRows()) {
         const ts = Number(row[0]);
         const group = String(row[1]);
@@ -115,7 +152,10 @@ export class MetricSource implements SeriesSource {
             let complete = true;
             for (const [name, ref] of Object.entries(c.f.dimensions ?? {})) {
               const v = dimensionValueOf(ref, message, match);
-              if (v === undefined) { complete = false; break; }
+              if (v === undefined) {
+                complete = false;
+                break;
+              }
               dims[name] = v;
             }
             if (!complete) continue;
@@ -135,7 +175,8 @@ export class MetricSource implements SeriesSource {
             let d = s.drivers.get(start);
             if (!d) s.drivers.set(start, (d = new Map()));
             addTo(d, 'tokenKind', c.kind, value);
-            if (attrs) for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], value);
+            if (attrs)
+              for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], value);
           }
         }
       }
@@ -160,8 +201,12 @@ export class MetricSource implements SeriesSource {
     const cur = d?.get(start) ?? new Map();
     const prev = d?.get(start - periodMs) ?? new Map();
     // Dimensions that are the series itself (application for a per-application alarm) explain nothing.
-    for (const dim of ['application']) if (Object.keys(series.labels).length > 0 && (cur.get(dim)?.size ?? 0) <= 1) cur.delete(dim);
-    return { drivers: topDrivers(cur, prev).filter((x) => x.items.length > 0), previousValue: series.values.get(start - periodMs) ?? null };
+    for (const dim of ['application'])
+      if (Object.keys(series.labels).length > 0 && (cur.get(dim)?.size ?? 0) <= 1) cur.delete(dim);
+    return {
+      drivers: topDrivers(cur, prev).filter((x) => x.items.length > 0),
+      previousValue: series.values.get(start - periodMs) ?? null,
+    };
   }
 
   consoleView(series: Series, start: number): ConsoleView {
@@ -178,8 +223,15 @@ export class MetricSource implements SeriesSource {
       const alias = (field ?? f.name).replace(/[^A-Za-z0-9_]/g, '_') || `f${i + 1}`;
       return field ? `sum(${field}) as ${alias}` : `count(*) as ${alias}`;
     });
-    const bin = this.def.period % 3600 === 0 ? `${this.def.period / 3600}h` : this.def.period % 60 === 0 ? `${this.def.period / 60}m` : `${this.def.period}s`;
-    const queryString = [...filters, `stats ${[...new Set(aggs)].join(', ') || 'count(*)'} by bin(${bin})`].join('\n| ');
+    const bin =
+      this.def.period % 3600 === 0
+        ? `${this.def.period / 3600}h`
+        : this.def.period % 60 === 0
+          ? `${this.def.period / 60}m`
+          : `${this.def.period}s`;
+    const queryString = [...filters, `stats ${[...new Set(aggs)].join(', ') || 'count(*)'} by bin(${bin})`].join(
+      '\n| ',
+    );
     const logGroups = [...new Set(this.filters.map((f) => f.logGroupName).filter((g): g is string => g !== undefined))];
     return { queryString, logGroups, start: start - periodMs, end: start + periodMs - 1 };
   }

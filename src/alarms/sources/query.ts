@@ -8,7 +8,10 @@ import { seriesKey, type ConsoleView, type Explanation, type Series, type Series
  * result row is a series (named by its key columns), its `column` the value.
  */
 export class QuerySource implements SeriesSource {
-  constructor(private readonly engine: QueryEngine, private readonly def: QueryAlarmDef) {}
+  constructor(
+    private readonly engine: QueryEngine,
+    private readonly def: QueryAlarmDef,
+  ) {}
 
   private windowOf(start: number): [number, number] {
     const end = start + this.def.period * 1000;
@@ -21,11 +24,24 @@ export class QuerySource implements SeriesSource {
     const bySeries = new Map<string, Series>();
     for (let p = Math.floor(fromMs / periodMs) * periodMs; p < toMs; p += periodMs) {
       const [s, e] = this.windowOf(p);
-      const r = await this.engine.run({ queryString: q.queryString, logGroups: q.logGroups, startTime: s, endTime: e, noRowCap: true });
-      if (r.status !== 'Complete') throw new BiError('ALARM_QUERY_FAILED', `The query of alarm ${this.def.name} failed: ${r.error?.message ?? r.status}`);
+      const r = await this.engine.run({
+        queryString: q.queryString,
+        logGroups: q.logGroups,
+        startTime: s,
+        endTime: e,
+        noRowCap: true,
+      });
+      if (r.status !== 'Complete')
+        throw new BiError(
+          'ALARM_QUERY_FAILED',
+          `The query of alarm ${this.def.name} failed: ${r.error?.message ?? r.status}`,
+        );
       if (!r.columns.includes(q.column)) {
         if (r.rows.length === 0) continue;
-        throw new BiError('ALARM_INVALID', `The query of alarm ${this.def.name} has no column ${q.column} (it has ${r.columns.join(', ')}).`);
+        throw new BiError(
+          'ALARM_INVALID',
+          `The query of alarm ${this.def.name} has no column ${q.column} (it has ${r.columns.join(', ')}).`,
+        );
       }
       const keys = q.keyColumns ?? r.columns.filter((c) => c !== q.column);
       for (const row of r.rows) {

@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AlarmStore, backtest, describeTarget, evaluateAlarms, parseAlarmDefinition, parseSince, parseTime, targetFromAddress, testNotify, type AlarmRuntime, type Transition } from '../../alarms/index.js';
+import {
+  AlarmStore,
+  backtest,
+  describeTarget,
+  evaluateAlarms,
+  parseAlarmDefinition,
+  parseSince,
+  parseTime,
+  targetFromAddress,
+  testNotify,
+  type AlarmRuntime,
+  type Transition,
+} from '../../alarms/index.js';
 import { formatNumber } from '../../alarms/rules.js';
 import { createDuckDbEngine } from '../../engines/duckdb.js';
 import type { QueryEngine } from '../../engines/engine.js';
@@ -8,7 +20,10 @@ import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 
-interface DbFlags { db?: string; format?: string }
+interface DbFlags {
+  db?: string;
+  format?: string;
+}
 
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -21,12 +36,19 @@ function format(f: string | undefined): 'table' | 'json' {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace('.000Z', 'Z'));
-const labels = (l: Record<string, string>): string => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '-';
+const labels = (l: Record<string, string>): string =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',') || '-';
 const num = (v: number | null): string => (v === null ? '-' : formatNumber(v));
 
 /** Opens the store and the alarm tables, runs `fn`, closes everything. */
@@ -36,7 +58,8 @@ async function withAlarms<T>(flags: DbFlags, fn: (rt: AlarmRuntime) => Promise<T
   const alarms = await AlarmStore.open(store);
   try {
     return await fn({
-      store, alarms,
+      store,
+      alarms,
       engine: () => (engine ??= createDuckDbEngine(store)),
       log: (l) => process.stderr.write(`${l}\n`),
     });
@@ -52,8 +75,14 @@ function transitionRows(ts: Transition[]): string[][] {
 }
 
 export function registerAlarms(program: Command): void {
-  const alarms = program.command('alarms').description('Alarms with CloudWatch semantics over the local store: metric filters, queries, budgets, anomalies; e-mail, webhook, Slack and SNS notifications.')
-    .addHelpText('after', `
+  const alarms = program
+    .command('alarms')
+    .description(
+      'Alarms with CloudWatch semantics over the local store: metric filters, queries, budgets, anomalies; e-mail, webhook, Slack and SNS notifications.',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   bedrock-insights alarms backtest BedrockTokenUsageHourly --since 30d      # when would the guide's alarm have fired?
   BEDROCK_INSIGHTS_SMTP_URL=smtp://user:pass@mail.example:587 \\
@@ -63,150 +92,278 @@ Examples:
   bedrock-insights alarms history BedrockTokenUsageHourly
 
 Environment: BEDROCK_INSIGHTS_SMTP_URL, BEDROCK_INSIGHTS_SMTP_FROM, BEDROCK_INSIGHTS_WEBHOOK_SECRET,
-BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_INTERVAL (serve; seconds, 0 = off).`);
-  const db = (c: Command): Command => c.option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)');
+BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_INTERVAL (serve; seconds, 0 = off).`,
+    );
+  const db = (c: Command): Command =>
+    c.option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)');
 
-  db(alarms.command('list').description('List the alarms with their state.').option('--format <format>', 'table or json', 'table'))
-    .action(async (flags: DbFlags) => {
-      const fmt = format(flags.format);
-      await withAlarms(flags, async (rt) => {
-        const list = await rt.alarms.list();
-        const states = await rt.alarms.states();
-        if (fmt === 'json') {
-          out(JSON.stringify(list.map((a) => ({ ...a, states: states.filter((s) => s.alarm === a.definition.name) })), null, 2));
-          return;
-        }
-        const rows = list.map((a) => {
-          const st = states.filter((s) => s.alarm === a.definition.name);
-          const alarmed = st.filter((s) => s.state === 'ALARM');
-          const state = st.length === 0 ? 'INSUFFICIENT_DATA' : alarmed.length > 0 ? `ALARM (${alarmed.map((s) => labels(s.labels)).join('; ')})` : st.every((s) => s.state === 'OK') ? 'OK' : 'INSUFFICIENT_DATA';
-          return [a.definition.name, a.definition.kind, a.enabled ? 'yes' : 'no', state, a.definition.notify.map(describeTarget).join(', ') || '-'];
-        });
-        out(table(['name', 'kind', 'enabled', 'state', 'notify'], rows));
-      });
-    });
-
-  db(alarms.command('create').description('Create or replace alarms from a JSON file (one definition or an array).').requiredOption('-f, --file <file>', 'the definition file (- for standard input)'))
-    .action(async (flags: DbFlags & { file: string }) => {
-      const text = readFileSync(flags.file === '-' ? 0 : flags.file, 'utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (e) {
-        throw new BiError('ALARM_INVALID', `${flags.file} is not JSON: ${(e as Error).message}`);
+  db(
+    alarms
+      .command('list')
+      .description('List the alarms with their state.')
+      .option('--format <format>', 'table or json', 'table'),
+  ).action(async (flags: DbFlags) => {
+    const fmt = format(flags.format);
+    await withAlarms(flags, async (rt) => {
+      const list = await rt.alarms.list();
+      const states = await rt.alarms.states();
+      if (fmt === 'json') {
+        out(
+          JSON.stringify(
+            list.map((a) => ({ ...a, states: states.filter((s) => s.alarm === a.definition.name) })),
+            null,
+            2,
+          ),
+        );
+        return;
       }
-      const defs = (Array.isArray(json) ? json : [json]).map((d, i) => parseAlarmDefinition(d, Array.isArray(json) ? `${flags.file} [${i}]` : flags.file));
-      await withAlarms(flags, async (rt) => {
-        for (const d of defs) {
-          const existed = (await rt.alarms.get(d.name)) !== undefined;
-          await rt.alarms.put(d);
-          out(`${existed ? 'Replaced' : 'Created'} alarm ${d.name} (${d.kind}, ${d.enabled ? 'enabled' : 'disabled'}${d.notify.length ? `, notifies ${d.notify.map(describeTarget).join(', ')}` : ', no notification targets'}).`);
-        }
+      const rows = list.map((a) => {
+        const st = states.filter((s) => s.alarm === a.definition.name);
+        const alarmed = st.filter((s) => s.state === 'ALARM');
+        const state =
+          st.length === 0
+            ? 'INSUFFICIENT_DATA'
+            : alarmed.length > 0
+              ? `ALARM (${alarmed.map((s) => labels(s.labels)).join('; ')})`
+              : st.every((s) => s.state === 'OK')
+                ? 'OK'
+                : 'INSUFFICIENT_DATA';
+        return [
+          a.definition.name,
+          a.definition.kind,
+          a.enabled ? 'yes' : 'no',
+          state,
+          a.definition.notify.map(describeTarget).join(', ') || '-',
+        ];
       });
+      out(table(['name', 'kind', 'enabled', 'state', 'notify'], rows));
     });
+  });
 
-  db(alarms.command('delete').argument('<name>').description('Delete an alarm with its state and history.'))
-    .action(async (name: string, flags: DbFlags) => {
+  db(
+    alarms
+      .command('create')
+      .description('Create or replace alarms from a JSON file (one definition or an array).')
+      .requiredOption('-f, --file <file>', 'the definition file (- for standard input)'),
+  ).action(async (flags: DbFlags & { file: string }) => {
+    const text = readFileSync(flags.file === '-' ? 0 : flags.file, 'utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new BiError('ALARM_INVALID', `${flags.file} is not JSON: ${(e as Error).message}`);
+    }
+    const defs = (Array.isArray(json) ? json : [json]).map((d, i) =>
+      parseAlarmDefinition(d, Array.isArray(json) ? `${flags.file} [${i}]` : flags.file),
+    );
+    await withAlarms(flags, async (rt) => {
+      for (const d of defs) {
+        const existed = (await rt.alarms.get(d.name)) !== undefined;
+        await rt.alarms.put(d);
+        out(
+          `${existed ? 'Replaced' : 'Created'} alarm ${d.name} (${d.kind}, ${d.enabled ? 'enabled' : 'disabled'}${d.notify.length ? `, notifies ${d.notify.map(describeTarget).join(', ')}` : ', no notification targets'}).`,
+        );
+      }
+    });
+  });
+
+  db(alarms.command('delete').argument('<name>').description('Delete an alarm with its state and history.')).action(
+    async (name: string, flags: DbFlags) => {
       await withAlarms(flags, async (rt) => {
-        if (!(await rt.alarms.delete(name))) throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`);
+        if (!(await rt.alarms.delete(name)))
+          throw new BiError(
+            'ALARM_NOT_FOUND',
+            `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`,
+          );
         out(`Deleted alarm ${name}.`);
       });
-    });
+    },
+  );
 
-  db(alarms.command('enable').argument('<name>').description('Enable an alarm, optionally adding recipients (e-mail address, SNS topic ARN, Slack or webhook URL).')
-    .option('--to <address...>', 'recipients to add'))
-    .action(async (name: string, flags: DbFlags & { to?: string[] }) => {
-      await withAlarms(flags, async (rt) => {
-        const a = await rt.alarms.require(name);
-        const def = { ...a.definition, enabled: true, notify: [...a.definition.notify] };
-        for (const addr of flags.to ?? []) {
-          const t = targetFromAddress(addr);
-          if (!def.notify.some((n) => describeTarget(n) === describeTarget(t))) def.notify.push(t);
-        }
-        if (def.notify.length === 0) throw new BiError('ALARM_NO_TARGETS', `Alarm ${name} has no recipient: name one with --to ADDRESS (an e-mail address, an SNS topic ARN or a webhook URL).`);
-        await rt.alarms.put(parseAlarmDefinition(def, name));
-        out(`Enabled alarm ${name}; notifies ${def.notify.map(describeTarget).join(', ')}.`);
-      });
+  db(
+    alarms
+      .command('enable')
+      .argument('<name>')
+      .description(
+        'Enable an alarm, optionally adding recipients (e-mail address, SNS topic ARN, Slack or webhook URL).',
+      )
+      .option('--to <address...>', 'recipients to add'),
+  ).action(async (name: string, flags: DbFlags & { to?: string[] }) => {
+    await withAlarms(flags, async (rt) => {
+      const a = await rt.alarms.require(name);
+      const def = { ...a.definition, enabled: true, notify: [...a.definition.notify] };
+      for (const addr of flags.to ?? []) {
+        const t = targetFromAddress(addr);
+        if (!def.notify.some((n) => describeTarget(n) === describeTarget(t))) def.notify.push(t);
+      }
+      if (def.notify.length === 0)
+        throw new BiError(
+          'ALARM_NO_TARGETS',
+          `Alarm ${name} has no recipient: name one with --to ADDRESS (an e-mail address, an SNS topic ARN or a webhook URL).`,
+        );
+      await rt.alarms.put(parseAlarmDefinition(def, name));
+      out(`Enabled alarm ${name}; notifies ${def.notify.map(describeTarget).join(', ')}.`);
     });
+  });
 
-  db(alarms.command('disable').argument('<name>').description('Disable an alarm (it keeps its definition and history).'))
-    .action(async (name: string, flags: DbFlags) => {
-      await withAlarms(flags, async (rt) => {
-        const a = await rt.alarms.require(name);
-        await rt.alarms.put({ ...a.definition, enabled: false });
-        out(`Disabled alarm ${name}.`);
-      });
+  db(
+    alarms.command('disable').argument('<name>').description('Disable an alarm (it keeps its definition and history).'),
+  ).action(async (name: string, flags: DbFlags) => {
+    await withAlarms(flags, async (rt) => {
+      const a = await rt.alarms.require(name);
+      await rt.alarms.put({ ...a.definition, enabled: false });
+      out(`Disabled alarm ${name}.`);
     });
+  });
 
-  db(alarms.command('test-notify').argument('<name>').description('Send a test notification to the alarm\'s recipients.'))
-    .action(async (name: string, flags: DbFlags) => {
-      await withAlarms(flags, async (rt) => {
-        const results = await testNotify(rt, name);
-        for (const r of results) out(`${r.ok ? 'sent' : 'FAILED'}  ${r.target}${r.ok ? '' : `: ${r.error} (after ${r.attempts} attempt(s))`}`);
-        if (results.some((r) => !r.ok)) setExitCode(1);
-      });
+  db(
+    alarms.command('test-notify').argument('<name>').description("Send a test notification to the alarm's recipients."),
+  ).action(async (name: string, flags: DbFlags) => {
+    await withAlarms(flags, async (rt) => {
+      const results = await testNotify(rt, name);
+      for (const r of results)
+        out(`${r.ok ? 'sent' : 'FAILED'}  ${r.target}${r.ok ? '' : `: ${r.error} (after ${r.attempts} attempt(s))`}`);
+      if (results.some((r) => !r.ok)) setExitCode(1);
     });
+  });
 
-  db(alarms.command('history').argument('<name>').description('State changes of an alarm, newest first.').option('--format <format>', 'table or json', 'table').option('--limit <n>', 'at most this many', '50'))
-    .action(async (name: string, flags: DbFlags & { limit?: string }) => {
-      const fmt = format(flags.format);
-      await withAlarms(flags, async (rt) => {
-        await rt.alarms.require(name);
-        const h = await rt.alarms.history(name, Number(flags.limit ?? 50));
-        const notes = await rt.alarms.recentNotifications(name);
-        if (fmt === 'json') { out(JSON.stringify({ history: h, notifications: notes.map(({ payload: _p, target, ...n }) => ({ ...n, target: describeSafe(target) })) }, null, 2)); return; }
-        out(table(['time', 'series', 'change', 'value', 'threshold', 'reason'], h.map((e) => [iso(e.ts), labels(e.labels), `${e.oldState} -> ${e.newState}`, num(e.value), num(e.threshold), e.reason])));
-        if (notes.length) {
-          out('\nNotifications:');
-          out(table(['time', 'kind', 'series', 'target', 'status', 'attempts', 'error'], notes.map((n) => [iso(n.createdTs), n.kind, n.series || '-', describeSafe(n.target), n.status, String(n.attempts), n.lastError ?? ''])));
-        }
-      });
+  db(
+    alarms
+      .command('history')
+      .argument('<name>')
+      .description('State changes of an alarm, newest first.')
+      .option('--format <format>', 'table or json', 'table')
+      .option('--limit <n>', 'at most this many', '50'),
+  ).action(async (name: string, flags: DbFlags & { limit?: string }) => {
+    const fmt = format(flags.format);
+    await withAlarms(flags, async (rt) => {
+      await rt.alarms.require(name);
+      const h = await rt.alarms.history(name, Number(flags.limit ?? 50));
+      const notes = await rt.alarms.recentNotifications(name);
+      if (fmt === 'json') {
+        out(
+          JSON.stringify(
+            {
+              history: h,
+              notifications: notes.map(({ payload: _p, target, ...n }) => ({ ...n, target: describeSafe(target) })),
+            },
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      out(
+        table(
+          ['time', 'series', 'change', 'value', 'threshold', 'reason'],
+          h.map((e) => [
+            iso(e.ts),
+            labels(e.labels),
+            `${e.oldState} -> ${e.newState}`,
+            num(e.value),
+            num(e.threshold),
+            e.reason,
+          ]),
+        ),
+      );
+      if (notes.length) {
+        out('\nNotifications:');
+        out(
+          table(
+            ['time', 'kind', 'series', 'target', 'status', 'attempts', 'error'],
+            notes.map((n) => [
+              iso(n.createdTs),
+              n.kind,
+              n.series || '-',
+              describeSafe(n.target),
+              n.status,
+              String(n.attempts),
+              n.lastError ?? '',
+            ]),
+          ),
+        );
+      }
     });
+  });
 
-  db(alarms.command('evaluate').description('Evaluate the enabled alarms once (for cron), send what changed.')
-    .option('--at <time>', 'evaluate as of this time (ISO-8601 or epoch ms; default now)')
-    .option('--alarm <name...>', 'only these alarms (also disabled ones)')
-    .option('--format <format>', 'table or json', 'table'))
-    .action(async (flags: DbFlags & { at?: string; alarm?: string[] }) => {
-      const fmt = format(flags.format);
-      await withAlarms(flags, async (rt) => {
-        const report = await evaluateAlarms(rt, { ...(flags.at ? { at: parseTime(flags.at, '--at') } : {}), ...(flags.alarm ? { names: flags.alarm } : {}) });
-        if (fmt === 'json') { out(JSON.stringify(report, null, 2)); return; }
-        out(`Evaluated ${report.alarms.length} alarm(s) at ${iso(report.at)}.`);
-        for (const a of report.alarms) {
-          const counts = Object.values(a.states).reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {});
-          out(`  ${a.name}: ${a.error ? `ERROR ${a.error}` : `${a.series} series (${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'})`}`);
-          for (const t of a.transitions) out(`    ${labels(t.labels)}: ${t.from} -> ${t.to}: ${t.reason}`);
-        }
-        for (const d of report.deliveries) out(`  notification ${d.ok ? 'sent' : 'FAILED'}: ${d.alarm} -> ${d.target}${d.error ? ` (${d.error})` : ''}`);
-        if (report.alarms.some((a) => a.error) || report.deliveries.some((d) => !d.ok)) setExitCode(1);
+  db(
+    alarms
+      .command('evaluate')
+      .description('Evaluate the enabled alarms once (for cron), send what changed.')
+      .option('--at <time>', 'evaluate as of this time (ISO-8601 or epoch ms; default now)')
+      .option('--alarm <name...>', 'only these alarms (also disabled ones)')
+      .option('--format <format>', 'table or json', 'table'),
+  ).action(async (flags: DbFlags & { at?: string; alarm?: string[] }) => {
+    const fmt = format(flags.format);
+    await withAlarms(flags, async (rt) => {
+      const report = await evaluateAlarms(rt, {
+        ...(flags.at ? { at: parseTime(flags.at, '--at') } : {}),
+        ...(flags.alarm ? { names: flags.alarm } : {}),
       });
+      if (fmt === 'json') {
+        out(JSON.stringify(report, null, 2));
+        return;
+      }
+      out(`Evaluated ${report.alarms.length} alarm(s) at ${iso(report.at)}.`);
+      for (const a of report.alarms) {
+        const counts = Object.values(a.states).reduce<Record<string, number>>(
+          (m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }),
+          {},
+        );
+        out(
+          `  ${a.name}: ${
+            a.error
+              ? `ERROR ${a.error}`
+              : `${a.series} series (${
+                  Object.entries(counts)
+                    .map(([s, n]) => `${n} ${s}`)
+                    .join(', ') || 'none'
+                })`
+          }`,
+        );
+        for (const t of a.transitions) out(`    ${labels(t.labels)}: ${t.from} -> ${t.to}: ${t.reason}`);
+      }
+      for (const d of report.deliveries)
+        out(`  notification ${d.ok ? 'sent' : 'FAILED'}: ${d.alarm} -> ${d.target}${d.error ? ` (${d.error})` : ''}`);
+      if (report.alarms.some((a) => a.error) || report.deliveries.some((d) => !d.ok)) setExitCode(1);
     });
+  });
 
-  db(alarms.command('backtest').argument('<name>').description('When would the alarm have fired on history? Each state change with its time, value and reason; nothing is stored or sent.')
-    .option('--since <period>', 'how far back: 30d, 12h, 2w or a time', '30d')
-    .option('--until <time>', 'end of the replay (default now)')
-    .option('--file <file>', 'a definition file to try instead of the stored alarm')
-    .option('--format <format>', 'table or json', 'table'))
-    .action(async (name: string, flags: DbFlags & { since?: string; until?: string; file?: string }) => {
-      const fmt = format(flags.format);
-      await withAlarms(flags, async (rt) => {
-        let def;
-        if (flags.file) {
-          const raw = JSON.parse(readFileSync(flags.file, 'utf8')) as unknown;
-          const all = (Array.isArray(raw) ? raw : [raw]).map((d) => parseAlarmDefinition(d, flags.file));
-          def = all.find((d) => d.name === name);
-          if (!def) throw new BiError('ALARM_NOT_FOUND', `${flags.file} has no alarm named ${name}.`);
-        } else def = (await rt.alarms.require(name)).definition;
-        const until = flags.until ? parseTime(flags.until, '--until') : Date.now();
-        const since = parseSince(flags.since ?? '30d', until);
-        const r = await backtest(rt, def, { since, until });
-        if (fmt === 'json') { out(JSON.stringify(r, null, 2)); return; }
-        out(`${def.name}: ${r.evaluations} evaluations from ${iso(since)} to ${iso(until)} over ${r.series} series; ${r.transitions.filter((t) => t.to === 'ALARM').length} time(s) into ALARM.`);
-        const shown = r.transitions.filter((t) => t.to === 'ALARM' || t.from === 'ALARM');
-        if (shown.length) out(table(['time', 'series', 'change', 'value', 'threshold', 'reason'], transitionRows(shown)));
-      });
+  db(
+    alarms
+      .command('backtest')
+      .argument('<name>')
+      .description(
+        'When would the alarm have fired on history? Each state change with its time, value and reason; nothing is stored or sent.',
+      )
+      .option('--since <period>', 'how far back: 30d, 12h, 2w or a time', '30d')
+      .option('--until <time>', 'end of the replay (default now)')
+      .option('--file <file>', 'a definition file to try instead of the stored alarm')
+      .option('--format <format>', 'table or json', 'table'),
+  ).action(async (name: string, flags: DbFlags & { since?: string; until?: string; file?: string }) => {
+    const fmt = format(flags.format);
+    await withAlarms(flags, async (rt) => {
+      let def;
+      if (flags.file) {
+        const raw = JSON.parse(readFileSync(flags.file, 'utf8')) as unknown;
+        const all = (Array.isArray(raw) ? raw : [raw]).map((d) => parseAlarmDefinition(d, flags.file));
+        def = all.find((d) => d.name === name);
+        if (!def) throw new BiError('ALARM_NOT_FOUND', `${flags.file} has no alarm named ${name}.`);
+      } else def = (await rt.alarms.require(name)).definition;
+      const until = flags.until ? parseTime(flags.until, '--until') : Date.now();
+      const since = parseSince(flags.since ?? '30d', until);
+      const r = await backtest(rt, def, { since, until });
+      if (fmt === 'json') {
+        out(JSON.stringify(r, null, 2));
+        return;
+      }
+      out(
+        `${def.name}: ${r.evaluations} evaluations from ${iso(since)} to ${iso(until)} over ${r.series} series; ${r.transitions.filter((t) => t.to === 'ALARM').length} time(s) into ALARM.`,
+      );
+      const shown = r.transitions.filter((t) => t.to === 'ALARM' || t.from === 'ALARM');
+      if (shown.length) out(table(['time', 'series', 'change', 'value', 'threshold', 'reason'], transitionRows(shown)));
     });
+  });
 }
 
 function describeSafe(target: string): string {

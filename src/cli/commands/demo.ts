@@ -45,10 +45,19 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
   const gen = progressLine('Generating demo data:');
-  const { generated, manifest, dataFile, replaced } = await ensureDemoData(dataDir, params, (p) => gen.update(p.records, p.total));
+  const { generated, manifest, dataFile, replaced } = await ensureDemoData(dataDir, params, (p) =>
+    gen.update(p.records, p.total),
+  );
   gen.done();
-  if (replaced) out(`The demo data in ${dataDir} ended ${new Date(replaced.endMs).toISOString().slice(0, 16)}Z, more than a day ago: generated it again to end now, and it replaces the old demo records in the store.`);
-  out(generated ? formatWriteSummary(manifest.summary) : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`);
+  if (replaced)
+    out(
+      `The demo data in ${dataDir} ended ${new Date(replaced.endMs).toISOString().slice(0, 16)}Z, more than a day ago: generated it again to end now, and it replaces the old demo records in the store.`,
+    );
+  out(
+    generated
+      ? formatWriteSummary(manifest.summary)
+      : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`,
+  );
 
   const store = await Store.open(dbPath);
   try {
@@ -60,19 +69,30 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
       result = await ingestPaths(store, [dataFile], {}, (p) => ing.update(p.records, manifest.records));
     } catch (e) {
       if (/not implemented/i.test(errorMessage(e))) {
-        throw new BiError('NOT_IMPLEMENTED', `The demo data is ready in ${dataDir}, but ingest is not available in this build yet.`);
+        throw new BiError(
+          'NOT_IMPLEMENTED',
+          `The demo data is ready in ${dataDir}, but ingest is not available in this build yet.`,
+        );
       }
       throw e;
     } finally {
       ing.done();
     }
-    out(`Ingested into ${dbPath}: ${result.recordsStored.toLocaleString('en-US')} new records, ${result.duplicatesSkipped.toLocaleString('en-US')} already there, ${result.filesSkipped.toLocaleString('en-US')} unchanged files skipped, ${result.recordsRejected} rejected.`);
-    const s = await summarizeStore(store, { accountId: DEMO_ACCOUNT, startMs: manifest.endMs - manifest.days * 86_400_000, endMs: manifest.endMs });
+    out(
+      `Ingested into ${dbPath}: ${result.recordsStored.toLocaleString('en-US')} new records, ${result.duplicatesSkipped.toLocaleString('en-US')} already there, ${result.filesSkipped.toLocaleString('en-US')} unchanged files skipped, ${result.recordsRejected} rejected.`,
+    );
+    const s = await summarizeStore(store, {
+      accountId: DEMO_ACCOUNT,
+      startMs: manifest.endMs - manifest.days * 86_400_000,
+      endMs: manifest.endMs,
+    });
     out('');
     out('Demo data in the store:');
     out(formatSummary(s));
     out('');
-    out(`Try: bedrock-insights query --db ${dbPath} -f queries/bedrock/q02-tokens-by-application.insights --since ${manifest.days}d`);
+    out(
+      `Try: bedrock-insights query --db ${dbPath} -f queries/bedrock/q02-tokens-by-application.insights --since ${manifest.days}d`,
+    );
   } finally {
     store.close();
   }
@@ -85,11 +105,19 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
  * no real log). Only while the new data file is not ingested yet: afterwards the window holds the
  * new records too. Without this, the new set (new request ids) would double the overlap.
  */
-async function removeReplacedDemoRecords(store: Store, old: { endMs: number; days: number }, dataFile: string): Promise<void> {
+async function removeReplacedDemoRecords(
+  store: Store,
+  old: { endMs: number; days: number },
+  dataFile: string,
+): Promise<void> {
   const [file] = discoverFiles([dataFile]); // the path and stat ingest checks it by
   if (unchanged(await filesRead(store, DEFAULT_LOG_GROUP, file.path), file.path, file.size, file.mtimeMs)) return;
-  await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`,
-    [DEFAULT_LOG_GROUP, DEMO_ACCOUNT, BigInt(old.endMs - old.days * 86_400_000), BigInt(old.endMs)]);
+  await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`, [
+    DEFAULT_LOG_GROUP,
+    DEMO_ACCOUNT,
+    BigInt(old.endMs - old.days * 86_400_000),
+    BigInt(old.endMs),
+  ]);
 }
 
 export function registerDemo(program: Command): void {
@@ -104,18 +132,25 @@ export function registerDemo(program: Command): void {
     .option('--port <port>', 'port of the console (default 8080; 0 picks a free one)', '8080')
     .option('--host <host>', 'address the console binds (default 127.0.0.1)', '127.0.0.1')
     .option('--no-serve', 'only load the data and print the summary; do not start the console')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Then it serves the console over that store (like \`bedrock-insights serve\`) until Ctrl-C.
 Running demo again reuses the generated data (same parameters) and ingests nothing twice; data
 that ended more than a day ago is generated again to end now, replacing the old demo records.
 Examples:
   bedrock-insights demo                                  # then open http://127.0.0.1:8080/
-  bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`)
+  bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`,
+    )
     .action(async (flags: DemoFlags) => {
       const run = await runDemo(flags);
       if (flags.serve === false) return;
       process.stdout.write('\n');
-      const { opts, banner } = serverOptionsFrom({ db: run.dbPath, port: flags.port ?? '8080', host: flags.host ?? '127.0.0.1' });
+      const { opts, banner } = serverOptionsFrom({
+        db: run.dbPath,
+        port: flags.port ?? '8080',
+        host: flags.host ?? '127.0.0.1',
+      });
       await serveUntilStopped(opts, banner);
     });
 }

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, writeDataset, type OutputFormat, type Preset, type WriteSummary } from '../../demo/generator.js';
+import {
+  DEMO_DEFAULT_DAYS,
+  DEMO_DEFAULT_RECORDS,
+  writeDataset,
+  type OutputFormat,
+  type Preset,
+  type WriteSummary,
+} from '../../demo/generator.js';
 import { GUIDE_RECORDS } from '../../demo/presets/guide.js';
 import { BiError } from '../../util/errors.js';
 import { wholeNumber } from '../flags.js';
@@ -21,7 +28,10 @@ export function humanBytes(n: number): string {
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = -1;
-  do { v /= 1024; i++; } while (v >= 1024 && i < units.length - 1);
+  do {
+    v /= 1024;
+    i++;
+  } while (v >= 1024 && i < units.length - 1);
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
@@ -42,7 +52,9 @@ export function progressLine(label: string): { update(done: number, total: numbe
       lastDraw = now;
       const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
       const rate = Math.round(done / Math.max(0.001, (now - started) / 1000));
-      process.stderr.write(`\r${label} ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} records (${pct}%), ${rate.toLocaleString('en-US')} records/s   `);
+      process.stderr.write(
+        `\r${label} ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} records (${pct}%), ${rate.toLocaleString('en-US')} records/s   `,
+      );
     },
     done() {
       if (tty) process.stderr.write('\r\x1b[K');
@@ -62,9 +74,15 @@ export function formatWriteSummary(s: WriteSummary): string {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('Generate realistic, deterministic Bedrock invocation logs (demo data) as the S3 delivery layout or one .jsonl file.')
+    .description(
+      'Generate realistic, deterministic Bedrock invocation logs (demo data) as the S3 delivery layout or one .jsonl file.',
+    )
     .requiredOption('--out <path>', 'where to write: a folder (s3 format) or a file (jsonl format)')
-    .option('--preset <name>', `demo (a realistic fleet) or guide (reproduces the guide's tables, ${GUIDE_RECORDS} records)`, 'demo')
+    .option(
+      '--preset <name>',
+      `demo (a realistic fleet) or guide (reproduces the guide's tables, ${GUIDE_RECORDS} records)`,
+      'demo',
+    )
     .option('--records <n>', `number of records (demo preset; default ${DEMO_DEFAULT_RECORDS.toLocaleString('en-US')})`)
     .option('--days <d>', `days covered, ending at --end (default ${DEMO_DEFAULT_DAYS} for demo, 1 for guide)`)
     .option('--seed <s>', 'seed: the same seed and options give byte-identical output (default 1)')
@@ -72,16 +90,21 @@ export function registerGenerate(program: Command): void {
     .option('--format <f>', 's3 (hourly gzipped files under AWSLogs/…) or jsonl', 's3')
     .option('--force', 'write even if the output already exists')
     .option('--no-bodies', 'leave out request/response bodies (as with text data delivery switched off)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   bedrock-insights generate --out ./demo-logs
   bedrock-insights generate --preset guide --format jsonl --out guide.jsonl --end 2026-11-01T00:00:00Z
   bedrock-insights generate --records 1000000 --days 90 --seed 7 --format jsonl --out big.jsonl
 
-Then: bedrock-insights ingest ./demo-logs`)
+Then: bedrock-insights ingest ./demo-logs`,
+    )
     .action(async (flags: GenerateFlags) => {
-      if (flags.format !== 's3' && flags.format !== 'jsonl') throw new BiError('BAD_OPTION', `--format must be s3 or jsonl (got "${flags.format}").`);
-      if (flags.preset !== 'demo' && flags.preset !== 'guide') throw new BiError('BAD_OPTION', `--preset must be demo or guide (got "${flags.preset}").`);
+      if (flags.format !== 's3' && flags.format !== 'jsonl')
+        throw new BiError('BAD_OPTION', `--format must be s3 or jsonl (got "${flags.format}").`);
+      if (flags.preset !== 'demo' && flags.preset !== 'guide')
+        throw new BiError('BAD_OPTION', `--preset must be demo or guide (got "${flags.preset}").`);
       const progress = progressLine('Generating');
       const summary = await writeDataset({
         out: flags.out,

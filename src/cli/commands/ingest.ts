@@ -17,10 +17,18 @@ export function registerIngest(program: Command): void {
     .option('--log-group <name>', 'log group to store the records in', DEFAULT_LOG_GROUP)
     .option('--keep-bodies', 'keep request and response bodies (prompts!) in @message; default: stripped', false)
     .option('--strict', 'stop at the first malformed record (exit status 1)', false)
-    .option('--region <region>', 'AWS region for s3:// and cloudwatch:// sources (default: the AWS SDK\'s: AWS_REGION, profile)')
-    .option('--endpoint-url <url>', 'an S3-compatible or CloudWatch Logs-compatible endpoint for s3:// / cloudwatch:// sources')
+    .option(
+      '--region <region>',
+      "AWS region for s3:// and cloudwatch:// sources (default: the AWS SDK's: AWS_REGION, profile)",
+    )
+    .option(
+      '--endpoint-url <url>',
+      'an S3-compatible or CloudWatch Logs-compatible endpoint for s3:// / cloudwatch:// sources',
+    )
     .option(...OVERLAP_OPTION)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Reads, in any mix:
   - one record per line: .jsonl / .json / .ndjson, gzipped or not (.gz)
   - the S3 delivery layout: AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz
@@ -38,33 +46,52 @@ Examples:
   bedrock-insights ingest logs.jsonl --log-group bedrock-prod
   bedrock-insights ingest export.json --db /data/bi.duckdb --strict
   bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
-  bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`)
-    .action(async (paths: string[], o: { db?: string; logGroup: string; keepBodies: boolean; strict: boolean; region?: string; endpointUrl?: string; overlap?: string }) => {
-      // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
-      if (paths.some(isRemoteSource)) {
-        await ingestRemoteSources(paths.filter(isRemoteSource), o);
-        paths = paths.filter((p) => !isRemoteSource(p));
-        if (paths.length === 0) return;
-      }
-      const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
-      const bar = new ProgressBar();
-      const started = Date.now();
-      let summary: IngestSummary;
-      try {
-        summary = await ingestPaths(store, paths, { logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
-          bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
-        });
-      } catch (e) {
-        bar.done();
-        if (o.strict) setExitCode(1);
-        throw e;
-      } finally {
-        bar.done();
-        store.close();
-      }
-      printSummary(summary, store.path);
-      if (o.strict && summary.recordsRejected > 0) setExitCode(1);
-    });
+  bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`,
+    )
+    .action(
+      async (
+        paths: string[],
+        o: {
+          db?: string;
+          logGroup: string;
+          keepBodies: boolean;
+          strict: boolean;
+          region?: string;
+          endpointUrl?: string;
+          overlap?: string;
+        },
+      ) => {
+        // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
+        if (paths.some(isRemoteSource)) {
+          await ingestRemoteSources(paths.filter(isRemoteSource), o);
+          paths = paths.filter((p) => !isRemoteSource(p));
+          if (paths.length === 0) return;
+        }
+        const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
+        const bar = new ProgressBar();
+        const started = Date.now();
+        let summary: IngestSummary;
+        try {
+          summary = await ingestPaths(
+            store,
+            paths,
+            { logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict },
+            (p) => {
+              bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
+            },
+          );
+        } catch (e) {
+          bar.done();
+          if (o.strict) setExitCode(1);
+          throw e;
+        } finally {
+          bar.done();
+          store.close();
+        }
+        printSummary(summary, store.path);
+        if (o.strict && summary.recordsRejected > 0) setExitCode(1);
+      },
+    );
 }
 
 function printSummary(s: IngestSummary, db: string): void {
@@ -79,17 +106,23 @@ function printSummary(s: IngestSummary, db: string): void {
     `store:               ${db}`,
   ];
   if (s.pricing) {
-    const unpriced = s.pricing.unpriced > 0
-      ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see bedrock-insights prices check)`
-      : '';
-    lines.push(`priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${unpriced}`);
+    const unpriced =
+      s.pricing.unpriced > 0
+        ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see bedrock-insights prices check)`
+        : '';
+    lines.push(
+      `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${unpriced}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
-  if (s.pricingError) process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
+  if (s.pricingError)
+    process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
   if (s.recordsRejected > 0) {
     const shown = s.rejected.slice(0, REJECTS_SHOWN);
     const more = s.recordsRejected - shown.length;
-    process.stderr.write(`rejected records${more > 0 ? ` (first ${shown.length} of ${formatCount(s.recordsRejected)})` : ''}:\n`);
+    process.stderr.write(
+      `rejected records${more > 0 ? ` (first ${shown.length} of ${formatCount(s.recordsRejected)})` : ''}:\n`,
+    );
     for (const r of shown) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
   }
 }

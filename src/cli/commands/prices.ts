@@ -1,15 +1,37 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  loadPriceBook, priceCoverage, priceEvents, reprice, resolveApplicationProfiles, unpricedModels, type PriceBook, type PriceEntry, type ProfileResult, type RepriceChange,
+  loadPriceBook,
+  priceCoverage,
+  priceEvents,
+  reprice,
+  resolveApplicationProfiles,
+  unpricedModels,
+  type PriceBook,
+  type PriceEntry,
+  type ProfileResult,
+  type RepriceChange,
 } from '../../pricing/index.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 
-interface ListFlags { format?: string; model?: string; prices?: string }
-interface DbFlags { db?: string; format?: string; dryRun?: boolean; prices?: string }
-interface ProfileFlags extends DbFlags { endpointUrl?: string; region?: string; refresh?: boolean }
+interface ListFlags {
+  format?: string;
+  model?: string;
+  prices?: string;
+}
+interface DbFlags {
+  db?: string;
+  format?: string;
+  dryRun?: boolean;
+  prices?: string;
+}
+interface ProfileFlags extends DbFlags {
+  endpointUrl?: string;
+  region?: string;
+  refresh?: boolean;
+}
 
 function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -18,7 +40,11 @@ function out(s: string): void {
 /** Left-aligned text columns, right-aligned numeric ones. */
 export function renderTable(header: string[], rows: string[][], numeric: boolean[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -56,12 +82,28 @@ function listPrices(flags: ListFlags): void {
   const needle = flags.model?.toLowerCase();
   const entries = book.entries
     .filter((e) => !needle || displayId(e).toLowerCase().includes(needle))
-    .sort((a, b) => displayId(a).localeCompare(displayId(b)) || (a.region ?? '').localeCompare(b.region ?? '') || (a.effective ?? '').localeCompare(b.effective ?? ''));
+    .sort(
+      (a, b) =>
+        displayId(a).localeCompare(displayId(b)) ||
+        (a.region ?? '').localeCompare(b.region ?? '') ||
+        (a.effective ?? '').localeCompare(b.effective ?? ''),
+    );
   if (fmt === 'json') {
-    out(JSON.stringify({
-      version: book.version, source: book.source, retrieved: book.retrieved, userFile: book.userFile,
-      units: 'USD per 1,000,000 tokens', entries, applicationProfiles: book.applicationProfiles,
-    }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          version: book.version,
+          source: book.source,
+          retrieved: book.retrieved,
+          userFile: book.userFile,
+          units: 'USD per 1,000,000 tokens',
+          entries,
+          applicationProfiles: book.applicationProfiles,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   out(bookHeader(book));
@@ -74,12 +116,32 @@ function listPrices(flags: ListFlags): void {
     displayId(e),
     e.region ?? '*',
     e.effective ?? `<=${book.retrieved}`,
-    price(e.prices.input), price(e.prices.output), price(e.prices.cacheRead), price(e.prices.cacheWrite5m), price(e.prices.cacheWrite1h),
+    price(e.prices.input),
+    price(e.prices.output),
+    price(e.prices.cacheRead),
+    price(e.prices.cacheWrite5m),
+    price(e.prices.cacheWrite1h),
     e.longContext ? `>${e.longContext.thresholdTokens / 1000}k: ${e.longContext.input}/${e.longContext.output}` : '',
     `${e.origin === 'user' ? 'user' : ''}${e.note ? ' (note)' : ''}`.trim(),
   ]);
-  out(renderTable(['MODEL ID', 'REGION', 'SINCE', 'INPUT', 'OUTPUT', 'CACHE READ', 'WRITE 5M', 'WRITE 1H', 'LONG CONTEXT IN/OUT', 'ORIGIN/NOTE'], rows,
-    [false, false, false, true, true, true, true, true, false, false]));
+  out(
+    renderTable(
+      [
+        'MODEL ID',
+        'REGION',
+        'SINCE',
+        'INPUT',
+        'OUTPUT',
+        'CACHE READ',
+        'WRITE 5M',
+        'WRITE 1H',
+        'LONG CONTEXT IN/OUT',
+        'ORIGIN/NOTE',
+      ],
+      rows,
+      [false, false, false, true, true, true, true, true, false, false],
+    ),
+  );
   const noted = entries.filter((e) => e.note);
   if (noted.length > 0) {
     out('');
@@ -89,10 +151,17 @@ function listPrices(flags: ListFlags): void {
   const maps = Object.entries(book.applicationProfiles);
   if (maps.length > 0) {
     out('');
-    out(renderTable(['APPLICATION INFERENCE PROFILE', 'MODEL ID'], maps.map(([arn, m]) => [arn, m])));
+    out(
+      renderTable(
+        ['APPLICATION INFERENCE PROFILE', 'MODEL ID'],
+        maps.map(([arn, m]) => [arn, m]),
+      ),
+    );
   }
   out('');
-  out(`${entries.length} price${entries.length === 1 ? '' : 's'}. "-" = no price: an invocation with cache reads or writes on a model without that price stays unpriced; a missing 1-hour write rate falls back to the 5-minute rate.`);
+  out(
+    `${entries.length} price${entries.length === 1 ? '' : 's'}. "-" = no price: an invocation with cache reads or writes on a model without that price stays unpriced; a missing 1-hour write rate falls back to the 5-minute rate.`,
+  );
 }
 
 async function checkPrices(flags: DbFlags): Promise<void> {
@@ -103,25 +172,53 @@ async function checkPrices(flags: DbFlags): Promise<void> {
     const cov = await priceCoverage(store);
     const models = await unpricedModels(store, book);
     if (fmt === 'json') {
-      out(JSON.stringify({
-        version: book.version, coverage: { ...cov, unpriced: undefined },
-        unpriced: models.map((m) => ({ modelId: m.modelId, region: m.region, requests: m.requests, tokens: m.tokens,
-          priceableNow: m.why === null, reason: m.why?.reason ?? null, hint: m.why?.hint ?? 'run `bedrock-insights prices reprice`' })),
-      }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            version: book.version,
+            coverage: { ...cov, unpriced: undefined },
+            unpriced: models.map((m) => ({
+              modelId: m.modelId,
+              region: m.region,
+              requests: m.requests,
+              tokens: m.tokens,
+              priceableNow: m.why === null,
+              reason: m.why?.reason ?? null,
+              hint: m.why?.hint ?? 'run `bedrock-insights prices reprice`',
+            })),
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       out(`Price book ${book.version}. Store ${store.path}.`);
-      out(cov.share === null
-        ? 'No Bedrock tokens in the store.'
-        : `Price coverage: ${(cov.share * 100).toFixed(2)}% of ${int(cov.tokens)} tokens priced; ${int(cov.unpricedTokens)} tokens in ${int(cov.unpricedRequests)} requests unpriced.`);
+      out(
+        cov.share === null
+          ? 'No Bedrock tokens in the store.'
+          : `Price coverage: ${(cov.share * 100).toFixed(2)}% of ${int(cov.tokens)} tokens priced; ${int(cov.unpricedTokens)} tokens in ${int(cov.unpricedRequests)} requests unpriced.`,
+      );
       if (models.length === 0) out('Every model in the store has a price.');
       else {
         out('');
-        out(renderTable(['MODEL ID', 'REGION', 'REQUESTS', 'TOKENS', 'WHY'],
-          models.map((m) => [m.modelId ?? '(none)', m.region ?? '-', int(m.requests), int(m.tokens), m.why ? m.why.reason : 'priced by the current book, not applied yet']),
-          [false, false, true, true, false]));
+        out(
+          renderTable(
+            ['MODEL ID', 'REGION', 'REQUESTS', 'TOKENS', 'WHY'],
+            models.map((m) => [
+              m.modelId ?? '(none)',
+              m.region ?? '-',
+              int(m.requests),
+              int(m.tokens),
+              m.why ? m.why.reason : 'priced by the current book, not applied yet',
+            ]),
+            [false, false, true, true, false],
+          ),
+        );
         out('');
         out('What to do:');
-        const hints = new Set(models.map((m) => (m.why ? m.why.hint : 'run `bedrock-insights prices reprice` to apply the current book')));
+        const hints = new Set(
+          models.map((m) => (m.why ? m.why.hint : 'run `bedrock-insights prices reprice` to apply the current book')),
+        );
         for (const h of hints) out(`- ${h}`);
         out('Then run `bedrock-insights prices reprice` to price the stored history.');
       }
@@ -135,15 +232,30 @@ async function checkPrices(flags: DbFlags): Promise<void> {
 async function openExisting(db: string | undefined, readOnly: boolean): Promise<Store> {
   const path = defaultDbPath(db);
   if (path !== ':memory:' && !existsSync(path)) {
-    throw new BiError('STORE_MISSING', `There is no store at ${path}. Ingest logs first (bedrock-insights ingest), or name the store with --db.`);
+    throw new BiError(
+      'STORE_MISSING',
+      `There is no store at ${path}. Ingest logs first (bedrock-insights ingest), or name the store with --db.`,
+    );
   }
   return Store.open(path, { readOnly });
 }
 
 function changeRows(changes: RepriceChange[]): string[][] {
   return changes.map((c) => [
-    c.modelId ?? '(none)', c.month, int(c.changedRows + c.versionOnlyRows), int(c.changedRows), usd(c.oldCost), usd(c.newCost), usd(c.newCost - c.oldCost),
-    [c.newlyPriced ? `${int(c.newlyPriced)} newly priced` : '', c.newlyUnpriced ? `${int(c.newlyUnpriced)} lose their price` : '', c.versionOnlyRows ? `${int(c.versionOnlyRows)} version only` : ''].filter(Boolean).join(', '),
+    c.modelId ?? '(none)',
+    c.month,
+    int(c.changedRows + c.versionOnlyRows),
+    int(c.changedRows),
+    usd(c.oldCost),
+    usd(c.newCost),
+    usd(c.newCost - c.oldCost),
+    [
+      c.newlyPriced ? `${int(c.newlyPriced)} newly priced` : '',
+      c.newlyUnpriced ? `${int(c.newlyUnpriced)} lose their price` : '',
+      c.versionOnlyRows ? `${int(c.versionOnlyRows)} version only` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
   ]);
 }
 
@@ -154,22 +266,35 @@ async function repriceStore(flags: DbFlags): Promise<void> {
   try {
     const result = await reprice(store, { book, dryRun: flags.dryRun === true });
     if (fmt === 'json') {
-      out(JSON.stringify({ version: book.version, dryRun: flags.dryRun === true, changes: result.changes, applied: result.applied }, null, 2));
+      out(
+        JSON.stringify(
+          { version: book.version, dryRun: flags.dryRun === true, changes: result.changes, applied: result.applied },
+          null,
+          2,
+        ),
+      );
       return;
     }
     out(`Re-pricing with price book ${book.version}${flags.dryRun ? ' (dry run: nothing is changed)' : ''}.`);
     if (result.changes.length === 0) out('No stored cost changes.');
     else {
       out('');
-      out(renderTable(['MODEL ID', 'MONTH', 'ROWS', 'COST CHANGES', 'OLD COST', 'NEW COST', 'DELTA', 'NOTE'], changeRows(result.changes),
-        [false, false, true, true, true, true, true, false]));
+      out(
+        renderTable(
+          ['MODEL ID', 'MONTH', 'ROWS', 'COST CHANGES', 'OLD COST', 'NEW COST', 'DELTA', 'NOTE'],
+          changeRows(result.changes),
+          [false, false, true, true, true, true, true, false],
+        ),
+      );
       const oldTotal = result.changes.reduce((s, c) => s + c.oldCost, 0);
       const newTotal = result.changes.reduce((s, c) => s + c.newCost, 0);
       out('');
       out(`Total of the changed groups: ${usd(oldTotal)} -> ${usd(newTotal)} (${usd(newTotal - oldTotal)}).`);
     }
     if (result.applied) {
-      out(`Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} unpriced (${int(result.applied.unpricedTokens)} tokens; see \`bedrock-insights prices check\`).`);
+      out(
+        `Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} unpriced (${int(result.applied.unpricedTokens)} tokens; see \`bedrock-insights prices check\`).`,
+      );
     } else if (result.changes.length > 0) {
       out('Dry run: run again without --dry-run to apply.');
     }
@@ -191,7 +316,13 @@ function profileRow(r: ProfileResult): string[] {
     gone: `deleted (not found since ${s?.missingSince ? day(s.missingSince) : '?'}); snapshot kept`,
     failed: `not resolved: ${r.error?.code ?? 'error'}`,
   }[r.outcome];
-  return [r.arn, s?.name ?? '-', r.outcome === 'mapped' ? (r.mappedTo ?? '-') : (s?.pricedAs.modelId ?? '-'), s ? day(s.fetchedAt) : '-', state];
+  return [
+    r.arn,
+    s?.name ?? '-',
+    r.outcome === 'mapped' ? (r.mappedTo ?? '-') : (s?.pricedAs.modelId ?? '-'),
+    s ? day(s.fetchedAt) : '-',
+    state,
+  ];
 }
 
 /**
@@ -204,19 +335,35 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
   const store = await openExisting(flags.db, false);
   try {
     const r = await resolveApplicationProfiles(store, {
-      book, refresh: flags.refresh === true, ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}), ...(flags.region ? { region: flags.region } : {}),
+      book,
+      refresh: flags.refresh === true,
+      ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
+      ...(flags.region ? { region: flags.region } : {}),
     });
     // Rows waiting for a price get one now; rows already priced change only through `prices reprice`.
     const applied = await priceEvents(store, { book });
     const failed = r.results.filter((x) => x.outcome === 'failed');
     if (fmt === 'json') {
-      out(JSON.stringify({ version: book.version, calls: r.calls, noCredentials: r.noCredentials, profiles: r.results, applied }, null, 2));
+      out(
+        JSON.stringify(
+          { version: book.version, calls: r.calls, noCredentials: r.noCredentials, profiles: r.results, applied },
+          null,
+          2,
+        ),
+      );
     } else if (r.results.length === 0) {
       out(`No application inference profile ARN in the store ${store.path}.`);
     } else {
-      out(`Application inference profiles in ${store.path} (${r.calls} GetInferenceProfile call${r.calls === 1 ? '' : 's'}).`);
+      out(
+        `Application inference profiles in ${store.path} (${r.calls} GetInferenceProfile call${r.calls === 1 ? '' : 's'}).`,
+      );
       out('');
-      out(renderTable(['APPLICATION INFERENCE PROFILE', 'NAME', 'PRICED AS', 'FETCHED', 'STATE'], r.results.map(profileRow)));
+      out(
+        renderTable(
+          ['APPLICATION INFERENCE PROFILE', 'NAME', 'PRICED AS', 'FETCHED', 'STATE'],
+          r.results.map(profileRow),
+        ),
+      );
       const errs = r.results.filter((x) => x.error);
       if (errs.length > 0) {
         out('');
@@ -225,8 +372,13 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
         else for (const x of errs) out(`- ${x.arn}: ${x.error?.code}: ${x.error?.message}. To fix: ${x.error?.hint}.`);
       }
       out('');
-      out(`Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced (see \`bedrock-insights prices check\`).`);
-      if (flags.refresh) out('Invocations priced before keep their cost; run `bedrock-insights prices reprice --dry-run` to see what changed snapshots would change.');
+      out(
+        `Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced (see \`bedrock-insights prices check\`).`,
+      );
+      if (flags.refresh)
+        out(
+          'Invocations priced before keep their cost; run `bedrock-insights prices reprice --dry-run` to see what changed snapshots would change.',
+        );
     }
     if (failed.length > 0) setExitCode(1);
   } finally {
@@ -243,11 +395,18 @@ function withParent(flags: DbFlags, cmd: Command): DbFlags {
 export function registerPrices(program: Command): void {
   const prices = program
     .command('prices')
-    .description('The price book: list prices, find models without a price, re-price stored invocations, resolve application inference profiles.')
+    .description(
+      'The price book: list prices, find models without a price, re-price stored invocations, resolve application inference profiles.',
+    )
     .option('--format <format>', 'table or json (default table)')
     .option('--model <substr>', 'only model ids containing this text')
-    .option('--prices <file>', 'user prices file extending the shipped book (default $BEDROCK_INSIGHTS_PRICES, else ~/.bedrock-insights/prices.json if present)')
-    .addHelpText('after', `
+    .option(
+      '--prices <file>',
+      'user prices file extending the shipped book (default $BEDROCK_INSIGHTS_PRICES, else ~/.bedrock-insights/prices.json if present)',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   bedrock-insights prices --model claude-sonnet
   bedrock-insights prices check
@@ -258,19 +417,24 @@ The user prices file (JSON) adds or overrides prices and maps application infere
   {"version": "acme-2026-11",
    "prices": [{"model": "us.anthropic.claude-sonnet-4-6", "input": 3.3, "output": 16.5,
                "cacheRead": 0.33, "cacheWrite5m": 4.125, "cacheWrite1h": 6.6, "effective": "2026-12-01"}],
-   "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}`)
+   "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}`,
+    )
     .action((flags: ListFlags) => listPrices(flags));
 
   prices
     .command('check')
-    .description('List models seen in the store that have no price, with their tokens and how to add a price or mapping (exit 1 if any).')
+    .description(
+      'List models seen in the store that have no price, with their tokens and how to add a price or mapping (exit 1 if any).',
+    )
     .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
     .option('--format <format>', 'table or json (default table)')
     .action(async (flags: DbFlags, cmd: Command) => checkPrices(withParent(flags, cmd)));
 
   prices
     .command('reprice')
-    .description('Recompute the cost of every stored invocation with the current price book; prints the changes per model and month first.')
+    .description(
+      'Recompute the cost of every stored invocation with the current price book; prints the changes per model and month first.',
+    )
     .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
     .option('--dry-run', 'print what would change and change nothing')
     .option('--format <format>', 'table or json (default table)')
@@ -278,10 +442,15 @@ The user prices file (JSON) adds or overrides prices and maps application infere
 
   prices
     .command('profiles')
-    .description("Resolve the application inference profile ARNs seen in the store with Bedrock's GetInferenceProfile (AWS credentials from the standard chain), keep each answer as a dated snapshot, price the invocations waiting for it, and list them (exit 1 if one stays unresolved). Ingest never makes these calls.")
+    .description(
+      "Resolve the application inference profile ARNs seen in the store with Bedrock's GetInferenceProfile (AWS credentials from the standard chain), keep each answer as a dated snapshot, price the invocations waiting for it, and list them (exit 1 if one stays unresolved). Ingest never makes these calls.",
+    )
     .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
     .option('--endpoint-url <url>', 'Bedrock control-plane endpoint (VPC endpoint, test server)')
-    .option('--region <region>', 'region to call for an ARN without one (default us-east-1); otherwise each ARN\'s own region')
+    .option(
+      '--region <region>',
+      "region to call for an ARN without one (default us-east-1); otherwise each ARN's own region",
+    )
     .option('--refresh', 'ask again for profiles that have a snapshot (a deleted profile keeps its snapshot)')
     .option('--format <format>', 'table or json (default table)')
     .action(async (flags: ProfileFlags, cmd: Command) => resolveProfiles({ ...flags, ...withParent(flags, cmd) }));

@@ -23,13 +23,18 @@ export function parseTime(text: string, flag: string): number {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t);
   const ms = Date.parse(t);
-  if (!Number.isFinite(ms)) throw new BiError('BAD_TIME', `${flag} ${text}: use an ISO-8601 time (2026-01-31T12:00:00Z) or epoch milliseconds.`);
+  if (!Number.isFinite(ms))
+    throw new BiError(
+      'BAD_TIME',
+      `${flag} ${text}: use an ISO-8601 time (2026-01-31T12:00:00Z) or epoch milliseconds.`,
+    );
   return ms;
 }
 
 /** The query text from the argument or -f FILE (`-` reads standard input). */
 export function readQueryText(arg: string | undefined, file: string | undefined): string {
-  if (arg !== undefined && file !== undefined) throw new BiError('BAD_ARGS', 'Give the query either as an argument or with -f FILE, not both.');
+  if (arg !== undefined && file !== undefined)
+    throw new BiError('BAD_ARGS', 'Give the query either as an argument or with -f FILE, not both.');
   if (file !== undefined) {
     try {
       return readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -37,7 +42,8 @@ export function readQueryText(arg: string | undefined, file: string | undefined)
       throw new BiError('QUERY_FILE', `Cannot read the query file ${file}: ${(e as Error).message}`);
     }
   }
-  if (arg === undefined || arg.trim() === '') throw new BiError('BAD_ARGS', 'Give a query, e.g. bedrock-insights query "stats count(*) by modelId", or -f FILE.');
+  if (arg === undefined || arg.trim() === '')
+    throw new BiError('BAD_ARGS', 'Give a query, e.g. bedrock-insights query "stats count(*) by modelId", or -f FILE.');
   return arg;
 }
 
@@ -61,7 +67,11 @@ export function formatTable(columns: string[], rows: ResultRow[]): string {
   });
   const widths = columns.map((c, i) => Math.min(120, Math.max(c.length, ...cells.map((r) => r[i].length))));
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
-  const line = (vals: string[]) => vals.map((v, i) => fit(v, widths[i])).join(' | ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => fit(v, widths[i]))
+      .join(' | ')
+      .trimEnd();
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-|-')];
   for (const r of cells) out.push(line(r));
   return out.join('\n') + '\n';
@@ -124,14 +134,16 @@ export function registerQuery(program: Command): void {
     .argument('[query]', 'the query text (or use -f FILE)')
     .option('-f, --file <file>', 'read the query from a file (- for standard input)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
-    .option('--log-group <name...>', 'log groups to query (default: all, or the query\'s SOURCE)')
+    .option('--log-group <name...>', "log groups to query (default: all, or the query's SOURCE)")
     .option('--since <period>', 'only events of the last period: 15m, 1h, 3h, 1d, 2w …')
     .option('--start <time>', 'range start: ISO-8601 or epoch ms (inclusive)')
     .option('--end <time>', 'range end: ISO-8601 or epoch ms (inclusive)')
     .option('--format <format>', 'table, csv or json', 'table')
-    .option('--no-row-cap', 'return every row instead of CloudWatch\'s 10,000 (csv/json stream them)')
+    .option('--no-row-cap', "return every row instead of CloudWatch's 10,000 (csv/json stream them)")
     .option('-q, --quiet', 'no summary line on standard error')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   bedrock-insights query 'stats sum(input.inputTokenCount) as tokens by modelId | sort tokens desc'
   bedrock-insights query -f queries/bedrock/q02-tokens-by-application.insights --since 1d
@@ -139,15 +151,18 @@ Examples:
   bedrock-insights query -f q.insights --start 2026-01-01T00:00:00Z --end 2026-01-31T23:59:59Z --format csv --no-row-cap > all.csv
 
 Warnings (unknown fields, row cap reached) go to standard error. Ctrl-C cancels the query (exit 130).
-Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
+Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
+    )
     .action(async (queryArg: string | undefined, o: QueryOpts) => {
       const text = readQueryText(queryArg, o.file);
       const format = o.format as OutputFormat;
-      if (!['table', 'csv', 'json'].includes(format)) throw new BiError('BAD_ARGS', `--format ${o.format}: use table, csv or json.`);
+      if (!['table', 'csv', 'json'].includes(format))
+        throw new BiError('BAD_ARGS', `--format ${o.format}: use table, csv or json.`);
       const req: QueryRequest = { queryString: text };
       if (o.logGroup && o.logGroup.length) req.logGroups = o.logGroup;
       if (o.since !== undefined) {
-        if (o.start !== undefined || o.end !== undefined) throw new BiError('BAD_ARGS', 'Use either --since or --start/--end, not both.');
+        if (o.start !== undefined || o.end !== undefined)
+          throw new BiError('BAD_ARGS', 'Use either --since or --start/--end, not both.');
         const now = Date.now();
         req.startTime = now - parseSince(o.since);
         req.endTime = now;
@@ -159,7 +174,11 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
       }
       if (!o.rowCap) req.noRowCap = true;
       const path = defaultDbPath(o.db);
-      if (!existsSync(path)) throw new BiError('STORE_MISSING', `There is no store at ${path}. Ingest logs first (bedrock-insights ingest PATH), or pass --db FILE.`);
+      if (!existsSync(path))
+        throw new BiError(
+          'STORE_MISSING',
+          `There is no store at ${path}. Ingest logs first (bedrock-insights ingest PATH), or pass --db FILE.`,
+        );
       const store = await Store.open(path, { readOnly: true });
       const engine = createDuckDbEngine(store);
       let cancelled = false;
@@ -194,7 +213,11 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
           result = await engine.stream(req, async (rows) => {
             streamed = (streamed ?? 0) + rows.length;
             let chunk = format === 'csv' ? csvRows(columns, rows) : '';
-            if (format === 'json') for (const r of rows) { chunk += (first ? '\n' : ',\n') + jsonRow(columns, r); first = false; }
+            if (format === 'json')
+              for (const r of rows) {
+                chunk += (first ? '\n' : ',\n') + jsonRow(columns, r);
+                first = false;
+              }
             if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
           });
           if (format === 'json') out.write(first ? ']\n' : '\n]\n');
@@ -203,7 +226,13 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`)
           if (result.status === 'Complete') {
             if (format === 'table') out.write(formatTable(columns, result.rows));
             else if (format === 'csv') out.write(csvHeader(columns) + csvRows(columns, result.rows));
-            else out.write('[' + result.rows.map((r) => '\n' + jsonRow(columns, r)).join(',') + (result.rows.length ? '\n' : '') + ']\n');
+            else
+              out.write(
+                '[' +
+                  result.rows.map((r) => '\n' + jsonRow(columns, r)).join(',') +
+                  (result.rows.length ? '\n' : '') +
+                  ']\n',
+              );
           }
         }
         if (cancelled || result.status === 'Cancelled') {

@@ -8,12 +8,30 @@ import { allocateBill, reconcile } from '../../reports/reconcile.js';
 import { renderReconciliation, type ReconFormat } from '../../reports/recon-render.js';
 import { BiError } from '../../util/errors.js';
 
-interface Flags { bill: string; month?: string; period?: string; allocate?: boolean; by?: string; untagged?: string; format?: string; daily?: boolean; map?: string; db?: string; out?: string; logGroup?: string[] }
+interface Flags {
+  bill: string;
+  month?: string;
+  period?: string;
+  allocate?: boolean;
+  by?: string;
+  untagged?: string;
+  format?: string;
+  daily?: boolean;
+  map?: string;
+  db?: string;
+  out?: string;
+  logGroup?: string[];
+}
 
 function billPeriod(days: string[]): Period {
-  if (days.length === 0) throw new BiError('BILL_EMPTY', 'The bill has no Amazon Bedrock lines; pass --month to reconcile a month anyway.');
+  if (days.length === 0)
+    throw new BiError('BILL_EMPTY', 'The bill has no Amazon Bedrock lines; pass --month to reconcile a month anyway.');
   const months = [...new Set(days.map((d) => d.slice(0, 7)))].sort();
-  if (months.length > 1) throw new BiError('INVALID_ARGUMENT', `The bill covers ${months.join(', ')}; choose one with --month (or a quarter with --period).`);
+  if (months.length > 1)
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      `The bill covers ${months.join(', ')}; choose one with --month (or a quarter with --period).`,
+    );
   return parseMonth(months[0]!);
 }
 
@@ -21,7 +39,8 @@ function modelMap(file: string | undefined): Record<string, string> | undefined 
   if (!file) return undefined;
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!m || typeof m !== 'object' || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string')) throw new Error('expected {"<bill usage type or model name>": "<model id>"}');
+    if (!m || typeof m !== 'object' || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string'))
+      throw new Error('expected {"<bill usage type or model name>": "<model id>"}');
     return m as Record<string, string>;
   } catch (e) {
     throw new BiError('INVALID_ARGUMENT', `--map ${file}: ${(e as Error).message}`);
@@ -31,38 +50,59 @@ function modelMap(file: string | undefined): Record<string, string> | undefined 
 export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
-    .description('Compare the real bill (Cost Explorer CSV export, or CUR 2.0 Bedrock line items as CSV or Parquet) with the cost computed from the logs, per day and model.')
+    .description(
+      'Compare the real bill (Cost Explorer CSV export, or CUR 2.0 Bedrock line items as CSV or Parquet) with the cost computed from the logs, per day and model.',
+    )
     .requiredOption('--bill <file>', 'the bill: Cost Explorer CSV, or CUR 2.0 .csv/.parquet')
     .option('--month <yyyy-mm>', 'the UTC month (default: the month the bill covers)')
     .option('--period <period>', 'a month or a quarter (2026-Q3) instead of --month')
     .option('--allocate', 'distribute the billed amount to owners in proportion to their computed cost')
     .option('--by <key>', 'owner key for --allocate (default cost_center)', 'cost_center')
     .option('--untagged <rule>', 'untagged spend for --allocate: own, proportional or owner:NAME', 'own')
-    .option('--map <file>', 'JSON {"<bill usage type or model name>": "<model id>"} for bill lines the automatic mapping misses')
+    .option(
+      '--map <file>',
+      'JSON {"<bill usage type or model name>": "<model id>"} for bill lines the automatic mapping misses',
+    )
     .option('--daily', 'list every day and model (table format)')
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--out <file>', 'write to a file instead of standard output')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The variance (billed - computed) is split into what explains it: credits/discounts/tax, billed days
 and models with no logged invocations, logged ones not on the bill, and days/models with unpriced
 invocations. What is left is the unexplained remainder.
 Examples:
   bedrock-insights reconcile --bill cur-2026-10.parquet
-  bedrock-insights reconcile --bill costexplorer.csv --month 2026-10 --allocate --by tenant_id`)
+  bedrock-insights reconcile --bill costexplorer.csv --month 2026-10 --allocate --by tenant_id`,
+    )
     .action(async (flags: Flags) => {
       const format = (flags.format ?? 'table') as ReconFormat;
-      if (!['table', 'csv', 'json'].includes(format)) throw new BiError('INVALID_ARGUMENT', `--format must be table, csv or json, not "${flags.format}".`);
+      if (!['table', 'csv', 'json'].includes(format))
+        throw new BiError('INVALID_ARGUMENT', `--format must be table, csv or json, not "${flags.format}".`);
       const map = modelMap(flags.map);
       const ctx = await openReportContext(flags.db);
       try {
         const bill = await readBill(ctx.store, flags.bill);
-        const period = flags.period ? parsePeriod(flags.period) : flags.month ? parseMonth(flags.month) : billPeriod(bill.lines.map((l) => l.day));
+        const period = flags.period
+          ? parsePeriod(flags.period)
+          : flags.month
+            ? parseMonth(flags.month)
+            : billPeriod(bill.lines.map((l) => l.day));
         const lg = flags.logGroup ? { logGroups: flags.logGroup } : {};
         const rec = await reconcile(ctx.engine, bill, { period, ...lg, ...(map ? { modelMap: map } : {}) });
         const allocation = flags.allocate
-          ? allocateBill(rec, await buildChargeback(ctx.engine, { by: flags.by ?? 'cost_center', period, untagged: parseUntaggedRule(flags.untagged), ...lg }))
+          ? allocateBill(
+              rec,
+              await buildChargeback(ctx.engine, {
+                by: flags.by ?? 'cost_center',
+                period,
+                untagged: parseUntaggedRule(flags.untagged),
+                ...lg,
+              }),
+            )
           : undefined;
         const text = renderReconciliation(rec, format, allocation, { daily: Boolean(flags.daily) });
         if (flags.out) writeFileSync(flags.out, text);

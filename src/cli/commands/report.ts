@@ -7,34 +7,51 @@ import { buildReport } from '../../reports/report.js';
 import { renderReportHtml } from '../../reports/report-render.js';
 import { formatPct, formatUsd } from '../../reports/money.js';
 
-interface Flags { period: string; out: string; pdf?: boolean | string; db?: string; logGroup?: string[]; json?: string }
+interface Flags {
+  period: string;
+  out: string;
+  pdf?: boolean | string;
+  db?: string;
+  logGroup?: string[];
+  json?: string;
+}
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('An executive report for a month or quarter as one self-contained HTML file (charts inline; opens with no server), optionally printed to PDF.')
+    .description(
+      'An executive report for a month or quarter as one self-contained HTML file (charts inline; opens with no server), optionally printed to PDF.',
+    )
     .requiredOption('--period <period>', 'a UTC month (2026-10) or quarter (2026-Q3)')
     .option('--out <file>', 'the HTML file to write', 'report.html')
     .option('--pdf [file]', 'also print it to PDF with Chromium (default: the --out name with .pdf)')
     .option('--json <file>', 'also write the figures as JSON')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The report has totals and the change against the previous period, monthly, weekly and daily trends,
 top applications, tenants, cost centers and models, prompt-cache savings, anomalies and price coverage.
 Examples:
   bedrock-insights report --period 2026-10 --out oct.html
-  bedrock-insights report --period 2026-Q3 --out q3.html --pdf`)
+  bedrock-insights report --period 2026-Q3 --out q3.html --pdf`,
+    )
     .action(async (flags: Flags) => {
       const period = parsePeriod(flags.period);
       const ctx = await openReportContext(flags.db);
       let html: string;
       try {
-        const data = await buildReport(ctx.engine, { period, ...(flags.logGroup ? { logGroups: flags.logGroup } : {}) });
+        const data = await buildReport(ctx.engine, {
+          period,
+          ...(flags.logGroup ? { logGroups: flags.logGroup } : {}),
+        });
         html = renderReportHtml(data);
         writeFileSync(flags.out, html);
         if (flags.json) writeFileSync(flags.json, `${JSON.stringify(data, null, 2)}\n`);
-        process.stderr.write(`Wrote ${flags.out}: ${period.label}, cost ${formatUsd(data.totals.cost)}, ${data.totals.requests.toLocaleString('en-US')} requests, price coverage ${formatPct(data.coverage.share)}, ${data.anomalies.length} anomalies.\n`);
+        process.stderr.write(
+          `Wrote ${flags.out}: ${period.label}, cost ${formatUsd(data.totals.cost)}, ${data.totals.requests.toLocaleString('en-US')} requests, price coverage ${formatPct(data.coverage.share)}, ${data.anomalies.length} anomalies.\n`,
+        );
       } finally {
         await ctx.close();
       }

@@ -33,7 +33,8 @@ export function serveBanner(s: RunningServer): string {
 export function parsePort(p: string | undefined): number {
   if (p === undefined) return 8080;
   const n = Number(p);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BiError('INVALID_ARGUMENT', `--port must be a number from 0 to 65535, not "${p}".`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new BiError('INVALID_ARGUMENT', `--port must be a number from 0 to 65535, not "${p}".`);
   return n;
 }
 
@@ -59,17 +60,32 @@ export function registerServe(program: Command): void {
     .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <host>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
-    .option('--token <token>', 'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)')
-    .option('--access-keys <ID:SECRET,...>', 'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in server.json); requests are verified with SigV4')
-    .option('--no-auth', 'serve the CloudWatch Logs API without SigV4 (only on a loopback address, for local development)')
-    .option('--sync', 'keep the store current from the sources in sources.json beside it (see: bedrock-insights sync --help)')
-    .addHelpText('after', `
+    .option(
+      '--token <token>',
+      'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)',
+    )
+    .option(
+      '--access-keys <ID:SECRET,...>',
+      'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in server.json); requests are verified with SigV4',
+    )
+    .option(
+      '--no-auth',
+      'serve the CloudWatch Logs API without SigV4 (only on a loopback address, for local development)',
+    )
+    .option(
+      '--sync',
+      'keep the store current from the sources in sources.json beside it (see: bedrock-insights sync --help)',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
   bedrock-insights serve --host 0.0.0.0 --port 9000   # reachable from the network: prints the access token
   curl -H "Authorization: Bearer $TOKEN" http://host:9000/api/log-groups
   BEDROCK_INSIGHTS_ACCESS_KEYS=AKIDLOCAL:secret bedrock-insights serve
-  aws logs describe-log-groups --endpoint-url http://127.0.0.1:8080   # with AKIDLOCAL/secret as credentials`)
+  aws logs describe-log-groups --endpoint-url http://127.0.0.1:8080   # with AKIDLOCAL/secret as credentials`,
+    )
     .action(async (flags: ServeFlags) => {
       const { opts, banner } = serverOptionsFrom(flags);
       if (flags.sync) opts.mount = backgroundSyncMount(defaultDbPath(flags.db));

@@ -3,7 +3,16 @@ import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { DEFAULT_OVERLAP_MS, ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
 import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js';
 import { ingestS3 } from '../../sources/s3.js';
-import { addSource, isRemoteSource, loadSyncConfig, removeSource, sourcesPath, startSyncLoop, syncSource, DEFAULT_INTERVAL_SECONDS } from '../../sources/sync.js';
+import {
+  addSource,
+  isRemoteSource,
+  loadSyncConfig,
+  removeSource,
+  sourcesPath,
+  startSyncLoop,
+  syncSource,
+  DEFAULT_INTERVAL_SECONDS,
+} from '../../sources/sync.js';
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
@@ -25,30 +34,56 @@ export interface RemoteIngestFlags {
 }
 
 /** The --overlap option of `ingest` and `sync add` (CloudWatch sources). */
-export const OVERLAP_OPTION = ['--overlap <minutes>', `cloudwatch:// sources: re-read this many minutes before the last event read, for events delivered late (default ${DEFAULT_OVERLAP_MS / 60_000})`] as const;
+export const OVERLAP_OPTION = [
+  '--overlap <minutes>',
+  `cloudwatch:// sources: re-read this many minutes before the last event read, for events delivered late (default ${DEFAULT_OVERLAP_MS / 60_000})`,
+] as const;
 
 /** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
 export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags): Promise<void> {
   const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
   try {
     for (const url of urls) {
-      const aws = { ...(o.region ? { region: o.region } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) };
+      const aws = {
+        ...(o.region ? { region: o.region } : {}),
+        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+      };
       let s: IngestSummary;
       let unit = 'objects';
       const bar = new ProgressBar();
       const started = Date.now();
       try {
         if (url.startsWith('s3://')) {
-          s = await ingestS3(store, url, { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict }, (p) => {
-            bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail({ ...p, unit: 'objects' }, started) });
-          });
+          s = await ingestS3(
+            store,
+            url,
+            { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict },
+            (p) => {
+              bar.update({
+                done: p.bytesDone,
+                total: p.bytesTotal,
+                detail: ingestDetail({ ...p, unit: 'objects' }, started),
+              });
+            },
+          );
         } else {
           unit = 'events';
           // --log-group left at its default: keep the remote group's name.
           const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
           const overlap = wholeNumber('--overlap', o.overlap);
-          s = await ingestCloudWatch(store, url, { ...aws, logGroup, keepBodies: o.keepBodies, strict: o.strict, ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}) },
-            (events) => bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }));
+          s = await ingestCloudWatch(
+            store,
+            url,
+            {
+              ...aws,
+              logGroup,
+              keepBodies: o.keepBodies,
+              strict: o.strict,
+              ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
+            },
+            (events) =>
+              bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }),
+          );
         }
       } finally {
         bar.done();
@@ -61,13 +96,18 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
         `records stored:      ${formatCount(s.recordsStored)}`,
         `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
         `records rejected:    ${formatCount(s.recordsRejected)}`,
-        ...(s.pricing ? [`priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`] : []),
+        ...(s.pricing
+          ? [
+              `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`,
+            ]
+          : []),
         `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
         `store:               ${store.path}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
       for (const r of s.rejected.slice(0, 10)) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
-      if (s.pricingError) process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
+      if (s.pricingError)
+        process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
       if (o.strict && s.recordsRejected > 0) setExitCode(1);
     }
   } finally {
@@ -96,7 +136,9 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
       intervalMs: interval * 1000,
       onStatus: (s) => process.stdout.write(s.line + '\n'),
     });
-    app.addHook('onClose', async () => { await loop.stop(); });
+    app.addHook('onClose', async () => {
+      await loop.stop();
+    });
   };
 }
 
@@ -104,10 +146,18 @@ export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
     .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops)')
-    .option('--db <file>', `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb); sources.json is beside it`)
-    .option('--interval <seconds>', `seconds between polls (default: sources.json "intervalSeconds", else ${DEFAULT_INTERVAL_SECONDS})`)
+    .option(
+      '--db <file>',
+      `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb); sources.json is beside it`,
+    )
+    .option(
+      '--interval <seconds>',
+      `seconds between polls (default: sources.json "intervalSeconds", else ${DEFAULT_INTERVAL_SECONDS})`,
+    )
     .option('--once', 'read each source once and exit (exit status 1 if one failed)', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Sources are kept in sources.json beside the store:
   bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
   bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
@@ -117,20 +167,29 @@ Sources are kept in sources.json beside the store:
 Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
 S3 sources are listed in full on the first poll and once a day; the polls between list only the
 last hours' folders, so a bucket with years of logs costs a few requests per poll.
-AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`)
+AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`,
+    )
     .action(async (o: { db?: string; interval?: string; once: boolean }) => {
       const dbPath = defaultDbPath(o.db);
       const cfgPath = sourcesPath(dbPath);
       const cfg = loadSyncConfig(cfgPath);
-      if (cfg.sources.length === 0) throw new BiError('NO_SOURCES', `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`);
+      if (cfg.sources.length === 0)
+        throw new BiError(
+          'NO_SOURCES',
+          `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`,
+        );
       const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
-      if (!Number.isFinite(interval) || interval < 1) throw new BiError('INVALID_ARGUMENT', `--interval must be a number of seconds ≥ 1, not "${o.interval}".`);
+      if (!Number.isFinite(interval) || interval < 1)
+        throw new BiError('INVALID_ARGUMENT', `--interval must be a number of seconds ≥ 1, not "${o.interval}".`);
       let store: Store;
       try {
         store = await Store.open(dbPath, { memoryLimit: INGEST_MEMORY_LIMIT });
       } catch (e) {
         if (e instanceof BiError && e.code === 'STORE_LOCKED') {
-          throw new BiError('STORE_LOCKED', `${e.message} If it is "bedrock-insights serve", restart it with --sync to sync in the background.`);
+          throw new BiError(
+            'STORE_LOCKED',
+            `${e.message} If it is "bedrock-insights serve", restart it with --sync to sync in the background.`,
+          );
         }
         throw e;
       }
@@ -140,13 +199,22 @@ AWS credentials and region come from the usual places (environment, profile, SSO
           for (const src of cfg.sources) {
             const r = await syncSource(store, src);
             failed ||= !r.ok;
-            process.stdout.write(r.ok ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n` : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`);
+            process.stdout.write(
+              r.ok
+                ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n`
+                : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`,
+            );
           }
           if (failed) setExitCode(1);
           return;
         }
-        process.stdout.write(`syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`);
-        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, { intervalMs: interval * 1000, onStatus: (s) => process.stdout.write(s.line + '\n') });
+        process.stdout.write(
+          `syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`,
+        );
+        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, {
+          intervalMs: interval * 1000,
+          onStatus: (s) => process.stdout.write(s.line + '\n'),
+        });
         await new Promise<void>((resolveStop) => {
           const stop = (): void => {
             process.off('SIGINT', stop);
@@ -170,20 +238,38 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .option('--log-group <name>', 'local log group to store into')
     .option('--keep-bodies', 'keep request and response bodies (prompts!)', false)
     .option(...OVERLAP_OPTION)
-    .action((url: string, o: { db?: string; region?: string; endpointUrl?: string; logGroup?: string; keepBodies: boolean; overlap?: string }) => {
-      const overlap = wholeNumber('--overlap', o.overlap);
-      if (overlap !== undefined && !url.startsWith('cloudwatch://')) throw new BiError('BAD_OPTION', '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).');
-      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
-      const cfg = addSource(path, {
-        url,
-        ...(o.region ? { region: o.region } : {}),
-        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
-        ...(o.logGroup ? { logGroup: o.logGroup } : {}),
-        ...(o.keepBodies ? { keepBodies: true } : {}),
-        ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
-      });
-      process.stdout.write(`added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`);
-    });
+    .action(
+      (
+        url: string,
+        o: {
+          db?: string;
+          region?: string;
+          endpointUrl?: string;
+          logGroup?: string;
+          keepBodies: boolean;
+          overlap?: string;
+        },
+      ) => {
+        const overlap = wholeNumber('--overlap', o.overlap);
+        if (overlap !== undefined && !url.startsWith('cloudwatch://'))
+          throw new BiError(
+            'BAD_OPTION',
+            '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).',
+          );
+        const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+        const cfg = addSource(path, {
+          url,
+          ...(o.region ? { region: o.region } : {}),
+          ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+          ...(o.logGroup ? { logGroup: o.logGroup } : {}),
+          ...(o.keepBodies ? { keepBodies: true } : {}),
+          ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
+        });
+        process.stdout.write(
+          `added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`,
+        );
+      },
+    );
   sync
     .command('list')
     .description('List the configured sources')
@@ -192,7 +278,10 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
       const cfg = loadSyncConfig(path);
       if (cfg.sources.length === 0) process.stdout.write(`no sources in ${path}\n`);
-      for (const s of cfg.sources) process.stdout.write(`${s.url}${s.region ? `  region=${s.region}` : ''}${s.endpointUrl ? `  endpoint=${s.endpointUrl}` : ''}${s.logGroup ? `  log-group=${s.logGroup}` : ''}${s.keepBodies ? '  keep-bodies' : ''}${s.overlapMinutes !== undefined ? `  overlap=${s.overlapMinutes}m` : ''}\n`);
+      for (const s of cfg.sources)
+        process.stdout.write(
+          `${s.url}${s.region ? `  region=${s.region}` : ''}${s.endpointUrl ? `  endpoint=${s.endpointUrl}` : ''}${s.logGroup ? `  log-group=${s.logGroup}` : ''}${s.keepBodies ? '  keep-bodies' : ''}${s.overlapMinutes !== undefined ? `  overlap=${s.overlapMinutes}m` : ''}\n`,
+        );
     });
   sync
     .command('remove')
@@ -201,7 +290,8 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .option('--db <file>', 'the store whose sources.json to edit')
     .action((url: string, o: { db?: string }) => {
       const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
-      if (!removeSource(path, url)) throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: bedrock-insights sync list).`);
+      if (!removeSource(path, url))
+        throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: bedrock-insights sync list).`);
       process.stdout.write(`removed ${url}\n`);
     });
 }

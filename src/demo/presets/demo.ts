@@ -6,7 +6,15 @@
  */
 import { Prng, SortedUniforms, splitInteger } from '../prng.js';
 import { buildRecord, type GeneratedRecord, type InvocationSpec, type Operation } from '../record.js';
-import { ACTORS, DEMO_ACCOUNT, ERROR_CODES, ERROR_RATE, INFERENCE_REGIONS, type Actor, type ModelRoute } from '../world.js';
+import {
+  ACTORS,
+  DEMO_ACCOUNT,
+  ERROR_CODES,
+  ERROR_RATE,
+  INFERENCE_REGIONS,
+  type Actor,
+  type ModelRoute,
+} from '../world.js';
 import { PLANTED, PLANT_MIN_RECORDS, plantedWindows, type TimeWindow } from '../planted.js';
 
 const HOUR = 3_600_000;
@@ -21,7 +29,10 @@ export interface DemoParams {
 }
 
 /** Relative activity of local hours 0-23 for office-hours traffic (lunch dip at 12). */
-const BUSINESS_CURVE = [0.08, 0.06, 0.05, 0.05, 0.06, 0.1, 0.2, 0.4, 0.75, 0.95, 1, 1, 0.85, 0.95, 1, 0.95, 0.85, 0.65, 0.45, 0.35, 0.28, 0.2, 0.14, 0.1];
+const BUSINESS_CURVE = [
+  0.08, 0.06, 0.05, 0.05, 0.06, 0.1, 0.2, 0.4, 0.75, 0.95, 1, 1, 0.85, 0.95, 1, 0.95, 0.85, 0.65, 0.45, 0.35, 0.28, 0.2,
+  0.14, 0.1,
+];
 
 function rhythm(a: Actor, hourStartMs: number): number {
   const local = new Date(hourStartMs + a.utcOffset * HOUR);
@@ -61,7 +72,13 @@ const TABLES: ActorTables[] = ACTORS.map((actor) => ({
 }));
 const ERROR_W = ERROR_CODES.map((e) => e[1]);
 
-const enum Kind { Normal, Spike, Oversized, Alarm, Misspelled }
+const enum Kind {
+  Normal,
+  Spike,
+  Oversized,
+  Alarm,
+  Misspelled,
+}
 const KINDS = 5;
 
 interface Overrides {
@@ -77,7 +94,11 @@ interface Overrides {
 }
 
 class RecordFactory {
-  constructor(private readonly rng: Prng, private readonly ids: Prng, private readonly bodies: boolean) {}
+  constructor(
+    private readonly rng: Prng,
+    private readonly ids: Prng,
+    private readonly bodies: boolean,
+  ) {}
 
   make(t: ActorTables, timeMs: number, o: Overrides = {}): GeneratedRecord {
     const rng = this.rng;
@@ -117,9 +138,12 @@ class RecordFactory {
 
     let inferenceRegion: string | undefined;
     if (route.geo !== undefined) {
-      const geo = route.geo === 'global'
-        ? (rng.chance(0.7) ? geoOf(route.region) : rng.pick(['us', 'eu', 'apac'] as const))
-        : route.geo;
+      const geo =
+        route.geo === 'global'
+          ? rng.chance(0.7)
+            ? geoOf(route.region)
+            : rng.pick(['us', 'eu', 'apac'] as const)
+          : route.geo;
       inferenceRegion = rng.pick(INFERENCE_REGIONS[geo]);
     }
 
@@ -188,7 +212,13 @@ function inWindow(w: TimeWindow | undefined, hourStart: number): boolean {
 }
 
 /** Planted record counts per hour index (only hours that have any). */
-function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, totalWeight: number, shares: readonly number[]): Map<number, number[]> {
+function plantCounts(
+  p: DemoParams,
+  startMs: number,
+  hourWeights: Float64Array,
+  totalWeight: number,
+  shares: readonly number[],
+): Map<number, number[]> {
   const out = new Map<number, number[]>();
   if (p.records < PLANT_MIN_RECORDS) return out;
   const windows = plantedWindows(p.endMs, p.days);
@@ -209,16 +239,21 @@ function plantCounts(p: DemoParams, startMs: number, hourWeights: Float64Array, 
   // The spike multiplies the tenant's expected requests in each spike hour by the factor.
   const cs = TABLES.find((t) => t.actor.name === PLANTED.tenantSpike.application)!;
   const csIndex = TABLES.indexOf(cs);
-  const tenantShare = cs.tenantW[cs.actor.tenants.indexOf(PLANTED.tenantSpike.tenant)] / cs.tenantW.reduce((s, w) => s + w, 0);
-  const taggedShare = cs.actor.operations.reduce((s, [op, w]) => s + w * (op.startsWith('Converse') ? 1 : cs.actor.invokeTaggedShare), 0)
-    / cs.actor.operations.reduce((s, [, w]) => s + w, 0);
+  const tenantShare =
+    cs.tenantW[cs.actor.tenants.indexOf(PLANTED.tenantSpike.tenant)] / cs.tenantW.reduce((s, w) => s + w, 0);
+  const taggedShare =
+    cs.actor.operations.reduce(
+      (s, [op, w]) => s + w * (op.startsWith('Converse') ? 1 : cs.actor.invokeTaggedShare),
+      0,
+    ) / cs.actor.operations.reduce((s, [, w]) => s + w, 0);
   const spikeH0 = hourIndex(windows.tenantSpike.startMs);
   for (let i = 0; i < PLANTED.tenantSpike.hours; i++) {
     const h = spikeH0 + i;
     if (h < 0 || h >= hourWeights.length) continue;
     const hourStart = startMs + h * HOUR;
     const csWeight = shares[csIndex] * rhythm(ACTORS[csIndex], hourStart);
-    const expected = (p.records * hourWeights[h]) / totalWeight * (csWeight / hourWeights[h]) * tenantShare * taggedShare;
+    const expected =
+      ((p.records * hourWeights[h]) / totalWeight) * (csWeight / hourWeights[h]) * tenantShare * taggedShare;
     add(h, Kind.Spike, Math.round((PLANTED.tenantSpike.factor - 1) * expected));
   }
   spread(windows.oversizedRequests, Kind.Oversized, Math.min(2000, Math.max(12, Math.round(p.records * 0.0004))));
@@ -261,7 +296,10 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
   const plants = plantCounts(p, startMs, hourWeights, totalWeight, shares);
   let planted = 0;
   for (const c of plants.values()) planted += c.reduce((s, n) => s + n, 0);
-  if (planted > p.records) { plants.clear(); planted = 0; }
+  if (planted > p.records) {
+    plants.clear();
+    planted = 0;
+  }
   const normalBudget = p.records - planted;
 
   const spikeT = TABLES.find((t) => t.actor.name === PLANTED.tenantSpike.application)!;
@@ -295,24 +333,43 @@ export function* demoRecords(p: DemoParams): Generator<GeneratedRecord> {
           yield factory.make(TABLES[rng.weightedIndex(actorW)], timeMs);
           break;
         case Kind.Spike:
-          yield factory.make(spikeT, timeMs, { tenant: PLANTED.tenantSpike.tenant, operation: 'Converse', tagged: true });
+          yield factory.make(spikeT, timeMs, {
+            tenant: PLANTED.tenantSpike.tenant,
+            operation: 'Converse',
+            tagged: true,
+          });
           break;
         case Kind.Oversized: {
           const o = PLANTED.oversizedRequests;
           yield factory.make(salesT, timeMs, {
-            user: o.user, tenant: o.tenant, environment: o.environment, operation: 'Converse', route: oversizedRoute, tagged: true, noError: true,
-            inputTokens: rng.lognormalInt(8000, 0.35, o.minInputTokens, 30_000), outputTokens: rng.lognormalInt(600, 0.4, 50, 3000),
+            user: o.user,
+            tenant: o.tenant,
+            environment: o.environment,
+            operation: 'Converse',
+            route: oversizedRoute,
+            tagged: true,
+            noError: true,
+            inputTokens: rng.lognormalInt(8000, 0.35, o.minInputTokens, 30_000),
+            outputTokens: rng.lognormalInt(600, 0.4, 50, 3000),
           });
           break;
         }
         case Kind.Alarm:
           yield factory.make(alarmT, timeMs, {
-            environment: 'production', operation: 'Converse', tagged: true, noError: true,
-            inputTokens: rng.int(700, 900), outputTokens: rng.int(150, 250),
+            environment: 'production',
+            operation: 'Converse',
+            tagged: true,
+            noError: true,
+            inputTokens: rng.int(700, 900),
+            outputTokens: rng.int(150, 250),
           });
           break;
         case Kind.Misspelled:
-          yield factory.make(misspelledT, timeMs, { environment: PLANTED.misspelledEnvironment.value, operation: 'Converse', tagged: true });
+          yield factory.make(misspelledT, timeMs, {
+            environment: PLANTED.misspelledEnvironment.value,
+            operation: 'Converse',
+            tagged: true,
+          });
           break;
       }
     }

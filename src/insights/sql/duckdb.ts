@@ -107,31 +107,53 @@ function floorTime(t: string, amount: number, unit: DurationUnit): string {
       const part = months === 1 ? 'month' : months === 3 ? 'quarter' : 'year';
       return `try(epoch_ms(date_trunc('${part}', ${ts})))`;
     }
-    return share(`((year(${ts}) - 1970) * 12 + month(${ts}) - 1) // ${months} * ${months}`, (idx) =>
-      // try(): a value far outside the timestamp range is missing rather than an error.
-      `try(epoch_ms(make_timestamp(CAST(1970 + (${idx}) // 12 AS BIGINT), CAST((${idx}) % 12 + 1 AS BIGINT), 1, 0, 0, 0)))`);
+    return share(
+      `((year(${ts}) - 1970) * 12 + month(${ts}) - 1) // ${months} * ${months}`,
+      (idx) =>
+        // try(): a value far outside the timestamp range is missing rather than an error.
+        `try(epoch_ms(make_timestamp(CAST(1970 + (${idx}) // 12 AS BIGINT), CAST((${idx}) % 12 + 1 AS BIGINT), 1, 0, 0, 0)))`,
+    );
   });
 }
 
 function ceilTime(t: string, amount: number, unit: DurationUnit): string {
-  return share(t, (v) => share(floorTime(v, amount, unit), (f) => {
-    const p = periodMs(amount, unit);
-    if (p !== undefined) return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE ${f} + ${p} END)`;
-    const months = unit === 'mo' ? amount : unit === 'q' ? amount * 3 : amount * 12;
-    return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE try(epoch_ms(make_timestamp(CAST(${f} AS BIGINT) * 1000) + INTERVAL ${months} MONTH)) END)`;
-  }));
+  return share(t, (v) =>
+    share(floorTime(v, amount, unit), (f) => {
+      const p = periodMs(amount, unit);
+      if (p !== undefined) return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE ${f} + ${p} END)`;
+      const months = unit === 'mo' ? amount : unit === 'q' ? amount * 3 : amount * 12;
+      return `(CASE WHEN ${f} = (${v}) THEN (${v}) ELSE try(epoch_ms(make_timestamp(CAST(${f} AS BIGINT) * 1000) + INTERVAL ${months} MONTH)) END)`;
+    }),
+  );
 }
 
 const IPV4_RE = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const IPV6_RE = '(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|:((:[0-9a-fA-F]{1,4}){1,7}|:)|([0-9a-fA-F]{1,4}:){1,6}(:[0-9a-fA-F]{1,4}){1}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6})';
+const IPV6_RE =
+  '(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|:((:[0-9a-fA-F]{1,4}){1,7}|:)|([0-9a-fA-F]{1,4}:){1,6}(:[0-9a-fA-F]{1,4}){1}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6})';
 
 /** IANA special-purpose IPv4 ranges (RFC 6890 and successors): [first, last] as numbers. */
 const RESERVED_V4: [string, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
-const PRIVATE_V4: [string, number][] = [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]];
+const PRIVATE_V4: [string, number][] = [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+];
 
 function ipv4Number(ip: string): number {
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
@@ -142,11 +164,17 @@ function rangeTest(numExpr: string, ranges: [string, number][]): string {
 }
 
 function rangeTestOf(numExpr: string, ranges: [string, number][]): string {
-  return '(' + ranges.map(([ip, bits]) => {
-    const lo = ipv4Number(ip);
-    const hi = lo + 2 ** (32 - bits) - 1;
-    return `${numExpr} BETWEEN ${lo} AND ${hi}`;
-  }).join(' OR ') + ')';
+  return (
+    '(' +
+    ranges
+      .map(([ip, bits]) => {
+        const lo = ipv4Number(ip);
+        const hi = lo + 2 ** (32 - bits) - 1;
+        return `${numExpr} BETWEEN ${lo} AND ${hi}`;
+      })
+      .join(' OR ') +
+    ')'
+  );
 }
 
 /** Java DateTimeFormatter pattern -> strptime format (the common letters). */
@@ -167,9 +195,32 @@ export function javaToStrptime(p: string): string {
     const run = p.slice(i, j);
     i = j;
     const map: Record<string, string> = {
-      yyyy: '%Y', uuuu: '%Y', yy: '%y', MM: '%m', M: '%-m', MMM: '%b', MMMM: '%B', dd: '%d', d: '%-d',
-      HH: '%H', H: '%-H', hh: '%I', h: '%-I', mm: '%M', m: '%-M', ss: '%S', s: '%-S', SSS: '%g', SSSSSS: '%f',
-      a: '%p', EEE: '%a', EEEE: '%A', XXX: '%z', Z: '%z', X: '%z', z: '%Z',
+      yyyy: '%Y',
+      uuuu: '%Y',
+      yy: '%y',
+      MM: '%m',
+      M: '%-m',
+      MMM: '%b',
+      MMMM: '%B',
+      dd: '%d',
+      d: '%-d',
+      HH: '%H',
+      H: '%-H',
+      hh: '%I',
+      h: '%-I',
+      mm: '%M',
+      m: '%-M',
+      ss: '%S',
+      s: '%-S',
+      SSS: '%g',
+      SSSSSS: '%f',
+      a: '%p',
+      EEE: '%a',
+      EEEE: '%A',
+      XXX: '%z',
+      Z: '%z',
+      X: '%z',
+      z: '%Z',
     };
     if (map[run] !== undefined) out += map[run];
     else if (/[A-Za-z]/.test(c)) out += run.length > 1 && map[run.slice(0, 2)] ? map[run.slice(0, 2)] : run;
@@ -195,12 +246,20 @@ interface RelState {
 
 class Compiler {
   private sub = 0;
-  constructor(private readonly plan: Plan, private readonly opts: CompileOptions) {}
+  constructor(
+    private readonly plan: Plan,
+    private readonly opts: CompileOptions,
+  ) {}
 
   compile(): CompiledQuery {
     const p = this.plan;
     const scanWhere = this.scanWhere();
-    let rel: RelState = { from: 'events', where: [...scanWhere], raw: true, order: ['ts DESC NULLS LAST', 'seq DESC NULLS LAST'] };
+    let rel: RelState = {
+      from: 'events',
+      where: [...scanWhere],
+      raw: true,
+      order: ['ts DESC NULLS LAST', 'seq DESC NULLS LAST'],
+    };
     let firstBoundary = -1;
     p.stages.forEach((st, i) => {
       if (firstBoundary < 0 && st.op !== 'filter' && st.op !== 'project') firstBoundary = i;
@@ -221,7 +280,9 @@ class Compiler {
       }
     }
     const cols: CompiledColumn[] = p.columns.map((c, i) => ({
-      name: c.name, alias: `o${i + 1}`, kind: c.expr.kind,
+      name: c.name,
+      alias: `o${i + 1}`,
+      kind: c.expr.kind,
       ...(c.expr.k === 'lambda' && c.expr.kind === 'number' ? { java: true } : {}),
     }));
     const select = p.columns.map((c, i) => `${this.value(c.expr)} AS ${quoteIdent(cols[i].alias)}`);
@@ -242,7 +303,9 @@ class Compiler {
       rel.where.length ? `WHERE ${rel.where.join('\n  AND ')}` : '',
       rel.order.length ? `ORDER BY ${rel.order.join(', ')}` : '',
       limit !== undefined ? `LIMIT ${limit}` : '',
-    ].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
     const out: CompiledQuery = {
       sql,
       columns: cols,
@@ -277,14 +340,21 @@ class Compiler {
       `SELECT ${select} FROM ${rel.from}`,
       rel.where.length ? `WHERE ${rel.where.join(' AND ')}` : '',
       rel.limit !== undefined && order ? `ORDER BY ${rel.order.join(', ')} LIMIT ${rel.limit}` : '',
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
   }
 
   /** Wrap the relation in a subquery keeping every column name. */
   private wrap(rel: RelState, extra = ''): RelState {
     const a = this.alias('t');
     const select = extra ? `*, ${extra}` : '*';
-    const out: RelState = { from: `(${this.selectSql(rel, select)}) AS ${a}`, where: [], raw: rel.raw, order: rel.order };
+    const out: RelState = {
+      from: `(${this.selectSql(rel, select)}) AS ${a}`,
+      where: [],
+      raw: rel.raw,
+      order: rel.order,
+    };
     if (rel.matched) out.matched = rel.matched;
     return out;
   }
@@ -323,12 +393,19 @@ class Compiler {
         const inner = this.selectSql(r);
         const b = quoteIdent(st.binKey);
         const fixed = periodMs(st.amount, st.unit);
-        const lo = this.plan.startTime !== undefined ? floorTime(String(Math.trunc(this.plan.startTime)), st.amount, st.unit) : `(SELECT min(${b}) FROM agg)`;
-        const hi = this.plan.endTime !== undefined ? floorTime(String(Math.trunc(this.plan.endTime)), st.amount, st.unit) : `(SELECT max(${b}) FROM agg)`;
+        const lo =
+          this.plan.startTime !== undefined
+            ? floorTime(String(Math.trunc(this.plan.startTime)), st.amount, st.unit)
+            : `(SELECT min(${b}) FROM agg)`;
+        const hi =
+          this.plan.endTime !== undefined
+            ? floorTime(String(Math.trunc(this.plan.endTime)), st.amount, st.unit)
+            : `(SELECT max(${b}) FROM agg)`;
         const months = st.unit === 'mo' ? st.amount : st.unit === 'q' ? st.amount * 3 : st.amount * 12;
-        const series = fixed !== undefined
-          ? `SELECT unnest(generate_series(CAST(${lo} AS BIGINT), CAST(${hi} AS BIGINT), ${fixed})) AS __b`
-          : `SELECT epoch_ms(unnest(generate_series(make_timestamp(CAST(${lo} AS BIGINT) * 1000), make_timestamp(CAST(${hi} AS BIGINT) * 1000), INTERVAL ${months} MONTH))) AS __b`;
+        const series =
+          fixed !== undefined
+            ? `SELECT unnest(generate_series(CAST(${lo} AS BIGINT), CAST(${hi} AS BIGINT), ${fixed})) AS __b`
+            : `SELECT epoch_ms(unnest(generate_series(make_timestamp(CAST(${lo} AS BIGINT) * 1000), make_timestamp(CAST(${hi} AS BIGINT) * 1000), INTERVAL ${months} MONTH))) AS __b`;
         const keys = st.keys.map(quoteIdent);
         const fillOf = new Map(st.fills.map((f) => [f.id, f.value]));
         const cols = [
@@ -336,7 +413,9 @@ class Compiler {
           ...keys.map((k) => `k.${k} AS ${k}`),
           ...st.items.map((id) => {
             const v = fillOf.get(id);
-            return v ? `coalesce(a.${quoteIdent(id)}, ${this.value(v)}) AS ${quoteIdent(id)}` : `a.${quoteIdent(id)} AS ${quoteIdent(id)}`;
+            return v
+              ? `coalesce(a.${quoteIdent(id)}, ${this.value(v)}) AS ${quoteIdent(id)}`
+              : `a.${quoteIdent(id)} AS ${quoteIdent(id)}`;
           }),
         ];
         if (r.matched) cols.push(`max(a.${quoteIdent(r.matched)}) OVER () AS ${quoteIdent(r.matched)}`);
@@ -344,7 +423,12 @@ class Compiler {
         const kSel = keys.length ? `(SELECT DISTINCT ${keys.join(', ')} FROM agg)` : '(SELECT 1 AS __one)';
         const a = this.alias('f');
         const sql = `(WITH agg AS (${inner}) SELECT ${cols.join(', ')} FROM (${series}) AS bins CROSS JOIN ${kSel} AS k LEFT JOIN agg AS a ON a.${b} = bins.__b${keyJoin}) AS ${a}`;
-        const out: RelState = { from: sql, where: [], raw: false, order: [`${b} DESC NULLS LAST`, ...keys.map((k) => `${k} ASC NULLS LAST`)] };
+        const out: RelState = {
+          from: sql,
+          where: [],
+          raw: false,
+          order: [`${b} DESC NULLS LAST`, ...keys.map((k) => `${k} ASC NULLS LAST`)],
+        };
         if (r.matched) out.matched = r.matched;
         return out;
       }
@@ -354,30 +438,41 @@ class Compiler {
         const r = rel.limit !== undefined ? this.wrap(rel) : rel;
         const keys = st.keys.map((k) => this.value(k));
         const ds = keys.map((k, j) => `${k} AS __d${j}`);
-        const inner = this.selectSql(r, `*, ${ds.join(', ')}, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${r.order.join(', ')}) AS __rn`);
+        const inner = this.selectSql(
+          r,
+          `*, ${ds.join(', ')}, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${r.order.join(', ')}) AS __rn`,
+        );
         const keep = ['__rn = 1', ...keys.map((_, j) => `__d${j} IS NULL`)].join(' OR ');
         const a = this.alias('t');
         const exclude = ['__rn', ...keys.map((_, j) => `__d${j}`)].join(', ');
         const out: RelState = {
           from: `(SELECT * EXCLUDE (${exclude}) FROM (${inner}) WHERE ${keep}) AS ${a}`,
-          where: [], raw: r.raw, order: r.order,
+          where: [],
+          raw: r.raw,
+          order: r.order,
         };
         if (r.matched) out.matched = r.matched;
         return out;
       }
       case 'unnest': {
         const src = this.value(st.source);
-        const list = st.source.kind === 'json'
-          ? `(CASE WHEN ${src} IS NULL THEN [NULL] WHEN try(json_type(${src})) = 'ARRAY' THEN list_transform(CAST(json(${src}) AS JSON[]), x -> ${jsonScalar('x', true)}) ELSE [${src}] END)`
-          : `(CASE WHEN ${src} IS NULL THEN [NULL] WHEN try(json_type(${src})) = 'ARRAY' THEN list_transform(CAST(json(${src}) AS JSON[]), x -> ${jsonScalar('x', true)}) ELSE [CAST(${src} AS VARCHAR)] END)`;
+        const list =
+          st.source.kind === 'json'
+            ? `(CASE WHEN ${src} IS NULL THEN [NULL] WHEN try(json_type(${src})) = 'ARRAY' THEN list_transform(CAST(json(${src}) AS JSON[]), x -> ${jsonScalar('x', true)}) ELSE [${src}] END)`
+            : `(CASE WHEN ${src} IS NULL THEN [NULL] WHEN try(json_type(${src})) = 'ARRAY' THEN list_transform(CAST(json(${src}) AS JSON[]), x -> ${jsonScalar('x', true)}) ELSE [CAST(${src} AS VARCHAR)] END)`;
         return this.wrap(rel, `unnest(${list}) AS ${quoteIdent(st.id)}`);
       }
       case 'parseMulti': {
         const src = this.str(st.source);
         const re = quoteString(st.regex);
         const m = quoteIdent(st.matchId);
-        const r1 = this.wrap(rel, `unnest(CASE WHEN len(regexp_extract_all(${src}, ${re})) = 0 THEN [NULL] ELSE regexp_extract_all(${src}, ${re}) END) AS ${m}`);
-        const caps = st.captures.map((c) => `CASE WHEN ${m} IS NOT NULL THEN regexp_extract(${m}, ${re}, ${c.group}) END AS ${quoteIdent(c.id)}`);
+        const r1 = this.wrap(
+          rel,
+          `unnest(CASE WHEN len(regexp_extract_all(${src}, ${re})) = 0 THEN [NULL] ELSE regexp_extract_all(${src}, ${re}) END) AS ${m}`,
+        );
+        const caps = st.captures.map(
+          (c) => `CASE WHEN ${m} IS NOT NULL THEN regexp_extract(${m}, ${re}, ${c.group}) END AS ${quoteIdent(c.id)}`,
+        );
         return this.wrap(r1, caps.join(', '));
       }
       case 'aggregate': {
@@ -402,7 +497,8 @@ class Compiler {
           }
         }
         // Ties (and no default order needed): group keys, for a deterministic result.
-        for (const k of st.keys) if (!order.some((o) => o.startsWith(quoteIdent(k.id)))) order.push(`${quoteIdent(k.id)} ASC NULLS LAST`);
+        for (const k of st.keys)
+          if (!order.some((o) => o.startsWith(quoteIdent(k.id)))) order.push(`${quoteIdent(k.id)} ASC NULLS LAST`);
         const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
         // No events, no groups: an aggregate without `by` over zero rows returns no row.
         const having = st.keys.length === 0 ? ' HAVING count(*) > 0' : '';
@@ -513,7 +609,8 @@ class Compiler {
   private compare(op: string, a: PExpr, b: PExpr): string {
     const sqlOp = op === '!=' ? '<>' : op;
     const numeric = (e: PExpr) => e.kind === 'number' || e.kind === 'time' || e.kind === 'bool';
-    const numericText = (e: PExpr) => e.k === 'lit' && typeof e.value === 'string' && e.value.trim() !== '' && Number.isFinite(Number(e.value));
+    const numericText = (e: PExpr) =>
+      e.k === 'lit' && typeof e.value === 'string' && e.value.trim() !== '' && Number.isFinite(Number(e.value));
     const textLit = (e: PExpr) => e.k === 'lit' && typeof e.value === 'string' && !numericText(e);
     if (a.kind === 'null' || b.kind === 'null') return 'NULL';
     if (numeric(a) && numeric(b)) return `(${this.num(a)} ${sqlOp} ${this.num(b)})`;
@@ -522,11 +619,13 @@ class Compiler {
     if (numeric(a) && (numericText(b) || b.k === 'lit')) return `(${this.num(a)} ${sqlOp} ${this.num(b)})`;
     if (numeric(b) && (numericText(a) || a.k === 'lit')) return `(${this.num(a)} ${sqlOp} ${this.num(b)})`;
     // A text field against a number: numeric when the text is a number, else compare as text.
-    return this.shareE(a, (x) => this.shareE(b, (y) => {
-      const na = this.num(x);
-      const nb = this.num(y);
-      return `(CASE WHEN ${na} IS NOT NULL AND ${nb} IS NOT NULL THEN ${na} ${sqlOp} ${nb} ELSE ${this.str(x)} ${sqlOp} ${this.str(y)} END)`;
-    }));
+    return this.shareE(a, (x) =>
+      this.shareE(b, (y) => {
+        const na = this.num(x);
+        const nb = this.num(y);
+        return `(CASE WHEN ${na} IS NOT NULL AND ${nb} IS NOT NULL THEN ${na} ${sqlOp} ${nb} ELSE ${this.str(x)} ${sqlOp} ${this.str(y)} END)`;
+      }),
+    );
   }
 
   /** share() for a plan expression: `f` gets the expression itself, or a reference to the bound value. */
@@ -544,16 +643,26 @@ class Compiler {
         return quoteString(e.value);
       case 'base':
         switch (e.field) {
-          case 'timestamp': return 'ts';
-          case 'ingestionTime': return 'ingestion_ts';
-          case 'logStream': return 'log_stream';
-          case 'logGroup': return 'log_group';
-          case 'log': return `(coalesce(account_id, '') || ':' || log_group)`;
-          case 'message': return 'message';
-          case 'seq': return 'seq';
-          case 'kind': return 'kind';
-          case 'accountId': return 'account_id';
-          default: return 'NULL';
+          case 'timestamp':
+            return 'ts';
+          case 'ingestionTime':
+            return 'ingestion_ts';
+          case 'logStream':
+            return 'log_stream';
+          case 'logGroup':
+            return 'log_group';
+          case 'log':
+            return `(coalesce(account_id, '') || ':' || log_group)`;
+          case 'message':
+            return 'message';
+          case 'seq':
+            return 'seq';
+          case 'kind':
+            return 'kind';
+          case 'accountId':
+            return 'account_id';
+          default:
+            return 'NULL';
         }
       case 'hot':
         if (!e.mixed) return e.column;
@@ -589,13 +698,19 @@ class Compiler {
   private agg(e: Extract<PExpr, { k: 'agg' }>): string {
     const [a, b] = e.args;
     switch (e.fn) {
-      case 'count_star': return 'count(*)';
+      case 'count_star':
+        return 'count(*)';
       // A group with nothing to count shows no value rather than 0 [Obs].
-      case 'count': return `NULLIF(count(${this.value(a)}), 0)`;
-      case 'count_distinct': return `NULLIF(count(DISTINCT ${this.value(a)}), 0)`;
-      case 'sum': return `sum(${this.num(a)})`;
-      case 'avg': return `avg(${this.num(a)})`;
-      case 'stddev': return `stddev_samp(${this.num(a)})`;
+      case 'count':
+        return `NULLIF(count(${this.value(a)}), 0)`;
+      case 'count_distinct':
+        return `NULLIF(count(DISTINCT ${this.value(a)}), 0)`;
+      case 'sum':
+        return `sum(${this.num(a)})`;
+      case 'avg':
+        return `avg(${this.num(a)})`;
+      case 'stddev':
+        return `stddev_samp(${this.num(a)})`;
       case 'pct': {
         const p = b.k === 'lit' && typeof b.value === 'number' ? b.value / 100 : 0.5;
         return `quantile_disc(${this.num(a)}, ${numLit(p === 0 ? 0 : p)}::DOUBLE)`;
@@ -621,7 +736,8 @@ class Compiler {
       case 'sortsFirst':
       case 'sortsLast': {
         const f = e.fn === 'sortsFirst' ? 'arg_min' : 'arg_max';
-        if (a.kind === 'number' || a.kind === 'time' || a.kind === 'bool') return `${e.fn === 'sortsFirst' ? 'min' : 'max'}(${this.num(a)})`;
+        if (a.kind === 'number' || a.kind === 'time' || a.kind === 'bool')
+          return `${e.fn === 'sortsFirst' ? 'min' : 'max'}(${this.num(a)})`;
         const v = this.value(a);
         const key = `{c: CASE WHEN regexp_full_match(${v}, '[0-9]+') THEN 1 ELSE 0 END, n: TRY_CAST(CASE WHEN regexp_full_match(${v}, '[0-9]+') THEN ${v} END AS DOUBLE), k: ${naturalKey(v)}}`;
         return `${f}(${v}, ${key})`;
@@ -652,24 +768,47 @@ class Compiler {
     switch (e.fn) {
       // operators
       // Integer literals are 64-bit: DuckDB would type 123456789 * 1000 as a 32-bit product.
-      case '+': case '-': case '*': return `(${big(A[0], n(0))} ${e.fn} ${big(A[1], n(1))})`;
-      case '/': return `(${n(0)} / ${n(1)})`;
-      case '%': return `(CAST(${n(0)} AS DOUBLE) % ${n(1)})`;
-      case '^': return `pow(${n(0)}, ${n(1)})`;
-      case 'neg': return `(- ${n(0)})`;
-      case '=': case '!=': case '<': case '<=': case '>': case '>=': return this.compare(e.fn, A[0], A[1]);
-      case 'and': case 'or': return `(${this.bool(A[0])} ${e.fn.toUpperCase()} ${this.bool(A[1])})`;
+      case '+':
+      case '-':
+      case '*':
+        return `(${big(A[0], n(0))} ${e.fn} ${big(A[1], n(1))})`;
+      case '/':
+        return `(${n(0)} / ${n(1)})`;
+      case '%':
+        return `(CAST(${n(0)} AS DOUBLE) % ${n(1)})`;
+      case '^':
+        return `pow(${n(0)}, ${n(1)})`;
+      case 'neg':
+        return `(- ${n(0)})`;
+      case '=':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return this.compare(e.fn, A[0], A[1]);
+      case 'and':
+      case 'or':
+        return `(${this.bool(A[0])} ${e.fn.toUpperCase()} ${this.bool(A[1])})`;
       // not: a missing operand counts as false, so `not like` / `not in` hold for a missing field.
-      case 'not': return `(NOT coalesce(${this.bool(A[0])}, FALSE))`;
-      case 'contains': return `contains(${s(0)}, ${s(1)})`;
-      case 'regex_match': return `regexp_matches(${s(0)}, ${this.value(A[1])})`;
+      case 'not':
+        return `(NOT coalesce(${this.bool(A[0])}, FALSE))`;
+      case 'contains':
+        return `contains(${s(0)}, ${s(1)})`;
+      case 'regex_match':
+        return `regexp_matches(${s(0)}, ${this.value(A[1])})`;
       case 'in': {
         const subj = A[0];
         const items = A.slice(1);
         if (items.length === 0) return 'FALSE';
-        const textItems = items.every((x) => x.k === 'lit' && typeof x.value === 'string' && !(x.value.trim() !== '' && Number.isFinite(Number(x.value))));
+        const textItems = items.every(
+          (x) =>
+            x.k === 'lit' &&
+            typeof x.value === 'string' &&
+            !(x.value.trim() !== '' && Number.isFinite(Number(x.value))),
+        );
         if (textItems) return `(${this.str(subj)} IN (${items.map((x) => this.value(x)).join(', ')}))`;
-        if ((subj.kind === 'number') && items.every((x) => x.k === 'lit' && typeof x.value === 'number')) {
+        if (subj.kind === 'number' && items.every((x) => x.k === 'lit' && typeof x.value === 'number')) {
           return `(${this.value(subj)} IN (${items.map((x) => this.value(x)).join(', ')}))`;
         }
         return this.shareE(subj, (sj) => '(' + items.map((x) => this.compare('=', sj, x)).join(' OR ') + ')');
@@ -677,26 +816,42 @@ class Compiler {
       case 'regex_extract': {
         const re = this.value(A[1]);
         const g = this.value(A[2]);
-        return share(s(0), (src) => `(CASE WHEN regexp_matches(${src}, ${re}) THEN regexp_extract(${src}, ${re}, ${g}) END)`);
+        return share(
+          s(0),
+          (src) => `(CASE WHEN regexp_matches(${src}, ${re}) THEN regexp_extract(${src}, ${re}, ${g}) END)`,
+        );
       }
       // numeric
-      case 'abs': return `abs(${n(0)})`;
-      case 'ceil': return `ceil(${n(0)})`;
-      case 'floor': return `floor(${n(0)})`;
-      case 'sqrt': return `(CASE WHEN ${n(0)} >= 0 THEN sqrt(${n(0)}) END)`;
-      case 'log': return `(CASE WHEN ${n(0)} > 0 THEN ln(${n(0)}) END)`;
-      case 'greatest': return `greatest(${A.map((_, i) => n(i)).join(', ')})`;
-      case 'least': return `least(${A.map((_, i) => n(i)).join(', ')})`;
-      case 'round': return A.length > 1 ? `round(${n(0)}, TRY_CAST(${n(1)} AS INTEGER))` : `round(${n(0)})`;
+      case 'abs':
+        return `abs(${n(0)})`;
+      case 'ceil':
+        return `ceil(${n(0)})`;
+      case 'floor':
+        return `floor(${n(0)})`;
+      case 'sqrt':
+        return `(CASE WHEN ${n(0)} >= 0 THEN sqrt(${n(0)}) END)`;
+      case 'log':
+        return `(CASE WHEN ${n(0)} > 0 THEN ln(${n(0)}) END)`;
+      case 'greatest':
+        return `greatest(${A.map((_, i) => n(i)).join(', ')})`;
+      case 'least':
+        return `least(${A.map((_, i) => n(i)).join(', ')})`;
+      case 'round':
+        return A.length > 1 ? `round(${n(0)}, TRY_CAST(${n(1)} AS INTEGER))` : `round(${n(0)})`;
       case 'haversine': {
         const [la1, lo1, la2, lo2] = [n(0), n(1), n(2), n(3)];
         return `(2 * 6371 * asin(sqrt(pow(sin(radians(${la2} - ${la1}) / 2), 2) + cos(radians(${la1})) * cos(radians(${la2})) * pow(sin(radians(${lo2} - ${lo1}) / 2), 2))))`;
       }
-      case 'tonumber': case 'todouble': return A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`;
-      case 'toint': return `TRY_CAST(trunc(${A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`}) AS INTEGER)`;
-      case 'tolong': return `TRY_CAST(trunc(${A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`}) AS BIGINT)`;
+      case 'tonumber':
+      case 'todouble':
+        return A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`;
+      case 'toint':
+        return `TRY_CAST(trunc(${A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`}) AS INTEGER)`;
+      case 'tolong':
+        return `TRY_CAST(trunc(${A[0].kind === 'number' ? n(0) : `TRY_CAST(${s(0)} AS DOUBLE)`}) AS BIGINT)`;
       // general
-      case 'ispresent': return A[0].kind === 'null' ? 'FALSE' : `(${this.value(A[0])} IS NOT NULL)`;
+      case 'ispresent':
+        return A[0].kind === 'null' ? 'FALSE' : `(${this.value(A[0])} IS NOT NULL)`;
       case 'coalesce': {
         const u = this.unify(A);
         return `coalesce(${u.sql.join(', ')})`;
@@ -713,49 +868,82 @@ class Compiler {
         const u = this.unify(values);
         let out = 'CASE';
         let vi = 0;
-        for (let i = 0; i + 1 < A.length; i += 2) out += ` WHEN coalesce(${this.bool(A[i])}, FALSE) THEN ${u.sql[vi++]}`;
+        for (let i = 0; i + 1 < A.length; i += 2)
+          out += ` WHEN coalesce(${this.bool(A[i])}, FALSE) THEN ${u.sql[vi++]}`;
         if (hasDefault) out += ` ELSE ${u.sql[vi]}`;
         return `(${out} END)`;
       }
-      case 'isnumeric': return `coalesce(TRY_CAST(${s(0)} AS DOUBLE) IS NOT NULL, FALSE)`;
-      case 'messagesize': return `strlen(${s(0)})`;
-      case 'querystarttime': return this.plan.startTime !== undefined ? String(this.plan.startTime) : 'NULL';
-      case 'queryendtime': return this.plan.endTime !== undefined ? String(this.plan.endTime) : 'NULL';
-      case 'querytimerange': return this.plan.startTime !== undefined && this.plan.endTime !== undefined ? String(this.plan.endTime - this.plan.startTime) : 'NULL';
-      case 'unmask': return this.value(A[0]);
+      case 'isnumeric':
+        return `coalesce(TRY_CAST(${s(0)} AS DOUBLE) IS NOT NULL, FALSE)`;
+      case 'messagesize':
+        return `strlen(${s(0)})`;
+      case 'querystarttime':
+        return this.plan.startTime !== undefined ? String(this.plan.startTime) : 'NULL';
+      case 'queryendtime':
+        return this.plan.endTime !== undefined ? String(this.plan.endTime) : 'NULL';
+      case 'querytimerange':
+        return this.plan.startTime !== undefined && this.plan.endTime !== undefined
+          ? String(this.plan.endTime - this.plan.startTime)
+          : 'NULL';
+      case 'unmask':
+        return this.value(A[0]);
       // string
-      case 'isempty': return A[0].kind === 'null' ? 'TRUE' : `(${this.value(A[0])} IS NULL OR ${s(0)} = '')`;
-      case 'isblank': return A[0].kind === 'null' ? 'TRUE' : `(${this.value(A[0])} IS NULL OR regexp_full_match(${s(0)}, '\\s*'))`;
-      case 'concat': return `concat(${A.map((_, i) => s(i)).join(', ')})`;
-      case 'ltrim': return A.length > 1 ? `ltrim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '^\\s+', '')`;
-      case 'rtrim': return A.length > 1 ? `rtrim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '\\s+$', '')`;
-      case 'trim': return A.length > 1 ? `trim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '^\\s+|\\s+$', '', 'g')`;
-      case 'strlen': return `length(${s(0)})`;
-      case 'toupper': return `upper(${s(0)})`;
-      case 'tolower': return `lower(${s(0)})`;
-      case 'substr': return A.length > 2
-        ? `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1, TRY_CAST(${n(2)} AS BIGINT))`
-        : `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1)`;
-      case 'replace': return `replace(${s(0)}, ${s(1)}, ${s(2)})`;
+      case 'isempty':
+        return A[0].kind === 'null' ? 'TRUE' : `(${this.value(A[0])} IS NULL OR ${s(0)} = '')`;
+      case 'isblank':
+        return A[0].kind === 'null' ? 'TRUE' : `(${this.value(A[0])} IS NULL OR regexp_full_match(${s(0)}, '\\s*'))`;
+      case 'concat':
+        return `concat(${A.map((_, i) => s(i)).join(', ')})`;
+      case 'ltrim':
+        return A.length > 1 ? `ltrim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '^\\s+', '')`;
+      case 'rtrim':
+        return A.length > 1 ? `rtrim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '\\s+$', '')`;
+      case 'trim':
+        return A.length > 1 ? `trim(${s(0)}, ${s(1)})` : `regexp_replace(${s(0)}, '^\\s+|\\s+$', '', 'g')`;
+      case 'strlen':
+        return `length(${s(0)})`;
+      case 'toupper':
+        return `upper(${s(0)})`;
+      case 'tolower':
+        return `lower(${s(0)})`;
+      case 'substr':
+        return A.length > 2
+          ? `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1, TRY_CAST(${n(2)} AS BIGINT))`
+          : `substring(${s(0)}, TRY_CAST(${n(1)} AS BIGINT) + 1)`;
+      case 'replace':
+        return `replace(${s(0)}, ${s(1)}, ${s(2)})`;
       case 'regexreplace': {
-        const repl = A[2].k === 'lit' && typeof A[2].value === 'string'
-          ? quoteString(A[2].value.replace(/\\/g, '\\\\').replace(/\$\{?(\d)\}?/g, '\\$1'))
-          : s(2);
+        const repl =
+          A[2].k === 'lit' && typeof A[2].value === 'string'
+            ? quoteString(A[2].value.replace(/\\/g, '\\\\').replace(/\$\{?(\d)\}?/g, '\\$1'))
+            : s(2);
         return `regexp_replace(${s(0)}, ${this.value(A[1])}, ${repl}, 'g')`;
       }
-      case 'strcontains': return `contains(${s(0)}, ${s(1)})`;
-      case 'startswith': return `prefix(${s(0)}, ${s(1)})`;
-      case 'endswith': return `suffix(${s(0)}, ${s(1)})`;
-      case 'split': return `CAST(to_json(string_split(${s(0)}, ${s(1)})) AS VARCHAR)`;
-      case 'urlencode': return `url_encode(${s(0)})`;
-      case 'urldecode': return `try(url_decode(${s(0)}))`;
-      case 'base64encode': return `to_base64(encode(${s(0)}))`;
-      case 'base64decode': return `try(decode(from_base64(${s(0)})))`;
-      case 'hextoascii': return `try(decode(unhex(regexp_replace(${s(0)}, '^0[xX]', ''))))`;
-      case 'hextodec': return `TRY_CAST(('0x' || regexp_replace(${s(0)}, '^0[xX]', '')) AS BIGINT)`;
-      case 'dectohex': return `(CASE WHEN ${n(0)} < 0 THEN '-0x' || lower(hex(TRY_CAST(trunc(- ${n(0)}) AS BIGINT))) ELSE '0x' || lower(hex(TRY_CAST(trunc(${n(0)}) AS BIGINT))) END)`;
+      case 'strcontains':
+        return `contains(${s(0)}, ${s(1)})`;
+      case 'startswith':
+        return `prefix(${s(0)}, ${s(1)})`;
+      case 'endswith':
+        return `suffix(${s(0)}, ${s(1)})`;
+      case 'split':
+        return `CAST(to_json(string_split(${s(0)}, ${s(1)})) AS VARCHAR)`;
+      case 'urlencode':
+        return `url_encode(${s(0)})`;
+      case 'urldecode':
+        return `try(url_decode(${s(0)}))`;
+      case 'base64encode':
+        return `to_base64(encode(${s(0)}))`;
+      case 'base64decode':
+        return `try(decode(from_base64(${s(0)})))`;
+      case 'hextoascii':
+        return `try(decode(unhex(regexp_replace(${s(0)}, '^0[xX]', ''))))`;
+      case 'hextodec':
+        return `TRY_CAST(('0x' || regexp_replace(${s(0)}, '^0[xX]', '')) AS BIGINT)`;
+      case 'dectohex':
+        return `(CASE WHEN ${n(0)} < 0 THEN '-0x' || lower(hex(TRY_CAST(trunc(- ${n(0)}) AS BIGINT))) ELSE '0x' || lower(hex(TRY_CAST(trunc(${n(0)}) AS BIGINT))) END)`;
       // datetime
-      case 'bin': case 'datefloor': {
+      case 'bin':
+      case 'datefloor': {
         const p = period(1);
         return floorTime(epochMs(), p.amount, p.unit);
       }
@@ -763,26 +951,36 @@ class Compiler {
         const p = period(1);
         return ceilTime(epochMs(), p.amount, p.unit);
       }
-      case 'frommillis': return `TRY_CAST(${n(0)} AS BIGINT)`;
-      case 'tomillis': return A[0].kind === 'time' || A[0].kind === 'number' ? n(0) : `epoch_ms(TRY_CAST(${s(0)} AS TIMESTAMPTZ))`;
-      case 'now': return String(Math.floor(this.opts.now / 1000));
+      case 'frommillis':
+        return `TRY_CAST(${n(0)} AS BIGINT)`;
+      case 'tomillis':
+        return A[0].kind === 'time' || A[0].kind === 'number' ? n(0) : `epoch_ms(TRY_CAST(${s(0)} AS TIMESTAMPTZ))`;
+      case 'now':
+        return String(Math.floor(this.opts.now / 1000));
       case 'parsedate': {
-        const fmt = A[1].k === 'lit' && typeof A[1].value === 'string' ? quoteString(javaToStrptime(A[1].value)) : 'NULL';
+        const fmt =
+          A[1].k === 'lit' && typeof A[1].value === 'string' ? quoteString(javaToStrptime(A[1].value)) : 'NULL';
         const parsed = `try_strptime(${s(0)}, ${fmt})`;
         if (A.length > 2) return `epoch_ms(try(timezone(${s(2)}, CAST(${parsed} AS TIMESTAMP))))`;
         return `epoch_ms(CAST(${parsed} AS TIMESTAMP))`;
       }
       case 'formatdate': {
         const t = `make_timestamp(CAST(${n(0)} AS BIGINT) * 1000)`;
-        if (A.length > 2) return `try(strftime(timezone(${s(2)}, to_timestamp(CAST(${n(0)} AS DOUBLE) / 1000)), ${s(1)}))`;
+        if (A.length > 2)
+          return `try(strftime(timezone(${s(2)}, to_timestamp(CAST(${n(0)} AS DOUBLE) / 1000)), ${s(1)}))`;
         return `strftime(${t}, ${s(1)})`;
       }
       // IP
-      case 'isvalidip': return `coalesce(regexp_full_match(${s(0)}, '${IPV4_RE}') OR regexp_full_match(${s(0)}, '${IPV6_RE}'), FALSE)`;
-      case 'isvalidipv4': return `coalesce(regexp_full_match(${s(0)}, '${IPV4_RE}'), FALSE)`;
-      case 'isvalidipv6': return `coalesce(regexp_full_match(${s(0)}, '${IPV6_RE}'), FALSE)`;
-      case 'ipv4tonumber': return ipv4ToNumberSql(s(0));
-      case 'isipinsubnet': case 'isipv4insubnet': {
+      case 'isvalidip':
+        return `coalesce(regexp_full_match(${s(0)}, '${IPV4_RE}') OR regexp_full_match(${s(0)}, '${IPV6_RE}'), FALSE)`;
+      case 'isvalidipv4':
+        return `coalesce(regexp_full_match(${s(0)}, '${IPV4_RE}'), FALSE)`;
+      case 'isvalidipv6':
+        return `coalesce(regexp_full_match(${s(0)}, '${IPV6_RE}'), FALSE)`;
+      case 'ipv4tonumber':
+        return ipv4ToNumberSql(s(0));
+      case 'isipinsubnet':
+      case 'isipv4insubnet': {
         if (e.fn === 'isipinsubnet' && A[1].k === 'lit' && typeof A[1].value === 'string' && A[1].value.includes(':')) {
           return this.call({ ...e, fn: 'isipv6insubnet' });
         }
@@ -812,28 +1010,48 @@ class Compiler {
         }
         return `coalesce(${conds.join(' AND ')}, FALSE)`;
       }
-      case 'isprivateip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), PRIVATE_V4)}, FALSE)`;
-      case 'isreservedip': return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
-      case 'ispublicip': return `coalesce(${ipv4ToNumberSql(s(0))} IS NOT NULL AND NOT ${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
+      case 'isprivateip':
+        return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), PRIVATE_V4)}, FALSE)`;
+      case 'isreservedip':
+        return `coalesce(${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
+      case 'ispublicip':
+        return `coalesce(${ipv4ToNumberSql(s(0))} IS NOT NULL AND NOT ${rangeTest(ipv4ToNumberSql(s(0)), RESERVED_V4)}, FALSE)`;
       // JSON
-      case 'jsonparse': return share(s(0), (v) => `(CASE WHEN try(json_type(${v})) IN ('OBJECT', 'ARRAY') AND NOT regexp_full_match(${v}, '\\s*(\\{\\s*\\}|\\[\\s*\\])\\s*') THEN CAST(json(${v}) AS VARCHAR) END)`);
-      case 'jsonstringify': return A[0].kind === 'json' ? `CAST(try(json(${s(0)})) AS VARCHAR)` : `CAST(to_json(${this.value(A[0])}) AS VARCHAR)`;
-      case 'jsonarraysize': return `(CASE WHEN try(json_type(${s(0)})) = 'ARRAY' THEN json_array_length(${s(0)}) END)`;
+      case 'jsonparse':
+        return share(
+          s(0),
+          (v) =>
+            `(CASE WHEN try(json_type(${v})) IN ('OBJECT', 'ARRAY') AND NOT regexp_full_match(${v}, '\\s*(\\{\\s*\\}|\\[\\s*\\])\\s*') THEN CAST(json(${v}) AS VARCHAR) END)`,
+        );
+      case 'jsonstringify':
+        return A[0].kind === 'json'
+          ? `CAST(try(json(${s(0)})) AS VARCHAR)`
+          : `CAST(to_json(${this.value(A[0])}) AS VARCHAR)`;
+      case 'jsonarraysize':
+        return `(CASE WHEN try(json_type(${s(0)})) = 'ARRAY' THEN json_array_length(${s(0)}) END)`;
       case 'jsonarraycontains': {
-        const needle = A[1].kind === 'number' ? `CAST(to_json(${n(1)}) AS VARCHAR)` : `CAST(to_json(${s(1)}) AS VARCHAR)`;
+        const needle =
+          A[1].kind === 'number' ? `CAST(to_json(${n(1)}) AS VARCHAR)` : `CAST(to_json(${s(1)}) AS VARCHAR)`;
         return `coalesce(CASE WHEN try(json_type(${s(0)})) = 'ARRAY' THEN list_contains(list_transform(CAST(json(${s(0)}) AS JSON[]), x -> CAST(x AS VARCHAR)), ${needle}) END, FALSE)`;
       }
       // hashing
-      case 'md5': return `md5(${s(0)})`;
-      case 'sha256': return `sha256(${s(0)})`;
+      case 'md5':
+        return `md5(${s(0)})`;
+      case 'sha256':
+        return `sha256(${s(0)})`;
       case 'csv_unquote':
-        return share(s(0), (v) => `(CASE WHEN starts_with(${v}, '"') AND length(${v}) >= 2 THEN replace(substr(${v}, 2, length(${v}) - 2), '""', '"') ELSE ${v} END)`);
+        return share(
+          s(0),
+          (v) =>
+            `(CASE WHEN starts_with(${v}, '"') AND length(${v}) >= 2 THEN replace(substr(${v}, 2, length(${v}) - 2), '""', '"') ELSE ${v} END)`,
+        );
       case 'logfmt': {
         const m = `regexp_extract_all(${s(0)}, '[^\\s=]+=("[^"]*"|[^\\s]*)')`;
         return `(CASE WHEN len(${m}) > 0 THEN CAST(try(to_json(map_from_entries(list_transform(${m}, m -> {k: split_part(m, '=', 1), v: trim(substr(m, strpos(m, '=') + 1), '"')})))) AS VARCHAR) END)`;
       }
       // by-clause
-      case 'histogram': return `(floor(${n(0)} / ${n(1)}) * ${n(1)})`;
+      case 'histogram':
+        return `(floor(${n(0)} / ${n(1)}) * ${n(1)})`;
       default:
         return 'NULL';
     }
@@ -846,16 +1064,24 @@ function big(e: PExpr, sql: string): string {
 
 function nullOf(kind: ValueKind): string {
   switch (kind) {
-    case 'number': return 'CAST(NULL AS DOUBLE)';
-    case 'time': return 'CAST(NULL AS BIGINT)';
-    case 'bool': return 'CAST(NULL AS BOOLEAN)';
-    default: return 'CAST(NULL AS VARCHAR)';
+    case 'number':
+      return 'CAST(NULL AS DOUBLE)';
+    case 'time':
+      return 'CAST(NULL AS BIGINT)';
+    case 'bool':
+      return 'CAST(NULL AS BOOLEAN)';
+    default:
+      return 'CAST(NULL AS VARCHAR)';
   }
 }
 
 /** Number text in SQL: integral values without a fraction, others as DuckDB prints doubles. */
 function numText(v: string): string {
-  return share(v, (x) => `(CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`);
+  return share(
+    v,
+    (x) =>
+      `(CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`,
+  );
 }
 
 function formatNumberText(n: number): string {
@@ -893,7 +1119,11 @@ function ipv6HexSql(ip: string): string {
 }
 
 function ipv4ToNumberSql(ipSql: string): string {
-  return share(ipSql, (ip) => `(CASE WHEN regexp_full_match(${ip}, '${IPV4_RE}') THEN CAST(split_part(${ip}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${ip}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${ip}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${ip}, '.', 4) AS BIGINT) END)`);
+  return share(
+    ipSql,
+    (ip) =>
+      `(CASE WHEN regexp_full_match(${ip}, '${IPV4_RE}') THEN CAST(split_part(${ip}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${ip}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${ip}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${ip}, '.', 4) AS BIGINT) END)`,
+  );
 }
 
 /** The natural-sort key of a text (see sortTerms). */
@@ -923,16 +1153,35 @@ function lambdaField(field: string): string {
   const num = (p: string, scale = 1) => `(TRY_CAST(${re(p)} AS DOUBLE)${scale !== 1 ? ` * ${scale}` : ''})`;
   let v: string;
   switch (field) {
-    case '@type': v = re('^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|EXTENSION|TELEMETRY) '); break;
-    case '@requestId': v = `coalesce(${re('^(?:START|END|REPORT) RequestId: ([^\\s]+)')}, ${re('^\\[?[A-Z]+\\]?\\t[^\\t]+\\t([0-9a-fA-F-]{8,})\\t')})`; break;
-    case '@duration': v = num('^REPORT .*\\tDuration: ([0-9.]+) ms'); break;
-    case '@billedDuration': v = num('^REPORT .*Billed Duration: ([0-9.]+) ms'); break;
-    case '@memorySize': v = num('^REPORT .*Memory Size: ([0-9.]+) MB', 1_000_000); break;
-    case '@maxMemoryUsed': v = num('^REPORT .*Max Memory Used: ([0-9.]+) MB', 1_000_000); break;
-    case '@initDuration': v = num('^REPORT .*Init Duration: ([0-9.]+) ms'); break;
-    case '@xrayTraceId': v = re('^REPORT .*XRAY TraceId: ([^\\s]+)'); break;
-    case '@xraySegmentId': v = re('^REPORT .*SegmentId: ([^\\s]+)'); break;
-    default: return 'NULL';
+    case '@type':
+      v = re('^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|EXTENSION|TELEMETRY) ');
+      break;
+    case '@requestId':
+      v = `coalesce(${re('^(?:START|END|REPORT) RequestId: ([^\\s]+)')}, ${re('^\\[?[A-Z]+\\]?\\t[^\\t]+\\t([0-9a-fA-F-]{8,})\\t')})`;
+      break;
+    case '@duration':
+      v = num('^REPORT .*\\tDuration: ([0-9.]+) ms');
+      break;
+    case '@billedDuration':
+      v = num('^REPORT .*Billed Duration: ([0-9.]+) ms');
+      break;
+    case '@memorySize':
+      v = num('^REPORT .*Memory Size: ([0-9.]+) MB', 1_000_000);
+      break;
+    case '@maxMemoryUsed':
+      v = num('^REPORT .*Max Memory Used: ([0-9.]+) MB', 1_000_000);
+      break;
+    case '@initDuration':
+      v = num('^REPORT .*Init Duration: ([0-9.]+) ms');
+      break;
+    case '@xrayTraceId':
+      v = re('^REPORT .*XRAY TraceId: ([^\\s]+)');
+      break;
+    case '@xraySegmentId':
+      v = re('^REPORT .*SegmentId: ([^\\s]+)');
+      break;
+    default:
+      return 'NULL';
   }
   return `(CASE WHEN kind <> 'bedrock' THEN ${v} END)`;
 }

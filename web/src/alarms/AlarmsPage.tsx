@@ -11,12 +11,25 @@ import './alarms.css';
 echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
 const RANGES: Record<string, number> = { '1d': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
-const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC'));
-const labelText = (l: Record<string, string>): string => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', ') || '(all)';
+const iso = (t: number | null): string =>
+  t === null
+    ? '-'
+    : new Date(t)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/:\d\d\.\d{3}Z$/, ' UTC');
+const labelText = (l: Record<string, string>): string =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ') || '(all)';
 const num = (v: number | null): string => (v === null ? '-' : formatNumber(Math.round(v * 100) / 100));
 
 function StateBadge(props: { state: AlarmState }) {
-  return <span className={`alarm-state alarm-state-${props.state.toLowerCase()}`} data-testid="alarm-state">{props.state === 'INSUFFICIENT_DATA' ? 'Insufficient data' : props.state}</span>;
+  return (
+    <span className={`alarm-state alarm-state-${props.state.toLowerCase()}`} data-testid="alarm-state">
+      {props.state === 'INSUFFICIENT_DATA' ? 'Insufficient data' : props.state}
+    </span>
+  );
 }
 
 /** The watched value of one series over time with the threshold line and the ALARM changes marked. */
@@ -30,24 +43,52 @@ function WatchedValueChart(props: { chart: SeriesChart; series: string }) {
     const alarms = props.chart.transitions.filter((t) => t.series === props.series && t.to === 'ALARM');
     c.setOption({
       animation: false,
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
+      },
       grid: { left: 8, right: 24, top: 20, bottom: 12, containLabel: true },
       xAxis: { type: 'time', min: props.chart.since, max: props.chart.until },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } },
-      series: [{
-        name: 'value', type: 'line', data: points, showSymbol: points.length < 80, symbolSize: 4, lineStyle: { width: 1.6 }, color: '#0b6bcb',
-        markLine: {
-          symbol: 'none', silent: true,
-          data: [
-            ...(threshold !== null ? [{ yAxis: threshold, name: 'threshold', lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: `threshold ${formatNumber(threshold)}`, position: 'insideEndTop' } }] : []),
-            ...alarms.map((t) => ({ xAxis: t.at, lineStyle: { color: '#e07b00', type: 'dotted' }, label: { formatter: 'ALARM', position: 'insideEndTop' } })),
-          ],
+      series: [
+        {
+          name: 'value',
+          type: 'line',
+          data: points,
+          showSymbol: points.length < 80,
+          symbolSize: 4,
+          lineStyle: { width: 1.6 },
+          color: '#0b6bcb',
+          markLine: {
+            symbol: 'none',
+            silent: true,
+            data: [
+              ...(threshold !== null
+                ? [
+                    {
+                      yAxis: threshold,
+                      name: 'threshold',
+                      lineStyle: { color: '#b42318', type: 'dashed' },
+                      label: { formatter: `threshold ${formatNumber(threshold)}`, position: 'insideEndTop' },
+                    },
+                  ]
+                : []),
+              ...alarms.map((t) => ({
+                xAxis: t.at,
+                lineStyle: { color: '#e07b00', type: 'dotted' },
+                label: { formatter: 'ALARM', position: 'insideEndTop' },
+              })),
+            ],
+          },
         },
-      }],
+      ],
     });
     const onResize = (): void => c.resize();
     window.addEventListener('resize', onResize);
-    return () => { window.removeEventListener('resize', onResize); c.dispose(); };
+    return () => {
+      window.removeEventListener('resize', onResize);
+      c.dispose();
+    };
   }, [props.chart, props.series]);
   return <div ref={el} className="alarm-chart" data-testid="alarm-chart" />;
 }
@@ -64,12 +105,17 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
     setError('');
     alarmsApi.get(props.name).then(setDetail, (e: Error) => setError(e.message));
     const until = Date.now();
-    alarmsApi.series(props.name, until - (RANGES[props.range] ?? RANGES['7d']!), until).then(setChart, (e: Error) => setError(e.message));
+    alarmsApi
+      .series(props.name, until - (RANGES[props.range] ?? RANGES['7d']!), until)
+      .then(setChart, (e: Error) => setError(e.message));
   }, [props.name, props.range]);
   useEffect(load, [load]);
 
   const seriesKeys = useMemo(() => {
-    const keys = new Set<string>([...(detail?.states ?? []).filter((s) => s.state === 'ALARM').map((s) => s.series), ...Object.keys(chart?.values ?? {})]);
+    const keys = new Set<string>([
+      ...(detail?.states ?? []).filter((s) => s.state === 'ALARM').map((s) => s.series),
+      ...Object.keys(chart?.values ?? {}),
+    ]);
     return [...keys];
   }, [detail, chart]);
   const shown = props.series !== undefined && seriesKeys.includes(props.series) ? props.series : seriesKeys[0];
@@ -88,10 +134,24 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
     }
   };
 
-  if (error) return <div className="alarm-error" role="alert">{error}</div>;
-  if (!detail) return <div className="empty"><span className="spinner" /> Loading…</div>;
+  if (error)
+    return (
+      <div className="alarm-error" role="alert">
+        {error}
+      </div>
+    );
+  if (!detail)
+    return (
+      <div className="empty">
+        <span className="spinner" /> Loading…
+      </div>
+    );
   const d = detail.definition;
-  const overall: AlarmState = detail.states.some((s) => s.state === 'ALARM') ? 'ALARM' : detail.states.length && detail.states.every((s) => s.state === 'OK') ? 'OK' : 'INSUFFICIENT_DATA';
+  const overall: AlarmState = detail.states.some((s) => s.state === 'ALARM')
+    ? 'ALARM'
+    : detail.states.length && detail.states.every((s) => s.state === 'OK')
+      ? 'OK'
+      : 'INSUFFICIENT_DATA';
   return (
     <div className="alarm-detail" data-testid="alarm-detail">
       <div className="alarm-head">
@@ -99,50 +159,161 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
         <StateBadge state={overall} />
         {!detail.enabled && <span className="alarm-tag">inactive</span>}
         <span className="spacer" />
-        <button type="button" className="btn" disabled={busy} onClick={() => void act('Evaluation', async () => { await alarmsApi.evaluate(); return 'Evaluated.'; })} data-testid="alarm-evaluate">Evaluate now</button>
-        <button type="button" className="btn" disabled={busy || d.targets.length === 0} onClick={() => void act('Test notification', async () => {
-          const r = await alarmsApi.testNotify(d.name);
-          return r.deliveries.map((x) => `${x.ok ? 'Sent to' : 'Failed:'} ${x.target}${x.error ? ` (${x.error})` : ''}`).join('; ');
-        })} data-testid="alarm-test-notify">Send test notification</button>
-        {detail.enabled
-          ? <button type="button" className="btn" disabled={busy} onClick={() => void act('Disable', async () => { await alarmsApi.disable(d.name); return 'Disabled.'; })}>Disable</button>
-          : <span className="alarm-enable">
-              <input placeholder="team@example.com or webhook URL" value={recipient} onChange={(e) => setRecipient(e.target.value)} aria-label="Recipient" />
-              <button type="button" className="btn primary" disabled={busy || (d.targets.length === 0 && !recipient.trim())}
-                onClick={() => void act('Enable', async () => { const r = await alarmsApi.enable(d.name, recipient.trim() ? [recipient.trim()] : []); setRecipient(''); return `Enabled; notifies ${r.targets.join(', ')}.`; })}>Enable</button>
-            </span>}
+        <button
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={() =>
+            void act('Evaluation', async () => {
+              await alarmsApi.evaluate();
+              return 'Evaluated.';
+            })
+          }
+          data-testid="alarm-evaluate"
+        >
+          Evaluate now
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={busy || d.targets.length === 0}
+          onClick={() =>
+            void act('Test notification', async () => {
+              const r = await alarmsApi.testNotify(d.name);
+              return r.deliveries
+                .map((x) => `${x.ok ? 'Sent to' : 'Failed:'} ${x.target}${x.error ? ` (${x.error})` : ''}`)
+                .join('; ');
+            })
+          }
+          data-testid="alarm-test-notify"
+        >
+          Send test notification
+        </button>
+        {detail.enabled ? (
+          <button
+            type="button"
+            className="btn"
+            disabled={busy}
+            onClick={() =>
+              void act('Disable', async () => {
+                await alarmsApi.disable(d.name);
+                return 'Disabled.';
+              })
+            }
+          >
+            Disable
+          </button>
+        ) : (
+          <span className="alarm-enable">
+            <input
+              placeholder="team@example.com or webhook URL"
+              value={recipient}
+              onChange={(e) => setRecipient(e.target.value)}
+              aria-label="Recipient"
+            />
+            <button
+              type="button"
+              className="btn primary"
+              disabled={busy || (d.targets.length === 0 && !recipient.trim())}
+              onClick={() =>
+                void act('Enable', async () => {
+                  const r = await alarmsApi.enable(d.name, recipient.trim() ? [recipient.trim()] : []);
+                  setRecipient('');
+                  return `Enabled; notifies ${r.targets.join(', ')}.`;
+                })
+              }
+            >
+              Enable
+            </button>
+          </span>
+        )}
       </div>
       {d.description && <p className="alarm-desc">{d.description}</p>}
       <p className="alarm-rule">
-        {d.kind} alarm · {d.comparisonOperator}{d.threshold !== undefined ? ` ${formatNumber(d.threshold)}` : ''} · period {d.period >= 3600 ? `${d.period / 3600} h` : `${d.period / 60} min`} ·
-        {' '}{d.datapointsToAlarm ?? d.evaluationPeriods} of {d.evaluationPeriods} · missing data: {d.treatMissingData} · notifies {d.targets.join(', ') || 'nobody'}
+        {d.kind} alarm · {d.comparisonOperator}
+        {d.threshold !== undefined ? ` ${formatNumber(d.threshold)}` : ''} · period{' '}
+        {d.period >= 3600 ? `${d.period / 3600} h` : `${d.period / 60} min`} ·{' '}
+        {d.datapointsToAlarm ?? d.evaluationPeriods} of {d.evaluationPeriods} · missing data: {d.treatMissingData} ·
+        notifies {d.targets.join(', ') || 'nobody'}
       </p>
-      {note && <div className="alarm-note" role="status">{note}</div>}
+      {note && (
+        <div className="alarm-note" role="status">
+          {note}
+        </div>
+      )}
 
       <section className="alarm-section">
         <div className="alarm-section-head">
           <h3>Watched value</h3>
           {seriesKeys.length > 1 && (
-            <select value={shown} onChange={(e) => setParams({ series: e.target.value })} aria-label="Series" data-testid="alarm-series">
-              {seriesKeys.map((k) => <option key={k} value={k}>{k || '(all)'}</option>)}
+            <select
+              value={shown}
+              onChange={(e) => setParams({ series: e.target.value })}
+              aria-label="Series"
+              data-testid="alarm-series"
+            >
+              {seriesKeys.map((k) => (
+                <option key={k} value={k}>
+                  {k || '(all)'}
+                </option>
+              ))}
             </select>
           )}
           <div className="btn-group">
-            {Object.keys(RANGES).map((r) => <button key={r} type="button" className={`btn ${r === props.range ? 'on' : ''}`} onClick={() => setParams({ range: r })}>{r}</button>)}
+            {Object.keys(RANGES).map((r) => (
+              <button
+                key={r}
+                type="button"
+                className={`btn ${r === props.range ? 'on' : ''}`}
+                onClick={() => setParams({ range: r })}
+              >
+                {r}
+              </button>
+            ))}
           </div>
         </div>
-        {!chart ? <div className="empty"><span className="spinner" /> Computing…</div>
-          : shown === undefined ? <div className="empty">No data in this range.</div>
-            : <WatchedValueChart chart={chart} series={shown} />}
+        {!chart ? (
+          <div className="empty">
+            <span className="spinner" /> Computing…
+          </div>
+        ) : shown === undefined ? (
+          <div className="empty">No data in this range.</div>
+        ) : (
+          <WatchedValueChart chart={chart} series={shown} />
+        )}
       </section>
 
       <section className="alarm-section">
         <h3>Current state</h3>
         <table className="alarm-table" data-testid="alarm-states">
-          <thead><tr><th>Series</th><th>State</th><th>Value</th><th>Since</th><th>Reason</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Series</th>
+              <th>State</th>
+              <th>Value</th>
+              <th>Since</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
           <tbody>
-            {detail.states.length === 0 && <tr><td colSpan={5} className="muted">Not evaluated yet.</td></tr>}
-            {detail.states.map((s) => <tr key={s.series}><td>{labelText(s.labels)}</td><td><StateBadge state={s.state} /></td><td className="num">{num(s.value)}</td><td>{iso(s.stateTs)}</td><td>{s.reason}</td></tr>)}
+            {detail.states.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  Not evaluated yet.
+                </td>
+              </tr>
+            )}
+            {detail.states.map((s) => (
+              <tr key={s.series}>
+                <td>{labelText(s.labels)}</td>
+                <td>
+                  <StateBadge state={s.state} />
+                </td>
+                <td className="num">{num(s.value)}</td>
+                <td>{iso(s.stateTs)}</td>
+                <td>{s.reason}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </section>
@@ -150,15 +321,61 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
       <section className="alarm-section">
         <h3>History</h3>
         <table className="alarm-table" data-testid="alarm-history">
-          <thead><tr><th>Time</th><th>Series</th><th>Change</th><th>Value</th><th>Threshold</th><th>Reason</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Series</th>
+              <th>Change</th>
+              <th>Value</th>
+              <th>Threshold</th>
+              <th>Reason</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
-            {detail.history.length === 0 && <tr><td colSpan={7} className="muted">No state changes yet.</td></tr>}
+            {detail.history.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  No state changes yet.
+                </td>
+              </tr>
+            )}
             {detail.history.map((h) => (
               <tr key={h.id}>
-                <td>{iso(h.ts)}</td><td>{labelText(h.labels)}</td><td>{h.oldState} → <StateBadge state={h.newState} /></td>
-                <td className="num">{num(h.value)}</td><td className="num">{num(h.threshold)}</td>
-                <td>{h.reason}{h.explanation?.drivers?.length ? <div className="alarm-drivers">{h.explanation.drivers.map((dr) => `${dr.dimension}: ${dr.items.map((i) => `${i.value} ${formatNumber(Math.round(i.current))} (was ${formatNumber(Math.round(i.previous))})`).join(', ')}`).join(' · ')}</div> : null}</td>
-                <td>{h.explanation?.consoleUrl ? <a href={`/query${new URL(h.explanation.consoleUrl).search}`} onClick={(e) => { e.preventDefault(); const u = new URL(h.explanation!.consoleUrl!); navigate('/query', Object.fromEntries(u.searchParams.entries())); }}>Query</a> : null}</td>
+                <td>{iso(h.ts)}</td>
+                <td>{labelText(h.labels)}</td>
+                <td>
+                  {h.oldState} → <StateBadge state={h.newState} />
+                </td>
+                <td className="num">{num(h.value)}</td>
+                <td className="num">{num(h.threshold)}</td>
+                <td>
+                  {h.reason}
+                  {h.explanation?.drivers?.length ? (
+                    <div className="alarm-drivers">
+                      {h.explanation.drivers
+                        .map(
+                          (dr) =>
+                            `${dr.dimension}: ${dr.items.map((i) => `${i.value} ${formatNumber(Math.round(i.current))} (was ${formatNumber(Math.round(i.previous))})`).join(', ')}`,
+                        )
+                        .join(' · ')}
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  {h.explanation?.consoleUrl ? (
+                    <a
+                      href={`/query${new URL(h.explanation.consoleUrl).search}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        const u = new URL(h.explanation!.consoleUrl!);
+                        navigate('/query', Object.fromEntries(u.searchParams.entries()));
+                      }}
+                    >
+                      Query
+                    </a>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -168,11 +385,38 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
       <section className="alarm-section">
         <h3>Last notifications</h3>
         <table className="alarm-table" data-testid="alarm-notifications">
-          <thead><tr><th>Time</th><th>Kind</th><th>Series</th><th>Target</th><th>Status</th><th>Attempts</th><th>Error</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Kind</th>
+              <th>Series</th>
+              <th>Target</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Error</th>
+            </tr>
+          </thead>
           <tbody>
-            {detail.notifications.length === 0 && <tr><td colSpan={7} className="muted">None sent.</td></tr>}
+            {detail.notifications.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  None sent.
+                </td>
+              </tr>
+            )}
             {detail.notifications.map((n) => (
-              <tr key={n.id}><td>{iso(n.created)}</td><td>{n.kind}{n.state ? ` (${n.state})` : ''}</td><td>{n.series || '(all)'}</td><td>{n.target}</td><td className={`alarm-delivery-${n.status}`}>{n.status}</td><td className="num">{n.attempts}</td><td>{n.error ?? ''}</td></tr>
+              <tr key={n.id}>
+                <td>{iso(n.created)}</td>
+                <td>
+                  {n.kind}
+                  {n.state ? ` (${n.state})` : ''}
+                </td>
+                <td>{n.series || '(all)'}</td>
+                <td>{n.target}</td>
+                <td className={`alarm-delivery-${n.status}`}>{n.status}</td>
+                <td className="num">{n.attempts}</td>
+                <td>{n.error ?? ''}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -188,27 +432,68 @@ export function AlarmsPage() {
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    alarmsApi.list().then((r) => setList(r.alarms), (e: Error) => setError(e.message));
+    alarmsApi.list().then(
+      (r) => setList(r.alarms),
+      (e: Error) => setError(e.message),
+    );
   }, [tick]);
   return (
     <div className="alarms-page">
       <aside className="alarm-list" data-testid="alarm-list">
         <h1>Alarms</h1>
-        {error && <div className="alarm-error" role="alert">{error}</div>}
-        {!list && !error && <div className="empty"><span className="spinner" /></div>}
-        {list?.length === 0 && <div className="muted">No alarms. Create one with <code>bedrock-insights alarms create -f FILE</code>.</div>}
+        {error && (
+          <div className="alarm-error" role="alert">
+            {error}
+          </div>
+        )}
+        {!list && !error && (
+          <div className="empty">
+            <span className="spinner" />
+          </div>
+        )}
+        {list?.length === 0 && (
+          <div className="muted">
+            No alarms. Create one with <code>bedrock-insights alarms create -f FILE</code>.
+          </div>
+        )}
         {list?.map((a) => (
-          <a key={a.name} href={`/alarms?name=${encodeURIComponent(a.name)}`} className={`alarm-item ${a.name === name ? 'active' : ''}`} data-testid="alarm-item"
-            onClick={(e) => { e.preventDefault(); navigate('/alarms', { name: a.name }); }}>
+          <a
+            key={a.name}
+            href={`/alarms?name=${encodeURIComponent(a.name)}`}
+            className={`alarm-item ${a.name === name ? 'active' : ''}`}
+            data-testid="alarm-item"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/alarms', { name: a.name });
+            }}
+          >
             <span className="alarm-item-name">{a.name}</span>
             <StateBadge state={a.state} />
-            <span className="alarm-item-meta">{a.kind}{a.enabled ? '' : ' · inactive'}{a.series.filter((s) => s.state === 'ALARM').map((s) => ` · ${labelText(s.labels)}`).join('')}</span>
+            <span className="alarm-item-meta">
+              {a.kind}
+              {a.enabled ? '' : ' · inactive'}
+              {a.series
+                .filter((s) => s.state === 'ALARM')
+                .map((s) => ` · ${labelText(s.labels)}`)
+                .join('')}
+            </span>
           </a>
         ))}
       </aside>
       <main className="alarm-main">
-        {name ? <AlarmDetailView key={name} name={name} range={loc.params.get('range') ?? '7d'} {...(loc.params.get('series') !== null ? { series: loc.params.get('series')! } : {})} onChanged={() => setTick((t) => t + 1)} />
-          : <div className="empty">Choose an alarm to see its state, the watched value against its threshold, its history and notifications.</div>}
+        {name ? (
+          <AlarmDetailView
+            key={name}
+            name={name}
+            range={loc.params.get('range') ?? '7d'}
+            {...(loc.params.get('series') !== null ? { series: loc.params.get('series')! } : {})}
+            onChanged={() => setTick((t) => t + 1)}
+          />
+        ) : (
+          <div className="empty">
+            Choose an alarm to see its state, the watched value against its threshold, its history and notifications.
+          </div>
+        )}
       </main>
     </div>
   );

@@ -19,7 +19,10 @@ export interface AlarmSummary {
 }
 
 export interface HistoryEntry extends Omit<AlarmHistoryEntry, 'explanation'> {
-  explanation: { consoleUrl?: string; drivers?: { dimension: string; items: { value: string; current: number; previous: number }[] }[] } | null;
+  explanation: {
+    consoleUrl?: string;
+    drivers?: { dimension: string; items: { value: string; current: number; previous: number }[] }[];
+  } | null;
 }
 
 export interface NotificationEntry {
@@ -36,7 +39,18 @@ export interface NotificationEntry {
 }
 
 export interface AlarmDetail {
-  definition: { name: string; kind: string; description?: string; period: number; threshold?: number; comparisonOperator: string; evaluationPeriods: number; datapointsToAlarm?: number; treatMissingData: string; targets: string[] };
+  definition: {
+    name: string;
+    kind: string;
+    description?: string;
+    period: number;
+    threshold?: number;
+    comparisonOperator: string;
+    evaluationPeriods: number;
+    datapointsToAlarm?: number;
+    treatMissingData: string;
+    targets: string[];
+  };
   enabled: boolean;
   builtin: boolean;
   states: SeriesState[];
@@ -50,7 +64,14 @@ export interface SeriesChart {
   since: number;
   until: number;
   values: Record<string, [number, number][]>;
-  transitions: { series: string; at: number; from: AlarmState; to: AlarmState; value: number | null; threshold: number | null }[];
+  transitions: {
+    series: string;
+    at: number;
+    from: AlarmState;
+    to: AlarmState;
+    value: number | null;
+    threshold: number | null;
+  }[];
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -73,9 +94,16 @@ const enc = encodeURIComponent;
 export const alarmsApi = {
   list: () => call<{ alarms: AlarmSummary[]; lastEvaluation: number | null }>('GET', '/api/alarms'),
   get: (name: string) => call<AlarmDetail>('GET', `/api/alarms/${enc(name)}`),
-  series: (name: string, since: number, until: number) => call<SeriesChart>('GET', `/api/alarms/${enc(name)}/series?since=${since}&until=${until}`),
+  series: (name: string, since: number, until: number) =>
+    call<SeriesChart>('GET', `/api/alarms/${enc(name)}/series?since=${since}&until=${until}`),
   evaluate: () => call<{ alarms: { name: string; error?: string }[] }>('POST', '/api/alarms/evaluate', {}),
-  testNotify: (name: string) => call<{ deliveries: { ok: boolean; target: string; error?: string }[] }>('POST', `/api/alarms/${enc(name)}/test-notify`, {}),
-  enable: (name: string, to: string[]) => call<{ targets: string[] }>('POST', `/api/alarms/${enc(name)}/enable`, { to }),
+  testNotify: (name: string) =>
+    call<{ deliveries: { ok: boolean; target: string; error?: string }[] }>(
+      'POST',
+      `/api/alarms/${enc(name)}/test-notify`,
+      {},
+    ),
+  enable: (name: string, to: string[]) =>
+    call<{ targets: string[] }>('POST', `/api/alarms/${enc(name)}/enable`, { to }),
   disable: (name: string) => call<unknown>('POST', `/api/alarms/${enc(name)}/disable`, {}),
 };

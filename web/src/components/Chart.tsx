@@ -7,9 +7,29 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { analyseResult, categories, timeSeries, type ChartView } from '../chart';
 import { compactNumber, formatNumber, formatTime } from '../format';
 
-echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  DataZoomComponent,
+  CanvasRenderer,
+]);
 
-const PALETTE = ['#0b6bcb', '#e07b00', '#1a9e5c', '#c2379b', '#6f4cd6', '#0f9fb0', '#d1453b', '#8a6d1f', '#4b5d73', '#97b300'];
+const PALETTE = [
+  '#0b6bcb',
+  '#e07b00',
+  '#1a9e5c',
+  '#c2379b',
+  '#6f4cd6',
+  '#0f9fb0',
+  '#d1453b',
+  '#8a6d1f',
+  '#4b5d73',
+  '#97b300',
+];
 
 export interface ChartProps {
   view: ChartView;
@@ -40,7 +60,13 @@ function buildOption(p: ChartProps): EChartsCoreOption {
         valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
       },
       legend: { type: 'scroll', bottom: 0, show: series.length > 1 || Boolean(shape.keyColumns.length) },
-      grid: { left: 8, right: 16, top: 16, bottom: series.length > 1 || shape.keyColumns.length ? 36 : 12, containLabel: true },
+      grid: {
+        left: 8,
+        right: 16,
+        top: 16,
+        bottom: series.length > 1 || shape.keyColumns.length ? 36 : 12,
+        containLabel: true,
+      },
       xAxis: {
         type: 'time',
         axisLabel: {
@@ -67,29 +93,50 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   if (p.view === 'pie') {
     return {
       ...base,
-      tooltip: { trigger: 'item', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) },
+      tooltip: {
+        trigger: 'item',
+        valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
+      },
       legend: { type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
-      series: [{
-        type: 'pie',
-        radius: ['38%', '70%'],
-        center: ['38%', '50%'],
-        data,
-        label: { formatter: '{d}%', fontSize: 11 },
-        itemStyle: { borderColor: '#fff', borderWidth: 1 },
-      }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['38%', '70%'],
+          center: ['38%', '50%'],
+          data,
+          label: { formatter: '{d}%', fontSize: 11 },
+          itemStyle: { borderColor: '#fff', borderWidth: 1 },
+        },
+      ],
     };
   }
   // bar: horizontal when there are many or long category names, vertical otherwise
   const horizontal = data.length > 8 || data.some((d) => d.name.length > 14);
-  const catAxis = { type: 'category', data: data.map((d) => d.name), axisLabel: { hideOverlap: !horizontal, interval: 0, width: 160, overflow: 'truncate' } };
+  const catAxis = {
+    type: 'category',
+    data: data.map((d) => d.name),
+    axisLabel: { hideOverlap: !horizontal, interval: 0, width: 160, overflow: 'truncate' },
+  };
   const valAxis = { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } };
   return {
     ...base,
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
+    },
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
     xAxis: horizontal ? valAxis : catAxis,
     yAxis: horizontal ? { ...catAxis, inverse: true } : valAxis,
-    series: [{ name: metric, type: 'bar', data: data.map((d) => d.value), barMaxWidth: 48, itemStyle: { borderRadius: horizontal ? [0, 3, 3, 0] : [3, 3, 0, 0] } }],
+    series: [
+      {
+        name: metric,
+        type: 'bar',
+        data: data.map((d) => d.value),
+        barMaxWidth: 48,
+        itemStyle: { borderRadius: horizontal ? [0, 3, 3, 0] : [3, 3, 0, 0] },
+      },
+    ],
   };
 }
 
@@ -116,5 +163,7 @@ export function Chart(props: ChartProps) {
     chart.current?.setOption(buildOption(props), { notMerge: true });
   }, [props.view, props.columns, props.rows, props.metric, props.utc]);
 
-  return <div className="chart" data-view={props.view} ref={el} style={{ height: props.height ?? 360, width: '100%' }} />;
+  return (
+    <div className="chart" data-view={props.view} ref={el} style={{ height: props.height ?? 360, width: '100%' }} />
+  );
 }

@@ -1,6 +1,12 @@
 import { useEffect, type ReactNode } from 'react';
 
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; testId?: string }) {
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  testId?: string;
+}) {
   useEffect(() => {
     const k = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') props.onClose();
@@ -9,11 +15,18 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
     return () => window.removeEventListener('keydown', k);
   }, [props.onClose]);
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) props.onClose(); }}>
+    <div
+      className="modal-backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) props.onClose();
+      }}
+    >
       <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId}>
         <div className="modal-head">
           <h2>{props.title}</h2>
-          <button type="button" className="icon-btn" aria-label="Close" onClick={props.onClose}>×</button>
+          <button type="button" className="icon-btn" aria-label="Close" onClick={props.onClose}>
+            ×
+          </button>
         </div>
         <div className="modal-body">{props.children}</div>
         {props.footer && <div className="modal-foot">{props.footer}</div>}
@@ -23,7 +36,14 @@ export function Modal(props: { title: string; onClose: () => void; children: Rea
 }
 
 /** A one-field form in a modal (rename, new folder…). */
-export function PromptModal(props: { title: string; label: string; initial: string; confirm: string; onSubmit: (v: string) => Promise<void> | void; onClose: () => void }) {
+export function PromptModal(props: {
+  title: string;
+  label: string;
+  initial: string;
+  confirm: string;
+  onSubmit: (v: string) => Promise<void> | void;
+  onClose: () => void;
+}) {
   return (
     <Modal title={props.title} onClose={props.onClose}>
       <form
@@ -38,8 +58,12 @@ export function PromptModal(props: { title: string; label: string; initial: stri
           <input name="v" defaultValue={props.initial} autoFocus />
         </label>
         <div className="row end">
-          <button type="button" className="btn" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="btn primary">{props.confirm}</button>
+          <button type="button" className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary">
+            {props.confirm}
+          </button>
         </div>
       </form>
     </Modal>

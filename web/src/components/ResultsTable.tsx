@@ -15,14 +15,25 @@ function compare(a: string | undefined, b: string | undefined): number {
   return a.localeCompare(b);
 }
 
-function RecordDetail({ ptr, row, columns }: { ptr: string | undefined; row: Record<string, string>; columns: string[] }) {
+function RecordDetail({
+  ptr,
+  row,
+  columns,
+}: {
+  ptr: string | undefined;
+  row: Record<string, string>;
+  columns: string[];
+}) {
   const [rec, setRec] = useState<LogRecord | null>(null);
   const [err, setErr] = useState('');
   const [loading, setLoading] = useState(false);
   useEffect(() => {
     if (!ptr) return;
     setLoading(true);
-    api.record(ptr).then(setRec, (e: Error) => setErr(e.message)).finally(() => setLoading(false));
+    api
+      .record(ptr)
+      .then(setRec, (e: Error) => setErr(e.message))
+      .finally(() => setLoading(false));
   }, [ptr]);
   const fallback = Object.fromEntries(columns.map((c) => [c, row[c]]));
   return (
@@ -40,7 +51,13 @@ function RecordDetail({ ptr, row, columns }: { ptr: string | undefined; row: Rec
 }
 
 /** Sortable results; plain log rows expand to the full event (by @ptr). */
-export function ResultsTable(props: { columns: string[]; rows: Record<string, string>[]; aggregated: boolean; utc: boolean; compact?: boolean }) {
+export function ResultsTable(props: {
+  columns: string[];
+  rows: Record<string, string>[];
+  aggregated: boolean;
+  utc: boolean;
+  compact?: boolean;
+}) {
   const cols = props.columns.filter((c) => c !== '@ptr');
   const [sort, setSort] = useState<{ col: string; desc: boolean } | null>(null);
   const [open, setOpen] = useState<Set<number>>(new Set());
@@ -56,7 +73,10 @@ export function ResultsTable(props: { columns: string[]; rows: Record<string, st
   const numericCol = useMemo(() => {
     const s = new Set<string>();
     for (const c of cols) {
-      const vals = props.rows.slice(0, 200).map((r) => r[c]).filter((v) => v !== undefined && v !== '');
+      const vals = props.rows
+        .slice(0, 200)
+        .map((r) => r[c])
+        .filter((v) => v !== undefined && v !== '');
       if (vals.length && vals.every(isNumeric)) s.add(c);
     }
     return s;
@@ -75,7 +95,12 @@ export function ResultsTable(props: { columns: string[]; rows: Record<string, st
             {expandable && <th className="exp" aria-label="Expand" />}
             <th className="rownum">#</th>
             {cols.map((c) => (
-              <th key={c} onClick={() => clickHeader(c)} className={numericCol.has(c) ? 'num sortable' : 'sortable'} aria-sort={sort?.col === c ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+              <th
+                key={c}
+                onClick={() => clickHeader(c)}
+                className={numericCol.has(c) ? 'num sortable' : 'sortable'}
+                aria-sort={sort?.col === c ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              >
                 {c}
                 <span className="sort-mark">{sort?.col === c ? (sort.desc ? ' ▼' : ' ▲') : ''}</span>
               </th>
@@ -88,11 +113,26 @@ export function ResultsTable(props: { columns: string[]; rows: Record<string, st
             const isOpen = open.has(i);
             return (
               <Fragment key={i}>
-                <tr className={isOpen ? 'open' : ''} onClick={expandable ? () => setOpen((s) => { const x = new Set(s); if (x.has(i)) x.delete(i); else x.add(i); return x; }) : undefined}>
+                <tr
+                  className={isOpen ? 'open' : ''}
+                  onClick={
+                    expandable
+                      ? () =>
+                          setOpen((s) => {
+                            const x = new Set(s);
+                            if (x.has(i)) x.delete(i);
+                            else x.add(i);
+                            return x;
+                          })
+                      : undefined
+                  }
+                >
                   {expandable && <td className="exp">{isOpen ? '▾' : '▸'}</td>}
                   <td className="rownum">{n + 1}</td>
                   {cols.map((c) => (
-                    <td key={c} className={numericCol.has(c) ? 'num' : ''} title={row[c]}>{displayValue(row[c], props.utc)}</td>
+                    <td key={c} className={numericCol.has(c) ? 'num' : ''} title={row[c]}>
+                      {displayValue(row[c], props.utc)}
+                    </td>
                   ))}
                 </tr>
                 {isOpen && (
@@ -110,7 +150,9 @@ export function ResultsTable(props: { columns: string[]; rows: Record<string, st
       {order.length > limit && (
         <div className="more">
           Showing {limit.toLocaleString()} of {order.length.toLocaleString()} rows.{' '}
-          <button type="button" className="link" onClick={() => setLimit(limit + PAGE * 4)}>Show more</button>
+          <button type="button" className="link" onClick={() => setLimit(limit + PAGE * 4)}>
+            Show more
+          </button>
         </div>
       )}
     </div>

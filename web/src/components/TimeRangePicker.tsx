@@ -18,7 +18,12 @@ export function describeRange(r: RangeSpec, utc: boolean): string {
 }
 
 /** CloudWatch's relative ranges plus a custom absolute one; local time, or UTC when toggled. */
-export function TimeRangePicker(props: { value: RangeSpec; onChange: (r: RangeSpec) => void; utc: boolean; onUtcChange: (u: boolean) => void }) {
+export function TimeRangePicker(props: {
+  value: RangeSpec;
+  onChange: (r: RangeSpec) => void;
+  utc: boolean;
+  onUtcChange: (u: boolean) => void;
+}) {
   const [open, setOpen] = useState(false);
   const r = resolveRange(props.value);
   const [start, setStart] = useState(toInput(r.start, props.utc));
@@ -45,10 +50,21 @@ export function TimeRangePicker(props: { value: RangeSpec; onChange: (r: RangeSp
     <div className="range-picker" data-testid="range-picker">
       <div className="segmented" role="group" aria-label="Time range">
         {RELATIVE_RANGES.map((x) => (
-          <button key={x.value} type="button" className={props.value.kind === 'relative' && props.value.value === x.value ? 'on' : ''}
-            onClick={() => props.onChange({ kind: 'relative', value: x.value })}>{x.label}</button>
+          <button
+            key={x.value}
+            type="button"
+            className={props.value.kind === 'relative' && props.value.value === x.value ? 'on' : ''}
+            onClick={() => props.onChange({ kind: 'relative', value: x.value })}
+          >
+            {x.label}
+          </button>
         ))}
-        <button type="button" className={props.value.kind === 'absolute' ? 'on' : ''} onClick={openCustom} data-testid="range-custom">
+        <button
+          type="button"
+          className={props.value.kind === 'absolute' ? 'on' : ''}
+          onClick={openCustom}
+          data-testid="range-custom"
+        >
           {props.value.kind === 'absolute' ? describeRange(props.value, props.utc) : 'Custom'}
         </button>
       </div>
@@ -58,14 +74,26 @@ export function TimeRangePicker(props: { value: RangeSpec; onChange: (r: RangeSp
       {open && (
         <div className="popover range-popover">
           <div className="row">
-            <label>From<input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} /></label>
-            <label>To<input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} /></label>
+            <label>
+              From
+              <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
+            </label>
+            <label>
+              To
+              <input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
+            </label>
           </div>
-          <div className="hint">{props.utc ? 'Times are UTC.' : `Times are local (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}</div>
+          <div className="hint">
+            {props.utc ? 'Times are UTC.' : `Times are local (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}
+          </div>
           {err && <div className="error-text">{err}</div>}
           <div className="row end">
-            <button type="button" className="btn" onClick={() => setOpen(false)}>Cancel</button>
-            <button type="button" className="btn primary" onClick={apply}>Apply</button>
+            <button type="button" className="btn" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button type="button" className="btn primary" onClick={apply}>
+              Apply
+            </button>
           </div>
         </div>
       )}

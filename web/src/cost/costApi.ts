@@ -4,16 +4,31 @@ import type { Change, CostSummary, Ranked, Usage } from '../../../src/api/wire';
 
 export type { Change, CostSummary, Ranked, Usage };
 
-export interface CostParams { start: number; end: number; by: string; untagged: string; logGroups?: string[] }
+export interface CostParams {
+  start: number;
+  end: number;
+  by: string;
+  untagged: string;
+  logGroups?: string[];
+}
 
 export function costQuery(p: CostParams, extra: Record<string, string> = {}): string {
-  const sp = new URLSearchParams({ start: String(p.start), end: String(p.end), by: p.by, untagged: p.untagged, ...extra });
+  const sp = new URLSearchParams({
+    start: String(p.start),
+    end: String(p.end),
+    by: p.by,
+    untagged: p.untagged,
+    ...extra,
+  });
   for (const g of p.logGroups ?? []) sp.append('logGroup', g);
   return sp.toString();
 }
 
 export async function fetchCostSummary(p: CostParams, signal?: AbortSignal): Promise<CostSummary> {
-  const res = await fetch(`/api/cost/summary?${costQuery(p)}`, { credentials: 'same-origin', ...(signal ? { signal } : {}) });
+  const res = await fetch(`/api/cost/summary?${costQuery(p)}`, {
+    credentials: 'same-origin',
+    ...(signal ? { signal } : {}),
+  });
   if (res.status === 401) {
     window.location.href = `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
     throw new Error('Sign in with the access token.');

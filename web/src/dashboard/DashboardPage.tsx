@@ -7,14 +7,30 @@ import { DashboardWidget } from './Widget';
 import { compactNumber, formatNumber } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 
-const REFRESH: Record<Refresh, number> = { off: 0, '10s': 10_000, '30s': 30_000, '1m': 60_000, '5m': 300_000, '15m': 900_000 };
-const TOTALS_QUERY = 'stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens';
+const REFRESH: Record<Refresh, number> = {
+  off: 0,
+  '10s': 10_000,
+  '30s': 30_000,
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+};
+const TOTALS_QUERY =
+  'stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens';
 
-interface Totals { requests: number; inputTokens: number; outputTokens: number }
+interface Totals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
 
 function readTotals(rows: Record<string, string>[]): Totals {
   const r = rows[0] ?? {};
-  return { requests: Number(r.requests ?? 0) || 0, inputTokens: Number(r.inputTokens ?? 0) || 0, outputTokens: Number(r.outputTokens ?? 0) || 0 };
+  return {
+    requests: Number(r.requests ?? 0) || 0,
+    inputTokens: Number(r.inputTokens ?? 0) || 0,
+    outputTokens: Number(r.outputTokens ?? 0) || 0,
+  };
 }
 
 /** Requests, input and output tokens for the range, with the change against the previous period. */
@@ -25,7 +41,19 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
   useEffect(() => {
     const ctrl = new AbortController();
     const p = previousPeriod({ start: props.start, end: props.end });
-    const q = (start: number, end: number) => runToEnd({ queryString: TOTALS_QUERY, logGroups: props.logGroups, startTime: start, endTime: end, history: false, waitMs: 20_000 }, () => undefined, ctrl.signal);
+    const q = (start: number, end: number) =>
+      runToEnd(
+        {
+          queryString: TOTALS_QUERY,
+          logGroups: props.logGroups,
+          startTime: start,
+          endTime: end,
+          history: false,
+          waitMs: 20_000,
+        },
+        () => undefined,
+        ctrl.signal,
+      );
     Promise.all([q(props.start, props.end), q(p.start, p.end)])
       .then(([a, b]) => {
         if (a.error || b.error) throw new Error((a.error ?? b.error)!.message);
@@ -33,7 +61,9 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
         setPrev(readTotals(b.rows));
         setErr('');
       })
-      .catch((e: Error) => { if (e.name !== 'AbortError') setErr(e.message); });
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') setErr(e.message);
+      });
     return () => ctrl.abort();
   }, [props.start, props.end, props.tick, props.logGroups.join(',')]);
 
@@ -45,24 +75,39 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
       if (pv === 0) change = { text: v === 0 ? 'no change' : 'new', cls: 'flat' };
       else {
         const pct = ((v - pv) / pv) * 100;
-        change = Math.abs(pct) < 0.05
-          ? { text: '0.0%', cls: 'flat' }
-          : { text: `${pct > 0 ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}%`, cls: pct > 0 ? 'up' : 'down' };
+        change =
+          Math.abs(pct) < 0.05
+            ? { text: '0.0%', cls: 'flat' }
+            : { text: `${pct > 0 ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}%`, cls: pct > 0 ? 'up' : 'down' };
       }
     }
     return (
       <div className="total-card" data-testid={`total-${key}`}>
         <div className="total-label">{label}</div>
-        <div className="total-value" title={v !== undefined ? formatNumber(v) : ''}>{v !== undefined ? compactNumber(v) : '—'}</div>
+        <div className="total-value" title={v !== undefined ? formatNumber(v) : ''}>
+          {v !== undefined ? compactNumber(v) : '—'}
+        </div>
         <div className={`total-change ${change?.cls ?? ''}`}>
-          {change ? <>{change.text} <span className="muted">vs previous period ({pv !== undefined ? compactNumber(pv) : '—'})</span></> : <span className="muted">&nbsp;</span>}
+          {change ? (
+            <>
+              {change.text}{' '}
+              <span className="muted">vs previous period ({pv !== undefined ? compactNumber(pv) : '—'})</span>
+            </>
+          ) : (
+            <span className="muted">&nbsp;</span>
+          )}
         </div>
       </div>
     );
   };
   return (
     <div className="totals" data-testid="totals">
-      {err ? <div className="widget-error wide" role="alert"><b>The totals could not be computed.</b><span>{err}</span></div> : (
+      {err ? (
+        <div className="widget-error wide" role="alert">
+          <b>The totals could not be computed.</b>
+          <span>{err}</span>
+        </div>
+      ) : (
         <>
           {card('Requests', 'requests')}
           {card('Input tokens', 'inputTokens')}
@@ -112,8 +157,18 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
   };
   const setWidgets = (ws: Widget[]): void => void save({ widgets: ws });
 
-  if (err && !d) return <div className="page-error" role="alert">{err}</div>;
-  if (!d) return <div className="empty"><span className="spinner" /> Loading dashboard…</div>;
+  if (err && !d)
+    return (
+      <div className="page-error" role="alert">
+        {err}
+      </div>
+    );
+  if (!d)
+    return (
+      <div className="empty">
+        <span className="spinner" /> Loading dashboard…
+      </div>
+    );
   const groups = [...new Set(d.widgets.flatMap((w) => w.logGroups))];
 
   const exportJson = async (): Promise<void> => {
@@ -131,33 +186,83 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
       <div className="dash-head">
         <h1>{d.name}</h1>
         <span className="spacer" />
-        <TimeRangePicker value={d.range} onChange={(r: RangeSpec) => { setAnchor(Date.now()); void save({ range: r }); }} utc={utc} onUtcChange={(u) => setParams({ utc: u ? '1' : undefined })} />
+        <TimeRangePicker
+          value={d.range}
+          onChange={(r: RangeSpec) => {
+            setAnchor(Date.now());
+            void save({ range: r });
+          }}
+          utc={utc}
+          onUtcChange={(u) => setParams({ utc: u ? '1' : undefined })}
+        />
       </div>
       <div className="dash-bar">
-        <button type="button" className="btn" onClick={refreshAll} data-testid="dash-refresh">↻ Refresh</button>
+        <button type="button" className="btn" onClick={refreshAll} data-testid="dash-refresh">
+          ↻ Refresh
+        </button>
         <label className="inline-select">
-          <select value={d.refresh} onChange={(e) => void save({ refresh: e.target.value as Refresh })} aria-label="Auto-refresh">
-            {(Object.keys(REFRESH) as Refresh[]).map((k) => <option key={k} value={k}>{k === 'off' ? 'Auto-refresh: off' : `Auto-refresh: ${k}`}</option>)}
+          <select
+            value={d.refresh}
+            onChange={(e) => void save({ refresh: e.target.value as Refresh })}
+            aria-label="Auto-refresh"
+          >
+            {(Object.keys(REFRESH) as Refresh[]).map((k) => (
+              <option key={k} value={k}>
+                {k === 'off' ? 'Auto-refresh: off' : `Auto-refresh: ${k}`}
+              </option>
+            ))}
           </select>
         </label>
         <span className="spacer" />
-        <button type="button" className={`btn${editing ? ' primary' : ''}`} onClick={() => setEditing(!editing)} data-testid="edit-layout">{editing ? 'Done' : 'Edit layout'}</button>
-        <button type="button" className="btn" onClick={() => setRenaming(true)}>Rename</button>
-        <button type="button" className="btn" onClick={() => void exportJson()} data-testid="export-dashboard">Export CloudWatch JSON</button>
+        <button
+          type="button"
+          className={`btn${editing ? ' primary' : ''}`}
+          onClick={() => setEditing(!editing)}
+          data-testid="edit-layout"
+        >
+          {editing ? 'Done' : 'Edit layout'}
+        </button>
+        <button type="button" className="btn" onClick={() => setRenaming(true)}>
+          Rename
+        </button>
+        <button type="button" className="btn" onClick={() => void exportJson()} data-testid="export-dashboard">
+          Export CloudWatch JSON
+        </button>
         {!d.builtin && (
-          <button type="button" className="btn danger-outline" onClick={async () => {
-            if (!window.confirm(`Delete the dashboard "${d.name}"?`)) return;
-            await api.deleteDashboard(d.id);
-            navigate('/dashboards');
-          }}>Delete</button>
+          <button
+            type="button"
+            className="btn danger-outline"
+            onClick={async () => {
+              if (!window.confirm(`Delete the dashboard "${d.name}"?`)) return;
+              await api.deleteDashboard(d.id);
+              navigate('/dashboards');
+            }}
+          >
+            Delete
+          </button>
         )}
       </div>
-      {err && <div className="alert error" role="alert">{err}</div>}
+      {err && (
+        <div className="alert error" role="alert">
+          {err}
+        </div>
+      )}
       {d.totals && <TotalsHeader logGroups={groups} start={bounds.start} end={bounds.end} tick={tick} />}
-      {d.widgets.length === 0 && <div className="empty">This dashboard has no widgets yet. Run a query in Logs Insights and choose “Add to dashboard”.</div>}
+      {d.widgets.length === 0 && (
+        <div className="empty">
+          This dashboard has no widgets yet. Run a query in Logs Insights and choose “Add to dashboard”.
+        </div>
+      )}
       <div className="widget-grid">
         {d.widgets.map((w, i) => (
-          <DashboardWidget key={w.id} widget={w} start={bounds.start} end={bounds.end} tick={tick} utc={utc} editing={editing}
+          <DashboardWidget
+            key={w.id}
+            widget={w}
+            start={bounds.start}
+            end={bounds.end}
+            tick={tick}
+            utc={utc}
+            editing={editing}
             onChange={(nw) => setWidgets(d.widgets.map((x) => (x.id === w.id ? nw : x)))}
             onRemove={() => setWidgets(d.widgets.filter((x) => x.id !== w.id))}
             onMove={(delta) => {
@@ -166,11 +271,23 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
               const ws = [...d.widgets];
               [ws[i], ws[j]] = [ws[j]!, ws[i]!];
               setWidgets(ws);
-            }} />
+            }}
+          />
         ))}
       </div>
-      {renaming && <PromptModal title="Rename dashboard" label="Name" initial={d.name} confirm="Rename" onClose={() => setRenaming(false)}
-        onSubmit={async (v) => { setRenaming(false); await save({ name: v }); }} />}
+      {renaming && (
+        <PromptModal
+          title="Rename dashboard"
+          label="Name"
+          initial={d.name}
+          confirm="Rename"
+          onClose={() => setRenaming(false)}
+          onSubmit={async (v) => {
+            setRenaming(false);
+            await save({ name: v });
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -180,31 +297,77 @@ function DashboardList() {
   const [err, setErr] = useState('');
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
-  useEffect(() => { api.dashboards().then(setList, (e: Error) => setErr(e.message)); }, []);
+  useEffect(() => {
+    api.dashboards().then(setList, (e: Error) => setErr(e.message));
+  }, []);
   return (
     <div className="dashboard-list">
       <div className="dash-head">
         <h1>Dashboards</h1>
         <span className="spacer" />
-        <button type="button" className="btn" onClick={() => setImporting(true)} data-testid="import-dashboard">Import CloudWatch JSON</button>
-        <button type="button" className="btn primary" onClick={() => setCreating(true)}>New dashboard</button>
+        <button type="button" className="btn" onClick={() => setImporting(true)} data-testid="import-dashboard">
+          Import CloudWatch JSON
+        </button>
+        <button type="button" className="btn primary" onClick={() => setCreating(true)}>
+          New dashboard
+        </button>
       </div>
-      {err && <div className="alert error" role="alert">{err}</div>}
-      {!list && !err && <div className="empty"><span className="spinner" /> Loading…</div>}
+      {err && (
+        <div className="alert error" role="alert">
+          {err}
+        </div>
+      )}
+      {!list && !err && (
+        <div className="empty">
+          <span className="spinner" /> Loading…
+        </div>
+      )}
       <div className="cards">
         {list?.map((d) => (
-          <a key={d.id} className="card" href={`/dashboards/${encodeURIComponent(d.id)}`} onClick={(e) => { e.preventDefault(); navigate(`/dashboards/${encodeURIComponent(d.id)}`); }} data-testid="dashboard-card">
-            <div className="card-title">{d.name}{d.builtin && <span className="badge">default</span>}</div>
-            <div className="muted">{d.widgets.length} widgets · {d.range.kind === 'relative' ? `last ${d.range.value}` : 'fixed range'}</div>
-            <div className="card-widgets">{d.widgets.slice(0, 4).map((w) => <span key={w.id}>{w.title}</span>)}</div>
+          <a
+            key={d.id}
+            className="card"
+            href={`/dashboards/${encodeURIComponent(d.id)}`}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/dashboards/${encodeURIComponent(d.id)}`);
+            }}
+            data-testid="dashboard-card"
+          >
+            <div className="card-title">
+              {d.name}
+              {d.builtin && <span className="badge">default</span>}
+            </div>
+            <div className="muted">
+              {d.widgets.length} widgets · {d.range.kind === 'relative' ? `last ${d.range.value}` : 'fixed range'}
+            </div>
+            <div className="card-widgets">
+              {d.widgets.slice(0, 4).map((w) => (
+                <span key={w.id}>{w.title}</span>
+              ))}
+            </div>
           </a>
         ))}
       </div>
-      {creating && <PromptModal title="New dashboard" label="Name" initial="" confirm="Create" onClose={() => setCreating(false)}
-        onSubmit={async (name) => {
-          const d = await api.createDashboard({ name, range: { kind: 'relative', value: '1d' }, refresh: 'off', totals: true, widgets: [] });
-          navigate(`/dashboards/${encodeURIComponent(d.id)}`);
-        }} />}
+      {creating && (
+        <PromptModal
+          title="New dashboard"
+          label="Name"
+          initial=""
+          confirm="Create"
+          onClose={() => setCreating(false)}
+          onSubmit={async (name) => {
+            const d = await api.createDashboard({
+              name,
+              range: { kind: 'relative', value: '1d' },
+              refresh: 'off',
+              totals: true,
+              widgets: [],
+            });
+            navigate(`/dashboards/${encodeURIComponent(d.id)}`);
+          }}
+        />
+      )}
       {importing && <ImportModal onClose={() => setImporting(false)} />}
     </div>
   );
@@ -215,30 +378,57 @@ function ImportModal(props: { onClose: () => void }) {
   const [skipped, setSkipped] = useState<string[]>([]);
   return (
     <Modal title="Import a CloudWatch dashboard" onClose={props.onClose}>
-      <form onSubmit={async (e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        try {
-          const r = await api.importDashboard(String(f.get('name') ?? '').trim(), String(f.get('body') ?? ''));
-          if (r.skipped.length) setSkipped(r.skipped);
-          else navigate(`/dashboards/${encodeURIComponent(r.dashboard.id)}`);
-        } catch (x) {
-          setErr((x as Error).message);
-        }
-      }}>
-        <label className="field">Name<input name="name" autoFocus required /></label>
-        <label className="field">Dashboard body (JSON, as in <code>aws cloudwatch get-dashboard</code>)
-          <textarea name="body" rows={10} spellCheck={false} placeholder='{"widgets":[{"type":"log","properties":{"query":"SOURCE &apos;/aws/bedrock/modelinvocations&apos; | stats count(*) by bin(1h)","view":"timeSeries"}}]}' />
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          try {
+            const r = await api.importDashboard(String(f.get('name') ?? '').trim(), String(f.get('body') ?? ''));
+            if (r.skipped.length) setSkipped(r.skipped);
+            else navigate(`/dashboards/${encodeURIComponent(r.dashboard.id)}`);
+          } catch (x) {
+            setErr((x as Error).message);
+          }
+        }}
+      >
+        <label className="field">
+          Name
+          <input name="name" autoFocus required />
         </label>
-        <label className="field">…or a file<input type="file" accept="application/json,.json" onChange={async (e) => {
-          const file = e.target.files?.[0];
-          if (file) (e.currentTarget.form!.elements.namedItem('body') as HTMLTextAreaElement).value = await file.text();
-        }} /></label>
+        <label className="field">
+          Dashboard body (JSON, as in <code>aws cloudwatch get-dashboard</code>)
+          <textarea
+            name="body"
+            rows={10}
+            spellCheck={false}
+            placeholder='{"widgets":[{"type":"log","properties":{"query":"SOURCE &apos;/aws/bedrock/modelinvocations&apos; | stats count(*) by bin(1h)","view":"timeSeries"}}]}'
+          />
+        </label>
+        <label className="field">
+          …or a file
+          <input
+            type="file"
+            accept="application/json,.json"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (file)
+                (e.currentTarget.form!.elements.namedItem('body') as HTMLTextAreaElement).value = await file.text();
+            }}
+          />
+        </label>
         {err && <div className="error-text">{err}</div>}
-        {skipped.length > 0 && <div className="alert warning">Imported; these widgets were skipped: {skipped.join('; ')}. <a href="/dashboards">Open the list</a></div>}
+        {skipped.length > 0 && (
+          <div className="alert warning">
+            Imported; these widgets were skipped: {skipped.join('; ')}. <a href="/dashboards">Open the list</a>
+          </div>
+        )}
         <div className="row end">
-          <button type="button" className="btn" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="btn primary">Import</button>
+          <button type="button" className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary">
+            Import
+          </button>
         </div>
       </form>
     </Modal>

@@ -21,8 +21,12 @@ export interface WidgetProps {
 }
 
 const VIEWS: { v: WidgetView; label: string }[] = [
-  { v: 'line', label: 'Line' }, { v: 'stackedArea', label: 'Stacked area' }, { v: 'bar', label: 'Bar' },
-  { v: 'pie', label: 'Pie' }, { v: 'table', label: 'Table' }, { v: 'number', label: 'Number' },
+  { v: 'line', label: 'Line' },
+  { v: 'stackedArea', label: 'Stacked area' },
+  { v: 'bar', label: 'Bar' },
+  { v: 'pie', label: 'Pie' },
+  { v: 'table', label: 'Table' },
+  { v: 'number', label: 'Number' },
 ];
 const ROW_PX = 46;
 
@@ -34,7 +38,9 @@ function SingleNumber({ result }: { result: QueryView }) {
   return (
     <div className="single-number">
       <div className="big">{compactNumber(Number(v))}</div>
-      <div className="muted">{col} · {formatNumber(Number(v))}</div>
+      <div className="muted">
+        {col} · {formatNumber(Number(v))}
+      </div>
     </div>
   );
 }
@@ -61,7 +67,18 @@ export function DashboardWidget(p: WidgetProps) {
     // A live widget follows the clock: its range ends now.
     const end = w.live && liveTick > 0 ? Date.now() : p.end;
     const start = w.live && liveTick > 0 ? end - (p.end - p.start) : p.start;
-    runToEnd({ queryString: w.queryString, logGroups: w.logGroups, startTime: start, endTime: end, history: false, waitMs: 20_000 }, () => undefined, ctrl.signal)
+    runToEnd(
+      {
+        queryString: w.queryString,
+        logGroups: w.logGroups,
+        startTime: start,
+        endTime: end,
+        history: false,
+        waitMs: 20_000,
+      },
+      () => undefined,
+      ctrl.signal,
+    )
       .then((v) => {
         if (my !== seq.current) return;
         if (v.status === 'Failed' || v.error) {
@@ -88,50 +105,132 @@ export function DashboardWidget(p: WidgetProps) {
   const state = error ? 'error' : result ? 'ready' : 'loading';
   let body: ReactElement;
   if (error) {
-    body = <div className="widget-error" role="alert"><b>This widget's query failed.</b><span>{error}</span></div>;
+    body = (
+      <div className="widget-error" role="alert">
+        <b>This widget's query failed.</b>
+        <span>{error}</span>
+      </div>
+    );
   } else if (!result) {
-    body = <div className="widget-msg"><span className="spinner" /> Loading…</div>;
+    body = (
+      <div className="widget-msg">
+        <span className="spinner" /> Loading…
+      </div>
+    );
   } else if (result.rows.length === 0) {
     body = <div className="widget-msg">No data in this time range.</div>;
   } else if (w.view === 'table') {
-    body = <ResultsTable columns={result.columns} rows={result.rows} aggregated={result.aggregated} utc={p.utc} compact />;
+    body = (
+      <ResultsTable columns={result.columns} rows={result.rows} aggregated={result.aggregated} utc={p.utc} compact />
+    );
   } else if (w.view === 'number') {
     body = <SingleNumber result={result} />;
   } else {
     const shape = analyseResult(result.columns, result.rows);
     const chartView: ChartView = (w.view === 'line' || w.view === 'stackedArea') && !shape.timeColumn ? 'bar' : w.view;
-    body = <Chart view={chartView} columns={result.columns} rows={result.rows} metric={defaultMetric(shape, w.queryString)} utc={p.utc} height={bodyHeight - 8} />;
+    body = (
+      <Chart
+        view={chartView}
+        columns={result.columns}
+        rows={result.rows}
+        metric={defaultMetric(shape, w.queryString)}
+        utc={p.utc}
+        height={bodyHeight - 8}
+      />
+    );
   }
 
   const openInQuery = (): void => {
-    navigate('/query', { q: w.queryString, g: w.logGroups.join(','), r: rangeToParam({ kind: 'absolute', start: p.start, end: p.end }), tab: w.view === 'table' ? undefined : 'viz' });
+    navigate('/query', {
+      q: w.queryString,
+      g: w.logGroups.join(','),
+      r: rangeToParam({ kind: 'absolute', start: p.start, end: p.end }),
+      tab: w.view === 'table' ? undefined : 'viz',
+    });
   };
 
   return (
-    <div className="widget" style={{ gridColumn: `span ${Math.min(24, w.width)}`, height }} data-testid="widget" data-state={state} data-widget-id={w.id} data-view={w.view}>
+    <div
+      className="widget"
+      style={{ gridColumn: `span ${Math.min(24, w.width)}`, height }}
+      data-testid="widget"
+      data-state={state}
+      data-widget-id={w.id}
+      data-view={w.view}
+    >
       <div className="widget-head">
         <span className="widget-title">{w.title || 'Untitled'}</span>
-        {w.live && <span className="live-badge" title="Refreshed every 10 seconds">● Live</span>}
+        {w.live && (
+          <span className="live-badge" title="Refreshed every 10 seconds">
+            ● Live
+          </span>
+        )}
         {loading && result && <span className="spinner small" />}
         <span className="spacer" />
         {p.editing ? (
           <span className="widget-tools">
-            <select value={w.view} onChange={(e) => p.onChange({ ...w, view: e.target.value as WidgetView })} aria-label="Visualization">
-              {VIEWS.map((v) => <option key={v.v} value={v.v}>{v.label}</option>)}
+            <select
+              value={w.view}
+              onChange={(e) => p.onChange({ ...w, view: e.target.value as WidgetView })}
+              aria-label="Visualization"
+            >
+              {VIEWS.map((v) => (
+                <option key={v.v} value={v.v}>
+                  {v.label}
+                </option>
+              ))}
             </select>
-            <button type="button" className="icon-btn" title="Narrower" onClick={() => p.onChange({ ...w, width: Math.max(4, w.width - 4) })}>⇠</button>
-            <button type="button" className="icon-btn" title="Wider" onClick={() => p.onChange({ ...w, width: Math.min(24, w.width + 4) })}>⇢</button>
-            <button type="button" className="icon-btn" title="Shorter" onClick={() => p.onChange({ ...w, height: Math.max(3, w.height - 1) })}>⇡</button>
-            <button type="button" className="icon-btn" title="Taller" onClick={() => p.onChange({ ...w, height: Math.min(20, w.height + 1) })}>⇣</button>
-            <button type="button" className="icon-btn" title="Move earlier" onClick={() => p.onMove(-1)}>◀</button>
-            <button type="button" className="icon-btn" title="Move later" onClick={() => p.onMove(1)}>▶</button>
-            <button type="button" className="icon-btn" title="Remove widget" onClick={p.onRemove}>✕</button>
+            <button
+              type="button"
+              className="icon-btn"
+              title="Narrower"
+              onClick={() => p.onChange({ ...w, width: Math.max(4, w.width - 4) })}
+            >
+              ⇠
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              title="Wider"
+              onClick={() => p.onChange({ ...w, width: Math.min(24, w.width + 4) })}
+            >
+              ⇢
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              title="Shorter"
+              onClick={() => p.onChange({ ...w, height: Math.max(3, w.height - 1) })}
+            >
+              ⇡
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              title="Taller"
+              onClick={() => p.onChange({ ...w, height: Math.min(20, w.height + 1) })}
+            >
+              ⇣
+            </button>
+            <button type="button" className="icon-btn" title="Move earlier" onClick={() => p.onMove(-1)}>
+              ◀
+            </button>
+            <button type="button" className="icon-btn" title="Move later" onClick={() => p.onMove(1)}>
+              ▶
+            </button>
+            <button type="button" className="icon-btn" title="Remove widget" onClick={p.onRemove}>
+              ✕
+            </button>
           </span>
         ) : (
-          <button type="button" className="icon-btn" title="Open in Logs Insights" onClick={openInQuery}>↗</button>
+          <button type="button" className="icon-btn" title="Open in Logs Insights" onClick={openInQuery}>
+            ↗
+          </button>
         )}
       </div>
-      <div className="widget-body" style={{ height: bodyHeight }}>{body}</div>
+      <div className="widget-body" style={{ height: bodyHeight }}>
+        {body}
+      </div>
     </div>
   );
 }

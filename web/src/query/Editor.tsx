@@ -1,9 +1,23 @@
 import { useEffect, useRef } from 'react';
 import { EditorState, Compartment, Prec } from '@codemirror/state';
-import { EditorView, keymap, lineNumbers, highlightActiveLine, placeholder as cmPlaceholder, drawSelection } from '@codemirror/view';
+import {
+  EditorView,
+  keymap,
+  lineNumbers,
+  highlightActiveLine,
+  placeholder as cmPlaceholder,
+  drawSelection,
+} from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { StreamLanguage, HighlightStyle, syntaxHighlighting, bracketMatching } from '@codemirror/language';
-import { autocompletion, closeBrackets, completionKeymap, type CompletionContext, type CompletionResult, type Completion } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeBrackets,
+  completionKeymap,
+  type CompletionContext,
+  type CompletionResult,
+  type Completion,
+} from '@codemirror/autocomplete';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import { tags as t } from '@lezer/highlight';
 import { api, ApiError, type LanguageCatalog } from '../api';
@@ -123,15 +137,30 @@ function completionSource(getLang: () => LanguageCatalog | null, getFields: () =
     if (!word || (word.from === word.to && !ctx.explicit)) return null;
     const lang = getLang();
     const before = ctx.state.sliceDoc(Math.max(0, word.from - 200), word.from);
-    const atCommand = /(^|\|)\s*$/.test(before) || ctx.state.doc.lineAt(word.from).from === word.from && /(^|\|)\s*$/.test(before.replace(/\n\s*$/, ''));
+    const atCommand =
+      /(^|\|)\s*$/.test(before) ||
+      (ctx.state.doc.lineAt(word.from).from === word.from && /(^|\|)\s*$/.test(before.replace(/\n\s*$/, '')));
     const options: Completion[] = [];
     if (atCommand && lang) {
-      for (const c of lang.commands) options.push({ label: c.name, type: 'keyword', detail: c.syntax, boost: c.tier === 1 ? 2 : c.tier === 2 ? 1 : 0 });
+      for (const c of lang.commands)
+        options.push({
+          label: c.name,
+          type: 'keyword',
+          detail: c.syntax,
+          boost: c.tier === 1 ? 2 : c.tier === 2 ? 1 : 0,
+        });
     } else {
       for (const f of getFields()) options.push({ label: f, type: 'property', boost: 3 });
-      for (const s of ['@timestamp', '@message', '@logStream', '@log', '@ingestionTime', '@ptr']) options.push({ label: s, type: 'variable', boost: 2 });
+      for (const s of ['@timestamp', '@message', '@logStream', '@log', '@ingestionTime', '@ptr'])
+        options.push({ label: s, type: 'variable', boost: 2 });
       if (lang) {
-        for (const f of lang.functions) options.push({ label: f.name, type: 'function', detail: f.kind === 'aggregate' ? 'aggregate' : 'function', apply: `${f.name}(` });
+        for (const f of lang.functions)
+          options.push({
+            label: f.name,
+            type: 'function',
+            detail: f.kind === 'aggregate' ? 'aggregate' : 'function',
+            apply: `${f.name}(`,
+          });
         for (const k of lang.keywords) options.push({ label: k, type: 'keyword' });
       }
     }
@@ -148,38 +177,41 @@ export function Editor(props: EditorProps) {
   const lintCompartment = useRef(new Compartment());
 
   useEffect(() => {
-    const checkLinter = linter(async (v): Promise<CmDiagnostic[]> => {
-      const text = v.state.doc.toString();
-      if (!text.trim()) return [];
-      try {
-        const diags = await api.check(text, latest.current.logGroups);
-        const len = v.state.doc.length;
-        return diags.map((d) => {
-          let from = Math.min(Math.max(0, d.span.start), len);
-          let to = Math.min(Math.max(from, d.span.end), len);
-          // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
-          if (to === from) {
-            if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
-            else {
-              while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
-              to = from;
-              from = Math.max(0, from - 1);
+    const checkLinter = linter(
+      async (v): Promise<CmDiagnostic[]> => {
+        const text = v.state.doc.toString();
+        if (!text.trim()) return [];
+        try {
+          const diags = await api.check(text, latest.current.logGroups);
+          const len = v.state.doc.length;
+          return diags.map((d) => {
+            let from = Math.min(Math.max(0, d.span.start), len);
+            let to = Math.min(Math.max(from, d.span.end), len);
+            // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
+            if (to === from) {
+              if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
+              else {
+                while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
+                to = from;
+                from = Math.max(0, from - 1);
+              }
             }
-          }
-          return {
-            from,
-            to,
-            severity: d.severity === 'info' ? 'info' : d.severity,
-            message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
-            source: d.code,
-          };
-        });
-      } catch (e) {
-        // No engine yet (503) or a transient error: no marks rather than false ones.
-        if (e instanceof ApiError) return [];
-        return [];
-      }
-    }, { delay: 400 });
+            return {
+              from,
+              to,
+              severity: d.severity === 'info' ? 'info' : d.severity,
+              message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
+              source: d.code,
+            };
+          });
+        } catch (e) {
+          // No engine yet (503) or a transient error: no marks rather than false ones.
+          if (e instanceof ApiError) return [];
+          return [];
+        }
+      },
+      { delay: 400 },
+    );
 
     const state = EditorState.create({
       doc: props.value,
@@ -192,11 +224,30 @@ export function Editor(props: EditorProps) {
         closeBrackets(),
         logsInsights,
         syntaxHighlighting(highlight),
-        autocompletion({ override: [completionSource(() => latest.current.language, () => latest.current.fields)], activateOnTyping: true, icons: false }),
+        autocompletion({
+          override: [
+            completionSource(
+              () => latest.current.language,
+              () => latest.current.fields,
+            ),
+          ],
+          activateOnTyping: true,
+          icons: false,
+        }),
         lintGutter(),
         lintCompartment.current.of(checkLinter),
         cmPlaceholder('fields @timestamp, @message | sort @timestamp desc | limit 20'),
-        Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { latest.current.onRun(); return true; } }])),
+        Prec.highest(
+          keymap.of([
+            {
+              key: 'Mod-Enter',
+              run: () => {
+                latest.current.onRun();
+                return true;
+              },
+            },
+          ]),
+        ),
         keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
@@ -204,15 +255,40 @@ export function Editor(props: EditorProps) {
         EditorView.theme({
           '&': { fontSize: '13px', border: '1px solid #c9d1db', borderRadius: '6px', background: '#fff' },
           '&.cm-focused': { outline: '2px solid #9cc3ee', outlineOffset: '-1px' },
-          '.cm-content': { fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace', minHeight: '120px', padding: '8px 0' },
-          '.cm-gutters': { background: '#f6f8fa', borderRight: '1px solid #e3e7ec', color: '#8a94a3', borderTopLeftRadius: '6px', borderBottomLeftRadius: '6px' },
+          '.cm-content': {
+            fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+            minHeight: '120px',
+            padding: '8px 0',
+          },
+          '.cm-gutters': {
+            background: '#f6f8fa',
+            borderRight: '1px solid #e3e7ec',
+            color: '#8a94a3',
+            borderTopLeftRadius: '6px',
+            borderBottomLeftRadius: '6px',
+          },
           '.cm-scroller': { maxHeight: '320px', overflow: 'auto' },
           '.cm-activeLine': { background: '#f5f9ff' },
-          '.cm-tooltip': { border: '1px solid #d9dee5', borderRadius: '6px', boxShadow: '0 6px 18px rgba(20,30,45,.12)', background: '#fff', overflow: 'hidden' },
-          '.cm-tooltip-autocomplete > ul': { fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace', fontSize: '12px', maxHeight: '240px' },
+          '.cm-tooltip': {
+            border: '1px solid #d9dee5',
+            borderRadius: '6px',
+            boxShadow: '0 6px 18px rgba(20,30,45,.12)',
+            background: '#fff',
+            overflow: 'hidden',
+          },
+          '.cm-tooltip-autocomplete > ul': {
+            fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+            fontSize: '12px',
+            maxHeight: '240px',
+          },
           '.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px !important' },
           '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: '#0b6bcb', color: '#fff' },
-          '.cm-completionDetail': { marginLeft: '12px', fontStyle: 'normal', color: '#8a94a3', fontFamily: 'system-ui, sans-serif' },
+          '.cm-completionDetail': {
+            marginLeft: '12px',
+            fontStyle: 'normal',
+            color: '#8a94a3',
+            fontFamily: 'system-ui, sans-serif',
+          },
           '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
           '.cm-tooltip-lint': { padding: '2px 0' },
           '.cm-diagnostic': { padding: '6px 10px', fontFamily: 'system-ui, sans-serif', fontSize: '12.5px' },

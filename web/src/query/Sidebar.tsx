@@ -39,8 +39,17 @@ export function Sidebar(props: SidebarProps) {
   return (
     <aside className="sidebar" data-testid="sidebar">
       <div className="tabs small">
-        <button type="button" className={tab === 'saved' ? 'on' : ''} onClick={() => setTab('saved')}>Saved queries</button>
-        <button type="button" className={tab === 'history' ? 'on' : ''} onClick={() => setTab('history')} data-testid="history-tab">History</button>
+        <button type="button" className={tab === 'saved' ? 'on' : ''} onClick={() => setTab('saved')}>
+          Saved queries
+        </button>
+        <button
+          type="button"
+          className={tab === 'history' ? 'on' : ''}
+          onClick={() => setTab('history')}
+          data-testid="history-tab"
+        >
+          History
+        </button>
       </div>
       {tab === 'saved' && (
         <div className="saved-list" data-testid="saved-list">
@@ -48,16 +57,43 @@ export function Sidebar(props: SidebarProps) {
           {[...folders.entries()].map(([folder, qs]) => (
             <div className="folder" key={folder}>
               <div className="folder-head">
-                <button type="button" className="folder-toggle" onClick={() => setCollapsed((s) => { const x = new Set(s); if (x.has(folder)) x.delete(folder); else x.add(folder); return x; })}>
+                <button
+                  type="button"
+                  className="folder-toggle"
+                  onClick={() =>
+                    setCollapsed((s) => {
+                      const x = new Set(s);
+                      if (x.has(folder)) x.delete(folder);
+                      else x.add(folder);
+                      return x;
+                    })
+                  }
+                >
                   <span className="caret">{collapsed.has(folder) ? '▸' : '▾'}</span>
                   <span className="folder-name">{folder}</span>
                   <span className="count">{qs.length}</span>
                 </button>
                 {folder !== '(no folder)' && (
                   <span className="item-actions">
-                    <button type="button" className="icon-btn" title="Rename folder" onClick={() => setPrompt({ kind: 'renameFolder', folder })}>✎</button>
-                    <button type="button" className="icon-btn" title="Delete folder and its queries"
-                      onClick={() => { if (window.confirm(`Delete the folder "${folder}" and its ${qs.length} queries?`)) void act(() => api.deleteFolder(folder)); }}>🗑</button>
+                    <button
+                      type="button"
+                      className="icon-btn"
+                      title="Rename folder"
+                      onClick={() => setPrompt({ kind: 'renameFolder', folder })}
+                    >
+                      ✎
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-btn"
+                      title="Delete folder and its queries"
+                      onClick={() => {
+                        if (window.confirm(`Delete the folder "${folder}" and its ${qs.length} queries?`))
+                          void act(() => api.deleteFolder(folder));
+                      }}
+                    >
+                      🗑
+                    </button>
                   </span>
                 )}
               </div>
@@ -65,14 +101,35 @@ export function Sidebar(props: SidebarProps) {
                 <ul>
                   {qs.map((q) => (
                     <li key={q.id} className={props.activeSavedId === q.id ? 'active' : ''}>
-                      <button type="button" className="saved-item" onClick={() => props.onOpenSaved(q)} title={q.description || q.queryString}>
+                      <button
+                        type="button"
+                        className="saved-item"
+                        onClick={() => props.onOpenSaved(q)}
+                        title={q.description || q.queryString}
+                      >
                         <span className="saved-name">{q.name}</span>
                         {q.description && <span className="saved-desc">{q.description}</span>}
                       </button>
                       <span className="item-actions">
-                        <button type="button" className="icon-btn" title="Rename" onClick={() => setPrompt({ kind: 'renameQuery', q })}>✎</button>
-                        <button type="button" className="icon-btn" title="Delete"
-                          onClick={() => { if (window.confirm(`Delete the saved query "${q.name}"?`)) void act(() => api.deleteQuery(q.id)); }}>🗑</button>
+                        <button
+                          type="button"
+                          className="icon-btn"
+                          title="Rename"
+                          onClick={() => setPrompt({ kind: 'renameQuery', q })}
+                        >
+                          ✎
+                        </button>
+                        <button
+                          type="button"
+                          className="icon-btn"
+                          title="Delete"
+                          onClick={() => {
+                            if (window.confirm(`Delete the saved query "${q.name}"?`))
+                              void act(() => api.deleteQuery(q.id));
+                          }}
+                        >
+                          🗑
+                        </button>
                       </span>
                     </li>
                   ))}
@@ -88,26 +145,54 @@ export function Sidebar(props: SidebarProps) {
           <ul>
             {props.history.map((h) => (
               <li key={h.id}>
-                <button type="button" className="history-item" onClick={() => props.onOpenHistory(h)} title={h.queryString}>
+                <button
+                  type="button"
+                  className="history-item"
+                  onClick={() => props.onOpenHistory(h)}
+                  title={h.queryString}
+                >
                   <code>{h.queryString.replace(/\s+/g, ' ').slice(0, 90)}</code>
                   <span className="muted">
-                    {formatTime(h.runTime, props.utc).slice(5, 16)} · {describeRange(h.range, props.utc)} · <span className={`status-${h.status.toLowerCase()}`}>{h.status}</span>
+                    {formatTime(h.runTime, props.utc).slice(5, 16)} · {describeRange(h.range, props.utc)} ·{' '}
+                    <span className={`status-${h.status.toLowerCase()}`}>{h.status}</span>
                     {h.rowCount !== null ? ` · ${h.rowCount} rows` : ''}
                   </span>
                 </button>
               </li>
             ))}
           </ul>
-          {props.history.length > 0 && <button type="button" className="link pad" onClick={() => void act(() => api.clearHistory())}>Clear history</button>}
+          {props.history.length > 0 && (
+            <button type="button" className="link pad" onClick={() => void act(() => api.clearHistory())}>
+              Clear history
+            </button>
+          )}
         </div>
       )}
       {prompt?.kind === 'renameQuery' && (
-        <PromptModal title="Rename saved query" label="Name" initial={prompt.q.name} confirm="Rename" onClose={() => setPrompt(null)}
-          onSubmit={async (v) => { setPrompt(null); await act(() => api.updateQuery(prompt.q.id, { name: v })); }} />
+        <PromptModal
+          title="Rename saved query"
+          label="Name"
+          initial={prompt.q.name}
+          confirm="Rename"
+          onClose={() => setPrompt(null)}
+          onSubmit={async (v) => {
+            setPrompt(null);
+            await act(() => api.updateQuery(prompt.q.id, { name: v }));
+          }}
+        />
       )}
       {prompt?.kind === 'renameFolder' && (
-        <PromptModal title="Rename folder" label="Folder name" initial={prompt.folder} confirm="Rename" onClose={() => setPrompt(null)}
-          onSubmit={async (v) => { setPrompt(null); await act(() => api.renameFolder(prompt.folder, v)); }} />
+        <PromptModal
+          title="Rename folder"
+          label="Folder name"
+          initial={prompt.folder}
+          confirm="Rename"
+          onClose={() => setPrompt(null)}
+          onSubmit={async (v) => {
+            setPrompt(null);
+            await act(() => api.renameFolder(prompt.folder, v));
+          }}
+        />
       )}
     </aside>
   );
