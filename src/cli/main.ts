@@ -21,6 +21,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['report', async () => (await import('./commands/report.js')).registerReport],
   ['sync', async () => (await import('./commands/sync.js')).registerSync],
   ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
+  ['trino', async () => (await import('./commands/trino.js')).registerTrino],
+  ['athena', async () => (await import('./commands/athena.js')).registerAthena],
 ];
 
 /**

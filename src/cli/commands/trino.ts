@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { TrinoClient } from '../../engines/trino/client.js';
+import { describeLayout } from '../../engines/trino/layout.js';
+import { localTrinoStatus, startLocalTrino, stopLocalTrino, trinoHome } from '../../engines/trino/local.js';
+import { setupTrinoTable } from '../../engines/trino/setup.js';
+import { DEFAULT_TRINO_TABLE } from '../../engines/trino/table.js';
+import { setExitCode } from '../main.js';
+import { addLayoutOptions, layoutOptions, type LayoutFlags } from './layoutFlags.js';
+
+interface SetupFlags extends LayoutFlags {
+  trinoUrl: string;
+  table: string;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+export function registerTrino(program: Command): void {
+  const trino = program
+    .command('trino')
+    .description('A local Trino to try queries on, and the table over the S3 delivery layout on any Trino.');
+
+  trino
+    .command('start')
+    .description(
+      'Start a local single-node Trino on 127.0.0.1 (fetched with Maven on first use, about 430 MB; needs Java 24+), or reuse the running one. Prints TRINO_URL=… once it accepts queries.',
+    )
+    .action(async () => {
+      // Test helpers pass their own pid: the server then stops when the last of them releases it.
+      const holder = Number(process.env.BEDROCK_INSIGHTS_TRINO_HOLDER ?? '');
+      const r = await startLocalTrino({ log, holder: Number.isInteger(holder) && holder > 0 ? holder : undefined });
+      if (r.install?.downloaded)
+        log(`Fetched Trino (${(r.install.downloadBytes / 1e6).toFixed(0)} MB) in ${r.install.seconds.toFixed(0)} s.`);
+      log(r.reused ? `Reusing Trino (pid ${r.pid}).` : `Trino (pid ${r.pid}) ready in ${r.seconds.toFixed(1)} s.`);
+      process.stdout.write(`TRINO_URL=${r.url}\n`);
+    });
+
+  trino
+    .command('stop')
+    .description('Stop the local Trino started by `trino start`.')
+    .action(async () => {
+      const r = await stopLocalTrino();
+      log(r.stopped ? `Stopped Trino (pid ${r.pid}).` : 'No local Trino was running.');
+    });
+
+  trino
+    .command('status')
+    .description('Print TRINO_URL=… of the running local Trino (exit status 1 when none runs).')
+    .action(async () => {
+      const s = await localTrinoStatus();
+      if (s) process.stdout.write(`TRINO_URL=${s.url}\n`);
+      else {
+        log(`No local Trino is running (cache: ${trinoHome()}).`);
+        setExitCode(1);
+      }
+    });
+
+  const setup = trino
+    .command('setup')
+    .description(
+      'Create the schema and the table over the S3 delivery layout (AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz), read in place with partition projection: the same table `athena ddl` prints. Running it again replaces the table definition; the log files are never touched.',
+    )
+    .requiredOption('--trino-url <url>', 'the Trino coordinator, e.g. http://127.0.0.1:8080 (see `trino start`)')
+    .requiredOption('--location <dir-or-s3-url>', 'the folder or s3://BUCKET/PREFIX that holds AWSLogs/')
+    .option('--table <catalog.schema.table>', 'the table to create', DEFAULT_TRINO_TABLE);
+  addLayoutOptions(setup);
+  setup
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bedrock-insights generate --out ./demo-logs
+  eval "$(bedrock-insights trino start)"
+  bedrock-insights trino setup --trino-url "$TRINO_URL" --location ./demo-logs
+
+A local folder is given to Trino as local:///absolute/path (the local Trino's catalog reads the
+local file system); an s3:// location needs a Trino whose hive catalog reads S3.`,
+    )
+    .action(async (flags: SetupFlags) => {
+      const layout = await describeLayout(flags.location, layoutOptions(flags));
+      const client = new TrinoClient({ url: flags.trinoUrl });
+      const r = await setupTrinoTable(client, layout, flags.table);
+      process.stdout.write(
+        `${r.replaced ? 'Replaced' : 'Created'} ${r.table} over ${layout.root}: accounts ${layout.accounts.join(', ')}; regions ${layout.regions.join(', ')}; hours from ${layout.firstHour} to now.\n`,
+      );
+    });
+}

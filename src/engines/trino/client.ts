@@ -1,0 +1,312 @@
+/**
+ * A minimal client of Trino's REST statement protocol (the one the JDBC driver and the CLI use):
+ * POST /v1/statement with the SQL text, then GET each `nextUri` until there is none. Every
+ * response may carry `columns`, a page of `data`, the running `stats` and, at the end, `error`.
+ * Cancelling is a DELETE on the current `nextUri`.
+ *
+ * Why not a library: the protocol is four fields and a loop, and owning it lets every failure
+ * become a coded BiError (unreachable server, Trino's own error name, timeout, cancel) instead of a
+ * stack trace.
+ */
+import { BiError, errorMessage } from '../../util/errors.js';
+
+export interface TrinoClientOptions {
+  /** http://host:port of the coordinator. */
+  url: string;
+  /** X-Trino-User (any name on an unsecured server). */
+  user?: string;
+  /** Default catalog and schema for unqualified names. */
+  catalog?: string;
+  schema?: string;
+  /** Deadline of one query, from POST to the last page (default 5 minutes). */
+  timeoutMs?: number;
+  /** Deadline of one HTTP request; Trino answers each poll within about a second (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Session properties sent with every statement (X-Trino-Session). */
+  session?: Record<string, string>;
+}
+
+export interface TrinoColumn {
+  name: string;
+  /** Trino's type signature as text, e.g. `bigint`, `varchar`, `row(arn varchar)`. */
+  type: string;
+}
+
+/** The statistics Trino reports for a query (the subset callers use). */
+export interface TrinoStats {
+  state: string;
+  processedRows: number;
+  processedBytes: number;
+  /** Bytes read from storage (compressed file bytes for a Hive table). */
+  physicalInputBytes: number;
+  elapsedTimeMillis: number;
+  completedSplits: number;
+  totalSplits: number;
+}
+
+export interface TrinoResult {
+  queryId: string;
+  columns: TrinoColumn[];
+  /**
+   * Rows as Trino encodes them in JSON: numbers, strings, booleans, null, arrays for ARRAY and
+   * ROW, objects for MAP. Caution: a BIGINT beyond 2^53 loses precision in JSON.parse, so a
+   * caller that needs exact large integers casts them to varchar in SQL.
+   */
+  rows: unknown[][];
+  stats: TrinoStats;
+  /** Set for DDL/DML (`CREATE TABLE`, `CREATE SCHEMA`, …). */
+  updateType?: string;
+}
+
+export interface TrinoQueryOptions {
+  /** Aborting cancels the query on the server (DELETE nextUri) and rejects with QUERY_CANCELLED. */
+  signal?: AbortSignal;
+  /** Called with each page of rows as it arrives; with it, `rows` in the result stays empty. */
+  onRows?: (rows: unknown[][], columns: TrinoColumn[]) => void;
+  /** Called with the statistics of every response (progress). */
+  onStats?: (stats: TrinoStats) => void;
+}
+
+/** The fields of one protocol response that the client reads. */
+interface QueryResults {
+  id: string;
+  nextUri?: string;
+  columns?: TrinoColumn[];
+  data?: unknown[][];
+  stats?: Partial<TrinoStats>;
+  error?: TrinoError;
+  updateType?: string;
+}
+
+interface TrinoError {
+  message?: string;
+  errorCode?: number;
+  errorName?: string;
+  errorType?: string;
+  errorLocation?: { lineNumber?: number; columnNumber?: number };
+}
+
+/** Trino error names that mean "the table is not there": the fix is `bedrock-insights trino setup`. */
+const MISSING_OBJECT = new Set(['TABLE_NOT_FOUND', 'SCHEMA_NOT_FOUND', 'CATALOG_NOT_FOUND']);
+/** HTTP answers the protocol says to retry after a pause (server busy or starting). */
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/** Checks that `url` is an http(s) base URL; returns it without a trailing slash. */
+export function normalizeTrinoUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BiError('BAD_OPTION', `--trino-url must be an http:// or https:// URL (got "${url}").`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new BiError('BAD_OPTION', `--trino-url must be an http:// or https:// URL (got "${url}").`);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+export class TrinoClient {
+  readonly url: string;
+  private readonly user: string;
+  private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly options: TrinoClientOptions) {
+    this.url = normalizeTrinoUrl(options.url);
+    this.user = options.user ?? 'bedrock-insights';
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Runs one statement to the end and returns its columns, rows and statistics. */
+  async query(sql: string, opts: TrinoQueryOptions = {}): Promise<TrinoResult> {
+    const deadline = Date.now() + this.timeoutMs;
+    const rows: unknown[][] = [];
+    let columns: TrinoColumn[] = [];
+    let res = await this.send('POST', `${this.url}/v1/statement`, deadline, opts.signal, sql);
+    for (;;) {
+      if (res.columns && columns.length === 0) columns = res.columns;
+      if (res.data && res.data.length > 0) {
+        if (opts.onRows) opts.onRows(res.data, columns);
+        else for (const r of res.data) rows.push(r);
+      }
+      const stats = readStats(res.stats);
+      opts.onStats?.(stats);
+      if (res.error) throw queryError(res.error, res.id);
+      if (!res.nextUri) return { queryId: res.id, columns, rows, stats, updateType: res.updateType };
+      const next = res.nextUri;
+      if (opts.signal?.aborted) {
+        await this.cancel(next);
+        throw cancelled(res.id);
+      }
+      if (Date.now() >= deadline) {
+        await this.cancel(next);
+        throw new BiError(
+          'TRINO_TIMEOUT',
+          `Trino did not finish query ${res.id} within ${Math.round(this.timeoutMs / 1000)} s; it was cancelled. Narrow the time range or raise the timeout.`,
+          { queryId: res.id, timeoutMs: this.timeoutMs },
+        );
+      }
+      try {
+        res = await this.send('GET', next, deadline, opts.signal);
+      } catch (e) {
+        // Cancelled or timed out in the middle of a poll: the server still runs the query.
+        if (hasCode(e, 'QUERY_CANCELLED') || hasCode(e, 'TRINO_TIMEOUT')) await this.cancel(next);
+        throw e;
+      }
+    }
+  }
+
+  /** Asks the server to stop a query; never throws (the query may already be gone). */
+  async cancel(nextUri: string): Promise<void> {
+    try {
+      const r = await fetch(nextUri, {
+        method: 'DELETE',
+        headers: this.headers(),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+      await r.body?.cancel();
+    } catch {
+      /* best effort: an unreachable server has no query to cancel */
+    }
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = {
+      'X-Trino-User': this.user,
+      'X-Trino-Source': 'bedrock-insights',
+      'Content-Type': 'text/plain; charset=utf-8',
+    };
+    if (this.options.catalog) h['X-Trino-Catalog'] = this.options.catalog;
+    if (this.options.schema) h['X-Trino-Schema'] = this.options.schema;
+    const session = Object.entries(this.options.session ?? {});
+    if (session.length > 0) h['X-Trino-Session'] = session.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(',');
+    return h;
+  }
+
+  /** One protocol request, retried while the server says it is busy, bounded by the deadline. */
+  private async send(
+    method: 'POST' | 'GET',
+    url: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    body?: string,
+  ): Promise<QueryResults> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw cancelled();
+      const remaining = deadline - Date.now();
+      if (remaining <= 0)
+        throw new BiError('TRINO_TIMEOUT', `Trino at ${this.url} did not answer in time; the query was cancelled.`, {
+          timeoutMs: this.timeoutMs,
+        });
+      const timeout = AbortSignal.timeout(Math.min(this.requestTimeoutMs, remaining));
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: this.headers(),
+          body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+      } catch (e) {
+        if (signal?.aborted) throw cancelled();
+        if (timeout.aborted && method === 'GET')
+          throw new BiError('TRINO_TIMEOUT', `Trino at ${this.url} stopped answering while a query ran.`, {
+            requestTimeoutMs: this.requestTimeoutMs,
+          });
+        throw unreachable(this.url, e);
+      }
+      if (response.status === 200) {
+        const text = await response.text();
+        try {
+          return JSON.parse(text) as QueryResults;
+        } catch {
+          throw new BiError('TRINO_PROTOCOL', `${this.url} answered with something that is not Trino's JSON.`, {
+            status: response.status,
+          });
+        }
+      }
+      await response.body?.cancel();
+      if (RETRY_STATUS.has(response.status) && Date.now() + 500 < deadline) {
+        await sleep(Math.min(100 * 2 ** attempt, 1000), signal);
+        continue;
+      }
+      throw new BiError(
+        'TRINO_HTTP_ERROR',
+        `Trino at ${this.url} answered HTTP ${response.status} to ${method} ${new URL(url).pathname}; check that --trino-url names a Trino coordinator.`,
+        { status: response.status },
+      );
+    }
+  }
+}
+
+function readStats(s: Partial<TrinoStats> | undefined): TrinoStats {
+  return {
+    state: s?.state ?? 'UNKNOWN',
+    processedRows: s?.processedRows ?? 0,
+    processedBytes: s?.processedBytes ?? 0,
+    physicalInputBytes: s?.physicalInputBytes ?? 0,
+    elapsedTimeMillis: s?.elapsedTimeMillis ?? 0,
+    completedSplits: s?.completedSplits ?? 0,
+    totalSplits: s?.totalSplits ?? 0,
+  };
+}
+
+/** Trino's error as a coded BiError: `details` keeps Trino's error name, code, type and position. */
+function queryError(err: TrinoError, queryId: string): BiError {
+  const errorName = err.errorName ?? 'UNKNOWN';
+  const message = err.message ?? 'Trino reported an error without a message.';
+  const details = {
+    queryId,
+    trinoErrorName: errorName,
+    trinoErrorCode: err.errorCode,
+    trinoErrorType: err.errorType,
+    line: err.errorLocation?.lineNumber,
+    column: err.errorLocation?.columnNumber,
+  };
+  if (errorName === 'USER_CANCELED' || errorName === 'ADMINISTRATIVELY_KILLED')
+    return new BiError('QUERY_CANCELLED', `The Trino query ${queryId} was cancelled (${errorName}).`, details);
+  if (MISSING_OBJECT.has(errorName))
+    return new BiError(
+      'TRINO_TABLE_NOT_FOUND',
+      `Trino: ${message} (${errorName}). Create the table with: bedrock-insights trino setup --trino-url URL --location DIR_OR_S3_URL`,
+      details,
+    );
+  return new BiError('TRINO_QUERY_FAILED', `Trino: ${message} (${errorName}).`, details);
+}
+
+function cancelled(queryId?: string): BiError {
+  return new BiError('QUERY_CANCELLED', queryId ? `The Trino query ${queryId} was cancelled.` : 'Cancelled.', {
+    queryId,
+  });
+}
+
+function unreachable(url: string, e: unknown): BiError {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? errorMessage(e);
+  return new BiError(
+    'TRINO_UNREACHABLE',
+    `Cannot reach Trino at ${url} (${reason}). Check --trino-url, or start a local one with: bedrock-insights trino start`,
+    { url, reason },
+  );
+}
+
+function hasCode(e: unknown, code: string): boolean {
+  return e instanceof BiError && e.code === code;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
