@@ -31,7 +31,8 @@ Examples:
     .action(async (flags: DdlFlags) => {
       const { schema } = parseTableName(flags.table, 2);
       const layout = await describeLayout(flags.location, layoutOptions(flags));
+      const ddl = athenaDdl(layout, flags.table);
       process.stderr.write(`-- Run first, once: CREATE DATABASE IF NOT EXISTS ${schema}\n`);
-      process.stdout.write(`${athenaDdl(layout, flags.table)}\n`);
+      process.stdout.write(`${ddl}\n`);
     });
 }

@@ -143,20 +143,28 @@ export class TrinoClient {
       }
       if (Date.now() >= deadline) {
         await this.cancel(next);
-        throw new BiError(
-          'TRINO_TIMEOUT',
-          `Trino did not finish query ${res.id} within ${Math.round(this.timeoutMs / 1000)} s; it was cancelled. Narrow the time range or raise the timeout.`,
-          { queryId: res.id, timeoutMs: this.timeoutMs },
-        );
+        throw this.deadlineError(res.id);
       }
       try {
         res = await this.send('GET', next, deadline, opts.signal);
       } catch (e) {
         // Cancelled or timed out in the middle of a poll: the server still runs the query.
-        if (hasCode(e, 'QUERY_CANCELLED') || hasCode(e, 'TRINO_TIMEOUT')) await this.cancel(next);
+        if (e instanceof BiError && (e.code === 'QUERY_CANCELLED' || e.code === 'TRINO_TIMEOUT')) {
+          await this.cancel(next);
+          if (e.details.deadline === true) throw this.deadlineError(res.id);
+          throw new BiError(e.code, e.message, { ...e.details, queryId: res.id });
+        }
         throw e;
       }
     }
+  }
+
+  private deadlineError(queryId: string | undefined): BiError {
+    return new BiError(
+      'TRINO_TIMEOUT',
+      `Trino did not finish query ${queryId ?? '(not started)'} within ${Math.round(this.timeoutMs / 1000)} s; it was cancelled. Narrow the time range or raise the timeout.`,
+      { queryId, timeoutMs: this.timeoutMs, deadline: true },
+    );
   }
 
   /** Asks the server to stop a query; never throws (the query may already be gone). */
@@ -197,11 +205,10 @@ export class TrinoClient {
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw cancelled();
       const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new BiError('TRINO_TIMEOUT', `Trino at ${this.url} did not answer in time; the query was cancelled.`, {
-          timeoutMs: this.timeoutMs,
-        });
-      const timeout = AbortSignal.timeout(Math.min(this.requestTimeoutMs, remaining));
+      if (remaining <= 0) throw this.deadlineError(undefined);
+      // The query's deadline, when it comes before this request's own timeout, is what ends it.
+      const byDeadline = remaining < this.requestTimeoutMs;
+      const timeout = AbortSignal.timeout(byDeadline ? remaining : this.requestTimeoutMs);
       let response: Response;
       try {
         response = await fetch(url, {
@@ -212,11 +219,12 @@ export class TrinoClient {
         });
       } catch (e) {
         if (signal?.aborted) throw cancelled();
+        if (timeout.aborted && byDeadline) throw this.deadlineError(undefined);
         if (timeout.aborted && method === 'GET')
           throw new BiError('TRINO_TIMEOUT', `Trino at ${this.url} stopped answering while a query ran.`, {
             requestTimeoutMs: this.requestTimeoutMs,
           });
-        throw unreachable(this.url, e);
+        throw unreachable(this.url, timeout.aborted ? `no answer within ${this.requestTimeoutMs} ms` : e);
       }
       if (response.status === 200) {
         const text = await response.text();
@@ -284,17 +292,13 @@ function cancelled(queryId?: string): BiError {
 }
 
 function unreachable(url: string, e: unknown): BiError {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const reason = cause?.code ?? cause?.message ?? errorMessage(e);
+  const cause = (e as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const reason = typeof e === 'string' ? e : (cause?.code ?? cause?.message ?? errorMessage(e));
   return new BiError(
     'TRINO_UNREACHABLE',
     `Cannot reach Trino at ${url} (${reason}). Check --trino-url, or start a local one with: bedrock-insights trino start`,
     { url, reason },
   );
-}
-
-function hasCode(e: unknown, code: string): boolean {
-  return e instanceof BiError && e.code === code;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

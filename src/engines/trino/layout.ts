@@ -6,9 +6,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BiError, errorMessage } from '../../util/errors.js';
-import { awsError, makeS3Client, parseS3Url, type AwsClientOptions } from '../../sources/s3.js';
+import type { AwsClientOptions } from '../../sources/s3.js';
 import { deliveryRoot, type DeliveryTable } from './table.js';
 
 export interface LayoutOptions {
@@ -55,7 +55,9 @@ export async function describeLayout(location: string, opts: LayoutOptions = {})
 /** `YYYY-MM-DD` → `YYYY/MM/DD/00`. */
 function fromDay(text: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m || Number.isNaN(Date.parse(`${text}T00:00:00Z`)))
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  // Date.parse takes 2024-02-30 (as March 1st): the round trip catches days a month lacks.
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text)
     throw new BiError('BAD_OPTION', `--from must be a date YYYY-MM-DD (got "${text}").`);
   return `${m[1]}/${m[2]}/${m[3]}/00`;
 }
@@ -96,25 +98,35 @@ function localLister(root: string): Lister {
   };
 }
 
+/**
+ * Lists with the AWS SDK, loaded on the first listing only: `athena ddl` with --accounts,
+ * --log-regions and --from never touches AWS, nor loads its SDK.
+ */
 function s3Lister(root: string, aws: AwsClientOptions & { client?: S3Client }): Lister {
-  const { bucket, prefix } = parseS3Url(root);
-  const client = aws.client ?? makeS3Client(aws);
-  return async (path) => {
-    const full = `${prefix ? `${prefix}/` : ''}${path}/`;
-    const names: string[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: full, Delimiter: '/', ContinuationToken: token }),
-        );
-        for (const cp of page.CommonPrefixes ?? [])
-          if (cp.Prefix) names.push(cp.Prefix.slice(full.length).replace(/\/$/, ''));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-    } catch (e) {
-      throw awsError(e, `list s3://${bucket}/${full} (or pass --accounts, --log-regions and --from)`);
-    }
-    return names.sort();
+  let ready: Promise<(path: string) => Promise<string[]>> | undefined;
+  const connect = async (): Promise<(path: string) => Promise<string[]>> => {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const { awsError, makeS3Client, parseS3Url } = await import('../../sources/s3.js');
+    const { bucket, prefix } = parseS3Url(root);
+    const client = aws.client ?? makeS3Client(aws);
+    return async (path) => {
+      const full = `${prefix ? `${prefix}/` : ''}${path}/`;
+      const names: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: full, Delimiter: '/', ContinuationToken: token }),
+          );
+          for (const cp of page.CommonPrefixes ?? [])
+            if (cp.Prefix) names.push(cp.Prefix.slice(full.length).replace(/\/$/, ''));
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (e) {
+        throw awsError(e, `list s3://${bucket}/${full} (or pass --accounts, --log-regions and --from)`);
+      }
+      return names.sort();
+    };
   };
+  return async (path) => (await (ready ??= connect()))(path);
 }
