@@ -3,6 +3,7 @@ import type { Definitions } from '../store/definitions.js';
 import type { Store } from '../store/store.js';
 import type { Db } from './db.js';
 import type { AppendQueue } from './appendQueue.js';
+import type { MatchPool } from './matchPool.js';
 import type { MetricFilterStore } from './metricFilterStore.js';
 import type { QueryTracker } from './queryTracker.js';
 
@@ -15,11 +16,24 @@ export interface ApiShared {
   metricFilters: MetricFilterStore;
   queries: QueryTracker;
   appender: AppendQueue;
+  /** Filter-pattern matching off the event loop, with the per-request limits. */
+  matcher: MatchPool;
+  filterLimits: FilterLimits;
   accountId: string;
   defaultRegion: string;
   keepBodies: boolean;
   now: () => number;
 }
+
+/** What one request's filter-pattern matching may use (CloudWatchApiOptions.filterLimits). */
+export interface FilterLimits {
+  /** Bytes of messages examined per request (each term, regex or glob scan counts). */
+  budgetBytes: number;
+  /** Wall time per request for matching; the matching thread is stopped then. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_FILTER_LIMITS: FilterLimits = { budgetBytes: 256 * 1024 * 1024, deadlineMs: 5_000 };
 
 /** One request: the shared state plus who called and where. */
 export interface Call {

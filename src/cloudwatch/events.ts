@@ -4,9 +4,10 @@ import type { StoredEvent } from '../logs/event.js';
 import type { Operation } from './context.js';
 import { CwApiError, invalidParameter, resourceNotFound } from './errors.js';
 import { num, str } from './db.js';
-import { matchFilterPattern, parseFilterPattern, type FilterPattern } from './filterPattern.js';
+import { parseFilterPattern, requiredLiterals, type FilterPattern } from './filterPattern.js';
 import { requireGroup, requireStream } from './groups.js';
 import { decodePtr } from './ptr.js';
+import { RequestMatcher } from './requestMatcher.js';
 import { decodeStreamToken, decodeToken, encodeStreamToken, encodeToken, type StreamPosition } from './tokens.js';
 import { GROUP_RULE, Input, STREAM_RULE, checkString, groupNameOrIdentifier } from './validate.js';
 import { isBiError } from '../util/errors.js';
@@ -265,20 +266,23 @@ export const filterLogEvents: Operation = async (call, body) => {
     params.push(BigInt(endTime));
     where.push(`ts <= $${params.length}`);
   }
-  // Plain required terms must appear literally: let DuckDB discard the rest before JS matches.
-  if (pattern.kind === 'terms') {
-    for (const t of pattern.all)
-      if ('text' in t) {
-        params.push(t.text);
-        where.push(`contains(message, $${params.length})`);
-      }
+  // Plain required terms must appear literally: let DuckDB discard the rest before JS matches
+  // (and when they are the whole pattern, nothing is left for JS to match).
+  const literal = requiredLiterals(pattern);
+  for (const text of literal.terms) {
+    params.push(text);
+    where.push(`contains(message, $${params.length})`);
   }
   let cursor: [number, number] | undefined = after;
   const matched: EventRow[] = [];
   let scanned = 0;
   let exhausted = false;
   let bytes = 0;
+  const matching = new RequestMatcher(call, patternText ?? '', pattern, literal.complete);
   outer: while (matched.length < limit && scanned < FILTER_SCAN_BUDGET) {
+    // Out of matching time after some progress: a partial page with a nextToken, as CloudWatch
+    // answers a page that hit its own scan limits.
+    if (scanned > 0 && matching.expired()) break;
     const p = [...params];
     let cond = '';
     if (cursor) {
@@ -291,10 +295,16 @@ export const filterLogEvents: Operation = async (call, body) => {
         p,
       )
     ).map(toEventRow);
-    for (const r of rows) {
+    const verdict = await matching.judge(
+      rows.map((r) => r.message),
+      scanned > 0,
+    );
+    if (!verdict) break; // out of time or budget after progress: end the page here
+    for (let i = 0; i < verdict.decided; i++) {
+      const r = rows[i];
       scanned++;
       cursor = [r.ts, r.seq];
-      if (matchFilterPattern(pattern, r.message)) {
+      if (verdict.matches(i)) {
         bytes += Buffer.byteLength(r.message, 'utf8') + EVENT_OVERHEAD;
         if (matched.length > 0 && bytes > RESPONSE_BYTES) {
           cursor = [matched[matched.length - 1].ts, matched[matched.length - 1].seq];
@@ -304,6 +314,7 @@ export const filterLogEvents: Operation = async (call, body) => {
         if (matched.length >= limit) break outer;
       }
     }
+    if (verdict.decided < rows.length) break; // the budget ended inside this chunk
     if (rows.length < FILTER_CHUNK) {
       exhausted = true;
       break;

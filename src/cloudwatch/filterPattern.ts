@@ -1,4 +1,7 @@
-import { BiError } from '../util/errors.js';
+import { invalidPattern } from './filterErrors.js';
+import { assignDelimited } from './delimitedMatch.js';
+import { compileGlob, compileLinearRegex, type LinearMatcher } from './linearMatch.js';
+import { unmetered, type WorkMeter } from './work.js';
 
 /**
  * The CloudWatch Logs filter pattern language (FilterLogEvents, metric filters, TestMetricFilter,
@@ -9,20 +12,24 @@ import { BiError } from '../util/errors.js';
  * parseFilterPattern() compiles once (throws BiError FILTER_PATTERN_INVALID); matchFilterPattern()
  * tests one message and returns the extracted values; metricValueOf()/dimensionValueOf() read a
  * metric transformation's `$.path` / `$name` references from a matched message.
+ *
+ * Matching is linear in the message: regexes run on RE2 and globs on a one-pass matcher
+ * (linearMatch.ts), space-delimited patterns by dynamic programming (delimitedMatch.ts), and every
+ * scan is charged to a WorkMeter. The API runs it off the event loop (matchPool.ts).
  */
 
 export const MAX_PATTERN_LENGTH = 1024;
 export const MAX_REGEXES = 2;
 
-export type Term = { text: string } | { regex: RegExp };
+export type Term = { text: string } | { regex: LinearMatcher };
 
 export type TermPattern = { kind: 'terms'; all: Term[]; any: Term[]; none: Term[] };
 
 export type Selector = readonly (string | number | '*')[];
 export type Value =
-  | { kind: 'string'; text: string; glob: RegExp | null }
+  | { kind: 'string'; text: string; glob: LinearMatcher | null }
   | { kind: 'number'; value: number; text: string }
-  | { kind: 'regex'; regex: RegExp }
+  | { kind: 'regex'; regex: LinearMatcher }
   | { kind: 'any' };
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -51,38 +58,25 @@ export interface MatchResult {
   json?: unknown;
 }
 
-function invalid(message: string): BiError {
-  return new BiError('FILTER_PATTERN_INVALID', message);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Regexes and globs
 
 const REGEX_ALLOWED = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+. ]*$/;
 
-function compileRegex(body: string, counter: { n: number }): RegExp {
+function compileRegex(body: string, counter: { n: number }): LinearMatcher {
   counter.n++;
   if (counter.n > MAX_REGEXES)
-    throw invalid(`A filter pattern may contain at most ${MAX_REGEXES} regular expressions.`);
-  if (/[()]/.test(body)) throw invalid('Regular expressions in filter patterns cannot use ( ) groups.');
+    throw invalidPattern(`A filter pattern may contain at most ${MAX_REGEXES} regular expressions.`);
+  if (/[()]/.test(body)) throw invalidPattern('Regular expressions in filter patterns cannot use ( ) groups.');
   if (!REGEX_ALLOWED.test(body))
-    throw invalid(
+    throw invalidPattern(
       `The regular expression %${body}% uses a character filter patterns do not allow; use letters, digits, : _ # = @ / ; , - and the operators ^ $ ? [ ] { } | \\ * + .`,
     );
-  try {
-    return new RegExp(body);
-  } catch (e) {
-    throw invalid(`Invalid regular expression %${body}%: ${(e as Error).message}`);
-  }
+  return compileLinearRegex(body);
 }
 
-function globToRegex(text: string): RegExp | null {
-  if (!text.includes('*')) return null;
-  const src = text
-    .split('*')
-    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${src}$`, 's');
+function globOf(text: string): LinearMatcher | null {
+  return text.includes('*') ? compileGlob(text) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +104,7 @@ function readQuoted(s: string, i: number): [string, number] {
     out += c;
     j++;
   }
-  throw invalid('Unterminated quoted string in the filter pattern; close it with ".');
+  throw invalidPattern('Unterminated quoted string in the filter pattern; close it with ".');
 }
 
 function tokenize(s: string): Tok[] {
@@ -180,7 +174,7 @@ function tokenize(s: string): Tok[] {
     }
     if (c === '%') {
       const j = s.indexOf('%', i + 1);
-      if (j < 0) throw invalid('Unterminated regular expression in the filter pattern; close it with %.');
+      if (j < 0) throw invalidPattern('Unterminated regular expression in the filter pattern; close it with %.');
       toks.push({ t: 'regex', body: s.slice(i + 1, j) });
       i = j + 1;
       continue;
@@ -188,7 +182,7 @@ function tokenize(s: string): Tok[] {
     let j = i;
     while (j < s.length && !/[\s(),=<>!&|"%]/.test(s[j])) j++;
     // `!` that does not start `!=` belongs to no token: reject it instead of looping.
-    if (j === i) throw invalid(`Unexpected character '${c}' in the filter pattern.`);
+    if (j === i) throw invalidPattern(`Unexpected character '${c}' in the filter pattern.`);
     toks.push({ t: 'word', text: s.slice(i, j) });
     i = j;
   }
@@ -228,11 +222,11 @@ function parseBool<C>(cur: Cursor, cond: (cur: Cursor) => C, stop: (t: Tok) => b
   };
   const parsePrimary = (): Expr<C> => {
     const t = cur.peek();
-    if (!t || stop(t)) throw invalid('The filter pattern ends where a condition was expected.');
+    if (!t || stop(t)) throw invalidPattern('The filter pattern ends where a condition was expected.');
     if (t.t === 'lp') {
       cur.next();
       const e = parseOr();
-      if (cur.next()?.t !== 'rp') throw invalid('Unbalanced parentheses in the filter pattern.');
+      if (cur.next()?.t !== 'rp') throw invalidPattern('Unbalanced parentheses in the filter pattern.');
       return e;
     }
     return { kind: 'cond', cond: cond(cur) };
@@ -242,24 +236,24 @@ function parseBool<C>(cur: Cursor, cond: (cur: Cursor) => C, stop: (t: Tok) => b
 
 function parseValue(cur: Cursor, op: CompareOp, regexes: { n: number }): Value {
   const t = cur.next();
-  if (!t) throw invalid(`A value is missing after '${op}' in the filter pattern.`);
+  if (!t) throw invalidPattern(`A value is missing after '${op}' in the filter pattern.`);
   const numeric = op === '<' || op === '<=' || op === '>' || op === '>=';
   if (t.t === 'regex') {
-    if (numeric) throw invalid(`'${op}' compares numbers; a regular expression works only with = and !=.`);
+    if (numeric) throw invalidPattern(`'${op}' compares numbers; a regular expression works only with = and !=.`);
     return { kind: 'regex', regex: compileRegex(t.body, regexes) };
   }
   if (t.t === 'str') {
-    if (numeric) throw invalid(`'${op}' compares numbers; "${t.text}" is a string.`);
-    return { kind: 'string', text: t.text, glob: globToRegex(t.text) };
+    if (numeric) throw invalidPattern(`'${op}' compares numbers; "${t.text}" is a string.`);
+    return { kind: 'string', text: t.text, glob: globOf(t.text) };
   }
   if (t.t === 'word') {
     const n = numberLiteral(t.text);
     if (n !== null) return { kind: 'number', value: n, text: t.text };
-    if (numeric) throw invalid(`'${op}' compares numbers; ${t.text} is not a number.`);
+    if (numeric) throw invalidPattern(`'${op}' compares numbers; ${t.text} is not a number.`);
     if (t.text === '*') return { kind: 'any' };
-    return { kind: 'string', text: t.text, glob: globToRegex(t.text) };
+    return { kind: 'string', text: t.text, glob: globOf(t.text) };
   }
-  throw invalid(`A value is missing after '${op}' in the filter pattern.`);
+  throw invalidPattern(`A value is missing after '${op}' in the filter pattern.`);
 }
 
 function numberLiteral(text: string): number | null {
@@ -273,7 +267,7 @@ function numberLiteral(text: string): number | null {
 
 function parseSelector(text: string): Selector {
   if (!text.startsWith('$'))
-    throw invalid(`A JSON pattern condition starts with a selector such as $.field; got ${text}.`);
+    throw invalidPattern(`A JSON pattern condition starts with a selector such as $.field; got ${text}.`);
   const segs: (string | number | '*')[] = [];
   let i = 1;
   while (i < text.length) {
@@ -281,19 +275,19 @@ function parseSelector(text: string): Selector {
       let j = i + 1;
       while (j < text.length && text[j] !== '.' && text[j] !== '[') j++;
       const name = text.slice(i + 1, j);
-      if (!name) throw invalid(`Empty property name in the selector ${text}.`);
+      if (!name) throw invalidPattern(`Empty property name in the selector ${text}.`);
       segs.push(name === '*' ? '*' : name);
       i = j;
     } else if (text[i] === '[') {
       const j = text.indexOf(']', i);
-      if (j < 0) throw invalid(`Unclosed [ in the selector ${text}.`);
+      if (j < 0) throw invalidPattern(`Unclosed [ in the selector ${text}.`);
       const inner = text.slice(i + 1, j).trim();
       if (inner === '*') segs.push('*');
       else if (/^\d+$/.test(inner)) segs.push(Number(inner));
-      else throw invalid(`Array index [${inner}] in ${text} must be a number or *.`);
+      else throw invalidPattern(`Array index [${inner}] in ${text} must be a number or *.`);
       i = j + 1;
     } else {
-      throw invalid(`Unexpected '${text[i]}' in the selector ${text}; use $.name and [n].`);
+      throw invalidPattern(`Unexpected '${text[i]}' in the selector ${text}; use $.name and [n].`);
     }
   }
   return segs;
@@ -301,7 +295,7 @@ function parseSelector(text: string): Selector {
 
 function parseJsonCond(cur: Cursor, regexes: { n: number }): JsonCond {
   const t = cur.next();
-  if (!t || t.t !== 'word') throw invalid('A JSON pattern condition starts with a selector such as $.field.');
+  if (!t || t.t !== 'word') throw invalidPattern('A JSON pattern condition starts with a selector such as $.field.');
   const selector = parseSelector(t.text);
   const nx = cur.peek();
   if (nx?.t === 'word' && nx.text.toUpperCase() === 'IS') {
@@ -310,16 +304,16 @@ function parseJsonCond(cur: Cursor, regexes: { n: number }): JsonCond {
     const kw = w?.t === 'word' ? w.text.toUpperCase() : '';
     if (kw === 'NULL') return { kind: 'isNull', selector };
     if (kw === 'TRUE' || kw === 'FALSE') return { kind: 'isBool', selector, value: kw === 'TRUE' };
-    throw invalid(`After ${t.text} IS, write NULL, TRUE or FALSE.`);
+    throw invalidPattern(`After ${t.text} IS, write NULL, TRUE or FALSE.`);
   }
   if (nx?.t === 'word' && nx.text.toUpperCase() === 'NOT') {
     cur.next();
     const w = cur.next();
     if (w?.t === 'word' && w.text.toUpperCase() === 'EXISTS') return { kind: 'notExists', selector };
-    throw invalid(`After ${t.text} NOT, write EXISTS.`);
+    throw invalidPattern(`After ${t.text} NOT, write EXISTS.`);
   }
   const o = cur.next();
-  if (!o || o.t !== 'op') throw invalid(`An operator (= != < <= > >=) is missing after ${t.text}.`);
+  if (!o || o.t !== 'op') throw invalidPattern(`An operator (= != < <= > >=) is missing after ${t.text}.`);
   return { kind: 'cmp', selector, selectorText: t.text, op: o.op, value: parseValue(cur, o.op, regexes) };
 }
 
@@ -347,14 +341,14 @@ function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
-function compareScalar(field: string | number | boolean, op: CompareOp, value: Value): boolean {
+function compareScalar(field: string | number | boolean, op: CompareOp, value: Value, work: WorkMeter): boolean {
   if (value.kind === 'any') return op === '=';
   if (op === '=' || op === '!=') {
     let eq: boolean;
-    if (value.kind === 'regex') eq = value.regex.test(String(field));
+    if (value.kind === 'regex') eq = value.regex.test(String(field), work);
     else if (value.kind === 'number' && typeof field === 'number') eq = field === value.value;
     else if (value.kind === 'number') eq = typeof field === 'string' && numberLiteral(field) === value.value;
-    else if (value.glob) eq = value.glob.test(String(field));
+    else if (value.glob) eq = value.glob.test(String(field), work);
     else eq = String(field) === value.text;
     return op === '=' ? eq : !eq;
   }
@@ -373,7 +367,7 @@ function compareScalar(field: string | number | boolean, op: CompareOp, value: V
   }
 }
 
-function evalJsonCond(json: unknown, c: JsonCond): boolean {
+function evalJsonCond(json: unknown, c: JsonCond, work: WorkMeter): boolean {
   const vals = selectJson(json, c.selector);
   switch (c.kind) {
     case 'notExists':
@@ -383,7 +377,7 @@ function evalJsonCond(json: unknown, c: JsonCond): boolean {
     case 'isBool':
       return vals.some((v) => v === c.value);
     case 'cmp':
-      return vals.some((v) => isScalar(v) && compareScalar(v, c.op, c.value));
+      return vals.some((v) => isScalar(v) && compareScalar(v, c.op, c.value, work));
   }
 }
 
@@ -416,9 +410,9 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_\-.]*$/;
 function parseDelimited(body: string, regexes: { n: number }): DelimitedPattern {
   const groups = splitTopLevel(tokenize(body));
   if (groups.length === 1 && groups[0].length === 0)
-    throw invalid('A space-delimited pattern [ ] needs at least one field.');
+    throw invalidPattern('A space-delimited pattern [ ] needs at least one field.');
   const items: DelimItem[] = groups.map((g, idx) => {
-    if (g.length === 0) throw invalid(`Field ${idx + 1} of the space-delimited pattern is empty.`);
+    if (g.length === 0) throw invalidPattern(`Field ${idx + 1} of the space-delimited pattern is empty.`);
     if (g.length === 1 && g[0].t === 'ellipsis') return { kind: 'ellipsis' };
     const position = idx + 1;
     if (g.length === 1 && g[0].t === 'word' && FIELD_NAME.test(g[0].text))
@@ -442,25 +436,35 @@ function parseDelimited(body: string, regexes: { n: number }): DelimitedPattern 
       (c) => {
         const n = c.next();
         if (!n || n.t !== 'word' || !FIELD_NAME.test(n.text))
-          throw invalid(
+          throw invalidPattern(
             `Field ${position} of the space-delimited pattern must be a name or a condition such as status = 404.`,
           );
         own ??= n.text;
+        if (n.text !== own)
+          throw invalidPattern(
+            `Field ${position} of the space-delimited pattern tests ${n.text} after ${own}; each field's conditions test that field only, e.g. [${own} = 1 || ${own} = 2].`,
+          );
         const o = c.next();
-        if (!o || o.t !== 'op') throw invalid(`An operator (= != < <= > >=) is missing after ${n.text}.`);
+        if (!o || o.t !== 'op') throw invalidPattern(`An operator (= != < <= > >=) is missing after ${n.text}.`);
         return { name: n.text, op: o.op, value: parseValue(c, o.op, regexes) };
       },
       () => false,
     );
-    if (!cur.done()) throw invalid(`Unexpected text in field ${position} of the space-delimited pattern.`);
+    if (!cur.done()) throw invalidPattern(`Unexpected text in field ${position} of the space-delimited pattern.`);
     return { kind: 'field', name: own, position, expr };
   });
   return { kind: 'delimited', items };
 }
 
-/** Splits a message into space-delimited fields; "…" and […] are one field each (without the delimiters). */
-export function splitDelimited(message: string): string[] {
+/**
+ * Splits a message into space-delimited fields; "…" and […] are one field each (without the
+ * delimiters). One pass: once a closing quote or bracket is known to be missing after some
+ * point, it is not searched for again (a message of many unclosed `[` stays linear).
+ */
+export function splitDelimited(message: string, work: WorkMeter = unmetered()): string[] {
+  work.spend(message.length);
   const out: string[] = [];
+  const noClose = { '"': false, ']': false };
   let i = 0;
   const s = message;
   while (i < s.length) {
@@ -470,12 +474,13 @@ export function splitDelimited(message: string): string[] {
     }
     if (s[i] === '"' || s[i] === '[') {
       const close = s[i] === '"' ? '"' : ']';
-      const j = s.indexOf(close, i + 1);
+      const j = noClose[close] ? -1 : s.indexOf(close, i + 1);
       if (j >= 0) {
         out.push(s.slice(i + 1, j));
         i = j + 1;
         continue;
       }
+      noClose[close] = true;
     }
     let j = i;
     while (j < s.length && !/\s/.test(s[j])) j++;
@@ -485,55 +490,27 @@ export function splitDelimited(message: string): string[] {
   return out;
 }
 
-function matchDelimited(p: DelimitedPattern, message: string): Record<string, string> | null {
-  const toks = splitDelimited(message);
-  const fixed = p.items.filter((x) => x.kind === 'field').length;
-  const ellipses = p.items.length - fixed;
-  if (ellipses === 0 && toks.length !== fixed) return null;
-  if (toks.length < fixed) return null;
-  const slack = toks.length - fixed;
-  // Distribute the slack over the ellipses; with one ellipsis there is exactly one way.
-  const tryAssign = (
-    itemIdx: number,
-    tokIdx: number,
-    slackLeft: number,
-    acc: Map<DelimItem, string>,
-  ): Record<string, string> | null => {
-    if (itemIdx === p.items.length) {
-      if (tokIdx !== toks.length) return null;
-      const vars: Record<string, string> = {};
-      for (const [item, v] of acc) {
-        if (item.kind !== 'field') continue;
-        vars[`$${item.name ?? item.position}`] = v;
-      }
-      for (const [item] of acc) {
-        if (
-          item.kind === 'field' &&
-          item.expr &&
-          !evalExpr(item.expr, (c) => {
-            const v = vars[c.name.startsWith('$') ? c.name : `$${c.name}`];
-            return v !== undefined && compareScalar(v, c.op, c.value);
-          })
-        )
-          return null;
-      }
-      return vars;
-    }
-    const item = p.items[itemIdx];
-    if (item.kind === 'ellipsis') {
-      const later = p.items.slice(itemIdx + 1).some((x) => x.kind === 'ellipsis');
-      for (let k = later ? 0 : slackLeft; k <= slackLeft; k++) {
-        const r = tryAssign(itemIdx + 1, tokIdx + k, slackLeft - k, acc);
-        if (r) return r;
-      }
-      return null;
-    }
-    acc.set(item, toks[tokIdx]);
-    const r = tryAssign(itemIdx + 1, tokIdx + 1, slackLeft, acc);
-    acc.delete(item);
-    return r;
-  };
-  return tryAssign(0, 0, slack, new Map());
+function matchDelimited(p: DelimitedPattern, message: string, work: WorkMeter): Record<string, string> | null {
+  const toks = splitDelimited(message, work);
+  const kinds = p.items.map((x) => x.kind);
+  const assigned = assignDelimited(
+    kinds,
+    toks.length,
+    (i, j) => {
+      const item = p.items[i];
+      // A condition tests its own field only (the parser makes sure of it).
+      return (
+        item.kind !== 'field' || !item.expr || evalExpr(item.expr, (c) => compareScalar(toks[j], c.op, c.value, work))
+      );
+    },
+    work,
+  );
+  if (!assigned) return null;
+  const vars: Record<string, string> = {};
+  p.items.forEach((item, i) => {
+    if (item.kind === 'field') vars[`$${item.name ?? item.position}`] = toks[assigned[i]];
+  });
+  return vars;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,7 +532,7 @@ function parseTerms(text: string, regexes: { n: number }): TermPattern {
       bucket = p.none;
       i++;
     }
-    if (i >= text.length) throw invalid('A filter term is missing after ? or -.');
+    if (i >= text.length) throw invalidPattern('A filter term is missing after ? or -.');
     let term: Term;
     if (text[i] === '"') {
       const [t, j] = readQuoted(text, i);
@@ -563,7 +540,7 @@ function parseTerms(text: string, regexes: { n: number }): TermPattern {
       i = j;
     } else if (text[i] === '%') {
       const j = text.indexOf('%', i + 1);
-      if (j < 0) throw invalid('Unterminated regular expression in the filter pattern; close it with %.');
+      if (j < 0) throw invalidPattern('Unterminated regular expression in the filter pattern; close it with %.');
       term = { regex: compileRegex(text.slice(i + 1, j), regexes) };
       i = j + 1;
     } else {
@@ -577,8 +554,10 @@ function parseTerms(text: string, regexes: { n: number }): TermPattern {
   return p;
 }
 
-function termIn(t: Term, message: string): boolean {
-  return 'text' in t ? message.includes(t.text) : t.regex.test(message);
+function termIn(t: Term, message: string, work: WorkMeter): boolean {
+  if ('regex' in t) return t.regex.test(message, work);
+  work.spend(message.length);
+  return message.includes(t.text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -597,51 +576,57 @@ export function filterPatternRegexCount(text: string | undefined | null): number
 
 function parseCounting(text: string | undefined | null, regexes: { n: number }): FilterPattern {
   const src = (text ?? '').trim();
-  if (src.length > MAX_PATTERN_LENGTH) throw invalid(`A filter pattern is at most ${MAX_PATTERN_LENGTH} characters.`);
+  if (src.length > MAX_PATTERN_LENGTH)
+    throw invalidPattern(`A filter pattern is at most ${MAX_PATTERN_LENGTH} characters.`);
   if (src === '' || src === '""') return { kind: 'all' };
   if (src.startsWith('{')) {
-    if (!src.endsWith('}')) throw invalid('A JSON filter pattern must end with }.');
+    if (!src.endsWith('}')) throw invalidPattern('A JSON filter pattern must end with }.');
     const cur = new Cursor(tokenize(src.slice(1, -1)));
-    if (cur.done()) throw invalid('A JSON filter pattern { } needs a condition such as { $.field = "value" }.');
+    if (cur.done()) throw invalidPattern('A JSON filter pattern { } needs a condition such as { $.field = "value" }.');
     const expr = parseBool<JsonCond>(
       cur,
       (c) => parseJsonCond(c, regexes),
       () => false,
     );
-    if (!cur.done()) throw invalid('Unexpected text in the JSON filter pattern; join conditions with && or ||.');
+    if (!cur.done()) throw invalidPattern('Unexpected text in the JSON filter pattern; join conditions with && or ||.');
     return { kind: 'json', expr };
   }
   if (src.startsWith('[')) {
-    if (!src.endsWith(']')) throw invalid('A space-delimited filter pattern must end with ].');
+    if (!src.endsWith(']')) throw invalidPattern('A space-delimited filter pattern must end with ].');
     return parseDelimited(src.slice(1, -1), regexes);
   }
   return parseTerms(src, regexes);
 }
 
-/** Tests one message; null when it does not match. */
-export function matchFilterPattern(p: FilterPattern, message: string): MatchResult | null {
+/** Tests one message; null when it does not match. Throws FILTER_WORK_LIMIT when `work` runs out. */
+export function matchFilterPattern(
+  p: FilterPattern,
+  message: string,
+  work: WorkMeter = unmetered(),
+): MatchResult | null {
   switch (p.kind) {
     case 'all':
       return { extractedValues: {} };
     case 'terms': {
-      if (!p.all.every((t) => termIn(t, message))) return null;
-      if (p.any.length > 0 && !p.any.some((t) => termIn(t, message))) return null;
-      if (p.none.some((t) => termIn(t, message))) return null;
+      if (!p.all.every((t) => termIn(t, message, work))) return null;
+      if (p.any.length > 0 && !p.any.some((t) => termIn(t, message, work))) return null;
+      if (p.none.some((t) => termIn(t, message, work))) return null;
       return { extractedValues: {} };
     }
     case 'json': {
-      const json = parseJsonMessage(message);
+      const json = parseJsonMessage(message, work);
       if (json === undefined) return null;
-      return evalExpr(p.expr, (c) => evalJsonCond(json, c)) ? { extractedValues: {}, json } : null;
+      return evalExpr(p.expr, (c) => evalJsonCond(json, c, work)) ? { extractedValues: {}, json } : null;
     }
     case 'delimited': {
-      const vars = matchDelimited(p, message);
+      const vars = matchDelimited(p, message, work);
       return vars ? { extractedValues: vars } : null;
     }
   }
 }
 
-function parseJsonMessage(message: string): unknown {
+function parseJsonMessage(message: string, work: WorkMeter = unmetered()): unknown {
+  work.spend(message.length);
   const t = message.trimStart();
   if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
   try {
@@ -649,6 +634,16 @@ function parseJsonMessage(message: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The plain terms every match must contain (a prefilter for SQL `contains`), and whether they
+ * are the whole pattern (then a message that contains them all matches).
+ */
+export function requiredLiterals(p: FilterPattern): { terms: string[]; complete: boolean } {
+  if (p.kind !== 'terms') return { terms: [], complete: false };
+  const terms = p.all.flatMap((t) => ('text' in t ? [t.text] : []));
+  return { terms, complete: terms.length === p.all.length && p.any.length === 0 && p.none.length === 0 };
 }
 
 /** Compile once, test many. */

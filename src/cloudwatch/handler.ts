@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { EventWriter } from '../store/writer.js';
 import { BiError, isBiError } from '../util/errors.js';
 import { AppendQueue } from './appendQueue.js';
-import type { ApiShared, Call, Operation } from './context.js';
+import { DEFAULT_FILTER_LIMITS, type ApiShared, type Call, type FilterLimits, type Operation } from './context.js';
 import { Db } from './db.js';
 import { CwApiError, serviceUnavailable } from './errors.js';
 import { filterLogEvents, getLogEvents, getLogRecord, putLogEvents } from './events.js';
@@ -17,12 +17,14 @@ import {
   describeLogGroups,
   describeLogStreams,
 } from './groups.js';
+import { MatchPool } from './matchPool.js';
 import { MetricFilterStore } from './metricFilterStore.js';
 import { deleteMetricFilter, describeMetricFilters, putMetricFilter, testMetricFilter } from './metricFilters.js';
 import { describeQueries, getQueryResults, startQuery, stopQuery } from './queries.js';
 import { deleteQueryDefinition, describeQueryDefinitions, putQueryDefinition } from './queryDefinitions.js';
 import { QueryTracker } from './queryTracker.js';
 import { header, verifySigV4, type HeaderBag } from './sigv4.js';
+import { FILTER_DEADLINE, FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT } from './filterErrors.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -54,6 +56,13 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 export const SUPPORTED_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
 
 /**
+ * A pattern that is invalid, or that needs more matching work or time than a request may use, is
+ * the caller's to change: 400 InvalidParameterException, which SDKs do not retry (a 5xx or a
+ * LimitExceededException would be retried, and cost the same again).
+ */
+const FILTER_CLIENT_ERRORS = new Set([FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT, FILTER_DEADLINE]);
+
+/**
  * Authentication: SigV4 against access keys (the default), or none. `none` is accepted only
  * for a server bound to loopback, and each request must then come from a loopback address too.
  */
@@ -70,6 +79,8 @@ export interface CloudWatchApiOptions {
   region?: string;
   /** Keep Bedrock request/response bodies in @message for pushed invocation records. */
   keepBodies?: boolean;
+  /** Filter-pattern matching limits per request (default 256 MiB examined, 5 s). */
+  filterLimits?: Partial<FilterLimits>;
   /** Concurrent StartQuery limit (LimitExceededException beyond it); default 100. */
   maxConcurrentQueries?: number;
   now?: () => number;
@@ -145,6 +156,8 @@ export async function createCloudWatchLogsApi(
     metricFilters,
     queries: new QueryTracker(now, opts.maxConcurrentQueries ?? 100),
     appender: new AppendQueue(new EventWriter(store)),
+    matcher: new MatchPool(),
+    filterLimits: { ...DEFAULT_FILTER_LIMITS, ...opts.filterLimits },
     accountId: opts.accountId ?? '000000000000',
     defaultRegion: opts.region ?? 'us-east-1',
     keepBodies: opts.keepBodies ?? false,
@@ -211,7 +224,7 @@ export async function createCloudWatchLogsApi(
       if (e instanceof CwApiError) err = e;
       else if (isBiError(e) && e.code === 'ENGINE_UNAVAILABLE')
         err = new CwApiError('ServiceUnavailableException', e.message, 503);
-      else if (isBiError(e) && e.code === 'FILTER_PATTERN_INVALID')
+      else if (isBiError(e) && FILTER_CLIENT_ERRORS.has(e.code))
         err = new CwApiError('InvalidParameterException', e.message);
       else {
         // Internal failure. Only our own BiError messages are logged: a storage error may quote
@@ -232,6 +245,7 @@ export async function createCloudWatchLogsApi(
     shared,
     async close() {
       await shared.queries.cancelAll();
+      await shared.matcher.close();
       // Appends and their pricing pass finish before the store can be closed under them.
       await shared.appender.idle();
       if (ownsDefinitions) definitions.close();

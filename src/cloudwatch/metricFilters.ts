@@ -1,13 +1,8 @@
 import type { Operation } from './context.js';
 import { invalidParameter, limitExceeded, resourceNotFound } from './errors.js';
-import {
-  filterPatternRegexCount,
-  isFieldReference,
-  matchFilterPattern,
-  parseFilterPattern,
-  type FilterPattern,
-} from './filterPattern.js';
+import { filterPatternRegexCount, isFieldReference, parseFilterPattern, type FilterPattern } from './filterPattern.js';
 import { requireGroup } from './groups.js';
+import { RequestMatcher } from './requestMatcher.js';
 import type { MetricTransformation } from './metricFilterStore.js';
 import { decodeToken, encodeToken } from './tokens.js';
 import { GROUP_RULE, Input, METRIC_NAME, checkString, constraintError } from './validate.js';
@@ -219,17 +214,19 @@ export const deleteMetricFilter: Operation = async (call, body) => {
   return null;
 };
 
-export const testMetricFilter: Operation = async (_call, body) => {
+export const testMetricFilter: Operation = async (call, body) => {
   const input = new Input(body);
   const filterPattern = input.str('filterPattern', { required: true, max: 1024 });
   const messages = input
     .list('logEventMessages', { required: true, min: 1, max: 50 })!
     .map((m, i) => checkString(`logEventMessages.${i + 1}.member`, m, { required: true, min: 1, secret: true })!);
   const p = compile(filterPattern);
-  const matches: Record<string, unknown>[] = [];
-  messages.forEach((message, i) => {
-    const r = matchFilterPattern(p, message);
-    if (r) matches.push({ eventNumber: i + 1, eventMessage: message, extractedValues: r.extractedValues });
-  });
-  return { matches };
+  const found = await new RequestMatcher(call, filterPattern, p).all(messages);
+  return {
+    matches: found.map((m) => ({
+      eventNumber: m.index + 1,
+      eventMessage: messages[m.index],
+      extractedValues: m.extractedValues,
+    })),
+  };
 };

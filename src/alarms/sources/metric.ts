@@ -1,10 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  compileFilterPattern,
-  dimensionValueOf,
-  metricValueOf,
-  type MatchResult,
-} from '../../cloudwatch/filterPattern.js';
+import { parseFilterPattern } from '../../cloudwatch/filterPattern.js';
+import type { EmitFilter } from '../../cloudwatch/matchJobs.js';
+import { alarmMatchLimits, sharedMatchPool } from '../../cloudwatch/matchPool.js';
 import { MetricFilterStore } from '../../cloudwatch/metricFilterStore.js';
 import type { Store } from '../../store/store.js';
 import type { MetricAlarmDef } from '../definition.js';
@@ -109,11 +106,18 @@ export class MetricSource implements SeriesSource {
 
   async series(fromMs: number, toMs: number): Promise<Series[]> {
     const periodMs = this.def.period * 1000;
-    const compiled = this.filters.map((f) => ({
-      f,
-      match: compileFilterPattern(f.filterPattern),
-      kind: insightsField(f.metricValue) ?? f.name,
-    }));
+    const compiled = this.filters.map((f) => {
+      parseFilterPattern(f.filterPattern); // an invalid stored pattern fails here, before any work
+      const emit: EmitFilter = {
+        filterPattern: f.filterPattern,
+        metricValue: f.metricValue,
+        ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
+        ...(f.dimensions ? { dimensions: f.dimensions } : {}),
+        ...(f.logGroupName !== undefined ? { logGroupName: f.logGroupName } : {}),
+      };
+      return { f, emit, kind: insightsField(f.metricValue) ?? f.name };
+    });
+    const { chunk, budgetBytes, deadlineMs } = alarmMatchLimits;
     const groups = compiled.every((c) => c.f.logGroupName !== undefined)
       ? [...new Set(compiled.map((c) => c.f.logGroupName!))]
       : undefined;
@@ -135,48 +139,44 @@ export class MetricSource implements SeriesSource {
         `SELECT ts, log_group, message FROM events WHERE ${where} ORDER BY ts, seq`,
         params,
       );
-      for (const row of r.getRows()) {
-        const ts = Number(row[0]);
-        const group = String(row[1]);
-        const message = String(row[2]);
-        const start = Math.floor(ts / periodMs) * periodMs;
-        let attrs: Record<string, string | undefined> | undefined | null = null;
-        for (const c of compiled) {
-          if (c.f.logGroupName !== undefined && c.f.logGroupName !== group) continue;
-          const match: MatchResult | null = c.match(message);
-          let value: number | undefined;
-          const dims: Record<string, string> = {};
-          if (match) {
-            value = metricValueOf(c.f.metricValue, message, match);
-            if (value === undefined) continue;
-            let complete = true;
-            for (const [name, ref] of Object.entries(c.f.dimensions ?? {})) {
-              const v = dimensionValueOf(ref, message, match);
-              if (v === undefined) {
-                complete = false;
-                break;
-              }
-              dims[name] = v;
-            }
-            if (!complete) continue;
-          } else if (c.f.defaultValue !== undefined) {
-            value = c.f.defaultValue;
-          } else continue;
-          const labels = this.labelsFor(dims);
+      const rows = r.getRows();
+      // Matching runs on the matching threads, a chunk of events at a time, so a costly stored
+      // pattern can neither stall the server nor run unbounded (its chunk fails with a coded error).
+      for (let off = 0; off < rows.length; off += chunk) {
+        const part = rows.slice(off, off + chunk);
+        const messages = part.map((row) => String(row[2]));
+        const { emissions } = await sharedMatchPool().emit(
+          {
+            filters: compiled.map((c) => c.emit),
+            messages,
+            groups: part.map((row) => String(row[1])),
+            budget: budgetBytes,
+          },
+          { at: Date.now() + deadlineMs, ms: deadlineMs },
+        );
+        let attrsAt = -1;
+        let attrs: Record<string, string | undefined> | undefined;
+        for (const e of emissions) {
+          const message = messages[e.message];
+          const start = Math.floor(Number(part[e.message][0]) / periodMs) * periodMs;
+          const labels = this.labelsFor(e.dims);
           if (!labels) continue;
           const key = seriesKey(labels);
           let s = bySeries.get(key);
           if (!s) bySeries.set(key, (s = { labels, buckets: new Map(), drivers: new Map() }));
           let b = s.buckets.get(start);
           if (!b) s.buckets.set(start, (b = []));
-          b.push(value);
-          if (match) {
-            if (attrs === null) attrs = attrsOf(message);
+          b.push(e.value);
+          if (e.matched) {
+            if (attrsAt !== e.message) {
+              attrs = attrsOf(message);
+              attrsAt = e.message;
+            }
             let d = s.drivers.get(start);
             if (!d) s.drivers.set(start, (d = new Map()));
-            addTo(d, 'tokenKind', c.kind, value);
+            addTo(d, 'tokenKind', compiled[e.filter].kind, e.value);
             if (attrs)
-              for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], value);
+              for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], e.value);
           }
         }
       }
