@@ -5,6 +5,8 @@ import { BiError } from '../util/errors.js';
 export const FILTER_PATTERN_INVALID = 'FILTER_PATTERN_INVALID';
 export const FILTER_WORK_LIMIT = 'FILTER_WORK_LIMIT';
 export const FILTER_DEADLINE = 'FILTER_DEADLINE';
+/** The matching thread stopped (server shutdown, thread crash): retryable, 503. */
+export const FILTER_MATCH_FAILED = 'FILTER_MATCH_FAILED';
 
 export function invalidPattern(message: string): BiError {
   return new BiError(FILTER_PATTERN_INVALID, message);

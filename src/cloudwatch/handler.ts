@@ -24,7 +24,7 @@ import { describeQueries, getQueryResults, startQuery, stopQuery } from './queri
 import { deleteQueryDefinition, describeQueryDefinitions, putQueryDefinition } from './queryDefinitions.js';
 import { QueryTracker } from './queryTracker.js';
 import { header, verifySigV4, type HeaderBag } from './sigv4.js';
-import { FILTER_DEADLINE, FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT } from './filterErrors.js';
+import { FILTER_DEADLINE, FILTER_MATCH_FAILED, FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT } from './filterErrors.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -222,7 +222,7 @@ export async function createCloudWatchLogsApi(
     } catch (e) {
       let err: CwApiError;
       if (e instanceof CwApiError) err = e;
-      else if (isBiError(e) && e.code === 'ENGINE_UNAVAILABLE')
+      else if (isBiError(e) && (e.code === 'ENGINE_UNAVAILABLE' || e.code === FILTER_MATCH_FAILED))
         err = new CwApiError('ServiceUnavailableException', e.message, 503);
       else if (isBiError(e) && FILTER_CLIENT_ERRORS.has(e.code))
         err = new CwApiError('InvalidParameterException', e.message);

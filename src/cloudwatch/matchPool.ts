@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BiError } from '../util/errors.js';
 import type { EmitJob, EmitJobResult, Job, JobResult, MatchJob, MatchJobResult } from './matchJobs.js';
-import { deadlineError } from './filterErrors.js';
+import { deadlineError, FILTER_MATCH_FAILED } from './filterErrors.js';
 
 /**
  * Filter-pattern matching off the event loop: a few worker threads (matchWorker.ts) run the jobs
@@ -72,7 +72,7 @@ export class MatchPool {
 
   run(job: Job, deadline: Deadline): Promise<JobResult> {
     if (this.closed)
-      return Promise.reject(new BiError('FILTER_MATCH_FAILED', 'The server is shutting down; retry the request.'));
+      return Promise.reject(new BiError(FILTER_MATCH_FAILED, 'The server is shutting down; retry the request.'));
     return new Promise<JobResult>((resolve, reject) => {
       const p: Pending = { id: this.nextId++, job, deadline, resolve, reject };
       p.timer = setTimeout(() => this.expire(p), Math.max(0, deadline.at - Date.now()));
@@ -89,10 +89,10 @@ export class MatchPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0))
-      this.fail(p, new BiError('FILTER_MATCH_FAILED', 'The server is shutting down.'));
+      this.fail(p, new BiError(FILTER_MATCH_FAILED, 'The server is shutting down.'));
     await Promise.all(
       this.slots.map(async (s) => {
-        if (s.busy) this.fail(s.busy, new BiError('FILTER_MATCH_FAILED', 'The server is shutting down.'));
+        if (s.busy) this.fail(s.busy, new BiError(FILTER_MATCH_FAILED, 'The server is shutting down.'));
         s.busy = null;
         const w = s.worker;
         s.worker = null;
@@ -131,8 +131,7 @@ export class MatchPool {
       slot.worker = null;
       const p = slot.busy;
       slot.busy = null;
-      if (p)
-        this.fail(p, new BiError('FILTER_MATCH_FAILED', `The matching thread stopped (${why}); retry the request.`));
+      if (p) this.fail(p, new BiError(FILTER_MATCH_FAILED, `The matching thread stopped (${why}); retry the request.`));
       this.pump();
     };
     w.on('error', (e) => lost(e.message));

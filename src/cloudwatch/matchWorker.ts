@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { isBiError } from '../util/errors.js';
 import { runJob, type Job } from './matchJobs.js';
@@ -9,6 +10,16 @@ import { runJob, type Job } from './matchJobs.js';
  */
 const port = parentPort;
 if (!port) throw new Error('matchWorker.ts runs only as a worker thread (matchPool.ts starts it).');
+// Matching is background work next to answering requests: on Linux, setpriority(0) applies to
+// the calling thread only, so this thread yields the CPU to the event loop and DuckDB's threads.
+// (Elsewhere it would lower the whole process, so it is left alone.)
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {
+    /* not permitted: keep the default priority */
+  }
+}
 port.on('message', (msg: { id: number; job: Job }) => {
   try {
     port.postMessage({ id: msg.id, ok: true, result: runJob(msg.job) });

@@ -47,6 +47,11 @@ export async function registerCloudWatchLogsApi(
       return reply.code(res.status).headers(res.headers).send(Buffer.from(res.body, 'utf8'));
     });
   });
+  // Before the server waits for requests in flight: a request whose pattern is still being
+  // matched is answered (the shutdown error) at once, so a stop never waits for a deadline.
+  app.addHook('preClose', async () => {
+    await api.shared.matcher.close();
+  });
   app.addHook('onClose', async () => {
     await api.close();
   });

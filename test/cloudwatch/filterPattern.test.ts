@@ -6,7 +6,9 @@ import {
   matchFilterPattern,
   metricValueOf,
   parseFilterPattern,
+  splitDelimited,
 } from '../../src/cloudwatch/filterPattern.js';
+import { WorkMeter } from '../../src/cloudwatch/work.js';
 
 const m = (pattern: string, message: string): boolean => compileFilterPattern(pattern)(message) !== null;
 
@@ -114,4 +116,27 @@ test('metric values and dimensions from matches', () => {
   const r2 = matchFilterPattern(dp, apache)!;
   assert.equal(metricValueOf('$bytes', apache, r2), 1534);
   assert.equal(dimensionValueOf('$status_code', apache, r2), '404');
+});
+
+test("space-delimited conditions test their own field; another field's name is refused", () => {
+  assert.ok(m('[a, b = x || b = y, c]', 'p y q'));
+  assert.throws(() => parseFilterPattern('[a, b = x || a = y, c]'), /each field's conditions test that field only/);
+});
+
+test('work is charged per byte examined and stops a match that needs too much', () => {
+  const p = parseFilterPattern('?a ?b ?c');
+  const work = new WorkMeter(1_000);
+  assert.equal(matchFilterPattern(p, 'x'.repeat(300), work), null);
+  assert.equal(work.spent, 900);
+  assert.throws(
+    () => matchFilterPattern(p, 'x'.repeat(300), work),
+    (e: Error & { code?: string }) => e.code === 'FILTER_WORK_LIMIT',
+  );
+  // Splitting a message of unclosed quotes and brackets reads it once.
+  const split = new WorkMeter(Number.POSITIVE_INFINITY);
+  const hostile = '[ '.repeat(200_000);
+  const t0 = performance.now();
+  assert.equal(splitDelimited(hostile, split).length, 200_000);
+  assert.equal(split.spent, hostile.length);
+  assert.ok(performance.now() - t0 < 2_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { FilterLimits } from '../../src/cloudwatch/context.js';
 import { cloudWatchApiMount } from '../../src/cloudwatch/plugin.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../../src/engines/engine.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
@@ -23,7 +24,11 @@ export interface TestServer {
 
 /** The console's real server (startServer) with the CloudWatch API mounted, on 127.0.0.1 and a free port, over a fresh store file. */
 export async function startTestServer(
-  opts: { engine?: (store: Store, defs: Definitions) => QueryEngine; now?: () => number } = {},
+  opts: {
+    engine?: (store: Store, defs: Definitions) => QueryEngine;
+    now?: () => number;
+    filterLimits?: Partial<FilterLimits>;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'h8-cw-'));
   const store = await Store.open(join(dir, 'store.duckdb'));
@@ -36,6 +41,7 @@ export async function startTestServer(
       auth: { mode: 'sigv4', keys: new Map([[ACCESS_KEY, SECRET_KEY]]) },
       accountId: '123456789012',
       ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.filterLimits ? { filterLimits: opts.filterLimits } : {}),
     }),
   });
   return {
