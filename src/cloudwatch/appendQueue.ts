@@ -5,8 +5,27 @@ import { errorMessage } from '../util/errors.js';
 
 interface Pending {
   events: StoredEvent[];
+  target?: AppendTarget;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
+}
+
+/** The log group and stream a PutLogEvents call writes to. */
+export interface AppendTarget {
+  group: string;
+  stream: string;
+}
+
+/**
+ * What keeps a completed delete deleted: the queue writes each batch inside `exclusive` (which
+ * DeleteLogGroup/DeleteLogStream also hold), after asking `missing` which targets are gone.
+ * A request whose group or stream was deleted after it was checked, but before its events
+ * were written, is answered with the error instead of re-creating what was deleted.
+ */
+export interface AppendGate {
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** For each target: null when its group and stream exist, else the error to answer with. */
+  missing(targets: readonly AppendTarget[]): Promise<(Error | null)[]>;
 }
 
 /**
@@ -20,12 +39,13 @@ export class AppendQueue {
 
   constructor(
     private readonly writer: EventWriter,
+    private readonly gate?: AppendGate,
     private readonly maxEventsPerAppend = 50_000,
   ) {}
 
-  append(events: StoredEvent[]): Promise<AppendResult> {
+  append(events: StoredEvent[], target?: AppendTarget): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ events, resolve, reject });
+      this.pending.push({ events, ...(target ? { target } : {}), resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -46,12 +66,8 @@ export class AppendQueue {
           n += p.events.length;
         }
         try {
-          const r = await this.writer.append(batch.flatMap((p) => p.events));
-          // The writer reports totals; each request only needs to know its events are stored.
-          // Duplicates cannot occur across requests (each event key carries its request id).
-          const dupShare = batch.length === 1 ? r.duplicates : 0;
-          for (const p of batch) p.resolve({ stored: p.events.length - dupShare, duplicates: dupShare });
-          bedrock ||= batch.some((p) => p.events.some((e) => e.kind === 'bedrock'));
+          const written = await (this.gate ? this.gate.exclusive(() => this.write(batch)) : this.write(batch));
+          bedrock ||= written.some((p) => p.events.some((e) => e.kind === 'bedrock'));
         } catch (e) {
           for (const p of batch) p.reject(e);
         }
@@ -64,6 +80,27 @@ export class AppendQueue {
       // Batches that arrived while pricing ran start the next round.
       if (this.pending.length > 0) void this.drain();
     }
+  }
+
+  /** Writes the batch's requests whose targets still exist; answers the others. Returns those written. */
+  private async write(batch: Pending[]): Promise<Pending[]> {
+    let live = batch;
+    if (this.gate) {
+      const gone = await this.gate.missing(batch.flatMap((p) => (p.target ? [p.target] : [])));
+      let k = 0;
+      live = batch.filter((p) => {
+        const err = p.target ? gone[k++] : null;
+        if (err) p.reject(err);
+        return !err;
+      });
+    }
+    if (live.length === 0) return live;
+    const r = await this.writer.append(live.flatMap((p) => p.events));
+    // The writer reports totals; each request only needs to know its events are stored.
+    // Duplicates cannot occur across requests (each event key carries its request id).
+    const dupShare = live.length === 1 ? r.duplicates : 0;
+    for (const p of live) p.resolve({ stored: p.events.length - dupShare, duplicates: dupShare });
+    return live;
   }
 
   /** Resolves once nothing is being written or priced (before the store is closed). */

@@ -104,7 +104,7 @@ export const putLogEvents: Operation = async (call, body) => {
         { keepBodies: call.shared.keepBodies },
       ),
     );
-    await call.shared.appender.append(stored);
+    await call.shared.appender.append(stored, { group, stream });
   }
 
   sequence++;

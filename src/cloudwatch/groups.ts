@@ -1,3 +1,4 @@
+import type { AppendGate } from './appendQueue.js';
 import type { Call, Operation } from './context.js';
 import { groupArn, streamArn } from './context.js';
 import { alreadyExists, invalidParameter, MSG, resourceNotFound } from './errors.js';
@@ -14,6 +15,36 @@ import {
 } from './validate.js';
 
 /** Log groups and streams: the `log_groups` / `log_streams` catalog tables the writer also keeps. */
+
+/**
+ * PutLogEvents' queue writes under the same lock as DeleteLogGroup/DeleteLogStream and re-checks
+ * its targets there, so a delete that answered 200 is never undone by events queued before it.
+ */
+export function catalogGate(db: Db): AppendGate {
+  return {
+    exclusive: (fn) => db.writes.run(fn),
+    async missing(targets) {
+      if (targets.length === 0) return [];
+      const groups = [...new Set(targets.map((t) => t.group))];
+      const ph = groups.map((_, i) => `$${i + 1}`).join(', ');
+      const liveGroups = new Set(
+        (await db.all(`SELECT name FROM log_groups WHERE name IN (${ph})`, groups)).map((r) => str(r.name)),
+      );
+      const streams = new Set(
+        (await db.all(`SELECT log_group, name FROM log_streams WHERE log_group IN (${ph})`, groups)).map(
+          (r) => `${str(r.log_group)}\u0000${str(r.name)}`,
+        ),
+      );
+      return targets.map((t) =>
+        !liveGroups.has(t.group)
+          ? resourceNotFound(MSG.groupMissing)
+          : !streams.has(`${t.group}\u0000${t.stream}`)
+            ? resourceNotFound(MSG.streamMissing)
+            : null,
+      );
+    },
+  };
+}
 
 const LOG_GROUP_CLASSES = ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'];
 

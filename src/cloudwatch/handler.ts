@@ -10,6 +10,7 @@ import { Db } from './db.js';
 import { CwApiError, serviceUnavailable } from './errors.js';
 import { filterLogEvents, getLogEvents, getLogRecord, putLogEvents } from './events.js';
 import {
+  catalogGate,
   createLogGroup,
   createLogStream,
   deleteLogGroup,
@@ -155,7 +156,7 @@ export async function createCloudWatchLogsApi(
     definitions,
     metricFilters,
     queries: new QueryTracker(now, opts.maxConcurrentQueries ?? 100),
-    appender: new AppendQueue(new EventWriter(store)),
+    appender: new AppendQueue(new EventWriter(store), catalogGate(db)),
     matcher: new MatchPool(),
     filterLimits: { ...DEFAULT_FILTER_LIMITS, ...opts.filterLimits },
     accountId: opts.accountId ?? '000000000000',
