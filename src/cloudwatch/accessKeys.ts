@@ -28,45 +28,57 @@ export function parseAccessKeyList(text: string): Map<string, string> {
   return out;
 }
 
+export const ACCOUNT_ID_ENV = 'BEDROCK_INSIGHTS_ACCOUNT_ID';
+
+interface KeyEntry {
+  id: string;
+  secret: string;
+  accountId?: string;
+}
+
+function accountId(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^\d{12}$/.test(value))
+    throw new BiError('ACCESS_KEYS_INVALID', `${where} must be a 12-digit AWS account id.`);
+  return value;
+}
+
 /**
- * The `accessKeys` member of a server config file: either `{"ID": "SECRET"}`, a list of
- * `{"accessKeyId", "secretAccessKey"}`, or the `ID:SECRET,…` string form.
+ * The `accessKeys` member of a server config file: `{"ID": "SECRET"}` or
+ * `{"ID": {"secretAccessKey", "accountId"}}`, a list of `{"accessKeyId", "secretAccessKey",
+ * "accountId"?}`, or the `ID:SECRET,…` string form. `accountId` is the account the key acts for.
  */
-export function accessKeysFromConfig(value: unknown): Map<string, string> {
-  const out = new Map<string, string>();
-  if (value === undefined || value === null) return out;
-  if (typeof value === 'string') return parseAccessKeyList(value);
+function keyEntries(value: unknown): KeyEntry[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return [...parseAccessKeyList(value)].map(([id, secret]) => ({ id, secret }));
+  const entry = (id: unknown, secret: unknown, account: unknown, where: string): KeyEntry => {
+    if (typeof id !== 'string' || !id || typeof secret !== 'string' || !secret)
+      throw new BiError('ACCESS_KEYS_INVALID', `${where} needs a non-empty access key id and secret string.`);
+    return { id, secret, ...(account !== undefined ? { accountId: accountId(account, `${where}.accountId`) } : {}) };
+  };
   if (Array.isArray(value)) {
-    value.forEach((e, i) => {
-      const r = e as { accessKeyId?: unknown; secretAccessKey?: unknown };
-      if (
-        !r ||
-        typeof r.accessKeyId !== 'string' ||
-        typeof r.secretAccessKey !== 'string' ||
-        !r.accessKeyId ||
-        !r.secretAccessKey
-      ) {
-        throw new BiError(
-          'ACCESS_KEYS_INVALID',
-          `accessKeys entry ${i + 1} needs string accessKeyId and secretAccessKey.`,
-        );
-      }
-      out.set(r.accessKeyId, r.secretAccessKey);
+    return value.map((e: unknown, i) => {
+      const r = (e ?? {}) as { accessKeyId?: unknown; secretAccessKey?: unknown; accountId?: unknown };
+      return entry(r.accessKeyId, r.secretAccessKey, r.accountId, `accessKeys entry ${i + 1}`);
     });
-    return out;
   }
   if (typeof value === 'object') {
-    for (const [id, secret] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof secret !== 'string' || !secret)
-        throw new BiError('ACCESS_KEYS_INVALID', `accessKeys.${id} must be a non-empty secret string.`);
-      out.set(id, secret);
-    }
-    return out;
+    return Object.entries(value as Record<string, unknown>).map(([id, v]) => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        const r = v as { secretAccessKey?: unknown; accountId?: unknown };
+        return entry(id, r.secretAccessKey, r.accountId, `accessKeys.${id}`);
+      }
+      return entry(id, v, undefined, `accessKeys.${id}`);
+    });
   }
   throw new BiError(
     'ACCESS_KEYS_INVALID',
     'accessKeys must be an object of ID -> SECRET, a list of {accessKeyId, secretAccessKey}, or "ID:SECRET,…".',
   );
+}
+
+/** Access key id -> secret from a config file's `accessKeys` member (forms: see keyEntries). */
+export function accessKeysFromConfig(value: unknown): Map<string, string> {
+  return new Map(keyEntries(value).map((e) => [e.id, e.secret]));
 }
 
 export interface LoadAccessKeysOptions {
@@ -78,9 +90,28 @@ export interface LoadAccessKeysOptions {
   explicit?: string;
 }
 
-/** Keys from the config file, then the environment, then the command line (later ones win per id). */
-export function loadAccessKeys(opts: LoadAccessKeysOptions = {}): Map<string, string> {
-  const keys = new Map<string, string>();
+/** Who may call the API and for which account. */
+export interface ApiCredentials {
+  keys: Map<string, string>;
+  /** Access key id -> the account it acts for (only keys configured with one). */
+  accounts: Map<string, string>;
+  /** The account of keys configured without one (`accountId` in the config, or $BEDROCK_INSIGHTS_ACCOUNT_ID). */
+  accountId?: string;
+}
+
+/**
+ * Keys from the config file, then the environment, then the command line (later ones win per
+ * id); the default account from the environment, else the config file.
+ */
+export function loadApiCredentials(opts: LoadAccessKeysOptions = {}): ApiCredentials {
+  const out: ApiCredentials = { keys: new Map(), accounts: new Map() };
+  const add = (entries: KeyEntry[]): void => {
+    for (const e of entries) {
+      out.keys.set(e.id, e.secret);
+      if (e.accountId) out.accounts.set(e.id, e.accountId);
+      else out.accounts.delete(e.id);
+    }
+  };
   if (opts.configPath) {
     let parsed: unknown;
     try {
@@ -94,12 +125,24 @@ export function loadAccessKeys(opts: LoadAccessKeysOptions = {}): Map<string, st
       }
     }
     if (parsed && typeof parsed === 'object') {
-      const p = parsed as { accessKeys?: unknown; cloudwatch?: { accessKeys?: unknown } };
-      for (const [k, v] of accessKeysFromConfig(p.cloudwatch?.accessKeys ?? p.accessKeys)) keys.set(k, v);
+      const p = parsed as {
+        accessKeys?: unknown;
+        accountId?: unknown;
+        cloudwatch?: { accessKeys?: unknown; accountId?: unknown };
+      };
+      add(keyEntries(p.cloudwatch?.accessKeys ?? p.accessKeys));
+      const acct = p.cloudwatch?.accountId ?? p.accountId;
+      if (acct !== undefined) out.accountId = accountId(acct, `accountId in ${opts.configPath}`);
     }
   }
-  const env = (opts.env ?? process.env)[ACCESS_KEYS_ENV];
-  if (env) for (const [k, v] of parseAccessKeyList(env)) keys.set(k, v);
-  if (opts.explicit) for (const [k, v] of parseAccessKeyList(opts.explicit)) keys.set(k, v);
-  return keys;
+  const env = opts.env ?? process.env;
+  if (env[ACCESS_KEYS_ENV]) add(keyEntries(env[ACCESS_KEYS_ENV]));
+  if (opts.explicit) add(keyEntries(opts.explicit));
+  if (env[ACCOUNT_ID_ENV]) out.accountId = accountId(env[ACCOUNT_ID_ENV], `$${ACCOUNT_ID_ENV}`);
+  return out;
+}
+
+/** The access keys alone (id -> secret), as loadApiCredentials finds them. */
+export function loadAccessKeys(opts: LoadAccessKeysOptions = {}): Map<string, string> {
+  return loadApiCredentials(opts).keys;
 }

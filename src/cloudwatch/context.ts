@@ -43,14 +43,16 @@ export interface Call {
   region: string;
   /** The access key id that signed the request, when signed. */
   accessKeyId?: string;
+  /** The account the caller acts for: its access key's, else the configured default. */
+  accountId: string;
 }
 
 export type Operation = (call: Call, body: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
 
 export function groupArn(call: Call, group: string, star = true): string {
-  return `arn:aws:logs:${call.region}:${call.shared.accountId}:log-group:${group}${star ? ':*' : ''}`;
+  return `arn:aws:logs:${call.region}:${call.accountId}:log-group:${group}${star ? ':*' : ''}`;
 }
 
 export function streamArn(call: Call, group: string, stream: string): string {
-  return `arn:aws:logs:${call.region}:${call.shared.accountId}:log-group:${group}:log-stream:${stream}`;
+  return `arn:aws:logs:${call.region}:${call.accountId}:log-group:${group}:log-stream:${stream}`;
 }

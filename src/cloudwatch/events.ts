@@ -8,8 +8,15 @@ import { parseFilterPattern, requiredLiterals, type FilterPattern } from './filt
 import { requireGroup, requireStream } from './groups.js';
 import { decodePtr } from './ptr.js';
 import { RequestMatcher } from './requestMatcher.js';
-import { decodeStreamToken, decodeToken, encodeStreamToken, encodeToken, type StreamPosition } from './tokens.js';
-import { GROUP_RULE, Input, STREAM_RULE, checkString, groupNameOrIdentifier } from './validate.js';
+import {
+  decodeStreamToken,
+  decodeToken,
+  encodeStreamToken,
+  encodeToken,
+  isCursor,
+  type StreamPosition,
+} from './tokens.js';
+import { GROUP_RULE, Input, STREAM_RULE, checkString, groupNameOrIdentifier, typeError } from './validate.js';
 import { isBiError } from '../util/errors.js';
 
 /** PutLogEvents, GetLogEvents, FilterLogEvents and GetLogRecord over the `events` table. */
@@ -33,14 +40,16 @@ export const putLogEvents: Operation = async (call, body) => {
   input.str('sequenceToken');
   const events = raw.map((e, i) => {
     if (!e || typeof e !== 'object' || Array.isArray(e))
-      throw invalidParameter(`logEvents.${i + 1} must be an object with timestamp and message.`);
+      throw typeError(`logEvents.${i + 1}.member`, 'an object with timestamp and message', e);
     const r = e as Record<string, unknown>;
     const ts = r.timestamp;
     if (ts === undefined || ts === null)
       throw invalidParameter(
         `1 validation error detected: Value null at 'logEvents.${i + 1}.member.timestamp' failed to satisfy constraint: Member must not be null`,
       );
-    if (typeof ts !== 'number' || !Number.isInteger(ts) || ts < 0)
+    if (typeof ts !== 'number' || !Number.isInteger(ts))
+      throw typeError(`logEvents.${i + 1}.member.timestamp`, 'an integer (epoch milliseconds)', ts);
+    if (ts < 0)
       throw invalidParameter(
         `Invalid value for 'logEvents.${i + 1}.member.timestamp': expected epoch milliseconds (an integer >= 0).`,
       );
@@ -104,6 +113,8 @@ export const putLogEvents: Operation = async (call, body) => {
         { keepBodies: call.shared.keepBodies },
       ),
     );
+    // `@log` is `<account>:<group>`: an event that names no account belongs to the caller's.
+    for (const e of stored) e.accountId ??= call.accountId;
     await call.shared.appender.append(stored, { group, stream });
   }
 
@@ -238,7 +249,7 @@ export const filterLogEvents: Operation = async (call, body) => {
   const patternText = input.str('filterPattern', { max: 1024 });
   input.bool('interleaved');
   input.bool('unmask');
-  const after = decodeToken<[number, number]>('fle', input.str('nextToken', { min: 1 }));
+  const after = decodeToken('fle', input.str('nextToken', { min: 1 }), isCursor);
   const pattern = compilePattern(patternText);
   const { db } = call.shared;
   await requireGroup(db, group);
@@ -381,7 +392,7 @@ export const getLogRecord: Operation = async (call, body) => {
     }
   }
   record['@ingestionTime'] = String(num(r.ingestion_ts));
-  record['@log'] = `${r.account_id ? str(r.account_id) : call.shared.accountId}:${str(r.log_group)}`;
+  record['@log'] = `${r.account_id ? str(r.account_id) : call.accountId}:${str(r.log_group)}`;
   record['@logStream'] = str(r.log_stream);
   record['@message'] = message;
   record['@timestamp'] = String(num(r.ts));

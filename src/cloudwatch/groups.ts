@@ -3,7 +3,7 @@ import type { Call, Operation } from './context.js';
 import { groupArn, streamArn } from './context.js';
 import { alreadyExists, invalidParameter, MSG, resourceNotFound } from './errors.js';
 import { num, str, type Db } from './db.js';
-import { decodeToken, encodeToken } from './tokens.js';
+import { decodeToken, encodeToken, isName, isOffset } from './tokens.js';
 import {
   GROUP_RULE,
   Input,
@@ -137,7 +137,7 @@ export const describeLogGroups: Operation = async (call, body) => {
     throw invalidParameter(
       'When logGroupIdentifiers is specified, the only other parameter allowed is includeLinkedAccounts.',
     );
-  const after = decodeToken<string>('dlg', input.str('nextToken', { min: 1 }));
+  const after = decodeToken('dlg', input.str('nextToken', { min: 1 }), isName);
 
   const where: string[] = [];
   const params: (string | bigint)[] = [];
@@ -247,7 +247,7 @@ export const describeLogStreams: Operation = async (call, body) => {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
   const descending = input.bool('descending') ?? false;
   const limit = input.int('limit', { min: 1, max: 50 }) ?? 50;
-  const offset = decodeToken<number>('dls', input.str('nextToken', { min: 1 })) ?? 0;
+  const offset = decodeToken('dls', input.str('nextToken', { min: 1 }), isOffset) ?? 0;
   const { db } = call.shared;
   await requireGroup(db, group);
   const params: string[] = [group];
@@ -259,7 +259,7 @@ export const describeLogStreams: Operation = async (call, body) => {
   const dir = descending ? 'DESC' : 'ASC';
   const order = orderBy === 'LogStreamName' ? `name ${dir}` : `coalesce(last_event_ts, -1) ${dir}, name ${dir}`;
   const rows = await db.all(
-    `SELECT name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts FROM log_streams WHERE ${where} ORDER BY ${order} LIMIT ${limit + 1} OFFSET ${Math.max(0, Math.floor(offset))}`,
+    `SELECT name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts FROM log_streams WHERE ${where} ORDER BY ${order} LIMIT ${limit + 1} OFFSET ${offset}`,
     params,
   );
   const logStreams = rows.slice(0, limit).map((r) => {

@@ -18,13 +18,14 @@ import {
   describeLogGroups,
   describeLogStreams,
 } from './groups.js';
+import { toJson } from './json.js';
 import { MatchPool } from './matchPool.js';
 import { MetricFilterStore } from './metricFilterStore.js';
 import { deleteMetricFilter, describeMetricFilters, putMetricFilter, testMetricFilter } from './metricFilters.js';
 import { describeQueries, getQueryResults, startQuery, stopQuery } from './queries.js';
 import { deleteQueryDefinition, describeQueryDefinitions, putQueryDefinition } from './queryDefinitions.js';
 import { QueryTracker } from './queryTracker.js';
-import { header, verifySigV4, type HeaderBag } from './sigv4.js';
+import { checkSignatureHeaders, header, verifySigV4, type HeaderBag, type VerifyOptions } from './sigv4.js';
 import { FILTER_DEADLINE, FILTER_MATCH_FAILED, FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT } from './filterErrors.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
@@ -68,7 +69,14 @@ const FILTER_CLIENT_ERRORS = new Set([FILTER_PATTERN_INVALID, FILTER_WORK_LIMIT,
  * for a server bound to loopback, and each request must then come from a loopback address too.
  */
 export type AuthMode =
-  { mode: 'sigv4'; keys: ReadonlyMap<string, string>; maxSkewMs?: number } | { mode: 'none'; bindHost: string };
+  | {
+      mode: 'sigv4';
+      keys: ReadonlyMap<string, string>;
+      /** The account each access key acts for (ARNs, `@log`); absent: CloudWatchApiOptions.accountId. */
+      accounts?: ReadonlyMap<string, string>;
+      maxSkewMs?: number;
+    }
+  | { mode: 'none'; bindHost: string };
 
 export interface CloudWatchApiOptions {
   auth: AuthMode;
@@ -108,6 +116,11 @@ export interface ApiResponse {
 
 export interface CloudWatchLogsApi {
   handle(req: ApiRequest): Promise<ApiResponse>;
+  /**
+   * The checks that need only the headers (signature headers, a known key, the clock; loopback
+   * for the unauthenticated mode): the refusal to send before the body is read, or null.
+   */
+  precheck(req: Pick<ApiRequest, 'headers' | 'remoteAddress'>): ApiResponse | null;
   /** Cancels running queries and releases the API's connections (not the store). */
   close(): Promise<void>;
   /** The shared state, for tests and the alarms (metric filters). */
@@ -123,11 +136,24 @@ export function isLoopbackAddress(addr: string | undefined): boolean {
   return a === 'localhost' || a === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(a);
 }
 
+/** An error answer outside an operation (the body-size limit of the HTTP layer). */
+export function errorResponse(err: CwApiError): ApiResponse {
+  return response(err.status, randomUUID(), err.body());
+}
+
+function requireLoopback(remoteAddress: string | undefined): void {
+  if (!isLoopbackAddress(remoteAddress))
+    throw new CwApiError(
+      'AccessDeniedException',
+      'This server accepts unauthenticated CloudWatch API requests only from loopback.',
+    );
+}
+
 function response(status: number, requestId: string, body: Record<string, unknown> | null): ApiResponse {
   return {
     status,
     headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
-    body: body === null ? '' : JSON.stringify(body),
+    body: body === null ? '' : toJson(body),
   };
 }
 
@@ -174,7 +200,7 @@ export async function createCloudWatchLogsApi(
         throw new CwApiError('UnknownOperationException', 'The CloudWatch Logs API accepts only POST.');
       const target = header(req.headers, 'x-amz-target') ?? '';
       operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-      const call: Call = { shared, requestId, region: shared.defaultRegion };
+      const call: Call = { shared, requestId, region: shared.defaultRegion, accountId: shared.accountId };
       // Authenticate before anything is parsed or written.
       if (opts.auth.mode === 'sigv4') {
         const caller = verifySigV4(
@@ -185,20 +211,12 @@ export async function createCloudWatchLogsApi(
             headers: req.headers,
             rawBody: req.rawBody,
           },
-          {
-            keys: opts.auth.keys,
-            now: now(),
-            ...(opts.auth.maxSkewMs !== undefined ? { maxSkewMs: opts.auth.maxSkewMs } : {}),
-          },
+          verifyOptions(opts.auth),
         );
         call.region = caller.region;
         call.accessKeyId = caller.accessKeyId;
-      } else if (!isLoopbackAddress(req.remoteAddress)) {
-        throw new CwApiError(
-          'AccessDeniedException',
-          'This server accepts unauthenticated CloudWatch API requests only from loopback.',
-        );
-      }
+        call.accountId = opts.auth.accounts?.get(caller.accessKeyId) ?? shared.accountId;
+      } else requireLoopback(req.remoteAddress);
       // hasOwn: a target such as Logs_20140328.constructor must not reach Object.prototype.
       const op =
         target.startsWith(TARGET_PREFIX) && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
@@ -241,8 +259,28 @@ export async function createCloudWatchLogsApi(
     }
   }
 
+  function verifyOptions(auth: Extract<AuthMode, { mode: 'sigv4' }>): VerifyOptions {
+    return { keys: auth.keys, now: now(), ...(auth.maxSkewMs !== undefined ? { maxSkewMs: auth.maxSkewMs } : {}) };
+  }
+
+  function precheck(req: Pick<ApiRequest, 'headers' | 'remoteAddress'>): ApiResponse | null {
+    try {
+      if (opts.auth.mode === 'sigv4') checkSignatureHeaders(req.headers, verifyOptions(opts.auth));
+      else requireLoopback(req.remoteAddress);
+      return null;
+    } catch (e) {
+      if (!(e instanceof CwApiError)) throw e;
+      const requestId = randomUUID();
+      log(
+        `cloudwatch ${header(req.headers, 'x-amz-target') ?? '?'} ${requestId} ${e.status} ${e.code} (before the body)`,
+      );
+      return response(e.status, requestId, e.body());
+    }
+  }
+
   return {
     handle,
+    precheck,
     shared,
     async close() {
       await shared.queries.cancelAll();

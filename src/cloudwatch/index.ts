@@ -17,8 +17,11 @@ export {
 } from './plugin.js';
 export {
   ACCESS_KEYS_ENV,
+  ACCOUNT_ID_ENV,
   accessKeysFromConfig,
   loadAccessKeys,
+  loadApiCredentials,
+  type ApiCredentials,
   parseAccessKeyList,
   type LoadAccessKeysOptions,
 } from './accessKeys.js';

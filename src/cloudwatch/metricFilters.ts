@@ -4,8 +4,8 @@ import { filterPatternRegexCount, isFieldReference, parseFilterPattern, type Fil
 import { requireGroup } from './groups.js';
 import { RequestMatcher } from './requestMatcher.js';
 import type { MetricTransformation } from './metricFilterStore.js';
-import { decodeToken, encodeToken } from './tokens.js';
-import { GROUP_RULE, Input, METRIC_NAME, checkString, constraintError } from './validate.js';
+import { decodeToken, encodeToken, isOffset } from './tokens.js';
+import { GROUP_RULE, Input, METRIC_NAME, checkString, constraintError, typeError } from './validate.js';
 import { isBiError } from '../util/errors.js';
 
 /** PutMetricFilter, DescribeMetricFilters, DeleteMetricFilter, TestMetricFilter. */
@@ -77,7 +77,7 @@ function checkReference(what: string, ref: string, p: FilterPattern): void {
 
 function readTransformation(raw: unknown, p: FilterPattern): MetricTransformation {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw invalidParameter('metricTransformations.1 must be an object.');
+    throw typeError('metricTransformations.1.member', 'an object', raw);
   const t = new Input(raw as Record<string, unknown>);
   const metricName = checkString('metricTransformations.1.member.metricName', t.body.metricName, {
     required: true,
@@ -121,8 +121,7 @@ function readTransformation(raw: unknown, p: FilterPattern): MetricTransformatio
     for (const [k, v] of Object.entries(dims)) {
       if (!k || k.length > 255)
         throw invalidParameter('Invalid metric transformation: a dimension name is 1 to 255 characters.');
-      if (typeof v !== 'string')
-        throw invalidParameter(`Invalid metric transformation: dimension ${k} must be a field reference string.`);
+      if (typeof v !== 'string') throw typeError(`metricTransformations.1.member.dimensions.${k}`, 'a string', v);
       checkReference(`dimension ${k}`, v.trim(), p);
       d[k] = v.trim();
     }
@@ -183,7 +182,7 @@ export const describeMetricFilters: Operation = async (call, body) => {
   const metricName = input.str('metricName', { max: 255, pattern: METRIC_NAME, patternText: '[^:*$]*' });
   const metricNamespace = input.str('metricNamespace', { max: 255, pattern: METRIC_NAME, patternText: '[^:*$]*' });
   const limit = input.int('limit', { min: 1, max: 50 }) ?? 50;
-  const offset = decodeToken<number>('dmf', input.str('nextToken', { min: 1 })) ?? 0;
+  const offset = decodeToken('dmf', input.str('nextToken', { min: 1 }), isOffset) ?? 0;
   if (prefix !== undefined && group === undefined)
     throw invalidParameter('filterNamePrefix is only valid together with logGroupName.');
   if ((metricName === undefined) !== (metricNamespace === undefined))

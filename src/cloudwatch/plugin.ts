@@ -1,18 +1,32 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Definitions } from '../store/definitions.js';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
-import { ACCESS_KEYS_ENV, loadAccessKeys } from './accessKeys.js';
+import { ACCESS_KEYS_ENV, loadApiCredentials } from './accessKeys.js';
+import { CwApiError } from './errors.js';
 import {
   createCloudWatchLogsApi,
+  errorResponse,
   isLoopbackAddress,
+  type ApiResponse,
   type CloudWatchApiOptions,
   type CloudWatchLogsApi,
 } from './handler.js';
 
-/** PutLogEvents allows 1 MB of messages plus JSON framing for up to 10,000 events. */
-export const BODY_LIMIT = 16 * 1024 * 1024;
+/**
+ * The largest legal request is a PutLogEvents of 1 MB of messages in 10,000 events: even with
+ * every character written as a 6-byte `\u` escape plus the JSON framing it stays under 7.5 MB.
+ */
+export const BODY_LIMIT = 8 * 1024 * 1024;
+
+function tooLarge(bytes?: number): CwApiError {
+  return new CwApiError(
+    'RequestEntityTooLargeException',
+    `The request body${bytes !== undefined ? ` of ${bytes} bytes` : ''} exceeds the limit of ${BODY_LIMIT} bytes.`,
+    413,
+  );
+}
 
 /**
  * Registers `POST /` (X-Amz-Target: Logs_20140328.*) on a Fastify app, in its own encapsulated
@@ -29,9 +43,34 @@ export async function registerCloudWatchLogsApi(
   const api = await createCloudWatchLogsApi(store, engine, opts);
   await app.register(async (child) => {
     child.removeAllContentTypeParsers();
+    // Fastify reads the body in chunks and stops at the limit (or at once, from Content-Length).
     child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
       done(null, body),
     );
+    const send = (reply: FastifyReply, r: ApiResponse): FastifyReply =>
+      reply.code(r.status).headers(r.headers).send(Buffer.from(r.body, 'utf8'));
+    // Before the body is read: a declared size over the limit, then everything the headers alone
+    // can refuse (no or malformed Authorization, an unknown key, the clock). An unauthenticated
+    // client so never makes the server hold its body; Node discards what it still sends.
+    child.addHook('onRequest', async (req, reply) => {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > BODY_LIMIT) return send(reply, errorResponse(tooLarge(declared)));
+      const refused = api.precheck({
+        headers: req.headers,
+        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+      });
+      if (refused) return send(reply, refused);
+    });
+    // A body over the limit while streaming (chunked): AWS-shaped, like every other answer here.
+    child.setErrorHandler(async (err: FastifyError, _req, reply) => {
+      if (err.statusCode === 413) return send(reply, errorResponse(tooLarge()));
+      return send(
+        reply,
+        errorResponse(
+          new CwApiError('SerializationException', 'The request body could not be read.', err.statusCode ?? 400),
+        ),
+      );
+    });
     child.post('/', { bodyLimit: BODY_LIMIT, config: { auth: 'none' } }, async (req, reply) => {
       const url = req.raw.url ?? '/';
       const q = url.indexOf('?');
@@ -44,7 +83,7 @@ export async function registerCloudWatchLogsApi(
         ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
       });
       // A Buffer keeps Fastify from appending '; charset=utf-8' to the AWS content type.
-      return reply.code(res.status).headers(res.headers).send(Buffer.from(res.body, 'utf8'));
+      return send(reply, res);
     });
   });
   // Before the server waits for requests in flight: a request whose pattern is still being
@@ -88,6 +127,12 @@ export function cloudWatchApiForServe(o: ServeCloudWatchOptions): {
   mount: ReturnType<typeof cloudWatchApiMount>;
   summary: string;
 } {
+  const creds = loadApiCredentials({
+    ...(o.configPath ? { configPath: o.configPath } : {}),
+    ...(o.accessKeys ? { explicit: o.accessKeys } : {}),
+    ...(o.env ? { env: o.env } : {}),
+  });
+  const common = { ...(creds.accountId ? { accountId: creds.accountId } : {}), ...(o.log ? { log: o.log } : {}) };
   if (o.noAuth) {
     if (!isLoopbackAddress(o.host)) {
       throw new BiError(
@@ -96,18 +141,14 @@ export function cloudWatchApiForServe(o: ServeCloudWatchOptions): {
       );
     }
     return {
-      mount: cloudWatchApiMount({ auth: { mode: 'none', bindHost: o.host }, ...(o.log ? { log: o.log } : {}) }),
+      mount: cloudWatchApiMount({ auth: { mode: 'none', bindHost: o.host }, ...common }),
       summary: 'CloudWatch Logs API on POST / without authentication (loopback clients only; --no-auth).',
     };
   }
-  const keys = loadAccessKeys({
-    ...(o.configPath ? { configPath: o.configPath } : {}),
-    ...(o.accessKeys ? { explicit: o.accessKeys } : {}),
-    ...(o.env ? { env: o.env } : {}),
-  });
+  const { keys, accounts } = creds;
   const summary =
     keys.size > 0
       ? `CloudWatch Logs API on POST / (SigV4; access key ids: ${[...keys.keys()].join(', ')}).`
       : `CloudWatch Logs API on POST / refuses every request: no access keys are configured. Set ${ACCESS_KEYS_ENV}=ID:SECRET, pass --access-keys, or add "accessKeys" to ${o.configPath ?? 'the server config'}.`;
-  return { mount: cloudWatchApiMount({ auth: { mode: 'sigv4', keys }, ...(o.log ? { log: o.log } : {}) }), summary };
+  return { mount: cloudWatchApiMount({ auth: { mode: 'sigv4', keys, accounts }, ...common }), summary };
 }

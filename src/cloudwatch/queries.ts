@@ -5,7 +5,8 @@ import { isBiError } from '../util/errors.js';
 import type { Operation } from './context.js';
 import { CwApiError, invalidParameter, limitExceeded, resourceNotFound } from './errors.js';
 import { groupExists } from './groups.js';
-import { decodeToken, encodeToken } from './tokens.js';
+import { Double } from './json.js';
+import { decodeToken, encodeToken, isOffset } from './tokens.js';
 import { GROUP_RULE, Input, LOG_GROUP_IDENTIFIER, constraintError, groupFromIdentifier } from './validate.js';
 
 /** StartQuery, GetQueryResults, StopQuery, DescribeQueries over the QueryEngine interface. */
@@ -79,7 +80,7 @@ export const startQuery: Operation = async (call, body) => {
   const { db, queries } = call.shared;
   for (const g of logGroups) {
     if (!(await groupExists(db, g)))
-      throw resourceNotFound(`Log group '${g}' does not exist for account ID '${call.shared.accountId}'.`);
+      throw resourceNotFound(`Log group '${g}' does not exist for account ID '${call.accountId}'.`);
   }
   const engine = call.shared.engine();
   const diags = await engine.check(queryString, logGroups);
@@ -116,15 +117,16 @@ export const startQuery: Operation = async (call, body) => {
   return { queryId };
 };
 
-function statistics(r: QueryResult): Record<string, number> {
+/** QueryStatistics members are doubles in the model; CloudWatch writes them so (`3.0`). */
+function statistics(r: QueryResult): Record<string, Double> {
   const s = r.statistics;
   return {
-    recordsMatched: s.recordsMatched,
-    recordsScanned: s.recordsScanned,
-    estimatedRecordsSkipped: s.estimatedRecordsSkipped,
-    bytesScanned: s.bytesScanned,
-    estimatedBytesSkipped: s.estimatedBytesSkipped,
-    logGroupsScanned: s.logGroupsScanned,
+    recordsMatched: new Double(s.recordsMatched),
+    recordsScanned: new Double(s.recordsScanned),
+    estimatedRecordsSkipped: new Double(s.estimatedRecordsSkipped),
+    bytesScanned: new Double(s.bytesScanned),
+    estimatedBytesSkipped: new Double(s.estimatedBytesSkipped),
+    logGroupsScanned: new Double(s.logGroupsScanned),
   };
 }
 
@@ -132,7 +134,7 @@ export const getQueryResults: Operation = async (call, body) => {
   const input = new Input(body);
   const queryId = input.str('queryId', { required: true, min: 1, max: 256 });
   const maxItems = input.int('maxItems', { min: 0, max: 10_000 });
-  const offset = decodeToken<number>('gqr', input.str('nextToken', { min: 1, max: 1024 })) ?? 0;
+  const offset = decodeToken('gqr', input.str('nextToken', { min: 1, max: 1024 }), isOffset) ?? 0;
   const q = call.shared.queries.get(queryId);
   if (!q) throw resourceNotFound(`Query with id ${queryId} does not exist.`);
   const snap = q.handle.snapshot();
@@ -178,7 +180,7 @@ export const describeQueries: Operation = async (call, body) => {
   const lang = input.str('queryLanguage');
   if (lang !== undefined && !QUERY_LANGUAGES.includes(lang))
     throw constraintError('queryLanguage', lang, `Member must satisfy enum value set: [${QUERY_LANGUAGES.join(', ')}]`);
-  const offset = decodeToken<number>('dq', input.str('nextToken', { min: 1 })) ?? 0;
+  const offset = decodeToken('dq', input.str('nextToken', { min: 1 }), isOffset) ?? 0;
   const { db, queries } = call.shared;
   if (group !== undefined && !(await groupExists(db, group)))
     throw resourceNotFound('The specified log group does not exist.');
@@ -203,7 +205,7 @@ export const describeQueries: Operation = async (call, body) => {
       if (q.logGroups.length > 0) info.logGroupName = q.logGroups[0];
       if (q.finished !== undefined) info.queryDuration = q.finished - q.createTime;
       const snap = q.handle.snapshot();
-      info.bytesScanned = snap.statistics.bytesScanned;
+      info.bytesScanned = new Double(snap.statistics.bytesScanned);
       return info;
     }),
   };

@@ -1,8 +1,8 @@
 import { cloudWatchName, splitCloudWatchName, type QueryParameter, type SavedQuery } from '../store/definitions.js';
 import type { Operation } from './context.js';
 import { invalidParameter, resourceNotFound } from './errors.js';
-import { decodeToken, encodeToken } from './tokens.js';
-import { GROUP_RULE, Input, checkString, constraintError } from './validate.js';
+import { decodeToken, encodeToken, isOffset } from './tokens.js';
+import { GROUP_RULE, Input, checkString, constraintError, typeError } from './validate.js';
 
 /**
  * Put/Describe/DeleteQueryDefinition over the console's saved queries (src/store/definitions.ts):
@@ -15,8 +15,7 @@ const CLIENT_TOKEN_TTL_MS = 24 * 3600_000;
 function readParameters(raw: unknown[] | undefined): QueryParameter[] | undefined {
   if (!raw) return undefined;
   return raw.map((p, i) => {
-    if (!p || typeof p !== 'object' || Array.isArray(p))
-      throw invalidParameter(`parameters.${i + 1} must be an object with a name.`);
+    if (!p || typeof p !== 'object' || Array.isArray(p)) throw typeError(`parameters.${i + 1}.member`, 'an object', p);
     const r = p as Record<string, unknown>;
     const name = checkString(`parameters.${i + 1}.member.name`, r.name, {
       required: true,
@@ -81,7 +80,7 @@ export const describeQueryDefinitions: Operation = async (call, body) => {
   const lang = input.str('queryLanguage');
   if (lang !== undefined && !['CWLI', 'SQL', 'PPL'].includes(lang))
     throw constraintError('queryLanguage', lang, 'Member must satisfy enum value set: [CWLI, SQL, PPL]');
-  const offset = decodeToken<number>('dqd', input.str('nextToken', { min: 1 })) ?? 0;
+  const offset = decodeToken('dqd', input.str('nextToken', { min: 1 }), isOffset) ?? 0;
   const all = call.shared.definitions
     .listSavedQueries()
     .map((q) => ({ q, full: cloudWatchName(q) }))

@@ -195,9 +195,20 @@ const badSignature = (): CwApiError =>
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   );
 
-/** Verifies a request; returns the caller or throws the AWS-shaped error the real service uses. */
-export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCaller {
-  const auth = header(req.headers, 'authorization');
+/** What the headers alone establish: who signed, with which secret, when. */
+export interface SignatureHeaders {
+  auth: ParsedAuthorization;
+  secret: string;
+  amzDate: string;
+}
+
+/**
+ * Every check that needs only the headers (presence and form of Authorization, a known key,
+ * X-Amz-Date within the skew): run before the body is read, so an unauthenticated client cannot
+ * make the server buffer anything. Throws the AWS-shaped error.
+ */
+export function checkSignatureHeaders(headers: HeaderBag, opts: VerifyOptions): SignatureHeaders {
+  const auth = header(headers, 'authorization');
   if (!auth) throw new CwApiError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   const a = parseAuthorization(auth);
   if (a.service !== SERVICE) {
@@ -205,7 +216,7 @@ export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCa
   }
   if (a.terminator !== 'aws4_request')
     throw incomplete(`Credential should be scoped with a valid terminator: 'aws4_request', not '${a.terminator}'.`);
-  const amzDate = header(req.headers, 'x-amz-date');
+  const amzDate = header(headers, 'x-amz-date');
   if (!amzDate)
     throw incomplete(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
   const signedAt = parseAmzDate(amzDate.trim());
@@ -240,6 +251,12 @@ export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCa
       `Signature not yet current: ${amzDate.trim()} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + ${minutes} min.)`,
     );
   }
+  return { auth: a, secret, amzDate: amzDate.trim() };
+}
+
+/** Verifies a request; returns the caller or throws the AWS-shaped error the real service uses. */
+export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCaller {
+  const { auth: a, secret, amzDate } = checkSignatureHeaders(req.headers, opts);
 
   const payloadHash = sha256Hex(req.rawBody);
   const declared = header(req.headers, 'x-amz-content-sha256');
@@ -255,7 +272,7 @@ export function verifySigV4(req: SignedRequest, opts: VerifyOptions): VerifiedCa
   }
   const creq = canonicalRequest(req, a.signedHeaders, payloadHash);
   const scope = `${a.date}/${a.region}/${a.service}/${a.terminator}`;
-  const expected = signature(signingKey(secret, a.date, a.region), stringToSign(amzDate.trim(), scope, creq));
+  const expected = signature(signingKey(secret, a.date, a.region), stringToSign(amzDate, scope, creq));
   const x = Buffer.from(expected, 'utf8');
   const y = Buffer.from(a.signature, 'utf8');
   if (x.length !== y.length || !timingSafeEqual(x, y)) throw badSignature();

@@ -1,4 +1,4 @@
-import { invalidParameter } from './errors.js';
+import { CwApiError, invalidParameter } from './errors.js';
 
 /**
  * Server-side validation of request members, with the real service's wording
@@ -16,6 +16,23 @@ function shown(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return `'${s.length > 64 ? `${s.slice(0, 64)}…` : s}'`;
+}
+
+/** JSON's name for what a client sent (the value itself is not echoed: it may be a log message). */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number with a fraction';
+  if (typeof v === 'boolean') return 'true/false';
+  return 'an object';
+}
+
+/**
+ * A member of the wrong JSON type: AWS JSON 1.1 services answer SerializationException (the
+ * request cannot be read into the operation's shape), not a validation error.
+ */
+export function typeError(member: string, expected: string, v: unknown): Error {
+  return new CwApiError('SerializationException', `Cannot read '${member}': expected ${expected}, got ${jsonKind(v)}.`);
 }
 
 export function constraintError(member: string, value: unknown, constraint: string): Error {
@@ -61,9 +78,7 @@ export class Input {
       if (rule.required) throw constraintError(name, null, 'Member must not be null');
       return undefined;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) {
-      throw invalidParameter(`Invalid value for '${name}': expected an integer, got ${shown(v)}.`);
-    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) throw typeError(name, 'an integer', v);
     if (rule.min !== undefined && v < rule.min)
       throw constraintError(name, String(v), `Member must have value greater than or equal to ${rule.min}`);
     if (rule.max !== undefined && v > rule.max)
@@ -74,16 +89,14 @@ export class Input {
   num(name: string): number | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw invalidParameter(`Invalid value for '${name}': expected a number, got ${shown(v)}.`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(name, 'a number', v);
     return v;
   }
 
   bool(name: string): boolean | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean')
-      throw invalidParameter(`Invalid value for '${name}': expected true or false, got ${shown(v)}.`);
+    if (typeof v !== 'boolean') throw typeError(name, 'true or false', v);
     return v;
   }
 
@@ -93,7 +106,7 @@ export class Input {
       if (rule.required) throw constraintError(name, null, 'Member must not be null');
       return undefined;
     }
-    if (!Array.isArray(v)) throw invalidParameter(`Invalid value for '${name}': expected a list.`);
+    if (!Array.isArray(v)) throw typeError(name, 'a list', v);
     if (rule.min !== undefined && v.length < rule.min)
       throw constraintError(
         name,
@@ -117,8 +130,7 @@ export class Input {
   obj(name: string): Record<string, unknown> | undefined {
     const v = this.body[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v))
-      throw invalidParameter(`Invalid value for '${name}': expected an object.`);
+    if (typeof v !== 'object' || Array.isArray(v)) throw typeError(name, 'an object', v);
     return v as Record<string, unknown>;
   }
 }
@@ -128,7 +140,7 @@ export function checkString(member: string, v: unknown, rule: StrRule = {}): str
     if (rule.required) throw constraintError(member, null, 'Member must not be null');
     return undefined;
   }
-  if (typeof v !== 'string') throw invalidParameter(`Invalid value for '${member}': expected a string.`);
+  if (typeof v !== 'string') throw typeError(member, 'a string', v);
   const shownValue = rule.secret ? '***' : v;
   const len = [...v].length;
   if (rule.min !== undefined && len < rule.min)

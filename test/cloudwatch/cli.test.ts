@@ -227,6 +227,13 @@ test('start-query and get-query-results return what the engine returns; stop-que
     ),
   );
   const sr = await pollCli(s.queryId);
+  // QueryStatistics members are doubles: CloudWatch sends `"recordsMatched": 3.0` and the CLI
+  // prints what it receives (research O1).
+  const printed = await cli('logs', 'get-query-results', '--query-id', s.queryId);
+  assert.match(printed.stdout, /"recordsMatched": 4\.0,/);
+  assert.match(printed.stdout, /"recordsScanned": 4\.0,/);
+  assert.match(printed.stdout, /"bytesScanned": [1-9]\d*\.0\n/);
+  assert.equal(sr.statistics.recordsMatched, 4);
   assert.deepEqual(sr.results, [
     [
       { field: 'n', value: '4' },
