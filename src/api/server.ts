@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { createDuckDbEngine } from '../engines/duckdb.js';
+import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { Definitions } from '../store/definitions.js';
 import { Store, defaultDbPath } from '../store/store.js';
@@ -26,7 +26,7 @@ export interface ServerOptions {
   port?: number;
   /** The access token; else $BEDROCK_INSIGHTS_TOKEN, else server.json beside the store, else generated. */
   token?: string;
-  /** Replace the engine (tests); default createDuckDbEngine(store) with saved queries for `$Name(...)`. */
+  /** Replace the engine (tests); default createEngine(store) with saved queries for `$Name(...)`. */
   engine?: (store: Store, defs: Definitions) => QueryEngine;
   /** Where the built console is (default: dist/web of this package). */
   webRoot?: string;
@@ -119,7 +119,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   const engines = new EngineProvider(() =>
     opts.engine
       ? opts.engine(store, defs)
-      : createDuckDbEngine(store, {
+      : createEngine(store, {
           savedQueries: (name) => {
             const q = defs.lookupByName(name);
             return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryResult } from '../engines/engine.js';
 import type { Diagnostic } from '../insights/diagnostics.js';
-import { isBiError } from '../util/errors.js';
 import type { Operation } from './context.js';
 import { CwApiError, invalidParameter, limitExceeded, resourceNotFound } from './errors.js';
 import { groupExists } from './groups.js';
@@ -83,28 +82,19 @@ export const startQuery: Operation = async (call, body) => {
       throw resourceNotFound(`Log group '${g}' does not exist for account ID '${call.accountId}'.`);
   }
   const engine = call.shared.engine();
-  const diags = await engine.check(queryString, logGroups);
-  const err = diags.find((d) => d.severity === 'error');
+  // Parsed and analysed once: the prepared query is what starts.
+  const prepared = await engine.prepare({
+    queryString,
+    ...(logGroups.length > 0 ? { logGroups } : {}),
+    startTime: queryTimeToMs(startTime, false),
+    endTime: queryTimeToMs(endTime, true),
+    ...(limit !== undefined ? { limit } : {}),
+  });
+  const err = prepared.diagnostics.find((d) => d.severity === 'error');
   if (err) throw compileError(queryString, err);
   if (queries.running() >= queries.maxConcurrent)
     throw limitExceeded(`Account maximum query concurrency limit of [${queries.maxConcurrent}] reached.`);
-  let handle;
-  try {
-    handle = await engine.start({
-      queryString,
-      ...(logGroups.length > 0 ? { logGroups } : {}),
-      startTime: queryTimeToMs(startTime, false),
-      endTime: queryTimeToMs(endTime, true),
-      ...(limit !== undefined ? { limit } : {}),
-    });
-  } catch (e) {
-    if (isBiError(e) && e.code === 'QUERY_INVALID') {
-      const d = (e.details.diagnostics as Diagnostic[] | undefined)?.find((x) => x.severity === 'error');
-      if (d) throw compileError(queryString, d);
-      throw new CwApiError('MalformedQueryException', e.message);
-    }
-    throw e;
-  }
+  const handle = await engine.start(prepared);
   const queryId = handle.id && handle.id.length <= 256 ? handle.id : randomUUID();
   queries.add({
     queryId,

@@ -1,9 +1,15 @@
 import type { Diagnostic } from '../insights/diagnostics.js';
+import type { Plan } from '../insights/plan.js';
 
 /**
  * One small interface, several engines (the embedded DuckDB engine first; CloudWatch
  * pass-through and Athena/Trino later). The conformance suite (test/conformance) runs against
  * this interface only.
+ *
+ * A query is prepared once (the engine-neutral front end, src/insights/compile.ts: parse,
+ * analyse, plan) and then started: `prepare(req)` gives the diagnostics and output columns
+ * without running anything, and `start(prepared)` runs that plan without preparing again.
+ * `start(req)` does both.
  */
 
 export interface QueryRequest {
@@ -64,12 +70,50 @@ export interface QueryHandle {
   cancel(): Promise<void>;
 }
 
+/** A request after the front end: what the query will return, or why it cannot run. */
+export interface PreparedQuery {
+  readonly request: QueryRequest;
+  /** The query as written: the text the diagnostics' spans refer to. */
+  readonly text: string;
+  /** Errors (then there is no plan) and warnings (unknown fields…). */
+  readonly diagnostics: Diagnostic[];
+  /** Output column names in order (without @ptr); empty when the query is not valid. */
+  readonly columns: string[];
+  /** The engine-neutral plan (src/insights/plan.ts), present when no diagnostic is an error. */
+  readonly plan?: Plan;
+  /** Query start, epoch ms: now() and SOURCE's relative times were fixed at this instant. */
+  readonly now: number;
+}
+
+export interface StartOptions {
+  /**
+   * Hand rows over as they are produced (no row cap unless the request sets one; `query
+   * --no-row-cap` streams csv/json this way). The result's `rows` is then empty.
+   */
+  onRows?: (rows: ResultRow[]) => void | Promise<void>;
+}
+
 export interface QueryEngine {
   readonly name: string;
-  /** Parse and analyse only. */
+  /** The front end only: diagnostics, output columns and plan. Never throws for a bad query. */
+  prepare(req: QueryRequest): Promise<PreparedQuery>;
+  /** prepare(...).diagnostics. */
   check(queryString: string, logGroups?: string[]): Promise<Diagnostic[]>;
-  start(req: QueryRequest): Promise<QueryHandle>;
-  /** start + done; throws BiError('QUERY_INVALID', …) with diagnostics for a malformed query. */
-  run(req: QueryRequest): Promise<QueryResult>;
+  /**
+   * Run a query prepared by this engine (or prepare it first). Throws BiError('QUERY_INVALID',
+   * …) with `details.diagnostics` for a query that is not valid.
+   */
+  start(query: QueryRequest | PreparedQuery, options?: StartOptions): Promise<QueryHandle>;
+  /** start + done. */
+  run(query: QueryRequest | PreparedQuery, options?: StartOptions): Promise<QueryResult>;
   close(): Promise<void>;
+}
+
+export function isPrepared(query: QueryRequest | PreparedQuery): query is PreparedQuery {
+  return 'request' in query && 'diagnostics' in query;
+}
+
+/** The request behind a start/run argument. */
+export function requestOf(query: QueryRequest | PreparedQuery): QueryRequest {
+  return isPrepared(query) ? query.request : query;
 }

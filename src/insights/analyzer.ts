@@ -23,6 +23,7 @@ import type {
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import {
   closest,
+  functionName,
   lookupFunction,
   allFunctionNames,
   unifyKinds,
@@ -807,7 +808,7 @@ class Analyzer {
       this.err('GROUP_FUNCTION_NOT_ALLOWED', `${spec.name} can only be used in the by clause of stats.`, e.span);
       return { k: 'lit', kind: 'null', value: null };
     }
-    const lname = spec.name.toLowerCase();
+    const lname = functionName(spec);
     if (lname === 'bin') {
       if (this.aggregated) {
         this.err(

@@ -18,12 +18,12 @@ export type FunctionRole = 'scalar' | 'aggregate' | 'group';
 export type FunctionCategory =
   'numeric' | 'general' | 'string' | 'datetime' | 'ip' | 'json' | 'hash' | 'aggregate' | 'timeseries';
 
-export interface FunctionSpec {
+export interface FunctionSpec<N extends string = string, R extends FunctionRole = FunctionRole> {
   /** Canonical name (the documented spelling). */
-  name: string;
+  name: N;
   /** Other accepted spellings (matched case-insensitively, like the canonical name). */
   aliases: readonly string[];
-  role: FunctionRole;
+  role: R;
   category: FunctionCategory;
   minArgs: number;
   maxArgs: number;
@@ -37,9 +37,10 @@ export interface FunctionSpec {
 
 const INF = Number.POSITIVE_INFINITY;
 
-function f(
-  name: string,
-  role: FunctionRole,
+// `const` keeps each name and role a literal type, so FunctionName below is the closed set.
+function f<const N extends string, const R extends FunctionRole>(
+  name: N,
+  role: R,
   category: FunctionCategory,
   minArgs: number,
   maxArgs: number,
@@ -47,11 +48,11 @@ function f(
   signature: string,
   doc: string,
   aliases: string[] = [],
-): FunctionSpec {
+): FunctionSpec<N, R> {
   return { name, aliases, role, category, minArgs, maxArgs, returns, signature, doc };
 }
 
-export const FUNCTIONS: readonly FunctionSpec[] = [
+export const FUNCTIONS = [
   // numeric (§5.1)
   f('abs', 'scalar', 'numeric', 1, 1, 'number', 'abs(a)', 'Absolute value.'),
   f('ceil', 'scalar', 'numeric', 1, 1, 'number', 'ceil(a)', 'Round up to an integer.'),
@@ -246,7 +247,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     'histogram(f, width)',
     'By-clause: lower bound of the width-wide bucket of f.',
   ),
-];
+] as const;
+
+/** One entry of the catalog, with its literal name and role. */
+export type CatalogFunction = (typeof FUNCTIONS)[number];
+
+/**
+ * Every function of the language by its lowercase canonical name: how the plan names a call
+ * (`toNumber` → `tonumber`). A dialect's function table is keyed by these, so a function added
+ * here without an SQL mapping is a type error in every dialect.
+ */
+export type FunctionName = Lowercase<CatalogFunction['name']>;
+/** Functions evaluated per row (scalars, and by-clause functions such as histogram). */
+export type ScalarFunctionName = Lowercase<Extract<CatalogFunction, { role: 'scalar' | 'group' }>['name']>;
+
+/** The plan's name of a function: its canonical name in lower case. */
+export function functionName<S extends CatalogFunction>(spec: S): Lowercase<S['name']> {
+  return spec.name.toLowerCase() as Lowercase<S['name']>;
+}
 
 /**
  * The one kind several values take when one expression may yield any of them (if, case,
@@ -261,14 +279,14 @@ export function unifyKinds(kinds: readonly ValueKind[]): ValueKind {
   return 'string';
 }
 
-const BY_NAME = new Map<string, FunctionSpec>();
+const BY_NAME = new Map<string, CatalogFunction>();
 for (const spec of FUNCTIONS) {
   BY_NAME.set(spec.name.toLowerCase(), spec);
   for (const a of spec.aliases) BY_NAME.set(a.toLowerCase(), spec);
 }
 
 /** Look a function up by any spelling, case-insensitively. */
-export function lookupFunction(name: string): FunctionSpec | undefined {
+export function lookupFunction(name: string): CatalogFunction | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 

@@ -5,10 +5,30 @@
  * every expression carries its static kind. A dialect may inline expressions or materialise
  * stages as it likes, as long as it keeps the semantics documented in docs/semantics.md.
  */
-import type { DurationUnit } from './ast.js';
-import type { ValueKind } from './functions.js';
+import type { BinaryOp, DurationUnit } from './ast.js';
+import type { ScalarFunctionName, ValueKind } from './functions.js';
 
 export type { ValueKind };
+
+/** Operators and the analyzer's own functions (like, in, parse), named in the plan beside catalog functions. */
+export type PlanOperator =
+  | BinaryOp
+  | 'neg'
+  | 'not'
+  /** `like "text"`: substring test. */
+  | 'contains'
+  /** `like /re/`: partial regex match. */
+  | 'regex_match'
+  | 'in'
+  /** parse: capture group N of a regex, missing when the regex does not match. */
+  | 'regex_extract'
+  /** parse … csv: a cell without its quotes. */
+  | 'csv_unquote'
+  /** parse … logfmt: the key=value pairs as a JSON map. */
+  | 'logfmt';
+
+/** What a `call` node calls: a catalog function (lowercase) or an operator. Dialects map every one. */
+export type CallFn = ScalarFunctionName | PlanOperator;
 
 /** Columns of the stored event a plan may read directly (names are logical, not SQL). */
 export type BaseField =
@@ -37,7 +57,7 @@ export type PExpr =
     /** A column produced by an earlier stage (aggregate output, unnest element…). */
   | { k: 'ref'; id: string; kind: ValueKind }
   /** An operator or scalar function (canonical lowercase name, see sql dialect). */
-  | { k: 'call'; fn: string; args: PExpr[]; kind: ValueKind }
+  | { k: 'call'; fn: CallFn; args: PExpr[]; kind: ValueKind }
   /** A regex (already translated to the engine-neutral form below). */
   | { k: 'regex'; pattern: string; caseInsensitive: boolean; kind: 'string' }
   /** A time period (bin, datefloor, dateceil, rate); amount already capped. */

@@ -1,4 +1,4 @@
-import { createDuckDbEngine } from '../engines/duckdb.js';
+import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { priceEvents } from '../pricing/index.js';
 import { defaultDbPath, Store } from '../store/store.js';
@@ -23,7 +23,7 @@ export async function openReportContext(db?: string): Promise<ReportContext> {
     store.close();
     throw e;
   }
-  const engine = createDuckDbEngine(store);
+  const engine = createEngine(store);
   return {
     store,
     engine,

@@ -64,6 +64,43 @@ export async function listLogGroups(store: Store): Promise<LogGroupInfo[]> {
   }
 }
 
+/** What the query front end needs of the catalog (the shape of src/insights' CatalogInfo). */
+export interface QueryCatalog {
+  /** Every log group with its count of generic (non-Bedrock) events. */
+  logGroups: { name: string; genericEvents: number }[];
+  /** Discovered field names per log group. */
+  fieldsByGroup: Map<string, Set<string>>;
+}
+
+/**
+ * The log groups and each one's discovered fields, read by the query engine before it analyses
+ * a query (two small reads; nothing scans `events` unless the catalog is empty).
+ */
+export async function readQueryCatalog(store: Store): Promise<QueryCatalog> {
+  const conn = await store.connect();
+  try {
+    const groups = (await conn.runAndReadAll('SELECT name, generic_events FROM log_groups')).getRows();
+    const logGroups = groups.map((r) => ({ name: String(r[0]), genericEvents: Number(r[1]) }));
+    if (logGroups.length === 0) {
+      // A store written without the catalog (e.g. plain INSERTs): derive it from the events.
+      const rows = (
+        await conn.runAndReadAll(`SELECT log_group, count(*) FILTER (WHERE kind <> 'bedrock') FROM events GROUP BY 1`)
+      ).getRows();
+      for (const r of rows) logGroups.push({ name: String(r[0]), genericEvents: Number(r[1]) });
+    }
+    const fieldsByGroup = new Map<string, Set<string>>();
+    for (const [g, f] of (await conn.runAndReadAll('SELECT log_group, field FROM fields')).getRows()) {
+      const group = String(g);
+      let set = fieldsByGroup.get(group);
+      if (!set) fieldsByGroup.set(group, (set = new Set()));
+      set.add(String(f));
+    }
+    return { logGroups, fieldsByGroup };
+  } finally {
+    conn.closeSync();
+  }
+}
+
 export interface LogStreamInfo {
   logGroup: string;
   name: string;

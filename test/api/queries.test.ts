@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildServer } from '../../src/api/server.js';
-import type { QueryEngine, QueryHandle, QueryRequest, QueryResult, QueryStatus } from '../../src/engines/engine.js';
+import {
+  requestOf,
+  type PreparedQuery,
+  type QueryEngine,
+  type QueryHandle,
+  type QueryRequest,
+  type QueryResult,
+  type QueryStatus,
+} from '../../src/engines/engine.js';
 
 // A scripted engine: the API layer is under test here (ids, waiting, cancel, history, errors),
 // so the engine is a stand-in whose behaviour the test controls.
@@ -24,7 +32,17 @@ function scriptedEngine(): QueryEngine & { requests: QueryRequest[] } {
           ]
         : [];
     },
-    async start(req: QueryRequest): Promise<QueryHandle> {
+    async prepare(req: QueryRequest) {
+      return {
+        request: req,
+        text: req.queryString,
+        diagnostics: await this.check(req.queryString),
+        columns: ['n'],
+        now: 0,
+      };
+    },
+    async start(query: QueryRequest | PreparedQuery): Promise<QueryHandle> {
+      const req = requestOf(query);
       requests.push(req);
       let status: QueryStatus = 'Running';
       let finish!: (r: QueryResult) => void;

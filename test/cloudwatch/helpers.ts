@@ -6,7 +6,13 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import type { FilterLimits } from '../../src/cloudwatch/context.js';
 import { cloudWatchApiMount } from '../../src/cloudwatch/plugin.js';
-import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../../src/engines/engine.js';
+import {
+  requestOf,
+  type QueryEngine,
+  type QueryHandle,
+  type QueryResult,
+  type QueryStatus,
+} from '../../src/engines/engine.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
 import type { Definitions } from '../../src/store/definitions.js';
 import { Store } from '../../src/store/store.js';
@@ -134,11 +140,12 @@ export const SLOW_QUERY = 'fields @message | limit 7777';
 export function withSlowQuery(engine: QueryEngine): QueryEngine {
   return {
     name: engine.name,
+    prepare: (r) => engine.prepare(r),
     check: (q, g) => engine.check(q, g),
-    run: (r) => engine.run(r),
+    run: (r, o) => engine.run(r, o),
     close: () => engine.close(),
-    async start(req): Promise<QueryHandle> {
-      if (req.queryString !== SLOW_QUERY) return engine.start(req);
+    async start(query, options): Promise<QueryHandle> {
+      if (requestOf(query).queryString !== SLOW_QUERY) return engine.start(query, options);
       let status: QueryStatus = 'Running';
       let finish!: (r: QueryResult) => void;
       const done = new Promise<QueryResult>((r) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startServer, defaultWebRoot, type RunningServer } from '../../src/api/server.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
-import type { QueryEngine, QueryHandle, QueryResult } from '../../src/engines/engine.js';
+import { requestOf, type QueryEngine, type QueryHandle, type QueryResult } from '../../src/engines/engine.js';
 import type { Store } from '../../src/store/store.js';
 import { APPS, COST_CENTERS, createFixtureStore, fixtureRow, type FixtureOptions } from './fixture.js';
 import { artifact, launchBrowser } from './harness.js';
@@ -30,11 +30,13 @@ let browser: { ctx: BrowserContext; close: () => Promise<void> };
 function holdingEngine(real: QueryEngine): QueryEngine {
   return {
     name: real.name,
+    prepare: (r) => real.prepare(r),
     check: (q, g) => real.check(q, g),
-    run: (r) => real.run(r),
+    run: (r, o) => real.run(r, o),
     close: () => real.close(),
-    async start(req) {
-      if (!req.queryString.includes(SLOW_MARK)) return real.start(req);
+    async start(query, options) {
+      const req = requestOf(query);
+      if (!req.queryString.includes(SLOW_MARK)) return real.start(query, options);
       let status: QueryResult['status'] = 'Running';
       let resolveDone!: (r: QueryResult) => void;
       const done = new Promise<QueryResult>((r) => {

@@ -589,21 +589,31 @@ test('parse csv: by position, quoted values with "" unescaped; isIpInSubnet take
   });
 });
 
-test('stream hands rows over in chunks and keeps the row cap unless lifted', async () => {
+test('onRows hands rows over in chunks and keeps the row cap unless lifted', async () => {
   await withEngine([], async (engine, store) => {
     await store.connection
       .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'm' FROM range(1, 10011) t(i)`);
     let n = 0;
-    const capped = await engine.stream({ queryString: 'fields @message' }, (rows) => {
-      n += rows.length;
-    });
+    const capped = await engine.run(
+      { queryString: 'fields @message' },
+      {
+        onRows: (rows) => {
+          n += rows.length;
+        },
+      },
+    );
     assert.equal(n, 10_000);
     assert.equal(capped.truncated, true);
     n = 0;
-    const all = await engine.stream({ queryString: 'fields @message', noRowCap: true }, (rows) => {
-      n += rows.length;
-    });
+    const all = await engine.run(
+      { queryString: 'fields @message', noRowCap: true },
+      {
+        onRows: (rows) => {
+          n += rows.length;
+        },
+      },
+    );
     assert.equal(n, 10_010);
     assert.equal(all.truncated, false);
     assert.equal(all.rows.length, 0);

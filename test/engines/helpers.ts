@@ -4,7 +4,8 @@
  * each test from the events defined there.
  */
 import { Store } from '../../src/store/store.js';
-import { createDuckDbEngine, type DuckDbEngine, type DuckDbEngineOptions } from '../../src/engines/duckdb.js';
+import { createDuckDbEngine, type DuckDbEngineOptions } from '../../src/engines/duckdb.js';
+import type { QueryEngine } from '../../src/engines/engine.js';
 import type { QueryResult } from '../../src/engines/engine.js';
 
 export interface TestEvent {
@@ -145,7 +146,7 @@ export async function makeStore(events: TestEvent[], opts: { catalog?: boolean; 
 
 export async function withEngine<T>(
   events: TestEvent[],
-  fn: (engine: DuckDbEngine, store: Store) => Promise<T>,
+  fn: (engine: QueryEngine, store: Store) => Promise<T>,
   opts: DuckDbEngineOptions & { catalog?: boolean } = {},
 ): Promise<T> {
   const store = await makeStore(events, opts);

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { parseQuery } from '../../src/insights/parser.js';
 import { analyze, type CatalogInfo } from '../../src/insights/analyzer.js';
-import { compileDuckDb } from '../../src/insights/sql/duckdb.js';
+import { compileDuckDb } from '../../src/insights/sql/duckdb/index.js';
 
 const dir = new URL('../../queries/bedrock/', import.meta.url);
 const seeds = readdirSync(dir)

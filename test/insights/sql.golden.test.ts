@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { parseQuery } from '../../src/insights/parser.js';
 import { analyze, type CatalogInfo } from '../../src/insights/analyzer.js';
-import { compileDuckDb } from '../../src/insights/sql/duckdb.js';
+import { compileDuckDb } from '../../src/insights/sql/duckdb/index.js';
 import { HOT_FIELDS } from '../../src/store/schema.js';
 
 const GROUP = '/aws/bedrock/modelinvocations';

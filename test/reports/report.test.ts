@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDuckDbEngine, type DuckDbEngine } from '../../src/engines/duckdb.js';
+import { createDuckDbEngine } from '../../src/engines/duckdb.js';
+import type { QueryEngine } from '../../src/engines/engine.js';
 import { plantedWindows } from '../../src/demo/planted.js';
 import { parsePeriod } from '../../src/reports/period.js';
 import { buildReport, type ReportData } from '../../src/reports/report.js';
@@ -15,7 +16,7 @@ import { DEMO_DAYS, DEMO_END, demoStore } from './demo-fixture.js';
 
 let store: Store;
 let dir: string;
-let engine: DuckDbEngine;
+let engine: QueryEngine;
 let report: ReportData;
 const OCT_START = Date.UTC(2026, 9, 1);
 const NOV_START = Date.UTC(2026, 10, 1);

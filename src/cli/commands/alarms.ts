@@ -14,7 +14,7 @@ import {
   type Transition,
 } from '../../alarms/index.js';
 import { formatNumber } from '../../alarms/rules.js';
-import { createDuckDbEngine } from '../../engines/duckdb.js';
+import { createEngine } from '../../engines/factory.js';
 import type { QueryEngine } from '../../engines/engine.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
@@ -60,7 +60,7 @@ async function withAlarms<T>(flags: DbFlags, fn: (rt: AlarmRuntime) => Promise<T
     return await fn({
       store,
       alarms,
-      engine: () => (engine ??= createDuckDbEngine(store)),
+      engine: () => (engine ??= createEngine(store)),
       log: (l) => process.stderr.write(`${l}\n`),
     });
   } finally {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BiError } from '../../util/errors.js';
 import { Store, defaultDbPath } from '../../store/store.js';
-import { createDuckDbEngine } from '../../engines/duckdb.js';
+import { createEngine } from '../../engines/factory.js';
 import { renderDiagnostic } from '../../insights/diagnostics.js';
 import { setExitCode } from '../main.js';
 import { readQueryText } from './query.js';
@@ -44,7 +44,7 @@ Exit status: 0 when the query is valid (warnings allowed), 1 when it is not.`,
       const store =
         path && existsSync(path) ? await Store.open(path, { readOnly: true }) : await Store.open(':memory:');
       try {
-        const engine = createDuckDbEngine(store);
+        const engine = createEngine(store);
         const prepared = await engine.prepare({
           queryString: text,
           ...(o.logGroup?.length ? { logGroups: o.logGroup } : {}),

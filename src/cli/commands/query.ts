@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BiError } from '../../util/errors.js';
 import { Store, defaultDbPath } from '../../store/store.js';
-import { createDuckDbEngine } from '../../engines/duckdb.js';
+import { createEngine } from '../../engines/factory.js';
 import type { QueryRequest, QueryResult, ResultRow } from '../../engines/engine.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
 import { setExitCode } from '../main.js';
@@ -180,7 +180,7 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
           `There is no store at ${path}. Ingest logs first (bedrock-insights ingest PATH), or pass --db FILE.`,
         );
       const store = await Store.open(path, { readOnly: true });
-      const engine = createDuckDbEngine(store);
+      const engine = createEngine(store);
       let cancelled = false;
       const out = process.stdout;
       // Installed before the query is prepared, so Ctrl-C at any moment ends it cleanly (exit 130).
@@ -190,18 +190,19 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
       };
       process.once('SIGINT', onSigint);
       try {
+        // Parsed and analysed once: the prepared query is what runs.
         const prepared = await engine.prepare(req);
         if (cancelled) {
           process.stderr.write('query cancelled\n');
           setExitCode(130);
           return;
         }
-        if (!prepared.compiled) {
+        if (!prepared.plan) {
           printDiagnostics(prepared.text, prepared.diagnostics);
           setExitCode(1);
           return;
         }
-        const columns = prepared.compiled.columns.map((c) => c.name);
+        const columns = prepared.columns;
         let result: QueryResult;
         // Streamed rows are written as they come and not kept in the result.
         let streamed: number | undefined;
@@ -210,19 +211,21 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
           if (format === 'csv') out.write(csvHeader(columns));
           else out.write('[');
           streamed = 0;
-          result = await engine.stream(req, async (rows) => {
-            streamed = (streamed ?? 0) + rows.length;
-            let chunk = format === 'csv' ? csvRows(columns, rows) : '';
-            if (format === 'json')
-              for (const r of rows) {
-                chunk += (first ? '\n' : ',\n') + jsonRow(columns, r);
-                first = false;
-              }
-            if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
+          result = await engine.run(prepared, {
+            onRows: async (rows) => {
+              streamed = (streamed ?? 0) + rows.length;
+              let chunk = format === 'csv' ? csvRows(columns, rows) : '';
+              if (format === 'json')
+                for (const r of rows) {
+                  chunk += (first ? '\n' : ',\n') + jsonRow(columns, r);
+                  first = false;
+                }
+              if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
+            },
           });
           if (format === 'json') out.write(first ? ']\n' : '\n]\n');
         } else {
-          result = await engine.run(req);
+          result = await engine.run(prepared);
           if (result.status === 'Complete') {
             if (format === 'table') out.write(formatTable(columns, result.rows));
             else if (format === 'csv') out.write(csvHeader(columns) + csvRows(columns, result.rows));

@@ -1,0 +1,204 @@
+/**
+ * Functions whose SQL is standard (operators, conditionals, arithmetic, the query range) or is
+ * built only from the dialect's primitives (casts, regex, time floor). A dialect spreads these
+ * into its table and writes the rest; it overrides an entry where its engine differs.
+ */
+import type { DurationUnit } from '../ast.js';
+import type { PExpr } from '../plan.js';
+import type { AggregateImpl, AggregateTable, Call, CallExpr, FunctionImpl, FunctionTable } from './dialect.js';
+
+/** Standard-SQL functions, by the names a dialect's table must cover. */
+export type StandardFunctionName =
+  | '+'
+  | '-'
+  | '*'
+  | '%'
+  | '^'
+  | 'neg'
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'and'
+  | 'or'
+  | 'not'
+  | 'in'
+  | 'abs'
+  | 'ceil'
+  | 'floor'
+  | 'sqrt'
+  | 'log'
+  | 'haversine'
+  | 'tonumber'
+  | 'todouble'
+  | 'ispresent'
+  | 'coalesce'
+  | 'if'
+  | 'case'
+  | 'isnumeric'
+  | 'querystarttime'
+  | 'queryendtime'
+  | 'querytimerange'
+  | 'unmask'
+  | 'isempty'
+  | 'isblank'
+  | 'strlen'
+  | 'toupper'
+  | 'tolower'
+  | 'replace'
+  | 'bin'
+  | 'datefloor'
+  | 'dateceil'
+  | 'frommillis'
+  | 'now';
+
+/**
+ * Integer literals as 64-bit: engines type a small literal as a 32-bit integer, so
+ * `123456789 * 1000` would overflow.
+ */
+function wide(c: Call<CallExpr>, i: number): string {
+  const a = c.args[i];
+  const sql = c.n(i);
+  return a.k === 'lit' && typeof a.value === 'number' && Number.isInteger(a.value)
+    ? c.x.dialect.cast(sql, 'BIGINT')
+    : sql;
+}
+
+function arithmetic(op: '+' | '-' | '*'): FunctionImpl {
+  return (c) => `(${wide(c, 0)} ${op} ${wide(c, 1)})`;
+}
+
+function comparison(op: '=' | '!=' | '<' | '<=' | '>' | '>='): FunctionImpl {
+  return (c) => c.x.compare(op, c.args[0], c.args[1]);
+}
+
+function logical(op: 'AND' | 'OR'): FunctionImpl {
+  return (c) => `(${c.x.bool(c.args[0])} ${op} ${c.x.bool(c.args[1])})`;
+}
+
+/** A number or text argument as an epoch-ms time (missing when it cannot be one). */
+function epochMs(c: Call<CallExpr>): string {
+  return c.args[0].kind === 'time' ? c.v(0) : c.x.dialect.tryCast(c.n(0), 'BIGINT');
+}
+
+function period(c: Call<CallExpr>, i: number): { amount: number; unit: DurationUnit } {
+  const p = c.args[i];
+  return p.k === 'period' ? p : { amount: 1, unit: 'ms' };
+}
+
+/** bin(period) and datefloor(t, period). */
+const floorToPeriod: FunctionImpl = (c) => {
+  const p = period(c, 1);
+  return c.x.dialect.floorTime(c.x, epochMs(c), p.amount, p.unit);
+};
+
+/** toNumber / toDouble: numbers stay, text is parsed (missing when it is not a number). */
+const toNumber: FunctionImpl = (c) => (c.args[0].kind === 'number' ? c.n(0) : c.x.dialect.tryCast(c.s(0), 'DOUBLE'));
+
+/** Text literals that are not numbers: `in` compares them as text. */
+function isTextLiteral(x: PExpr): boolean {
+  return x.k === 'lit' && typeof x.value === 'string' && !(x.value.trim() !== '' && Number.isFinite(Number(x.value)));
+}
+
+export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
+  // operators
+  '+': arithmetic('+'),
+  '-': arithmetic('-'),
+  '*': arithmetic('*'),
+  '%': (c) => `(${c.x.dialect.cast(c.n(0), 'DOUBLE')} % ${c.n(1)})`,
+  '^': (c) => `pow(${c.n(0)}, ${c.n(1)})`,
+  neg: (c) => `(- ${c.n(0)})`,
+  '=': comparison('='),
+  '!=': comparison('!='),
+  '<': comparison('<'),
+  '<=': comparison('<='),
+  '>': comparison('>'),
+  '>=': comparison('>='),
+  and: logical('AND'),
+  or: logical('OR'),
+  // not: a missing operand counts as false, so `not like` / `not in` hold for a missing field.
+  not: (c) => `(NOT coalesce(${c.x.bool(c.args[0])}, FALSE))`,
+  in: (c) => {
+    const [subj, ...items] = c.args;
+    if (items.length === 0) return 'FALSE';
+    if (items.every(isTextLiteral)) return `(${c.x.str(subj)} IN (${items.map((x) => c.x.value(x)).join(', ')}))`;
+    if (subj.kind === 'number' && items.every((x) => x.k === 'lit' && typeof x.value === 'number')) {
+      return `(${c.x.value(subj)} IN (${items.map((x) => c.x.value(x)).join(', ')}))`;
+    }
+    return c.x.shareE(subj, (sj) => '(' + items.map((x) => c.x.compare('=', sj, x)).join(' OR ') + ')');
+  },
+  // numeric
+  abs: (c) => `abs(${c.n(0)})`,
+  ceil: (c) => `ceil(${c.n(0)})`,
+  floor: (c) => `floor(${c.n(0)})`,
+  sqrt: (c) => `(CASE WHEN ${c.n(0)} >= 0 THEN sqrt(${c.n(0)}) END)`,
+  log: (c) => `(CASE WHEN ${c.n(0)} > 0 THEN ln(${c.n(0)}) END)`,
+  haversine: (c) => {
+    const [la1, lo1, la2, lo2] = [c.n(0), c.n(1), c.n(2), c.n(3)];
+    return `(2 * 6371 * asin(sqrt(pow(sin(radians(${la2} - ${la1}) / 2), 2) + cos(radians(${la1})) * cos(radians(${la2})) * pow(sin(radians(${lo2} - ${lo1}) / 2), 2))))`;
+  },
+  tonumber: toNumber,
+  todouble: toNumber,
+  // general
+  ispresent: (c) => (c.args[0].kind === 'null' ? 'FALSE' : `(${c.v(0)} IS NOT NULL)`),
+  coalesce: (c) => `coalesce(${c.x.unify([...c.args]).sql.join(', ')})`,
+  if: (c) => {
+    const u = c.x.unify([c.args[1], c.args[2]]);
+    return `(CASE WHEN coalesce(${c.x.bool(c.args[0])}, FALSE) THEN ${u.sql[0]} ELSE ${u.sql[1]} END)`;
+  },
+  case: (c) => {
+    const A = c.args;
+    const values: PExpr[] = [];
+    for (let i = 1; i < A.length; i += 2) values.push(A[i]);
+    const hasDefault = A.length % 2 === 1;
+    if (hasDefault) values.push(A[A.length - 1]);
+    const u = c.x.unify(values);
+    let out = 'CASE';
+    let vi = 0;
+    for (let i = 0; i + 1 < A.length; i += 2) out += ` WHEN coalesce(${c.x.bool(A[i])}, FALSE) THEN ${u.sql[vi++]}`;
+    if (hasDefault) out += ` ELSE ${u.sql[vi]}`;
+    return `(${out} END)`;
+  },
+  isnumeric: (c) => `coalesce(${c.x.dialect.tryCast(c.s(0), 'DOUBLE')} IS NOT NULL, FALSE)`,
+  querystarttime: (c) => (c.x.plan.startTime !== undefined ? String(c.x.plan.startTime) : 'NULL'),
+  queryendtime: (c) => (c.x.plan.endTime !== undefined ? String(c.x.plan.endTime) : 'NULL'),
+  querytimerange: (c) =>
+    c.x.plan.startTime !== undefined && c.x.plan.endTime !== undefined
+      ? String(c.x.plan.endTime - c.x.plan.startTime)
+      : 'NULL',
+  unmask: (c) => c.v(0),
+  // string
+  isempty: (c) => (c.args[0].kind === 'null' ? 'TRUE' : `(${c.v(0)} IS NULL OR ${c.s(0)} = '')`),
+  isblank: (c) =>
+    c.args[0].kind === 'null'
+      ? 'TRUE'
+      : `(${c.v(0)} IS NULL OR ${c.x.dialect.regexFullMatch(c.s(0), c.x.dialect.string('\\s*'))})`,
+  strlen: (c) => `length(${c.s(0)})`,
+  toupper: (c) => `upper(${c.s(0)})`,
+  tolower: (c) => `lower(${c.s(0)})`,
+  replace: (c) => `replace(${c.s(0)}, ${c.s(1)}, ${c.s(2)})`,
+  // datetime: the dialect's floor/ceil over epoch ms
+  bin: floorToPeriod,
+  datefloor: floorToPeriod,
+  dateceil: (c) => {
+    const p = period(c, 1);
+    return c.x.dialect.ceilTime(c.x, epochMs(c), p.amount, p.unit);
+  },
+  frommillis: (c) => c.x.dialect.tryCast(c.n(0), 'BIGINT'),
+  now: (c) => String(Math.floor(c.x.now / 1000)),
+};
+
+/** Standard aggregates. A group with nothing to count shows no value rather than 0 [Obs]. */
+export const STANDARD_AGGREGATES: Pick<
+  AggregateTable,
+  'count_star' | 'count' | 'count_distinct' | 'sum' | 'avg' | 'stddev'
+> = {
+  count_star: () => 'count(*)',
+  count: (c) => `NULLIF(count(${c.v(0)}), 0)`,
+  count_distinct: (c) => `NULLIF(count(DISTINCT ${c.v(0)}), 0)`,
+  sum: (c) => `sum(${c.n(0)})`,
+  avg: (c) => `avg(${c.n(0)})`,
+  stddev: (c) => `stddev_samp(${c.n(0)})`,
+} satisfies Record<string, AggregateImpl>;
