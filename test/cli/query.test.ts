@@ -12,7 +12,11 @@ let dir = '';
 let db = '';
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  return node([BIN, ...args]);
+}
+
+function node(args: string[]) {
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, BEDROCK_INSIGHTS_DB: '' },
   });
@@ -121,4 +125,31 @@ test('query without a store says how to make one', () => {
   const r = cli('query', 'fields @message', '--db', join(dir, 'none.duckdb'));
   assert.equal(r.code, 2);
   assert.match(r.err, /ingest/);
+});
+
+// The hook counts the queries that go through the engine's front end (expansion, parse, rules,
+// analysis): one per CLI query, whatever path the rows take. Before, `query` prepared once to
+// get the columns and again inside run().
+const COUNT_PREPARES = new URL('./count-prepares.mjs', import.meta.url).pathname;
+function prepares(...args: string[]) {
+  const r = node(['--import', COUNT_PREPARES, BIN, ...args]);
+  const m = /^prepares=(\d+)$/m.exec(r.err);
+  assert.ok(m, `no prepare count in: ${r.err}`);
+  return { ...r, count: Number(m[1]) };
+}
+
+test('a CLI query is parsed and analysed once (table, streamed csv, json, and check)', () => {
+  const q = 'stats sum(input.inputTokenCount) as t by requestMetadata.application_name as app | sort t desc';
+  for (const extra of [[], ['--format', 'csv', '--no-row-cap'], ['--format', 'json']]) {
+    const r = prepares('query', q, '--db', db, ...extra);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /6000/);
+    assert.equal(r.count, 1, `${extra.join(' ')}: ${r.count} prepares`);
+  }
+  const bad = prepares('query', 'stats count(*) by nosuchfn(1)', '--db', db);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.count, 1);
+  const check = prepares('check', q, '--db', db);
+  assert.equal(check.code, 0, check.err);
+  assert.equal(check.count, 1);
 });

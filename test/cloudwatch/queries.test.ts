@@ -14,7 +14,9 @@ import {
   type CloudWatchLogsClient,
   type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { generateRecords } from '../../src/demo/generator.js';
+import { PREPARE_CHANNEL } from '../../src/engines/query-engine.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
 import type { QueryEngine } from '../../src/engines/engine.js';
 import { SLOW_QUERY, sdkClient, sleep, startTestServer, withSlowQuery, type TestServer } from './helpers.js';
@@ -218,6 +220,27 @@ test('StopQuery cancels a running query; DescribeQueries lists queries with thei
     complete.queries?.map((q) => q.status),
     ['Complete', 'Complete'],
   );
+});
+
+test('StartQuery parses and analyses the query once, valid or not', async () => {
+  const seen: string[] = [];
+  const count = (m: unknown) => seen.push((m as { queryString: string }).queryString);
+  subscribe(PREPARE_CHANNEL, count);
+  try {
+    const range = { logGroupName: GROUP, startTime: Math.floor(firstMs / 1000), endTime: Math.ceil(lastMs / 1000) };
+    const { queryId } = await cw.send(new StartQueryCommand({ ...range, queryString: 'stats count(*) as n' }));
+    const got = await poll(queryId!);
+    assert.equal(got.status, 'Complete');
+    assert.deepEqual(got.results?.[0], [{ field: 'n', value: '450' }]);
+    assert.deepEqual(seen, ['stats count(*) as n']);
+    const bad = await cw
+      .send(new StartQueryCommand({ ...range, queryString: 'stats count(*) by nosuchfn(1)' }))
+      .catch((e: unknown) => e);
+    assert.equal((bad as Error).name, 'MalformedQueryException');
+    assert.deepEqual(seen, ['stats count(*) as n', 'stats count(*) by nosuchfn(1)']);
+  } finally {
+    unsubscribe(PREPARE_CHANNEL, count);
+  }
 });
 
 test('StartQuery errors: malformed query, missing group, conflicting group members, unknown id', async () => {

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { withEngine, bedrock, objects, BEDROCK_GROUP, type TestEvent } from './helpers.js';
 import { decodePtr } from '../../src/insights/format.js';
 import { isBiError } from '../../src/util/errors.js';
+import { PREPARE_CHANNEL } from '../../src/engines/query-engine.js';
 
 // Three Bedrock invocations (newest last in time, but results default to newest first).
 const E3: TestEvent[] = [
@@ -617,5 +619,55 @@ test('onRows hands rows over in chunks and keeps the row cap unless lifted', asy
     assert.equal(n, 10_010);
     assert.equal(all.truncated, false);
     assert.equal(all.rows.length, 0);
+  });
+});
+
+test('prepare runs the front end only; start(prepared) runs that plan without preparing again', async () => {
+  await withEngine(E3, async (engine) => {
+    const seen: string[] = [];
+    const count = (m: unknown) => seen.push((m as { queryString: string }).queryString);
+    subscribe(PREPARE_CHANNEL, count);
+    try {
+      const q = 'fields requestMetadata.application_name as app, now() as t, nosuch | sort app | limit 1';
+      const p = await engine.prepare({ queryString: q, startTime: Date.parse('2026-01-01T10:10:00Z') });
+      assert.deepEqual(p.columns, ['app', 't', 'nosuch']);
+      assert.ok(p.plan);
+      assert.deepEqual(
+        p.diagnostics.map((d) => d.code),
+        ['FIELD_NEVER_SEEN'],
+      );
+      assert.deepEqual(await engine.check(q), p.diagnostics);
+      const r = await engine.run(p);
+      assert.equal(r.status, 'Complete');
+      // The request's range and now() are the prepared ones (now() is epoch seconds).
+      assert.deepEqual(objects(r), [{ app: 'A', t: String(Math.floor(p.now / 1000)) }]);
+      assert.deepEqual(
+        r.warnings.map((d) => d.code),
+        ['FIELD_NEVER_SEEN'],
+      );
+      assert.deepEqual(seen, [q, q]); // prepare and check; run(prepared) did not prepare
+      const h = await engine.start(p);
+      assert.equal((await h.done()).status, 'Complete');
+      assert.equal(seen.length, 2);
+      await engine.run({ queryString: q });
+      assert.equal(seen.length, 3); // a request is prepared by start
+    } finally {
+      unsubscribe(PREPARE_CHANNEL, count);
+    }
+  });
+});
+
+test('start(prepared) of a query that is not valid throws QUERY_INVALID with its diagnostics', async () => {
+  await withEngine(E3, async (engine) => {
+    const p = await engine.prepare({ queryString: 'fields x | sort' });
+    assert.equal(p.plan, undefined);
+    assert.deepEqual(p.columns, []);
+    const e = await engine.start(p).catch((x: unknown) => x);
+    assert.ok(isBiError(e) && e.code === 'QUERY_INVALID', String(e));
+    const diags = e.details.diagnostics as { code: string }[];
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      p.diagnostics.map((d) => d.code),
+    );
   });
 });

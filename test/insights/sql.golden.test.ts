@@ -1,14 +1,20 @@
 /**
- * Golden SQL: the generated DuckDB SQL for representative queries, so that plan and dialect
- * changes show in review. Rewrite the files with UPDATE_GOLDEN=1 after checking the diff.
+ * Golden SQL per dialect: the SQL each dialect generates for representative queries, so that
+ * plan and dialect changes show in review. Each dialect of DIALECTS has its own folder
+ * golden/<name>/ with one file per case; a new dialect adds itself here and writes its files
+ * with UPDATE_GOLDEN=1, reviewed by hand (and proven on its engine by the conformance suite).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { parseQuery } from '../../src/insights/parser.js';
-import { analyze, type CatalogInfo } from '../../src/insights/analyzer.js';
-import { compileDuckDb } from '../../src/insights/sql/duckdb/index.js';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { compileQuery } from '../../src/insights/compile.js';
+import type { CatalogInfo } from '../../src/insights/analyzer.js';
+import type { Dialect } from '../../src/insights/sql/dialect.js';
+import { lowerPlan } from '../../src/insights/sql/lower.js';
+import { duckdb } from '../../src/insights/sql/duckdb/index.js';
 import { HOT_FIELDS } from '../../src/store/schema.js';
+
+const DIALECTS: readonly Dialect[] = [duckdb];
 
 const GROUP = '/aws/bedrock/modelinvocations';
 const catalog: CatalogInfo = {
@@ -52,31 +58,59 @@ cases.push(
   ],
 );
 
-const goldenDir = new URL('./golden/', import.meta.url);
 const update = process.env.UPDATE_GOLDEN === '1';
+const RANGE = { startTime: 1_767_225_600_000, endTime: 1_767_311_999_999 };
+const NOW = 1_767_312_000_000;
 
-for (const [name, text] of cases) {
-  test(`golden SQL: ${name}`, () => {
-    const parsed = parseQuery(text);
-    assert.ok(parsed.query, JSON.stringify(parsed.diagnostics));
-    const a = analyze(parsed.query, { text, catalog, startTime: 1_767_225_600_000, endTime: 1_767_311_999_999 });
-    assert.ok(a.plan, JSON.stringify(a.diagnostics));
-    const sql = compileDuckDb(a.plan, { now: 1_767_312_000_000 }).sql + '\n';
-    const file = new URL(`${name}.sql`, goldenDir);
-    if (update || !existsSync(file)) {
-      if (!update) assert.fail(`no golden file for ${name}: run with UPDATE_GOLDEN=1 and review it`);
-      writeFileSync(file, sql);
-      return;
+function plan(name: string, text: string, request = {}) {
+  const c = compileQuery(text, { catalog, request, now: NOW });
+  assert.ok(c.plan, `${name}: ${JSON.stringify(c.diagnostics)}`);
+  return c.plan;
+}
+
+for (const dialect of DIALECTS) {
+  const goldenDir = new URL(`./golden/${dialect.name}/`, import.meta.url);
+  for (const [name, text] of cases) {
+    test(`golden SQL (${dialect.name}): ${name}`, () => {
+      const sql = lowerPlan(plan(name, text, RANGE), dialect, { now: NOW }).sql + '\n';
+      const file = new URL(`${name}.sql`, goldenDir);
+      if (update || !existsSync(file)) {
+        if (!update) assert.fail(`no golden file for ${name}: run with UPDATE_GOLDEN=1 and review it`);
+        mkdirSync(goldenDir, { recursive: true });
+        writeFileSync(file, sql);
+        return;
+      }
+      assert.equal(
+        sql,
+        readFileSync(file, 'utf8'),
+        `generated ${dialect.name} SQL for ${name} changed: review, then UPDATE_GOLDEN=1`,
+      );
+    });
+  }
+
+  test(`golden SQL (${dialect.name}): pure Bedrock seed queries read typed columns only (no JSON parsing of @message)`, () => {
+    for (const [name, text] of cases.filter(([n]) => /^q\d/.test(n))) {
+      const compiled = lowerPlan(plan(name, text), dialect, { now: 0 });
+      assert.equal(compiled.readsMessage, false, `${name} reads @message:\n${compiled.sql}`);
     }
-    assert.equal(sql, readFileSync(file, 'utf8'), `generated SQL for ${name} changed: review, then UPDATE_GOLDEN=1`);
   });
 }
 
-test('golden SQL: pure Bedrock seed queries read typed columns only (no JSON parsing of @message)', () => {
-  for (const [name, text] of cases.filter(([n]) => /^q\d/.test(n))) {
-    const parsed = parseQuery(text);
-    const a = analyze(parsed.query!, { text, catalog });
-    const sql = compileDuckDb(a.plan!, { now: 0 }).sql;
-    assert.ok(!/json_extract|message/.test(sql), `${name} reads @message:\n${sql}`);
-  }
+test('golden SQL (duckdb): the scan facts are what the statistics read', () => {
+  const c = lowerPlan(
+    plan('q', 'filter @message like "x" | stats count(*)', { ...RANGE, logGroups: [GROUP] }),
+    duckdb,
+    { now: NOW },
+  );
+  assert.equal(c.readsMessage, true);
+  assert.equal(
+    c.scanWhere,
+    `log_group IN ('/aws/bedrock/modelinvocations') AND ts >= ${RANGE.startTime} AND ts <= ${RANGE.endTime}`,
+  );
+  assert.ok(c.scannedSql.endsWith(` FROM events WHERE ${c.scanWhere}`), c.scannedSql);
+  const open = lowerPlan(plan('q', 'fields modelId'), duckdb, { now: NOW });
+  assert.equal(open.scanWhere, '');
+  assert.equal(open.scannedSql.includes('WHERE'), false);
+  assert.equal(open.readsMessage, false);
+  assert.ok(!/json_extract|message/.test(open.sql), open.sql);
 });
