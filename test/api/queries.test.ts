@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildServer } from '../../src/api/server.js';
+import { makeStore } from '../engines/helpers.js';
 import {
   requestOf,
   type PreparedQuery,
@@ -245,5 +246,44 @@ test('saved queries and dashboards over HTTP, including CloudWatch JSON export a
     await s.app.close();
     s.defs.close();
     s.store.close();
+  }
+});
+
+test('GET /api/records returns the event behind a row @ptr of a real query; a forged @ptr is refused', async () => {
+  // Recent events: the console's default range is relative to now.
+  const t = Date.now() - 120_000;
+  const store = await makeStore([
+    { ts: t, group: '/g', stream: 's1', message: '{"a":1}' },
+    { ts: t + 60_000, group: '/g', stream: 's1', message: 'plain text' },
+  ]);
+  const s = await buildServer({ store });
+  try {
+    const q = await s.app.inject({
+      method: 'POST',
+      url: '/api/queries',
+      payload: { queryString: 'fields @message | sort @timestamp asc', waitMs: 10_000 },
+    });
+    assert.equal(q.statusCode, 200, q.body);
+    const ptrs = (q.json().rows as Record<string, string>[]).map((r) => r['@ptr']);
+    assert.equal(ptrs.length, 2);
+    const rec = await s.app.inject({ method: 'GET', url: `/api/records?ptr=${encodeURIComponent(ptrs[1])}` });
+    assert.equal(rec.statusCode, 200, rec.body);
+    assert.deepEqual(
+      { ...rec.json().record, ingestionTime: undefined },
+      {
+        logGroup: '/g',
+        logStream: 's1',
+        timestamp: t + 60_000,
+        ingestionTime: undefined,
+        message: 'plain text',
+      },
+    );
+    const bad = await s.app.inject({ method: 'GET', url: '/api/records?ptr=b1.%27%3B%20DROP' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'INVALID_REQUEST');
+  } finally {
+    await s.app.close();
+    s.defs.close();
+    store.close();
   }
 });
