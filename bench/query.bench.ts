@@ -4,7 +4,7 @@
  * 1. Builds (once, cached under $BENCH_DIR, default /tmp/bedrock-insights-bench) a 1M-record
  *    store from the demo generator through the real ingest path, and a BENCH_RECORDS-record store
  *    (default 10,000,000) by replicating the 1M store's events with fresh seq/event keys.
- * 2. Times the user's Q2, Q4, Q8 and Q14 through the engine (createDuckDbEngine: parse, analyse,
+ * 2. Times the user's Q2, Q4, Q8 and Q14 through the engine (createEngine: parse, analyse,
  *    compile, run, format rows; not process start) against hand-written DuckDB SQL over the same
  *    table in the same process, medians of BENCH_RUNS runs (default 5) after one warm-up.
  * 3. Times the first query of a fresh CLI process on the 1M store (wall clock, process start included).
@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Store } from '../src/store/store.js';
 import { writeDataset } from '../src/demo/generator.js';
 import { ingestPaths } from '../src/sources/ingest.js';
-import { createDuckDbEngine } from '../src/engines/duckdb.js';
+import { createEngine } from '../src/engines/factory.js';
 
 const DIR = process.env.BENCH_DIR ?? '/tmp/bedrock-insights-bench';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000_000);
@@ -99,7 +99,7 @@ async function build(): Promise<void> {
 
 async function timeEngineVsHand(): Promise<{ name: string; engine: number; hand: number; rows: number }[]> {
   const store = await Store.open(storeN, { readOnly: true });
-  const engine = createDuckDbEngine(store);
+  const engine = createEngine(store);
   const conn = await store.connect();
   const out: { name: string; engine: number; hand: number; rows: number }[] = [];
   try {
