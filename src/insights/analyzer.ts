@@ -10,7 +10,15 @@
  */
 import type {
   Command,
+  DedupCmd,
+  DisplayCmd,
   DurationLit,
+  ExpandCmd,
+  FieldsCmd,
+  FillMissingCmd,
+  LimitCmd,
+  SortCmd,
+  UnnestCmd,
   Expr,
   Name,
   ParseCmd,
@@ -251,140 +259,30 @@ class Analyzer {
 
   private command(cmd: Command): void {
     switch (cmd.kind) {
-      case 'fields': {
-        const bound: [string, PExpr][] = [];
-        for (const p of cmd.items) {
-          const name = p.alias?.name ?? p.text;
-          if (name === '@ptr') continue;
-          bound.push([name, this.expr(p.expr)]);
-        }
-        const project: { id: string; expr: PExpr }[] = [];
-        for (const [name, e] of bound) {
-          let ex = e;
-          if (heavy(e)) {
-            // Computed once into a column: later references (e.g. j.a.b) read the column.
-            const id = this.id(name);
-            project.push({ id, expr: e });
-            if (this.isContainer(e)) this.containers.add(id);
-            if (this.isSplit(e)) this.splits.add(id);
-            ex = { k: 'ref', id, kind: e.kind };
-          }
-          this.env.set(name, { expr: ex });
-          if (!this.visible.includes(name)) this.visible.push(name);
-        }
-        if (project.length) this.stages.push({ op: 'project', cols: project });
-        return;
-      }
-      case 'display': {
-        const cols: OutputColumn[] = [];
-        for (const p of cmd.items) {
-          const name = p.alias?.name ?? p.text;
-          if (name === '@ptr') continue;
-          const e = this.expr(p.expr);
-          cols.push({ name, expr: e });
-        }
-        for (const c of cols) if (!this.env.has(c.name)) this.env.set(c.name, { expr: c.expr });
-        this.displayed = cols;
-        return;
-      }
+      case 'fields':
+        return this.fields(cmd);
+      case 'display':
+        return this.display(cmd);
       case 'filter':
       case 'filterIndex':
         this.stages.push({ op: 'filter', cond: this.expr(cmd.condition) });
         return;
       case 'stats':
-        this.stats(cmd);
-        return;
-      case 'sort': {
-        const terms: SortTerm[] = cmd.keys.map((k) => {
-          const expr = this.field(k.field.name, k.field.span);
-          this.noContainer(expr, 'sorted', k.field.span);
-          return { expr, desc: k.direction === 'desc' };
-        });
-        this.stages.push({ op: 'sort', terms });
-        return;
-      }
+        return this.stats(cmd);
+      case 'sort':
+        return this.sort(cmd);
       case 'limit':
-        if (cmd.count > MAX_LIMIT) {
-          this.err(
-            'LIMIT_TOO_LARGE',
-            `limit ${cmd.count} is over the maximum of ${MAX_LIMIT}; use a smaller limit.`,
-            cmd.span,
-          );
-          return;
-        }
-        if (cmd.count < 1) {
-          this.err('LIMIT_TOO_SMALL', 'limit must be at least 1.', cmd.span);
-          return;
-        }
-        this.stages.push({ op: 'limit', count: cmd.count });
-        return;
+        return this.limit(cmd);
       case 'parse':
-        this.parse(cmd);
-        return;
+        return this.parse(cmd);
       case 'dedup':
-        this.stages.push({
-          op: 'dedup',
-          keys: cmd.fields.map((f) => {
-            const e = this.field(f.name, f.span);
-            this.noContainer(e, 'deduplicated', f.span);
-            return e;
-          }),
-        });
-        return;
-      case 'unnest': {
-        const src = this.expr(cmd.source);
-        if (this.isSplit(src)) {
-          this.err(
-            'UNNEST_SPLIT',
-            'unnest needs a list from jsonParse; a split() result cannot be unnested (CloudWatch rejects it).',
-            cmd.source.span,
-          );
-        }
-        const id = this.id(cmd.into.name);
-        this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
-        this.bind(cmd.into.name, { k: 'ref', id, kind: 'json' });
-        return;
-      }
-      case 'expand': {
-        const src = this.field(cmd.field.name, cmd.field.span);
-        const id = this.id(cmd.field.name);
-        this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
-        this.bind(cmd.field.name, { k: 'ref', id, kind: 'json' });
-        return;
-      }
-      case 'fillmissing': {
-        const agg = this.stages[this.stages.length - 1];
-        const binKey = agg?.op === 'aggregate' ? agg.keys.find((k) => k.id === agg.binKey) : undefined;
-        if (!agg || agg.op !== 'aggregate' || !binKey || binKey.expr.k !== 'call') {
-          this.err('FILLMISSING_NEEDS_BIN', 'fillmissing must directly follow stats … by bin(period).', cmd.span);
-          return;
-        }
-        const period = binKey.expr.args[1];
-        if (period.k !== 'period') return;
-        const fills: { id: string; value: PExpr }[] = [];
-        for (const f of cmd.fills) {
-          const target = this.env.get(f.field.name)?.expr;
-          if (!target || target.k !== 'ref' || !agg.items.some((it) => it.id === target.id)) {
-            this.err(
-              'FILLMISSING_FIELD',
-              `${f.field.name} is not an aggregate of the stats before fillmissing.`,
-              f.field.span,
-            );
-            continue;
-          }
-          fills.push({ id: target.id, value: this.expr(f.value) });
-        }
-        this.stages.push({
-          op: 'fillmissing',
-          binKey: binKey.id,
-          amount: period.amount,
-          unit: period.unit,
-          keys: agg.keys.filter((k) => k.id !== binKey.id).map((k) => k.id),
-          items: agg.items.map((it) => it.id),
-          fills,
-        });
-        return;
-      }
+        return this.dedup(cmd);
+      case 'unnest':
+        return this.unnest(cmd);
+      case 'expand':
+        return this.expand(cmd);
+      case 'fillmissing':
+        return this.fillmissing(cmd);
       case 'unsupported':
         this.err('UNSUPPORTED_COMMAND', `\`${cmd.name}\` is not supported yet.`, cmd.span);
         return;
@@ -393,6 +291,140 @@ class Analyzer {
         void never;
       }
     }
+  }
+
+  /** fields: bind each item; heavy values (JSON, regex) are computed once into a column. */
+  private fields(cmd: FieldsCmd): void {
+    const bound: [string, PExpr][] = [];
+    for (const p of cmd.items) {
+      const name = p.alias?.name ?? p.text;
+      if (name === '@ptr') continue;
+      bound.push([name, this.expr(p.expr)]);
+    }
+    const project: { id: string; expr: PExpr }[] = [];
+    for (const [name, e] of bound) {
+      let ex = e;
+      if (heavy(e)) {
+        // Computed once into a column: later references (e.g. j.a.b) read the column.
+        const id = this.id(name);
+        project.push({ id, expr: e });
+        if (this.isContainer(e)) this.containers.add(id);
+        if (this.isSplit(e)) this.splits.add(id);
+        ex = { k: 'ref', id, kind: e.kind };
+      }
+      this.env.set(name, { expr: ex });
+      if (!this.visible.includes(name)) this.visible.push(name);
+    }
+    if (project.length) this.stages.push({ op: 'project', cols: project });
+  }
+
+  /** display: the output columns (the last display wins). */
+  private display(cmd: DisplayCmd): void {
+    const cols: OutputColumn[] = [];
+    for (const p of cmd.items) {
+      const name = p.alias?.name ?? p.text;
+      if (name === '@ptr') continue;
+      const e = this.expr(p.expr);
+      cols.push({ name, expr: e });
+    }
+    for (const c of cols) if (!this.env.has(c.name)) this.env.set(c.name, { expr: c.expr });
+    this.displayed = cols;
+  }
+
+  /** sort: stable, by the given keys. */
+  private sort(cmd: SortCmd): void {
+    const terms: SortTerm[] = cmd.keys.map((k) => {
+      const expr = this.field(k.field.name, k.field.span);
+      this.noContainer(expr, 'sorted', k.field.span);
+      return { expr, desc: k.direction === 'desc' };
+    });
+    this.stages.push({ op: 'sort', terms });
+  }
+
+  /** limit (head): 1 to MAX_LIMIT rows. */
+  private limit(cmd: LimitCmd): void {
+    if (cmd.count > MAX_LIMIT) {
+      this.err(
+        'LIMIT_TOO_LARGE',
+        `limit ${cmd.count} is over the maximum of ${MAX_LIMIT}; use a smaller limit.`,
+        cmd.span,
+      );
+      return;
+    }
+    if (cmd.count < 1) {
+      this.err('LIMIT_TOO_SMALL', 'limit must be at least 1.', cmd.span);
+      return;
+    }
+    this.stages.push({ op: 'limit', count: cmd.count });
+  }
+
+  /** dedup: the first row per key tuple. */
+  private dedup(cmd: DedupCmd): void {
+    this.stages.push({
+      op: 'dedup',
+      keys: cmd.fields.map((f) => {
+        const e = this.field(f.name, f.span);
+        this.noContainer(e, 'deduplicated', f.span);
+        return e;
+      }),
+    });
+  }
+
+  /** unnest … into: one row per element of a jsonParse list. */
+  private unnest(cmd: UnnestCmd): void {
+    const src = this.expr(cmd.source);
+    if (this.isSplit(src)) {
+      this.err(
+        'UNNEST_SPLIT',
+        'unnest needs a list from jsonParse; a split() result cannot be unnested (CloudWatch rejects it).',
+        cmd.source.span,
+      );
+    }
+    const id = this.id(cmd.into.name);
+    this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
+    this.bind(cmd.into.name, { k: 'ref', id, kind: 'json' });
+  }
+
+  /** expand: unnest a list field in place. */
+  private expand(cmd: ExpandCmd): void {
+    const src = this.field(cmd.field.name, cmd.field.span);
+    const id = this.id(cmd.field.name);
+    this.stages.push({ op: 'unnest', source: src, id, kind: 'json' });
+    this.bind(cmd.field.name, { k: 'ref', id, kind: 'json' });
+  }
+
+  /** fillmissing: empty bins of the stats just before, with constants for its aggregates. */
+  private fillmissing(cmd: FillMissingCmd): void {
+    const agg = this.stages[this.stages.length - 1];
+    const binKey = agg?.op === 'aggregate' ? agg.keys.find((k) => k.id === agg.binKey) : undefined;
+    if (!agg || agg.op !== 'aggregate' || !binKey || binKey.expr.k !== 'call') {
+      this.err('FILLMISSING_NEEDS_BIN', 'fillmissing must directly follow stats … by bin(period).', cmd.span);
+      return;
+    }
+    const period = binKey.expr.args[1];
+    if (period.k !== 'period') return;
+    const fills: { id: string; value: PExpr }[] = [];
+    for (const f of cmd.fills) {
+      const target = this.env.get(f.field.name)?.expr;
+      if (!target || target.k !== 'ref' || !agg.items.some((it) => it.id === target.id)) {
+        this.err(
+          'FILLMISSING_FIELD',
+          `${f.field.name} is not an aggregate of the stats before fillmissing.`,
+          f.field.span,
+        );
+        continue;
+      }
+      fills.push({ id: target.id, value: this.expr(f.value) });
+    }
+    this.stages.push({
+      op: 'fillmissing',
+      binKey: binKey.id,
+      amount: period.amount,
+      unit: period.unit,
+      keys: agg.keys.filter((k) => k.id !== binKey.id).map((k) => k.id),
+      items: agg.items.map((it) => it.id),
+      fills,
+    });
   }
 
   private isContainer(e: PExpr): boolean {

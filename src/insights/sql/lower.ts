@@ -12,7 +12,7 @@
  * time -> BIGINT epoch ms, json -> VARCHAR (scalar text, or JSON text for maps/lists), null -> NULL.
  */
 import { unifyKinds } from '../functions.js';
-import type { PExpr, Plan, SortTerm, ValueKind } from '../plan.js';
+import type { PExpr, Plan, SortTerm, Stage, ValueKind } from '../plan.js';
 import type {
   AggExpr,
   Call,
@@ -25,6 +25,8 @@ import type {
 } from './dialect.js';
 import { LAMBDA_PATTERNS } from './lambda.js';
 import { periodMs } from './periods.js';
+
+type StageOf<K extends Stage['op']> = Extract<Stage, { op: K }>;
 
 /** Expressions longer than this are bound once rather than repeated (see share()). */
 const SHARE_ABOVE = 100;
@@ -196,142 +198,176 @@ class Lowering implements Lower {
     return true;
   }
 
+  /** One stage of the plan over the relation so far. */
   private stage(rel: RelState, i: number): RelState {
     const st = this.plan.stages[i];
-    const d = this.dialect;
-    const q = (id: string) => d.ident(id);
     switch (st.op) {
-      case 'filter': {
-        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
-        return { ...r, where: [...r.where, this.cond(st.cond)] };
-      }
-      case 'sort': {
-        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
-        const terms = st.terms.flatMap((t) => this.sortTerms(t));
-        // Stable: ties keep the previous order.
-        const exprOf = (o: string) => o.replace(/ (ASC|DESC)( NULLS (FIRST|LAST))?$/, '');
-        const taken = new Set(terms.map(exprOf));
-        return { ...r, order: [...terms, ...r.order.filter((o) => !taken.has(exprOf(o)))] };
-      }
+      case 'filter':
+        return this.filter(rel, st);
+      case 'sort':
+        return this.sort(rel, st);
       case 'limit': {
-        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
+        const r = this.settled(rel);
         return { ...r, limit: st.count };
       }
-      case 'fillmissing': {
-        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
-        const inner = this.selectSql(r);
-        const b = q(st.binKey);
-        const lo =
-          this.plan.startTime !== undefined
-            ? d.floorTime(this, String(Math.trunc(this.plan.startTime)), st.amount, st.unit)
-            : `(SELECT min(${b}) FROM agg)`;
-        const hi =
-          this.plan.endTime !== undefined
-            ? d.floorTime(this, String(Math.trunc(this.plan.endTime)), st.amount, st.unit)
-            : `(SELECT max(${b}) FROM agg)`;
-        const series = d.timeSeries(lo, hi, st.amount, st.unit);
-        const keys = st.keys.map(q);
-        const fillOf = new Map(st.fills.map((f) => [f.id, f.value]));
-        const cols = [
-          `bins.__b AS ${b}`,
-          ...keys.map((k) => `k.${k} AS ${k}`),
-          ...st.items.map((id) => {
-            const v = fillOf.get(id);
-            return v ? `coalesce(a.${q(id)}, ${this.value(v)}) AS ${q(id)}` : `a.${q(id)} AS ${q(id)}`;
-          }),
-        ];
-        if (r.matched) cols.push(`max(a.${q(r.matched)}) OVER () AS ${q(r.matched)}`);
-        const keyJoin = keys.map((k) => ` AND a.${k} IS NOT DISTINCT FROM k.${k}`).join('');
-        const kSel = keys.length ? `(SELECT DISTINCT ${keys.join(', ')} FROM agg)` : '(SELECT 1 AS __one)';
-        const a = this.alias('f');
-        const sql = `(WITH agg AS (${inner}) SELECT ${cols.join(', ')} FROM (${series}) AS bins CROSS JOIN ${kSel} AS k LEFT JOIN agg AS a ON a.${b} = bins.__b${keyJoin}) AS ${a}`;
-        const out: RelState = {
-          from: sql,
-          where: [],
-          raw: false,
-          order: [`${b} DESC NULLS LAST`, ...keys.map((k) => `${k} ASC NULLS LAST`)],
-        };
-        if (r.matched) out.matched = r.matched;
-        return out;
-      }
+      case 'fillmissing':
+        return this.fillmissing(rel, st);
       case 'project':
-        return this.wrap(rel, st.cols.map((c) => `${this.value(c.expr)} AS ${q(c.id)}`).join(', '));
-      case 'dedup': {
-        const r = rel.limit !== undefined ? this.wrap(rel) : rel;
-        const keys = st.keys.map((k) => this.value(k));
-        const ds = keys.map((k, j) => `${k} AS __d${j}`);
-        const inner = this.selectSql(
-          r,
-          `*, ${ds.join(', ')}, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${r.order.join(', ')}) AS __rn`,
-        );
-        const keep = ['__rn = 1', ...keys.map((_, j) => `__d${j} IS NULL`)].join(' OR ');
-        const a = this.alias('t');
-        const helpers = ['__rn', ...keys.map((_, j) => `__d${j}`)];
-        const out: RelState = {
-          from: `(SELECT ${d.starExcept(helpers)} FROM (${inner}) WHERE ${keep}) AS ${a}`,
-          where: [],
-          raw: r.raw,
-          order: r.order,
-        };
-        if (r.matched) out.matched = r.matched;
-        return out;
-      }
+        return this.wrap(rel, st.cols.map((c) => `${this.value(c.expr)} AS ${this.dialect.ident(c.id)}`).join(', '));
+      case 'dedup':
+        return this.dedup(rel, st);
       case 'unnest':
-        return this.unnest(rel, d.unnestList(this, this.value(st.source), st.source.kind), st.id);
-      case 'parseMulti': {
-        const src = this.str(st.source);
-        const re = d.regex(st.regex);
-        const m = q(st.matchId);
-        const r1 = this.unnest(rel, d.regexMatches(src, re), st.matchId);
-        const caps = st.captures.map(
-          (c) => `CASE WHEN ${m} IS NOT NULL THEN ${d.regexExtract(m, re, String(c.group))} END AS ${q(c.id)}`,
-        );
-        return this.wrap(r1, caps.join(', '));
-      }
-      case 'aggregate': {
-        let r = rel.limit !== undefined ? this.wrap(rel) : rel;
-        const wantOrder = this.needsDefaultOrder(i);
-        if (!r.raw && wantOrder) r = this.wrap(r, `row_number() OVER (ORDER BY ${r.order.join(', ')}) AS __pos`);
-        const sel: string[] = [];
-        st.keys.forEach((k) => sel.push(`${this.value(k.expr)} AS ${q(k.id)}`));
-        st.items.forEach((it) => sel.push(`${this.value(it.expr)} AS ${q(it.id)}`));
-        const firstStats = r.raw && !r.matched;
-        if (firstStats) sel.push(`count(*) AS ${q(st.countId)}`);
-        else if (r.matched) sel.push(`max(${q(r.matched)}) AS ${q(r.matched)}`);
-        const order: string[] = [];
-        if (st.binKey) order.push(`${q(st.binKey)} DESC NULLS LAST`);
-        if (wantOrder) {
-          if (r.raw) {
-            sel.push(`max(${d.column('timestamp')}) AS __ots`, `max(${d.column('seq')}) AS __oseq`);
-            order.push('__ots DESC', '__oseq DESC');
-          } else {
-            sel.push('min(__pos) AS __opos');
-            order.push('__opos ASC');
-          }
-        }
-        // Ties (and no default order needed): group keys, for a deterministic result.
-        for (const k of st.keys) if (!order.some((o) => o.startsWith(q(k.id)))) order.push(`${q(k.id)} ASC NULLS LAST`);
-        const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
-        // No events, no groups: an aggregate without `by` over zero rows returns no row.
-        const having = st.keys.length === 0 ? ' HAVING count(*) > 0' : '';
-        const inner = `${this.selectSql(r, sel.join(', '))}${groupBy}${having}`;
-        const a = this.alias('s');
-        let from = `(${inner}) AS ${a}`;
-        let matched = r.matched;
-        if (firstStats) {
-          matched = '__matched';
-          from = `(SELECT *, sum(${q(st.countId)}) OVER () AS __matched FROM ${from}) AS ${this.alias('s')}`;
-        }
-        const out: RelState = { from, where: [], raw: false, order };
-        if (matched) out.matched = matched;
-        return out;
-      }
+        return this.unnest(rel, this.dialect.unnestList(this, this.value(st.source), st.source.kind), st.id);
+      case 'parseMulti':
+        return this.parseMulti(rel, st);
+      case 'aggregate':
+        return this.aggregate(rel, st, this.needsDefaultOrder(i));
       default: {
         const never: never = st;
         void never;
         return rel;
       }
     }
+  }
+
+  /** The relation with no pending ORDER BY/LIMIT (wrapped when it has one), so a new step applies after it. */
+  private settled(rel: RelState): RelState {
+    return rel.limit !== undefined ? this.wrap(rel) : rel;
+  }
+
+  private filter(rel: RelState, st: StageOf<'filter'>): RelState {
+    const r = this.settled(rel);
+    return { ...r, where: [...r.where, this.cond(st.cond)] };
+  }
+
+  private sort(rel: RelState, st: StageOf<'sort'>): RelState {
+    const r = this.settled(rel);
+    const terms = st.terms.flatMap((t) => this.sortTerms(t));
+    // Stable: ties keep the previous order.
+    const exprOf = (o: string) => o.replace(/ (ASC|DESC)( NULLS (FIRST|LAST))?$/, '');
+    const taken = new Set(terms.map(exprOf));
+    return { ...r, order: [...terms, ...r.order.filter((o) => !taken.has(exprOf(o)))] };
+  }
+
+  /** Every bin of the range (or of the first to the last bin) with every key, filled where empty. */
+  private fillmissing(rel: RelState, st: StageOf<'fillmissing'>): RelState {
+    const d = this.dialect;
+    const q = (id: string) => d.ident(id);
+    const r = this.settled(rel);
+    const inner = this.selectSql(r);
+    const b = q(st.binKey);
+    const lo =
+      this.plan.startTime !== undefined
+        ? d.floorTime(this, String(Math.trunc(this.plan.startTime)), st.amount, st.unit)
+        : `(SELECT min(${b}) FROM agg)`;
+    const hi =
+      this.plan.endTime !== undefined
+        ? d.floorTime(this, String(Math.trunc(this.plan.endTime)), st.amount, st.unit)
+        : `(SELECT max(${b}) FROM agg)`;
+    const series = d.timeSeries(lo, hi, st.amount, st.unit);
+    const keys = st.keys.map(q);
+    const fillOf = new Map(st.fills.map((f) => [f.id, f.value]));
+    const cols = [
+      `bins.__b AS ${b}`,
+      ...keys.map((k) => `k.${k} AS ${k}`),
+      ...st.items.map((id) => {
+        const v = fillOf.get(id);
+        return v ? `coalesce(a.${q(id)}, ${this.value(v)}) AS ${q(id)}` : `a.${q(id)} AS ${q(id)}`;
+      }),
+    ];
+    if (r.matched) cols.push(`max(a.${q(r.matched)}) OVER () AS ${q(r.matched)}`);
+    const keyJoin = keys.map((k) => ` AND a.${k} IS NOT DISTINCT FROM k.${k}`).join('');
+    const kSel = keys.length ? `(SELECT DISTINCT ${keys.join(', ')} FROM agg)` : '(SELECT 1 AS __one)';
+    const a = this.alias('f');
+    const sql = `(WITH agg AS (${inner}) SELECT ${cols.join(', ')} FROM (${series}) AS bins CROSS JOIN ${kSel} AS k LEFT JOIN agg AS a ON a.${b} = bins.__b${keyJoin}) AS ${a}`;
+    const out: RelState = {
+      from: sql,
+      where: [],
+      raw: false,
+      order: [`${b} DESC NULLS LAST`, ...keys.map((k) => `${k} ASC NULLS LAST`)],
+    };
+    if (r.matched) out.matched = r.matched;
+    return out;
+  }
+
+  /** The first row (current order) per key tuple; rows with a missing key are all kept. */
+  private dedup(rel: RelState, st: StageOf<'dedup'>): RelState {
+    const r = this.settled(rel);
+    const keys = st.keys.map((k) => this.value(k));
+    const ds = keys.map((k, j) => `${k} AS __d${j}`);
+    const inner = this.selectSql(
+      r,
+      `*, ${ds.join(', ')}, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${r.order.join(', ')}) AS __rn`,
+    );
+    const keep = ['__rn = 1', ...keys.map((_, j) => `__d${j} IS NULL`)].join(' OR ');
+    const a = this.alias('t');
+    const helpers = ['__rn', ...keys.map((_, j) => `__d${j}`)];
+    const out: RelState = {
+      from: `(SELECT ${this.dialect.starExcept(helpers)} FROM (${inner}) WHERE ${keep}) AS ${a}`,
+      where: [],
+      raw: r.raw,
+      order: r.order,
+    };
+    if (r.matched) out.matched = r.matched;
+    return out;
+  }
+
+  /** One row per regex match; the captures become columns (missing on the row of a text without a match). */
+  private parseMulti(rel: RelState, st: StageOf<'parseMulti'>): RelState {
+    const d = this.dialect;
+    const src = this.str(st.source);
+    const re = d.regex(st.regex);
+    const m = d.ident(st.matchId);
+    const r1 = this.unnest(rel, d.regexMatches(src, re), st.matchId);
+    const caps = st.captures.map(
+      (c) => `CASE WHEN ${m} IS NOT NULL THEN ${d.regexExtract(m, re, String(c.group))} END AS ${d.ident(c.id)}`,
+    );
+    return this.wrap(r1, caps.join(', '));
+  }
+
+  /**
+   * stats: group and aggregate. The first stats also counts the events that reached it
+   * (recordsMatched); when a later step needs the default order, hidden aggregates carry it
+   * (the newest event of each group, or the first position after an earlier stats).
+   */
+  private aggregate(rel: RelState, st: StageOf<'aggregate'>, wantOrder: boolean): RelState {
+    const d = this.dialect;
+    const q = (id: string) => d.ident(id);
+    let r = this.settled(rel);
+    if (!r.raw && wantOrder) r = this.wrap(r, `row_number() OVER (ORDER BY ${r.order.join(', ')}) AS __pos`);
+    const sel: string[] = [];
+    st.keys.forEach((k) => sel.push(`${this.value(k.expr)} AS ${q(k.id)}`));
+    st.items.forEach((it) => sel.push(`${this.value(it.expr)} AS ${q(it.id)}`));
+    const firstStats = r.raw && !r.matched;
+    if (firstStats) sel.push(`count(*) AS ${q(st.countId)}`);
+    else if (r.matched) sel.push(`max(${q(r.matched)}) AS ${q(r.matched)}`);
+    const order: string[] = [];
+    if (st.binKey) order.push(`${q(st.binKey)} DESC NULLS LAST`);
+    if (wantOrder) {
+      if (r.raw) {
+        sel.push(`max(${d.column('timestamp')}) AS __ots`, `max(${d.column('seq')}) AS __oseq`);
+        order.push('__ots DESC', '__oseq DESC');
+      } else {
+        sel.push('min(__pos) AS __opos');
+        order.push('__opos ASC');
+      }
+    }
+    // Ties (and no default order needed): group keys, for a deterministic result.
+    for (const k of st.keys) if (!order.some((o) => o.startsWith(q(k.id)))) order.push(`${q(k.id)} ASC NULLS LAST`);
+    const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
+    // No events, no groups: an aggregate without `by` over zero rows returns no row.
+    const having = st.keys.length === 0 ? ' HAVING count(*) > 0' : '';
+    const inner = `${this.selectSql(r, sel.join(', '))}${groupBy}${having}`;
+    const a = this.alias('s');
+    let from = `(${inner}) AS ${a}`;
+    let matched = r.matched;
+    if (firstStats) {
+      matched = '__matched';
+      from = `(SELECT *, sum(${q(st.countId)}) OVER () AS __matched FROM ${from}) AS ${this.alias('s')}`;
+    }
+    const out: RelState = { from, where: [], raw: false, order };
+    if (matched) out.matched = matched;
+    return out;
   }
 
   // ------------------------------------------------------------ ordering
