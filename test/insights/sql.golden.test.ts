@@ -103,12 +103,14 @@ test('golden SQL (duckdb): the scan facts are what the statistics read', () => {
     { now: NOW },
   );
   assert.equal(c.readsMessage, true);
+  assert.deepEqual(c.scan, { logGroups: [GROUP], ...RANGE });
   assert.equal(
     c.scanWhere,
     `log_group IN ('/aws/bedrock/modelinvocations') AND ts >= ${RANGE.startTime} AND ts <= ${RANGE.endTime}`,
   );
   assert.ok(c.scannedSql.endsWith(` FROM events WHERE ${c.scanWhere}`), c.scannedSql);
   const open = lowerPlan(plan('q', 'fields modelId'), duckdb, { now: NOW });
+  assert.deepEqual(open.scan, { logGroups: 'all' });
   assert.equal(open.scanWhere, '');
   assert.equal(open.scannedSql.includes('WHERE'), false);
   assert.equal(open.readsMessage, false);

@@ -16,6 +16,15 @@ import type { AggFn, BaseField, CallFn, PExpr, Plan, ValueKind } from '../plan.j
 export type SqlType = 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'VARCHAR' | 'BOOLEAN';
 
 export type CallExpr = Extract<PExpr, { k: 'call' }>;
+
+/** Which events a query reads: the scan facts every engine gets with the compiled query. */
+export interface ScanRange {
+  /** Log group names, or every log group. */
+  logGroups: readonly string[] | 'all';
+  /** Inclusive bounds, epoch ms. */
+  startTime?: number;
+  endTime?: number;
+}
 export type AggExpr = Extract<PExpr, { k: 'agg' }>;
 
 /**
@@ -93,8 +102,17 @@ export interface Dialect {
   readonly table: string;
   /** A system column (`timestamp` is epoch ms, `seq` orders events of one log group). */
   column(field: BaseField): string;
-  /** A typed Bedrock column (plan `hot` nodes carry the store's column name). */
-  hotColumn(column: string): string;
+  /**
+   * A typed Bedrock field: `column` is its name in the embedded store's `events` table,
+   * `jsonPath` where it sits in the record (`['input', 'inputTokenCount']`).
+   */
+  hotColumn(field: { column: string; jsonPath: readonly string[] }): string;
+  /**
+   * Extra conditions implied by the scanned range that let the engine skip storage (partition
+   * columns such as an hour folder); the lowering adds them to the log group and time
+   * conditions. None for a table without partitions.
+   */
+  pruneScan(scan: ScanRange): string[];
   /** `requestMetadata.<key>` of a Bedrock event (text, NULL when absent). */
   metadata(key: string): string;
   /**
@@ -174,7 +192,9 @@ export interface CompiledQuery {
   scannedSql: string;
   /** SQL counting events that pass the filters before the first relation change (non-aggregated). */
   matchedSql?: string;
-  /** The condition selecting the events in range and log groups ('' when every event is). */
+  /** The events read (log groups and time range). */
+  scan: ScanRange;
+  /** The condition selecting those events ('' when every event is). */
   scanWhere: string;
   /** The statement reads @message (so measuring message bytes costs nothing extra). */
   readsMessage: boolean;

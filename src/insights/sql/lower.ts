@@ -22,6 +22,7 @@ import type {
   CompileOptions,
   Dialect,
   Lower,
+  ScanRange,
 } from './dialect.js';
 import { LAMBDA_PATTERNS } from './lambda.js';
 import { periodMs } from './periods.js';
@@ -61,7 +62,8 @@ class Lowering implements Lower {
   compile(): CompiledQuery {
     const p = this.plan;
     const d = this.dialect;
-    const scanWhere = this.scanWhere();
+    const scan = this.scanRange();
+    const scanWhere = this.scanWhere(scan);
     let rel: RelState = {
       from: d.table,
       where: [...scanWhere],
@@ -126,6 +128,7 @@ class Lowering implements Lower {
       ptr,
       aggregated: p.aggregated,
       scannedSql: `SELECT count(*) AS scanned, ${groups} AS groups FROM ${d.table}${where ? ` WHERE ${where}` : ''}`,
+      scan,
       scanWhere: where,
       readsMessage: this.readsMessage,
     };
@@ -135,20 +138,27 @@ class Lowering implements Lower {
     return out;
   }
 
-  private scanWhere(): string[] {
+  private scanRange(): ScanRange {
     const p = this.plan;
+    const scan: ScanRange = { logGroups: p.source.names };
+    if (p.startTime !== undefined) scan.startTime = Math.trunc(p.startTime);
+    if (p.endTime !== undefined) scan.endTime = Math.trunc(p.endTime);
+    return scan;
+  }
+
+  private scanWhere(scan: ScanRange): string[] {
     const d = this.dialect;
     const w: string[] = [];
-    if (p.source.names !== 'all') {
+    if (scan.logGroups !== 'all') {
       w.push(
-        p.source.names.length === 0
+        scan.logGroups.length === 0
           ? 'FALSE'
-          : `${d.column('logGroup')} IN (${p.source.names.map((n) => d.string(n)).join(', ')})`,
+          : `${d.column('logGroup')} IN (${scan.logGroups.map((n) => d.string(n)).join(', ')})`,
       );
     }
-    if (p.startTime !== undefined) w.push(`${d.column('timestamp')} >= ${Math.trunc(p.startTime)}`);
-    if (p.endTime !== undefined) w.push(`${d.column('timestamp')} <= ${Math.trunc(p.endTime)}`);
-    return w;
+    if (scan.startTime !== undefined) w.push(`${d.column('timestamp')} >= ${scan.startTime}`);
+    if (scan.endTime !== undefined) w.push(`${d.column('timestamp')} <= ${scan.endTime}`);
+    return [...w, ...d.pruneScan(scan)];
   }
 
   private alias(prefix: string): string {
@@ -506,9 +516,9 @@ class Lowering implements Lower {
         if (e.field === 'message') this.readsMessage = true;
         return d.column(e.field);
       case 'hot':
-        if (!e.mixed) return d.hotColumn(e.column);
+        if (!e.mixed) return d.hotColumn(e);
         this.readsMessage = true;
-        return `(CASE WHEN ${d.column('kind')} = ${d.string('bedrock')} THEN ${d.cast(d.hotColumn(e.column), 'VARCHAR')} ELSE ${d.messageField(this, e.jsonPath, true)} END)`;
+        return `(CASE WHEN ${d.column('kind')} = ${d.string('bedrock')} THEN ${d.cast(d.hotColumn(e), 'VARCHAR')} ELSE ${d.messageField(this, e.jsonPath, true)} END)`;
       case 'meta': {
         const v = d.metadata(e.key);
         if (!e.mixed) return v;

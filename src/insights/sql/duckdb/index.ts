@@ -22,7 +22,9 @@ export const duckdb: Dialect = {
   tryCast: (sql, type) => `TRY_CAST(${sql} AS ${type})`,
   table: 'events',
   column: (field) => COLUMNS[field],
-  hotColumn: (column) => column,
+  hotColumn: (field) => field.column,
+  // One table, no partitions: the ts and log_group conditions are all there is.
+  pruneScan: () => [],
   metadata: (key) => `request_metadata[${quoteString(key)}]`,
   messageField,
   jsonField,
