@@ -8,6 +8,9 @@ import { Store } from '../../src/store/store.js';
 
 // Spawns the built CLI: run `npm run build` first.
 const BIN = new URL('../../bin/bedrock-insights.js', import.meta.url).pathname;
+// Prints `prepared 1` when the query has been prepared: the CLI's Ctrl-C handler is installed by
+// then, however long the process took to start on a busy machine.
+const TRACE_PREPARES = new URL('./trace-prepares.mjs', import.meta.url).pathname;
 
 test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bi-cancel-'));
@@ -23,6 +26,8 @@ test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async
     const child = spawn(
       process.execPath,
       [
+        '--import',
+        TRACE_PREPARES,
         BIN,
         'query',
         '--db',
@@ -36,8 +41,22 @@ test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async
       err += d.toString();
     });
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    // Let the process start and the query get going, then interrupt it as a terminal would.
-    await new Promise((res) => setTimeout(res, 1500));
+    // Wait until the query is prepared (the process has started), let it get going, then
+    // interrupt it as a terminal would.
+    const giveUp = Date.now() + 120_000;
+    await new Promise<void>((res, rej) => {
+      const check = () => {
+        if (err.includes('prepared 1')) return res();
+        if (child.exitCode !== null) return rej(new Error(`the CLI ended before preparing the query: ${err}`));
+        if (Date.now() > giveUp) {
+          child.kill();
+          return rej(new Error(`the CLI did not prepare the query within 120 s: ${err}`));
+        }
+        setTimeout(check, 50);
+      };
+      check();
+    });
+    await new Promise((res) => setTimeout(res, 500));
     assert.equal(child.exitCode, null, `the query finished before it could be cancelled: ${err}`);
     const sentAt = Date.now();
     child.kill('SIGINT');

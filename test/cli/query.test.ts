@@ -130,9 +130,9 @@ test('query without a store says how to make one', () => {
 // The hook counts the queries that go through the engine's front end (expansion, parse, rules,
 // analysis): one per CLI query, whatever path the rows take. Before, `query` prepared once to
 // get the columns and again inside run().
-const COUNT_PREPARES = new URL('./count-prepares.mjs', import.meta.url).pathname;
+const TRACE_PREPARES = new URL('./trace-prepares.mjs', import.meta.url).pathname;
 function prepares(...args: string[]) {
-  const r = node(['--import', COUNT_PREPARES, BIN, ...args]);
+  const r = node(['--import', TRACE_PREPARES, BIN, ...args]);
   const m = /^prepares=(\d+)$/m.exec(r.err);
   assert.ok(m, `no prepare count in: ${r.err}`);
   return { ...r, count: Number(m[1]) };
