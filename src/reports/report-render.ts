@@ -4,19 +4,16 @@ import { abbreviateModelId } from './model-names.js';
 import { formatCompact, formatInt, formatPct, formatUsd } from './money.js';
 import { iso, isoDay } from './period.js';
 import type { Anomaly } from './anomalies.js';
-import type { CacheSavings, Change, Ranked, ReportData } from './report.js';
+import { cacheKpi, changeText } from './kpi-text.js';
+import type { Change, Ranked, ReportData } from './report.js';
 import { tokensOf } from './query.js';
 
 /** The executive report as one self-contained HTML file: inline CSS and inline SVG charts, no scripts. */
 
 /** The change against the previous period, or why there is none (no data, or only part of it covered). */
 function delta(c: Change, money: boolean): string {
-  if (c.ratio === null)
-    return `<div class="d" data-basis="${c.basis}">${esc(c.note ?? 'no data in the previous period')}</div>`;
-  const up = c.ratio > 0;
-  const cls = up ? 'up' : 'down';
-  const prev = money ? formatUsd(c.previous) : formatInt(c.previous);
-  return `<div class="d ${cls}" data-basis="full">${up ? '▲' : '▼'} ${formatPct(Math.abs(c.ratio))} vs ${prev}</div>`;
+  const t = changeText(c, money ? formatUsd : formatInt, (x) => formatPct(x));
+  return `<div class="d${t.cls === 'up' || t.cls === 'down' ? ` ${t.cls}` : ''}" data-basis="${c.basis}">${esc(t.text)}</div>`;
 }
 
 /** A cost cell that never shows an unpriced line as $0.00 alone. */
@@ -35,16 +32,6 @@ function rankTable(title: string, rows: Ranked[], models = false): string {
       : `<td>${esc(r.name)}</td>`;
   return `<h3>${esc(title)}</h3><table data-table="${esc(title)}"><tr><th>Name</th><th class="n">Cost</th><th class="n">Share</th><th class="n">Requests</th><th class="n">Tokens</th></tr>
 ${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}>${name(r)}${costCell(r)}<td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n">${formatInt(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
-}
-
-/** "Net saving $1,286.42 (after a $24.75 write premium)": which figure is which, in one line. */
-export function cacheKpi(c: CacheSavings, usd: (x: number) => string): { value: string; sub: string } {
-  if (c.readTokens === 0 && c.writeTokens === 0) return { value: usd(0), sub: 'no prompt caching in this period' };
-  const sub =
-    c.writePremium >= 0
-      ? `Net saving ${usd(c.net)} (after a ${usd(c.writePremium)} write premium)`
-      : `Net saving ${usd(c.net)} (cache writes cost ${usd(-c.writePremium)} less than input)`;
-  return { value: usd(c.savings), sub };
 }
 
 function when(a: Anomaly): string {

@@ -38,7 +38,8 @@ test('doctor data findings on the demo data find what was planted, and nothing f
       if (untagged && r.identity.arn.startsWith(PLANTED.untaggedInvokeModel.roleArnPrefix)) pipelineUntagged++;
     }
     if (r.requestMetadata?.environment === 'producton') producton++;
-    if (r.modelId === DEMO_APPLICATION_PROFILE_ARN) profileCalls++;
+    // Failed calls cost 0 whatever the model: the unpriced ones are the others.
+    if (r.modelId === DEMO_APPLICATION_PROFILE_ARN && !r.errorCode) profileCalls++;
     if (r.requestMetadata?.application_name === 'HRPortalApp') {
       hrTenant.calls++;
       if (r.requestMetadata.tenant_id !== undefined) hrTenant.withTenant++;

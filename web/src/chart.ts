@@ -1,4 +1,5 @@
 // From a query result to a chart: which view fits, and the data for it. Pure (unit-tested).
+import { UNTAGGED_LABEL } from '../../src/api/wire.js';
 import { isNumeric, parseCwTimestamp } from './format.js';
 
 export type ChartView = 'line' | 'stackedArea' | 'bar' | 'pie';
@@ -66,7 +67,7 @@ export function timeSeries(shape: ResultShape, rows: Record<string, string>[], m
   for (const r of rows) {
     const ts = parseCwTimestamp(r[t]);
     if (ts === undefined) continue;
-    const key = shape.keyColumns.map((k) => r[k] ?? '(none)').join(' / ');
+    const key = shape.keyColumns.map((k) => r[k] ?? UNTAGGED_LABEL).join(' / ');
     for (const m of metrics) {
       const v = r[m];
       if (v === undefined || !isNumeric(v)) continue;
@@ -90,7 +91,7 @@ export function categories(
   for (const r of rows) {
     const v = r[metric];
     if (v === undefined || !isNumeric(v)) continue;
-    out.push({ name: keys.map((k) => r[k] ?? '(none)').join(' / ') || metric, value: Number(v) });
+    out.push({ name: keys.map((k) => r[k] ?? UNTAGGED_LABEL).join(' / ') || metric, value: Number(v) });
   }
   return out;
 }
