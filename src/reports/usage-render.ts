@@ -38,26 +38,27 @@ export function renderUsageTable(t: UsageTable, format: 'table' | 'json', opts: 
     'REQUESTS',
     'INPUT',
     'OUTPUT',
-    'CACHE READ',
-    'CACHE WRITE',
-    'TOTAL TOKENS',
+    'CACHE RD',
+    'CACHE WR',
+    'TOKENS',
     'COST',
-    'CACHE SAVED',
-    'UNPRICED TOK',
+    'SAVED',
+    'UNPRICED',
   ];
   const numeric = header.map((_, i) => i >= (t.field ? 2 : 1));
   const out = [
-    `Bedrock usage per ${t.unit}${t.field ? ` and ${t.by} (${t.field})` : ''}, ${iso(t.start)} .. ${iso(t.end)} (UTC); price book ${t.book}`,
+    `Bedrock usage per ${t.unit}${t.field ? ` and ${t.by} (${t.field})` : ''}`,
+    `Range: ${iso(t.start)} .. ${iso(t.end)} (UTC)`,
+    `Price book ${t.book}. Tokens in thousands (K), millions (M); --wide or --json for exact figures.`,
     '',
     t.rows.length ? table(header, rows, numeric) : 'No invocations in this range.',
   ];
   if (t.totals.unpricedTokens > 0)
     out.push(
       '',
-      `COST leaves out ${formatInt(t.totals.unpricedTokens)} unpriced tokens in ${formatInt(t.totals.unpricedRequests)} requests (no price in the book; never counted as $0): see \`bedrock-insights prices check\`.`,
+      `COST leaves out the UNPRICED tokens (${formatInt(t.totals.unpricedTokens)} in ${formatInt(t.totals.unpricedRequests)} requests): no price in the book,`,
+      'never counted as $0; see `bedrock-insights prices check`.',
     );
-  out.push(
-    'CACHE SAVED: cache reads at the input price minus what they cost, less the cache-write premium (fully priced invocations).',
-  );
+  out.push('SAVED: cache reads at the input price minus what they cost, less the cache-write premium.');
   return `${out.join('\n')}\n`;
 }

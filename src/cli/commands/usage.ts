@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openReportContext } from '../../reports/context.js';
 import { dataExtent } from '../../reports/extent.js';
@@ -14,6 +15,7 @@ interface Flags {
   json?: boolean;
   wide?: boolean;
   db?: string;
+  out?: string;
   logGroup?: string[];
 }
 
@@ -65,6 +67,7 @@ function register(program: Command, unit: UsageUnit): void {
     )
     .option('--json', 'the figures as JSON (full precision)')
     .option('--wide', 'full model ids and exact token counts')
+    .option('--out <file>', 'write to a file instead of standard output')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
     .addHelpText(
@@ -93,7 +96,9 @@ Examples:
           ...(flags.by ? { by: flags.by } : {}),
           ...(flags.logGroup ? { logGroups: flags.logGroup } : {}),
         });
-        process.stdout.write(renderUsageTable(t, flags.json ? 'json' : 'table', { wide: flags.wide === true }));
+        const text = renderUsageTable(t, flags.json ? 'json' : 'table', { wide: flags.wide === true });
+        if (flags.out) writeFileSync(flags.out, text);
+        else process.stdout.write(text);
       } finally {
         await ctx.close();
       }
