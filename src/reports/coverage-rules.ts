@@ -63,13 +63,9 @@ export function compare(
     return { current, previous, ratio: null, basis: 'none', note: 'no data in this period' };
   if (previousCoverage.state === 'empty' || previous <= 0)
     return { current, previous, ratio: null, basis: 'none', note: 'no data in the previous period' };
-  if (previousCoverage.state === 'partial')
-    return {
-      current,
-      previous,
-      ratio: null,
-      basis: 'partial',
-      note: `previous period only partly covered (${previousCoverage.label.replace(/^partial: /, '')}): no comparison`,
-    };
+  if (previousCoverage.state === 'partial') {
+    const since = previousCoverage.storeFirst === null ? '' : ` (data from ${minute(previousCoverage.storeFirst)})`;
+    return { current, previous, ratio: null, basis: 'partial', note: `previous period only partly covered${since}` };
+  }
   return { current, previous, ratio: (current - previous) / previous, basis: 'full' };
 }

@@ -31,7 +31,7 @@ function rankTable(title: string, rows: Ranked[], models = false): string {
       ? `<td title="${esc(r.name)}">${esc(abbreviateModelId(r.name))}</td>`
       : `<td>${esc(r.name)}</td>`;
   return `<h3>${esc(title)}</h3><table data-table="${esc(title)}"><tr><th>Name</th><th class="n">Cost</th><th class="n">Share</th><th class="n">Requests</th><th class="n">Tokens</th></tr>
-${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}>${name(r)}${costCell(r)}<td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n">${formatInt(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
+${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}>${name(r)}${costCell(r)}<td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n" title="${formatInt(tokensOf(r))}">${formatCompact(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
 }
 
 function when(a: Anomaly): string {

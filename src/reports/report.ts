@@ -278,11 +278,13 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
       inPeriod: m.start >= period.start && m.start < period.end,
     };
   });
+  // Days are UTC days: a range that starts mid-day still walks the day bins (midnight to midnight).
+  const firstDay = Math.floor(period.start / DAY_MS) * DAY_MS;
   const weeks = new Map<number, { cost: number; requests: number }>();
-  for (let d = period.start; d < period.end; d += DAY_MS)
+  for (let d = firstDay; d < period.end; d += DAY_MS)
     weeks.set(isoWeekStart(d), weeks.get(isoWeekStart(d)) ?? { cost: 0, requests: 0 });
   for (const d of days) {
-    if (d.start < period.start || d.start >= period.end) continue;
+    if (d.start < firstDay || d.start >= period.end) continue;
     const w = weeks.get(isoWeekStart(d.start))!;
     w.cost += d.cost;
     w.requests += d.requests;
@@ -292,7 +294,7 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
     .map(([start, w]) => ({ label: `wk ${isoDay(Math.max(start, period.start)).slice(5)}`, start, ...w }));
   const byDay = new Map(days.map((d) => [d.start, d]));
   const daily: ReportData['daily'] = [];
-  for (let d = period.start; d < period.end; d += DAY_MS) {
+  for (let d = firstDay; d < period.end; d += DAY_MS) {
     const x = byDay.get(d);
     daily.push({
       day: isoDay(d),

@@ -80,6 +80,19 @@ export function timeSeries(shape: ResultShape, rows: Record<string, string>[], m
   return [...byName.entries()].map(([name, points]) => ({ name, points: points.sort((a, b) => a[0] - b[0]) }));
 }
 
+/**
+ * Every series on the union of the series' timestamps, a missing bin as 0: a stats bin that has
+ * no row had no events, and a stacked chart stacks wrongly (series cross) when the stacks skip
+ * different bins.
+ */
+export function fillGaps(series: TimeSeries[]): TimeSeries[] {
+  const times = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  return series.map((s) => {
+    const at = new Map(s.points);
+    return { name: s.name, points: times.map((t): [number, number] => [t, at.get(t) ?? 0]) };
+  });
+}
+
 /** Category → value for bar and pie charts (keys joined with " / "). */
 export function categories(
   shape: ResultShape,
