@@ -4,10 +4,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startServer, defaultWebRoot, type RunningServer } from '../../src/api/server.js';
-import { writeDataset } from '../../src/demo/generator.js';
 import { DEMO_APPLICATION_PROFILE_ARN } from '../../src/demo/world.js';
-import { ingestPaths } from '../../src/sources/ingest.js';
-import { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { demoStore } from '../reports/demo-fixture.js';
 import { tempDir } from '../reports/helpers.js';
 import { artifact, launchBrowser } from './harness.js';
 
@@ -27,20 +26,7 @@ const RANGE = { start: END - 28 * DAY, end: END - 1 };
 before(async () => {
   if (!existsSync(join(defaultWebRoot(), 'index.html')))
     throw new Error('The console is not built: run "npm run build" first.');
-  const dir = tempDir('money-e2e-');
-  const file = join(dir, 'demo.jsonl');
-  await writeDataset({
-    out: file,
-    format: 'jsonl',
-    preset: 'demo',
-    records: 16_000,
-    days: 30,
-    end: new Date(END).toISOString(),
-    seed: 3,
-    bodies: false,
-  });
-  store = await Store.open(join(dir, 'store.duckdb'));
-  await ingestPaths(store, [file]);
+  ({ store } = await demoStore(16_000, { days: 30, end: new Date(END).toISOString(), seed: 3 }));
   server = await startServer({ store, port: 0 });
 });
 

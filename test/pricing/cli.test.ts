@@ -1,29 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerPrices } from '../../src/cli/commands/prices.js';
 import { Store } from '../../src/store/store.js';
 import { PRICES_ENV } from '../../src/pricing/index.js';
-import { costs, insertRows, tempDir, writeJson, type CostRow } from './helpers.js';
+import { costs, insertRows, tempDir, writeJson, type CostRow, runPrices } from './helpers.js';
 
-/** Run `bedrock-insights <args>` with only the prices command, capturing stdout. */
-async function run(args: string[]): Promise<string> {
-  const program = new Command().name('bedrock-insights').exitOverride();
-  registerPrices(program);
-  let captured = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    captured += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return captured;
-}
+const run = runPrices;
 
 const saved = process.env[PRICES_ENV];
 // The tests must not read a developer's own ~/.bedrock-insights/prices.json.

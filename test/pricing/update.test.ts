@@ -2,8 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerPrices } from '../../src/cli/commands/prices.js';
 import {
   bookFreshness,
   loadPriceBook,
@@ -17,26 +15,11 @@ import {
 } from '../../src/pricing/index.js';
 import { Store } from '../../src/store/store.js';
 import { LITELLM_SAMPLE } from '../fixtures/paths.js';
-import { costs, insertRows, near, tempDir, writeJson } from './helpers.js';
+import { costs, insertRows, near, tempDir, writeJson, runPrices } from './helpers.js';
 
 const SAMPLE = LITELLM_SAMPLE;
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command().name('bedrock-insights').exitOverride();
-  registerPrices(program);
-  let captured = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    captured += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return captured;
-}
+const run = runPrices;
 
 /** Each test names its own book and prices file: never a developer's ~/.bedrock-insights. */
 function isolate(): { dir: string; bookPath: string; restore: () => void } {

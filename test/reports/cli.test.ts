@@ -2,33 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { Store } from '../../src/store/store.js';
-import { insertInvocations, OCT, tempDir } from './helpers.js';
+import { insertInvocations, OCT, runCli, tempDir } from './helpers.js';
 
-/**
- * `bedrock-insights <args>` through the real program (so the commands' registration is tested
- * too). Output goes to --out files: standard output carries the test runner's own report.
- */
+/** The real program on this test's store (helpers.ts runCli). */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let err = '';
-  const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main([
-      'node',
-      'bedrock-insights',
-      ...args,
-      ...(args.includes('--out') ? [] : ['--out', outFile]),
-    ]);
-    return { code, out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '', err };
-  } finally {
-    process.stderr.write = w2;
-  }
+  return runCli(dir, args);
 }
 
 let dir: string;

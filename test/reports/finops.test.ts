@@ -2,13 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../src/engines/duckdb.js';
 import { DEMO_APPLICATION_PROFILE_ARN } from '../../src/demo/world.js';
 import { runQuery } from '../../src/reports/query.js';
 import type { UsageTable } from '../../src/reports/usage-table.js';
-import type { Store } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
 import { demoStore } from './demo-fixture.js';
+import { runCli } from './helpers.js';
 
 /**
  * Money a FinOps team can trust unattended, on the demo data (45 days ending 2026-11-01, ingested
@@ -29,32 +29,16 @@ after(async () => {
   store.close();
 });
 
-/** `bedrock-insights <args>` through the real program, in this process; output to a file. */
+/** The real program (helpers.ts runCli); the CLI opens the store itself, so ours is closed meanwhile. */
 async function run(args: string[], out = true): Promise<{ code: number; out: string; err: string }> {
-  // The CLI opens the store itself: close ours meanwhile (one writer per file).
   await engine.close();
   store.close();
-  let err = '';
-  const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
   try {
-    const code = await main(['node', 'bedrock-insights', ...args, ...(out ? ['--out', outFile] : [])]);
-    return { code, out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '', err };
+    return await runCli(dir, args, out);
   } finally {
-    process.stderr.write = w2;
-    ({ store } = await reopen());
+    store = await Store.open(dbPath);
+    engine = createDuckDbEngine(store);
   }
-}
-async function reopen(): Promise<{ store: Store }> {
-  const { Store: S } = await import('../../src/store/store.js');
-  const s = await S.open(dbPath);
-  store = s;
-  engine = createDuckDbEngine(s);
-  return { store: s };
 }
 
 async function sql(text: string): Promise<unknown[][]> {
