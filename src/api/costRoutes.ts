@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueryEngine } from '../engines/engine.js';
+import type { Store } from '../store/store.js';
+import { fieldNames } from './catalogQueries.js';
 import { buildChargeback, parseUntaggedRule } from '../reports/chargeback.js';
 import { rangePeriod } from '../reports/period.js';
 import { renderStatement } from '../reports/statement-render.js';
@@ -15,6 +17,8 @@ import { httpError } from './queries.js';
  */
 export interface CostRoutesContext {
   engines: { get(): QueryEngine };
+  /** The store's field catalog names the owner keys that exist (did-you-mean for a mistyped one). */
+  store: Store;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -45,10 +49,12 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
   app.get('/api/cost/summary', async (req, reply) => {
     try {
       const p = params(req.query as Query);
+      const fields = await fieldNames(ctx.store, p.logGroups);
       return await buildCostSummary(ctx.engines.get(), {
         period: p.period,
         by: p.by,
         untagged: p.untagged,
+        knownFields: fields.map((f) => f.field),
         ...(p.logGroups.length ? { logGroups: p.logGroups } : {}),
       });
     } catch (e) {

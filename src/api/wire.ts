@@ -151,10 +151,18 @@ export interface Usage {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
-  /** USD of the priced rows (exact double sum). */
+  /** USD of what is priced (exact double sum of cost.total): never includes the unpriced tokens. */
   cost: number;
+  /** Requests with any price (cost.total present; a partly priced one counts). */
   pricedRequests: number;
+  /** Requests with an unpriced part (count(cost.unpriced)): no price at all, or a cache class without one. */
+  unpricedRequests: number;
+  /** Their unpriced tokens (sum(cost.unpricedTokens)): every figure reads "$cost + unpricedTokens unpriced tokens". */
+  unpricedTokens: number;
 }
+
+/** The name of spend without a value for the owner key, everywhere (console, CLI, report). */
+export const UNTAGGED_LABEL = '(untagged)';
 
 // ---- the Cost page (GET /api/cost/summary; built by src/reports/summary.ts)
 
@@ -203,10 +211,28 @@ export interface CacheSavings {
   byModel: CacheModel[];
 }
 
+/**
+ * A change against the previous period. `ratio` is null when it would mislead: the previous
+ * period has no data, or only part of it has data (the store starts inside it); `basis` says which.
+ */
 export interface Change {
   current: number;
   previous: number;
   ratio: number | null;
+  basis: 'full' | 'partial' | 'none';
+  /** Why there is no ratio, in words ("previous period only partly covered: data from 2026-11-04"). */
+  note?: string;
+}
+
+/** Which part of a period the store has data for. */
+export interface PeriodCoverage {
+  /** empty: no invocation in the period; partial: the store's data starts after its start or ends before its end. */
+  state: 'empty' | 'partial' | 'full';
+  /** The store's first and last invocation (all time; null when it has none). */
+  storeFirst: number | null;
+  storeLast: number | null;
+  /** A label for titles: "partial: data from 2026-11-04 17:00 UTC", "no data: the store covers …". */
+  label: string;
 }
 
 /** Price coverage: the share of tokens priced, and the unpriced bucket per model (never $0). */
@@ -214,8 +240,32 @@ export interface Coverage {
   tokens: number;
   unpricedTokens: number;
   unpricedRequests: number;
-  share: number;
+  /** Priced tokens / tokens; null when there are no tokens (shown as "n/a", never "100%"). */
+  share: number | null;
   unpriced: { model: string; requests: number; tokens: number }[];
+}
+
+/** Does the owner key exist? Its coverage in the period, and the keys that do exist (did-you-mean). */
+export interface OwnerKeyCheck {
+  /** The Logs Insights field of the key. */
+  field: string;
+  /** Share of the period's invocations with a value for it. */
+  share: number;
+  /** The closest existing key when this one is (nearly) absent. */
+  suggestion: string | null;
+  /** Keys present in the period, with their coverage, most covered first. */
+  keys: { key: string; field: string; share: number }[];
+  /** The warning to show ("" when the key is fine). */
+  warning: string;
+}
+
+/** The price book behind the figures, and whether its data is older than 90 days. */
+export interface BookInfo {
+  version: string;
+  retrieved: string;
+  ageDays: number;
+  stale: boolean;
+  warning: string;
 }
 
 /** The console Cost page's figures for any time range (the report's figures, without the trends of months). */
@@ -226,13 +276,18 @@ export interface CostSummary {
   field: string;
   totals: Usage;
   previousTotals: Usage;
-  change: { cost: Change; requests: Change };
+  change: { cost: Change; requests: Change; tokens: Change };
   coverage: Coverage;
+  /** The range's and the previous range's data coverage. */
+  periodCoverage: PeriodCoverage;
+  previousCoverage: PeriodCoverage;
+  ownerKey: OwnerKeyCheck;
+  book: BookInfo;
   /** Per value of the chosen key, all of them (untagged last). */
   breakdown: Ranked[];
   models: Ranked[];
   /** Per UTC day (or hour, for ranges up to 2 days): `bin` is CloudWatch-formatted. */
-  series: { bin: string; cost: number; requests: number }[];
+  series: { bin: string; cost: number; requests: number; unpricedTokens: number }[];
   seriesUnit: '1h' | '1d';
   cache: CacheSavings;
   /** The chargeback statement's totals for the range (cents, exact). */
@@ -240,6 +295,13 @@ export interface CostSummary {
     totalCents: number;
     untaggedCents: number;
     untaggedShare: number;
-    owners: { owner: string; kind: string; totalCents: number; untaggedCents: number }[];
+    owners: {
+      owner: string;
+      kind: string;
+      totalCents: number;
+      untaggedCents: number;
+      unpricedRequests: number;
+      unpricedTokens: number;
+    }[];
   };
 }

@@ -19,6 +19,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['chargeback', async () => (await import('./commands/chargeback.js')).registerChargeback],
   ['reconcile', async () => (await import('./commands/reconcile.js')).registerReconcile],
   ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['daily', async () => (await import('./commands/usage.js')).registerDaily],
+  ['monthly', async () => (await import('./commands/usage.js')).registerMonthly],
   ['sync', async () => (await import('./commands/sync.js')).registerSync],
   ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
   ['trino', async () => (await import('./commands/trino.js')).registerTrino],

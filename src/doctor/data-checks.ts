@@ -1,12 +1,5 @@
 import { modelIdForm } from '../logs/record.js';
-import {
-  loadPriceBook,
-  profileSnapshots,
-  resolveModel,
-  snapshotPricing,
-  type PriceBook,
-  type SnapshotPricing,
-} from '../pricing/index.js';
+import { bookFreshness, loadPriceBook, unpricedModels, type PriceBook, type UnpricedReport } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
 import { likelyMisspellings } from './similar.js';
 import type { Finding } from './types.js';
@@ -109,17 +102,10 @@ export async function dataFindings(store: Store, o: DataCheckOptions = {}): Prom
         });
       }
     }
-    // Application profiles resolve as pricing does: the user's mapping, else a GetInferenceProfile snapshot kept in the store.
-    const snapshots = snapshotPricing(await profileSnapshots(store));
-    findings.push(
-      ...pricing(
-        await q(
-          `SELECT model_id, region, count(*), coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) FROM events WHERE ${where} GROUP BY ALL ORDER BY 3 DESC`,
-        ),
-        o.book ?? loadPriceBook(),
-        snapshots,
-      ),
-    );
+    // The pricing gaps as `prices check` reads them (the same function), so the two always agree:
+    // whole invocations without a price, and cache reads / writes of models priced for the rest.
+    const book = o.book ?? loadPriceBook();
+    findings.push(...pricing(await unpricedModels(store, book, o.logGroup ? { logGroup: o.logGroup } : {}), book));
   } finally {
     conn.closeSync();
   }
@@ -288,56 +274,71 @@ async function misspellings(
   return out;
 }
 
-function pricing(rows: unknown[][], book: PriceBook, snapshots: ReadonlyMap<string, SnapshotPricing>): Finding[] {
+function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
   const out: Finding[] = [];
-  const unmapped: { modelId: string; requests: number; hint: string }[] = [];
-  const unpriced: {
-    modelId: string;
-    region: string | null;
-    requests: number;
-    tokens: number;
-    reason: string;
-    hint: string;
-  }[] = [];
-  for (const [m, r, n, t] of rows) {
-    const modelId = m === null ? '' : String(m);
-    const region = r === null ? null : String(r);
-    const res = resolveModel(modelId, region, { book, snapshots });
-    if (res.priced) continue;
-    if (modelIdForm(modelId) === 'application-inference-profile-arn') {
-      const e = unmapped.find((u) => u.modelId === modelId);
-      if (e) e.requests += num(n);
-      else unmapped.push({ modelId, requests: num(n), hint: res.hint });
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const fresh = bookFreshness(book);
+  if (fresh.stale)
+    out.push({
+      check: 'pricing.staleBook',
+      severity: 'warning',
+      title: `The price book is ${fresh.ageDays} days old`,
+      detail: fresh.warning,
+      nextStep:
+        "bedrock-insights prices update --from model_prices_and_context_window.json (LiteLLM's file), then bedrock-insights prices reprice --dry-run",
+      data: { version: book.version, retrieved: fresh.retrieved, ageDays: fresh.ageDays },
+    });
+  for (const g of gaps) {
+    const modelId = g.modelId ?? '';
+    const where = `${modelId || '(empty modelId)'}${g.region ? ` in ${g.region}` : ''}`;
+    const data = { modelId, region: g.region, requests: g.requests, tokens: g.tokens, parts: g.parts };
+    if (g.why === null) {
+      out.push({
+        check: 'pricing.notApplied',
+        severity: 'info',
+        title: `Invocations of ${where} are waiting for their price`,
+        detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) have no cost yet, though price book ${book.version} prices them.`,
+        nextStep: 'bedrock-insights prices reprice',
+        data,
+      });
+    } else if (!g.parts.all && modelIdForm(modelId) !== 'application-inference-profile-arn') {
+      const classes = [g.parts.cacheRead ? 'cache reads' : '', g.parts.cacheWrite ? 'cache writes' : ''].filter(
+        Boolean,
+      );
+      out.push({
+        check: 'pricing.unpricedCacheClass',
+        severity: 'warning',
+        title: `No ${classes.join(' or ')} price for ${where}`,
+        detail: `${n(g.requests)} invocations are priced for their input and output, but their ${classes.join(' and ')} (${n(g.tokens)} tokens) have no price: ${g.why.reason}. Those tokens are in no cost figure (not free).`,
+        nextStep: `${g.why.hint}; then run bedrock-insights prices reprice.`,
+        data,
+      });
+    } else if (modelIdForm(modelId) === 'application-inference-profile-arn') {
+      out.push({
+        check: 'pricing.unmappedApplicationProfile',
+        severity: 'warning',
+        title: `Application inference profile with no model: ${modelId}`,
+        detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) name this application-inference-profile ARN as modelId; the ARN does not say which model it routes to, so they have no cost.`,
+        nextStep: `With AWS credentials, run bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${modelId}": "<model id>"}, then run bedrock-insights prices reprice.`,
+        data,
+      });
     } else {
-      unpriced.push({ modelId, region, requests: num(n), tokens: num(t), reason: res.reason, hint: res.hint });
+      out.push({
+        check: 'pricing.unpricedModel',
+        severity: 'warning',
+        title: `No price for ${where}`,
+        detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) are unpriced: ${g.why.reason}.`,
+        nextStep: `${g.why.hint}; then run bedrock-insights prices reprice.`,
+        data,
+      });
     }
   }
-  for (const u of unmapped) {
-    out.push({
-      check: 'pricing.unmappedApplicationProfile',
-      severity: 'warning',
-      title: `Application inference profile with no model: ${u.modelId}`,
-      detail: `${u.requests.toLocaleString('en-US')} invocations name this application-inference-profile ARN as modelId; the ARN does not say which model it routes to, so they have no cost.`,
-      nextStep: `With AWS credentials, run bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${u.modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${u.modelId}": "<model id>"}, then run bedrock-insights prices reprice.`,
-      data: u,
-    });
-  }
-  for (const u of unpriced) {
-    out.push({
-      check: 'pricing.unpricedModel',
-      severity: 'warning',
-      title: `No price for ${u.modelId || '(empty modelId)'}${u.region ? ` in ${u.region}` : ''}`,
-      detail: `${u.requests.toLocaleString('en-US')} invocations (${u.tokens.toLocaleString('en-US')} tokens) are unpriced: ${u.reason}.`,
-      nextStep: `${u.hint}; then run bedrock-insights prices reprice.`,
-      data: u,
-    });
-  }
-  if (out.length === 0)
+  if (gaps.length === 0)
     out.push({
       check: 'pricing',
       severity: 'ok',
-      title: 'Every model in the data has a price',
-      detail: `${rows.length} model/region pairs resolved.`,
+      title: 'Every token in the data has a price',
+      detail: `Price book ${book.version} (prices of ${fresh.retrieved}) prices every invocation, cache reads and writes included.`,
       nextStep: '',
     });
   return out;

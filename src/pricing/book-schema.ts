@@ -40,6 +40,19 @@ export const shippedBookSchema = z
       }),
     ),
     dropped: z.array(z.object({ sourceKey: z.string(), reason: z.string() })),
+    /**
+     * Cache prices the LiteLLM data lacked, applied when the book was built; kept in the book so
+     * that `prices update --from` applies them to newer LiteLLM data too (where it still lacks them).
+     */
+    supplements: z
+      .array(
+        z.object({
+          source: z.string(),
+          retrieved: day,
+          models: z.record(z.string(), z.object({ region: region, input: price, cacheRead: price, cacheWrite: price })),
+        }),
+      )
+      .optional(),
   })
   .loose();
 export type ShippedBookFile = z.infer<typeof shippedBookSchema>;
@@ -76,6 +89,8 @@ export type UserEntry = z.infer<typeof userEntrySchema>;
 
 export const APP_PROFILE_ARN_RE = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:application-inference-profile\/.+$/;
 
+const percent = z.number().finite().min(0).max(100);
+
 export const userFileSchema = z
   .object({
     /** A label for this set of prices; becomes part of the book version (`litellm-…+<version>`). */
@@ -84,6 +99,19 @@ export const userFileSchema = z
       .regex(/^[A-Za-z0-9._-]{1,40}$/, 'use letters, digits, . _ - (at most 40)')
       .optional(),
     prices: z.array(userEntrySchema).default([]),
+    /**
+     * A discount off the book's list prices (EDP, private pricing): `percent` for every model,
+     * `models` per model id (a base id for every profile of it, or a profile id), winning over
+     * `percent`. Not applied to the file's own `prices`, which are taken as the prices paid.
+     */
+    discount: z
+      .object({
+        percent: percent.optional(),
+        models: z.record(z.string().min(1), percent).default({}),
+        note: z.string().optional(),
+      })
+      .strict()
+      .optional(),
     applicationProfiles: z
       .record(z.string(), z.string().min(1))
       .default({})

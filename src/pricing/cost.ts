@@ -13,16 +13,26 @@ export interface InvocationUsage {
   errorCode?: string | null;
 }
 
+/** The token classes of an invocation that can lack a price (input and output always have one). */
+export type UnpricedPart = 'cacheRead' | 'cacheWrite';
+
 /** USD. Field names follow the derived `cost.*` fields. */
 export interface InvocationCost {
   input: number;
   output: number;
-  cacheRead: number;
-  cacheWrite: number;
+  /** null: the invocation read the cache and the model has no cache-read price (that part is unpriced). */
+  cacheRead: number | null;
+  /** null: the invocation wrote the cache and the model has no cache-write price. */
+  cacheWrite: number | null;
+  /** The priced classes only; `unpricedTokens` says what is left out. */
   total: number;
   priceVersion: string;
   /** The long-context tier priced this request. */
   longContext: boolean;
+  /** Token classes used without a price (empty when fully priced). */
+  unpriced: UnpricedPart[];
+  /** Tokens of those classes. */
+  unpricedTokens: number;
 }
 
 export type CostResult = { priced: true; cost: InvocationCost } | { priced: false; reason: string };
@@ -38,8 +48,10 @@ export function isFailed(errorCode: string | null | undefined): boolean {
  *   input·in + cacheRead·cr + cacheWrite·cw (5-minute rate; the 1-hour part at the 1-hour rate
  *   when the split is known) + output·out,
  * all at the long-context tier when the prompt (input + cache read + cache write) exceeds the
- * model's threshold. A failed invocation (errorCode) costs 0 whatever its model. An invocation
- * that uses a token class its model has no price for stays unpriced (never $0).
+ * model's threshold. A failed invocation (errorCode) costs 0 whatever its model. A model without
+ * any price leaves the invocation unpriced; a model priced for input and output but not for a
+ * cache class the invocation used prices the rest and leaves that class unpriced (its cost null,
+ * its tokens in `unpricedTokens`): never $0, and the known part is not lost either.
  *
  * src/pricing/store.ts computes exactly this in SQL; keep the two in step.
  */
@@ -55,6 +67,8 @@ export function costOfInvocation(usage: InvocationUsage, resolution: Resolution)
         total: 0,
         priceVersion: resolution.version,
         longContext: false,
+        unpriced: [],
+        unpricedTokens: 0,
       },
     };
   }
@@ -67,17 +81,23 @@ export function costOfInvocation(usage: InvocationUsage, resolution: Resolution)
   const lc = resolution.longContext;
   const longContext = lc !== null && tin + tcr + tcw > lc.thresholdTokens;
   const p: TokenPrices = longContext ? lc : resolution.prices;
-  if (tcr > 0 && p.cacheRead === null) return { priced: false, reason: `${resolution.model} has no cache-read price` };
-  if (tcw > 0 && p.cacheWrite5m === null)
-    return { priced: false, reason: `${resolution.model} has no cache-write price` };
+  const unpriced: UnpricedPart[] = [];
+  let cacheRead: number | null = (tcr * (p.cacheRead ?? 0)) / PER;
+  if (tcr > 0 && p.cacheRead === null) {
+    cacheRead = null;
+    unpriced.push('cacheRead');
+  }
   // Without its own 1-hour rate, a model's 1-hour writes fall back to the 5-minute rate.
   const cw1h = p.cacheWrite1h ?? p.cacheWrite5m ?? 0;
-  const input = (tin * p.input) / PER;
-  const cacheRead = (tcr * (p.cacheRead ?? 0)) / PER;
-  const cacheWrite =
+  let cacheWrite: number | null =
     tcw1h > 0
       ? ((tcw - tcw1h) * (p.cacheWrite5m ?? 0)) / PER + (tcw1h * cw1h) / PER
       : (tcw * (p.cacheWrite5m ?? 0)) / PER;
+  if (tcw > 0 && p.cacheWrite5m === null) {
+    cacheWrite = null;
+    unpriced.push('cacheWrite');
+  }
+  const input = (tin * p.input) / PER;
   const output = (tout * p.output) / PER;
   return {
     priced: true,
@@ -86,9 +106,11 @@ export function costOfInvocation(usage: InvocationUsage, resolution: Resolution)
       output,
       cacheRead,
       cacheWrite,
-      total: input + cacheRead + cacheWrite + output,
+      total: input + (cacheRead ?? 0) + (cacheWrite ?? 0) + output,
       priceVersion: resolution.version,
       longContext,
+      unpriced,
+      unpricedTokens: (cacheRead === null ? tcr : 0) + (cacheWrite === null ? tcw : 0),
     },
   };
 }

@@ -1,5 +1,13 @@
 /** The pricing module's public API (see README.md). */
-export type { PriceBook, PriceEntry, Profile, TokenPrices, LongContextPrices } from './types.js';
+export type {
+  PriceBook,
+  PriceEntry,
+  Profile,
+  TokenPrices,
+  LongContextPrices,
+  BookDiscount,
+  CacheSupplementData,
+} from './types.js';
 export { PROFILES } from './types.js';
 export {
   loadPriceBook,
@@ -7,9 +15,27 @@ export {
   userPricesPath,
   parseUserFile,
   extendBook,
+  baseBook,
+  bookFromFile,
+  userBookPath,
+  bookFreshness,
   PRICES_ENV,
+  PRICE_BOOK_ENV,
+  STALE_BOOK_DAYS,
   type LoadBookOptions,
+  type BookFreshness,
 } from './book.js';
+export { updateBook, diffBooks, type BookDiff, type PriceChange, type UpdateOptions } from './update.js';
+export {
+  makeBookFile,
+  sourceFromLiteLLM,
+  entriesFromSource,
+  applyCacheSupplement,
+  isRawLiteLLM,
+  type SourceFile,
+  type SourceModel,
+  type CacheSupplement,
+} from './litellm.js';
 export {
   parseModelId,
   splitProfile,
@@ -27,7 +53,14 @@ export {
   type ResolveOptions,
   type TimedResolution,
 } from './resolve.js';
-export { costOfInvocation, isFailed, type InvocationUsage, type InvocationCost, type CostResult } from './cost.js';
+export {
+  costOfInvocation,
+  isFailed,
+  type InvocationUsage,
+  type InvocationCost,
+  type CostResult,
+  type UnpricedPart,
+} from './cost.js';
 export {
   priceEvents,
   priceCoverage,
@@ -41,6 +74,7 @@ export {
   type TimeRange,
   type UnpricedModel,
   type UnpricedReport,
+  type UnpricedCount,
   type RepriceChange,
   type RepriceResult,
 } from './store.js';

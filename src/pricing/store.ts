@@ -1,8 +1,9 @@
 import type { DuckDBValue } from '@duckdb/node-api';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { loadPriceBook } from './book.js';
 import { profileSnapshots, snapshotPricing, type SnapshotPricing } from './profiles.js';
-import { resolveModel, resolveOverTime } from './resolve.js';
+import { resolveModel, resolveOverTime, type TimedResolution } from './resolve.js';
 import type { PriceBook } from './types.js';
 
 /**
@@ -27,11 +28,16 @@ export interface PriceEventsResult {
   version: string;
   /** Distinct (model_id, region) pairs looked at. */
   pairs: number;
-  /** Rows given a cost (failed invocations included, at 0). */
+  /** Rows given a cost (failed invocations included, at 0; partly priced rows included). */
   priced: number;
-  /** Rows that got no price and keep NULL costs, with their tokens (in the whole store). */
+  /**
+   * Rows with an unpriced part after the pass (in the whole store): no price at all, or a cache
+   * class without a price; and their unpriced tokens.
+   */
   unpriced: number;
   unpricedTokens: number;
+  /** Of `unpriced`, the rows priced except for a cache class. */
+  partlyPriced: number;
 }
 
 // One temporary table per call: two pricing calls may interleave on the same connection.
@@ -41,6 +47,10 @@ function resolutionTable(): string {
   return `pricing_resolution_${process.pid}_${resolutionSeq}`;
 }
 const TOKENS = `(coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0))`;
+/** Bedrock rows a price may still fill: no price yet, or a cache class priced NULL (alias: '' or 'e.'). */
+function waiting(a: string): string {
+  return `(${a}price_version IS NULL OR (${a}cost_cache_read IS NULL AND ${a}cache_read_tokens > 0) OR (${a}cost_cache_write IS NULL AND ${a}cache_write_tokens > 0))`;
+}
 
 /** DuckDB integers arrive as BigInt: the one place they become numbers. */
 function num(v: unknown): number {
@@ -56,6 +66,11 @@ interface Pair {
   rows: number;
   failed: number;
   tokens: number;
+  /** Rows without any price yet. */
+  unpricedRows: number;
+  /** Priced rows whose cache reads / writes are unpriced. */
+  missingCacheRead: number;
+  missingCacheWrite: number;
 }
 
 /** Extra row condition for afterSeq (alias: the events table's alias, or '' for none). */
@@ -65,8 +80,11 @@ function seqCondition(afterSeq: number | undefined, alias: string): string {
 
 async function distinctPairs(store: Store, onlyUnpriced: boolean, afterSeq?: number): Promise<Pair[]> {
   const r = await store.connection.runAndReadAll(
-    `SELECT model_id, region, count(*), count(*) FILTER (WHERE error_code IS NOT NULL AND error_code <> ''), coalesce(sum(${TOKENS}), 0)
-     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ' AND price_version IS NULL' : ''}${seqCondition(afterSeq, '')} GROUP BY ALL`,
+    `SELECT model_id, region, count(*), count(*) FILTER (WHERE error_code IS NOT NULL AND error_code <> ''), coalesce(sum(${TOKENS}), 0),
+       count(*) FILTER (WHERE price_version IS NULL),
+       count(*) FILTER (WHERE price_version IS NOT NULL AND cost_cache_read IS NULL AND cache_read_tokens > 0),
+       count(*) FILTER (WHERE price_version IS NOT NULL AND cost_cache_write IS NULL AND cache_write_tokens > 0)
+     FROM events WHERE kind = 'bedrock'${onlyUnpriced ? ` AND ${waiting('')}` : ''}${seqCondition(afterSeq, '')} GROUP BY ALL`,
   );
   return r.getRows().map((row) => ({
     modelId: str(row[0]),
@@ -74,7 +92,28 @@ async function distinctPairs(store: Store, onlyUnpriced: boolean, afterSeq?: num
     rows: num(row[2]),
     failed: num(row[3]),
     tokens: num(row[4]),
+    unpricedRows: num(row[5]),
+    missingCacheRead: num(row[6]),
+    missingCacheWrite: num(row[7]),
   }));
+}
+
+/**
+ * Whether the book can change anything for the waiting rows of a pair: price rows that have no
+ * price, or fill a cache class that was missing. Pairs that cannot are left out of the UPDATE,
+ * so a store whose only gaps are a model without a price, or without a cache price, costs one
+ * GROUP BY per pricing pass and no UPDATE.
+ */
+function canChange(pair: Pair, resolutions: TimedResolution[]): boolean {
+  if (pair.failed > 0 && pair.unpricedRows > 0) return true;
+  for (const { resolution: r } of resolutions) {
+    if (!r.priced) continue;
+    if (pair.unpricedRows > 0) return true;
+    const tiers = r.longContext ? [r.prices, r.longContext] : [r.prices];
+    if (pair.missingCacheRead > 0 && tiers.some((p) => p.cacheRead !== null)) return true;
+    if (pair.missingCacheWrite > 0 && tiers.some((p) => p.cacheWrite5m !== null)) return true;
+  }
+  return false;
 }
 
 /**
@@ -89,13 +128,17 @@ async function snapshotsFor(
   return snapshotPricing(await profileSnapshots(store));
 }
 
-/** Load the resolution of the given pairs, over time, into the temporary resolution table. */
-/** Returns the number of resolution rows loaded (0: no pair has a price). */
+/**
+ * Load the resolution of the given pairs, over time, into the temporary resolution table.
+ * Returns the number of resolution rows loaded (0: no pair has a price). With `onlyChanging`,
+ * pairs whose waiting rows the book cannot change are left out (see canChange).
+ */
 async function loadResolutions(
   store: Store,
   table: string,
-  pairs: { modelId: string | null; region: string | null }[],
+  pairs: Pair[],
   book: PriceBook,
+  onlyChanging = false,
 ): Promise<number> {
   const c = store.connection;
   const snapshots = await snapshotsFor(store, pairs);
@@ -105,7 +148,9 @@ async function loadResolutions(
     lc_threshold BIGINT, lc_in DOUBLE, lc_out DOUBLE, lc_cr DOUBLE, lc_cw5 DOUBLE, lc_cw1h DOUBLE)`);
   const rows: DuckDBValue[][] = [];
   for (const pair of pairs) {
-    for (const t of resolveOverTime(pair.modelId, pair.region, book, snapshots)) {
+    const timed = resolveOverTime(pair.modelId, pair.region, book, snapshots);
+    if (onlyChanging && !canChange(pair, timed)) continue;
+    for (const t of timed) {
       const r = t.resolution;
       if (!r.priced) continue;
       const p = r.prices;
@@ -175,12 +220,13 @@ export function cacheWrite1hTokensFromMessage(message: string): number {
 
 /**
  * New costs of Bedrock rows (rid = events.rowid), NULL where unpriced. Mirrors costOfInvocation:
- * failed rows cost 0, long-context tier on the whole prompt, a used token class without a price
- * leaves the row unpriced.
+ * failed rows cost 0, long-context tier on the whole prompt, a cache class used without a price
+ * leaves that class's cost NULL (the rest of the row is priced; cost_total is the priced part).
  */
 function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): string {
   return `WITH t AS (
     SELECT e.rowid AS rid, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
+      e.cost_cache_read AS old_cr, e.cost_cache_write AS old_cw,
       (e.error_code IS NOT NULL AND e.error_code <> '') AS failed,
       CAST(coalesce(e.input_tokens, 0) AS DOUBLE) AS tin, CAST(coalesce(e.output_tokens, 0) AS DOUBLE) AS tout,
       CAST(coalesce(e.cache_read_tokens, 0) AS DOUBLE) AS tcr, CAST(coalesce(e.cache_write_tokens, 0) AS DOUBLE) AS tcw,
@@ -193,32 +239,31 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): s
     WHERE e.kind = 'bedrock'${seqCondition(afterSeq, 'e.')}${
       onlyUnpriced
         ? // Rows that stay unpriced need no work: only resolved pairs and failed rows change.
-          ` AND e.price_version IS NULL AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
+          ` AND ${waiting('e.')} AND (r.p_in IS NOT NULL OR (e.error_code IS NOT NULL AND e.error_code <> ''))`
         : ''
     }
   ), l AS (
     SELECT *, (lc_threshold IS NOT NULL AND tin + tcr + tcw > lc_threshold) AS lc, least(tcw1h_logged, tcw) AS tcw1h FROM t
   ), p AS (
-    SELECT rid, ts, model_id, region, old_total, old_version, failed, resolved, tin, tout, tcr, tcw, tcw1h,
+    SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, failed, resolved, tin, tout, tcr, tcw, tcw1h,
       CASE WHEN lc THEN lc_in ELSE p_in END AS pin, CASE WHEN lc THEN lc_out ELSE p_out END AS pout,
       CASE WHEN lc THEN lc_cr ELSE p_cr END AS pcr, CASE WHEN lc THEN lc_cw5 ELSE p_cw5 END AS pcw5,
       CASE WHEN lc THEN lc_cw1h ELSE p_cw1h END AS pcw1h
     FROM l
   ), q AS (
-    SELECT *, CASE WHEN failed THEN true WHEN NOT resolved THEN false
-      ELSE (tcr = 0 OR pcr IS NOT NULL) AND (tcw = 0 OR pcw5 IS NOT NULL) END AS priced
-    FROM p
+    SELECT *, failed OR resolved AS priced FROM p
   ), c AS (
-    SELECT rid, ts, model_id, region, old_total, old_version, priced,
+    SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced,
       CASE WHEN failed THEN 0.0 WHEN priced THEN tin * pin / 1e6 END AS ci,
-      CASE WHEN failed THEN 0.0 WHEN priced THEN tcr * coalesce(pcr, 0) / 1e6 END AS ccr,
-      CASE WHEN failed THEN 0.0 WHEN priced THEN
+      CASE WHEN failed THEN 0.0 WHEN priced AND (tcr = 0 OR pcr IS NOT NULL) THEN tcr * coalesce(pcr, 0) / 1e6 END AS ccr,
+      CASE WHEN failed THEN 0.0 WHEN priced AND (tcw = 0 OR pcw5 IS NOT NULL) THEN
         CASE WHEN tcw1h > 0 THEN (tcw - tcw1h) * coalesce(pcw5, 0) / 1e6 + tcw1h * coalesce(pcw1h, pcw5, 0) / 1e6
         ELSE tcw * coalesce(pcw5, 0) / 1e6 END END AS ccw,
       CASE WHEN failed THEN 0.0 WHEN priced THEN tout * pout / 1e6 END AS co
     FROM q
   )
-  SELECT rid, ts, model_id, region, old_total, old_version, priced, ci, co, ccr, ccw, ci + ccr + ccw + co AS ct FROM c`;
+  SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced, ci, co, ccr, ccw,
+    ci + coalesce(ccr, 0) + coalesce(ccw, 0) + co AS ct FROM c`;
 }
 
 async function dropResolutions(store: Store, table: string): Promise<void> {
@@ -234,40 +279,36 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   const book = opts.book ?? loadPriceBook();
   const onlyUnpriced = (opts.where ?? 'unpriced') === 'unpriced';
   const pairs = await distinctPairs(store, onlyUnpriced, opts.afterSeq);
-  if (pairs.length === 0) return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0 };
+  if (pairs.length === 0)
+    return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0, partlyPriced: 0 };
   const table = resolutionTable();
   let priced = 0;
   try {
-    const loaded = await loadResolutions(store, table, pairs, book);
+    const loaded = await loadResolutions(store, table, pairs, book, onlyUnpriced);
     if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
-      // Only models the book cannot price are waiting: nothing to update (the common steady state
-      // of a store with an unmapped model).
-      return {
-        version: book.version,
-        pairs: pairs.length,
-        priced: 0,
-        unpriced: pairs.reduce((n, p) => n + p.rows, 0),
-        unpricedTokens: pairs.reduce((n, p) => n + p.tokens, 0),
-      };
+      // Nothing waiting can change: models the book cannot price, or cache classes it has no
+      // price for (the common steady state of a store with an unmapped model): no UPDATE.
+      return { version: book.version, pairs: pairs.length, priced: 0, ...(await unpricedLeft(store)) };
     }
-    // One statement, so a failure leaves every row as it was.
+    // One statement, so a failure leaves every row as it was. In 'unpriced' mode a partly priced
+    // row is rewritten only when a missing class gets a price (then with the current book).
     const r = await store.connection.run(
       `UPDATE events SET
         cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
         price_version = CASE WHEN n.priced THEN $1 END
       FROM (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n
-      WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)`,
+      WHERE events.rowid = n.rid AND (n.priced OR events.price_version IS NOT NULL)${
+        onlyUnpriced
+          ? ' AND (events.price_version IS NULL OR (n.ccr IS NOT NULL AND events.cost_cache_read IS NULL) OR (n.ccw IS NOT NULL AND events.cost_cache_write IS NULL))'
+          : ''
+      }`,
       [book.version],
     );
     priced = r.rowsChanged;
   } finally {
     await dropResolutions(store, table);
   }
-  const left = await store.connection.runAndReadAll(
-    `SELECT count(*), coalesce(sum(${TOKENS}), 0) FROM events WHERE kind = 'bedrock' AND price_version IS NULL`,
-  );
-  const [cnt, tok] = left.getRows()[0];
-  const unpriced = num(cnt);
+  const left = await unpricedLeft(store);
   // With 'all', rows that lost their price were updated too: count only the rows now priced.
   if (!onlyUnpriced) {
     const pr = await store.connection.runAndReadAll(
@@ -276,7 +317,19 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     );
     priced = num(pr.getRows()[0][0]);
   }
-  return { version: book.version, pairs: pairs.length, priced, unpriced, unpricedTokens: num(tok) };
+  return { version: book.version, pairs: pairs.length, priced, ...left };
+}
+
+/** Rows of the whole store with an unpriced part, their unpriced tokens, and how many are priced but for a cache class. */
+async function unpricedLeft(
+  store: Store,
+): Promise<Pick<PriceEventsResult, 'unpriced' | 'unpricedTokens' | 'partlyPriced'>> {
+  const r = await store.connection.runAndReadAll(
+    `SELECT count(*), coalesce(sum(${UNPRICED_TOKENS_SQL}), 0), count(*) FILTER (WHERE price_version IS NOT NULL)
+     FROM events WHERE kind = 'bedrock' AND ${UNPRICED_PARTS_SQL} IS NOT NULL`,
+  );
+  const [cnt, tok, partly] = r.getRows()[0];
+  return { unpriced: num(cnt), unpricedTokens: num(tok), partlyPriced: num(partly) };
 }
 
 export interface TimeRange {
@@ -289,6 +342,13 @@ export interface TimeRange {
 export interface UnpricedModel {
   modelId: string | null;
   region: string | null;
+  /** Requests with an unpriced part (no price at all, or a cache class without one). */
+  requests: number;
+  /** Their unpriced tokens (for a partly priced request: the cache tokens only). */
+  tokens: number;
+}
+
+export interface UnpricedCount {
   requests: number;
   tokens: number;
 }
@@ -298,15 +358,24 @@ export interface PriceCoverage {
   tokens: number;
   pricedTokens: number;
   unpricedTokens: number;
+  /** Requests with an unpriced part. */
   unpricedRequests: number;
+  /** Of those, requests priced except for a cache class. */
+  partlyPricedRequests: number;
   /** pricedTokens / tokens; null when there are no tokens (nothing to cover). */
   share: number | null;
   /** The unpriced bucket, per model id and region, most tokens first. */
   unpriced: UnpricedModel[];
 }
 
-/** The share of Bedrock tokens that carry a price, and the unpriced tokens per model. */
-export async function priceCoverage(store: Store, range: TimeRange = {}): Promise<PriceCoverage> {
+/** Per (model, region): all requests and tokens, and what is unpriced, by part. */
+interface GapRow extends UnpricedModel {
+  allRequests: number;
+  allTokens: number;
+  parts: { all?: UnpricedCount; cacheRead?: UnpricedCount; cacheWrite?: UnpricedCount };
+}
+
+async function gapRows(store: Store, range: TimeRange & { logGroup?: string } = {}): Promise<GapRow[]> {
   const cond: string[] = [`kind = 'bedrock'`];
   const params: DuckDBValue[] = [];
   if (range.from !== undefined) {
@@ -317,76 +386,123 @@ export async function priceCoverage(store: Store, range: TimeRange = {}): Promis
     params.push(BigInt(Math.trunc(range.to)));
     cond.push(`ts < $${params.length}`);
   }
+  if (range.logGroup !== undefined) {
+    params.push(range.logGroup);
+    cond.push(`log_group = $${params.length}`);
+  }
+  const whole = 'price_version IS NULL';
+  const cr = 'price_version IS NOT NULL AND cost_cache_read IS NULL AND cache_read_tokens > 0';
+  const cw = 'price_version IS NOT NULL AND cost_cache_write IS NULL AND cache_write_tokens > 0';
   const r = await store.connection.runAndReadAll(
-    `SELECT model_id, region, price_version IS NOT NULL AS priced, count(*), coalesce(sum(${TOKENS}), 0)
+    `SELECT model_id, region, count(*), coalesce(sum(${TOKENS}), 0),
+       count(*) FILTER (WHERE ${UNPRICED_PARTS_SQL} IS NOT NULL), coalesce(sum(${UNPRICED_TOKENS_SQL}), 0),
+       count(*) FILTER (WHERE ${whole}), coalesce(sum(${TOKENS}) FILTER (WHERE ${whole}), 0),
+       count(*) FILTER (WHERE ${cr}), coalesce(sum(cache_read_tokens) FILTER (WHERE ${cr}), 0),
+       count(*) FILTER (WHERE ${cw}), coalesce(sum(cache_write_tokens) FILTER (WHERE ${cw}), 0)
      FROM events WHERE ${cond.join(' AND ')} GROUP BY ALL`,
     params,
   );
+  return r.getRows().map((row) => {
+    const part = (i: number): UnpricedCount | undefined =>
+      num(row[i]) > 0 ? { requests: num(row[i]), tokens: num(row[i + 1]) } : undefined;
+    const parts: GapRow['parts'] = {};
+    const all = part(6);
+    const read = part(8);
+    const write = part(10);
+    if (all) parts.all = all;
+    if (read) parts.cacheRead = read;
+    if (write) parts.cacheWrite = write;
+    return {
+      modelId: str(row[0]),
+      region: str(row[1]),
+      allRequests: num(row[2]),
+      allTokens: num(row[3]),
+      requests: num(row[4]),
+      tokens: num(row[5]),
+      parts,
+    };
+  });
+}
+
+const byTokens = (a: UnpricedModel, b: UnpricedModel): number =>
+  b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId));
+
+/** The share of Bedrock tokens that carry a price, and the unpriced tokens per model (partly priced requests count their unpriced cache tokens). */
+export async function priceCoverage(store: Store, range: TimeRange = {}): Promise<PriceCoverage> {
   const cov: PriceCoverage = {
     requests: 0,
     tokens: 0,
     pricedTokens: 0,
     unpricedTokens: 0,
     unpricedRequests: 0,
+    partlyPricedRequests: 0,
     share: null,
     unpriced: [],
   };
-  for (const row of r.getRows()) {
-    const requests = num(row[3]);
-    const tokens = num(row[4]);
-    cov.requests += requests;
-    cov.tokens += tokens;
-    if (row[2]) cov.pricedTokens += tokens;
-    else {
-      cov.unpricedTokens += tokens;
-      cov.unpricedRequests += requests;
-      cov.unpriced.push({ modelId: str(row[0]), region: str(row[1]), requests, tokens });
-    }
+  for (const g of await gapRows(store, range)) {
+    cov.requests += g.allRequests;
+    cov.tokens += g.allTokens;
+    cov.unpricedTokens += g.tokens;
+    cov.unpricedRequests += g.requests;
+    cov.partlyPricedRequests += g.requests - (g.parts.all?.requests ?? 0);
+    if (g.requests > 0)
+      cov.unpriced.push({ modelId: g.modelId, region: g.region, requests: g.requests, tokens: g.tokens });
   }
+  cov.pricedTokens = cov.tokens - cov.unpricedTokens;
   cov.share = cov.tokens > 0 ? cov.pricedTokens / cov.tokens : null;
-  cov.unpriced.sort(
-    (a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)),
-  );
+  cov.unpriced.sort(byTokens);
   return cov;
 }
 
 export interface UnpricedReport extends UnpricedModel {
+  /** What is unpriced: whole requests (`all`), or the cache reads / writes of priced requests. */
+  parts: { all?: UnpricedCount; cacheRead?: UnpricedCount; cacheWrite?: UnpricedCount };
   /** Why the current book cannot price these rows and what to do; null = the book prices them now (not applied yet). */
   why: { reason: string; hint: string } | null;
 }
 
-/** Models in the store without a price, explained with the current book (`prices check`). */
-export async function unpricedModels(store: Store, book: PriceBook = loadPriceBook()): Promise<UnpricedReport[]> {
-  const r = await store.connection.runAndReadAll(
-    `SELECT model_id, region, count(*), coalesce(sum(${TOKENS}), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0)
-     FROM events WHERE kind = 'bedrock' AND price_version IS NULL GROUP BY ALL`,
-  );
+/**
+ * What in the store has no price, per (model, region), explained with the current book: the one
+ * reading of pricing gaps, used by `prices check` and `doctor` alike (so the two always agree).
+ */
+export async function unpricedModels(
+  store: Store,
+  book: PriceBook = loadPriceBook(),
+  opts: { logGroup?: string } = {},
+): Promise<UnpricedReport[]> {
+  const rows = (await gapRows(store, opts)).filter((g) => g.requests > 0);
   const where = book.userFile ?? '~/.bedrock-insights/prices.json';
-  const snapshots = await snapshotsFor(
-    store,
-    r.getRows().map((row) => ({ modelId: str(row[0]) })),
-  );
-  const out = r.getRows().map((row): UnpricedReport => {
-    const u = { modelId: str(row[0]), region: str(row[1]), requests: num(row[2]), tokens: num(row[3]) };
+  const snapshots = await snapshotsFor(store, rows);
+  const out = rows.map((g): UnpricedReport => {
+    const u: Omit<UnpricedReport, 'why'> = {
+      modelId: g.modelId,
+      region: g.region,
+      requests: g.requests,
+      tokens: g.tokens,
+      parts: g.parts,
+    };
     const res = resolveModel(u.modelId, u.region, { book, snapshots });
     if (!res.priced) return { ...u, why: { reason: res.reason, hint: res.hint } };
-    // The model has a price, but not for a token class these rows use (cache reads on Nova v1…).
+    // The model has a price, but not for a cache class these rows use (Nova v1 cache reads in
+    // LiteLLM's data…). Wholly unpriced rows of a model the book prices are priced (at least
+    // partly) by the next pricing pass: why = null.
     const missing: string[] = [];
-    if (num(row[4]) > 0 && res.prices.cacheRead === null) missing.push('cacheRead');
-    if (num(row[5]) > 0 && res.prices.cacheWrite5m === null) missing.push('cacheWrite5m');
+    if (g.parts.cacheRead && res.prices.cacheRead === null) missing.push('cacheRead');
+    if (g.parts.cacheWrite && res.prices.cacheWrite5m === null) missing.push('cacheWrite5m');
     if (missing.length === 0) return { ...u, why: null };
     const id = `${res.profile ? `${res.profile}.` : ''}${res.model}`;
+    const partly = g.parts.all
+      ? ''
+      : `; input and output of these ${g.requests.toLocaleString('en-US')} requests are priced, their cache tokens are not`;
     return {
       ...u,
       why: {
-        reason: `${id} has no ${missing.join(' or ')} price in price book ${book.version}, and these requests use it`,
+        reason: `${id} has no ${missing.join(' or ')} price in price book ${book.version}${partly}`,
         hint: `add {"model": "${id}", "input": ${res.prices.input}, "output": ${res.prices.output}, ${missing.map((m) => `"${m}": <USD per 1M>`).join(', ')}} under "prices" in ${where}`,
       },
     };
   });
-  return out.sort(
-    (a, b) => b.tokens - a.tokens || b.requests - a.requests || String(a.modelId).localeCompare(String(b.modelId)),
-  );
+  return out.sort(byTokens);
 }
 
 export interface RepriceChange {

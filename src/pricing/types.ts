@@ -38,10 +38,21 @@ export interface PriceEntry {
   effective: string | null;
   prices: TokenPrices;
   longContext: LongContextPrices | null;
-  /** Where the price came from: the shipped book or the user's file. */
+  /** Where the price came from: the book (shipped, or the user's `prices update`) or the user's prices file. */
   origin: 'shipped' | 'user';
   /** A caveat about the source value (an anomaly flagged in the data), shown by `prices`. */
   note?: string;
+  /** The discount (percent off the list price) the user's file applied to this entry's prices. */
+  discountPercent?: number;
+}
+
+/** The user's discount off list prices (EDP, private pricing), as applied to the book. */
+export interface BookDiscount {
+  /** Percent off every list price, unless `models` names the model. */
+  percent: number | null;
+  /** Percent per model id (base id: every profile of it; profile id: that profile only). */
+  models: Record<string, number>;
+  note: string | null;
 }
 
 export interface PriceBook {
@@ -61,4 +72,17 @@ export interface PriceBook {
   applicationProfiles: Record<string, string>;
   /** The user file that extended the book, if any. */
   userFile: string | null;
+  /** The user's own book (`prices update --from`) used instead of the shipped one; null = shipped. */
+  bookFile: string | null;
+  /** The discount the user file applied; null = list prices. */
+  discount: BookDiscount | null;
+  /** Cache prices the book's LiteLLM data lacked, applied when it was built (re-applied by `prices update`). */
+  supplements: CacheSupplementData[];
+}
+
+/** Per base model id: AWS's published us-east-1 input and cache prices (USD per 1M). */
+export interface CacheSupplementData {
+  source: string;
+  retrieved: string;
+  models: Record<string, { region: string; input: number; cacheRead: number; cacheWrite: number }>;
 }

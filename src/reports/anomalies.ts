@@ -7,7 +7,8 @@ import { DAY_MS } from './period.js';
  *   times the owner's mean requests in the same hour of day over the 7 days before (days with no
  *   requests in that hour count as 0; a baseline under 1 counts as 1), and at least
  *   `HOUR_MIN_REQUESTS`. Consecutive anomalous hours of one
- *   owner merge into one window, reported with its excess over the baseline.
+ *   owner merge into one window, reported with its excess over the baseline when that excess is
+ *   at least `HOUR_MIN_EXCESS_USD`.
  * - Days (total cost): a day is anomalous when its cost is at least `DAY_FACTOR` times the median
  *   daily cost of the 7 days before it, and at least `DAY_MIN_USD` above it.
  *
@@ -15,6 +16,11 @@ import { DAY_MS } from './period.js';
  */
 export const HOUR_FACTOR = 5;
 export const HOUR_MIN_REQUESTS = 10;
+/**
+ * An owner-hour window is reported only when it cost at least this much above its baseline: a
+ * cost report listing "$0.0007 (baseline $0.0001)" as an anomaly trains readers to skip the list.
+ */
+export const HOUR_MIN_EXCESS_USD = 0.05;
 export const DAY_FACTOR = 2;
 export const DAY_MIN_USD = 1;
 const HOUR_MS = 3_600_000;
@@ -110,7 +116,9 @@ export function detectOwnerSpikes(points: HourPoint[], dimension: string, from: 
     if (open) out.push(open);
   }
   for (const a of out) a.factor = a.expected > 0 ? a.observed / a.expected : Infinity;
-  return out.sort((a, b) => b.cost - b.expectedCost - (a.cost - a.expectedCost) || b.observed - a.observed);
+  return out
+    .filter((a) => a.cost - a.expectedCost >= HOUR_MIN_EXCESS_USD)
+    .sort((a, b) => b.cost - b.expectedCost - (a.cost - a.expectedCost) || b.observed - a.observed);
 }
 
 /** Days whose total cost jumps over the trailing 7-day median; `days` sorted, may start before `from`. */

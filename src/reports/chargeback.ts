@@ -1,10 +1,12 @@
+import { UNTAGGED_LABEL, type OwnerKeyCheck, type PeriodCoverage } from '../api/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { BiError } from '../util/errors.js';
+import { dataExtent, periodCoverage } from './extent.js';
 import { largestRemainder, toCents } from './money.js';
+import { checkOwnerKey } from './owner-key.js';
 import type { Period } from './period.js';
 import {
   BEDROCK_ONLY,
-  UNPRICED_ONLY,
   USAGE_STATS,
   addUsage,
   emptyUsage,
@@ -25,7 +27,7 @@ import {
 /** What happens to spend with no owner tag. */
 export type UntaggedRule = { kind: 'own' } | { kind: 'proportional' } | { kind: 'owner'; owner: string };
 
-export const UNTAGGED_LABEL = '(untagged)';
+export { UNTAGGED_LABEL };
 
 export function parseUntaggedRule(text: string | undefined): UntaggedRule {
   const t = (text ?? 'own').trim();
@@ -47,10 +49,7 @@ export function describeRule(r: UntaggedRule): string {
 
 export interface ModelLine extends Usage {
   model: string;
-  /** Invocations of this model without a price, and their tokens (they are in the usage too, at no cost). */
-  unpricedRequests: number;
-  unpricedTokens: number;
-  /** The line's share of its owner's cents. */
+  /** The line's share of its owner's cents. (unpricedRequests / unpricedTokens: what these cents leave out.) */
   cents: number;
 }
 
@@ -85,9 +84,14 @@ export interface Statement {
     pricedTokens: number;
     unpricedTokens: number;
     unpricedRequests: number;
-    share: number;
+    /** null when the period has no tokens: "n/a", never "100% priced". */
+    share: number | null;
     unpriced: { model: string; requests: number; tokens: number }[];
   };
+  /** Whether the store has data for the period (empty, partial with the dates, full). */
+  periodCoverage: PeriodCoverage;
+  /** The owner key's coverage and a did-you-mean (null when the caller gave no field catalog). */
+  ownerKey: OwnerKeyCheck | null;
   generatedAt: number;
 }
 
@@ -95,8 +99,6 @@ interface Cell {
   owner: string | null;
   model: string;
   usage: Usage;
-  unpricedRequests: number;
-  unpricedTokens: number;
 }
 
 export interface ChargebackOptions {
@@ -104,24 +106,20 @@ export interface ChargebackOptions {
   period: Period;
   untagged?: UntaggedRule;
   logGroups?: string[];
+  /** The store's field catalog (listFields): enables the owner-key check (coverage, did-you-mean). */
+  knownFields?: string[];
 }
 
 /**
- * Two Logs Insights queries through the engine:
- *   stats <usage> by <owner>, modelId                          (every invocation)
- *   filter not ispresent(cost.total) | stats … by <owner>, modelId   (the unpriced bucket)
+ * Logs Insights queries through the engine: `stats <usage> by <owner>, modelId` (every
+ * invocation; the usage carries the unpriced requests and tokens), the store's data extent (is
+ * the period empty or partial?) and, with a field catalog, the owner key's coverage.
  */
 export async function buildChargeback(engine: QueryEngine, opts: ChargebackOptions): Promise<Statement> {
   const field = ownerField(opts.by);
   const rule = opts.untagged ?? { kind: 'own' };
   const by = `${q(field)}, modelId`;
   const all = await runQuery(engine, `${BEDROCK_ONLY} | stats ${USAGE_STATS} by ${by}`, opts.period, opts.logGroups);
-  const unpriced = await runQuery(
-    engine,
-    `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by ${by}`,
-    opts.period,
-    opts.logGroups,
-  );
   const key = (owner: string | null, model: string): string => JSON.stringify([owner, model]);
   const ownerOf = (v: string | undefined): string | null => (v === undefined || v.trim() === '' ? null : v);
   const cells = new Map<string, Cell>();
@@ -133,22 +131,39 @@ export async function buildChargeback(engine: QueryEngine, opts: ChargebackOptio
     const u = usageOf(r);
     if (prev)
       prev.usage = addUsage(prev.usage, u); // '' and missing both mean untagged
-    else cells.set(k, { owner, model, usage: u, unpricedRequests: 0, unpricedTokens: 0 });
+    else cells.set(k, { owner, model, usage: u });
   }
-  for (const r of unpriced) {
-    const c = cells.get(key(ownerOf(r[field]), r.modelId ?? '(no model id)'));
-    if (!c) continue;
-    const u = usageOf(r);
-    c.unpricedRequests += u.requests;
-    c.unpricedTokens += tokensOf(u);
-  }
-  return apportion([...cells.values()], { by: opts.by, field, period: opts.period, rule });
+  const requests = all.reduce((n, r) => n + usageOf(r).requests, 0);
+  const coverage = periodCoverage(opts.period, await dataExtent(engine, opts.logGroups), requests);
+  const ownerKey = opts.knownFields
+    ? await checkOwnerKey(engine, {
+        by: opts.by,
+        period: opts.period,
+        knownFields: opts.knownFields,
+        ...(opts.logGroups ? { logGroups: opts.logGroups } : {}),
+      })
+    : null;
+  return apportion([...cells.values()], {
+    by: opts.by,
+    field,
+    period: opts.period,
+    rule,
+    periodCoverage: coverage,
+    ownerKey,
+  });
 }
 
 /** The cents arithmetic alone (pure; unit-tested with awkward numbers). */
 export function apportion(
   cells: Cell[],
-  meta: { by: string; field: string; period: Period; rule: UntaggedRule },
+  meta: {
+    by: string;
+    field: string;
+    period: Period;
+    rule: UntaggedRule;
+    periodCoverage?: PeriodCoverage;
+    ownerKey?: OwnerKeyCheck | null;
+  },
 ): Statement {
   const { rule } = meta;
   // Owners in the order of their cost (largest first), untagged last.
@@ -182,13 +197,7 @@ export function apportion(
       cents,
       sorted.map((c) => c.usage.cost),
     );
-    return sorted.map((c, i) => ({
-      model: c.model,
-      ...c.usage,
-      unpricedRequests: c.unpricedRequests,
-      unpricedTokens: c.unpricedTokens,
-      cents: parts[i]!,
-    }));
+    return sorted.map((c, i) => ({ model: c.model, ...c.usage, cents: parts[i]! }));
   };
   const owners: OwnerStatement[] = tagged.map((t, i) => {
     const models = modelLines(t.list, level1[i]!);
@@ -255,10 +264,10 @@ export function apportion(
   const tokens = tokensOf(usage);
   const unpricedByModel = new Map<string, { requests: number; tokens: number }>();
   for (const c of cells) {
-    if (c.unpricedRequests === 0) continue;
+    if (c.usage.unpricedRequests === 0) continue;
     const u = unpricedByModel.get(c.model) ?? { requests: 0, tokens: 0 };
-    u.requests += c.unpricedRequests;
-    u.tokens += c.unpricedTokens;
+    u.requests += c.usage.unpricedRequests;
+    u.tokens += c.usage.unpricedTokens;
     unpricedByModel.set(c.model, u);
   }
   const unpricedTokens = [...unpricedByModel.values()].reduce((a, u) => a + u.tokens, 0);
@@ -282,11 +291,18 @@ export function apportion(
       pricedTokens: tokens - unpricedTokens,
       unpricedTokens,
       unpricedRequests,
-      share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1,
+      share: tokens > 0 ? (tokens - unpricedTokens) / tokens : null,
       unpriced: [...unpricedByModel.entries()]
         .map(([model, u]) => ({ model, ...u }))
         .sort((a, b) => b.tokens - a.tokens),
     },
+    periodCoverage: meta.periodCoverage ?? {
+      state: usage.requests > 0 ? 'full' : 'empty',
+      storeFirst: null,
+      storeLast: null,
+      label: '',
+    },
+    ownerKey: meta.ownerKey ?? null,
     generatedAt: Date.now(),
   };
 }

@@ -1,3 +1,4 @@
+import { abbreviateModelId } from './model-names.js';
 import { existsSync } from 'node:fs';
 import * as echarts from 'echarts';
 import { Resvg } from '@resvg/resvg-js';
@@ -87,12 +88,7 @@ export function barChart(title: string, data: BarDatum[], opts: { width?: number
 
 /** Model ids and ARNs shortened for an axis: the ARN's resource id, then at most 28 characters. */
 export function shortName(name: string): string {
-  const arn = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:([a-z-]+)\/(.+)$/.exec(name);
-  const id = (arn ? arn[2]! : name)
-    .replace(/-\d{8}/, '')
-    .replace(/-v\d+(:\d+)?$/, '')
-    .replace(/^((?:us|eu|apac|jp|au|global)\.)?[a-z]+\./, '$1');
-  const s = arn ? `${arn[1] === 'application-inference-profile' ? 'app-profile/' : 'profile ARN '}${id}` : id;
+  const s = abbreviateModelId(name);
   return s.length > 28 ? `${s.slice(0, 27)}…` : s;
 }
 

@@ -21,7 +21,7 @@ h2{font-size:17px;margin:28px 0 10px;padding-bottom:4px;border-bottom:2px solid 
 h3{font-size:14px;margin:16px 0 6px}
 .sub{color:#5b6b7d;margin:0 0 16px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
-th,td{padding:5px 8px;border-bottom:1px solid #e6eaf0;text-align:left;vertical-align:top}
+th,td{padding:5px 8px;border-bottom:1px solid #e6eaf0;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#f0f3f7;font-weight:600;color:#3a4a5c}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total td{font-weight:700;border-top:2px solid #9aa8b8}
@@ -29,6 +29,8 @@ tr.owner td{background:#f8fafc;font-weight:600}
 tr.minor td{color:#5b6b7d}
 .note{color:#5b6b7d;font-size:12px}
 .warn{color:#a13a00}
+.small{font-size:11px}
+td.n .small{white-space:normal}
 .kpis{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}
 .kpi{flex:1 1 150px;border:1px solid #e3e8ef;border-radius:6px;padding:10px 12px}
 .kpi .l{color:#5b6b7d;font-size:12px}

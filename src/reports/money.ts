@@ -72,7 +72,23 @@ export function formatInt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-export function formatPct(share: number, digits = 1): string {
+/** `65.0%`; "n/a" for a share of nothing (null), never "100%" of zero tokens. */
+export function formatPct(share: number | null, digits = 1): string {
+  if (share === null) return 'n/a';
   if (!Number.isFinite(share)) return '-';
   return `${(share * 100).toFixed(digits)}%`;
+}
+
+/** `950`, `12.3K`, `105.7M`, `1.2B`: token counts that fit a terminal column (exact figures are in CSV/JSON). */
+export function formatCompact(n: number): string {
+  const a = Math.abs(n);
+  const [div, unit] = a >= 1e9 ? [1e9, 'B'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'K'] : [1, ''];
+  if (div === 1) return formatInt(n);
+  const v = n / div;
+  return `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)}${unit}`;
+}
+
+/** "$12.34" or "$12.34 + 8.4M unpriced tokens": what is priced, and what it leaves out (never a bare $0.00). */
+export function formatWithUnpriced(usd: string, unpricedTokens: number): string {
+  return unpricedTokens > 0 ? `${usd} + ${formatCompact(unpricedTokens)} unpriced tokens` : usd;
 }

@@ -71,7 +71,11 @@ export function q(field: string): string {
   return /^[A-Za-z_@][\w.@]*$/.test(field) ? field : `\`${field}\``;
 }
 
-/** Token and cost sums every figure uses, as one stats clause. */
+/**
+ * Token and cost sums every figure uses, as one stats clause. `cost` is what is priced;
+ * `unpricedTokens` / `unpricedRequests` what is not (a partly priced request counts its unpriced
+ * cache tokens), so every total can read "$cost + N unpriced tokens" and never "$0.00" alone.
+ */
 export const USAGE_STATS = [
   'count(*) as requests',
   'sum(input.inputTokenCount) as inputTokens',
@@ -80,6 +84,8 @@ export const USAGE_STATS = [
   'sum(input.cacheWriteInputTokenCount) as cacheWriteTokens',
   'sum(cost.total) as cost',
   'count(cost.total) as pricedRequests',
+  'count(cost.unpriced) as unpricedRequests',
+  'sum(cost.unpricedTokens) as unpricedTokens',
 ].join(', ');
 
 // Defined once in api/wire.ts: the console's Cost page reads it over HTTP.
@@ -94,6 +100,8 @@ export function usageOf(r: Row): Usage {
     cacheWriteTokens: num(r.cacheWriteTokens),
     cost: num(r.cost),
     pricedRequests: num(r.pricedRequests),
+    unpricedRequests: num(r.unpricedRequests),
+    unpricedTokens: num(r.unpricedTokens),
   };
 }
 
@@ -106,6 +114,8 @@ export function emptyUsage(): Usage {
     cacheWriteTokens: 0,
     cost: 0,
     pricedRequests: 0,
+    unpricedRequests: 0,
+    unpricedTokens: 0,
   };
 }
 
@@ -118,6 +128,8 @@ export function addUsage(a: Usage, b: Usage): Usage {
     cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
     cost: a.cost + b.cost,
     pricedRequests: a.pricedRequests + b.pricedRequests,
+    unpricedRequests: a.unpricedRequests + b.unpricedRequests,
+    unpricedTokens: a.unpricedTokens + b.unpricedTokens,
   };
 }
 
@@ -127,5 +139,5 @@ export function tokensOf(u: Usage): number {
 
 /** Only Bedrock invocations (generic log lines in the same store carry no modelId). */
 export const BEDROCK_ONLY = 'filter ispresent(modelId)';
-/** Invocations without a price (unknown model, unmapped profile ARN): their own bucket, never $0. */
-export const UNPRICED_ONLY = 'filter ispresent(modelId) and not ispresent(cost.total)';
+/** Invocations with an unpriced part (unknown model, unmapped profile ARN, a cache class without a price): their own bucket, never $0. */
+export const UNPRICED_ONLY = 'filter ispresent(modelId) and ispresent(cost.unpriced)';

@@ -1,20 +1,13 @@
 import { csvLine } from './html.js';
-import { centsDecimal, formatCents, formatInt } from './money.js';
+import { centsDecimal, formatCents, formatInt, formatUsd } from './money.js';
 import type { Allocation, Reconciliation } from './reconcile.js';
+import { abbreviateModelId } from './model-names.js';
+import { table } from './text-table.js';
 
 export type ReconFormat = 'table' | 'csv' | 'json';
 
-function table(header: string[], rows: string[][], numeric: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-const usd4 = (x: number): string => `${x < 0 ? '-' : ''}$${Math.abs(x).toFixed(4)}`;
+/** Display currency: cents, or 4 decimals below a cent (CSV and JSON keep the full figures). */
+const usd4 = formatUsd;
 
 export function renderReconciliation(
   r: Reconciliation,
@@ -34,6 +27,7 @@ export function renderReconciliation(
         'variance_usd',
         'requests',
         'unpriced_requests',
+        'unpriced_tokens',
         'bill_labels',
       ]),
     ];
@@ -48,12 +42,13 @@ export function renderReconciliation(
           l.variance.toFixed(6),
           l.requests,
           l.unpricedRequests,
+          l.unpricedTokens,
           l.billLabels.join(' '),
         ]),
       );
     for (const a of r.adjustments)
       out.push(
-        csvLine(['', a.label, `adjustment:${a.lineType}`, a.cost.toFixed(6), '0', a.cost.toFixed(6), '', '', '']),
+        csvLine(['', a.label, `adjustment:${a.lineType}`, a.cost.toFixed(6), '0', a.cost.toFixed(6), '', '', '', '']),
       );
     if (allocation) {
       out.push('', csvLine(['owner', 'computed_usd', 'share', 'allocated_billed_usd']));
@@ -67,11 +62,20 @@ export function renderReconciliation(
   }
   const t = r.totals;
   const e = t.explained;
+  const pc = r.periodCoverage;
   const out = [
+    ...(pc.state === 'empty'
+      ? [
+          `NO LOGGED DATA in ${r.period.label}: ${pc.label.replace(/^no data[^:]*: /, '')}; the whole bill shows as "billed, no logged invocations".`,
+          '',
+        ]
+      : pc.state === 'partial'
+        ? [`Partial period: ${pc.label.replace(/^partial: /, '')}.`, '']
+        : []),
     `Reconciliation ${r.period.label}: ${r.bill.file} (${r.bill.format}, ${formatInt(r.bill.lines)} Bedrock lines${r.bill.skippedOtherServices ? `, ${formatInt(r.bill.skippedOtherServices)} lines of other services ignored` : ''})`,
     '',
     `Billed:            ${usd4(t.billed)}  (usage ${usd4(t.billedUsage)}, credits/discounts/tax ${usd4(t.adjustments)})`,
-    `Computed from logs: ${usd4(t.computed)}`,
+    `Computed from logs: ${usd4(t.computed)}${t.unpricedTokens ? ` + ${formatInt(t.unpricedTokens)} unpriced tokens (no price in the book: not in this figure)` : ''}`,
     `Variance:          ${usd4(t.variance)}  (billed - computed)`,
     `  credits, discounts, tax:             ${usd4(e.adjustments)}`,
     `  billed, no logged invocations:       ${usd4(e.billedOnly)}  (logging off, other regions/accounts, or unmapped bill lines)`,
@@ -82,7 +86,7 @@ export function renderReconciliation(
     'Per model:',
     table(
       ['MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'],
-      r.byModel.map((m) => [m.model, usd4(m.billed), usd4(m.computed), usd4(m.variance), m.status]),
+      r.byModel.map((m) => [abbreviateModelId(m.model), usd4(m.billed), usd4(m.computed), usd4(m.variance), m.status]),
       [false, true, true, true, false],
     ),
   ];
@@ -92,7 +96,14 @@ export function renderReconciliation(
       'Per day and model:',
       table(
         ['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE', 'STATUS'],
-        r.lines.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance), l.status]),
+        r.lines.map((l) => [
+          l.day,
+          abbreviateModelId(l.model),
+          usd4(l.billed),
+          usd4(l.computed),
+          usd4(l.variance),
+          l.status,
+        ]),
         [false, false, true, true, true, false],
       ),
     );
@@ -108,7 +119,7 @@ export function renderReconciliation(
         'Largest unexplained day/model variances (all of them: --daily):',
         table(
           ['DAY', 'MODEL', 'BILLED', 'COMPUTED', 'VARIANCE'],
-          worst.map((l) => [l.day, l.model, usd4(l.billed), usd4(l.computed), usd4(l.variance)]),
+          worst.map((l) => [l.day, abbreviateModelId(l.model), usd4(l.billed), usd4(l.computed), usd4(l.variance)]),
           [false, false, true, true, true],
         ),
       );

@@ -1,3 +1,5 @@
+import type { PeriodCoverage } from '../api/wire.js';
+import { dataExtent, periodCoverage } from './extent.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { familyKey, loadPriceBook, parseModelId, resolveModel, type PriceBook } from '../pricing/index.js';
 import type { Bill, BillLine } from './bill.js';
@@ -69,7 +71,9 @@ export interface ReconLine {
   computed: number;
   variance: number;
   requests: number;
+  /** Invocations with an unpriced part (count(cost.unpriced)), and their unpriced tokens. */
   unpricedRequests: number;
+  unpricedTokens: number;
   /** matched: both sides; billed-only: no logged invocations; logged-only: not on the bill; unpriced: matched but some invocations have no price. */
   status: 'matched' | 'billed-only' | 'logged-only' | 'unpriced';
   billLabels: string[];
@@ -77,6 +81,8 @@ export interface ReconLine {
 
 export interface Reconciliation {
   period: Period;
+  /** Whether the store has logged invocations for the period (an empty one explains the whole bill as "no logs"). */
+  periodCoverage: PeriodCoverage;
   bill: { file: string; format: string; lines: number; skippedOtherServices: number };
   lines: ReconLine[];
   byModel: { model: string; billed: number; computed: number; variance: number; status: string }[];
@@ -86,6 +92,8 @@ export interface Reconciliation {
     billedUsage: number;
     adjustments: number;
     computed: number;
+    /** Tokens the computed side leaves out (no price): the bill has them, the logs' cost does not. */
+    unpricedTokens: number;
     variance: number;
     explained: { adjustments: number; billedOnly: number; loggedOnly: number; unpriced: number };
     /** Variance of the cells both sides have and that are fully priced: what nothing above explains. */
@@ -112,7 +120,7 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
   // Computed side: one Logs Insights query through the engine.
   const rows = await runQuery(
     engine,
-    `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, count(cost.total) as priced by bin(1d), modelId, region`,
+    `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, count(cost.unpriced) as unpriced, sum(cost.unpricedTokens) as unpricedTokens by bin(1d), modelId, region`,
     period,
     opts.logGroups,
   );
@@ -133,6 +141,7 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
           variance: 0,
           requests: 0,
           unpricedRequests: 0,
+          unpricedTokens: 0,
           status: 'matched',
           billLabels: [],
         }),
@@ -147,7 +156,8 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
     const c = cell(day, key);
     c.computed += num(r.cost);
     c.requests += num(r.requests);
-    c.unpricedRequests += num(r.requests) - num(r.priced);
+    c.unpricedRequests += num(r.unpriced);
+    c.unpricedTokens += num(r.unpricedTokens);
   }
   const loggedKeys = [...displayOf.keys()].sort((a, b) => b.length - a.length);
   const userMap = new Map(
@@ -228,8 +238,10 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
   const billedUsage = lines.reduce((a, c) => a + c.billed, 0);
   const computed = lines.reduce((a, c) => a + c.computed, 0);
   const billed = billedUsage + explained.adjustments;
+  const requests = lines.reduce((a, c) => a + c.requests, 0);
   return {
     period,
+    periodCoverage: periodCoverage(period, await dataExtent(engine, opts.logGroups), requests),
     bill: { file: bill.file, format: bill.format, lines: billedLines, skippedOtherServices: bill.skippedOtherServices },
     lines,
     byModel: [...byModelMap.values()]
@@ -247,6 +259,7 @@ export async function reconcile(engine: QueryEngine, bill: Bill, opts: Reconcile
       billedUsage,
       adjustments: explained.adjustments,
       computed,
+      unpricedTokens: lines.reduce((a, c) => a + c.unpricedTokens, 0),
       variance: billed - computed,
       explained,
       unexplained,

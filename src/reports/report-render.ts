@@ -1,25 +1,37 @@
 import { barChart, dailyChart, rankingChart } from './charts.js';
 import { esc, htmlDocument } from './html.js';
-import { formatInt, formatPct, formatUsd } from './money.js';
+import { abbreviateModelId } from './model-names.js';
+import { formatCompact, formatInt, formatPct, formatUsd } from './money.js';
 import { iso, isoDay } from './period.js';
 import type { Anomaly } from './anomalies.js';
+import { cacheKpi, changeText } from './kpi-text.js';
 import type { Change, Ranked, ReportData } from './report.js';
 import { tokensOf } from './query.js';
 
 /** The executive report as one self-contained HTML file: inline CSS and inline SVG charts, no scripts. */
 
+/** The change against the previous period, or why there is none (no data, or only part of it covered). */
 function delta(c: Change, money: boolean): string {
-  if (c.ratio === null) return `<div class="d">no data in the previous period</div>`;
-  const up = c.ratio > 0;
-  const cls = up ? 'up' : 'down';
-  const prev = money ? formatUsd(c.previous) : formatInt(c.previous);
-  return `<div class="d ${cls}">${up ? '▲' : '▼'} ${formatPct(Math.abs(c.ratio))} vs ${prev}</div>`;
+  const t = changeText(c, money ? formatUsd : formatInt, (x) => formatPct(x));
+  return `<div class="d${t.cls === 'up' || t.cls === 'down' ? ` ${t.cls}` : ''}" data-basis="${c.basis}">${esc(t.text)}</div>`;
 }
 
-function rankTable(title: string, rows: Ranked[]): string {
+/** A cost cell that never shows an unpriced line as $0.00 alone. */
+function costCell(r: { cost: number; requests: number; pricedRequests: number; unpricedTokens: number }): string {
+  const amount = r.requests > 0 && r.pricedRequests === 0 ? '<span class="warn">unpriced</span>' : formatUsd(r.cost);
+  const extra =
+    r.unpricedTokens > 0 ? `<div class="warn small">+${formatCompact(r.unpricedTokens)} tokens unpriced</div>` : '';
+  return `<td class="n">${amount}${extra}</td>`;
+}
+
+function rankTable(title: string, rows: Ranked[], models = false): string {
   if (!rows.length) return `<h3>${esc(title)}</h3><p class="note">No data.</p>`;
-  return `<h3>${esc(title)}</h3><table><tr><th>Name</th><th class="n">Cost</th><th class="n">Share</th><th class="n">Requests</th><th class="n">Tokens</th></tr>
-${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}><td>${esc(r.name)}</td><td class="n">${formatUsd(r.cost)}</td><td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n">${formatInt(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
+  const name = (r: Ranked): string =>
+    models && !r.untagged
+      ? `<td title="${esc(r.name)}">${esc(abbreviateModelId(r.name))}</td>`
+      : `<td>${esc(r.name)}</td>`;
+  return `<h3>${esc(title)}</h3><table data-table="${esc(title)}"><tr><th>Name</th><th class="n">Cost</th><th class="n">Share</th><th class="n">Requests</th><th class="n">Tokens</th></tr>
+${rows.map((r) => `<tr${r.untagged ? ' class="minor"' : ''}>${name(r)}${costCell(r)}<td class="n">${formatPct(r.share)}</td><td class="n">${formatInt(r.requests)}</td><td class="n" title="${formatInt(tokensOf(r))}">${formatCompact(tokensOf(r))}</td></tr>`).join('\n')}</table>`;
 }
 
 function when(a: Anomaly): string {
@@ -71,23 +83,36 @@ export function renderReportHtml(d: ReportData): string {
   ];
   const cov = d.coverage;
   const c = d.cache;
-  const body = `<h1>Amazon Bedrock usage and cost: ${esc(d.period.label)}</h1>
-<p class="sub">${esc(iso(d.period.start))} to ${esc(iso(d.period.end))} (UTC), compared with ${esc(d.previous.label)} · computed from model invocation logs by bedrock-insights · price book ${esc(d.priceVersions.join(', ') || 'none')}</p>
+  const ck = cacheKpi(c, formatUsd);
+  const pc = d.periodCoverage;
+  const notices = [
+    pc.state === 'empty'
+      ? `<p class="warn" data-notice="empty"><b>No invocations in ${esc(d.period.label)}</b>: ${esc(pc.label.replace(/^no data[^:]*: /, ''))}. Every figure below is empty.</p>`
+      : '',
+    pc.state === 'partial'
+      ? `<p class="warn" data-notice="partial"><b>Partial period</b>: ${esc(pc.label.replace(/^partial: /, ''))}.</p>`
+      : '',
+    d.book.stale ? `<p class="warn" data-notice="stale-book">${esc(d.book.warning)}</p>` : '',
+  ].join('\n');
+  const title = `${d.period.label}${pc.state === 'partial' ? ' (partial)' : pc.state === 'empty' ? ' (no data)' : ''}`;
+  const body = `<h1>Amazon Bedrock usage and cost: ${esc(title)}</h1>
+<p class="sub">${esc(iso(d.period.start))} to ${esc(iso(d.period.end))} (UTC), compared with ${esc(d.previous.label)} · computed from model invocation logs by bedrock-insights · price book ${esc(d.priceVersions.join(', ') || d.book.version)} (prices of ${esc(d.book.retrieved)})</p>
+${notices}
 <div class="kpis">
-<div class="kpi" data-kpi="cost"><div class="l">Cost</div><div class="v">${formatUsd(t.cost)}</div>${delta(d.change.cost, true)}</div>
+<div class="kpi" data-kpi="cost"><div class="l">Cost</div><div class="v">${formatUsd(t.cost)}</div>${t.unpricedTokens ? `<div class="d warn">+ ${formatInt(t.unpricedTokens)} unpriced tokens</div>` : ''}${delta(d.change.cost, true)}</div>
 <div class="kpi" data-kpi="requests"><div class="l">Requests</div><div class="v">${formatInt(t.requests)}</div>${delta(d.change.requests, false)}</div>
-<div class="kpi" data-kpi="tokens"><div class="l">Tokens (all classes)</div><div class="v">${formatInt(tokens)}</div>${delta(d.change.tokens, false)}</div>
-<div class="kpi" data-kpi="cache"><div class="l">Saved by prompt caching</div><div class="v">${formatUsd(c.savings)}</div><div class="d">net of write premium ${formatUsd(c.net)}</div></div>
+<div class="kpi" data-kpi="tokens"><div class="l">Tokens (all classes)</div><div class="v">${formatInt(tokens)}</div><div class="d">${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out · ${formatCompact(t.cacheReadTokens)} cache read · ${formatCompact(t.cacheWriteTokens)} cache write</div>${delta(d.change.tokens, false)}</div>
+<div class="kpi" data-kpi="cache"><div class="l">Saved by prompt caching</div><div class="v">${ck.value}</div><div class="d">${esc(ck.sub)}</div></div>
 <div class="kpi" data-kpi="coverage"><div class="l">Price coverage</div><div class="v">${formatPct(cov.share)}</div><div class="d${cov.unpricedTokens ? ' warn' : ''}">${formatInt(cov.unpricedTokens)} tokens unpriced</div></div>
 </div>
-${cov.unpricedTokens ? `<p class="warn">${formatPct(1 - cov.share)} of tokens (${formatInt(cov.unpricedRequests)} requests) have no price in the book; the costs in this report leave them out rather than counting them as free. See "Price coverage" below.</p>` : ''}
+${cov.unpricedTokens && cov.share !== null ? `<p class="warn">${formatPct(1 - cov.share)} of tokens (${formatInt(cov.unpricedRequests)} requests) have no price in the book; the costs in this report leave them out rather than counting them as free. See "Price coverage" below.</p>` : ''}
 <h2>Trend</h2>
 <div class="charts">${charts.map((s) => `<div class="chart">${s}</div>`).join('')}</div>
 <div class="chart">${daily}</div>
 <h2>Where the money goes</h2>
 <div class="charts">${rankings.map((s) => `<div class="chart">${s}</div>`).join('')}</div>
 <div class="charts"><div class="chart">${rankTable('Applications', d.top.applications)}</div><div class="chart">${rankTable('Tenants', d.top.tenants)}</div></div>
-<div class="charts"><div class="chart">${rankTable('Cost centers', d.top.costCenters)}</div><div class="chart">${rankTable('Models', d.top.models)}</div></div>
+<div class="charts"><div class="chart">${rankTable('Cost centers', d.top.costCenters)}</div><div class="chart">${rankTable('Models', d.top.models, true)}</div></div>
 <h2>Prompt caching</h2>
 <p>Cache reads: ${formatInt(c.readTokens)} tokens cost ${formatUsd(c.readCost)}; as plain input they would have cost ${formatUsd(c.readAtInput)}, so caching <b>saved ${formatUsd(c.savings)}</b>.
 Cache writes: ${formatInt(c.writeTokens)} tokens cost ${formatUsd(c.writeCost)}, a premium of ${formatUsd(c.writePremium)} over the input price. Net: <b>${formatUsd(c.net)}</b>.</p>
@@ -98,7 +123,7 @@ ${c.byModel
   .slice(0, 10)
   .map(
     (m) =>
-      `<tr><td>${esc(m.model)}</td><td class="n">${formatInt(m.readTokens)}</td><td class="n">${formatUsd(m.readAtInput - m.readCost)}</td><td class="n">${formatInt(m.writeTokens)}</td><td class="n">${formatUsd(m.writeCost - m.writeAtInput)}</td></tr>`,
+      `<tr><td title="${esc(m.model)}">${esc(abbreviateModelId(m.model))}</td><td class="n">${formatInt(m.readTokens)}</td><td class="n">${formatUsd(m.readAtInput - m.readCost)}</td><td class="n">${formatInt(m.writeTokens)}</td><td class="n">${formatUsd(m.writeCost - m.writeAtInput)}</td></tr>`,
   )
   .join('\n')}</table>`
     : ''
@@ -107,10 +132,10 @@ ${c.byModel
 ${anomalyRows(d.anomalies)}
 <p class="note">Detector: a tenant hour is flagged at ≥5× the tenant's mean requests in the same hour of day over the 7 days before (and ≥10 requests); a day at ≥2× the median daily cost of the 7 days before it (and ≥$1 above it).</p>
 <h2>Price coverage</h2>
-<p>${formatPct(cov.share, 2)} of the period's ${formatInt(cov.tokens)} tokens were priced.</p>
+<p>${cov.share === null ? 'The period has no tokens to price.' : `${formatPct(cov.share, 2)} of the period's ${formatInt(cov.tokens)} tokens were priced.`}</p>
 ${
   cov.unpriced.length
-    ? `<table><tr><th>Model (invocations without a price)</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
+    ? `<table><tr><th>Model (invocations with an unpriced part)</th><th class="n">Requests</th><th class="n">Unpriced tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
 <p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>`
     : ''
 }

@@ -1,12 +1,23 @@
 import type { QueryEngine } from '../engines/engine.js';
-import { loadPriceBook, resolveModel, type PriceBook } from '../pricing/index.js';
+import { bookFreshness, loadPriceBook, resolveModel, type PriceBook } from '../pricing/index.js';
 import { detectDaySpikes, detectOwnerSpikes, type Anomaly, type HourPoint } from './anomalies.js';
+import { compare, dataExtent, periodCoverage, timeMs } from './extent.js';
 import { DAY_MS, isoDay, monthsEndingAt, previousPeriod, type Period } from './period.js';
-import type { CacheModel, CacheSavings, Change, Coverage, Ranked } from '../api/wire.js';
+import {
+  UNTAGGED_LABEL,
+  type BookInfo,
+  type CacheModel,
+  type CacheSavings,
+  type Change,
+  type Coverage,
+  type PeriodCoverage,
+  type Ranked,
+} from '../api/wire.js';
 import {
   BEDROCK_ONLY,
   UNPRICED_ONLY,
   USAGE_STATS,
+  addUsage,
   emptyUsage,
   num,
   q,
@@ -29,9 +40,13 @@ export interface ReportData {
   previousTotals: Usage;
   change: { cost: Change; requests: Change; tokens: Change };
   coverage: Coverage;
+  /** Whether the store has data for the period and the previous one (empty, partial with dates, full). */
+  periodCoverage: PeriodCoverage;
+  previousCoverage: PeriodCoverage;
+  book: BookInfo;
   monthly: { label: string; start: number; cost: number; requests: number; inPeriod: boolean }[];
   weekly: { label: string; start: number; cost: number; requests: number }[];
-  daily: { day: string; start: number; cost: number; requests: number }[];
+  daily: { day: string; start: number; cost: number; requests: number; unpricedTokens: number }[];
   top: { applications: Ranked[]; tenants: Ranked[]; costCenters: Ranked[]; models: Ranked[] };
   cache: CacheSavings;
   anomalies: Anomaly[];
@@ -51,14 +66,13 @@ export interface ReportOptions {
   anomalyKey?: string;
 }
 
-function change(current: number, previous: number): Change {
-  return { current, previous, ratio: previous > 0 ? (current - previous) / previous : null };
-}
-
 /** `2026-11-27 00:00:00.000` (a bin() value, UTC) -> epoch ms. */
-export function binMs(v: string | undefined): number {
-  if (!v) return NaN;
-  return Date.parse(`${v.replace(' ', 'T')}Z`);
+export const binMs = timeMs;
+
+/** The book behind the figures, and its staleness warning. */
+export function bookInfo(book: PriceBook, now = Date.now()): BookInfo {
+  const f = bookFreshness(book, now);
+  return { version: book.version, retrieved: f.retrieved, ageDays: f.ageDays, stale: f.stale, warning: f.warning };
 }
 
 /** Monday 00:00 UTC of the week holding `ms`. */
@@ -88,33 +102,21 @@ export async function ranking(
   for (const r of rows) {
     const name = r[field];
     const u = usageOf(r);
-    if (name === undefined || name === '') untaggedUsage = untaggedUsage === null ? u : sum(untaggedUsage, u);
+    if (name === undefined || name === '') untaggedUsage = untaggedUsage === null ? u : addUsage(untaggedUsage, u);
     else tagged.push({ name, ...u, share: total > 0 ? u.cost / total : 0 });
   }
   const untagged: Ranked | null =
     untaggedUsage === null
       ? null
-      : { name: '(untagged)', ...untaggedUsage, share: total > 0 ? untaggedUsage.cost / total : 0, untagged: true };
+      : { name: UNTAGGED_LABEL, ...untaggedUsage, share: total > 0 ? untaggedUsage.cost / total : 0, untagged: true };
   tagged.sort((a, b) => b.cost - a.cost || b.requests - a.requests);
   const out = tagged.slice(0, topN);
   if (tagged.length > topN) {
-    const rest = tagged.slice(topN).reduce((a, r) => sum(a, r), emptyUsage());
+    const rest = tagged.slice(topN).reduce<Usage>((a, r) => addUsage(a, r), emptyUsage());
     out.push({ name: `${tagged.length - topN} others`, ...rest, share: total > 0 ? rest.cost / total : 0 });
   }
   if (untagged) out.push(untagged);
   return out;
-}
-
-function sum(a: Usage, b: Usage): Usage {
-  return {
-    requests: a.requests + b.requests,
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
-    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-    cost: a.cost + b.cost,
-    pricedRequests: a.pricedRequests + b.pricedRequests,
-  };
 }
 
 export type { CacheModel, CacheSavings, Change, Coverage, Ranked };
@@ -124,83 +126,110 @@ export async function totalsOf(engine: QueryEngine, period: Period, logGroups?: 
   return rows[0] ? usageOf(rows[0]) : emptyUsage();
 }
 
+/** Price coverage of a period: its totals' unpriced tokens, and the unpriced bucket per model. */
 export async function coverageOf(
   engine: QueryEngine,
   period: Period,
   totals: Usage,
   logGroups?: string[],
 ): Promise<Coverage> {
-  const rows = await runQuery(
-    engine,
-    `${UNPRICED_ONLY} | stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens, sum(input.cacheReadInputTokenCount) as cacheReadTokens, sum(input.cacheWriteInputTokenCount) as cacheWriteTokens by modelId`,
-    period,
-    logGroups,
-  );
+  const rows = totals.unpricedRequests
+    ? await runQuery(
+        engine,
+        `${UNPRICED_ONLY} | stats count(*) as requests, sum(cost.unpricedTokens) as tokens by modelId`,
+        period,
+        logGroups,
+      )
+    : [];
   const unpriced = rows
-    .map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: tokensOf(usageOf(r)) }))
+    .map((r) => ({ model: r.modelId ?? '', requests: num(r.requests), tokens: num(r.tokens) }))
     .sort((a, b) => b.tokens - a.tokens);
-  const unpricedTokens = unpriced.reduce((a, u) => a + u.tokens, 0);
   const tokens = tokensOf(totals);
   return {
     tokens,
-    unpricedTokens,
-    unpricedRequests: unpriced.reduce((a, u) => a + u.requests, 0),
-    share: tokens > 0 ? (tokens - unpricedTokens) / tokens : 1,
+    unpricedTokens: totals.unpricedTokens,
+    unpricedRequests: totals.unpricedRequests,
+    share: tokens > 0 ? (tokens - totals.unpricedTokens) / tokens : null,
     unpriced,
   };
 }
 
 /**
  * Cache savings: cache-read tokens priced at the model's input price, minus what they cost (and
- * the cache-write premium over the input price). Only priced rows count; the input price is the
+ * the cache-write premium over the input price). Only fully priced rows count (a row whose cache
+ * class has no price has no saving to measure); the input price is the
  * book's price for (modelId, region) at the period's start (long-context tiers are ignored).
  */
+/** The six sums cache savings are made of (USD, tokens). */
+export type CacheFigures = Omit<CacheModel, 'model'>;
+
+/**
+ * Fully priced invocations that read or write the cache, summed by model and region (and `by`):
+ * the input price is looked up per model and region, so savings are computed from each row's own rate.
+ */
+export function cacheQuery(by: string[] = []): string {
+  const keys = [...new Set([...by, 'modelId', 'region'])];
+  return `filter ispresent(cost.total) and not ispresent(cost.unpriced) and (input.cacheReadInputTokenCount > 0 or input.cacheWriteInputTokenCount > 0)
+    | stats sum(input.cacheReadInputTokenCount) as readTokens, sum(cost.cacheRead) as readCost, sum(input.cacheWriteInputTokenCount) as writeTokens, sum(cost.cacheWrite) as writeCost by ${keys.join(', ')}`;
+}
+
+/** One row of cacheQuery: what its cache tokens cost, and what they would have cost as plain input at `at`. */
+export function cacheFigures(r: Row, book: PriceBook, at: number): CacheFigures {
+  const res = resolveModel(r.modelId, r.region, { book, at });
+  const inputPrice = res.priced ? res.prices.input : 0;
+  return {
+    readTokens: num(r.readTokens),
+    readCost: num(r.readCost),
+    readAtInput: (num(r.readTokens) * inputPrice) / 1e6,
+    writeTokens: num(r.writeTokens),
+    writeCost: num(r.writeCost),
+    writeAtInput: (num(r.writeTokens) * inputPrice) / 1e6,
+  };
+}
+
+export function addCacheFigures<T extends CacheFigures>(a: T, b: CacheFigures): T {
+  return {
+    ...a,
+    readTokens: a.readTokens + b.readTokens,
+    readCost: a.readCost + b.readCost,
+    readAtInput: a.readAtInput + b.readAtInput,
+    writeTokens: a.writeTokens + b.writeTokens,
+    writeCost: a.writeCost + b.writeCost,
+    writeAtInput: a.writeAtInput + b.writeAtInput,
+  };
+}
+
+export const NO_CACHE: CacheFigures = {
+  readTokens: 0,
+  readCost: 0,
+  readAtInput: 0,
+  writeTokens: 0,
+  writeCost: 0,
+  writeAtInput: 0,
+};
+
+/** Net saving of cache figures: reads saved minus the write premium (negative premium: writes cheaper than input). */
+export function netSaving(f: CacheFigures): number {
+  return f.readAtInput - f.readCost - (f.writeCost - f.writeAtInput);
+}
+
 export async function cacheSavings(
   engine: QueryEngine,
   period: Period,
   book: PriceBook,
   logGroups?: string[],
 ): Promise<CacheSavings> {
-  const rows = await runQuery(
-    engine,
-    `filter ispresent(cost.total) and (input.cacheReadInputTokenCount > 0 or input.cacheWriteInputTokenCount > 0)
-    | stats sum(input.cacheReadInputTokenCount) as readTokens, sum(cost.cacheRead) as readCost, sum(input.cacheWriteInputTokenCount) as writeTokens, sum(cost.cacheWrite) as writeCost by modelId, region`,
-    period,
-    logGroups,
-  );
+  const rows = await runQuery(engine, cacheQuery(), period, logGroups);
   const byModel = new Map<string, CacheModel>();
   for (const r of rows) {
-    const res = resolveModel(r.modelId, r.region, { book, at: period.start });
-    const inputPrice = res.priced ? res.prices.input : 0;
-    const m = byModel.get(r.modelId ?? '') ?? {
-      model: r.modelId ?? '',
-      readTokens: 0,
-      readCost: 0,
-      readAtInput: 0,
-      writeTokens: 0,
-      writeCost: 0,
-      writeAtInput: 0,
-    };
-    m.readTokens += num(r.readTokens);
-    m.readCost += num(r.readCost);
-    m.readAtInput += (num(r.readTokens) * inputPrice) / 1e6;
-    m.writeTokens += num(r.writeTokens);
-    m.writeCost += num(r.writeCost);
-    m.writeAtInput += (num(r.writeTokens) * inputPrice) / 1e6;
-    byModel.set(m.model, m);
+    const model = r.modelId ?? '';
+    byModel.set(
+      model,
+      addCacheFigures(byModel.get(model) ?? { model, ...NO_CACHE }, cacheFigures(r, book, period.start)),
+    );
   }
   const list = [...byModel.values()].sort((a, b) => b.readAtInput - b.readCost - (a.readAtInput - a.readCost));
-  const t = list.reduce(
-    (a, m) => ({
-      readTokens: a.readTokens + m.readTokens,
-      readCost: a.readCost + m.readCost,
-      readAtInput: a.readAtInput + m.readAtInput,
-      writeTokens: a.writeTokens + m.writeTokens,
-      writeCost: a.writeCost + m.writeCost,
-      writeAtInput: a.writeAtInput + m.writeAtInput,
-    }),
-    { readTokens: 0, readCost: 0, readAtInput: 0, writeTokens: 0, writeCost: 0, writeAtInput: 0 },
-  );
+  const t = list.reduce<CacheFigures>((a, m) => addCacheFigures(a, m), { ...NO_CACHE });
   const savings = t.readAtInput - t.readCost;
   const writePremium = t.writeCost - t.writeAtInput;
   return { ...t, savings, writePremium, net: savings - writePremium, byModel: list };
@@ -214,6 +243,9 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
   const previous = previousPeriod(period);
   const totals = await totalsOf(engine, period, lg);
   const previousTotals = await totalsOf(engine, previous, lg);
+  const extent = await dataExtent(engine, lg);
+  const covered = periodCoverage(period, extent, totals.requests);
+  const previousCovered = periodCoverage(previous, extent, previousTotals.requests);
 
   const coverage = await coverageOf(engine, period, totals, lg);
 
@@ -222,12 +254,17 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
   const seriesStart = Math.min(months[0]!.start, period.start - 7 * DAY_MS);
   const dailyRows = await runQuery(
     engine,
-    `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests by bin(1d)`,
+    `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, sum(cost.unpricedTokens) as unpricedTokens by bin(1d)`,
     { start: seriesStart, end: period.end },
     lg,
   );
   const days = dailyRows
-    .map((r) => ({ start: binMs(r['bin(1d)']), cost: num(r.cost), requests: num(r.requests) }))
+    .map((r) => ({
+      start: binMs(r['bin(1d)']),
+      cost: num(r.cost),
+      requests: num(r.requests),
+      unpricedTokens: num(r.unpricedTokens),
+    }))
     .filter((d) => Number.isFinite(d.start))
     .sort((a, b) => a.start - b.start);
 
@@ -241,11 +278,13 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
       inPeriod: m.start >= period.start && m.start < period.end,
     };
   });
+  // Days are UTC days: a range that starts mid-day still walks the day bins (midnight to midnight).
+  const firstDay = Math.floor(period.start / DAY_MS) * DAY_MS;
   const weeks = new Map<number, { cost: number; requests: number }>();
-  for (let d = period.start; d < period.end; d += DAY_MS)
+  for (let d = firstDay; d < period.end; d += DAY_MS)
     weeks.set(isoWeekStart(d), weeks.get(isoWeekStart(d)) ?? { cost: 0, requests: 0 });
   for (const d of days) {
-    if (d.start < period.start || d.start >= period.end) continue;
+    if (d.start < firstDay || d.start >= period.end) continue;
     const w = weeks.get(isoWeekStart(d.start))!;
     w.cost += d.cost;
     w.requests += d.requests;
@@ -255,9 +294,15 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
     .map(([start, w]) => ({ label: `wk ${isoDay(Math.max(start, period.start)).slice(5)}`, start, ...w }));
   const byDay = new Map(days.map((d) => [d.start, d]));
   const daily: ReportData['daily'] = [];
-  for (let d = period.start; d < period.end; d += DAY_MS) {
+  for (let d = firstDay; d < period.end; d += DAY_MS) {
     const x = byDay.get(d);
-    daily.push({ day: isoDay(d), start: d, cost: x?.cost ?? 0, requests: x?.requests ?? 0 });
+    daily.push({
+      day: isoDay(d),
+      start: d,
+      cost: x?.cost ?? 0,
+      requests: x?.requests ?? 0,
+      unpricedTokens: x?.unpricedTokens ?? 0,
+    });
   }
 
   const total = totals.cost;
@@ -306,11 +351,14 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
     totals,
     previousTotals,
     change: {
-      cost: change(totals.cost, previousTotals.cost),
-      requests: change(totals.requests, previousTotals.requests),
-      tokens: change(coverage.tokens, tokensOf(previousTotals)),
+      cost: compare(totals.cost, previousTotals.cost, previousCovered, covered),
+      requests: compare(totals.requests, previousTotals.requests, previousCovered, covered),
+      tokens: compare(coverage.tokens, tokensOf(previousTotals), previousCovered, covered),
     },
     coverage,
+    periodCoverage: covered,
+    previousCoverage: previousCovered,
+    book: bookInfo(book),
     monthly,
     weekly,
     daily,

@@ -97,7 +97,10 @@ export const WIDGET_VIEWS: readonly WidgetView[] = ['line', 'stackedArea', 'bar'
 
 const TOKENS = 'input.inputTokenCount + output.outputTokenCount as Tokens';
 
-/** The guide's recommended dashboard (mission §11), exactly its four widgets. */
+/**
+ * The guide's recommended dashboard (mission §11): its four widgets, and cost at a glance below the
+ * first row (cost per day by model, and the share of tokens without a price, which that cost leaves out).
+ */
 export function defaultDashboardBody(): DashboardBody {
   const g = ['/aws/bedrock/modelinvocations'];
   return {
@@ -122,6 +125,25 @@ export function defaultDashboardBody(): DashboardBody {
         height: 7,
         logGroups: g,
         queryString: `fields requestMetadata.application_name as Application,\n       ${TOKENS}\n| stats sum(Tokens) as TotalTokens by Application\n| sort TotalTokens desc`,
+      },
+      {
+        id: 'cost-per-day-by-model',
+        title: 'Cost per day by model (USD; unpriced tokens are not in it)',
+        view: 'stackedArea',
+        width: 16,
+        height: 8,
+        logGroups: g,
+        queryString: 'filter ispresent(modelId)\n| stats sum(cost.total) as CostUSD by bin(1d), modelId',
+      },
+      {
+        id: 'unpriced-share',
+        title: 'Unpriced share of tokens (%)',
+        view: 'number',
+        width: 8,
+        height: 8,
+        logGroups: g,
+        queryString:
+          'filter ispresent(modelId)\n| stats sum(cost.unpricedTokens) as UnpricedTokens,\n        sum(input.inputTokenCount) + sum(output.outputTokenCount)\n        + sum(input.cacheReadInputTokenCount) + sum(input.cacheWriteInputTokenCount) as Tokens\n| fields UnpricedTokens * 100 / Tokens as UnpricedPct\n| display UnpricedPct',
       },
       {
         id: 'latest-requests',

@@ -6,6 +6,7 @@ import {
   categories,
   defaultMetric,
   defaultView,
+  fillGaps,
   timeSeries,
 } from '../../web/src/chart.js';
 import { parseCwTimestamp, toCsv } from '../../web/src/format.js';
@@ -32,6 +33,26 @@ test('a stats … by bin() result draws as lines, one series per other group key
       ],
     },
     { name: 'B', points: [[Date.UTC(2026, 10, 27, 10), 7]] },
+  ]);
+});
+
+test('a stacked chart puts every series on the same bins, a missing bin as 0 (stacks never cross)', () => {
+  const shape = analyseResult(['bin(1h)', 'App', 'Tokens'], binRows);
+  assert.deepEqual(fillGaps(timeSeries(shape, binRows, ['Tokens'])), [
+    {
+      name: 'A',
+      points: [
+        [Date.UTC(2026, 10, 27, 9), 5],
+        [Date.UTC(2026, 10, 27, 10), 10],
+      ],
+    },
+    {
+      name: 'B',
+      points: [
+        [Date.UTC(2026, 10, 27, 9), 0],
+        [Date.UTC(2026, 10, 27, 10), 7],
+      ],
+    },
   ]);
 });
 

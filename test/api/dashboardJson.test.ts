@@ -6,7 +6,7 @@ import { defaultDashboardBody } from '../../src/store/definitions.js';
 test('export: log widgets with SOURCE … | query, the view names of CloudWatch, and a 24-column layout', () => {
   const body = toCloudWatchBody(defaultDashboardBody(), { region: 'eu-west-1' });
   assert.equal(body.start, '-P1D');
-  assert.equal(body.widgets.length, 4);
+  assert.equal(body.widgets.length, 6);
   for (const w of body.widgets) {
     assert.equal(w.type, 'log');
     assert.equal(w.properties!.region, 'eu-west-1');
@@ -17,18 +17,22 @@ test('export: log widgets with SOURCE … | query, the view names of CloudWatch,
     [
       ['timeSeries', false],
       ['pie', undefined],
+      ['timeSeries', true],
+      ['table', undefined], // the "number" widget: CloudWatch log widgets have no single-number view
       ['table', undefined],
       ['bar', undefined],
     ],
   );
-  // two half-width widgets side by side, then full-width rows below them
+  // two half-width widgets side by side, the cost row (two thirds and a third), then full-width rows
   assert.deepEqual(
     body.widgets.map((w) => [w.x, w.y, w.width]),
     [
       [0, 0, 12],
       [12, 0, 12],
-      [0, 7, 24],
-      [0, 18, 24],
+      [0, 7, 16],
+      [16, 7, 8],
+      [0, 15, 24],
+      [0, 26, 24],
     ],
   );
 });
@@ -118,9 +122,17 @@ test('import: stacked timeSeries is a stacked area; several SOURCEs; widgets ord
 test('round trip keeps queries, groups, views and sizes', () => {
   const orig = defaultDashboardBody();
   const { body } = fromCloudWatchBody(toCloudWatchBody(orig));
+  // A "number" widget comes back as a table (CloudWatch log widgets have no single-number view).
   assert.deepEqual(
     body.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]),
-    orig.widgets.map((w) => [w.title, w.queryString, w.logGroups, w.view, w.width, w.height]),
+    orig.widgets.map((w) => [
+      w.title,
+      w.queryString,
+      w.logGroups,
+      w.view === 'number' ? 'table' : w.view,
+      w.width,
+      w.height,
+    ]),
   );
   assert.deepEqual(body.range, orig.range);
 });

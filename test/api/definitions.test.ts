@@ -122,7 +122,7 @@ test(`history keeps the newest ${HISTORY_LIMIT} runs, newest first`, async () =>
   }
 });
 
-test("the default dashboard has exactly the guide's four widgets", async () => {
+test("the default dashboard has the guide's four widgets and cost at a glance", async () => {
   const { store, defs } = await open();
   try {
     const d = await defs.getDashboard(DEFAULT_DASHBOARD_ID);
@@ -131,13 +131,16 @@ test("the default dashboard has exactly the guide's four widgets", async () => {
     assert.equal(d.totals, true);
     assert.deepEqual(
       d.widgets.map((w) => w.view),
-      ['line', 'pie', 'table', 'bar'],
+      ['line', 'pie', 'stackedArea', 'number', 'table', 'bar'],
     );
     assert.match(d.widgets[0]!.queryString, /by bin\(1h\)/);
     assert.match(d.widgets[1]!.queryString, /application_name/);
-    assert.match(d.widgets[2]!.queryString, /limit 20/);
-    assert.equal(d.widgets[2]!.live, true);
-    assert.match(d.widgets[3]!.queryString, /cost_center/);
+    // Cost per day by model, and the share of tokens that cost leaves out: Logs Insights queries the user can open.
+    assert.match(d.widgets[2]!.queryString, /stats sum\(cost\.total\) as CostUSD by bin\(1d\), modelId/);
+    assert.match(d.widgets[3]!.queryString, /sum\(cost\.unpricedTokens\)/);
+    assert.match(d.widgets[4]!.queryString, /limit 20/);
+    assert.equal(d.widgets[4]!.live, true);
+    assert.match(d.widgets[5]!.queryString, /cost_center/);
   } finally {
     defs.close();
     store.close();

@@ -233,14 +233,14 @@ test('saved queries and dashboards over HTTP, including CloudWatch JSON export a
     assert.equal((await s.app.inject({ method: 'DELETE', url: `/api/saved-queries/${id}` })).statusCode, 404);
 
     const cw = (await s.app.inject({ method: 'GET', url: '/api/dashboards/bedrock-usage/cloudwatch' })).json();
-    assert.equal(cw.widgets.length, 4);
+    assert.equal(cw.widgets.length, 6);
     const imported = await s.app.inject({
       method: 'POST',
       url: '/api/dashboards/import',
       payload: { name: 'Copy', body: JSON.stringify(cw) },
     });
     assert.equal(imported.statusCode, 201);
-    assert.equal(imported.json().dashboard.widgets.length, 4);
+    assert.equal(imported.json().dashboard.widgets.length, 6);
     assert.equal((await s.app.inject({ method: 'GET', url: '/api/dashboards' })).json().dashboards.length, 2);
   } finally {
     await s.app.close();

@@ -38,7 +38,8 @@ test('doctor data findings on the demo data find what was planted, and nothing f
       if (untagged && r.identity.arn.startsWith(PLANTED.untaggedInvokeModel.roleArnPrefix)) pipelineUntagged++;
     }
     if (r.requestMetadata?.environment === 'producton') producton++;
-    if (r.modelId === DEMO_APPLICATION_PROFILE_ARN) profileCalls++;
+    // Failed calls cost 0 whatever the model: the unpriced ones are the others.
+    if (r.modelId === DEMO_APPLICATION_PROFILE_ARN && !r.errorCode) profileCalls++;
     if (r.requestMetadata?.application_name === 'HRPortalApp') {
       hrTenant.calls++;
       if (r.requestMetadata.tenant_id !== undefined) hrTenant.withTenant++;
@@ -151,5 +152,47 @@ test('doctor: a key with a value per call, untagged Converse calls, an unknown m
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('doctor reports what prices check reports, cache classes without a price included, and a stale book', async () => {
+  const { insertRows } = await import('../pricing/helpers.js');
+  const { priceEvents, shippedBook, unpricedModels } = await import('../../src/pricing/index.js');
+  const store = await Store.open(':memory:', { threads: 1 });
+  try {
+    await insertRows(store, [
+      { modelId: 'acme.unknown-model-v9', region: 'us-east-1', input: 100, output: 10 },
+      // Nova 2 Lite: priced for input, output and cache reads; its cache writes have no price.
+      { modelId: 'amazon.nova-2-lite-v1:0', region: 'us-east-1', input: 100, cacheWrite: 4000, output: 10 },
+      { modelId: 'amazon.nova-pro-v1:0', region: 'us-east-1', input: 100, cacheRead: 900, output: 10 },
+    ]);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const fresh = { ...shippedBook(), retrieved: day(Date.now() - 10 * 86_400_000) };
+    await priceEvents(store, { book: fresh });
+    const fs = await dataFindings(store, { book: fresh });
+    const gaps = await unpricedModels(store, fresh);
+    const doctorModels = fs
+      .filter((f) => f.check.startsWith('pricing.') && f.data?.modelId !== undefined)
+      .map((f) => [f.data?.modelId, f.data?.tokens]);
+    assert.deepEqual(
+      doctorModels.sort(),
+      gaps.map((g) => [g.modelId, g.tokens]).sort(),
+      'doctor and prices check agree',
+    );
+    const cache = byCheck(fs, 'pricing.unpricedCacheClass');
+    assert.equal(cache.length, 1);
+    assert.match(cache[0].title, /No cache writes price for amazon\.nova-2-lite-v1:0/);
+    assert.match(
+      cache[0].detail,
+      /priced for their input and output, but their cache writes \(4,000 tokens\) have no price/,
+    );
+    assert.equal(byCheck(fs, 'pricing.staleBook').length, 0, 'a 10-day-old book is fine');
+    const stale = { ...fresh, retrieved: day(Date.now() - 120 * 86_400_000) };
+    const old = byCheck(await dataFindings(store, { book: stale }), 'pricing.staleBook');
+    assert.equal(old.length, 1);
+    assert.match(old[0].title, /The price book is 120 days old/);
+    assert.match(old[0].nextStep, /prices update --from/);
+  } finally {
+    store.close();
   }
 });

@@ -29,7 +29,7 @@ function throwsBi(fn: () => unknown, code: string, pattern: RegExp): void {
 test('the shipped book states its source, date and version', () => {
   const b = shippedBook();
   assert.equal(b.retrieved, '2026-07-24');
-  assert.equal(b.version, 'litellm-2026-07-24');
+  assert.equal(b.version, 'litellm-2026-07-24.aws-2026-12-04');
   assert.match(b.source, /LiteLLM/);
   assert.ok(b.entries.length > 300, `${b.entries.length} entries`);
   assert.equal(b.userFile, null);
@@ -45,7 +45,7 @@ test('a user file overrides a shipped price, adds a model, and changes the book 
     ],
   });
   const book = loadPriceBook({ pricesFile: file });
-  assert.equal(book.version, 'litellm-2026-07-24+acme-1');
+  assert.equal(book.version, 'litellm-2026-07-24.aws-2026-12-04+acme-1');
   assert.equal(book.userFile, file);
   near(
     priced(resolveModel('anthropic.claude-3-haiku-20240307-v1:0', 'us-east-1', { book })).prices.input,
@@ -68,7 +68,10 @@ test('a user file overrides a shipped price, adds a model, and changes the book 
   );
   // Without a version label, the version carries a hash of the file.
   const unlabeled = writeJson(dir, 'unlabeled.json', { prices: [{ model: 'acme.x-v1', input: 1, output: 1 }] });
-  assert.match(loadPriceBook({ pricesFile: unlabeled }).version, /^litellm-2026-07-24\+user-[0-9a-f]{8}$/);
+  assert.match(
+    loadPriceBook({ pricesFile: unlabeled }).version,
+    /^litellm-2026-07-24\.aws-2026-12-04\+user-[0-9a-f]{8}$/,
+  );
 });
 
 test('dated prices apply from their effective day; older invocations keep the earlier price', () => {
@@ -159,8 +162,8 @@ test('the prices file can be named by the environment', () => {
   const saved = process.env[PRICES_ENV];
   process.env[PRICES_ENV] = file;
   try {
-    assert.equal(loadPriceBook().version, 'litellm-2026-07-24+env-1');
-    assert.equal(loadPriceBook({ shippedOnly: true }).version, 'litellm-2026-07-24');
+    assert.equal(loadPriceBook().version, 'litellm-2026-07-24.aws-2026-12-04+env-1');
+    assert.equal(loadPriceBook({ shippedOnly: true }).version, 'litellm-2026-07-24.aws-2026-12-04');
   } finally {
     if (saved === undefined) delete process.env[PRICES_ENV];
     else process.env[PRICES_ENV] = saved;

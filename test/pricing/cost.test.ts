@@ -151,15 +151,33 @@ test('missing token counts are 0', () => {
   near(cost(costOfInvocation({}, r('amazon.titan-text-express-v1'))).total, 0, 'no tokens at all');
 });
 
-test('an unknown model, or a token class without a price, is unpriced rather than $0', () => {
+test('an unknown model is unpriced; a cache class without a price leaves only that class unpriced, never $0', () => {
   assert.equal(costOfInvocation({ inputTokens: 10, outputTokens: 10 }, r('acme.unknown-v1')).priced, false);
-  // Nova v1 has no cache-read price in the data: an invocation with cache reads cannot be priced.
-  const nova = costOfInvocation({ inputTokens: 10, cacheReadTokens: 500, outputTokens: 10 }, r('amazon.nova-pro-v1:0'));
-  assert.equal(nova.priced, false);
-  assert.match((nova as { reason: string }).reason, /cache-read/);
-  // Without cache reads the same model is priced.
-  assert.equal(
-    costOfInvocation({ inputTokens: 10, cacheReadTokens: 0, outputTokens: 10 }, r('amazon.nova-pro-v1:0')).priced,
-    true,
+  // Nova 2 Lite has a cache-read price in the data but no cache-write price: input, output and
+  // cache reads are priced, the cache writes stay unpriced and are counted.
+  const nova2 = cost(
+    costOfInvocation(
+      { inputTokens: 10, cacheReadTokens: 200, cacheWriteTokens: 500, outputTokens: 10 },
+      r('amazon.nova-2-lite-v1:0'),
+    ),
   );
+  assert.equal(nova2.cacheWrite, null);
+  near(nova2.cacheRead as number, (200 * 0.075) / 1e6, 'cache read priced');
+  near(nova2.total, (10 * 0.3 + 200 * 0.075 + 10 * 2.5) / 1e6, 'total = the priced classes');
+  assert.deepEqual([nova2.unpriced, nova2.unpricedTokens], [['cacheWrite'], 500]);
+  // Without cache writes the same model is fully priced.
+  const plain = cost(
+    costOfInvocation({ inputTokens: 10, cacheReadTokens: 200, outputTokens: 10 }, r('amazon.nova-2-lite-v1:0')),
+  );
+  assert.deepEqual([plain.unpriced, plain.unpricedTokens], [[], 0]);
+  // Nova v1 cache reads are priced with AWS's rate (LiteLLM's data has none), and its cache writes at $0.
+  const nova = cost(
+    costOfInvocation(
+      { inputTokens: 10, cacheReadTokens: 500, cacheWriteTokens: 100, outputTokens: 10 },
+      r('amazon.nova-pro-v1:0'),
+    ),
+  );
+  near(nova.cacheRead as number, (500 * 0.2) / 1e6, 'Nova Pro cache read');
+  assert.equal(nova.cacheWrite, 0);
+  assert.deepEqual(nova.unpriced, []);
 });

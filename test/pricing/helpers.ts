@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
+import { Command } from 'commander';
+import { registerPrices } from '../../src/cli/commands/prices.js';
 import { Store } from '../../src/store/store.js';
 
 /** A row of the events table with the fields pricing reads; the rest get plain defaults. */
@@ -91,4 +93,22 @@ export function near(actual: number | null | undefined, expected: number, msg?: 
   if (actual === null || actual === undefined || Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) {
     throw new Error(`${msg ?? 'value'}: expected ${expected}, got ${actual}`);
   }
+}
+
+/** Run `bedrock-insights <args>` with only the prices command, capturing standard output. */
+export async function runPrices(args: string[]): Promise<string> {
+  const program = new Command().name('bedrock-insights').exitOverride();
+  registerPrices(program);
+  let captured = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  return captured;
 }

@@ -48,15 +48,15 @@ test('the spec table prices of base ids (section 4)', () => {
   assertPrices(at('anthropic.claude-haiku-4-5-20251001-v1:0'), [1, 5, 0.1, 1.25, 2], 'haiku 4.5');
   assertPrices(at('anthropic.claude-3-5-haiku-20241022-v1:0'), [0.8, 4, 0.08, 1, null], 'claude 3.5 haiku');
   assertPrices(at('anthropic.claude-3-haiku-20240307-v1:0'), [0.25, 1.25, 0.025, 0.3125, null], 'claude 3 haiku');
-  assertPrices(at('amazon.nova-micro-v1:0'), [0.035, 0.14, null, null, null], 'nova micro');
-  assertPrices(at('amazon.nova-lite-v1:0'), [0.06, 0.24, null, null, null], 'nova lite');
-  assertPrices(at('amazon.nova-pro-v1:0'), [0.8, 3.2, null, null, null], 'nova pro');
+  assertPrices(at('amazon.nova-micro-v1:0'), [0.035, 0.14, 0.00875, 0, null], 'nova micro (cache: AWS)');
+  assertPrices(at('amazon.nova-lite-v1:0'), [0.06, 0.24, 0.015, 0, null], 'nova lite (cache: AWS)');
+  assertPrices(at('amazon.nova-pro-v1:0'), [0.8, 3.2, 0.2, 0, null], 'nova pro (cache: AWS)');
   assertPrices(at('amazon.nova-2-lite-v1:0'), [0.3, 2.5, 0.075, null, null], 'nova 2 lite');
   assertPrices(at('amazon.titan-text-express-v1'), [1.3, 1.7, null, null, null], 'titan express');
   assertPrices(at('meta.llama3-3-70b-instruct-v1:0'), [0.72, 0.72, null, null, null], 'llama 3.3 70b');
   assertPrices(at('mistral.mistral-large-2407-v1:0'), [3, 9, null, null, null], 'mistral large 2407');
   assertPrices(at('openai.gpt-oss-120b-1:0'), [0.15, 0.6, null, null, null], 'gpt-oss-120b');
-  assertPrices(at('us.amazon.nova-premier-v1:0'), [2.5, 12.5, null, null, null], 'nova premier (us. only)');
+  assertPrices(at('us.amazon.nova-premier-v1:0'), [2.5, 12.5, 0.625, 0, null], 'nova premier (us. only)');
   assertPrices(at('us.deepseek.r1-v1:0'), [1.35, 5.4, null, null, null], 'deepseek r1 (us. only)');
 });
 

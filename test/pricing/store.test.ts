@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../src/store/store.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../../src/store/schema.js';
 import {
   costOfInvocation,
   loadPriceBook,
@@ -79,7 +80,10 @@ const ROWS: Row[] = [
       },
     }),
   },
-  // 8: Nova Pro with cache reads: no cache-read price in the data, so unpriced.
+  // 8: Nova 2 Lite with cache reads and writes: the book has its cache-read price (0.075) but no
+  // cache-write price, so input, output and cache reads are priced and the cache writes are not.
+  { modelId: 'amazon.nova-2-lite-v1:0', region: 'us-east-1', input: 10, cacheRead: 200, cacheWrite: 500, output: 10 },
+  // 9: Nova Pro with cache reads: AWS's cache-read price (0.2), which LiteLLM's data lacks.
   { modelId: 'amazon.nova-pro-v1:0', region: 'us-east-1', input: 10, cacheRead: 500, output: 10 },
 ];
 
@@ -87,17 +91,18 @@ test('priceEvents fills the cost columns of Bedrock rows and leaves the unpricea
   await withStore(async (s) => {
     await insertRows(s, ROWS);
     const res = await priceEvents(s, { book });
-    assert.equal(res.version, 'litellm-2026-07-24');
-    assert.equal(res.priced, 5, 'rows 0, 1, 2, 6, 7');
-    assert.equal(res.unpriced, 3, 'rows 3, 4, 8');
-    assert.equal(res.unpricedTokens, 1100 + (3 + 28857 + 142) + 520);
+    assert.equal(res.version, book.version);
+    assert.equal(res.priced, 7, 'rows 0, 1, 2, 6, 7, 9 and row 8 but for its cache writes');
+    assert.equal(res.unpriced, 3, 'rows 3, 4 wholly, row 8 partly');
+    assert.equal(res.partlyPriced, 1, 'row 8');
+    assert.equal(res.unpricedTokens, 1100 + (3 + 28857 + 142) + 500);
     const c = await costs(s);
     near(c[0].input, (3 * 5) / 1e6, 'r0 input');
     near(c[0].cacheWrite, (24479 * 6.25) / 1e6, 'r0 cache write');
     near(c[0].output, (52 * 25) / 1e6, 'r0 output');
     near(c[0].cacheRead, 0, 'r0 cache read');
     near(c[0].total, 0.15430875, 'r0 total');
-    assert.equal(c[0].version, 'litellm-2026-07-24');
+    assert.equal(c[0].version, book.version);
     near(c[1].total, (35 * 0.25) / 1e6 + (446 * 1.25) / 1e6, 'r1 total');
     near(c[1].cacheRead, 0, 'r1: absent cache counts are 0');
     assert.deepEqual(
@@ -105,14 +110,41 @@ test('priceEvents fills the cost columns of Bedrock rows and leaves the unpricea
       [0, 0, 0, 0, 0],
       'failed = 0',
     );
-    assert.equal(c[2].version, 'litellm-2026-07-24');
-    for (const i of [3, 4, 5, 8]) {
+    assert.equal(c[2].version, book.version);
+    for (const i of [3, 4, 5]) {
       assert.deepEqual([c[i].input, c[i].total, c[i].version], [null, null, null], `row ${i} stays unpriced`);
     }
     near(c[6].input, (6 * 6) / 1e6, 'r6 long-context input');
     near(c[6].cacheWrite, (225_913 * 7.5) / 1e6, 'r6 long-context cache write');
     near(c[6].output, (167 * 22.5) / 1e6, 'r6 long-context output');
     near(c[7].cacheWrite, (600 * 1.25) / 1e6 + (400 * 2) / 1e6, 'r7 1-hour split from the kept body');
+    // Row 8 is priced but for its cache writes: their cost is NULL (never $0), the rest is priced.
+    near(c[8].input, (10 * 0.3) / 1e6, 'r8 input');
+    near(c[8].cacheRead, (200 * 0.075) / 1e6, 'r8 cache read');
+    assert.equal(c[8].cacheWrite, null, 'r8 cache writes have no price');
+    near(c[8].output, (10 * 2.5) / 1e6, 'r8 output');
+    near(c[8].total, (10 * 0.3 + 200 * 0.075 + 10 * 2.5) / 1e6, 'r8 total = the priced part');
+    assert.equal(c[8].version, book.version);
+    near(c[9].total, (10 * 0.8 + 500 * 0.2 + 10 * 3.2) / 1e6, 'r9 Nova Pro with cache reads');
+    const derived = await s.connection.runAndReadAll(
+      `SELECT ${UNPRICED_TOKENS_SQL}, ${UNPRICED_PARTS_SQL} FROM events ORDER BY seq`,
+    );
+    assert.deepEqual(
+      derived.getRows().map((r) => [r[0] === null ? null : Number(r[0]), r[1]]),
+      [
+        [0, null],
+        [0, null],
+        [0, null],
+        [1100, 'all'],
+        [3 + 28857 + 142, 'all'],
+        [null, null],
+        [0, null],
+        [0, null],
+        [500, 'cacheWrite'],
+        [0, null],
+      ],
+      'cost.unpricedTokens and cost.unpriced per row',
+    );
   });
 });
 
@@ -203,7 +235,7 @@ test('a user mapping prices application-profile rows on the next pass; dated pri
     await priceEvents(s, { book: userBook, where: 'all' });
     const c = await costs(s);
     near(c[0].total, (3 * 5) / 1e6 + (28857 * 6.25) / 1e6 + (142 * 25) / 1e6, 'mapped to global opus 4.6');
-    assert.equal(c[0].version, 'litellm-2026-07-24+acme-2');
+    assert.equal(c[0].version, `${book.version}+acme-2`);
     near(c[1].total, (1000 * 0.25) / 1e6 + (1000 * 1.25) / 1e6, 'November: the shipped price');
     near(c[2].total, (1000 * 0.5) / 1e6 + (1000 * 2.5) / 1e6, 'December: the dated user price');
   });
@@ -217,17 +249,18 @@ test('coverage: the share of tokens priced and the unpriced bucket per model', a
     assert.equal(before.share, 0);
     await priceEvents(s, { book });
     const cov = await priceCoverage(s);
-    const total = 3 + 24479 + 52 + (35 + 446) + 500 + 1100 + (3 + 28857 + 142) + (6 + 225_913 + 167) + 1000 + 520;
+    const total = 3 + 24479 + 52 + (35 + 446) + 500 + 1100 + (3 + 28857 + 142) + (6 + 225_913 + 167) + 1000 + 720 + 520;
     assert.equal(cov.tokens, total);
-    assert.equal(cov.unpricedTokens, 1100 + 29002 + 520);
-    assert.equal(cov.requests, 8, 'the generic event is not a Bedrock request');
-    near(cov.share as number, (total - 30622) / total, 'share');
+    assert.equal(cov.unpricedTokens, 1100 + 29002 + 500, 'row 8 counts only its unpriced cache writes');
+    assert.equal(cov.requests, 9, 'the generic event is not a Bedrock request');
+    assert.deepEqual([cov.unpricedRequests, cov.partlyPricedRequests], [3, 1]);
+    near(cov.share as number, (total - 30602) / total, 'share');
     assert.deepEqual(
       cov.unpriced.map((u) => [u.modelId, u.tokens, u.requests]),
       [
         ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3', 29002, 1],
         ['acme.unknown-model-v1', 1100, 1],
-        ['amazon.nova-pro-v1:0', 520, 1],
+        ['amazon.nova-2-lite-v1:0', 500, 1],
       ],
     );
     // A time range selects rows by ts; nothing in December.
@@ -282,7 +315,7 @@ test('reprice --dry-run reports the changes per model and month and changes noth
     assert.equal(applied.applied?.priced, 3);
     const after = await costs(s);
     near(after[0].total, 0.003, 'Nov applied');
-    assert.equal(after[0].version, 'litellm-2026-07-24+raise');
+    assert.equal(after[0].version, 'litellm-2026-07-24.aws-2026-12-04+raise');
     assert.equal(after[2].total, before[2].total);
   });
 });

@@ -2,33 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { Store } from '../../src/store/store.js';
-import { insertInvocations, OCT, tempDir } from './helpers.js';
+import { insertInvocations, OCT, runCli, tempDir } from './helpers.js';
 
-/**
- * `bedrock-insights <args>` through the real program (so the commands' registration is tested
- * too). Output goes to --out files: standard output carries the test runner's own report.
- */
+/** The real program on this test's store (helpers.ts runCli). */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let err = '';
-  const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
-  const w2 = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main([
-      'node',
-      'bedrock-insights',
-      ...args,
-      ...(args.includes('--out') ? [] : ['--out', outFile]),
-    ]);
-    return { code, out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '', err };
-  } finally {
-    process.stderr.write = w2;
-  }
+  return runCli(dir, args);
 }
 
 let dir: string;
@@ -123,7 +102,7 @@ test('reconcile --allocate: the billed amount goes to owners exactly', async () 
   ]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Reconciliation 2026-10/);
-  assert.match(r.out, /UNEXPLAINED remainder: +\$0\.1000/);
+  assert.match(r.out, /UNEXPLAINED remainder: +\$0\.10  /);
   assert.match(r.out, /Billed amount \$3\.30 allocated by cost_center/);
   // Computed A $1.00 + 1/3 of the untagged $0.20, B $2.00 + 2/3 -> statement 107 and 213 cents -> 110.3 and 219.7 -> 110 and 220.
   assert.match(r.out, /\nA +\$1\.07 +33\.44% +\$1\.10\n/);

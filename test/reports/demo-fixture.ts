@@ -9,7 +9,11 @@ import { tempDir } from './helpers.js';
 export const DEMO_END = '2026-11-01T00:00:00Z';
 export const DEMO_DAYS = 45;
 
-export async function demoStore(records = 16_000): Promise<{ store: Store; dir: string; dbPath: string }> {
+/** The demo data written and ingested (the real ingest: the field catalog is filled too). */
+export async function demoStore(
+  records = 16_000,
+  o: { days?: number; end?: string; seed?: number } = {},
+): Promise<{ store: Store; dir: string; dbPath: string }> {
   const dir = tempDir('h9-reports-demo-');
   const file = join(dir, 'demo.jsonl');
   await writeDataset({
@@ -17,9 +21,9 @@ export async function demoStore(records = 16_000): Promise<{ store: Store; dir: 
     format: 'jsonl',
     preset: 'demo',
     records,
-    days: DEMO_DAYS,
-    end: DEMO_END,
-    seed: 9,
+    days: o.days ?? DEMO_DAYS,
+    end: o.end ?? DEMO_END,
+    seed: o.seed ?? 9,
     bodies: false,
   });
   const dbPath = join(dir, 'store.duckdb');

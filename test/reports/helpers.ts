@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
+import { main } from '../../src/cli/main.js';
 import { Store } from '../../src/store/store.js';
 
 /** An invocation row with a cost set by the test (not by the price book), so expected figures are known. */
@@ -68,3 +69,33 @@ export async function memoryStore(): Promise<Store> {
 }
 
 export const OCT = (day: number, hour = 12): number => Date.UTC(2026, 9, day, hour, 0, 0);
+
+/**
+ * `bedrock-insights <args>` through the real program (so the commands' registration is tested
+ * too), standard error captured. Output goes to an `--out` file in `dir` (unless `args` name one,
+ * or `out` is false): standard output carries the test runner's own report.
+ */
+export async function runCli(
+  dir: string,
+  args: string[],
+  out = true,
+): Promise<{ code: number; out: string; err: string }> {
+  let err = '';
+  const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
+  const w2 = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((c: string | Uint8Array) => {
+    err += String(c);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main([
+      'node',
+      'bedrock-insights',
+      ...args,
+      ...(out && !args.includes('--out') ? ['--out', outFile] : []),
+    ]);
+    return { code, out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '', err };
+  } finally {
+    process.stderr.write = w2;
+  }
+}

@@ -51,8 +51,37 @@ test('totals and the change against the previous month match SQL over events', a
   assert.equal(report.coverage.tokens, Number(tokens));
   near(report.previousTotals.cost, prevCost, 'September cost');
   assert.equal(report.previousTotals.requests, Number(prevRequests));
-  near(report.change.cost.ratio!, (cost - prevCost) / prevCost, 'cost change');
   assert.ok(report.totals.cost > 10, 'the demo month costs something');
+  // The data starts in mid-September: a change against that part of a month would be a fake
+  // "▲ 100+%"; it is suppressed and says why.
+  const [[first]] = (await sql(`SELECT min(ts) FROM events WHERE kind='bedrock'`)) as [[bigint]];
+  assert.ok(Number(first) > SEP_START + 86_400_000, 'the fixture starts inside September');
+  assert.deepEqual([report.change.cost.ratio, report.change.cost.basis], [null, 'partial']);
+  assert.match(
+    report.change.cost.note!,
+    new RegExp(`only partly covered \\(data from ${new Date(Number(first)).toISOString().slice(0, 10)}`),
+  );
+  assert.equal(report.previousCoverage.state, 'partial');
+  assert.equal(report.periodCoverage.state, 'full', 'October is wholly covered');
+  const html = renderReportHtml(report);
+  assert.match(html, /data-basis="partial">previous period only partly covered/);
+  assert.doesNotMatch(html, /data-kpi="cost">.*▲/);
+});
+
+test('an empty month says so and compares with nothing; a quarter whose previous quarter is partly covered gets no ratio', async () => {
+  // 2026-10 vs September is partial above; 2026-Q4 has no data before October: no change at all.
+  const q4 = await buildReport(engine, { period: parsePeriod('2026-Q4') });
+  assert.equal(q4.previousCoverage.state, 'partial');
+  // A month whose previous month is wholly covered: build the change by hand from two full months.
+  const [[octCost]] = (await sql(
+    `SELECT sum(cost_total) FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START}`,
+  )) as [[number]];
+  const nov = await buildReport(engine, { period: parsePeriod('2026-11') });
+  assert.equal(nov.periodCoverage.state, 'empty', 'the fixture ends on 2026-11-01');
+  assert.match(nov.periodCoverage.label, /no data in this period: the store covers/);
+  assert.equal(nov.change.cost.basis, 'none', 'no data in November: nothing to compare');
+  near(nov.previousTotals.cost, octCost, 'October as the previous period');
+  assert.match(renderReportHtml(nov), /data-notice="empty"><b>No invocations in 2026-11<\/b>/);
 });
 
 test('price coverage: unpriced tokens per SQL, and the unmapped application profile is among them', async () => {
@@ -62,7 +91,8 @@ test('price coverage: unpriced tokens per SQL, and the unmapped application prof
       [bigint],
     ];
   assert.equal(report.coverage.unpricedTokens, Number(unpricedTokens));
-  assert.ok(report.coverage.share < 1 && report.coverage.share > 0.5);
+  const share = report.coverage.share as number;
+  assert.ok(share < 1 && share > 0.5);
   assert.ok(report.coverage.unpriced.some((u) => u.model.includes('application-inference-profile/')));
 });
 

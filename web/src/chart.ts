@@ -1,4 +1,5 @@
 // From a query result to a chart: which view fits, and the data for it. Pure (unit-tested).
+import { UNTAGGED_LABEL } from '../../src/api/wire.js';
 import { isNumeric, parseCwTimestamp } from './format.js';
 
 export type ChartView = 'line' | 'stackedArea' | 'bar' | 'pie';
@@ -66,7 +67,7 @@ export function timeSeries(shape: ResultShape, rows: Record<string, string>[], m
   for (const r of rows) {
     const ts = parseCwTimestamp(r[t]);
     if (ts === undefined) continue;
-    const key = shape.keyColumns.map((k) => r[k] ?? '(none)').join(' / ');
+    const key = shape.keyColumns.map((k) => r[k] ?? UNTAGGED_LABEL).join(' / ');
     for (const m of metrics) {
       const v = r[m];
       if (v === undefined || !isNumeric(v)) continue;
@@ -77,6 +78,19 @@ export function timeSeries(shape: ResultShape, rows: Record<string, string>[], m
     }
   }
   return [...byName.entries()].map(([name, points]) => ({ name, points: points.sort((a, b) => a[0] - b[0]) }));
+}
+
+/**
+ * Every series on the union of the series' timestamps, a missing bin as 0: a stats bin that has
+ * no row had no events, and a stacked chart stacks wrongly (series cross) when the stacks skip
+ * different bins.
+ */
+export function fillGaps(series: TimeSeries[]): TimeSeries[] {
+  const times = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  return series.map((s) => {
+    const at = new Map(s.points);
+    return { name: s.name, points: times.map((t): [number, number] => [t, at.get(t) ?? 0]) };
+  });
 }
 
 /** Category → value for bar and pie charts (keys joined with " / "). */
@@ -90,7 +104,7 @@ export function categories(
   for (const r of rows) {
     const v = r[metric];
     if (v === undefined || !isNumeric(v)) continue;
-    out.push({ name: keys.map((k) => r[k] ?? '(none)').join(' / ') || metric, value: Number(v) });
+    out.push({ name: keys.map((k) => r[k] ?? UNTAGGED_LABEL).join(' / ') || metric, value: Number(v) });
   }
   return out;
 }

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildChargeback, parseUntaggedRule } from '../../reports/chargeback.js';
+import { buildChargeback, parseUntaggedRule, type Statement } from '../../reports/chargeback.js';
 import { openReportContext } from '../../reports/context.js';
 import { currentMonthLabel, parseMonth } from '../../reports/period.js';
 import { renderStatement, type StatementFormat } from '../../reports/statement-render.js';
 import { BiError } from '../../util/errors.js';
+import { setExitCode } from '../main.js';
 
 interface Flags {
   by: string;
@@ -14,6 +15,28 @@ interface Flags {
   db?: string;
   out?: string;
   logGroup?: string[];
+  strict?: boolean;
+  wide?: boolean;
+}
+
+/**
+ * What a FinOps run left unattended must not miss, on standard error: a period without data, a
+ * partial period, an owner key no invocation has. With --strict the first and the last make the
+ * exit status 1, so a scheduled job fails instead of mailing a $0 or a 100%-untagged statement.
+ */
+export function statementWarnings(s: Statement): { lines: string[]; fatal: boolean } {
+  const lines: string[] = [];
+  let fatal = false;
+  const pc = s.periodCoverage;
+  if (pc.state === 'empty') {
+    lines.push(`warning: no invocations in ${s.period.label}; ${pc.label.replace(/^no data[^:]*: /, '')}.`);
+    fatal = true;
+  } else if (pc.state === 'partial') lines.push(`note: ${s.period.label} is ${pc.label}.`);
+  if (s.ownerKey?.warning) {
+    lines.push(`warning: ${s.ownerKey.warning}`);
+    fatal = true;
+  }
+  return { lines, fatal };
 }
 
 export function statementFormat(f: string | undefined): StatementFormat {
@@ -38,11 +61,15 @@ export function registerChargeback(program: Command): void {
     .option('--out <file>', 'write the statement to a file instead of standard output')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .option('--strict', 'exit 1 when the month has no data or no invocation has the --by key (for scheduled runs)')
+    .option('--wide', 'table: full model ids and exact token counts (CSV and JSON always have them)')
     .addHelpText(
       'after',
       `
 Amounts are rounded to cents with the largest-remainder rule: owners and their models add up exactly
 to the month's total. Tokens of models without a price are listed as unpriced, never as $0.
+A month without data, or a --by key no invocation has (with the keys that exist and a did-you-mean),
+is reported on standard error; --strict makes either one exit 1.
 Examples:
   bedrock-insights chargeback --by cost_center --month 2026-10
   bedrock-insights chargeback --by tenant_id --month 2026-10 --untagged proportional --format csv > oct.csv
@@ -58,9 +85,13 @@ Examples:
           by: flags.by,
           period,
           untagged: rule,
+          knownFields: await ctx.knownFields(flags.logGroup),
           ...(flags.logGroup ? { logGroups: flags.logGroup } : {}),
         });
-        const text = renderStatement(s, format);
+        const warnings = statementWarnings(s);
+        for (const w of warnings.lines) process.stderr.write(`${w}\n`);
+        if (warnings.fatal && flags.strict) setExitCode(1);
+        const text = renderStatement(s, format, { wide: flags.wide === true });
         if (flags.out) {
           writeFileSync(flags.out, text);
           process.stderr.write(

@@ -1,7 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  baseBook,
+  bookFreshness,
+  STALE_BOOK_DAYS,
   loadPriceBook,
+  updateBook,
+  userBookPath,
+  type BookDiff,
   priceCoverage,
   priceEvents,
   reprice,
@@ -11,6 +18,7 @@ import {
   type PriceEntry,
   type ProfileResult,
   type RepriceChange,
+  type UnpricedReport,
 } from '../../pricing/index.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
@@ -68,12 +76,23 @@ function displayId(e: PriceEntry): string {
   return `${e.profile ? `${e.profile}.` : ''}${e.model}`;
 }
 
-function bookHeader(book: PriceBook): string {
-  return [
+/** The book's version, source, date, discount and (when its data is older than 90 days) the staleness warning. */
+export function bookHeader(book: PriceBook, now = Date.now()): string {
+  const fresh = bookFreshness(book, now);
+  const d = book.discount;
+  const lines = [
     `Price book ${book.version} (USD per 1M tokens)`,
-    `Source: ${book.source}`,
-    `Retrieved: ${book.retrieved}${book.userFile ? `; extended by ${book.userFile}` : ''}`,
-  ].join('\n');
+    `Source: ${book.source}${book.bookFile ? ` (your book ${book.bookFile}, written by \`prices update\`)` : ''}`,
+    `Retrieved: ${book.retrieved} (${fresh.ageDays} days ago)${book.userFile ? `; extended by ${book.userFile}` : ''}`,
+  ];
+  if (d) {
+    const per = Object.entries(d.models).map(([m, p]) => `${m} ${p}%`);
+    lines.push(
+      `Discount: ${[d.percent !== null ? `${d.percent}% off every list price` : '', per.length ? `per model: ${per.join(', ')}` : ''].filter(Boolean).join('; ')} (from ${book.userFile}${d.note ? `: ${d.note}` : ''}); the prices below are after it`,
+    );
+  }
+  if (fresh.stale) lines.push(`WARNING: ${fresh.warning}`);
+  return lines.join('\n');
 }
 
 function listPrices(flags: ListFlags): void {
@@ -95,7 +114,10 @@ function listPrices(flags: ListFlags): void {
           version: book.version,
           source: book.source,
           retrieved: book.retrieved,
+          freshness: bookFreshness(book),
+          bookFile: book.bookFile,
           userFile: book.userFile,
+          discount: book.discount,
           units: 'USD per 1,000,000 tokens',
           entries,
           applicationProfiles: book.applicationProfiles,
@@ -122,7 +144,7 @@ function listPrices(flags: ListFlags): void {
     price(e.prices.cacheWrite5m),
     price(e.prices.cacheWrite1h),
     e.longContext ? `>${e.longContext.thresholdTokens / 1000}k: ${e.longContext.input}/${e.longContext.output}` : '',
-    `${e.origin === 'user' ? 'user' : ''}${e.note ? ' (note)' : ''}`.trim(),
+    `${e.origin === 'user' ? 'user' : ''}${e.discountPercent ? ` -${e.discountPercent}%` : ''}${e.note ? ' (note)' : ''}`.trim(),
   ]);
   out(
     renderTable(
@@ -160,13 +182,23 @@ function listPrices(flags: ListFlags): void {
   }
   out('');
   out(
-    `${entries.length} price${entries.length === 1 ? '' : 's'}. "-" = no price: an invocation with cache reads or writes on a model without that price stays unpriced; a missing 1-hour write rate falls back to the 5-minute rate.`,
+    `${entries.length} price${entries.length === 1 ? '' : 's'}. "-" = no price: the cache reads or writes of a model without that price stay unpriced (the rest of the invocation is priced); a missing 1-hour write rate falls back to the 5-minute rate.`,
   );
+}
+
+/** What part of a model's requests is unpriced, in words. */
+function unpricedWhat(m: UnpricedReport): string {
+  const parts: string[] = [];
+  if (m.parts.all) parts.push(`${int(m.parts.all.requests)} wholly`);
+  if (m.parts.cacheRead) parts.push(`cache reads of ${int(m.parts.cacheRead.requests)}`);
+  if (m.parts.cacheWrite) parts.push(`cache writes of ${int(m.parts.cacheWrite.requests)}`);
+  return parts.join(', ');
 }
 
 async function checkPrices(flags: DbFlags): Promise<void> {
   const fmt = format(flags.format);
   const book = loadPriceBook({ pricesFile: flags.prices });
+  const fresh = bookFreshness(book);
   const store = await openExisting(flags.db, true);
   try {
     const cov = await priceCoverage(store);
@@ -176,12 +208,14 @@ async function checkPrices(flags: DbFlags): Promise<void> {
         JSON.stringify(
           {
             version: book.version,
+            freshness: fresh,
             coverage: { ...cov, unpriced: undefined },
             unpriced: models.map((m) => ({
               modelId: m.modelId,
               region: m.region,
               requests: m.requests,
               tokens: m.tokens,
+              parts: m.parts,
               priceableNow: m.why === null,
               reason: m.why?.reason ?? null,
               hint: m.why?.hint ?? 'run `bedrock-insights prices reprice`',
@@ -193,25 +227,27 @@ async function checkPrices(flags: DbFlags): Promise<void> {
       );
     } else {
       out(`Price book ${book.version}. Store ${store.path}.`);
+      if (fresh.stale) out(`WARNING: ${fresh.warning}`);
       out(
         cov.share === null
           ? 'No Bedrock tokens in the store.'
-          : `Price coverage: ${(cov.share * 100).toFixed(2)}% of ${int(cov.tokens)} tokens priced; ${int(cov.unpricedTokens)} tokens in ${int(cov.unpricedRequests)} requests unpriced.`,
+          : `Price coverage: ${(cov.share * 100).toFixed(2)}% of ${int(cov.tokens)} tokens priced; ${int(cov.unpricedTokens)} tokens in ${int(cov.unpricedRequests)} requests unpriced${cov.partlyPricedRequests ? ` (${int(cov.partlyPricedRequests)} of them priced except for their cache tokens)` : ''}.`,
       );
       if (models.length === 0) out('Every model in the store has a price.');
       else {
         out('');
         out(
           renderTable(
-            ['MODEL ID', 'REGION', 'REQUESTS', 'TOKENS', 'WHY'],
+            ['MODEL ID', 'REGION', 'REQUESTS', 'UNPRICED TOKENS', 'UNPRICED', 'WHY'],
             models.map((m) => [
               m.modelId ?? '(none)',
               m.region ?? '-',
               int(m.requests),
               int(m.tokens),
+              unpricedWhat(m),
               m.why ? m.why.reason : 'priced by the current book, not applied yet',
             ]),
-            [false, false, true, true, false],
+            [false, false, true, true, false, false],
           ),
         );
         out('');
@@ -293,7 +329,7 @@ async function repriceStore(flags: DbFlags): Promise<void> {
     }
     if (result.applied) {
       out(
-        `Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} unpriced (${int(result.applied.unpricedTokens)} tokens; see \`bedrock-insights prices check\`).`,
+        `Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} with an unpriced part (${int(result.applied.unpricedTokens)} tokens${result.applied.partlyPriced ? `; ${int(result.applied.partlyPriced)} of them priced except for their cache tokens` : ''}; see \`bedrock-insights prices check\`).`,
       );
     } else if (result.changes.length > 0) {
       out('Dry run: run again without --dry-run to apply.');
@@ -373,7 +409,7 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
       }
       out('');
       out(
-        `Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced (see \`bedrock-insights prices check\`).`,
+        `Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced, wholly or in part (see \`bedrock-insights prices check\`).`,
       );
       if (flags.refresh)
         out(
@@ -383,6 +419,63 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
     if (failed.length > 0) setExitCode(1);
   } finally {
     store.close();
+  }
+}
+
+interface UpdateFlags {
+  from: string;
+  date?: string;
+  out?: string;
+  dryRun?: boolean;
+  format?: string;
+  prices?: string;
+}
+
+function diffRows(d: BookDiff): string[][] {
+  return d.lines.map((l) => [
+    l.kind === 'kept' ? 'KEPT (not listed)' : l.kind.toUpperCase(),
+    l.id,
+    l.region,
+    l.changes.join(', '),
+  ]);
+}
+
+/**
+ * Build the user's own book from a newer LiteLLM file and print what changes against the book in
+ * use. Stored costs change only through `prices reprice` (which shows its own preview first).
+ */
+async function updatePrices(flags: UpdateFlags): Promise<void> {
+  const fmt = format(flags.format);
+  const current = baseBook();
+  const { book, diff, derivations } = updateBook({
+    from: resolve(flags.from),
+    current,
+    ...(flags.date ? { date: flags.date } : {}),
+  });
+  const target = resolve(flags.out ?? userBookPath());
+  if (!flags.dryRun) {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, `${JSON.stringify(book, null, 1)}\n`);
+  }
+  if (fmt === 'json') {
+    out(JSON.stringify({ written: flags.dryRun ? null : target, version: book.version, diff }, null, 2));
+    return;
+  }
+  out(
+    `Price book ${diff.from.version} (data of ${diff.from.retrieved}) -> ${diff.to.version} (data of ${diff.to.retrieved}): ${int(diff.changed)} changed, ${int(diff.added)} added, ${int(diff.unchanged)} unchanged, ${int(diff.kept)} no longer listed (kept at their old price).`,
+  );
+  if (diff.lines.length) {
+    out('');
+    out(renderTable(['', 'MODEL ID', 'REGION', 'PRICES (USD per 1M)'], diffRows(diff)));
+  }
+  for (const n of derivations) out(`note: ${n}`);
+  out('');
+  if (flags.dryRun) out('Dry run: nothing was written. Run again without --dry-run to use this book.');
+  else {
+    out(`Wrote ${target}${flags.out ? '' : ' (used instead of the shipped book from now on; delete it to go back)'}.`);
+    out(
+      'Stored invocations keep their cost until you re-price them: `bedrock-insights prices reprice --dry-run` shows what would change.',
+    );
   }
 }
 
@@ -412,12 +505,18 @@ Examples:
   bedrock-insights prices check
   bedrock-insights prices reprice --dry-run
   bedrock-insights prices profiles
+  bedrock-insights prices update --from model_prices_and_context_window.json
 
-The user prices file (JSON) adds or overrides prices and maps application inference profiles:
+The user prices file (JSON) adds or overrides prices, applies a discount off list prices (EDP,
+private pricing) and maps application inference profiles:
   {"version": "acme-2026-11",
+   "discount": {"percent": 8, "models": {"anthropic.claude-opus-4-6-v1": 12}, "note": "EDP 2026"},
    "prices": [{"model": "us.anthropic.claude-sonnet-4-6", "input": 3.3, "output": 16.5,
                "cacheRead": 0.33, "cacheWrite5m": 4.125, "cacheWrite1h": 6.6, "effective": "2026-12-01"}],
-   "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}`,
+   "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}
+The discount lowers the book's prices, not the file's own "prices" (taken as what you pay); the
+book version every priced invocation carries (cost.priceVersion) ends in +discount-… when one applies.
+A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FILE\` takes a newer LiteLLM file.`,
     )
     .action((flags: ListFlags) => listPrices(flags));
 
@@ -439,6 +538,35 @@ The user prices file (JSON) adds or overrides prices and maps application infere
     .option('--dry-run', 'print what would change and change nothing')
     .option('--format <format>', 'table or json (default table)')
     .action(async (flags: DbFlags, cmd: Command) => repriceStore(withParent(flags, cmd)));
+
+  prices
+    .command('update')
+    .description(
+      'Build your own price book from a newer LiteLLM model_prices_and_context_window.json (https://github.com/BerriAI/litellm), print what changes against the book in use, and use it from now on (~/.bedrock-insights/price-book.json, or $BEDROCK_INSIGHTS_PRICE_BOOK).',
+    )
+    .requiredOption('--from <file>', "LiteLLM's model_prices_and_context_window.json")
+    .option(
+      '--date <yyyy-mm-dd>',
+      "the day the file was downloaded (default: its last_updated, else today): the book's date",
+    )
+    .option(
+      '--out <file>',
+      'write the book here instead (it is then not used unless named by $BEDROCK_INSIGHTS_PRICE_BOOK)',
+    )
+    .option('--dry-run', 'print the changes and write nothing')
+    .option('--format <format>', 'table or json (default table)')
+    .addHelpText(
+      'after',
+      `
+The book is built exactly as the shipped one (the same selection of Bedrock entries, the same derived
+prices, AWS's cache prices where LiteLLM has none). Your prices file (discount, overrides, mappings)
+still applies on top. Stored costs change only with \`prices reprice\`.
+Example:
+  curl -sLO https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json
+  bedrock-insights prices update --from model_prices_and_context_window.json
+  bedrock-insights prices reprice --dry-run`,
+    )
+    .action(async (flags: UpdateFlags, cmd: Command) => updatePrices({ ...flags, ...withParent(flags, cmd) }));
 
   prices
     .command('profiles')

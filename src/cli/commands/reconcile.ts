@@ -7,6 +7,7 @@ import { parseMonth, parsePeriod, type Period } from '../../reports/period.js';
 import { allocateBill, reconcile } from '../../reports/reconcile.js';
 import { renderReconciliation, type ReconFormat } from '../../reports/recon-render.js';
 import { BiError } from '../../util/errors.js';
+import { setExitCode } from '../main.js';
 
 interface Flags {
   bill: string;
@@ -21,6 +22,7 @@ interface Flags {
   db?: string;
   out?: string;
   logGroup?: string[];
+  strict?: boolean;
 }
 
 function billPeriod(days: string[]): Period {
@@ -68,6 +70,7 @@ export function registerReconcile(program: Command): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .option('--strict', 'exit 1 when the store has no logged invocation in the period')
     .addHelpText(
       'after',
       `
@@ -93,6 +96,12 @@ Examples:
             : billPeriod(bill.lines.map((l) => l.day));
         const lg = flags.logGroup ? { logGroups: flags.logGroup } : {};
         const rec = await reconcile(ctx.engine, bill, { period, ...lg, ...(map ? { modelMap: map } : {}) });
+        if (rec.periodCoverage.state === 'empty') {
+          process.stderr.write(
+            `warning: no logged invocations in ${period.label}; ${rec.periodCoverage.label.replace(/^no data[^:]*: /, '')}. Check --db and --month.\n`,
+          );
+          if (flags.strict) setExitCode(1);
+        }
         const allocation = flags.allocate
           ? allocateBill(
               rec,

@@ -5,7 +5,8 @@ import { parsePeriod } from '../../reports/period.js';
 import { htmlToPdf } from '../../reports/pdf.js';
 import { buildReport } from '../../reports/report.js';
 import { renderReportHtml } from '../../reports/report-render.js';
-import { formatPct, formatUsd } from '../../reports/money.js';
+import { formatPct, formatUsd, formatWithUnpriced } from '../../reports/money.js';
+import { setExitCode } from '../main.js';
 
 interface Flags {
   period: string;
@@ -14,6 +15,7 @@ interface Flags {
   db?: string;
   logGroup?: string[];
   json?: string;
+  strict?: boolean;
 }
 
 export function registerReport(program: Command): void {
@@ -28,6 +30,7 @@ export function registerReport(program: Command): void {
     .option('--json <file>', 'also write the figures as JSON')
     .option('--log-group <name...>', 'only these log groups (default: all)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .option('--strict', 'exit 1 when the period has no data (for scheduled runs)')
     .addHelpText(
       'after',
       `
@@ -49,8 +52,16 @@ Examples:
         html = renderReportHtml(data);
         writeFileSync(flags.out, html);
         if (flags.json) writeFileSync(flags.json, `${JSON.stringify(data, null, 2)}\n`);
+        const pc = data.periodCoverage;
+        if (pc.state === 'empty') {
+          process.stderr.write(
+            `warning: no invocations in ${period.label}; ${pc.label.replace(/^no data[^:]*: /, '')}.\n`,
+          );
+          if (flags.strict) setExitCode(1);
+        } else if (pc.state === 'partial') process.stderr.write(`note: ${period.label} is ${pc.label}.\n`);
+        if (data.book.stale) process.stderr.write(`warning: ${data.book.warning}\n`);
         process.stderr.write(
-          `Wrote ${flags.out}: ${period.label}, cost ${formatUsd(data.totals.cost)}, ${data.totals.requests.toLocaleString('en-US')} requests, price coverage ${formatPct(data.coverage.share)}, ${data.anomalies.length} anomalies.\n`,
+          `Wrote ${flags.out}: ${period.label}, cost ${formatWithUnpriced(formatUsd(data.totals.cost), data.totals.unpricedTokens)}, ${data.totals.requests.toLocaleString('en-US')} requests, price coverage ${formatPct(data.coverage.share)}, ${data.anomalies.length} anomalies.\n`,
         );
       } finally {
         await ctx.close();

@@ -4,7 +4,7 @@ import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, DataZoomComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption } from 'echarts/core';
-import { analyseResult, categories, timeSeries, type ChartView } from '../chart';
+import { analyseResult, categories, fillGaps, timeSeries, type ChartView } from '../chart';
 import { compactNumber, formatNumber, formatTime } from '../format';
 
 echarts.use([
@@ -51,8 +51,8 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   };
   if ((p.view === 'line' || p.view === 'stackedArea') && shape.timeColumn) {
     const metrics = p.metric ? [metric!] : shape.keyColumns.length ? [metric!] : shape.numericColumns;
-    const series = timeSeries(shape, p.rows, metrics);
     const stacked = p.view === 'stackedArea';
+    const series = stacked ? fillGaps(timeSeries(shape, p.rows, metrics)) : timeSeries(shape, p.rows, metrics);
     return {
       ...base,
       tooltip: {
@@ -115,7 +115,11 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   const catAxis = {
     type: 'category',
     data: data.map((d) => d.name),
-    axisLabel: { hideOverlap: !horizontal, interval: 0, width: 160, overflow: 'truncate' },
+    // Every category keeps its label (a hidden label hid the tallest bar's name at 1024 px): slanted
+    // when there are several, cut with an ellipsis when long (the tooltip has the whole name).
+    axisLabel: horizontal
+      ? { interval: 0, width: 220, overflow: 'truncate' }
+      : { interval: 0, hideOverlap: false, rotate: data.length > 5 ? 30 : 0, width: 120, overflow: 'truncate' },
   };
   const valAxis = { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } };
   return {

@@ -1,5 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../../../src/api/range';
+import { cacheKpi, changeText } from '../../../src/reports/kpi-text';
+import { abbreviateModelId } from '../../../src/reports/model-names';
+import { formatUsd, formatPct } from '../../../src/reports/money';
 import { api } from '../api';
 import { Chart } from '../components/Chart';
 import { TimeRangePicker } from '../components/TimeRangePicker';
@@ -19,20 +22,12 @@ const KEYS = [
   'modelId',
 ];
 
-function usd(n: number): string {
-  const a = Math.abs(n);
-  const s =
-    a !== 0 && a < 0.01
-      ? a.toFixed(4)
-      : a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return `${n < 0 ? '-' : ''}$${s}`;
-}
+/** Display currency (cents; 4 decimals below a cent): the CLI and the report use the same function. */
+const usd = formatUsd;
 function cents(c: number): string {
   return usd(c / 100);
 }
-function pct(x: number, d = 1): string {
-  return `${(x * 100).toFixed(d)}%`;
-}
+const pct = (x: number | null, d = 1): string => formatPct(x, d);
 function tokens(u: {
   inputTokens: number;
   outputTokens: number;
@@ -42,19 +37,48 @@ function tokens(u: {
   return u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
 }
 
-function Kpi(props: { label: string; value: string; sub?: string; cls?: string; testId: string }) {
+function Kpi(props: { label: string; value: string; sub?: string; sub2?: string; cls?: string; testId: string }) {
   return (
     <div className="total-card" data-testid={props.testId}>
       <div className="total-label">{props.label}</div>
       <div className="total-value">{props.value}</div>
+      {props.sub2 && <div className="total-change cost-warn">{props.sub2}</div>}
       <div className={`total-change ${props.cls ?? ''}`}>{props.sub ?? '\u00a0'}</div>
     </div>
   );
 }
 
-function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string }) {
+/** A cost that never reads as $0.00 when part of it has no price: "$0.24" and "+6.3K unpriced tokens". */
+function CostCell(props: {
+  r: { cost: number; requests: number; pricedRequests: number; unpricedTokens: number; unpricedRequests: number };
+}) {
+  const r = props.r;
+  const whollyUnpriced = r.requests > 0 && r.pricedRequests === 0;
   return (
-    <table data-testid={props.testId}>
+    <td className="n" data-unpriced-tokens={r.unpricedTokens || undefined}>
+      {whollyUnpriced ? <span className="cost-warn">unpriced</span> : usd(r.cost)}
+      {r.unpricedTokens > 0 && (
+        <div
+          className="cost-warn small"
+          title={`${formatNumber(r.unpricedRequests)} requests have no price for ${formatNumber(r.unpricedTokens)} tokens: they are not in this amount (and not free)`}
+        >
+          +{compactNumber(r.unpricedTokens)} unpriced tokens
+        </div>
+      )}
+    </td>
+  );
+}
+
+function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string; models?: boolean }) {
+  return (
+    <table data-testid={props.testId} className="cost-table">
+      <colgroup>
+        <col />
+        <col className="c-cost" />
+        <col className="c-share" />
+        <col className="c-req" />
+        <col className="c-tok" />
+      </colgroup>
       <thead>
         <tr>
           <th>{props.nameHeader}</th>
@@ -66,13 +90,11 @@ function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string }
       </thead>
       <tbody>
         {props.rows.map((r) => (
-          <tr key={r.name} className={r.untagged ? 'untagged' : ''}>
+          <tr key={r.name} className={r.untagged ? 'untagged' : ''} data-name={r.name}>
             <td className="cost-name" title={r.name}>
-              {r.name}
+              {props.models && !r.untagged ? abbreviateModelId(r.name) : r.name}
             </td>
-            <td className="n">
-              {r.requests > 0 && r.pricedRequests === 0 ? <span className="cost-warn">unpriced</span> : usd(r.cost)}
-            </td>
+            <CostCell r={r} />
             <td className="n">{pct(r.share)}</td>
             <td className="n">{formatNumber(r.requests)}</td>
             <td className="n" title={formatNumber(tokens(r))}>
@@ -139,8 +161,10 @@ export function CostPage() {
     if (keyDraft.trim() && keyDraft.trim() !== by) setParams({ by: keyDraft.trim() }, false);
   };
   const d = data;
-  const change = d?.change.cost.ratio;
+  const costChange = d ? changeText(d.change.cost, usd, (x) => pct(x)) : null;
+  const cache = d ? cacheKpi(d.cache, usd) : null;
   const seriesCol = d ? `bin(${d.seriesUnit})` : 'bin(1d)';
+  const pc = d?.periodCoverage;
 
   return (
     <div className="cost-page" data-testid="cost-page">
@@ -215,6 +239,42 @@ export function CostPage() {
           {err}
         </div>
       )}
+      {d && d.book.stale && (
+        <div className="alert warning" role="status" data-testid="stale-book">
+          {d.book.warning}
+        </div>
+      )}
+      {d && d.ownerKey.warning && (
+        <div className="alert error" role="alert" data-testid="owner-key-warning">
+          <div>{d.ownerKey.warning}</div>
+          {d.ownerKey.suggestion && (
+            <button
+              type="button"
+              className="btn"
+              data-testid="owner-key-suggestion"
+              onClick={() => setParams({ by: d.ownerKey.suggestion ?? undefined }, false)}
+            >
+              Break down by {d.ownerKey.suggestion}
+            </button>
+          )}
+        </div>
+      )}
+      {pc && pc.state !== 'full' && (
+        <div className="alert warning" role="status" data-testid="period-coverage" data-state={pc.state}>
+          {pc.state === 'empty' ? 'No invocations in this range: ' : 'Partial range: '}
+          {pc.label.replace(/^(no data[^:]*|partial): /, '')}.
+          {pc.state === 'empty' && pc.storeFirst !== null && pc.storeLast !== null && (
+            <button
+              type="button"
+              className="btn"
+              data-testid="show-data-range"
+              onClick={() => setParams({ r: `${pc.storeFirst}-${pc.storeLast}` }, false)}
+            >
+              Show the range with data
+            </button>
+          )}
+        </div>
+      )}
       {d && (
         <>
           <div className="cost-kpis">
@@ -222,12 +282,11 @@ export function CostPage() {
               testId="kpi-cost"
               label="Cost"
               value={usd(d.totals.cost)}
-              sub={
-                change === null || change === undefined
-                  ? 'no data in the previous period'
-                  : `${change > 0 ? '▲' : '▼'} ${pct(Math.abs(change))} vs ${usd(d.previousTotals.cost)}`
-              }
-              cls={change ? (change > 0 ? 'up' : 'down') : ''}
+              {...(d.totals.unpricedTokens
+                ? { sub2: `+ ${compactNumber(d.totals.unpricedTokens)} unpriced tokens (not in this amount)` }
+                : {})}
+              sub={costChange?.text ?? ''}
+              cls={costChange?.cls ?? ''}
             />
             <Kpi
               testId="kpi-requests"
@@ -239,7 +298,7 @@ export function CostPage() {
               testId="kpi-tokens"
               label="Tokens"
               value={compactNumber(tokens(d.totals))}
-              sub={`${compactNumber(d.totals.inputTokens)} in · ${compactNumber(d.totals.outputTokens)} out · ${compactNumber(d.totals.cacheReadTokens)} cache read`}
+              sub={`${compactNumber(d.totals.inputTokens)} in · ${compactNumber(d.totals.outputTokens)} out · ${compactNumber(d.totals.cacheReadTokens)} cache read · ${compactNumber(d.totals.cacheWriteTokens)} cache write`}
             />
             <Kpi
               testId="kpi-untagged"
@@ -252,18 +311,15 @@ export function CostPage() {
               label="Price coverage"
               value={pct(d.coverage.share)}
               sub={
-                d.coverage.unpricedTokens
-                  ? `${compactNumber(d.coverage.unpricedTokens)} tokens unpriced`
-                  : 'every token priced'
+                d.coverage.share === null
+                  ? 'no tokens in this range'
+                  : d.coverage.unpricedTokens
+                    ? `${compactNumber(d.coverage.unpricedTokens)} tokens unpriced`
+                    : 'every token priced'
               }
               cls={d.coverage.unpricedTokens ? 'up' : ''}
             />
-            <Kpi
-              testId="kpi-cache"
-              label="Saved by caching"
-              value={usd(d.cache.savings)}
-              sub={`net of write premium ${usd(d.cache.net)}`}
-            />
+            <Kpi testId="kpi-cache" label="Saved by caching" value={cache?.value ?? ''} sub={cache?.sub ?? ''} />
           </div>
           <div className="cost-grid">
             <div className="cost-panel">
@@ -293,7 +349,7 @@ export function CostPage() {
               <h2>
                 By {d.by} <span className="muted small">({d.field})</span>
               </h2>
-              <RankTable rows={d.breakdown} nameHeader={d.by} testId="breakdown-table" />
+              <RankTable rows={d.breakdown} nameHeader={d.by} testId="breakdown-table" models={d.field === 'modelId'} />
             </div>
             <div className="cost-panel">
               <h2>
@@ -311,8 +367,15 @@ export function CostPage() {
                 <tbody>
                   {d.statement.owners.map((o) => (
                     <tr key={o.owner} className={o.kind === 'untagged' ? 'untagged' : ''}>
-                      <td className="cost-name">{o.owner}</td>
-                      <td className="n">{cents(o.totalCents)}</td>
+                      <td className="cost-name" title={o.owner}>
+                        {o.owner}
+                      </td>
+                      <td className="n">
+                        {cents(o.totalCents)}
+                        {o.unpricedTokens > 0 && (
+                          <div className="cost-warn small">+{compactNumber(o.unpricedTokens)} unpriced tokens</div>
+                        )}
+                      </td>
                       <td className="n">{o.untaggedCents ? cents(o.untaggedCents) : ''}</td>
                     </tr>
                   ))}
@@ -330,17 +393,19 @@ export function CostPage() {
           <div className="cost-grid">
             <div className="cost-panel">
               <h2>By model</h2>
-              <RankTable rows={d.models} nameHeader="modelId" testId="models-table" />
+              <RankTable rows={d.models} nameHeader="modelId" testId="models-table" models />
             </div>
             <div className="cost-panel" data-testid="coverage-panel">
               <h2>Price coverage</h2>
               <p>
-                {pct(d.coverage.share, 2)} of {formatNumber(d.coverage.tokens)} tokens priced.
+                {d.coverage.share === null
+                  ? 'No tokens in this range.'
+                  : `${pct(d.coverage.share, 2)} of ${formatNumber(d.coverage.tokens)} tokens priced.`}
               </p>
               {d.coverage.unpriced.length > 0 && (
                 <>
                   <p className="cost-warn">
-                    These models have no price, so no amount on this page includes them (they are not free). Add a price
+                    These tokens have no price, so no amount on this page includes them (they are not free). Add a price
                     (a prices file) and run <code>bedrock-insights prices reprice</code>.
                   </p>
                   <table>
@@ -348,14 +413,14 @@ export function CostPage() {
                       <tr>
                         <th>Model</th>
                         <th className="n">Requests</th>
-                        <th className="n">Tokens</th>
+                        <th className="n">Unpriced tokens</th>
                       </tr>
                     </thead>
                     <tbody>
                       {d.coverage.unpriced.map((u) => (
                         <tr key={u.model}>
                           <td className="cost-name" title={u.model}>
-                            {u.model}
+                            {abbreviateModelId(u.model)}
                           </td>
                           <td className="n">{formatNumber(u.requests)}</td>
                           <td className="n">{formatNumber(u.tokens)}</td>

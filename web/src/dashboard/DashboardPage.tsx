@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, runToEnd, type Dashboard, type Refresh, type Widget } from '../api';
 import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/api/range';
+import type { PeriodCoverage } from '../../../src/api/wire';
+import { compare, periodCoverage, timeMs, type DataExtent } from '../../../src/reports/coverage-rules';
+import { changeText } from '../../../src/reports/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { Modal, PromptModal } from '../components/Modal';
 import { DashboardWidget } from './Widget';
@@ -17,6 +20,8 @@ const REFRESH: Record<Refresh, number> = {
 };
 const TOTALS_QUERY =
   'stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens';
+/** The data's extent (all time): a previous period the data only partly covers gets no "▲ 1039%". */
+const EXTENT_QUERY = 'filter ispresent(modelId) | stats min(@timestamp) as first, max(@timestamp) as last';
 
 interface Totals {
   requests: number;
@@ -33,18 +38,28 @@ function readTotals(rows: Record<string, string>[]): Totals {
   };
 }
 
-/** Requests, input and output tokens for the range, with the change against the previous period. */
+function readExtent(rows: Record<string, string>[]): DataExtent | null {
+  const first = timeMs(rows[0]?.first);
+  const last = timeMs(rows[0]?.last);
+  return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
+}
+
+/**
+ * Requests, input and output tokens for the range, with the change against the previous period
+ * (the Cost page's rules: no ratio against a period without data, or one the data only partly covers).
+ */
 function TotalsHeader(props: { logGroups: string[]; start: number; end: number; tick: number }) {
   const [cur, setCur] = useState<Totals | null>(null);
   const [prev, setPrev] = useState<Totals | null>(null);
+  const [coverage, setCoverage] = useState<{ current: PeriodCoverage; previous: PeriodCoverage } | null>(null);
   const [err, setErr] = useState('');
   useEffect(() => {
     const ctrl = new AbortController();
     const p = previousPeriod({ start: props.start, end: props.end });
-    const q = (start: number, end: number) =>
+    const q = (queryString: string, start: number, end: number) =>
       runToEnd(
         {
-          queryString: TOTALS_QUERY,
+          queryString,
           logGroups: props.logGroups,
           startTime: start,
           endTime: end,
@@ -54,11 +69,23 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
         () => undefined,
         ctrl.signal,
       );
-    Promise.all([q(props.start, props.end), q(p.start, p.end)])
-      .then(([a, b]) => {
-        if (a.error || b.error) throw new Error((a.error ?? b.error)!.message);
-        setCur(readTotals(a.rows));
-        setPrev(readTotals(b.rows));
+    Promise.all([
+      q(TOTALS_QUERY, props.start, props.end),
+      q(TOTALS_QUERY, p.start, p.end),
+      q(EXTENT_QUERY, 0, Math.max(props.end, Date.now())),
+    ])
+      .then(([a, b, x]) => {
+        const failed = a.error ?? b.error ?? x.error;
+        if (failed) throw new Error(failed.message);
+        const c = readTotals(a.rows);
+        const pv = readTotals(b.rows);
+        const extent = readExtent(x.rows);
+        setCur(c);
+        setPrev(pv);
+        setCoverage({
+          current: periodCoverage({ start: props.start, end: props.end + 1 }, extent, c.requests),
+          previous: periodCoverage({ start: p.start, end: p.end + 1 }, extent, pv.requests),
+        });
         setErr('');
       })
       .catch((e: Error) => {
@@ -71,15 +98,10 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
     const v = cur?.[key];
     const pv = prev?.[key];
     let change: JSX_Change = null;
-    if (v !== undefined && pv !== undefined) {
-      if (pv === 0) change = { text: v === 0 ? 'no change' : 'new', cls: 'flat' };
-      else {
-        const pct = ((v - pv) / pv) * 100;
-        change =
-          Math.abs(pct) < 0.05
-            ? { text: '0.0%', cls: 'flat' }
-            : { text: `${pct > 0 ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}%`, cls: pct > 0 ? 'up' : 'down' };
-      }
+    if (v !== undefined && pv !== undefined && coverage) {
+      const c = compare(v, pv, coverage.previous, coverage.current);
+      const t = changeText(c, compactNumber, (x) => `${(x * 100).toFixed(1)}%`);
+      change = { text: t.text, cls: t.cls, basis: c.basis };
     }
     return (
       <div className="total-card" data-testid={`total-${key}`}>
@@ -87,12 +109,16 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
         <div className="total-value" title={v !== undefined ? formatNumber(v) : ''}>
           {v !== undefined ? compactNumber(v) : '—'}
         </div>
-        <div className={`total-change ${change?.cls ?? ''}`}>
+        <div className={`total-change ${change?.cls ?? ''}`} data-basis={change?.basis}>
           {change ? (
-            <>
-              {change.text}{' '}
-              <span className="muted">vs previous period ({pv !== undefined ? compactNumber(pv) : '—'})</span>
-            </>
+            change.basis === 'full' ? (
+              <>
+                {change.text.replace(/ vs .*$/, '')}{' '}
+                <span className="muted">vs previous period ({pv !== undefined ? compactNumber(pv) : '—'})</span>
+              </>
+            ) : (
+              <span className="muted">{change.text}</span>
+            )
           ) : (
             <span className="muted">&nbsp;</span>
           )}
@@ -117,7 +143,7 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
     </div>
   );
 }
-type JSX_Change = { text: string; cls: string } | null;
+type JSX_Change = { text: string; cls: string; basis: string } | null;
 
 function DashboardView({ id, utc }: { id: string; utc: boolean }) {
   const setParams = useParamSetter();
