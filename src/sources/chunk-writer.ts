@@ -169,14 +169,17 @@ export class ChunkWriter {
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
           const m = Math.min(APPEND_ROWS, n - i);
-          const chunk = DuckDBDataChunk.create([INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
-          chunk.setColumnValues(0, this.fids.slice(i, i + m));
-          chunk.setColumnValues(1, this.lns.slice(i, i + m));
-          chunk.setColumnValues(2, this.texts.slice(i, i + m));
+          const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
+          const rns = new Array<number>(m);
+          for (let k = 0; k < m; k++) rns[k] = i + k + 1;
+          chunk.setColumnValues(0, rns);
+          chunk.setColumnValues(1, this.fids.slice(i, i + m));
+          chunk.setColumnValues(2, this.lns.slice(i, i + m));
+          chunk.setColumnValues(3, this.texts.slice(i, i + m));
           const nulls: null[] = new Array<null>(m).fill(null);
-          chunk.setColumnValues(3, this.extra ? fillNulls(this.evTs, i, m) : nulls);
-          chunk.setColumnValues(4, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
-          chunk.setColumnValues(5, this.extra ? fillNulls(this.streams, i, m) : nulls);
+          chunk.setColumnValues(4, this.extra ? fillNulls(this.evTs, i, m) : nulls);
+          chunk.setColumnValues(5, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
+          chunk.setColumnValues(6, this.extra ? fillNulls(this.streams, i, m) : nulls);
           app.appendDataChunk(chunk);
         }
         app.flushSync();
@@ -224,7 +227,7 @@ export class ChunkWriter {
       );
       timing('normalize', t0);
       const rej = await this.conn.runAndReadAll(
-        `SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY fid, ln`,
+        `SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY rn`,
       );
       for (const [fid, ln, code, field] of rej.getRows()) {
         const f = field === null ? undefined : String(field);

@@ -14,8 +14,10 @@ import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
 
 /** Columns of the staging table filled by the readers (one row per record text). */
 export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+  rn INTEGER NOT NULL,     -- the record's position in the chunk (1-based): its key, unique
   fid INTEGER NOT NULL,    -- which file of the chunk (a chunk spans small files)
-  ln BIGINT NOT NULL,      -- line number of the record in its file (1-based)
+  ln BIGINT NOT NULL,      -- line of the record in its file (1-based), for reports only: the
+                           -- records of a compact array or export share one line
   text VARCHAR NOT NULL,   -- the record as JSON text
   ev_ts BIGINT,            -- CloudWatch export: the event timestamp (@timestamp)
   ing_ts BIGINT,           -- CloudWatch export: the ingestion time
@@ -80,9 +82,9 @@ export function normalizeSql(o: SqlNormalizeOptions): string {
   // re-evaluate a CTE's expressions (the JSON parse first) at every reference.
   return `CREATE OR REPLACE TEMP TABLE norm AS
 WITH p AS MATERIALIZED (
-  SELECT fid, ln, try(json_transform(text, ${MAPJ})) AS m FROM stage
+  SELECT rn, fid, ln, try(json_transform(text, ${MAPJ})) AS m FROM stage
 ), r AS (
-  SELECT fid, ln, m IS NULL AS unparsed,
+  SELECT rn, fid, ln, m IS NULL AS unparsed,
     m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
     m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
     m['errorCode'] AS j_err, m['identity'] AS j_id, m['input'] AS j_in, m['output'] AS j_out, m['requestMetadata'] AS j_md,
@@ -93,7 +95,7 @@ WITH p AS MATERIALIZED (
     CASE WHEN NOT ${keep} AND (contains(m['input'], '"inputBodyJson"') OR contains(m['output'], '"outputBodyJson"')) THEN m END AS m_strip
   FROM p
 ), s AS MATERIALIZED (
-  SELECT fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, m_strip,
+  SELECT rn, fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, m_strip,
     j_md, ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
     CASE WHEN starts_with(j_id, '{') THEN try(json_transform(j_id, ${MAPJ})) END AS m_id,
     CASE WHEN starts_with(j_in, '{') THEN try(json_transform(j_in, ${MAPJ})) END AS m_in,
@@ -101,7 +103,7 @@ WITH p AS MATERIALIZED (
     CASE WHEN starts_with(j_md, '{') THEN try(json_transform(j_md, ${MAPJ})) END AS m_md
   FROM r
 ), t AS MATERIALIZED (
-  SELECT fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, bad_id, bad_in, bad_out, bad_md,
+  SELECT rn, fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, bad_id, bad_in, bad_out, bad_md,
     ${unq('j_ts')} AS ts_s, ${unq('j_op')} AS op, ${unq('j_model')} AS model, m_id['arn'] AS j_arn,
     m_in['inputTokenCount'] AS t_in, m_in['cacheReadInputTokenCount'] AS t_cr, m_in['cacheWriteInputTokenCount'] AS t_cw,
     m_out['outputTokenCount'] AS t_out,
@@ -158,9 +160,9 @@ WITH p AS MATERIALIZED (
   SELECT v.*, split_part(rj, '|', 1) AS reject, nullif(substr(rj, strpos(rj, '|') + 1), '') AS reject_field,
     stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
     CASE WHEN rj IS NULL THEN coalesce(msg_strip, stage.text) END AS message
-  FROM v JOIN stage USING (fid, ln)
+  FROM v JOIN stage USING (rn)
 )
-SELECT fid, ln,
+SELECT rn, fid, ln,
   CASE WHEN reject = 'unparsed' THEN CASE WHEN json_valid(text) THEN '${REJECT.NOT_OBJECT}' ELSE '${REJECT.MALFORMED_JSON}' END ELSE reject END AS reject,
   reject_field,
   ${sqlString(o.logGroup)} AS log_group,

@@ -43,9 +43,10 @@ export interface StoreNormalizedResult {
 
 /**
  * Stores the valid rows of `norm` that are new: each (log_group, event_key) once, against the
- * store and within the batch (first line wins), with seq from `event_seq` in line order; then
+ * store and within the batch (first row wins), with seq from `event_seq` in batch order; then
  * updates the catalog from what was actually stored. Runs inside the caller's transaction.
- * `norm` columns: fid, ln (batch order), reject (NULL = valid), the events columns, sig.
+ * `norm` columns: rn (the row's unique position, batch order), fid, ln (where it was read, for
+ * reports), reject (NULL = valid), the events columns, sig.
  */
 export async function storeNormalized(conn: DuckDBConnection, now: number): Promise<StoreNormalizedResult> {
   // The dedup probe reads only events within a day of the batch's times: the store's zone maps on
@@ -56,20 +57,17 @@ export async function storeNormalized(conn: DuckDBConnection, now: number): Prom
     `SELECT min(ts) - ${DEDUP_WINDOW_MS}, max(ts) + ${DEDUP_WINDOW_MS} FROM norm WHERE reject IS NULL`,
   );
   const [lo, hi] = range.getRows()[0];
-  // ins: the positions (fid, ln) of the rows to store — new in the store, first in the batch.
+  // ins: the positions (rn) of the rows to store — new in the store, first in the batch.
   // Only keys are materialised; the rows are read from norm once, by the INSERT.
   await conn.run(`CREATE OR REPLACE TEMP TABLE ins_pos AS
-    SELECT b.fid, b.ln FROM (
-      SELECT log_group, event_key, arg_min(fid, (fid, ln)) AS fid, arg_min(ln, (fid, ln)) AS ln
-      FROM norm WHERE reject IS NULL GROUP BY log_group, event_key
+    SELECT b.rn FROM (
+      SELECT log_group, event_key, min(rn) AS rn FROM norm WHERE reject IS NULL GROUP BY log_group, event_key
     ) b
     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.ts BETWEEN ${lo ?? 0} AND ${hi ?? 0}
       AND e.log_group = b.log_group AND e.event_key = b.event_key)`);
-  await conn.run(
-    `CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.fid = p.fid AND n.ln = p.ln`,
-  );
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.rn = p.rn`);
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
-    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY fid, ln)`);
+    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY rn)`);
   const counts = await conn.runAndReadAll(
     `SELECT (SELECT count(*) FROM norm WHERE reject IS NULL), (SELECT count(*) FROM ins_pos)`,
   );
@@ -160,7 +158,7 @@ export class EventWriter {
       app.endRow();
     });
     app.closeSync();
-    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT 0 AS fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
+    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT ln AS rn, 0 AS fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
       log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region, operation, model_id,
       identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,

@@ -29,9 +29,11 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
   const c = store.connection;
   await c.run(STAGE_DDL);
   const app = await c.createAppender('stage', 'main', 'temp');
+  // Every row on line 1, as the records of a compact array are: rows are told apart by rn alone.
   texts.forEach((t, i) => {
+    app.appendInteger(i + 1);
     app.appendInteger(0);
-    app.appendBigInt(BigInt(i + 1));
+    app.appendBigInt(1n);
     app.appendVarchar(t);
     app.appendNull();
     app.appendNull();
@@ -45,7 +47,7 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
   const r =
     await c.runAndReadAll(`SELECT ln, reject, reject_field, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
     inference_region, operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
-    cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY ln`);
+    cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY rn`);
   return r.getRowObjectsJS() as NormRow[];
 }
 
