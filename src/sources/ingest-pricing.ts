@@ -75,6 +75,23 @@ export class IngestPricer {
   }
 }
 
+/** A new summary for an ingest (file, S3 or CloudWatch) whose chunk writer fills `totals`. */
+export function openSummary(totals: ChunkTotals): IngestSummary {
+  return {
+    filesRead: 0,
+    filesSkipped: 0,
+    recordsStored: 0,
+    duplicatesSkipped: 0,
+    recordsRejected: 0,
+    rejected: totals.rejects,
+    notes: totals.notes,
+    links: { followed: 0, skipped: 0 },
+    recordsRead: 0,
+    bytesRead: 0,
+    elapsedMs: 0,
+  };
+}
+
 /** The summary's closing figures once the chunk writer is done (file, S3 and CloudWatch ingest): what it stored, priced. */
 export async function closeSummary<S extends IngestSummary>(
   summary: S,
