@@ -2,7 +2,7 @@ import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from
 import { recordTooLarge } from '../logs/limits.js';
 import { REJECT, rejectReason } from '../logs/reasons.js';
 import { inTransaction } from '../store/transaction.js';
-import { storeNormalized } from '../store/writer.js';
+import { CONFLICTS_KEPT, storeNormalized } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 import { STAGE_DDL, normalizeStage, sqlString } from './sql-normalize.js';
 
@@ -19,10 +19,23 @@ export interface FileNote {
   note: string;
 }
 
+/** A record not stored because a record with its key (requestId) was, though their content differs. */
+export interface ConflictExample {
+  file: string;
+  line: number;
+  eventKey: string;
+  /** What differs from the record kept. */
+  fields: string[];
+}
+
 export interface ChunkTotals {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Duplicates whose content differs from the record kept (counted among duplicates too). */
+  conflicts: number;
+  /** The first conflicts, at most CONFLICTS_KEPT. */
+  conflictExamples: ConflictExample[];
   /** The first rejections, at most REJECTS_KEPT (all are counted). */
   rejects: RejectedRecord[];
   /** The first notes, at most REJECTS_KEPT. */
@@ -33,7 +46,16 @@ export interface ChunkTotals {
 
 /** Fresh totals for one ingest run. */
 export function newTotals(onReject?: (r: RejectedRecord) => void): ChunkTotals {
-  return { stored: 0, duplicates: 0, rejected: 0, rejects: [], notes: [], ...(onReject ? { onReject } : {}) };
+  return {
+    stored: 0,
+    duplicates: 0,
+    rejected: 0,
+    conflicts: 0,
+    conflictExamples: [],
+    rejects: [],
+    notes: [],
+    ...(onReject ? { onReject } : {}),
+  };
 }
 
 export const REJECTS_KEPT = 1000;
@@ -270,9 +292,15 @@ export class ChunkWriter {
     }
     await inTransaction(this.conn, async () => {
       if (n > 0) {
-        const r = await storeNormalized(this.conn, Date.now());
+        // Exact: a requestId is stored once per log group, whenever it is ingested again.
+        const r = await storeNormalized(this.conn, Date.now(), { exact: true });
         this.totals.stored += r.stored;
         this.totals.duplicates += r.duplicates;
+        this.totals.conflicts += r.conflicts;
+        for (const c of r.conflictExamples) {
+          if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
+          this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
+        }
         timing('store', t0);
       }
       // One statement per few hundred files: the S3 delivery layout has thousands of small files

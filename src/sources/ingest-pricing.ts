@@ -86,6 +86,8 @@ export function openSummary(totals: ChunkTotals): IngestSummary {
     rejected: totals.rejects,
     notes: totals.notes,
     links: { followed: 0, skipped: 0 },
+    conflicts: 0,
+    conflictExamples: totals.conflictExamples,
     recordsRead: 0,
     bytesRead: 0,
     elapsedMs: 0,
@@ -102,6 +104,7 @@ export async function closeSummary<S extends IngestSummary>(
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
+  summary.conflicts = totals.conflicts;
   await pricer.finish(summary);
   summary.elapsedMs = Date.now() - started;
   return summary;

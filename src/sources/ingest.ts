@@ -1,13 +1,13 @@
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
-import { ChunkWriter, newTotals, type FileNote, type RejectedRecord } from './chunk-writer.js';
+import { ChunkWriter, newTotals, type ConflictExample, type FileNote, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
 import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
 import { filesRead, unchanged } from './checkpoints.js';
 
-export type { FileNote, RejectedRecord } from './chunk-writer.js';
+export type { ConflictExample, FileNote, RejectedRecord } from './chunk-writer.js';
 
 /**
  * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
@@ -39,6 +39,13 @@ export interface IngestSummary {
   filesSkipped: number;
   recordsStored: number;
   duplicatesSkipped: number;
+  /**
+   * Duplicates (counted in duplicatesSkipped) whose content differs from the record kept: the
+   * same requestId with another model, other token counts, or a @timestamp more than an hour off.
+   */
+  conflicts: number;
+  /** The first conflicts (at most 10). */
+  conflictExamples: ConflictExample[];
   recordsRejected: number;
   /** The first rejections (at most 1000; recordsRejected counts them all). */
   rejected: RejectedRecord[];
