@@ -10,7 +10,7 @@ export interface AppendResult {
   duplicates: number;
 }
 
-/** Duplicates are looked for among events whose @timestamp is at most this far from the batch's. */
+/** Without `exact`, duplicates are looked for among events whose @timestamp is at most this far from the batch's. */
 export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
 /** Separator of field names in a catalog signature (`norm.sig`). */
