@@ -1,7 +1,6 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Store } from '../../src/store/store.js';
@@ -9,6 +8,7 @@ import { ingestPaths } from '../../src/sources/ingest.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
 import { isBiError } from '../../src/util/errors.js';
 import { LOG_EXAMPLES } from '../fixtures/paths.js';
+import { scratchDirs } from './scratch.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form JSON fixtures
 const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
@@ -17,14 +17,7 @@ const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .map((l) => JSON.parse(l).record);
 const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
 
-const root = mkdtempSync(join(tmpdir(), 'h1-ingest-test-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-function dir(): string {
-  const d = join(root, `case${++n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
+const dir = scratchDirs('h1-ingest-test-');
 function rec(i: number, extra: Rec = {}): Rec {
   return {
     timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
@@ -446,6 +439,6 @@ test('an unreadable file (corrupt gzip) is reported, not checkpointed, and the o
 
 test('a missing path is a clear error', async () => {
   await withStore(async (s) => {
-    await assert.rejects(ingestPaths(s, [join(root, 'nope')]), /No such file or folder/);
+    await assert.rejects(ingestPaths(s, [join(dir(), 'nope')]), /No such file or folder/);
   });
 });

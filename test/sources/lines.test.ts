@@ -1,25 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineSplitter, MAX_LINE_BYTES, type Line } from '../../src/sources/lines.js';
+import { bytesConcatenated } from './scratch.js';
 
 // The work of splitting is bounded by the input, not by its square (campaign F9: a 50 MB line in
 // a .gz, arriving in 16 KB pieces, was re-joined at every piece: 271 s). Measured as bytes copied
 // by Buffer.concat, not as time.
-
-function copied<T>(fn: () => T): { result: T; bytes: number } {
-  const concat = Buffer.concat;
-  let bytes = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {
-    const out = concat(list, total);
-    bytes += out.length;
-    return out;
-  }) as typeof Buffer.concat;
-  try {
-    return { result: fn(), bytes };
-  } finally {
-    Buffer.concat = concat;
-  }
-}
 
 function split(pieces: Buffer[], max?: number): Line[] {
   const s = new LineSplitter(max);
@@ -35,10 +21,10 @@ function inPieces(b: Buffer, size: number): Buffer[] {
   return out;
 }
 
-test('a 24 MB line in 16 KB pieces is joined once: bytes copied stay linear', () => {
+test('a 24 MB line in 16 KB pieces is joined once: bytes copied stay linear', async () => {
   const line = Buffer.alloc(24 << 20, 0x61);
   const input = Buffer.concat([Buffer.from('{"a":1}\n'), line, Buffer.from('\n{"b":2}\n')]);
-  const { result, bytes } = copied(() => split(inPieces(input, 16 << 10)));
+  const { result, bytes } = await bytesConcatenated(() => split(inPieces(input, 16 << 10)));
   assert.deepEqual(
     result.map((l) => ('text' in l ? l.text.length : l.reject)),
     [7, line.length, 7],
@@ -46,10 +32,10 @@ test('a 24 MB line in 16 KB pieces is joined once: bytes copied stay linear', ()
   assert.ok(bytes <= 2 * input.length, `copied ${bytes} bytes for ${input.length} of input`);
 });
 
-test('a line over the cap is rejected without being assembled, and the lines after it are read', () => {
+test('a line over the cap is rejected without being assembled, and the lines after it are read', async () => {
   const cap = 1 << 20;
   const input = Buffer.concat([Buffer.alloc(cap * 8, 0x78), Buffer.from('\n{"after":1}')]);
-  const { result, bytes } = copied(() => split(inPieces(input, 16 << 10), cap));
+  const { result, bytes } = await bytesConcatenated(() => split(inPieces(input, 16 << 10), cap));
   assert.equal(result.length, 2);
   assert.ok('reject' in result[0] && /longer than the 1\.0 MB/.test(result[0].reject));
   assert.deepEqual(result[1], { ln: 2, text: '{"after":1}' });
