@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { Store } from '../../src/store/store.js';
-import { bytesConcatenated, scratchDirs } from './scratch.js';
+import { bytesConcatenated, invocation, scratchDirs } from './scratch.js';
 import { ingestPaths, type IngestSummary } from '../../src/sources/ingest.js';
 
 // Files the reliability campaign (2026-12) found to lose records, crash or hang the ingest: each
@@ -13,19 +13,7 @@ import { ingestPaths, type IngestSummary } from '../../src/sources/ingest.js';
 // rest of the ingest down with it.
 
 const dir = scratchDirs('bi-hostile-files-');
-function rec(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
-    accountId: '123456789012',
-    region: 'us-east-1',
-    requestId: `req-${i}`,
-    operation: 'Converse',
-    modelId: 'amazon.nova-lite-v1:0',
-    input: { inputTokenCount: 10 + i },
-    output: { outputTokenCount: 5 },
-    ...extra,
-  };
-}
+const rec = invocation;
 const lines = (from: number, count: number): string[] =>
   Array.from({ length: count }, (_, i) => JSON.stringify(rec(from + i)));
 
@@ -298,7 +286,7 @@ test('a record nested 4,000 levels deep is rejected alone, with its line; the ot
     [
       ['a-deep.jsonl', 51, true],
       ['b-brackets.jsonl', 1, true],
-      ['c-array.json', 16, true],
+      ['c-array.json', 2 + JSON.stringify(rec(200), null, 1).split('\n').length, true],
       ['d-export.json', 1, true],
     ],
   );

@@ -33,3 +33,29 @@ export async function bytesConcatenated<T>(fn: () => T | Promise<T>): Promise<{ 
     Buffer.concat = concat;
   }
 }
+
+/**
+ * A valid invocation record, minute `i` of 2026-01-01, requestId `req-<i>`, with request and
+ * response bodies (which ingest cuts out) and request metadata; `extra` overrides its fields.
+ */
+export function invocation(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
+    accountId: '123456789012',
+    region: 'us-east-1',
+    requestId: `req-${i}`,
+    operation: 'Converse',
+    modelId: 'amazon.nova-lite-v1:0',
+    input: {
+      inputContentType: 'application/json',
+      inputBodyJson: { messages: [{ role: 'user', content: [{ text: `secret prompt ${i}` }] }] },
+      inputTokenCount: 10 + i,
+    },
+    output: { outputContentType: 'application/json', outputBodyJson: { stopReason: 'end_turn' }, outputTokenCount: 5 },
+    identity: { arn: 'arn:aws:sts::123456789012:assumed-role/app/s' },
+    requestMetadata: { tenant_id: `tenant-${i % 3}` },
+    schemaType: 'ModelInvocationLog',
+    schemaVersion: '1.0',
+    ...extra,
+  };
+}
