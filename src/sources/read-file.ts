@@ -99,12 +99,16 @@ async function readRecords(
   };
   const it = input[Symbol.asyncIterator]();
 
-  // The shape comes from the first non-blank line; a document is only a candidate until read whole.
+  // The shape comes from the first non-blank line that is not a JSON scalar (a stray `5` says
+  // nothing); a document is only a candidate until read whole.
   const head: Buffer[] = [];
   let headBytes = 0;
   let shape: 'lines' | 'document' | undefined;
   const probe = new LineSplitter(HEAD_BYTES);
-  const decide = (l: Line): 'lines' | 'document' => ('reject' in l ? startsDocument(head) : shapeOf(l.text));
+  const decide = (l: Line): 'lines' | 'document' | undefined => {
+    if ('reject' in l) return startsDocument(head);
+    return l.ln <= MAX_SCALAR_LINES && isScalar(l.text) ? undefined : shapeOf(l.text);
+  };
   while (shape === undefined) {
     const n = await it.next();
     if (n.done) {
@@ -115,10 +119,11 @@ async function readRecords(
     headBytes += n.value.length;
     for (const l of probe.push(n.value)) {
       shape = decide(l);
-      break;
+      if (shape) break;
     }
     if (shape === undefined && headBytes > HEAD_BYTES) shape = startsDocument(head);
   }
+  shape ??= 'lines';
 
   if (shape === 'document') {
     const doc = await readDocumentBytes(head, headBytes, it);
@@ -132,6 +137,20 @@ async function readRecords(
   for (let n = await it.next(); !n.done; n = await it.next()) await feed(n.value);
   await feed(null);
   return { records, complete: true };
+}
+
+/** Leading lines that are JSON scalars are looked past, up to this line, to find the file's shape. */
+const MAX_SCALAR_LINES = 1000;
+
+function isScalar(t: string): boolean {
+  const c = t.charCodeAt(0);
+  if (c === 0x7b || c === 0x5b) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The shape a first line suggests: a record per line, or (a candidate for) a JSON document. */
