@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, MAX_RECORD_BYTES } from './limits.js';
+
 /**
  * Why a record is rejected: a stable code plus the field it concerns. The TypeScript normaliser
  * and the SQL normaliser both return these codes, and the text is made here, once.
@@ -12,10 +14,27 @@ export const REJECT = {
   NOT_OBJECT_FIELD: 'not-object-field',
   TOKEN: 'token',
   METADATA_VALUE: 'metadata-value',
+  NOT_RECORD: 'not-record',
+  TOO_DEEP: 'too-deep',
+  TOO_LARGE: 'too-large',
 } as const;
 export type RejectCode = (typeof REJECT)[keyof typeof REJECT];
 
-export function rejectReason(code: RejectCode | string, field?: string): string {
+/** Values named in a reason are cut to this many characters (they are identifiers, times, counts). */
+const VALUE_SHOWN = 80;
+
+/**
+ * The reason text. `value` is the offending value as JSON text (or, for NOT_RECORD, the record's
+ * top-level keys; for NOT_OBJECT_FIELD, its JSON type): naming it is what makes a rejection
+ * fixable. Bodies are never named (input/output are only described by their type).
+ */
+export function rejectReason(code: RejectCode | string, field?: string, value?: string): string {
+  const base = baseReason(code, field, value);
+  if (value === undefined || code === REJECT.NOT_RECORD || code === REJECT.TOO_LARGE) return base;
+  return `${base}; got ${value.length > VALUE_SHOWN ? value.slice(0, VALUE_SHOWN) + '…' : value}`;
+}
+
+function baseReason(code: RejectCode | string, field?: string, value?: string): string {
   const f = field ?? '';
   switch (code) {
     case REJECT.MALFORMED_JSON:
@@ -36,7 +55,29 @@ export function rejectReason(code: RejectCode | string, field?: string): string 
       return `${f} must be a non-negative integer`;
     case REJECT.METADATA_VALUE:
       return `${f} must be a string (requestMetadata is a flat map of strings)`;
+    case REJECT.NOT_RECORD:
+      return `not a Bedrock invocation log record (it has none of timestamp, operation, modelId, requestId, schemaType; top-level keys: ${value ?? 'none'})`;
+    case REJECT.TOO_DEEP:
+      return `nested more than ${MAX_JSON_DEPTH} levels deep (not an invocation record; field discovery stops there)`;
+    case REJECT.TOO_LARGE:
+      return `record is ${value ?? 'too large'}, larger than the ${MAX_RECORD_BYTES / (1024 * 1024)} MiB a record may be (CloudWatch's limit for one log event)`;
     default:
       return `${code}${f ? ` (${f})` : ''}`;
+  }
+}
+
+/** How a value that should have been an object is described (its type, never its content). */
+export function jsonTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'an object';
   }
 }

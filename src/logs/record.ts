@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_LOG_STREAM, type StoredEvent } from './event.js';
-import { fieldNamesOf } from './fields.js';
-import { REJECT, rejectReason, type RejectCode } from './reasons.js';
+import { discoverFields, fieldNamesOf } from './fields.js';
+import { recordTooLarge } from './limits.js';
+import { REJECT, jsonTypeOf, rejectReason, type RejectCode } from './reasons.js';
 import { parseRfc3339Utc } from './timestamp.js';
 import { stripBodiesText } from './strip-text.js';
 
@@ -26,7 +27,8 @@ export interface NormalizeContext {
   text?: string;
 }
 
-export type NormalizeResult = { ok: true; event: StoredEvent } | { ok: false; reason: string; field?: string };
+export type NormalizeResult =
+  { ok: true; event: StoredEvent } | { ok: false; reason: string; code: RejectCode; field?: string; value?: string };
 
 /** The operations that write invocation logs (others are accepted: AWS may add more). */
 export const BEDROCK_OPERATIONS = [
@@ -106,10 +108,29 @@ export function contentKey(message: string): string {
   return 'h:' + createHash('md5').update(message).digest('hex');
 }
 
-function fail(code: RejectCode, field?: string): NormalizeResult {
-  return { ok: false, reason: rejectReason(code, field), field };
+/** Values named in reasons are cut here (as the SQL normaliser cuts them). */
+export const REJECT_VALUE_CHARS = 200;
+
+function fail(code: RejectCode, field?: string, value?: string): NormalizeResult {
+  const v = value === undefined ? undefined : value.slice(0, REJECT_VALUE_CHARS);
+  return { ok: false, reason: rejectReason(code, field, v), code, field, ...(v === undefined ? {} : { value: v }) };
 }
 
+/** The offending value as JSON text, for the reason. */
+function shown(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** The keys that make an object recognisably an invocation record: without all of them, it is something else. */
+const RECORD_KEYS = ['timestamp', 'operation', 'modelId', 'requestId', 'schemaType'] as const;
+/** How many top-level keys a NOT_RECORD reason lists. */
+export const KEYS_SHOWN = 8;
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** A token count: a JSON number holding a non-negative safe integer (not a string, not a boolean). */
 function tokenCount(v: unknown): number | null | 'bad' {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return 'bad';
@@ -132,49 +153,56 @@ function messageText(text: string | undefined, stored: Record<string, unknown>, 
 export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!isPlainObject(record)) return fail(REJECT.NOT_OBJECT);
   const r = record;
+  const stored = ctx.keepBodies ? r : stripBodies(r);
+  const message = messageText(ctx.text?.trim(), stored, stored !== r);
+  if (recordTooLarge(message)) return fail(REJECT.TOO_LARGE, undefined, mib(Buffer.byteLength(message, 'utf8')));
   if (r.schemaType !== undefined && r.schemaType !== null && r.schemaType !== 'ModelInvocationLog')
-    return fail(REJECT.SCHEMA_TYPE, 'schemaType');
+    return fail(REJECT.SCHEMA_TYPE, 'schemaType', shown(r.schemaType));
+  if (RECORD_KEYS.every((k) => r[k] === undefined || r[k] === null))
+    return fail(REJECT.NOT_RECORD, undefined, Object.keys(r).slice(0, KEYS_SHOWN).join(', '));
   if (r.timestamp === undefined || r.timestamp === null) return fail(REJECT.MISSING, 'timestamp');
   const ts = typeof r.timestamp === 'string' ? parseRfc3339Utc(r.timestamp) : null;
-  if (ts === null) return fail(REJECT.TIMESTAMP, 'timestamp');
+  if (ts === null) return fail(REJECT.TIMESTAMP, 'timestamp', shown(r.timestamp));
   const s: Partial<Record<(typeof STRING_FIELDS)[number], string | null>> = {};
   for (const f of STRING_FIELDS) {
     const v = r[f];
     if (v === undefined || v === null) s[f] = null;
     else if (typeof v === 'string') s[f] = v;
-    else return fail(REJECT.NOT_STRING, f);
+    else return fail(REJECT.NOT_STRING, f, shown(v));
   }
   if (!s.operation) return fail(REJECT.MISSING, 'operation');
   if (!s.modelId) return fail(REJECT.MISSING, 'modelId');
   let identityArn: string | null = null;
   if (r.identity !== undefined && r.identity !== null) {
-    if (!isPlainObject(r.identity)) return fail(REJECT.NOT_OBJECT_FIELD, 'identity');
+    if (!isPlainObject(r.identity)) return fail(REJECT.NOT_OBJECT_FIELD, 'identity', jsonTypeOf(r.identity));
     const arn = r.identity.arn;
-    if (arn !== undefined && arn !== null && typeof arn !== 'string') return fail(REJECT.NOT_STRING, 'identity.arn');
+    if (arn !== undefined && arn !== null && typeof arn !== 'string')
+      return fail(REJECT.NOT_STRING, 'identity.arn', shown(arn));
     identityArn = arn ?? null;
   }
   const tokens: (number | null)[] = [];
   for (const part of ['input', 'output'] as const) {
     const o = r[part];
-    if (o !== undefined && o !== null && !isPlainObject(o)) return fail(REJECT.NOT_OBJECT_FIELD, part);
+    if (o !== undefined && o !== null && !isPlainObject(o)) return fail(REJECT.NOT_OBJECT_FIELD, part, jsonTypeOf(o));
     for (const [obj, key] of TOKEN_FIELDS) {
       if (obj !== part) continue;
       const t = isPlainObject(o) ? tokenCount(o[key]) : null;
-      if (t === 'bad') return fail(REJECT.TOKEN, `${obj}.${key}`);
+      if (t === 'bad') return fail(REJECT.TOKEN, `${obj}.${key}`, shown((o as Record<string, unknown>)[key]));
       tokens.push(t);
     }
   }
   let requestMetadata: Record<string, string> | null = null;
   if (r.requestMetadata !== undefined && r.requestMetadata !== null) {
-    if (!isPlainObject(r.requestMetadata)) return fail(REJECT.NOT_OBJECT_FIELD, 'requestMetadata');
+    if (!isPlainObject(r.requestMetadata))
+      return fail(REJECT.NOT_OBJECT_FIELD, 'requestMetadata', jsonTypeOf(r.requestMetadata));
     requestMetadata = {};
     for (const [k, v] of Object.entries(r.requestMetadata)) {
-      if (typeof v !== 'string') return fail(REJECT.METADATA_VALUE, `requestMetadata.${k}`);
+      if (typeof v !== 'string') return fail(REJECT.METADATA_VALUE, `requestMetadata.${k}`, shown(v));
       requestMetadata[k] = v;
     }
   }
-  const stored = ctx.keepBodies ? r : stripBodies(r);
-  const message = messageText(ctx.text?.trim(), stored, stored !== r);
+  const fields = discoverFields(stored);
+  if (fields.truncated) return fail(REJECT.TOO_DEEP);
   const event: StoredEvent = {
     logGroup: ctx.logGroup,
     logStream: ctx.logStream ?? DEFAULT_LOG_STREAM,
@@ -196,7 +224,7 @@ export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): 
     cacheWriteTokens: tokens[2],
     outputTokens: tokens[3],
     requestMetadata,
-    fieldNames: fieldNamesOf(stored),
+    fieldNames: fields.names,
   };
   return { ok: true, event };
 }

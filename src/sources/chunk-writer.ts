@@ -1,9 +1,10 @@
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { rejectReason } from '../logs/reasons.js';
+import { recordTooLarge } from '../logs/limits.js';
+import { REJECT, rejectReason } from '../logs/reasons.js';
 import { inTransaction } from '../store/transaction.js';
-import { storeNormalized } from '../store/writer.js';
+import { CONFLICTS_KEPT, storeNormalized } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
-import { STAGE_DDL, normalizeSql, sqlString } from './sql-normalize.js';
+import { STAGE_DDL, normalizeStage, sqlString } from './sql-normalize.js';
 
 export interface RejectedRecord {
   file: string;
@@ -12,12 +13,49 @@ export interface RejectedRecord {
   field?: string;
 }
 
+/** Something done to a file that the user should know of, though nothing was rejected (UTF-16 converted…). */
+export interface FileNote {
+  file: string;
+  note: string;
+}
+
+/** A record not stored because a record with its key (requestId) was, though their content differs. */
+export interface ConflictExample {
+  file: string;
+  line: number;
+  eventKey: string;
+  /** What differs from the record kept. */
+  fields: string[];
+}
+
 export interface ChunkTotals {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Duplicates whose content differs from the record kept (counted among duplicates too). */
+  conflicts: number;
+  /** The first conflicts, at most CONFLICTS_KEPT. */
+  conflictExamples: ConflictExample[];
   /** The first rejections, at most REJECTS_KEPT (all are counted). */
   rejects: RejectedRecord[];
+  /** The first notes, at most REJECTS_KEPT. */
+  notes: FileNote[];
+  /** Each rejection as it happens, all of them (`ingest --rejects FILE` writes them out). */
+  onReject?: (r: RejectedRecord) => void;
+}
+
+/** Fresh totals for one ingest run. */
+export function newTotals(onReject?: (r: RejectedRecord) => void): ChunkTotals {
+  return {
+    stored: 0,
+    duplicates: 0,
+    rejected: 0,
+    conflicts: 0,
+    conflictExamples: [],
+    rejects: [],
+    notes: [],
+    ...(onReject ? { onReject } : {}),
+  };
 }
 
 export const REJECTS_KEPT = 1000;
@@ -113,8 +151,16 @@ export class ChunkWriter {
   /** Records added since the writer was created. */
   added = 0;
 
+  /**
+   * Stages one record text. A record larger than MAX_RECORD_BYTES is rejected here, alone, before
+   * DuckDB would parse it (a 20 MB record made the whole chunk fail for memory).
+   */
   add(line: number, text: string, evTs?: number, ingTs?: number, stream?: string): void {
     this.added++;
+    if (recordTooLarge(text)) {
+      const mib = (Buffer.byteLength(text, 'utf8') / (1024 * 1024)).toFixed(1);
+      return this.reject(line, rejectReason(REJECT.TOO_LARGE, undefined, `${mib} MiB`));
+    }
     this.fids.push(this.fid);
     this.lns.push(BigInt(line));
     this.texts.push(text);
@@ -132,11 +178,22 @@ export class ChunkWriter {
     this.rejectIn(this.files[this.fid] ?? '', line, reason, field);
   }
 
+  /** A file or folder that could not be read at all (line 0). */
+  rejectPath(path: string, reason: string): void {
+    this.rejectIn(path, 0, reason);
+  }
+
+  /** A note about the current file (it was converted, or part of it ignored). */
+  note(note: string): void {
+    if (this.totals.notes.length < REJECTS_KEPT) this.totals.notes.push({ file: this.files[this.fid] ?? '', note });
+  }
+
   private rejectIn(file: string, line: number, reason: string, field?: string): void {
     const r: RejectedRecord = { file, line, reason, ...(field ? { field } : {}) };
     if (this.opts.strict) throw strictError(r);
     this.totals.rejected++;
     if (this.totals.rejects.length < REJECTS_KEPT) this.totals.rejects.push(r);
+    this.totals.onReject?.(r);
   }
 
   get full(): boolean {
@@ -169,14 +226,17 @@ export class ChunkWriter {
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
           const m = Math.min(APPEND_ROWS, n - i);
-          const chunk = DuckDBDataChunk.create([INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
-          chunk.setColumnValues(0, this.fids.slice(i, i + m));
-          chunk.setColumnValues(1, this.lns.slice(i, i + m));
-          chunk.setColumnValues(2, this.texts.slice(i, i + m));
+          const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
+          const rns = new Array<number>(m);
+          for (let k = 0; k < m; k++) rns[k] = i + k + 1;
+          chunk.setColumnValues(0, rns);
+          chunk.setColumnValues(1, this.fids.slice(i, i + m));
+          chunk.setColumnValues(2, this.lns.slice(i, i + m));
+          chunk.setColumnValues(3, this.texts.slice(i, i + m));
           const nulls: null[] = new Array<null>(m).fill(null);
-          chunk.setColumnValues(3, this.extra ? fillNulls(this.evTs, i, m) : nulls);
-          chunk.setColumnValues(4, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
-          chunk.setColumnValues(5, this.extra ? fillNulls(this.streams, i, m) : nulls);
+          chunk.setColumnValues(4, this.extra ? fillNulls(this.evTs, i, m) : nulls);
+          chunk.setColumnValues(5, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
+          chunk.setColumnValues(6, this.extra ? fillNulls(this.streams, i, m) : nulls);
           app.appendDataChunk(chunk);
         }
         app.flushSync();
@@ -214,28 +274,33 @@ export class ChunkWriter {
 
   private async store(n: number, files: string[], checkpoints: Checkpoint[], t0: number): Promise<void> {
     if (n > 0) {
-      await this.conn.run(
-        normalizeSql({
-          logGroup: this.opts.logGroup,
-          defaultStream: this.opts.defaultStream,
-          ingestionTime: Date.now(),
-          keepBodies: this.opts.keepBodies,
-        }),
-      );
+      await normalizeStage(this.conn, {
+        logGroup: this.opts.logGroup,
+        defaultStream: this.opts.defaultStream,
+        ingestionTime: Date.now(),
+        keepBodies: this.opts.keepBodies,
+      });
       timing('normalize', t0);
       const rej = await this.conn.runAndReadAll(
-        `SELECT fid, ln, reject, reject_field FROM norm WHERE reject IS NOT NULL ORDER BY fid, ln`,
+        `SELECT fid, ln, reject, reject_field, reject_value FROM norm WHERE reject IS NOT NULL ORDER BY rn`,
       );
-      for (const [fid, ln, code, field] of rej.getRows()) {
+      for (const [fid, ln, code, field, value] of rej.getRows()) {
         const f = field === null ? undefined : String(field);
-        this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f), f);
+        const v = value === null ? undefined : String(value);
+        this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f, v), f);
       }
     }
     await inTransaction(this.conn, async () => {
       if (n > 0) {
-        const r = await storeNormalized(this.conn, Date.now());
+        // Exact: a requestId is stored once per log group, whenever it is ingested again.
+        const r = await storeNormalized(this.conn, Date.now(), { exact: true });
         this.totals.stored += r.stored;
         this.totals.duplicates += r.duplicates;
+        this.totals.conflicts += r.conflicts;
+        for (const c of r.conflictExamples) {
+          if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
+          this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
+        }
         timing('store', t0);
       }
       // One statement per few hundred files: the S3 delivery layout has thousands of small files

@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
-import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
+import { ChunkWriter, newTotals } from './chunk-writer.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from './checkpoints.js';
 import type { IngestSummary } from './ingest.js';
-import { IngestPricer, closeSummary } from './ingest-pricing.js';
+import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
 import { awsClientConfig, awsError, type AwsClientOptions, type AwsIngestOptions } from './s3.js';
 import { stripBodiesText } from '../logs/strip-text.js';
@@ -79,17 +79,9 @@ export async function ingestCloudWatch(
   const overlapMs = opts.overlapMs ?? DEFAULT_OVERLAP_MS;
   const client = opts.client ?? makeCloudWatchClient(opts);
   const source = cloudWatchSourceId(group, opts, localGroup);
-  const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
+  const totals = newTotals(opts.onReject);
   const summary: CloudWatchIngestSummary = {
-    filesRead: 0,
-    filesSkipped: 0,
-    recordsStored: 0,
-    duplicatesSkipped: 0,
-    recordsRejected: 0,
-    rejected: totals.rejects,
-    recordsRead: 0,
-    bytesRead: 0,
-    elapsedMs: 0,
+    ...openSummary(totals),
     eventsAlreadyRead: 0,
     highTs: null,
   };

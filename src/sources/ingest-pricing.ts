@@ -75,6 +75,25 @@ export class IngestPricer {
   }
 }
 
+/** A new summary for an ingest (file, S3 or CloudWatch) whose chunk writer fills `totals`. */
+export function openSummary(totals: ChunkTotals): IngestSummary {
+  return {
+    filesRead: 0,
+    filesSkipped: 0,
+    recordsStored: 0,
+    duplicatesSkipped: 0,
+    recordsRejected: 0,
+    rejected: totals.rejects,
+    notes: totals.notes,
+    links: { followed: 0, skipped: 0 },
+    conflicts: 0,
+    conflictExamples: totals.conflictExamples,
+    recordsRead: 0,
+    bytesRead: 0,
+    elapsedMs: 0,
+  };
+}
+
 /** The summary's closing figures once the chunk writer is done (file, S3 and CloudWatch ingest): what it stored, priced. */
 export async function closeSummary<S extends IngestSummary>(
   summary: S,
@@ -85,6 +104,7 @@ export async function closeSummary<S extends IngestSummary>(
   summary.recordsStored = totals.stored;
   summary.duplicatesSkipped = totals.duplicates;
   summary.recordsRejected = totals.rejected;
+  summary.conflicts = totals.conflicts;
   await pricer.finish(summary);
   summary.elapsedMs = Date.now() - started;
   return summary;

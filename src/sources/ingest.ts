@@ -1,13 +1,13 @@
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
-import { ChunkWriter, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
+import { ChunkWriter, newTotals, type ConflictExample, type FileNote, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
-import { IngestPricer, closeSummary } from './ingest-pricing.js';
+import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
 import { filesRead, unchanged } from './checkpoints.js';
 
-export type { RejectedRecord } from './chunk-writer.js';
+export type { ConflictExample, FileNote, RejectedRecord } from './chunk-writer.js';
 
 /**
  * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
@@ -22,6 +22,8 @@ export interface IngestOptions {
   strict?: boolean;
   /** Records committed per transaction (default 100,000; smaller means more, shorter transactions). */
   chunkRecords?: number;
+  /** Called with every rejection as it happens (the summary keeps only the first 1000). */
+  onReject?: (r: RejectedRecord) => void;
 }
 
 export interface IngestProgress {
@@ -37,9 +39,20 @@ export interface IngestSummary {
   filesSkipped: number;
   recordsStored: number;
   duplicatesSkipped: number;
+  /**
+   * Duplicates (counted in duplicatesSkipped) whose content differs from the record kept: the
+   * same requestId with another model, other token counts, or a @timestamp more than an hour off.
+   */
+  conflicts: number;
+  /** The first conflicts (at most 10). */
+  conflictExamples: ConflictExample[];
   recordsRejected: number;
   /** The first rejections (at most 1000; recordsRejected counts them all). */
   rejected: RejectedRecord[];
+  /** What was done to files without rejecting anything (UTF-16 converted, trailing bytes ignored): the first 1000. */
+  notes: FileNote[];
+  /** Symbolic links inside the folders read: followed, and skipped (their target was already read: loops, repeats). */
+  links: { followed: number; skipped: number };
   /** Records offered (stored + duplicates + rejected). */
   recordsRead: number;
   /** Bytes of the files read (compressed size for .gz). */
@@ -63,21 +76,12 @@ export async function ingestPaths(
   onProgress?: (p: IngestProgress) => void,
 ): Promise<IngestSummary> {
   const started = Date.now();
-  const files = discoverFiles(paths);
+  const found = discoverFiles(paths);
+  const files = found.files;
   const conn = await store.connect();
   let restoreThreshold = '';
-  const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
-  const summary: IngestSummary = {
-    filesRead: 0,
-    filesSkipped: 0,
-    recordsStored: 0,
-    duplicatesSkipped: 0,
-    recordsRejected: 0,
-    rejected: totals.rejects,
-    recordsRead: 0,
-    bytesRead: 0,
-    elapsedMs: 0,
-  };
+  const totals = newTotals(opts.onReject);
+  const summary = openSummary(totals);
   const progress: IngestProgress = {
     filesDone: 0,
     filesTotal: files.length,
@@ -104,6 +108,9 @@ export async function ingestPaths(
       totals,
     );
     writer = w;
+    summary.links = found.links;
+    for (const p of found.problems) w.rejectPath(p.path, p.reason);
+    summary.recordsRead += found.problems.length;
     // Checkpoint after about one row group of messages (122,880 rows), not every 16 MB of WAL:
     // each checkpoint rewrites the last, partly filled row group, so frequent ones cost time and
     // leave a larger file (measured: 111 MB instead of 166 MB for 300,000 records).
@@ -128,20 +135,23 @@ export async function ingestPaths(
         w.beginFile(f.path);
         let records = 0;
         try {
-          records = await readFileInto(f.path, w, {
+          const outcome = await readFileInto(f.path, w, {
             keepBodies: opts.keepBodies ?? false,
             onBytes: (b) => {
               progress.bytesDone = base + b;
               report();
             },
           });
-          w.endFile({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
+          records = outcome.records;
+          if (outcome.complete) w.endFile({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, records });
         } catch (e) {
           if (isBiError(e)) throw e;
-          // An unreadable file (corrupt gzip, I/O error, too large a document) is reported like a
-          // bad record and left without a checkpoint, so the next ingest tries it again; the
-          // records read before the error are kept (stored once, whatever happens next).
+          // An unreadable file (gone, no permission, corrupt gzip, I/O error, too large a
+          // document) is reported like a bad record and left without a checkpoint, so the next
+          // ingest tries it again; the records read before the error are kept (stored once,
+          // whatever happens next).
           w.reject(0, `cannot read the file: ${errorMessage(e)}`);
+          records++;
         }
         if (w.full) await w.flush();
         summary.filesRead++;

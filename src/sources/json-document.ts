@@ -16,8 +16,8 @@ export interface DocumentValue {
 
 export interface ScannedDocument {
   values: DocumentValue[];
-  /** Text that is not JSON: where it starts. */
-  error?: { line: number };
+  /** Text that is not JSON: the line and offset of the value it spoils. */
+  error?: { line: number; start: number };
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d, 0xfeff]);
@@ -91,7 +91,7 @@ export function scanJsonDocument(text: string): ScannedDocument {
       case 0x7d:
       case 0x5d:
         depth--;
-        if (depth < 0) return { values, error: { line } };
+        if (depth < 0) return { values, error: { line, start: i } };
         expectValue = false;
         if (depth === 1) eventsOpen = false;
         if (depth === 0 && cur) {
@@ -105,6 +105,6 @@ export function scanJsonDocument(text: string): ScannedDocument {
         break;
     }
   }
-  if (depth !== 0 || inStr) return { values, error: { line: cur?.line ?? line } };
+  if (depth !== 0 || inStr) return { values, error: { line: cur?.line ?? line, start: cur?.start ?? text.length } };
   return { values };
 }

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { recordTooLarge } from '../logs/limits.js';
 
 /**
  * What file ingest (the delivery layout's `HH/data/` folder) and s3:// ingest (its objects) share
@@ -48,4 +49,33 @@ export function offloadSlots(text: string): { record: Record<string, unknown>; s
     slots.push({ part, s3Path: part[pathKey], bodyKey });
   }
   return { record, slots };
+}
+
+/**
+ * The record with its loaded bodies put back (each next to its S3 path). A body that would make
+ * the record larger than MAX_RECORD_BYTES stays offloaded (its S3 path remains): the record is
+ * stored, without it, rather than rejected for its size. `text` is null when nothing was put back.
+ */
+export function withBodies(
+  found: { record: Record<string, unknown>; slots: OffloadSlot[] },
+  bodies: LoadedBody[],
+): { text: string | null; leftOffloaded: number } {
+  let text: string | null = null;
+  let leftOffloaded = 0;
+  found.slots.forEach((s, i) => {
+    const b = bodies[i];
+    if (!b.ok) return;
+    s.part[s.bodyKey] = b.body;
+    const t = JSON.stringify(found.record);
+    if (recordTooLarge(t)) {
+      delete s.part[s.bodyKey];
+      leftOffloaded++;
+    } else text = t;
+  });
+  return { text, leftOffloaded };
+}
+
+/** The note for a file whose bodies were too large to keep. */
+export function bodiesLeftNote(n: number): string {
+  return `${n} offloaded bod${n === 1 ? 'y was' : 'ies were'} left in S3 (the record with ${n === 1 ? 'it' : 'them'} would exceed the 1 MiB record limit); the S3 paths stay in the records`;
 }

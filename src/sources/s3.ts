@@ -1,12 +1,13 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { IngestPricer, closeSummary } from './ingest-pricing.js';
+import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
-import { ChunkWriter, type ChunkTotals } from './chunk-writer.js';
-import { decodeBody, offloadSlots, type LoadedBody } from './offload.js';
+import { ChunkWriter, newTotals, type RejectedRecord } from './chunk-writer.js';
+import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from './offload.js';
+import { decodedBytes } from './decode.js';
+import { LineSplitter, type Line } from './lines.js';
 import type { IngestProgress, IngestSummary } from './ingest.js';
 import { stripBodiesText } from '../logs/strip-text.js';
 import { PERMISSION_MARKER } from './walk.js';
@@ -58,6 +59,8 @@ export interface AwsIngestOptions extends AwsClientOptions {
   logGroup?: string;
   keepBodies?: boolean;
   strict?: boolean;
+  /** Called with every rejection as it happens (the summary keeps only the first 1000). */
+  onReject?: (r: RejectedRecord) => void;
 }
 
 export function makeS3Client(o: AwsClientOptions): S3Client {
@@ -259,18 +262,8 @@ export async function ingestS3(
   } catch (e) {
     throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
   }
-  const totals: ChunkTotals = { stored: 0, duplicates: 0, rejected: 0, rejects: [] };
-  const summary: IngestSummary = {
-    filesRead: 0,
-    filesSkipped: 0,
-    recordsStored: 0,
-    duplicatesSkipped: 0,
-    recordsRejected: 0,
-    rejected: totals.rejects,
-    recordsRead: 0,
-    bytesRead: 0,
-    elapsedMs: 0,
-  };
+  const totals = newTotals(opts.onReject);
+  const summary = openSummary(totals);
   const progress: IngestProgress = {
     filesDone: 0,
     filesTotal: objects.length,
@@ -346,7 +339,10 @@ async function getBody(client: S3Client, bucket: string, key: string): Promise<R
   }
 }
 
-/** Streams one object (gunzipped when it starts with the gzip magic) into the writer, one record per line. */
+/**
+ * Streams one object into the writer, one record per line: gunzipped when it is gzip, converted
+ * when it is UTF-16, split as file ingest splits lines (src/sources/lines.ts).
+ */
 async function readObjectInto(
   client: S3Client,
   bucket: string,
@@ -355,72 +351,39 @@ async function readObjectInto(
   keepBodies: boolean,
 ): Promise<number> {
   const body = await getBody(client, bucket, key);
-  const input = await gunzipIfNeeded(body);
+  const notes: string[] = [];
   const inline = keepBodies ? offloadFetcher(client) : null;
-  let ln = 0;
+  const split = new LineSplitter();
   let records = 0;
-  let rest: Buffer | null = null;
-  const onLine = async (buf: Buffer, s: number, e: number): Promise<void> => {
-    ln++;
-    if (e > s && buf[e - 1] === 0x0d) e--;
-    let text = buf.toString('utf8', s, e).trim();
-    if (text === '') return;
-    if (ln === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const take = async (l: Line): Promise<void> => {
+    records++;
+    if ('reject' in l) return w.reject(l.ln, l.reject);
+    const text = l.text;
     // Bodies (prompts) are cut before DuckDB sees the record unless they are to be kept.
     w.add(
-      ln,
+      l.ln,
       keepBodies ? (inline && text.includes('BodyS3Path"') ? await inline(text) : text) : stripBodiesText(text),
     );
-    records++;
+    if (w.full) await w.flush();
   };
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-    let s = 0;
-    for (let i = buf.indexOf(0x0a, s); i !== -1; i = buf.indexOf(0x0a, s)) {
-      await onLine(buf, s, i);
-      s = i + 1;
-      if (w.full) await w.flush();
+  try {
+    for await (const chunk of decodedBytes(body as AsyncIterable<Buffer>, { notes })) {
+      for (const l of split.push(chunk)) await take(l);
     }
-    rest = s < buf.length ? buf.subarray(s) : null;
+    for (const l of split.end()) await take(l);
+    return records;
+  } finally {
+    body.destroy(); // a reader that stopped early (strict mode, an error) leaves no socket open
+    for (const n of notes) w.note(n);
+    if (inline && inline.leftOffloaded > 0) w.note(bodiesLeftNote(inline.leftOffloaded));
   }
-  if (rest) await onLine(rest, 0, rest.length);
-  return records;
-}
-
-/**
- * Peeks at the first bytes: Bedrock's objects are gzipped, a hand-made upload may not be. The
- * gunzip is joined to the body with pipeline(), so a reader that stops early (a strict-mode
- * rejection, an error) destroys the HTTP body too instead of leaving its socket open.
- */
-async function gunzipIfNeeded(body: Readable): Promise<AsyncIterable<Buffer>> {
-  const it = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done)
-    return (async function* () {
-      /* empty object */
-    })();
-  const head: Buffer = first.value;
-  const all = async function* (): AsyncGenerator<Buffer> {
-    try {
-      yield head;
-      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-    } finally {
-      body.destroy();
-    }
-  };
-  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return all();
-  const gunzip = createGunzip();
-  pipeline(all, gunzip, () => {
-    /* errors reach the reader through gunzip */
-  });
-  return gunzip;
 }
 
 /**
  * With --keep-bodies: puts offloaded bodies (`inputBodyS3Path`/`outputBodyS3Path`, objects under
  * `HH/data/`) back into the record as inputBodyJson/outputBodyJson, next to the S3 path.
  */
-function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
+function offloadFetcher(client: S3Client): ((text: string) => Promise<string>) & { leftOffloaded: number } {
   const load = async (path: unknown): Promise<LoadedBody> => {
     if (typeof path !== 'string') return { ok: false };
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(path);
@@ -434,19 +397,17 @@ function offloadFetcher(client: S3Client): (text: string) => Promise<string> {
     }
     return decodeBody(raw);
   };
-  return async (text: string): Promise<string> => {
+  const inline = async (text: string): Promise<string> => {
     const found = offloadSlots(text);
     if (!found) return text;
-    let changed = false;
-    for (const s of found.slots) {
-      const b = await load(s.s3Path);
-      if (b.ok) {
-        s.part[s.bodyKey] = b.body;
-        changed = true;
-      }
-    }
-    return changed ? JSON.stringify(found.record) : text;
+    const bodies: LoadedBody[] = [];
+    for (const s of found.slots) bodies.push(await load(s.s3Path));
+    const r = withBodies(found, bodies);
+    inline.leftOffloaded += r.leftOffloaded;
+    return r.text ?? text;
   };
+  inline.leftOffloaded = 0;
+  return inline;
 }
 
 function isZlibError(e: unknown): boolean {

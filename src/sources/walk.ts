@@ -1,11 +1,24 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { BiError } from '../util/errors.js';
+import { BiError, errorMessage } from '../util/errors.js';
 
 export interface InputFile {
   path: string;
   size: number;
   mtimeMs: number;
+}
+
+/** A file or folder found but not readable (reported like a bad record, line 0, and skipped). */
+export interface PathProblem {
+  path: string;
+  reason: string;
+}
+
+export interface Discovery {
+  files: InputFile[];
+  problems: PathProblem[];
+  /** Symbolic links inside the folders: followed, and skipped because their target was already read (loops included). */
+  links: { followed: number; skipped: number };
 }
 
 /** Bedrock writes this zero-byte object under BedrockModelInvocationLogs/ when S3 logging is set up. */
@@ -16,38 +29,84 @@ const LOG_FILE = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
  * The files to read: each path that is a file (whatever its name), and under each folder,
  * recursively, the .jsonl/.ndjson/.json/.gz files in name order. Skipped inside folders: the
  * permission-check marker and the `data/` folders of the S3 delivery layout (`…/HH/data/`, the
- * offloaded bodies, read only through --keep-bodies), and hidden entries. A file named twice
- * (overlapping paths) is read once.
+ * offloaded bodies, read only through --keep-bodies), and hidden entries. Symbolic links are
+ * followed (to files and folders); a file or folder reached twice, by links or overlapping paths,
+ * is read once (by its real path), so link loops end. A folder or file that cannot be listed or
+ * looked at is a problem reported for it, and the rest is read (campaign F5).
  */
-export function discoverFiles(paths: string[]): InputFile[] {
-  const seen = new Set<string>();
-  const out: InputFile[] = [];
-  const addFile = (p: string, size: number, mtimeMs: number): void => {
-    if (seen.has(p)) return;
-    seen.add(p);
-    out.push({ path: p, size, mtimeMs: Math.trunc(mtimeMs) });
+export function discoverFiles(paths: string[]): Discovery {
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const out: Discovery = { files: [], problems: [], links: { followed: 0, skipped: 0 } };
+  const problem = (path: string, what: string, e: unknown): void => {
+    out.problems.push({ path, reason: `cannot read the ${what}: ${errorMessage(e)}` });
   };
-  const walk = (dir: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+  /** Adds a file by the path it was named by; false when its real file was already added. */
+  const addFile = (p: string, real: string, st: Stats): boolean => {
+    if (seenFiles.has(real)) return false;
+    seenFiles.add(real);
+    out.files.push({ path: p, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
+    return true;
+  };
+  const walk = (dir: string, realDir: string): void => {
+    if (seenDirs.has(realDir)) return;
+    seenDirs.add(realDir);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      return problem(dir, 'folder', e);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
+      const isData = e.name === 'data' && /^\d{2}$/.test(basename(dir));
       if (e.isDirectory()) {
-        if (e.name === 'data' && /^\d{2}$/.test(basename(dir))) continue;
-        walk(p);
-      } else if (e.isFile() && e.name !== PERMISSION_MARKER && LOG_FILE.test(e.name)) {
-        const st = statSync(p);
-        addFile(p, st.size, st.mtimeMs);
+        if (!isData) walk(p, join(realDir, e.name));
+      } else if (e.isFile()) {
+        if (e.name === PERMISSION_MARKER || !LOG_FILE.test(e.name)) continue;
+        try {
+          addFile(p, join(realDir, e.name), statSync(p));
+        } catch (err) {
+          problem(p, 'file', err); // gone since the folder was listed
+        }
+      } else if (e.isSymbolicLink()) {
+        followLink(p, e.name, isData);
       }
+    }
+  };
+  const followLink = (p: string, name: string, isData: boolean): void => {
+    let st: Stats;
+    let real: string;
+    try {
+      st = statSync(p);
+      real = realpathSync(p);
+    } catch (err) {
+      // A dangling link: reported when it looks like a log file, counted otherwise.
+      if (LOG_FILE.test(name)) problem(p, 'file (a symbolic link)', err);
+      else out.links.skipped++;
+      return;
+    }
+    if (st.isDirectory()) {
+      if (isData) return;
+      if (seenDirs.has(real)) out.links.skipped++;
+      else {
+        out.links.followed++;
+        walk(p, real);
+      }
+    } else if (st.isFile() && name !== PERMISSION_MARKER && LOG_FILE.test(name)) {
+      if (addFile(p, real, st)) out.links.followed++;
+      else out.links.skipped++;
     }
   };
   for (const raw of paths) {
     const p = resolve(raw);
-    let st;
+    let st: Stats;
+    let real: string;
     try {
       st = statSync(p);
+      real = realpathSync(p);
     } catch {
       throw new BiError(
         'INGEST_PATH_NOT_FOUND',
@@ -55,8 +114,8 @@ export function discoverFiles(paths: string[]): InputFile[] {
         { path: raw },
       );
     }
-    if (st.isDirectory()) walk(p);
-    else if (basename(p) !== PERMISSION_MARKER) addFile(p, st.size, st.mtimeMs);
+    if (st.isDirectory()) walk(p, real);
+    else if (basename(p) !== PERMISSION_MARKER) addFile(p, real, st);
   }
   return out;
 }

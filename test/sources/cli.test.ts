@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Store } from '../../src/store/store.js';
@@ -135,4 +135,61 @@ test('the CLI: summary on stdout, rejections with file:line on stderr, --strict 
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--keep-bodies/);
   assert.match(help.stdout, /Examples:/);
+});
+
+test('the CLI: --rejects FILE holds every rejection, the terminal the first 10 and where the rest are', () => {
+  const f = join(work, 'many-bad.jsonl');
+  const good = '{"timestamp":"2026-01-01T00:00:00Z","requestId":"ok-1","operation":"Converse","modelId":"m"}';
+  const bad = Array.from(
+    { length: 25 },
+    (_, i) => `{"timestamp":"2026-13-0${(i % 9) + 1}T00:00:00Z","operation":"Converse","modelId":"m"}`,
+  );
+  writeFileSync(f, [good, ...bad, '{"source":"x","notes":"y","record":{"a":1}}'].join('\n'));
+  const out = join(work, 'rejects.jsonl');
+  const r = spawnSync(process.execPath, [bin, 'ingest', f, '--db', join(work, 'rejects.duckdb'), '--rejects', out], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`rejected records \\(first 10 of 26; all of them in ${out.replace(/[/.]/g, '\\$&')}\\)`),
+  );
+  assert.equal(r.stderr.split('\n').filter((l) => l.startsWith(`  ${f}:`)).length, 10);
+  // The value is named, so the line can be fixed without opening the file.
+  assert.ok(r.stderr.includes(`${f}:2: timestamp is not a valid RFC 3339 UTC time`), r.stderr);
+  assert.ok(r.stderr.includes('; got "2026-13-01T00:00:00Z"'), r.stderr);
+  const all = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { file: string; line: number; reason: string; field?: string });
+  assert.equal(all.length, 26);
+  assert.deepEqual(
+    all.map((x) => x.line),
+    Array.from({ length: 26 }, (_, i) => i + 2),
+  );
+  assert.equal(all[0].field, 'timestamp');
+  assert.equal(all[0].file, f);
+  assert.match(all[25].reason, /^not a Bedrock invocation log record .*top-level keys: source, notes, record\)$/);
+  // Without --rejects, the terminal says how to get them all.
+  const again = spawnSync(process.execPath, [bin, 'ingest', f, '--db', join(work, 'rejects2.duckdb')], {
+    encoding: 'utf8',
+  });
+  assert.match(again.stderr, /first 10 of 26; ingest --rejects FILE writes them all/);
+});
+
+test('the CLI: an ingest that stores nothing and rejects something exits 1', () => {
+  const f = join(work, 'all-bad.jsonl');
+  writeFileSync(f, '{oops\n{"timestamp":"2026-01-01T00:00:00Z"}\n');
+  const db = join(work, 'all-bad.duckdb');
+  const r = spawnSync(process.execPath, [bin, 'ingest', f, '--db', db], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /records stored:\s+0\n/);
+  assert.match(r.stderr, /nothing was stored and 2 records were rejected/);
+  // Stored something: success, even with rejections.
+  const g = join(work, 'some-bad.jsonl');
+  writeFileSync(
+    g,
+    '{oops\n{"timestamp":"2026-01-01T00:00:00Z","requestId":"x","operation":"Converse","modelId":"m"}\n',
+  );
+  assert.equal(spawnSync(process.execPath, [bin, 'ingest', g, '--db', db], { encoding: 'utf8' }).status, 0);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Store } from '../../src/store/store.js';
-import { STAGE_DDL, normalizeSql } from '../../src/sources/sql-normalize.js';
+import { STAGE_DDL, normalizeStage } from '../../src/sources/sql-normalize.js';
 import { normalizeBedrockRecord } from '../../src/logs/record.js';
 import { fieldNamesOf } from '../../src/logs/fields.js';
 import { rejectReason } from '../../src/logs/reasons.js';
@@ -29,9 +29,11 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
   const c = store.connection;
   await c.run(STAGE_DDL);
   const app = await c.createAppender('stage', 'main', 'temp');
+  // Every row on line 1, as the records of a compact array are: rows are told apart by rn alone.
   texts.forEach((t, i) => {
+    app.appendInteger(i + 1);
     app.appendInteger(0);
-    app.appendBigInt(BigInt(i + 1));
+    app.appendBigInt(1n);
     app.appendVarchar(t);
     app.appendNull();
     app.appendNull();
@@ -39,15 +41,26 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
     app.endRow();
   });
   app.closeSync();
-  await c.run(
-    normalizeSql({ logGroup: '/g', defaultStream: 'aws/bedrock/modelinvocations', ingestionTime: 7, keepBodies }),
-  );
+  await normalizeStage(c, {
+    logGroup: '/g',
+    defaultStream: 'aws/bedrock/modelinvocations',
+    ingestionTime: 7,
+    keepBodies,
+  });
   const r =
-    await c.runAndReadAll(`SELECT ln, reject, reject_field, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
+    await c.runAndReadAll(`SELECT ln, reject, reject_field, reject_value, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
     inference_region, operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
-    cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY ln`);
+    cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY rn`);
   return r.getRowObjectsJS() as NormRow[];
 }
+
+const jsonOrText = (t: string): unknown => {
+  try {
+    return JSON.parse(t);
+  } catch {
+    return t;
+  }
+};
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -69,9 +82,14 @@ async function assertEquivalent(texts: string[], keepBodies: boolean): Promise<{
     if (!ts.ok) {
       out.rejected++;
       assert.notEqual(row.reject, null, `${label}: TS rejects (${ts.reason}), SQL stores`);
+      assert.equal(row.reject, ts.code, label);
       assert.equal(row.reject_field ?? undefined, ts.field, label);
+      // The value named in the reason: the same value (DuckDB writes some numbers and escapes its own way).
+      const v = (row.reject_value as string | null) ?? undefined;
+      assert.equal(v === undefined, ts.value === undefined, `${label}: value ${v} / ${ts.value}`);
+      if (v !== undefined && ts.value !== undefined) assert.deepEqual(jsonOrText(v), jsonOrText(ts.value), label);
       assert.equal(
-        rejectReason(String(row.reject), (row.reject_field as string | null) ?? undefined),
+        rejectReason(String(row.reject), (row.reject_field as string | null) ?? undefined, ts.value),
         ts.reason,
         label,
       );
@@ -146,6 +164,13 @@ async function assertEquivalent(texts: string[], keepBodies: boolean): Promise<{
   return out;
 }
 
+/** An object nested `levels` deep below the one holding it. */
+function nested(levels: number): unknown {
+  let v: unknown = 1;
+  for (let i = 0; i < levels; i++) v = i % 2 ? { k: v } : [v];
+  return v;
+}
+
 test('SQL and TypeScript normalisers agree on every real example record', async () => {
   const texts = examples.map((r) => JSON.stringify(r));
   const a = await assertEquivalent(texts, false);
@@ -186,10 +211,58 @@ test('they agree on malformed and unusual records', async () => {
     '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","input":{"inputTokenCount":5.5}}',
     '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","output":{"outputTokenCount":9007199254740993}}',
     '{ "timestamp" : "2026-01-01T00:00:00Z", "operation": "Converse", "modelId": "m\\u00e9", "input": {"inputBodyJson": {"q": 1}} }',
+    // A boolean is no token count (DuckDB casts true to 1: campaign F14), nor an array or a string.
+    JSON.stringify({ ...base, input: { inputTokenCount: true } }),
+    JSON.stringify({ ...base, input: { inputTokenCount: false } }),
+    JSON.stringify({ ...base, output: { outputTokenCount: [5] } }),
+    JSON.stringify({ ...base, input: { cacheReadInputTokenCount: '5' } }),
+    // Not a record: a wrapper (as the example file's lines are), an empty-ish object.
+    JSON.stringify({ source: 's', notes: 'n', record: base }),
+    JSON.stringify({ a: 1, b: null }),
+    JSON.stringify({
+      ...base,
+      timestamp: undefined,
+      operation: undefined,
+      modelId: undefined,
+      requestId: undefined,
+      schemaType: undefined,
+    }),
+    JSON.stringify({ ...base, timestamp: undefined }),
+    // Values named in reasons: long, quoted, escaped.
+    JSON.stringify({ ...base, timestamp: 'x'.repeat(300) }),
+    JSON.stringify({ ...base, accountId: { nested: ['a "q"'] } }),
+    JSON.stringify({ ...base, requestMetadata: { ok: 'x', bad: null } }),
+    JSON.stringify({ ...base, requestMetadata: { bad: { o: 1 } } }),
+    JSON.stringify({ ...base, input: 'a prompt, never shown' }),
+    JSON.stringify({ ...base, identity: 5 }),
+    // Depth: 256 levels is a record, 257 is not (MAX_JSON_DEPTH), in arrays or objects.
+    JSON.stringify({ ...base, nest: nested(255) }),
+    JSON.stringify({ ...base, nest: nested(256) }),
+    JSON.stringify({ ...base, input: { inputTokenCount: 1, deep: nested(4000) } }),
+    JSON.stringify({ ...base, nest: '['.repeat(500) }),
+    '{"timestamp":"2026-01-01T00:00:00Z","operation":"Converse","modelId":"m","nest":' +
+      '['.repeat(300) +
+      ']'.repeat(300) +
+      '}',
   ];
   const a = await assertEquivalent(texts, false);
   await assertEquivalent(texts, true);
   // The sample must exercise both outcomes, or it proves little.
+  assert.ok(a.stored >= 8 && a.rejected >= 25, JSON.stringify(a));
+  const outcome = (r: unknown): string => {
+    const n = normalizeBedrockRecord(r, { logGroup: '/g' });
+    return n.ok ? 'ok' : n.code;
+  };
+  assert.equal(outcome({ ...base, nest: nested(255) }), 'ok', '256 levels deep is a record');
+  assert.equal(outcome({ ...base, nest: nested(256) }), 'too-deep', '257 levels is not');
+  assert.equal(outcome({ ...base, input: { inputTokenCount: true } }), 'token');
+  assert.equal(outcome({ source: 's', notes: 'n', record: base }), 'not-record');
+  const wrapped = normalizeBedrockRecord({ source: 's', notes: 'n', record: base }, { logGroup: '/g' });
+  assert.ok(!wrapped.ok && /top-level keys: source, notes, record/.test(wrapped.reason));
+  const badTs = normalizeBedrockRecord({ ...base, timestamp: '2025-04-99T23:00:17Z' }, { logGroup: '/g' });
+  assert.ok(!badTs.ok && badTs.reason.endsWith('; got "2025-04-99T23:00:17Z"'), !badTs.ok ? badTs.reason : '');
+  const prompt = normalizeBedrockRecord({ ...base, input: 'a prompt, never shown' }, { logGroup: '/g' });
+  assert.ok(!prompt.ok && !prompt.reason.includes('prompt') && prompt.reason.includes('a string'));
 });
 
 test('they agree on generated records (property test, fixed seed)', async () => {

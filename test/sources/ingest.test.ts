@@ -1,7 +1,6 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Store } from '../../src/store/store.js';
@@ -9,6 +8,7 @@ import { ingestPaths } from '../../src/sources/ingest.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
 import { isBiError } from '../../src/util/errors.js';
 import { LOG_EXAMPLES } from '../fixtures/paths.js';
+import { invocation, scratchDirs } from './scratch.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- free-form JSON fixtures
 const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
@@ -17,35 +17,8 @@ const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .map((l) => JSON.parse(l).record);
 const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
 
-const root = mkdtempSync(join(tmpdir(), 'h1-ingest-test-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-function dir(): string {
-  const d = join(root, `case${++n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
-function rec(i: number, extra: Rec = {}): Rec {
-  return {
-    timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('.000Z', 'Z'),
-    accountId: '123456789012',
-    region: 'us-east-1',
-    requestId: `req-${i}`,
-    operation: 'Converse',
-    modelId: 'amazon.nova-lite-v1:0',
-    input: {
-      inputContentType: 'application/json',
-      inputBodyJson: { messages: [{ role: 'user', content: [{ text: `secret prompt ${i}` }] }] },
-      inputTokenCount: 10 + i,
-    },
-    output: { outputContentType: 'application/json', outputBodyJson: { stopReason: 'end_turn' }, outputTokenCount: 5 },
-    identity: { arn: 'arn:aws:sts::123456789012:assumed-role/app/s' },
-    requestMetadata: { tenant_id: `tenant-${i % 3}` },
-    schemaType: 'ModelInvocationLog',
-    schemaVersion: '1.0',
-    ...extra,
-  };
-}
+const dir = scratchDirs('h1-ingest-test-');
+const rec = (i: number, extra: Rec = {}): Rec => invocation(i, extra) as Rec;
 const jsonl = (rs: unknown[]): string => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
@@ -446,6 +419,6 @@ test('an unreadable file (corrupt gzip) is reported, not checkpointed, and the o
 
 test('a missing path is a clear error', async () => {
   await withStore(async (s) => {
-    await assert.rejects(ingestPaths(s, [join(root, 'nope')]), /No such file or folder/);
+    await assert.rejects(ingestPaths(s, [join(dir(), 'nope')]), /No such file or folder/);
   });
 });

@@ -110,7 +110,7 @@ async function removeReplacedDemoRecords(
   old: { endMs: number; days: number },
   dataFile: string,
 ): Promise<void> {
-  const [file] = discoverFiles([dataFile]); // the path and stat ingest checks it by
+  const [file] = discoverFiles([dataFile]).files; // the path and stat ingest checks it by
   if (unchanged(await filesRead(store, DEFAULT_LOG_GROUP, file.path), file.path, file.size, file.mtimeMs)) return;
   await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`, [
     DEFAULT_LOG_GROUP,

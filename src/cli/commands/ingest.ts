@@ -4,9 +4,8 @@ import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sour
 import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { setExitCode } from '../main.js';
-import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource } from './sync.js';
-
-const REJECTS_SHOWN = 10;
+import { RejectsFile, extraSummaryLines, reportIngestIssues } from '../ingest-report.js';
+import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource, type RemoteIngestFlags } from './sync.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -17,6 +16,7 @@ export function registerIngest(program: Command): void {
     .option('--log-group <name>', 'log group to store the records in', DEFAULT_LOG_GROUP)
     .option('--keep-bodies', 'keep request and response bodies (prompts!) in @message; default: stripped', false)
     .option('--strict', 'stop at the first malformed record (exit status 1)', false)
+    .option('--rejects <file>', 'write every rejected record (file, line, reason) to FILE as JSON lines')
     .option(
       '--region <region>',
       "AWS region for s3:// and cloudwatch:// sources (default: the AWS SDK's: AWS_REGION, profile)",
@@ -38,8 +38,14 @@ Reads, in any mix:
   - a CloudWatch export: the output of aws logs get-log-events / filter-log-events
 
 Running it again is safe: unchanged files are skipped, and a record already stored (same
-requestId in the log group) is counted as a duplicate, not stored twice. An interrupted ingest
-is completed by running the same command again.
+requestId in the log group, whenever it was ingested) is counted as a duplicate, not stored
+twice; a duplicate whose content differs (model, tokens, time) is reported as a conflict. An
+interrupted ingest is completed by running the same command again.
+
+Bad input is reported, never fatal: a bad record, line or file is listed with file, line and
+reason (the first 10; --rejects FILE writes them all), and the rest is read. A record larger than
+1 MiB (bodies cut first) or nested deeper than 256 levels is rejected. Exit status 1 when nothing
+was stored and something was rejected, or with --strict.
 
 Examples:
   bedrock-insights ingest ./AWSLogs
@@ -48,50 +54,51 @@ Examples:
   bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
   bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`,
     )
-    .action(
-      async (
-        paths: string[],
-        o: {
-          db?: string;
-          logGroup: string;
-          keepBodies: boolean;
-          strict: boolean;
-          region?: string;
-          endpointUrl?: string;
-          overlap?: string;
-        },
-      ) => {
-        // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
-        if (paths.some(isRemoteSource)) {
-          await ingestRemoteSources(paths.filter(isRemoteSource), o);
-          paths = paths.filter((p) => !isRemoteSource(p));
-          if (paths.length === 0) return;
-        }
-        const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
-        const bar = new ProgressBar();
-        const started = Date.now();
-        let summary: IngestSummary;
-        try {
-          summary = await ingestPaths(
-            store,
-            paths,
-            { logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict },
-            (p) => {
-              bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
-            },
-          );
-        } catch (e) {
-          bar.done();
-          if (o.strict) setExitCode(1);
-          throw e;
-        } finally {
-          bar.done();
-          store.close();
-        }
-        printSummary(summary, store.path);
-        if (o.strict && summary.recordsRejected > 0) setExitCode(1);
+    .action(async (paths: string[], o: RemoteIngestFlags & { rejects?: string }) => {
+      const rejects = o.rejects ? new RejectsFile(o.rejects) : undefined;
+      try {
+        await ingestAll(paths, o, rejects);
+      } finally {
+        rejects?.close();
+      }
+    });
+}
+
+async function ingestAll(paths: string[], o: RemoteIngestFlags, rejects: RejectsFile | undefined): Promise<void> {
+  // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
+  if (paths.some(isRemoteSource)) {
+    await ingestRemoteSources(paths.filter(isRemoteSource), o, rejects);
+    paths = paths.filter((p) => !isRemoteSource(p));
+    if (paths.length === 0) return;
+  }
+  const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
+  const bar = new ProgressBar();
+  const started = Date.now();
+  let summary: IngestSummary;
+  try {
+    summary = await ingestPaths(
+      store,
+      paths,
+      {
+        logGroup: o.logGroup,
+        keepBodies: o.keepBodies,
+        strict: o.strict,
+        ...(rejects ? { onReject: rejects.add } : {}),
+      },
+      (p) => {
+        bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
       },
     );
+  } catch (e) {
+    bar.done();
+    if (o.strict) setExitCode(1);
+    throw e;
+  } finally {
+    bar.done();
+    store.close();
+  }
+  printSummary(summary, store.path);
+  reportIngestIssues(summary, { strict: o.strict, rejects });
 }
 
 function printSummary(s: IngestSummary, db: string): void {
@@ -102,6 +109,7 @@ function printSummary(s: IngestSummary, db: string): void {
     `records stored:      ${formatCount(s.recordsStored)}`,
     `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
     `records rejected:    ${formatCount(s.recordsRejected)}`,
+    ...extraSummaryLines(s),
     `time:                ${secs.toFixed(1)} s${s.recordsRead > 0 && secs > 0 ? ` (${formatCount(s.recordsRead / secs)} records/s)` : ''}`,
     `store:               ${db}`,
   ];
@@ -117,12 +125,4 @@ function printSummary(s: IngestSummary, db: string): void {
   process.stdout.write(lines.join('\n') + '\n');
   if (s.pricingError)
     process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
-  if (s.recordsRejected > 0) {
-    const shown = s.rejected.slice(0, REJECTS_SHOWN);
-    const more = s.recordsRejected - shown.length;
-    process.stderr.write(
-      `rejected records${more > 0 ? ` (first ${shown.length} of ${formatCount(s.recordsRejected)})` : ''}:\n`,
-    );
-    for (const r of shown) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
-  }
 }

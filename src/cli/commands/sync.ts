@@ -19,6 +19,7 @@ import type { ServerOptions } from '../../api/server.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
 import { setExitCode } from '../main.js';
+import { extraSummaryLines, reportIngestIssues, type RejectsFile } from '../ingest-report.js';
 
 export { isRemoteSource };
 
@@ -40,7 +41,8 @@ export const OVERLAP_OPTION = [
 ] as const;
 
 /** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
-export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags): Promise<void> {
+export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags, rejects?: RejectsFile): Promise<void> {
+  const onReject = rejects ? { onReject: rejects.add } : {};
   const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
   try {
     for (const url of urls) {
@@ -57,7 +59,7 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
           s = await ingestS3(
             store,
             url,
-            { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict },
+            { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict, ...onReject },
             (p) => {
               bar.update({
                 done: p.bytesDone,
@@ -79,6 +81,7 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
               logGroup,
               keepBodies: o.keepBodies,
               strict: o.strict,
+              ...onReject,
               ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
             },
             (events) =>
@@ -96,6 +99,7 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
         `records stored:      ${formatCount(s.recordsStored)}`,
         `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
         `records rejected:    ${formatCount(s.recordsRejected)}`,
+        ...extraSummaryLines(s),
         ...(s.pricing
           ? [
               `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`,
@@ -105,10 +109,9 @@ export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags):
         `store:               ${store.path}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
-      for (const r of s.rejected.slice(0, 10)) process.stderr.write(`  ${r.file}:${r.line}: ${r.reason}\n`);
       if (s.pricingError)
         process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
-      if (o.strict && s.recordsRejected > 0) setExitCode(1);
+      reportIngestIssues(s, { strict: o.strict, rejects });
     }
   } finally {
     store.close();
