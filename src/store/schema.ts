@@ -130,3 +130,12 @@ export const DDL: readonly string[] = [
     PRIMARY KEY (path, log_group)
   )`,
 ];
+
+/**
+ * The columns of `events`, read from its DDL above (one column per line): every opener checks that
+ * the store has them, so an older or edited layout is refused with their names.
+ */
+export const EVENTS_COLUMNS: readonly string[] = (() => {
+  const ddl = DDL.find((s) => /CREATE TABLE IF NOT EXISTS events\b/.test(s)) ?? '';
+  return [...ddl.matchAll(/^\s+([a-z_]+) [A-Z]/gm)].map((m) => m[1]!);
+})();

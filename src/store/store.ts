@@ -1,9 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { BiError } from '../util/errors.js';
-import { DDL, SCHEMA_VERSION } from './schema.js';
+import { BiError, errorMessage, isBiError } from '../util/errors.js';
+import { DDL, EVENTS_COLUMNS, SCHEMA_VERSION } from './schema.js';
 
 export const DB_ENV = 'BEDROCK_INSIGHTS_DB';
 
@@ -22,13 +32,93 @@ export interface OpenOptions {
   threads?: number;
 }
 
+/** DuckDB's file header: one main header and two database headers of 4 KiB before the blocks. */
+const HEADER_BYTES = 3 * 4096;
+const SQLITE_MAGIC = 'SQLite format 3\0';
+/** DuckDB names its spill files duckdb_temp_storage_… / duckdb_temp_block-… in `<store>.tmp/`. */
+const SPILL_FILE = /^duckdb_temp_/;
+
+const RECOVERY_HINT =
+  'Restore the file from a backup, or move it away and ingest the logs again (bedrock-insights ingest PATH --db FILE).';
+
+/**
+ * DuckDB's "the database has been invalidated" state: after a fatal error (a failed checkpoint
+ * on a full disk) every statement on every connection of the instance fails until the store is
+ * opened again. Committed data is in the WAL and comes back on the next open.
+ */
+export function isStoreInvalidated(e: unknown): boolean {
+  return /database has been invalidated|^FATAL Error/m.test(errorMessage(e));
+}
+
+/**
+ * A commit that DuckDB reports as failed although it is durable: the autocheckpoint after it
+ * failed (full disk) and the instance is now invalidated. The data is in the WAL.
+ */
+export function isDurableCommitFailure(e: unknown): boolean {
+  return /COMMIT succeeded and is durable/.test(errorMessage(e));
+}
+
+/**
+ * An error of a damaged store file (truncated, overwritten) as DuckDB words it, with what to do;
+ * undefined for other errors. Used when opening and when a query reads a damaged block.
+ */
+export function damagedStoreHint(e: unknown): string | undefined {
+  const msg = errorMessage(e);
+  if (/Could not read enough bytes|Corrupt database file|checksum .*does not match/i.test(msg))
+    return `the store file is damaged (${msg.split('\n')[0]}). ${RECOVERY_HINT}`;
+  return undefined;
+}
+
+function readMagic(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(SQLITE_MAGIC.length);
+    const n = readSync(fd, b, 0, b.length, 0);
+    return b.subarray(0, n).toString('latin1');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** What opening a store failed of, as a coded error whose message says what to do. */
+function openError(path: string, e: unknown): BiError {
+  const msg = errorMessage(e);
+  const first = msg.split('\n')[0];
+  if (/lock/i.test(msg)) {
+    return new BiError(
+      'STORE_LOCKED',
+      `The store ${path} is in use by another bedrock-insights process (${first}). Stop it, or use its server's API.`,
+    );
+  }
+  if (/not a valid DuckDB database file/i.test(msg)) {
+    return new BiError(
+      'STORE_NOT_DUCKDB',
+      `The file ${path} is not a bedrock-insights store (it is not a DuckDB database). Pass the right file with --db, or move this one away: a new store is created where none exists.`,
+    );
+  }
+  const damaged = damagedStoreHint(e);
+  if (damaged) return new BiError('STORE_DAMAGED', `Cannot open the store ${path}: ${damaged}`);
+  if (/Permission denied|EACCES|read-only file system/i.test(msg)) {
+    return new BiError(
+      'STORE_OPEN_FAILED',
+      `Cannot open the store ${path}: ${first}. Check that this user may read and write the file and its folder (DuckDB writes ${path}.wal beside it).`,
+    );
+  }
+  return new BiError('STORE_OPEN_FAILED', `Cannot open the store ${path}: ${first}`);
+}
+
 /**
  * One open DuckDB store. Extensions are never auto-installed or auto-loaded: only the built-in
  * json and parquet are used, and an accidental remote path fails at once instead of downloading.
+ * Every opener (read-write or read-only) checks the schema version and the `events` columns.
  */
 export class Store {
   private constructor(
     readonly path: string,
+    readonly options: OpenOptions,
     readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
   ) {}
@@ -36,6 +126,13 @@ export class Store {
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
     const inMemory = path === ':memory:';
     if (!inMemory && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory && existsSync(path) && readMagic(path) === SQLITE_MAGIC) {
+      // DuckDB would try to load its sqlite extension and say "INSTALL sqlite", which misleads.
+      throw new BiError(
+        'STORE_NOT_DUCKDB',
+        `The file ${path} is a SQLite database, not a bedrock-insights store. Pass the right file with --db, or move this one away.`,
+      );
+    }
     const options: Record<string, string> = {
       threads: String(opts.threads ?? 2),
       memory_limit: opts.memoryLimit ?? '2GB',
@@ -43,42 +140,141 @@ export class Store {
       autoload_known_extensions: 'false',
     };
     if (opts.readOnly) options.access_mode = 'READ_ONLY';
+    const hadWal = !inMemory && existsSync(`${path}.wal`);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, options);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      if (/lock/i.test(msg)) {
-        throw new BiError(
-          'STORE_LOCKED',
-          `The store ${path} is in use by another bedrock-insights process (${msg.split('\n')[0]}). Stop it, or use its server's API.`,
-        );
-      }
-      throw new BiError('STORE_OPEN_FAILED', `Cannot open the store ${path}: ${msg}`);
+      throw openError(path, e);
     }
-    const connection = await instance.connect();
-    const store = new Store(path, instance, connection);
-    if (!opts.readOnly) await store.migrate();
-    return store;
+    let connection: DuckDBConnection | undefined;
+    try {
+      connection = await instance.connect();
+      const store = new Store(path, { ...opts }, instance, connection);
+      // Read-write holds DuckDB's exclusive lock: no other process can be using the spill folder.
+      if (!inMemory && !opts.readOnly) removeSpillFiles(path);
+      if (!inMemory && !hadWal) await store.checkLength();
+      await store.checkSchema();
+      return store;
+    } catch (e) {
+      try {
+        connection?.closeSync();
+        instance.closeSync();
+      } catch {
+        /* closing after a failed open */
+      }
+      throw isBiError(e) ? e : openError(path, e);
+    }
   }
 
-  private async migrate(): Promise<void> {
-    for (const stmt of DDL) await this.connection.run(stmt);
-    const r = await this.connection.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
-    const rows = r.getRows();
-    if (rows.length === 0) {
-      await this.connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
-    } else if (Number(rows[0][0]) > SCHEMA_VERSION) {
+  /**
+   * A file cut short (a partial copy, a full disk during a copy) still opens, and a count can be
+   * answered from metadata alone. The file must hold at least the blocks in use (free blocks at
+   * its end may have been cut off by DuckDB itself, so the total is no bound).
+   */
+  private async checkLength(): Promise<void> {
+    const r = (
+      await this.connection.runAndReadAll('SELECT block_size, used_blocks FROM pragma_database_size()')
+    ).getRows()[0];
+    if (!r) return;
+    const expected = Number(r[0]) * Number(r[1]) + HEADER_BYTES;
+    const actual = statSync(this.path).size;
+    if (Number(r[1]) > 0 && actual < expected)
+      throw new BiError(
+        'STORE_DAMAGED',
+        `Cannot open the store ${this.path}: the store file is damaged (it has ${actual} bytes, the blocks in use need ${expected}: it was cut short). ${RECOVERY_HINT}`,
+      );
+  }
+
+  /**
+   * The schema version and the `events` columns, for every opener: a store written by a newer
+   * version, or one whose tables are not ours, is refused with a reason instead of failing later
+   * with a binder error. A new store (no tables) gets the tables when opened read-write.
+   */
+  private async checkSchema(): Promise<void> {
+    const c = this.connection;
+    const tables = new Set(
+      (
+        await c.runAndReadAll(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()`,
+        )
+      )
+        .getRows()
+        .map((r) => String(r[0])),
+    );
+    const fresh = !tables.has('meta') && !tables.has('events');
+    if (fresh) {
+      if (!this.options.readOnly) await this.createTables();
+      return;
+    }
+    if (!tables.has('meta'))
+      throw this.schemaInvalid('it has an events table but no schema version (the meta table is missing)');
+    const rows = (await c.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRows();
+    if (rows.length === 0) throw this.schemaInvalid('it has no schema version');
+    const raw = String(rows[0][0]);
+    const version = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (version > SCHEMA_VERSION)
       throw new BiError(
         'STORE_TOO_NEW',
-        `The store ${this.path} was written by a newer bedrock-insights (schema ${rows[0][0]}); upgrade bedrock-insights.`,
+        `The store ${this.path} was written by a newer bedrock-insights (schema ${raw}); upgrade bedrock-insights.`,
       );
+    if (!(version >= 1)) throw this.schemaInvalid(`its schema version "${raw}" is not one bedrock-insights writes`);
+    if (tables.has('events')) {
+      const have = new Set(
+        (
+          await c.runAndReadAll(
+            `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'events' AND table_catalog = current_database()`,
+          )
+        )
+          .getRows()
+          .map((r) => String(r[0])),
+      );
+      const missing = EVENTS_COLUMNS.filter((col) => !have.has(col));
+      if (missing.length > 0) throw this.schemaInvalid(`its events table lacks the columns ${missing.join(', ')}`);
     }
+    if (!this.options.readOnly) await this.createTables();
+  }
+
+  private schemaInvalid(why: string): BiError {
+    return new BiError(
+      'STORE_SCHEMA_INVALID',
+      `The store ${this.path} cannot be used: ${why}. It was not written by this bedrock-insights, or it was edited or damaged. ${RECOVERY_HINT}`,
+    );
+  }
+
+  /** CREATE … IF NOT EXISTS of every table (new tables of this version appear in older stores). */
+  private async createTables(): Promise<void> {
+    for (const stmt of DDL) await this.connection.run(stmt);
+    await this.connection.run(
+      `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING`,
+    );
   }
 
   /** A second connection, for work that must not wait on the main one (queries, cancellation). */
   async connect(): Promise<DuckDBConnection> {
     return this.instance.connect();
+  }
+
+  /**
+   * Whether the store answers: false once DuckDB has invalidated the database (see
+   * isStoreInvalidated); other errors (a lock, a busy connection) are not its health and rethrow.
+   */
+  async healthy(): Promise<boolean> {
+    let c: DuckDBConnection | undefined;
+    try {
+      c = await this.instance.connect();
+      await c.run('SELECT 1 FROM meta LIMIT 1');
+      return true;
+    } catch (e) {
+      if (isStoreInvalidated(e)) return false;
+      throw e;
+    } finally {
+      try {
+        c?.closeSync();
+      } catch {
+        /* closed */
+      }
+    }
   }
 
   close(): void {
@@ -93,4 +289,35 @@ export class Store {
       /* already closed */
     }
   }
+}
+
+/**
+ * DuckDB removes its spill folder (`<store>.tmp/`) only on a clean close: after a crash the files
+ * stay, and on a full disk they are the space the user needs. Called while holding the store's
+ * exclusive lock, so they belong to no running process.
+ */
+export function removeSpillFiles(path: string): number {
+  const dir = `${path}.tmp`;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!SPILL_FILE.test(name)) continue;
+    try {
+      rmSync(join(dir, name), { force: true });
+      removed++;
+    } catch {
+      /* a file we cannot remove is left as it was */
+    }
+  }
+  try {
+    rmdirSync(dir); // only when empty: a folder holding anything else is the user's
+  } catch {
+    /* not empty or already gone */
+  }
+  return removed;
 }
