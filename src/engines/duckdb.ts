@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Store } from '../store/store.js';
+import { damagedStoreHint, isStoreInvalidated, type Store } from '../store/store.js';
 import { readQueryCatalog } from '../store/catalog.js';
+import { errorMessage } from '../util/errors.js';
 import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from './engine.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from './query-engine.js';
+import type { Lease } from './admission.js';
+import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
@@ -26,30 +29,48 @@ function toNumber(v: unknown): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+type StopReason = 'cancel' | 'timeout' | 'demote';
+/** Re-sent while a stop is pending: an interrupt that lands between two statements is lost. */
+const INTERRUPT_EVERY_MS = 100;
+
+/**
+ * One query on a connection of its own. With the server's limits it waits for a slot of the
+ * admission queue (status Scheduled), stops at its time limit (Timeout), and keeps rows only up
+ * to the byte cap; in the express slot it may be stopped and run again from the start in a
+ * general slot (src/engines/admission.ts).
+ */
 class Runner {
   readonly id = randomUUID();
-  status: QueryStatus = 'Running';
+  status: QueryStatus = 'Scheduled';
   rows: ResultRow[] = [];
   truncated = false;
   statistics: QueryStatistics = { ...EMPTY_STATS };
   error?: { code: string; message: string };
   private conn?: DuckDBConnection;
-  private cancelled = false;
+  private stopReason?: StopReason;
+  private cutByBytes = false;
+  private readonly leaveQueue = new AbortController();
+  private interrupter?: NodeJS.Timeout;
+  private readonly timeoutMs: number | undefined;
   readonly finished: Promise<QueryResult>;
 
   constructor(
     private readonly store: Store,
     private readonly prepared: RunnableQuery,
     private readonly compiled: CompiledQuery,
+    private readonly limits: ExecutionLimits,
     private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
   ) {
+    this.timeoutMs = prepared.request.timeoutMs ?? limits.timeoutMs;
     this.finished = this.execute();
   }
 
   result(): QueryResult {
     const c = this.compiled;
     const warnings = this.prepared.diagnostics.filter((d) => d.severity !== 'error');
-    if (this.truncated) warnings.push(rowCapWarning(this.prepared, c.rowCap ?? 0));
+    if (this.truncated && this.cutByBytes)
+      warnings.push(resultTooLargeWarning(this.prepared, this.rows.length, this.limits.maxResultBytes ?? 0));
+    else if (this.truncated) warnings.push(rowCapWarning(this.prepared, c.rowCap ?? 0));
     const r: QueryResult = {
       columns: this.prepared.columns,
       rows: this.rows,
@@ -64,28 +85,112 @@ class Runner {
   }
 
   async cancel(): Promise<void> {
-    if (this.status !== 'Running') return;
-    this.cancelled = true;
-    this.status = 'Cancelled';
-    try {
-      this.conn?.interrupt();
-    } catch {
-      /* already finished */
-    }
+    this.stop('cancel');
     await this.finished;
   }
 
+  private running(): boolean {
+    return this.status === 'Running' || this.status === 'Scheduled';
+  }
+
+  /** Ends the query for a reason: leaves the queue, or interrupts DuckDB until the statement ends. */
+  private stop(reason: StopReason): void {
+    if (!this.running()) return;
+    if (this.stopReason === 'cancel' || this.stopReason === 'timeout') return;
+    this.stopReason = reason;
+    if (reason !== 'demote') this.leaveQueue.abort();
+    this.interrupt();
+    clearInterval(this.interrupter);
+    this.interrupter = setInterval(() => this.interrupt(), INTERRUPT_EVERY_MS);
+    this.interrupter.unref();
+  }
+
+  private interrupt(): void {
+    try {
+      this.conn?.interrupt();
+    } catch {
+      /* finished meanwhile */
+    }
+  }
+
   private async execute(): Promise<QueryResult> {
-    const c = this.compiled;
+    const deadline =
+      this.timeoutMs !== undefined && this.timeoutMs > 0
+        ? setTimeout(() => this.stop('timeout'), this.timeoutMs)
+        : undefined;
+    const admission = this.limits.admission;
+    let heavy = false;
+    try {
+      for (;;) {
+        let lease: Lease | undefined;
+        if (admission) {
+          try {
+            lease = await admission.acquire({ heavy, expressAllowed: !this.onRows, signal: this.leaveQueue.signal });
+          } catch {
+            break; // stopped while it waited: the reason says how it ended
+          }
+        }
+        this.status = 'Running';
+        const express =
+          lease?.lane === 'express'
+            ? setTimeout(() => {
+                if (!lease!.promote()) this.stop('demote');
+              }, admission!.options.expressMs)
+            : undefined;
+        try {
+          await this.attempt(this.compiled);
+          if (this.stopReason === 'demote') this.stopReason = undefined; // it finished first
+          if (!this.stopReason) this.status = 'Complete';
+          break;
+        } catch (e) {
+          if (this.stopReason === 'demote') {
+            // Heavy after all: wait for a general slot and run again from the start.
+            this.stopReason = undefined;
+            clearInterval(this.interrupter);
+            heavy = true;
+            this.rows = [];
+            this.truncated = false;
+            this.cutByBytes = false;
+            this.status = 'Scheduled';
+            continue;
+          }
+          if (!this.stopReason) {
+            this.status = 'Failed';
+            this.error = runError(e);
+          }
+          break;
+        } finally {
+          clearTimeout(express);
+          lease?.release();
+        }
+      }
+    } finally {
+      clearTimeout(deadline);
+      clearInterval(this.interrupter);
+    }
+    if (this.stopReason === 'cancel') this.status = 'Cancelled';
+    else if (this.stopReason === 'timeout') {
+      this.status = 'Timeout';
+      this.error = timeoutError(this.timeoutMs ?? 0);
+    }
+    return this.result();
+  }
+
+  /** One run of the SQL on a connection of its own; throws when DuckDB fails or is interrupted. */
+  private async attempt(c: CompiledQuery): Promise<void> {
+    const stopped = (): boolean => this.stopReason !== undefined;
     try {
       this.conn = await this.store.connect();
+      if (stopped()) throw new Error('stopped');
       const result = await this.conn.stream(c.sql);
       const cap = c.rowCap;
+      const maxBytes = this.onRows ? undefined : this.limits.maxResultBytes;
+      let bytes = 0;
       let matched: number | undefined;
       let batch: ResultRow[] = [];
       let emitted = 0;
       for (;;) {
-        if (this.cancelled) break;
+        if (stopped()) throw new Error('stopped');
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         const raw = chunk.getRows();
@@ -105,18 +210,26 @@ class Runner {
             k += 2;
           }
           if (c.matchedColumn && matched === undefined) matched = toNumber(r[k]);
+          if (maxBytes !== undefined) {
+            bytes += estimateRowBytes(row);
+            if (bytes > maxBytes) {
+              this.truncated = true;
+              this.cutByBytes = true;
+              break;
+            }
+          }
           batch.push(row);
         }
         if (this.onRows) {
           if (batch.length) await this.onRows(batch);
         } else {
-          this.rows.push(...batch);
+          for (const row of batch) this.rows.push(row);
         }
         emitted += batch.length;
         batch = [];
         if (this.truncated) break;
       }
-      if (this.cancelled) return this.result();
+      if (stopped()) throw new Error('stopped');
       const scanned = (await this.conn.runAndReadAll(c.scannedSql)).getRows()[0] ?? [0, 0];
       const recordsScanned = toNumber(scanned[0]);
       if (matched === undefined) {
@@ -131,24 +244,15 @@ class Runner {
         estimatedBytesSkipped: 0,
         logGroupsScanned: toNumber(scanned[1]),
       };
-      this.status = 'Complete';
-    } catch (e) {
-      if (this.cancelled) {
-        this.status = 'Cancelled';
-      } else {
-        this.status = 'Failed';
-        const msg = e instanceof Error ? e.message : String(e);
-        this.error = { code: 'QUERY_FAILED', message: `The query failed while running: ${msg.split('\n')[0]}` };
-      }
     } finally {
+      const conn = this.conn;
+      this.conn = undefined;
       try {
-        this.conn?.closeSync();
+        conn?.closeSync();
       } catch {
         /* closed */
       }
-      this.conn = undefined;
     }
-    return this.result();
   }
 
   /**
@@ -172,6 +276,25 @@ class Runner {
   }
 }
 
+/** A failure while running, coded, with what to do where there is something to do. */
+function runError(e: unknown): { code: string; message: string } {
+  const msg = errorMessage(e);
+  const first = msg.split('\n')[0];
+  if (isStoreInvalidated(e))
+    return {
+      code: 'STORE_INVALIDATED',
+      message: `The store stopped answering after a fatal DuckDB error (${first}); it must be opened again. The console server does this by itself: run the query again in a moment.`,
+    };
+  const damaged = damagedStoreHint(e);
+  if (damaged) return { code: 'STORE_DAMAGED', message: `The query failed: ${damaged}` };
+  if (/Out of Memory Error/i.test(msg))
+    return {
+      code: 'QUERY_OUT_OF_MEMORY',
+      message: `The query needed more memory than DuckDB may use here (${first}). Narrow the time range or the log groups, or raise the limit (serve --memory-limit).`,
+    };
+  return { code: 'QUERY_FAILED', message: `The query failed while running: ${first}` };
+}
+
 /**
  * The embedded engine: the store's catalog for the front end, and each plan compiled to DuckDB
  * SQL and run on its own connection (so cancel() interrupts that query only).
@@ -182,7 +305,8 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
       name: 'duckdb',
       catalog: () => readQueryCatalog(store),
       async execute(query: RunnableQuery, options: StartOptions) {
-        const r = new Runner(store, query, compileDuckDb(query.plan, { now: query.now }), options.onRows);
+        const compiled = compileDuckDb(query.plan, { now: query.now });
+        const r = new Runner(store, query, compiled, opts.limits ?? {}, options.onRows);
         return {
           id: r.id,
           status: () => r.status,

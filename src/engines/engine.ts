@@ -23,6 +23,11 @@ export interface QueryRequest {
   limit?: number;
   /** Lift the 10,000-row default cap (CLI `--no-row-cap`): every row is returned. */
   noRowCap?: boolean;
+  /**
+   * Stop the query after this many ms from its start (queue time included); it ends with status
+   * `Timeout`. Absent: the engine's default (none unless the engine was given one).
+   */
+  timeoutMs?: number;
 }
 
 /** One cell, CloudWatch-shaped: every value is a string; absent values are left out of the row. */
@@ -65,7 +70,7 @@ export interface QueryHandle {
   status(): QueryStatus;
   /** Partial rows while running (may be empty), full rows when complete. */
   snapshot(): QueryResult;
-  /** Resolves when the query ends (Complete, Failed or Cancelled); never rejects. */
+  /** Resolves when the query ends (Complete, Failed, Cancelled or Timeout); never rejects. */
   done(): Promise<QueryResult>;
   cancel(): Promise<void>;
 }

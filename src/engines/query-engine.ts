@@ -8,6 +8,7 @@ import { compileQuery, type CatalogInfo, type SavedQueries } from '../insights/c
 import { diagnostic, type Diagnostic } from '../insights/diagnostics.js';
 import type { Plan } from '../insights/plan.js';
 import { BiError } from '../util/errors.js';
+import type { ExecutionLimits } from './limits.js';
 import {
   isPrepared,
   type PreparedQuery,
@@ -31,6 +32,8 @@ export interface EngineBackend {
 export interface EngineOptions {
   /** Resolves `$Name(...)` saved-query invocations; absent means none are defined. */
   savedQueries?: SavedQueries;
+  /** Bounds on execution (the server's: src/engines/limits.ts); absent: none. */
+  limits?: ExecutionLimits;
 }
 
 /**
