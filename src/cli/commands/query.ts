@@ -5,16 +5,17 @@ import { Store, defaultDbPath } from '../../store/store.js';
 import { createEngine } from '../../engines/factory.js';
 import type { QueryRequest, QueryResult, ResultRow } from '../../engines/engine.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
+import { cellMap, csvHeader, csvRows, jsonRow } from '../../engines/resultText.js';
 import { setExitCode } from '../main.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
 const SINCE_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `1h`, `3h`, `1d`, `30m`, `2w` -> milliseconds. */
-export function parseSince(text: string): number {
+/** `1h`, `3h`, `1d`, `30m`, `2w` -> milliseconds (`flag` names the option in the error). */
+export function parseSince(text: string, flag = '--since'): number {
   const m = /^(\d+)\s*(ms|s|m|h|d|w)$/i.exec(text.trim());
-  if (!m) throw new BiError('BAD_TIME', `--since ${text}: use a number and a unit, like 15m, 1h, 3h, 1d or 2w.`);
+  if (!m) throw new BiError('BAD_TIME', `${flag} ${text}: use a number and a unit, like 15m, 1h, 3h, 1d or 2w.`);
   return Number(m[1]) * SINCE_UNITS[m[2].toLowerCase()];
 }
 
@@ -53,12 +54,6 @@ export function printDiagnostics(text: string, diags: Diagnostic[], out: NodeJS.
 
 // ------------------------------------------------------------------ output formats
 
-function cellMap(row: ResultRow): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const f of row) if (f.field !== '@ptr') m.set(f.field, f.value);
-  return m;
-}
-
 /** An aligned table like the console's (missing values blank). */
 export function formatTable(columns: string[], rows: ResultRow[]): string {
   const cells = rows.map((r) => {
@@ -75,38 +70,6 @@ export function formatTable(columns: string[], rows: ResultRow[]): string {
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-|-')];
   for (const r of cells) out.push(line(r));
   return out.join('\n') + '\n';
-}
-
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-export function csvHeader(columns: string[]): string {
-  return columns.map(csvCell).join(',') + '\r\n';
-}
-
-/** RFC 4180 rows (CRLF line ends; missing values empty). */
-export function csvRows(columns: string[], rows: ResultRow[]): string {
-  let out = '';
-  for (const r of rows) {
-    const m = cellMap(r);
-    out += columns.map((c) => csvCell(m.get(c) ?? '')).join(',') + '\r\n';
-  }
-  return out;
-}
-
-const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-/** One JSON object per row, keyed by column; numbers as JSON numbers, missing values left out. */
-export function jsonRow(columns: string[], row: ResultRow): string {
-  const m = cellMap(row);
-  const parts: string[] = [];
-  for (const c of columns) {
-    const v = m.get(c);
-    if (v === undefined) continue;
-    parts.push(`${JSON.stringify(c)}:${JSON_NUMBER.test(v) ? v : JSON.stringify(v)}`);
-  }
-  return `{${parts.join(',')}}`;
 }
 
 function summary(r: QueryResult, streamed?: number): string {

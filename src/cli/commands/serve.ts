@@ -4,6 +4,8 @@ import { serverConfigPath } from '../../api/config.js';
 import { cloudWatchApiForServe } from '../../cloudwatch/index.js';
 import { defaultDbPath } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
+import { parseSize, positiveInt } from '../../api/limits.js';
+import { parseSince } from './query.js';
 import { backgroundSyncMount } from './sync.js';
 
 export interface ServeFlags {
@@ -16,6 +18,11 @@ export interface ServeFlags {
   auth?: boolean;
   /** Run `sync` (sources.json beside the store) in the background. */
   sync?: boolean;
+  /** Host names the server is reached by, besides localhost and IP addresses. */
+  allowHost?: string[];
+  maxQueries?: string;
+  queryTimeout?: string;
+  memoryLimit?: string;
 }
 
 /** Lines to print once the server listens (also used by `demo`). Never prints request bodies. */
@@ -38,15 +45,37 @@ export function parsePort(p: string | undefined): number {
   return n;
 }
 
-/** Serve until SIGINT/SIGTERM; resolves after a clean shutdown. */
+/** A stop that takes longer than this (a request that will not end) exits anyway. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Serve until SIGINT/SIGTERM; resolves after a clean shutdown. The first signal stops gracefully
+ * (running queries are cancelled, open requests get a moment to end); a second one, or a stop
+ * that outlasts its deadline, exits at once. DuckDB's WAL keeps every committed write either way.
+ */
 export async function serveUntilStopped(opts: ServerOptions, extraBanner = ''): Promise<void> {
   const server = await startServer(opts);
   process.stdout.write(serveBanner(server) + extraBanner);
   await new Promise<void>((resolveStop) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.close().finally(resolveStop);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (stopping) {
+        process.stderr.write(`bedrock-insights: ${signal} again: exiting now\n`);
+        process.exit(code);
+      }
+      stopping = true;
+      const deadline = setTimeout(() => {
+        process.stderr.write('bedrock-insights: the server did not stop within 10 s: exiting now\n');
+        process.exit(code);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      void server.close().finally(() => {
+        clearTimeout(deadline);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolveStop();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -76,6 +105,13 @@ export function registerServe(program: Command): void {
       '--sync',
       'keep the store current from the sources in sources.json beside it (see: bedrock-insights sync --help)',
     )
+    .option(
+      '--allow-host <name...>',
+      'a host name the server is reached by (besides localhost and IP addresses); other Host headers are refused (DNS rebinding)',
+    )
+    .option('--max-queries <n>', 'queries that run at once; more wait in a queue (default 3, plus one express slot)')
+    .option('--query-timeout <duration>', 'time limit of a console query, e.g. 90s, 5m, 1h (default 5m)')
+    .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 1GB (default 2GB; queries spill to disk beyond it)")
     .addHelpText(
       'after',
       `
@@ -101,6 +137,15 @@ export function serverOptionsFrom(flags: ServeFlags): { opts: ServerOptions; ban
   const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
   if (flags.db) opts.dbPath = flags.db;
   if (flags.token) opts.token = flags.token;
+  if (flags.allowHost?.length) opts.allowHosts = flags.allowHost;
+  const limits: NonNullable<ServerOptions['limits']> = {};
+  if (flags.maxQueries !== undefined) limits.maxConcurrent = positiveInt(flags.maxQueries, '--max-queries');
+  if (flags.queryTimeout !== undefined) limits.timeoutMs = parseSince(flags.queryTimeout, '--query-timeout');
+  if (flags.memoryLimit !== undefined) {
+    parseSize(flags.memoryLimit, '--memory-limit');
+    limits.memoryLimit = flags.memoryLimit;
+  }
+  if (Object.keys(limits).length > 0) opts.limits = limits;
   const cw = cloudWatchApiForServe({
     host: opts.host ?? '127.0.0.1',
     configPath: serverConfigPath(defaultDbPath(flags.db)),
