@@ -37,10 +37,18 @@ export class AppendQueue {
   private pending: Pending[] = [];
   private running = false;
 
+  private lastPriced = Date.now();
+
+  /**
+   * `priceEveryMs`: during a burst the queue is never idle, so pricing also runs after an append
+   * once this long has passed since the last pass (the reliability campaign found a sustained
+   * burst left every event unpriced).
+   */
   constructor(
     private readonly writer: EventWriter,
     private readonly gate?: AppendGate,
     private readonly maxEventsPerAppend = 50_000,
+    private readonly priceEveryMs = 2_000,
   ) {}
 
   append(events: StoredEvent[], target?: AppendTarget): Promise<AppendResult> {
@@ -70,6 +78,10 @@ export class AppendQueue {
           bedrock ||= written.some((p) => p.events.some((e) => e.kind === 'bedrock'));
         } catch (e) {
           for (const p of batch) p.reject(e);
+        }
+        if (bedrock && this.pending.length > 0 && Date.now() - this.lastPriced >= this.priceEveryMs) {
+          await this.price();
+          bedrock = false;
         }
       }
       // Cost fields follow the events once the queue is idle: requests were answered already, so a
@@ -110,6 +122,7 @@ export class AppendQueue {
 
   private lastPricingError = '';
   private async price(): Promise<void> {
+    this.lastPriced = Date.now();
     try {
       await priceEvents(this.writer.store, { where: 'unpriced' });
       this.lastPricingError = '';

@@ -47,3 +47,50 @@ test('PutLogEvents appends are priced once the queue is idle', async () => {
     store.close();
   }
 });
+
+// A sustained burst never lets the queue go idle: pricing must also happen between appends.
+test('during a burst that keeps the queue busy, appended events are priced before the burst ends', async () => {
+  const store = await Store.open(':memory:');
+  try {
+    const pricedBeforeAppend: number[] = [];
+    class WatchedWriter extends EventWriter {
+      override async append(events: Parameters<EventWriter['append']>[0]) {
+        const r = await store.connection.runAndReadAll(`SELECT count(*) FROM events WHERE price_version IS NOT NULL`);
+        pricedBeforeAppend.push(Number(r.getRows()[0][0]));
+        return super.append(events);
+      }
+    }
+    // One request per append, and a pricing pass whenever one is due (interval 0).
+    const queue = new AppendQueue(new WatchedWriter(store), 1, 0);
+    const event = (i: number) =>
+      normalizeLogEvent({
+        logGroup: '/aws/bedrock/modelinvocations',
+        logStream: 's',
+        timestamp: Date.parse('2026-11-01T10:00:00Z') + i,
+        message: JSON.stringify({
+          timestamp: '2026-11-01T10:00:00Z',
+          accountId: '111122223333',
+          region: 'us-east-1',
+          requestId: `req-burst-${i}`,
+          operation: 'Converse',
+          modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+          input: { inputTokenCount: 1000 },
+          output: { outputTokenCount: 100 },
+          schemaType: 'ModelInvocationLog',
+          schemaVersion: '1.0',
+        }),
+      });
+    // Twelve requests arrive together: the queue drains them in one busy stretch.
+    const acks = await Promise.all(Array.from({ length: 12 }, (_, i) => queue.append([event(i)])));
+    assert.equal(
+      acks.reduce((n, a) => n + a.stored, 0),
+      12,
+    );
+    assert.equal(pricedBeforeAppend.length, 12);
+    // Before the last append, the earlier events were already priced (not only after the burst).
+    assert.ok(pricedBeforeAppend[11]! >= 10, `priced before the last append: ${pricedBeforeAppend.join(',')}`);
+    await queue.idle();
+  } finally {
+    store.close();
+  }
+});
