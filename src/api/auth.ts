@@ -77,11 +77,11 @@ function setCookie(reply: FastifyReply, token: string): void {
   );
 }
 
-export function registerAuth(app: FastifyInstance, token: string | undefined): void {
-  // Forms post urlencoded bodies; Fastify parses only JSON by default.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+export async function registerAuth(app: FastifyInstance, token: string | undefined): Promise<void> {
+  // Routes take JSON only: Fastify's default text/plain parser would let a cross-site "simple"
+  // request (no preflight) deliver a body. The sign-in form is the one urlencoded body, and its
+  // parser lives only in the encapsulated context of POST /api/login.
+  app.removeContentTypeParser('text/plain');
 
   app.get('/login', { config: { auth: 'none' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
@@ -100,17 +100,22 @@ export function registerAuth(app: FastifyInstance, token: string | undefined): v
     return reply.type('text/html').send(loginPage(safeNext(q.next), false));
   });
 
-  app.post('/api/login', { config: { auth: 'none' } }, async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const next = safeNext(b.next);
-    const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    if (!token) return isForm ? reply.redirect(next) : { ok: true };
-    if (typeof b.token === 'string' && tokenMatches(b.token, token)) {
-      setCookie(reply, token);
-      return isForm ? reply.redirect(next) : { ok: true };
-    }
-    if (isForm) return reply.code(401).type('text/html').send(loginPage(next, true));
-    return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'That access token is not valid.' } });
+  await app.register(async (login) => {
+    login.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    login.post('/api/login', { config: { auth: 'none' } }, async (req, reply) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const next = safeNext(b.next);
+      const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      if (!token) return isForm ? reply.redirect(next) : { ok: true };
+      if (typeof b.token === 'string' && tokenMatches(b.token, token)) {
+        setCookie(reply, token);
+        return isForm ? reply.redirect(next) : { ok: true };
+      }
+      if (isForm) return reply.code(401).type('text/html').send(loginPage(next, true));
+      return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'That access token is not valid.' } });
+    });
   });
 
   app.post('/api/logout', { config: { auth: 'none' } }, async (_req, reply) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
+import { estimateRowBytes } from '../engines/duckdb.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import type { RangeSpec } from './range.js';
 import type { QueryView } from './wire.js';
@@ -60,15 +61,34 @@ export class EngineProvider {
   }
 }
 
+export interface RegistryOptions {
+  /** Time limit of each console query (ms). */
+  timeoutMs?: number;
+  /** Bytes of finished results kept for polling; the oldest finished are dropped beyond it. */
+  keptResultBytes?: number;
+  /** A running query nobody has polled for this long is cancelled (ms). */
+  idleCancelMs?: number;
+}
+
 export class QueryRegistry {
   private readonly running = new Map<string, ConsoleQuery>();
   /** What runs when a query ends (its history write): awaited by drain() before the store closes. */
   private readonly settling = new Set<Promise<void>>();
+  private readonly seen = new Map<string, { at: number; waiters: number }>();
+  private readonly bytes = new Map<string, number>();
+  private readonly read = new Set<string>();
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly engines: EngineProvider,
     private readonly onFinished?: (q: ConsoleQuery, r: QueryResult) => Promise<unknown> | void,
-  ) {}
+    private readonly opts: RegistryOptions = {},
+  ) {
+    if (opts.idleCancelMs !== undefined) {
+      this.sweeper = setInterval(() => this.cancelIdle(), Math.min(opts.idleCancelMs, 10_000));
+      this.sweeper.unref();
+    }
+  }
 
   async start(req: {
     queryString: string;
@@ -87,6 +107,7 @@ export class QueryRegistry {
       startTime: req.startTime,
       endTime: req.endTime,
       ...(req.limit !== undefined ? { limit: req.limit } : {}),
+      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
     });
     const q: ConsoleQuery = {
       id: randomUUID(),
@@ -100,10 +121,12 @@ export class QueryRegistry {
       history: req.history,
     };
     this.running.set(q.id, q);
+    this.seen.set(q.id, { at: Date.now(), waiters: 0 });
     const settled = handle
       .done()
       .then(async (r) => {
         q.finished = Date.now();
+        this.keep(q, r);
         await this.onFinished?.(q, r);
       })
       .catch(() => undefined); // history is best effort
@@ -116,29 +139,95 @@ export class QueryRegistry {
     return this.running.get(id);
   }
 
-  /** Wait up to `ms` for the query to end, then describe it as it is. */
-  async view(q: ConsoleQuery, waitMs = 0): Promise<QueryView> {
+  /**
+   * Wait up to `ms` for the query to end, then give its result as it is. `gone` aborts when the
+   * client went away: the wait ends, and a query nobody else waits for is cancelled.
+   */
+  async view(q: ConsoleQuery, waitMs = 0, gone?: AbortSignal): Promise<QueryResult> {
+    const seen = this.seen.get(q.id);
+    if (seen) seen.at = Date.now();
     if (waitMs > 0 && !isFinal(q.handle.status())) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        q.handle.done(),
-        new Promise((r) => {
-          timer = setTimeout(r, waitMs);
-        }),
-      ]);
-      if (timer) clearTimeout(timer);
+      let onGone: (() => void) | undefined;
+      if (seen) seen.waiters++;
+      try {
+        await Promise.race([
+          q.handle.done(),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, waitMs);
+            onGone = () => r();
+            gone?.addEventListener('abort', onGone, { once: true });
+          }),
+        ]);
+      } finally {
+        if (timer) clearTimeout(timer);
+        if (onGone) gone?.removeEventListener('abort', onGone);
+        if (seen) {
+          seen.waiters--;
+          seen.at = Date.now();
+        }
+      }
+      if (gone?.aborted && seen && seen.waiters === 0 && !isFinal(q.handle.status())) await this.cancel(q);
     }
-    return toView(q, q.handle.snapshot());
+    return q.handle.snapshot();
+  }
+
+  /** A final result went out to a client: it may be dropped first when memory is needed. */
+  delivered(q: ConsoleQuery): void {
+    if (q.finished !== undefined) this.read.add(q.id);
   }
 
   async cancel(q: ConsoleQuery): Promise<void> {
     await q.handle.cancel();
   }
 
+  /** Running queries whose page stopped polling: nobody will read them. */
+  private cancelIdle(): void {
+    const limit = this.opts.idleCancelMs;
+    if (limit === undefined) return;
+    const now = Date.now();
+    for (const q of this.running.values()) {
+      const s = this.seen.get(q.id);
+      if (!s || s.waiters > 0 || isFinal(q.handle.status())) continue;
+      if (now - s.at > limit) void q.handle.cancel().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Finished results are kept for polling within a byte budget: results already delivered go
+   * first, oldest first, then undelivered ones (a client that never comes back must not hold
+   * memory); a dropped id answers 404 "run it again".
+   */
+  private keep(q: ConsoleQuery, r: QueryResult): void {
+    this.seen.delete(q.id);
+    let n = 0;
+    for (const row of r.rows) n += estimateRowBytes(row);
+    this.bytes.set(q.id, n);
+    const budget = this.opts.keptResultBytes;
+    if (budget === undefined) return;
+    let total = 0;
+    for (const b of this.bytes.values()) total += b;
+    const oldest = [...this.running.values()]
+      .filter((x) => x.finished !== undefined && x.id !== q.id)
+      .sort((a, b) => Number(this.read.has(b.id)) - Number(this.read.has(a.id)) || a.finished! - b.finished!);
+    for (const old of oldest) {
+      if (total <= budget) break;
+      total -= this.bytes.get(old.id) ?? 0;
+      this.forget(old.id);
+    }
+  }
+
+  private forget(id: string): void {
+    this.read.delete(id);
+    this.running.delete(id);
+    this.bytes.delete(id);
+    this.seen.delete(id);
+  }
+
   private prune(): void {
     const now = Date.now();
     for (const [id, q] of this.running) {
-      if (q.finished !== undefined && now - q.finished > KEEP_MS) this.running.delete(id);
+      if (q.finished !== undefined && now - q.finished > KEEP_MS) this.forget(id);
     }
   }
 
@@ -155,6 +244,7 @@ export class QueryRegistry {
    * store can close. Closing it under a running statement crashed the process (SIGSEGV/SIGABRT).
    */
   async drain(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.cancelAll();
     while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
@@ -164,17 +254,12 @@ export function isFinal(s: QueryStatus): boolean {
   return s === 'Complete' || s === 'Failed' || s === 'Cancelled' || s === 'Timeout';
 }
 
-export function toView(q: ConsoleQuery, r: QueryResult): QueryView {
-  const rows = r.rows.map((row) => {
-    const o: Record<string, string> = {};
-    for (const f of row) o[f.field] = f.value;
-    return o;
-  });
-  const v: QueryView = {
+/** The view without its rows (they are written one by one: see src/api/viewStream.ts). */
+export function viewMeta(q: ConsoleQuery, r: QueryResult): Omit<QueryView, 'rows'> {
+  const v: Omit<QueryView, 'rows'> = {
     queryId: q.id,
     status: r.status,
     columns: r.columns,
-    rows,
     statistics: r.statistics,
     warnings: r.warnings,
     truncated: r.truncated,

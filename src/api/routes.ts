@@ -6,10 +6,14 @@ import { Definitions, type DashboardBody, type SavedQueryInput } from '../store/
 import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';
-import { EngineProvider, QueryRegistry, httpError } from './queries.js';
-import { isRangeSpec, resolveRange, type RangeSpec } from './range.js';
+import { EngineProvider, QueryRegistry, httpError, isFinal, type ConsoleQuery } from './queries.js';
+import { sendView } from './viewStream.js';
+import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
+import { consoleQueryRequest, requiredString, stringArray } from './queryRequest.js';
+import { clientGone, registerExportRoute } from './exportRoute.js';
+import type { QueryAdmission } from '../engines/admission.js';
 
 /**
  * The console's REST API, all under /api. Errors are `{error: {code, message}}` with an HTTP
@@ -22,6 +26,12 @@ export interface ApiContext {
   queries: QueryRegistry;
   version: string;
   authRequired: boolean;
+  /** The admission queue of the server's engine, for /api/info. */
+  admission?: QueryAdmission;
+  /** Time limit of an export (ms). */
+  exportTimeoutMs?: number;
+  /** Told when the store is found invalidated (the server reopens it). */
+  onStoreInvalidated?: (reason: string) => void;
 }
 
 function fail(reply: FastifyReply, e: unknown): FastifyReply {
@@ -29,46 +39,43 @@ function fail(reply: FastifyReply, e: unknown): FastifyReply {
   return reply.code(status).send(body);
 }
 
-function stringArray(v: unknown, what: string): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw new BiError('INVALID_REQUEST', `${what} must be an array of strings.`);
-  return v as string[];
-}
-
-function requiredString(v: unknown, what: string): string {
-  if (typeof v !== 'string' || !v.trim()) throw new BiError('INVALID_REQUEST', `${what} is required.`);
-  return v;
-}
-
-/** A time range from a request: {range: RangeSpec} or explicit {startTime, endTime} in epoch ms. */
-function timeBounds(b: Record<string, unknown>): { start: number; end: number; spec: RangeSpec } {
-  if (Number.isFinite(b.startTime) && Number.isFinite(b.endTime)) {
-    const start = b.startTime as number;
-    const end = b.endTime as number;
-    if (start > end) throw new BiError('INVALID_REQUEST', 'startTime must not be after endTime.');
-    return { start, end, spec: { kind: 'absolute', start, end } };
-  }
-  const spec: RangeSpec = isRangeSpec(b.range) ? b.range : { kind: 'relative', value: '1h' };
-  if (b.range !== undefined && !isRangeSpec(b.range))
-    throw new BiError(
-      'INVALID_REQUEST',
-      'range must be {kind:"relative", value:"1h"} or {kind:"absolute", start, end} (epoch ms).',
-    );
-  return { ...resolveRange(spec), spec };
+/** A long-poll lasts at most 30 s, so proxies and browsers never time it out. */
+function waitMsOf(v: unknown): number {
+  return Math.min(Math.max(Number(v ?? 0) || 0, 0), 30_000);
 }
 
 export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, defs, engines, queries } = ctx;
+  const send = async (reply: FastifyReply, q: ConsoleQuery, r: QueryResult): Promise<void> => {
+    if ((await sendView(reply, q, r)) && isFinal(r.status)) queries.delivered(q);
+  };
   registerCostRoutes(app, ctx);
+  registerExportRoute(app, {
+    engines,
+    ...(ctx.exportTimeoutMs !== undefined ? { timeoutMs: ctx.exportTimeoutMs } : {}),
+  });
 
-  app.get('/api/info', async () => ({
-    name: 'bedrock-insights',
-    version: ctx.version,
-    engine: engines.available() ? 'available' : 'unavailable',
-    authRequired: ctx.authRequired,
-    now: Date.now(),
-  }));
+  // The real state: the store is asked (a fresh connection and SELECT 1), so a store DuckDB has
+  // invalidated shows as such instead of "available".
+  app.get('/api/info', async () => {
+    let store: 'ok' | 'invalidated' = 'ok';
+    try {
+      if (!(await ctx.store.healthy())) store = 'invalidated';
+    } catch {
+      /* busy or locked: not the store's health */
+    }
+    if (store === 'invalidated') ctx.onStoreInvalidated?.('/api/info found the store invalidated');
+    const info: Record<string, unknown> = {
+      name: 'bedrock-insights',
+      version: ctx.version,
+      engine: store === 'ok' && engines.available() ? 'available' : 'unavailable',
+      store,
+      authRequired: ctx.authRequired,
+      now: Date.now(),
+    };
+    if (ctx.admission) info.queries = ctx.admission.stats();
+    return info;
+  });
 
   app.get('/api/language', async () => languageCatalog());
 
@@ -112,23 +119,20 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.post('/api/queries', async (req, reply) => {
+    const gone = clientGone(reply);
     try {
+      const r = consoleQueryRequest((req.body ?? {}) as Record<string, unknown>);
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const queryString = requiredString(b.queryString, 'queryString');
-      const groups = stringArray(b.logGroups, 'logGroups');
-      const { start, end, spec } = timeBounds(b);
-      const limit = Number.isInteger(b.limit) && (b.limit as number) > 0 ? (b.limit as number) : undefined;
       const q = await queries.start({
-        queryString,
-        logGroups: groups,
-        startTime: start,
-        endTime: end,
-        ...(limit ? { limit } : {}),
-        range: spec,
+        queryString: r.queryString,
+        logGroups: r.logGroups,
+        startTime: r.start,
+        endTime: r.end,
+        ...(r.limit !== undefined ? { limit: r.limit } : {}),
+        range: r.spec,
         history: b.history !== false,
       });
-      const waitMs = Math.min(Math.max(Number(b.waitMs ?? 0) || 0, 0), 30_000);
-      return await queries.view(q, waitMs);
+      return await send(reply, q, await queries.view(q, waitMsOf(b.waitMs), gone));
     } catch (e) {
       return fail(reply, e);
     }
@@ -139,8 +143,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const q = queries.get(id);
     if (!q)
       return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}; it may have expired. Run it again.`));
-    const waitMs = Math.min(Math.max(Number((req.query as Record<string, string>).waitMs ?? 0) || 0, 0), 30_000);
-    return queries.view(q, waitMs);
+    return send(
+      reply,
+      q,
+      await queries.view(q, waitMsOf((req.query as Record<string, string>).waitMs), clientGone(reply)),
+    );
   });
 
   app.delete('/api/queries/:id', async (req, reply) => {
@@ -148,7 +155,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const q = queries.get(id);
     if (!q) return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}.`));
     await queries.cancel(q);
-    return queries.view(q, 2_000);
+    return send(reply, q, await queries.view(q, 2_000));
   });
 
   app.get('/api/records', async (req, reply) => {

@@ -1,13 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { Definitions } from '../store/definitions.js';
 import { Store, defaultDbPath } from '../store/store.js';
-import { BiError } from '../util/errors.js';
+import { BiError, errorMessage } from '../util/errors.js';
+import { priceEvents } from '../pricing/index.js';
+import { QueryAdmission } from '../engines/admission.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
+import { RequestGuard, registerRequestGuard } from './requestGuard.js';
+import { ServerSupervisor, type Generation } from './supervisor.js';
 import { registerAuth } from './auth.js';
 import { isLoopbackHost, resolveConsoleToken, serverConfigPath } from './config.js';
 import { EngineProvider, QueryRegistry } from './queries.js';
@@ -38,6 +44,20 @@ export interface ServerOptions {
   /** Other routes to add (never `POST /`). */
   mount?: (app: FastifyInstance, ctx: MountContext) => Promise<void> | void;
   logger?: boolean;
+  /**
+   * Host names the server may be reached by besides localhost and IP addresses (`--allow-host`):
+   * any other `Host` is refused, which is what stops DNS rebinding (src/api/requestGuard.ts).
+   */
+  allowHosts?: string[];
+  /** Bounds on queries (src/api/limits.ts); each default is explained there. */
+  limits?: Partial<QueryLimits>;
+  /**
+   * Called when something suggests the store was invalidated (a 5xx answer, a query that failed
+   * so, /api/info's probe): startServer's supervisor probes it and reopens it.
+   */
+  onStoreTrouble?: (reason: string) => void;
+  /** How often startServer probes the store while nothing fails (ms, default 5 s). */
+  storeProbeMs?: number;
 }
 
 export interface MountContext {
@@ -57,7 +77,10 @@ export interface RunningServer {
   tokenGenerated: boolean;
   /** Where the token is kept, for the message printed on start. */
   tokenSource: string;
-  app: FastifyInstance;
+  /** The app serving now (a new one after the store was reopened). */
+  readonly app: FastifyInstance;
+  /** The store's state as /api/info reports it. */
+  storeState(): { state: 'ok' | 'reopening'; error?: string };
   close(): Promise<void>;
 }
 
@@ -93,9 +116,13 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   defs: Definitions;
   engines: EngineProvider;
   queries: QueryRegistry;
+  admission: QueryAdmission;
+  guard: RequestGuard;
   token?: string;
   tokenGenerated: boolean;
   tokenSource: string;
+  /** Closes the app, the engine, the definitions and (when it opened it) the store. */
+  close(): Promise<void>;
 }> {
   const host = opts.host ?? '127.0.0.1';
   const dbPath = opts.store ? opts.store.path : defaultDbPath(opts.dbPath);
@@ -113,9 +140,12 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
       `Binding to ${host} requires an access token: pass --token or set ${'BEDROCK_INSIGHTS_TOKEN'}.`,
     );
 
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
   const ownsStore = !opts.store;
-  const store = opts.store ?? (await Store.open(dbPath));
+  const store = opts.store ?? (await Store.open(dbPath, { memoryLimit: limits.memoryLimit }));
+  await priceOnStart(store);
   const defs = await Definitions.open(store);
+  const admission = new QueryAdmission({ slots: limits.maxConcurrent, expressMs: limits.expressMs });
   const engines = new EngineProvider(() =>
     opts.engine
       ? opts.engine(store, defs)
@@ -124,29 +154,58 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
             const q = defs.lookupByName(name);
             return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
           },
+          limits: { admission, maxResultBytes: limits.maxResultBytes },
         }),
   );
-  const queries = new QueryRegistry(engines, async (q, r) => {
-    if (!q.history) return;
-    await defs.addHistory({
-      queryString: q.queryString,
-      logGroups: q.logGroups,
-      range: q.range,
-      runTime: q.submitted,
-      status: r.status,
-      recordsMatched: r.statistics.recordsMatched,
-      rowCount: r.rows.length,
-      durationMs: (q.finished ?? Date.now()) - q.submitted,
-      error: r.error ? r.error.message : null,
-    });
-  });
+  const trouble = opts.onStoreTrouble ?? (() => undefined);
+  const queries = new QueryRegistry(
+    engines,
+    async (q, r) => {
+      if (r.error?.code === 'STORE_INVALIDATED') trouble('a query found the store invalidated');
+      if (!q.history) return;
+      await defs.addHistory({
+        queryString: q.queryString,
+        logGroups: q.logGroups,
+        range: q.range,
+        runTime: q.submitted,
+        status: r.status,
+        recordsMatched: r.statistics.recordsMatched,
+        rowCount: r.rows.length,
+        durationMs: (q.finished ?? Date.now()) - q.submitted,
+        error: r.error ? r.error.message : null,
+      });
+    },
+    { timeoutMs: limits.timeoutMs, keptResultBytes: limits.keptResultBytes, idleCancelMs: limits.idleCancelMs },
+  );
+  const guard = new RequestGuard({ allowHosts: opts.allowHosts ?? [] });
 
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
+  // Before any route: a route takes the error handler that is set when it is added.
+  app.setErrorHandler(async (err, _req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({
+      error:
+        status === 415
+          ? {
+              code: 'UNSUPPORTED_MEDIA_TYPE',
+              message: 'This route takes a JSON body: send it with Content-Type: application/json.',
+            }
+          : {
+              code: status === 400 ? 'INVALID_REQUEST' : status === 413 ? 'BODY_TOO_LARGE' : 'INTERNAL',
+              message: err instanceof Error ? err.message : String(err),
+            },
+    });
+  });
+  // First of all hooks: a refused request never reaches a parser, the token check or a route.
+  registerRequestGuard(app, guard);
+  app.addHook('onResponse', async (_req, reply) => {
+    if (reply.statusCode >= 500) trouble(`HTTP ${reply.statusCode}`);
+  });
   // Whoever closes the app closes the store next: no query or history write may still be running.
   app.addHook('onClose', async () => {
     await queries.drain();
   });
-  registerAuth(app, tok.token);
+  await registerAuth(app, tok.token);
   registerApiRoutes(app, {
     store,
     defs,
@@ -154,6 +213,9 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
     queries,
     version: packageVersion(),
     authRequired: Boolean(tok.token),
+    admission,
+    exportTimeoutMs: limits.exportTimeoutMs,
+    onStoreInvalidated: trouble,
   });
   await registerAlarmRoutes(app, { store, engine: () => engines.get() });
   const mountCtx: MountContext = { store, engine: () => engines.get(), defs };
@@ -187,16 +249,12 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
     if (!built) return reply.code(503).type('text/html').send(NOT_BUILT);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
-  app.setErrorHandler(async (err, _req, reply) => {
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({
-      error: {
-        code: status === 400 ? 'INVALID_REQUEST' : 'INTERNAL',
-        message: err instanceof Error ? err.message : String(err),
-      },
-    });
-  });
-
+  const close = async (): Promise<void> => {
+    await app.close();
+    await engines.close();
+    defs.close();
+    if (ownsStore) store.close();
+  };
   return {
     app,
     store,
@@ -204,45 +262,110 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
     defs,
     engines,
     queries,
+    admission,
+    guard,
+    close,
     ...(tok.token ? { token: tok.token } : {}),
     tokenGenerated: tok.generated,
     tokenSource: tok.source,
   };
 }
 
-/** Start the console server; `demo` and `serve` call this. */
+/**
+ * Rows left unpriced by a crash (events acknowledged before the pricing pass that follows them)
+ * are priced when the server starts: the same pass as ingest's final one. A broken prices file
+ * must not keep the console from starting; it is reported.
+ */
+async function priceOnStart(store: Store): Promise<void> {
+  if (store.path === ':memory:') return;
+  try {
+    await priceEvents(store, { where: 'unpriced' });
+  } catch (e) {
+    process.stderr.write(`bedrock-insights: pricing unpriced events at start failed: ${errorMessage(e)}\n`);
+  }
+}
+
+/** How long a graceful stop waits for open requests before it closes their connections. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Start the console server; `demo` and `serve` call this. One HTTP listener serves the routes
+ * built over the store; if DuckDB invalidates the store, the supervisor reopens it and builds
+ * them again (src/api/supervisor.ts), on the same port.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const built = await buildServer(opts);
-  const { app } = built;
-  const shutdown = async (): Promise<void> => {
-    await built.queries.cancelAll();
-    await app.close();
-    await built.engines.close();
-    built.defs.close();
-    if (built.ownsStore) built.store.close();
+  let supervisor: ServerSupervisor | undefined;
+  const trouble = (reason: string): void => supervisor?.notice(reason);
+  const first = await buildServer({ ...opts, onStoreTrouble: trouble });
+  // A rebuild opens the same file again (owned from then on) with the token of the first start.
+  const rebuildOpts: ServerOptions = {
+    ...opts,
+    dbPath: first.store.path,
+    onStoreTrouble: trouble,
+    ...(first.token ? { token: first.token } : {}),
   };
+  delete rebuildOpts.store;
+  const generation = (b: Awaited<ReturnType<typeof buildServer>>): Generation => ({
+    app: b.app,
+    store: b.store,
+    stopQueries: () => b.queries.cancelAll(),
+    close: b.close,
+  });
+  const version = packageVersion();
   try {
-    await app.listen({ host, port: opts.port ?? 8080 });
+    await first.app.ready();
   } catch (e) {
-    await shutdown();
-    const msg = e instanceof Error ? e.message : String(e);
+    await first.close();
+    throw e;
+  }
+  supervisor = new ServerSupervisor(generation(first), {
+    build: async () => generation(await buildServer(rebuildOpts)),
+    guard: first.guard,
+    info: () => ({ name: 'bedrock-insights', version, authRequired: Boolean(first.token), now: Date.now() }),
+    ...(opts.storeProbeMs !== undefined ? { probeEveryMs: opts.storeProbeMs } : {}),
+  });
+  const sup = supervisor;
+  const http: Server = createServer(sup.handle);
+  let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopped ??= (async () => {
+      // Queries first: their long-polls and exports then end at once, and the listener closes.
+      await sup.stopQueries();
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      http.closeIdleConnections();
+      const grace = setTimeout(() => http.closeAllConnections(), STOP_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+      await sup.close();
+    })());
+  const port = await new Promise<number>((resolveListen, rejectListen) => {
+    http.once('error', rejectListen);
+    http.listen({ host, port: opts.port ?? 8080 }, () => {
+      http.off('error', rejectListen);
+      const addr = http.address();
+      resolveListen(typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080));
+    });
+  }).catch(async (e: unknown) => {
+    await sup.close();
+    const msg = errorMessage(e);
     if (/EADDRINUSE/.test(msg))
       throw new BiError('PORT_IN_USE', `Port ${opts.port ?? 8080} on ${host} is in use; choose another with --port.`);
     throw new BiError('LISTEN_FAILED', `Cannot listen on ${host}:${opts.port ?? 8080}: ${msg}`);
-  }
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  });
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const r: RunningServer = {
     url: `http://${urlHost}:${port}`,
     host,
     port,
-    tokenGenerated: built.tokenGenerated,
-    tokenSource: built.tokenSource,
-    app,
+    tokenGenerated: first.tokenGenerated,
+    tokenSource: first.tokenSource,
+    get app() {
+      return sup.app ?? first.app;
+    },
+    storeState: () => sup.status(),
     close: shutdown,
   };
-  if (built.token) r.token = built.token;
+  if (first.token) r.token = first.token;
   return r;
 }

@@ -9,7 +9,19 @@ test('serve: options and defaults as documented', () => {
   registerServe(program);
   const serve = program.commands.find((c) => c.name() === 'serve')!;
   const flags = serve.options.map((o) => o.long);
-  assert.deepEqual(flags, ['--db', '--port', '--host', '--token', '--access-keys', '--no-auth', '--sync']);
+  assert.deepEqual(flags, [
+    '--db',
+    '--port',
+    '--host',
+    '--token',
+    '--access-keys',
+    '--no-auth',
+    '--sync',
+    '--allow-host',
+    '--max-queries',
+    '--query-timeout',
+    '--memory-limit',
+  ]);
   assert.equal(serve.options.find((o) => o.long === '--host')!.defaultValue, '127.0.0.1');
   assert.equal(serve.options.find((o) => o.long === '--port')!.defaultValue, '8080');
 });

@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { DuckDbEngine } from '../engines/duckdb.js';
+import type { QueryEngine, QueryRequest, QueryResult, ResultRow } from '../engines/engine.js';
+import { csvHeader, csvRows, jsonRow } from '../engines/resultText.js';
+import { BiError } from '../util/errors.js';
+import { consoleQueryRequest } from './queryRequest.js';
+import { httpError, type EngineProvider } from './queries.js';
+import { drained } from './viewStream.js';
+
+/**
+ * `POST /api/queries/export`: every row of a query, streamed as CSV or JSON lines, never held
+ * whole (the console's counterpart of `query --no-row-cap`). The body is a console query's
+ * (`queryString`, `logGroups`, `range` or `startTime`/`endTime`, optional `limit`) plus
+ * `format: "csv" | "ndjson"`. The next rows are read from DuckDB only once the client has taken
+ * the previous ones, so a slow client holds the query back instead of filling memory. The query
+ * waits for a general slot of the admission queue, has the export time limit, and is cancelled
+ * when the client goes away. Errors before the first row are JSON with a status; a failure after
+ * it cuts the response off (the transfer is then incomplete, never a short file that looks whole).
+ */
+export interface ExportContext {
+  engines: EngineProvider;
+  /** Time limit of an export (ms). */
+  timeoutMs?: number;
+}
+
+type Format = 'csv' | 'ndjson';
+
+/** Aborts when the response closes before it was fully written: the client went away. */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  const res = reply.raw;
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
+function streaming(e: QueryEngine): e is DuckDbEngine {
+  const s = e as Partial<DuckDbEngine>;
+  return typeof s.stream === 'function' && typeof s.prepare === 'function';
+}
+
+function sendError(reply: FastifyReply, e: unknown): FastifyReply {
+  const { status, body } = httpError(e);
+  return reply.code(status).send(body);
+}
+
+/** A query that ended without Complete, before any row went out: its status as an HTTP status. */
+function failureStatus(r: QueryResult): number {
+  if (r.status === 'Timeout') return 504;
+  if (r.error?.code === 'STORE_INVALIDATED') return 503;
+  return 500;
+}
+
+export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): void {
+  app.post('/api/queries/export', async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    let engine: DuckDbEngine;
+    let request: QueryRequest;
+    let format: Format;
+    let columns: string[];
+    try {
+      const r = consoleQueryRequest(b);
+      format = b.format === undefined ? 'csv' : (b.format as Format);
+      if (format !== 'csv' && format !== 'ndjson')
+        throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
+      const e = ctx.engines.get();
+      if (!streaming(e)) throw new BiError('NOT_SUPPORTED', `The ${e.name} engine cannot stream results.`);
+      engine = e;
+      request = {
+        queryString: r.queryString,
+        logGroups: r.logGroups,
+        startTime: r.start,
+        endTime: r.end,
+        noRowCap: true,
+        ...(r.limit !== undefined ? { limit: r.limit } : {}),
+        ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+      };
+      const prepared = await engine.prepare(request);
+      if (!prepared.compiled) {
+        const first = prepared.diagnostics.find((d) => d.severity === 'error');
+        throw new BiError('QUERY_INVALID', first?.message ?? 'The query is not valid.', {
+          diagnostics: prepared.diagnostics,
+        });
+      }
+      columns = prepared.compiled.columns.map((c) => c.name);
+    } catch (e) {
+      return sendError(reply, e);
+    }
+
+    reply.hijack();
+    const res = reply.raw;
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    let started = false;
+    const head = (): void => {
+      if (started) return;
+      started = true;
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      res.writeHead(200, {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'content-disposition': `attachment; filename="query-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"`,
+        'cache-control': 'no-store',
+        trailer: 'X-Query-Status',
+      });
+      if (format === 'csv') res.write(csvHeader(columns));
+    };
+    const write = async (rows: ResultRow[]): Promise<void> => {
+      if (gone.signal.aborted) throw new Error('the client went away');
+      head();
+      const text = format === 'csv' ? csvRows(columns, rows) : rows.map((r) => jsonRow(columns, r) + '\n').join('');
+      if (!res.write(text)) await drained(res);
+    };
+    let result: QueryResult;
+    try {
+      result = await engine.stream(request, write, { signal: gone.signal });
+    } catch (e) {
+      if (!started && !gone.signal.aborted) {
+        const { status, body } = httpError(e);
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+      } else res.destroy();
+      return;
+    }
+    if (gone.signal.aborted) return;
+    if (result.status === 'Complete') {
+      head();
+      res.addTrailers({ 'X-Query-Status': 'Complete' });
+      res.end();
+    } else if (!started) {
+      const error = result.error ?? { code: 'QUERY_CANCELLED', message: `The query ended: ${result.status}.` };
+      res
+        .writeHead(failureStatus(result), { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify({ error }));
+    } else {
+      res.destroy(); // rows went out already: an incomplete transfer, not a file that looks whole
+    }
+  });
+}
