@@ -333,9 +333,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       // Queries first: their long-polls and exports then end at once, and the listener closes.
       await sup.stopQueries();
       const closed = new Promise<void>((r) => http.close(() => r()));
-      http.closeIdleConnections();
+      // Answers that end now leave idle keep-alive connections behind: close those as they appear.
+      const sweep = setInterval(() => http.closeIdleConnections(), 50);
       const grace = setTimeout(() => http.closeAllConnections(), STOP_GRACE_MS);
       await closed;
+      clearInterval(sweep);
       clearTimeout(grace);
       await sup.close();
     })());
