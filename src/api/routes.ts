@@ -58,18 +58,19 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // The real state: the store is asked (a fresh connection and SELECT 1), so a store DuckDB has
   // invalidated shows as such instead of "available".
   app.get('/api/info', async () => {
-    let store: 'ok' | 'invalidated' = 'ok';
+    let problem: string | undefined;
     try {
-      if (!(await ctx.store.healthy())) store = 'invalidated';
+      problem = await ctx.store.invalidation();
     } catch {
       /* busy or locked: not the store's health */
     }
-    if (store === 'invalidated') ctx.onStoreInvalidated?.('/api/info found the store invalidated');
+    const state = problem === undefined ? 'ok' : 'invalidated';
+    if (problem !== undefined) ctx.onStoreInvalidated?.('/api/info found the store invalidated');
     const info: Record<string, unknown> = {
       name: 'bedrock-insights',
       version: ctx.version,
-      engine: store === 'ok' && engines.available() ? 'available' : 'unavailable',
-      store,
+      engine: state === 'ok' && engines.available() ? 'available' : 'unavailable',
+      store: problem === undefined ? { state } : { state, error: problem },
       authRequired: ctx.authRequired,
       now: Date.now(),
     };

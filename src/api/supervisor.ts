@@ -27,7 +27,7 @@ export interface SupervisorOptions {
   log?: (line: string) => void;
   /** How often the store is probed while nothing fails (ms). */
   probeEveryMs?: number;
-  /** First delay between attempts to reopen (doubling up to 30 s). */
+  /** First delay between attempts to reopen (doubling up to 10 s). */
   retryMs?: number;
 }
 
@@ -95,11 +95,12 @@ export class ServerSupervisor {
     const gen = this.current;
     this.checking = true;
     void gen.store
-      .healthy()
-      .catch(() => true) // busy or locked is not the store's health
-      .then((ok) => {
+      .invalidation()
+      .catch(() => undefined) // busy or locked is not the store's health
+      .then((problem) => {
         this.checking = false;
-        if (!ok && this.current === gen && this.state === 'ok') this.recovering = this.recover(gen);
+        if (problem !== undefined && this.current === gen && this.state === 'ok')
+          this.recovering = this.recover(gen, problem);
       });
   }
 
@@ -117,11 +118,11 @@ export class ServerSupervisor {
     await gen?.close();
   }
 
-  private async recover(old: Generation): Promise<void> {
+  private async recover(old: Generation, problem: string): Promise<void> {
     this.state = 'reopening';
     this.since = Date.now();
-    this.lastError = 'DuckDB invalidated the store after a fatal error (see the log above: a full disk?)';
-    this.log(`the store ${old.store.path} was invalidated by a fatal DuckDB error; reopening it`);
+    this.lastError = `DuckDB invalidated the store: ${problem}`;
+    this.log(`the store ${old.store.path} was invalidated by DuckDB (${problem}); reopening it`);
     // Requests already inside the old routes end quickly (every statement fails); wait for them
     // so the store is not closed under a running statement.
     const deadline = Date.now() + CLOSE_WAIT_MS;
@@ -146,7 +147,7 @@ export class ServerSupervisor {
       } catch (e) {
         this.lastError = `reopening the store failed: ${errorMessage(e).split('\n')[0]}; retrying`;
         await sleep(wait);
-        wait = Math.min(wait * 2, 30_000);
+        wait = Math.min(wait * 2, 10_000);
       }
     }
   }

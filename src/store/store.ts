@@ -256,18 +256,22 @@ export class Store {
   }
 
   /**
-   * Whether the store answers: false once DuckDB has invalidated the database (see
-   * isStoreInvalidated); other errors (a lock, a busy connection) are not its health and rethrow.
+   * Why the store no longer answers: DuckDB's message once it has invalidated the database (see
+   * isStoreInvalidated), undefined while it answers. Other errors (a lock, a busy connection) are
+   * not its health and rethrow.
    */
-  async healthy(): Promise<boolean> {
+  async invalidation(): Promise<string | undefined> {
     let c: DuckDBConnection | undefined;
     try {
       c = await this.instance.connect();
       await c.run('SELECT 1 FROM meta LIMIT 1');
-      return true;
+      return undefined;
     } catch (e) {
-      if (isStoreInvalidated(e)) return false;
-      throw e;
+      if (!isStoreInvalidated(e)) throw e;
+      const msg = errorMessage(e);
+      // DuckDB adds the error that invalidated the database: that one says what happened.
+      const original = /Original error: "?([^\n]*)/.exec(msg)?.[1]?.replace(/"$/, '');
+      return original ?? msg.split('\n')[0];
     } finally {
       try {
         c?.closeSync();
