@@ -52,89 +52,119 @@ function failureStatus(r: QueryResult): number {
   return 500;
 }
 
-export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): void {
-  app.post('/api/queries/export', async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    let engine: DuckDbEngine;
-    let request: QueryRequest;
-    let format: Format;
-    let columns: string[];
-    try {
-      const r = consoleQueryRequest(b);
-      format = b.format === undefined ? 'csv' : (b.format as Format);
-      if (format !== 'csv' && format !== 'ndjson')
-        throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
-      const e = ctx.engines.get();
-      if (!streaming(e)) throw new BiError('NOT_SUPPORTED', `The ${e.name} engine cannot stream results.`);
-      engine = e;
-      request = {
-        queryString: r.queryString,
-        logGroups: r.logGroups,
-        startTime: r.start,
-        endTime: r.end,
-        noRowCap: true,
-        ...(r.limit !== undefined ? { limit: r.limit } : {}),
-        ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-      };
-      const prepared = await engine.prepare(request);
-      if (!prepared.compiled) {
-        const first = prepared.diagnostics.find((d) => d.severity === 'error');
-        throw new BiError('QUERY_INVALID', first?.message ?? 'The query is not valid.', {
-          diagnostics: prepared.diagnostics,
-        });
-      }
-      columns = prepared.compiled.columns.map((c) => c.name);
-    } catch (e) {
-      return sendError(reply, e);
-    }
+/**
+ * The GET form carries the same fields in the URL (`logGroup` repeated, times as epoch ms), so
+ * that the console can offer it as a plain download link: the browser then writes the stream to
+ * disk instead of holding it. It changes nothing, but it runs a query, so a cross-site page may
+ * not start one (Sec-Fetch-Site).
+ */
+function bodyFromQuery(q: Record<string, string | string[] | undefined>): Record<string, unknown> {
+  const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+  const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+  const groups = q.logGroup === undefined ? [] : Array.isArray(q.logGroup) ? q.logGroup : [q.logGroup];
+  const b: Record<string, unknown> = {
+    queryString: one(q.queryString),
+    logGroups: groups,
+    startTime: num(one(q.startTime)),
+    endTime: num(one(q.endTime)),
+  };
+  if (one(q.format) !== undefined) b.format = one(q.format);
+  if (one(q.limit) !== undefined) b.limit = num(one(q.limit));
+  return b;
+}
 
-    reply.hijack();
-    const res = reply.raw;
-    const gone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    let started = false;
-    const head = (): void => {
-      if (started) return;
-      started = true;
-      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-      res.writeHead(200, {
-        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'content-disposition': `attachment; filename="query-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"`,
-        'cache-control': 'no-store',
-        trailer: 'X-Query-Status',
-      });
-      if (format === 'csv') res.write(csvHeader(columns));
-    };
-    const write = async (rows: ResultRow[]): Promise<void> => {
-      if (gone.signal.aborted) throw new Error('the client went away');
-      head();
-      const text = format === 'csv' ? csvRows(columns, rows) : rows.map((r) => jsonRow(columns, r) + '\n').join('');
-      if (!res.write(text)) await drained(res);
-    };
-    let result: QueryResult;
-    try {
-      result = await engine.stream(request, write, { signal: gone.signal });
-    } catch (e) {
-      if (!started && !gone.signal.aborted) {
-        const { status, body } = httpError(e);
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-      } else res.destroy();
-      return;
-    }
-    if (gone.signal.aborted) return;
-    if (result.status === 'Complete') {
-      head();
-      res.addTrailers({ 'X-Query-Status': 'Complete' });
-      res.end();
-    } else if (!started) {
-      const error = result.error ?? { code: 'QUERY_CANCELLED', message: `The query ended: ${result.status}.` };
-      res
-        .writeHead(failureStatus(result), { 'content-type': 'application/json; charset=utf-8' })
-        .end(JSON.stringify({ error }));
-    } else {
-      res.destroy(); // rows went out already: an incomplete transfer, not a file that looks whole
-    }
+export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): void {
+  app.post('/api/queries/export', async (req, reply) =>
+    exportRows(ctx, (req.body ?? {}) as Record<string, unknown>, reply),
+  );
+  app.get('/api/queries/export', async (req, reply) => {
+    if (String(req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site')
+      return sendError(reply, new BiError('CROSS_SITE_REQUEST', 'Refused an export started by another web site.'));
+    return exportRows(ctx, bodyFromQuery(req.query as Record<string, string | string[] | undefined>), reply);
   });
+}
+
+async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply: FastifyReply): Promise<void> {
+  let engine: DuckDbEngine;
+  let request: QueryRequest;
+  let format: Format;
+  let columns: string[];
+  try {
+    const r = consoleQueryRequest(b);
+    format = b.format === undefined ? 'csv' : (b.format as Format);
+    if (format !== 'csv' && format !== 'ndjson')
+      throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
+    const e = ctx.engines.get();
+    if (!streaming(e)) throw new BiError('NOT_SUPPORTED', `The ${e.name} engine cannot stream results.`);
+    engine = e;
+    request = {
+      queryString: r.queryString,
+      logGroups: r.logGroups,
+      startTime: r.start,
+      endTime: r.end,
+      noRowCap: true,
+      ...(r.limit !== undefined ? { limit: r.limit } : {}),
+      ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+    };
+    const prepared = await engine.prepare(request);
+    if (!prepared.compiled) {
+      const first = prepared.diagnostics.find((d) => d.severity === 'error');
+      throw new BiError('QUERY_INVALID', first?.message ?? 'The query is not valid.', {
+        diagnostics: prepared.diagnostics,
+      });
+    }
+    columns = prepared.compiled.columns.map((c) => c.name);
+  } catch (e) {
+    sendError(reply, e);
+    return;
+  }
+
+  reply.hijack();
+  const res = reply.raw;
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  let started = false;
+  const head = (): void => {
+    if (started) return;
+    started = true;
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    res.writeHead(200, {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="query-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"`,
+      'cache-control': 'no-store',
+      trailer: 'X-Query-Status',
+    });
+    if (format === 'csv') res.write(csvHeader(columns));
+  };
+  const write = async (rows: ResultRow[]): Promise<void> => {
+    if (gone.signal.aborted) throw new Error('the client went away');
+    head();
+    const text = format === 'csv' ? csvRows(columns, rows) : rows.map((r) => jsonRow(columns, r) + '\n').join('');
+    if (!res.write(text)) await drained(res);
+  };
+  let result: QueryResult;
+  try {
+    result = await engine.stream(request, write, { signal: gone.signal });
+  } catch (e) {
+    if (!started && !gone.signal.aborted) {
+      const { status, body } = httpError(e);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+    } else res.destroy();
+    return;
+  }
+  if (gone.signal.aborted) return;
+  if (result.status === 'Complete') {
+    head();
+    res.addTrailers({ 'X-Query-Status': 'Complete' });
+    res.end();
+  } else if (!started) {
+    const error = result.error ?? { code: 'QUERY_CANCELLED', message: `The query ended: ${result.status}.` };
+    res
+      .writeHead(failureStatus(result), { 'content-type': 'application/json; charset=utf-8' })
+      .end(JSON.stringify({ error }));
+  } else {
+    res.destroy(); // rows went out already: an incomplete transfer, not a file that looks whole
+  }
 }

@@ -272,24 +272,25 @@ export function viewMeta(q: ConsoleQuery, r: QueryResult): Omit<QueryView, 'rows
   return v;
 }
 
+/** Whose fault and what kind, for the codes that are not 400 (INVALID_*, QUERY_*) or 500. */
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  UNAUTHORIZED: 401,
+  CROSS_SITE_REQUEST: 403,
+  HOST_NOT_ALLOWED: 403,
+  NOT_FOUND: 404,
+  STORE_LOCKED: 409,
+  NOT_SUPPORTED: 501,
+  ENGINE_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
+};
+
 /** HTTP status and body of an error thrown by the engine or by our own checks. */
 export function httpError(e: unknown): {
   status: number;
   body: { error: { code: string; message: string; diagnostics?: unknown } };
 } {
   if (isBiError(e)) {
-    const status =
-      e.code === 'ENGINE_UNAVAILABLE'
-        ? 503
-        : e.code === 'NOT_FOUND'
-          ? 404
-          : e.code === 'UNAUTHORIZED'
-            ? 401
-            : e.code === 'STORE_LOCKED'
-              ? 409
-              : e.code.startsWith('INVALID') || e.code.startsWith('QUERY_')
-                ? 400
-                : 500;
+    const status = STATUS_OF_CODE[e.code] ?? (e.code.startsWith('INVALID') || e.code.startsWith('QUERY_') ? 400 : 500);
     const body: { code: string; message: string; diagnostics?: unknown } = { code: e.code, message: e.message };
     if (e.details.diagnostics !== undefined) body.diagnostics = e.details.diagnostics;
     return { status, body: { error: body } };

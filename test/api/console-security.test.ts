@@ -228,6 +228,18 @@ test('cross-site form posts are refused and write nothing (saved queries, folder
   });
 });
 
+test('the export link (GET) cannot be started by another site', async () => {
+  await withServer({}, async (s) => {
+    const path = '/api/queries/export?queryString=fields%20%40message&startTime=0&endTime=4102444800000';
+    const cross = await raw(s, 'GET', path, { 'sec-fetch-site': 'cross-site' });
+    assert.equal(cross.status, 403);
+    assert.equal(JSON.parse(cross.body).error.code, 'CROSS_SITE_REQUEST');
+    const own = await raw(s, 'GET', path, { 'sec-fetch-site': 'same-origin' });
+    assert.equal(own.status, 200);
+    assert.equal(own.body, '@message\r\n');
+  });
+});
+
 test('a text/plain POST (a simple cross-site request) is refused', async () => {
   await withServer({}, async (s) => {
     const body = '{"queryString":"fields @message | limit 1"}';

@@ -149,6 +149,21 @@ export const api = {
     call<{ dashboard: Dashboard; skipped: string[] }>('POST', '/api/dashboards/import', { name, body }),
 };
 
+/**
+ * A download link for every row of a query (the server streams it: GET /api/queries/export), for
+ * results the table shows cut.
+ */
+export function exportUrl(q: { queryString: string; logGroups: string[]; startTime: number; endTime: number }): string {
+  const u = new URLSearchParams({
+    queryString: q.queryString,
+    startTime: String(q.startTime),
+    endTime: String(q.endTime),
+    format: 'csv',
+  });
+  for (const g of q.logGroups) u.append('logGroup', g);
+  return `/api/queries/export?${u.toString()}`;
+}
+
 export function isFinal(s: QueryStatus): boolean {
   return s === 'Complete' || s === 'Failed' || s === 'Cancelled' || s === 'Timeout';
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   api,
   ApiError,
+  exportUrl,
   isFinal,
   type Dashboard,
   type HistoryEntry,
@@ -58,6 +59,8 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
 
   const [draft, setDraft] = useState(queryText);
   const [result, setResult] = useState<QueryView | null>(null);
+  /** The query behind `result`: the export of every row runs it again. */
+  const [ran, setRan] = useState<{ queryString: string; logGroups: string[] } | null>(null);
   const [running, setRunning] = useState<{ id?: string; started: number } | null>(null);
   const [now, setNow] = useState(Date.now());
   const [error, setError] = useState<string>('');
@@ -117,7 +120,8 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           if (seq !== runSeq.current) return;
         }
         setResult(v);
-        if (v.status === 'Failed') setError(v.error?.message ?? 'The query failed.');
+        setRan({ queryString, logGroups });
+        if (v.status === 'Failed' || v.status === 'Timeout') setError(v.error?.message ?? 'The query failed.');
       } catch (e) {
         if (seq !== runSeq.current) return;
         const err = e as ApiError;
@@ -298,6 +302,17 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
             >
               CSV
             </button>
+            {result?.truncated && ran && (
+              <a
+                className="btn"
+                href={exportUrl({ ...ran, startTime: result.startTime, endTime: result.endTime })}
+                download
+                data-testid="export-all"
+                title="Every row, streamed by the server as CSV (the table shows only the first ones)"
+              >
+                All rows (CSV)
+              </a>
+            )}
             <button
               type="button"
               className="btn"
