@@ -146,6 +146,7 @@ export class QueryRegistry {
   async view(q: ConsoleQuery, waitMs = 0, gone?: AbortSignal): Promise<QueryResult> {
     const seen = this.seen.get(q.id);
     if (seen) seen.at = Date.now();
+    if (gone?.aborted) waitMs = 0; // gone before the wait began
     if (waitMs > 0 && !isFinal(q.handle.status())) {
       let timer: NodeJS.Timeout | undefined;
       let onGone: (() => void) | undefined;
@@ -167,8 +168,8 @@ export class QueryRegistry {
           seen.at = Date.now();
         }
       }
-      if (gone?.aborted && seen && seen.waiters === 0 && !isFinal(q.handle.status())) await this.cancel(q);
     }
+    if (gone?.aborted && seen && seen.waiters === 0 && !isFinal(q.handle.status())) await this.cancel(q);
     return q.handle.snapshot();
   }
 

@@ -128,6 +128,9 @@ export class ServerSupervisor {
     const deadline = Date.now() + CLOSE_WAIT_MS;
     while ((this.inflight.get(old) ?? 0) > 0 && Date.now() < deadline) await sleep(20);
     await Promise.race([old.close().catch(() => undefined), sleep(CLOSE_WAIT_MS)]);
+    // A store the caller opened is closed too: it is dead, and a second instance of the same file
+    // in this process must not run beside it.
+    old.store.close();
     this.inflight.delete(old);
     let wait = this.o.retryMs ?? 1_000;
     for (;;) {
