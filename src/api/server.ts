@@ -103,6 +103,9 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+/** How long a graceful stop waits for requests in flight before it closes their connections. */
+const STOP_GRACE_MS = 2_000;
+
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bedrock-insights</title></head>
 <body style="font:15px system-ui,sans-serif;margin:40px;color:#1d2733">
 <h1 style="font-size:20px">The console has not been built</h1>
@@ -198,6 +201,12 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   });
   // First of all hooks: a refused request never reaches a parser, the token check or a route.
   registerRequestGuard(app, guard);
+  // Requests in flight, so that closing waits for them (the listener is not Fastify's: see below).
+  let inflight = 0;
+  app.addHook('onRequest', async (_req, reply) => {
+    inflight++;
+    reply.raw.once('close', () => inflight--);
+  });
   app.addHook('onResponse', async (_req, reply) => {
     if (reply.statusCode >= 500) trouble(`HTTP ${reply.statusCode}`);
   });
@@ -222,6 +231,13 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   if (opts.cloudWatchApi) await opts.cloudWatchApi(app, mountCtx);
   else registerCloudWatchFallback(app);
   if (opts.mount) await opts.mount(app, mountCtx);
+  // Last of the preClose hooks: those of the mounts have answered their long requests (the
+  // CloudWatch API's pattern matching); wait a moment for what is still in flight, so that the
+  // onClose hooks and then the store do not close under a running statement.
+  app.addHook('preClose', async () => {
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  });
 
   const webRoot = opts.webRoot ?? defaultWebRoot();
   const built = existsSync(join(webRoot, 'index.html'));
@@ -285,9 +301,6 @@ async function priceOnStart(store: Store): Promise<void> {
   }
 }
 
-/** How long a graceful stop waits for open requests before it closes their connections. */
-const STOP_GRACE_MS = 2_000;
-
 /**
  * Start the console server; `demo` and `serve` call this. One HTTP listener serves the routes
  * built over the store; if DuckDB invalidates the store, the supervisor reopens it and builds
@@ -309,7 +322,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const generation = (b: Awaited<ReturnType<typeof buildServer>>): Generation => ({
     app: b.app,
     store: b.store,
-    stopQueries: () => b.queries.cancelAll(),
+    // The console's queries, then every other query of the engine (exports, the CloudWatch API's).
+    stopQueries: async () => {
+      await b.queries.cancelAll();
+      await b.engines.close();
+    },
     close: b.close,
   });
   const version = packageVersion();
@@ -331,15 +348,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const shutdown = (): Promise<void> =>
     (stopped ??= (async () => {
       // Queries first: their long-polls and exports then end at once, and the listener closes.
-      await sup.stopQueries();
       const closed = new Promise<void>((r) => http.close(() => r()));
       // Answers that end now leave idle keep-alive connections behind: close those as they appear.
       const sweep = setInterval(() => http.closeIdleConnections(), 50);
+      // A client that reads nothing (an export it stopped reading) holds its query until its
+      // connection is closed: after a moment, every connection is.
       const grace = setTimeout(() => http.closeAllConnections(), STOP_GRACE_MS);
+      await sup.stopQueries();
+      // The routes close as Fastify would close a server of its own: preClose hooks (which answer
+      // long requests), a moment for requests in flight, onClose hooks; then the store.
+      await sup.close();
+      clearTimeout(grace);
+      http.closeAllConnections();
       await closed;
       clearInterval(sweep);
-      clearTimeout(grace);
-      await sup.close();
     })());
   const port = await new Promise<number>((resolveListen, rejectListen) => {
     http.once('error', rejectListen);

@@ -61,7 +61,7 @@ test('during a burst that keeps the queue busy, appended events are priced befor
       }
     }
     // One request per append, and a pricing pass whenever one is due (interval 0).
-    const queue = new AppendQueue(new WatchedWriter(store), 1, 0);
+    const queue = new AppendQueue(new WatchedWriter(store), undefined, 1, 0);
     const event = (i: number) =>
       normalizeLogEvent({
         logGroup: '/aws/bedrock/modelinvocations',
