@@ -26,6 +26,11 @@ export interface AlarmRoutesOptions {
   /** Default: $BEDROCK_INSIGHTS_ALARM_INTERVAL seconds, else 60; 0 = no scheduler. */
   intervalMs?: number;
   consoleUrl?: string;
+  /**
+   * Registers what starts once the server listens (the scheduler): the listener is not the
+   * Fastify instance's (src/api/supervisor.ts), so Fastify's onListen never fires.
+   */
+  whenServing: (start: () => void) => void;
 }
 
 /** A definition without secrets (SMTP passwords, webhook keys, URL tokens), for the API. */
@@ -72,7 +77,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     o.intervalMs ??
     (Number.isFinite(envInterval) && process.env[ALARM_INTERVAL_ENV] !== undefined ? envInterval * 1000 : 60_000);
   if (intervalMs > 0) {
-    app.addHook('onListen', async () => {
+    o.whenServing(() => {
       scheduler = startAlarmScheduler(runtime, { intervalMs, log: (l) => app.log.warn(l) });
     });
   }

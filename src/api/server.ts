@@ -124,6 +124,8 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   token?: string;
   tokenGenerated: boolean;
   tokenSource: string;
+  /** Starts what runs only while the server listens (the alarm scheduler); once. */
+  startServing(): void;
   /** Closes the app, the engine, the definitions and (when it opened it) the store. */
   close(): Promise<void>;
 }> {
@@ -226,7 +228,8 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
     exportTimeoutMs: limits.exportTimeoutMs,
     onStoreInvalidated: trouble,
   });
-  await registerAlarmRoutes(app, { store, engine: () => engines.get() });
+  const serving: (() => void)[] = [];
+  await registerAlarmRoutes(app, { store, engine: () => engines.get(), whenServing: (f) => serving.push(f) });
   const mountCtx: MountContext = { store, engine: () => engines.get(), defs };
   if (opts.cloudWatchApi) await opts.cloudWatchApi(app, mountCtx);
   else registerCloudWatchFallback(app);
@@ -280,6 +283,9 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
     queries,
     admission,
     guard,
+    startServing: () => {
+      for (const f of serving.splice(0)) f();
+    },
     close,
     ...(tok.token ? { token: tok.token } : {}),
     tokenGenerated: tok.generated,
@@ -323,6 +329,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     app: b.app,
     store: b.store,
     // The console's queries, then every other query of the engine (exports, the CloudWatch API's).
+    startServing: b.startServing,
     stopQueries: async () => {
       await b.queries.cancelAll();
       await b.engines.close();
@@ -377,6 +384,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       throw new BiError('PORT_IN_USE', `Port ${opts.port ?? 8080} on ${host} is in use; choose another with --port.`);
     throw new BiError('LISTEN_FAILED', `Cannot listen on ${host}:${opts.port ?? 8080}: ${msg}`);
   });
+  first.startServing();
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const r: RunningServer = {
     url: `http://${urlHost}:${port}`,

@@ -11,6 +11,8 @@ import type { RequestGuard } from './requestGuard.js';
 export interface Generation {
   app: FastifyInstance;
   store: Store;
+  /** Starts what runs only while serving (the alarm scheduler). */
+  startServing(): void;
   /** Cancels the running console queries (a stop begins with this). */
   stopQueries(): Promise<void>;
   /** Closes the app (queries, CloudWatch API, alarms, sync), the engine and the store. */
@@ -142,6 +144,7 @@ export class ServerSupervisor {
           return;
         }
         await gen.app.ready();
+        gen.startServing();
         this.current = gen;
         this.state = 'ok';
         this.lastError = undefined;
