@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { DuckDbEngine } from '../engines/duckdb.js';
-import type { QueryEngine, QueryRequest, QueryResult, ResultRow } from '../engines/engine.js';
+import type { PreparedQuery, QueryEngine, QueryResult, ResultRow } from '../engines/engine.js';
+import { invalidQuery } from '../engines/query-engine.js';
 import { csvHeader, csvRows, jsonRow } from '../engines/resultText.js';
 import { BiError } from '../util/errors.js';
 import { consoleQueryRequest } from './queryRequest.js';
@@ -33,11 +33,6 @@ export function clientGone(reply: FastifyReply): AbortSignal {
     if (!res.writableFinished) ac.abort();
   });
   return ac.signal;
-}
-
-function streaming(e: QueryEngine): e is DuckDbEngine {
-  const s = e as Partial<DuckDbEngine>;
-  return typeof s.stream === 'function' && typeof s.prepare === 'function';
 }
 
 function sendError(reply: FastifyReply, e: unknown): FastifyReply {
@@ -85,19 +80,17 @@ export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): v
 }
 
 async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply: FastifyReply): Promise<void> {
-  let engine: DuckDbEngine;
-  let request: QueryRequest;
+  let engine: QueryEngine;
+  let prepared: PreparedQuery;
   let format: Format;
-  let columns: string[];
   try {
     const r = consoleQueryRequest(b);
     format = b.format === undefined ? 'csv' : (b.format as Format);
     if (format !== 'csv' && format !== 'ndjson')
       throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
-    const e = ctx.engines.get();
-    if (!streaming(e)) throw new BiError('NOT_SUPPORTED', `The ${e.name} engine cannot stream results.`);
-    engine = e;
-    request = {
+    engine = ctx.engines.get();
+    // Prepared here: a query that is not valid is a 400 before any byte of the download.
+    prepared = await engine.prepare({
       queryString: r.queryString,
       logGroups: r.logGroups,
       startTime: r.start,
@@ -105,19 +98,13 @@ async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply:
       noRowCap: true,
       ...(r.limit !== undefined ? { limit: r.limit } : {}),
       ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-    };
-    const prepared = await engine.prepare(request);
-    if (!prepared.compiled) {
-      const first = prepared.diagnostics.find((d) => d.severity === 'error');
-      throw new BiError('QUERY_INVALID', first?.message ?? 'The query is not valid.', {
-        diagnostics: prepared.diagnostics,
-      });
-    }
-    columns = prepared.compiled.columns.map((c) => c.name);
+    });
+    if (prepared.diagnostics.some((d) => d.severity === 'error')) throw invalidQuery(prepared);
   } catch (e) {
     sendError(reply, e);
     return;
   }
+  const columns = prepared.columns;
 
   reply.hijack();
   const res = reply.raw;
@@ -146,7 +133,11 @@ async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply:
   };
   let result: QueryResult;
   try {
-    result = await engine.stream(request, write, { signal: gone.signal });
+    const handle = await engine.start(prepared, { onRows: write });
+    const stop = (): void => void handle.cancel();
+    if (gone.signal.aborted) stop();
+    else gone.signal.addEventListener('abort', stop, { once: true });
+    result = await handle.done();
   } catch (e) {
     if (!started && !gone.signal.aborted) {
       const { status, body } = httpError(e);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
-import { estimateRowBytes } from '../engines/duckdb.js';
+import { estimateRowBytes } from '../engines/limits.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import type { RangeSpec } from './range.js';
 import type { QueryView } from './wire.js';
@@ -280,7 +280,6 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   HOST_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   STORE_LOCKED: 409,
-  NOT_SUPPORTED: 501,
   ENGINE_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
 };
