@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../api/wire.js';
+import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../contracts/wire.js';
 import type { Store } from '../store/store.js';
 import { inTransaction } from '../store/transaction.js';
 import { BiError } from '../util/errors.js';
@@ -77,7 +77,7 @@ export interface StoredAlarm {
   updatedTs: number;
 }
 
-// The rows the console reads over HTTP are defined once in api/wire.ts (the web console imports
+// The rows the console reads over HTTP are defined once in contracts/wire.ts (the web console imports
 // them from there too).
 export type { SeriesState, HistoryEntry };
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
-import type { RangeSpec } from './range.js';
-import type { QueryView } from './wire.js';
+import type { RangeSpec } from '../contracts/range.js';
+import type { QueryView } from '../contracts/wire.js';
 
 /**
  * The console's running queries: started through the QueryEngine interface only, kept by id so

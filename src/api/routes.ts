@@ -7,7 +7,7 @@ import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';
 import { EngineProvider, QueryRegistry, httpError } from './queries.js';
-import { isRangeSpec, resolveRange, type RangeSpec } from './range.js';
+import { isRangeSpec, resolveRange, type RangeSpec } from '../contracts/range.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
 

@@ -1,4 +1,4 @@
-import { UNTAGGED_LABEL, type OwnerKeyCheck, type PeriodCoverage } from '../api/wire.js';
+import { UNTAGGED_LABEL, type OwnerKeyCheck, type PeriodCoverage } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { BiError } from '../util/errors.js';
 import { dataExtent, periodCoverage } from './extent.js';

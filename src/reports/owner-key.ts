@@ -1,4 +1,4 @@
-import type { OwnerKeyCheck } from '../api/wire.js';
+import type { OwnerKeyCheck } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { closest } from '../insights/functions.js';
 import { REQUEST_METADATA_PREFIX } from '../store/schema.js';

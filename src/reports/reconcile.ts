@@ -1,4 +1,4 @@
-import type { PeriodCoverage } from '../api/wire.js';
+import type { PeriodCoverage } from '../contracts/wire.js';
 import { dataExtent, periodCoverage } from './extent.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { familyKey, loadPriceBook, parseModelId, resolveModel, type PriceBook } from '../pricing/index.js';

@@ -12,7 +12,7 @@ import {
   type Coverage,
   type PeriodCoverage,
   type Ranked,
-} from '../api/wire.js';
+} from '../contracts/wire.js';
 import {
   BEDROCK_ONLY,
   UNPRICED_ONLY,

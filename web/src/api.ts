@@ -1,5 +1,5 @@
 // The only module that talks HTTP. Every call goes to the same origin's /api.
-// The shapes the server sends are defined once, in src/api/wire.ts (type-only: nothing of the
+// The shapes the server sends are defined once, in src/contracts/wire.ts (type-only: nothing of the
 // server is bundled).
 import type {
   Dashboard,
@@ -14,7 +14,7 @@ import type {
   SavedQuery,
   Widget,
   WidgetView,
-} from '../../src/api/wire';
+} from '../../src/contracts/wire';
 
 export type {
   Dashboard,

@@ -1,5 +1,5 @@
 // From a query result to a chart: which view fits, and the data for it. Pure (unit-tested).
-import { UNTAGGED_LABEL } from '../../src/api/wire.js';
+import { UNTAGGED_LABEL } from '../../src/contracts/wire.js';
 import { isNumeric, parseCwTimestamp } from './format.js';
 
 export type ChartView = 'line' | 'stackedArea' | 'bar' | 'pie';

@@ -1,8 +1,8 @@
 // The Alarms page's calls to /api/alarms (src/api/alarmRoutes.ts).
 
-// The state and history rows are the server's own (src/api/wire.ts); the page reads the
+// The state and history rows are the server's own (src/contracts/wire.ts); the page reads the
 // history's explanation, which the server stores as free JSON, in the shape the evaluator writes.
-import type { AlarmHistoryEntry, AlarmSeriesState as SeriesState, AlarmState } from '../../../src/api/wire';
+import type { AlarmHistoryEntry, AlarmSeriesState as SeriesState, AlarmState } from '../../../src/contracts/wire';
 
 export type { AlarmState, SeriesState };
 

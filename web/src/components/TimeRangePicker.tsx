@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { RELATIVE_RANGES, resolveRange, type RangeSpec } from '../../../src/api/range';
+import { RELATIVE_RANGES, resolveRange, type RangeSpec } from '../../../src/contracts/range';
 import { formatTime } from '../format';
 
 function toInput(ms: number, utc: boolean): string {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../../../src/api/range';
+import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../../../src/contracts/range';
 import { cacheKpi, changeText } from '../../../src/reports/kpi-text';
 import { abbreviateModelId } from '../../../src/reports/model-names';
 import { formatUsd, formatPct } from '../../../src/reports/money';

@@ -1,6 +1,6 @@
-// The Cost page's calls to /api/cost (the shapes are src/api/wire.ts's, built by src/reports/summary.ts).
+// The Cost page's calls to /api/cost (the shapes are src/contracts/wire.ts's, built by src/reports/summary.ts).
 
-import type { Change, CostSummary, Ranked, Usage } from '../../../src/api/wire';
+import type { Change, CostSummary, Ranked, Usage } from '../../../src/contracts/wire';
 
 export type { Change, CostSummary, Ranked, Usage };
 

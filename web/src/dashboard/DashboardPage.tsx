@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, runToEnd, type Dashboard, type Refresh, type Widget } from '../api';
-import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/api/range';
-import type { PeriodCoverage } from '../../../src/api/wire';
+import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/contracts/range';
+import type { PeriodCoverage } from '../../../src/contracts/wire';
 import { compare, periodCoverage, timeMs, type DataExtent } from '../../../src/reports/coverage-rules';
 import { changeText } from '../../../src/reports/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';

@@ -11,7 +11,7 @@ import {
   type SavedQuery,
   type WidgetView,
 } from '../api';
-import { rangeFromParam, rangeToParam, type RangeSpec } from '../../../src/api/range';
+import { rangeFromParam, rangeToParam, type RangeSpec } from '../../../src/contracts/range';
 import { Editor } from './Editor';
 import { Sidebar } from './Sidebar';
 import { LogGroupPicker } from '../components/LogGroupPicker';
