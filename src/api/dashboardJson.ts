@@ -5,7 +5,7 @@ import {
   type RangeSpec,
   type Widget,
   type WidgetView,
-} from '../store/definitions.js';
+} from '../workspace/definitions.js';
 
 /**
  * Import and export of dashboards as a CloudWatch dashboard body (PutDashboard's DashboardBody,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
 import { parseQuery } from '../insights/parser.js';
 import type { Store } from '../store/store.js';
-import { Definitions, type DashboardBody, type SavedQueryInput } from '../store/definitions.js';
+import { Definitions, type DashboardBody, type SavedQueryInput } from '../workspace/definitions.js';
 import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
-import { Definitions } from '../store/definitions.js';
+import { Definitions } from '../workspace/definitions.js';
 import { Store, defaultDbPath } from '../store/store.js';
 import { BiError } from '../util/errors.js';
 import { registerAuth } from './auth.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromCloudWatchBody, splitSource, toCloudWatchBody } from '../../src/api/dashboardJson.js';
-import { defaultDashboardBody } from '../../src/store/definitions.js';
+import { defaultDashboardBody } from '../../src/workspace/definitions.js';
 
 test('export: log widgets with SOURCE … | query, the view names of CloudWatch, and a 24-column layout', () => {
   const body = toCloudWatchBody(defaultDashboardBody(), { region: 'eu-west-1' });

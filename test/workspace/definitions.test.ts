@@ -10,7 +10,7 @@ import {
   HISTORY_LIMIT,
   cloudWatchName,
   splitCloudWatchName,
-} from '../../src/store/definitions.js';
+} from '../../src/workspace/definitions.js';
 
 const PACK = join(process.cwd(), 'queries', 'bedrock');
 

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BiError } from '../util/errors.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 import type { RangeSpec } from '../contracts/range.js';
 import {
   REFRESH_CHOICES,
@@ -169,7 +169,7 @@ export function defaultDashboardBody(): DashboardBody {
   };
 }
 
-/** The folder of the built-in query pack: <repo>/queries/bedrock, from src/store or dist/store. */
+/** The folder of the built-in query pack: <repo>/queries/bedrock, from src/workspace or dist/workspace. */
 export function queryPackDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return resolve(here, '..', '..', 'queries', 'bedrock');
