@@ -40,7 +40,7 @@ import {
 } from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
-import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 
 /** Catalog facts the analyzer needs (read from the store by the engine). */
 export interface CatalogInfo {

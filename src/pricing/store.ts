@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../store/schema.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
 import type { Store } from '../store/store.js';
 import { loadPriceBook } from './book.js';
 import { profileSnapshots, snapshotPricing, type SnapshotPricing } from './profiles.js';

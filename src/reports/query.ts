@@ -1,6 +1,6 @@
 import type { Usage } from '../contracts/wire.js';
 import type { QueryEngine, ResultRow } from '../engines/engine.js';
-import { HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
+import { HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 import { BiError } from '../util/errors.js';
 import type { Period } from './period.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../src/store/store.js';
-import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../../src/store/schema.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../../src/logs/hot-fields.js';
 import {
   costOfInvocation,
   loadPriceBook,

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../../store/schema.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../../logs/hot-fields.js';
 import { BiError } from '../../util/errors.js';
 import { addTo, topDrivers, type Explanation } from '../series.js';
 
