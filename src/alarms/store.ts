@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../contracts/wire.js';
+import type {
+  AlarmExplanation,
+  AlarmHistoryEntry as HistoryEntry,
+  AlarmSeriesState as SeriesState,
+} from '../contracts/wire.js';
 import type { Store } from '../store/store.js';
 import { inTransaction } from '../store/transaction.js';
 import { BiError } from '../util/errors.js';
@@ -294,7 +298,7 @@ export class AlarmStore {
         reason: String(row.reason),
         value: num(row.value),
         threshold: num(row.threshold),
-        explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as unknown),
+        explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as AlarmExplanation),
       }));
     });
   }

@@ -12,6 +12,18 @@ import {
   type AlarmScheduler,
 } from '../alarms/index.js';
 import type { AlarmDefinition } from '../alarms/definition.js';
+import type {
+  AlarmDeleted,
+  AlarmDetail,
+  AlarmDisabled,
+  AlarmEnabled,
+  AlarmEvaluation,
+  AlarmList,
+  AlarmSaved,
+  AlarmSeriesChart,
+  AlarmSummary,
+  AlarmTestDeliveries,
+} from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
@@ -103,10 +115,10 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
             series: st,
             targets: s.definition.notify.map(describeTarget),
             updated: s.updatedTs,
-          };
+          } satisfies AlarmSummary;
         }),
         lastEvaluation: scheduler?.last()?.at ?? null,
-      };
+      } satisfies AlarmList;
     } catch (e) {
       return fail(reply, e);
     }
@@ -150,7 +162,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
             state: subject ?? null,
           };
         }),
-      };
+      } satisfies AlarmDetail;
     } catch (e) {
       return fail(reply, e);
     }
@@ -177,7 +189,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
         until,
         values: r.values ?? {},
         transitions: r.transitions,
-      };
+      } satisfies AlarmSeriesChart;
     } catch (e) {
       return fail(reply, e);
     }
@@ -189,7 +201,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const a = await alarms();
       const existed = (await a.get(def.name)) !== undefined;
       await a.put(def);
-      return reply.code(existed ? 200 : 201).send({ name: def.name, created: !existed });
+      return reply.code(existed ? 200 : 201).send({ name: def.name, created: !existed } satisfies AlarmSaved);
     } catch (e) {
       return fail(reply, e);
     }
@@ -200,7 +212,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     try {
       if (!(await (await alarms()).delete(name)))
         throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}.`);
-      return { deleted: name };
+      return { deleted: name } satisfies AlarmDeleted;
     } catch (e) {
       return fail(reply, e);
     }
@@ -221,7 +233,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       if (notify.length === 0)
         throw new BiError('ALARM_NO_TARGETS', `Alarm ${name} has no recipient: send {"to": ["team@example.com"]}.`);
       await a.put(parseAlarmDefinition({ ...s.definition, enabled: true, notify }, name));
-      return { name, enabled: true, targets: notify.map(describeTarget) };
+      return { name, enabled: true, targets: notify.map(describeTarget) } satisfies AlarmEnabled;
     } catch (e) {
       return fail(reply, e);
     }
@@ -233,7 +245,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const a = await alarms();
       const s = await a.require(name);
       await a.put({ ...s.definition, enabled: false });
-      return { name, enabled: false };
+      return { name, enabled: false } satisfies AlarmDisabled;
     } catch (e) {
       return fail(reply, e);
     }
@@ -242,7 +254,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   app.post('/api/alarms/:name/test-notify', async (req, reply) => {
     const { name } = req.params as { name: string };
     try {
-      return { deliveries: await testNotify(await runtime(), name) };
+      return { deliveries: await testNotify(await runtime(), name) } satisfies AlarmTestDeliveries;
     } catch (e) {
       return fail(reply, e);
     }
@@ -252,8 +264,10 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     const body = (req.body ?? {}) as { at?: unknown };
     try {
       const at = typeof body.at === 'number' ? body.at : Date.now();
-      if (scheduler) return await scheduler.runNow(at);
-      return await evaluateAlarms(await runtime(), { at });
+      const report: AlarmEvaluation = scheduler
+        ? await scheduler.runNow(at)
+        : await evaluateAlarms(await runtime(), { at });
+      return report;
     } catch (e) {
       app.log.warn(`alarm evaluation failed: ${errorMessage(e)}`);
       return fail(reply, e);
