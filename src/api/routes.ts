@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
-import { parseQuery } from '../insights/parser.js';
 import type { Store } from '../store/store.js';
 import { Definitions, type DashboardBody, type SavedQueryInput } from '../workspace/definitions.js';
 import { fieldNames, logGroups } from './catalogQueries.js';
@@ -98,14 +97,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       const text = typeof b.queryString === 'string' ? b.queryString : '';
       const groups = stringArray(b.logGroups, 'logGroups');
-      let engine;
-      try {
-        engine = engines.get();
-      } catch {
-        // No engine yet: the parser alone still marks syntax errors in the editor.
-        return { diagnostics: parseQuery(text).diagnostics, partial: true };
-      }
-      return { diagnostics: await engine.check(text, groups) };
+      return { diagnostics: await engines.get().check(text, groups) };
     } catch (e) {
       return fail(reply, e);
     }

@@ -42,7 +42,7 @@ export interface ServerOptions {
 
 export interface MountContext {
   store: Store;
-  /** The query engine; throws BiError('ENGINE_UNAVAILABLE') while it is not available. */
+  /** The query engine; throws BiError('ENGINE_UNAVAILABLE') when it cannot be created. */
   engine: () => QueryEngine;
   defs: Definitions;
 }

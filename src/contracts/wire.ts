@@ -41,6 +41,14 @@ export interface LogRecord {
   message: unknown;
 }
 
+/** GET /api/language: names for the editor's completion and highlighting (src/api/language.ts). */
+export interface LanguageCatalog {
+  commands: { name: string; syntax: string; tier: number }[];
+  /** Every accepted spelling of every function; `detail` is its signature. */
+  functions: { name: string; kind: 'aggregate' | 'scalar'; detail?: string }[];
+  keywords: string[];
+}
+
 // -- saved queries, history, dashboards (src/workspace/definitions.ts) ----------------------
 
 export interface QueryParameter {

@@ -5,6 +5,7 @@ import type {
   Dashboard,
   Diagnostic,
   HistoryEntry,
+  LanguageCatalog,
   LogRecord,
   QueryStatistics,
   QueryStatus,
@@ -20,6 +21,7 @@ export type {
   Dashboard,
   Diagnostic,
   HistoryEntry,
+  LanguageCatalog,
   LogRecord,
   QueryStatus,
   QueryView,
@@ -34,12 +36,6 @@ export type Refresh = RefreshChoice;
 export interface LogGroupInfo {
   name: string;
   events: number;
-}
-
-export interface LanguageCatalog {
-  commands: { name: string; syntax: string; tier: number }[];
-  functions: { name: string; kind: 'aggregate' | 'scalar' }[];
-  keywords: string[];
 }
 
 /** An error the server explained: code + message (+ diagnostics for a malformed query). */
