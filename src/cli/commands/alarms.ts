@@ -18,7 +18,7 @@ import { createEngine } from '../../engines/factory.js';
 import type { QueryEngine } from '../../engines/engine.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface DbFlags {
   db?: string;

@@ -22,7 +22,7 @@ import {
 } from '../../pricing/index.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface ListFlags {
   format?: string;

@@ -5,7 +5,7 @@ import { Store, defaultDbPath } from '../../store/store.js';
 import { createEngine } from '../../engines/factory.js';
 import type { QueryRequest, QueryResult, ResultRow } from '../../engines/engine.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
