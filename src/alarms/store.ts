@@ -276,7 +276,7 @@ export class AlarmStore {
           h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation),
         ],
       );
-      return Number(r.getRows()[0]![0]);
+      return Number(r.getRows()[0][0]);
     });
   }
 

@@ -11,7 +11,7 @@ import {
   type AlarmRuntime,
   type AlarmScheduler,
 } from '../alarms/index.js';
-import type { AlarmDefinition } from '../alarms/definition.js';
+import type { AlarmDefinition, NotifyTarget } from '../alarms/definition.js';
 import type {
   AlarmDeleted,
   AlarmDetail,
@@ -50,7 +50,7 @@ export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { target
     if (t.type === 'slack') return { ...t, url: `https://${new URL(t.url).host}/***` };
     return t;
   });
-  return { ...d, notify, targets: d.notify.map(describeTarget) } as AlarmDefinition & { targets: string[] };
+  return { ...d, notify, targets: d.notify.map(describeTarget) };
 }
 
 function fail(reply: FastifyReply, e: unknown): FastifyReply {
@@ -139,7 +139,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
         notifications: notes.map((n) => {
           let target = '?';
           try {
-            target = describeTarget(JSON.parse(n.target));
+            target = describeTarget(JSON.parse(n.target) as NotifyTarget);
           } catch {
             /* unreadable row: shown as ? */
           }

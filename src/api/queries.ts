@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import type { RangeSpec } from '../contracts/range.js';

@@ -35,6 +35,11 @@ function stringArray(v: unknown, what: string): string[] {
   return v as string[];
 }
 
+function optionalString(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new BiError('INVALID_REQUEST', `${what} must be a string.`);
+  return v;
+}
+
 function requiredString(v: unknown, what: string): string {
   if (typeof v !== 'string' || !v.trim()) throw new BiError('INVALID_REQUEST', `${what} is required.`);
   return v;
@@ -168,8 +173,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const out: Partial<SavedQueryInput> = {};
     if (!partial || b.name !== undefined) out.name = requiredString(b.name, 'name');
     if (!partial || b.queryString !== undefined) out.queryString = requiredString(b.queryString, 'queryString');
-    if (b.folder !== undefined) out.folder = String(b.folder);
-    if (b.description !== undefined) out.description = String(b.description);
+    if (b.folder !== undefined) out.folder = optionalString(b.folder, 'folder');
+    if (b.description !== undefined) out.description = optionalString(b.description, 'description');
     if (b.logGroups !== undefined) out.logGroups = stringArray(b.logGroups, 'logGroups');
     return out;
   };
@@ -236,7 +241,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/dashboards', async (req, reply) => {
     try {
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const d = await defs.createDashboard(requiredString(b.name, 'name'), b as Partial<DashboardBody>);
+      const d = await defs.createDashboard(requiredString(b.name, 'name'), b);
       return reply.code(201).send({ dashboard: d });
     } catch (e) {
       return fail(reply, e);

@@ -66,7 +66,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The built SPA: dist/web, from src/api (tsx) or dist/api (compiled). */
 export function defaultWebRoot(): string {
   const candidates = [resolve(here, '..', 'web'), resolve(here, '..', '..', 'dist', 'web')];
-  return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[1]!;
+  return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[1];
 }
 
 function packageVersion(): string {

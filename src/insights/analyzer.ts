@@ -244,7 +244,7 @@ class Analyzer {
       chosen = picked;
     }
     this.selection = chosen;
-    const selected = chosen === 'all' ? groups : groups.filter((g) => (chosen as string[]).includes(g.name));
+    const selected = chosen === 'all' ? groups : groups.filter((g) => chosen.includes(g.name));
     this.mixed = selected.some((g) => g.genericEvents > 0);
     const known = new Set<string>();
     for (const g of selected) for (const fld of this.opts.catalog.fieldsByGroup.get(g.name) ?? []) known.add(fld);
@@ -508,7 +508,7 @@ class Analyzer {
             },
           ],
           kind: 'string',
-        } as PExpr,
+        } satisfies PExpr,
       }));
       this.stages.push({ op: 'project', cols });
       cmd.aliases.forEach((a, i) => this.bind(a.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
@@ -550,7 +550,7 @@ class Analyzer {
         fn: 'regex_extract',
         args: [source, re, { k: 'lit', kind: 'number', value: g.index }],
         kind: 'string',
-      } as PExpr,
+      } satisfies PExpr,
     }));
     this.stages.push({ op: 'project', cols });
     groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: cols[i].id, kind: 'string' }));

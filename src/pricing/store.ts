@@ -282,7 +282,7 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   if (pairs.length === 0)
     return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0, partlyPriced: 0 };
   const table = resolutionTable();
-  let priced = 0;
+  let priced: number;
   try {
     const loaded = await loadResolutions(store, table, pairs, book, onlyUnpriced);
     if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {

@@ -290,7 +290,7 @@ export function allocateBill(rec: Reconciliation, statement: Statement): Allocat
       owner: o.owner,
       computedCents: o.totalCents,
       weight: statement.totalCents > 0 ? o.totalCents / statement.totalCents : 0,
-      allocatedCents: parts[i]!,
+      allocatedCents: parts[i],
     })),
   };
 }

@@ -71,7 +71,7 @@ export class Store {
     } else if (Number(rows[0][0]) > SCHEMA_VERSION) {
       throw new BiError(
         'STORE_TOO_NEW',
-        `The store ${this.path} was written by a newer bedrock-insights (schema ${rows[0][0]}); upgrade bedrock-insights.`,
+        `The store ${this.path} was written by a newer bedrock-insights (schema ${String(rows[0][0])}); upgrade bedrock-insights.`,
       );
     }
   }

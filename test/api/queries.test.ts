@@ -109,7 +109,7 @@ test('start waits up to waitMs and returns rows as objects with statistics; hist
     assert.equal(v.status, 'Complete');
     assert.deepEqual(v.rows, [{ n: '42' }]);
     assert.equal(v.statistics.recordsMatched, 7);
-    const req = eng.requests[0]!;
+    const req = eng.requests[0];
     assert.deepEqual(req.logGroups, ['/g']);
     assert.equal(req.endTime! - req.startTime!, 3 * 3_600_000);
     await new Promise((r2) => setTimeout(r2, 50));

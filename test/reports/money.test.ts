@@ -25,7 +25,7 @@ test('largest remainder always sums exactly, whatever the weights', () => {
     assert.equal(
       parts.reduce((a, b) => a + b, 0),
       total,
-      `weights ${w}`,
+      `weights ${w.join(',')}`,
     );
     assert.ok(parts.every((p, j) => p >= 0 && (w[j] === 0 && w.some((x) => x > 0) ? p === 0 : true)));
   }

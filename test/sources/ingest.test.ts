@@ -15,7 +15,6 @@ const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l).record);
-const VALID = [0, 3, 4, 5, 7, 8, 9].map((i) => examples[i]);
 
 const dir = scratchDirs('h1-ingest-test-');
 const rec = (i: number, extra: Rec = {}): Rec => invocation(i, extra) as Rec;

@@ -89,3 +89,9 @@ export function toCsv(columns: string[], rows: Record<string, string>[]): string
   for (const r of rows) lines.push(columns.map((c) => q(r[c] ?? '')).join(','));
   return lines.join('\r\n') + '\r\n';
 }
+
+/** A text field of a submitted form ('' when absent; a file input is not text). */
+export function formText(f: FormData, name: string): string {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : '';
+}

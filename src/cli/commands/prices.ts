@@ -481,7 +481,7 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
 
 /** --prices and --format may be given before or after the subcommand name (commander gives them to either). */
 function withParent(flags: DbFlags, cmd: Command): DbFlags {
-  const all = cmd.optsWithGlobals() as DbFlags;
+  const all = cmd.optsWithGlobals<DbFlags>();
   return { ...flags, prices: flags.prices ?? all.prices, format: flags.format ?? all.format };
 }
 

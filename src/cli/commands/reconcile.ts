@@ -34,7 +34,7 @@ function billPeriod(days: string[]): Period {
       'INVALID_ARGUMENT',
       `The bill covers ${months.join(', ')}; choose one with --month (or a quarter with --period).`,
     );
-  return parseMonth(months[0]!);
+  return parseMonth(months[0]);
 }
 
 function modelMap(file: string | undefined): Record<string, string> | undefined {

@@ -7,7 +7,7 @@ import { changeText } from '../../../src/reports/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { Modal, PromptModal } from '../components/Modal';
 import { DashboardWidget } from './Widget';
-import { compactNumber, formatNumber } from '../format';
+import { compactNumber, formatNumber, formText } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 
 const REFRESH: Record<Refresh, number> = {
@@ -409,7 +409,7 @@ function ImportModal(props: { onClose: () => void }) {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
           try {
-            const r = await api.importDashboard(String(f.get('name') ?? '').trim(), String(f.get('body') ?? ''));
+            const r = await api.importDashboard(formText(f, 'name').trim(), formText(f, 'body'));
             if (r.skipped.length) setSkipped(r.skipped);
             else navigate(`/dashboards/${encodeURIComponent(r.dashboard.id)}`);
           } catch (x) {
