@@ -54,14 +54,15 @@ export const LAYERS = [
   { room: 'src/pricing', may: ['src/logs', 'src/store', 'src/util'], why: 'nothing above the store' },
   { room: 'src/demo', may: ['src/store', 'src/util'], why: 'generates data; calls no ingest, schema or normaliser' },
   {
-    room: 'src/engines',
-    may: ['src/contracts', 'src/insights', 'src/logs', 'src/store', 'src/util'],
-    why: 'run what insights compiled; no parsing of their own, no writes',
-  },
-  {
     room: 'src/sources',
     may: ['src/logs', 'src/pricing', 'src/store', 'src/util'],
     why: 'must not know about queries, the CLI or the API',
+  },
+  {
+    room: 'src/engines',
+    // The Trino layer lists the S3 delivery layout with S3 ingest's client helpers (sources/s3.ts).
+    may: ['src/contracts', 'src/insights', 'src/logs', 'src/sources', 'src/store', 'src/util'],
+    why: 'run what insights compiled; no parsing of their own, no writes',
   },
   {
     room: 'src/doctor',
@@ -103,8 +104,12 @@ export const LAYERS = [
     may: PRODUCT,
     why: 'a thin layer over the modules: no business logic',
   },
+  {
+    room: 'scripts',
+    may: [...PRODUCT, 'src/cli'],
+    why: 'build and developer tools (npm run trino:start runs the CLI)',
+  },
   { room: 'web', may: ['src/contracts'], why: 'the browser reaches the server only through /api and the contracts' },
-  { room: 'scripts', may: ['src/pricing'], why: 'build-time tools' },
   {
     room: 'bench',
     may: PRODUCT,
