@@ -38,9 +38,16 @@ export const LAYERS = [
   {
     room: 'src/contracts',
     may: [],
-    // The engine's and the diagnostics' shapes are part of the wire format; they stay import-free
-    // leaves (CONTRACT_LEAVES), so this type-only reach up loads nothing at run time.
-    typesFrom: ['src/engines/engine.ts', 'src/insights/diagnostics.ts', 'src/insights/ast.ts'],
+    // The engine's and the diagnostics' shapes are part of the wire format (a prepared query carries
+    // its plan, whose calls name catalog functions); they stay leaves that import only each other's
+    // types (CONTRACT_LEAVES), so this type-only reach up loads nothing at run time.
+    typesFrom: [
+      'src/engines/engine.ts',
+      'src/insights/diagnostics.ts',
+      'src/insights/ast.ts',
+      'src/insights/plan.ts',
+      'src/insights/functions.ts',
+    ],
     why: 'shapes shared across layers and with the browser: no runtime imports',
   },
   { room: 'src/tagging', may: ['src/util'], why: 'runs inside users’ applications: no store, files or CLI' },

@@ -1,4 +1,3 @@
-import { decodePtr } from '../insights/format.js';
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
 import type { LogRecord } from '../contracts/wire.js';

@@ -47,7 +47,7 @@ export function defaultView(shape: ResultShape, aggregated: boolean): ChartView 
 /** The metric to plot by default: the `sort` field if numeric, else the first numeric column. */
 export function defaultMetric(shape: ResultShape, queryString: string): string | undefined {
   const m = /\|\s*sort\s+(?:by\s+)?([A-Za-z_@][\w.@]*)/i.exec(queryString);
-  if (m && shape.numericColumns.includes(m[1]!)) return m[1];
+  if (m && shape.numericColumns.includes(m[1])) return m[1];
   return shape.numericColumns[0];
 }
 

@@ -295,7 +295,7 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
               const j = i + delta;
               if (j < 0 || j >= d.widgets.length) return;
               const ws = [...d.widgets];
-              [ws[i], ws[j]] = [ws[j]!, ws[i]!];
+              [ws[i], ws[j]] = [ws[j], ws[i]];
               setWidgets(ws);
             }}
           />
@@ -465,6 +465,6 @@ export function DashboardsPage() {
   const loc = useLocation();
   const m = /^\/dashboards\/([^/]+)/.exec(loc.path);
   const utc = loc.params.get('utc') === '1';
-  if (m) return <DashboardView id={decodeURIComponent(m[1]!)} utc={utc} />;
+  if (m) return <DashboardView id={decodeURIComponent(m[1])} utc={utc} />;
   return <DashboardList />;
 }
