@@ -3,7 +3,7 @@ import { dataExtent, periodCoverage } from './extent.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { familyKey, loadPriceBook, parseModelId, resolveModel, type PriceBook } from '../pricing/index.js';
 import type { Bill, BillLine } from './bill.js';
-import { largestRemainder, toCents } from './money.js';
+import { largestRemainder, toCents } from '../contracts/money.js';
 import type { Statement } from './chargeback.js';
 import { isoDay, type Period } from './period.js';
 import { BEDROCK_ONLY, num, runQuery } from './query.js';

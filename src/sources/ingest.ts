@@ -1,7 +1,7 @@
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
-import { ChunkWriter, newTotals, type ConflictExample, type FileNote, type RejectedRecord } from './chunk-writer.js';
+import { ChunkWriter, newTotals, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
 import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centsDecimal, formatCents, largestRemainder, toCents } from '../../src/reports/money.js';
+import { centsDecimal, formatCents, largestRemainder, toCents } from '../../src/contracts/money.js';
 import { parsePeriod, previousPeriod } from '../../src/reports/period.js';
 
 test('largest remainder: three owners at 1/3 each of $0.10 get 4, 3 and 3 cents', () => {

@@ -10,7 +10,7 @@ import { buildReport, type ReportData } from '../../src/reports/report.js';
 import { renderReportHtml } from '../../src/reports/report-render.js';
 import { barChart, svgToPng } from '../../src/reports/charts.js';
 import { htmlToPng } from '../../src/reports/pdf.js';
-import { formatUsd } from '../../src/reports/money.js';
+import { formatUsd } from '../../src/contracts/money.js';
 import type { Store } from '../../src/store/store.js';
 import { DEMO_DAYS, DEMO_END, demoStore } from './demo-fixture.js';
 

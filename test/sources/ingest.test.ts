@@ -17,7 +17,7 @@ const examples: Rec[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .map((l) => JSON.parse(l).record);
 
 const dir = scratchDirs('h1-ingest-test-');
-const rec = (i: number, extra: Rec = {}): Rec => invocation(i, extra) as Rec;
+const rec = (i: number, extra: Rec = {}): Rec => invocation(i, extra);
 const jsonl = (rs: unknown[]): string => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {

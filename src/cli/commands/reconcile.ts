@@ -7,7 +7,7 @@ import { parseMonth, parsePeriod, type Period } from '../../reports/period.js';
 import { allocateBill, reconcile } from '../../reports/reconcile.js';
 import { renderReconciliation, type ReconFormat } from '../../reports/recon-render.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface Flags {
   bill: string;
