@@ -35,7 +35,7 @@ async function drawnAt(page: Page, url: string): Promise<number> {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 async function baselineMs(store: Store, start: number, end: number): Promise<number> {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bi-bench-console-'));
   const db = join(dir, 'store.duckdb');
   const now = Date.now();
-  let t = performance.now();
+  const t = performance.now();
   const built = await createFixtureStore(db, { records: RECORDS, endMs: now - 60_000, spanMs: SPAN_DAYS * 86_400_000 });
   built.close();
   console.log(
@@ -98,7 +98,6 @@ async function main(): Promise<void> {
       store.close();
     }
   }
-  t = performance.now();
   console.log(
     '\nrange | records in range | cold: navigation → last widget | warm (median of 5) | hand SQL, same 6 queries | warm / SQL',
   );

@@ -28,7 +28,7 @@ export async function backtest(
   const delayMs = def.evaluationDelay * 1000;
   const source = await createSource(rt, def);
   const firstAt = Math.ceil((o.since - delayMs) / periodMs) * periodMs + delayMs;
-  const from = evaluationStarts(firstAt, periodMs, def.evaluationPeriods, delayMs)[0]!;
+  const from = evaluationStarts(firstAt, periodMs, def.evaluationPeriods, delayMs)[0];
   const all: Series[] = await source.series(from, Math.floor((o.until - delayMs) / periodMs) * periodMs);
   if (
     all.length === 0 &&

@@ -17,7 +17,7 @@ export function parseTime(s: string, what = 'time'): number {
 /** `30d`, `12h`, `2w` before `now`, or an absolute time. */
 export function parseSince(s: string, now: number): number {
   const m = /^(\d+)\s*([smhdw])$/.exec(s.trim());
-  if (m) return now - Number(m[1]) * UNITS[m[2]!]!;
+  if (m) return now - Number(m[1]) * UNITS[m[2]];
   return parseTime(s, '--since');
 }
 

@@ -191,7 +191,7 @@ async function evaluateOne(
   const starts = evaluationStarts(at, periodMs, def.evaluationPeriods, def.evaluationDelay * 1000);
   const source = await createSource(rt, def);
   // One period more than the range: explanations compare with the period before.
-  const found = await source.series(starts[0]! - periodMs, starts[starts.length - 1]! + periodMs);
+  const found = await source.series(starts[0] - periodMs, starts[starts.length - 1] + periodMs);
   const byKey = new Map(found.map((s) => [s.key, s]));
   for (const s of impliedSeries(def)) if (!byKey.has(s.key)) byKey.set(s.key, s);
   for (const st of stored)

@@ -85,6 +85,6 @@ export function addTo(
 ): void {
   if (value === undefined) return;
   let d = m.get(dimension);
-  if (!d) m.set(dimension, (d = new Map()));
+  if (!d) m.set(dimension, (d = new Map<string, number>()));
   d.set(value, (d.get(value) ?? 0) + amount);
 }

@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AlarmHistoryEntry as HistoryEntry, AlarmSeriesState as SeriesState } from '../api/wire.js';
+import type {
+  AlarmExplanation,
+  AlarmHistoryEntry as HistoryEntry,
+  AlarmSeriesState as SeriesState,
+} from '../contracts/wire.js';
 import type { Store } from '../store/store.js';
 import { inTransaction } from '../store/transaction.js';
 import { BiError } from '../util/errors.js';
@@ -77,7 +81,7 @@ export interface StoredAlarm {
   updatedTs: number;
 }
 
-// The rows the console reads over HTTP are defined once in api/wire.ts (the web console imports
+// The rows the console reads over HTTP are defined once in contracts/wire.ts (the web console imports
 // them from there too).
 export type { SeriesState, HistoryEntry };
 
@@ -272,7 +276,7 @@ export class AlarmStore {
           h.explanation === undefined || h.explanation === null ? null : JSON.stringify(h.explanation),
         ],
       );
-      return Number(r.getRows()[0]![0]);
+      return Number(r.getRows()[0][0]);
     });
   }
 
@@ -294,7 +298,7 @@ export class AlarmStore {
         reason: String(row.reason),
         value: num(row.value),
         threshold: num(row.threshold),
-        explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as unknown),
+        explanation: row.explanation === null ? null : (JSON.parse(String(row.explanation)) as AlarmExplanation),
       }));
     });
   }

@@ -11,7 +11,19 @@ import {
   type AlarmRuntime,
   type AlarmScheduler,
 } from '../alarms/index.js';
-import type { AlarmDefinition } from '../alarms/definition.js';
+import type { AlarmDefinition, NotifyTarget } from '../alarms/definition.js';
+import type {
+  AlarmDeleted,
+  AlarmDetail,
+  AlarmDisabled,
+  AlarmEnabled,
+  AlarmEvaluation,
+  AlarmList,
+  AlarmSaved,
+  AlarmSeriesChart,
+  AlarmSummary,
+  AlarmTestDeliveries,
+} from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
@@ -43,7 +55,7 @@ export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { target
     if (t.type === 'slack') return { ...t, url: `https://${new URL(t.url).host}/***` };
     return t;
   });
-  return { ...d, notify, targets: d.notify.map(describeTarget) } as AlarmDefinition & { targets: string[] };
+  return { ...d, notify, targets: d.notify.map(describeTarget) };
 }
 
 function fail(reply: FastifyReply, e: unknown): FastifyReply {
@@ -108,10 +120,10 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
             series: st,
             targets: s.definition.notify.map(describeTarget),
             updated: s.updatedTs,
-          };
+          } satisfies AlarmSummary;
         }),
         lastEvaluation: scheduler?.last()?.at ?? null,
-      };
+      } satisfies AlarmList;
     } catch (e) {
       return fail(reply, e);
     }
@@ -132,7 +144,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
         notifications: notes.map((n) => {
           let target = '?';
           try {
-            target = describeTarget(JSON.parse(n.target));
+            target = describeTarget(JSON.parse(n.target) as NotifyTarget);
           } catch {
             /* unreadable row: shown as ? */
           }
@@ -155,7 +167,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
             state: subject ?? null,
           };
         }),
-      };
+      } satisfies AlarmDetail;
     } catch (e) {
       return fail(reply, e);
     }
@@ -182,7 +194,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
         until,
         values: r.values ?? {},
         transitions: r.transitions,
-      };
+      } satisfies AlarmSeriesChart;
     } catch (e) {
       return fail(reply, e);
     }
@@ -194,7 +206,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const a = await alarms();
       const existed = (await a.get(def.name)) !== undefined;
       await a.put(def);
-      return reply.code(existed ? 200 : 201).send({ name: def.name, created: !existed });
+      return reply.code(existed ? 200 : 201).send({ name: def.name, created: !existed } satisfies AlarmSaved);
     } catch (e) {
       return fail(reply, e);
     }
@@ -205,7 +217,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     try {
       if (!(await (await alarms()).delete(name)))
         throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}.`);
-      return { deleted: name };
+      return { deleted: name } satisfies AlarmDeleted;
     } catch (e) {
       return fail(reply, e);
     }
@@ -226,7 +238,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       if (notify.length === 0)
         throw new BiError('ALARM_NO_TARGETS', `Alarm ${name} has no recipient: send {"to": ["team@example.com"]}.`);
       await a.put(parseAlarmDefinition({ ...s.definition, enabled: true, notify }, name));
-      return { name, enabled: true, targets: notify.map(describeTarget) };
+      return { name, enabled: true, targets: notify.map(describeTarget) } satisfies AlarmEnabled;
     } catch (e) {
       return fail(reply, e);
     }
@@ -238,7 +250,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
       const a = await alarms();
       const s = await a.require(name);
       await a.put({ ...s.definition, enabled: false });
-      return { name, enabled: false };
+      return { name, enabled: false } satisfies AlarmDisabled;
     } catch (e) {
       return fail(reply, e);
     }
@@ -247,7 +259,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   app.post('/api/alarms/:name/test-notify', async (req, reply) => {
     const { name } = req.params as { name: string };
     try {
-      return { deliveries: await testNotify(await runtime(), name) };
+      return { deliveries: await testNotify(await runtime(), name) } satisfies AlarmTestDeliveries;
     } catch (e) {
       return fail(reply, e);
     }
@@ -257,8 +269,10 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     const body = (req.body ?? {}) as { at?: unknown };
     try {
       const at = typeof body.at === 'number' ? body.at : Date.now();
-      if (scheduler) return await scheduler.runNow(at);
-      return await evaluateAlarms(await runtime(), { at });
+      const report: AlarmEvaluation = scheduler
+        ? await scheduler.runNow(at)
+        : await evaluateAlarms(await runtime(), { at });
+      return report;
     } catch (e) {
       app.log.warn(`alarm evaluation failed: ${errorMessage(e)}`);
       return fail(reply, e);

@@ -1,26 +1,12 @@
+import { listFields } from '../store/catalog.js';
 import type { Store } from '../store/store.js';
 
-/**
- * The catalog of log groups and discovered fields for the console. Uses src/store/catalog.ts
- * (listLogGroups / listFields) when it exports them, else plain SQL over the same tables.
- */
+/** The catalog of log groups and discovered fields for the console. */
 export interface LogGroupInfo {
   name: string;
   createdTime: number;
   retentionDays: number | null;
   events: number;
-}
-
-interface CatalogModule {
-  listFields?: (store: Store, logGroups?: string[]) => Promise<{ field: string; events: number }[]>;
-}
-
-let catalogModule: CatalogModule | null | undefined;
-async function catalog(): Promise<CatalogModule | null> {
-  if (catalogModule !== undefined) return catalogModule;
-  const path = './../store/catalog.js';
-  catalogModule = (await import(path).catch(() => null)) as CatalogModule | null;
-  return catalogModule;
 }
 
 function n(v: unknown): number {
@@ -50,23 +36,5 @@ export async function logGroups(store: Store): Promise<LogGroupInfo[]> {
 }
 
 export async function fieldNames(store: Store, groups: string[]): Promise<{ field: string; events: number }[]> {
-  const mod = await catalog();
-  if (mod?.listFields) {
-    try {
-      return await mod.listFields(store, groups.length ? groups : undefined);
-    } catch {
-      // fall through to SQL: a half-written catalog module must not break the editor
-    }
-  }
-  const conn = await store.connect();
-  try {
-    const where = groups.length ? `WHERE log_group IN (${groups.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-    const r = await conn.runAndReadAll(
-      `SELECT field, sum(events) AS events FROM fields ${where} GROUP BY field ORDER BY events DESC, field`,
-      groups,
-    );
-    return r.getRowObjects().map((row) => ({ field: String(row.field), events: n(row.events) }));
-  } finally {
-    conn.closeSync();
-  }
+  return listFields(store, groups.length ? groups : undefined);
 }

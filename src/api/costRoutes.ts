@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ChargebackFormat, CostSummary } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
 import { fieldNames } from './catalogQueries.js';
@@ -41,6 +42,10 @@ function params(q: Query) {
   return { period: rangePeriod(start, end), by, untagged, logGroups };
 }
 
+function isChargebackFormat(f: string): f is ChargebackFormat {
+  return f === 'csv' || f === 'html' || f === 'json';
+}
+
 function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
 }
@@ -50,13 +55,14 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
     try {
       const p = params(req.query as Query);
       const fields = await fieldNames(ctx.store, p.logGroups);
-      return await buildCostSummary(ctx.engines.get(), {
+      const summary: CostSummary = await buildCostSummary(ctx.engines.get(), {
         period: p.period,
         by: p.by,
         untagged: p.untagged,
         knownFields: fields.map((f) => f.field),
         ...(p.logGroups.length ? { logGroups: p.logGroups } : {}),
       });
+      return summary;
     } catch (e) {
       const { status, body } = httpError(e);
       return reply.code(status).send(body);
@@ -68,8 +74,7 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
       const q = req.query as Query;
       const p = params(q);
       const format = one(q, 'format') || 'csv';
-      if (format !== 'csv' && format !== 'html' && format !== 'json')
-        throw new BiError('INVALID_REQUEST', 'format must be csv, html or json.');
+      if (!isChargebackFormat(format)) throw new BiError('INVALID_REQUEST', 'format must be csv, html or json.');
       const s = await buildChargeback(ctx.engines.get(), {
         by: p.by,
         period: p.period,

@@ -5,7 +5,7 @@ import {
   type RangeSpec,
   type Widget,
   type WidgetView,
-} from '../store/definitions.js';
+} from '../workspace/definitions.js';
 
 /**
  * Import and export of dashboards as a CloudWatch dashboard body (PutDashboard's DashboardBody,
@@ -64,7 +64,7 @@ function fromIsoDuration(s: string): string | undefined {
   const m = /^-?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(s.trim());
   if (!m || s.trim() === '-P' || s.trim() === 'P') return undefined;
   const [y, mo, w, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
-  const seconds = (((y! * 365 + mo! * 30 + w! * 7 + d!) * 24 + h!) * 60 + mi!) * 60 + sec!;
+  const seconds = (((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + sec;
   if (seconds <= 0) return undefined;
   if (seconds % 604800 === 0) return `${seconds / 604800}w`;
   if (seconds % 86400 === 0) return `${seconds / 86400}d`;
@@ -157,7 +157,7 @@ export function fromCloudWatchBody(input: unknown): { body: DashboardBody; skipp
   placed.sort((a, b) => a.y - b.y || a.x - b.x || a.i - b.i);
   const widgets: Widget[] = [];
   for (const { w, i } of placed) {
-    const p = (w.properties ?? {}) as Record<string, unknown>;
+    const p = w.properties ?? {};
     const title = typeof p.title === 'string' ? p.title : '';
     if (w.type !== 'log' || typeof p.query !== 'string') {
       skipped.push(

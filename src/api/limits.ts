@@ -49,7 +49,7 @@ export const MAX_CONSOLE_LIMIT = 100_000;
 export function parseSize(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB)$/i.exec(text.trim());
   const unit: Record<string, number> = { KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
-  const n = m ? Number(m[1]) * unit[m[2]!.toUpperCase()]! : NaN;
+  const n = m ? Number(m[1]) * unit[m[2].toUpperCase()] : NaN;
   if (!(n > 0)) throw new BiError('INVALID_ARGUMENT', `${flag} ${text}: use a size like 512MB or 2GB.`);
   return n;
 }

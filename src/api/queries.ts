@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Diagnostic } from '../insights/diagnostics.js';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
 import { estimateRowBytes } from '../engines/limits.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
-import type { RangeSpec } from './range.js';
-import type { QueryView } from './wire.js';
+import type { RangeSpec } from '../contracts/range.js';
+import type { QueryView } from '../contracts/wire.js';
 
 /**
  * The console's running queries: started through the QueryEngine interface only, kept by id so
@@ -29,7 +28,11 @@ export type { QueryView };
 
 const KEEP_MS = 10 * 60_000;
 
-/** The engine, or a clear 503 when it is not available (the engine stub throws until it lands). */
+/**
+ * The engine, created on first use, or a clear 503 when it cannot be created (an engine that needs
+ * a server, such as a remote one, may be unreachable): queries and checks fail with
+ * ENGINE_UNAVAILABLE rather than with whatever the engine threw.
+ */
 export class EngineProvider {
   private engine?: QueryEngine;
   private lastError?: string;

@@ -1,6 +1,6 @@
 import { BiError } from '../util/errors.js';
 import { MAX_CONSOLE_LIMIT } from './limits.js';
-import { isRangeSpec, resolveRange, type RangeSpec } from './range.js';
+import { isRangeSpec, resolveRange, type RangeSpec } from '../contracts/range.js';
 
 /** Reading the console's request bodies: each failure is a 400 INVALID_REQUEST that names the field. */
 
@@ -9,6 +9,11 @@ export function stringArray(v: unknown, what: string): string[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
     throw new BiError('INVALID_REQUEST', `${what} must be an array of strings.`);
   return v as string[];
+}
+
+export function optionalString(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new BiError('INVALID_REQUEST', `${what} must be a string.`);
+  return v;
 }
 
 export function requiredString(v: unknown, what: string): string {

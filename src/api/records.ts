@@ -1,6 +1,6 @@
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
-import type { LogRecord } from './wire.js';
+import type { LogRecord } from '../contracts/wire.js';
 import { decodePtr } from '../insights/format.js';
 
 /** The full event behind a result row's @ptr (the expandable row of plain log queries). */

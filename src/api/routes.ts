@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
-import { parseQuery } from '../insights/parser.js';
 import type { Store } from '../store/store.js';
-import { Definitions, type DashboardBody, type SavedQueryInput } from '../store/definitions.js';
+import { Definitions, type DashboardBody, type SavedQueryInput } from '../workspace/definitions.js';
 import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';
@@ -11,7 +10,7 @@ import { sendView } from './viewStream.js';
 import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
-import { consoleQueryRequest, requiredString, stringArray } from './queryRequest.js';
+import { consoleQueryRequest, optionalString, requiredString, stringArray } from './queryRequest.js';
 import { clientGone, registerExportRoute } from './exportRoute.js';
 import type { QueryAdmission } from '../engines/admission.js';
 
@@ -106,14 +105,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       const text = typeof b.queryString === 'string' ? b.queryString : '';
       const groups = stringArray(b.logGroups, 'logGroups');
-      let engine;
-      try {
-        engine = engines.get();
-      } catch {
-        // No engine yet: the parser alone still marks syntax errors in the editor.
-        return { diagnostics: parseQuery(text).diagnostics, partial: true };
-      }
-      return { diagnostics: await engine.check(text, groups) };
+      return { diagnostics: await engines.get().check(text, groups) };
     } catch (e) {
       return fail(reply, e);
     }
@@ -184,8 +176,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const out: Partial<SavedQueryInput> = {};
     if (!partial || b.name !== undefined) out.name = requiredString(b.name, 'name');
     if (!partial || b.queryString !== undefined) out.queryString = requiredString(b.queryString, 'queryString');
-    if (b.folder !== undefined) out.folder = String(b.folder);
-    if (b.description !== undefined) out.description = String(b.description);
+    if (b.folder !== undefined) out.folder = optionalString(b.folder, 'folder');
+    if (b.description !== undefined) out.description = optionalString(b.description, 'description');
     if (b.logGroups !== undefined) out.logGroups = stringArray(b.logGroups, 'logGroups');
     return out;
   };
@@ -252,7 +244,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/dashboards', async (req, reply) => {
     try {
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const d = await defs.createDashboard(requiredString(b.name, 'name'), b as Partial<DashboardBody>);
+      const d = await defs.createDashboard(requiredString(b.name, 'name'), b);
       return reply.code(201).send({ dashboard: d });
     } catch (e) {
       return fail(reply, e);

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
-import { Definitions } from '../store/definitions.js';
+import { Definitions } from '../workspace/definitions.js';
 import { Store, defaultDbPath } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { priceEvents } from '../pricing/index.js';
@@ -62,7 +62,7 @@ export interface ServerOptions {
 
 export interface MountContext {
   store: Store;
-  /** The query engine; throws BiError('ENGINE_UNAVAILABLE') while it is not available. */
+  /** The query engine; throws BiError('ENGINE_UNAVAILABLE') when it cannot be created. */
   engine: () => QueryEngine;
   defs: Definitions;
 }
@@ -89,7 +89,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The built SPA: dist/web, from src/api (tsx) or dist/api (compiled). */
 export function defaultWebRoot(): string {
   const candidates = [resolve(here, '..', 'web'), resolve(here, '..', '..', 'dist', 'web')];
-  return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[1]!;
+  return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[1];
 }
 
 function packageVersion(): string {
@@ -125,9 +125,9 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   tokenGenerated: boolean;
   tokenSource: string;
   /** Starts what runs only while the server listens (the alarm scheduler); once. */
-  startServing(): void;
+  startServing: () => void;
   /** Closes the app, the engine, the definitions and (when it opened it) the store. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }> {
   const host = opts.host ?? '127.0.0.1';
   const dbPath = opts.store ? opts.store.path : defaultDbPath(opts.dbPath);
@@ -314,8 +314,9 @@ async function priceOnStart(store: Store): Promise<void> {
  */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  let supervisor: ServerSupervisor | undefined;
-  const trouble = (reason: string): void => supervisor?.notice(reason);
+  // The supervisor is made from the first generation, which needs the callback first.
+  const supervising: { current?: ServerSupervisor } = {};
+  const trouble = (reason: string): void => supervising.current?.notice(reason);
   const first = await buildServer({ ...opts, onStoreTrouble: trouble });
   // A rebuild opens the same file again (owned from then on) with the token of the first start.
   const rebuildOpts: ServerOptions = {
@@ -343,12 +344,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await first.close();
     throw e;
   }
-  supervisor = new ServerSupervisor(generation(first), {
+  const supervisor = new ServerSupervisor(generation(first), {
     build: async () => generation(await buildServer(rebuildOpts)),
     guard: first.guard,
     info: () => ({ name: 'bedrock-insights', version, authRequired: Boolean(first.token), now: Date.now() }),
     ...(opts.storeProbeMs !== undefined ? { probeEveryMs: opts.storeProbeMs } : {}),
   });
+  supervising.current = supervisor;
   const sup = supervisor;
   const http: Server = createServer(sup.handle);
   let stopped: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import type { QueryResult, ResultRow } from '../engines/engine.js';
 import { viewMeta, type ConsoleQuery } from './queries.js';
 
 /**
- * A query's view (the JSON of src/api/wire.ts QueryView) written as it is serialised, a chunk at
+ * A query's view (the JSON of src/contracts/wire.ts QueryView) written as it is serialised, a chunk at
  * a time with the socket's back-pressure, instead of one JSON string: 20 clients polling 20 large
  * results at once held 20 copies of ~100 MB each (the campaign's 7.4 GB). Only the rows the
  * registry keeps anyway stay in memory. Rows become objects keyed by field, as before.
@@ -14,7 +14,7 @@ const CHUNK_CHARS = 64 * 1024;
 function rowJson(row: ResultRow): string {
   let s = '{';
   for (let i = 0; i < row.length; i++) {
-    const f = row[i]!;
+    const f = row[i];
     s += (i ? ',' : '') + JSON.stringify(f.field) + ':' + JSON.stringify(f.value);
   }
   return s + '}';
@@ -44,7 +44,7 @@ export async function sendView(reply: FastifyReply, q: ConsoleQuery, r: QueryRes
   const n = rows.length; // a running query's rows grow meanwhile: this view has the first n
   for (let i = 0; i < n; i++) {
     if (res.destroyed) return false;
-    buf += (i ? ',' : '') + rowJson(rows[i]!);
+    buf += (i ? ',' : '') + rowJson(rows[i]);
     if (buf.length >= CHUNK_CHARS) {
       const more = res.write(buf);
       buf = '';

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { IngestSummary, RejectedRecord } from '../sources/ingest.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { formatCount } from './progress.js';
-import { setExitCode } from './main.js';
+import { setExitCode } from './exit.js';
 
 /** Rejections printed on the terminal; the rest go to `--rejects FILE`. */
 export const REJECTS_SHOWN = 10;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BiError, errorMessage } from '../util/errors.js';
+import { requestedExitCode, resetExitCode } from './exit.js';
 type Register = (program: Command) => void;
 
 /**
@@ -29,7 +30,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
 
 /**
  * The CLI: a thin layer over the modules. Each command lives in ./commands/<name>.ts and
- * exports register<Name>(program). Commands return an exit code through `setExitCode`, or throw
+ * exports register<Name>(program). Commands return an exit code through `setExitCode` (exit.ts), or throw
  * a BiError whose message is printed without a stack.
  * With `argv`, only the command named in it is loaded (all of them when none is recognised).
  */
@@ -48,18 +49,12 @@ export async function buildProgram(argv?: string[]): Promise<Command> {
   return program;
 }
 
-let exitCode = 0;
-/** Commands set a non-zero exit status through this (for example: records rejected under --strict). */
-export function setExitCode(code: number): void {
-  exitCode = code;
-}
-
 export async function main(argv: string[]): Promise<number> {
-  exitCode = 0;
+  resetExitCode();
   // `bedrock-insights query … | head` closes the pipe early: that is the reader's choice, not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(exitCode);
+      if (e.code === 'EPIPE') process.exit(requestedExitCode());
       throw e;
     });
   }
@@ -67,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   program.exitOverride();
   try {
     await program.parseAsync(argv);
-    return exitCode;
+    return requestedExitCode();
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are "errors" to commander; their exit code is already right.

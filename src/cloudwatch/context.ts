@@ -1,5 +1,5 @@
 import type { QueryEngine } from '../engines/engine.js';
-import type { Definitions } from '../store/definitions.js';
+import type { Definitions } from '../workspace/definitions.js';
 import type { Store } from '../store/store.js';
 import type { Db } from './db.js';
 import type { AppendQueue } from './appendQueue.js';

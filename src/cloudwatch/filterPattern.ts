@@ -25,7 +25,8 @@ export type Term = { text: string } | { regex: LinearMatcher };
 
 export type TermPattern = { kind: 'terms'; all: Term[]; any: Term[]; none: Term[] };
 
-export type Selector = readonly (string | number | '*')[];
+/** Keys, indexes and `*` (any element or key). */
+export type Selector = readonly (string | number)[];
 export type Value =
   | { kind: 'string'; text: string; glob: LinearMatcher | null }
   | { kind: 'number'; value: number; text: string }
@@ -268,7 +269,7 @@ function numberLiteral(text: string): number | null {
 function parseSelector(text: string): Selector {
   if (!text.startsWith('$'))
     throw invalidPattern(`A JSON pattern condition starts with a selector such as $.field; got ${text}.`);
-  const segs: (string | number | '*')[] = [];
+  const segs: (string | number)[] = [];
   let i = 1;
   while (i < text.length) {
     if (text[i] === '.') {

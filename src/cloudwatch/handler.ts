@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryEngine } from '../engines/engine.js';
-import { Definitions } from '../store/definitions.js';
+import { Definitions } from '../workspace/definitions.js';
 import type { Store } from '../store/store.js';
 import { EventWriter } from '../store/writer.js';
 import { BiError, isBiError } from '../util/errors.js';

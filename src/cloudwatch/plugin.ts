@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { QueryEngine } from '../engines/engine.js';
-import type { Definitions } from '../store/definitions.js';
+import type { Definitions } from '../workspace/definitions.js';
 import type { Store } from '../store/store.js';
 import { BiError } from '../util/errors.js';
 import { ACCESS_KEYS_ENV, loadApiCredentials } from './accessKeys.js';

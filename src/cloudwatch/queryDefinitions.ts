@@ -1,11 +1,11 @@
-import { cloudWatchName, splitCloudWatchName, type QueryParameter, type SavedQuery } from '../store/definitions.js';
+import { cloudWatchName, splitCloudWatchName, type QueryParameter, type SavedQuery } from '../workspace/definitions.js';
 import type { Operation } from './context.js';
 import { invalidParameter, resourceNotFound } from './errors.js';
 import { decodeToken, encodeToken, isOffset } from './tokens.js';
 import { GROUP_RULE, Input, checkString, constraintError, typeError } from './validate.js';
 
 /**
- * Put/Describe/DeleteQueryDefinition over the console's saved queries (src/store/definitions.ts):
+ * Put/Describe/DeleteQueryDefinition over the console's saved queries (src/workspace/definitions.ts):
  * one store, two views. CloudWatch spells the folder into the name ("folder/name").
  */
 

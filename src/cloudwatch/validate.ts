@@ -115,7 +115,7 @@ export class Input {
       );
     if (rule.max !== undefined && v.length > rule.max)
       throw constraintError(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`);
-    return v;
+    return v as unknown[];
   }
 
   strList(

@@ -127,7 +127,7 @@ export class QueryAdmission {
     }
     if (this.express || this.options.expressMs <= 0) return;
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const w = this.waiting[i]!; // newest first
+      const w = this.waiting[i]; // newest first
       if (w.heavy || !w.expressAllowed) continue;
       this.waiting.splice(i, 1);
       this.express = true;

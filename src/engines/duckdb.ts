@@ -134,7 +134,7 @@ class Runner {
         const express =
           lease?.lane === 'express'
             ? setTimeout(() => {
-                if (!lease!.promote()) this.stop('demote');
+                if (!lease.promote()) this.stop('demote');
               }, admission!.options.expressMs)
             : undefined;
         try {

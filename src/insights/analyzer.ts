@@ -40,7 +40,7 @@ import {
 } from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
-import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 
 /** Catalog facts the analyzer needs (read from the store by the engine). */
 export interface CatalogInfo {
@@ -244,7 +244,7 @@ class Analyzer {
       chosen = picked;
     }
     this.selection = chosen;
-    const selected = chosen === 'all' ? groups : groups.filter((g) => (chosen as string[]).includes(g.name));
+    const selected = chosen === 'all' ? groups : groups.filter((g) => chosen.includes(g.name));
     this.mixed = selected.some((g) => g.genericEvents > 0);
     const known = new Set<string>();
     for (const g of selected) for (const fld of this.opts.catalog.fieldsByGroup.get(g.name) ?? []) known.add(fld);
@@ -508,7 +508,7 @@ class Analyzer {
             },
           ],
           kind: 'string',
-        } as PExpr,
+        } satisfies PExpr,
       }));
       this.stages.push({ op: 'project', cols });
       cmd.aliases.forEach((a, i) => this.bind(a.name, { k: 'ref', id: cols[i].id, kind: 'string' }));
@@ -550,7 +550,7 @@ class Analyzer {
         fn: 'regex_extract',
         args: [source, re, { k: 'lit', kind: 'number', value: g.index }],
         kind: 'string',
-      } as PExpr,
+      } satisfies PExpr,
     }));
     this.stages.push({ op: 'project', cols });
     groups.forEach((g, i) => this.bind(g.name, { k: 'ref', id: cols[i].id, kind: 'string' }));

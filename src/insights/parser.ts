@@ -1030,6 +1030,7 @@ class Parser {
     // A lexical error token was reported up front; report() skips the duplicate.
     if (t.kind === 'error') this.report(t, t.value, LEX_HINTS[t.value]);
     else this.report(t, code, hint);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal the command loop catches, not an error: no stack wanted
     throw new ParseFailure();
   }
 

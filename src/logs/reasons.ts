@@ -28,13 +28,14 @@ const VALUE_SHOWN = 80;
  * top-level keys; for NOT_OBJECT_FIELD, its JSON type): naming it is what makes a rejection
  * fixable. Bodies are never named (input/output are only described by their type).
  */
-export function rejectReason(code: RejectCode | string, field?: string, value?: string): string {
+/** `code` is a RejectCode, or a code of another layer passed through as it is. */
+export function rejectReason(code: string, field?: string, value?: string): string {
   const base = baseReason(code, field, value);
   if (value === undefined || code === REJECT.NOT_RECORD || code === REJECT.TOO_LARGE) return base;
   return `${base}; got ${value.length > VALUE_SHOWN ? value.slice(0, VALUE_SHOWN) + '…' : value}`;
 }
 
-function baseReason(code: RejectCode | string, field?: string, value?: string): string {
+function baseReason(code: string, field?: string, value?: string): string {
   const f = field ?? '';
   switch (code) {
     case REJECT.MALFORMED_JSON:

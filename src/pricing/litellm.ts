@@ -139,7 +139,7 @@ export function entriesFromSource(src: SourceFile): {
   const kept = new Map<string, BookFileEntry>();
   const dropped: DroppedEntry[] = [];
   for (const [key, m] of Object.entries(src.models)) {
-    const scope = m.region.split(' ')[0]!;
+    const scope = m.region.split(' ')[0];
     if (m.litellm_provider === 'bedrock_mantle') {
       dropped.push({
         sourceKey: key,

@@ -198,7 +198,7 @@ export function resolveModel(
         `add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`,
       );
     }
-    const target = (mapped ?? snap?.modelId) as string;
+    const target = mapped ?? snap?.modelId;
     via.push(
       mapped
         ? `application profile mapped to ${mapped}`

@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../store/schema.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
 import type { Store } from '../store/store.js';
 import { loadPriceBook } from './book.js';
 import { profileSnapshots, snapshotPricing, type SnapshotPricing } from './profiles.js';
@@ -282,7 +282,7 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   if (pairs.length === 0)
     return { version: book.version, pairs: 0, priced: 0, unpriced: 0, unpricedTokens: 0, partlyPriced: 0 };
   const table = resolutionTable();
-  let priced = 0;
+  let priced: number;
   try {
     const loaded = await loadResolutions(store, table, pairs, book, onlyUnpriced);
     if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {

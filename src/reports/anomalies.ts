@@ -54,7 +54,7 @@ export function detectOwnerSpikes(points: HourPoint[], dimension: string, from: 
   const byOwner = new Map<string, Map<number, HourPoint>>();
   for (const p of points) {
     let m = byOwner.get(p.owner);
-    if (!m) byOwner.set(p.owner, (m = new Map()));
+    if (!m) byOwner.set(p.owner, (m = new Map<number, HourPoint>()));
     m.set(p.hour, p);
   }
   const out: Anomaly[] = [];
@@ -135,7 +135,7 @@ export function detectDaySpikes(days: { dayStart: number; cost: number }[], from
     if (prev.length < 3) continue;
     prev.sort((a, b) => a - b);
     const median =
-      prev.length % 2 ? prev[(prev.length - 1) / 2]! : (prev[prev.length / 2 - 1]! + prev[prev.length / 2]!) / 2;
+      prev.length % 2 ? prev[(prev.length - 1) / 2] : (prev[prev.length / 2 - 1] + prev[prev.length / 2]) / 2;
     if (d.cost >= DAY_FACTOR * median && d.cost - median >= DAY_MIN_USD) {
       out.push({
         kind: 'day',

@@ -81,7 +81,7 @@ function money(v: string | null | undefined): number {
 
 function dayOf(v: string | null | undefined): string | null {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec((v ?? '').trim());
-  return m ? m[1]! : null;
+  return m ? m[1] : null;
 }
 
 const REGION_CODE = /^([A-Z]{2,4}\d?)-(.+)$/;
@@ -89,7 +89,7 @@ const ADJUSTMENT_TYPES = /credit|refund|discount|tax|fee|rounding|bundled|edp|pr
 
 function splitUsageType(label: string): { regionCode: string | null; rest: string } {
   const m = REGION_CODE.exec(label.trim());
-  return m ? { regionCode: m[1]!, rest: m[2]! } : { regionCode: null, rest: label.trim() };
+  return m ? { regionCode: m[1], rest: m[2] } : { regionCode: null, rest: label.trim() };
 }
 
 function fromCur(rows: Rec[], names: string[], file: string): Bill {
@@ -147,7 +147,7 @@ function fromCur(rows: Rec[], names: string[], file: string): Bill {
  * model; an `Amazon Bedrock($)` column is Bedrock as a whole (no model).
  */
 function fromCostExplorerWide(rows: Rec[], names: string[], file: string): Bill {
-  const first = names[0]!;
+  const first = names[0];
   const lines: BillLine[] = [];
   let skipped = 0;
   for (const r of rows) {
@@ -223,7 +223,7 @@ function fromLong(rows: Rec[], names: string[], file: string, dayCol: string, co
 export async function readBill(store: Store, file: string): Promise<Bill> {
   const rows = await readRows(store, file);
   if (rows.length === 0) throw new BiError('BILL_EMPTY', `The bill ${file} has no rows.`);
-  const names = Object.keys(rows[0]!);
+  const names = Object.keys(rows[0]);
   if (findCol(names, ['line_item_usage_start_date', 'lineItem/UsageStartDate'])) return fromCur(rows, names, file);
   const dayCol = findCol(names, [
     'date',

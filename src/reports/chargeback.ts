@@ -1,8 +1,8 @@
-import { UNTAGGED_LABEL, type OwnerKeyCheck, type PeriodCoverage } from '../api/wire.js';
+import { UNTAGGED_LABEL, type OwnerKeyCheck, type PeriodCoverage } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { BiError } from '../util/errors.js';
 import { dataExtent, periodCoverage } from './extent.js';
-import { largestRemainder, toCents } from './money.js';
+import { largestRemainder, toCents } from '../contracts/money.js';
 import { checkOwnerKey } from './owner-key.js';
 import type { Period } from './period.js';
 import {
@@ -34,7 +34,7 @@ export function parseUntaggedRule(text: string | undefined): UntaggedRule {
   if (t === 'own') return { kind: 'own' };
   if (t === 'proportional') return { kind: 'proportional' };
   const m = /^owner:(.+)$/.exec(t);
-  if (m && m[1]!.trim()) return { kind: 'owner', owner: m[1]!.trim() };
+  if (m && m[1].trim()) return { kind: 'owner', owner: m[1].trim() };
   throw new BiError(
     'INVALID_ARGUMENT',
     `--untagged must be own, proportional or owner:NAME (a default owner), not "${text}".`,
@@ -187,7 +187,7 @@ export function apportion(
 
   // Level 1: the total over the tagged owners and the untagged spend, by exact cost.
   const level1 = largestRemainder(totalCents, [...tagged.map((t) => t.usage.cost), untaggedUsage.cost]);
-  const untaggedCents = level1[tagged.length]!;
+  const untaggedCents = level1[tagged.length];
 
   const modelLines = (list: Cell[], cents: number): ModelLine[] => {
     const sorted = [...list].sort(
@@ -197,10 +197,10 @@ export function apportion(
       cents,
       sorted.map((c) => c.usage.cost),
     );
-    return sorted.map((c, i) => ({ model: c.model, ...c.usage, cents: parts[i]! }));
+    return sorted.map((c, i) => ({ model: c.model, ...c.usage, cents: parts[i] }));
   };
   const owners: OwnerStatement[] = tagged.map((t, i) => {
-    const models = modelLines(t.list, level1[i]!);
+    const models = modelLines(t.list, level1[i]);
     return {
       owner: t.owner,
       kind: 'tagged',
@@ -208,9 +208,9 @@ export function apportion(
       unpricedRequests: models.reduce((a, m) => a + m.unpricedRequests, 0),
       unpricedTokens: models.reduce((a, m) => a + m.unpricedTokens, 0),
       models,
-      directCents: level1[i]!,
+      directCents: level1[i],
       untaggedCents: 0,
-      totalCents: level1[i]!,
+      totalCents: level1[i],
     };
   });
   const untaggedModels = modelLines(untaggedCells, untaggedCents);

@@ -1,4 +1,4 @@
-import { abbreviateModelId } from './model-names.js';
+import { abbreviateModelId } from '../contracts/model-names.js';
 import { existsSync } from 'node:fs';
 import * as echarts from 'echarts';
 import { Resvg } from '@resvg/resvg-js';

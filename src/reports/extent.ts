@@ -1,5 +1,5 @@
 import type { QueryEngine } from '../engines/engine.js';
-import { timeMs, type DataExtent } from './coverage-rules.js';
+import { timeMs, type DataExtent } from '../contracts/coverage-rules.js';
 import { BEDROCK_ONLY, runQuery } from './query.js';
 
 /**
@@ -25,4 +25,4 @@ export async function dataExtent(engine: QueryEngine, logGroups?: string[]): Pro
   return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
 }
 
-export { compare, periodCoverage, timeMs, type DataExtent } from './coverage-rules.js';
+export { compare, periodCoverage, timeMs, type DataExtent } from '../contracts/coverage-rules.js';

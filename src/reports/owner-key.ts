@@ -1,8 +1,8 @@
-import type { OwnerKeyCheck } from '../api/wire.js';
+import type { OwnerKeyCheck } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { closest } from '../insights/functions.js';
-import { REQUEST_METADATA_PREFIX } from '../store/schema.js';
-import { formatPct } from './money.js';
+import { REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
+import { formatPct } from '../contracts/money.js';
 import type { Period } from './period.js';
 import { BEDROCK_ONLY, num, ownerField, q, runQuery } from './query.js';
 

@@ -1,4 +1,4 @@
-import type { Period } from '../api/wire.js';
+import type { Period } from '../contracts/wire.js';
 import { BiError } from '../util/errors.js';
 
 export type { Period };

@@ -1,6 +1,6 @@
-import type { Usage } from '../api/wire.js';
+import type { Usage } from '../contracts/wire.js';
 import type { QueryEngine, ResultRow } from '../engines/engine.js';
-import { HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../store/schema.js';
+import { HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 import { BiError } from '../util/errors.js';
 import type { Period } from './period.js';
 
@@ -88,7 +88,7 @@ export const USAGE_STATS = [
   'sum(cost.unpricedTokens) as unpricedTokens',
 ].join(', ');
 
-// Defined once in api/wire.ts: the console's Cost page reads it over HTTP.
+// Defined once in contracts/wire.ts: the console's Cost page reads it over HTTP.
 export type { Usage };
 
 export function usageOf(r: Row): Usage {

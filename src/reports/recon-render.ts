@@ -1,7 +1,7 @@
 import { csvLine } from './html.js';
-import { centsDecimal, formatCents, formatInt, formatUsd } from './money.js';
+import { centsDecimal, formatCents, formatInt, formatUsd } from '../contracts/money.js';
 import type { Allocation, Reconciliation } from './reconcile.js';
-import { abbreviateModelId } from './model-names.js';
+import { abbreviateModelId } from '../contracts/model-names.js';
 import { table } from './text-table.js';
 
 export type ReconFormat = 'table' | 'csv' | 'json';

@@ -1,9 +1,9 @@
-import type { PeriodCoverage } from '../api/wire.js';
+import type { PeriodCoverage } from '../contracts/wire.js';
 import { dataExtent, periodCoverage } from './extent.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { familyKey, loadPriceBook, parseModelId, resolveModel, type PriceBook } from '../pricing/index.js';
 import type { Bill, BillLine } from './bill.js';
-import { largestRemainder, toCents } from './money.js';
+import { largestRemainder, toCents } from '../contracts/money.js';
 import type { Statement } from './chargeback.js';
 import { isoDay, type Period } from './period.js';
 import { BEDROCK_ONLY, num, runQuery } from './query.js';
@@ -290,7 +290,7 @@ export function allocateBill(rec: Reconciliation, statement: Statement): Allocat
       owner: o.owner,
       computedCents: o.totalCents,
       weight: statement.totalCents > 0 ? o.totalCents / statement.totalCents : 0,
-      allocatedCents: parts[i]!,
+      allocatedCents: parts[i],
     })),
   };
 }

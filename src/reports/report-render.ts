@@ -1,10 +1,10 @@
 import { barChart, dailyChart, rankingChart } from './charts.js';
 import { esc, htmlDocument } from './html.js';
-import { abbreviateModelId } from './model-names.js';
-import { formatCompact, formatInt, formatPct, formatUsd } from './money.js';
+import { abbreviateModelId } from '../contracts/model-names.js';
+import { formatCompact, formatInt, formatPct, formatUsd } from '../contracts/money.js';
 import { iso, isoDay } from './period.js';
 import type { Anomaly } from './anomalies.js';
-import { cacheKpi, changeText } from './kpi-text.js';
+import { cacheKpi, changeText } from '../contracts/kpi-text.js';
 import type { Change, Ranked, ReportData } from './report.js';
 import { tokensOf } from './query.js';
 

@@ -12,7 +12,7 @@ import {
   type Coverage,
   type PeriodCoverage,
   type Ranked,
-} from '../api/wire.js';
+} from '../contracts/wire.js';
 import {
   BEDROCK_ONLY,
   UNPRICED_ONLY,
@@ -251,7 +251,7 @@ export async function buildReport(engine: QueryEngine, opts: ReportOptions): Pro
 
   // Daily series from the first month of the trend (and 7 days more for the anomaly baseline).
   const months = monthsEndingAt(period.end, Math.max(opts.months ?? 6, period.kind === 'quarter' ? 6 : 1));
-  const seriesStart = Math.min(months[0]!.start, period.start - 7 * DAY_MS);
+  const seriesStart = Math.min(months[0].start, period.start - 7 * DAY_MS);
   const dailyRows = await runQuery(
     engine,
     `${BEDROCK_ONLY} | stats sum(cost.total) as cost, count(*) as requests, sum(cost.unpricedTokens) as unpricedTokens by bin(1d)`,

@@ -1,7 +1,7 @@
-import { UNTAGGED_LABEL, describeRule, type OwnerStatement, type Statement } from './chargeback.js';
+import { describeRule, type OwnerStatement, type Statement } from './chargeback.js';
 import { csvLine, esc, htmlDocument } from './html.js';
-import { shortModelNames } from './model-names.js';
-import { centsDecimal, formatCents, formatCompact, formatInt, formatPct } from './money.js';
+import { shortModelNames } from '../contracts/model-names.js';
+import { centsDecimal, formatCents, formatCompact, formatInt, formatPct } from '../contracts/money.js';
 import { iso } from './period.js';
 import { table } from './text-table.js';
 

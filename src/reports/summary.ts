@@ -1,4 +1,4 @@
-import type { CostSummary } from '../api/wire.js';
+import type { CostSummary } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 
 export type { CostSummary };

@@ -1,5 +1,5 @@
-import { abbreviateModelId } from './model-names.js';
-import { formatCompact, formatInt, formatUsd } from './money.js';
+import { abbreviateModelId } from '../contracts/model-names.js';
+import { formatCompact, formatInt, formatUsd } from '../contracts/money.js';
 import { iso } from './period.js';
 import { tokensOf } from './query.js';
 import { table } from './text-table.js';

@@ -1,4 +1,4 @@
-import { UNTAGGED_LABEL } from '../api/wire.js';
+import { UNTAGGED_LABEL } from '../contracts/wire.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { loadPriceBook, type PriceBook } from '../pricing/index.js';
 import { timeMs } from './extent.js';

@@ -22,7 +22,7 @@ export async function filesRead(store: Store, logGroup: string, prefix = ''): Pr
     `SELECT path, size, mtime_ms FROM ingested_files WHERE log_group = $1 AND starts_with(path, $2)`,
     [logGroup, prefix],
   );
-  return new Map(r.getRows().map(([p, s, m]) => [String(p), `${s}:${m}`]));
+  return new Map(r.getRows().map(([p, s, m]) => [String(p), `${Number(s)}:${Number(m)}`]));
 }
 
 /** Whether the file or object at `path` was read with this size and mtime (ingest skips it). */

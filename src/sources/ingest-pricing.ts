@@ -3,7 +3,7 @@ import { loadPriceBook, priceEvents, type PriceBook } from '../pricing/index.js'
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../util/errors.js';
 import type { ChunkTotals } from './chunk-writer.js';
-import type { IngestSummary } from './ingest.js';
+import type { IngestSummary } from './summary.js';
 
 /**
  * Prices what an ingest (files, S3, CloudWatch) stores: after each committed chunk, the rows

@@ -1,13 +1,15 @@
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
 import type { Store } from '../store/store.js';
 import { errorMessage, isBiError } from '../util/errors.js';
-import { ChunkWriter, newTotals, type ConflictExample, type FileNote, type RejectedRecord } from './chunk-writer.js';
+import { ChunkWriter, newTotals, type RejectedRecord } from './chunk-writer.js';
 import { discoverFiles } from './walk.js';
 import { readFileInto } from './read-file.js';
 import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
 import { filesRead, unchanged } from './checkpoints.js';
+import type { IngestSummary } from './summary.js';
 
 export type { ConflictExample, FileNote, RejectedRecord } from './chunk-writer.js';
+export type { IngestSummary } from './summary.js';
 
 /**
  * DuckDB memory limit for a process that ingests (the CLI opens the store with it): DuckDB would
@@ -32,36 +34,6 @@ export interface IngestProgress {
   records: number;
   bytesDone: number;
   bytesTotal: number;
-}
-
-export interface IngestSummary {
-  filesRead: number;
-  filesSkipped: number;
-  recordsStored: number;
-  duplicatesSkipped: number;
-  /**
-   * Duplicates (counted in duplicatesSkipped) whose content differs from the record kept: the
-   * same requestId with another model, other token counts, or a @timestamp more than an hour off.
-   */
-  conflicts: number;
-  /** The first conflicts (at most 10). */
-  conflictExamples: ConflictExample[];
-  recordsRejected: number;
-  /** The first rejections (at most 1000; recordsRejected counts them all). */
-  rejected: RejectedRecord[];
-  /** What was done to files without rejecting anything (UTF-16 converted, trailing bytes ignored): the first 1000. */
-  notes: FileNote[];
-  /** Symbolic links inside the folders read: followed, and skipped (their target was already read: loops, repeats). */
-  links: { followed: number; skipped: number };
-  /** Records offered (stored + duplicates + rejected). */
-  recordsRead: number;
-  /** Bytes of the files read (compressed size for .gz). */
-  bytesRead: number;
-  elapsedMs: number;
-  /** Pricing of the newly stored invocations (absent when nothing new was stored). */
-  pricing?: { priced: number; unpriced: number; unpricedTokens: number; version: string };
-  /** Set when the price book could not be used (for example a broken user prices file). */
-  pricingError?: string;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { COST_FIELDS, HOT_FIELDS } from '../logs/hot-fields.js';
+
 /**
  * The store's tables. The `events` column set is a contract between the ingest path
  * (src/sources, src/store/writer) and the query engine (src/insights, src/engines):
@@ -5,61 +7,16 @@
  */
 export const SCHEMA_VERSION = 1;
 
-/** Hot Logs Insights field name -> events column, for Bedrock records. */
-export const HOT_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
-  accountId: { column: 'account_id', type: 'string' },
-  region: { column: 'region', type: 'string' },
-  inferenceRegion: { column: 'inference_region', type: 'string' },
-  operation: { column: 'operation', type: 'string' },
-  modelId: { column: 'model_id', type: 'string' },
-  'identity.arn': { column: 'identity_arn', type: 'string' },
-  requestId: { column: 'request_id', type: 'string' },
-  errorCode: { column: 'error_code', type: 'string' },
-  'input.inputTokenCount': { column: 'input_tokens', type: 'number' },
-  'output.outputTokenCount': { column: 'output_tokens', type: 'number' },
-  'input.cacheReadInputTokenCount': { column: 'cache_read_tokens', type: 'number' },
-  'input.cacheWriteInputTokenCount': { column: 'cache_write_tokens', type: 'number' },
-};
-
-/** All tokens of a Bedrock row (SQL over the events columns). */
-const ALL_TOKENS_SQL =
-  'coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)';
-
 /**
- * The tokens of a Bedrock row that carry no price: all of them when the row has no price at all
- * (price_version NULL), else the cache reads / writes whose own cost is NULL (a model priced for
- * input and output but not for that cache class). 0 for a fully priced row; NULL for other rows.
- * Derived from the cost columns, so it is always in step with them (no column to keep current).
+ * The typed columns of the logical field map (src/logs/hot-fields.ts), in its order; fields
+ * derived by an SQL expression over other columns (cost.unpriced…) have no column of their own.
  */
-export const UNPRICED_TOKENS_SQL = `(CASE WHEN kind <> 'bedrock' THEN NULL WHEN price_version IS NULL THEN ${ALL_TOKENS_SQL} ELSE (CASE WHEN cost_cache_read IS NULL THEN coalesce(cache_read_tokens, 0) ELSE 0 END) + (CASE WHEN cost_cache_write IS NULL THEN coalesce(cache_write_tokens, 0) ELSE 0 END) END)`;
-
-/**
- * What part of a Bedrock row is unpriced: 'all' (no price at all), or the token classes without
- * a price ('cacheRead', 'cacheWrite', 'cacheRead,cacheWrite'); NULL when the row is fully priced.
- */
-export const UNPRICED_PARTS_SQL = `(CASE WHEN kind <> 'bedrock' THEN NULL WHEN price_version IS NULL THEN 'all' ELSE nullif(concat_ws(',', CASE WHEN cost_cache_read IS NULL AND cache_read_tokens > 0 THEN 'cacheRead' END, CASE WHEN cost_cache_write IS NULL AND cache_write_tokens > 0 THEN 'cacheWrite' END), '') END)`;
-
-/**
- * Derived cost fields of Bedrock records (USD), computed by src/pricing, not present in @message.
- * NULL (missing) means not priced; failed invocations cost 0. A partly priced invocation (a model
- * with input and output prices but none for a cache class it used) has cost.total = the priced
- * classes, the unpriced class's cost NULL, and says so in cost.unpriced / cost.unpricedTokens:
- * `sum(cost.total)` is what is priced, `sum(cost.unpricedTokens)` what is not (never $0).
- * `column` is SQL over the events row: a column name, or an expression for the two derived fields.
- */
-export const COST_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
-  'cost.input': { column: 'cost_input', type: 'number' },
-  'cost.output': { column: 'cost_output', type: 'number' },
-  'cost.cacheRead': { column: 'cost_cache_read', type: 'number' },
-  'cost.cacheWrite': { column: 'cost_cache_write', type: 'number' },
-  'cost.total': { column: 'cost_total', type: 'number' },
-  'cost.priceVersion': { column: 'price_version', type: 'string' },
-  'cost.unpricedTokens': { column: UNPRICED_TOKENS_SQL, type: 'number' },
-  'cost.unpriced': { column: UNPRICED_PARTS_SQL, type: 'string' },
-};
-
-/** `requestMetadata.<key>` of Bedrock records reads `request_metadata[key]`. */
-export const REQUEST_METADATA_PREFIX = 'requestMetadata.';
+function columns(fields: typeof HOT_FIELDS, numberType: 'BIGINT' | 'DOUBLE'): string {
+  return Object.values(fields)
+    .filter((f) => /^[a-z_]+$/.test(f.column))
+    .map((f) => `${f.column} ${f.type === 'string' ? 'VARCHAR' : numberType},`)
+    .join('\n    ');
+}
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
@@ -75,25 +32,9 @@ export const DDL: readonly string[] = [
     ingestion_ts BIGINT NOT NULL,
     event_key VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,
-    account_id VARCHAR,
-    region VARCHAR,
-    inference_region VARCHAR,
-    operation VARCHAR,
-    model_id VARCHAR,
-    identity_arn VARCHAR,
-    request_id VARCHAR,
-    error_code VARCHAR,
-    input_tokens BIGINT,
-    output_tokens BIGINT,
-    cache_read_tokens BIGINT,
-    cache_write_tokens BIGINT,
+    ${columns(HOT_FIELDS, 'BIGINT')}
     request_metadata MAP(VARCHAR, VARCHAR),
-    cost_input DOUBLE,
-    cost_output DOUBLE,
-    cost_cache_read DOUBLE,
-    cost_cache_write DOUBLE,
-    cost_total DOUBLE,
-    price_version VARCHAR,
+    ${columns(COST_FIELDS, 'DOUBLE')}
     message VARCHAR NOT NULL
   )`,
   // The catalog of discovered field names per log group (autocompletion, unknown-field warnings).
@@ -137,5 +78,5 @@ export const DDL: readonly string[] = [
  */
 export const EVENTS_COLUMNS: readonly string[] = (() => {
   const ddl = DDL.find((s) => /CREATE TABLE IF NOT EXISTS events\b/.test(s)) ?? '';
-  return [...ddl.matchAll(/^\s+([a-z_]+) [A-Z]/gm)].map((m) => m[1]!);
+  return [...ddl.matchAll(/^\s+([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
 })();

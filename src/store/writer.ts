@@ -113,7 +113,7 @@ export async function storeNormalized(
       `SELECT min(ts) - ${DEDUP_WINDOW_MS}, max(ts) + ${DEDUP_WINDOW_MS} FROM norm WHERE reject IS NULL`,
     );
     const [lo, hi] = range.getRows()[0];
-    window = `e.ts BETWEEN ${lo ?? 0} AND ${hi ?? 0}`;
+    window = `e.ts BETWEEN ${Number(lo ?? 0)} AND ${Number(hi ?? 0)}`;
   }
   // firsts: the first row of each key in the batch; ins_pos: those new in the store. Only keys
   // are materialised; the rows are read from norm once, by the INSERT.
@@ -181,7 +181,7 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
   const out: FieldCounts = new Map();
   const add = (group: string, field: string, n: number): void => {
     let m = out.get(group);
-    if (!m) out.set(group, (m = new Map()));
+    if (!m) out.set(group, (m = new Map<string, number>()));
     m.set(field, (m.get(field) ?? 0) + n);
   };
   const sigs = await conn.runAndReadAll(

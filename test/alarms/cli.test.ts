@@ -76,7 +76,7 @@ test('the built-in alarm ships inactive; backtest --format json finds the plante
     hr.map((t) => t.periodStart),
     [win.startMs],
   );
-  assert.ok(hr[0]!.value > 10_000);
+  assert.ok(hr[0].value > 10_000);
 
   const table = await cli('backtest', 'BedrockTokenUsageHourly', '--since', '2d', '--until', END);
   assert.equal(table.code, 0, table.stderr);
@@ -163,8 +163,8 @@ test('enable needs a recipient; create, evaluate --at, history, test-notify, del
     h.history.filter((e) => e.newState === 'ALARM').map((e) => e.labels.ApplicationName),
     ['HRPortalApp'],
   );
-  assert.equal(h.notifications[0]!.status, 'sent');
-  assert.equal(h.notifications[0]!.payload, undefined);
+  assert.equal(h.notifications[0].status, 'sent');
+  assert.equal(h.notifications[0].payload, undefined);
 
   const before = hook.requests.length;
   const tn = await cli('test-notify', 'hr-1k');

@@ -49,7 +49,7 @@ test('a notification queued before a crash is sent once after the restart; nothi
   const at = D0 + HOUR + 5 * 60_000;
   // The state change and its outbox row are committed; the process "dies" before delivering.
   const r = await evaluateAlarms({ store, alarms }, { at, deliver: false });
-  assert.equal(r.alarms[0]!.transitions[0]!.to, 'ALARM');
+  assert.equal(r.alarms[0].transitions[0].to, 'ALARM');
   assert.equal(hook.requests.length, 0);
   alarms.close();
   store.close();
@@ -58,7 +58,7 @@ test('a notification queued before a crash is sent once after the restart; nothi
   alarms = await AlarmStore.open(store);
   assert.equal((await alarms.pending()).length, 1);
   const again = await evaluateAlarms({ store, alarms }, { at });
-  assert.equal(again.alarms[0]!.transitions.length, 0);
+  assert.equal(again.alarms[0].transitions.length, 0);
   assert.deepEqual(
     again.deliveries.map((d) => d.ok),
     [true],
@@ -90,12 +90,12 @@ test('the scheduler evaluates on its interval, never overlapping, and stops', as
   let now = D0 + 30 * 60_000; // hour 0 not over yet: INSUFFICIENT -> OK (no data, notBreaching)
   const s = startAlarmScheduler({ store, alarms }, { intervalMs: 40, now: () => now });
   await waitFor(() => s.last() !== undefined);
-  assert.equal((await alarms.states('sched'))[0]!.state, 'OK');
+  assert.equal((await alarms.states('sched'))[0].state, 'OK');
   now = D0 + HOUR + 5 * 60_000;
   await waitFor(() => s.last()?.at === now);
   await waitFor(() => hook.requests.length === before + 1);
   const direct = await s.runNow(now);
-  assert.equal(direct.alarms[0]!.transitions.length, 0);
+  assert.equal(direct.alarms[0].transitions.length, 0);
   await s.stop();
   const after = s.last();
   await new Promise((r) => setTimeout(r, 150));
@@ -166,14 +166,14 @@ test('e-mail with SMTP authentication over STARTTLS', async () => {
       { at: D0 + HOUR + 5 * 60_000 },
     );
     const by = Object.fromEntries(r.deliveries.map((d) => [d.alarm, d]));
-    assert.equal(by.mail!.ok, true, by.mail!.error);
-    assert.equal(by.badpass!.ok, false);
-    assert.match(by.badpass!.error!, /Invalid username or password|auth/i);
+    assert.equal(by.mail.ok, true, by.mail.error);
+    assert.equal(by.badpass.ok, false);
+    assert.match(by.badpass.error!, /Invalid username or password|auth/i);
     assert.deepEqual(
       got.map((g) => [g.user, g.secure]),
       [['alarms', true]],
     );
-    assert.match(got[0]!.subject, /^ALARM: mail - 500 > 100$/);
+    assert.match(got[0].subject, /^ALARM: mail - 500 > 100$/);
   } finally {
     alarms.close();
     store.close();

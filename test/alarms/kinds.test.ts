@@ -57,7 +57,7 @@ async function sql(q: string, params: (string | number | bigint)[] = []): Promis
 const inside = (t: number | null, w: TimeWindow): boolean => t !== null && t >= w.startMs && t < w.endMs;
 
 test('backtest of the built-in BedrockTokenUsageHourly over 30 days finds the planted hour of HRPortalApp', async () => {
-  const def = builtinAlarms()[0]!;
+  const def = builtinAlarms()[0];
   const r = await backtest(rt, def, { since: END - 30 * DAY, until: END });
   const w = planted.hourlyTokenAlarm;
   const hr = r.transitions.filter((t) => t.labels.ApplicationName === 'HRPortalApp' && t.to === 'ALARM');
@@ -66,10 +66,10 @@ test('backtest of the built-in BedrockTokenUsageHourly over 30 days finds the pl
     [BigInt(w.startMs), BigInt(w.endMs)],
   )) as [[bigint]];
   assert.equal(hr.length, 1);
-  assert.equal(hr[0]!.periodStart, w.startMs);
-  assert.equal(hr[0]!.at, w.endMs + 5 * 60_000);
-  assert.equal(hr[0]!.value, Number(expected));
-  assert.match(hr[0]!.reason, /^1 of the last 1 datapoint\(s\) > 10,000/);
+  assert.equal(hr[0].periodStart, w.startMs);
+  assert.equal(hr[0].at, w.endMs + 5 * 60_000);
+  assert.equal(hr[0].value, Number(expected));
+  assert.match(hr[0].reason, /^1 of the last 1 datapoint\(s\) > 10,000/);
   // Every other alarm is the other plant (a user sending >5,000-token inputs to SalesAssistantApp).
   for (const t of r.transitions.filter((x) => x.to === 'ALARM' && x.labels.ApplicationName !== 'HRPortalApp')) {
     assert.equal(t.labels.ApplicationName, 'SalesAssistantApp');
@@ -90,7 +90,7 @@ test('anomaly alarms find the planted anomalies per tenant and per application, 
   });
   const r = await backtest(rt, byTenant, { since: END - 14 * DAY, until: END });
   const alarmsOf = (x: typeof r): string[] =>
-    [...new Set(x.transitions.filter((t) => t.to === 'ALARM').map((t) => Object.values(t.labels)[0]!))].sort();
+    [...new Set(x.transitions.filter((t) => t.to === 'ALARM').map((t) => Object.values(t.labels)[0]))].sort();
   assert.deepEqual(alarmsOf(r), ['sales-emea', 'tenant-globex']);
   for (const t of r.transitions.filter((x) => x.to === 'ALARM')) {
     const w =
@@ -124,7 +124,7 @@ test('an anomaly ALARM explains itself: the band and the tenant that drove it', 
   await alarms.put(def);
   const at = planted.hourlyTokenAlarm.endMs;
   const r = await evaluateAlarms(rt, { at, names: ['globex-band'] });
-  const t = r.alarms[0]!.transitions.find((x) => x.to === 'ALARM')!;
+  const t = r.alarms[0].transitions.find((x) => x.to === 'ALARM')!;
   assert.equal(t.labels['requestMetadata.application_name'], 'HRPortalApp');
   const h = (await alarms.history('globex-band')).find((e) => e.newState === 'ALARM')!;
   const e = h.explanation as {
@@ -155,7 +155,7 @@ test('a query alarm: any application over 10,000 tokens in the last hour, one se
   });
   await alarms.put(def);
   const r = await evaluateAlarms(rt, { at: planted.hourlyTokenAlarm.endMs + 5 * 60_000, names: ['apps-over-10k'] });
-  const a = r.alarms[0]!;
+  const a = r.alarms[0];
   assert.equal(a.error, undefined);
   assert.deepEqual(
     a.transitions.filter((t) => t.to === 'ALARM').map((t) => t.labels.app),
@@ -206,7 +206,7 @@ test('budget alarms: month-to-date cost per cost center at 50/80/100% and the mo
       WHERE request_metadata['cost_center'] = 'CS-123' AND ts >= $1 AND ts < $2 GROUP BY 1)) WHERE cum >= $3 ORDER BY h LIMIT 1`,
       [BigInt(Date.UTC(2026, 9, 1)), BigInt(END), (budget * p) / 100],
     );
-    return rows.length ? Number(rows[0]![0]) : null;
+    return rows.length ? Number(rows[0][0]) : null;
   };
   const into = (label: string): (number | null)[] =>
     r.transitions.filter((t) => t.labels.threshold === label && t.to === 'ALARM').map((t) => t.periodStart);
@@ -218,7 +218,7 @@ test('budget alarms: month-to-date cost per cost center at 50/80/100% and the mo
   const fc = r.transitions.filter((t) => t.labels.threshold === 'forecast' && t.to === 'ALARM');
   for (const t of fc) assert.ok(t.periodStart! >= Date.UTC(2026, 9, 3, 23));
   const history = r.transitions.filter((t) => t.labels.threshold === '50%');
-  assert.equal(history[0]!.threshold, budget / 2);
+  assert.equal(history[0].threshold, budget / 2);
 });
 
 test('definitions are validated with messages naming the field', () => {

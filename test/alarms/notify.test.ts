@@ -101,7 +101,7 @@ test('webhook: JSON body with the explanation, signed with HMAC SHA-256 over tim
     [[true, 1]],
   );
   assert.equal(hook.requests.length, 1);
-  const { headers, body } = hook.requests[0]!;
+  const { headers, body } = hook.requests[0];
   const ts = String(headers['x-bedrock-insights-timestamp']);
   const expectedSig = `sha256=${createHmac('sha256', 'k3y').update(`${ts}.${body}`).digest('hex')}`;
   assert.equal(headers['x-bedrock-insights-signature'], expectedSig);
@@ -154,11 +154,11 @@ test('a failing target is retried with backoff, reported, and does not stop othe
   );
   const r = await evaluateAlarms(rt, { at: AT, names: ['broken', 'fine'] });
   const byTarget = Object.fromEntries(r.deliveries.map((d) => [`${d.alarm} ${d.target}`, d]));
-  assert.equal(byTarget['broken email:x@example.com']!.ok, false);
-  assert.equal(byTarget['broken email:x@example.com']!.attempts, 3);
-  assert.match(byTarget['broken email:x@example.com']!.error!, /ECONNREFUSED|connect/i);
-  assert.equal(byTarget[`broken webhook:${hook.url}`]!.ok, true);
-  assert.equal(byTarget['fine email:ops@example.com']!.ok, true);
+  assert.equal(byTarget['broken email:x@example.com'].ok, false);
+  assert.equal(byTarget['broken email:x@example.com'].attempts, 3);
+  assert.match(byTarget['broken email:x@example.com'].error!, /ECONNREFUSED|connect/i);
+  assert.equal(byTarget[`broken webhook:${hook.url}`].ok, true);
+  assert.equal(byTarget['fine email:ops@example.com'].ok, true);
   assert.equal(smtp.messages.length, 1);
   assert.ok(logged.some((l) => /broken: notification to email:x@example\.com failed after 3 attempt/.test(l)));
   const rows = await alarms.recentNotifications('broken');
@@ -174,13 +174,13 @@ test('a webhook answering 500 then 503 is delivered on the third attempt', async
     [[true, 3]],
   );
   assert.equal(hook.requests.length, 3);
-  assert.equal(hook.requests[0]!.body, hook.requests[2]!.body);
+  assert.equal(hook.requests[0].body, hook.requests[2].body);
 });
 
 test('Slack-compatible webhook gets a text message', async () => {
   await alarms.put(alarm('slack', [{ type: 'slack', url: hook.url }]));
   await evaluateAlarms(rt, { at: AT, names: ['slack'] });
-  const body = JSON.parse(hook.requests[0]!.body) as { text: string };
+  const body = JSON.parse(hook.requests[0].body) as { text: string };
   assert.match(body.text, /^\*ALARM: slack - 2,000 > 1,000\*\n/);
   assert.match(body.text, /tenant: t-big 2,000 \(was 0, \+2,000\)/);
 });
@@ -211,13 +211,13 @@ test('SNS Publish through the SDK with an endpoint override', async () => {
       [[true, 1, 'sns:arn:aws:sns:eu-west-1:123456789012:bedrock-alerts']],
     );
     assert.equal(sns.requests.length, 1);
-    const form = new URLSearchParams(sns.requests[0]!.body);
+    const form = new URLSearchParams(sns.requests[0].body);
     assert.equal(form.get('Action'), 'Publish');
     assert.equal(form.get('TopicArn'), 'arn:aws:sns:eu-west-1:123456789012:bedrock-alerts');
     assert.equal(form.get('Subject'), 'ALARM: sns - 2,000 > 1,000');
     assert.match(form.get('Message')!, /Value: 2,000 > threshold 1,000/);
     assert.match(
-      String(sns.requests[0]!.headers.authorization),
+      String(sns.requests[0].headers.authorization),
       /Credential=AKIDSNSTEST\/\d{8}\/eu-west-1\/sns\/aws4_request/,
     );
   } finally {
@@ -235,20 +235,20 @@ test('reminders while in ALARM, and test-notify', async () => {
   assert.equal(hook.requests.length, 1);
   await evaluateAlarms(rt, { at: AT + HOUR, names: ['remind'] });
   assert.equal(hook.requests.length, 2);
-  const reminder = JSON.parse(hook.requests[1]!.body) as { type: string; state: string };
+  const reminder = JSON.parse(hook.requests[1].body) as { type: string; state: string };
   assert.deepEqual([reminder.type, reminder.state], ['reminder', 'ALARM']);
   const sent = await testNotify(rt, 'remind', AT + HOUR);
   assert.deepEqual(
     sent.map((s) => s.ok),
     [true],
   );
-  assert.equal((JSON.parse(hook.requests[2]!.body) as { type: string }).type, 'test');
+  assert.equal((JSON.parse(hook.requests[2].body) as { type: string }).type, 'test');
 });
 
 test('a disabled alarm changes state but notifies nobody', async () => {
   await alarms.put({ ...alarm('quiet', [{ type: 'webhook', url: hook.url }]), enabled: false });
   const r = await evaluateAlarms(rt, { at: AT, names: ['quiet'] });
-  assert.equal(r.alarms[0]!.transitions[0]!.to, 'ALARM');
+  assert.equal(r.alarms[0].transitions[0].to, 'ALARM');
   assert.equal(hook.requests.length, 0);
   // Not evaluated at all without an explicit name.
   const all = await evaluateAlarms(rt, { at: AT });

@@ -179,7 +179,7 @@ async function walk(name: string, m: number, n: number, t: TreatMissingData, hou
   const out: AlarmState[] = [];
   for (const h of hours) {
     const r = await evaluateAlarms({ store, alarms }, { at: D0 + h * HOUR + 5 * 60_000, names: [name] });
-    assert.equal(r.alarms[0]!.error, undefined);
+    assert.equal(r.alarms[0].error, undefined);
     out.push((await alarms.states(name))[0]?.state ?? 'INSUFFICIENT_DATA');
   }
   return out;
@@ -237,20 +237,20 @@ test('2 of 3 through the evaluator, with the history of each change and its reas
     h.map((e) => `${e.oldState}->${e.newState}`),
     ['INSUFFICIENT_DATA->ALARM', 'ALARM->OK', 'OK->ALARM', 'ALARM->INSUFFICIENT_DATA'],
   );
-  assert.equal(h[0]!.ts, D0 + 3 * HOUR + 5 * 60_000);
-  assert.equal(h[0]!.value, 1500);
-  assert.match(h[0]!.reason, /^2 of the last 3 datapoint\(s\) > 1,000/);
-  assert.equal(h[1]!.value, 1500); // [0X-]: the newest real datapoint (hour 4) breaches, but one breach is fewer than 2
-  assert.match(h[1]!.reason, /fewer than 2/);
+  assert.equal(h[0].ts, D0 + 3 * HOUR + 5 * 60_000);
+  assert.equal(h[0].value, 1500);
+  assert.match(h[0].reason, /^2 of the last 3 datapoint\(s\) > 1,000/);
+  assert.equal(h[1].value, 1500); // [0X-]: the newest real datapoint (hour 4) breaches, but one breach is fewer than 2
+  assert.match(h[1].reason, /fewer than 2/);
 });
 
 test('the evaluation delay: data of the hour just ended is read only after the delay', async () => {
   await alarms.put({ ...def('delay', 1, 1, 'missing'), evaluationDelay: 300 });
   // At 02:04 the range is hour 0 (missing) -> INSUFFICIENT_DATA; at 02:05 it is hour 1 (1,500) -> ALARM.
   await evaluateAlarms({ store, alarms }, { at: D0 + 2 * HOUR + 4 * 60_000, names: ['delay'] });
-  assert.equal((await alarms.states('delay'))[0]!.state, 'INSUFFICIENT_DATA');
+  assert.equal((await alarms.states('delay'))[0].state, 'INSUFFICIENT_DATA');
   await evaluateAlarms({ store, alarms }, { at: D0 + 2 * HOUR + 5 * 60_000, names: ['delay'] });
-  assert.equal((await alarms.states('delay'))[0]!.state, 'ALARM');
+  assert.equal((await alarms.states('delay'))[0].state, 'ALARM');
 });
 
 test('statistics: Average, SampleCount, Maximum, p50 of a period', async () => {
@@ -259,7 +259,7 @@ test('statistics: Average, SampleCount, Maximum, p50 of a period', async () => {
   const value = async (statistic: string): Promise<number | null> => {
     await alarms.put({ ...base, name: `stat-${statistic}`, metric: { ...base.metric, statistic } });
     await evaluateAlarms({ store, alarms }, { at, names: [`stat-${statistic}`] });
-    return (await alarms.states(`stat-${statistic}`))[0]!.value;
+    return (await alarms.states(`stat-${statistic}`))[0].value;
   };
   assert.equal(await value('Sum'), 1500);
   assert.equal(await value('Average'), 250);

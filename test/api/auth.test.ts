@@ -61,7 +61,7 @@ test('bound beyond loopback, requests without the token get 401; bearer and logi
     });
     assert.equal(login.statusCode, 302);
     assert.equal(login.headers.location, '/query');
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
     assert.match(cookie, /^bi_token=/);
     const withCookie = await s.app.inject({ method: 'GET', url: '/api/saved-queries', headers: { cookie } });
     assert.equal(withCookie.statusCode, 200);

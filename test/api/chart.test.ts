@@ -10,7 +10,7 @@ import {
   timeSeries,
 } from '../../web/src/chart.js';
 import { parseCwTimestamp, toCsv } from '../../web/src/format.js';
-import { previousPeriod, rangeFromParam, rangeToParam, resolveRange } from '../../src/api/range.js';
+import { previousPeriod, rangeFromParam, rangeToParam, resolveRange } from '../../src/contracts/range.js';
 
 const binRows = [
   { 'bin(1h)': '2026-11-27 10:00:00.000', App: 'A', Tokens: '10' },

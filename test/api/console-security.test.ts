@@ -166,7 +166,7 @@ test('cross-site form posts are refused and write nothing (saved queries, folder
     assert.equal(e.status, 415);
     assert.equal(JSON.parse(e.body).error.code, 'UNSUPPORTED_MEDIA_TYPE');
 
-    const folder = before[0]!.folder;
+    const folder = before[0].folder;
     for (const [path, body] of [
       ['/api/folders/rename', `from=${encodeURIComponent(folder)}&to=csrf-other`],
       ['/api/folders/delete', `folder=${encodeURIComponent(folder)}`],
@@ -186,7 +186,7 @@ test('cross-site form posts are refused and write nothing (saved queries, folder
     const alarms = JSON.parse((await raw(s, 'GET', '/api/alarms')).body) as {
       alarms: { name: string; enabled: boolean }[];
     };
-    const alarm = alarms.alarms[0]!;
+    const alarm = alarms.alarms[0];
     for (const path of [
       `/api/alarms/${encodeURIComponent(alarm.name)}/enable`,
       `/api/alarms/${encodeURIComponent(alarm.name)}/disable`,
@@ -196,7 +196,7 @@ test('cross-site form posts are refused and write nothing (saved queries, folder
       const r = await raw(s, 'POST', path, { origin: EVIL });
       assert.equal(r.status, 403, path);
     }
-    const del = await raw(s, 'DELETE', `/api/saved-queries/${before[0]!.id}`, { origin: EVIL });
+    const del = await raw(s, 'DELETE', `/api/saved-queries/${before[0].id}`, { origin: EVIL });
     assert.equal(del.status, 403);
 
     // Nothing was written.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromCloudWatchBody, splitSource, toCloudWatchBody } from '../../src/api/dashboardJson.js';
-import { defaultDashboardBody } from '../../src/store/definitions.js';
+import { defaultDashboardBody } from '../../src/workspace/definitions.js';
 
 test('export: log widgets with SOURCE … | query, the view names of CloudWatch, and a 24-column layout', () => {
   const body = toCloudWatchBody(defaultDashboardBody(), { region: 'eu-west-1' });
@@ -76,13 +76,13 @@ test("import: the spec's example body (a log widget and a metric widget)", () =>
   const { body, skipped } = fromCloudWatchBody(JSON.stringify(example));
   assert.deepEqual(body.range, { kind: 'relative', value: '1d' });
   assert.equal(body.widgets.length, 1);
-  const w = body.widgets[0]!;
+  const w = body.widgets[0];
   assert.equal(w.title, 'Tokens per hour by app');
   assert.equal(w.view, 'line');
   assert.deepEqual(w.logGroups, ['/bedrock/invocations']);
   assert.equal(w.queryString, 'stats sum(input.inputTokenCount) by bin(1h), requestMetadata.application_name');
   assert.equal(skipped.length, 1);
-  assert.match(skipped[0]!, /Large-input requests.*metric/);
+  assert.match(skipped[0], /Large-input requests.*metric/);
 });
 
 test('import: stacked timeSeries is a stacked area; several SOURCEs; widgets ordered by position', () => {
@@ -114,8 +114,8 @@ test('import: stacked timeSeries is a stacked area; several SOURCEs; widgets ord
     body.widgets.map((w) => w.view),
     ['stackedArea', 'table'],
   );
-  assert.deepEqual(body.widgets[0]!.logGroups, ['a', 'c']);
-  assert.equal(body.widgets[0]!.queryString, 'stats count(*) by bin(5m)\n| sort x');
+  assert.deepEqual(body.widgets[0].logGroups, ['a', 'c']);
+  assert.equal(body.widgets[0].queryString, 'stats count(*) by bin(5m)\n| sort x');
   assert.deepEqual(body.range, { kind: 'relative', value: '3h' }, "CloudWatch's default range when start is absent");
 });
 

@@ -129,7 +129,7 @@ test('a query that outlives --query-timeout ends as Timeout with a coded error; 
     const v = await runConsoleQuery(s.url, HEAVY);
     assert.equal(v.status, 'Timeout');
     assert.equal(v.error?.code, 'QUERY_TIMEOUT');
-    assert.match(v.error!.message, /did not finish within 1 s/);
+    assert.match(v.error.message, /did not finish within 1 s/);
     assert.equal((await runConsoleQuery(s.url, LIGHT)).status, 'Complete');
   } finally {
     await s.stop();
@@ -193,10 +193,10 @@ test('a query that fails (out of memory) fails alone: a coded error, and the ser
     const v = await runConsoleQuery(s.url, 'fields @timestamp, @message | limit 100000');
     assert.equal(v.status, 'Failed');
     assert.equal(v.error?.code, 'QUERY_OUT_OF_MEMORY');
-    assert.match(v.error!.message, /--memory-limit/);
+    assert.match(v.error.message, /--memory-limit/);
     const ok = await runConsoleQuery(s.url, 'stats count(*) as n');
     assert.equal(ok.status, 'Complete');
-    assert.equal(ok.rows[0]!.n, String(RECORDS));
+    assert.equal(ok.rows[0].n, String(RECORDS));
   } finally {
     await s.stop();
   }

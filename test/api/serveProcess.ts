@@ -26,17 +26,17 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('exit', (code, signal) => res({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /console: (http:\/\/[^/\s]+)\//.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m[1]);
     });
     void exited.then((e) => reject(new Error(`serve exited (${e.code ?? e.signal}) before listening: ${err}`)));
   });

@@ -40,7 +40,7 @@ test('events committed but not priced before a crash are priced when serve start
     assert.equal((await w.append(events)).stored, N);
     w.close();
     const unpriced = await store.connection.runAndReadAll(`SELECT count(*) FROM events WHERE price_version IS NULL`);
-    assert.equal(Number(unpriced.getRows()[0]![0]), N, 'the crash state: stored, not priced');
+    assert.equal(Number(unpriced.getRows()[0][0]), N, 'the crash state: stored, not priced');
     store.close();
 
     const s = await spawnServe(['--db', db]);
@@ -50,7 +50,7 @@ test('events committed but not priced before a crash are priced when serve start
         'stats count(*) as n, count(cost.total) as priced, sum(cost.total) as cost, count_distinct(cost.priceVersion) as books',
       );
       assert.equal(v.status, 'Complete');
-      const row = v.rows[0]!;
+      const row = v.rows[0];
       assert.equal(row.n, String(N));
       assert.equal(row.priced, String(N));
       assert.equal(row.books, '1');

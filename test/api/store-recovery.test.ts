@@ -22,13 +22,13 @@ test('after a full disk invalidates the store, serve reopens it by itself; nothi
     '-c',
     'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d" && rmdir "$d"',
   ]);
-  const probe = spawnSync(pc!, pargs, { encoding: 'utf8' });
+  const probe = spawnSync(pc, pargs, { encoding: 'utf8' });
   if (probe.status !== 0) {
     t.skip(`cannot mount a tmpfs in a private namespace here: ${probe.stderr.trim()}`);
     return;
   }
   const [cmd, ...args] = namespaced([process.execPath, '--import', 'tsx', SCENARIO]);
-  const r = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 240_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   assert.equal(r.status, 0, `scenario failed: ${r.stderr}`);
   const out = JSON.parse(line) as {

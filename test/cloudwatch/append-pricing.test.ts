@@ -88,7 +88,7 @@ test('during a burst that keeps the queue busy, appended events are priced befor
     );
     assert.equal(pricedBeforeAppend.length, 12);
     // Before the last append, the earlier events were already priced (not only after the burst).
-    assert.ok(pricedBeforeAppend[11]! >= 10, `priced before the last append: ${pricedBeforeAppend.join(',')}`);
+    assert.ok(pricedBeforeAppend[11] >= 10, `priced before the last append: ${pricedBeforeAppend.join(',')}`);
     await queue.idle();
   } finally {
     store.close();

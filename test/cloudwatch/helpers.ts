@@ -14,7 +14,7 @@ import {
   type QueryStatus,
 } from '../../src/engines/engine.js';
 import { createDuckDbEngine } from '../../src/engines/duckdb.js';
-import type { Definitions } from '../../src/store/definitions.js';
+import type { Definitions } from '../../src/workspace/definitions.js';
 import { Store } from '../../src/store/store.js';
 
 export const ACCESS_KEY = 'AKIDH8TESTKEY';

@@ -227,12 +227,12 @@ test('the real `serve` stops promptly on SIGTERM while costly patterns are being
     const url = await new Promise<string>((res, rej) => {
       let out = '';
       const timer = setTimeout(() => rej(new Error(`serve did not start: ${out}`)), 60_000);
-      proc.stdout!.on('data', (d: Buffer) => {
+      proc.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /console: (http:\/\/[^/\s]+)\//.exec(out);
         if (m) {
           clearTimeout(timer);
-          res(m[1]!);
+          res(m[1]);
         }
       });
       void exited.then((code) => rej(new Error(`serve exited ${code}: ${out}`)));

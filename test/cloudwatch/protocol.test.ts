@@ -45,6 +45,9 @@ let url: string;
 let cw: CloudWatchLogsClient;
 
 before(async () => {
+  // The alarm scheduler creates its own tables on its first tick (2 s after start): not a write by
+  // any request, but it would show in the before/after table snapshots. Off for this server.
+  process.env.BEDROCK_INSIGHTS_ALARM_INTERVAL = '0';
   dir = mkdtempSync(join(tmpdir(), 'h14-protocol-'));
   store = await Store.open(join(dir, 'store.duckdb'));
   server = await startServer({
@@ -172,8 +175,8 @@ test('refusals that need only the headers are answered before the body arrives',
   const unsigned = await rawHttp({ 'X-Amz-Target': 'Logs_20140328.PutLogEvents', 'Content-Length': '5000000' }, null);
   assert.equal(unsigned?.status, 400);
   assert.equal(unsigned?.json.__type, 'MissingAuthenticationTokenException');
-  assert.match(unsigned!.headers, /content-type: application\/x-amz-json-1\.1/);
-  assert.match(unsigned!.headers, /x-amzn-requestid: [0-9a-f-]{36}/);
+  assert.match(unsigned.headers, /content-type: application\/x-amz-json-1\.1/);
+  assert.match(unsigned.headers, /x-amzn-requestid: [0-9a-f-]{36}/);
   const garbage = await rawHttp({ Authorization: 'garbage', 'Content-Length': '5000000' }, null);
   assert.equal(garbage?.json.__type, 'IncompleteSignatureException');
   const date = amzDate();
@@ -196,7 +199,7 @@ test('refusals that need only the headers are answered before the body arrives',
     null,
   );
   assert.equal(expired?.json.__type, 'InvalidSignatureException');
-  assert.match(expired!.json.message ?? '', /Signature expired/);
+  assert.match(expired.json.message ?? '', /Signature expired/);
   // A known key with a well-formed header is let through to read the body: nothing comes back
   // while the body is missing (the signature is checked over the body).
   assert.equal(await rawHttp(knownKeyHead({ 'Content-Length': '100' }), null, 1_000), null);
@@ -206,8 +209,8 @@ test('bodies over 8 MiB get an AWS-shaped 413, from Content-Length at once or wh
   const declared = await rawHttp(knownKeyHead({ 'Content-Length': String(BODY_LIMIT + 1) }), null);
   assert.equal(declared?.status, 413);
   assert.equal(declared?.json.__type, 'RequestEntityTooLargeException');
-  assert.match(declared!.json.message ?? '', /exceeds the limit of 8388608 bytes/);
-  assert.match(declared!.headers, /content-type: application\/x-amz-json-1\.1/);
+  assert.match(declared.json.message ?? '', /exceeds the limit of 8388608 bytes/);
+  assert.match(declared.headers, /content-type: application\/x-amz-json-1\.1/);
   // Chunked: the size is known only while reading; reading stops at the limit.
   const chunk = Buffer.alloc(1024 * 1024, 'x');
   const parts: Buffer[] = [];

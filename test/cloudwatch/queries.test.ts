@@ -94,7 +94,7 @@ test("the user's 13 queries through StartQuery/GetQueryResults equal the engine'
     const queryString = readFileSync(join(queryDir, f), 'utf8');
     const { queryId } = await cw.send(new StartQueryCommand({ logGroupName: GROUP, startTime, endTime, queryString }));
     assert.ok(queryId, f);
-    const got = await poll(queryId!);
+    const got = await poll(queryId);
     assert.equal(got.status, 'Complete', f);
     const expected = await direct.run({
       queryString,
@@ -127,7 +127,7 @@ test('values are strings, raw rows carry @ptr, and GetLogRecord returns the even
   );
   const r = await poll(queryId!);
   assert.equal(r.results?.length, 3);
-  const row = r.results![0];
+  const row = r.results[0];
   assert.deepEqual(
     row.map((c) => c.field),
     ['@timestamp', 'requestId', 'input.inputTokenCount', 'accountId', '@ptr'],
@@ -141,8 +141,8 @@ test('values are strings, raw rows carry @ptr, and GetLogRecord returns the even
   assert.equal(lr['@logStream'], 'aws/bedrock/modelinvocations');
   assert.equal(lr.requestId, row[1].value);
   assert.equal(lr['input.inputTokenCount'], row[2].value);
-  assert.equal(JSON.parse(lr['@message']!).requestId, row[1].value);
-  assert.match(lr['@timestamp']!, /^\d{13}$/);
+  assert.equal(JSON.parse(lr['@message']).requestId, row[1].value);
+  assert.match(lr['@timestamp'], /^\d{13}$/);
   const bad = await cw.send(new GetLogRecordCommand({ logRecordPointer: 'garbage' })).catch((e: Error) => e);
   assert.equal((bad as Error).name, 'InvalidParameterException');
 });
@@ -173,7 +173,7 @@ test('GetQueryResults pages with maxItems and nextToken; limit is validated', as
   assert.equal(pages, 3);
   assert.deepEqual(
     ids,
-    whole.results!.map((row) => row.find((c) => c.field === 'requestId')!.value),
+    whole.results.map((row) => row.find((c) => c.field === 'requestId')!.value),
   );
   const tooMany = await cw
     .send(

@@ -639,7 +639,7 @@ test('wrong credentials and tampered requests are refused and write nothing', as
     flip.middlewareStack.addRelativeTo(
       ((next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
         const req = (args as { request: { headers: Record<string, string> } }).request;
-        req.headers.authorization = req.headers.authorization!.replace(
+        req.headers.authorization = req.headers.authorization.replace(
           /Signature=([0-9a-f])/,
           (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`,
         );

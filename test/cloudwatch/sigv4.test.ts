@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import {
   canonicalRequest,
   sha256Hex,
@@ -168,7 +169,6 @@ test('access keys from the environment form and a config file', async () => {
   );
   assert.throws(() => parseAccessKeyList('AK1'), /entry 1/);
   const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'h8-keys-'));
   const path = join(dir, 'config.json');

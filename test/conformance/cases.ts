@@ -122,7 +122,7 @@ export function validateCaseFile(path: string): string[] {
     for (const k of ['start', 'end'] as const) {
       if (c[k] !== undefined) {
         try {
-          toMillis(c[k] as string, at);
+          toMillis(c[k], at);
         } catch (e) {
           problems.push((e as Error).message);
         }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { generateRecords, type GenerateOptions, type Preset } from '../../src/demo/generator.js';
 import { DEFAULT_LOG_GROUP, type StoredEvent } from '../../src/logs/event.js';
 import { normalizeBedrockRecord, normalizeLogEvent } from '../../src/logs/record.js';
@@ -103,7 +102,7 @@ export async function loadDatasetEvents(name: string): Promise<StoredEvent[]> {
       try {
         parsed = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${where}: invalid JSON: ${(e as Error).message}`);
+        throw new Error(`${where}: invalid JSON: ${(e as Error).message}`, { cause: e });
       }
       const ev = lineToEvent(parsed, where);
       if (ev) events.push(ev);

@@ -91,6 +91,7 @@ export async function resolveEngine(): Promise<ResolvedEngine> {
   if (builtin) return { name: sel, factory: builtin.factory, skip: builtin.skip ?? [] };
   if (/[\\/]|\.(m?[jt]s)$/.test(sel)) {
     const path = isAbsolute(sel) ? sel : resolve(process.cwd(), sel);
+    // eslint-disable-next-line no-restricted-syntax -- an engine outside this repository, named by $CONFORMANCE_ENGINE: a plugin path by design
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown; skip?: unknown };
     if (typeof mod.default !== 'function') {
       throw new Error(

@@ -135,7 +135,7 @@ test('generate: writes the data set and prints a summary; errors are coded with 
     join(scratch, 's3'),
   ]);
   assert.equal(s3.code, 0, s3.stderr);
-  assert.match(s3.stdout, /Generated 1,000 records .*\n  S3 delivery layout, \d+ files/);
+  assert.match(s3.stdout, /Generated 1,000 records .*\n {2}S3 delivery layout, \d+ files/);
 });
 
 test(

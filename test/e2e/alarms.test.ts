@@ -45,15 +45,15 @@ function startServe(): Promise<{ proc: ChildProcess; url: string }> {
     let out = '';
     let err = '';
     const timer = setTimeout(() => rej(new Error(`serve did not start: ${out}${err}`)), 60_000);
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /console: (http:\/\/[^/\s]+)\//.exec(out);
       if (m) {
         clearTimeout(timer);
-        res({ proc, url: m[1]! });
+        res({ proc, url: m[1] });
       }
     });
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       err += d.toString();
     });
     proc.on('exit', (code) => {
@@ -108,7 +108,7 @@ before(async () => {
           `SELECT coalesce(sum(input_tokens + output_tokens), 0) FROM events WHERE request_metadata['application_name'] = $1 AND ts >= $2 AND ts < $3`,
           [app, BigInt(from), BigInt(from + HOUR)],
         )
-      ).getRows()[0]![0],
+      ).getRows()[0][0],
     );
   expected = {
     hr: await sum('HRPortalApp', win.startMs),
@@ -204,7 +204,7 @@ test("the guide's alarm: put-metric-filter with the AWS CLI, one e-mail on ALARM
     [true],
   );
   assert.equal(smtp.messages.length, 1);
-  const mail = smtp.messages[0]!;
+  const mail = smtp.messages[0];
   assert.deepEqual(mail.to, ['team@example.com']);
   const fmt = (n: number): string => n.toLocaleString('en-US');
   assert.equal(mail.subject, `ALARM: GuideHourlyTokens [ApplicationName=HRPortalApp] - ${fmt(expected.hr)} > 10,000`);
@@ -219,9 +219,9 @@ test("the guide's alarm: put-metric-filter with the AWS CLI, one e-mail on ALARM
     new RegExp(`Previous period: ${expected.hrPrevious === 0 ? 'no data' : fmt(expected.hrPrevious)}\\n`),
   );
   assert.match(mail.text, /What drove it \(this period against the previous one\):/);
-  assert.match(mail.text, /  tokenKind: (input\.inputTokenCount|output\.outputTokenCount) /);
-  assert.match(mail.text, /  user: u-\d+ [\d,]+ \(was [\d,]+, \+[\d,]+\)/);
-  assert.match(mail.text, /  model: \S+ [\d,]+ \(was/);
+  assert.match(mail.text, / {2}tokenKind: (input\.inputTokenCount|output\.outputTokenCount) /);
+  assert.match(mail.text, / {2}user: u-\d+ [\d,]+ \(was [\d,]+, \+[\d,]+\)/);
+  assert.match(mail.text, / {2}model: \S+ [\d,]+ \(was/);
   const link = /Open in the console: (\S+)/.exec(mail.text)?.[1];
   assert.ok(link, mail.text);
   const u = new URL(link);
@@ -239,7 +239,7 @@ test("the guide's alarm: put-metric-filter with the AWS CLI, one e-mail on ALARM
     '/api/alarms/evaluate',
     { at },
   );
-  assert.equal(again.alarms[0]!.transitions.length, 0);
+  assert.equal(again.alarms[0].transitions.length, 0);
   assert.equal(again.deliveries.length, 0);
   await sleep(300);
   assert.equal(smtp.messages.length, 1);
@@ -251,8 +251,8 @@ test("the guide's alarm: put-metric-filter with the AWS CLI, one e-mail on ALARM
     [true],
   );
   assert.equal(smtp.messages.length, 2);
-  assert.equal(smtp.messages[1]!.subject, 'OK: GuideHourlyTokens [ApplicationName=HRPortalApp]');
-  assert.match(smtp.messages[1]!.text, /is OK, was ALARM/);
+  assert.equal(smtp.messages[1].subject, 'OK: GuideHourlyTokens [ApplicationName=HRPortalApp]');
+  assert.match(smtp.messages[1].text, /is OK, was ALARM/);
 
   // State and the outbox survive a restart: the same evaluation sends nothing.
   await stopServe();
@@ -262,7 +262,7 @@ test("the guide's alarm: put-metric-filter with the AWS CLI, one e-mail on ALARM
     '/api/alarms/evaluate',
     { at: at + HOUR },
   );
-  assert.equal(afterRestart.alarms[0]!.transitions.length, 0);
+  assert.equal(afterRestart.alarms[0].transitions.length, 0);
   assert.equal(afterRestart.deliveries.length, 0);
   await sleep(300);
   assert.equal(smtp.messages.length, 2);

@@ -59,11 +59,13 @@ function holdingEngine(real: QueryEngine): QueryEngine {
         aggregated: false,
       });
       let inner: QueryHandle | undefined;
-      const timer = setTimeout(async () => {
-        inner = await real.start({ ...req, queryString: req.queryString.replace(SLOW_MARK, '') });
-        const r = await inner.done();
-        status = r.status;
-        resolveDone(r);
+      const timer = setTimeout(() => {
+        void (async () => {
+          inner = await real.start({ ...req, queryString: req.queryString.replace(SLOW_MARK, '') });
+          const r = await inner.done();
+          status = r.status;
+          resolveDone(r);
+        })();
       }, 60_000);
       return {
         id: 'held',
@@ -102,7 +104,7 @@ async function tableRows(page: Page): Promise<Record<string, string>[]> {
     return [...t.querySelectorAll('tbody tr:not(.detail-row)')].map((tr) => {
       const o: Record<string, string> = {};
       [...tr.querySelectorAll('td')].forEach((td, i) => {
-        o[heads[i]!] = (td.getAttribute('title') ?? td.textContent ?? '').trim();
+        o[heads[i]] = (td.getAttribute('title') ?? td.textContent ?? '').trim();
       });
       return o;
     });
@@ -148,7 +150,7 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
   const exp = expectedByApp(NOW - 7 * 86_400_000 - 120_000, NOW + 120_000);
   assert.equal(rows.length, APPS.length);
   for (const r of rows) {
-    const e = exp.get(r.Application!);
+    const e = exp.get(r.Application);
     assert.ok(e, `unexpected application ${r.Application}`);
     assert.equal(Number(r.TotalInputTokens), e.input);
     assert.equal(Number(r.TotalOutputTokens), e.output);
@@ -166,11 +168,11 @@ test("runs the user's query 2 from the saved queries and shows its rows", async 
 
   // Sortable columns: Application descending, then ascending.
   await page.click('th:has-text("Application")');
-  const desc = (await tableRows(page)).map((r) => r.Application!);
+  const desc = (await tableRows(page)).map((r) => r.Application);
   assert.deepEqual(desc, [...APPS].sort().reverse());
   await page.click('th:has-text("Application")');
   assert.deepEqual(
-    (await tableRows(page)).map((r) => r.Application!),
+    (await tableRows(page)).map((r) => r.Application),
     [...APPS].sort(),
   );
 
@@ -211,7 +213,7 @@ test('a stats … by bin() query draws a line chart; a plain query row expands t
   await page.waitForSelector('[data-testid="results-table"] tbody tr');
   const rows = await tableRows(page);
   assert.equal(rows.length, 5);
-  assert.equal(rows[0]!.requestId, 'req-000000000', 'newest record first');
+  assert.equal(rows[0].requestId, 'req-000000000', 'newest record first');
   await page.click('[data-testid="results-table"] tbody tr');
   await page.waitForSelector('[data-testid="record-detail"] pre');
   const json = JSON.parse((await page.textContent('[data-testid="record-detail"] pre')) ?? '{}') as {
@@ -353,7 +355,7 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.waitForSelector(
     '[data-testid="widget"][data-state="ready"] .chart[data-view="pie"][data-rendered="true"]',
   );
-  const id = decodeURIComponent(page.url().split('/dashboards/')[1]!);
+  const id = decodeURIComponent(page.url().split('/dashboards/')[1]);
 
   // A widget whose query cannot run shows the reason in place; the others still draw.
   const d = (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as { dashboard: { widgets: unknown[] } };
@@ -385,14 +387,14 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.click(`${first} button[title="Wider"]`);
   await page.waitForFunction(
     async (u) =>
-      ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]!
+      ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]
         .width === 16,
     `${server.url}/api/dashboards/${id}`,
   );
   await page.click(`${first} button[title="Move later"]`);
   await page.waitForFunction(
     async (u) =>
-      ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1]!.id !==
+      ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1].id !==
       'broken',
     `${server.url}/api/dashboards/${id}`,
   );
@@ -414,9 +416,9 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   const body = (await (await fetch(`${server.url}/api/dashboards/${id}/cloudwatch`)).json()) as {
     widgets: { type: string; properties: { query: string; view: string } }[];
   };
-  assert.equal(body.widgets[1]!.type, 'log');
-  assert.equal(body.widgets[1]!.properties.view, 'pie');
-  assert.equal(body.widgets[1]!.properties.query, q);
+  assert.equal(body.widgets[1].type, 'log');
+  assert.equal(body.widgets[1].properties.view, 'pie');
+  assert.equal(body.widgets[1].properties.query, q);
 
   await page.goto(`${server.url}/query`);
   await page.click('[data-testid="history-tab"]');

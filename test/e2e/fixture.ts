@@ -25,9 +25,9 @@ export function fixtureRow(
 ): { ts: number; app: string; env: string; costCenter: string; input: number; output: number } {
   return {
     ts: o.endMs - Math.floor((i * o.spanMs) / o.records),
-    app: APPS[i % 4]!,
-    env: ENVS[i % 2]!,
-    costCenter: COST_CENTERS[i % 3]!,
+    app: APPS[i % 4],
+    env: ENVS[i % 2],
+    costCenter: COST_CENTERS[i % 3],
     input: 100 + ((i * 37) % 900),
     output: 20 + ((i * 13) % 300),
   };

@@ -162,7 +162,7 @@ test('the default dashboard: cost per day by model, the unpriced share, and KPIs
       )) as [[bigint, bigint]];
       const shown = await page.textContent('[data-widget-id="unpriced-share"] .single-number .muted');
       const pct = (Number(u) * 100) / Number(t);
-      assert.ok(Math.abs(Number(shown!.split('·')[1]!.replace(/,/g, '')) - pct) < 0.01, `${shown} vs ${pct}`);
+      assert.ok(Math.abs(Number(shown!.split('·')[1].replace(/,/g, '')) - pct) < 0.01, `${shown} vs ${pct}`);
       await page.waitForFunction(() =>
         document.querySelector('[data-testid="total-requests"] .total-change')?.getAttribute('data-basis'),
       );

@@ -129,7 +129,7 @@ test('non-aggregated rows: default newest first, @ptr last and decodable, timest
     const d = decodePtr(ptr);
     assert.equal(d?.logGroup, BEDROCK_GROUP);
     const back = (
-      await store.connection.runAndReadAll(`SELECT input_tokens FROM events WHERE seq = ${d!.seq}`)
+      await store.connection.runAndReadAll(`SELECT input_tokens FROM events WHERE seq = ${d.seq}`)
     ).getRows();
     assert.equal(Number(back[0][0]), 6000);
   });

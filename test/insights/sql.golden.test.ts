@@ -12,7 +12,7 @@ import type { CatalogInfo } from '../../src/insights/analyzer.js';
 import type { Dialect } from '../../src/insights/sql/dialect.js';
 import { lowerPlan } from '../../src/insights/sql/lower.js';
 import { duckdb } from '../../src/insights/sql/duckdb/index.js';
-import { HOT_FIELDS } from '../../src/store/schema.js';
+import { HOT_FIELDS } from '../../src/logs/hot-fields.js';
 
 const DIALECTS: readonly Dialect[] = [duckdb];
 

@@ -162,7 +162,7 @@ test('an unknown model is unpriced; a cache class without a price leaves only th
     ),
   );
   assert.equal(nova2.cacheWrite, null);
-  near(nova2.cacheRead as number, (200 * 0.075) / 1e6, 'cache read priced');
+  near(nova2.cacheRead, (200 * 0.075) / 1e6, 'cache read priced');
   near(nova2.total, (10 * 0.3 + 200 * 0.075 + 10 * 2.5) / 1e6, 'total = the priced classes');
   assert.deepEqual([nova2.unpriced, nova2.unpricedTokens], [['cacheWrite'], 500]);
   // Without cache writes the same model is fully priced.
@@ -177,7 +177,7 @@ test('an unknown model is unpriced; a cache class without a price leaves only th
       r('amazon.nova-pro-v1:0'),
     ),
   );
-  near(nova.cacheRead as number, (500 * 0.2) / 1e6, 'Nova Pro cache read');
+  near(nova.cacheRead, (500 * 0.2) / 1e6, 'Nova Pro cache read');
   assert.equal(nova.cacheWrite, 0);
   assert.deepEqual(nova.unpriced, []);
 });

@@ -101,10 +101,10 @@ export async function runPrices(args: string[]): Promise<string> {
   registerPrices(program);
   let captured = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     captured += String(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     await program.parseAsync(args, { from: 'user' });
   } finally {

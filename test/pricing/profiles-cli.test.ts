@@ -15,10 +15,10 @@ const HAIKU3 = 'anthropic.claude-3-haiku-20240307-v1:0';
 async function cli(args: string[]): Promise<{ code: number; text: string }> {
   let text = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     text += String(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     const code = await main(['node', 'bedrock-insights', ...args]);
     return { code, text };

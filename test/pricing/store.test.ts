@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../src/store/store.js';
-import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../../src/store/schema.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../../src/logs/hot-fields.js';
 import {
   costOfInvocation,
   loadPriceBook,
@@ -254,7 +254,7 @@ test('coverage: the share of tokens priced and the unpriced bucket per model', a
     assert.equal(cov.unpricedTokens, 1100 + 29002 + 500, 'row 8 counts only its unpriced cache writes');
     assert.equal(cov.requests, 9, 'the generic event is not a Bedrock request');
     assert.deepEqual([cov.unpricedRequests, cov.partlyPricedRequests], [3, 1]);
-    near(cov.share as number, (total - 30602) / total, 'share');
+    near(cov.share, (total - 30602) / total, 'share');
     assert.deepEqual(
       cov.unpriced.map((u) => [u.modelId, u.tokens, u.requests]),
       [

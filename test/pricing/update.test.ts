@@ -85,8 +85,8 @@ test('prices update --from: a newer LiteLLM file becomes your book, with a diff;
   const iso = isolate();
   try {
     const raw = JSON.parse(readFileSync(SAMPLE, 'utf8')) as Record<string, Record<string, unknown>>;
-    raw['amazon.nova-lite-v1:0']!.input_cost_per_token = 5e-8; // 0.06 -> 0.05 per 1M
-    raw['meta.llama3-3-70b-instruct-v1:0']!.cache_read_input_token_cost = 3e-8; // adds 0.03
+    raw['amazon.nova-lite-v1:0'].input_cost_per_token = 5e-8; // 0.06 -> 0.05 per 1M
+    raw['meta.llama3-3-70b-instruct-v1:0'].cache_read_input_token_cost = 3e-8; // adds 0.03
     raw['acme.new-model-v1:0'] = {
       input_cost_per_token: 1e-6,
       output_cost_per_token: 2e-6,
@@ -196,8 +196,8 @@ test('a discount in the prices file lowers list prices (per model over global), 
     ]);
     await priceEvents(s, { book });
     const [row] = await costs(s);
-    near(row!.total, (1000 * 0.2 + 1000 * 1) / 1e6, 'haiku at 20% off');
-    assert.equal(row!.version, book.version, 'cost.priceVersion names the discount');
+    near(row.total, (1000 * 0.2 + 1000 * 1) / 1e6, 'haiku at 20% off');
+    assert.equal(row.version, book.version, 'cost.priceVersion names the discount');
   } finally {
     s.close();
   }
@@ -233,8 +233,8 @@ test('a partly priced invocation is completed once the missing cache price is ad
     const first = await priceEvents(s, { book: without });
     assert.deepEqual([first.priced, first.unpriced, first.partlyPriced, first.unpricedTokens], [1, 1, 1, 5000]);
     let [row] = await costs(s);
-    near(row!.total, (1000 * 1 + 100 * 2) / 1e6, 'input and output priced');
-    assert.equal(row!.cacheRead, null);
+    near(row.total, (1000 * 1 + 100 * 2) / 1e6, 'input and output priced');
+    assert.equal(row.cacheRead, null);
     // The same book again: the row cannot change, so no update is made.
     const again = await priceEvents(s, { book: without });
     assert.deepEqual([again.priced, again.unpriced], [0, 1]);
@@ -242,9 +242,9 @@ test('a partly priced invocation is completed once the missing cache price is ad
     const filled = await priceEvents(s, { book: withCache });
     assert.deepEqual([filled.priced, filled.unpriced], [1, 0]);
     [row] = await costs(s);
-    near(row!.cacheRead, (5000 * 0.1) / 1e6, 'cache read now priced');
-    near(row!.total, (1000 + 5000 * 0.1 + 100 * 2) / 1e6, 'total now complete');
-    assert.equal(row!.version, withCache.version);
+    near(row.cacheRead, (5000 * 0.1) / 1e6, 'cache read now priced');
+    near(row.total, (1000 + 5000 * 0.1 + 100 * 2) / 1e6, 'total now complete');
+    assert.equal(row.version, withCache.version);
   } finally {
     s.close();
   }

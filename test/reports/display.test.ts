@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectOwnerSpikes, HOUR_MIN_EXCESS_USD, type HourPoint } from '../../src/reports/anomalies.js';
-import { compare, periodCoverage } from '../../src/reports/coverage-rules.js';
-import { cacheKpi, changeText } from '../../src/reports/kpi-text.js';
-import { abbreviateModelId, shortModelNames } from '../../src/reports/model-names.js';
-import { formatCompact, formatPct, formatUsd } from '../../src/reports/money.js';
+import { compare, periodCoverage } from '../../src/contracts/coverage-rules.js';
+import { cacheKpi, changeText } from '../../src/contracts/kpi-text.js';
+import { abbreviateModelId, shortModelNames } from '../../src/contracts/model-names.js';
+import { formatCompact, formatPct, formatUsd } from '../../src/contracts/money.js';
 
 const DAY = 86_400_000;
 
@@ -105,5 +105,5 @@ test('owner-hour anomalies below a few cents of excess cost are not reported', (
   assert.equal(detectOwnerSpikes(spike(0.0007), 'tenant_id', from, from + DAY).length, 0, 'trivial: not reported');
   const big = detectOwnerSpikes(spike(0.0001 + HOUR_MIN_EXCESS_USD + 0.5), 'tenant_id', from, from + DAY);
   assert.equal(big.length, 1);
-  assert.equal(big[0]!.observed, 20);
+  assert.equal(big[0].observed, 20);
 });

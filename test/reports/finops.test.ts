@@ -152,7 +152,7 @@ test('daily and monthly: totals equal stats sum(cost.total) over the same range,
       'filter ispresent(modelId) | stats sum(cost.total) as cost, sum(cost.unpricedTokens) as unpriced, count(*) as n',
       OCT,
     )
-  )[0]!;
+  )[0];
   const daily = await run(['daily', '--db', dbPath, '--since', '2026-10-01', '--until', '2026-10-31', '--json']);
   assert.equal(daily.code, 0, daily.err);
   const d = JSON.parse(daily.out) as UsageTable;

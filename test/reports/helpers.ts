@@ -83,10 +83,10 @@ export async function runCli(
   let err = '';
   const outFile = join(dir, `out-${Math.random().toString(36).slice(2)}.txt`);
   const w2 = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => {
+  process.stderr.write = (c: string | Uint8Array) => {
     err += String(c);
     return true;
-  }) as typeof process.stderr.write;
+  };
   try {
     const code = await main([
       'node',

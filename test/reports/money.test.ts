@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centsDecimal, formatCents, largestRemainder, toCents } from '../../src/reports/money.js';
+import { centsDecimal, formatCents, largestRemainder, toCents } from '../../src/contracts/money.js';
 import { parsePeriod, previousPeriod } from '../../src/reports/period.js';
 
 test('largest remainder: three owners at 1/3 each of $0.10 get 4, 3 and 3 cents', () => {
@@ -25,7 +25,7 @@ test('largest remainder always sums exactly, whatever the weights', () => {
     assert.equal(
       parts.reduce((a, b) => a + b, 0),
       total,
-      `weights ${w}`,
+      `weights ${w.join(',')}`,
     );
     assert.ok(parts.every((p, j) => p >= 0 && (w[j] === 0 && w.some((x) => x > 0) ? p === 0 : true)));
   }

@@ -25,7 +25,7 @@ function usageTypeModel(modelId: string): string {
   return base
     .split('-')
     .map((w, i, all) =>
-      /^\d$/.test(w) && i > 0 && /^\d$/.test(all[i - 1]!) ? `.${w}` : w.charAt(0).toUpperCase() + w.slice(1),
+      /^\d$/.test(w) && i > 0 && /^\d$/.test(all[i - 1]) ? `.${w}` : w.charAt(0).toUpperCase() + w.slice(1),
     )
     .join('');
 }
@@ -45,7 +45,7 @@ test('a CUR bill of the demo month reconciles per day and model; the one planted
     const lines = [
       'line_item_usage_start_date,line_item_line_item_type,line_item_product_code,line_item_usage_type,line_item_unblended_cost',
     ];
-    const gapCell = cells[Math.floor(cells.length / 2)]!;
+    const gapCell = cells[Math.floor(cells.length / 2)];
     for (const [day, model, cin, cout] of cells) {
       const name = usageTypeModel(model);
       lines.push(`${day}T00:00:00Z,Usage,AmazonBedrock,USE1-${name}-input-tokens,${cin}`);
@@ -63,8 +63,8 @@ test('a CUR bill of the demo month reconciles per day and model; the one planted
     assert.equal(r.totals.explained.billedOnly, 0);
     const gap = r.lines.filter((l) => l.status === 'matched' && Math.abs(l.variance) > 1e-6);
     assert.equal(gap.length, 1, JSON.stringify(gap));
-    assert.equal(gap[0]!.day, gapCell[0]);
-    assert.ok(Math.abs(gap[0]!.variance - 1.23) < 1e-6);
+    assert.equal(gap[0].day, gapCell[0]);
+    assert.ok(Math.abs(gap[0].variance - 1.23) < 1e-6);
   } finally {
     await engine.close();
     store.close();

@@ -80,7 +80,7 @@ test('CUR 2.0 CSV: variance split into credits, billed-only, logged-only, unpric
     const r = await reconcile(engine, bill, { period: parseMonth('2026-10') });
     checkKnownGap(r);
     const text = renderReconciliation(r, 'table');
-    assert.match(text, /UNEXPLAINED remainder: +\$0\.50  /);
+    assert.match(text, /UNEXPLAINED remainder: +\$0\.50 {2}/);
   } finally {
     await engine.close();
     store.close();

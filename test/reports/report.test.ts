@@ -10,7 +10,7 @@ import { buildReport, type ReportData } from '../../src/reports/report.js';
 import { renderReportHtml } from '../../src/reports/report-render.js';
 import { barChart, svgToPng } from '../../src/reports/charts.js';
 import { htmlToPng } from '../../src/reports/pdf.js';
-import { formatUsd } from '../../src/reports/money.js';
+import { formatUsd } from '../../src/contracts/money.js';
 import type { Store } from '../../src/store/store.js';
 import { DEMO_DAYS, DEMO_END, demoStore } from './demo-fixture.js';
 
@@ -103,7 +103,7 @@ test('top applications, cost centers and models match SQL, untagged listed', asy
     number,
   ][];
   const tagged = report.top.applications.filter((r) => !r.untagged);
-  assert.equal(tagged[0]!.name, apps[0]![0]);
+  assert.equal(tagged[0].name, apps[0][0]);
   for (const [name, c] of apps) near(tagged.find((r) => r.name === name)!.cost, c, `app ${name}`);
   const [[untaggedCost]] = (await sql(
     `SELECT sum(cost_total) FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} AND request_metadata['cost_center'] IS NULL`,
@@ -112,8 +112,8 @@ test('top applications, cost centers and models match SQL, untagged listed', asy
   const [[topModel, topModelCost]] = (await sql(
     `SELECT model_id, sum(cost_total) c FROM events WHERE kind='bedrock' AND ts >= ${OCT_START} AND ts < ${NOV_START} GROUP BY 1 ORDER BY c DESC NULLS LAST LIMIT 1`,
   )) as [[string, number]];
-  assert.equal(report.top.models[0]!.name, topModel);
-  near(report.top.models[0]!.cost, topModelCost, 'top model');
+  assert.equal(report.top.models[0].name, topModel);
+  near(report.top.models[0].cost, topModelCost, 'top model');
   // The months of the trend add up to the period's cost for October.
   near(report.monthly.find((m) => m.label === '2026-10')!.cost, report.totals.cost, 'monthly October');
   near(
@@ -144,10 +144,10 @@ test('anomalies: the planted tenant-globex spike is found in its 4-hour window',
   const hits = report.anomalies.filter((a) => a.kind === 'owner-hours' && a.subject === 'tenant-globex');
   assert.equal(hits.length, 1, JSON.stringify(report.anomalies));
   assert.ok(
-    hits[0]!.start >= w.startMs && hits[0]!.end <= w.endMs && hits[0]!.end - hits[0]!.start >= 2 * 3_600_000,
-    `window ${new Date(hits[0]!.start).toISOString()}..${new Date(hits[0]!.end).toISOString()}`,
+    hits[0].start >= w.startMs && hits[0].end <= w.endMs && hits[0].end - hits[0].start >= 2 * 3_600_000,
+    `window ${new Date(hits[0].start).toISOString()}..${new Date(hits[0].end).toISOString()}`,
   );
-  assert.ok(hits[0]!.factor >= 5);
+  assert.ok(hits[0].factor >= 5);
   // Few false alarms on ordinary traffic.
   assert.ok(report.anomalies.length <= 4, `${report.anomalies.length} anomalies`);
 });

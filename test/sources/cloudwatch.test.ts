@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { dirname, join, resolve } from 'node:path';
 import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ingestCloudWatch, parseCloudWatchUrl } from '../../src/sources/cloudwatch.js';
 import { listCloudWatchCheckpoints } from '../../src/sources/checkpoints.js';
@@ -147,7 +148,6 @@ test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote grou
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { join, resolve, dirname } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>

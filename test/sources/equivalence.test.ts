@@ -51,7 +51,7 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
     await c.runAndReadAll(`SELECT ln, reject, reject_field, reject_value, log_group, log_stream, ts, ingestion_ts, event_key, account_id, region,
     inference_region, operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
     cache_write_tokens, to_json(request_metadata)::VARCHAR AS md, message, sig FROM norm ORDER BY rn`);
-  return r.getRowObjectsJS() as NormRow[];
+  return r.getRowObjectsJS();
 }
 
 const jsonOrText = (t: string): unknown => {

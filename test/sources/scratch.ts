@@ -20,6 +20,7 @@ export function scratchDirs(prefix: string): () => string {
  * reader must keep linear in its input (a bound on work, not on time).
  */
 export async function bytesConcatenated<T>(fn: () => T | Promise<T>): Promise<{ result: T; bytes: number }> {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- Buffer.concat is static: it uses no `this`, and is put back as it was
   const concat = Buffer.concat;
   let bytes = 0;
   Buffer.concat = ((list: readonly Uint8Array[], total?: number): Buffer => {

@@ -251,10 +251,10 @@ test("serve --sync: the server's background sync stores new objects within an in
   };
   const out = process.stdout.write.bind(process.stdout);
   const lines: string[] = [];
-  process.stdout.write = ((s: string) => {
+  process.stdout.write = (s: string) => {
     lines.push(String(s));
     return true;
-  }) as typeof process.stdout.write;
+  };
   const server = await startServer({ store, host: '127.0.0.1', port: 0, mount: backgroundSyncMount(db, 1) });
   try {
     assert.equal(await waitFor(30), 30);
@@ -302,7 +302,7 @@ test('sync polls list only the recent hour folders; the daily full listing catch
   });
   const { readdirSync, mkdirSync } = await import('node:fs');
   const { gzipSync } = await import('node:zlib');
-  const keys = (readdirSync(bucket, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+  const keys = readdirSync(bucket, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) =>
       join(e.parentPath ?? e.path, e.name)

@@ -99,7 +99,7 @@ test('every opener, read-only too, refuses a newer, a nonsense or a missing sche
       if (c.name === 'newer') {
         const inst = await DuckDBInstance.create(p, { access_mode: 'READ_ONLY' });
         const conn = await inst.connect();
-        assert.equal((await conn.runAndReadAll(`SELECT value FROM meta`)).getRows()[0]![0], '2');
+        assert.equal((await conn.runAndReadAll(`SELECT value FROM meta`)).getRows()[0][0], '2');
         conn.closeSync();
         inst.closeSync();
       }

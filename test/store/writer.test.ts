@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { Store } from '../../src/store/store.js';
 import { EventWriter } from '../../src/store/writer.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
@@ -102,7 +103,6 @@ test('EventWriter stores each (log group, event key) once, within a batch and ac
 
 test('a file store keeps everything across reopen', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const d = mkdtempSync(join(tmpdir(), 'h1-writer-'));
   try {

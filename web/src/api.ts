@@ -1,10 +1,11 @@
 // The only module that talks HTTP. Every call goes to the same origin's /api.
-// The shapes the server sends are defined once, in src/api/wire.ts (type-only: nothing of the
+// The shapes the server sends are defined once, in src/contracts/wire.ts (type-only: nothing of the
 // server is bundled).
 import type {
   Dashboard,
   Diagnostic,
   HistoryEntry,
+  LanguageCatalog,
   LogRecord,
   QueryStatistics,
   QueryStatus,
@@ -14,12 +15,13 @@ import type {
   SavedQuery,
   Widget,
   WidgetView,
-} from '../../src/api/wire';
+} from '../../src/contracts/wire';
 
 export type {
   Dashboard,
   Diagnostic,
   HistoryEntry,
+  LanguageCatalog,
   LogRecord,
   QueryStatus,
   QueryView,
@@ -34,12 +36,6 @@ export type Refresh = RefreshChoice;
 export interface LogGroupInfo {
   name: string;
   events: number;
-}
-
-export interface LanguageCatalog {
-  commands: { name: string; syntax: string; tier: number }[];
-  functions: { name: string; kind: 'aggregate' | 'scalar' }[];
-  keywords: string[];
 }
 
 /** An error the server explained: code + message (+ diagnostics for a malformed query). */

@@ -1,5 +1,5 @@
 // From a query result to a chart: which view fits, and the data for it. Pure (unit-tested).
-import { UNTAGGED_LABEL } from '../../src/api/wire.js';
+import { UNTAGGED_LABEL } from '../../src/contracts/wire.js';
 import { isNumeric, parseCwTimestamp } from './format.js';
 
 export type ChartView = 'line' | 'stackedArea' | 'bar' | 'pie';
@@ -47,7 +47,7 @@ export function defaultView(shape: ResultShape, aggregated: boolean): ChartView 
 /** The metric to plot by default: the `sort` field if numeric, else the first numeric column. */
 export function defaultMetric(shape: ResultShape, queryString: string): string | undefined {
   const m = /\|\s*sort\s+(?:by\s+)?([A-Za-z_@][\w.@]*)/i.exec(queryString);
-  if (m && shape.numericColumns.includes(m[1]!)) return m[1];
+  if (m && shape.numericColumns.includes(m[1])) return m[1];
   return shape.numericColumns[0];
 }
 

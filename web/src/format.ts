@@ -5,7 +5,7 @@ export function parseCwTimestamp(v: string | undefined): number | undefined {
   if (!v) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z?$/.exec(v);
   if (!m) return undefined;
-  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? +m[7].padEnd(3, '0') : 0);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? +m[7].padEnd(3, '0') : 0);
 }
 
 export function isNumeric(v: string | undefined): boolean {
@@ -88,4 +88,10 @@ export function toCsv(columns: string[], rows: Record<string, string>[]): string
   const lines = [columns.map(q).join(',')];
   for (const r of rows) lines.push(columns.map((c) => q(r[c] ?? '')).join(','));
   return lines.join('\r\n') + '\r\n';
+}
+
+/** A text field of a submitted form ('' when absent; a file input is not text). */
+export function formText(f: FormData, name: string): string {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : '';
 }

@@ -102,7 +102,7 @@ export async function sendTo(target: NotifyTarget, n: AlarmNotification, o: Send
       return;
     }
     case 'sns': {
-      const region = target.region ?? target.topicArn.split(':')[3]!;
+      const region = target.region ?? target.topicArn.split(':')[3];
       const client = new SNSClient({
         region,
         maxAttempts: 1,

@@ -9,7 +9,7 @@ function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -73,7 +73,7 @@ export class AnomalySource implements SeriesSource {
       const p = Number(row[0]);
       const v = Number(row[2]);
       let m = byGroup.get(key);
-      if (!m) byGroup.set(key, (m = new Map()));
+      if (!m) byGroup.set(key, (m = new Map<number, number>()));
       m.set(p, v);
       const t = totals.get(key) ?? { v: 0, n: 0 };
       t.v += v;
@@ -122,7 +122,7 @@ export class AnomalySource implements SeriesSource {
     const a = this.def.anomaly;
     const periodMs = this.def.period * 1000;
     const w = new Where(5);
-    if (a.groupBy) w.eq(fieldSql(a.groupBy), series.labels[a.groupBy]!);
+    if (a.groupBy) w.eq(fieldSql(a.groupBy), series.labels[a.groupBy]);
     w.groups(a.logGroups);
     const prevStart = start - (periodMs >= DAY ? 7 * DAY : DAY);
     const e = await explainFromEvents(this.conn, {

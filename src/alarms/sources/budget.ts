@@ -53,7 +53,7 @@ export class BudgetSource implements SeriesSource {
       const owner = String(row[1]);
       if (this.budgetOf(owner) === undefined) continue;
       let m = perOwner.get(owner);
-      if (!m) perOwner.set(owner, (m = new Map()));
+      if (!m) perOwner.set(owner, (m = new Map<number, number>()));
       m.set(Number(row[0]), Number(row[2]));
     }
     const out: Series[] = [];
@@ -101,7 +101,7 @@ export class BudgetSource implements SeriesSource {
     const ms = monthStart(start);
     const elapsed = start + periodMs - ms;
     const prevMs = monthStart(ms - 1);
-    const w = new Where(5).eq(fieldSql(this.def.budget.owner), series.labels.owner!).groups(this.def.budget.logGroups);
+    const w = new Where(5).eq(fieldSql(this.def.budget.owner), series.labels.owner).groups(this.def.budget.logGroups);
     const e = await explainFromEvents(this.conn, {
       metric: 'cost',
       where: w.sql,
@@ -113,7 +113,7 @@ export class BudgetSource implements SeriesSource {
   }
 
   consoleView(series: Series, start: number): ConsoleView {
-    const owner = series.labels.owner!;
+    const owner = series.labels.owner;
     return {
       queryString: `filter ${this.def.budget.owner} = ${JSON.stringify(owner)}\n| stats sum(cost.total) as cost by modelId, requestMetadata.application_name\n| sort cost desc`,
       logGroups: this.def.budget.logGroups,

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../../store/schema.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../../logs/hot-fields.js';
 import { BiError } from '../../util/errors.js';
 import { addTo, topDrivers, type Explanation } from '../series.js';
 
@@ -97,7 +97,7 @@ export async function explainFromEvents(
   const params = [BigInt(o.cur[0]), BigInt(o.cur[1]), BigInt(o.prev[0]), BigInt(o.prev[1]), ...o.params];
   const range = `((ts >= $1 AND ts < $2) OR (ts >= $3 AND ts < $4))${o.where ? ` AND ${o.where}` : ''}`;
   const isCur = '(ts >= $1 AND ts < $2)';
-  const metricSql = METRIC_SQL[o.metric] ?? METRIC_SQL.tokens!;
+  const metricSql = METRIC_SQL[o.metric] ?? METRIC_SQL.tokens;
   for (const [dim, expr] of Object.entries(DRIVER_DIMS)) {
     if (o.skip?.includes(dim)) continue;
     const r = await conn.runAndReadAll(

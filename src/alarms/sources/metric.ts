@@ -173,7 +173,7 @@ export class MetricSource implements SeriesSource {
               attrsAt = e.message;
             }
             let d = s.drivers.get(start);
-            if (!d) s.drivers.set(start, (d = new Map()));
+            if (!d) s.drivers.set(start, (d = new Map<string, Map<string, number>>()));
             addTo(d, 'tokenKind', compiled[e.filter].kind, e.value);
             if (attrs)
               for (const dim of ['tenant', 'user', 'model', 'application'] as const) addTo(d, dim, attrs[dim], e.value);
@@ -198,8 +198,8 @@ export class MetricSource implements SeriesSource {
   async explain(series: Series, start: number): Promise<Explanation> {
     const d = this.drivers.get(series);
     const periodMs = this.def.period * 1000;
-    const cur = d?.get(start) ?? new Map();
-    const prev = d?.get(start - periodMs) ?? new Map();
+    const cur = d?.get(start) ?? new Map<string, Map<string, number>>();
+    const prev = d?.get(start - periodMs) ?? new Map<string, Map<string, number>>();
     // Dimensions that are the series itself (application for a per-application alarm) explain nothing.
     for (const dim of ['application'])
       if (Object.keys(series.labels).length > 0 && (cur.get(dim)?.size ?? 0) <= 1) cur.delete(dim);

@@ -11,6 +11,7 @@ import {
   targetFromAddress,
   testNotify,
   type AlarmRuntime,
+  type NotifyTarget,
   type Transition,
 } from '../../alarms/index.js';
 import { formatNumber } from '../../alarms/rules.js';
@@ -18,7 +19,7 @@ import { createEngine } from '../../engines/factory.js';
 import type { QueryEngine } from '../../engines/engine.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface DbFlags {
   db?: string;
@@ -38,7 +39,7 @@ function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells
-      .map((c, i) => c.padEnd(widths[i]!))
+      .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -368,7 +369,7 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
 
 function describeSafe(target: string): string {
   try {
-    return describeTarget(JSON.parse(target));
+    return describeTarget(JSON.parse(target) as NotifyTarget);
   } catch {
     return '?';
   }

@@ -5,7 +5,7 @@ import { openReportContext } from '../../reports/context.js';
 import { currentMonthLabel, parseMonth } from '../../reports/period.js';
 import { renderStatement, type StatementFormat } from '../../reports/statement-render.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface Flags {
   by: string;

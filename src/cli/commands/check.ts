@@ -4,7 +4,7 @@ import { BiError } from '../../util/errors.js';
 import { Store, defaultDbPath } from '../../store/store.js';
 import { createEngine } from '../../engines/factory.js';
 import { renderDiagnostic } from '../../insights/diagnostics.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 import { readQueryText } from './query.js';
 
 interface CheckOpts {

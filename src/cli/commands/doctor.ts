@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { renderText, runDoctor } from '../../doctor/index.js';
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 export function registerDoctor(program: Command): void {
   program

@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-import {
-  DEMO_DEFAULT_DAYS,
-  DEMO_DEFAULT_RECORDS,
-  writeDataset,
-  type OutputFormat,
-  type Preset,
-  type WriteSummary,
-} from '../../demo/generator.js';
+import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, writeDataset, type WriteSummary } from '../../demo/generator.js';
 import { GUIDE_RECORDS } from '../../demo/presets/guide.js';
 import { BiError } from '../../util/errors.js';
 import { wholeNumber } from '../flags.js';
@@ -108,8 +101,8 @@ Then: bedrock-insights ingest ./demo-logs`,
       const progress = progressLine('Generating');
       const summary = await writeDataset({
         out: flags.out,
-        format: flags.format as OutputFormat,
-        preset: flags.preset as Preset,
+        format: flags.format,
+        preset: flags.preset,
         records: wholeNumber('--records', flags.records),
         days: wholeNumber('--days', flags.days),
         seed: flags.seed,

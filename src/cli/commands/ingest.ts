@@ -3,7 +3,7 @@ import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 import { RejectsFile, extraSummaryLines, reportIngestIssues } from '../ingest-report.js';
 import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource, type RemoteIngestFlags } from './sync.js';
 

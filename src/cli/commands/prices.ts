@@ -22,7 +22,7 @@ import {
 } from '../../pricing/index.js';
 import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface ListFlags {
   format?: string;
@@ -481,7 +481,7 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
 
 /** --prices and --format may be given before or after the subcommand name (commander gives them to either). */
 function withParent(flags: DbFlags, cmd: Command): DbFlags {
-  const all = cmd.optsWithGlobals() as DbFlags;
+  const all = cmd.optsWithGlobals<DbFlags>();
   return { ...flags, prices: flags.prices ?? all.prices, format: flags.format ?? all.format };
 }
 

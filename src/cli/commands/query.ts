@@ -6,7 +6,7 @@ import { createEngine } from '../../engines/factory.js';
 import type { QueryRequest, QueryResult, ResultRow } from '../../engines/engine.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
 import { cellMap, csvHeader, csvRows, jsonRow } from '../../engines/resultText.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 

@@ -7,7 +7,7 @@ import { parseMonth, parsePeriod, type Period } from '../../reports/period.js';
 import { allocateBill, reconcile } from '../../reports/reconcile.js';
 import { renderReconciliation, type ReconFormat } from '../../reports/recon-render.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 
 interface Flags {
   bill: string;
@@ -34,7 +34,7 @@ function billPeriod(days: string[]): Period {
       'INVALID_ARGUMENT',
       `The bill covers ${months.join(', ')}; choose one with --month (or a quarter with --period).`,
     );
-  return parseMonth(months[0]!);
+  return parseMonth(months[0]);
 }
 
 function modelMap(file: string | undefined): Record<string, string> | undefined {

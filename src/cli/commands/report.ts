@@ -5,8 +5,8 @@ import { parsePeriod } from '../../reports/period.js';
 import { htmlToPdf } from '../../reports/pdf.js';
 import { buildReport } from '../../reports/report.js';
 import { renderReportHtml } from '../../reports/report-render.js';
-import { formatPct, formatUsd, formatWithUnpriced } from '../../reports/money.js';
-import { setExitCode } from '../main.js';
+import { formatPct, formatUsd, formatWithUnpriced } from '../../contracts/money.js';
+import { setExitCode } from '../exit.js';
 
 interface Flags {
   period: string;

@@ -18,7 +18,7 @@ import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 import { extraSummaryLines, reportIngestIssues, type RejectsFile } from '../ingest-report.js';
 
 export { isRemoteSource };

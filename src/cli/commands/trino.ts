@@ -4,7 +4,7 @@ import { describeLayout } from '../../engines/trino/layout.js';
 import { localTrinoStatus, startLocalTrino, stopLocalTrino, trinoHome } from '../../engines/trino/local.js';
 import { setupTrinoTable } from '../../engines/trino/setup.js';
 import { DEFAULT_TRINO_TABLE } from '../../engines/trino/table.js';
-import { setExitCode } from '../main.js';
+import { setExitCode } from '../exit.js';
 import { addLayoutOptions, layoutOptions, type LayoutFlags } from './layoutFlags.js';
 
 interface SetupFlags extends LayoutFlags {

@@ -207,10 +207,6 @@ function geoOf(region: string): 'us' | 'eu' | 'apac' {
   return 'us';
 }
 
-function inWindow(w: TimeWindow | undefined, hourStart: number): boolean {
-  return w !== undefined && hourStart >= w.startMs && hourStart < w.endMs;
-}
-
 /** Planted record counts per hour index (only hours that have any). */
 function plantCounts(
   p: DemoParams,

@@ -62,7 +62,7 @@ export function ipv6Hex(ip: string): string | undefined {
   const left = parts[0] ? parts[0].split(':') : [];
   const right = parts.length === 2 && parts[1] ? parts[1].split(':') : [];
   const fill = parts.length === 2 ? 8 - left.length - right.length : 0;
-  const groups = [...left, ...Array(Math.max(0, fill)).fill('0'), ...right];
+  const groups = [...left, ...Array<string>(Math.max(0, fill)).fill('0'), ...right];
   if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
   return groups.map((g) => g.padStart(4, '0')).join('');
 }

@@ -79,7 +79,7 @@ test('busy (503) answers are retried; pages are followed through nextUri; stats 
   let posts = 0;
   const seen: string[] = [];
   const url = await fake((req, res, base) => {
-    seen.push(`${req.method} ${req.url} ${req.headers['x-trino-user']}`);
+    seen.push(`${req.method} ${req.url} ${String(req.headers['x-trino-user'])}`);
     const send = (body: unknown): void => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));

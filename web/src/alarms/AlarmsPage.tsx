@@ -106,7 +106,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
     alarmsApi.get(props.name).then(setDetail, (e: Error) => setError(e.message));
     const until = Date.now();
     alarmsApi
-      .series(props.name, until - (RANGES[props.range] ?? RANGES['7d']!), until)
+      .series(props.name, until - (RANGES[props.range] ?? RANGES['7d']), until)
       .then(setChart, (e: Error) => setError(e.message));
   }, [props.name, props.range]);
   useEffect(load, [load]);

@@ -50,7 +50,7 @@ function buildOption(p: ChartProps): EChartsCoreOption {
     textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
   };
   if ((p.view === 'line' || p.view === 'stackedArea') && shape.timeColumn) {
-    const metrics = p.metric ? [metric!] : shape.keyColumns.length ? [metric!] : shape.numericColumns;
+    const metrics = p.metric ? [metric] : shape.keyColumns.length ? [metric] : shape.numericColumns;
     const stacked = p.view === 'stackedArea';
     const series = stacked ? fillGaps(timeSeries(shape, p.rows, metrics)) : timeSeries(shape, p.rows, metrics);
     return {

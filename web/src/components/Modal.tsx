@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { formText } from '../format';
 
 export function Modal(props: {
   title: string;
@@ -49,7 +50,7 @@ export function PromptModal(props: {
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          const v = String(new FormData(e.currentTarget).get('v') ?? '').trim();
+          const v = formText(new FormData(e.currentTarget), 'v').trim();
           if (v) await props.onSubmit(v);
         }}
       >

@@ -66,7 +66,7 @@ export function ResultsTable(props: {
 
   const order = useMemo(() => {
     const idx = props.rows.map((_, i) => i);
-    if (sort) idx.sort((a, b) => (sort.desc ? -1 : 1) * compare(props.rows[a]![sort.col], props.rows[b]![sort.col]));
+    if (sort) idx.sort((a, b) => (sort.desc ? -1 : 1) * compare(props.rows[a][sort.col], props.rows[b][sort.col]));
     return idx;
   }, [props.rows, sort]);
 
@@ -109,7 +109,7 @@ export function ResultsTable(props: {
         </thead>
         <tbody>
           {order.slice(0, limit).map((i, n) => {
-            const row = props.rows[i]!;
+            const row = props.rows[i];
             const isOpen = open.has(i);
             return (
               <Fragment key={i}>

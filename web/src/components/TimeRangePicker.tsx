@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { RELATIVE_RANGES, resolveRange, type RangeSpec } from '../../../src/api/range';
+import { RELATIVE_RANGES, resolveRange, type RangeSpec } from '../../../src/contracts/range';
 import { formatTime } from '../format';
 
 function toInput(ms: number, utc: boolean): string {
@@ -8,7 +8,7 @@ function toInput(ms: number, utc: boolean): string {
 function fromInput(v: string, utc: boolean): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(v);
   if (!m) return NaN;
-  const parts = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!] as const;
+  const parts = [+m[1], +m[2] - 1, +m[3], +m[4], +m[5]] as const;
   return utc ? Date.UTC(...parts) : new Date(...parts).getTime();
 }
 

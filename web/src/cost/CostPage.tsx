@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
-import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../../../src/api/range';
-import { cacheKpi, changeText } from '../../../src/reports/kpi-text';
-import { abbreviateModelId } from '../../../src/reports/model-names';
-import { formatUsd, formatPct } from '../../../src/reports/money';
+import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../../../src/contracts/range';
+import { cacheKpi, changeText } from '../../../src/contracts/kpi-text';
+import { abbreviateModelId } from '../../../src/contracts/model-names';
+import { formatUsd, formatPct } from '../../../src/contracts/money';
 import { api } from '../api';
 import { Chart } from '../components/Chart';
 import { TimeRangePicker } from '../components/TimeRangePicker';

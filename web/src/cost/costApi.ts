@@ -1,16 +1,8 @@
-// The Cost page's calls to /api/cost (the shapes are src/api/wire.ts's, built by src/reports/summary.ts).
+// The Cost page's calls to /api/cost (the shapes are src/contracts/wire.ts's, built by src/reports/summary.ts).
 
-import type { Change, CostSummary, Ranked, Usage } from '../../../src/api/wire';
+import type { ChargebackFormat, Change, CostParams, CostSummary, Ranked, Usage } from '../../../src/contracts/wire';
 
-export type { Change, CostSummary, Ranked, Usage };
-
-export interface CostParams {
-  start: number;
-  end: number;
-  by: string;
-  untagged: string;
-  logGroups?: string[];
-}
+export type { Change, CostParams, CostSummary, Ranked, Usage };
 
 export function costQuery(p: CostParams, extra: Record<string, string> = {}): string {
   const sp = new URLSearchParams({
@@ -39,6 +31,6 @@ export async function fetchCostSummary(p: CostParams, signal?: AbortSignal): Pro
 }
 
 /** The statement download link (the server sends it as an attachment). */
-export function chargebackUrl(p: CostParams, format: 'csv' | 'html'): string {
+export function chargebackUrl(p: CostParams, format: Exclude<ChargebackFormat, 'json'>): string {
   return `/api/cost/chargeback?${costQuery(p, { format })}`;
 }

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, runToEnd, type Dashboard, type Refresh, type Widget } from '../api';
-import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/api/range';
-import type { PeriodCoverage } from '../../../src/api/wire';
-import { compare, periodCoverage, timeMs, type DataExtent } from '../../../src/reports/coverage-rules';
-import { changeText } from '../../../src/reports/kpi-text';
+import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/contracts/range';
+import type { PeriodCoverage } from '../../../src/contracts/wire';
+import { compare, periodCoverage, timeMs, type DataExtent } from '../../../src/contracts/coverage-rules';
+import { changeText } from '../../../src/contracts/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { Modal, PromptModal } from '../components/Modal';
 import { DashboardWidget } from './Widget';
-import { compactNumber, formatNumber } from '../format';
+import { compactNumber, formatNumber, formText } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 
 const REFRESH: Record<Refresh, number> = {
@@ -295,7 +295,7 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
               const j = i + delta;
               if (j < 0 || j >= d.widgets.length) return;
               const ws = [...d.widgets];
-              [ws[i], ws[j]] = [ws[j]!, ws[i]!];
+              [ws[i], ws[j]] = [ws[j], ws[i]];
               setWidgets(ws);
             }}
           />
@@ -409,7 +409,7 @@ function ImportModal(props: { onClose: () => void }) {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
           try {
-            const r = await api.importDashboard(String(f.get('name') ?? '').trim(), String(f.get('body') ?? ''));
+            const r = await api.importDashboard(formText(f, 'name').trim(), formText(f, 'body'));
             if (r.skipped.length) setSkipped(r.skipped);
             else navigate(`/dashboards/${encodeURIComponent(r.dashboard.id)}`);
           } catch (x) {
@@ -465,6 +465,6 @@ export function DashboardsPage() {
   const loc = useLocation();
   const m = /^\/dashboards\/([^/]+)/.exec(loc.path);
   const utc = loc.params.get('utc') === '1';
-  if (m) return <DashboardView id={decodeURIComponent(m[1]!)} utc={utc} />;
+  if (m) return <DashboardView id={decodeURIComponent(m[1])} utc={utc} />;
   return <DashboardList />;
 }

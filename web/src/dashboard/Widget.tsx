@@ -5,7 +5,7 @@ import { ResultsTable } from '../components/ResultsTable';
 import { analyseResult, defaultMetric, type ChartView } from '../chart';
 import { compactNumber, formatNumber } from '../format';
 import { navigate } from '../url';
-import { rangeToParam } from '../../../src/api/range';
+import { rangeToParam } from '../../../src/contracts/range';
 
 export interface WidgetProps {
   widget: WidgetT;

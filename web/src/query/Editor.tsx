@@ -205,7 +205,7 @@ export function Editor(props: EditorProps) {
             };
           });
         } catch (e) {
-          // No engine yet (503) or a transient error: no marks rather than false ones.
+          // The engine unavailable (503) or a transient error: no marks rather than false ones.
           if (e instanceof ApiError) return [];
           return [];
         }

@@ -12,7 +12,7 @@ import {
   type SavedQuery,
   type WidgetView,
 } from '../api';
-import { rangeFromParam, rangeToParam, type RangeSpec } from '../../../src/api/range';
+import { rangeFromParam, rangeToParam, type RangeSpec } from '../../../src/contracts/range';
 import { Editor } from './Editor';
 import { Sidebar } from './Sidebar';
 import { LogGroupPicker } from '../components/LogGroupPicker';
@@ -21,7 +21,7 @@ import { ResultsTable } from '../components/ResultsTable';
 import { Chart } from '../components/Chart';
 import { Modal } from '../components/Modal';
 import { analyseResult, availableViews, defaultMetric, defaultView, type ChartView } from '../chart';
-import { formatBytes, formatDuration, formatNumber, toCsv } from '../format';
+import { formatBytes, formatDuration, formatNumber, formText, toCsv } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 
 export const DEFAULT_QUERY = 'fields @timestamp, @message, @logStream, @log\n| sort @timestamp desc\n| limit 20';
@@ -465,10 +465,10 @@ function SaveModal(props: {
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const name = String(f.get('name') ?? '').trim();
+          const name = formText(f, 'name').trim();
           if (!name) return setErr('Give the query a name.');
           try {
-            await props.onSave(name, String(f.get('folder') ?? '').trim(), String(f.get('description') ?? '').trim());
+            await props.onSave(name, formText(f, 'folder').trim(), formText(f, 'description').trim());
           } catch (x) {
             setErr((x as Error).message);
           }
@@ -538,20 +538,20 @@ function AddToDashboardModal(props: {
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const target = String(f.get('dashboard'));
+          const target = formText(f, 'dashboard');
           const widget = {
             id: `w${Date.now().toString(36)}`,
-            title: String(f.get('title') ?? '').trim() || 'Query result',
+            title: formText(f, 'title').trim() || 'Query result',
             queryString: props.queryString,
             logGroups: props.logGroups,
-            view: String(f.get('view')) as WidgetView,
+            view: formText(f, 'view') as WidgetView,
             width: Number(f.get('width')),
             height: 7,
           };
           try {
             let d: Dashboard;
             if (target === '__new') {
-              const name = String(f.get('newName') ?? '').trim();
+              const name = formText(f, 'newName').trim();
               if (!name) return setErr('Name the new dashboard.');
               d = await api.createDashboard({
                 name,

@@ -1,4 +1,4 @@
-import type { CacheSavings, Change } from '../api/wire.js';
+import type { CacheSavings, Change } from './wire.js';
 
 /**
  * The words of the cost KPIs, shared by the HTML report and the console's Cost page (pure: the

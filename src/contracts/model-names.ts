@@ -23,7 +23,7 @@ export function abbreviateModelId(id: string): string {
   if (!arn) return shortId(id) || id;
   const [, kind, rest] = arn;
   if (kind === 'application-inference-profile') return `app-profile/${rest}`;
-  if (kind === 'inference-profile' || kind === 'foundation-model') return `${shortId(rest!)} (arn)`;
+  if (kind === 'inference-profile' || kind === 'foundation-model') return `${shortId(rest)} (arn)`;
   return `${kind}/${rest}`;
 }
 

@@ -31,15 +31,15 @@ export function largestRemainder(totalCents: number, weights: readonly number[])
   const parts = quotas.map((q) => Math.floor(q + 1e-9));
   let left = totalCents - parts.reduce((a, b) => a + b, 0);
   const order = quotas
-    .map((q, i) => ({ i, r: q - parts[i]!, w: eff[i]! }))
+    .map((q, i) => ({ i, r: q - parts[i], w: eff[i] }))
     .sort((a, b) => b.r - a.r || b.w - a.w || a.i - b.i);
   for (let k = 0; left > 0 && k < order.length; k += 1, left -= 1) {
-    const o = order[k]!;
-    if (o.w > 0) parts[o.i]! += 1;
+    const o = order[k];
+    if (o.w > 0) parts[o.i] += 1;
     else left += 1; // a zero-weight part never takes a cent (only when every weight is 0 is eff all ones)
   }
   // More cents left than parts (cannot happen with floors, kept as a guard): give them in order.
-  for (let k = 0; left > 0; k = (k + 1) % n, left -= 1) parts[order[k % order.length]!.i]! += 1;
+  for (let k = 0; left > 0; k = (k + 1) % n, left -= 1) parts[order[k % order.length].i] += 1;
   return parts;
 }
 

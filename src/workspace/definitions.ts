@@ -4,8 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BiError } from '../util/errors.js';
-import type { Store } from './store.js';
-import type { RangeSpec } from '../api/range.js';
+import type { Store } from '../store/store.js';
+import type { RangeSpec } from '../contracts/range.js';
 import {
   REFRESH_CHOICES,
   type Dashboard,
@@ -16,9 +16,9 @@ import {
   type SavedQuery,
   type Widget,
   type WidgetView,
-} from '../api/wire.js';
+} from '../contracts/wire.js';
 
-// The shapes the console reads over HTTP are defined once in api/wire.ts (the web console imports
+// The shapes the console reads over HTTP are defined once in contracts/wire.ts (the web console imports
 // them from there too); they are re-exported so callers keep importing them from here.
 export { REFRESH_CHOICES };
 export type {
@@ -169,7 +169,7 @@ export function defaultDashboardBody(): DashboardBody {
   };
 }
 
-/** The folder of the built-in query pack: <repo>/queries/bedrock, from src/store or dist/store. */
+/** The folder of the built-in query pack: <repo>/queries/bedrock, from src/workspace or dist/workspace. */
 export function queryPackDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return resolve(here, '..', '..', 'queries', 'bedrock');

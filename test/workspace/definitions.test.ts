@@ -10,7 +10,7 @@ import {
   HISTORY_LIMIT,
   cloudWatchName,
   splitCloudWatchName,
-} from '../../src/store/definitions.js';
+} from '../../src/workspace/definitions.js';
 
 const PACK = join(process.cwd(), 'queries', 'bedrock');
 
@@ -31,11 +31,11 @@ test('the user\'s 13 queries are preloaded in "Bedrock usage" with their titles,
     for (const f of files) {
       const text = readFileSync(join(PACK, f), 'utf8');
       const [l1, l2, ...rest] = text.split('\n');
-      const title = l1!.slice(2).trim();
+      const title = l1.slice(2).trim();
       const q = saved.find((s) => s.name === title);
       assert.ok(q, `saved query titled ${title}`);
       assert.equal(q.folder, BEDROCK_FOLDER);
-      assert.equal(q.description, l2!.replace('# Purpose: ', '').trim());
+      assert.equal(q.description, l2.replace('# Purpose: ', '').trim());
       assert.equal(q.queryString, rest.join('\n').trimEnd());
       assert.equal(q.builtin, true);
     }
@@ -52,7 +52,7 @@ test('seeding happens once: deleting a preloaded query survives reopening the st
   const store = await Store.open(':memory:');
   try {
     const a = await Definitions.open(store);
-    const first = a.listSavedQueries()[0]!;
+    const first = a.listSavedQueries()[0];
     await a.deleteSavedQuery(first.id);
     a.close();
     const b = await Definitions.open(store);
@@ -113,9 +113,9 @@ test(`history keeps the newest ${HISTORY_LIMIT} runs, newest first`, async () =>
     }
     const h = await defs.listHistory(HISTORY_LIMIT + 50);
     assert.equal(h.length, HISTORY_LIMIT);
-    assert.equal(h[0]!.queryString, `q${HISTORY_LIMIT + 4}`);
+    assert.equal(h[0].queryString, `q${HISTORY_LIMIT + 4}`);
     assert.equal(h.at(-1)!.queryString, 'q5');
-    assert.deepEqual(h[0]!.range, { kind: 'relative', value: '1h' });
+    assert.deepEqual(h[0].range, { kind: 'relative', value: '1h' });
   } finally {
     defs.close();
     store.close();
@@ -133,14 +133,14 @@ test("the default dashboard has the guide's four widgets and cost at a glance", 
       d.widgets.map((w) => w.view),
       ['line', 'pie', 'stackedArea', 'number', 'table', 'bar'],
     );
-    assert.match(d.widgets[0]!.queryString, /by bin\(1h\)/);
-    assert.match(d.widgets[1]!.queryString, /application_name/);
+    assert.match(d.widgets[0].queryString, /by bin\(1h\)/);
+    assert.match(d.widgets[1].queryString, /application_name/);
     // Cost per day by model, and the share of tokens that cost leaves out: Logs Insights queries the user can open.
-    assert.match(d.widgets[2]!.queryString, /stats sum\(cost\.total\) as CostUSD by bin\(1d\), modelId/);
-    assert.match(d.widgets[3]!.queryString, /sum\(cost\.unpricedTokens\)/);
-    assert.match(d.widgets[4]!.queryString, /limit 20/);
-    assert.equal(d.widgets[4]!.live, true);
-    assert.match(d.widgets[5]!.queryString, /cost_center/);
+    assert.match(d.widgets[2].queryString, /stats sum\(cost\.total\) as CostUSD by bin\(1d\), modelId/);
+    assert.match(d.widgets[3].queryString, /sum\(cost\.unpricedTokens\)/);
+    assert.match(d.widgets[4].queryString, /limit 20/);
+    assert.equal(d.widgets[4].live, true);
+    assert.match(d.widgets[5].queryString, /cost_center/);
   } finally {
     defs.close();
     store.close();
@@ -169,8 +169,8 @@ test('dashboards: create, update widgets and range, validation, delete', async (
         },
       ],
     });
-    assert.equal(u.widgets[0]!.width, 24, 'width clamped to the 24-column grid');
-    assert.equal(u.widgets[0]!.height, 1);
+    assert.equal(u.widgets[0].width, 24, 'width clamped to the 24-column grid');
+    assert.equal(u.widgets[0].height, 1);
     assert.equal(u.refresh, '30s');
     await assert.rejects(
       defs.updateDashboard(d.id, {

@@ -8,7 +8,7 @@ import type { RangeSpec } from './range.js';
  *
  * web/tsconfig.json type-checks this file and everything it imports, without Node's types, so it
  * must stay free of runtime imports; its type imports reach only modules with no imports of
- * their own but types (engines/engine.ts, insights/diagnostics.ts, insights/ast.ts, api/range.ts).
+ * their own but types (engines/engine.ts, insights/diagnostics.ts, insights/ast.ts, contracts/range.ts).
  */
 
 export type { Diagnostic, QueryStatistics, QueryStatus, RangeSpec };
@@ -41,7 +41,15 @@ export interface LogRecord {
   message: unknown;
 }
 
-// -- saved queries, history, dashboards (src/store/definitions.ts) --------------------------
+/** GET /api/language: names for the editor's completion and highlighting (src/api/language.ts). */
+export interface LanguageCatalog {
+  commands: { name: string; syntax: string; tier: number }[];
+  /** Every accepted spelling of every function; `detail` is its signature. */
+  functions: { name: string; kind: 'aggregate' | 'scalar'; detail?: string }[];
+  keywords: string[];
+}
+
+// -- saved queries, history, dashboards (src/workspace/definitions.ts) ----------------------
 
 export interface QueryParameter {
   name: string;
@@ -140,7 +148,127 @@ export interface AlarmHistoryEntry {
   reason: string;
   value: number | null;
   threshold: number | null;
-  explanation: unknown;
+  /** Kept with ALARM transitions by the evaluator (src/alarms/evaluate.ts). */
+  explanation: AlarmExplanation | null;
+}
+
+/** Why an alarm fired: the previous period's value and the biggest increases per dimension. */
+export interface AlarmExplanation {
+  previousValue?: number | null;
+  drivers?: { dimension: string; items: { value: string; current: number; previous: number }[] }[];
+  /** The console's query for the period (`/query?q=…`). */
+  consoleUrl?: string;
+}
+
+// ---- the Alarms page (/api/alarms…; built by src/api/alarmRoutes.ts)
+
+/** One alarm in the list: its worst series state and its targets (without secrets). */
+export interface AlarmSummary {
+  name: string;
+  kind: string;
+  description: string | null;
+  enabled: boolean;
+  builtin: boolean;
+  state: AlarmState;
+  series: AlarmSeriesState[];
+  targets: string[];
+  updated: number;
+}
+
+/** GET /api/alarms */
+export interface AlarmList {
+  alarms: AlarmSummary[];
+  /** When the scheduler last evaluated (epoch ms), null before its first pass or when it is off. */
+  lastEvaluation: number | null;
+}
+
+/** A notification of the outbox, its target described without secrets. */
+export interface AlarmNotificationEntry {
+  id: number;
+  kind: string;
+  series: string;
+  target: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+  created: number;
+  sent: number | null;
+  /** The state the notification announced. */
+  state: string | null;
+}
+
+/** GET /api/alarms/:name (the definition is the alarm file's, redacted; these are the fields the page reads). */
+export interface AlarmDetail {
+  definition: {
+    name: string;
+    kind: string;
+    description?: string;
+    period: number;
+    threshold?: number;
+    comparisonOperator: string;
+    evaluationPeriods: number;
+    datapointsToAlarm?: number;
+    treatMissingData: string;
+    targets: string[];
+  };
+  enabled: boolean;
+  builtin: boolean;
+  states: AlarmSeriesState[];
+  history: AlarmHistoryEntry[];
+  notifications: AlarmNotificationEntry[];
+}
+
+/** GET /api/alarms/:name/series: the watched values and the state changes, by replaying the alarm. */
+export interface AlarmSeriesChart {
+  name: string;
+  period: number;
+  threshold: number | null;
+  comparisonOperator: string;
+  since: number;
+  until: number;
+  /** Series key -> [period start, value][]. */
+  values: Record<string, [number, number][]>;
+  transitions: {
+    series: string;
+    at: number;
+    from: AlarmState;
+    to: AlarmState;
+    value: number | null;
+    threshold: number | null;
+  }[];
+}
+
+/** POST /api/alarms/evaluate (the fields of the evaluation report the page reads). */
+export interface AlarmEvaluation {
+  at: number;
+  alarms: { name: string; error?: string }[];
+}
+
+/** POST /api/alarms/:name/test-notify */
+export interface AlarmTestDeliveries {
+  deliveries: { ok: boolean; target: string; error?: string }[];
+}
+
+/** POST /api/alarms/:name/enable: every target after adding the recipients. */
+export interface AlarmEnabled {
+  name: string;
+  enabled: true;
+  targets: string[];
+}
+
+/** POST /api/alarms/:name/disable */
+export interface AlarmDisabled {
+  name: string;
+  enabled: false;
+}
+
+/** POST /api/alarms (created: the name was new), DELETE /api/alarms/:name. */
+export interface AlarmSaved {
+  name: string;
+  created: boolean;
+}
+export interface AlarmDeleted {
+  deleted: string;
 }
 
 // -- cost (src/reports/query.ts) ------------------------------------------------------------
@@ -165,6 +293,21 @@ export interface Usage {
 export const UNTAGGED_LABEL = '(untagged)';
 
 // ---- the Cost page (GET /api/cost/summary; built by src/reports/summary.ts)
+
+/** The query parameters of GET /api/cost/summary and /api/cost/chargeback. */
+export interface CostParams {
+  /** Epoch ms, [start, end]. */
+  start: number;
+  end: number;
+  /** The owner key: `cost_center`, `requestMetadata.<key>`, … */
+  by: string;
+  /** The untagged rule (src/reports/chargeback.ts `parseUntaggedRule`). */
+  untagged: string;
+  logGroups?: string[];
+}
+
+/** The `format` of GET /api/cost/chargeback. */
+export type ChargebackFormat = 'csv' | 'html' | 'json';
 
 /** A reporting period: a UTC month or quarter, [start, end) in epoch ms. */
 export interface Period {

@@ -1,4 +1,4 @@
-import type { Change, PeriodCoverage } from '../api/wire.js';
+import type { Change, PeriodCoverage } from './wire.js';
 
 /**
  * The rules for "does the data cover this period?" and "is a change against the previous period
