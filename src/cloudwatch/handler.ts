@@ -92,6 +92,8 @@ export interface CloudWatchApiOptions {
   filterLimits?: Partial<FilterLimits>;
   /** Concurrent StartQuery limit (LimitExceededException beyond it); default 100. */
   maxConcurrentQueries?: number;
+  /** Finished StartQuery rows held for GetQueryResults, all queries together; default 256 MB. */
+  keptResultBytes?: number;
   now?: () => number;
   /** Receives one line per failed request (operation, code, request id); never bodies or secrets. */
   log?: (line: string) => void;
@@ -181,7 +183,11 @@ export async function createCloudWatchLogsApi(
     engine: typeof engine === 'function' ? engine : () => engine,
     definitions,
     metricFilters,
-    queries: new QueryTracker(now, opts.maxConcurrentQueries ?? 100),
+    queries: new QueryTracker(now, {
+      maxConcurrent: opts.maxConcurrentQueries ?? 100,
+      ...(opts.keptResultBytes !== undefined ? { keptResultBytes: opts.keptResultBytes } : {}),
+      notice: (line) => (opts.log ?? (() => undefined))(`cloudwatch ${line}`),
+    }),
     appender: new AppendQueue(new EventWriter(store), catalogGate(db)),
     matcher: new MatchPool(),
     filterLimits: { ...DEFAULT_FILTER_LIMITS, ...opts.filterLimits },

@@ -127,8 +127,10 @@ export const getQueryResults: Operation = async (call, body) => {
   const offset = decodeToken('gqr', input.str('nextToken', { min: 1, max: 1024 }), isOffset) ?? 0;
   const q = call.shared.queries.get(queryId);
   if (!q) throw resourceNotFound(`Query with id ${queryId} does not exist.`);
+  if (q.dropped) throw resourceNotFound(`The results of query ${queryId} are no longer kept. ${q.dropped}`);
   const snap = q.handle.snapshot();
   const status = q.override ?? snap.status;
+  if (q.finished !== undefined) call.shared.queries.delivered(q);
   let rows = snap.rows;
   let nextToken: string | undefined;
   if (maxItems !== undefined && maxItems > 0) {

@@ -1,10 +1,11 @@
 import type { QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
+import { estimateRowBytes } from '../engines/limits.js';
 
 /**
  * Queries started through StartQuery: their handles, for GetQueryResults / StopQuery /
  * DescribeQueries. Kept in memory (a restart forgets them, as a new session would) for 7 days,
- * at most `maxKept` finished ones; a query that runs past the timeout is cancelled and reports
- * `Timeout`.
+ * at most `maxKept` finished ones and `keptResultBytes` of finished rows in all; a query that
+ * runs past the timeout is cancelled and reports `Timeout`.
  */
 export interface TrackedQuery {
   queryId: string;
@@ -12,24 +13,61 @@ export interface TrackedQuery {
   logGroups: string[];
   createTime: number;
   handle: QueryHandle;
-  /** Set when this API ended the query (StopQuery -> Cancelled, the timer -> Timeout). */
+  /** Set when this API ended the query (StopQuery -> Cancelled, the timer -> Timeout, a cut result -> Failed). */
   override?: QueryStatus;
   finished?: number;
   accessKeyId?: string;
+  /** Estimated bytes of the finished rows this tracker holds (0 once dropped). */
+  bytes?: number;
+  /** Whether GetQueryResults has delivered the finished result (such results are dropped first). */
+  delivered?: boolean;
+  /** Why the finished rows are no longer held (the memory budget): GetQueryResults says so. */
+  dropped?: string;
 }
 
 export const RESULTS_KEPT_MS = 7 * 86400_000;
 export const QUERY_TIMEOUT_MS = 60 * 60_000;
+/** Finished rows held for GetQueryResults, all queries together (as the console's kept results). */
+export const KEPT_RESULT_BYTES = 256e6;
+
+export interface QueryTrackerOptions {
+  maxConcurrent?: number;
+  maxKept?: number;
+  timeoutMs?: number;
+  keptResultBytes?: number;
+  /** Told about a query this tracker failed or whose rows it dropped (one line, no query data). */
+  notice?: (line: string) => void;
+}
+
+/** A finished query's handle that holds only what GetQueryResults may still answer. */
+function settledHandle(id: string, result: QueryResult): QueryHandle {
+  return {
+    id,
+    status: () => result.status,
+    snapshot: () => result,
+    done: () => Promise.resolve(result),
+    cancel: () => Promise.resolve(),
+  };
+}
 
 export class QueryTracker {
   private readonly queries = new Map<string, TrackedQuery>();
+  readonly maxConcurrent: number;
+  private readonly maxKept: number;
+  private readonly timeoutMs: number;
+  private readonly keptResultBytes: number;
+  private readonly notice: (line: string) => void;
 
   constructor(
     private readonly now: () => number,
-    readonly maxConcurrent = 100,
-    private readonly maxKept = 1000,
-    private readonly timeoutMs = QUERY_TIMEOUT_MS,
-  ) {}
+    opts: QueryTrackerOptions = {},
+  ) {
+    this.maxConcurrent = opts.maxConcurrent ?? 100;
+    this.maxKept = opts.maxKept ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS;
+    this.keptResultBytes = opts.keptResultBytes ?? KEPT_RESULT_BYTES;
+    this.notice = opts.notice ?? (() => undefined);
+  }
 
   status(q: TrackedQuery): QueryStatus {
     return q.override ?? q.handle.status();
@@ -58,12 +96,17 @@ export class QueryTracker {
     void q.handle.done().then((r: QueryResult) => {
       clearTimeout(timer);
       q.finished = this.now();
-      void r;
+      this.settle(q, r);
     });
   }
 
   get(id: string): TrackedQuery | undefined {
     return this.queries.get(id);
+  }
+
+  /** GetQueryResults delivered this finished result: it is among the first dropped for memory. */
+  delivered(q: TrackedQuery): void {
+    if (q.finished !== undefined) q.delivered = true;
   }
 
   /** Newest first. */
@@ -79,6 +122,48 @@ export class QueryTracker {
         if (s === 'Running' || s === 'Scheduled') await q.handle.cancel().catch(() => undefined);
       }),
     );
+  }
+
+  /**
+   * A finished query keeps its final result only (the engine's handle goes). GetQueryResults
+   * has no way to carry a warning, so a result the engine cut at the per-query byte limit
+   * (RESULT_TOO_LARGE) is not passed off as Complete: the query fails with that message.
+   */
+  private settle(q: TrackedQuery, r: QueryResult): void {
+    let final = r;
+    const cut = r.status === 'Complete' ? r.warnings.find((w) => w.code === 'RESULT_TOO_LARGE') : undefined;
+    if (cut) {
+      final = { ...r, rows: [], status: 'Failed', error: { code: cut.code, message: cut.message } };
+      q.override = 'Failed';
+      this.notice(`query ${q.queryId} failed: ${cut.message}`);
+    }
+    q.handle = settledHandle(q.handle.id, final);
+    let bytes = 0;
+    for (const row of final.rows) bytes += estimateRowBytes(row);
+    q.bytes = bytes;
+    this.keepWithinBudget(q);
+  }
+
+  /** Finished rows over the budget are dropped: delivered results first, then the oldest. */
+  private keepWithinBudget(newest: TrackedQuery): void {
+    const held = [...this.queries.values()].filter((q) => (q.bytes ?? 0) > 0);
+    let total = held.reduce((n, q) => n + (q.bytes ?? 0), 0);
+    if (total <= this.keptResultBytes) return;
+    held.sort(
+      (a, b) =>
+        Number(a === newest) - Number(b === newest) ||
+        Number(Boolean(b.delivered)) - Number(Boolean(a.delivered)) ||
+        (a.finished ?? 0) - (b.finished ?? 0),
+    );
+    for (const q of held) {
+      if (total <= this.keptResultBytes) break;
+      total -= q.bytes ?? 0;
+      const r = q.handle.snapshot();
+      q.handle = settledHandle(q.handle.id, { ...r, rows: [] });
+      q.bytes = 0;
+      q.dropped = `Its ${r.rows.length} result rows were dropped to keep this server's finished query results within ${Math.round(this.keptResultBytes / 1e6)} MB; run the query again.`;
+      this.notice(`query ${q.queryId}: ${q.dropped}`);
+    }
   }
 
   private prune(): void {

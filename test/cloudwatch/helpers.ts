@@ -34,6 +34,8 @@ export async function startTestServer(
     engine?: (store: Store, defs: Definitions) => QueryEngine;
     now?: () => number;
     filterLimits?: Partial<FilterLimits>;
+    keptResultBytes?: number;
+    log?: (line: string) => void;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'h8-cw-'));
@@ -48,6 +50,8 @@ export async function startTestServer(
       accountId: '123456789012',
       ...(opts.now ? { now: opts.now } : {}),
       ...(opts.filterLimits ? { filterLimits: opts.filterLimits } : {}),
+      ...(opts.keptResultBytes !== undefined ? { keptResultBytes: opts.keptResultBytes } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
     }),
   });
   return {

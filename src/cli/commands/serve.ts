@@ -151,6 +151,8 @@ export function serverOptionsFrom(flags: ServeFlags): { opts: ServerOptions; ban
     configPath: serverConfigPath(defaultDbPath(flags.db)),
     ...(flags.accessKeys ? { accessKeys: flags.accessKeys } : {}),
     noAuth: flags.auth === false,
+    // Failed requests and queries the server failed or dropped: one line each, no query data.
+    log: (line) => process.stderr.write(`bedrock-insights: ${line}\n`),
   });
   opts.cloudWatchApi = cw.mount;
   return { opts, banner: cw.summary + '\n' };
