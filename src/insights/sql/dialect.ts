@@ -45,6 +45,8 @@ export interface Lower {
   str(e: PExpr): string;
   /** As a boolean (numbers: non-zero). */
   bool(e: PExpr): string;
+  /** As a boolean that is never NULL: a missing value is false (not, if, case). */
+  definite(e: PExpr): string;
   /** A comparison with CloudWatch's coercion: numeric when both sides are numbers. */
   compare(op: '=' | '!=' | '<' | '<=' | '>' | '>=', a: PExpr, b: PExpr): string;
   /** Several expressions brought to one kind (for coalesce, if, case). */

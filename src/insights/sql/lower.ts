@@ -12,7 +12,7 @@
  * time -> BIGINT epoch ms, json -> VARCHAR (scalar text, or JSON text for maps/lists), null -> NULL.
  */
 import { unifyKinds } from '../functions.js';
-import type { PExpr, Plan, SortTerm, Stage, ValueKind } from '../plan.js';
+import type { CallFn, PExpr, Plan, SortTerm, Stage, ValueKind } from '../plan.js';
 import type {
   AggExpr,
   Call,
@@ -31,6 +31,19 @@ type StageOf<K extends Stage['op']> = Extract<Stage, { op: K }>;
 
 /** Expressions longer than this are bound once rather than repeated (see share()). */
 const SHARE_ABOVE = 100;
+
+/** Comparisons and matches: false, never missing, when an operand is missing (docs/semantics.md #1). */
+const PREDICATES: ReadonlySet<CallFn> = new Set<CallFn>([
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'regex_match',
+  'in',
+]);
 
 interface RelState {
   from: string;
@@ -413,11 +426,16 @@ class Lowering implements Lower {
     return this.share(sql, (x) => f(x === sql ? e : { k: 'ref', id: x, kind: e.kind }));
   }
 
-  /** The expression as a condition (NULL and false are the same in WHERE). */
+  /**
+   * The expression as a condition. NULL and false are the same in WHERE, and AND/OR of
+   * conditions keep that (a condition with unknowns is true exactly when it is true with every
+   * unknown false), so comparisons here stay in their plain SQL form.
+   */
   cond(e: PExpr): string {
     if (e.k === 'call' && (e.fn === 'and' || e.fn === 'or')) {
       return `(${this.cond(e.args[0])} ${e.fn.toUpperCase()} ${this.cond(e.args[1])})`;
     }
+    if (e.k === 'call' && PREDICATES.has(e.fn)) return this.call(e);
     return this.bool(e);
   }
 
@@ -426,6 +444,11 @@ class Lowering implements Lower {
     if (e.kind === 'null') return 'NULL';
     if (e.kind === 'number' || e.kind === 'time') return `(${this.value(e)} <> 0)`;
     return `(${this.dialect.tryCast(this.value(e), 'DOUBLE')} <> 0)`;
+  }
+
+  definite(e: PExpr): string {
+    // A comparison's value is already never missing (see value()).
+    return e.k === 'call' && PREDICATES.has(e.fn) ? this.value(e) : `coalesce(${this.bool(e)}, FALSE)`;
   }
 
   num(e: PExpr): string {
@@ -541,7 +564,9 @@ class Lowering implements Lower {
       case 'agg':
         return d.aggregates[e.fn](this.callOf(e));
       case 'call':
-        return this.call(e);
+        // A comparison with a missing operand is false (0) as a value too, as it is in filter
+        // (docs/semantics.md #1): `sum(errorCode = "X")` counts 0 for a group without errors.
+        return PREDICATES.has(e.fn) ? `coalesce(${this.call(e)}, FALSE)` : this.call(e);
       default: {
         const never: never = e;
         void never;

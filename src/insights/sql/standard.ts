@@ -119,7 +119,7 @@ export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
   and: logical('AND'),
   or: logical('OR'),
   // not: a missing operand counts as false, so `not like` / `not in` hold for a missing field.
-  not: (c) => `(NOT coalesce(${c.x.bool(c.args[0])}, FALSE))`,
+  not: (c) => `(NOT ${c.x.definite(c.args[0])})`,
   in: (c) => {
     const [subj, ...items] = c.args;
     if (items.length === 0) return 'FALSE';
@@ -146,7 +146,7 @@ export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
   coalesce: (c) => `coalesce(${c.x.unify([...c.args]).sql.join(', ')})`,
   if: (c) => {
     const u = c.x.unify([c.args[1], c.args[2]]);
-    return `(CASE WHEN coalesce(${c.x.bool(c.args[0])}, FALSE) THEN ${u.sql[0]} ELSE ${u.sql[1]} END)`;
+    return `(CASE WHEN ${c.x.definite(c.args[0])} THEN ${u.sql[0]} ELSE ${u.sql[1]} END)`;
   },
   case: (c) => {
     const A = c.args;
@@ -157,7 +157,7 @@ export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
     const u = c.x.unify(values);
     let out = 'CASE';
     let vi = 0;
-    for (let i = 0; i + 1 < A.length; i += 2) out += ` WHEN coalesce(${c.x.bool(A[i])}, FALSE) THEN ${u.sql[vi++]}`;
+    for (let i = 0; i + 1 < A.length; i += 2) out += ` WHEN ${c.x.definite(A[i])} THEN ${u.sql[vi++]}`;
     if (hasDefault) out += ` ELSE ${u.sql[vi]}`;
     return `(${out} END)`;
   },
