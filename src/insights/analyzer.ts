@@ -41,6 +41,7 @@ import {
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
+import { UNCONFIRMED_DEFAULTS, type UnconfirmedDefaults } from './decisions.js';
 
 /** Catalog facts the analyzer needs (read from the store by the engine). */
 export interface CatalogInfo {
@@ -65,6 +66,8 @@ export interface AnalyzeOptions {
   maxStats?: number;
   /** Query start (epoch ms) for SOURCE start=-1d / end=now; default Date.now(). */
   now?: number;
+  /** The unconfirmed defaults (decisions.ts); tests flip them, the product uses UNCONFIRMED_DEFAULTS. */
+  defaults?: UnconfirmedDefaults;
 }
 
 export interface Analysis {
@@ -135,9 +138,12 @@ class Analyzer {
   private readonly containers = new Set<string>();
   private readonly splits = new Set<string>();
 
+  private readonly defaults: UnconfirmedDefaults;
+
   constructor(private readonly opts: AnalyzeOptions) {
     this.startTime = opts.startTime;
     this.endTime = opts.endTime;
+    this.defaults = opts.defaults ?? UNCONFIRMED_DEFAULTS;
   }
 
   private err(code: string, message: string, span: Span, suggestion?: string): void {
@@ -336,7 +342,8 @@ class Analyzer {
     const terms: SortTerm[] = cmd.keys.map((k) => {
       const expr = this.field(k.field.name, k.field.span);
       this.noContainer(expr, 'sorted', k.field.span);
-      return { expr, desc: k.direction === 'desc' };
+      const desc = k.direction ? k.direction === 'desc' : this.defaults.sortDescendingByDefault;
+      return { expr, desc };
     });
     this.stages.push({ op: 'sort', terms });
   }
@@ -594,7 +601,14 @@ class Analyzer {
       names.push(name);
     }
     const countId = this.id('count');
-    this.stages.push({ op: 'aggregate', keys, items, countId, ...(binKey ? { binKey } : {}) });
+    this.stages.push({
+      op: 'aggregate',
+      keys,
+      items,
+      countId,
+      ...(binKey ? { binKey } : {}),
+      ...(keys.length === 0 && this.defaults.statsRowWithoutEvents ? { rowWithoutEvents: true } : {}),
+    });
     // The new relation: only the keys and the aggregates exist from here on.
     this.env = new Map();
     this.visible = [];
@@ -735,6 +749,10 @@ class Analyzer {
         const a = this.expr(e.left, ctx);
         const b = this.expr(e.right, ctx);
         const arith = ['+', '-', '*', '/', '%', '^'].includes(e.op);
+        if (e.op === '!=' && this.defaults.notEqualMatchesMissing) {
+          // not (a = b): true when either side is missing.
+          return { k: 'call', fn: 'not', args: [{ k: 'call', fn: '=', args: [a, b], kind: 'bool' }], kind: 'bool' };
+        }
         return { k: 'call', fn: e.op, args: [a, b], kind: arith ? 'number' : 'bool' };
       }
       case 'like': {

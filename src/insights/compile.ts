@@ -6,6 +6,7 @@
  */
 import { analyze, type CatalogInfo } from './analyzer.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
+import type { UnconfirmedDefaults } from './decisions.js';
 import type { Plan } from './plan.js';
 import { parseQuery } from './parser.js';
 import { checkComposition } from './rules.js';
@@ -47,6 +48,8 @@ export interface CompileQueryOptions {
   request?: QueryScope;
   /** Query start, epoch ms (SOURCE start=-1d, now()); default the current time. */
   now?: number;
+  /** The unconfirmed defaults; absent means UNCONFIRMED_DEFAULTS (src/insights/decisions.ts). */
+  defaults?: UnconfirmedDefaults;
 }
 
 export interface QueryCompilation {
@@ -96,6 +99,7 @@ export function compileQuery(text: string, opts: CompileQueryOptions): QueryComp
     text: expanded,
     catalog: opts.catalog,
     now,
+    ...(opts.defaults ? { defaults: opts.defaults } : {}),
     ...(r.logGroups ? { logGroups: r.logGroups } : {}),
     ...(r.startTime !== undefined ? { startTime: r.startTime } : {}),
     ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),

@@ -99,7 +99,15 @@ export type Stage =
    * Group and aggregate. `keys` and `items` become the only columns of the new relation.
    * `binKey`: id of a bin() key (default order: that key descending, then first met).
    */
-  | { op: 'aggregate'; keys: NamedExpr[]; items: NamedExpr[]; binKey?: string; countId: string }
+  | {
+      op: 'aggregate';
+      keys: NamedExpr[];
+      items: NamedExpr[];
+      binKey?: string;
+      countId: string;
+      /** Without keys: one row even over zero events (decisions.ts); otherwise no row then. */
+      rowWithoutEvents?: boolean;
+    }
   | { op: 'sort'; terms: SortTerm[] }
   /**
    * After `stats … by bin()`: add rows for empty bins over the query range (or between the first

@@ -379,7 +379,7 @@ class Lowering implements Lower {
     for (const k of st.keys) if (!order.some((o) => o.startsWith(q(k.id)))) order.push(`${q(k.id)} ASC NULLS LAST`);
     const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
     // No events, no groups: an aggregate without `by` over zero rows returns no row.
-    const having = st.keys.length === 0 ? ' HAVING count(*) > 0' : '';
+    const having = st.keys.length === 0 && !st.rowWithoutEvents ? ' HAVING count(*) > 0' : '';
     const inner = `${this.selectSql(r, sel.join(', '))}${groupBy}${having}`;
     const a = this.alias('s');
     let from = `(${inner}) AS ${a}`;
