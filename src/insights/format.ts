@@ -1,6 +1,7 @@
 /**
  * CloudWatch value text: every result value is a string (spec §6.3, §6.4).
- * - numbers: integral values without `.0` (`229`), others in shortest round-trip form;
+ * - numbers: integral values within Java's long range without `.0` (`229`, O2), others as Java's
+ *   `Double.toString` prints them (`0.25`, `2.45E-7`, `1.18E21`): the service is Java-based (O3);
  * - timestamps (@timestamp, @ingestionTime, bin(), datefloor/dateceil/fromMillis): `YYYY-MM-DD HH:mm:ss.SSS` UTC;
  * - booleans: `1` / `0`;
  * - text (JSON strings and numbers keep their text): as is.
@@ -9,13 +10,20 @@
  */
 import type { ValueKind } from './functions.js';
 
-/** Number text: integral without a fraction; others shortest round-trip; non-finite is missing. */
+/** 2^63: integral values below it print as a Java long would. */
+const LONG_LIMIT = 2 ** 63;
+
+/**
+ * Number text of a computed value (docs/semantics.md #11): integral values within Java's long
+ * range as whole numbers (`229`, `123456789000`), everything else as Java's `Double.toString`
+ * (`0.1111111111111111`, `2.45E-7`, `1.23456785E7`, `3.0E22`); non-finite is missing.
+ */
 export function formatNumber(v: number | bigint): string | undefined {
   if (typeof v === 'bigint') return v.toString();
   if (!Number.isFinite(v)) return undefined;
   if (Object.is(v, -0)) return '0';
-  if (Number.isInteger(v) && Math.abs(v) < 1e21) return v.toFixed(0);
-  return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < LONG_LIMIT) return BigInt(v).toString();
+  return formatJavaDouble(v);
 }
 
 /**

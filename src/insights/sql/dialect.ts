@@ -98,6 +98,11 @@ export interface Dialect {
   cast(sql: string, type: SqlType): string;
   /** A cast that gives NULL instead of failing. */
   tryCast(sql: string, type: SqlType): string;
+  /**
+   * A double, or NULL when it is Infinity or NaN (arithmetic results: an overflow or a division
+   * by zero is missing, and aggregates skip it). `sql` is short: it may be repeated.
+   */
+  finite(sql: string): string;
 
   // ---------------------------------------------------------------- the events table
   /** The relation holding one row per stored event. */
@@ -128,7 +133,11 @@ export interface Dialect {
   jsonField(x: Lower, source: string, path: readonly (string | number)[]): string;
 
   // ---------------------------------------------------------------- text forms of values
-  /** Number text: integral values without a fraction, others as the engine prints doubles. */
+  /**
+   * Number text as src/insights/format.ts's formatNumber prints it: integral values within the
+   * 64-bit range without a fraction, others in Java's Double.toString form (`0.25`, `2.45E-7`,
+   * `1.23456785E7`, `3.0E22`: E notation below 10^-3 and from 10^7); Infinity and NaN missing.
+   */
   numberText(x: Lower, sql: string): string;
   /** An epoch-ms time as `YYYY-MM-DD HH:mm:ss.SSS` (UTC). */
   timeText(sql: string): string;

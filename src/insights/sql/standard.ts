@@ -12,6 +12,7 @@ export type StandardFunctionName =
   | '+'
   | '-'
   | '*'
+  | '/'
   | '%'
   | '^'
   | 'neg'
@@ -55,19 +56,24 @@ export type StandardFunctionName =
   | 'now';
 
 /**
- * Integer literals as 64-bit: engines type a small literal as a 32-bit integer, so
- * `123456789 * 1000` would overflow.
+ * An arithmetic operand as a double. Arithmetic runs in IEEE doubles, as in the Java service
+ * (docs/semantics.md #10a): typed 64-bit columns would otherwise overflow with an engine error
+ * (`input.inputTokenCount * 1e11 * 1e11`) where the same value read from JSON text gives a
+ * number, so the result would depend on which log groups are selected.
  */
-function wide(c: Call<CallExpr>, i: number): string {
+function double(c: Call<CallExpr>, i: number): string {
   const a = c.args[i];
-  const sql = c.n(i);
-  return a.k === 'lit' && typeof a.value === 'number' && Number.isInteger(a.value)
-    ? c.x.dialect.cast(sql, 'BIGINT')
-    : sql;
+  if (a.k === 'lit' && typeof a.value === 'number' && !Number.isInteger(a.value)) return c.n(i);
+  return c.x.dialect.cast(c.n(i), 'DOUBLE');
 }
 
-function arithmetic(op: '+' | '-' | '*'): FunctionImpl {
-  return (c) => `(${wide(c, 0)} ${op} ${wide(c, 1)})`;
+/** An arithmetic result: Infinity (overflow, division by zero) and NaN are missing. */
+function finite(c: Call<CallExpr>, sql: string): string {
+  return c.x.share(sql, (r) => c.x.dialect.finite(r));
+}
+
+function arithmetic(op: '+' | '-' | '*' | '/'): FunctionImpl {
+  return (c) => finite(c, `(${double(c, 0)} ${op} ${double(c, 1)})`);
 }
 
 function comparison(op: '=' | '!=' | '<' | '<=' | '>' | '>='): FunctionImpl {
@@ -107,9 +113,10 @@ export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
   '+': arithmetic('+'),
   '-': arithmetic('-'),
   '*': arithmetic('*'),
-  '%': (c) => `(${c.x.dialect.cast(c.n(0), 'DOUBLE')} % ${c.n(1)})`,
-  '^': (c) => `pow(${c.n(0)}, ${c.n(1)})`,
-  neg: (c) => `(- ${c.n(0)})`,
+  '/': arithmetic('/'),
+  '%': (c) => finite(c, `(${double(c, 0)} % ${c.n(1)})`),
+  '^': (c) => finite(c, `pow(${double(c, 0)}, ${double(c, 1)})`),
+  neg: (c) => `(- ${double(c, 0)})`,
   '=': comparison('='),
   '!=': comparison('!='),
   '<': comparison('<'),

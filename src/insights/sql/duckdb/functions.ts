@@ -29,7 +29,6 @@ export const FUNCTIONS: FunctionTable = {
   ...JSON_FUNCTIONS,
   ...TIME_FUNCTIONS,
   // operators
-  '/': (c) => `(${c.n(0)} / ${c.n(1)})`,
   contains,
   regex_match: (c) => `regexp_matches(${c.s(0)}, ${c.v(1)})`,
   regex_extract: (c) => {

@@ -20,6 +20,7 @@ export const duckdb: Dialect = {
   number: numberLiteral,
   cast: (sql, type) => `CAST(${sql} AS ${type})`,
   tryCast: (sql, type) => `TRY_CAST(${sql} AS ${type})`,
+  finite: (sql) => `(CASE WHEN isfinite(${sql}) THEN ${sql} END)`,
   table: 'events',
   column: (field) => COLUMNS[field],
   hotColumn: (field) => field.column,
