@@ -128,6 +128,8 @@ class Analyzer {
   private readonly stages: Stage[] = [];
   private nextId = 1;
   private statsSeen = 0;
+  /** Inside a stats command (its keys and aggregates), where only the previous relation's fields exist. */
+  private inStats = false;
   private mixed = false;
   private known: Set<string> | undefined;
   private readonly warnedFields = new Set<string>();
@@ -570,6 +572,15 @@ class Analyzer {
       this.err('TOO_MANY_STATS', `A query may have at most ${max} stats commands.`, cmd.span);
       return;
     }
+    this.inStats = true;
+    try {
+      this.statsBody(cmd);
+    } finally {
+      this.inStats = false;
+    }
+  }
+
+  private statsBody(cmd: StatsCmd): void {
     const keys: NamedExpr[] = [];
     const local = new Map<string, PExpr>();
     let binKey: string | undefined;
@@ -645,12 +656,27 @@ class Analyzer {
       if (pb && pb.expr.kind === 'json') return jsonAccess(pb.expr, segs.slice(i).map(segKey));
     }
     if (this.aggregated) {
-      this.err(
-        'FIELD_NOT_AVAILABLE',
-        `${name} is not available after stats: only the previous stats' group keys and aggregates can be used here.`,
-        span,
-        closest(name, this.env.keys()),
-      );
+      const near = closest(name, this.env.keys());
+      if (this.inStats) {
+        // A second stats may use only the first's outputs (spec §3.5).
+        this.err(
+          'FIELD_NOT_AVAILABLE',
+          `${name} is not available after stats: only the previous stats' group keys and aggregates can be used here.`,
+          span,
+          near,
+        );
+      } else if (!this.warnedFields.has(name)) {
+        // Elsewhere an undefined field is null (§3.8), as CloudWatch runs it: `sort @timestamp`
+        // after `stats … by bin(1h)` sorts nothing. Said once, since it is rarely what was meant.
+        this.warnedFields.add(name);
+        const outputs = [...this.env.keys()].join(', ');
+        this.warn(
+          'FIELD_AFTER_STATS',
+          `${name} is not an output of the stats before it, so it is missing in every row (a sort by it does nothing)${near ? `; did you mean ${near}?` : `; the stats outputs are ${outputs || 'none'}.`}`,
+          span,
+          near,
+        );
+      }
       return { k: 'lit', kind: 'null', value: null };
     }
     switch (name) {
