@@ -41,6 +41,7 @@ import {
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
 import { globToRegex, translateRegex } from './regex.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
+import { periodMs } from './sql/periods.js';
 import { UNCONFIRMED_DEFAULTS, type UnconfirmedDefaults } from './decisions.js';
 
 /** Catalog facts the analyzer needs (read from the store by the engine). */
@@ -136,6 +137,8 @@ class Analyzer {
   private selection: string[] | 'all' = 'all';
   private startTime: number | undefined;
   private endTime: number | undefined;
+  /** The events read, when a command moves them off the query range (stats … offset, diff). */
+  private scan: { startTime?: number; endTime?: number } | undefined;
   /** Columns holding maps/lists (jsonParse, split, logfmt results) and those from split(). */
   private readonly containers = new Set<string>();
   private readonly splits = new Set<string>();
@@ -176,6 +179,7 @@ class Analyzer {
     };
     if (this.startTime !== undefined) plan.startTime = this.startTime;
     if (this.endTime !== undefined) plan.endTime = this.endTime;
+    if (this.scan) plan.scan = this.scan;
     if (!this.opts.noRowCap) plan.rowCap = DEFAULT_ROW_CAP;
     if (this.opts.limit !== undefined) plan.trailingLimit = this.opts.limit;
     return plan;
@@ -305,7 +309,7 @@ class Analyzer {
   private fields(cmd: FieldsCmd): void {
     const bound: [string, PExpr][] = [];
     for (const p of cmd.items) {
-      const name = p.alias?.name ?? p.text;
+      const name = projectionName(p);
       if (name === '@ptr') continue;
       bound.push([name, this.expr(p.expr)]);
     }
@@ -330,7 +334,7 @@ class Analyzer {
   private display(cmd: DisplayCmd): void {
     const cols: OutputColumn[] = [];
     for (const p of cmd.items) {
-      const name = p.alias?.name ?? p.text;
+      const name = projectionName(p);
       if (name === '@ptr') continue;
       const e = this.expr(p.expr);
       cols.push({ name, expr: e });
@@ -585,7 +589,7 @@ class Analyzer {
     const local = new Map<string, PExpr>();
     let binKey: string | undefined;
     for (const p of cmd.groupBy) {
-      const name = p.alias?.name ?? p.text;
+      const name = projectionName(p);
       const e = this.expr(p.expr, { group: true });
       this.noContainer(e, 'grouped', p.span);
       const id = this.id(name);
@@ -593,10 +597,11 @@ class Analyzer {
       if (e.k === 'call' && e.fn === 'bin' && binKey === undefined) binKey = id;
       local.set(name, e);
     }
+    if (cmd.offset) this.offsetBins(cmd.offset, keys, binKey);
     const items: NamedExpr[] = [];
     const names: string[] = [];
     for (const p of cmd.aggregates) {
-      const name = p.alias?.name ?? p.text;
+      const name = projectionName(p);
       const before = this.diags.length;
       const e = this.expr(p.expr, { agg: true, local });
       if (!containsAgg(e) && this.diags.length === before) {
@@ -624,7 +629,7 @@ class Analyzer {
     this.env = new Map();
     this.visible = [];
     cmd.groupBy.forEach((p, i) => {
-      const name = p.alias?.name ?? p.text;
+      const name = projectionName(p);
       this.env.set(name, { expr: { k: 'ref', id: keys[i].id, kind: keys[i].expr.kind } });
       if (!this.visible.includes(name)) this.visible.push(name);
     });
@@ -634,6 +639,43 @@ class Analyzer {
     });
     this.aggregated = true;
     this.displayed = undefined;
+  }
+
+  /**
+   * `stats … by bin(p) offset d` (spec §5.10, "time-shifted comparisons"): each bin labelled T
+   * holds the events of [T − d, T − d + p), and the query reads the events of its range moved
+   * back by d, so the bins keep the query's own labels (docs/semantics.md, "stats … offset").
+   */
+  private offsetBins(offset: DurationLit, keys: NamedExpr[], binKey: string | undefined): void {
+    const key = keys.find((k) => k.id === binKey);
+    if (!key || key.expr.k !== 'call') {
+      this.err(
+        'OFFSET_NEEDS_BIN',
+        'offset shifts the bins of stats … by bin(period): add a bin() group key.',
+        offset.span,
+      );
+      return;
+    }
+    const ms = offset.amount > 0 && Number.isInteger(offset.amount) ? periodMs(offset.amount, offset.unit) : undefined;
+    if (ms === undefined) {
+      this.err(
+        'BAD_PERIOD',
+        `offset ${offset.text} is not a fixed length: use a whole number of ms, s, m, h, d or w, like offset 1d.`,
+        offset.span,
+      );
+      return;
+    }
+    if (this.scan) {
+      this.err('OFFSET_TWICE', 'Only one command of a query can shift its time range (offset, diff).', offset.span);
+      return;
+    }
+    const [t, period] = key.expr.args;
+    const shifted: PExpr = { k: 'call', fn: '+', args: [t, { k: 'lit', kind: 'number', value: ms }], kind: 'number' };
+    key.expr = { ...key.expr, args: [shifted, period] };
+    this.scan = {
+      ...(this.startTime !== undefined ? { startTime: this.startTime - ms } : {}),
+      ...(this.endTime !== undefined ? { endTime: this.endTime - ms } : {}),
+    };
   }
 
   private outputColumns(span: Span): OutputColumn[] {
@@ -886,7 +928,9 @@ class Analyzer {
     }
     const lname = functionName(spec);
     if (lname === 'bin') {
-      if (this.aggregated) {
+      // bin(period) reads @timestamp; bin(ts, period), the form of AWS's Bedrock guides, reads ts.
+      const two = e.args.length === 2;
+      if (this.aggregated && !two) {
         this.err(
           'BIN_AFTER_STATS',
           'bin() reads @timestamp, which does not exist after stats: carry a time forward (max(@timestamp) as t) and use datefloor(t, period).',
@@ -894,17 +938,13 @@ class Analyzer {
         );
         return { k: 'lit', kind: 'null', value: null };
       }
-      const p = e.args[0];
+      const p = e.args[two ? 1 : 0];
       if (p.kind !== 'duration') {
         this.err('BAD_PERIOD', 'bin() takes a period such as 5m, 1h or 1d.', p.span);
         return { k: 'lit', kind: 'null', value: null };
       }
-      return {
-        k: 'call',
-        fn: 'bin',
-        args: [{ k: 'base', field: 'timestamp', kind: 'time' }, this.period(p)],
-        kind: 'time',
-      };
+      const t: PExpr = two ? this.expr(e.args[0], ctx) : { k: 'base', field: 'timestamp', kind: 'time' };
+      return { k: 'call', fn: 'bin', args: [t, this.period(p)], kind: 'time' };
     }
     if (lname === 'datefloor' || lname === 'dateceil') {
       const p = e.args[1];
@@ -1114,9 +1154,13 @@ export function analyze(query: Query, opts: AnalyzeOptions): Analysis {
   }
 }
 
-/** Names of the projections of a command list (used by tests and the console). */
+/**
+ * The column name of a projection: its alias, else a field reference's field name (without the
+ * backticks it needed: ``fields `requestMetadata.cost-center` `` is named requestMetadata.cost-center,
+ * as CloudWatch names a field by its field), else the expression text as written (spec §6.8).
+ */
 export function projectionName(p: Projection): string {
-  return p.alias?.name ?? p.text;
+  return p.alias?.name ?? (p.expr.kind === 'field' ? p.expr.name : p.text);
 }
 
 export type { Name };

@@ -171,6 +171,8 @@ export interface StatsCmd {
   kind: 'stats';
   aggregates: Projection[];
   groupBy: Projection[];
+  /** `stats … by bin(p) offset 1h`: the time shift of the bins (spec §5.10). */
+  offset?: DurationLit;
   span: Span;
 }
 export interface SortKey {

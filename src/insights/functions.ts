@@ -149,7 +149,7 @@ export const FUNCTIONS = [
   f('hexToDec', 'scalar', 'string', 1, 1, 'number', 'hexToDec(hex)', 'Hex (optional 0x) to a number.'),
   f('decToHex', 'scalar', 'string', 1, 1, 'string', 'decToHex(n)', 'Number to lowercase 0x hex.'),
   // datetime (§5.4)
-  f('bin', 'scalar', 'datetime', 1, 1, 'time', 'bin(period)', 'Floor @timestamp to the period (UTC).'),
+  f('bin', 'scalar', 'datetime', 1, 2, 'time', 'bin([ts,] period)', 'Floor @timestamp (or ts) to the period (UTC).'),
   f('datefloor', 'scalar', 'datetime', 2, 2, 'time', 'datefloor(ts, period)', 'Round a timestamp down to the period.'),
   f('dateceil', 'scalar', 'datetime', 2, 2, 'time', 'dateceil(ts, period)', 'Round a timestamp up to the period.'),
   f('fromMillis', 'scalar', 'datetime', 1, 1, 'time', 'fromMillis(ms)', 'Epoch ms to a timestamp.'),

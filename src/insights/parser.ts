@@ -1,5 +1,6 @@
 import type {
   Command,
+  DurationLit,
   Expr,
   FieldRef,
   In,
@@ -311,15 +312,22 @@ class Parser {
       this.next();
       groupBy = this.parseProjections();
     }
-    const after = this.peek();
-    if (this.isWord(after, 'offset')) {
-      this.fail(
-        after,
-        'PARSE_STATS_OFFSET_UNSUPPORTED',
-        '`offset` in stats is not supported yet: shift times with datefloor/dateceil instead',
-      );
+    let offset: DurationLit | undefined;
+    if (this.isWord(this.peek(), 'offset')) {
+      // `stats … by bin(5m) offset 1h` (the AWS time-series functions page).
+      this.next();
+      const d = this.peek();
+      const e = this.parseExpr();
+      if (e.kind !== 'duration') {
+        this.fail(
+          d,
+          'PARSE_STATS_OFFSET',
+          'write offset with a period after it, like stats count(*) by bin(5m) offset 1h',
+        );
+      }
+      offset = e;
     }
-    return { kind: 'stats', aggregates, groupBy, span: this.spanFrom(t) };
+    return { kind: 'stats', aggregates, groupBy, ...(offset ? { offset } : {}), span: this.spanFrom(t) };
   }
 
   private parseSort(t: Token): Command {

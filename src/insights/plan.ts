@@ -155,9 +155,14 @@ export interface LogGroupSelection {
 
 export interface Plan {
   source: LogGroupSelection;
-  /** Inclusive epoch-ms bounds. */
+  /** Inclusive epoch-ms bounds of the query (queryStartTime(), fillmissing, SOURCE start=). */
   startTime?: number;
   endTime?: number;
+  /**
+   * The events read, when a command moves them off the query range: `stats … offset d` reads
+   * the range moved back by d. Absent: the query range.
+   */
+  scan?: { startTime?: number; endTime?: number };
   stages: Stage[];
   columns: OutputColumn[];
   /** Rows are event rows (carry @ptr) rather than aggregated rows. */

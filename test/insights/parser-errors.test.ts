@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuery } from '../../src/insights/parser.js';
-import { bad } from './parser-helpers.js';
+import { bad, one } from './parser-helpers.js';
 
 /** The one error of a query: [code, message prefix in CloudWatch's words, line, column]. */
 function err(text: string): [string, string, number, number] {
@@ -172,8 +172,13 @@ test('lexical errors: unterminated string/regex/backtick and stray characters, s
   assert.equal(err('pattern "abc')[0], 'LEX_UNTERMINATED_STRING');
 });
 
-test('unsupported syntax with no AST slot: stats offset, SOURCE dataSource, SOURCE later in the query', () => {
-  assert.equal(err('stats count(*) by bin(5m) offset 1h')[0], 'PARSE_STATS_OFFSET_UNSUPPORTED');
+test('stats … offset takes a period; unsupported syntax with no AST slot: SOURCE dataSource, SOURCE later in the query', () => {
+  const st = one('stats count(*) by bin(5m) offset 1h');
+  assert.ok(st.kind === 'stats' && st.offset?.kind === 'duration' && st.offset.amount === 1 && st.offset.unit === 'h');
+  const words = one('stats count(*) by bin(5m) offset 2 hours');
+  assert.ok(words.kind === 'stats' && words.offset?.amount === 2 && words.offset.unit === 'h');
+  assert.equal(err('stats count(*) by bin(5m) offset x')[0], 'PARSE_STATS_OFFSET');
+  assert.equal(err('stats count(*) by bin(5m) offset')[0], 'PARSE_UNEXPECTED_TOKEN');
   assert.equal(err('SOURCE dataSource(["amazon_vpc.flow"]) | fields x')[0], 'PARSE_SOURCE_UNSUPPORTED');
   assert.equal(err('fields a | SOURCE "x"')[0], 'PARSE_SOURCE_NOT_FIRST');
   assert.equal(err("SOURCE logGroups(prefix: ['a']) | fields x")[0], 'PARSE_SOURCE_PARAMETER');

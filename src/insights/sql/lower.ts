@@ -154,8 +154,9 @@ class Lowering implements Lower {
   private scanRange(): ScanRange {
     const p = this.plan;
     const scan: ScanRange = { logGroups: p.source.names };
-    if (p.startTime !== undefined) scan.startTime = Math.trunc(p.startTime);
-    if (p.endTime !== undefined) scan.endTime = Math.trunc(p.endTime);
+    const range = p.scan ?? p;
+    if (range.startTime !== undefined) scan.startTime = Math.trunc(range.startTime);
+    if (range.endTime !== undefined) scan.endTime = Math.trunc(range.endTime);
     return scan;
   }
 

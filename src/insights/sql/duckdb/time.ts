@@ -104,8 +104,13 @@ export function javaToStrptime(p: string): string {
 }
 
 export const TIME_FUNCTIONS: Pick<FunctionTable, 'tomillis' | 'parsedate' | 'formatdate'> = {
+  // Text is read as an ISO-8601 time; a seconds field written with a leading zero too many is
+  // read as its value, as the AWS documentation's own example does:
+  // toMillis("2022-01-14T13:18:031.000-08:00") = 1642195111000 (spec §6.4).
   tomillis: (c) =>
-    c.args[0].kind === 'time' || c.args[0].kind === 'number' ? c.n(0) : `epoch_ms(TRY_CAST(${c.s(0)} AS TIMESTAMPTZ))`,
+    c.args[0].kind === 'time' || c.args[0].kind === 'number'
+      ? c.n(0)
+      : `epoch_ms(TRY_CAST(regexp_replace(${c.s(0)}, '^(\\d{4}-\\d{1,2}-\\d{1,2}[T ]\\d{1,2}:\\d{1,2}):0*(\\d{2})', '\\1:\\2') AS TIMESTAMPTZ))`,
   parsedate: (c) => {
     const f = c.args[1];
     const fmt = f.k === 'lit' && typeof f.value === 'string' ? quoteString(javaToStrptime(f.value)) : 'NULL';
