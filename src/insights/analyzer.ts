@@ -885,7 +885,18 @@ class Analyzer {
       );
       amount = 1;
     }
-    if (cap !== undefined && amount > cap) amount = cap;
+    if (cap !== undefined && amount > cap) {
+      // CloudWatch caps it too (spec §6.4: bin(300s) is a 60-second bin), but the author surely
+      // meant the longer period: say so, and how to write it.
+      const meant = cappedPeriodSpelling(amount, d.unit);
+      this.warn(
+        'PERIOD_CAPPED',
+        `${d.text} is a ${cap}${d.unit} period: CloudWatch caps ${d.unit} at ${cap}, so larger amounts are not converted${meant ? `; for ${d.text} write ${meant}` : '; use a larger unit'}.`,
+        d.span,
+        meant,
+      );
+      amount = cap;
+    }
     return { k: 'period', amount, unit: d.unit, kind: 'number' };
   }
 
@@ -1050,6 +1061,18 @@ class Analyzer {
     if (fn === undefined) fn = 'count';
     return { k: 'agg', fn, args, kind };
   }
+}
+
+/** The same length in the largest unit that holds it within its cap (86400s → 1d), if any. */
+function cappedPeriodSpelling(amount: number, unit: DurationLit['unit']): string | undefined {
+  const total = periodMs(amount, unit);
+  if (total === undefined) return undefined;
+  for (const u of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const size = periodMs(1, u) ?? 0;
+    const cap = PERIOD_CAPS[u];
+    if (total % size === 0 && (cap === undefined || total / size <= cap)) return `${total / size}${u}`;
+  }
+  return undefined;
 }
 
 const REL_UNITS: Record<string, number> = {
