@@ -39,8 +39,8 @@ import {
   type ValueKind,
 } from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
-import { globToRegex, translateRegex } from './regex.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
+import { globToRegex, re2Problem, translateRegex, type TranslatedRegex } from './regex.js';
 import { periodMs } from './sql/periods.js';
 import { UNCONFIRMED_DEFAULTS, type UnconfirmedDefaults } from './decisions.js';
 
@@ -482,11 +482,8 @@ class Analyzer {
       groups = cmd.aliases.map((a, i) => ({ name: a.name, index: i + 1 }));
     } else if (cmd.mode === 'regex') {
       const src = cmd.pattern?.kind === 'regex' ? cmd.pattern.pattern : (cmd.pattern?.value ?? '');
-      const t = translateRegex(src);
-      if (t.error) {
-        this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, cmd.pattern?.span ?? cmd.span);
-        return;
-      }
+      const t = this.regex(src, cmd.pattern?.span ?? cmd.span);
+      if (!t) return;
       pattern = t.pattern;
       groups = t.groups;
       if (groups.length === 0 && cmd.aliases.length > 0) {
@@ -795,9 +792,10 @@ class Analyzer {
       case 'boolean':
         return { k: 'lit', kind: 'bool', value: e.value };
       case 'regex': {
-        const t = translateRegex(e.pattern);
-        if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.span);
-        return { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
+        const t = this.regex(e.pattern, e.span);
+        return t
+          ? { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' }
+          : { k: 'lit', kind: 'null', value: null };
       }
       case 'duration':
         return this.period(e);
@@ -872,6 +870,36 @@ class Analyzer {
         return { k: 'lit', kind: 'null', value: null };
       }
     }
+  }
+
+  /**
+   * A regex of the query, translated to the plan's RE2 form and checked with RE2's own rules:
+   * what DuckDB would refuse at run time is a REGEX_INVALID diagnostic now (CloudWatch answers
+   * MalformedQueryException at StartQuery), with the caret on the part at fault.
+   */
+  private regex(src: string, span: Span): TranslatedRegex | undefined {
+    const t = translateRegex(src);
+    if (t.error) {
+      this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, span);
+      return undefined;
+    }
+    const problem = re2Problem(t.pattern);
+    if (problem) {
+      this.err(
+        'REGEX_INVALID',
+        `Invalid regular expression: ${problem.reason}${problem.fragment ? ` \`${problem.fragment}\`` : ''}. Regexes follow RE2 syntax: escape ( ) [ ] { } * + ? with \\ to match them literally.`,
+        this.fragmentSpan(span, problem.fragment),
+      );
+      return undefined;
+    }
+    return t;
+  }
+
+  /** The span of `fragment` inside the literal at `span` (after its opening / or quote), else the literal. */
+  private fragmentSpan(span: Span, fragment: string | undefined): Span {
+    if (!fragment) return span;
+    const i = this.opts.text.slice(span.start, span.end).indexOf(fragment, 1);
+    return i < 0 ? span : { start: span.start + i, end: span.start + i + fragment.length };
   }
 
   private period(d: DurationLit): PExpr {
@@ -973,9 +1001,6 @@ class Analyzer {
         kind: 'number',
       };
     }
-    if (lname === 'regexreplace' && e.args[1]?.kind === 'regex') {
-      // Accept a /regex/ literal as the pattern as well as a string.
-    }
     const args = e.args.map((a) => this.expr(a, ctx));
     if (
       (lname === 'formatdate' || lname === 'parsedate') &&
@@ -988,10 +1013,24 @@ class Analyzer {
       );
       return { k: 'lit', kind: 'null', value: null };
     }
-    if (lname === 'regexreplace' && args[1].k === 'lit' && typeof args[1].value === 'string') {
-      const t = translateRegex(args[1].value);
-      if (t.error) this.err('REGEX_UNSUPPORTED', `This regex cannot run: ${t.error}.`, e.args[1].span);
-      args[1] = { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
+    if (lname === 'regexreplace') {
+      // The pattern is a string or /regex/ literal, checked now: a pattern read from the data
+      // could only fail at run time.
+      const a = args[1];
+      if (a.k === 'lit' && typeof a.value === 'string') {
+        const t = this.regex(a.value, e.args[1].span);
+        if (!t) return { k: 'lit', kind: 'null', value: null };
+        args[1] = { k: 'regex', pattern: t.pattern, caseInsensitive: t.caseInsensitive, kind: 'string' };
+      } else if (a.k === 'lit' && a.value === null) {
+        return a; // already reported, or a field that never occurs: the result is missing
+      } else if (a.k !== 'regex') {
+        this.err(
+          'BAD_ARGUMENT',
+          `${spec.name}() needs its pattern as a string or /regex/ literal, like regexReplace(f, "[0-9]+", "#").`,
+          e.args[1].span,
+        );
+        return { k: 'lit', kind: 'null', value: null };
+      }
     }
     let kind: ValueKind;
     if (lname === 'if') kind = unifyKinds([args[1].kind, args[2].kind]);

@@ -10,6 +10,8 @@
  * reported as a diagnostic instead of failing at run time.
  */
 
+import { RE2JS, RE2JSSyntaxException } from 're2js';
+
 export interface TranslatedRegex {
   /** RE2 pattern: `(?i)` hoisted to the front when present anywhere; named groups made plain. */
   pattern: string;
@@ -98,6 +100,29 @@ export function translateRegex(src: string): TranslatedRegex {
     captureCount: captures,
     ...(error ? { error } : {}),
   };
+}
+
+/** Why RE2 rejects a pattern: its reason and the part of the pattern at fault (when it names one). */
+export interface Re2Problem {
+  reason: string;
+  fragment?: string;
+}
+
+/**
+ * Checks a translated pattern with RE2's own parser (re2js, RE2 in pure JavaScript: the regex
+ * rules of DuckDB's regexp functions), so that an invalid regex is a diagnostic at check time
+ * instead of an engine error at run time. The user's pattern never reaches V8's RegExp.
+ */
+export function re2Problem(pattern: string): Re2Problem | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RE2JSSyntaxException) {
+      return { reason: e.error, ...(e.input && e.input !== pattern ? { fragment: e.input } : {}) };
+    }
+    return { reason: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 const RE_META = /[\\^$.|?*+()[\]{}]/g;
