@@ -134,6 +134,9 @@ class Analyzer {
   private mixed = false;
   private known: Set<string> | undefined;
   private readonly warnedFields = new Set<string>();
+  /** The selected log groups whose Bedrock records were stored without bodies (when none has bodies). */
+  private withoutBodies: string[] = [];
+  private warnedBodies = false;
   private selection: string[] | 'all' = 'all';
   private startTime: number | undefined;
   private endTime: number | undefined;
@@ -260,6 +263,14 @@ class Analyzer {
     this.mixed = selected.some((g) => g.genericEvents > 0);
     const known = new Set<string>();
     for (const g of selected) for (const fld of this.opts.catalog.fieldsByGroup.get(g.name) ?? []) known.add(fld);
+    // Bedrock records were stored without their bodies (the default) in every selected group that holds them.
+    const bedrockGroups = selected.filter((g) => isBedrockGroup(this.opts.catalog.fieldsByGroup.get(g.name)));
+    if (
+      bedrockGroups.length > 0 &&
+      !bedrockGroups.some((g) => hasBodies(this.opts.catalog.fieldsByGroup.get(g.name)))
+    ) {
+      this.withoutBodies = bedrockGroups.map((g) => g.name);
+    }
     if (known.size > 0) {
       for (const k of Object.keys(HOT_FIELDS)) known.add(k);
       for (const k of Object.keys(COST_FIELDS)) known.add(k);
@@ -465,6 +476,7 @@ class Analyzer {
 
   private parse(cmd: ParseCmd): void {
     const source: PExpr = cmd.source ? this.field(cmd.source.name, cmd.source.span) : this.field('@message', cmd.span);
+    if (source.k === 'base' && source.field === 'message') this.bodiesNotKept('@message', cmd.span);
     let pattern: string;
     let groups: { name: string; index: number }[];
     if (cmd.mode === 'glob') {
@@ -748,11 +760,34 @@ class Analyzer {
       this.checkKnown(name, span);
       return { k: 'meta', key: name.slice(REQUEST_METADATA_PREFIX.length), mixed: this.mixed, kind: 'string' };
     }
+    if (isBodyField(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
+      // Not a typo: the bodies were not kept at ingest, so no event has this field.
+      this.bodiesNotKept(name, span);
+      return { k: 'lit', kind: 'null', value: null };
+    }
     if (!this.checkKnown(name, span)) {
       // Never seen in the selected log groups: statically missing (no need to read every message).
       return { k: 'lit', kind: 'null', value: null };
     }
     return { k: 'json', source: null, path: segs.map(segKey), guard: this.mixed, kind: 'string' };
+  }
+
+  /**
+   * BODIES_NOT_KEPT (once per query): the query reads a request/response body field, or matches
+   * @message text, over Bedrock records stored without their bodies (the privacy default).
+   */
+  private bodiesNotKept(what: string, span: Span): void {
+    if (this.withoutBodies.length === 0 || this.warnedBodies) return;
+    this.warnedBodies = true;
+    const where = this.withoutBodies.join(', ');
+    this.warn(
+      'BODIES_NOT_KEPT',
+      (what === '@message'
+        ? `The Bedrock records in ${where} were stored without their request and response bodies, so @message holds no prompt or answer text to match.`
+        : `${what} is part of a request or response body, and the Bedrock records in ${where} were stored without bodies, so it is missing in every row.`) +
+        ' Bodies are left out by default (prompts are sensitive); to keep them, ingest with --keep-bodies (bedrock-insights ingest or sync).',
+      span,
+    );
   }
 
   /** False (with a warning) when the catalog says the field never occurs in the selected groups. */
@@ -823,6 +858,7 @@ class Analyzer {
       }
       case 'like': {
         const s = this.expr(e.subject, ctx);
+        if (s.k === 'base' && s.field === 'message') this.bodiesNotKept('@message', e.span);
         let m: PExpr;
         if (e.pattern.kind === 'string') {
           m = {
@@ -1180,6 +1216,22 @@ function segKey(s: string): string | number {
 function jsonAccess(obj: PExpr, path: (string | number)[]): PExpr {
   if (obj.k === 'json' && obj.source !== null) return { ...obj, path: [...obj.path, ...path] };
   return { k: 'json', source: obj, path, guard: true, kind: 'json' };
+}
+
+/** A Bedrock invocation record field of the request or response body. */
+function isBodyField(name: string): boolean {
+  return /^(input\.inputBodyJson|output\.outputBodyJson)(\.|$)/.test(name);
+}
+
+/** The group holds Bedrock invocation records (their discovered fields say so). */
+function isBedrockGroup(fields: ReadonlySet<string> | undefined): boolean {
+  return !!fields && fields.has('modelId') && fields.has('schemaType');
+}
+
+/** Some of the group's records kept a body (ingested with --keep-bodies). */
+function hasBodies(fields: ReadonlySet<string> | undefined): boolean {
+  for (const f of fields ?? []) if (isBodyField(f)) return true;
+  return false;
 }
 
 /** Expressions worth computing once rather than inlining at every use. */

@@ -1,0 +1,67 @@
+/**
+ * Warnings of the analyzer that say what a query really does: bodies not kept (from what the
+ * catalog knows of each log group), periods capped, fields referenced after stats.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileQuery, type CatalogInfo } from '../../src/insights/compile.js';
+
+const BEDROCK = ['modelId', 'schemaType', 'operation', 'input.inputTokenCount', 'requestId'];
+
+function catalog(groups: Record<string, string[]>): CatalogInfo {
+  return {
+    logGroups: Object.keys(groups).map((name) => ({ name, genericEvents: 0 })),
+    fieldsByGroup: new Map(Object.entries(groups).map(([g, f]) => [g, new Set(f)])),
+  };
+}
+
+function codes(q: string, cat: CatalogInfo, logGroups?: string[]): string[] {
+  const c = compileQuery(q, { catalog: cat, ...(logGroups ? { request: { logGroups } } : {}) });
+  return c.diagnostics.map((d) => d.code);
+}
+
+test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body fields, once per query', () => {
+  const stripped = catalog({ '/b': BEDROCK });
+  const kept = catalog({ '/b': [...BEDROCK, 'input.inputBodyJson.messages.0.role'] });
+  const app = catalog({ '/app': ['level', 'msg'] });
+  const q = 'fields input.inputBodyJson.messages.0.content.0.text as t | filter @message like /hello/';
+  assert.deepEqual(codes(q, stripped), ['BODIES_NOT_KEPT']);
+  // With bodies kept, an unknown body path is an ordinary field never seen; @message matching is fine.
+  assert.deepEqual(codes(q, kept), ['FIELD_NEVER_SEEN']);
+  assert.deepEqual(codes('filter @message like /hello/', kept), []);
+  // A group without Bedrock records says nothing about bodies.
+  assert.deepEqual(codes('filter @message like /hello/', app), []);
+  // parse of @message warns too; a parse of another field does not.
+  assert.deepEqual(codes('parse @message "x=*" as x', stripped), ['BODIES_NOT_KEPT']);
+  assert.deepEqual(codes('parse modelId "x*" as x', stripped), []);
+  // Selecting only the group that kept bodies, or any group that kept them, silences it.
+  const both = catalog({ '/b': BEDROCK, '/k': [...BEDROCK, 'output.outputBodyJson.stopReason'] });
+  assert.deepEqual(codes('filter @message like /hello/', both), []);
+  assert.deepEqual(codes('filter @message like /hello/', both, ['/b']), ['BODIES_NOT_KEPT']);
+});
+
+test('PERIOD_CAPPED: only for amounts over the cap, with the spelling meant', () => {
+  const cat = catalog({ '/b': BEDROCK });
+  assert.deepEqual(codes('stats count(*) by bin(60s), bin(60m), bin(24h), bin(1000ms), bin(400d)', cat), []);
+  const c = compileQuery('stats count(*) by bin(86400s)', { catalog: cat });
+  assert.deepEqual(
+    c.diagnostics.map((d) => [d.code, d.suggestion]),
+    [['PERIOD_CAPPED', '1d']],
+  );
+  assert.equal(compileQuery('stats count(*) by bin(90s)', { catalog: cat }).diagnostics[0]?.suggestion, undefined);
+  assert.equal(
+    compileQuery('stats rate(input.inputTokenCount, 120m)', { catalog: cat }).diagnostics[0]?.suggestion,
+    '2h',
+  );
+});
+
+test('FIELD_AFTER_STATS: a warning (once per field) outside a second stats, an error inside it', () => {
+  const cat = catalog({ '/b': BEDROCK });
+  assert.deepEqual(codes('stats count(*) as n by modelId | sort @timestamp desc | filter @timestamp > 1', cat), [
+    'FIELD_AFTER_STATS',
+  ]);
+  assert.deepEqual(codes('stats count(*) as n by modelId | stats max(requestId)', cat), ['FIELD_NOT_AVAILABLE']);
+  const c = compileQuery('stats count(*) as requests by modelId | sort request desc', { catalog: cat });
+  assert.equal(c.diagnostics[0]?.suggestion, 'requests');
+  assert.ok(c.plan);
+});
