@@ -50,6 +50,12 @@ export interface CatalogInfo {
   logGroups: { name: string; genericEvents: number }[];
   /** Discovered field names per log group (the `fields` catalog table). */
   fieldsByGroup: Map<string, Set<string>>;
+  /**
+   * False when the log groups are unknown rather than absent (`check` without a store): a log
+   * group the catalog does not list then draws a LOG_GROUP_UNSEEN warning instead of the
+   * LOG_GROUP_NOT_FOUND error. Default true.
+   */
+  logGroupsKnown?: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -230,19 +236,16 @@ class Analyzer {
       }
       if (!src.allLogGroups || src.logGroupNames.length > 0 || src.namePrefixes.length > 0) {
         const picked = new Set<string>();
-        for (const n of src.logGroupNames) {
-          if (all.includes(n)) picked.add(n);
-          else
-            this.err(
-              'LOG_GROUP_NOT_FOUND',
-              `The log group ${n} does not exist in the store.`,
-              src.span,
-              closest(n, all) ?? undefined,
-            );
-        }
+        for (const n of src.logGroupNames) if (this.logGroupExists(n, all, src.span)) picked.add(n);
         for (const p of src.namePrefixes) for (const n of all) if (n.startsWith(p)) picked.add(n);
         chosen = [...picked];
-        if (src.namePrefixes.length > 0 && src.logGroupNames.length === 0 && chosen.length === 0) {
+        if (!this.logGroupsKnown) {
+          if (src.namePrefixes.length > 0)
+            this.unseenLogGroups(
+              src.namePrefixes.map((p) => `${p}*`),
+              src.span,
+            );
+        } else if (src.namePrefixes.length > 0 && src.logGroupNames.length === 0 && chosen.length === 0) {
           this.warn(
             'NO_LOG_GROUPS',
             `No log group starts with ${src.namePrefixes.map((p) => `'${p}'`).join(' or ')}.`,
@@ -252,10 +255,7 @@ class Analyzer {
       }
     } else if (this.opts.logGroups && this.opts.logGroups.length > 0) {
       const picked: string[] = [];
-      for (const n of this.opts.logGroups) {
-        if (all.includes(n)) picked.push(n);
-        else this.err('LOG_GROUP_NOT_FOUND', `The log group ${n} does not exist in the store.`, span, closest(n, all));
-      }
+      for (const n of this.opts.logGroups) if (this.logGroupExists(n, all, span)) picked.push(n);
       chosen = picked;
     }
     this.selection = chosen;
@@ -276,6 +276,33 @@ class Analyzer {
       for (const k of Object.keys(COST_FIELDS)) known.add(k);
       this.known = known;
     }
+  }
+
+  private get logGroupsKnown(): boolean {
+    return this.opts.catalog.logGroupsKnown !== false;
+  }
+
+  /**
+   * A named log group the catalog lists. One it does not list is an error when the catalog is the
+   * store's (StartQuery's ResourceNotFound); when the log groups are unknown (check without a
+   * store) it is only a warning, and the group stays selected.
+   */
+  private logGroupExists(name: string, all: string[], span: Span): boolean {
+    if (all.includes(name)) return true;
+    if (!this.logGroupsKnown) {
+      this.unseenLogGroups([name], span);
+      return true;
+    }
+    this.err('LOG_GROUP_NOT_FOUND', `The log group ${name} does not exist in the store.`, span, closest(name, all));
+    return false;
+  }
+
+  private unseenLogGroups(names: string[], span: Span): void {
+    this.warn(
+      'LOG_GROUP_UNSEEN',
+      `Log group ${names.join(', ')} cannot be checked without a store: pass --db to check log groups and fields against one.`,
+      span,
+    );
   }
 
   // ------------------------------------------------------------ commands

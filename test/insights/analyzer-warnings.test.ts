@@ -65,3 +65,26 @@ test('FIELD_AFTER_STATS: a warning (once per field) outside a second stats, an e
   assert.equal(c.diagnostics[0]?.suggestion, 'requests');
   assert.ok(c.plan);
 });
+
+test('a catalog that does not know the log groups (check without a store) warns instead of refusing them', () => {
+  const unknown: CatalogInfo = { logGroups: [], fieldsByGroup: new Map(), logGroupsKnown: false };
+  const c = compileQuery("SOURCE '/aws/bedrock/modelinvocations' | stats count(*)", { catalog: unknown });
+  assert.ok(c.plan);
+  assert.deepEqual(
+    c.diagnostics.map((d) => [d.code, d.severity]),
+    [['LOG_GROUP_UNSEEN', 'warning']],
+  );
+  assert.deepEqual(c.plan.source.names, ['/aws/bedrock/modelinvocations']);
+  const prefix = compileQuery("SOURCE logGroups(namePrefix: ['/aws/bedrock']) | fields @message", { catalog: unknown });
+  assert.deepEqual(
+    prefix.diagnostics.map((d) => d.code),
+    ['LOG_GROUP_UNSEEN'],
+  );
+  // The store's catalog knows its groups: an unknown one is the error StartQuery gives.
+  const known = compileQuery("SOURCE '/nosuch' | stats count(*)", { catalog: catalog({ '/b': BEDROCK }) });
+  assert.equal(known.plan, undefined);
+  assert.deepEqual(
+    known.diagnostics.map((d) => d.code),
+    ['LOG_GROUP_NOT_FOUND'],
+  );
+});
