@@ -9,8 +9,11 @@
  * Pure and synchronous: the catalog facts it needs are passed in.
  */
 import type {
+  AnomalyCmd,
   Command,
   DedupCmd,
+  DiffCmd,
+  PatternCmd,
   DisplayCmd,
   DurationLit,
   ExpandCmd,
@@ -39,10 +42,13 @@ import {
   type ValueKind,
 } from './functions.js';
 import type { AggFn, NamedExpr, OutputColumn, PExpr, Plan, SortTerm, Stage } from './plan.js';
-import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 import { globToRegex, re2Problem, translateRegex, type TranslatedRegex } from './regex.js';
+import { patternWindow } from './sql/patterns.js';
 import { periodMs } from './sql/periods.js';
+import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
 import { UNCONFIRMED_DEFAULTS, type UnconfirmedDefaults } from './decisions.js';
+
+type PatternStage = Extract<Stage, { op: 'pattern' }>;
 
 /** Catalog facts the analyzer needs (read from the store by the engine). */
 export interface CatalogInfo {
@@ -135,6 +141,8 @@ class Analyzer {
   private readonly stages: Stage[] = [];
   private nextId = 1;
   private statsSeen = 0;
+  /** The last pattern stage, for a diff or anomaly after it; rowWise: only event-by-event stages before it. */
+  private patternStage: { stage: PatternStage; rowWise: boolean } | undefined;
   /** Inside a stats command (its keys and aggregates), where only the previous relation's fields exist. */
   private inStats = false;
   private mixed = false;
@@ -333,6 +341,12 @@ class Analyzer {
         return this.expand(cmd);
       case 'fillmissing':
         return this.fillmissing(cmd);
+      case 'pattern':
+        return this.pattern(cmd);
+      case 'diff':
+        return this.diff(cmd);
+      case 'anomaly':
+        return this.anomaly(cmd);
       case 'unsupported':
         this.err('UNSUPPORTED_COMMAND', `\`${cmd.name}\` is not supported yet.`, cmd.span);
         return;
@@ -476,6 +490,139 @@ class Analyzer {
       items: agg.items.map((it) => it.id),
       fills,
     });
+  }
+
+  /**
+   * pattern: one row per pattern of the source's text (sql/patterns.ts). Like stats it replaces
+   * the relation: only its output fields exist after it.
+   */
+  private pattern(cmd: PatternCmd): void {
+    if (this.aggregated) {
+      this.err(
+        'PATTERN_AFTER_STATS',
+        'pattern clusters events: put it before stats (the rows after stats are no longer events).',
+        cmd.span,
+      );
+      return;
+    }
+    const source = this.expr(cmd.source);
+    this.noContainer(source, 'clustered into patterns', cmd.source.span);
+    const rowWise = this.stages.every((st) => ['filter', 'project', 'parseMulti', 'unnest'].includes(st.op));
+    const ids = {
+      pattern: this.id('pattern'),
+      ratio: this.id('ratio'),
+      sampleCount: this.id('sampleCount'),
+      severity: this.id('severityLabel'),
+      visualization: this.id('visualization'),
+    };
+    const stage: PatternStage = {
+      op: 'pattern',
+      source,
+      window: patternWindow(this.startTime, this.endTime),
+      ids,
+    };
+    this.stages.push(stage);
+    this.patternStage = { stage, rowWise };
+    this.newRelation([
+      ['@pattern', ids.pattern, 'string'],
+      ['@ratio', ids.ratio, 'number'],
+      ['@sampleCount', ids.sampleCount, 'number'],
+      ['@severityLabel', ids.severity, 'string'],
+      ['@visualization', ids.visualization, 'string'],
+    ]);
+  }
+
+  /**
+   * diff [previousDay|previousWeek|previousMonth], right after pattern: the patterns of the query
+   * range against those of an earlier period of the same length (the scan reads both).
+   */
+  private diff(cmd: DiffCmd): void {
+    const p = this.patternStage;
+    if (!p || this.stages[this.stages.length - 1] !== p.stage) return; // the composition rules said why
+    if (this.startTime === undefined || this.endTime === undefined) {
+      this.err(
+        'DIFF_NEEDS_RANGE',
+        'diff compares the query range with an earlier period: give the query a start and an end (--since, --start/--end, or SOURCE … start= end=).',
+        cmd.span,
+      );
+      return;
+    }
+    if (!p.rowWise) {
+      this.err(
+        'DIFF_NEEDS_EVENTS',
+        'diff counts the events of two periods: before pattern, use only commands that work event by event (fields, filter, parse).',
+        cmd.span,
+      );
+      return;
+    }
+    if (this.scan) {
+      this.err('RANGE_SHIFT_TWICE', 'Only one command of a query can move its time range (offset, diff).', cmd.span);
+      return;
+    }
+    const current = { startTime: this.startTime, endTime: this.endTime };
+    const previous = previousPeriod(current, cmd.period);
+    this.scan = {
+      startTime: Math.min(previous.startTime, current.startTime),
+      endTime: Math.max(previous.endTime, current.endTime),
+    };
+    const ids = {
+      previousSampleCount: this.id('previousSampleCount'),
+      previousRatio: this.id('previousRatio'),
+      change: this.id('sampleCountChange'),
+      changeType: this.id('changeType'),
+    };
+    p.stage.diff = { current, previous, ids };
+    this.addToRelation([
+      ['@previousSampleCount', ids.previousSampleCount, 'number'],
+      ['@previousRatio', ids.previousRatio, 'number'],
+      ['@sampleCountChange', ids.change, 'number'],
+      ['@changeType', ids.changeType, 'string'],
+    ]);
+  }
+
+  /** anomaly, right after pattern (or pattern | diff): keep the anomalous patterns (sql/patterns.ts ANOMALY). */
+  private anomaly(cmd: AnomalyCmd): void {
+    const p = this.patternStage;
+    if (!p || this.stages[this.stages.length - 1] !== p.stage) return; // the composition rules said why
+    if (!p.rowWise) {
+      this.err(
+        'ANOMALY_NEEDS_EVENTS',
+        'anomaly counts events per time window: before pattern, use only commands that work event by event (fields, filter, parse).',
+        cmd.span,
+      );
+      return;
+    }
+    const ids = { type: this.id('anomalyType'), score: this.id('anomalyScore'), time: this.id('anomalyTime') };
+    const w = p.stage.window.ms;
+    const bounded =
+      this.startTime !== undefined && this.endTime !== undefined
+        ? {
+            range: { startTime: this.startTime, endTime: this.endTime },
+            windows: Math.floor(this.endTime / w) - Math.floor(this.startTime / w) + 1,
+          }
+        : {};
+    p.stage.anomaly = { ...bounded, ids };
+    this.addToRelation([
+      ['@anomalyType', ids.type, 'string'],
+      ['@anomalyScore', ids.score, 'number'],
+      ['@anomalyTime', ids.time, 'time'],
+    ]);
+  }
+
+  /** A command that replaces the relation (stats, pattern): only `cols` exist from here on. */
+  private newRelation(cols: [string, string, ValueKind][]): void {
+    this.env = new Map();
+    this.visible = [];
+    this.addToRelation(cols);
+    this.aggregated = true;
+    this.displayed = undefined;
+  }
+
+  private addToRelation(cols: [string, string, ValueKind][]): void {
+    for (const [name, id, kind] of cols) {
+      this.env.set(name, { expr: { k: 'ref', id, kind } });
+      if (!this.visible.includes(name)) this.visible.push(name);
+    }
   }
 
   private isContainer(e: PExpr): boolean {
@@ -662,19 +809,10 @@ class Analyzer {
       ...(keys.length === 0 && this.defaults.statsRowWithoutEvents ? { rowWithoutEvents: true } : {}),
     });
     // The new relation: only the keys and the aggregates exist from here on.
-    this.env = new Map();
-    this.visible = [];
-    cmd.groupBy.forEach((p, i) => {
-      const name = projectionName(p);
-      this.env.set(name, { expr: { k: 'ref', id: keys[i].id, kind: keys[i].expr.kind } });
-      if (!this.visible.includes(name)) this.visible.push(name);
-    });
-    items.forEach((it, i) => {
-      this.env.set(names[i], { expr: { k: 'ref', id: it.id, kind: it.expr.kind } });
-      if (!this.visible.includes(names[i])) this.visible.push(names[i]);
-    });
-    this.aggregated = true;
-    this.displayed = undefined;
+    this.newRelation([
+      ...cmd.groupBy.map((p, i): [string, string, ValueKind] => [projectionName(p), keys[i].id, keys[i].expr.kind]),
+      ...items.map((it, i): [string, string, ValueKind] => [names[i], it.id, it.expr.kind]),
+    ]);
   }
 
   /**
@@ -702,7 +840,7 @@ class Analyzer {
       return;
     }
     if (this.scan) {
-      this.err('OFFSET_TWICE', 'Only one command of a query can shift its time range (offset, diff).', offset.span);
+      this.err('RANGE_SHIFT_TWICE', 'Only one command of a query can move its time range (offset, diff).', offset.span);
       return;
     }
     const [t, period] = key.expr.args;
@@ -1206,6 +1344,30 @@ const REL_MONTHS: Record<string, number> = {
   yr: 12,
   year: 12,
 };
+
+/** The period diff compares with: the one just before (same length), or a day, week or month earlier. */
+function previousPeriod(
+  cur: { startTime: number; endTime: number },
+  period: DiffCmd['period'],
+): { startTime: number; endTime: number } {
+  const back = (ms: number) => ({ startTime: cur.startTime - ms, endTime: cur.endTime - ms });
+  switch (period) {
+    case undefined:
+      return back(cur.endTime - cur.startTime + 1);
+    case 'previousDay':
+      return back(86_400_000);
+    case 'previousWeek':
+      return back(7 * 86_400_000);
+    case 'previousMonth': {
+      const month = (t: number) => {
+        const d = new Date(t);
+        d.setUTCMonth(d.getUTCMonth() - 1);
+        return d.getTime();
+      };
+      return { startTime: month(cur.startTime), endTime: month(cur.endTime) };
+    }
+  }
+}
 
 /** `SOURCE … start=-1d end=now` times: now, ±N<unit> (relative to now), epoch ms, or ISO text. */
 export function sourceTime(text: string, now: number): number | undefined {

@@ -226,6 +226,24 @@ export interface FillMissingCmd {
   fills: { value: Expr; field: Name }[];
   span: Span;
 }
+/** `pattern expr`: cluster the values of expr into patterns (spec §3.15). */
+export interface PatternCmd {
+  kind: 'pattern';
+  source: Expr;
+  span: Span;
+}
+/** `diff [previousDay|previousWeek|previousMonth]`, after pattern: compare with an earlier period. */
+export interface DiffCmd {
+  kind: 'diff';
+  /** Absent: the period of equal length just before the query's. */
+  period?: 'previousDay' | 'previousWeek' | 'previousMonth';
+  span: Span;
+}
+/** `anomaly`, after pattern: the patterns whose frequency is anomalous, or that are new. */
+export interface AnomalyCmd {
+  kind: 'anomaly';
+  span: Span;
+}
 /** A command that parses but is not supported yet (tier 3): the analyzer reports it by name. */
 export interface UnsupportedCmd {
   kind: 'unsupported';
@@ -247,6 +265,9 @@ export type Command =
   | UnnestCmd
   | ExpandCmd
   | FillMissingCmd
+  | PatternCmd
+  | DiffCmd
+  | AnomalyCmd
   | UnsupportedCmd;
 
 // ---------------------------------------------------------------- query

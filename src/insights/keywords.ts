@@ -47,9 +47,9 @@ export const COMMAND_KEYWORDS: readonly CommandKeyword[] = [
   cmd('expand', 2, 'expand field'),
   cmd('fillmissing', 2, 'fillmissing [with value for field, ...]'),
   cmd('filterIndex', 2, 'filterIndex field = value | filterIndex field in [...]'),
-  cmd('pattern', 3, 'pattern field'),
-  cmd('anomaly', 3, 'anomaly'),
-  cmd('diff', 3, 'diff [previousDay|previousWeek|previousMonth]'),
+  cmd('pattern', 2, 'pattern field'),
+  cmd('anomaly', 2, 'anomaly'),
+  cmd('diff', 2, 'diff [previousDay|previousWeek|previousMonth]'),
   cmd('logcompare', 3, 'logcompare timeshift duration'),
   cmd('relevantfields', 3, 'relevantfields [field, ...] where condition'),
   cmd('join', 3, "join type=inner|left left=a right=b where a.k = b.k (SOURCE '...')"),
@@ -109,6 +109,10 @@ export const CLAUSE_KEYWORDS: readonly string[] = [
   'accountidentifiers',
   'start',
   'end',
+  'offset',
+  'previousday',
+  'previousweek',
+  'previousmonth',
 ];
 
 /** Levenshtein distance, for "did you mean" hints over short keyword lists. */

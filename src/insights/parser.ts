@@ -279,6 +279,14 @@ class Parser {
       }
       case 'fillmissing':
         return this.parseFillMissing(t, terminator);
+      case 'pattern': {
+        const source = this.parseExpr();
+        return { kind: 'pattern', source, span: this.spanFrom(t) };
+      }
+      case 'anomaly':
+        return { kind: 'anomaly', span: this.spanFrom(t) };
+      case 'diff':
+        return this.parseDiff(t, terminator);
       default:
         this.fail(t, 'PARSE_UNKNOWN_COMMAND', `\`${t.value}\` is not a command`);
     }
@@ -465,6 +473,21 @@ class Parser {
       multi,
       span: this.spanFrom(t),
     };
+  }
+
+  private parseDiff(t: Token, terminator: Terminator): Command {
+    const DIFF_PERIODS = {
+      previousday: 'previousDay',
+      previousweek: 'previousWeek',
+      previousmonth: 'previousMonth',
+    } as const;
+    const p = this.peek();
+    if (this.atTerminator(terminator) || p.kind === 'pipe') return { kind: 'diff', span: this.spanFrom(t) };
+    const period = p.kind === 'name' ? DIFF_PERIODS[p.value.toLowerCase() as keyof typeof DIFF_PERIODS] : undefined;
+    if (!period)
+      this.fail(p, 'PARSE_UNEXPECTED_TOKEN', 'write diff, diff previousDay, diff previousWeek or diff previousMonth');
+    this.next();
+    return { kind: 'diff', period, span: this.spanFrom(t) };
   }
 
   private parseFillMissing(t: Token, terminator: Terminator): Command {

@@ -129,6 +129,29 @@ export type Stage =
   | { op: 'dedup'; keys: PExpr[] }
   /** One row per element of a list value (a non-list counts as one element). */
   | { op: 'unnest'; source: PExpr; id: string; kind: ValueKind }
+  /**
+   * pattern (and diff, anomaly after it): one row per pattern of `source`'s text over the events
+   * (sql/patterns.ts says how values become patterns). The relation holds only the output ids.
+   */
+  | {
+      op: 'pattern';
+      source: PExpr;
+      /** The @visualization windows. */
+      window: { amount: number; unit: DurationUnit; ms: number };
+      ids: { pattern: string; ratio: string; sampleCount: string; severity: string; visualization: string };
+      /** diff: counts in the query range against an earlier period (both read by the scan). */
+      diff?: {
+        current: { startTime: number; endTime: number };
+        previous: { startTime: number; endTime: number };
+        ids: { previousSampleCount: string; previousRatio: string; change: string; changeType: string };
+      };
+      /** anomaly: keep the anomalous patterns; `windows` is the number of windows of a bounded range. */
+      anomaly?: {
+        range?: { startTime: number; endTime: number };
+        windows?: number;
+        ids: { type: string; score: string; time: string };
+      };
+    }
   /** parse … multi: one row per match of the regex over source; the captures become columns. */
   | {
       op: 'parseMulti';

@@ -113,6 +113,26 @@ function checkQuery(query: Query, text: string, maxStats: number, out: Diagnosti
     }
   });
 
+  // diff and anomaly work on the patterns of the pattern command just before them.
+  cmds.forEach((c, i) => {
+    if (c.kind !== 'diff' && c.kind !== 'anomaly') return;
+    const prev = cmds[i - 1];
+    const ok =
+      prev?.kind === 'pattern' || (c.kind === 'anomaly' && prev?.kind === 'diff' && cmds[i - 2]?.kind === 'pattern');
+    if (ok) return;
+    out.push(
+      diagnostic(
+        text,
+        c.kind === 'diff' ? 'RULE_DIFF_AFTER_PATTERN' : 'RULE_ANOMALY_AFTER_PATTERN',
+        'error',
+        c.kind === 'diff'
+          ? 'Diff compilation Failed : Diff operation has to be used after Pattern; write … | pattern @message | diff'
+          : 'anomaly finds anomalous patterns: write it right after pattern (… | pattern @message | anomaly)',
+        keywordSpan(c, text),
+      ),
+    );
+  });
+
   checkEphemeral(cmds, text, out);
 
   // Subqueries follow the same rules on their own.
@@ -210,6 +230,10 @@ function commandExprs(c: Command): Expr[] {
       return [c.source];
     case 'fillmissing':
       return c.fills.map((f) => f.value);
+    case 'pattern':
+      return [c.source];
+    case 'diff':
+    case 'anomaly':
     case 'sort':
     case 'limit':
     case 'parse':

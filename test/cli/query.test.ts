@@ -101,7 +101,7 @@ test('query --no-row-cap --format csv: the summary counts the streamed rows', ()
 });
 
 test('query with a malformed query: diagnostics with caret on stderr, exit 1', () => {
-  const r = cli('query', 'stats count(*) by bin(5m) | pattern @message', '--db', db);
+  const r = cli('query', 'stats count(*) by bin(5m) | relevantfields where x = 1', '--db', db);
   assert.equal(r.code, 1);
   assert.match(r.err, /UNSUPPORTED_COMMAND/);
   assert.match(r.err, /\^/);

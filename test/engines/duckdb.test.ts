@@ -392,11 +392,13 @@ test('time range is inclusive on both ends; log group selection and SOURCE prefi
 
 test('malformed and unsupported queries: run throws QUERY_INVALID with coded diagnostics', async () => {
   await withEngine(E3, async (engine) => {
-    await assert.rejects(engine.run({ queryString: 'fields x | pattern @message' }), (e: unknown) => {
+    await assert.rejects(engine.run({ queryString: 'fields x | relevantfields where x = 1' }), (e: unknown) => {
       assert.ok(isBiError(e) && e.code === 'QUERY_INVALID');
       const diags = e.details.diagnostics as { code: string; message: string }[];
       assert.ok(
-        diags.some((d) => d.code === 'UNSUPPORTED_COMMAND' && d.message.includes('`pattern` is not supported yet')),
+        diags.some(
+          (d) => d.code === 'UNSUPPORTED_COMMAND' && d.message.includes('`relevantfields` is not supported yet'),
+        ),
       );
       return true;
     });

@@ -254,11 +254,22 @@ test('dedup, unnest … into, expand, fillmissing', () => {
     );
 });
 
+test('pattern, diff and anomaly parse into their commands', () => {
+  const q = ok('pattern concat(a, "x") | diff previousWeek | anomaly');
+  assert.deepEqual(
+    q.commands.map((c) => c.kind),
+    ['pattern', 'diff', 'anomaly'],
+  );
+  const [p, d] = q.commands;
+  assert.ok(p.kind === 'pattern' && p.source.kind === 'call');
+  assert.ok(d.kind === 'diff' && d.period === 'previousWeek');
+  const plain = ok('pattern @message | DIFF').commands[1];
+  assert.ok(plain.kind === 'diff' && plain.period === undefined);
+  assert.equal(parseQuery('pattern @message | diff lastYear').query, undefined);
+});
+
 test('tier-3 commands parse into unsupported commands named as written, with their text', () => {
   const cases: [string, string][] = [
-    ['pattern @message', 'pattern'],
-    ['anomaly', 'anomaly'],
-    ['diff previousWeek', 'diff'],
     ['logcompare timeshift 7d', 'logcompare'],
     ['relevantfields a, b where x > 1', 'relevantfields'],
     ["join type=left left=a right=b where a.k = b.k (SOURCE '/x' | filter y = 1)", 'join'],
@@ -278,7 +289,7 @@ test('tier-3 commands parse into unsupported commands named as written, with the
     ['search "x"', 'search'],
     ['order x', 'order'],
     ['tail 10', 'tail'],
-    ['PATTERN @message', 'PATTERN'],
+    ['LOGCOMPARE timeshift 1d', 'LOGCOMPARE'],
   ];
   for (const [text, name] of cases) {
     const q = ok(`fields @message | ${text} | limit 5`);

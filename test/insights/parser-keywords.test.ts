@@ -19,6 +19,9 @@ const MINIMAL: Record<string, [string, string]> = {
   expand: ['expand a', 'expand'],
   fillmissing: ['fillmissing', 'fillmissing'],
   filterIndex: ['filterIndex a = 1', 'filterIndex'],
+  pattern: ['pattern @message', 'pattern'],
+  anomaly: ['anomaly', 'anomaly'],
+  diff: ['diff', 'diff'],
 };
 
 test('every tier 1/2 keyword parses into its command, in any case', () => {

@@ -52,6 +52,10 @@ cases.push(
     'two-stats',
     'stats sum(input.inputTokenCount) as t by requestMetadata.tenant_id as tenant, bin(1h) | stats avg(t) as mean, max(t) as peak by tenant',
   ],
+  // pattern with diff and anomaly: the token masking and numbering are the dialect's; the rest is shared.
+  ['pattern-diff-anomaly', 'filter @message like /Exception/ | pattern @message | diff | anomaly'],
+  // stats … offset reads the range moved back; bin(ts, p) floors its first argument.
+  ['stats-offset', 'stats count(*) as n by bin(@timestamp, 5m) offset 1h'],
   [
     'filter-regex-in',
     'filter modelId like /(?i)claude/ and operation in ["Converse", "ConverseStream"] and status not like "2" | fields @timestamp, modelId',
@@ -87,6 +91,21 @@ for (const dialect of DIALECTS) {
       );
     });
   }
+
+  test(`golden SQL (${dialect.name}): stats … offset and diff read the range they need`, () => {
+    const offset = lowerPlan(plan('o', 'stats count(*) by bin(5m) offset 1h', RANGE), dialect, { now: NOW });
+    assert.deepEqual(offset.scan, {
+      logGroups: 'all',
+      startTime: RANGE.startTime - 3_600_000,
+      endTime: RANGE.endTime - 3_600_000,
+    });
+    const diff = lowerPlan(plan('d', 'pattern @message | diff previousWeek', RANGE), dialect, { now: NOW });
+    assert.deepEqual(diff.scan, {
+      logGroups: 'all',
+      startTime: RANGE.startTime - 7 * 86_400_000,
+      endTime: RANGE.endTime,
+    });
+  });
 
   test(`golden SQL (${dialect.name}): pure Bedrock seed queries read typed columns only (no JSON parsing of @message)`, () => {
     for (const [name, text] of cases.filter(([n]) => /^q\d/.test(n))) {

@@ -154,6 +154,17 @@ export interface Dialect {
   /** The list of every match of `re` in `sql`, or a one-element list holding NULL when none (for parse … multi). */
   regexMatches(sql: string, re: string): string;
 
+  // ---------------------------------------------------------------- pattern (rules in ./patterns.ts)
+  /**
+   * The text with each token (PATTERN_PIECES) that holds a digit replaced by `chr(1) Type chr(2)`:
+   * the first type of PATTERN_TOKEN_TYPES whose regex matches the whole token, else Token.
+   */
+  patternTemplate(x: Lower, text: string): string;
+  /** A template's placeholders (PATTERN_MARKER_RE) numbered in order: `<Number-1>`, `<UUID-2>` … */
+  patternLabel(x: Lower, template: string): string;
+  /** Aggregate: the JSON object text `{"<key>":<count>,…}` of the rows where `where` holds, keys ascending; NULL when none. */
+  countsJson(key: string, count: string, where: string): string;
+
   // ---------------------------------------------------------------- time arithmetic (epoch ms)
   /** Floor to the period: fixed units from the epoch, weeks from Monday, months/quarters/years by the calendar. */
   floorTime(x: Lower, t: string, amount: number, unit: DurationUnit): string;

@@ -25,6 +25,7 @@ import type {
   ScanRange,
 } from './dialect.js';
 import { LAMBDA_PATTERNS } from './lambda.js';
+import { ANOMALY, PATTERN_DEFAULT_SEVERITY, PATTERN_SEVERITIES } from './patterns.js';
 import { periodMs } from './periods.js';
 
 type StageOf<K extends Stage['op']> = Extract<Stage, { op: K }>;
@@ -217,7 +218,7 @@ class Lowering implements Lower {
     for (const st of this.plan.stages.slice(i + 1)) {
       if (st.op === 'sort') return false;
       if (st.op === 'limit' || st.op === 'dedup' || st.op === 'aggregate') return true;
-      if (st.op === 'fillmissing') return false;
+      if (st.op === 'fillmissing' || st.op === 'pattern') return false;
     }
     return true;
   }
@@ -244,6 +245,8 @@ class Lowering implements Lower {
         return this.unnest(rel, this.dialect.unnestList(this, this.value(st.source), st.source.kind), st.id);
       case 'parseMulti':
         return this.parseMulti(rel, st);
+      case 'pattern':
+        return this.pattern(rel, st);
       case 'aggregate':
         return this.aggregate(rel, st, this.needsDefaultOrder(i));
       default: {
@@ -347,6 +350,91 @@ class Lowering implements Lower {
       (c) => `CASE WHEN ${m} IS NOT NULL THEN ${d.regexExtract(m, re, String(c.group))} END AS ${d.ident(c.id)}`,
     );
     return this.wrap(r1, caps.join(', '));
+  }
+
+  /**
+   * pattern (sql/patterns.ts): the events' templates, counted per template and window (the
+   * current and, for diff, the previous period), then one row per template with its label,
+   * ratio, severity and window counts; anomaly keeps the anomalous ones. Standard SQL around the
+   * dialect's token masking and numbering.
+   */
+  private pattern(rel: RelState, st: StageOf<'pattern'>): RelState {
+    const d = this.dialect;
+    const q = (id: string) => d.ident(id);
+    const r = this.settled(rel);
+    const text = this.str(st.source);
+    const ts = d.column('timestamp');
+    const within = (p: { startTime: number; endTime: number }) => `${ts} BETWEEN ${p.startTime} AND ${p.endTime}`;
+    const cur = st.diff ? within(st.diff.current) : 'TRUE';
+    const prev = st.diff ? within(st.diff.previous) : 'FALSE';
+    // 1. Each event: its template, window and period.
+    const rows = this.selectSql(
+      { ...r, where: [...r.where, `${text} IS NOT NULL`] },
+      `${d.patternTemplate(this, text)} AS __t, ${d.floorTime(this, ts, st.window.amount, st.window.unit)} AS __w, ${ts} AS __ts, (${cur}) AS __c, (${prev}) AS __p`,
+    );
+    // 2. Per template and window; __rk = 1 on the window with the most events of the template.
+    const perWindow = `SELECT __t, __w, count(*) FILTER (WHERE __c) AS __n, count(*) FILTER (WHERE __p) AS __np, min(__ts) FILTER (WHERE __c) AS __first, max(__ts) FILTER (WHERE __c) AS __last, row_number() OVER (PARTITION BY __t ORDER BY count(*) FILTER (WHERE __c) DESC, __w ASC) AS __rk FROM (${rows}) AS ${this.alias('p')} GROUP BY __t, __w`;
+    // 3. Per template.
+    const perTemplate = `SELECT __t, sum(__n) AS __cnt, sum(__np) AS __pcnt, sum(__n * __n) AS __sq, max(__n) AS __max, min(CASE WHEN __rk = 1 THEN __w END) AS __maxw, min(__first) AS __first, max(__last) AS __last, ${d.countsJson('__w', '__n', '__n > 0')} AS __viz FROM (${perWindow}) AS ${this.alias('p')} GROUP BY __t HAVING sum(__n) > 0 OR sum(__np) > 0`;
+    // 4. The output fields.
+    const ratio = (n: string) => `(CAST(${n} AS DOUBLE) / NULLIF(sum(${n}) OVER (), 0))`;
+    const ids = st.ids;
+    const severity = `(CASE ${PATTERN_SEVERITIES.map((v) => `WHEN ${d.regexFullMatch('__label', d.regex(v.re))} THEN ${d.string(v.label)}`).join(' ')} ELSE ${d.string(PATTERN_DEFAULT_SEVERITY)} END)`;
+    const cols = [
+      `__label AS ${q(ids.pattern)}`,
+      `${ratio('__cnt')} AS ${q(ids.ratio)}`,
+      `__cnt AS ${q(ids.sampleCount)}`,
+      `${severity} AS ${q(ids.severity)}`,
+      `('{"timeWindowCountMapping":' || __viz || '}') AS ${q(ids.visualization)}`,
+    ];
+    const order = [`${q(ids.sampleCount)} DESC`, `${q(ids.pattern)} ASC`];
+    if (st.diff) {
+      const di = st.diff.ids;
+      cols.push(
+        `__pcnt AS ${q(di.previousSampleCount)}`,
+        `${ratio('__pcnt')} AS ${q(di.previousRatio)}`,
+        `(__cnt - __pcnt) AS ${q(di.change)}`,
+        `(CASE WHEN __pcnt = 0 THEN 'New' WHEN __cnt = 0 THEN 'Gone' WHEN __cnt > __pcnt THEN 'Increased' WHEN __cnt < __pcnt THEN 'Decreased' ELSE 'Unchanged' END) AS ${q(di.changeType)}`,
+      );
+      order.unshift(`abs(${q(di.change)}) DESC`);
+    }
+    if (st.anomaly) cols.push(...this.anomalyColumns(st.anomaly, st.window.ms));
+    if (r.raw && !r.matched) cols.push(`sum(__cnt) OVER () AS __matched`);
+    const labelled = `SELECT ${d.patternLabel(this, '__t')} AS __label, * FROM (${perTemplate}) AS ${this.alias('p')}`;
+    let from = `(SELECT ${cols.join(', ')} FROM (${labelled}) AS ${this.alias('p')}) AS ${this.alias('p')}`;
+    if (st.anomaly) {
+      from = `(SELECT * FROM ${from} WHERE ${q(st.anomaly.ids.type)} IS NOT NULL) AS ${this.alias('p')}`;
+      order.unshift(`${q(st.anomaly.ids.score)} DESC NULLS LAST`);
+    }
+    const out: RelState = { from, where: [], raw: false, order };
+    if (r.matched) out.matched = r.matched;
+    else if (r.raw) out.matched = '__matched';
+    return out;
+  }
+
+  /**
+   * anomaly (sql/patterns.ts ANOMALY): the score is how many standard deviations the busiest
+   * window of a pattern lies above its mean count per window, every window of the range counted.
+   */
+  private anomalyColumns(a: NonNullable<StageOf<'pattern'>['anomaly']>, windowMs: number): string[] {
+    const q = (id: string) => this.dialect.ident(id);
+    const window = (t: string) => `floor(${this.dialect.cast(t, 'DOUBLE')} / ${windowMs})`;
+    const k =
+      a.windows !== undefined
+        ? String(a.windows)
+        : `(${window('max(__last) OVER ()')} - ${window('min(__first) OVER ()')} + 1)`;
+    const lo = a.range ? String(a.range.startTime) : 'min(__first) OVER ()';
+    const hi = a.range ? String(a.range.endTime) : 'max(__last) OVER ()';
+    const mean = `(CAST(__cnt AS DOUBLE) / ${k})`;
+    const sd = `sqrt(greatest(CAST(__sq AS DOUBLE) / ${k} - ${mean} * ${mean}, 0))`;
+    const z = `((__max - ${mean}) / NULLIF(${sd}, 0))`;
+    const isNew = `(__first >= ${lo} + ${ANOMALY.newShare} * (${hi} - ${lo}) AND ${hi} > ${lo})`;
+    const burst = `(__max >= ${ANOMALY.minBurst} AND ${z} >= ${ANOMALY.zScore})`;
+    return [
+      `(CASE WHEN __cnt = 0 THEN NULL WHEN ${isNew} THEN 'New pattern' WHEN ${burst} THEN 'Pattern frequency' END) AS ${q(a.ids.type)}`,
+      `${z} AS ${q(a.ids.score)}`,
+      `__maxw AS ${q(a.ids.time)}`,
+    ];
   }
 
   /**

@@ -10,6 +10,7 @@ import { AGGREGATES } from './aggregates.js';
 import { COLUMNS } from './columns.js';
 import { FUNCTIONS } from './functions.js';
 import { jsonField, messageField, unnestList } from './json.js';
+import { countsJson, patternLabel, patternTemplate } from './pattern.js';
 import { naturalKey, numberLiteral, numberText, quoteIdent, quoteString } from './text.js';
 import { ceilTime, floorTime, timeSeries, timeText } from './time.js';
 
@@ -37,6 +38,9 @@ export const duckdb: Dialect = {
   regexExtract: (sql, re, group) => `regexp_extract(${sql}, ${re}, ${group})`,
   regexMatches: (sql, re) =>
     `CASE WHEN len(regexp_extract_all(${sql}, ${re})) = 0 THEN [NULL] ELSE regexp_extract_all(${sql}, ${re}) END`,
+  patternTemplate,
+  patternLabel,
+  countsJson,
   floorTime,
   ceilTime,
   timeSeries,
