@@ -102,7 +102,10 @@ export interface QueryEngine {
   readonly name: string;
   /** The front end only: diagnostics, output columns and plan. Never throws for a bad query. */
   prepare(req: QueryRequest): Promise<PreparedQuery>;
-  /** prepare(...).diagnostics. */
+  /**
+   * prepare(...).diagnostics for a query that is checked, not run (`check`, the editor): its range
+   * comes with each run, so a command that needs one (diff) is not refused for lacking it.
+   */
   check(queryString: string, logGroups?: string[]): Promise<Diagnostic[]>;
   /**
    * Run a query prepared by this engine (or prepare it first). Throws BiError('QUERY_INVALID',

@@ -48,12 +48,14 @@ const prepares = channel(PREPARE_CHANNEL);
 export function createQueryEngine(backend: EngineBackend, opts: EngineOptions = {}): QueryEngine {
   const running = new Set<QueryHandle>();
 
-  async function prepare(request: QueryRequest): Promise<PreparedQuery> {
+  /** checkOnly: the query is not about to run, so its range comes later (AnalyzeOptions.rangeAtRunTime). */
+  async function prepare(request: QueryRequest, checkOnly = false): Promise<PreparedQuery> {
     const catalog = await backend.catalog();
     const c = compileQuery(request.queryString, {
       catalog,
       request,
       now: Date.now(),
+      ...(checkOnly ? { rangeAtRunTime: true } : {}),
       ...(opts.savedQueries ? { savedQueries: opts.savedQueries } : {}),
     });
     if (prepares.hasSubscribers) prepares.publish({ engine: backend.name, queryString: request.queryString });
@@ -78,9 +80,9 @@ export function createQueryEngine(backend: EngineBackend, opts: EngineOptions = 
 
   return {
     name: backend.name,
-    prepare,
+    prepare: (request) => prepare(request),
     async check(queryString: string, logGroups?: string[]): Promise<Diagnostic[]> {
-      return (await prepare({ queryString, ...(logGroups ? { logGroups } : {}) })).diagnostics;
+      return (await prepare({ queryString, ...(logGroups ? { logGroups } : {}) }, true)).diagnostics;
     },
     start,
     async run(query, options) {

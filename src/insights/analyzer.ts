@@ -81,6 +81,12 @@ export interface AnalyzeOptions {
   now?: number;
   /** The unconfirmed defaults (decisions.ts); tests flip them, the product uses UNCONFIRMED_DEFAULTS. */
   defaults?: UnconfirmedDefaults;
+  /**
+   * True when the query is only checked and its range comes with each run (`check`, the editor):
+   * a command that needs a bounded range (diff) is then not refused for lacking one, and the plan
+   * (never run) uses the hour before `now` as a stand-in.
+   */
+  rangeAtRunTime?: boolean;
 }
 
 export interface Analysis {
@@ -539,7 +545,9 @@ class Analyzer {
   private diff(cmd: DiffCmd): void {
     const p = this.patternStage;
     if (!p || this.stages[this.stages.length - 1] !== p.stage) return; // the composition rules said why
-    if (this.startTime === undefined || this.endTime === undefined) {
+    const { startTime, endTime } = this;
+    const bounded = startTime !== undefined && endTime !== undefined;
+    if (!bounded && !this.opts.rangeAtRunTime) {
       this.err(
         'DIFF_NEEDS_RANGE',
         'diff compares the query range with an earlier period: give the query a start and an end (--since, --start/--end, or SOURCE … start= end=).',
@@ -559,7 +567,7 @@ class Analyzer {
       this.err('RANGE_SHIFT_TWICE', 'Only one command of a query can move its time range (offset, diff).', cmd.span);
       return;
     }
-    const current = { startTime: this.startTime, endTime: this.endTime };
+    const current = bounded ? { startTime, endTime } : standInRange(this.opts.now ?? Date.now());
     const previous = previousPeriod(current, cmd.period);
     this.scan = {
       startTime: Math.min(previous.startTime, current.startTime),
@@ -1344,6 +1352,11 @@ const REL_MONTHS: Record<string, number> = {
   yr: 12,
   year: 12,
 };
+
+/** The range a checked-only diff is planned over (the plan is never run): the hour before `now`. */
+function standInRange(now: number): { startTime: number; endTime: number } {
+  return { startTime: now - 3_600_000, endTime: now };
+}
 
 /** The period diff compares with: the one just before (same length), or a day, week or month earlier. */
 function previousPeriod(

@@ -50,6 +50,8 @@ export interface CompileQueryOptions {
   now?: number;
   /** The unconfirmed defaults; absent means UNCONFIRMED_DEFAULTS (src/insights/decisions.ts). */
   defaults?: UnconfirmedDefaults;
+  /** Checked only, the range comes with each run (`check`, the editor): see AnalyzeOptions. */
+  rangeAtRunTime?: boolean;
 }
 
 export interface QueryCompilation {
@@ -100,6 +102,7 @@ export function compileQuery(text: string, opts: CompileQueryOptions): QueryComp
     catalog: opts.catalog,
     now,
     ...(opts.defaults ? { defaults: opts.defaults } : {}),
+    ...(opts.rangeAtRunTime ? { rangeAtRunTime: true } : {}),
     ...(r.logGroups ? { logGroups: r.logGroups } : {}),
     ...(r.startTime !== undefined ? { startTime: r.startTime } : {}),
     ...(r.endTime !== undefined ? { endTime: r.endTime } : {}),

@@ -108,3 +108,23 @@ test('every saved query of queries/ is valid, checked twice in one process that 
   assert.equal(withDb.code, 0, withDb.err);
   assert.match(/^native=(.*)$/m.exec(withDb.err)?.[1] ?? '', /duckdb/i);
 });
+
+test('a diff query is valid to check, with or without a store: its range comes with each run', () => {
+  // A saved query has no range; refusing it here (DIFF_NEEDS_RANGE) would fail every CI lint of it.
+  for (const args of [[], ['--db', db]]) {
+    const ok = cli('check', 'pattern @message | diff previousDay | anomaly', ...args);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /^valid/m);
+    // diff is still checked: not after pattern, or after a command that is not event by event.
+    const misplaced = cli('check', 'fields @message | diff', ...args);
+    assert.equal(misplaced.code, 1, misplaced.out);
+    assert.match(misplaced.out, /RULE_DIFF_AFTER_PATTERN/);
+    const notRowWise = cli('check', 'limit 5 | pattern @message | diff', ...args);
+    assert.equal(notRowWise.code, 1, notRowWise.out);
+    assert.match(notRowWise.out, /DIFF_NEEDS_EVENTS/);
+  }
+  // Running it without a range is still refused: the run is when the range must be there.
+  const run = cli('query', 'pattern @message | diff', '--db', db);
+  assert.equal(run.code, 1, run.out + run.err);
+  assert.match(run.err, /DIFF_NEEDS_RANGE/);
+});

@@ -128,7 +128,11 @@ async function withChecker<T>(o: CheckOpts, f: (check: Checker) => Promise<T>): 
   const logGroups = o.logGroup?.length ? o.logGroup : undefined;
   if (o.db === undefined && !process.env[STORE_ENV]) {
     return f(async (text) => {
-      const c = compileQuery(text, { catalog: NO_STORE, ...(logGroups ? { request: { logGroups } } : {}) });
+      const c = compileQuery(text, {
+        catalog: NO_STORE,
+        rangeAtRunTime: true,
+        ...(logGroups ? { request: { logGroups } } : {}),
+      });
       return { text: c.text, diagnostics: c.diagnostics };
     });
   }
@@ -142,8 +146,8 @@ async function withChecker<T>(o: CheckOpts, f: (check: Checker) => Promise<T>): 
   try {
     const engine = createEngine(store);
     return await f(async (text) => {
-      const p = await engine.prepare({ queryString: text, ...(logGroups ? { logGroups } : {}) });
-      return { text: p.text, diagnostics: p.diagnostics };
+      // The spans refer to the text as written, which compileQuery keeps as given.
+      return { text, diagnostics: await engine.check(text, logGroups) };
     });
   } finally {
     store.close();
