@@ -207,5 +207,19 @@ export const STANDARD_AGGREGATES: Pick<
   count_distinct: (c) => `NULLIF(count(DISTINCT ${c.v(0)}), 0)`,
   sum: (c) => `sum(${c.n(0)})`,
   avg: (c) => `avg(${c.n(0)})`,
-  stddev: (c) => `stddev_samp(${c.n(0)})`,
+  stddev: (c) => {
+    // An engine's stddev_samp may fail instead of giving Infinity when the squared deviations
+    // overflow a double (DuckDB: "STDDEV_SAMP is out of range!"). A group holding a value that
+    // large gets no stddev (an overflow is missing, docs/semantics.md #10a); the inner CASE keeps
+    // those values out of the sum of squares so that the query never fails.
+    const x = c.n(0);
+    const fits = `abs(${x}) < ${STDDEV_MAX_MAGNITUDE}`;
+    return `(CASE WHEN max(abs(${x})) < ${STDDEV_MAX_MAGNITUDE} THEN stddev_samp(CASE WHEN ${fits} THEN ${x} END) END)`;
+  },
 } satisfies Record<string, AggregateImpl>;
+
+/**
+ * The largest magnitude stddev takes: below it, the squared deviations of up to 10^18 values
+ * sum within a double ((2·10^144)² · 10^18 = 4·10^306).
+ */
+const STDDEV_MAX_MAGNITUDE = '1e144';
