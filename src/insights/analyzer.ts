@@ -1211,6 +1211,9 @@ class Analyzer {
       };
     }
     const args = e.args.map((a) => this.expr(a, ctx));
+    // strcontains(@message, "…") searches the text as `like` does: say why a prompt is not found.
+    if (lname === 'strcontains' && args[0].k === 'base' && args[0].field === 'message')
+      this.bodiesNotKept('@message', e.span);
     if (
       (lname === 'formatdate' || lname === 'parsedate') &&
       !(args[1].k === 'lit' && typeof args[1].value === 'string')

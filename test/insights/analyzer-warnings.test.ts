@@ -34,6 +34,10 @@ test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body field
   // parse of @message warns too; a parse of another field does not.
   assert.deepEqual(codes('parse @message "x=*" as x', stripped), ['BODIES_NOT_KEPT']);
   assert.deepEqual(codes('parse modelId "x*" as x', stripped), []);
+  // strcontains searches @message as like does; on another field, or with bodies kept, it says nothing.
+  assert.deepEqual(codes('filter strcontains(@message, "my prompt")', stripped), ['BODIES_NOT_KEPT']);
+  assert.deepEqual(codes('filter strcontains(modelId, "claude")', stripped), []);
+  assert.deepEqual(codes('filter strcontains(@message, "my prompt")', kept), []);
   // Selecting only the group that kept bodies, or any group that kept them, silences it.
   const both = catalog({ '/b': BEDROCK, '/k': [...BEDROCK, 'output.outputBodyJson.stopReason'] });
   assert.deepEqual(codes('filter @message like /hello/', both), []);
