@@ -115,7 +115,11 @@ export interface Re2Problem {
  */
 export function re2Problem(pattern: string): Re2Problem | undefined {
   try {
-    RE2JS.compile(pattern);
+    const size = compiledSize(RE2JS.compile(pattern));
+    if (size > MAX_COMPILED_SIZE)
+      return {
+        reason: `it is too large to run (about ${Math.round(size)} RE2 instructions; the limit is ${MAX_COMPILED_SIZE}): use + or * instead of large {n} counts, especially of Unicode classes such as \\pL`,
+      };
     return undefined;
   } catch (e) {
     if (e instanceof RE2JSSyntaxException) {
@@ -123,6 +127,40 @@ export function re2Problem(pattern: string): Re2Problem | undefined {
     }
     return { reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * RE2 (C++, in DuckDB) refuses a pattern whose compiled program would pass its memory budget
+ * ("pattern too large - compile failed": about 87,000 instructions with the default 8 MiB). re2js
+ * compiles a character class into one instruction where RE2 compiles UTF-8 byte ranges, so the
+ * estimate weighs each class instruction: an ASCII range is cheap, a non-ASCII range costs about
+ * 3.5 instructions, and a class of many ranges shares suffixes (about 4 + ranges/2). Measured
+ * against DuckDB (test/engines/regex-size.test.ts): the costliest single range fails from about
+ * 23,000 repetitions, \pL from about 450; the limit keeps a margin of 2 under both.
+ */
+const MAX_COMPILED_SIZE = 40_000;
+
+/** The parts of re2js's compiled program the estimate reads (not in its published types). */
+interface ProgramShape {
+  re2Input?: { prog?: { inst?: { runes?: ArrayLike<number> }[] } };
+}
+
+function compiledSize(re: RE2JS): number {
+  // The program is re2js's internal state: if a release moves it, fall back to its own count.
+  const inst = (re as unknown as ProgramShape).re2Input?.prog?.inst;
+  if (!Array.isArray(inst)) return re.programSize();
+  let size = 0;
+  for (const i of inst) {
+    const runes = i.runes;
+    if (!runes || runes.length === 0) {
+      size += 1;
+      continue;
+    }
+    let byRange = 0;
+    for (let r = 0; r + 1 < runes.length; r += 2) byRange += runes[r + 1] < 0x80 ? 0.5 : 3.5;
+    size += 1 + Math.min(byRange, 4 + runes.length / 4);
+  }
+  return size;
 }
 
 const RE_META = /[\\^$.|?*+()[\]{}]/g;
