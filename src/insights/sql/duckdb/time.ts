@@ -123,6 +123,7 @@ export const TIME_FUNCTIONS: Pick<FunctionTable, 'tomillis' | 'parsedate' | 'for
     const t = `make_timestamp(CAST(${c.n(0)} AS BIGINT) * 1000)`;
     if (c.args.length > 2)
       return `try(strftime(timezone(${c.s(2)}, to_timestamp(CAST(${c.n(0)} AS DOUBLE) / 1000)), ${c.s(1)}))`;
-    return `strftime(${t}, ${c.s(1)})`;
+    // try(): a number outside the timestamp range (formatDate(1e17, …)) is missing, not a failure.
+    return `try(strftime(${t}, ${c.s(1)}))`;
   },
 };
