@@ -39,7 +39,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 const SPILL_FILE = /^duckdb_temp_/;
 
 const RECOVERY_HINT =
-  'Restore the file from a backup, or move it away and ingest the logs again (bedrock-insights ingest PATH --db FILE).';
+  'Restore the file from a backup, or move it away and ingest the logs again (npx bedrock-insights ingest PATH --db FILE).';
 
 /**
  * DuckDB's "the database has been invalidated" state: after a fatal error (a failed checkpoint

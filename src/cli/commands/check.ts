@@ -1,17 +1,18 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { BiError } from '../../util/errors.js';
-import { Store, defaultDbPath } from '../../store/store.js';
+import { Store } from '../../store/store.js';
 import { createEngine } from '../../engines/factory.js';
 import { renderDiagnostic } from '../../insights/diagnostics.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption, logGroupsOption } from '../options.js';
+import { packageFile } from '../package-info.js';
+import { withOptionalStore } from '../store.js';
 import { readQueryText } from './query.js';
 
 interface CheckOpts {
   file?: string;
   db?: string;
   logGroup?: string[];
-  format: string;
+  format: 'text' | 'json';
 }
 
 export function registerCheck(program: Command): void {
@@ -22,49 +23,48 @@ export function registerCheck(program: Command): void {
     )
     .argument('[query]', 'the query text (or use -f FILE)')
     .option('-f, --file <file>', 'read the query from a file (- for standard input)')
-    .option('--db <file>', 'a store whose field catalog is used for "field never seen" warnings (optional)')
-    .option('--log-group <name...>', 'log groups the query will read (for field warnings)')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(dbOption('optional'))
+    .addOption(logGroupsOption('log groups the query will read (for field warnings)'))
+    .addOption(formatOption(['text', 'json']))
     .addHelpText(
       'after',
-      `
+      () => `
+With a store (--db or $BEDROCK_INSIGHTS_DB), fields the store has never seen are warned about.
 Examples:
-  bedrock-insights check 'stats count(*) by bin(5m)'
-  bedrock-insights check -f queries/bedrock/q13-iam-role-and-metadata.insights --db store.duckdb
-  for f in queries/**/*.insights; do bedrock-insights check -f "$f" || exit 1; done   # lint in CI
+  npx bedrock-insights check 'stats count(*) by bin(5m)'
+  npx bedrock-insights check -f ${packageFile('queries/bedrock/q13-iam-role-and-metadata.insights')} --db store.duckdb
+  for f in queries/**/*.insights; do npx bedrock-insights check -f "$f" || exit 1; done   # lint in CI
 
 Exit status: 0 when the query is valid (warnings allowed), 1 when it is not.`,
     )
     .action(async (queryArg: string | undefined, o: CheckOpts) => {
       const text = readQueryText(queryArg, o.file);
-      if (o.format !== 'text' && o.format !== 'json')
-        throw new BiError('BAD_ARGS', `--format ${o.format}: use text or json.`);
-      const path = o.db !== undefined || process.env.BEDROCK_INSIGHTS_DB ? defaultDbPath(o.db) : undefined;
       // Without a store the query is still checked; only the field-catalog warnings are skipped.
-      const store =
-        path && existsSync(path) ? await Store.open(path, { readOnly: true }) : await Store.open(':memory:');
-      try {
-        const engine = createEngine(store);
-        const prepared = await engine.prepare({
-          queryString: text,
-          ...(o.logGroup?.length ? { logGroups: o.logGroup } : {}),
-        });
-        const valid = !prepared.diagnostics.some((d) => d.severity === 'error');
-        if (o.format === 'json') {
-          process.stdout.write(JSON.stringify({ valid, diagnostics: prepared.diagnostics }, null, 2) + '\n');
-        } else {
-          for (const d of prepared.diagnostics) process.stdout.write(renderDiagnostic(prepared.text, d) + '\n');
-          const errors = prepared.diagnostics.filter((d) => d.severity === 'error').length;
-          const warnings = prepared.diagnostics.length - errors;
-          process.stdout.write(
-            valid
-              ? `valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`
-              : `not valid: ${errors} error${errors === 1 ? '' : 's'}\n`,
-          );
+      await withOptionalStore(o, false, async (named) => {
+        const store = named ?? (await Store.open(':memory:'));
+        try {
+          const engine = createEngine(store);
+          const prepared = await engine.prepare({
+            queryString: text,
+            ...(o.logGroup?.length ? { logGroups: o.logGroup } : {}),
+          });
+          const valid = !prepared.diagnostics.some((d) => d.severity === 'error');
+          if (o.format === 'json') {
+            process.stdout.write(JSON.stringify({ valid, diagnostics: prepared.diagnostics }, null, 2) + '\n');
+          } else {
+            for (const d of prepared.diagnostics) process.stdout.write(renderDiagnostic(prepared.text, d) + '\n');
+            const errors = prepared.diagnostics.filter((d) => d.severity === 'error').length;
+            const warnings = prepared.diagnostics.length - errors;
+            process.stdout.write(
+              valid
+                ? `valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`
+                : `not valid: ${errors} error${errors === 1 ? '' : 's'}\n`,
+            );
+          }
+          setExitCode(valid ? EXIT.OK : EXIT.FAILED);
+        } finally {
+          if (!named) store.close();
         }
-        setExitCode(valid ? 0 : 1);
-      } finally {
-        store.close();
-      }
+      });
     });
 }
