@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIAGNOSTIC_CODES } from '../../src/contracts/diagnostic-codes.js';
-import { BEGIN, DOC, withCodesSection } from '../../scripts/diagnostics-doc.js';
+import { spawnSync } from 'node:child_process';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -54,8 +54,10 @@ test('every registered code is used in src/, once in the registry', () => {
 });
 
 test('docs/diagnostics.md lists every registered code, as the registry says (npm run docs:diagnostics)', () => {
-  const page = readFileSync(DOC, 'utf8');
-  assert.ok(page.includes(BEGIN), 'the generated section is missing');
-  assert.equal(page, withCodesSection(page), 'docs/diagnostics.md is stale: run npm run docs:diagnostics');
+  const page = readFileSync('docs/diagnostics.md', 'utf8');
   for (const c of registered) assert.ok(page.includes(`| \`${c}\` |`), `${c} is not in the table`);
+  const check = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diagnostics-doc.ts', '--check'], {
+    encoding: 'utf8',
+  });
+  assert.equal(check.status, 0, check.stderr);
 });
