@@ -15,12 +15,7 @@ export interface CommandEntry {
   term: string;
   summary: string;
   load: () => Promise<Register>;
-  /** Whether these arguments make AWS calls (the Node-version note of main.ts). */
-  aws?: (args: readonly string[]) => boolean;
 }
-
-const has = (args: readonly string[], ...words: string[]): boolean => args.some((a) => words.includes(a));
-const remote = (args: readonly string[]): boolean => args.some((a) => /^(s3|cloudwatch):\/\//.test(a));
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -40,7 +35,6 @@ export const COMMANDS: readonly CommandEntry[] = [
     term: '[options] <path...>',
     summary: 'Ingest Bedrock model invocation logs (files, folders, s3://, cloudwatch://) into the local store.',
     load: async () => (await import('./commands/ingest.js')).registerIngest,
-    aws: remote,
   },
   {
     name: 'generate',
@@ -68,11 +62,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary:
       'The price book: list prices, find models without a price, re-price stored invocations, resolve application inference profiles.',
     load: async () => (await import('./commands/prices.js')).registerPrices,
-    aws: (args) => has(args, 'profiles'),
   },
   {
     name: 'alarms',
-    term: '[command]',
+    term: '[options] [command]',
     summary:
       'Alarms with CloudWatch semantics over the local store: metric filters, queries, budgets, anomalies; e-mail, webhook, Slack and SNS notifications.',
     load: async () => (await import('./commands/alarms.js')).registerAlarms,
@@ -117,28 +110,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     term: '[options] [command]',
     summary: 'Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops).',
     load: async () => (await import('./commands/sync.js')).registerSync,
-    aws: (args) => !has(args, 'add', 'list', 'remove'),
   },
   {
     name: 'doctor',
     term: '[options]',
     summary: 'Why do I not see what I expect? Checks Bedrock logging in AWS and metadata hygiene in the data.',
     load: async () => (await import('./commands/doctor.js')).registerDoctor,
-    aws: (args) => !has(args, '--no-aws'),
   },
   {
     name: 'trino',
-    term: '[command]',
+    term: '[options] [command]',
     summary: 'A local Trino to try queries on, and the table over the S3 delivery layout on any Trino.',
     load: async () => (await import('./commands/trino.js')).registerTrino,
-    aws: remote,
   },
   {
     name: 'athena',
-    term: '[command]',
+    term: '[options] [command]',
     summary: 'Amazon Athena over the S3 delivery bucket.',
     load: async () => (await import('./commands/athena.js')).registerAthena,
-    aws: remote,
   },
 ];
 

@@ -86,16 +86,14 @@ Exit status: 0 done, 1 a check failed, 2 a usage or runtime error, 130 cancelled
   return program;
 }
 
-/** On Node.js before 22, what the AWS SDK would say in 7 lines on every run, once in ours. */
-function nodeVersionNote(argv: string[]): void {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= 22) return;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const args = argv.slice(2);
-  if (!namedCommand(args)?.aws?.(args)) return;
-  process.stderr.write(
-    `note: Node.js ${process.versions.node} is past its end of life (April 2026), and the AWS SDK needs Node.js 22 or later from January 2027; bedrock-insights runs on Node.js 22 and 24.\n`,
-  );
+/**
+ * The AWS SDK prints a 7-line NodeVersionSupportWarning on every run under Node.js 20 (it will
+ * need 22 from January 2027). The README states the supported versions (22 and 24; 20 works while
+ * machines have it); the warning would only bury the command's output, so it is switched off
+ * through the SDK's own variable, read when a client is made. Newer Node never warns.
+ */
+function quietAwsSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -107,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     });
   }
-  nodeVersionNote(argv);
+  quietAwsSdkNodeWarning();
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

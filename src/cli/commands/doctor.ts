@@ -8,7 +8,7 @@ import { withOptionalStore } from '../store.js';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('Why do I not see what I expect? Checks Bedrock logging in AWS and metadata hygiene in the data')
+    .description('Why do I not see what I expect? Checks Bedrock logging in AWS and metadata hygiene in the data.')
     .addOption(dbOption('optional'))
     .option('--region <regions>', 'AWS regions to check, comma-separated (default: the regions in the data)')
     .option(

@@ -159,7 +159,7 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
 export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
-    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops)')
+    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops).')
     .addOption(dbOption('create'))
     .option(
       '--interval <seconds>',
