@@ -3,7 +3,7 @@ import { isFieldReference, parseFilterPattern } from '../cloudwatch/filterPatter
 import { BiError } from '../util/errors.js';
 
 /**
- * Alarm definitions: plain JSON files (`bedrock-insights alarms create -f FILE`), validated here.
+ * Alarm definitions: plain JSON files (`npx bedrock-insights alarms create -f FILE`), validated here.
  * Field names follow PutMetricAlarm (camelCased) so a CloudWatch user recognises them.
  */
 

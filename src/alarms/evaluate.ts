@@ -361,7 +361,7 @@ export async function evaluateAlarms(rt: AlarmRuntime, o: EvaluateOptions = {}):
         if (!all.some((a) => a.definition.name === n))
           throw new BiError(
             'ALARM_NOT_FOUND',
-            `There is no alarm named ${n}; \`bedrock-insights alarms list\` shows them.`,
+            `There is no alarm named ${n}; \`npx bedrock-insights alarms list\` shows them.`,
           );
     const states = await rt.alarms.states();
     const report: EvaluationReport = { at, alarms: [], deliveries: [] };
@@ -393,7 +393,7 @@ export async function testNotify(rt: AlarmRuntime, name: string, at: number = Da
     if (def.notify.length === 0)
       throw new BiError(
         'ALARM_NO_TARGETS',
-        `Alarm ${name} has no notification targets; add "notify" to its definition or run \`bedrock-insights alarms enable ${name} --to ADDRESS\`.`,
+        `Alarm ${name} has no notification targets; add "notify" to its definition or run \`npx bedrock-insights alarms enable ${name} --to ADDRESS\`.`,
       );
     const st = (await rt.alarms.states(name))[0];
     const note: AlarmNotification = {

@@ -20,4 +20,4 @@ export {
 export { backtest, type BacktestResult } from './backtest.js';
 export { startAlarmScheduler, type AlarmScheduler } from './scheduler.js';
 export { describeTarget, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, SMTP_URL_ENV } from './notify/channels.js';
-export { targetFromAddress, parseTime, parseSince } from './cliText.js';
+export { targetFromAddress } from './cliText.js';

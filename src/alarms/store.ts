@@ -194,7 +194,7 @@ export class AlarmStore {
     if (!a)
       throw new BiError(
         'ALARM_NOT_FOUND',
-        `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`,
+        `There is no alarm named ${name}; \`npx bedrock-insights alarms list\` shows them.`,
       );
     return a;
   }

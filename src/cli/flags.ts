@@ -5,6 +5,6 @@ export function wholeNumber(flag: string, text: string | undefined): number | un
   if (text === undefined) return undefined;
   // Accept 1_000_000 and 1,000,000 as well as 1000000.
   const clean = text.replace(/[_,]/g, '');
-  if (!/^\d+$/.test(clean)) throw new BiError('BAD_OPTION', `${flag} must be a whole number (got "${text}").`);
+  if (!/^\d+$/.test(clean)) throw new BiError('INVALID_ARGUMENT', `${flag} ${text}: use a whole number.`);
   return Number(clean);
 }

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { IngestSummary, RejectedRecord } from '../sources/ingest.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { formatCount } from './progress.js';
-import { setExitCode } from './exit.js';
+import { EXIT, setExitCode } from './exit.js';
 
 /** Rejections printed on the terminal; the rest go to `--rejects FILE`. */
 export const REJECTS_SHOWN = 10;
@@ -87,9 +87,9 @@ export function reportIngestIssues(s: IngestSummary, o: { strict: boolean; rejec
     );
     for (const c of s.conflictExamples) err(`  ${c.file}:${c.line}: ${c.eventKey} differs in ${c.fields.join(', ')}`);
   }
-  if (o.strict && s.recordsRejected > 0) setExitCode(1);
+  if (o.strict && s.recordsRejected > 0) setExitCode(EXIT.FAILED);
   if (s.recordsStored === 0 && s.recordsRejected > 0) {
     err(`nothing was stored and ${formatCount(s.recordsRejected)} records were rejected: exit status 1`);
-    setExitCode(1);
+    setExitCode(EXIT.FAILED);
   }
 }

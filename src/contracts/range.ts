@@ -19,14 +19,19 @@ export const RELATIVE_RANGES: ReadonlyArray<{ value: string; label: string; ms: 
   { value: '4w', label: '4w', ms: 28 * 86_400_000 },
 ];
 
-/** Milliseconds of a relative range such as "3h" or "2w" (also "90s", "45m", "10d"); undefined if malformed. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/**
+ * Milliseconds of a relative range such as "3h" or "2w" (also "90s", "45m", "10d", "500ms"; units
+ * in any case, as the query language's durations: "1H" is an hour, "5M" five minutes); undefined
+ * if malformed or zero. The console's ranges and every CLI duration (--since, --query-timeout)
+ * are read here.
+ */
 export function relativeMs(value: string): number | undefined {
-  const m = /^(\d+)\s*(s|m|h|d|w)$/.exec(value.trim());
+  const m = /^(\d+)\s*(ms|s|m|h|d|w)$/i.exec(value.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[
-    m[2] as 's' | 'm' | 'h' | 'd' | 'w'
-  ];
+  const unit = UNIT_MS[m[2].toLowerCase() as keyof typeof UNIT_MS];
   return n > 0 ? n * unit : undefined;
 }
 

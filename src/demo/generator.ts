@@ -53,7 +53,7 @@ function parseEnd(end: GenerateOptions['end']): number {
   const ms = end instanceof Date ? end.getTime() : typeof end === 'number' ? end : parseEndText(end);
   if (!Number.isFinite(ms))
     throw new BiError(
-      'BAD_OPTION',
+      'INVALID_ARGUMENT',
       `--end ${String(end)} is not a time; give an ISO time such as 2026-11-01T00:00:00Z or epoch milliseconds.`,
     );
   return floorToHour(ms);
@@ -67,15 +67,15 @@ function parseEndText(text: string): number {
 export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
   const preset = o.preset ?? 'demo';
   if (!PRESETS.includes(preset))
-    throw new BiError('BAD_OPTION', `Unknown preset "${String(preset)}"; use one of: ${PRESETS.join(', ')}.`);
+    throw new BiError('INVALID_ARGUMENT', `Unknown preset "${String(preset)}"; use one of: ${PRESETS.join(', ')}.`);
   const days = o.days ?? (preset === 'guide' ? GUIDE_DEFAULT_DAYS : DEMO_DEFAULT_DAYS);
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
-    throw new BiError('BAD_OPTION', `--days must be a whole number from 1 to ${MAX_DAYS} (got ${days}).`);
+    throw new BiError('INVALID_ARGUMENT', `--days must be a whole number from 1 to ${MAX_DAYS} (got ${days}).`);
   let records: number;
   if (preset === 'guide') {
     if (o.records !== undefined && o.records !== GUIDE_RECORDS) {
       throw new BiError(
-        'BAD_OPTION',
+        'INVALID_ARGUMENT',
         `The guide preset has a fixed size (${GUIDE_RECORDS} records) so that the guide's tables come out exactly; drop --records.`,
       );
     }
@@ -83,7 +83,7 @@ export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
   } else {
     records = o.records ?? DEMO_DEFAULT_RECORDS;
     if (!Number.isSafeInteger(records) || records < 0)
-      throw new BiError('BAD_OPTION', `--records must be a whole number >= 0 (got ${records}).`);
+      throw new BiError('INVALID_ARGUMENT', `--records must be a whole number >= 0 (got ${records}).`);
   }
   return {
     preset,
@@ -143,16 +143,16 @@ export async function writeDataset(opts: WriteOptions): Promise<WriteSummary> {
   const r = resolveOptions(opts);
   const format = opts.format ?? 's3';
   if (format !== 's3' && format !== 'jsonl')
-    throw new BiError('BAD_OPTION', `Unknown format "${String(format)}"; use s3 or jsonl.`);
+    throw new BiError('INVALID_ARGUMENT', `Unknown format "${String(format)}"; use s3 or jsonl.`);
   if (existsSync(opts.out)) {
     const st = statSync(opts.out);
     if (format === 'jsonl' && st.isDirectory())
       throw new BiError(
-        'BAD_OPTION',
+        'INVALID_ARGUMENT',
         `${opts.out} is a folder; --format jsonl writes one file: give a file name such as ${opts.out}/bedrock.jsonl.`,
       );
     if (format === 's3' && !st.isDirectory())
-      throw new BiError('BAD_OPTION', `${opts.out} is a file; --format s3 writes a folder tree: give a folder.`);
+      throw new BiError('INVALID_ARGUMENT', `${opts.out} is a file; --format s3 writes a folder tree: give a folder.`);
     if (!opts.force && isNonEmpty(opts.out)) {
       throw new BiError(
         'OUTPUT_EXISTS',

@@ -55,7 +55,7 @@ export async function dataFindings(store: Store, o: DataCheckOptions = {}): Prom
           title: 'No Bedrock invocations in the store',
           detail: `The store has no Bedrock model invocation records${o.logGroup ? ` in ${o.logGroup}` : ''}.`,
           nextStep:
-            'Ingest some: bedrock-insights ingest ./AWSLogs (or s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP); or try bedrock-insights demo.',
+            'Ingest some: npx bedrock-insights ingest ./AWSLogs (or s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP); or try npx bedrock-insights demo.',
         },
       ];
     }
@@ -207,7 +207,7 @@ async function coverage(
         severity: 'warning',
         title: `${n.toLocaleString('en-US')} tagged invocations have no ${appKey}`,
         detail: `They carry request metadata but not the key that names the application, so per-application figures leave them out.`,
-        nextStep: `Add ${appKey} to the request metadata of those callers (find them: bedrock-insights query 'filter ispresent(requestMetadata) and not ispresent(requestMetadata.${appKey}) | stats count(*) by identity.arn').`,
+        nextStep: `Add ${appKey} to the request metadata of those callers (find them: npx bedrock-insights query 'filter ispresent(requestMetadata) and not ispresent(requestMetadata.${appKey}) | stats count(*) by identity.arn').`,
         data: { tagged: n },
       });
       continue;
@@ -266,7 +266,7 @@ async function misspellings(
         severity: 'warning',
         title: `requestMetadata.${key} = "${m.value}" looks like "${m.intended}"`,
         detail: `"${m.value}" on ${m.count.toLocaleString('en-US')} invocations, "${m.intended}" on ${m.intendedCount.toLocaleString('en-US')} (${m.distance === 0 ? 'differs only in letter case' : `${m.distance} edit${m.distance === 1 ? '' : 's'} apart`}). Figures by ${key} split them into two groups.`,
-        nextStep: `Fix the value where it is set (find the callers: bedrock-insights query 'filter requestMetadata.${key} = "${m.value}" | stats count(*), min(@timestamp), max(@timestamp) by identity.arn'); validate tag values against a fixed list in the tagging context.`,
+        nextStep: `Fix the value where it is set (find the callers: npx bedrock-insights query 'filter requestMetadata.${key} = "${m.value}" | stats count(*), min(@timestamp), max(@timestamp) by identity.arn'); validate tag values against a fixed list in the tagging context.`,
         data: { key, ...m },
       });
     }
@@ -285,7 +285,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
       title: `The price book is ${fresh.ageDays} days old`,
       detail: fresh.warning,
       nextStep:
-        "bedrock-insights prices update --from model_prices_and_context_window.json (LiteLLM's file), then bedrock-insights prices reprice --dry-run",
+        "npx bedrock-insights prices update --from model_prices_and_context_window.json (LiteLLM's file), then npx bedrock-insights prices reprice --dry-run",
       data: { version: book.version, retrieved: fresh.retrieved, ageDays: fresh.ageDays },
     });
   for (const g of gaps) {
@@ -298,7 +298,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
         severity: 'info',
         title: `Invocations of ${where} are waiting for their price`,
         detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) have no cost yet, though price book ${book.version} prices them.`,
-        nextStep: 'bedrock-insights prices reprice',
+        nextStep: 'npx bedrock-insights prices reprice',
         data,
       });
     } else if (!g.parts.all && modelIdForm(modelId) !== 'application-inference-profile-arn') {
@@ -310,7 +310,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
         severity: 'warning',
         title: `No ${classes.join(' or ')} price for ${where}`,
         detail: `${n(g.requests)} invocations are priced for their input and output, but their ${classes.join(' and ')} (${n(g.tokens)} tokens) have no price: ${g.why.reason}. Those tokens are in no cost figure (not free).`,
-        nextStep: `${g.why.hint}; then run bedrock-insights prices reprice.`,
+        nextStep: `${g.why.hint}; then run npx bedrock-insights prices reprice.`,
         data,
       });
     } else if (modelIdForm(modelId) === 'application-inference-profile-arn') {
@@ -319,7 +319,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
         severity: 'warning',
         title: `Application inference profile with no model: ${modelId}`,
         detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) name this application-inference-profile ARN as modelId; the ARN does not say which model it routes to, so they have no cost.`,
-        nextStep: `With AWS credentials, run bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${modelId}": "<model id>"}, then run bedrock-insights prices reprice.`,
+        nextStep: `With AWS credentials, run npx bedrock-insights prices profiles (it asks Bedrock's GetInferenceProfile and prices these invocations); or look it up (aws bedrock get-inference-profile --inference-profile-identifier ${modelId} --query 'models[0].modelArn') and map it in your prices file: "applicationProfiles": {"${modelId}": "<model id>"}, then run npx bedrock-insights prices reprice.`,
         data,
       });
     } else {
@@ -328,7 +328,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
         severity: 'warning',
         title: `No price for ${where}`,
         detail: `${n(g.requests)} invocations (${n(g.tokens)} tokens) are unpriced: ${g.why.reason}.`,
-        nextStep: `${g.why.hint}; then run bedrock-insights prices reprice.`,
+        nextStep: `${g.why.hint}; then run npx bedrock-insights prices reprice.`,
         data,
       });
     }

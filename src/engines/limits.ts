@@ -35,7 +35,7 @@ export function resultTooLargeWarning(p: PreparedQuery, rows: number, maxBytes: 
     p.text,
     'RESULT_TOO_LARGE',
     'warning',
-    `The result was cut at ${rows} rows: its rows reached ${Math.round(maxBytes / 1e6)} MB, the most one query may hold on this server. Export it to get every row (the console's export, POST /api/queries/export, streams CSV or JSON lines; so does bedrock-insights query --no-row-cap).`,
+    `The result was cut at ${rows} rows: its rows reached ${Math.round(maxBytes / 1e6)} MB, the most one query may hold on this server. Export it to get every row (the console's export, POST /api/queries/export, streams CSV or JSON lines; so does npx bedrock-insights query --no-row-cap).`,
     { start: 0, end: 0 },
   );
 }

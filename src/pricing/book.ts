@@ -52,7 +52,7 @@ export function bookFromFile(data: unknown, file: string | null): PriceBook {
     throw new BiError(
       'PRICE_BOOK_CORRUPT',
       file
-        ? `${where} is not a valid price book (${formatIssues(parsed.error.issues, data)}); write it again with \`bedrock-insights prices update --from FILE\`, or delete it to use the shipped book.`
+        ? `${where} is not a valid price book (${formatIssues(parsed.error.issues, data)}); write it again with \`npx bedrock-insights prices update --from FILE\`, or delete it to use the shipped book.`
         : `${where} is invalid (${formatIssues(parsed.error.issues, data)}); rebuild it with scripts/build-price-book.ts.`,
       file ? { file } : undefined,
     );
@@ -104,7 +104,7 @@ export function baseBook(): PriceBook {
   } catch (e) {
     throw new BiError(
       'PRICE_BOOK_CORRUPT',
-      `${file} is not valid JSON (${e instanceof Error ? e.message : String(e)}); write it again with \`bedrock-insights prices update --from FILE\`, or delete it to use the shipped book.`,
+      `${file} is not valid JSON (${e instanceof Error ? e.message : String(e)}); write it again with \`npx bedrock-insights prices update --from FILE\`, or delete it to use the shipped book.`,
       { file },
     );
   }
@@ -132,7 +132,7 @@ export function bookFreshness(book: Pick<PriceBook, 'retrieved' | 'version'>, no
     ageDays,
     stale,
     warning: stale
-      ? `The price book ${book.version} holds prices read on ${book.retrieved}, ${ageDays} days ago (more than ${STALE_BOOK_DAYS}): Bedrock prices may have changed since. Update it with \`bedrock-insights prices update --from model_prices_and_context_window.json\` (LiteLLM's file, https://github.com/BerriAI/litellm), or override prices in ~/.bedrock-insights/prices.json.`
+      ? `The price book ${book.version} holds prices read on ${book.retrieved}, ${ageDays} days ago (more than ${STALE_BOOK_DAYS}): Bedrock prices may have changed since. Update it with \`npx bedrock-insights prices update --from model_prices_and_context_window.json\` (LiteLLM's file, https://github.com/BerriAI/litellm), or override prices in ~/.bedrock-insights/prices.json.`
       : '',
   };
 }

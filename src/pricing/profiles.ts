@@ -11,7 +11,7 @@ import type { PriceBook, Profile } from './types.js';
  * the answer is kept as a dated snapshot in the store, because profiles are immutable (the answer
  * never goes stale) and can be deleted (later calls fail, yet old invocations still need a price).
  *
- * Opt-in: nothing here runs during ingest. `bedrock-insights prices profiles` (or a caller of
+ * Opt-in: nothing here runs during ingest. `npx bedrock-insights prices profiles` (or a caller of
  * resolveApplicationProfiles) makes the AWS calls; pricing only reads the snapshots.
  */
 

@@ -189,7 +189,7 @@ export function resolveModel(
     if (!mapped && !snap) {
       return unpriced(
         'an application inference profile ARN does not name its model',
-        `run \`bedrock-insights prices profiles\` with AWS credentials (it asks Bedrock's GetInferenceProfile and keeps the answer), or find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`,
+        `run \`npx bedrock-insights prices profiles\` with AWS credentials (it asks Bedrock's GetInferenceProfile and keeps the answer), or find the model with \`aws bedrock get-inference-profile --inference-profile-identifier ${raw}\` and add "applicationProfiles": {"${raw}": "<model id>"} to ${where}`,
       );
     }
     if (snap && !snap.modelId) {

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { createEngine } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { priceEvents } from '../pricing/index.js';
 import { listFields } from '../store/catalog.js';
-import { defaultDbPath, Store } from '../store/store.js';
-import { BiError } from '../util/errors.js';
+import type { Store } from '../store/store.js';
 
 /** A store and an engine over it, for the report commands. */
 export interface ReportContext {
@@ -16,26 +14,15 @@ export interface ReportContext {
 }
 
 /**
- * Opens an existing store (a mistyped --db must never become an empty store and a $0 statement)
- * and prices any Bedrock rows not priced yet (what ingest does after each batch: one GROUP BY and
- * no UPDATE when everything is priced), so a statement never treats rows that were merely not
- * priced yet as unpriced.
+ * The context of a report command over a store the caller opened read-write (the CLI's
+ * `withStore`, which refuses a store that does not exist: a mistyped --db must never become an
+ * empty store and a $0 statement). Prices any Bedrock rows not priced yet (what ingest does after
+ * each batch: one GROUP BY and no UPDATE when everything is priced), so a statement never treats
+ * rows that were merely not priced yet as unpriced. `close` closes the engine; the store stays
+ * the caller's.
  */
-export async function openReportContext(db?: string): Promise<ReportContext> {
-  const path = defaultDbPath(db);
-  if (path !== ':memory:' && !existsSync(path)) {
-    throw new BiError(
-      'STORE_MISSING',
-      `There is no store at ${path}. Check the --db path (or $BEDROCK_INSIGHTS_DB); ingest logs first with bedrock-insights ingest, or try bedrock-insights demo.`,
-    );
-  }
-  const store = await Store.open(path);
-  try {
-    await priceEvents(store, { where: 'unpriced' });
-  } catch (e) {
-    store.close();
-    throw e;
-  }
+export async function reportContext(store: Store): Promise<ReportContext> {
+  await priceEvents(store, { where: 'unpriced' });
   const engine = createEngine(store);
   return {
     store,
@@ -45,7 +32,6 @@ export async function openReportContext(db?: string): Promise<ReportContext> {
     },
     async close() {
       await engine.close();
-      store.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { csvLine } from './html.js';
 import { centsDecimal, formatCents, formatInt, formatUsd } from '../contracts/money.js';
 import type { Allocation, Reconciliation } from './reconcile.js';
 import { abbreviateModelId } from '../contracts/model-names.js';
-import { table } from './text-table.js';
+import { table } from '../util/text-table.js';
 
 export type ReconFormat = 'table' | 'csv' | 'json';
 

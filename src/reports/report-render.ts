@@ -136,7 +136,7 @@ ${anomalyRows(d.anomalies)}
 ${
   cov.unpriced.length
     ? `<table><tr><th>Model (invocations with an unpriced part)</th><th class="n">Requests</th><th class="n">Unpriced tokens</th></tr>${cov.unpriced.map((u) => `<tr><td>${esc(u.model)}</td><td class="n">${formatInt(u.requests)}</td><td class="n">${formatInt(u.tokens)}</td></tr>`).join('')}</table>
-<p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>bedrock-insights prices reprice</code>.</p>`
+<p class="note">Give these models a price (a prices file; application-inference-profile ARNs need a mapping to their model) and run <code>npx bedrock-insights prices reprice</code>.</p>`
     : ''
 }
 <p class="note">Generated ${esc(iso(d.generatedAt))}. Costs are list prices computed per invocation from the logs; they are not the bill (use <code>bedrock-insights reconcile</code> to compare with it).</p>`;

@@ -3,7 +3,7 @@ import { csvLine, esc, htmlDocument } from './html.js';
 import { shortModelNames } from '../contracts/model-names.js';
 import { centsDecimal, formatCents, formatCompact, formatInt, formatPct } from '../contracts/money.js';
 import { iso } from './period.js';
-import { table } from './text-table.js';
+import { table } from '../util/text-table.js';
 
 /** Chargeback statements as text (table), CSV and a self-contained HTML page. */
 
@@ -134,7 +134,10 @@ export function statementTable(s: Statement, opts: RenderOptions = {}): string {
     ]),
   ];
   if (s.coverage.unpriced.length) {
-    out.push('', 'Unpriced (no price in the book; add one with a prices file, see `bedrock-insights prices check`):');
+    out.push(
+      '',
+      'Unpriced (no price in the book; add one with a prices file, see `npx bedrock-insights prices check`):',
+    );
     for (const u of s.coverage.unpriced)
       out.push(`  ${u.model}: ${formatInt(u.requests)} requests, ${formatInt(u.tokens)} tokens`);
   }
@@ -258,7 +261,7 @@ export function statementHtml(s: Statement): string {
     `<tr class="total"><td colspan="2">Total</td>${num(u.requests)}${num(u.inputTokens)}${num(u.outputTokens)}${num(u.cacheReadTokens)}${num(u.cacheWriteTokens)}<td class="n" data-total-cents="${s.totalCents}">${formatCents(s.totalCents)}</td><td class="warn">${esc(unpricedNote(s.coverage, true))}</td></tr>`,
   );
   const unpriced = s.coverage.unpriced.length
-    ? `<h2>Unpriced usage</h2><p class="warn">These tokens have no price in the book, so no amount above includes them (they are not free). Add prices with a prices file; <code>bedrock-insights prices check</code> lists them.</p>
+    ? `<h2>Unpriced usage</h2><p class="warn">These tokens have no price in the book, so no amount above includes them (they are not free). Add prices with a prices file; <code>npx bedrock-insights prices check</code> lists them.</p>
 <table><tr><th>Model</th><th class="n">Requests</th><th class="n">Tokens</th></tr>${s.coverage.unpriced.map((x) => `<tr><td>${esc(x.model)}</td>${num(x.requests)}${num(x.tokens)}</tr>`).join('')}</table>`
     : '';
   const untaggedDetail = s.untagged.models.length

@@ -2,7 +2,7 @@ import { abbreviateModelId } from '../contracts/model-names.js';
 import { formatCompact, formatInt, formatUsd } from '../contracts/money.js';
 import { iso } from './period.js';
 import { tokensOf } from './query.js';
-import { table } from './text-table.js';
+import { table } from '../util/text-table.js';
 import type { UsageRow, UsageTable } from './usage-table.js';
 
 /** The daily / monthly table for a terminal (compact, fits 120 columns) or as JSON (full precision). */
@@ -57,7 +57,7 @@ export function renderUsageTable(t: UsageTable, format: 'table' | 'json', opts: 
     out.push(
       '',
       `COST leaves out the UNPRICED tokens (${formatInt(t.totals.unpricedTokens)} in ${formatInt(t.totals.unpricedRequests)} requests): no price in the book,`,
-      'never counted as $0; see `bedrock-insights prices check`.',
+      'never counted as $0; see `npx bedrock-insights prices check`.',
     );
   out.push('SAVED: cache reads at the input price minus what they cost, less the cache-write premium.');
   return `${out.join('\n')}\n`;

@@ -5,7 +5,7 @@ import { BiError, errorMessage } from '../util/errors.js';
 import { ingestCloudWatch, parseCloudWatchUrl } from './cloudwatch.js';
 import { ingestS3, parseS3Url } from './s3.js';
 
-/** One configured source of `bedrock-insights sync`. */
+/** One configured source of `npx bedrock-insights sync`. */
 export interface SourceConfig {
   url: string;
   region?: string;
@@ -55,7 +55,7 @@ export function loadSyncConfig(path: string): SyncConfig {
   } catch (e) {
     throw new BiError(
       'CONFIG_INVALID',
-      `${path} is not valid JSON (${errorMessage(e)}); fix it or remove it and add the sources again with "bedrock-insights sync add".`,
+      `${path} is not valid JSON (${errorMessage(e)}); fix it or remove it and add the sources again with "npx bedrock-insights sync add".`,
     );
   }
   const o = raw as { intervalSeconds?: unknown; sources?: unknown };
@@ -286,5 +286,5 @@ export function statusLine(
     .filter(([u]) => !results.some((r) => r.url === u))
     .map(([u, b]) => `${u}: backing off until ${new Date(b.until).toISOString().slice(11, 19)}`);
   const all = [...parts, ...waiting];
-  return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (bedrock-insights sync add s3://… | cloudwatch://…)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
+  return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (npx bedrock-insights sync add s3://… | cloudwatch://…)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
 }

@@ -14,8 +14,9 @@ import { dirname, join, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import { DDL, EVENTS_COLUMNS, SCHEMA_VERSION } from './schema.js';
+import { DB_ENV } from './db-env.js';
 
-export const DB_ENV = 'BEDROCK_INSIGHTS_DB';
+export { DB_ENV };
 
 /** The database file: `--db`, else $BEDROCK_INSIGHTS_DB, else ~/.bedrock-insights/store.duckdb. */
 export function defaultDbPath(explicit?: string): string {
@@ -39,7 +40,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 const SPILL_FILE = /^duckdb_temp_/;
 
 const RECOVERY_HINT =
-  'Restore the file from a backup, or move it away and ingest the logs again (bedrock-insights ingest PATH --db FILE).';
+  'Restore the file from a backup, or move it away and ingest the logs again (npx bedrock-insights ingest PATH --db FILE).';
 
 /**
  * DuckDB's "the database has been invalidated" state: after a fatal error (a failed checkpoint

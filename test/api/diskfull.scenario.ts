@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync('/tmp/bi-diskfull-');
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=80m', 'tmpfs', dir]);
   const out: Record<string, unknown> = {};
-  const s = await spawnServe(['--db', `${dir}/store.duckdb`], {
+  const s = await spawnServe(['--db', `${dir}/store.duckdb`, '--create'], {
     BEDROCK_INSIGHTS_ACCESS_KEYS: 'AKIDDISKFULL:disk-secret',
   });
   try {

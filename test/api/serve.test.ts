@@ -11,6 +11,7 @@ test('serve: options and defaults as documented', () => {
   const flags = serve.options.map((o) => o.long);
   assert.deepEqual(flags, [
     '--db',
+    '--create',
     '--port',
     '--host',
     '--token',
@@ -29,8 +30,8 @@ test('serve: options and defaults as documented', () => {
 test('serve: --port is checked', () => {
   assert.equal(parsePort('0'), 0);
   assert.equal(parsePort('9000'), 9000);
-  assert.throws(() => parsePort('http'), /--port must be a number/);
-  assert.throws(() => parsePort('70000'), /--port must be a number/);
+  assert.throws(() => parsePort('http'), /--port .*: use a number from 0 to 65535/);
+  assert.throws(() => parsePort('70000'), /--port .*: use a number from 0 to 65535/);
 });
 
 test('the banner prints the URL, and the token with a sign-in link only when one is required', () => {

@@ -79,9 +79,20 @@ test('query --format table: aligned columns; warnings on stderr', () => {
   const r = cli('query', 'fields modelId, output.outputTokens as x | stats count(*) as n by modelId', '--db', db);
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
-  assert.match(lines[0], /^modelId\s+\| n$/);
-  assert.match(lines[2], /^anthropic\.claude-3-haiku-20240307-v1:0 \| 3$/);
+  assert.match(lines[0], /^modelId\s+n$/);
+  assert.match(lines[1], /^-+ {2}-$/);
+  assert.match(lines[2], /^anthropic\.claude-3-haiku-20240307-v1:0 {2}3$/);
   assert.match(r.err, /did you mean output\.outputTokenCount\?/);
+});
+
+test('query --format table rounds long decimals for reading; csv keeps every digit', () => {
+  const q = 'filter input.inputTokenCount = 100 | fields input.inputTokenCount / 3 as third';
+  const table = cli('query', q, '--db', db, '-q');
+  assert.equal(table.code, 0, table.err);
+  assert.equal(table.out.trimEnd().split('\n')[2], '33.333333');
+  const csv = cli('query', q, '--db', db, '--format', 'csv', '-q');
+  assert.equal(csv.code, 0, csv.err);
+  assert.match(csv.out, /^third\r\n33\.33333333333333\d*\r\n$/);
 });
 
 test('query --no-row-cap --format json streams every row', () => {

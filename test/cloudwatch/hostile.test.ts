@@ -214,7 +214,7 @@ test('the real `serve` stops promptly on SIGTERM while costly patterns are being
   const entry = resolve('bin/bedrock-insights.js');
   assert.ok(existsSync(resolve('dist/cloudwatch/matchWorker.js')), 'the build (npm run build) is required');
   const dir = mkdtempSync(join(tmpdir(), 'h14-sigterm-'));
-  const proc = spawn(process.execPath, [entry, 'serve', '--db', join(dir, 'store.duckdb'), '--port', '0'], {
+  const proc = spawn(process.execPath, [entry, 'serve', '--db', join(dir, 'store.duckdb'), '--port', '0', '--create'], {
     env: {
       ...process.env,
       BEDROCK_INSIGHTS_ACCESS_KEYS: `${ACCESS_KEY}:${SECRET_KEY}`,

@@ -121,7 +121,7 @@ test('generate: writes the data set and prints a summary; errors are coded with 
   assert.match(again.stderr, /OUTPUT_EXISTS.*--force/);
   const bad = await cli(['generate', '--records', 'lots', '--out', join(scratch, 'x')]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--records must be a whole number/);
+  assert.match(bad.stderr, /INVALID_ARGUMENT.*--records lots: use a whole number/);
 
   const s3 = await cli([
     'generate',

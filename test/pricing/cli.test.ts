@@ -109,6 +109,6 @@ test('prices check lists unpriced models with tokens and a hint; reprice --dry-r
 test('prices check on a missing store says how to create one', async () => {
   await assert.rejects(
     run(['prices', 'check', '--db', join(tempDir(), 'none.duckdb')]),
-    /There is no store at .*Ingest logs first/,
+    /There is no store at .*none\.duckdb \(from --db: check the path\)\. Create one from your logs with `npx bedrock-insights ingest/,
   );
 });

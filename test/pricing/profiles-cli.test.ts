@@ -64,7 +64,7 @@ test('prices check names `prices profiles` as the fix; `prices profiles` fetches
   try {
     const check = await cli(['prices', 'check', '--db', db]);
     assert.equal(check.code, 1);
-    assert.match(check.text, /run `bedrock-insights prices profiles` with AWS credentials/);
+    assert.match(check.text, /run `npx bedrock-insights prices profiles` with AWS credentials/);
 
     const r = await cli(['prices', 'profiles', '--db', db, '--endpoint-url', bedrock.url]);
     assert.equal(r.code, 1, 'one profile stays unresolved');

@@ -6,8 +6,6 @@ import {
   describeTarget,
   evaluateAlarms,
   parseAlarmDefinition,
-  parseSince,
-  parseTime,
   targetFromAddress,
   testNotify,
   type AlarmRuntime,
@@ -17,32 +15,17 @@ import {
 import { formatNumber } from '../../alarms/rules.js';
 import { createEngine } from '../../engines/factory.js';
 import type { QueryEngine } from '../../engines/engine.js';
-import { defaultDbPath, Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption, sinceOption, untilOption } from '../options.js';
+import { out, printJson, table } from '../output.js';
+import { packageFile } from '../package-info.js';
+import { withStore } from '../store.js';
+import { parseRange, parseTime } from '../time-range.js';
 
 interface DbFlags {
   db?: string;
-  format?: string;
-}
-
-function out(s: string): void {
-  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-}
-
-function format(f: string | undefined): 'table' | 'json' {
-  if (f === undefined || f === 'table' || f === 'json') return f ?? 'table';
-  throw new BiError('INVALID_ARGUMENT', `--format must be table or json, not "${f}".`);
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  format: 'table' | 'json';
 }
 
 const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace('.000Z', 'Z'));
@@ -53,22 +36,22 @@ const labels = (l: Record<string, string>): string =>
 const num = (v: number | null): string => (v === null ? '-' : formatNumber(v));
 
 /** Opens the store and the alarm tables, runs `fn`, closes everything. */
-async function withAlarms<T>(flags: DbFlags, fn: (rt: AlarmRuntime) => Promise<T>): Promise<T> {
-  const store = await Store.open(defaultDbPath(flags.db));
-  let engine: QueryEngine | undefined;
-  const alarms = await AlarmStore.open(store);
-  try {
-    return await fn({
-      store,
-      alarms,
-      engine: () => (engine ??= createEngine(store)),
-      log: (l) => process.stderr.write(`${l}\n`),
-    });
-  } finally {
-    if (engine) await engine.close();
-    alarms.close();
-    store.close();
-  }
+async function withAlarms<T>(flags: { db?: string }, fn: (rt: AlarmRuntime) => Promise<T>): Promise<T> {
+  return withStore(flags, 'write', async (store) => {
+    let engine: QueryEngine | undefined;
+    const alarms = await AlarmStore.open(store);
+    try {
+      return await fn({
+        store,
+        alarms,
+        engine: () => (engine ??= createEngine(store)),
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+    } finally {
+      if (engine) await engine.close();
+      alarms.close();
+    }
+  });
 }
 
 function transitionRows(ts: Transition[]): string[][] {
@@ -83,39 +66,34 @@ export function registerAlarms(program: Command): void {
     )
     .addHelpText(
       'after',
-      `
+      () => `
 Examples:
-  bedrock-insights alarms backtest BedrockTokenUsageHourly --since 30d      # when would the guide's alarm have fired?
+  npx bedrock-insights alarms backtest BedrockTokenUsageHourly --since 30d      # when would the guide's alarm have fired?
   BEDROCK_INSIGHTS_SMTP_URL=smtp://user:pass@mail.example:587 \\
-    bedrock-insights alarms enable BedrockTokenUsageHourly --to team@example.com
-  bedrock-insights alarms create -f alarms.json                            # format: src/alarms/README.md
-  bedrock-insights alarms evaluate                                         # once, for cron; serve evaluates every minute
-  bedrock-insights alarms history BedrockTokenUsageHourly
+    npx bedrock-insights alarms enable BedrockTokenUsageHourly --to team@example.com
+  npx bedrock-insights alarms create -f alarms.json                            # the format: see below
+  npx bedrock-insights alarms evaluate                                         # once, for cron; serve evaluates every minute
+  npx bedrock-insights alarms history BedrockTokenUsageHourly
+
+The alarm definition format (JSON): ${packageFile('src/alarms/README.md')}
 
 Environment: BEDROCK_INSIGHTS_SMTP_URL, BEDROCK_INSIGHTS_SMTP_FROM, BEDROCK_INSIGHTS_WEBHOOK_SECRET,
 BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_INTERVAL (serve; seconds, 0 = off).`,
     );
-  const db = (c: Command): Command =>
-    c.option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)');
+  const db = (c: Command): Command => c.addOption(dbOption('write'));
 
   db(
     alarms
       .command('list')
       .description('List the alarms with their state.')
-      .option('--format <format>', 'table or json', 'table'),
+      .addOption(formatOption(['table', 'json'])),
   ).action(async (flags: DbFlags) => {
-    const fmt = format(flags.format);
+    const fmt = flags.format;
     await withAlarms(flags, async (rt) => {
       const list = await rt.alarms.list();
       const states = await rt.alarms.states();
       if (fmt === 'json') {
-        out(
-          JSON.stringify(
-            list.map((a) => ({ ...a, states: states.filter((s) => s.alarm === a.definition.name) })),
-            null,
-            2,
-          ),
-        );
+        printJson(list.map((a) => ({ ...a, states: states.filter((s) => s.alarm === a.definition.name) })));
         return;
       }
       const rows = list.map((a) => {
@@ -174,7 +152,7 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
         if (!(await rt.alarms.delete(name)))
           throw new BiError(
             'ALARM_NOT_FOUND',
-            `There is no alarm named ${name}; \`bedrock-insights alarms list\` shows them.`,
+            `There is no alarm named ${name}; \`npx bedrock-insights alarms list\` shows them.`,
           );
         out(`Deleted alarm ${name}.`);
       });
@@ -224,7 +202,7 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
       const results = await testNotify(rt, name);
       for (const r of results)
         out(`${r.ok ? 'sent' : 'FAILED'}  ${r.target}${r.ok ? '' : `: ${r.error} (after ${r.attempts} attempt(s))`}`);
-      if (results.some((r) => !r.ok)) setExitCode(1);
+      if (results.some((r) => !r.ok)) setExitCode(EXIT.FAILED);
     });
   });
 
@@ -233,25 +211,19 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
       .command('history')
       .argument('<name>')
       .description('State changes of an alarm, newest first.')
-      .option('--format <format>', 'table or json', 'table')
+      .addOption(formatOption(['table', 'json']))
       .option('--limit <n>', 'at most this many', '50'),
   ).action(async (name: string, flags: DbFlags & { limit?: string }) => {
-    const fmt = format(flags.format);
+    const fmt = flags.format;
     await withAlarms(flags, async (rt) => {
       await rt.alarms.require(name);
       const h = await rt.alarms.history(name, Number(flags.limit ?? 50));
       const notes = await rt.alarms.recentNotifications(name);
       if (fmt === 'json') {
-        out(
-          JSON.stringify(
-            {
-              history: h,
-              notifications: notes.map(({ payload: _p, target, ...n }) => ({ ...n, target: describeSafe(target) })),
-            },
-            null,
-            2,
-          ),
-        );
+        printJson({
+          history: h,
+          notifications: notes.map(({ payload: _p, target, ...n }) => ({ ...n, target: describeSafe(target) })),
+        });
         return;
       }
       out(
@@ -293,16 +265,16 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
       .description('Evaluate the enabled alarms once (for cron), send what changed.')
       .option('--at <time>', 'evaluate as of this time (ISO-8601 or epoch ms; default now)')
       .option('--alarm <name...>', 'only these alarms (also disabled ones)')
-      .option('--format <format>', 'table or json', 'table'),
+      .addOption(formatOption(['table', 'json'])),
   ).action(async (flags: DbFlags & { at?: string; alarm?: string[] }) => {
-    const fmt = format(flags.format);
+    const fmt = flags.format;
     await withAlarms(flags, async (rt) => {
       const report = await evaluateAlarms(rt, {
         ...(flags.at ? { at: parseTime(flags.at, '--at') } : {}),
         ...(flags.alarm ? { names: flags.alarm } : {}),
       });
       if (fmt === 'json') {
-        out(JSON.stringify(report, null, 2));
+        printJson(report);
         return;
       }
       out(`Evaluated ${report.alarms.length} alarm(s) at ${iso(report.at)}.`);
@@ -326,7 +298,7 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
       }
       for (const d of report.deliveries)
         out(`  notification ${d.ok ? 'sent' : 'FAILED'}: ${d.alarm} -> ${d.target}${d.error ? ` (${d.error})` : ''}`);
-      if (report.alarms.some((a) => a.error) || report.deliveries.some((d) => !d.ok)) setExitCode(1);
+      if (report.alarms.some((a) => a.error) || report.deliveries.some((d) => !d.ok)) setExitCode(EXIT.FAILED);
     });
   });
 
@@ -337,12 +309,12 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
       .description(
         'When would the alarm have fired on history? Each state change with its time, value and reason; nothing is stored or sent.',
       )
-      .option('--since <period>', 'how far back: 30d, 12h, 2w or a time', '30d')
-      .option('--until <time>', 'end of the replay (default now)')
+      .addOption(sinceOption('how far back: a duration before --until (30d, 12h, 2w) or a time', '30d'))
+      .addOption(untilOption('end of the replay: a time (default: now)'))
       .option('--file <file>', 'a definition file to try instead of the stored alarm')
-      .option('--format <format>', 'table or json', 'table'),
+      .addOption(formatOption(['table', 'json'])),
   ).action(async (name: string, flags: DbFlags & { since?: string; until?: string; file?: string }) => {
-    const fmt = format(flags.format);
+    const fmt = flags.format;
     await withAlarms(flags, async (rt) => {
       let def;
       if (flags.file) {
@@ -351,11 +323,13 @@ BEDROCK_INSIGHTS_CONSOLE_URL (links in notifications), BEDROCK_INSIGHTS_ALARM_IN
         def = all.find((d) => d.name === name);
         if (!def) throw new BiError('ALARM_NOT_FOUND', `${flags.file} has no alarm named ${name}.`);
       } else def = (await rt.alarms.require(name)).definition;
-      const until = flags.until ? parseTime(flags.until, '--until') : Date.now();
-      const since = parseSince(flags.since ?? '30d', until);
+      const now = Date.now();
+      const range = parseRange({ since: flags.since ?? '30d', until: flags.until }, now);
+      const until = range.end ?? now;
+      const since = range.start ?? until - 30 * 86_400_000;
       const r = await backtest(rt, def, { since, until });
       if (fmt === 'json') {
-        out(JSON.stringify(r, null, 2));
+        printJson(r);
         return;
       }
       out(

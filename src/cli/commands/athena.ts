@@ -25,8 +25,8 @@ Without --accounts and --log-regions the location is listed (AWS credentials nee
 account and region folders; with both, and --from, nothing is read from AWS.
 
 Examples:
-  bedrock-insights athena ddl --location s3://my-bedrock-logs/
-  bedrock-insights athena ddl --location s3://my-bedrock-logs/team-a --accounts 111122223333 --log-regions us-east-1,us-west-2 --from 2025-01-01`,
+  npx bedrock-insights athena ddl --location s3://my-bedrock-logs/
+  npx bedrock-insights athena ddl --location s3://my-bedrock-logs/team-a --accounts 111122223333 --log-regions us-east-1,us-west-2 --from 2025-01-01`,
     )
     .action(async (flags: DdlFlags) => {
       const { schema } = parseTableName(flags.table, 2);

@@ -1,16 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { buildChargeback, parseUntaggedRule, type Statement } from '../../reports/chargeback.js';
-import { openReportContext } from '../../reports/context.js';
 import { currentMonthLabel, parseMonth } from '../../reports/period.js';
 import { renderStatement, type StatementFormat } from '../../reports/statement-render.js';
-import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption, logGroupsOption } from '../options.js';
+import { withReportContext } from '../report-context.js';
 
 interface Flags {
   by: string;
   month?: string;
-  format?: string;
+  format: StatementFormat;
   untagged?: string;
   db?: string;
   out?: string;
@@ -39,12 +39,6 @@ export function statementWarnings(s: Statement): { lines: string[]; fatal: boole
   return { lines, fatal };
 }
 
-export function statementFormat(f: string | undefined): StatementFormat {
-  const v = f ?? 'table';
-  if (v === 'table' || v === 'csv' || v === 'html' || v === 'json') return v;
-  throw new BiError('INVALID_ARGUMENT', `--format must be table, csv, html or json, not "${f}".`);
-}
-
 export function registerChargeback(program: Command): void {
   program
     .command('chargeback')
@@ -57,10 +51,10 @@ export function registerChargeback(program: Command): void {
     )
     .option('--month <yyyy-mm>', 'the UTC month (default: the current month)')
     .option('--untagged <rule>', 'spend without the key: own (its own line), proportional, or owner:NAME', 'own')
-    .option('--format <format>', 'table, csv, html or json', 'table')
+    .addOption(formatOption(['table', 'csv', 'html', 'json']))
     .option('--out <file>', 'write the statement to a file instead of standard output')
-    .option('--log-group <name...>', 'only these log groups (default: all)')
-    .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .addOption(logGroupsOption())
+    .addOption(dbOption('write'))
     .option('--strict', 'exit 1 when the month has no data or no invocation has the --by key (for scheduled runs)')
     .option('--wide', 'table: full model ids and exact token counts (CSV and JSON always have them)')
     .addHelpText(
@@ -71,16 +65,14 @@ to the month's total. Tokens of models without a price are listed as unpriced, n
 A month without data, or a --by key no invocation has (with the keys that exist and a did-you-mean),
 is reported on standard error; --strict makes either one exit 1.
 Examples:
-  bedrock-insights chargeback --by cost_center --month 2026-10
-  bedrock-insights chargeback --by tenant_id --month 2026-10 --untagged proportional --format csv > oct.csv
-  bedrock-insights chargeback --by team --month 2026-10 --untagged owner:platform --format html --out oct.html`,
+  npx bedrock-insights chargeback --by cost_center --month 2026-10
+  npx bedrock-insights chargeback --by tenant_id --month 2026-10 --untagged proportional --format csv > oct.csv
+  npx bedrock-insights chargeback --by team --month 2026-10 --untagged owner:platform --format html --out oct.html`,
     )
     .action(async (flags: Flags) => {
-      const format = statementFormat(flags.format);
       const period = parseMonth(flags.month ?? currentMonthLabel());
       const rule = parseUntaggedRule(flags.untagged);
-      const ctx = await openReportContext(flags.db);
-      try {
+      await withReportContext(flags, async (ctx) => {
         const s = await buildChargeback(ctx.engine, {
           by: flags.by,
           period,
@@ -90,16 +82,14 @@ Examples:
         });
         const warnings = statementWarnings(s);
         for (const w of warnings.lines) process.stderr.write(`${w}\n`);
-        if (warnings.fatal && flags.strict) setExitCode(1);
-        const text = renderStatement(s, format, { wide: flags.wide === true });
+        if (warnings.fatal && flags.strict) setExitCode(EXIT.FAILED);
+        const text = renderStatement(s, flags.format, { wide: flags.wide === true });
         if (flags.out) {
           writeFileSync(flags.out, text);
           process.stderr.write(
             `Wrote the ${s.period.label} statement by ${s.by} (${s.owners.length} owners) to ${flags.out}\n`,
           );
         } else process.stdout.write(text);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

@@ -4,7 +4,10 @@ import type { Command } from 'commander';
 import { BiError } from '../../util/errors.js';
 import { compileQuery, type CatalogInfo } from '../../insights/compile.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
-import { setExitCode } from '../exit.js';
+import { DB_ENV } from '../../store/db-env.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption, logGroupsOption } from '../options.js';
+import { packageFile } from '../package-info.js';
 
 /**
  * `check`: the CI linter for saved queries. It loads only the front end (src/insights/compile.ts)
@@ -18,7 +21,7 @@ interface CheckOpts {
   file: string[];
   db?: string;
   logGroup?: string[];
-  format: string;
+  format: 'text' | 'json';
 }
 
 /** One query to check: where it came from (a file path, `-`, or the argument) and its text. */
@@ -35,8 +38,6 @@ interface Checked {
 
 /** Runs the front end over each text: through the engine when a store is given, else directly. */
 type Checker = (text: string) => Promise<{ text: string; diagnostics: Diagnostic[] }>;
-
-const STORE_ENV = 'BEDROCK_INSIGHTS_DB';
 
 /** A catalog that knows no log group: they are unknown, not absent. */
 const NO_STORE: CatalogInfo = { logGroups: [], fieldsByGroup: new Map(), logGroupsKnown: false };
@@ -58,16 +59,18 @@ export function registerCheck(program: Command): void {
       collect,
       [],
     )
-    .option('--db <file>', 'a store: named log groups must exist in it, and fields it never saw are warned about')
-    .option('--log-group <name...>', 'log groups the queries will read (for field warnings)')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(dbOption('optional'))
+    .addOption(logGroupsOption('log groups the queries will read (for field warnings)'))
+    .addOption(formatOption(['text', 'json']))
     .addHelpText(
       'after',
-      `
+      () => `
+With a store (--db or $BEDROCK_INSIGHTS_DB), named log groups must exist in it and fields it has
+never seen are warned about.
 Examples:
-  bedrock-insights check 'stats count(*) by bin(5m)'
-  bedrock-insights check -f queries/ -f more.insights            # lint in CI: one process for all
-  bedrock-insights check -f queries/bedrock/q13-iam-role-and-metadata.insights --db store.duckdb
+  npx bedrock-insights check 'stats count(*) by bin(5m)'
+  npx bedrock-insights check -f queries/ -f more.insights            # lint in CI: one process for all
+  npx bedrock-insights check -f ${packageFile('queries/bedrock/q13-iam-role-and-metadata.insights')} --db store.duckdb
 
 Without a store the queries' syntax and semantics are checked; log groups they name are warned
 about (they cannot be seen). --format json prints {valid, diagnostics} for one query and
@@ -76,8 +79,6 @@ about (they cannot be seen). --format json prints {valid, diagnostics} for one q
 Exit status: 0 when every query is valid (warnings allowed), 1 when one is not.`,
     )
     .action(async (queryArg: string | undefined, o: CheckOpts) => {
-      if (o.format !== 'text' && o.format !== 'json')
-        throw new BiError('BAD_ARGS', `--format ${o.format}: use text or json.`);
       const inputs = readInputs(queryArg, o.file);
       const several = inputs.length > 1 || o.file.some(isFolder);
       const results = await withChecker(o, async (check) => {
@@ -104,7 +105,7 @@ Exit status: 0 when every query is valid (warnings allowed), 1 when one is not.`
           );
         }
       }
-      setExitCode(allValid ? 0 : 1);
+      setExitCode(allValid ? EXIT.OK : EXIT.FAILED);
     });
 }
 
@@ -126,7 +127,7 @@ function printText(r: Checked, header: string | undefined): void {
  */
 async function withChecker<T>(o: CheckOpts, f: (check: Checker) => Promise<T>): Promise<T> {
   const logGroups = o.logGroup?.length ? o.logGroup : undefined;
-  if (o.db === undefined && !process.env[STORE_ENV]) {
+  if (o.db === undefined && !process.env[DB_ENV]) {
     return f(async (text) => {
       const c = compileQuery(text, {
         catalog: NO_STORE,
@@ -136,22 +137,17 @@ async function withChecker<T>(o: CheckOpts, f: (check: Checker) => Promise<T>): 
       return { text: c.text, diagnostics: c.diagnostics };
     });
   }
-  // Loaded only here: DuckDB's native binding is most of the CLI's start-up time.
-  const { existsSync } = await import('node:fs');
-  const { Store, defaultDbPath } = await import('../../store/store.js');
+  // Loaded only here: DuckDB's native binding is most of the CLI's start-up time. A store that
+  // was named must exist (STORE_MISSING otherwise), as for every command that reads one.
+  const { withStore } = await import('../store.js');
   const { createEngine } = await import('../../engines/factory.js');
-  const path = defaultDbPath(o.db);
-  // A store path that does not exist yet is no store: the queries are still checked.
-  const store = existsSync(path) ? await Store.open(path, { readOnly: true }) : await Store.open(':memory:');
-  try {
+  return withStore(o, 'read', async (store) => {
     const engine = createEngine(store);
-    return await f(async (text) => {
+    return f(async (text) => {
       // The spans refer to the text as written, which compileQuery keeps as given.
       return { text, diagnostics: await engine.check(text, logGroups) };
     });
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function isFolder(path: string): boolean {
@@ -165,11 +161,11 @@ function isFolder(path: string): boolean {
 /** The queries to check: the argument, or every -f file (folders expanded, sorted). */
 function readInputs(arg: string | undefined, files: string[]): Input[] {
   if (arg !== undefined && files.length > 0)
-    throw new BiError('BAD_ARGS', 'Give the query either as an argument or with -f, not both.');
+    throw new BiError('INVALID_ARGUMENT', 'Give the query either as an argument or with -f, not both.');
   if (files.length === 0) {
     if (arg === undefined || arg.trim() === '')
       throw new BiError(
-        'BAD_ARGS',
+        'INVALID_ARGUMENT',
         'Give a query, e.g. bedrock-insights check "stats count(*) by modelId", or -f FILE.',
       );
     return [{ name: '(argument)', text: arg }];

@@ -7,16 +7,22 @@ import { DEMO_ACCOUNT } from '../../demo/world.js';
 import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { filesRead, unchanged } from '../../sources/checkpoints.js';
 import { discoverFiles } from '../../sources/walk.js';
-import { defaultDbPath, Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine } from './generate.js';
 import { wholeNumber } from '../flags.js';
+import { dbOption } from '../options.js';
+import { openInBrowser } from '../open-url.js';
+import { packageFile } from '../package-info.js';
+import { storePathFor, withStore } from '../store.js';
 import { serveUntilStopped, serverOptionsFrom } from './serve.js';
 
 interface DemoFlags {
   db?: string;
   /** commander's --no-serve sets serve=false. */
   serve?: boolean;
+  /** commander's --no-open sets open=false. */
+  open?: boolean;
   port?: string;
   host?: string;
   data?: string;
@@ -35,7 +41,7 @@ export interface DemoRun {
  * Returns where things are, so a caller can go on (the console, once it exists: see registerDemo).
  */
 export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
-  const dbPath = defaultDbPath(flags.db);
+  const dbPath = storePathFor(flags, 'create');
   const dataDir = flags.data ?? defaultDemoDataDir(dbPath);
   const params = {
     records: wholeNumber('--records', flags.records) ?? DEMO_DEFAULT_RECORDS,
@@ -59,8 +65,7 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
       : `Demo data already in ${dataDir} (${manifest.records.toLocaleString('en-US')} records, seed ${manifest.seed}); reusing it.`,
   );
 
-  const store = await Store.open(dbPath);
-  try {
+  await withStore({ db: dbPath }, 'create', async (store) => {
     if (manifest.replaces) await removeReplacedDemoRecords(store, manifest.replaces, dataFile);
     const ing = progressLine('Ingesting:');
     let result: IngestSummary;
@@ -91,11 +96,9 @@ export async function runDemo(flags: DemoFlags): Promise<DemoRun> {
     out(formatSummary(s));
     out('');
     out(
-      `Try: bedrock-insights query --db ${dbPath} -f queries/bedrock/q02-tokens-by-application.insights --since ${manifest.days}d`,
+      `Try: npx bedrock-insights query --db ${dbPath} -f ${packageFile('queries/bedrock/q02-tokens-by-application.insights')} --since ${manifest.days}d`,
     );
-  } finally {
-    store.close();
-  }
+  });
   return { dbPath, dataDir };
 }
 
@@ -123,8 +126,8 @@ async function removeReplacedDemoRecords(
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Generate the demo data set (once), ingest it into the store and print a summary.')
-    .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .description('Generate the demo data set (once), ingest it into the store, print a summary and serve the console.')
+    .addOption(dbOption('create'))
     .option('--data <dir>', 'where the demo data is generated (default: demo-data next to the store)')
     .option('--records <n>', `records to generate (default ${DEMO_DEFAULT_RECORDS.toLocaleString('en-US')})`)
     .option('--days <d>', `days covered, ending now (default ${DEMO_DEFAULT_DAYS})`)
@@ -132,15 +135,17 @@ export function registerDemo(program: Command): void {
     .option('--port <port>', 'port of the console (default 8080; 0 picks a free one)', '8080')
     .option('--host <host>', 'address the console binds (default 127.0.0.1)', '127.0.0.1')
     .option('--no-serve', 'only load the data and print the summary; do not start the console')
+    .option('--no-open', 'do not open the console in a browser (it opens only from a terminal)')
     .addHelpText(
       'after',
       `
-Then it serves the console over that store (like \`bedrock-insights serve\`) until Ctrl-C.
+Then it serves the console over that store (like \`npx bedrock-insights serve\`) until Ctrl-C, and opens
+it in the default browser when run from a terminal (not with --no-open).
 Running demo again reuses the generated data (same parameters) and ingests nothing twice; data
 that ended more than a day ago is generated again to end now, replacing the old demo records.
 Examples:
-  bedrock-insights demo                                  # then open http://127.0.0.1:8080/
-  bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`,
+  npx bedrock-insights demo                                  # then open http://127.0.0.1:8080/
+  npx bedrock-insights demo --db /tmp/demo.duckdb --records 20000 --no-serve`,
     )
     .action(async (flags: DemoFlags) => {
       const run = await runDemo(flags);
@@ -151,6 +156,7 @@ Examples:
         port: flags.port ?? '8080',
         host: flags.host ?? '127.0.0.1',
       });
-      await serveUntilStopped(opts, banner);
+      const open = flags.open !== false && process.stdout.isTTY === true;
+      await serveUntilStopped(opts, banner, open ? openInBrowser : undefined);
     });
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { renderText, runDoctor } from '../../doctor/index.js';
-import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
-import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../exit.js';
+import { defaultDbPath } from '../../store/store.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption } from '../options.js';
+import { withOptionalStore } from '../store.js';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('Why do I not see what I expect? Checks Bedrock logging in AWS and metadata hygiene in the data')
-    .option('--db <file>', `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb)`)
+    .description('Why do I not see what I expect? Checks Bedrock logging in AWS and metadata hygiene in the data.')
+    .addOption(dbOption('optional'))
     .option('--region <regions>', 'AWS regions to check, comma-separated (default: the regions in the data)')
     .option(
       '--endpoint-url <url>',
@@ -21,7 +22,7 @@ export function registerDoctor(program: Command): void {
       '--app-key <key>',
       'the requestMetadata key naming the application (default: application_name, application, app…)',
     )
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(formatOption(['text', 'json']))
     .addHelpText(
       'after',
       `
@@ -32,12 +33,13 @@ Always, on the data: invocations without requestMetadata by operation and caller
 each: the requestMetadata field on Converse, the X-Amzn-Bedrock-Request-Metadata header on
 InvokeModel), coverage of each metadata key per application, values that look misspelled,
 keys with a value per call, application-inference-profile ARNs with no model, models with no price.
+Without a store (none named and no default one) only the AWS checks run.
 Exit status 1 when a finding is an error.
 
 Examples:
-  bedrock-insights doctor
-  bedrock-insights doctor --region us-east-1,eu-central-1 --format json
-  bedrock-insights doctor --no-aws --db demo.duckdb`,
+  npx bedrock-insights doctor
+  npx bedrock-insights doctor --region us-east-1,eu-central-1 --format json
+  npx bedrock-insights doctor --no-aws --db demo.duckdb`,
     )
     .action(
       async (o: {
@@ -48,21 +50,12 @@ Examples:
         aws: boolean;
         logGroup?: string;
         appKey?: string;
-        format: string;
+        format: 'text' | 'json';
       }) => {
-        if (o.format !== 'text' && o.format !== 'json')
-          throw new BiError('INVALID_ARGUMENT', `--format must be text or json, not "${o.format}".`);
-        const path = defaultDbPath(o.db);
         // The doctor only reads: a read-only open works beside a running ingest-free reader.
-        let store: Store | null = null;
-        try {
-          store = await Store.open(path, { readOnly: true });
-        } catch (e) {
-          if (!(e instanceof BiError) || e.code !== 'STORE_OPEN_FAILED') throw e;
-          process.stderr.write(`no store at ${path}: only the AWS checks run\n`);
-        }
-        try {
-          const report = await runDoctor(store, {
+        await withOptionalStore(o, true, async (store) => {
+          if (!store) process.stderr.write(`no store at ${defaultDbPath(o.db)}: only the AWS checks run\n`);
+          const report = await runDoctor(store ?? null, {
             aws: o.aws,
             ...(o.region
               ? {
@@ -78,10 +71,8 @@ Examples:
             ...(o.appKey ? { applicationKey: o.appKey } : {}),
           });
           process.stdout.write(o.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
-          if (report.findings.some((f) => f.severity === 'error')) setExitCode(1);
-        } finally {
-          store?.close();
-        }
+          if (report.findings.some((f) => f.severity === 'error')) setExitCode(EXIT.FAILED);
+        });
       },
     );
 }

@@ -1,16 +1,16 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEMO_DEFAULT_DAYS, DEMO_DEFAULT_RECORDS, writeDataset, type WriteSummary } from '../../demo/generator.js';
 import { GUIDE_RECORDS } from '../../demo/presets/guide.js';
 import { BiError } from '../../util/errors.js';
 import { wholeNumber } from '../flags.js';
 
 interface GenerateFlags {
-  preset: string;
+  preset: 'demo' | 'guide';
   records?: string;
   days?: string;
   seed?: string;
   end?: string;
-  format: string;
+  format?: 'jsonl' | 's3';
   out: string;
   force?: boolean;
   bodies: boolean;
@@ -64,44 +64,65 @@ export function formatWriteSummary(s: WriteSummary): string {
   ].join('\n');
 }
 
+/**
+ * The output format: --format, else the --out name's (`x.jsonl` is one file; a name without a
+ * file extension a folder in the S3 layout). Before, `--out x.jsonl` without --format wrote a
+ * folder named x.jsonl with 780 files in it.
+ */
+export function outputFormat(out: string, format: 'jsonl' | 's3' | undefined): 'jsonl' | 's3' {
+  if (format) return format;
+  const ext = /\.([a-z0-9]+)$/i.exec(out.replace(/[\\/]+$/, ''))?.[1]?.toLowerCase();
+  if (ext === undefined) return 's3';
+  if (ext === 'jsonl' || ext === 'ndjson' || ext === 'json') return 'jsonl';
+  throw new BiError(
+    'INVALID_ARGUMENT',
+    `--out ${out}: write one file with a .jsonl name (or --format jsonl), or a folder for the S3 layout (a name without an extension, or --format s3).`,
+  );
+}
+
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description(
       'Generate realistic, deterministic Bedrock invocation logs (demo data) as the S3 delivery layout or one .jsonl file.',
     )
-    .requiredOption('--out <path>', 'where to write: a folder (s3 format) or a file (jsonl format)')
-    .option(
-      '--preset <name>',
-      `demo (a realistic fleet) or guide (reproduces the guide's tables, ${GUIDE_RECORDS} records)`,
-      'demo',
+    .requiredOption('--out <path>', 'where to write: a folder (s3 format) or a .jsonl file (jsonl format)')
+    .addOption(
+      new Option(
+        '--preset <name>',
+        `demo (a realistic fleet) or guide (reproduces the guide's tables, ${GUIDE_RECORDS} records)`,
+      )
+        .choices(['demo', 'guide'])
+        .default('demo'),
     )
     .option('--records <n>', `number of records (demo preset; default ${DEMO_DEFAULT_RECORDS.toLocaleString('en-US')})`)
     .option('--days <d>', `days covered, ending at --end (default ${DEMO_DEFAULT_DAYS} for demo, 1 for guide)`)
     .option('--seed <s>', 'seed: the same seed and options give byte-identical output (default 1)')
     .option('--end <time>', 'end of the data (ISO time or epoch ms), floored to the hour (default: now)')
-    .option('--format <f>', 's3 (hourly gzipped files under AWSLogs/…) or jsonl', 's3')
+    .addOption(
+      new Option(
+        '--format <format>',
+        's3 (hourly gzipped files under AWSLogs/…) or jsonl (default: jsonl for an --out name ending in .jsonl, else s3)',
+      ).choices(['s3', 'jsonl']),
+    )
     .option('--force', 'write even if the output already exists')
     .option('--no-bodies', 'leave out request/response bodies (as with text data delivery switched off)')
     .addHelpText(
       'after',
       `
 Examples:
-  bedrock-insights generate --out ./demo-logs
-  bedrock-insights generate --preset guide --format jsonl --out guide.jsonl --end 2026-11-01T00:00:00Z
-  bedrock-insights generate --records 1000000 --days 90 --seed 7 --format jsonl --out big.jsonl
+  npx bedrock-insights generate --out ./demo-logs
+  npx bedrock-insights generate --preset guide --out guide.jsonl --end 2026-11-01T00:00:00Z
+  npx bedrock-insights generate --records 1000000 --days 90 --seed 7 --out big.jsonl
 
-Then: bedrock-insights ingest ./demo-logs`,
+Then: npx bedrock-insights ingest ./demo-logs`,
     )
     .action(async (flags: GenerateFlags) => {
-      if (flags.format !== 's3' && flags.format !== 'jsonl')
-        throw new BiError('BAD_OPTION', `--format must be s3 or jsonl (got "${flags.format}").`);
-      if (flags.preset !== 'demo' && flags.preset !== 'guide')
-        throw new BiError('BAD_OPTION', `--preset must be demo or guide (got "${flags.preset}").`);
+      const format = outputFormat(flags.out, flags.format);
       const progress = progressLine('Generating');
       const summary = await writeDataset({
         out: flags.out,
-        format: flags.format,
+        format,
         preset: flags.preset,
         records: wholeNumber('--records', flags.records),
         days: wholeNumber('--days', flags.days),

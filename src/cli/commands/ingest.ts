@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sources/ingest.js';
-import { Store, defaultDbPath, DB_ENV } from '../../store/store.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption } from '../options.js';
+import { withStore } from '../store.js';
 import { RejectsFile, extraSummaryLines, reportIngestIssues } from '../ingest-report.js';
 import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource, type RemoteIngestFlags } from './sync.js';
 
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('Ingest Bedrock model invocation logs (files or folders) into the local store')
+    .description('Ingest Bedrock model invocation logs (files, folders, s3://, cloudwatch://) into the local store.')
     .argument('<path...>', 'log files or folders (read recursively)')
-    .option('--db <file>', `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb)`)
+    .addOption(dbOption('create'))
     .option('--log-group <name>', 'log group to store the records in', DEFAULT_LOG_GROUP)
     .option('--keep-bodies', 'keep request and response bodies (prompts!) in @message; default: stripped', false)
     .option('--strict', 'stop at the first malformed record (exit status 1)', false)
@@ -48,11 +49,11 @@ reason (the first 10; --rejects FILE writes them all), and the rest is read. A r
 was stored and something was rejected, or with --strict.
 
 Examples:
-  bedrock-insights ingest ./AWSLogs
-  bedrock-insights ingest logs.jsonl --log-group bedrock-prod
-  bedrock-insights ingest export.json --db /data/bi.duckdb --strict
-  bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
-  bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`,
+  npx bedrock-insights ingest ./AWSLogs
+  npx bedrock-insights ingest logs.jsonl --log-group bedrock-prod
+  npx bedrock-insights ingest export.json --db /data/bi.duckdb --strict
+  npx bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
+  npx bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`,
     )
     .action(async (paths: string[], o: RemoteIngestFlags & { rejects?: string }) => {
       const rejects = o.rejects ? new RejectsFile(o.rejects) : undefined;
@@ -71,33 +72,33 @@ async function ingestAll(paths: string[], o: RemoteIngestFlags, rejects: Rejects
     paths = paths.filter((p) => !isRemoteSource(p));
     if (paths.length === 0) return;
   }
-  const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
   const bar = new ProgressBar();
   const started = Date.now();
-  let summary: IngestSummary;
-  try {
-    summary = await ingestPaths(
-      store,
-      paths,
-      {
-        logGroup: o.logGroup,
-        keepBodies: o.keepBodies,
-        strict: o.strict,
-        ...(rejects ? { onReject: rejects.add } : {}),
-      },
-      (p) => {
-        bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
-      },
-    );
-  } catch (e) {
-    bar.done();
-    if (o.strict) setExitCode(1);
-    throw e;
-  } finally {
-    bar.done();
-    store.close();
-  }
-  printSummary(summary, store.path);
+  const { summary, path } = await withStore(
+    o,
+    'create',
+    async (store) => {
+      try {
+        const opts = {
+          logGroup: o.logGroup,
+          keepBodies: o.keepBodies,
+          strict: o.strict,
+          ...(rejects ? { onReject: rejects.add } : {}),
+        };
+        const s = await ingestPaths(store, paths, opts, (p) => {
+          bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
+        });
+        return { summary: s, path: store.path };
+      } catch (e) {
+        if (o.strict) setExitCode(EXIT.FAILED);
+        throw e;
+      } finally {
+        bar.done();
+      }
+    },
+    { memoryLimit: INGEST_MEMORY_LIMIT },
+  );
+  printSummary(summary, path);
   reportIngestIssues(summary, { strict: o.strict, rejects });
 }
 
@@ -116,7 +117,7 @@ function printSummary(s: IngestSummary, db: string): void {
   if (s.pricing) {
     const unpriced =
       s.pricing.unpriced > 0
-        ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see bedrock-insights prices check)`
+        ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see npx bedrock-insights prices check)`
         : '';
     lines.push(
       `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${unpriced}`,

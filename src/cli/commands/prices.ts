@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -20,18 +20,21 @@ import {
   type RepriceChange,
   type UnpricedReport,
 } from '../../pricing/index.js';
-import { defaultDbPath, Store } from '../../store/store.js';
-import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption } from '../options.js';
+import { out, printJson, table } from '../output.js';
+import { withStore } from '../store.js';
+
+type Format = 'table' | 'json';
 
 interface ListFlags {
-  format?: string;
+  format?: Format;
   model?: string;
   prices?: string;
 }
 interface DbFlags {
   db?: string;
-  format?: string;
+  format: Format;
   dryRun?: boolean;
   prices?: string;
 }
@@ -39,21 +42,6 @@ interface ProfileFlags extends DbFlags {
   endpointUrl?: string;
   region?: string;
   refresh?: boolean;
-}
-
-function out(s: string): void {
-  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-}
-
-/** Left-aligned text columns, right-aligned numeric ones. */
-export function renderTable(header: string[], rows: string[][], numeric: boolean[] = []): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function price(x: number | null): string {
@@ -67,11 +55,6 @@ function usd(x: number): string {
 function int(x: number): string {
   return x.toLocaleString('en-US');
 }
-function format(f: string | undefined): 'table' | 'json' {
-  if (f === undefined || f === 'table' || f === 'json') return f ?? 'table';
-  throw new BiError('INVALID_ARGUMENT', `--format must be table or json, not "${f}".`);
-}
-
 function displayId(e: PriceEntry): string {
   return `${e.profile ? `${e.profile}.` : ''}${e.model}`;
 }
@@ -96,7 +79,7 @@ export function bookHeader(book: PriceBook, now = Date.now()): string {
 }
 
 function listPrices(flags: ListFlags): void {
-  const fmt = format(flags.format);
+  const fmt = flags.format ?? 'table';
   const book = loadPriceBook({ pricesFile: flags.prices });
   const needle = flags.model?.toLowerCase();
   const entries = book.entries
@@ -108,24 +91,18 @@ function listPrices(flags: ListFlags): void {
         (a.effective ?? '').localeCompare(b.effective ?? ''),
     );
   if (fmt === 'json') {
-    out(
-      JSON.stringify(
-        {
-          version: book.version,
-          source: book.source,
-          retrieved: book.retrieved,
-          freshness: bookFreshness(book),
-          bookFile: book.bookFile,
-          userFile: book.userFile,
-          discount: book.discount,
-          units: 'USD per 1,000,000 tokens',
-          entries,
-          applicationProfiles: book.applicationProfiles,
-        },
-        null,
-        2,
-      ),
-    );
+    printJson({
+      version: book.version,
+      source: book.source,
+      retrieved: book.retrieved,
+      freshness: bookFreshness(book),
+      bookFile: book.bookFile,
+      userFile: book.userFile,
+      discount: book.discount,
+      units: 'USD per 1,000,000 tokens',
+      entries,
+      applicationProfiles: book.applicationProfiles,
+    });
     return;
   }
   out(bookHeader(book));
@@ -147,7 +124,7 @@ function listPrices(flags: ListFlags): void {
     `${e.origin === 'user' ? 'user' : ''}${e.discountPercent ? ` -${e.discountPercent}%` : ''}${e.note ? ' (note)' : ''}`.trim(),
   ]);
   out(
-    renderTable(
+    table(
       [
         'MODEL ID',
         'REGION',
@@ -174,7 +151,7 @@ function listPrices(flags: ListFlags): void {
   if (maps.length > 0) {
     out('');
     out(
-      renderTable(
+      table(
         ['APPLICATION INFERENCE PROFILE', 'MODEL ID'],
         maps.map(([arn, m]) => [arn, m]),
       ),
@@ -196,35 +173,28 @@ function unpricedWhat(m: UnpricedReport): string {
 }
 
 async function checkPrices(flags: DbFlags): Promise<void> {
-  const fmt = format(flags.format);
+  const fmt = flags.format;
   const book = loadPriceBook({ pricesFile: flags.prices });
   const fresh = bookFreshness(book);
-  const store = await openExisting(flags.db, true);
-  try {
+  await withStore(flags, 'read', async (store) => {
     const cov = await priceCoverage(store);
     const models = await unpricedModels(store, book);
     if (fmt === 'json') {
-      out(
-        JSON.stringify(
-          {
-            version: book.version,
-            freshness: fresh,
-            coverage: { ...cov, unpriced: undefined },
-            unpriced: models.map((m) => ({
-              modelId: m.modelId,
-              region: m.region,
-              requests: m.requests,
-              tokens: m.tokens,
-              parts: m.parts,
-              priceableNow: m.why === null,
-              reason: m.why?.reason ?? null,
-              hint: m.why?.hint ?? 'run `bedrock-insights prices reprice`',
-            })),
-          },
-          null,
-          2,
-        ),
-      );
+      printJson({
+        version: book.version,
+        freshness: fresh,
+        coverage: { ...cov, unpriced: undefined },
+        unpriced: models.map((m) => ({
+          modelId: m.modelId,
+          region: m.region,
+          requests: m.requests,
+          tokens: m.tokens,
+          parts: m.parts,
+          priceableNow: m.why === null,
+          reason: m.why?.reason ?? null,
+          hint: m.why?.hint ?? 'run `npx bedrock-insights prices reprice`',
+        })),
+      });
     } else {
       out(`Price book ${book.version}. Store ${store.path}.`);
       if (fresh.stale) out(`WARNING: ${fresh.warning}`);
@@ -237,7 +207,7 @@ async function checkPrices(flags: DbFlags): Promise<void> {
       else {
         out('');
         out(
-          renderTable(
+          table(
             ['MODEL ID', 'REGION', 'REQUESTS', 'UNPRICED TOKENS', 'UNPRICED', 'WHY'],
             models.map((m) => [
               m.modelId ?? '(none)',
@@ -253,27 +223,16 @@ async function checkPrices(flags: DbFlags): Promise<void> {
         out('');
         out('What to do:');
         const hints = new Set(
-          models.map((m) => (m.why ? m.why.hint : 'run `bedrock-insights prices reprice` to apply the current book')),
+          models.map((m) =>
+            m.why ? m.why.hint : 'run `npx bedrock-insights prices reprice` to apply the current book',
+          ),
         );
         for (const h of hints) out(`- ${h}`);
-        out('Then run `bedrock-insights prices reprice` to price the stored history.');
+        out('Then run `npx bedrock-insights prices reprice` to price the stored history.');
       }
     }
-    if (models.length > 0) setExitCode(1);
-  } finally {
-    store.close();
-  }
-}
-
-async function openExisting(db: string | undefined, readOnly: boolean): Promise<Store> {
-  const path = defaultDbPath(db);
-  if (path !== ':memory:' && !existsSync(path)) {
-    throw new BiError(
-      'STORE_MISSING',
-      `There is no store at ${path}. Ingest logs first (bedrock-insights ingest), or name the store with --db.`,
-    );
-  }
-  return Store.open(path, { readOnly });
+    if (models.length > 0) setExitCode(EXIT.FAILED);
+  });
 }
 
 function changeRows(changes: RepriceChange[]): string[][] {
@@ -296,19 +255,17 @@ function changeRows(changes: RepriceChange[]): string[][] {
 }
 
 async function repriceStore(flags: DbFlags): Promise<void> {
-  const fmt = format(flags.format);
+  const fmt = flags.format;
   const book = loadPriceBook({ pricesFile: flags.prices });
-  const store = await openExisting(flags.db, false);
-  try {
+  await withStore(flags, 'write', async (store) => {
     const result = await reprice(store, { book, dryRun: flags.dryRun === true });
     if (fmt === 'json') {
-      out(
-        JSON.stringify(
-          { version: book.version, dryRun: flags.dryRun === true, changes: result.changes, applied: result.applied },
-          null,
-          2,
-        ),
-      );
+      printJson({
+        version: book.version,
+        dryRun: flags.dryRun === true,
+        changes: result.changes,
+        applied: result.applied,
+      });
       return;
     }
     out(`Re-pricing with price book ${book.version}${flags.dryRun ? ' (dry run: nothing is changed)' : ''}.`);
@@ -316,7 +273,7 @@ async function repriceStore(flags: DbFlags): Promise<void> {
     else {
       out('');
       out(
-        renderTable(
+        table(
           ['MODEL ID', 'MONTH', 'ROWS', 'COST CHANGES', 'OLD COST', 'NEW COST', 'DELTA', 'NOTE'],
           changeRows(result.changes),
           [false, false, true, true, true, true, true, false],
@@ -329,14 +286,12 @@ async function repriceStore(flags: DbFlags): Promise<void> {
     }
     if (result.applied) {
       out(
-        `Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} with an unpriced part (${int(result.applied.unpricedTokens)} tokens${result.applied.partlyPriced ? `; ${int(result.applied.partlyPriced)} of them priced except for their cache tokens` : ''}; see \`bedrock-insights prices check\`).`,
+        `Applied: ${int(result.applied.priced)} invocations priced with ${result.applied.version}; ${int(result.applied.unpriced)} with an unpriced part (${int(result.applied.unpricedTokens)} tokens${result.applied.partlyPriced ? `; ${int(result.applied.partlyPriced)} of them priced except for their cache tokens` : ''}; see \`npx bedrock-insights prices check\`).`,
       );
     } else if (result.changes.length > 0) {
       out('Dry run: run again without --dry-run to apply.');
     }
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function day(ms: number): string {
@@ -366,10 +321,9 @@ function profileRow(r: ProfileResult): string[] {
  * (it may run where no credentials exist, and one call per profile is enough forever).
  */
 async function resolveProfiles(flags: ProfileFlags): Promise<void> {
-  const fmt = format(flags.format);
+  const fmt = flags.format;
   const book = loadPriceBook({ pricesFile: flags.prices });
-  const store = await openExisting(flags.db, false);
-  try {
+  await withStore(flags, 'write', async (store) => {
     const r = await resolveApplicationProfiles(store, {
       book,
       refresh: flags.refresh === true,
@@ -380,13 +334,13 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
     const applied = await priceEvents(store, { book });
     const failed = r.results.filter((x) => x.outcome === 'failed');
     if (fmt === 'json') {
-      out(
-        JSON.stringify(
-          { version: book.version, calls: r.calls, noCredentials: r.noCredentials, profiles: r.results, applied },
-          null,
-          2,
-        ),
-      );
+      printJson({
+        version: book.version,
+        calls: r.calls,
+        noCredentials: r.noCredentials,
+        profiles: r.results,
+        applied,
+      });
     } else if (r.results.length === 0) {
       out(`No application inference profile ARN in the store ${store.path}.`);
     } else {
@@ -394,12 +348,7 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
         `Application inference profiles in ${store.path} (${r.calls} GetInferenceProfile call${r.calls === 1 ? '' : 's'}).`,
       );
       out('');
-      out(
-        renderTable(
-          ['APPLICATION INFERENCE PROFILE', 'NAME', 'PRICED AS', 'FETCHED', 'STATE'],
-          r.results.map(profileRow),
-        ),
-      );
+      out(table(['APPLICATION INFERENCE PROFILE', 'NAME', 'PRICED AS', 'FETCHED', 'STATE'], r.results.map(profileRow)));
       const errs = r.results.filter((x) => x.error);
       if (errs.length > 0) {
         out('');
@@ -409,17 +358,15 @@ async function resolveProfiles(flags: ProfileFlags): Promise<void> {
       }
       out('');
       out(
-        `Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced, wholly or in part (see \`bedrock-insights prices check\`).`,
+        `Priced ${int(applied.priced)} waiting invocation${applied.priced === 1 ? '' : 's'}; ${int(applied.unpriced)} still unpriced, wholly or in part (see \`npx bedrock-insights prices check\`).`,
       );
       if (flags.refresh)
         out(
-          'Invocations priced before keep their cost; run `bedrock-insights prices reprice --dry-run` to see what changed snapshots would change.',
+          'Invocations priced before keep their cost; run `npx bedrock-insights prices reprice --dry-run` to see what changed snapshots would change.',
         );
     }
-    if (failed.length > 0) setExitCode(1);
-  } finally {
-    store.close();
-  }
+    if (failed.length > 0) setExitCode(EXIT.FAILED);
+  });
 }
 
 interface UpdateFlags {
@@ -427,7 +374,7 @@ interface UpdateFlags {
   date?: string;
   out?: string;
   dryRun?: boolean;
-  format?: string;
+  format: Format;
   prices?: string;
 }
 
@@ -445,7 +392,7 @@ function diffRows(d: BookDiff): string[][] {
  * use. Stored costs change only through `prices reprice` (which shows its own preview first).
  */
 async function updatePrices(flags: UpdateFlags): Promise<void> {
-  const fmt = format(flags.format);
+  const fmt = flags.format;
   const current = baseBook();
   const { book, diff, derivations } = updateBook({
     from: resolve(flags.from),
@@ -458,7 +405,7 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
     writeFileSync(target, `${JSON.stringify(book, null, 1)}\n`);
   }
   if (fmt === 'json') {
-    out(JSON.stringify({ written: flags.dryRun ? null : target, version: book.version, diff }, null, 2));
+    printJson({ written: flags.dryRun ? null : target, version: book.version, diff });
     return;
   }
   out(
@@ -466,7 +413,7 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
   );
   if (diff.lines.length) {
     out('');
-    out(renderTable(['', 'MODEL ID', 'REGION', 'PRICES (USD per 1M)'], diffRows(diff)));
+    out(table(['', 'MODEL ID', 'REGION', 'PRICES (USD per 1M)'], diffRows(diff)));
   }
   for (const n of derivations) out(`note: ${n}`);
   out('');
@@ -474,15 +421,15 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
   else {
     out(`Wrote ${target}${flags.out ? '' : ' (used instead of the shipped book from now on; delete it to go back)'}.`);
     out(
-      'Stored invocations keep their cost until you re-price them: `bedrock-insights prices reprice --dry-run` shows what would change.',
+      'Stored invocations keep their cost until you re-price them: `npx bedrock-insights prices reprice --dry-run` shows what would change.',
     );
   }
 }
 
 /** --prices and --format may be given before or after the subcommand name (commander gives them to either). */
-function withParent(flags: DbFlags, cmd: Command): DbFlags {
-  const all = cmd.optsWithGlobals<DbFlags>();
-  return { ...flags, prices: flags.prices ?? all.prices, format: flags.format ?? all.format };
+function withParent<F extends { format?: Format; prices?: string }>(flags: F, cmd: Command): F & { format: Format } {
+  const parent = cmd.parent?.opts<{ format?: Format; prices?: string }>() ?? {};
+  return { ...flags, prices: flags.prices ?? parent.prices, format: flags.format ?? parent.format ?? 'table' };
 }
 
 export function registerPrices(program: Command): void {
@@ -491,7 +438,7 @@ export function registerPrices(program: Command): void {
     .description(
       'The price book: list prices, find models without a price, re-price stored invocations, resolve application inference profiles.',
     )
-    .option('--format <format>', 'table or json (default table)')
+    .addOption(formatOption(['table', 'json']).default(undefined, 'table'))
     .option('--model <substr>', 'only model ids containing this text')
     .option(
       '--prices <file>',
@@ -501,11 +448,11 @@ export function registerPrices(program: Command): void {
       'after',
       `
 Examples:
-  bedrock-insights prices --model claude-sonnet
-  bedrock-insights prices check
-  bedrock-insights prices reprice --dry-run
-  bedrock-insights prices profiles
-  bedrock-insights prices update --from model_prices_and_context_window.json
+  npx bedrock-insights prices --model claude-sonnet
+  npx bedrock-insights prices check
+  npx bedrock-insights prices reprice --dry-run
+  npx bedrock-insights prices profiles
+  npx bedrock-insights prices update --from model_prices_and_context_window.json
 
 The user prices file (JSON) adds or overrides prices, applies a discount off list prices (EDP,
 private pricing) and maps application inference profiles:
@@ -525,8 +472,8 @@ A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FIL
     .description(
       'List models seen in the store that have no price, with their tokens and how to add a price or mapping (exit 1 if any).',
     )
-    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
-    .option('--format <format>', 'table or json (default table)')
+    .addOption(dbOption('read'))
+    .addOption(formatOption(['table', 'json']).default(undefined, 'table'))
     .action(async (flags: DbFlags, cmd: Command) => checkPrices(withParent(flags, cmd)));
 
   prices
@@ -534,9 +481,9 @@ A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FIL
     .description(
       'Recompute the cost of every stored invocation with the current price book; prints the changes per model and month first.',
     )
-    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .addOption(dbOption('read'))
     .option('--dry-run', 'print what would change and change nothing')
-    .option('--format <format>', 'table or json (default table)')
+    .addOption(formatOption(['table', 'json']).default(undefined, 'table'))
     .action(async (flags: DbFlags, cmd: Command) => repriceStore(withParent(flags, cmd)));
 
   prices
@@ -554,7 +501,7 @@ A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FIL
       'write the book here instead (it is then not used unless named by $BEDROCK_INSIGHTS_PRICE_BOOK)',
     )
     .option('--dry-run', 'print the changes and write nothing')
-    .option('--format <format>', 'table or json (default table)')
+    .addOption(formatOption(['table', 'json']).default(undefined, 'table'))
     .addHelpText(
       'after',
       `
@@ -563,8 +510,8 @@ prices, AWS's cache prices where LiteLLM has none). Your prices file (discount, 
 still applies on top. Stored costs change only with \`prices reprice\`.
 Example:
   curl -sLO https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json
-  bedrock-insights prices update --from model_prices_and_context_window.json
-  bedrock-insights prices reprice --dry-run`,
+  npx bedrock-insights prices update --from model_prices_and_context_window.json
+  npx bedrock-insights prices reprice --dry-run`,
     )
     .action(async (flags: UpdateFlags, cmd: Command) => updatePrices({ ...flags, ...withParent(flags, cmd) }));
 
@@ -573,13 +520,13 @@ Example:
     .description(
       "Resolve the application inference profile ARNs seen in the store with Bedrock's GetInferenceProfile (AWS credentials from the standard chain), keep each answer as a dated snapshot, price the invocations waiting for it, and list them (exit 1 if one stays unresolved). Ingest never makes these calls.",
     )
-    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .addOption(dbOption('read'))
     .option('--endpoint-url <url>', 'Bedrock control-plane endpoint (VPC endpoint, test server)')
     .option(
       '--region <region>',
       "region to call for an ARN without one (default us-east-1); otherwise each ARN's own region",
     )
     .option('--refresh', 'ask again for profiles that have a snapshot (a deleted profile keeps its snapshot)')
-    .option('--format <format>', 'table or json (default table)')
+    .addOption(formatOption(['table', 'json']).default(undefined, 'table'))
     .action(async (flags: ProfileFlags, cmd: Command) => resolveProfiles({ ...flags, ...withParent(flags, cmd) }));
 }

@@ -2,12 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readBill } from '../../reports/bill.js';
 import { buildChargeback, parseUntaggedRule } from '../../reports/chargeback.js';
-import { openReportContext } from '../../reports/context.js';
 import { parseMonth, parsePeriod, type Period } from '../../reports/period.js';
 import { allocateBill, reconcile } from '../../reports/reconcile.js';
 import { renderReconciliation, type ReconFormat } from '../../reports/recon-render.js';
 import { BiError } from '../../util/errors.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, formatOption, logGroupsOption } from '../options.js';
+import { out } from '../output.js';
+import { withReportContext } from '../report-context.js';
 
 interface Flags {
   bill: string;
@@ -16,7 +18,7 @@ interface Flags {
   allocate?: boolean;
   by?: string;
   untagged?: string;
-  format?: string;
+  format: ReconFormat;
   daily?: boolean;
   map?: string;
   db?: string;
@@ -66,10 +68,10 @@ export function registerReconcile(program: Command): void {
       'JSON {"<bill usage type or model name>": "<model id>"} for bill lines the automatic mapping misses',
     )
     .option('--daily', 'list every day and model (table format)')
-    .option('--format <format>', 'table, csv or json', 'table')
+    .addOption(formatOption(['table', 'csv', 'json']))
     .option('--out <file>', 'write to a file instead of standard output')
-    .option('--log-group <name...>', 'only these log groups (default: all)')
-    .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .addOption(logGroupsOption())
+    .addOption(dbOption('write'))
     .option('--strict', 'exit 1 when the store has no logged invocation in the period')
     .addHelpText(
       'after',
@@ -78,16 +80,12 @@ The variance (billed - computed) is split into what explains it: credits/discoun
 and models with no logged invocations, logged ones not on the bill, and days/models with unpriced
 invocations. What is left is the unexplained remainder.
 Examples:
-  bedrock-insights reconcile --bill cur-2026-10.parquet
-  bedrock-insights reconcile --bill costexplorer.csv --month 2026-10 --allocate --by tenant_id`,
+  npx bedrock-insights reconcile --bill cur-2026-10.parquet
+  npx bedrock-insights reconcile --bill costexplorer.csv --month 2026-10 --allocate --by tenant_id`,
     )
     .action(async (flags: Flags) => {
-      const format = (flags.format ?? 'table') as ReconFormat;
-      if (!['table', 'csv', 'json'].includes(format))
-        throw new BiError('INVALID_ARGUMENT', `--format must be table, csv or json, not "${flags.format}".`);
       const map = modelMap(flags.map);
-      const ctx = await openReportContext(flags.db);
-      try {
+      await withReportContext(flags, async (ctx) => {
         const bill = await readBill(ctx.store, flags.bill);
         const period = flags.period
           ? parsePeriod(flags.period)
@@ -100,7 +98,7 @@ Examples:
           process.stderr.write(
             `warning: no logged invocations in ${period.label}; ${rec.periodCoverage.label.replace(/^no data[^:]*: /, '')}. Check --db and --month.\n`,
           );
-          if (flags.strict) setExitCode(1);
+          if (flags.strict) setExitCode(EXIT.FAILED);
         }
         const allocation = flags.allocate
           ? allocateBill(
@@ -113,11 +111,9 @@ Examples:
               }),
             )
           : undefined;
-        const text = renderReconciliation(rec, format, allocation, { daily: Boolean(flags.daily) });
+        const text = renderReconciliation(rec, flags.format, allocation, { daily: Boolean(flags.daily) });
         if (flags.out) writeFileSync(flags.out, text);
-        else process.stdout.write(text);
-      } finally {
-        await ctx.close();
-      }
+        else out(text);
+      });
     });
 }

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openReportContext } from '../../reports/context.js';
 import { parsePeriod } from '../../reports/period.js';
 import { htmlToPdf } from '../../reports/pdf.js';
 import { buildReport } from '../../reports/report.js';
 import { renderReportHtml } from '../../reports/report-render.js';
 import { formatPct, formatUsd, formatWithUnpriced } from '../../contracts/money.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption, logGroupsOption } from '../options.js';
+import { withReportContext } from '../report-context.js';
 
 interface Flags {
   period: string;
@@ -28,8 +29,8 @@ export function registerReport(program: Command): void {
     .option('--out <file>', 'the HTML file to write', 'report.html')
     .option('--pdf [file]', 'also print it to PDF with Chromium (default: the --out name with .pdf)')
     .option('--json <file>', 'also write the figures as JSON')
-    .option('--log-group <name...>', 'only these log groups (default: all)')
-    .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
+    .addOption(logGroupsOption())
+    .addOption(dbOption('write'))
     .option('--strict', 'exit 1 when the period has no data (for scheduled runs)')
     .addHelpText(
       'after',
@@ -37,19 +38,17 @@ export function registerReport(program: Command): void {
 The report has totals and the change against the previous period, monthly, weekly and daily trends,
 top applications, tenants, cost centers and models, prompt-cache savings, anomalies and price coverage.
 Examples:
-  bedrock-insights report --period 2026-10 --out oct.html
-  bedrock-insights report --period 2026-Q3 --out q3.html --pdf`,
+  npx bedrock-insights report --period 2026-10 --out oct.html
+  npx bedrock-insights report --period 2026-Q3 --out q3.html --pdf`,
     )
     .action(async (flags: Flags) => {
       const period = parsePeriod(flags.period);
-      const ctx = await openReportContext(flags.db);
-      let html: string;
-      try {
+      await withReportContext(flags, async (ctx) => {
         const data = await buildReport(ctx.engine, {
           period,
           ...(flags.logGroup ? { logGroups: flags.logGroup } : {}),
         });
-        html = renderReportHtml(data);
+        const html = renderReportHtml(data);
         writeFileSync(flags.out, html);
         if (flags.json) writeFileSync(flags.json, `${JSON.stringify(data, null, 2)}\n`);
         const pc = data.periodCoverage;
@@ -57,15 +56,13 @@ Examples:
           process.stderr.write(
             `warning: no invocations in ${period.label}; ${pc.label.replace(/^no data[^:]*: /, '')}.\n`,
           );
-          if (flags.strict) setExitCode(1);
+          if (flags.strict) setExitCode(EXIT.FAILED);
         } else if (pc.state === 'partial') process.stderr.write(`note: ${period.label} is ${pc.label}.\n`);
         if (data.book.stale) process.stderr.write(`warning: ${data.book.warning}\n`);
         process.stderr.write(
           `Wrote ${flags.out}: ${period.label}, cost ${formatWithUnpriced(formatUsd(data.totals.cost), data.totals.unpricedTokens)}, ${data.totals.requests.toLocaleString('en-US')} requests, price coverage ${formatPct(data.coverage.share)}, ${data.anomalies.length} anomalies.\n`,
         );
-      } finally {
-        await ctx.close();
-      }
+      });
       if (flags.pdf) {
         const pdf = typeof flags.pdf === 'string' ? flags.pdf : flags.out.replace(/\.html?$/i, '') + '.pdf';
         await htmlToPdf(flags.out, pdf);

@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { startServer, type RunningServer, type ServerOptions } from '../../api/server.js';
 import { serverConfigPath } from '../../api/config.js';
 import { cloudWatchApiForServe } from '../../cloudwatch/index.js';
-import { defaultDbPath } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
 import { parseSize, positiveInt } from '../../api/limits.js';
-import { parseSince } from './query.js';
+import { dbOption } from '../options.js';
+import { untilSignal } from '../signals.js';
+import { storePathFor } from '../store.js';
+import { parseDuration } from '../time-range.js';
 import { backgroundSyncMount } from './sync.js';
 
 export interface ServeFlags {
@@ -23,6 +25,8 @@ export interface ServeFlags {
   maxQueries?: string;
   queryTimeout?: string;
   memoryLimit?: string;
+  /** --create: an empty store is created when none exists. */
+  create?: boolean;
 }
 
 /** Lines to print once the server listens (also used by `demo`). Never prints request bodies. */
@@ -41,52 +45,32 @@ export function parsePort(p: string | undefined): number {
   if (p === undefined) return 8080;
   const n = Number(p);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new BiError('INVALID_ARGUMENT', `--port must be a number from 0 to 65535, not "${p}".`);
+    throw new BiError('INVALID_ARGUMENT', `--port ${p}: use a number from 0 to 65535 (0 picks a free port).`);
   return n;
 }
-
-/** A stop that takes longer than this (a request that will not end) exits anyway. */
-const STOP_DEADLINE_MS = 10_000;
 
 /**
  * Serve until SIGINT/SIGTERM; resolves after a clean shutdown. The first signal stops gracefully
  * (running queries are cancelled, open requests get a moment to end); a second one, or a stop
- * that outlasts its deadline, exits at once. DuckDB's WAL keeps every committed write either way.
+ * that outlasts its deadline, exits at once (signals.ts).
  */
-export async function serveUntilStopped(opts: ServerOptions, extraBanner = ''): Promise<void> {
+export async function serveUntilStopped(
+  opts: ServerOptions,
+  extraBanner = '',
+  onListening?: (url: string) => void,
+): Promise<void> {
   const server = await startServer(opts);
   process.stdout.write(serveBanner(server) + extraBanner);
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      const code = signal === 'SIGINT' ? 130 : 143;
-      if (stopping) {
-        process.stderr.write(`bedrock-insights: ${signal} again: exiting now\n`);
-        process.exit(code);
-      }
-      stopping = true;
-      const deadline = setTimeout(() => {
-        process.stderr.write('bedrock-insights: the server did not stop within 10 s: exiting now\n');
-        process.exit(code);
-      }, STOP_DEADLINE_MS);
-      deadline.unref();
-      void server.close().finally(() => {
-        clearTimeout(deadline);
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolveStop();
-      });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  onListening?.(`${server.url}/`);
+  await untilSignal(() => server.close());
 }
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the web console and its API (127.0.0.1:8080 by default).')
-    .option('--db <file>', 'the store (default ~/.bedrock-insights/store.duckdb or $BEDROCK_INSIGHTS_DB)')
+    .addOption(dbOption('read'))
+    .option('--create', 'create an empty store when there is none (to fill it with --sync or the CloudWatch Logs API)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <host>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
     .option(
@@ -103,7 +87,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--sync',
-      'keep the store current from the sources in sources.json beside it (see: bedrock-insights sync --help)',
+      'keep the store current from the sources in sources.json beside it (see: npx bedrock-insights sync --help)',
     )
     .option(
       '--allow-host <name...>',
@@ -115,16 +99,17 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       `
+The store must exist (ingest logs first, or try \`npx bedrock-insights demo\`), unless --create.
 Examples:
-  bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
-  bedrock-insights serve --host 0.0.0.0 --port 9000   # reachable from the network: prints the access token
+  npx bedrock-insights serve                         # http://127.0.0.1:8080/, no token on loopback
+  npx bedrock-insights serve --host 0.0.0.0 --port 9000   # reachable from the network: prints the access token
   curl -H "Authorization: Bearer $TOKEN" http://host:9000/api/log-groups
-  BEDROCK_INSIGHTS_ACCESS_KEYS=AKIDLOCAL:secret bedrock-insights serve
+  BEDROCK_INSIGHTS_ACCESS_KEYS=AKIDLOCAL:secret npx bedrock-insights serve
   aws logs describe-log-groups --endpoint-url http://127.0.0.1:8080   # with AKIDLOCAL/secret as credentials`,
     )
     .action(async (flags: ServeFlags) => {
       const { opts, banner } = serverOptionsFrom(flags);
-      if (flags.sync) opts.mount = backgroundSyncMount(defaultDbPath(flags.db));
+      if (flags.sync) opts.mount = backgroundSyncMount(opts.dbPath ?? storePathFor(flags, 'create'));
       await serveUntilStopped(opts, banner);
     });
 }
@@ -134,13 +119,14 @@ Examples:
  * on POST / (SigV4 with the configured access keys; --no-auth only on loopback).
  */
 export function serverOptionsFrom(flags: ServeFlags): { opts: ServerOptions; banner: string } {
-  const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1' };
-  if (flags.db) opts.dbPath = flags.db;
+  // The server opens the file itself (and reopens it after a fatal error): the path is checked here.
+  const dbPath = storePathFor(flags, flags.create ? 'create' : 'read');
+  const opts: ServerOptions = { port: parsePort(flags.port), host: flags.host ?? '127.0.0.1', dbPath };
   if (flags.token) opts.token = flags.token;
   if (flags.allowHost?.length) opts.allowHosts = flags.allowHost;
   const limits: NonNullable<ServerOptions['limits']> = {};
   if (flags.maxQueries !== undefined) limits.maxConcurrent = positiveInt(flags.maxQueries, '--max-queries');
-  if (flags.queryTimeout !== undefined) limits.timeoutMs = parseSince(flags.queryTimeout, '--query-timeout');
+  if (flags.queryTimeout !== undefined) limits.timeoutMs = parseDuration(flags.queryTimeout, '--query-timeout');
   if (flags.memoryLimit !== undefined) {
     parseSize(flags.memoryLimit, '--memory-limit');
     limits.memoryLimit = flags.memoryLimit;
@@ -148,7 +134,7 @@ export function serverOptionsFrom(flags: ServeFlags): { opts: ServerOptions; ban
   if (Object.keys(limits).length > 0) opts.limits = limits;
   const cw = cloudWatchApiForServe({
     host: opts.host ?? '127.0.0.1',
-    configPath: serverConfigPath(defaultDbPath(flags.db)),
+    configPath: serverConfigPath(dbPath),
     ...(flags.accessKeys ? { accessKeys: flags.accessKeys } : {}),
     noAuth: flags.auth === false,
     // Failed requests and queries the server failed or dropped: one line each, no query data.

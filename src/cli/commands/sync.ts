@@ -13,12 +13,16 @@ import {
   syncSource,
   DEFAULT_INTERVAL_SECONDS,
 } from '../../sources/sync.js';
-import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
+import type { Store } from '../../store/store.js';
+import type { RejectedRecord } from '../../sources/ingest.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { dbOption } from '../options.js';
+import { untilSignal } from '../signals.js';
+import { storePathFor, withStore } from '../store.js';
 import { extraSummaryLines, reportIngestIssues, type RejectsFile } from '../ingest-report.js';
 
 export { isRemoteSource };
@@ -43,78 +47,85 @@ export const OVERLAP_OPTION = [
 /** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
 export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags, rejects?: RejectsFile): Promise<void> {
   const onReject = rejects ? { onReject: rejects.add } : {};
-  const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
-  try {
-    for (const url of urls) {
-      const aws = {
-        ...(o.region ? { region: o.region } : {}),
-        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
-      };
-      let s: IngestSummary;
-      let unit = 'objects';
-      const bar = new ProgressBar();
-      const started = Date.now();
-      try {
-        if (url.startsWith('s3://')) {
-          s = await ingestS3(
-            store,
-            url,
-            { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict, ...onReject },
-            (p) => {
-              bar.update({
-                done: p.bytesDone,
-                total: p.bytesTotal,
-                detail: ingestDetail({ ...p, unit: 'objects' }, started),
-              });
-            },
-          );
-        } else {
-          unit = 'events';
-          // --log-group left at its default: keep the remote group's name.
-          const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
-          const overlap = wholeNumber('--overlap', o.overlap);
-          s = await ingestCloudWatch(
-            store,
-            url,
-            {
-              ...aws,
-              logGroup,
-              keepBodies: o.keepBodies,
-              strict: o.strict,
-              ...onReject,
-              ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
-            },
-            (events) =>
-              bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }),
-          );
-        }
-      } finally {
-        bar.done();
+  await withStore(o, 'create', (store) => ingestEach(store, urls, o, onReject, rejects), {
+    memoryLimit: INGEST_MEMORY_LIMIT,
+  });
+}
+
+async function ingestEach(
+  store: Store,
+  urls: string[],
+  o: RemoteIngestFlags,
+  onReject: { onReject?: (r: RejectedRecord) => void },
+  rejects: RejectsFile | undefined,
+): Promise<void> {
+  for (const url of urls) {
+    const aws = {
+      ...(o.region ? { region: o.region } : {}),
+      ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+    };
+    let s: IngestSummary;
+    let unit = 'objects';
+    const bar = new ProgressBar();
+    const started = Date.now();
+    try {
+      if (url.startsWith('s3://')) {
+        s = await ingestS3(
+          store,
+          url,
+          { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict, ...onReject },
+          (p) => {
+            bar.update({
+              done: p.bytesDone,
+              total: p.bytesTotal,
+              detail: ingestDetail({ ...p, unit: 'objects' }, started),
+            });
+          },
+        );
+      } else {
+        unit = 'events';
+        // --log-group left at its default: keep the remote group's name.
+        const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
+        const overlap = wholeNumber('--overlap', o.overlap);
+        s = await ingestCloudWatch(
+          store,
+          url,
+          {
+            ...aws,
+            logGroup,
+            keepBodies: o.keepBodies,
+            strict: o.strict,
+            ...onReject,
+            ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
+          },
+          (events) =>
+            bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }),
+        );
       }
-      const lines = [
-        `source:              ${url}`,
-        unit === 'objects'
-          ? `objects read:        ${formatCount(s.filesRead)} (${formatCount(s.filesSkipped)} already read)`
-          : `events read:         ${formatCount(s.recordsRead)}`,
-        `records stored:      ${formatCount(s.recordsStored)}`,
-        `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
-        `records rejected:    ${formatCount(s.recordsRejected)}`,
-        ...extraSummaryLines(s),
-        ...(s.pricing
-          ? [
-              `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`,
-            ]
-          : []),
-        `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
-        `store:               ${store.path}`,
-      ];
-      process.stdout.write(lines.join('\n') + '\n');
-      if (s.pricingError)
-        process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
-      reportIngestIssues(s, { strict: o.strict, rejects });
+    } finally {
+      bar.done();
     }
-  } finally {
-    store.close();
+    const lines = [
+      `source:              ${url}`,
+      unit === 'objects'
+        ? `objects read:        ${formatCount(s.filesRead)} (${formatCount(s.filesSkipped)} already read)`
+        : `events read:         ${formatCount(s.recordsRead)}`,
+      `records stored:      ${formatCount(s.recordsStored)}`,
+      `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
+      `records rejected:    ${formatCount(s.recordsRejected)}`,
+      ...extraSummaryLines(s),
+      ...(s.pricing
+        ? [
+            `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see npx bedrock-insights prices check)` : ''}`,
+          ]
+        : []),
+      `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
+      `store:               ${store.path}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    if (s.pricingError)
+      process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
+    reportIngestIssues(s, { strict: o.strict, rejects });
   }
 }
 
@@ -148,11 +159,8 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
 export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
-    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops)')
-    .option(
-      '--db <file>',
-      `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb); sources.json is beside it`,
-    )
+    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops).')
+    .addOption(dbOption('create'))
     .option(
       '--interval <seconds>',
       `seconds between polls (default: sources.json "intervalSeconds", else ${DEFAULT_INTERVAL_SECONDS})`,
@@ -162,31 +170,31 @@ export function registerSync(program: Command): void {
       'after',
       `
 Sources are kept in sources.json beside the store:
-  bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
-  bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
-  bedrock-insights sync list
-  bedrock-insights sync              # poll every minute; one status line per poll
-  bedrock-insights serve --sync      # the same, in the background of the console
+  npx bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
+  npx bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
+  npx bedrock-insights sync list
+  npx bedrock-insights sync              # poll every minute; one status line per poll
+  npx bedrock-insights serve --sync      # the same, in the background of the console
 Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
 S3 sources are listed in full on the first poll and once a day; the polls between list only the
 last hours' folders, so a bucket with years of logs costs a few requests per poll.
 AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`,
     )
     .action(async (o: { db?: string; interval?: string; once: boolean }) => {
-      const dbPath = defaultDbPath(o.db);
+      const dbPath = storePathFor(o, 'create');
       const cfgPath = sourcesPath(dbPath);
       const cfg = loadSyncConfig(cfgPath);
       if (cfg.sources.length === 0)
         throw new BiError(
           'NO_SOURCES',
-          `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`,
+          `No sources configured in ${cfgPath}. Add one: npx bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`,
         );
       const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
       if (!Number.isFinite(interval) || interval < 1)
-        throw new BiError('INVALID_ARGUMENT', `--interval must be a number of seconds ≥ 1, not "${o.interval}".`);
-      let store: Store;
+        throw new BiError('INVALID_ARGUMENT', `--interval ${o.interval}: use a number of seconds, 1 or more.`);
+      const poll = (store: Store): Promise<void> => pollSources(store, cfg, cfgPath, interval, o.once);
       try {
-        store = await Store.open(dbPath, { memoryLimit: INGEST_MEMORY_LIMIT });
+        await withStore({ db: dbPath }, 'create', poll, { memoryLimit: INGEST_MEMORY_LIMIT });
       } catch (e) {
         if (e instanceof BiError && e.code === 'STORE_LOCKED') {
           throw new BiError(
@@ -196,46 +204,12 @@ AWS credentials and region come from the usual places (environment, profile, SSO
         }
         throw e;
       }
-      try {
-        if (o.once) {
-          let failed = false;
-          for (const src of cfg.sources) {
-            const r = await syncSource(store, src);
-            failed ||= !r.ok;
-            process.stdout.write(
-              r.ok
-                ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n`
-                : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`,
-            );
-          }
-          if (failed) setExitCode(1);
-          return;
-        }
-        process.stdout.write(
-          `syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`,
-        );
-        const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, {
-          intervalMs: interval * 1000,
-          onStatus: (s) => process.stdout.write(s.line + '\n'),
-        });
-        await new Promise<void>((resolveStop) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            void loop.stop().finally(resolveStop);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
-      } finally {
-        store.close();
-      }
     });
   sync
     .command('add')
     .description('Add (or update) a source: s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP')
     .argument('<url>')
-    .option('--db <file>', 'the store whose sources.json to edit')
+    .addOption(dbOption('create'))
     .option('--region <region>', 'AWS region of the source')
     .option('--endpoint-url <url>', 'an S3-compatible or CloudWatch Logs-compatible endpoint')
     .option('--log-group <name>', 'local log group to store into')
@@ -256,10 +230,10 @@ AWS credentials and region come from the usual places (environment, profile, SSO
         const overlap = wholeNumber('--overlap', o.overlap);
         if (overlap !== undefined && !url.startsWith('cloudwatch://'))
           throw new BiError(
-            'BAD_OPTION',
+            'INVALID_ARGUMENT',
             '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).',
           );
-        const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+        const path = sourcesPath(storePathFor({ db: o.db ?? sync.opts<{ db?: string }>().db }, 'create'));
         const cfg = addSource(path, {
           url,
           ...(o.region ? { region: o.region } : {}),
@@ -276,9 +250,9 @@ AWS credentials and region come from the usual places (environment, profile, SSO
   sync
     .command('list')
     .description('List the configured sources')
-    .option('--db <file>', 'the store whose sources.json to read')
+    .addOption(dbOption('create'))
     .action((o: { db?: string }) => {
-      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+      const path = sourcesPath(storePathFor({ db: o.db ?? sync.opts<{ db?: string }>().db }, 'create'));
       const cfg = loadSyncConfig(path);
       if (cfg.sources.length === 0) process.stdout.write(`no sources in ${path}\n`);
       for (const s of cfg.sources)
@@ -290,11 +264,43 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .command('remove')
     .description('Remove a source')
     .argument('<url>')
-    .option('--db <file>', 'the store whose sources.json to edit')
+    .addOption(dbOption('create'))
     .action((url: string, o: { db?: string }) => {
-      const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
+      const path = sourcesPath(storePathFor({ db: o.db ?? sync.opts<{ db?: string }>().db }, 'create'));
       if (!removeSource(path, url))
-        throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: bedrock-insights sync list).`);
+        throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: npx bedrock-insights sync list).`);
       process.stdout.write(`removed ${url}\n`);
     });
+}
+
+/** `sync --once` (each source once) or the loop until Ctrl-C, on the open store. */
+async function pollSources(
+  store: Store,
+  cfg: ReturnType<typeof loadSyncConfig>,
+  cfgPath: string,
+  interval: number,
+  once: boolean,
+): Promise<void> {
+  if (once) {
+    let failed = false;
+    for (const src of cfg.sources) {
+      const r = await syncSource(store, src);
+      failed ||= !r.ok;
+      process.stdout.write(
+        r.ok
+          ? `${r.url}: +${r.stored} stored (${r.read} read, ${(r.elapsedMs / 1000).toFixed(1)} s)\n`
+          : `${r.url}: ${r.throttled ? 'throttled' : 'failed'}: ${r.error}\n`,
+      );
+    }
+    if (failed) setExitCode(EXIT.FAILED);
+    return;
+  }
+  process.stdout.write(
+    `syncing ${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'} from ${cfgPath} every ${interval} s into ${store.path}; Ctrl-C stops\n`,
+  );
+  const loop = startSyncLoop(store, () => loadSyncConfig(cfgPath).sources, {
+    intervalMs: interval * 1000,
+    onStatus: (s) => process.stdout.write(s.line + '\n'),
+  });
+  await untilSignal(() => loop.stop());
 }

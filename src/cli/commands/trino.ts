@@ -4,7 +4,7 @@ import { describeLayout } from '../../engines/trino/layout.js';
 import { localTrinoStatus, startLocalTrino, stopLocalTrino, trinoHome } from '../../engines/trino/local.js';
 import { setupTrinoTable } from '../../engines/trino/setup.js';
 import { DEFAULT_TRINO_TABLE } from '../../engines/trino/table.js';
-import { setExitCode } from '../exit.js';
+import { EXIT, setExitCode } from '../exit.js';
 import { addLayoutOptions, layoutOptions, type LayoutFlags } from './layoutFlags.js';
 
 interface SetupFlags extends LayoutFlags {
@@ -52,7 +52,7 @@ export function registerTrino(program: Command): void {
       if (s) process.stdout.write(`TRINO_URL=${s.url}\n`);
       else {
         log(`No local Trino is running (cache: ${trinoHome()}).`);
-        setExitCode(1);
+        setExitCode(EXIT.FAILED);
       }
     });
 
@@ -70,9 +70,9 @@ export function registerTrino(program: Command): void {
       'after',
       `
 Examples:
-  bedrock-insights generate --out ./demo-logs
-  eval "$(bedrock-insights trino start)"
-  bedrock-insights trino setup --trino-url "$TRINO_URL" --location ./demo-logs
+  npx bedrock-insights generate --out ./demo-logs
+  eval "$(npx bedrock-insights trino start)"
+  npx bedrock-insights trino setup --trino-url "$TRINO_URL" --location ./demo-logs
 
 A local folder is given to Trino as local:///absolute/path (the local Trino's catalog reads the
 local file system); an s3:// location needs a Trino whose hive catalog reads S3.`,

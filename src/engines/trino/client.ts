@@ -100,10 +100,10 @@ export function normalizeTrinoUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new BiError('BAD_OPTION', `--trino-url must be an http:// or https:// URL (got "${url}").`);
+    throw new BiError('INVALID_ARGUMENT', `--trino-url must be an http:// or https:// URL (got "${url}").`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new BiError('BAD_OPTION', `--trino-url must be an http:// or https:// URL (got "${url}").`);
+    throw new BiError('INVALID_ARGUMENT', `--trino-url must be an http:// or https:// URL (got "${url}").`);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 

@@ -31,7 +31,7 @@ const DATE_LEVELS = [/^\d{4}$/, /^\d{2}$/, /^\d{2}$/, /^\d{2}$/];
 export async function describeLayout(location: string, opts: LayoutOptions = {}): Promise<DeliveryTable> {
   const isS3 = location.startsWith('s3://');
   if (!isS3 && /^[a-z][a-z0-9+.-]*:\/\//i.test(location))
-    throw new BiError('BAD_OPTION', `--location must be a local folder or an s3:// URL (got "${location}").`);
+    throw new BiError('INVALID_ARGUMENT', `--location must be a local folder or an s3:// URL (got "${location}").`);
   const root = isS3 ? deliveryRoot(location) : resolve(location);
   const list = isS3 ? s3Lister(root, opts.aws ?? {}) : localLister(root);
   const accounts = opts.accounts ?? (await list('AWSLogs'));
@@ -58,7 +58,7 @@ function fromDay(text: string): string {
   const ms = Date.parse(`${text}T00:00:00Z`);
   // Date.parse takes 2024-02-30 (as March 1st): the round trip catches days a month lacks.
   if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text)
-    throw new BiError('BAD_OPTION', `--from must be a date YYYY-MM-DD (got "${text}").`);
+    throw new BiError('INVALID_ARGUMENT', `--from must be a date YYYY-MM-DD (got "${text}").`);
   return `${m[1]}/${m[2]}/${m[3]}/00`;
 }
 
@@ -84,7 +84,7 @@ function localLister(root: string): Lister {
   } catch {
     throw new BiError('NOT_FOUND', `--location ${root} does not exist; give the folder that holds AWSLogs/.`);
   }
-  if (!st.isDirectory()) throw new BiError('BAD_OPTION', `--location ${root} is not a folder.`);
+  if (!st.isDirectory()) throw new BiError('INVALID_ARGUMENT', `--location ${root} is not a folder.`);
   return async (path) => {
     try {
       return readdirSync(join(root, path), { withFileTypes: true })

@@ -232,7 +232,7 @@ export async function installTrino(o: LocalTrinoOptions = {}): Promise<InstallRe
 
 function heapMegabytes(heap: string): number {
   const m = /^(\d+)([mMgG])$/.exec(heap);
-  if (!m) throw new BiError('BAD_OPTION', `The Trino heap must look like 1G or 1536M (got "${heap}").`);
+  if (!m) throw new BiError('INVALID_ARGUMENT', `The Trino heap must look like 1G or 1536M (got "${heap}").`);
   return Number(m[1]) * (m[2].toLowerCase() === 'g' ? 1024 : 1);
 }
 

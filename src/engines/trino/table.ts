@@ -138,7 +138,7 @@ export function parseTableName(
   const shape = parts === 3 ? 'CATALOG.SCHEMA.TABLE' : 'DATABASE.TABLE';
   if (names.length !== parts || !names.every((n) => NAME.test(n)))
     throw new BiError(
-      'BAD_OPTION',
+      'INVALID_ARGUMENT',
       `--table must be ${shape} in lower-case letters, digits and underscores (got "${text}").`,
     );
   const [table, schema, catalog] = [...names].reverse();
@@ -160,9 +160,12 @@ function checkTable(t: DeliveryTable): void {
     );
   for (const v of [...t.accounts, ...t.regions])
     if (!FOLDER_VALUE.test(v))
-      throw new BiError('BAD_OPTION', `"${v}" is not an account or region folder name (letters, digits, - and _).`);
+      throw new BiError(
+        'INVALID_ARGUMENT',
+        `"${v}" is not an account or region folder name (letters, digits, - and _).`,
+      );
   if (!HOUR_VALUE.test(t.firstHour))
-    throw new BiError('BAD_OPTION', `The first hour must be YYYY/MM/DD/HH (got "${t.firstHour}").`);
+    throw new BiError('INVALID_ARGUMENT', `The first hour must be YYYY/MM/DD/HH (got "${t.firstHour}").`);
 }
 
 function locationTemplate(dataRoot: string): string {
@@ -197,7 +200,7 @@ function quoteTrino(name: string): string {
 /** `CREATE EXTERNAL TABLE` for Athena (engine v3), over an s3:// root. */
 export function athenaDdl(t: DeliveryTable, tableName = DEFAULT_ATHENA_TABLE): string {
   if (!t.root.startsWith('s3://'))
-    throw new BiError('BAD_OPTION', `Athena reads S3: --location must be s3://BUCKET/PREFIX (got "${t.root}").`);
+    throw new BiError('INVALID_ARGUMENT', `Athena reads S3: --location must be s3://BUCKET/PREFIX (got "${t.root}").`);
   checkTable(t);
   const { qualified } = parseTableName(tableName, 2);
   const dataRoot = `${t.root}/AWSLogs`;

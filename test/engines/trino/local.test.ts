@@ -39,7 +39,7 @@ test('the configuration: one coordinator on 127.0.0.1, the given port, memory wi
   assert.match(files['catalog/hive.properties'], /^hive\.metastore\.catalog\.dir=local:\/\/\/c\/run\/metastore$/m);
   assert.match(files['catalog/hive.properties'], /^fs\.native-local\.enabled=true$/m);
   assert.match(files['catalog/hive.properties'], /^hive\.ignore-absent-partitions=true$/m);
-  assert.throws(() => renderConfig({ port: 1, run: '/r', install: '/i', heap: 'lots' }), { code: 'BAD_OPTION' });
+  assert.throws(() => renderConfig({ port: 1, run: '/r', install: '/i', heap: 'lots' }), { code: 'INVALID_ARGUMENT' });
 });
 
 test('trino:start without Maven on a machine that has no Trino yet fails loudly with a coded error', () => {

@@ -317,8 +317,8 @@ test('setup: bad input gives coded errors, not stack traces', async () => {
   for (const bad of ['hive.bedrock', 'hive.bedrock.Invocations', "hive.x.y'; DROP TABLE z; --", 'a.b.c.d']) {
     const r = cli('trino', 'setup', '--trino-url', trino.url, '--location', logs, '--table', bad);
     assert.equal(r.code, 2);
-    assert.match(r.err, /^error \[BAD_OPTION\]: --table must be CATALOG\.SCHEMA\.TABLE/);
+    assert.match(r.err, /^error [INVALID_ARGUMENT]: --table must be CATALOG\.SCHEMA\.TABLE/);
   }
   const url = cli('trino', 'setup', '--trino-url', 'ftp://x', '--location', logs);
-  assert.match(url.err, /^error \[BAD_OPTION\]: --trino-url must be an http/);
+  assert.match(url.err, /^error [INVALID_ARGUMENT]: --trino-url must be an http/);
 });

@@ -105,9 +105,9 @@ test('hostile names and values are refused before any SQL is written', () => {
   for (const bad of ['bedrock', 'a.b.c', 'Bedrock.invocations', 'bedrock.inv-ocations', "b.x'--", 'b.`x`', '.x', 'b.'])
     assert.throws(() => athenaDdl(LAYOUT, bad), /--table must be DATABASE\.TABLE/);
   for (const bad of ["1111'22223333", '1111,2222', '../etc', 'a b'])
-    assert.throws(() => athenaDdl({ ...LAYOUT, accounts: [bad] }), { code: 'BAD_OPTION' });
-  assert.throws(() => athenaDdl({ ...LAYOUT, regions: ['us-east-1,x'] }), { code: 'BAD_OPTION' });
-  assert.throws(() => athenaDdl({ ...LAYOUT, firstHour: '2025-01-01' }), { code: 'BAD_OPTION' });
+    assert.throws(() => athenaDdl({ ...LAYOUT, accounts: [bad] }), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => athenaDdl({ ...LAYOUT, regions: ['us-east-1,x'] }), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => athenaDdl({ ...LAYOUT, firstHour: '2025-01-01' }), { code: 'INVALID_ARGUMENT' });
   assert.throws(() => athenaDdl({ ...LAYOUT, accounts: [] }), { code: 'LAYOUT_EMPTY' });
   assert.throws(() => athenaDdl({ ...LAYOUT, root: '/data/logs' }), /Athena reads S3/);
   // A location with a quote is a literal in SQL, escaped, never an end of string.
@@ -154,7 +154,7 @@ test('a local folder: accounts and regions are its folders; the first hour skips
   });
   await assert.rejects(describeLayout(join(dir, 'bucket'), { from: '2024-02-30' }), /--from must be a date YYYY-MM-DD/);
   await assert.rejects(describeLayout(join(dir, 'nope')), { code: 'NOT_FOUND' });
-  await assert.rejects(describeLayout('hdfs://x/y'), { code: 'BAD_OPTION' });
+  await assert.rejects(describeLayout('hdfs://x/y'), { code: 'INVALID_ARGUMENT' });
 });
 
 test('an s3:// location is read with ListObjectsV2 and Delimiter, page by page', async () => {
@@ -188,5 +188,5 @@ test('athena ddl (CLI): prints the statement on stdout and the database hint on 
   assert.equal(r.err, '-- Run first, once: CREATE DATABASE IF NOT EXISTS bedrock\n');
   const local = cli('athena', 'ddl', '--location', join(dir, 'bucket'));
   assert.equal(local.code, 2);
-  assert.match(local.err, /^error \[BAD_OPTION\]: Athena reads S3: --location must be s3:\/\/BUCKET\/PREFIX/);
+  assert.match(local.err, /^error [INVALID_ARGUMENT]: Athena reads S3: --location must be s3:\/\/BUCKET\/PREFIX/);
 });
