@@ -34,7 +34,10 @@ test('sources.json: add, replace, remove, and clear errors', () => {
     ]);
     assert.equal(removeSource(path, 'cloudwatch:///aws/bedrock/modelinvocations'), true);
     assert.equal(removeSource(path, 'cloudwatch://nope'), false);
-    assert.throws(() => addSource(path, { url: 'http://x' }), /s3:\/\/BUCKET\/PREFIX or cloudwatch:\/\/LOG_GROUP/);
+    assert.throws(
+      () => addSource(path, { url: 'http://x' }),
+      /s3:\/\/BUCKET\/PREFIX, cloudwatch:\/\/LOG_GROUP, \.\/FOLDER/,
+    );
     writeFileSync(path, '{"sources": [{"url": 5}]}');
     assert.throws(() => loadSyncConfig(path), /sources\[0\] needs a "url"/);
     writeFileSync(path, '{nope');

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
-import { DEFAULT_OVERLAP_MS, ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
-import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js';
-import { ingestS3 } from '../../sources/s3.js';
+import { resolve } from 'node:path';
+import { DEFAULT_OVERLAP_MS } from '../../sources/cloudwatch/source.js';
+import { INGEST_MEMORY_LIMIT } from '../../sources/ingest.js';
+import { adapterFor } from '../../sources/registry.js';
 import {
   addSource,
-  isRemoteSource,
   loadSyncConfig,
   removeSource,
   sourcesPath,
@@ -16,107 +15,14 @@ import {
 import { DB_ENV, Store, defaultDbPath } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
-import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
 import { setExitCode } from '../exit.js';
-import { extraSummaryLines, reportIngestIssues, type RejectsFile } from '../ingest-report.js';
-
-export { isRemoteSource };
-
-export interface RemoteIngestFlags {
-  db?: string;
-  logGroup: string;
-  keepBodies: boolean;
-  strict: boolean;
-  region?: string;
-  endpointUrl?: string;
-  /** --overlap, for cloudwatch:// sources (minutes, as typed). */
-  overlap?: string;
-}
 
 /** The --overlap option of `ingest` and `sync add` (CloudWatch sources). */
 export const OVERLAP_OPTION = [
   '--overlap <minutes>',
   `cloudwatch:// sources: re-read this many minutes before the last event read, for events delivered late (default ${DEFAULT_OVERLAP_MS / 60_000})`,
 ] as const;
-
-/** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
-export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags, rejects?: RejectsFile): Promise<void> {
-  const onReject = rejects ? { onReject: rejects.add } : {};
-  const store = await Store.open(defaultDbPath(o.db), { memoryLimit: INGEST_MEMORY_LIMIT });
-  try {
-    for (const url of urls) {
-      const aws = {
-        ...(o.region ? { region: o.region } : {}),
-        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
-      };
-      let s: IngestSummary;
-      let unit = 'objects';
-      const bar = new ProgressBar();
-      const started = Date.now();
-      try {
-        if (url.startsWith('s3://')) {
-          s = await ingestS3(
-            store,
-            url,
-            { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict, ...onReject },
-            (p) => {
-              bar.update({
-                done: p.bytesDone,
-                total: p.bytesTotal,
-                detail: ingestDetail({ ...p, unit: 'objects' }, started),
-              });
-            },
-          );
-        } else {
-          unit = 'events';
-          // --log-group left at its default: keep the remote group's name.
-          const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
-          const overlap = wholeNumber('--overlap', o.overlap);
-          s = await ingestCloudWatch(
-            store,
-            url,
-            {
-              ...aws,
-              logGroup,
-              keepBodies: o.keepBodies,
-              strict: o.strict,
-              ...onReject,
-              ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
-            },
-            (events) =>
-              bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }),
-          );
-        }
-      } finally {
-        bar.done();
-      }
-      const lines = [
-        `source:              ${url}`,
-        unit === 'objects'
-          ? `objects read:        ${formatCount(s.filesRead)} (${formatCount(s.filesSkipped)} already read)`
-          : `events read:         ${formatCount(s.recordsRead)}`,
-        `records stored:      ${formatCount(s.recordsStored)}`,
-        `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
-        `records rejected:    ${formatCount(s.recordsRejected)}`,
-        ...extraSummaryLines(s),
-        ...(s.pricing
-          ? [
-              `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see bedrock-insights prices check)` : ''}`,
-            ]
-          : []),
-        `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
-        `store:               ${store.path}`,
-      ];
-      process.stdout.write(lines.join('\n') + '\n');
-      if (s.pricingError)
-        process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
-      reportIngestIssues(s, { strict: o.strict, rejects });
-    }
-  } finally {
-    store.close();
-  }
-}
 
 /**
  * `serve --sync`: runs the sync loop on the server's own store (one DuckDB instance per file),
@@ -148,7 +54,7 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
 export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
-    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops)')
+    .description('Keep the store current from configured S3 / CloudWatch / local folder sources (polls; Ctrl-C stops)')
     .option(
       '--db <file>',
       `the store (default: $${DB_ENV}, else ~/.bedrock-insights/store.duckdb); sources.json is beside it`,
@@ -164,12 +70,14 @@ export function registerSync(program: Command): void {
 Sources are kept in sources.json beside the store:
   bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
   bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
+  bedrock-insights sync add ./AWSLogs      # a local folder, e.g. the target of aws s3 sync
   bedrock-insights sync list
   bedrock-insights sync              # poll every minute; one status line per poll
   bedrock-insights serve --sync      # the same, in the background of the console
 Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
 S3 sources are listed in full on the first poll and once a day; the polls between list only the
-last hours' folders, so a bucket with years of logs costs a few requests per poll.
+last hours' folders, so a bucket with years of logs costs a few requests per poll. A local folder
+is walked at each poll and only new or changed files are read (by path, size and mtime).
 AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`,
     )
     .action(async (o: { db?: string; interval?: string; once: boolean }) => {
@@ -179,7 +87,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       if (cfg.sources.length === 0)
         throw new BiError(
           'NO_SOURCES',
-          `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`,
+          `No sources configured in ${cfgPath}. Add one: bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP, or ./FOLDER).`,
         );
       const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
       if (!Number.isFinite(interval) || interval < 1)
@@ -233,7 +141,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     });
   sync
     .command('add')
-    .description('Add (or update) a source: s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP')
+    .description('Add (or update) a source: s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP or a local folder')
     .argument('<url>')
     .option('--db <file>', 'the store whose sources.json to edit')
     .option('--region <region>', 'AWS region of the source')
@@ -254,10 +162,10 @@ AWS credentials and region come from the usual places (environment, profile, SSO
         },
       ) => {
         const overlap = wholeNumber('--overlap', o.overlap);
-        if (overlap !== undefined && !url.startsWith('cloudwatch://'))
+        if (overlap !== undefined && !adapterFor(url).takesOverlap)
           throw new BiError(
             'BAD_OPTION',
-            '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).',
+            '--overlap applies to cloudwatch:// sources only (S3 objects and files are found by listing).',
           );
         const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
         const cfg = addSource(path, {
@@ -268,8 +176,9 @@ AWS credentials and region come from the usual places (environment, profile, SSO
           ...(o.keepBodies ? { keepBodies: true } : {}),
           ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
         });
+        const added = cfg.sources[cfg.sources.length - 1].url;
         process.stdout.write(
-          `added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`,
+          `added ${added} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`,
         );
       },
     );
@@ -293,7 +202,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .option('--db <file>', 'the store whose sources.json to edit')
     .action((url: string, o: { db?: string }) => {
       const path = sourcesPath(defaultDbPath(o.db ?? sync.opts<{ db?: string }>().db));
-      if (!removeSource(path, url))
+      if (!removeSource(path, url) && !removeSource(path, resolve(url)))
         throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: bedrock-insights sync list).`);
       process.stdout.write(`removed ${url}\n`);
     });
