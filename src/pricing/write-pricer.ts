@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
-import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../store/schema.js';
+import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
 import type { WriteHook } from '../store/writer.js';
 import { errorMessage } from '../util/errors.js';
 import { loadPriceBook } from './book.js';

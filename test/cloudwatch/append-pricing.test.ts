@@ -63,7 +63,11 @@ test('during a burst that keeps the queue busy, appended events are priced befor
       }
     }
     // One request per append, and the writer hook's pricing pass after every commit (interval 0).
-    const queue = new AppendQueue(new WatchedWriter(store, await WritePricer.start(store, { minIntervalMs: 0 })), undefined, 1);
+    const queue = new AppendQueue(
+      new WatchedWriter(store, await WritePricer.start(store, { minIntervalMs: 0 })),
+      undefined,
+      1,
+    );
     const event = (i: number) =>
       normalizeLogEvent({
         logGroup: '/aws/bedrock/modelinvocations',
