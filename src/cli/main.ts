@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { BiCommand } from './option-suggest.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { requestedExitCode, resetExitCode } from './exit.js';
 type Register = (program: Command) => void;
@@ -35,7 +36,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
  * With `argv`, only the command named in it is loaded (all of them when none is recognised).
  */
 export async function buildProgram(argv?: string[]): Promise<Command> {
-  const program = new Command();
+  const program = new BiCommand();
   program
     .name('bedrock-insights')
     .description(
