@@ -40,9 +40,35 @@ function record(i: number): string {
     requestId: `conf-${i}`,
     operation: 'Converse',
     modelId: 'amazon.nova-lite-v1:0',
-    input: { inputContentType: 'application/json', inputTokenCount: i, inputBodyJson: { messages: [] } },
-    output: { outputContentType: 'application/json', outputTokenCount: 3 },
+    input: {
+      inputContentType: 'application/json',
+      inputTokenCount: i,
+      inputBodyJson: { messages: [{ role: 'user', content: [{ text: `${PROMPT} ${i}` }] }] },
+    },
+    output: {
+      outputContentType: 'application/json',
+      outputTokenCount: 3,
+      outputBodyJson: {
+        output: { message: { role: 'assistant', content: [{ text: `${PROMPT} answered ${i}` }] } },
+        stopReason: 'end_turn',
+        metrics: { latencyMs: 100 + i },
+      },
+    },
   });
+}
+
+/** Planted in every record's prompt and response: it must never reach a store by default (issue 18). */
+const PROMPT = 'the user typed this private prompt';
+
+/** Messages of the group that still hold the planted text, and how many keep their latency. */
+async function bodiesKept(s: Store, group: string): Promise<{ leaked: number; latency: number }> {
+  const r = await s.connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE contains(message, $2)), count(*) FILTER (WHERE contains(message, '"latencyMs":'))
+     FROM events WHERE log_group = $1`,
+    [group, PROMPT],
+  );
+  const [leaked, latency] = r.getRows()[0].map(Number);
+  return { leaked, latency };
 }
 
 /** Batch b's lines; the bad one is the third line of batch 2. */
@@ -146,6 +172,8 @@ before(async () => {
   }
   assert.equal(n, N + 1);
   logs.destroy();
+  // PutLogEvents itself (the fake is this project's API): the same rule before the events are stored.
+  assert.deepEqual(await bodiesKept(cw.store, 'conf-cw'), { leaked: 0, latency: N });
   harnesses.push({
     name: 'cloudwatch',
     arg: 'cloudwatch://conf-cw',
@@ -222,6 +250,8 @@ for (const name of ['files', 's3', 'cloudwatch']) {
       const second = await ingest(store, [h().source()], { chunkRecords: CHUNK });
       assert.equal(second.recordsStored, 0);
       assert.deepEqual(await stored(store, h().logGroup), { n: N, keys: N });
+      // The bodies' text is cut by default on every source; what says how the call went stays.
+      assert.deepEqual(await bodiesKept(store, h().logGroup), { leaked: 0, latency: N });
     } finally {
       store.close();
     }
