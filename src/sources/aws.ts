@@ -1,5 +1,6 @@
 import { BiError, errorMessage } from '../util/errors.js';
 import type { RejectedRecord } from './chunk-writer.js';
+import type { SourceConfig } from './source.js';
 
 /** What the AWS sources (s3://, cloudwatch://) share: client settings, options, and how their failures read. */
 
@@ -33,6 +34,16 @@ export interface AwsIngestOptions extends AwsClientOptions {
   strict?: boolean;
   /** Called with every rejection as it happens (the summary keeps only the first 1000). */
   onReject?: (r: RejectedRecord) => void;
+}
+
+/** The options a configured AWS source (sources.json, the ingest command's flags) opens with. */
+export function awsIngestOptionsOf(cfg: SourceConfig): AwsIngestOptions {
+  return {
+    ...(cfg.region ? { region: cfg.region } : {}),
+    ...(cfg.endpointUrl ? { endpointUrl: cfg.endpointUrl } : {}),
+    ...(cfg.logGroup ? { logGroup: cfg.logGroup } : {}),
+    keepBodies: cfg.keepBodies ?? false,
+  };
 }
 
 /** An AWS SDK failure as a BiError that says what to check. */

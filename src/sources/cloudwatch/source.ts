@@ -7,7 +7,7 @@ import {
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../store/store.js';
 import { BiError } from '../../util/errors.js';
-import { awsClientConfig, awsError, type AwsClientOptions, type AwsIngestOptions } from '../aws.js';
+import { awsClientConfig, awsError, awsIngestOptionsOf, type AwsClientOptions, type AwsIngestOptions } from '../aws.js';
 import { readCloudWatchCheckpoint, saveCloudWatchCheckpoint, type CloudWatchCheckpoint } from '../checkpoints.js';
 import { ingest, type IngestProgress } from '../driver.js';
 import type { ItemRead, ListContext, Listing, RecordSink, Source, SourceAdapter, SourceItem } from '../source.js';
@@ -209,10 +209,7 @@ export const cloudWatchAdapter: SourceAdapter = {
   },
   open: (cfg) =>
     new CloudWatchSource(cfg.url, {
-      ...(cfg.region ? { region: cfg.region } : {}),
-      ...(cfg.endpointUrl ? { endpointUrl: cfg.endpointUrl } : {}),
-      ...(cfg.logGroup ? { logGroup: cfg.logGroup } : {}),
-      keepBodies: cfg.keepBodies ?? false,
+      ...awsIngestOptionsOf(cfg),
       ...(cfg.overlapMinutes !== undefined ? { overlapMs: cfg.overlapMinutes * 60_000 } : {}),
     }),
 };

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 import type { Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import { awsClientConfig, awsError, type AwsClientOptions, type AwsIngestOptions } from '../aws.js';
+import { awsClientConfig, awsError, awsIngestOptionsOf, type AwsClientOptions, type AwsIngestOptions } from '../aws.js';
 import type { FilesRead } from '../checkpoints.js';
 import { decodedBytes } from '../decode.js';
 import { ingest, type IngestProgress } from '../driver.js';
@@ -277,10 +277,7 @@ export const s3Adapter: SourceAdapter = {
   },
   open: (cfg, run) =>
     new S3Source(cfg.url, {
-      ...(cfg.region ? { region: cfg.region } : {}),
-      ...(cfg.endpointUrl ? { endpointUrl: cfg.endpointUrl } : {}),
-      ...(cfg.logGroup ? { logGroup: cfg.logGroup } : {}),
-      keepBodies: cfg.keepBodies ?? false,
+      ...awsIngestOptionsOf(cfg),
       listing: run?.listing ?? 'full',
     }),
 };
