@@ -108,7 +108,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'sync',
     term: '[options] [command]',
-    summary: 'Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops).',
+    summary: 'Keep the store current from configured S3 / CloudWatch / local folder sources (polls; Ctrl-C stops).',
     load: async () => (await import('./commands/sync.js')).registerSync,
   },
   {

@@ -1,7 +1,5 @@
 import type { StoredEvent } from '../logs/event.js';
-import { priceEvents } from '../pricing/index.js';
 import type { AppendResult, EventWriter } from '../store/writer.js';
-import { errorMessage } from '../util/errors.js';
 
 interface Pending {
   events: StoredEvent[];
@@ -37,18 +35,15 @@ export class AppendQueue {
   private pending: Pending[] = [];
   private running = false;
 
-  private lastPriced = Date.now();
-
   /**
-   * `priceEveryMs`: during a burst the queue is never idle, so pricing also runs after an append
-   * once this long has passed since the last pass (the reliability campaign found a sustained
-   * burst left every event unpriced).
+   * Pricing during a sustained burst (the queue never idle: the reliability campaign found one
+   * left every event unpriced) is the writer hook's: it prices after a commit once its interval
+   * has passed, and `flush` prices the rest when the queue goes idle.
    */
   constructor(
     private readonly writer: EventWriter,
     private readonly gate?: AppendGate,
     private readonly maxEventsPerAppend = 50_000,
-    private readonly priceEveryMs = 2_000,
   ) {}
 
   append(events: StoredEvent[], target?: AppendTarget): Promise<AppendResult> {
@@ -79,14 +74,11 @@ export class AppendQueue {
         } catch (e) {
           for (const p of batch) p.reject(e);
         }
-        if (bedrock && this.pending.length > 0 && Date.now() - this.lastPriced >= this.priceEveryMs) {
-          await this.price();
-          bedrock = false;
-        }
       }
-      // Cost fields follow the events once the queue is idle: requests were answered already, so a
-      // burst of small PutLogEvents calls pays for one pricing pass, not one each.
-      if (bedrock) await this.price();
+      // Cost fields follow the events through the writer's hook, which prices at most every few
+      // seconds during a burst; once the queue is idle, what it deferred is priced (requests were
+      // answered already, so a burst of small calls pays for a few passes, not one each).
+      if (bedrock) await this.writer.hook?.flush();
     } finally {
       this.running = false;
       // Batches that arrived while pricing ran start the next round.
@@ -118,19 +110,5 @@ export class AppendQueue {
   /** Resolves once nothing is being written or priced (before the store is closed). */
   async idle(): Promise<void> {
     while (this.running || this.pending.length > 0) await new Promise((res) => setTimeout(res, 5));
-  }
-
-  private lastPricingError = '';
-  private async price(): Promise<void> {
-    this.lastPriced = Date.now();
-    try {
-      await priceEvents(this.writer.store, { where: 'unpriced' });
-      this.lastPricingError = '';
-    } catch (e) {
-      // A broken user prices file must not refuse logs; say so once per distinct problem.
-      const msg = errorMessage(e);
-      if (msg !== this.lastPricingError) process.stderr.write(`bedrock-insights: pricing new events failed: ${msg}\n`);
-      this.lastPricingError = msg;
-    }
   }
 }

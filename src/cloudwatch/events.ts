@@ -1,5 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { normalizeLogEvent } from '../logs/record.js';
+import { MAX_JSON_DEPTH } from '../logs/limits.js';
 import type { StoredEvent } from '../logs/event.js';
 import type { Operation } from './context.js';
 import { CwApiError, invalidParameter, resourceNotFound } from './errors.js';
@@ -345,26 +346,38 @@ export const filterLogEvents: Operation = async (call, body) => {
   return out;
 };
 
-/** Flattens a JSON message the Logs Insights way: dotted keys, `.N.` for arrays, booleans as 1/0. */
+/**
+ * Flattens a JSON message the Logs Insights way: dotted keys, `.N.` for arrays, booleans as 1/0,
+ * at most `limit` fields, in document order. Iterative and depth-capped (MAX_JSON_DEPTH): pushed
+ * generic events may nest thousands of levels, and a recursive walk overflowed the stack on them.
+ */
 export function flattenJson(
   value: unknown,
   prefix = '',
   out: Record<string, string> = {},
   limit = 200,
 ): Record<string, string> {
-  if (Object.keys(out).length >= limit) return out;
-  if (value === null || value === undefined) return out;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => flattenJson(v, prefix ? `${prefix}.${i}` : String(i), out, limit));
-    return out;
+  let count = Object.keys(out).length;
+  // Depth-first, children pushed in reverse so that fields come in document order.
+  const stack: [unknown, string, number][] = [[value, prefix, 1]];
+  while (stack.length > 0 && count < limit) {
+    const [v, p, depth] = stack.pop()!;
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'object') {
+      if (p === '') continue;
+      out[p] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+      count++;
+      continue;
+    }
+    if (depth > MAX_JSON_DEPTH) continue;
+    const entries: [string, unknown][] = Array.isArray(v)
+      ? v.map((x, i): [string, unknown] => [String(i), x])
+      : Object.entries(v as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, x] = entries[i];
+      stack.push([x, p ? `${p}.${k}` : k, depth + 1]);
+    }
   }
-  if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      flattenJson(v, prefix ? `${prefix}.${k}` : k, out, limit);
-    return out;
-  }
-  if (!prefix) return out;
-  out[prefix] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
   return out;
 }
 

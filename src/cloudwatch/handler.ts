@@ -3,6 +3,7 @@ import type { QueryEngine } from '../engines/engine.js';
 import { Definitions } from '../workspace/definitions.js';
 import type { Store } from '../store/store.js';
 import { EventWriter } from '../store/writer.js';
+import { WritePricer } from '../pricing/index.js';
 import { BiError, isBiError } from '../util/errors.js';
 import { AppendQueue } from './appendQueue.js';
 import { DEFAULT_FILTER_LIMITS, type ApiShared, type Call, type FilterLimits, type Operation } from './context.js';
@@ -177,6 +178,19 @@ export async function createCloudWatchLogsApi(
   const ownsDefinitions = !opts.definitions;
   const definitions = opts.definitions ?? (await Definitions.open(store));
   const metricFilters = await MetricFilterStore.open(store, conn);
+  // Pushed events are priced through the store writer's hook, as ingested ones are; a burst of
+  // small batches is priced at most every 2 s, and the rest when the append queue goes idle.
+  let lastPricingError = '';
+  const pricer = await WritePricer.start(store, {
+    minIntervalMs: 2000,
+    onError: (msg) => {
+      // A broken user prices file must not refuse logs; say so once per distinct problem.
+      if (msg !== lastPricingError)
+        process.stderr.write(`bedrock-insights: pricing new events failed: ${msg}
+`);
+      lastPricingError = msg;
+    },
+  });
   const shared: ApiShared = {
     store,
     db,
@@ -188,7 +202,7 @@ export async function createCloudWatchLogsApi(
       ...(opts.keptResultBytes !== undefined ? { keptResultBytes: opts.keptResultBytes } : {}),
       notice: (line) => (opts.log ?? (() => undefined))(`cloudwatch ${line}`),
     }),
-    appender: new AppendQueue(new EventWriter(store), catalogGate(db)),
+    appender: new AppendQueue(new EventWriter(store, pricer), catalogGate(db)),
     matcher: new MatchPool(),
     filterLimits: { ...DEFAULT_FILTER_LIMITS, ...opts.filterLimits },
     accountId: opts.accountId ?? '000000000000',

@@ -4,7 +4,8 @@ import { discoverFields, fieldNamesOf } from './fields.js';
 import { recordTooLarge } from './limits.js';
 import { REJECT, jsonTypeOf, rejectReason, type RejectCode } from './reasons.js';
 import { parseRfc3339Utc } from './timestamp.js';
-import { stripBodiesText } from './strip-text.js';
+import { redactBodiesText } from './redact-text.js';
+import { redactBodies } from './bodies.js';
 
 // The one TypeScript normaliser of Bedrock ModelInvocationLog records. The bulk file path
 // (src/sources/sql-normalize.ts) implements the same rules set-based in DuckDB SQL; the
@@ -81,28 +82,6 @@ export function looksLikeBedrockRecord(v: unknown): v is Record<string, unknown>
   return typeof v.modelId === 'string' && typeof v.operation === 'string' && ('input' in v || 'output' in v);
 }
 
-/** The record without input.inputBodyJson / output.outputBodyJson (key order kept). */
-export function stripBodies(record: Record<string, unknown>): Record<string, unknown> {
-  const input = record.input;
-  const output = record.output;
-  const stripIn = isPlainObject(input) && Object.hasOwn(input, 'inputBodyJson');
-  const stripOut = isPlainObject(output) && Object.hasOwn(output, 'outputBodyJson');
-  if (!stripIn && !stripOut) return record;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (k === 'input' && stripIn) out[k] = without(v as Record<string, unknown>, 'inputBodyJson');
-    else if (k === 'output' && stripOut) out[k] = without(v as Record<string, unknown>, 'outputBodyJson');
-    else out[k] = v;
-  }
-  return out;
-}
-
-function without(o: Record<string, unknown>, key: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (k !== key) out[k] = v;
-  return out;
-}
-
 /** Event key of a record without requestId: a hash of its stored message. */
 export function contentKey(message: string): string {
   return 'h:' + createHash('md5').update(message).digest('hex');
@@ -138,22 +117,36 @@ function tokenCount(v: unknown): number | null | 'bad' {
 }
 
 /**
- * @message: the received text, with the bodies cut out of it when they are stripped; the record
- * re-serialised when there is no text, or when the text cut did not find the bodies the parse did
- * (a body is never stored by accident).
+ * @message: the received text, with the bodies reduced in it when they are not kept; the record
+ * re-serialised when there is no text, or when the text could not be followed (a body is never
+ * stored by accident).
  */
-function messageText(text: string | undefined, stored: Record<string, unknown>, stripped: boolean): string {
+function messageText(text: string | undefined, stored: Record<string, unknown>, redacted: boolean): string {
   if (text === undefined) return JSON.stringify(stored);
-  if (!stripped) return text;
-  const cut = stripBodiesText(text);
-  return cut !== text ? cut : JSON.stringify(stored);
+  if (!redacted) return text;
+  return redactBodiesText(text) ?? JSON.stringify(stored);
+}
+
+/**
+ * A `\uD800`-`\uDFFF` escape not part of a surrogate pair. JSON.parse accepts it, DuckDB's parser
+ * refuses the record as malformed; one rule for both paths: malformed.
+ */
+const ESCAPE = String.raw`(?<=(?:^|[^\\])(?:\\\\)*)`; // a backslash that is not itself escaped
+const HIGH = String.raw`\\u[dD][89abAB][0-9a-fA-F]{2}`;
+const LOW = String.raw`\\u[dD][c-fC-F][0-9a-fA-F]{2}`;
+const LONE_SURROGATE = new RegExp(`${ESCAPE}${HIGH}(?!${LOW})|${ESCAPE}(?<!${HIGH})${LOW}`);
+
+/** Whether JSON text holds an escaped lone surrogate (see LONE_SURROGATE). Cheap when it holds no `\u`. */
+export function hasLoneSurrogate(text: string): boolean {
+  return text.includes('\\u') && LONE_SURROGATE.test(text);
 }
 
 /** Validate and normalise one Bedrock ModelInvocationLog record (already JSON-parsed). */
 export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!isPlainObject(record)) return fail(REJECT.NOT_OBJECT);
   const r = record;
-  const stored = ctx.keepBodies ? r : stripBodies(r);
+  if (ctx.text !== undefined && hasLoneSurrogate(ctx.text)) return fail(REJECT.MALFORMED_JSON);
+  const stored = ctx.keepBodies ? r : redactBodies(r);
   const message = messageText(ctx.text?.trim(), stored, stored !== r);
   if (recordTooLarge(message)) return fail(REJECT.TOO_LARGE, undefined, mib(Buffer.byteLength(message, 'utf8')));
   if (r.schemaType !== undefined && r.schemaType !== null && r.schemaType !== 'ModelInvocationLog')

@@ -93,3 +93,4 @@ export {
   type ProfileResult,
   type ProfileOutcome,
 } from './profiles.js';
+export { WritePricer, type WritePricerOptions, type PricedCounts } from './write-pricer.js';

@@ -1,8 +1,9 @@
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { recordTooLarge } from '../logs/limits.js';
 import { REJECT, rejectReason } from '../logs/reasons.js';
+import { redactBodiesText } from '../logs/redact-text.js';
 import { inTransaction } from '../store/transaction.js';
-import { CONFLICTS_KEPT, storeNormalized } from '../store/writer.js';
+import { CONFLICTS_KEPT, commitNormalized, type WriteHook } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 import { STAGE_DDL, normalizeStage, sqlString } from './sql-normalize.js';
 
@@ -83,14 +84,15 @@ export interface Checkpoint {
 }
 
 export interface ChunkWriterOptions {
+  /** The log group records go into; `setLogGroup` changes it between sources. */
   logGroup: string;
   defaultStream: string;
   keepBodies: boolean;
   strict: boolean;
   /** Records per chunk (default CHUNK_RECORDS). */
   chunkRecords?: number;
-  /** Runs after each chunk that stored records has committed (ingest prices them there). */
-  afterStore?: () => Promise<void>;
+  /** The store writer's hook, after each chunk that stored records has committed (pricing). */
+  hook?: WriteHook;
   /**
    * flush() returns once the chunk is staged, and DuckDB normalises and stores it while the caller
    * reads the next one (flush waits for the previous chunk first, so chunks commit in order).
@@ -113,7 +115,10 @@ export class ChunkWriter {
   private ingTs: (bigint | null)[] = [];
   private streams: (string | null)[] = [];
   private bytes = 0;
-  private extra = false; // any CloudWatch-export overrides in this chunk
+  private extra = false; // any per-record times or streams in this chunk
+  /** The delivery time of the file being read: @ingestionTime of its records that carry none. */
+  private delivered: number | undefined;
+  private logGroup: string;
   /** Files of this chunk (index = fid) and the checkpoints of those read to the end. */
   private files: string[] = [];
   private checkpoints: Checkpoint[] = [];
@@ -126,7 +131,15 @@ export class ChunkWriter {
     private readonly conn: DuckDBConnection,
     private readonly opts: ChunkWriterOptions,
     readonly totals: ChunkTotals,
-  ) {}
+  ) {
+    this.logGroup = opts.logGroup;
+  }
+
+  /** The records added next go into this log group (a chunk has one: the caller flushes first). */
+  setLogGroup(group: string): void {
+    if (this.pending > 0) throw new Error('setLogGroup with records pending');
+    this.logGroup = group;
+  }
 
   static async create(conn: DuckDBConnection, opts: ChunkWriterOptions, totals: ChunkTotals): Promise<ChunkWriter> {
     await conn.run(STAGE_DDL);
@@ -138,9 +151,10 @@ export class ChunkWriter {
     return this.lns.length;
   }
 
-  /** Starts a file: the records added next belong to it. */
-  beginFile(path: string): void {
+  /** Starts a file: the records added next belong to it; `deliveredMs` is their default @ingestionTime. */
+  beginFile(path: string, deliveredMs?: number): void {
     this.files.push(path);
+    this.delivered = deliveredMs;
   }
 
   /** The current file was read to its end: its checkpoint is committed with its last records. */
@@ -152,11 +166,16 @@ export class ChunkWriter {
   added = 0;
 
   /**
-   * Stages one record text. A record larger than MAX_RECORD_BYTES is rejected here, alone, before
-   * DuckDB would parse it (a 20 MB record made the whole chunk fail for memory).
+   * Stages one record text. Unless bodies are kept, they are reduced here to what is not sensitive
+   * (src/logs/bodies.ts), whatever the source: a body that is not JSON rejects the record. A record
+   * larger than MAX_RECORD_BYTES is rejected here, alone, before DuckDB would parse it (a 20 MB
+   * record made the whole chunk fail for memory).
    */
-  add(line: number, text: string, evTs?: number, ingTs?: number, stream?: string): void {
+  add(line: number, raw: string, evTs?: number, ingTs?: number, stream?: string): void {
     this.added++;
+    const text = this.opts.keepBodies ? raw : redactBodiesText(raw);
+    if (text === null) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
+    ingTs ??= this.delivered;
     if (recordTooLarge(text)) {
       const mib = (Buffer.byteLength(text, 'utf8') / (1024 * 1024)).toFixed(1);
       return this.reject(line, rejectReason(REJECT.TOO_LARGE, undefined, `${mib} MiB`));
@@ -247,7 +266,7 @@ export class ChunkWriter {
     }
     this.clear();
     if (n === 0 && checkpoints.length === 0) return;
-    const stored = this.store(n, files, checkpoints, t0);
+    const stored = this.store(n, files, checkpoints, this.logGroup, t0);
     if (!this.opts.pipeline) return stored;
     // Awaited by the next flush or finish; until then a failure must not count as unhandled.
     stored.catch(() => undefined);
@@ -272,10 +291,16 @@ export class ChunkWriter {
     }
   }
 
-  private async store(n: number, files: string[], checkpoints: Checkpoint[], t0: number): Promise<void> {
+  private async store(
+    n: number,
+    files: string[],
+    checkpoints: Checkpoint[],
+    logGroup: string,
+    t0: number,
+  ): Promise<void> {
     if (n > 0) {
       await normalizeStage(this.conn, {
-        logGroup: this.opts.logGroup,
+        logGroup,
         defaultStream: this.opts.defaultStream,
         ingestionTime: Date.now(),
         keepBodies: this.opts.keepBodies,
@@ -290,40 +315,42 @@ export class ChunkWriter {
         this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f, v), f);
       }
     }
-    await inTransaction(this.conn, async () => {
-      if (n > 0) {
-        // Exact: a requestId is stored once per log group, whenever it is ingested again.
-        const r = await storeNormalized(this.conn, Date.now(), { exact: true });
-        this.totals.stored += r.stored;
-        this.totals.duplicates += r.duplicates;
-        this.totals.conflicts += r.conflicts;
-        for (const c of r.conflictExamples) {
-          if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
-          this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
-        }
-        timing('store', t0);
-      }
-      // One statement per few hundred files: the S3 delivery layout has thousands of small files
-      // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
-      // 4 s of 6 s).
+    // One statement per few hundred files: the S3 delivery layout has thousands of small files
+    // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
+    // 4 s of 6 s).
+    const writeCheckpoints = async (): Promise<void> => {
       const now = Date.now();
       for (let i = 0; i < checkpoints.length; i += CHECKPOINT_ROWS) {
         const rows = checkpoints
           .slice(i, i + CHECKPOINT_ROWS)
           .map(
             (c) =>
-              `(${sqlString(c.path)}, ${sqlString(this.opts.logGroup)}, ${Math.trunc(c.size)}, ${Math.trunc(c.mtimeMs)}, ${Math.trunc(c.records)}, ${now})`,
+              `(${sqlString(c.path)}, ${sqlString(logGroup)}, ${Math.trunc(c.size)}, ${Math.trunc(c.mtimeMs)}, ${Math.trunc(c.records)}, ${now})`,
           );
         await this.conn.run(
           `INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ${rows.join(', ')}`,
         );
       }
-    });
-    timing('commit', t0);
-    if (n > 0 && this.opts.afterStore) {
-      await this.opts.afterStore();
-      timing('after', t0);
+    };
+    if (n === 0) {
+      await inTransaction(this.conn, writeCheckpoints);
+      timing('commit', t0);
+      return;
     }
+    // Exact: a requestId is stored once per log group, whenever it is ingested again.
+    const r = await commitNormalized(this.conn, {
+      exact: true,
+      alongside: writeCheckpoints,
+      ...(this.opts.hook ? { hook: this.opts.hook } : {}),
+    });
+    this.totals.stored += r.stored;
+    this.totals.duplicates += r.duplicates;
+    this.totals.conflicts += r.conflicts;
+    for (const c of r.conflictExamples) {
+      if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
+      this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
+    }
+    timing('store', t0);
   }
 
   private clear(): void {

@@ -22,10 +22,13 @@ export interface DecodeOptions {
 }
 
 export async function* decodedBytes(source: AsyncIterable<Buffer>, opts: DecodeOptions): AsyncGenerator<Buffer> {
-  const first = await peek(source);
-  if (first.head.length === 0) return;
-  const gz = first.head.length >= 2 && first.head[0] === 0x1f && first.head[1] === 0x8b;
-  const text = gz ? await peek(gunzip(first.rest, opts)) : first;
+  let text = await peek(source);
+  if (text.head.length === 0) return;
+  // Firehose compresses again what CloudWatch Logs already gzipped (a subscription's payloads in
+  // an S3 object with GZIP compression on): gzip inside gzip is opened too, one level deep.
+  for (let layer = 0; layer < 2 && isGzip(text.head); layer++) {
+    text = await peek(gunzip(text.rest, layer === 0 ? opts : { notes: opts.notes }));
+  }
   const utf16 = utf16Of(text.head);
   if (utf16 === null) {
     yield* text.rest;
@@ -39,6 +42,10 @@ export async function* decodedBytes(source: AsyncIterable<Buffer>, opts: DecodeO
   }
   const tail = td.decode();
   if (tail !== '') yield Buffer.from(tail, 'utf8');
+}
+
+function isGzip(b: Buffer): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
 /** UTF-16 by its byte order mark, or by JSON's shape (`{`, `[` or a space next to a zero byte). */

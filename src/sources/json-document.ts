@@ -1,6 +1,7 @@
 /**
  * Splits a JSON document that is not one-record-per-line (a pretty-printed record, several of
- * them one after another, a JSON array of records, a CloudWatch export) into its top-level values,
+ * them one after another, a JSON array of records, a CloudWatch export or subscription payload) into
+ * its top-level values,
  * remembering on which line each value, each array element and each CloudWatch event starts, so
  * that a bad record is reported with its line.
  */
@@ -10,7 +11,7 @@ export interface DocumentValue {
   line: number;
   /** Top-level arrays: the line of each element. */
   elementLines: number[];
-  /** Top-level objects: the line of each element of their `events` array. */
+  /** Top-level objects: the line of each element of their `events` (or `logEvents`) array. */
   eventLines: number[];
 }
 
@@ -83,7 +84,7 @@ export function scanJsonDocument(text: string): ScannedDocument {
         depth++;
         if (depth === 1) expectValue = arr;
         else if (depth === 2) {
-          eventsOpen = arr && !isArray[0] && key === 'events';
+          eventsOpen = arr && !isArray[0] && (key === 'events' || key === 'logEvents');
           expectValue = eventsOpen;
         }
         break;

@@ -5,15 +5,15 @@ import { KEYS_SHOWN, REJECT_VALUE_CHARS } from '../logs/record.js';
 import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
 
 // The set-based twin of normalizeBedrockRecord (src/logs/record.ts): the same validation order,
-// reject codes, hot-field extraction, body stripping and event key, done by DuckDB over a staging
+// reject codes, hot-field extraction and event key, done by DuckDB over a staging
 // table of record texts, so that bulk ingest parses JSON once, in C++, on both cores.
 // test/sources/equivalence.test.ts checks both store the same thing. Change both together.
 //
 // Known, documented differences (inputs that AWS never writes):
 // - a record with duplicate keys: DuckDB keeps the first value, JSON.parse the last (in
-//   requestMetadata both entries are kept in the MAP, whose lookups return the first);
-// - the stored message of a record whose bodies were stripped is re-serialised by DuckDB, which
-//   writes a non-integral number like 1.0 as `1.0` where JSON.stringify writes `1`.
+//   requestMetadata both entries are kept in the MAP, whose lookups return the first).
+// Bodies are reduced before a record is staged (ChunkWriter.add, src/logs/redact-text.ts): the
+// stored message is the staged text.
 
 /** Columns of the staging table filled by the readers (one row per record text). */
 export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
@@ -62,13 +62,9 @@ function typeOf(v: string): string {
 function token(d: string): string {
   return `CAST(${d} AS BIGINT)`;
 }
-/** Serialise a MAP(VARCHAR, JSON) back to a compact JSON object, without `drop`. */
-function objectText(m: string, drop: string): string {
-  return `'{' || array_to_string(list_transform(list_filter(map_entries(${m}), e -> e.key <> ${sqlString(drop)}), e -> to_json(e.key)::VARCHAR || ':' || coalesce(e.value, 'null')), ',') || '}'`;
-}
 /** Catalog signature of one sub-object: its scalar field names, or DEEP when it nests further. */
-function subSignature(prefix: string, m: string, dropKey: string, dropIf: string): string {
-  return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> (e.key <> ${sqlString(dropKey)} OR NOT ${dropIf}) AND e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
+function subSignature(prefix: string, m: string): string {
+  return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
     e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN ${DEEP} ELSE ${sqlString(prefix + '.')} || e.key END), ${SEP})`;
 }
 
@@ -87,7 +83,6 @@ export interface SqlNormalizeOptions {
  */
 export function normalizeSql(o: SqlNormalizeOptions): string {
   const tsRe = sqlString(TIMESTAMP_PATTERN);
-  const keep = o.keepBodies ? 'true' : 'false';
   const tsBad = `ts_s IS NULL OR NOT regexp_full_match(ts_s, ${tsRe}) OR ts_s < '1970' OR TRY_CAST(substr(ts_s, 1, 10) AS DATE) IS NULL`;
   // Each step is materialised with only the columns later steps need: DuckDB would otherwise
   // re-evaluate a CTE's expressions (the JSON parse first) at every reference.
@@ -103,12 +98,11 @@ WITH p AS MATERIALIZED (
         e -> e.key NOT IN ('identity', 'input', 'output', 'requestMetadata') AND e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
       e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN ${DEEP}
         WHEN starts_with(e.key, '@') THEN '@' || e.key ELSE e.key END), ${SEP}) AS sig_top,
-    CASE WHEN NOT ${keep} AND (contains(m['input'], '"inputBodyJson"') OR contains(m['output'], '"outputBodyJson"')) THEN m END AS m_strip,
     CASE WHEN m['timestamp'] IS NULL AND m['operation'] IS NULL AND m['modelId'] IS NULL AND m['requestId'] IS NULL
       AND m['schemaType'] IS NULL THEN array_to_string(map_keys(m)[1:${KEYS_SHOWN}], ', ') END AS top_keys
   FROM p
 ), s AS MATERIALIZED (
-  SELECT rn, fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, m_strip, top_keys,
+  SELECT rn, fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, top_keys,
     j_md, ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
     CASE WHEN ${notObject('j_id')} THEN ${typeOf('j_id')} WHEN ${notObject('j_in')} THEN ${typeOf('j_in')}
       WHEN ${notObject('j_out')} THEN ${typeOf('j_out')} WHEN ${notObject('j_md')} THEN ${typeOf('j_md')} END AS bad_type,
@@ -129,18 +123,10 @@ WITH p AS MATERIALIZED (
     -- Valid rows have only string values in requestMetadata, so DuckDB's own cast unquotes them
     -- (10% of the normalisation faster than unquoting each entry in a lambda).
     CASE WHEN m_md IS NOT NULL THEN try(json_transform(j_md, '"MAP(VARCHAR, VARCHAR)"')) END AS md,
-    m_strip IS NOT NULL AND map_contains(m_in, 'inputBodyJson') AS strip_in,
-    m_strip IS NOT NULL AND map_contains(m_out, 'outputBodyJson') AS strip_out,
-    CASE WHEN m_strip IS NOT NULL THEN
-      '{' || array_to_string(list_transform(map_entries(m_strip), e -> to_json(e.key)::VARCHAR || ':' || CASE
-          WHEN e.key = 'input' AND map_contains(m_in, 'inputBodyJson') THEN ${objectText('m_in', 'inputBodyJson')}
-          WHEN e.key = 'output' AND map_contains(m_out, 'outputBodyJson') THEN ${objectText('m_out', 'outputBodyJson')}
-          ELSE coalesce(e.value, 'null') END), ',') || '}'
-    END AS msg_strip,
     concat_ws(${SEP}, nullif(sig_top, ''),
-      nullif(${subSignature('identity', 'm_id', '', 'false')}, ''),
-      nullif(${subSignature('input', 'm_in', 'inputBodyJson', 'm_strip IS NOT NULL')}, ''),
-      nullif(${subSignature('output', 'm_out', 'outputBodyJson', 'm_strip IS NOT NULL')}, ''),
+      nullif(${subSignature('identity', 'm_id')}, ''),
+      nullif(${subSignature('input', 'm_in')}, ''),
+      nullif(${subSignature('output', 'm_out')}, ''),
       -- Only valid rows keep sig, and their requestMetadata values are all strings: no filter needed.
       CASE WHEN cardinality(m_md) > 0 THEN 'requestMetadata.' || array_to_string(map_keys(m_md), ${SEP} || 'requestMetadata.') END) AS sig
   FROM s
@@ -189,7 +175,7 @@ WITH p AS MATERIALIZED (
         WHEN 'input.cacheWriteInputTokenCount' THEN t_cw WHEN 'output.outputTokenCount' THEN t_out END AS VARCHAR)
       END, ${REJECT_VALUE_CHARS}) END AS reject_value,
     stage.text, stage.ev_ts, stage.ing_ts, stage.stream,
-    CASE WHEN rj IS NULL THEN coalesce(msg_strip, stage.text) END AS message
+    CASE WHEN rj IS NULL THEN stage.text END AS message
   FROM v JOIN stage USING (rn)
 )
 SELECT rn, fid, ln,
@@ -234,8 +220,35 @@ export async function rejectTooDeep(conn: DuckDBConnection): Promise<void> {
     WHERE rn IN (${deep.join(', ')})`);
 }
 
-/** Fills `norm` from `stage`: the SQL rules, then the depth rule. */
+/**
+ * DuckDB's JSON reader accepts NaN, Infinity and trailing commas, which JSON.parse (and so
+ * PutLogEvents, the TypeScript normaliser and field discovery) refuses: one rule for every path,
+ * RFC 8259's. The rows whose text could hold them (a cheap pattern, rarely matched by real records)
+ * are parsed in Node, and those JSON.parse refuses are malformed.
+ */
+export async function rejectNonStandardJson(conn: DuckDBConnection): Promise<void> {
+  const candidates = await conn.stream(`SELECT rn, message FROM norm WHERE reject IS NULL
+    AND regexp_matches(message, '[:,\\[]\\s*[-+]?(?i:nan|inf)|,\\s*[}\\]]')`);
+  const bad: number[] = [];
+  for (;;) {
+    const chunk = await candidates.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const [rn, message] of chunk.getRows()) {
+      try {
+        JSON.parse(String(message));
+      } catch {
+        bad.push(Number(rn));
+      }
+    }
+  }
+  if (bad.length === 0) return;
+  await conn.run(`UPDATE norm SET reject = '${REJECT.MALFORMED_JSON}', reject_field = NULL, reject_value = NULL, event_key = NULL, sig = NULL
+    WHERE rn IN (${bad.join(', ')})`);
+}
+
+/** Fills `norm` from `stage`: the SQL rules, then the JSON grammar and depth rules. */
 export async function normalizeStage(conn: DuckDBConnection, o: SqlNormalizeOptions): Promise<void> {
   await conn.run(normalizeSql(o));
+  await rejectNonStandardJson(conn);
   await rejectTooDeep(conn);
 }

@@ -1,9 +1,8 @@
 import type { ConflictExample, FileNote, RejectedRecord } from './chunk-writer.js';
 
 /**
- * What an ingest run reports, whatever the source (files, S3, CloudWatch). Its own module because
- * both the driver (ingest.ts) and the pricing step that completes it (ingest-pricing.ts) need it:
- * declared in ingest.ts, the two files imported each other.
+ * What an ingest run reports, whatever the source (files, S3, CloudWatch). Its own module so that
+ * the driver (driver.ts), the adapters and the CLI share it without importing each other.
  */
 export interface IngestSummary {
   filesRead: number;
@@ -29,8 +28,28 @@ export interface IngestSummary {
   /** Bytes of the files read (compressed size for .gz). */
   bytesRead: number;
   elapsedMs: number;
-  /** Pricing of the newly stored invocations (absent when nothing new was stored). */
-  pricing?: { priced: number; unpriced: number; unpricedTokens: number; version: string };
+  /**
+   * Pricing of the newly stored invocations (absent when nothing new was stored): wholly priced,
+   * partly priced (a cache class without a price: cost.total holds the priced parts), and
+   * unpriced; unpricedTokens counts the tokens of the parts without a price.
+   */
+  pricing?: { priced: number; partlyPriced: number; unpriced: number; unpricedTokens: number; version: string };
   /** Set when the price book could not be used (for example a broken user prices file). */
   pricingError?: string;
+  /** Per source given (files, s3://, cloudwatch://): what it read. */
+  sources: SourceSummary[];
+  /** Files inside the folders read that were not read because they do not look like logs (the first 100). */
+  notLogs: string[];
+  /** How many such files there were. */
+  notLogsCount: number;
+}
+
+export interface SourceSummary {
+  url: string;
+  unit: 'files' | 'objects' | 'pages';
+  /** Items read, and skipped because their checkpoint says they were read before. */
+  read: number;
+  skipped: number;
+  /** Records offered by this source. */
+  records: number;
 }

@@ -1,21 +1,13 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
-import { ingestCloudWatch, parseCloudWatchUrl } from './cloudwatch.js';
-import { ingestS3, parseS3Url } from './s3.js';
+import { ingest } from './driver.js';
+import { filesAdapter } from './files/source.js';
+import { adapterFor, canonicalSourceUrl, openSource } from './registry.js';
+import type { SourceConfig } from './source.js';
 
-/** One configured source of `npx bedrock-insights sync`. */
-export interface SourceConfig {
-  url: string;
-  region?: string;
-  endpointUrl?: string;
-  /** Local log group (default: the default Bedrock group for S3, the remote group's name for CloudWatch). */
-  logGroup?: string;
-  keepBodies?: boolean;
-  /** CloudWatch sources: how late an event may arrive and still be read (default 15). */
-  overlapMinutes?: number;
-}
+export type { SourceConfig } from './source.js';
 
 export interface SyncConfig {
   /** Seconds between polls (default 60). */
@@ -30,21 +22,6 @@ export const MAX_BACKOFF_MS = 15 * 60 * 1000;
 /** `sources.json` beside the store (`:memory:` stores keep it in the working directory). */
 export function sourcesPath(dbPath: string): string {
   return dbPath === ':memory:' ? join(process.cwd(), 'sources.json') : join(dirname(dbPath), 'sources.json');
-}
-
-export function isRemoteSource(p: string): boolean {
-  return p.startsWith('s3://') || p.startsWith('cloudwatch://');
-}
-
-/** Throws a BiError when the URL is neither a usable s3:// nor cloudwatch:// location. */
-export function validateSourceUrl(url: string): void {
-  if (url.startsWith('s3://')) parseS3Url(url);
-  else if (url.startsWith('cloudwatch://')) parseCloudWatchUrl(url);
-  else
-    throw new BiError(
-      'INVALID_ARGUMENT',
-      `"${url}" is not a source: give s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP.`,
-    );
 }
 
 export function loadSyncConfig(path: string): SyncConfig {
@@ -68,8 +45,13 @@ export function loadSyncConfig(path: string): SyncConfig {
   const sources = o.sources.map((s, i): SourceConfig => {
     const e = s as Record<string, unknown>;
     if (typeof e !== 'object' || e === null || typeof e.url !== 'string')
-      throw new BiError('CONFIG_INVALID', `${path}: sources[${i}] needs a "url" (s3://… or cloudwatch://…).`);
-    validateSourceUrl(e.url);
+      throw new BiError(
+        'CONFIG_INVALID',
+        `${path}: sources[${i}] needs a "url" (s3://…, cloudwatch://… or a folder's path).`,
+      );
+    if (adapterFor(e.url) !== filesAdapter) canonicalSourceUrl(e.url);
+    else if (!isAbsolute(e.url))
+      throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].url: a folder is kept by its absolute path.`);
     for (const k of ['region', 'endpointUrl', 'logGroup'] as const) {
       if (e[k] !== undefined && typeof e[k] !== 'string')
         throw new BiError('CONFIG_INVALID', `${path}: sources[${i}].${k} must be a string.`);
@@ -101,9 +83,12 @@ export function saveSyncConfig(path: string, cfg: SyncConfig): void {
   renameSync(tmp, path);
 }
 
-/** Adds (or replaces, same URL) a source in the config file; returns the new config. */
-export function addSource(path: string, src: SourceConfig): SyncConfig {
-  validateSourceUrl(src.url);
+/**
+ * Adds (or replaces, same URL) a source in the config file; returns the new config. The URL is
+ * checked by its adapter and kept as it says (a folder by its absolute path).
+ */
+export function addSource(path: string, given: SourceConfig): SyncConfig {
+  const src = { ...given, url: canonicalSourceUrl(given.url) };
   const cfg = loadSyncConfig(path);
   cfg.sources = cfg.sources.filter((s) => s.url !== src.url);
   cfg.sources.push(src);
@@ -137,33 +122,15 @@ export interface SourceRunResult {
  */
 export const FULL_LISTING_EVERY_MS = 24 * 3600_000;
 
-/** Reads one source once (incrementally). `listing` applies to S3 sources (default 'full'). */
+/** Reads one source once (incrementally), through its adapter and the one driver. `listing` applies to S3 sources (default 'full'). */
 export async function syncSource(
   store: Store,
   src: SourceConfig,
   listing: 'full' | 'recent' = 'full',
 ): Promise<SourceRunResult> {
   const t0 = Date.now();
-  const client = {
-    ...(src.region ? { region: src.region } : {}),
-    ...(src.endpointUrl ? { endpointUrl: src.endpointUrl } : {}),
-  };
   try {
-    if (src.url.startsWith('s3://')) {
-      const s = await ingestS3(store, src.url, {
-        ...client,
-        ...(src.logGroup ? { logGroup: src.logGroup } : {}),
-        keepBodies: src.keepBodies ?? false,
-        listing,
-      });
-      return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
-    }
-    const s = await ingestCloudWatch(store, src.url, {
-      ...client,
-      ...(src.logGroup ? { logGroup: src.logGroup } : {}),
-      keepBodies: src.keepBodies ?? false,
-      ...(src.overlapMinutes !== undefined ? { overlapMs: src.overlapMinutes * 60_000 } : {}),
-    });
+    const s = await ingest(store, [openSource(src, { listing })], { keepBodies: src.keepBodies ?? false });
     return { url: src.url, ok: true, stored: s.recordsStored, read: s.recordsRead, elapsedMs: Date.now() - t0 };
   } catch (e) {
     const msg = errorMessage(e);
@@ -286,5 +253,5 @@ export function statusLine(
     .filter(([u]) => !results.some((r) => r.url === u))
     .map(([u, b]) => `${u}: backing off until ${new Date(b.until).toISOString().slice(11, 19)}`);
   const all = [...parts, ...waiting];
-  return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (npx bedrock-insights sync add s3://… | cloudwatch://…)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
+  return `[sync ${at}Z] ${all.length ? all.join(' | ') : 'no sources configured (npx bedrock-insights sync add s3://… | cloudwatch://… | ./folder)'}; next poll in ${Math.round(intervalMs / 1000)} s`;
 }

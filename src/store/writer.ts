@@ -67,6 +67,35 @@ export interface StoreNormalizedOptions {
   exact?: boolean;
 }
 
+/**
+ * The one hook after a committed write, whoever wrote (file, S3 and CloudWatch ingest chunks,
+ * PutLogEvents batches): what follows the events into the store plugs in here once (pricing
+ * today). `afterCommit` runs after each commit that stored rows, on the writer's connection,
+ * outside its transaction; a hook may defer its work (a burst of small batches) until `flush`,
+ * which the writer's owner calls when it is done or idle.
+ */
+export interface WriteHook {
+  afterCommit(conn: DuckDBConnection): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/**
+ * One write: the valid rows of `norm` stored (storeNormalized) and `alongside` (checkpoints) in
+ * one transaction, then the hook. Every writer goes through here.
+ */
+export async function commitNormalized(
+  conn: DuckDBConnection,
+  opts: StoreNormalizedOptions & { alongside?: () => Promise<void>; hook?: WriteHook },
+): Promise<StoreNormalizedResult> {
+  const r = await inTransaction(conn, async () => {
+    const stored = await storeNormalized(conn, Date.now(), opts);
+    await opts.alongside?.();
+    return stored;
+  });
+  if (r.stored > 0) await opts.hook?.afterCommit(conn);
+  return r;
+}
+
 export const CONFLICTS_KEPT = 10;
 /** A duplicate whose @timestamp is further than this from the kept record's is a conflict (a CloudWatch export's event time is seconds to minutes after the record's). */
 export const CONFLICT_TIME_MS = 3600 * 1000;
@@ -217,7 +246,11 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
  */
 export class EventWriter {
   private conn: DuckDBConnection | null = null;
-  constructor(readonly store: Store) {}
+  constructor(
+    readonly store: Store,
+    /** Runs after each batch that stored events (PutLogEvents prices through it). */
+    readonly hook?: WriteHook,
+  ) {}
 
   async append(events: StoredEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
@@ -264,7 +297,7 @@ export class EventWriter {
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
       message, sig FROM wstage`);
     // The keys of pushed events are unique by construction: the windowed probe is exact for them.
-    const r = await inTransaction(conn, () => storeNormalized(conn, Date.now()));
+    const r = await commitNormalized(conn, { ...(this.hook ? { hook: this.hook } : {}) });
     return { stored: r.stored, duplicates: r.duplicates };
   }
 

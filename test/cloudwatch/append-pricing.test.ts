@@ -4,12 +4,14 @@ import { AppendQueue } from '../../src/cloudwatch/appendQueue.js';
 import { normalizeLogEvent } from '../../src/logs/record.js';
 import { Store } from '../../src/store/store.js';
 import { EventWriter } from '../../src/store/writer.js';
+import { WritePricer } from '../../src/pricing/index.js';
 
 // Events pushed through PutLogEvents get their cost fields like ingested files do.
 test('PutLogEvents appends are priced once the queue is idle', async () => {
   const store = await Store.open(':memory:');
   try {
-    const queue = new AppendQueue(new EventWriter(store));
+    // As the CloudWatch API builds it: the store writer's pricing hook, deferring within 2 s.
+    const queue = new AppendQueue(new EventWriter(store, await WritePricer.start(store, { minIntervalMs: 2000 })));
     const record = {
       timestamp: '2026-11-01T10:00:00Z',
       accountId: '111122223333',
@@ -60,8 +62,12 @@ test('during a burst that keeps the queue busy, appended events are priced befor
         return super.append(events);
       }
     }
-    // One request per append, and a pricing pass whenever one is due (interval 0).
-    const queue = new AppendQueue(new WatchedWriter(store), undefined, 1, 0);
+    // One request per append, and the writer hook's pricing pass after every commit (interval 0).
+    const queue = new AppendQueue(
+      new WatchedWriter(store, await WritePricer.start(store, { minIntervalMs: 0 })),
+      undefined,
+      1,
+    );
     const event = (i: number) =>
       normalizeLogEvent({
         logGroup: '/aws/bedrock/modelinvocations',

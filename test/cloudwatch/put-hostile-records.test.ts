@@ -1,6 +1,12 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetLogRecordCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { encodePtr } from '../../src/insights/format.js';
 import { sdkClient, startTestServer, type TestServer } from './helpers.js';
 
 // Campaign F3 / B34, through PutLogEvents: one record nested 4,000 levels deep among 99 good ones
@@ -63,4 +69,18 @@ test('PutLogEvents: a 4,000-level record among 99 good ones is accepted with the
     )
   ).getRows()[0][0];
   assert.equal(Number(fields ?? 0), 0, 'nothing deeper than 256 levels is discovered (the one leaf is at 4,001)');
+});
+
+test('GetLogRecord on the 4,000-level event: its fields down to 256 levels, its message whole (the flattening was recursive)', async () => {
+  const c = sdkClient(srv.url);
+  const r = await srv.store.connection.runAndReadAll(
+    `SELECT seq FROM events WHERE log_group = '/put/hostile' AND message LIKE '%"put-200"%'`,
+  );
+  const seq = r.getRows()[0][0] as bigint;
+  const rec = await c.send(new GetLogRecordCommand({ logRecordPointer: encodePtr('/put/hostile', seq) }));
+  const lr = rec.logRecord!;
+  assert.equal(lr.requestId, 'put-200');
+  assert.equal(lr['input.inputTokenCount'], '200');
+  assert.equal(lr['@message'], record(200, deep(4000)));
+  assert.ok(!Object.keys(lr).some((k) => k.startsWith('nest.')), 'the leaf at 4,001 levels is not flattened');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join, resolve } from 'node:path';
 import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ingestCloudWatch, parseCloudWatchUrl } from '../../src/sources/cloudwatch.js';
+import { ingestCloudWatch, parseCloudWatchUrl } from '../../src/sources/cloudwatch/source.js';
 import { listCloudWatchCheckpoints } from '../../src/sources/checkpoints.js';
 import { Store } from '../../src/store/store.js';
 import { ACCESS_KEY, SECRET_KEY, sdkClient, startTestServer } from '../cloudwatch/helpers.js';
@@ -203,10 +203,10 @@ test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote grou
     const db = join(dir, 'copy.duckdb');
     const a = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
     assert.equal(a.code, 0, a.stderr);
-    assert.match(a.stdout, /events read:\s+2\n/);
+    assert.match(a.stdout, /\(2 events read\)\n/);
     assert.match(a.stdout, /records stored:\s+2\n/);
     const b = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
-    assert.match(b.stdout, /events read:\s+0\n/);
+    assert.match(b.stdout, /\(0 events read\)\n/);
     // An event that arrives 40 minutes late: outside the default 15-minute overlap, inside --overlap 60.
     const late = t - 40 * 60_000;
     await cw.send(
@@ -217,10 +217,10 @@ test('CLI: ingest cloudwatch://GROUP --endpoint-url stores under the remote grou
       }),
     );
     const c = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db]);
-    assert.match(c.stdout, /events read:\s+0\n/);
+    assert.match(c.stdout, /\(0 events read\)\n/);
     const d = await run(['ingest', 'cloudwatch://bedrock', '--endpoint-url', src.url, '--db', db, '--overlap', '60']);
     assert.equal(d.code, 0, d.stderr);
-    assert.match(d.stdout, /events read:\s+1\n/);
+    assert.match(d.stdout, /\(1 events read\)\n/);
     assert.match(d.stdout, /records stored:\s+1\n/);
     // sync add keeps it per source; it means nothing for S3.
     const added = await run(['sync', 'add', 'cloudwatch://bedrock', '--db', db, '--overlap', '60']);

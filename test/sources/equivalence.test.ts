@@ -1,4 +1,5 @@
 import { test, after } from 'node:test';
+import { redactBodiesText } from '../../src/logs/redact-text.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -34,7 +35,9 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
     app.appendInteger(i + 1);
     app.appendInteger(0);
     app.appendBigInt(1n);
-    app.appendVarchar(t);
+    // As the chunk writer stages it: bodies cut down first (a body it cannot read rejects the
+    // record there as malformed, as SQL does with the text).
+    app.appendVarchar(keepBodies ? t : (redactBodiesText(t) ?? t));
     app.appendNull();
     app.appendNull();
     app.appendNull();

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ingestPaths } from '../../src/sources/ingest.js';
 import { Store } from '../../src/store/store.js';
+
+const repo = resolve(import.meta.dirname, '../..');
 
 function record(requestId: string, modelId: string, input: number, output: number): string {
   return JSON.stringify({
@@ -107,6 +110,50 @@ test('pricing runs chunk by chunk; a later ingest prices what a killed one left 
     }
   } finally {
     store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the ingest summary counts partly priced invocations apart (a cache class without a price), in the CLI too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bi-ingest-pricing-'));
+  try {
+    // A house model priced for input and output only: its cache reads have no price.
+    const prices = join(dir, 'prices.json');
+    writeFileSync(
+      prices,
+      JSON.stringify({ version: 'house', prices: [{ model: 'acme.house-model-v1', input: 1, output: 2 }] }),
+    );
+    const cached = JSON.parse(record('r-cached', 'acme.house-model-v1', 1000, 100)) as {
+      input: Record<string, unknown>;
+    };
+    cached.input.cacheReadInputTokenCount = 5000;
+    const file = join(dir, 'logs.jsonl');
+    writeFileSync(
+      file,
+      [
+        record('r-whole', 'acme.house-model-v1', 1000, 100),
+        JSON.stringify(cached),
+        record('r-unknown', 'acme.not-a-real-model-v9', 1000, 10),
+      ].join('\n') + '\n',
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--no-warnings',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'bedrock-insights', 'ingest', ${JSON.stringify(file)}, '--db', ${JSON.stringify(join(dir, 'store.duckdb'))}]);`,
+      ],
+      { cwd: repo, encoding: 'utf8', env: { ...process.env, BEDROCK_INSIGHTS_PRICES: prices } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /priced: +1 invocations \(price book [^)]*house[^)]*\); 1 partly priced \(a cache class without a price\); 1 without a price \(6,010 tokens unpriced/,
+    );
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

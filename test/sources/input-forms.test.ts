@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { Store } from '../../src/store/store.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
-import { normalizeBedrockRecord, stripBodies } from '../../src/logs/record.js';
+import { normalizeBedrockRecord } from '../../src/logs/record.js';
+import { redactBodies } from '../../src/logs/bodies.js';
 
 // Every input form the file ingest reads, property-tested against its count and its content:
 // stored + rejected + duplicates = records in the file(s), and each stored row carries its own
@@ -75,7 +76,7 @@ function expected(records: Rec[]): { valid: number; rejected: number; messages: 
     valid++;
     if (keys.has(n.event.eventKey)) continue;
     keys.add(n.event.eventKey);
-    messages.push(JSON.stringify(stripBodies(r as Record<string, unknown>)));
+    messages.push(JSON.stringify(redactBodies(r as Record<string, unknown>)));
   }
   return { valid, rejected, messages };
 }

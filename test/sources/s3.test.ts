@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeDataset } from '../../src/demo/generator.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
-import { ingestS3, isRecordKey, parseS3Url } from '../../src/sources/s3.js';
+import { ingestS3, isRecordKey, parseS3Url } from '../../src/sources/s3/source.js';
 import { Store } from '../../src/store/store.js';
 import { startTestS3 } from './s3-server.js';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDataset } from '../../src/demo/generator.js';
 import {
@@ -34,7 +34,10 @@ test('sources.json: add, replace, remove, and clear errors', () => {
     ]);
     assert.equal(removeSource(path, 'cloudwatch:///aws/bedrock/modelinvocations'), true);
     assert.equal(removeSource(path, 'cloudwatch://nope'), false);
-    assert.throws(() => addSource(path, { url: 'http://x' }), /s3:\/\/BUCKET\/PREFIX or cloudwatch:\/\/LOG_GROUP/);
+    assert.throws(
+      () => addSource(path, { url: 'http://x' }),
+      /s3:\/\/BUCKET\/PREFIX, cloudwatch:\/\/LOG_GROUP, \.\/FOLDER/,
+    );
     writeFileSync(path, '{"sources": [{"url": 5}]}');
     assert.throws(() => loadSyncConfig(path), /sources\[0\] needs a "url"/);
     writeFileSync(path, '{nope');
@@ -380,6 +383,47 @@ test('sync polls list only the recent hour folders; the daily full listing catch
     process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
     if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
     if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: sync add ./folder keeps a local folder current (new files read, old ones skipped); a missing folder and --bodies say what to type', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h11-folder-'));
+  const logs = join(dir, 'AWSLogs');
+  mkdirSync(logs);
+  const db = join(dir, 'store.duckdb');
+  const line = (i: number): string =>
+    JSON.stringify({
+      schemaType: 'ModelInvocationLog',
+      schemaVersion: '1.0',
+      timestamp: `2026-11-01T10:0${i}:00Z`,
+      accountId: '123456789012',
+      region: 'us-east-1',
+      requestId: `folder-${i}`,
+      operation: 'Converse',
+      modelId: 'amazon.nova-lite-v1:0',
+      input: { inputTokenCount: 10 },
+      output: { outputTokenCount: 5 },
+    });
+  try {
+    writeFileSync(join(logs, 'a.jsonl'), [0, 1, 2].map(line).join('\n') + '\n');
+    // Relative to the CLI's working directory, as a user types it; kept by its absolute path.
+    const a = await runCli(['sync', 'add', relative(repo, logs), '--db', db], {});
+    assert.equal(a.code, 0, a.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [{ url: logs }]);
+    const b = await runCli(['sync', '--once', '--db', db], {});
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /AWSLogs: \+3 stored \(3 read/);
+    writeFileSync(join(logs, 'b.jsonl'), line(3) + '\n');
+    const c = await runCli(['sync', '--once', '--db', db], {});
+    assert.match(c.stdout, /AWSLogs: \+1 stored \(1 read/, 'a.jsonl is skipped by its checkpoint, b.jsonl read');
+    const missing = await runCli(['sync', 'add', join(dir, 'nope'), '--db', db], {});
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /INGEST_PATH_NOT_FOUND.*No such folder/);
+    const typo = await runCli(['sync', 'add', logs, '--bodies', '--db', db], {});
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /unknown option '--bodies'\n\(Did you mean --keep-bodies\?\)/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

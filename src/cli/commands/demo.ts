@@ -6,7 +6,7 @@ import { formatSummary, summarizeStore } from '../../demo/summary.js';
 import { DEMO_ACCOUNT } from '../../demo/world.js';
 import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { filesRead, unchanged } from '../../sources/checkpoints.js';
-import { discoverFiles } from '../../sources/walk.js';
+import { discoverFiles } from '../../sources/files/walk.js';
 import type { Store } from '../../store/store.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine } from './generate.js';

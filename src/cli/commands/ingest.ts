@@ -1,12 +1,29 @@
 import type { Command } from 'commander';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
-import { INGEST_MEMORY_LIMIT, ingestPaths, type IngestSummary } from '../../sources/ingest.js';
+import { INGEST_MEMORY_LIMIT, ingest, type IngestSummary } from '../../sources/ingest.js';
+import { FilesSource } from '../../sources/files/source.js';
+import { adapterFor } from '../../sources/registry.js';
+import type { Source } from '../../sources/source.js';
+import { BiError } from '../../util/errors.js';
+import { wholeNumber } from '../flags.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { dbOption } from '../options.js';
 import { withStore } from '../store.js';
 import { RejectsFile, extraSummaryLines, reportIngestIssues } from '../ingest-report.js';
-import { OVERLAP_OPTION, ingestRemoteSources, isRemoteSource, type RemoteIngestFlags } from './sync.js';
+import { OVERLAP_OPTION } from './sync.js';
+
+export interface IngestFlags {
+  db?: string;
+  logGroup: string;
+  keepBodies: boolean;
+  strict: boolean;
+  region?: string;
+  endpointUrl?: string;
+  /** --overlap, for cloudwatch:// sources (minutes, as typed). */
+  overlap?: string;
+  rejects?: string;
+}
 
 export function registerIngest(program: Command): void {
   program
@@ -15,7 +32,11 @@ export function registerIngest(program: Command): void {
     .argument('<path...>', 'log files or folders (read recursively)')
     .addOption(dbOption('create'))
     .option('--log-group <name>', 'log group to store the records in', DEFAULT_LOG_GROUP)
-    .option('--keep-bodies', 'keep request and response bodies (prompts!) in @message; default: stripped', false)
+    .option(
+      '--keep-bodies',
+      'keep request and response bodies whole (prompts!); default: only latency, stop reason, usage, settings and tool/guardrail markers are kept',
+      false,
+    )
     .option('--strict', 'stop at the first malformed record (exit status 1)', false)
     .option('--rejects <file>', 'write every rejected record (file, line, reason) to FILE as JSON lines')
     .option(
@@ -30,13 +51,21 @@ export function registerIngest(program: Command): void {
     .addHelpText(
       'after',
       `
-Reads, in any mix:
+Reads, in any mix, into one summary and one exit status:
   - one record per line: .jsonl / .json / .ndjson, gzipped or not (.gz)
   - the S3 delivery layout: AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz
     (the permission-check marker and the data/ folders of offloaded bodies are skipped;
      with --keep-bodies the offloaded bodies are put back into the stored record)
   - a pretty-printed record, a JSON array of records
-  - a CloudWatch export: the output of aws logs get-log-events / filter-log-events
+  - a CloudWatch export: the output of aws logs get-log-events / filter-log-events, or of
+    aws logs create-export-task (<prefix>/<task id>/<stream>/000000.gz, lines "<time> <record>")
+  - CloudWatch Logs subscription payloads as Firehose writes them to S3 (gzipped, concatenated,
+    files without an extension: inside a folder, a file is read when its first bytes are records)
+  - s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP (read with the AWS SDK)
+
+Bodies: by default the text of prompts, responses, tool inputs and results and images is dropped;
+what says how a call went is kept as fields (output.outputBodyJson.metrics.latencyMs, stopReason,
+usage, inference settings, tool names, guardrail actions). --keep-bodies keeps everything.
 
 Running it again is safe: unchanged files are skipped, and a record already stored (same
 requestId in the log group, whenever it was ingested) is counted as a duplicate, not stored
@@ -55,7 +84,7 @@ Examples:
   npx bedrock-insights ingest s3://my-bucket/AWSLogs/ --region us-east-1
   npx bedrock-insights ingest cloudwatch:///aws/bedrock/modelinvocations --region us-east-1`,
     )
-    .action(async (paths: string[], o: RemoteIngestFlags & { rejects?: string }) => {
+    .action(async (paths: string[], o: IngestFlags) => {
       const rejects = o.rejects ? new RejectsFile(o.rejects) : undefined;
       try {
         await ingestAll(paths, o, rejects);
@@ -65,13 +94,42 @@ Examples:
     });
 }
 
-async function ingestAll(paths: string[], o: RemoteIngestFlags, rejects: RejectsFile | undefined): Promise<void> {
-  // s3://BUCKET/PREFIX and cloudwatch://LOG_GROUP are read with the AWS SDK (src/sources/s3.ts, cloudwatch.ts).
-  if (paths.some(isRemoteSource)) {
-    await ingestRemoteSources(paths.filter(isRemoteSource), o, rejects);
-    paths = paths.filter((p) => !isRemoteSource(p));
-    if (paths.length === 0) return;
+/** The sources the arguments name: local paths together (one walk), each s3:// or cloudwatch:// through its adapter. */
+function sourcesOf(args: string[], o: IngestFlags): Source[] {
+  const files = new FilesSource([], { logGroup: o.logGroup, keepBodies: o.keepBodies });
+  const overlap = wholeNumber('--overlap', o.overlap);
+  const out: Source[] = [];
+  let anyOverlap = false;
+  for (const arg of args) {
+    const adapter = adapterFor(arg);
+    if (adapter.kind === 'local folder') {
+      if (files.paths.length === 0) out.push(files);
+      files.paths.push(arg);
+      continue;
+    }
+    anyOverlap ||= adapter.takesOverlap;
+    out.push(
+      adapter.open({
+        url: adapter.canonical(arg),
+        ...(o.region ? { region: o.region } : {}),
+        ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+        // --log-group left at its default: a CloudWatch group keeps its own name.
+        ...(o.logGroup !== DEFAULT_LOG_GROUP || !adapter.takesOverlap ? { logGroup: o.logGroup } : {}),
+        keepBodies: o.keepBodies,
+        ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
+      }),
+    );
   }
+  if (overlap !== undefined && !anyOverlap)
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      '--overlap applies to cloudwatch:// sources only (files and S3 objects are listed).',
+    );
+  return out;
+}
+
+async function ingestAll(args: string[], o: IngestFlags, rejects: RejectsFile | undefined): Promise<void> {
+  const sources = sourcesOf(args, o);
   const bar = new ProgressBar();
   const started = Date.now();
   const { summary, path } = await withStore(
@@ -79,15 +137,18 @@ async function ingestAll(paths: string[], o: RemoteIngestFlags, rejects: Rejects
     'create',
     async (store) => {
       try {
-        const opts = {
-          logGroup: o.logGroup,
-          keepBodies: o.keepBodies,
-          strict: o.strict,
-          ...(rejects ? { onReject: rejects.add } : {}),
-        };
-        const s = await ingestPaths(store, paths, opts, (p) => {
-          bar.update({ done: p.bytesDone, total: p.bytesTotal, detail: ingestDetail(p, started) });
-        });
+        const s = await ingest(
+          store,
+          sources,
+          { keepBodies: o.keepBodies, strict: o.strict, ...(rejects ? { onReject: rejects.add } : {}) },
+          (p) => {
+            bar.update({
+              done: p.bytesDone,
+              total: p.bytesTotal,
+              detail: ingestDetail(p.unit === 'pages' ? { records: p.records, noun: 'events' } : p, started),
+            });
+          },
+        );
         return { summary: s, path: store.path };
       } catch (e) {
         if (o.strict) setExitCode(EXIT.FAILED);
@@ -104,9 +165,14 @@ async function ingestAll(paths: string[], o: RemoteIngestFlags, rejects: Rejects
 
 function printSummary(s: IngestSummary, db: string): void {
   const secs = s.elapsedMs / 1000;
+  const local = s.sources.length === 1 && s.sources[0].unit === 'files';
   const lines = [
-    `files read:          ${formatCount(s.filesRead)}`,
-    `files skipped:       ${formatCount(s.filesSkipped)} (unchanged since the last ingest)`,
+    ...(local
+      ? [
+          `files read:          ${formatCount(s.filesRead)}`,
+          `files skipped:       ${formatCount(s.filesSkipped)} (unchanged since the last ingest)`,
+        ]
+      : s.sources.map((src) => `source:              ${sourceLine(src)}`)),
     `records stored:      ${formatCount(s.recordsStored)}`,
     `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
     `records rejected:    ${formatCount(s.recordsRejected)}`,
@@ -115,15 +181,30 @@ function printSummary(s: IngestSummary, db: string): void {
     `store:               ${db}`,
   ];
   if (s.pricing) {
-    const unpriced =
-      s.pricing.unpriced > 0
-        ? `; ${formatCount(s.pricing.unpriced)} without a price (${formatCount(s.pricing.unpricedTokens)} tokens, not counted as $0: see npx bedrock-insights prices check)`
+    const p = s.pricing;
+    const partly =
+      p.partlyPriced > 0 ? `; ${formatCount(p.partlyPriced)} partly priced (a cache class without a price)` : '';
+    const unpriced = p.unpriced > 0 ? `; ${formatCount(p.unpriced)} without a price` : '';
+    const tokens =
+      p.unpricedTokens > 0
+        ? ` (${formatCount(p.unpricedTokens)} tokens unpriced, not counted as $0: see npx bedrock-insights prices check)`
         : '';
     lines.push(
-      `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${unpriced}`,
+      `priced:              ${formatCount(p.priced)} invocations (price book ${p.version})${partly}${unpriced}${tokens}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+  if (s.notLogsCount > 0) {
+    const shown = s.notLogs.slice(0, 5).join(', ');
+    process.stderr.write(
+      `not read: ${formatCount(s.notLogsCount)} file${s.notLogsCount === 1 ? '' : 's'} that do${s.notLogsCount === 1 ? 'es' : ''} not look like logs (no .json/.jsonl/.ndjson/.gz name, and not JSON inside): ${shown}${s.notLogsCount > 5 ? ', …' : ''}. To read one anyway, give its path itself.\n`,
+    );
+  }
   if (s.pricingError)
     process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
+}
+
+function sourceLine(src: IngestSummary['sources'][number]): string {
+  if (src.unit === 'pages') return `${src.url} (${formatCount(src.records)} events read)`;
+  return `${src.url} (${formatCount(src.read)} ${src.unit} read, ${formatCount(src.skipped)} unchanged since the last ingest)`;
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
-import { DEFAULT_OVERLAP_MS, ingestCloudWatch, parseCloudWatchUrl } from '../../sources/cloudwatch.js';
-import { INGEST_MEMORY_LIMIT, type IngestSummary } from '../../sources/ingest.js';
-import { ingestS3 } from '../../sources/s3.js';
+import { resolve } from 'node:path';
+import { DEFAULT_OVERLAP_MS } from '../../sources/cloudwatch/source.js';
+import { INGEST_MEMORY_LIMIT } from '../../sources/ingest.js';
+import { adapterFor } from '../../sources/registry.js';
 import {
   addSource,
-  isRemoteSource,
   loadSyncConfig,
   removeSource,
   sourcesPath,
@@ -16,118 +15,17 @@ import {
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { ServerOptions } from '../../api/server.js';
 import type { Store } from '../../store/store.js';
-import type { RejectedRecord } from '../../sources/ingest.js';
-import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { wholeNumber } from '../flags.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { dbOption } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { storePathFor, withStore } from '../store.js';
-import { extraSummaryLines, reportIngestIssues, type RejectsFile } from '../ingest-report.js';
-
-export { isRemoteSource };
-
-export interface RemoteIngestFlags {
-  db?: string;
-  logGroup: string;
-  keepBodies: boolean;
-  strict: boolean;
-  region?: string;
-  endpointUrl?: string;
-  /** --overlap, for cloudwatch:// sources (minutes, as typed). */
-  overlap?: string;
-}
 
 /** The --overlap option of `ingest` and `sync add` (CloudWatch sources). */
 export const OVERLAP_OPTION = [
   '--overlap <minutes>',
   `cloudwatch:// sources: re-read this many minutes before the last event read, for events delivered late (default ${DEFAULT_OVERLAP_MS / 60_000})`,
 ] as const;
-
-/** `ingest s3://… cloudwatch://…`: each source read once, incrementally, with a summary per source. */
-export async function ingestRemoteSources(urls: string[], o: RemoteIngestFlags, rejects?: RejectsFile): Promise<void> {
-  const onReject = rejects ? { onReject: rejects.add } : {};
-  await withStore(o, 'create', (store) => ingestEach(store, urls, o, onReject, rejects), {
-    memoryLimit: INGEST_MEMORY_LIMIT,
-  });
-}
-
-async function ingestEach(
-  store: Store,
-  urls: string[],
-  o: RemoteIngestFlags,
-  onReject: { onReject?: (r: RejectedRecord) => void },
-  rejects: RejectsFile | undefined,
-): Promise<void> {
-  for (const url of urls) {
-    const aws = {
-      ...(o.region ? { region: o.region } : {}),
-      ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
-    };
-    let s: IngestSummary;
-    let unit = 'objects';
-    const bar = new ProgressBar();
-    const started = Date.now();
-    try {
-      if (url.startsWith('s3://')) {
-        s = await ingestS3(
-          store,
-          url,
-          { ...aws, logGroup: o.logGroup, keepBodies: o.keepBodies, strict: o.strict, ...onReject },
-          (p) => {
-            bar.update({
-              done: p.bytesDone,
-              total: p.bytesTotal,
-              detail: ingestDetail({ ...p, unit: 'objects' }, started),
-            });
-          },
-        );
-      } else {
-        unit = 'events';
-        // --log-group left at its default: keep the remote group's name.
-        const logGroup = o.logGroup === DEFAULT_LOG_GROUP ? parseCloudWatchUrl(url) : o.logGroup;
-        const overlap = wholeNumber('--overlap', o.overlap);
-        s = await ingestCloudWatch(
-          store,
-          url,
-          {
-            ...aws,
-            logGroup,
-            keepBodies: o.keepBodies,
-            strict: o.strict,
-            ...onReject,
-            ...(overlap !== undefined ? { overlapMs: overlap * 60_000 } : {}),
-          },
-          (events) =>
-            bar.update({ done: 0, total: 0, detail: ingestDetail({ records: events, noun: 'events' }, started) }),
-        );
-      }
-    } finally {
-      bar.done();
-    }
-    const lines = [
-      `source:              ${url}`,
-      unit === 'objects'
-        ? `objects read:        ${formatCount(s.filesRead)} (${formatCount(s.filesSkipped)} already read)`
-        : `events read:         ${formatCount(s.recordsRead)}`,
-      `records stored:      ${formatCount(s.recordsStored)}`,
-      `duplicates skipped:  ${formatCount(s.duplicatesSkipped)}`,
-      `records rejected:    ${formatCount(s.recordsRejected)}`,
-      ...extraSummaryLines(s),
-      ...(s.pricing
-        ? [
-            `priced:              ${formatCount(s.pricing.priced)} invocations (price book ${s.pricing.version})${s.pricing.unpriced > 0 ? `; ${formatCount(s.pricing.unpriced)} without a price (see npx bedrock-insights prices check)` : ''}`,
-          ]
-        : []),
-      `time:                ${(s.elapsedMs / 1000).toFixed(1)} s`,
-      `store:               ${store.path}`,
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-    if (s.pricingError)
-      process.stderr.write(`warning: the new invocations were stored but not priced: ${s.pricingError}\n`);
-    reportIngestIssues(s, { strict: o.strict, rejects });
-  }
-}
 
 /**
  * `serve --sync`: runs the sync loop on the server's own store (one DuckDB instance per file),
@@ -159,7 +57,7 @@ export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): N
 export function registerSync(program: Command): void {
   const sync = program
     .command('sync')
-    .description('Keep the store current from configured S3 / CloudWatch sources (polls; Ctrl-C stops).')
+    .description('Keep the store current from configured S3 / CloudWatch / local folder sources (polls; Ctrl-C stops).')
     .addOption(dbOption('create'))
     .option(
       '--interval <seconds>',
@@ -172,12 +70,14 @@ export function registerSync(program: Command): void {
 Sources are kept in sources.json beside the store:
   npx bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
   npx bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
+  npx bedrock-insights sync add ./AWSLogs      # a local folder, e.g. the target of aws s3 sync
   npx bedrock-insights sync list
   npx bedrock-insights sync              # poll every minute; one status line per poll
   npx bedrock-insights serve --sync      # the same, in the background of the console
 Throttled or failing sources back off (doubling, up to 15 minutes) and recover by themselves.
 S3 sources are listed in full on the first poll and once a day; the polls between list only the
-last hours' folders, so a bucket with years of logs costs a few requests per poll.
+last hours' folders, so a bucket with years of logs costs a few requests per poll. A local folder
+is walked at each poll and only new or changed files are read (by path, size and mtime).
 AWS credentials and region come from the usual places (environment, profile, SSO, instance role).`,
     )
     .action(async (o: { db?: string; interval?: string; once: boolean }) => {
@@ -187,7 +87,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
       if (cfg.sources.length === 0)
         throw new BiError(
           'NO_SOURCES',
-          `No sources configured in ${cfgPath}. Add one: npx bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP).`,
+          `No sources configured in ${cfgPath}. Add one: npx bedrock-insights sync add s3://BUCKET/PREFIX (or cloudwatch://LOG_GROUP, or ./FOLDER).`,
         );
       const interval = o.interval === undefined ? cfg.intervalSeconds : Number(o.interval);
       if (!Number.isFinite(interval) || interval < 1)
@@ -207,7 +107,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     });
   sync
     .command('add')
-    .description('Add (or update) a source: s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP')
+    .description('Add (or update) a source: s3://BUCKET/PREFIX, cloudwatch://LOG_GROUP or a local folder')
     .argument('<url>')
     .addOption(dbOption('create'))
     .option('--region <region>', 'AWS region of the source')
@@ -228,10 +128,10 @@ AWS credentials and region come from the usual places (environment, profile, SSO
         },
       ) => {
         const overlap = wholeNumber('--overlap', o.overlap);
-        if (overlap !== undefined && !url.startsWith('cloudwatch://'))
+        if (overlap !== undefined && !adapterFor(url).takesOverlap)
           throw new BiError(
             'INVALID_ARGUMENT',
-            '--overlap applies to cloudwatch:// sources only (S3 objects are found by listing).',
+            '--overlap applies to cloudwatch:// sources only (S3 objects and files are found by listing).',
           );
         const path = sourcesPath(storePathFor({ db: o.db ?? sync.opts<{ db?: string }>().db }, 'create'));
         const cfg = addSource(path, {
@@ -242,8 +142,9 @@ AWS credentials and region come from the usual places (environment, profile, SSO
           ...(o.keepBodies ? { keepBodies: true } : {}),
           ...(overlap !== undefined ? { overlapMinutes: overlap } : {}),
         });
+        const added = cfg.sources[cfg.sources.length - 1].url;
         process.stdout.write(
-          `added ${url} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`,
+          `added ${added} to ${path} (${cfg.sources.length} source${cfg.sources.length === 1 ? '' : 's'})\n`,
         );
       },
     );
@@ -267,7 +168,7 @@ AWS credentials and region come from the usual places (environment, profile, SSO
     .addOption(dbOption('create'))
     .action((url: string, o: { db?: string }) => {
       const path = sourcesPath(storePathFor({ db: o.db ?? sync.opts<{ db?: string }>().db }, 'create'));
-      if (!removeSource(path, url))
+      if (!removeSource(path, url) && !removeSource(path, resolve(url)))
         throw new BiError('NOT_FOUND', `${url} is not in ${path} (see: npx bedrock-insights sync list).`);
       process.stdout.write(`removed ${url}\n`);
     });

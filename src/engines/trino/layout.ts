@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BiError, errorMessage } from '../../util/errors.js';
-import type { AwsClientOptions } from '../../sources/s3.js';
+import type { AwsClientOptions } from '../../sources/aws.js';
 import { deliveryRoot, type DeliveryTable } from './table.js';
 
 export interface LayoutOptions {
@@ -106,7 +106,8 @@ function s3Lister(root: string, aws: AwsClientOptions & { client?: S3Client }): 
   let ready: Promise<(path: string) => Promise<string[]>> | undefined;
   const connect = async (): Promise<(path: string) => Promise<string[]>> => {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const { awsError, makeS3Client, parseS3Url } = await import('../../sources/s3.js');
+    const { makeS3Client, parseS3Url } = await import('../../sources/s3/source.js');
+    const { awsError } = await import('../../sources/aws.js');
     const { bucket, prefix } = parseS3Url(root);
     const client = aws.client ?? makeS3Client(aws);
     return async (path) => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { stripBodiesText } from '../../src/logs/strip-text.js';
-import { stripBodies } from '../../src/logs/record.js';
+import { redactBodiesText } from '../../src/logs/redact-text.js';
+import { redactBodies } from '../../src/logs/bodies.js';
 import { LOG_EXAMPLES } from '../fixtures/paths.js';
 
 const examples: Record<string, unknown>[] = readFileSync(LOG_EXAMPLES, 'utf8')
@@ -11,8 +11,8 @@ const examples: Record<string, unknown>[] = readFileSync(LOG_EXAMPLES, 'utf8')
   .filter(Boolean)
   .map((l) => JSON.parse(l).record);
 
-test('on compact records it gives exactly JSON.stringify(stripBodies(record))', () => {
-  for (const r of examples) assert.equal(stripBodiesText(JSON.stringify(r)), JSON.stringify(stripBodies(r)));
+test('on compact records it gives exactly JSON.stringify(redactBodies(record))', () => {
+  for (const r of examples) assert.equal(redactBodiesText(JSON.stringify(r)), JSON.stringify(redactBodies(r)));
   const cases: Record<string, unknown>[] = [
     { input: { inputBodyJson: { a: '"}{[' } } },
     {
@@ -24,26 +24,29 @@ test('on compact records it gives exactly JSON.stringify(stripBodies(record))', 
     { nested: { input: { inputBodyJson: 1 } }, input: { inputBodyJson: 2 } },
   ];
   for (const r of cases)
-    assert.equal(stripBodiesText(JSON.stringify(r)), JSON.stringify(stripBodies(r)), JSON.stringify(r));
+    assert.equal(redactBodiesText(JSON.stringify(r)), JSON.stringify(redactBodies(r)), JSON.stringify(r));
 });
 
 test('on pretty text it keeps the rest byte for byte and removes only the bodies', () => {
   const pretty = JSON.stringify(examples[0], null, 2);
-  const out = stripBodiesText(pretty);
-  assert.deepEqual(JSON.parse(out), stripBodies(examples[0]));
+  const out = redactBodiesText(pretty) ?? '';
+  assert.deepEqual(JSON.parse(out), redactBodies(examples[0]));
   assert.ok(pretty.startsWith(out.slice(0, 40)));
-  assert.equal(stripBodiesText('{ "input" : { "inputBodyJson" : {"q":1} , "k": 2 } }'), '{ "input" : { "k": 2 } }');
+  assert.equal(redactBodiesText('{ "input" : { "inputBodyJson" : {"q":1} , "k": 2 } }'), '{ "input" : { "k": 2 } }');
 });
 
-test('malformed text is returned unchanged', () => {
+test('a body that cannot be followed or is not JSON gives null (the record is rejected, never stored with it)', () => {
   for (const bad of [
     '{"input":{"inputBodyJson":{',
     '{"input":{"inputBodyJson":1}',
-    'not json "inputBodyJson"',
-    '[{"input":{"inputBodyJson":1}}]',
+    '{"input":{"inputBodyJson":{"a":NaN}}}',
+    '{"output":{"outputBodyJson":[1,2,]}}',
   ]) {
-    assert.equal(stripBodiesText(bad), bad);
+    assert.equal(redactBodiesText(bad), null, bad);
   }
+  // Not an object, or no body: unchanged (the normaliser judges it).
+  for (const other of ['not json "inputBodyJson"', '[{"input":{"inputBodyJson":1}}]', '{"a":"inputBodyJson\\""}'])
+    assert.equal(redactBodiesText(other), other);
 });
 
 test('property: for any JSON object, the result parses to stripBodies of it', () => {
@@ -58,7 +61,7 @@ test('property: for any JSON object, the result parses to stripBodies of it', ()
         if (input) r.input = input;
         if (output) r.output = output;
         const text = JSON.stringify(r);
-        assert.equal(stripBodiesText(text), JSON.stringify(stripBodies(JSON.parse(text) as Record<string, unknown>)));
+        assert.equal(redactBodiesText(text), JSON.stringify(redactBodies(JSON.parse(text) as Record<string, unknown>)));
       },
     ),
     { seed: 7, numRuns: 500 },

@@ -1,17 +1,17 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../logs/event.js';
-import { IngestPricer, closeSummary, openSummary } from './ingest-pricing.js';
-import type { Store } from '../store/store.js';
-import { BiError, errorMessage } from '../util/errors.js';
-import { ChunkWriter, newTotals, type RejectedRecord } from './chunk-writer.js';
-import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from './offload.js';
-import { decodedBytes } from './decode.js';
-import { LineSplitter, type Line } from './lines.js';
-import type { IngestProgress, IngestSummary } from './ingest.js';
-import { stripBodiesText } from '../logs/strip-text.js';
-import { PERMISSION_MARKER } from './walk.js';
-import { filesRead, unchanged } from './checkpoints.js';
+import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
+import type { Store } from '../../store/store.js';
+import { BiError, errorMessage } from '../../util/errors.js';
+import { awsClientConfig, awsError, awsIngestOptionsOf, type AwsClientOptions, type AwsIngestOptions } from '../aws.js';
+import type { FilesRead } from '../checkpoints.js';
+import { decodedBytes } from '../decode.js';
+import { ingest, type IngestProgress } from '../driver.js';
+import { isMarker } from '../files/walk.js';
+import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from '../offload.js';
+import { readRecords } from '../records.js';
+import type { ItemRead, Listing, RecordSink, Source, SourceAdapter, SourceItem } from '../source.js';
+import type { IngestSummary } from '../summary.js';
 
 export interface S3Location {
   bucket: string;
@@ -29,38 +29,6 @@ export function parseS3Url(url: string): S3Location {
     );
   }
   return { bucket: m[1], prefix: m[2] };
-}
-
-export interface AwsClientOptions {
-  /** AWS region; default: the SDK's resolution (AWS_REGION, profile…). */
-  region?: string;
-  /** An S3-compatible (or test) endpoint; path-style addressing is used with it. */
-  endpointUrl?: string;
-  /** Explicit credentials (tests); default: the SDK's provider chain (env, profile, SSO, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-}
-
-/** The client settings every AWS source takes from its options (each SDK client's config accepts them). */
-export function awsClientConfig(o: AwsClientOptions): {
-  region?: string;
-  endpoint?: string;
-  credentials?: AwsClientOptions['credentials'];
-} {
-  const cfg: { region?: string; endpoint?: string; credentials?: AwsClientOptions['credentials'] } = {};
-  if (o.region) cfg.region = o.region;
-  if (o.endpointUrl) cfg.endpoint = o.endpointUrl;
-  if (o.credentials) cfg.credentials = o.credentials;
-  return cfg;
-}
-
-/** What s3:// and cloudwatch:// ingest options share. */
-export interface AwsIngestOptions extends AwsClientOptions {
-  /** Local log group to store into. */
-  logGroup?: string;
-  keepBodies?: boolean;
-  strict?: boolean;
-  /** Called with every rejection as it happens (the summary keeps only the first 1000). */
-  onReject?: (r: RejectedRecord) => void;
 }
 
 export function makeS3Client(o: AwsClientOptions): S3Client {
@@ -94,10 +62,14 @@ const LOG_KEY = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
 /** `…/HH/data/…`: offloaded bodies, read only to put them back with --keep-bodies. */
 const OFFLOAD_DIR = /(^|\/)\d{2}\/data\//;
 
-/** Whether a key of the delivery layout holds records (not the marker, not an offloaded body). */
+/**
+ * Whether a key may hold records: not a marker, not an offloaded body, not a folder placeholder.
+ * Any name is read (Firehose names its objects without an extension); an object whose bytes are
+ * not records is rejected by what it holds, not skipped by its name.
+ */
 export function isRecordKey(key: string): boolean {
   const name = key.slice(key.lastIndexOf('/') + 1);
-  return name !== PERMISSION_MARKER && LOG_KEY.test(name) && !OFFLOAD_DIR.test(key);
+  return name !== '' && !isMarker(name) && !OFFLOAD_DIR.test(key);
 }
 
 /** Every record object under the prefix, in key order (ListObjectsV2, all pages). */
@@ -220,7 +192,7 @@ export async function recentRecordObjects(
 }
 
 /** The newest hour folder among the objects already read under the location; null when none. */
-function newestHourRead(seen: Map<string, string>, loc: S3Location): number | null {
+function newestHourRead(seen: FilesRead, loc: S3Location): number | null {
   const base = objectUrl(loc.bucket, loc.prefix);
   let newest: number | null = null;
   for (const url of seen.keys()) {
@@ -237,96 +209,87 @@ export function objectUrl(bucket: string, key: string): string {
 }
 
 /**
- * Ingest the S3 delivery layout under s3://BUCKET/PREFIX: each record object not read before
- * (same key, size and LastModified) is streamed, gunzipped, and fed to the same SQL normaliser
- * and writer as files. An object's checkpoint commits with its last records, so an interrupted
- * run is completed by the next one with no loss and no duplicates.
+ * An S3 prefix: the delivery layout, CloudWatch CreateExportTask output, Firehose objects. An
+ * item is an object; its checkpoint (`ingested_files`: s3://bucket/key, size, LastModified)
+ * commits with its last records, so re-runs fetch only new or changed objects and an interrupted
+ * run is completed by the next. LastModified is its records' @ingestionTime (when S3 received it).
  */
-export async function ingestS3(
+export class S3Source implements Source {
+  readonly unit = 'objects';
+  readonly pipeline = true;
+  readonly logGroup: string;
+  readonly checkpointPrefix: string;
+  private readonly loc: S3Location;
+  private readonly client: S3Client;
+
+  constructor(
+    readonly url: string,
+    private readonly opts: S3IngestOptions = {},
+  ) {
+    this.loc = parseS3Url(url);
+    this.client = opts.client ?? makeS3Client(opts);
+    this.logGroup = opts.logGroup ?? DEFAULT_LOG_GROUP;
+    this.checkpointPrefix = `s3://${this.loc.bucket}/`;
+  }
+
+  async list(ctx: { read: FilesRead }): Promise<Listing<SourceItem>> {
+    const loc = this.loc;
+    let objects: S3Object[];
+    try {
+      const from = this.opts.listing === 'recent' ? newestHourRead(ctx.read, loc) : null;
+      objects =
+        (from !== null ? await recentRecordObjects(this.client, loc, from - RECENT_LOOKBACK_MS) : null) ??
+        (await listRecordObjects(this.client, loc));
+    } catch (e) {
+      throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
+    }
+    const items = objects.map((o): SourceItem => ({
+      name: objectUrl(loc.bucket, o.key),
+      size: o.size,
+      version: { size: o.size, mtimeMs: o.lastModifiedMs },
+      ...(o.lastModifiedMs > 0 ? { deliveredMs: o.lastModifiedMs } : {}),
+    }));
+    return { items, total: { items: items.length, bytes: objects.reduce((s, o) => s + o.size, 0) } };
+  }
+
+  async read(item: SourceItem, sink: RecordSink): Promise<ItemRead> {
+    const key = item.name.slice(`s3://${this.loc.bucket}/`.length);
+    try {
+      return await readObjectInto(this.client, this.loc.bucket, key, sink, this.opts.keepBodies ?? false);
+    } catch (e) {
+      // A corrupt object is reported and checkpointed (reading it again gives the same bytes);
+      // a network or permission failure stops the run, to be retried.
+      if (!isZlibError(e)) throw e;
+      sink.reject(0, `cannot decompress the object (${errorMessage(e)}); records before the damage were kept`);
+      return { records: 0, complete: true };
+    }
+  }
+}
+
+export const s3Adapter: SourceAdapter = {
+  kind: 'S3 prefix',
+  example: 's3://BUCKET/PREFIX',
+  takesOverlap: false,
+  accepts: (url) => url.startsWith('s3://'),
+  canonical(url) {
+    parseS3Url(url);
+    return url;
+  },
+  open: (cfg, run) =>
+    new S3Source(cfg.url, {
+      ...awsIngestOptionsOf(cfg),
+      listing: run?.listing ?? 'full',
+    }),
+};
+
+/** `ingest s3://…` alone: the S3 adapter through the one driver. */
+export function ingestS3(
   store: Store,
   url: string,
   opts: S3IngestOptions = {},
   onProgress?: (p: IngestProgress) => void,
 ): Promise<IngestSummary> {
-  const started = Date.now();
-  const loc = parseS3Url(url);
-  const client = opts.client ?? makeS3Client(opts);
-  const logGroup = opts.logGroup ?? DEFAULT_LOG_GROUP;
-  const seen = await filesRead(store, logGroup, `s3://${loc.bucket}/`);
-  let objects: S3Object[];
-  try {
-    const from = opts.listing === 'recent' ? newestHourRead(seen, loc) : null;
-    objects =
-      (from !== null ? await recentRecordObjects(client, loc, from - RECENT_LOOKBACK_MS) : null) ??
-      (await listRecordObjects(client, loc));
-  } catch (e) {
-    throw awsError(e, `list s3://${loc.bucket}/${loc.prefix}`);
-  }
-  const totals = newTotals(opts.onReject);
-  const summary = openSummary(totals);
-  const progress: IngestProgress = {
-    filesDone: 0,
-    filesTotal: objects.length,
-    records: 0,
-    bytesDone: 0,
-    bytesTotal: objects.reduce((s, o) => s + o.size, 0),
-  };
-  const conn = await store.connect();
-  let pricer: IngestPricer;
-  let writer: ChunkWriter | undefined; // for the finally below
-  try {
-    pricer = await IngestPricer.start(store, conn);
-    const w = await ChunkWriter.create(
-      conn,
-      {
-        logGroup,
-        defaultStream: DEFAULT_LOG_STREAM,
-        keepBodies: opts.keepBodies ?? false,
-        strict: opts.strict ?? false,
-        chunkRecords: opts.chunkRecords,
-        afterStore: pricer.afterChunk,
-        pipeline: true,
-      },
-      totals,
-    );
-    writer = w;
-    for (const o of objects) {
-      const name = objectUrl(loc.bucket, o.key);
-      if (unchanged(seen, name, o.size, o.lastModifiedMs)) {
-        summary.filesSkipped++;
-      } else {
-        w.beginFile(name);
-        let records: number;
-        try {
-          records = await readObjectInto(client, loc.bucket, o.key, w, opts.keepBodies ?? false);
-        } catch (e) {
-          // A corrupt object is reported and checkpointed (reading it again gives the same bytes);
-          // a network or permission failure stops the run, to be retried.
-          if (!isZlibError(e)) throw e;
-          w.reject(0, `cannot decompress the object (${errorMessage(e)}); records before the damage were kept`);
-          records = 0;
-        }
-        w.endFile({ path: name, size: o.size, mtimeMs: o.lastModifiedMs, records });
-        if (w.full) await w.flush();
-        summary.filesRead++;
-        summary.recordsRead += records;
-        summary.bytesRead += o.size;
-      }
-      progress.filesDone++;
-      progress.bytesDone += o.size;
-      progress.records = w.added;
-      onProgress?.({ ...progress });
-    }
-    await w.finish();
-  } finally {
-    await writer?.idle(); // a chunk still being stored when reading failed
-    try {
-      conn.closeSync();
-    } catch {
-      /* already closed */
-    }
-  }
-  return closeSummary(summary, totals, pricer, started);
+  return ingest(store, [new S3Source(url, opts)], opts, onProgress);
 }
 
 async function getBody(client: S3Client, bucket: string, key: string): Promise<Readable> {
@@ -340,38 +303,25 @@ async function getBody(client: S3Client, bucket: string, key: string): Promise<R
 }
 
 /**
- * Streams one object into the writer, one record per line: gunzipped when it is gzip, converted
- * when it is UTF-16, split as file ingest splits lines (src/sources/lines.ts).
+ * Streams one object into the sink: gunzipped when it is gzip, converted when it is UTF-16, read
+ * in whatever shape its records come, as files are (records.ts).
  */
 async function readObjectInto(
   client: S3Client,
   bucket: string,
   key: string,
-  w: ChunkWriter,
+  w: RecordSink,
   keepBodies: boolean,
-): Promise<number> {
+): Promise<ItemRead> {
   const body = await getBody(client, bucket, key);
   const notes: string[] = [];
   const inline = keepBodies ? offloadFetcher(client) : null;
-  const split = new LineSplitter();
-  let records = 0;
-  const take = async (l: Line): Promise<void> => {
-    records++;
-    if ('reject' in l) return w.reject(l.ln, l.reject);
-    const text = l.text;
-    // Bodies (prompts) are cut before DuckDB sees the record unless they are to be kept.
-    w.add(
-      l.ln,
-      keepBodies ? (inline && text.includes('BodyS3Path"') ? await inline(text) : text) : stripBodiesText(text),
-    );
-    if (w.full) await w.flush();
-  };
   try {
-    for await (const chunk of decodedBytes(body as AsyncIterable<Buffer>, { notes })) {
-      for (const l of split.push(chunk)) await take(l);
-    }
-    for (const l of split.end()) await take(l);
-    return records;
+    return await readRecords(decodedBytes(body as AsyncIterable<Buffer>, { notes }), w, {
+      name: key,
+      sniff: !LOG_KEY.test(key),
+      ...(inline ? { prep: (t: string) => (t.includes('BodyS3Path"') ? inline(t) : t) } : {}),
+    });
   } finally {
     body.destroy(); // a reader that stopped early (strict mode, an error) leaves no socket open
     for (const n of notes) w.note(n);
@@ -413,23 +363,4 @@ function offloadFetcher(client: S3Client): ((text: string) => Promise<string>) &
 function isZlibError(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('Z_');
-}
-
-/** An AWS SDK failure as a BiError that says what to check. */
-export function awsError(e: unknown, what: string): BiError {
-  if (e instanceof BiError) return e;
-  const name = (e as { name?: string }).name ?? '';
-  const msg = errorMessage(e);
-  let hint = '';
-  if (/Credentials|credential/i.test(name + msg))
-    hint =
-      ' Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws sso login, or an instance role).';
-  else if (/Region is missing/i.test(msg)) hint = ' Pass --region or set AWS_REGION.';
-  else if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(name + msg))
-    hint =
-      ' The credentials lack permission (for S3: s3:ListBucket and s3:GetObject; for CloudWatch Logs: logs:FilterLogEvents).';
-  else if (/NoSuchBucket|ResourceNotFound/i.test(name + msg)) hint = ' Check the name and the region.';
-  return new BiError('AWS_REQUEST_FAILED', `Cannot ${what}: ${name ? `${name}: ` : ''}${msg}.${hint}`, {
-    awsError: name,
-  });
 }

@@ -1,31 +1,50 @@
+import { BODY_KEYS, redactBody } from './bodies.js';
+
 /**
- * Cuts input.inputBodyJson and output.outputBodyJson out of a record's JSON text without parsing
- * it into objects: one pass over the characters, the rest of the text kept byte for byte. On
- * compact text (as Bedrock writes it) the result is exactly JSON.stringify(stripBodies(record)).
- * Text it cannot follow (malformed JSON) is returned unchanged: the SQL normaliser then rejects
- * it, or strips the bodies itself, so a body is never stored by accident.
+ * Reduces input.inputBodyJson and output.outputBodyJson of a record's JSON text to what
+ * redactBody keeps (src/logs/bodies.ts), without parsing the record into objects: one pass over
+ * its characters finds the two bodies, only they are parsed, and the rest of the text is kept
+ * byte for byte. On compact text (as Bedrock writes it) the result is exactly
+ * JSON.stringify(redactBodies(record)).
+ *
+ * null: the text names a body that cannot be followed or parsed as JSON (JSON.parse's grammar:
+ * no NaN, no trailing comma). Such a record is rejected as malformed by its reader, never stored
+ * with its body. Text that is not an object, or has no body, is returned unchanged.
  *
  * This runs before DuckDB sees the record, so that DuckDB parses small records, not prompts.
  */
-const BODY_KEY: Readonly<Record<string, string>> = { input: 'inputBodyJson', output: 'outputBodyJson' };
-
-export function stripBodiesText(t: string): string {
+export function redactBodiesText(t: string): string | null {
   if (t.indexOf('BodyJson"') === -1) return t;
-  const cuts: [number, number][] = [];
-  const top = members(t, skipWs(t, 0), (key, valueStart) => {
-    const bodyKey = BODY_KEY[key];
-    if (bodyKey === undefined || t.charCodeAt(valueStart) !== 0x7b) return;
-    const inner = members(t, valueStart, (k, _vs, range) => {
-      if (k === bodyKey) cuts.push(range);
+  const start = skipWs(t, 0);
+  if (t.charCodeAt(start) !== 0x7b) return t;
+  const edits: { from: number; to: number; text: string }[] = [];
+  let failed = false;
+  const top = members(t, start, (key, valueStart) => {
+    if (key !== 'input' && key !== 'output') return;
+    if (t.charCodeAt(valueStart) !== 0x7b) return;
+    const bodyKey = BODY_KEYS[key];
+    const inner = members(t, valueStart, (k, vs, ve, cut) => {
+      if (k !== bodyKey) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(t.slice(vs, ve));
+      } catch {
+        failed = true;
+        return;
+      }
+      const kept = redactBody(body, key);
+      if (kept === undefined) edits.push({ from: cut[0], to: cut[1], text: '' });
+      else edits.push({ from: vs, to: ve, text: JSON.stringify(kept) });
     });
-    if (inner < 0) cuts.length = 0;
+    if (inner < 0) failed = true;
   });
-  if (top < 0 || cuts.length === 0) return t;
+  if (top < 0 || failed) return null;
+  if (edits.length === 0) return t;
   let out = '';
   let from = 0;
-  for (const [a, b] of cuts) {
-    out += t.slice(from, a);
-    from = b;
+  for (const e of edits) {
+    out += t.slice(from, e.from) + e.text;
+    from = e.to;
   }
   return out + t.slice(from);
 }
@@ -77,13 +96,13 @@ function valueEnd(t: string, i: number): number {
 }
 
 /**
- * Walks the members of the object starting at i ('{'), calling visit(key, valueStart, cut) where
+ * Walks the members of the object starting at i ('{'), calling visit(key, valueStart, valueEnd, cut) where
  * cut is the range to delete to remove that member with its comma. Returns the index after '}', or -1.
  */
 function members(
   t: string,
   i: number,
-  visit: (key: string, valueStart: number, cut: [number, number]) => void,
+  visit: (key: string, valueStart: number, valueEnd: number, cut: [number, number]) => void,
 ): number {
   if (t.charCodeAt(i) !== 0x7b) return -1;
   let j = skipWs(t, i + 1);
@@ -112,7 +131,7 @@ function members(
     if (c !== 0x2c && c !== 0x7d) return -1;
     // Remove ",member" after a previous member; the first member goes with its following comma.
     const cut: [number, number] = prevEnd >= 0 ? [prevEnd, vEnd] : c === 0x2c ? [j, skipWs(t, after + 1)] : [j, vEnd];
-    visit(key, k, cut);
+    visit(key, k, vEnd, cut);
     if (c === 0x7d) return after + 1;
     prevEnd = vEnd;
     j = skipWs(t, after + 1);

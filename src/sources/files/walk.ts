@@ -1,6 +1,7 @@
-import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { BiError, errorMessage } from '../util/errors.js';
+import { BiError, errorMessage } from '../../util/errors.js';
+import { looksLikeRecords } from '../records.js';
 
 export interface InputFile {
   path: string;
@@ -19,16 +20,45 @@ export interface Discovery {
   problems: PathProblem[];
   /** Symbolic links inside the folders: followed, and skipped because their target was already read (loops included). */
   links: { followed: number; skipped: number };
+  /** Files inside the folders that were not read: no log extension, and their first bytes are not records. */
+  notLogs: string[];
 }
 
 /** Bedrock writes this zero-byte object under BedrockModelInvocationLogs/ when S3 logging is set up. */
 export const PERMISSION_MARKER = 'amazon-bedrock-logs-permission-check';
+/** CloudWatch's CreateExportTask writes this object ("Permission Check Successful") beside an export. */
+export const EXPORT_MARKER = 'aws-logs-write-test';
 const LOG_FILE = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
+
+/** A marker object of the delivery layouts: never records. */
+export function isMarker(name: string): boolean {
+  return name === PERMISSION_MARKER || name === EXPORT_MARKER;
+}
+
+/** The first bytes of a file (an unreadable file reads as nothing: it is then reported as not a log). */
+function head(path: string, bytes = 256): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(bytes);
+    return b.subarray(0, readSync(fd, b, 0, bytes, 0));
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A file inside a folder is read when its name says log, or its first bytes look like records. */
+function isLogFile(path: string, name: string): boolean {
+  return LOG_FILE.test(name) || looksLikeRecords(head(path));
+}
 
 /**
  * The files to read: each path that is a file (whatever its name), and under each folder,
- * recursively, the .jsonl/.ndjson/.json/.gz files in name order. Skipped inside folders: the
- * permission-check marker and the `data/` folders of the S3 delivery layout (`…/HH/data/`, the
+ * recursively, in name order, the .jsonl/.ndjson/.json/.gz files and the files whose first bytes
+ * look like records (the others are listed in `notLogs`, for the summary). Skipped inside folders:
+ * the permission-check and export markers and the `data/` folders of the S3 delivery layout (`…/HH/data/`, the
  * offloaded bodies, read only through --keep-bodies), and hidden entries. Symbolic links are
  * followed (to files and folders); a file or folder reached twice, by links or overlapping paths,
  * is read once (by its real path), so link loops end. A folder or file that cannot be listed or
@@ -37,7 +67,7 @@ const LOG_FILE = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
 export function discoverFiles(paths: string[]): Discovery {
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
-  const out: Discovery = { files: [], problems: [], links: { followed: 0, skipped: 0 } };
+  const out: Discovery = { files: [], problems: [], links: { followed: 0, skipped: 0 }, notLogs: [] };
   const problem = (path: string, what: string, e: unknown): void => {
     out.problems.push({ path, reason: `cannot read the ${what}: ${errorMessage(e)}` });
   };
@@ -65,7 +95,11 @@ export function discoverFiles(paths: string[]): Discovery {
       if (e.isDirectory()) {
         if (!isData) walk(p, join(realDir, e.name));
       } else if (e.isFile()) {
-        if (e.name === PERMISSION_MARKER || !LOG_FILE.test(e.name)) continue;
+        if (isMarker(e.name)) continue;
+        if (!isLogFile(p, e.name)) {
+          out.notLogs.push(p);
+          continue;
+        }
         try {
           addFile(p, join(realDir, e.name), statSync(p));
         } catch (err) {
@@ -95,8 +129,9 @@ export function discoverFiles(paths: string[]): Discovery {
         out.links.followed++;
         walk(p, real);
       }
-    } else if (st.isFile() && name !== PERMISSION_MARKER && LOG_FILE.test(name)) {
-      if (addFile(p, real, st)) out.links.followed++;
+    } else if (st.isFile() && !isMarker(name)) {
+      if (!isLogFile(p, name)) out.notLogs.push(p);
+      else if (addFile(p, real, st)) out.links.followed++;
       else out.links.skipped++;
     }
   };
@@ -115,7 +150,7 @@ export function discoverFiles(paths: string[]): Discovery {
       );
     }
     if (st.isDirectory()) walk(p, real);
-    else if (basename(p) !== PERMISSION_MARKER) addFile(p, real, st);
+    else if (!isMarker(basename(p))) addFile(p, real, st);
   }
   return out;
 }

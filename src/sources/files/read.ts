@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { decodedBytes } from '../decode.js';
+import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from '../offload.js';
+import { readRecords } from '../records.js';
+import type { ItemRead, RecordSink } from '../source.js';
+
+export interface ReadFileOptions {
+  keepBodies: boolean;
+  /** Called with the number of (compressed) bytes read so far from the file. */
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Reads one file into the sink, in whatever shape its records come (records.ts). The sink flushes
+ * full chunks as it goes. Errors opening or reading the file are thrown (the files adapter
+ * reports them); bad records, lines and documents are rejected through the sink.
+ */
+export async function readFileInto(path: string, w: RecordSink, opts: ReadFileOptions): Promise<ItemRead> {
+  // Opened first, so that a missing or unreadable file fails here, where the caller catches it,
+  // and not later in a stream event nobody listens to (campaign F5).
+  const fh = await open(path, 'r');
+  const raw = fh.createReadStream({ highWaterMark: 4 * 1024 * 1024 });
+  const inline = opts.keepBodies ? offloadInliner(path) : null;
+  try {
+    let bytes = 0;
+    const counted = (async function* () {
+      for await (const b of raw as AsyncIterable<Buffer>) {
+        bytes += b.length;
+        opts.onBytes?.(bytes);
+        yield b;
+      }
+    })();
+    const notes: string[] = [];
+    const input = decodedBytes(counted, { notes, reread: () => readFile(path) });
+    try {
+      return await readRecords(input, w, {
+        name: path,
+        ...(inline ? { prep: (t: string) => (t.includes('BodyS3Path"') ? inline(t) : t) } : {}),
+      });
+    } finally {
+      for (const n of notes) w.note(n);
+      if (inline && inline.leftOffloaded > 0) w.note(bodiesLeftNote(inline.leftOffloaded));
+    }
+  } finally {
+    raw.destroy();
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Puts offloaded bodies back into a record's text; counts those left offloaded for their size. */
+type Inliner = ((text: string) => string) & { leftOffloaded: number };
+
+/**
+ * With --keep-bodies, for a file of the S3 delivery layout: puts the offloaded bodies
+ * (`HH/data/<requestId>_input.json.gz`, `_output.json.gz`) back into the record as
+ * input.inputBodyJson / output.outputBodyJson, next to the S3 path (which is kept).
+ */
+export function offloadInliner(file: string): Inliner | null {
+  const dataDir = join(dirname(file), 'data');
+  if (!existsSync(dataDir)) return null;
+  const load = (s3Path: unknown): LoadedBody => {
+    if (typeof s3Path !== 'string' || s3Path === '') return { ok: false };
+    const local = join(dataDir, basename(s3Path));
+    if (!existsSync(local)) return { ok: false };
+    return decodeBody(readFileSync(local));
+  };
+  const inline = (text: string): string => {
+    const found = offloadSlots(text);
+    if (!found) return text;
+    const r = withBodies(
+      found,
+      found.slots.map((s) => load(s.s3Path)),
+    );
+    inline.leftOffloaded += r.leftOffloaded;
+    return r.text ?? text;
+  };
+  inline.leftOffloaded = 0;
+  return inline;
+}
