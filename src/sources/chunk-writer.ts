@@ -2,7 +2,7 @@ import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from
 import { recordTooLarge } from '../logs/limits.js';
 import { REJECT, rejectReason } from '../logs/reasons.js';
 import { inTransaction } from '../store/transaction.js';
-import { CONFLICTS_KEPT, storeNormalized } from '../store/writer.js';
+import { commitNormalized, CONFLICTS_KEPT } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 import { STAGE_DDL, normalizeStage, sqlString } from './sql-normalize.js';
 
@@ -290,22 +290,10 @@ export class ChunkWriter {
         this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f, v), f);
       }
     }
-    await inTransaction(this.conn, async () => {
-      if (n > 0) {
-        // Exact: a requestId is stored once per log group, whenever it is ingested again.
-        const r = await storeNormalized(this.conn, Date.now(), { exact: true });
-        this.totals.stored += r.stored;
-        this.totals.duplicates += r.duplicates;
-        this.totals.conflicts += r.conflicts;
-        for (const c of r.conflictExamples) {
-          if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
-          this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
-        }
-        timing('store', t0);
-      }
-      // One statement per few hundred files: the S3 delivery layout has thousands of small files
-      // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
-      // 4 s of 6 s).
+    // One statement per few hundred files: the S3 delivery layout has thousands of small files
+    // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
+    // 4 s of 6 s).
+    const writeCheckpoints = async (): Promise<void> => {
       const now = Date.now();
       for (let i = 0; i < checkpoints.length; i += CHECKPOINT_ROWS) {
         const rows = checkpoints
@@ -318,12 +306,28 @@ export class ChunkWriter {
           `INSERT OR REPLACE INTO ingested_files (path, log_group, size, mtime_ms, records, completed_ts) VALUES ${rows.join(', ')}`,
         );
       }
-    });
-    timing('commit', t0);
-    if (n > 0 && this.opts.afterStore) {
-      await this.opts.afterStore();
-      timing('after', t0);
+    };
+    if (n === 0) {
+      await inTransaction(this.conn, writeCheckpoints);
+      return;
     }
+    // Exact: a requestId is stored once per log group, whenever it is ingested again. The
+    // checkpoints commit with the records; then pricing (the hook) and the roll-ups follow.
+    const afterStore = this.opts.afterStore;
+    const r = await commitNormalized(this.conn, {
+      exact: true,
+      alongside: writeCheckpoints,
+      ...(afterStore ? { hook: { afterCommit: afterStore, flush: async () => undefined } } : {}),
+    });
+    this.totals.stored += r.stored;
+    this.totals.duplicates += r.duplicates;
+    this.totals.conflicts += r.conflicts;
+    for (const c of r.conflictExamples) {
+      if (this.totals.conflictExamples.length >= CONFLICTS_KEPT) break;
+      this.totals.conflictExamples.push({ file: files[c.fid], line: c.ln, eventKey: c.eventKey, fields: c.fields });
+    }
+    timing('store', t0);
+    timing('commit', t0);
   }
 
   private clear(): void {
