@@ -48,6 +48,11 @@ export interface CatalogInfo {
   logGroups: { name: string; genericEvents: number }[];
   /** Discovered field names per log group (the `fields` catalog table). */
   fieldsByGroup: Map<string, Set<string>>;
+  /**
+   * Fields with a column of their own in the store (promoted `requestMetadata.*` keys) → that
+   * column; the others are read from the request-metadata map. Absent: every key from the map.
+   */
+  columns?: ReadonlyMap<string, string>;
 }
 
 export interface AnalyzeOptions {
@@ -667,7 +672,9 @@ class Analyzer {
     }
     if (name.startsWith(REQUEST_METADATA_PREFIX) && name.length > REQUEST_METADATA_PREFIX.length) {
       this.checkKnown(name, span);
-      return { k: 'meta', key: name.slice(REQUEST_METADATA_PREFIX.length), mixed: this.mixed, kind: 'string' };
+      const column = this.opts.catalog.columns?.get(name);
+      const key = name.slice(REQUEST_METADATA_PREFIX.length);
+      return { k: 'meta', key, ...(column !== undefined ? { column } : {}), mixed: this.mixed, kind: 'string' };
     }
     if (!this.checkKnown(name, span)) {
       // Never seen in the selected log groups: statically missing (no need to read every message).

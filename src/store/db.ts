@@ -42,7 +42,8 @@ export const num = (v: Value | undefined): number => (typeof v === 'number' ? v 
 /** A plain value as a number, NULL kept. */
 export const numOrNull = (v: Value | undefined): number | null => (v === null || v === undefined ? null : num(v));
 /** A plain value as text (NULL → ''). */
-export const str = (v: Value | undefined): string => (v === null || v === undefined ? '' : String(v));
+export const str = (v: Value | undefined): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** How often a write is retried after a conflict before STORE_CONFLICT. */
 const CONFLICT_RETRIES = 4;

@@ -44,6 +44,9 @@ export interface OpenOptions {
   progress?: (text: string) => void;
 }
 
+/** Thrown inside Store.open: a read-only opener found a store that needs migrating first. */
+class OlderSchema extends Error {}
+
 /** The store each connection belongs to (see storeOf). */
 const OWNERS = new WeakMap<DuckDBConnection, Store>();
 
@@ -160,6 +163,14 @@ export class Store {
       } catch {
         /* closing after a failed open */
       }
+      if (e instanceof OlderSchema) {
+        // A read-only opener (query, doctor) of a store from an older release: migrate it once
+        // in place, read-write, then open it as asked. A store held by another process fails
+        // here with STORE_LOCKED, as any read-write open would; that process migrated it anyway.
+        const { readOnly: _readOnly, ...rw } = opts;
+        (await Store.open(path, rw)).close();
+        return Store.open(path, opts);
+      }
       throw isBiError(e) ? e : openError(path, e);
     }
   }
@@ -229,6 +240,7 @@ export class Store {
       const missing = EVENTS_COLUMNS.filter((col) => !have.has(col));
       if (missing.length > 0) throw this.schemaInvalid(`its events table lacks the columns ${missing.join(', ')}`);
     }
+    if (this.options.readOnly && version < SCHEMA_VERSION) throw new OlderSchema();
     if (!this.options.readOnly) await this.createTables(false);
   }
 
