@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { recountCatalog } from './catalog.js';
+import { recountCatalog } from './catalog-write.js';
 import { num, str, type Db, type Row } from './db.js';
 import { markChanged, rebuildRollups, refreshRollupsOn, ROLLUP_TABLE } from './rollups.js';
 import type { Store } from './store.js';

@@ -1,5 +1,5 @@
 import { COST_FIELDS, HOT_COLUMNS, hotColumnType } from '../logs/hot-fields.js';
-import { recountCatalog } from './catalog.js';
+import { recountCatalog } from './catalog-write.js';
 import { promoteFromCatalog } from './columns.js';
 import { registerTables, STORE_OWNER } from './registry.js';
 

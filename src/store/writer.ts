@@ -2,7 +2,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
 import { HOT_COLUMNS, hotColumnType } from '../logs/hot-fields.js';
-import { applyCatalog, type FieldCounts } from './catalog.js';
+import { applyCatalog, type FieldCounts } from './catalog-write.js';
 import { fromMap, metadataKey, promote } from './columns.js';
 import { markChanged, refreshRollupsOn } from './rollups.js';
 import { storeOf, type Store } from './store.js';
