@@ -1,7 +1,7 @@
 import type { QueryEngine } from '../engines/engine.js';
 import type { Definitions } from '../workspace/definitions.js';
 import type { Store } from '../store/store.js';
-import type { Db } from './db.js';
+import type { Db } from '../store/db.js';
 import type { AppendQueue } from './appendQueue.js';
 import type { MatchPool } from './matchPool.js';
 import type { MetricFilterStore } from './metricFilterStore.js';

@@ -1,10 +1,10 @@
-import type { DuckDBValue } from '@duckdb/node-api';
 import { normalizeLogEvent } from '../logs/record.js';
 import { MAX_JSON_DEPTH } from '../logs/limits.js';
 import type { StoredEvent } from '../logs/event.js';
 import type { Operation } from './context.js';
 import { CwApiError, invalidParameter, resourceNotFound } from './errors.js';
-import { num, str } from './db.js';
+import { listLogGroups } from '../store/catalog.js';
+import { eventAt, scanEvents, type EventRow as StoredRow } from '../store/events.js';
 import { parseFilterPattern, requiredLiterals, type FilterPattern } from './filterPattern.js';
 import { requireGroup, requireStream } from './groups.js';
 import { decodePtr } from './ptr.js';
@@ -81,14 +81,14 @@ export const putLogEvents: Operation = async (call, body) => {
 
   const { db } = call.shared;
   await requireStream(db, group, stream);
-  const retention = (await db.all('SELECT retention_days FROM log_groups WHERE name = $1', [group]))[0]?.retention_days;
+  const retention = (await listLogGroups(db, [group]))[0]?.retentionDays;
 
   const now = call.shared.now();
   let tooOldEnd = 0;
   while (tooOldEnd < events.length && events[tooOldEnd].timestamp < now - TOO_OLD_MS) tooOldEnd++;
   let expiredEnd = 0;
   if (retention !== null && retention !== undefined) {
-    const limit = now - num(retention) * 86400_000;
+    const limit = now - retention * 86400_000;
     while (expiredEnd < events.length && events[expiredEnd].timestamp < limit) expiredEnd++;
   }
   let tooNewStart = events.length;
@@ -137,14 +137,8 @@ interface EventRow {
   stream: string;
 }
 
-function toEventRow(r: Record<string, unknown>): EventRow {
-  return {
-    ts: num(r.ts),
-    seq: num(r.seq),
-    ingestion: num(r.ingestion_ts),
-    message: str(r.message),
-    stream: str(r.log_stream),
-  };
+function toEventRow(r: StoredRow): EventRow {
+  return { ts: r.ts, seq: r.seq, ingestion: r.ingestionTs, message: r.message, stream: r.logStream };
 }
 
 /** Keep rows while the page's messages fit the 1 MB response budget (at least one row). */
@@ -173,33 +167,23 @@ export const getLogEvents: Operation = async (call, body) => {
   const { db } = call.shared;
   await requireStream(db, group, stream);
 
-  const params: DuckDBValue[] = [group, stream];
-  const where = ['log_group = $1', 'log_stream = $2'];
-  if (startTime !== undefined) {
-    params.push(BigInt(startTime));
-    where.push(`ts >= $${params.length}`);
-  }
-  if (endTime !== undefined) {
-    params.push(BigInt(endTime));
-    where.push(`ts < $${params.length}`);
-  }
   const forward = token ? token.dir === 'f' : startFromHead;
   const pos: StreamPosition = token ? token.pos : forward ? { at: 'start' } : { at: 'end' };
-  if (pos.at === 'event') {
-    params.push(BigInt(pos.ts), BigInt(pos.seq));
-    const a = `$${params.length - 1}`;
-    const b = `$${params.length}`;
-    where.push(forward ? `(ts > ${a} OR (ts = ${a} AND seq > ${b}))` : `(ts < ${a} OR (ts = ${a} AND seq < ${b}))`);
-  } else if ((forward && pos.at === 'end') || (!forward && pos.at === 'start')) {
-    where.push('false');
-  }
-  const order = forward ? 'ts ASC, seq ASC' : 'ts DESC, seq DESC';
-  const rows = (
-    await db.all(
-      `SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
-      params,
-    )
-  ).map(toEventRow);
+  // Past the end in the direction of reading: nothing to read.
+  const past = (forward && pos.at === 'end') || (!forward && pos.at === 'start');
+  const rows = past
+    ? []
+    : (
+        await scanEvents(db, {
+          logGroup: group,
+          streams: [stream],
+          ...(startTime !== undefined ? { from: startTime } : {}),
+          ...(endTime !== undefined ? { toExclusive: endTime } : {}),
+          ...(pos.at === 'event' ? { after: { ts: pos.ts, seq: pos.seq } } : {}),
+          backward: !forward,
+          limit,
+        })
+      ).map(toEventRow);
   let page = fitBudget(rows);
   if (!forward) page = page.reverse();
 
@@ -255,36 +239,9 @@ export const filterLogEvents: Operation = async (call, body) => {
   const { db } = call.shared;
   await requireGroup(db, group);
 
-  const params: DuckDBValue[] = [group];
-  const where = ['log_group = $1'];
-  if (streams)
-    where.push(
-      `log_stream IN (${streams
-        .map((s) => {
-          params.push(s);
-          return `$${params.length}`;
-        })
-        .join(', ')})`,
-    );
-  if (streamPrefix !== undefined) {
-    params.push(streamPrefix);
-    where.push(`starts_with(log_stream, $${params.length})`);
-  }
-  if (startTime !== undefined) {
-    params.push(BigInt(startTime));
-    where.push(`ts >= $${params.length}`);
-  }
-  if (endTime !== undefined) {
-    params.push(BigInt(endTime));
-    where.push(`ts <= $${params.length}`);
-  }
   // Plain required terms must appear literally: let DuckDB discard the rest before JS matches
   // (and when they are the whole pattern, nothing is left for JS to match).
   const literal = requiredLiterals(pattern);
-  for (const text of literal.terms) {
-    params.push(text);
-    where.push(`contains(message, $${params.length})`);
-  }
   let cursor: [number, number] | undefined = after;
   const matched: EventRow[] = [];
   let scanned = 0;
@@ -295,17 +252,17 @@ export const filterLogEvents: Operation = async (call, body) => {
     // Out of matching time after some progress: a partial page with a nextToken, as CloudWatch
     // answers a page that hit its own scan limits.
     if (scanned > 0 && matching.expired()) break;
-    const p = [...params];
-    let cond = '';
-    if (cursor) {
-      p.push(BigInt(cursor[0]), BigInt(cursor[1]));
-      cond = ` AND (ts > $${p.length - 1} OR (ts = $${p.length - 1} AND seq > $${p.length}))`;
-    }
     const rows = (
-      await db.all(
-        `SELECT ts, seq, ingestion_ts, message, log_stream FROM events WHERE ${where.join(' AND ')}${cond} ORDER BY ts, seq LIMIT ${FILTER_CHUNK}`,
-        p,
-      )
+      await scanEvents(db, {
+        logGroup: group,
+        ...(streams ? { streams } : {}),
+        ...(streamPrefix !== undefined ? { streamPrefix } : {}),
+        ...(startTime !== undefined ? { from: startTime } : {}),
+        ...(endTime !== undefined ? { toInclusive: endTime } : {}),
+        contains: literal.terms,
+        ...(cursor ? { after: { ts: cursor[0], seq: cursor[1] } } : {}),
+        limit: FILTER_CHUNK,
+      })
     ).map(toEventRow);
     const verdict = await matching.judge(
       rows.map((r) => r.message),
@@ -388,13 +345,9 @@ export const getLogRecord: Operation = async (call, body) => {
   const loc = await decodePtr(ptr);
   if (!loc) throw invalidParameter('The specified logRecordPointer is invalid.');
   const { db } = call.shared;
-  const rows = await db.all(
-    'SELECT log_group, log_stream, ts, ingestion_ts, message, account_id FROM events WHERE log_group = $1 AND seq = $2',
-    [loc.logGroup, BigInt(loc.seq)],
-  );
-  const r = rows[0];
+  const r = await eventAt(db, loc);
   if (!r) throw resourceNotFound('The log record does not exist (it may have been deleted).');
-  const message = str(r.message);
+  const message = r.message;
   const record: Record<string, string> = {};
   const t = message.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) {
@@ -404,11 +357,11 @@ export const getLogRecord: Operation = async (call, body) => {
       /* not JSON: system fields only */
     }
   }
-  record['@ingestionTime'] = String(num(r.ingestion_ts));
-  record['@log'] = `${r.account_id ? str(r.account_id) : call.accountId}:${str(r.log_group)}`;
-  record['@logStream'] = str(r.log_stream);
+  record['@ingestionTime'] = String(r.ingestionTs);
+  record['@log'] = `${r.accountId ? r.accountId : call.accountId}:${r.logGroup}`;
+  record['@logStream'] = r.logStream;
   record['@message'] = message;
-  record['@timestamp'] = String(num(r.ts));
+  record['@timestamp'] = String(r.ts);
   return { logRecord: record };
 };
 

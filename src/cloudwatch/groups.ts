@@ -2,7 +2,9 @@ import type { AppendGate } from './appendQueue.js';
 import type { Call, Operation } from './context.js';
 import { groupArn, streamArn } from './context.js';
 import { alreadyExists, invalidParameter, MSG, resourceNotFound } from './errors.js';
-import { num, str, type Db } from './db.js';
+import { listLogGroups } from '../store/catalog.js';
+import { num, str, type Db } from '../store/db.js';
+import { deleteEvents } from '../store/events.js';
 import { decodeToken, encodeToken, isName, isOffset } from './tokens.js';
 import {
   GROUP_RULE,
@@ -98,13 +100,12 @@ export const deleteLogGroup: Operation = async (call, body) => {
   const { db } = call.shared;
   await db.write(async () => {
     if (!(await groupExists(db, name))) throw resourceNotFound(MSG.groupMissing);
-    await db.transaction(async () => {
-      await db.run('DELETE FROM events WHERE log_group = $1', [name]);
-      await db.run('DELETE FROM fields WHERE log_group = $1', [name]);
-      await db.run('DELETE FROM log_streams WHERE log_group = $1', [name]);
-      await call.shared.metricFilters.deleteGroup(name);
-      await db.run('DELETE FROM log_groups WHERE name = $1', [name]);
-    });
+    await deleteEvents(
+      call.shared.store,
+      db,
+      { logGroup: name },
+      { dropCatalog: true, alongside: () => call.shared.metricFilters.deleteGroup(name) },
+    );
   });
   return null;
 };
@@ -174,13 +175,8 @@ export const describeLogGroups: Operation = async (call, body) => {
   const page = rows.slice(0, limit);
   const names = page.map((r) => str(r.name));
   const bytes = new Map<string, number>();
-  if (names.length > 0 && pattern === undefined) {
-    const b = await db.all(
-      `SELECT log_group, sum(strlen(message))::BIGINT AS bytes FROM events WHERE log_group IN (${names.map((_, i) => `$${i + 1}`).join(', ')}) GROUP BY log_group`,
-      names,
-    );
-    for (const r of b) bytes.set(str(r.log_group), num(r.bytes));
-  }
+  if (names.length > 0 && pattern === undefined)
+    for (const g of await listLogGroups(db, names)) bytes.set(g.name, g.storedBytes);
   const filterCounts = await call.shared.metricFilters.countsByGroup();
   const logGroups = page.map((r) => {
     const name = str(r.name);
@@ -228,10 +224,7 @@ export const deleteLogStream: Operation = async (call, body) => {
   const { db } = call.shared;
   await db.write(async () => {
     await requireStream(db, group, stream);
-    await db.transaction(async () => {
-      await db.run('DELETE FROM events WHERE log_group = $1 AND log_stream = $2', [group, stream]);
-      await db.run('DELETE FROM log_streams WHERE log_group = $1 AND name = $2', [group, stream]);
-    });
+    await deleteEvents(call.shared.store, db, { logGroup: group, logStream: stream }, { dropCatalog: true });
   });
   return null;
 };

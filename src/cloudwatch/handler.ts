@@ -7,7 +7,7 @@ import { WritePricer } from '../pricing/index.js';
 import { BiError, isBiError } from '../util/errors.js';
 import { AppendQueue } from './appendQueue.js';
 import { DEFAULT_FILTER_LIMITS, type ApiShared, type Call, type FilterLimits, type Operation } from './context.js';
-import { Db } from './db.js';
+import { Db } from '../store/db.js';
 import { CwApiError, serviceUnavailable } from './errors.js';
 import { filterLogEvents, getLogEvents, getLogRecord, putLogEvents } from './events.js';
 import {
@@ -265,6 +265,12 @@ export async function createCloudWatchLogsApi(
         err = new CwApiError('ServiceUnavailableException', e.message, 503);
       else if (isBiError(e) && FILTER_CLIENT_ERRORS.has(e.code))
         err = new CwApiError('InvalidParameterException', e.message);
+      else if (isBiError(e) && e.code === 'STORE_CONFLICT')
+        // CloudWatch's error for concurrent changes to one resource: the client retries.
+        err = new CwApiError(
+          'OperationAbortedException',
+          'A conflicting operation is currently in progress against this resource. Please try again.',
+        );
       else {
         // Internal failure. Only our own BiError messages are logged: a storage error may quote
         // the data it failed on, and log messages and prompts must never reach the log.

@@ -62,6 +62,11 @@ export interface CatalogInfo {
    * LOG_GROUP_NOT_FOUND error. Default true.
    */
   logGroupsKnown?: boolean;
+  /**
+   * Fields with a column of their own in the store (promoted `requestMetadata.*` keys) → that
+   * column; the others are read from the request-metadata map. Absent: every key from the map.
+   */
+  columns?: ReadonlyMap<string, string>;
 }
 
 export interface AnalyzeOptions {
@@ -931,7 +936,9 @@ class Analyzer {
     }
     if (name.startsWith(REQUEST_METADATA_PREFIX) && name.length > REQUEST_METADATA_PREFIX.length) {
       this.checkKnown(name, span);
-      return { k: 'meta', key: name.slice(REQUEST_METADATA_PREFIX.length), mixed: this.mixed, kind: 'string' };
+      const column = this.opts.catalog.columns?.get(name);
+      const key = name.slice(REQUEST_METADATA_PREFIX.length);
+      return { k: 'meta', key, ...(column !== undefined ? { column } : {}), mixed: this.mixed, kind: 'string' };
     }
     if (isBodyField(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
       // Not a typo: the bodies were not kept at ingest, so no event has this field.

@@ -46,7 +46,8 @@ export type PExpr =
    */
   | { k: 'hot'; column: string; jsonPath: string[]; mixed: boolean; kind: ValueKind }
   /** `requestMetadata.<key>` of Bedrock events. */
-  | { k: 'meta'; key: string; mixed: boolean; kind: 'string' }
+  /** `column`: the key's own column in the store (a promoted key), else it is read from the map. */
+  | { k: 'meta'; key: string; column?: string; mixed: boolean; kind: 'string' }
   /** A JSON path read from @message (`guard`: the message may not be JSON) or from a jsonParse value. */
   | { k: 'json'; source: PExpr | null; path: (string | number)[]; guard: boolean; kind: ValueKind }
   | /**

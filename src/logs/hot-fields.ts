@@ -2,24 +2,56 @@
  * The logical field map of Bedrock records: which Logs Insights field names are typed columns of
  * the `events` table, and of which type. The query language (src/insights), the alarms and the
  * reports read it to resolve field names; src/store/schema.ts declares the columns from it. It is
- * part of what a record is, so it lives here, below every reader, and imports nothing.
+ * part of what a record is, so it lives here, below every reader, and imports nothing but the
+ * event shape beside it.
  */
+import type { StoredEvent } from './event.js';
 
-/** Hot Logs Insights field name -> events column, for Bedrock records. */
-export const HOT_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = {
-  accountId: { column: 'account_id', type: 'string' },
-  region: { column: 'region', type: 'string' },
-  inferenceRegion: { column: 'inference_region', type: 'string' },
-  operation: { column: 'operation', type: 'string' },
-  modelId: { column: 'model_id', type: 'string' },
-  'identity.arn': { column: 'identity_arn', type: 'string' },
-  requestId: { column: 'request_id', type: 'string' },
-  errorCode: { column: 'error_code', type: 'string' },
-  'input.inputTokenCount': { column: 'input_tokens', type: 'number' },
-  'output.outputTokenCount': { column: 'output_tokens', type: 'number' },
-  'input.cacheReadInputTokenCount': { column: 'cache_read_tokens', type: 'number' },
-  'input.cacheWriteInputTokenCount': { column: 'cache_write_tokens', type: 'number' },
-};
+/**
+ * The typed columns of Bedrock records, declared once: the Logs Insights field, the `events`
+ * column, its type, where it sits in the record (JSON path) and in a StoredEvent. The store's DDL
+ * and writer, the bulk normaliser's projection and the query language's field map
+ * (HOT_FIELDS) are all derived from this list, in this order.
+ */
+export const HOT_COLUMNS = [
+  { field: 'accountId', column: 'account_id', type: 'string', event: 'accountId' },
+  { field: 'region', column: 'region', type: 'string', event: 'region' },
+  { field: 'inferenceRegion', column: 'inference_region', type: 'string', event: 'inferenceRegion' },
+  { field: 'operation', column: 'operation', type: 'string', event: 'operation' },
+  { field: 'modelId', column: 'model_id', type: 'string', event: 'modelId' },
+  { field: 'identity.arn', column: 'identity_arn', type: 'string', event: 'identityArn' },
+  { field: 'requestId', column: 'request_id', type: 'string', event: 'requestId' },
+  { field: 'errorCode', column: 'error_code', type: 'string', event: 'errorCode' },
+  { field: 'input.inputTokenCount', column: 'input_tokens', type: 'number', event: 'inputTokens' },
+  { field: 'output.outputTokenCount', column: 'output_tokens', type: 'number', event: 'outputTokens' },
+  { field: 'input.cacheReadInputTokenCount', column: 'cache_read_tokens', type: 'number', event: 'cacheReadTokens' },
+  { field: 'input.cacheWriteInputTokenCount', column: 'cache_write_tokens', type: 'number', event: 'cacheWriteTokens' },
+] as const satisfies readonly {
+  field: string;
+  column: string;
+  type: 'string' | 'number';
+  /** The StoredEvent property holding the value (src/logs/event.ts). */
+  event: keyof StoredEvent;
+}[];
+
+export type HotColumn = (typeof HOT_COLUMNS)[number];
+/** An `events` column of a hot field. */
+export type HotColumnName = HotColumn['column'];
+
+/** SQL type of a hot column in the store: text, or a token count. */
+export function hotColumnType(c: HotColumn): 'VARCHAR' | 'BIGINT' {
+  return c.type === 'string' ? 'VARCHAR' : 'BIGINT';
+}
+
+/** Where a hot field sits in the record: its dotted field name as a JSON path. */
+export function hotJsonPath(c: HotColumn): string[] {
+  return c.field.split('.');
+}
+
+/** Hot Logs Insights field name -> events column, for Bedrock records (derived from HOT_COLUMNS). */
+export const HOT_FIELDS: Readonly<Record<string, { column: string; type: 'string' | 'number' }>> = Object.fromEntries(
+  HOT_COLUMNS.map((c) => [c.field, { column: c.column, type: c.type }]),
+);
 
 /** All tokens of a Bedrock row (SQL over the events columns). */
 const ALL_TOKENS_SQL =

@@ -1,6 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
+import { markChanged } from '../store/rollups.js';
 import type { Store } from '../store/store.js';
+import { refreshRollups } from '../store/writer.js';
 import { loadPriceBook } from './book.js';
 import { profileSnapshots, snapshotPricing, type SnapshotPricing } from './profiles.js';
 import { resolveModel, resolveOverTime, type TimedResolution } from './resolve.js';
@@ -292,8 +294,16 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     }
     // One statement, so a failure leaves every row as it was. In 'unpriced' mode a partly priced
     // row is rewritten only when a missing class gets a price (then with the current book).
-    const r = await store.connection.run(
-      `UPDATE events SET
+    // The roll-ups sum the cost columns: the hours of every row the UPDATE may touch are marked
+    // out of date first, under the store's write lock (so no refresh clears the marks before the
+    // UPDATE lands), and brought up to date after it.
+    const r = await store.writing(async () => {
+      await markChanged(
+        store.connection,
+        `SELECT e.log_group, e.ts FROM events e SEMI JOIN (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n ON e.rowid = n.rid`,
+      );
+      return store.connection.run(
+        `UPDATE events SET
         cost_input = n.ci, cost_output = n.co, cost_cache_read = n.ccr, cost_cache_write = n.ccw, cost_total = n.ct,
         price_version = CASE WHEN n.priced THEN $1 END
       FROM (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n
@@ -302,12 +312,14 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
           ? ' AND (events.price_version IS NULL OR (n.ccr IS NOT NULL AND events.cost_cache_read IS NULL) OR (n.ccw IS NOT NULL AND events.cost_cache_write IS NULL))'
           : ''
       }`,
-      [book.version],
-    );
+        [book.version],
+      );
+    });
     priced = r.rowsChanged;
   } finally {
     await dropResolutions(store, table);
   }
+  await refreshRollups(store);
   const left = await unpricedLeft(store);
   // With 'all', rows that lost their price were updated too: count only the rows now priced.
   if (!onlyUnpriced) {

@@ -1,34 +1,17 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { promotedColumns } from './columns.js';
+import { Db, num, numOrNull, str, withDb } from './db.js';
+import { sqlString } from './sql.js';
 import type { Store } from './store.js';
 
-/** log group -> (field -> number of events that have it). */
-export type FieldCounts = Map<string, Map<string, number>>;
-
-function lit(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
 /**
- * Updates log_groups, log_streams and fields from the rows just stored (temp table `ins`) and the
- * field counts computed for them. Runs in the writer's transaction.
+ * The catalog: log groups (with their event counts and stored bytes), log streams and the
+ * discovered field names of each group, kept current by every write in the writer's
+ * transaction (catalog-write.ts) and every delete (store/events.ts). This module is its one reader:
+ * the console, the CloudWatch API, the reports and the query engine read it here, never from
+ * `events` (counting events per group would scan the whole store).
  */
-export async function applyCatalog(conn: DuckDBConnection, fields: FieldCounts, now: number): Promise<void> {
-  await conn.run(`INSERT INTO log_groups (name, created_ts, generic_events)
-    SELECT log_group, ${now}, count(*) FILTER (WHERE kind = 'generic') FROM ins GROUP BY log_group
-    ON CONFLICT (name) DO UPDATE SET generic_events = log_groups.generic_events + excluded.generic_events`);
-  await conn.run(`INSERT INTO log_streams (log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts)
-    SELECT log_group, log_stream, ${now}, min(ts), max(ts), max(ingestion_ts) FROM ins GROUP BY log_group, log_stream
-    ON CONFLICT (log_group, name) DO UPDATE SET
-      first_event_ts = least(log_streams.first_event_ts, excluded.first_event_ts),
-      last_event_ts = greatest(log_streams.last_event_ts, excluded.last_event_ts),
-      last_ingestion_ts = greatest(log_streams.last_ingestion_ts, excluded.last_ingestion_ts)`);
-  const rows: string[] = [];
-  for (const [group, m] of fields) for (const [field, n] of m) rows.push(`(${lit(group)}, ${lit(field)}, ${n})`);
-  for (let i = 0; i < rows.length; i += 1000) {
-    await conn.run(`INSERT INTO fields (log_group, field, events) VALUES ${rows.slice(i, i + 1000).join(', ')}
-      ON CONFLICT (log_group, field) DO UPDATE SET events = fields.events + excluded.events`);
-  }
-}
+
+export type { FieldCounts } from './catalog-write.js';
 
 export interface LogGroupInfo {
   name: string;
@@ -42,26 +25,23 @@ export interface LogGroupInfo {
   storedBytes: number;
 }
 
-/** The log groups with their event counts, by name. */
-export async function listLogGroups(store: Store): Promise<LogGroupInfo[]> {
-  const conn = await store.connect();
-  try {
-    const r = await conn.runAndReadAll(`SELECT g.name, g.created_ts, g.retention_days, g.generic_events,
-        coalesce(e.n, 0), coalesce(e.bytes, 0)
-      FROM log_groups g LEFT JOIN (SELECT log_group, count(*) AS n, sum(strlen(message)) AS bytes FROM events GROUP BY log_group) e
-        ON e.log_group = g.name
-      ORDER BY g.name`);
-    return r.getRows().map(([name, created, retention, generic, n, bytes]) => ({
-      name: String(name),
-      createdTs: Number(created),
-      retentionDays: retention === null ? null : Number(retention),
-      genericEvents: Number(generic),
-      events: Number(n),
-      storedBytes: Number(bytes),
+/** The log groups with their event counts, by name (all, or those named). */
+export async function listLogGroups(source: Store | Db, names?: readonly string[]): Promise<LogGroupInfo[]> {
+  return read(source, async (db) => {
+    if (names && names.length === 0) return [];
+    const where = names ? `WHERE name IN (${names.map(sqlString).join(', ')})` : '';
+    const rows = await db.all(
+      `SELECT name, created_ts, retention_days, generic_events, events, stored_bytes FROM log_groups ${where} ORDER BY name`,
+    );
+    return rows.map((r) => ({
+      name: str(r.name),
+      createdTs: num(r.created_ts),
+      retentionDays: numOrNull(r.retention_days),
+      genericEvents: num(r.generic_events),
+      events: num(r.events),
+      storedBytes: num(r.stored_bytes),
     }));
-  } finally {
-    conn.closeSync();
-  }
+  });
 }
 
 /** What the query front end needs of the catalog (the shape of src/insights' CatalogInfo). */
@@ -70,35 +50,28 @@ export interface QueryCatalog {
   logGroups: { name: string; genericEvents: number }[];
   /** Discovered field names per log group. */
   fieldsByGroup: Map<string, Set<string>>;
+  /** Fields with a column of their own in events (promoted request-metadata keys) → column. */
+  columns: Map<string, string>;
 }
 
 /**
- * The log groups and each one's discovered fields, read by the query engine before it analyses
- * a query (two small reads; nothing scans `events` unless the catalog is empty).
+ * The log groups, each one's discovered fields and the promoted columns, read by the query
+ * engine before it analyses a query (three small reads).
  */
 export async function readQueryCatalog(store: Store): Promise<QueryCatalog> {
-  const conn = await store.connect();
-  try {
-    const groups = (await conn.runAndReadAll('SELECT name, generic_events FROM log_groups')).getRows();
-    const logGroups = groups.map((r) => ({ name: String(r[0]), genericEvents: Number(r[1]) }));
-    if (logGroups.length === 0) {
-      // A store written without the catalog (e.g. plain INSERTs): derive it from the events.
-      const rows = (
-        await conn.runAndReadAll(`SELECT log_group, count(*) FILTER (WHERE kind <> 'bedrock') FROM events GROUP BY 1`)
-      ).getRows();
-      for (const r of rows) logGroups.push({ name: String(r[0]), genericEvents: Number(r[1]) });
-    }
+  return withDb(store, async (db) => {
+    const groups = await db.all('SELECT name, generic_events FROM log_groups');
+    const logGroups = groups.map((r) => ({ name: str(r.name), genericEvents: num(r.generic_events) }));
     const fieldsByGroup = new Map<string, Set<string>>();
-    for (const [g, f] of (await conn.runAndReadAll('SELECT log_group, field FROM fields')).getRows()) {
-      const group = String(g);
+    for (const r of await db.all('SELECT log_group, field FROM fields')) {
+      const group = str(r.log_group);
       let set = fieldsByGroup.get(group);
       if (!set) fieldsByGroup.set(group, (set = new Set()));
-      set.add(String(f));
+      set.add(str(r.field));
     }
-    return { logGroups, fieldsByGroup };
-  } finally {
-    conn.closeSync();
-  }
+    const columns = new Map((await promotedColumns(db.conn)).map((p) => [p.field, p.column]));
+    return { logGroups, fieldsByGroup, columns };
+  });
 }
 
 export interface LogStreamInfo {
@@ -110,41 +83,42 @@ export interface LogStreamInfo {
   lastIngestionTs: number | null;
 }
 
-export async function listLogStreams(store: Store, logGroup?: string): Promise<LogStreamInfo[]> {
-  const conn = await store.connect();
-  try {
-    const where = logGroup === undefined ? '' : `WHERE log_group = ${lit(logGroup)}`;
-    const r =
-      await conn.runAndReadAll(`SELECT log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts
+export async function listLogStreams(source: Store | Db, logGroup?: string): Promise<LogStreamInfo[]> {
+  return read(source, async (db) => {
+    const where = logGroup === undefined ? '' : `WHERE log_group = ${sqlString(logGroup)}`;
+    const rows = await db.all(`SELECT log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts
       FROM log_streams ${where} ORDER BY log_group, name`);
-    const num = (v: unknown): number | null => (v === null ? null : Number(v));
-    return r.getRows().map(([g, n, c, f, l, i]) => ({
-      logGroup: String(g),
-      name: String(n),
-      createdTs: Number(c),
-      firstEventTs: num(f),
-      lastEventTs: num(l),
-      lastIngestionTs: num(i),
+    return rows.map((r) => ({
+      logGroup: str(r.log_group),
+      name: str(r.name),
+      createdTs: num(r.created_ts),
+      firstEventTs: numOrNull(r.first_event_ts),
+      lastEventTs: numOrNull(r.last_event_ts),
+      lastIngestionTs: numOrNull(r.last_ingestion_ts),
     }));
-  } finally {
-    conn.closeSync();
-  }
+  });
 }
 
 /**
  * Discovered field names with the number of events that have each (summed over the given log
  * groups, or all), most common first. Used for "unknown field" warnings and autocompletion.
+ * After a partial delete (a stream, a time range) the counts are upper bounds.
  */
-export async function listFields(store: Store, logGroups?: string[]): Promise<{ field: string; events: number }[]> {
+export async function listFields(
+  source: Store | Db,
+  logGroups?: readonly string[],
+): Promise<{ field: string; events: number }[]> {
   if (logGroups && logGroups.length === 0) return [];
-  const conn = await store.connect();
-  try {
-    const where = logGroups ? `WHERE log_group IN (${logGroups.map(lit).join(', ')})` : '';
-    const r = await conn.runAndReadAll(
+  return read(source, async (db) => {
+    const where = logGroups ? `WHERE log_group IN (${logGroups.map(sqlString).join(', ')})` : '';
+    const rows = await db.all(
       `SELECT field, sum(events)::BIGINT AS n FROM fields ${where} GROUP BY field ORDER BY n DESC, field`,
     );
-    return r.getRows().map(([field, n]) => ({ field: String(field), events: Number(n) }));
-  } finally {
-    conn.closeSync();
-  }
+    return rows.map((r) => ({ field: str(r.field), events: num(r.n) }));
+  });
+}
+
+/** Reads through the given Db, or a Db of its own over the store. */
+function read<T>(source: Store | Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  return source instanceof Db ? fn(source) : withDb(source, fn);
 }

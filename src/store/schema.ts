@@ -1,22 +1,27 @@
-import { COST_FIELDS, HOT_FIELDS } from '../logs/hot-fields.js';
+import { COST_FIELDS, HOT_COLUMNS, hotColumnType } from '../logs/hot-fields.js';
+import { recountCatalog } from './catalog-write.js';
+import { promoteFromCatalog } from './columns.js';
+import { registerTables, STORE_OWNER } from './registry.js';
 
 /**
- * The store's tables. The `events` column set is a contract between the ingest path
- * (src/sources, src/store/writer) and the query engine (src/insights, src/engines):
- * change it only together with both, and bump SCHEMA_VERSION with a migration.
+ * The store's own tables: events and the catalog. The `events` column set is a contract between
+ * the ingest path (src/sources, src/store/writer) and the query engine (src/insights,
+ * src/engines): change it only together with both, and bump SCHEMA_VERSION with a migration
+ * (STORE_MIGRATIONS below, run by Store.open).
+ *
+ * Version 2: the request-metadata keys that occur get columns of their own (`md_<key>`, see
+ * columns.ts), added as they appear (the MAP keeps every key); log_groups counts its events and
+ * their bytes, so nothing reading the catalog scans `events`.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/**
- * The typed columns of the logical field map (src/logs/hot-fields.ts), in its order; fields
- * derived by an SQL expression over other columns (cost.unpriced…) have no column of their own.
- */
-function columns(fields: typeof HOT_FIELDS, numberType: 'BIGINT' | 'DOUBLE'): string {
-  return Object.values(fields)
-    .filter((f) => /^[a-z_]+$/.test(f.column))
-    .map((f) => `${f.column} ${f.type === 'string' ? 'VARCHAR' : numberType},`)
-    .join('\n    ');
-}
+/** The typed columns of the hot fields (src/logs/hot-fields.ts), in its order, one per line. */
+const HOT_DDL = HOT_COLUMNS.map((c) => `${c.column} ${hotColumnType(c)},`).join('\n    ');
+/** The cost columns; fields derived by an SQL expression over other columns (cost.unpriced…) have none. */
+const COST_DDL = Object.values(COST_FIELDS)
+  .filter((f) => /^[a-z_]+$/.test(f.column))
+  .map((f) => `${f.column} ${f.type === 'string' ? 'VARCHAR' : 'DOUBLE'},`)
+  .join('\n    ');
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
@@ -24,6 +29,7 @@ export const DDL: readonly string[] = [
   // seq: insertion order, the basis of @ptr and of stable tie-breaking.
   // kind: 'bedrock' rows have their hot fields in typed columns; 'generic' rows only in message.
   // cost_*: filled by the pricing stage (NULL = not priced yet / unpriced).
+  // Promoted request-metadata columns (md_*) are added after these, as keys appear.
   `CREATE TABLE IF NOT EXISTS events (
     seq BIGINT NOT NULL,
     log_group VARCHAR NOT NULL,
@@ -32,9 +38,9 @@ export const DDL: readonly string[] = [
     ingestion_ts BIGINT NOT NULL,
     event_key VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,
-    ${columns(HOT_FIELDS, 'BIGINT')}
+    ${HOT_DDL}
     request_metadata MAP(VARCHAR, VARCHAR),
-    ${columns(COST_FIELDS, 'DOUBLE')}
+    ${COST_DDL}
     message VARCHAR NOT NULL
   )`,
   // The catalog of discovered field names per log group (autocompletion, unknown-field warnings).
@@ -48,7 +54,9 @@ export const DDL: readonly string[] = [
     name VARCHAR PRIMARY KEY,
     created_ts BIGINT NOT NULL,
     retention_days INTEGER,
-    generic_events BIGINT NOT NULL DEFAULT 0
+    generic_events BIGINT NOT NULL DEFAULT 0,
+    events BIGINT NOT NULL DEFAULT 0,
+    stored_bytes BIGINT NOT NULL DEFAULT 0
   )`,
   `CREATE TABLE IF NOT EXISTS log_streams (
     log_group VARCHAR NOT NULL,
@@ -70,13 +78,34 @@ export const DDL: readonly string[] = [
     completed_ts BIGINT NOT NULL,
     PRIMARY KEY (path, log_group)
   )`,
+  // Fields of the catalog that have a column of their own in events (version 2): which column.
+  `CREATE TABLE IF NOT EXISTS promoted_columns (
+    field VARCHAR PRIMARY KEY,
+    col VARCHAR NOT NULL UNIQUE,
+    created_ts BIGINT NOT NULL
+  )`,
 ];
 
 /**
- * The columns of `events`, read from its DDL above (one column per line): every opener checks that
- * the store has them, so an older or edited layout is refused with their names.
+ * The columns every store's `events` table has, read from its DDL above (one column per line):
+ * every opener checks that the store has them, so an edited layout is refused with their names.
+ * Promoted columns come on top and are checked against `promoted_columns`.
  */
 export const EVENTS_COLUMNS: readonly string[] = (() => {
   const ddl = DDL.find((s) => /CREATE TABLE IF NOT EXISTS events\b/.test(s)) ?? '';
   return [...ddl.matchAll(/^\s+([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
 })();
+
+/** The store's own tables, their version and the steps from older stores (run by Store.open). */
+export const STORE_TABLES = registerTables(STORE_OWNER, SCHEMA_VERSION, DDL, [
+  {
+    to: 2,
+    what: 'event counts in the catalog, and columns of their own for the request-metadata keys',
+    async run(conn, progress) {
+      await conn.run(`ALTER TABLE log_groups ADD COLUMN IF NOT EXISTS events BIGINT DEFAULT 0`);
+      await conn.run(`ALTER TABLE log_groups ADD COLUMN IF NOT EXISTS stored_bytes BIGINT DEFAULT 0`);
+      await recountCatalog(conn);
+      await promoteFromCatalog(conn, progress);
+    },
+  },
+]);

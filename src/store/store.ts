@@ -11,10 +11,17 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
-import { DDL, EVENTS_COLUMNS, SCHEMA_VERSION } from './schema.js';
+import { damagedStoreHint, isStoreInvalidated, RECOVERY_HINT } from './failures.js';
+import { Mutex } from './mutex.js';
+import { applyTables, registeredTables, STORE_OWNER, type TableSet } from './registry.js';
+import { refreshRollupsOn } from './rollups.js';
+import { EVENTS_COLUMNS, SCHEMA_VERSION } from './schema.js';
 import { DB_ENV } from './db-env.js';
+
+export { damagedStoreHint, isDurableCommitFailure, isStoreInvalidated } from './failures.js';
 
 export { DB_ENV };
 
@@ -31,6 +38,24 @@ export interface OpenOptions {
   readOnly?: boolean;
   memoryLimit?: string;
   threads?: number;
+  /**
+   * Lines about long work on open (migrating an older store, building the roll-ups); default:
+   * written to standard error as `bedrock-insights: …`.
+   */
+  progress?: (text: string) => void;
+}
+
+/** Thrown inside Store.open: a read-only opener found a store that needs migrating first. */
+class OlderSchema extends Error {}
+
+/** The store each connection belongs to (see storeOf). */
+const OWNERS = new WeakMap<DuckDBConnection, Store>();
+
+/** The Store a connection was opened from (by Store.open or store.connect()). */
+export function storeOf(conn: DuckDBConnection): Store {
+  const s = OWNERS.get(conn);
+  if (!s) throw new Error('This DuckDB connection was not opened through Store (store.connect()).');
+  return s;
 }
 
 /** DuckDB's file header: one main header and two database headers of 4 KiB before the blocks. */
@@ -38,37 +63,6 @@ const HEADER_BYTES = 3 * 4096;
 const SQLITE_MAGIC = 'SQLite format 3\0';
 /** DuckDB names its spill files duckdb_temp_storage_… / duckdb_temp_block-… in `<store>.tmp/`. */
 const SPILL_FILE = /^duckdb_temp_/;
-
-const RECOVERY_HINT =
-  'Restore the file from a backup, or move it away and ingest the logs again (npx bedrock-insights ingest PATH --db FILE).';
-
-/**
- * DuckDB's "the database has been invalidated" state: after a fatal error (a failed checkpoint
- * on a full disk) every statement on every connection of the instance fails until the store is
- * opened again. Committed data is in the WAL and comes back on the next open.
- */
-export function isStoreInvalidated(e: unknown): boolean {
-  return /database has been invalidated|^FATAL Error/m.test(errorMessage(e));
-}
-
-/**
- * A commit that DuckDB reports as failed although it is durable: the autocheckpoint after it
- * failed (full disk) and the instance is now invalidated. The data is in the WAL.
- */
-export function isDurableCommitFailure(e: unknown): boolean {
-  return /COMMIT succeeded and is durable/.test(errorMessage(e));
-}
-
-/**
- * An error of a damaged store file (truncated, overwritten) as DuckDB words it, with what to do;
- * undefined for other errors. Used when opening and when a query reads a damaged block.
- */
-export function damagedStoreHint(e: unknown): string | undefined {
-  const msg = errorMessage(e);
-  if (/Could not read enough bytes|Corrupt database file|checksum .*does not match/i.test(msg))
-    return `the store file is damaged (${msg.split('\n')[0]}). ${RECOVERY_HINT}`;
-  return undefined;
-}
 
 function readMagic(path: string): string {
   let fd: number | undefined;
@@ -117,12 +111,18 @@ function openError(path: string, e: unknown): BiError {
  * Every opener (read-write or read-only) checks the schema version and the `events` columns.
  */
 export class Store {
+  private readonly ready = new Map<string, Promise<void>>();
+  private readonly writeLock = new Mutex();
+  private readonly holdingWriteLock = new AsyncLocalStorage<boolean>();
+
   private constructor(
     readonly path: string,
     readonly options: OpenOptions,
     readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
-  ) {}
+  ) {
+    OWNERS.set(connection, this);
+  }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
     const inMemory = path === ':memory:';
@@ -163,6 +163,14 @@ export class Store {
         instance.closeSync();
       } catch {
         /* closing after a failed open */
+      }
+      if (e instanceof OlderSchema) {
+        // A read-only opener (query, doctor) of a store from an older release: migrate it once
+        // in place, read-write, then open it as asked. A store held by another process fails
+        // here with STORE_LOCKED, as any read-write open would; that process migrated it anyway.
+        const { readOnly: _readOnly, ...rw } = opts;
+        (await Store.open(path, rw)).close();
+        return Store.open(path, opts);
       }
       throw isBiError(e) ? e : openError(path, e);
     }
@@ -205,7 +213,7 @@ export class Store {
     );
     const fresh = !tables.has('meta') && !tables.has('events');
     if (fresh) {
-      if (!this.options.readOnly) await this.createTables();
+      if (!this.options.readOnly) await this.createTables(true);
       return;
     }
     if (!tables.has('meta'))
@@ -233,7 +241,8 @@ export class Store {
       const missing = EVENTS_COLUMNS.filter((col) => !have.has(col));
       if (missing.length > 0) throw this.schemaInvalid(`its events table lacks the columns ${missing.join(', ')}`);
     }
-    if (!this.options.readOnly) await this.createTables();
+    if (this.options.readOnly && version < SCHEMA_VERSION) throw new OlderSchema();
+    if (!this.options.readOnly) await this.createTables(false);
   }
 
   private schemaInvalid(why: string): BiError {
@@ -243,17 +252,54 @@ export class Store {
     );
   }
 
-  /** CREATE … IF NOT EXISTS of every table (new tables of this version appear in older stores). */
-  private async createTables(): Promise<void> {
-    for (const stmt of DDL) await this.connection.run(stmt);
-    await this.connection.run(
-      `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING`,
-    );
+  /**
+   * Every registered owner's tables at their version (src/store/registry.ts): the store's own
+   * first, migrations of an older store with a progress line, then the roll-ups brought up to date.
+   */
+  private async createTables(fresh: boolean): Promise<void> {
+    const progress = this.options.progress ?? ((text: string) => process.stderr.write(`bedrock-insights: ${text}\n`));
+    for (const set of registeredTables()) {
+      await this.ensureTables(set, { fresh: fresh && set.owner === STORE_OWNER, progress });
+    }
+    await this.writing(() => refreshRollupsOn(this.connection, progress));
+  }
+
+  /**
+   * An owner's tables at its version, once per open store (an owner calls this before its first
+   * use, so a module loaded after the store was opened finds its tables). A no-op read-only.
+   */
+  ensureTables(set: TableSet, opts: { fresh?: boolean; progress?: (text: string) => void } = {}): Promise<void> {
+    if (this.options.readOnly) return Promise.resolve();
+    let p = this.ready.get(set.owner);
+    if (!p) {
+      p = this.writing(() =>
+        applyTables(this.connection, set, {
+          path: this.path,
+          ...(opts.fresh ? { fresh: true } : {}),
+          ...(opts.progress ? { progress: opts.progress } : {}),
+        }),
+      );
+      this.ready.set(set.owner, p);
+      p.catch(() => this.ready.delete(set.owner));
+    }
+    return p;
+  }
+
+  /**
+   * The store's write lock for events: every change to `events` (writers, deletes, re-pricing,
+   * promoted columns, roll-up refreshes) runs under it, so a column added by one writer never
+   * fails another's commit and roll-up refreshes do not race. Re-entrant.
+   */
+  writing<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.holdingWriteLock.getStore()) return fn();
+    return this.writeLock.run(() => this.holdingWriteLock.run(true, fn));
   }
 
   /** A second connection, for work that must not wait on the main one (queries, cancellation). */
   async connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+    const c = await this.instance.connect();
+    OWNERS.set(c, this);
+    return c;
   }
 
   /**

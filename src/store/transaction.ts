@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { isDurableCommitFailure } from './store.js';
+import { isDurableCommitFailure } from './failures.js';
 
 /**
  * Runs fn inside BEGIN/COMMIT on one connection, rolled back when it throws (the error is

@@ -1,8 +1,11 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
-import { applyCatalog, type FieldCounts } from './catalog.js';
-import type { Store } from './store.js';
+import { HOT_COLUMNS, hotColumnType } from '../logs/hot-fields.js';
+import { applyCatalog, type FieldCounts } from './catalog-write.js';
+import { fromMap, metadataKey, promote } from './columns.js';
+import { markChanged, refreshRollupsOn } from './rollups.js';
+import { storeOf, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
 
 export interface AppendResult {
@@ -21,18 +24,16 @@ export const SIG_DEEP = '\x01DEEP';
 /**
  * The normalised-rows table both writers fill before storing: `norm` (a temp table, one row per
  * record, `reject` NULL for valid rows). The bulk file path builds it with SQL
- * (src/sources/sql-normalize.ts); EventWriter builds it from StoredEvent objects.
+ * (src/sources/sql-normalize.ts); EventWriter builds it from StoredEvent objects through `wstage`.
+ * The hot columns come from their one declaration (src/logs/hot-fields.ts HOT_COLUMNS).
  */
+const HOT = HOT_COLUMNS.map((c) => c.column).join(', ');
 const WSTAGE_DDL = `CREATE OR REPLACE TEMP TABLE wstage (
-  ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts BIGINT, ingestion_ts BIGINT, event_key VARCHAR,
-  kind VARCHAR, account_id VARCHAR, region VARCHAR, inference_region VARCHAR, operation VARCHAR,
-  model_id VARCHAR, identity_arn VARCHAR, request_id VARCHAR, error_code VARCHAR, input_tokens BIGINT,
-  output_tokens BIGINT, cache_read_tokens BIGINT, cache_write_tokens BIGINT, md_json VARCHAR,
-  message VARCHAR, sig VARCHAR)`;
+  ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts BIGINT, ingestion_ts BIGINT, event_key VARCHAR, kind VARCHAR,
+  ${HOT_COLUMNS.map((c) => `${c.column} ${hotColumnType(c)}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR)`;
 
-const EVENT_COLUMNS = `log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region,
-  operation, model_id, identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens,
-  cache_write_tokens, request_metadata, message`;
+/** The columns of `events` a writer fills from `norm` (seq and the promoted columns besides). */
+export const EVENT_COLUMNS = `log_group, log_stream, ts, ingestion_ts, event_key, kind, ${HOT}, request_metadata, message`;
 
 /** A record not stored because its key was stored already, though its content differs. */
 export interface Conflict {
@@ -68,32 +69,57 @@ export interface StoreNormalizedOptions {
 }
 
 /**
- * The one hook after a committed write, whoever wrote (file, S3 and CloudWatch ingest chunks,
- * PutLogEvents batches): what follows the events into the store plugs in here once (pricing
- * today). `afterCommit` runs after each commit that stored rows, on the writer's connection,
+ * The one hook after a committed write of events, whoever wrote (file, S3 and CloudWatch ingest
+ * chunks, PutLogEvents batches): what follows the events into the store plugs in here once
+ * (pricing). `afterCommit` runs after each commit that stored rows, on the writer's connection,
  * outside its transaction; a hook may defer its work (a burst of small batches) until `flush`,
- * which the writer's owner calls when it is done or idle.
+ * which the writer's owner calls when it is done or idle. The store's own follow-up, the hourly
+ * roll-ups, runs after the hook.
  */
 export interface WriteHook {
   afterCommit(conn: DuckDBConnection): Promise<void>;
   flush(): Promise<void>;
 }
 
+export interface CommitOptions extends StoreNormalizedOptions {
+  /** Written in the same transaction as the events (ingest checkpoints). */
+  alongside?: () => Promise<void>;
+  hook?: WriteHook;
+}
+
 /**
- * One write: the valid rows of `norm` stored (storeNormalized) and `alongside` (checkpoints) in
- * one transaction, then the hook. Every writer goes through here.
+ * One write: the valid rows of `norm` stored (storeNormalized) and `alongside` in one transaction
+ * under the store's write lock, then the hook, then the roll-ups brought up to date. Every writer
+ * of events goes through here.
  */
 export async function commitNormalized(
   conn: DuckDBConnection,
-  opts: StoreNormalizedOptions & { alongside?: () => Promise<void>; hook?: WriteHook },
+  opts: CommitOptions = {},
 ): Promise<StoreNormalizedResult> {
-  const r = await inTransaction(conn, async () => {
-    const stored = await storeNormalized(conn, Date.now(), opts);
-    await opts.alongside?.();
-    return stored;
-  });
-  if (r.stored > 0) await opts.hook?.afterCommit(conn);
+  const store = storeOf(conn);
+  const r = await store.writing(() =>
+    inTransaction(conn, async () => {
+      const stored = await storeNormalized(conn, Date.now(), opts);
+      await opts.alongside?.();
+      return stored;
+    }),
+  );
+  if (r.stored > 0) {
+    await opts.hook?.afterCommit(conn);
+    await refreshRollups(store, conn);
+  }
   return r;
+}
+
+/** The roll-ups brought up to date after a change to events (on `conn`, default a connection of its own). */
+export async function refreshRollups(store: Store, conn?: DuckDBConnection): Promise<void> {
+  if (store.options.readOnly) return;
+  const c = conn ?? (await store.connect());
+  try {
+    await store.writing(() => refreshRollupsOn(c));
+  } finally {
+    if (!conn) c.closeSync();
+  }
 }
 
 export const CONFLICTS_KEPT = 10;
@@ -158,9 +184,17 @@ export async function storeNormalized(
   // Before the INSERT: the store's copy of a key is then the one stored before this batch.
   const conflicts = valid > stored ? await findConflicts(conn, window) : { count: 0, examples: [] };
   await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.* FROM norm n SEMI JOIN ins_pos p ON n.rn = p.rn`);
-  await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS})
-    SELECT nextval('event_seq'), ${EVENT_COLUMNS} FROM (SELECT * FROM ins ORDER BY rn)`);
-  if (stored > 0) await applyCatalog(conn, await fieldCountsOf(conn), now);
+  const fields = stored > 0 ? await fieldCountsOf(conn) : new Map<string, Map<string, number>>();
+  // Request-metadata keys seen for the first time get their column before the rows go in.
+  const promoted = await promote(conn, newMetadataFields(fields), now);
+  const md = promoted.map((p) => p.column);
+  const mdFrom = promoted.map((p) => fromMap(p));
+  await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS}${md.map((c) => `, ${c}`).join('')})
+    SELECT nextval('event_seq'), ${EVENT_COLUMNS}${mdFrom.map((c) => `, ${c}`).join('')} FROM (SELECT * FROM ins ORDER BY rn)`);
+  if (stored > 0) {
+    await applyCatalog(conn, fields, now);
+    await markChanged(conn, 'SELECT log_group, ts FROM ins');
+  }
   return {
     valid,
     stored,
@@ -205,6 +239,14 @@ async function findConflicts(conn: DuckDBConnection, window: string): Promise<{ 
   };
 }
 
+/** The request-metadata fields of a batch, most frequent first (the order they are promoted in). */
+function newMetadataFields(fields: FieldCounts): string[] {
+  const total = new Map<string, number>();
+  for (const m of fields.values())
+    for (const [f, n] of m) if (metadataKey(f) !== undefined) total.set(f, (total.get(f) ?? 0) + n);
+  return [...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([f]) => f);
+}
+
 /** Field -> number of stored events, per log group, from the signatures of `ins`. */
 async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
   const out: FieldCounts = new Map();
@@ -239,6 +281,15 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
   return out;
 }
 
+function str(app: DuckDBAppender, v: string | null): void {
+  if (v === null) app.appendNull();
+  else app.appendVarchar(v);
+}
+function int(app: DuckDBAppender, v: number | null): void {
+  if (v === null) app.appendNull();
+  else app.appendBigInt(BigInt(Math.trunc(v)));
+}
+
 /**
  * Writes normalised events: stores each (log group, event key) once, and keeps the catalog
  * (fields, log_groups, log_streams) current. Uses its own connection, so that it can run beside
@@ -257,47 +308,31 @@ export class EventWriter {
     const conn = (this.conn ??= await this.store.connect());
     await conn.run(WSTAGE_DDL);
     const app = await conn.createAppender('wstage', 'main', 'temp');
-    const str = (v: string | null): void => {
-      if (v === null) app.appendNull();
-      else app.appendVarchar(v);
-    };
-    const int = (v: number | null): void => {
-      if (v === null) app.appendNull();
-      else app.appendBigInt(BigInt(Math.trunc(v)));
-    };
     events.forEach((e, i) => {
-      int(i + 1);
-      str(e.logGroup);
-      str(e.logStream);
-      int(e.timestamp);
-      int(e.ingestionTime);
-      str(e.eventKey);
-      str(e.kind);
-      str(e.accountId);
-      str(e.region);
-      str(e.inferenceRegion);
-      str(e.operation);
-      str(e.modelId);
-      str(e.identityArn);
-      str(e.requestId);
-      str(e.errorCode);
-      int(e.inputTokens);
-      int(e.outputTokens);
-      int(e.cacheReadTokens);
-      int(e.cacheWriteTokens);
-      str(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
-      str(e.message);
-      str(e.fieldNames.join(SIG_SEP));
+      int(app, i + 1);
+      str(app, e.logGroup);
+      str(app, e.logStream);
+      int(app, e.timestamp);
+      int(app, e.ingestionTime);
+      str(app, e.eventKey);
+      str(app, e.kind);
+      for (const c of HOT_COLUMNS) {
+        const v = e[c.event];
+        if (c.type === 'number') int(app, typeof v === 'number' ? v : null);
+        else str(app, typeof v === 'string' ? v : null);
+      }
+      str(app, e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
+      str(app, e.message);
+      str(app, e.fieldNames.join(SIG_SEP));
       app.endRow();
     });
     app.closeSync();
     await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT ln AS rn, 0 AS fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
-      log_group, log_stream, ts, ingestion_ts, event_key, kind, account_id, region, inference_region, operation, model_id,
-      identity_arn, request_id, error_code, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      log_group, log_stream, ts, ingestion_ts, event_key, kind, ${HOT},
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
       message, sig FROM wstage`);
     // The keys of pushed events are unique by construction: the windowed probe is exact for them.
-    const r = await commitNormalized(conn, { ...(this.hook ? { hook: this.hook } : {}) });
+    const r = await commitNormalized(conn, this.hook ? { hook: this.hook } : {});
     return { stored: r.stored, duplicates: r.duplicates };
   }
 

@@ -21,7 +21,9 @@ test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async
     await store.connection
       .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'message number ' || i FROM range(1, 8000001) t(i)`);
-    await store.connection.run(`INSERT INTO log_groups VALUES ('g', 0, NULL, 8000000)`);
+    await store.connection.run(
+      `INSERT INTO log_groups (name, created_ts, retention_days, generic_events, events) VALUES ('g', 0, NULL, 8000000, 8000000)`,
+    );
     store.close();
     const child = spawn(
       process.execPath,

@@ -1,4 +1,5 @@
 import { Store } from '../../src/store/store.js';
+import { rebuildDerived } from '../../src/store/events.js';
 
 /**
  * A store of synthetic Bedrock invocation records written with plain SQL (fast at any size, and
@@ -99,9 +100,13 @@ export async function createFixtureStore(path: string, o: FixtureOptions): Promi
       )::VARCHAR
     FROM fx`);
   await c.run(`DROP TABLE fx`);
-  await c.run(`INSERT INTO log_groups VALUES ('${LOG_GROUP}', ${o.endMs - o.spanMs}, NULL, 0) ON CONFLICT DO NOTHING`);
+  await c.run(
+    `INSERT INTO log_groups (name, created_ts, retention_days, generic_events) VALUES ('${LOG_GROUP}', ${o.endMs - o.spanMs}, NULL, 0) ON CONFLICT DO NOTHING`,
+  );
   for (const f of FIELDS)
     await c.run(`INSERT INTO fields VALUES ('${LOG_GROUP}', '${f}', ${o.records}) ON CONFLICT DO NOTHING`);
   await c.run(`SELECT setval('event_seq', ${o.records + 1})`).catch(() => undefined);
+  // Written with plain SQL, past the writer: the catalog's counts and the roll-ups from events.
+  await rebuildDerived(store);
   return store;
 }

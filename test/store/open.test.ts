@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Store, removeSpillFiles } from '../../src/store/store.js';
-import { EVENTS_COLUMNS } from '../../src/store/schema.js';
+import { EVENTS_COLUMNS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { BiError } from '../../src/util/errors.js';
 
 function tmp(): { dir: string; done: () => void } {
@@ -72,12 +72,22 @@ test('every opener, read-only too, refuses a newer, a nonsense or a missing sche
     const cases: { name: string; sql: string; code: string; says: RegExp }[] = [
       {
         name: 'newer',
-        sql: `UPDATE meta SET value = '2'`,
+        sql: `UPDATE meta SET value = '${SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`,
         code: 'STORE_TOO_NEW',
-        says: /newer bedrock-insights \(schema 2\)/,
+        says: new RegExp(`newer bedrock-insights \\(schema ${SCHEMA_VERSION + 1}\\)`),
       },
-      { name: 'zero', sql: `UPDATE meta SET value = '0'`, code: 'STORE_SCHEMA_INVALID', says: /schema version "0"/ },
-      { name: 'abc', sql: `UPDATE meta SET value = 'abc'`, code: 'STORE_SCHEMA_INVALID', says: /schema version "abc"/ },
+      {
+        name: 'zero',
+        sql: `UPDATE meta SET value = '0' WHERE key = 'schema_version'`,
+        code: 'STORE_SCHEMA_INVALID',
+        says: /schema version "0"/,
+      },
+      {
+        name: 'abc',
+        sql: `UPDATE meta SET value = 'abc' WHERE key = 'schema_version'`,
+        code: 'STORE_SCHEMA_INVALID',
+        says: /schema version "abc"/,
+      },
       { name: 'nometa', sql: `DROP TABLE meta`, code: 'STORE_SCHEMA_INVALID', says: /meta table is missing/ },
       {
         name: 'oldlayout',
@@ -99,7 +109,10 @@ test('every opener, read-only too, refuses a newer, a nonsense or a missing sche
       if (c.name === 'newer') {
         const inst = await DuckDBInstance.create(p, { access_mode: 'READ_ONLY' });
         const conn = await inst.connect();
-        assert.equal((await conn.runAndReadAll(`SELECT value FROM meta`)).getRows()[0][0], '2');
+        assert.equal(
+          (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRows()[0][0],
+          String(SCHEMA_VERSION + 1),
+        );
         conn.closeSync();
         inst.closeSync();
       }

@@ -8,6 +8,8 @@ import { ingestPaths, type IngestSummary } from '../../sources/ingest.js';
 import { filesRead, unchanged } from '../../sources/checkpoints.js';
 import { discoverFiles } from '../../sources/files/walk.js';
 import type { Store } from '../../store/store.js';
+import { withDb } from '../../store/db.js';
+import { deleteEvents } from '../../store/events.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import { formatWriteSummary, progressLine } from './generate.js';
 import { wholeNumber } from '../flags.js';
@@ -115,12 +117,14 @@ async function removeReplacedDemoRecords(
 ): Promise<void> {
   const [file] = discoverFiles([dataFile]).files; // the path and stat ingest checks it by
   if (unchanged(await filesRead(store, DEFAULT_LOG_GROUP, file.path), file.path, file.size, file.mtimeMs)) return;
-  await store.connection.run(`DELETE FROM events WHERE log_group = $1 AND account_id = $2 AND ts >= $3 AND ts < $4`, [
-    DEFAULT_LOG_GROUP,
-    DEMO_ACCOUNT,
-    BigInt(old.endMs - old.days * 86_400_000),
-    BigInt(old.endMs),
-  ]);
+  // The store's one delete: the catalog's counts and the roll-ups follow the removed records.
+  await withDb(store, (db) =>
+    deleteEvents(store, db, {
+      logGroup: DEFAULT_LOG_GROUP,
+      accountId: DEMO_ACCOUNT,
+      range: { from: old.endMs - old.days * 86_400_000, to: old.endMs },
+    }),
+  );
 }
 
 export function registerDemo(program: Command): void {

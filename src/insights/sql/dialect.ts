@@ -120,8 +120,11 @@ export interface Dialect {
    * conditions. None for a table without partitions.
    */
   pruneScan(scan: ScanRange): string[];
-  /** `requestMetadata.<key>` of a Bedrock event (text, NULL when absent). */
-  metadata(key: string): string;
+  /**
+   * `requestMetadata.<key>` of a Bedrock event (text, NULL when absent); `column` is the key's
+   * own column when the store promoted it (the same values, read without a map lookup).
+   */
+  metadata(key: string, column?: string): string;
   /**
    * A field of @message by JSON path, as a discovered field's text (strings unquoted, numbers
    * as text, booleans 1/0, null/{}/[] and containers missing). `guard`: the message may not be

@@ -632,7 +632,7 @@ class Lowering implements Lower {
         this.readsMessage = true;
         return `(CASE WHEN ${d.column('kind')} = ${d.string('bedrock')} THEN ${d.cast(d.hotColumn(e), 'VARCHAR')} ELSE ${d.messageField(this, e.jsonPath, true)} END)`;
       case 'meta': {
-        const v = d.metadata(e.key);
+        const v = d.metadata(e.key, e.column);
         if (!e.mixed) return v;
         this.readsMessage = true;
         return `(CASE WHEN ${d.column('kind')} = ${d.string('bedrock')} THEN ${v} ELSE ${d.messageField(this, ['requestMetadata', e.key], true)} END)`;

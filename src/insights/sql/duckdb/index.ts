@@ -27,7 +27,7 @@ export const duckdb: Dialect = {
   hotColumn: (field) => field.column,
   // One table, no partitions: the ts and log_group conditions are all there is.
   pruneScan: () => [],
-  metadata: (key) => `request_metadata[${quoteString(key)}]`,
+  metadata: (key, column) => (column !== undefined ? quoteIdent(column) : `request_metadata[${quoteString(key)}]`),
   messageField,
   jsonField,
   numberText,
