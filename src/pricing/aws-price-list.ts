@@ -97,10 +97,10 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 function skuPrice(terms: Record<string, OfferTerm> | undefined): number | string {
   const offers = Object.values(terms ?? {});
   if (offers.length !== 1) return `${offers.length} on-demand terms (expected 1)`;
-  const dims = Object.values(offers[0]!.priceDimensions ?? {});
+  const dims = Object.values(offers[0].priceDimensions ?? {});
   // Bedrock's token prices have one dimension over [0, Inf); tiers would need usage to choose.
   if (dims.length !== 1) return `${dims.length} price dimensions (expected 1)`;
-  const d = dims[0]!;
+  const d = dims[0];
   const factor = perMillionFactor(str(d.unit));
   if (factor === null) return `unit ${JSON.stringify(d.unit)} is not "1K tokens" or "1M tokens"`;
   const usd = str(d.pricePerUnit?.USD);

@@ -73,7 +73,7 @@ test('the offer file: on-demand standard token prices per model and region, per 
     aws.dropped.map((d) => d.sourceKey),
     ['aws:anthropic.claude-3-haiku-20240307-v1:0@us-east-1 (KMZFVEBPVFAP5FUF)'],
   );
-  assert.match(aws.dropped[0]!.reason, /no output price/);
+  assert.match(aws.dropped[0].reason, /no output price/);
   // Two bedrock-mantle standard twins, the flex and the batch SKU.
   assert.equal(aws.skipped, 4);
   assert.deepEqual(aws.unmapped, {});
@@ -83,7 +83,7 @@ test('the offer file: on-demand standard token prices per model and region, per 
 test('units: a price per 1K tokens is multiplied by 1,000, one per 1M is taken as is, any other unit is refused', () => {
   // Synthetic variants of the real Nova Pro records: the same price written per 1M tokens, and an hourly unit.
   const o = offer();
-  const dim = (sku: string) => Object.values(Object.values(o.terms.OnDemand![sku]!)[0]!.priceDimensions!)[0]!;
+  const dim = (sku: string) => Object.values(Object.values(o.terms.OnDemand![sku])[0].priceDimensions!)[0];
   Object.assign(dim('MW5E2RRQFRGR96C3'), { unit: '1M tokens', pricePerUnit: { USD: '0.9600000000' } });
   Object.assign(dim('NGEWXEWTZRVVAR4Q'), { unit: '1K tokens', pricePerUnit: { USD: '0.0038400000' } });
   let nova = pricesFromAwsOffer(o, 's').entries.find((e) => e.model === 'amazon.nova-pro-v1:0')!;
@@ -135,8 +135,8 @@ test('prices update --from the AWS offer file: the diff lists added and changed 
     // A later offer changes a price (a synthetic edit of the real record): the diff says what changed.
     const later = offer();
     later.publicationDate = '2026-09-01T00:00:00Z';
-    const dims = Object.values(later.terms.OnDemand!.MW5E2RRQFRGR96C3!)[0]!.priceDimensions!;
-    Object.values(dims)[0]!.pricePerUnit = { USD: '0.0010000000' };
+    const dims = Object.values(later.terms.OnDemand!.MW5E2RRQFRGR96C3)[0].priceDimensions!;
+    Object.values(dims)[0].pricePerUnit = { USD: '0.0010000000' };
     const file = writeJson(iso.dir, 'index.json', later);
     const second = await runPrices(['prices', 'update', '--from', file]);
     assert.match(second, /\.awspl-2026-08-26 .*-> .*\.aws-2026-12-04\.awspl-2026-09-01 .*1 changed, 0 added/);
