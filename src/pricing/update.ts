@@ -229,7 +229,7 @@ function bookFromAwsOffer(offer: AwsOfferFile, o: UpdateOptions): Omit<UpdateRes
     builtFrom: o.from,
     builtBy: 'bedrock-insights prices update',
     notes: [
-      `Entries noted "AWS Price List" come from the AmazonBedrock offer file${aws.published ? ` published ${aws.published}` : ''} (on-demand, in-region, standard tier); every other entry is kept from price book ${o.current.shippedVersion}.`,
+      `Entries noted "AWS Price List" come from the AmazonBedrock offer file${aws.published ? ` published ${aws.published}` : ''} (on-demand, in-region, standard tier); every other entry is kept from price book ${o.current.shippedVersion}, whose data is of ${o.current.retrieved}; \`retrieved\` (and so the staleness warning) follows the offer file.`,
       'AWS prices "1K tokens" are multiplied by 1,000 ("1M tokens" taken as they are).',
     ],
     entries: sortEntries(entries),
