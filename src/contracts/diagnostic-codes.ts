@@ -138,6 +138,11 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
     meaning: 'No store at the --db path; only ingest, demo, sync and serve --create make one.',
   },
   { code: 'STORE_LOCKED', area: 'store', meaning: 'Another process has the store open.' },
+  {
+    code: 'STORE_CONFLICT',
+    area: 'store',
+    meaning: 'Two writes to the same rows collided; retry (the CloudWatch API answers OperationAbortedException).',
+  },
   { code: 'STORE_DAMAGED', area: 'store', meaning: 'The file is cut short or overwritten.' },
   { code: 'STORE_NOT_DUCKDB', area: 'store', meaning: 'The file is not a DuckDB database.' },
   { code: 'STORE_SCHEMA_INVALID', area: 'store', meaning: 'The schema version is missing or not ours.' },
@@ -206,6 +211,11 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
     code: 'PRICE_SOURCE_INVALID',
     area: 'pricing',
     meaning: 'prices update --from FILE is not a LiteLLM or AWS price file.',
+  },
+  {
+    code: 'PRICE_SOURCE_UNSUPPORTED',
+    area: 'pricing',
+    meaning: 'prices update --from FILE is an AWS offer file of another service than Amazon Bedrock.',
   },
 
   // Alarms.

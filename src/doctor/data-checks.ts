@@ -285,7 +285,7 @@ function pricing(gaps: UnpricedReport[], book: PriceBook): Finding[] {
       title: `The price book is ${fresh.ageDays} days old`,
       detail: fresh.warning,
       nextStep:
-        "npx bedrock-insights prices update --from model_prices_and_context_window.json (LiteLLM's file), then npx bedrock-insights prices reprice --dry-run",
+        "npx bedrock-insights prices update --from model_prices_and_context_window.json (LiteLLM's file) or --from the AWS Price List AmazonBedrock index.json, then npx bedrock-insights prices reprice --dry-run",
       data: { version: book.version, retrieved: fresh.retrieved, ageDays: fresh.ageDays },
     });
   for (const g of gaps) {

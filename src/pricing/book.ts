@@ -132,7 +132,7 @@ export function bookFreshness(book: Pick<PriceBook, 'retrieved' | 'version'>, no
     ageDays,
     stale,
     warning: stale
-      ? `The price book ${book.version} holds prices read on ${book.retrieved}, ${ageDays} days ago (more than ${STALE_BOOK_DAYS}): Bedrock prices may have changed since. Update it with \`npx bedrock-insights prices update --from model_prices_and_context_window.json\` (LiteLLM's file, https://github.com/BerriAI/litellm), or override prices in ~/.bedrock-insights/prices.json.`
+      ? `The price book ${book.version} holds prices read on ${book.retrieved}, ${ageDays} days ago (more than ${STALE_BOOK_DAYS}): Bedrock prices may have changed since. Update it with \`npx bedrock-insights prices update --from FILE\` (LiteLLM's model_prices_and_context_window.json, https://github.com/BerriAI/litellm, or AWS's https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json), or override prices in ~/.bedrock-insights/prices.json.`
       : '',
   };
 }

@@ -25,7 +25,17 @@ export {
   type LoadBookOptions,
   type BookFreshness,
 } from './book.js';
-export { updateBook, diffBooks, type BookDiff, type PriceChange, type UpdateOptions } from './update.js';
+export {
+  updateBook,
+  diffBooks,
+  ACCEPTED_PRICE_SOURCES,
+  type BookDiff,
+  type PriceChange,
+  type UpdateOptions,
+  type UpdateResult,
+} from './update.js';
+export { isAwsOfferFile, pricesFromAwsOffer, type AwsOfferFile, type AwsOfferPrices } from './aws-price-list.js';
+export { AWS_MODEL_NAMES } from './aws-model-names.js';
 export {
   makeBookFile,
   sourceFromLiteLLM,

@@ -133,7 +133,7 @@ test('prices update refuses what is not a LiteLLM price file, naming the file', 
     const other = writeJson(iso.dir, 'other.json', { 'gpt-4o': { input_cost_per_token: 1 } });
     await assert.rejects(
       run(['prices', 'update', '--from', other]),
-      /neither LiteLLM's model_prices_and_context_window\.json/,
+      /not a price file this command reads .*Accepted: LiteLLM's model_prices_and_context_window\.json/,
     );
     await assert.rejects(
       run(['prices', 'update', '--from', join(iso.dir, 'absent.json')]),

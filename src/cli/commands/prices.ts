@@ -394,7 +394,7 @@ function diffRows(d: BookDiff): string[][] {
 async function updatePrices(flags: UpdateFlags): Promise<void> {
   const fmt = flags.format;
   const current = baseBook();
-  const { book, diff, derivations } = updateBook({
+  const { book, diff, derivations, kind } = updateBook({
     from: resolve(flags.from),
     current,
     ...(flags.date ? { date: flags.date } : {}),
@@ -405,11 +405,11 @@ async function updatePrices(flags: UpdateFlags): Promise<void> {
     writeFileSync(target, `${JSON.stringify(book, null, 1)}\n`);
   }
   if (fmt === 'json') {
-    printJson({ written: flags.dryRun ? null : target, version: book.version, diff });
+    printJson({ written: flags.dryRun ? null : target, version: book.version, source: kind, diff });
     return;
   }
   out(
-    `Price book ${diff.from.version} (data of ${diff.from.retrieved}) -> ${diff.to.version} (data of ${diff.to.retrieved}): ${int(diff.changed)} changed, ${int(diff.added)} added, ${int(diff.unchanged)} unchanged, ${int(diff.kept)} no longer listed (kept at their old price).`,
+    `${kind === 'aws-price-list' ? 'AWS Price List offer file (AmazonBedrock). ' : ''}Price book ${diff.from.version} (data of ${diff.from.retrieved}) -> ${diff.to.version} (data of ${diff.to.retrieved}): ${int(diff.changed)} changed, ${int(diff.added)} added, ${int(diff.unchanged)} unchanged${kind === 'aws-price-list' ? ' (the offer prices only part of Bedrock; the rest of the book stays)' : `, ${int(diff.kept)} no longer listed (kept at their old price)`}.`,
   );
   if (diff.lines.length) {
     out('');
@@ -463,7 +463,8 @@ private pricing) and maps application inference profiles:
    "applicationProfiles": {"arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123": "us.anthropic.claude-sonnet-4-6"}}
 The discount lowers the book's prices, not the file's own "prices" (taken as what you pay); the
 book version every priced invocation carries (cost.priceVersion) ends in +discount-… when one applies.
-A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FILE\` takes a newer LiteLLM file.`,
+A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FILE\` takes a newer LiteLLM file
+or the AWS Price List offer file of Amazon Bedrock.`,
     )
     .action((flags: ListFlags) => listPrices(flags));
 
@@ -489,9 +490,12 @@ A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FIL
   prices
     .command('update')
     .description(
-      'Build your own price book from a newer LiteLLM model_prices_and_context_window.json (https://github.com/BerriAI/litellm), print what changes against the book in use, and use it from now on (~/.bedrock-insights/price-book.json, or $BEDROCK_INSIGHTS_PRICE_BOOK).',
+      "Build your own price book from a newer LiteLLM model_prices_and_context_window.json (https://github.com/BerriAI/litellm) or AWS's Price List offer file of Amazon Bedrock, print what changes against the book in use, and use it from now on (~/.bedrock-insights/price-book.json, or $BEDROCK_INSIGHTS_PRICE_BOOK).",
     )
-    .requiredOption('--from <file>', "LiteLLM's model_prices_and_context_window.json")
+    .requiredOption(
+      '--from <file>',
+      "LiteLLM's model_prices_and_context_window.json, or the AWS Price List AmazonBedrock index.json (recognised by content)",
+    )
     .option(
       '--date <yyyy-mm-dd>',
       "the day the file was downloaded (default: its last_updated, else today): the book's date",
@@ -505,12 +509,17 @@ A book older than ${STALE_BOOK_DAYS} days is flagged; \`prices update --from FIL
     .addHelpText(
       'after',
       `
-The book is built exactly as the shipped one (the same selection of Bedrock entries, the same derived
-prices, AWS's cache prices where LiteLLM has none). Your prices file (discount, overrides, mappings)
-still applies on top. Stored costs change only with \`prices reprice\`.
-Example:
+From LiteLLM's file the book is built exactly as the shipped one (the same selection of Bedrock
+entries, the same derived prices, AWS's cache prices where LiteLLM has none). The AWS offer file
+prices only part of Bedrock (on-demand, in-region, per region; current Claude models are under other
+offer codes): its prices replace or add those regional entries and the rest of the book stays; AWS
+model names without a known model id are listed, not guessed. Your prices file (discount, overrides,
+mappings) still applies on top. Stored costs change only with \`prices reprice\`.
+Examples:
   curl -sLO https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json
   npx bedrock-insights prices update --from model_prices_and_context_window.json
+  curl -sL -o bedrock-offer.json https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json
+  npx bedrock-insights prices update --from bedrock-offer.json --dry-run
   npx bedrock-insights prices reprice --dry-run`,
     )
     .action(async (flags: UpdateFlags, cmd: Command) => updatePrices({ ...flags, ...withParent(flags, cmd) }));
