@@ -59,6 +59,10 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     factory: async ({ store, savedQueries }) => createEngine(store, { engine: 'duckdb', savedQueries }),
     skip: [],
   },
+  trino: {
+    factory: async (ctx) => (await import('./trino-engine.js')).trinoConformanceEngine(ctx),
+    skip: [],
+  },
 };
 
 /** The reason a case is skipped for this engine, or undefined when it runs. */
