@@ -7,6 +7,7 @@ import type { QueryRequest, QueryResult, ResultRow } from '../../engines/engine.
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
 import { cellMap, csvHeader, csvRows, jsonRow } from '../../engines/resultText.js';
 import { setExitCode } from '../exit.js';
+import { addEngineOptions, engineSettings, type EngineFlags } from './engineFlags.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -78,7 +79,7 @@ function summary(r: QueryResult, streamed?: number): string {
   return `${n} row${n === 1 ? '' : 's'}; ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes, ${s.logGroupsScanned} log group${s.logGroupsScanned === 1 ? '' : 's'}`;
 }
 
-interface QueryOpts {
+interface QueryOpts extends EngineFlags {
   file?: string;
   db?: string;
   logGroup?: string[];
@@ -91,9 +92,11 @@ interface QueryOpts {
 }
 
 export function registerQuery(program: Command): void {
-  program
+  const cmd = program
     .command('query')
-    .description('Run a CloudWatch Logs Insights query over the local store.')
+    .description(
+      'Run a CloudWatch Logs Insights query over the local store, or on Trino, Athena or CloudWatch Logs (--engine).',
+    )
     .argument('[query]', 'the query text (or use -f FILE)')
     .option('-f, --file <file>', 'read the query from a file (- for standard input)')
     .option('--db <file>', 'the store (default: $BEDROCK_INSIGHTS_DB or ~/.bedrock-insights/store.duckdb)')
@@ -103,7 +106,8 @@ export function registerQuery(program: Command): void {
     .option('--end <time>', 'range end: ISO-8601 or epoch ms (inclusive)')
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--no-row-cap', "return every row instead of CloudWatch's 10,000 (csv/json stream them)")
-    .option('-q, --quiet', 'no summary line on standard error')
+    .option('-q, --quiet', 'no summary line on standard error');
+  addEngineOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -112,6 +116,13 @@ Examples:
   bedrock-insights query -f queries/bedrock/q02-tokens-by-application.insights --since 1d
   bedrock-insights query 'fields @timestamp, modelId | limit 20' --format json
   bedrock-insights query -f q.insights --start 2026-01-01T00:00:00Z --end 2026-01-31T23:59:59Z --format csv --no-row-cap > all.csv
+  bedrock-insights query -f q.insights --since 1d --engine trino --trino-url http://127.0.0.1:8080
+  bedrock-insights query -f q.insights --since 7d --engine athena --workgroup primary --output-location s3://my-results/
+  bedrock-insights query 'stats count(*) by modelId' --since 1h --engine cloudwatch --region us-east-1 --log-group /aws/bedrock/modelinvocations
+
+--engine trino and athena read the S3 delivery layout in place (tables from \`trino setup\` or
+\`athena ddl\`), or with --archive the Parquet archive of \`export\`; cloudwatch runs the query on
+CloudWatch Logs. The output is the same as the embedded store's for the same data.
 
 Warnings (unknown fields, row cap reached) go to standard error. Ctrl-C cancels the query (exit 130).
 Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
@@ -136,14 +147,20 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
         throw new BiError('BAD_TIME', 'The range start is after its end.');
       }
       if (!o.rowCap) req.noRowCap = true;
-      const path = defaultDbPath(o.db);
-      if (!existsSync(path))
-        throw new BiError(
-          'STORE_MISSING',
-          `There is no store at ${path}. Ingest logs first (bedrock-insights ingest PATH), or pass --db FILE.`,
-        );
-      const store = await Store.open(path, { readOnly: true });
-      const engine = createEngine(store);
+      const settings = engineSettings(o);
+      if (settings.engine !== 'duckdb' && o.db !== undefined)
+        throw new BiError('BAD_OPTION', `--db does not apply to --engine ${settings.engine}: it queries the store.`);
+      let store: Store | undefined;
+      if (settings.engine === 'duckdb') {
+        const path = defaultDbPath(o.db);
+        if (!existsSync(path))
+          throw new BiError(
+            'STORE_MISSING',
+            `There is no store at ${path}. Ingest logs first (bedrock-insights ingest PATH), or pass --db FILE.`,
+          );
+        store = await Store.open(path, { readOnly: true });
+      }
+      const engine = createEngine(store, settings);
       let cancelled = false;
       const out = process.stdout;
       // Installed before the query is prepared, so Ctrl-C at any moment ends it cleanly (exit 130).
@@ -214,7 +231,7 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
       } finally {
         process.removeListener('SIGINT', onSigint);
         await engine.close();
-        store.close();
+        store?.close();
       }
     });
 }

@@ -43,6 +43,11 @@ export interface TrinoEngineOptions extends EngineOptions {
   source: EventSource;
   /** How long a catalog read is reused (default 60 s; the archive's changes only on export). */
   catalogTtlMs?: number;
+  /**
+   * Run a count query beside an event query for `recordsMatched` (default true). Off for Athena,
+   * which charges by the byte scanned: the rows returned are reported instead.
+   */
+  countMatches?: boolean;
 }
 
 const EMPTY_STATS: QueryStatistics = {
@@ -92,6 +97,7 @@ class Run {
     private readonly prepared: RunnableQuery,
     private readonly compiled: CompiledQuery,
     private readonly groupsInCatalog: number,
+    private readonly countMatches: boolean,
     private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
   ) {
     this.finished = this.execute();
@@ -163,7 +169,7 @@ class Run {
       } else this.rows.push(...batch);
     };
     // Event queries count their matches beside the main query (the same partitions).
-    const countSql = c.aggregated ? undefined : (c.matchedSql ?? c.scannedSql);
+    const countSql = c.aggregated || !this.countMatches ? undefined : (c.matchedSql ?? c.scannedSql);
     const counted = countSql
       ? this.runner.query(countSql, { signal }).then((r) => toNumber(r.rows[0]?.[0]))
       : Promise.resolve(undefined);
@@ -171,7 +177,7 @@ class Run {
     try {
       const main = await this.runner.query(c.sql, { signal, onRows: take });
       await delivered;
-      if (matched === undefined) matched = (await counted) ?? 0;
+      if (matched === undefined) matched = (await counted) ?? (c.aggregated ? 0 : kept);
       this.statistics = {
         recordsMatched: matched,
         recordsScanned: main.stats.processedRows,
@@ -249,7 +255,14 @@ export function createTrinoEngine(opts: TrinoEngineOptions): QueryEngine {
       async execute(query: RunnableQuery, options: StartOptions) {
         const compiled = compileTrino(query.plan, { now: query.now, relation });
         const known = cached ? await cached.catalog.catch(() => undefined) : undefined;
-        const r = new Run(opts.runner, query, compiled, groupsRead(query, known), options.onRows);
+        const r = new Run(
+          opts.runner,
+          query,
+          compiled,
+          groupsRead(query, known),
+          opts.countMatches !== false,
+          options.onRows,
+        );
         return {
           id: r.id,
           status: () => r.status,
