@@ -7,6 +7,7 @@
  * Results come back as text (`VarCharValue`); they are turned into the values Trino's protocol
  * gives (numbers, booleans, bigint beyond 2^53) from the column types Athena reports, so the
  * engine formats them the same way. Every failure is a coded BiError: ATHENA_WORKGROUP_NOT_FOUND,
+ * ATHENA_NO_OUTPUT_LOCATION,
  * ATHENA_TABLE_NOT_FOUND, ATHENA_QUERY_FAILED (Athena's reason in the message), ATHENA_TIMEOUT,
  * ATHENA_UNREACHABLE, QUERY_CANCELLED, AWS_REQUEST_FAILED (credentials, permissions).
  */
@@ -20,6 +21,7 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import { awsClientConfig, awsError } from '../../sources/s3.js';
+import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { AthenaSettings } from '../factory.js';
 import type { RunnerStats, SqlRunner } from '../trino/engine.js';
@@ -71,7 +73,13 @@ function requestError(e: unknown, what: string, s: AthenaSettings): BiError {
       `Cannot reach Athena${s.endpointUrl ? ` at ${s.endpointUrl}` : s.region ? ` in ${s.region}` : ''} (${code ?? msg}). Check --region / --endpoint-url and the network.`,
       { reason: code ?? msg },
     );
-  if (name === 'InvalidRequestException' && /workgroup/i.test(msg))
+  if (name === 'InvalidRequestException' && /output location/i.test(msg))
+    return new BiError(
+      'ATHENA_NO_OUTPUT_LOCATION',
+      `Athena: ${msg} Pass --output-location s3://BUCKET/PREFIX/, or set one in the workgroup.`,
+      { workgroup: s.workgroup },
+    );
+  if (name === 'InvalidRequestException' && /workgroup\b.*\b(not found|does not exist)/i.test(msg))
     return new BiError(
       'ATHENA_WORKGROUP_NOT_FOUND',
       `Athena: ${msg} Check --workgroup (aws athena list-work-groups lists them).`,
@@ -118,6 +126,7 @@ export class AthenaRunner implements SqlRunner {
     // A test or private endpoint seldom cares about the region, but SigV4 needs one.
     if (s.endpointUrl && !cfg.region && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION)
       cfg.region = 'us-east-1';
+    quietSdkNodeWarning();
     this.client = new AthenaClient({ ...cfg, maxAttempts: 3 });
     this.timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pollMs = s.pollMs ?? DEFAULT_POLL_MS;

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { CatalogInfo } from '../../insights/compile.js';
 import { awsClientConfig, awsError } from '../../sources/s3.js';
+import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
 import type { CloudWatchSettings } from '../factory.js';
@@ -156,7 +157,7 @@ class Run {
           );
         }
         const r = await this.client.send(new GetQueryResultsCommand({ queryId: this.queryId }), {
-          abortSignal: AbortSignal.timeout(30_000),
+          abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
         });
         const st = r.statistics;
         if (st)
@@ -226,6 +227,7 @@ async function listLogGroups(client: CloudWatchLogsClient, s: CloudWatchSettings
 }
 
 export function createCloudWatchEngine(s: CloudWatchSettings, opts: EngineOptions = {}): QueryEngine {
+  quietSdkNodeWarning();
   const client = new CloudWatchLogsClient({ ...awsClientConfig(s), maxAttempts: 3 });
   let cached: { at: number; catalog: Promise<CatalogInfo> } | undefined;
   const catalog = (): Promise<CatalogInfo> => {

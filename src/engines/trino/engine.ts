@@ -184,7 +184,7 @@ class Run {
         estimatedRecordsSkipped: 0,
         bytesScanned: main.stats.physicalInputBytes,
         estimatedBytesSkipped: 0,
-        logGroupsScanned: main.stats.processedRows > 0 ? this.groupsInCatalog : 0,
+        logGroupsScanned: main.stats.processedRows > 0 || main.stats.physicalInputBytes > 0 ? this.groupsInCatalog : 0,
       };
       if (this.status === 'Running') this.status = 'Complete';
     } catch (e) {
