@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
   ['trino', async () => (await import('./commands/trino.js')).registerTrino],
   ['athena', async () => (await import('./commands/athena.js')).registerAthena],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
 ];
 
 /**

@@ -355,3 +355,79 @@ test('a Trino that accepts the connection and never answers: TRINO_TIMEOUT at th
     silent.close();
   }
 });
+
+test('export --from reads a delivery layout straight into the archive; the archive answers as the store', async () => {
+  const out = join(dir, 'from-layout');
+  const r = cli('export', '--from', demoLogs, '--out', out);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Exported 4,000 events, 2 days \(2026-10-31 to 2026-11-01\), [\d.]+ KB of Parquet/);
+  const table = `hive.${SCHEMA}.from_layout`;
+  const setup = cli('trino', 'setup', '--trino-url', trino.url, '--archive', out, '--table', table);
+  assert.equal(setup.code, 0, setup.err);
+  const q = { queryString: readFileSync(join(QUERIES, 'q04-application-by-environment.insights'), 'utf8') };
+  const [d, t] = await both(demoStore, trinoEngine(table, true), q);
+  assert.deepEqual(t.rows, d.rows);
+  // Exporting again replaces the days it writes and keeps the others.
+  const again = cli('export', '--from', demoLogs, '--out', out, '--start', '2026-11-01T00:00:00Z');
+  assert.match(again.out, /^Exported [\d,]+ events, 1 day \(2026-11-01 to 2026-11-01\)/);
+  const [d2, t2] = await both(demoStore, trinoEngine(table, true), q);
+  assert.deepEqual(t2.rows, d2.rows);
+});
+
+test('Ctrl-C cancels the query on Trino (DELETE of its next URI) and exits 130', async () => {
+  // A coordinator that keeps the query running: every poll answers RUNNING with a next URI.
+  const deletes: string[] = [];
+  let polls = 0;
+  const fake = createServer((req, res) => {
+    const base = `http://127.0.0.1:${(fake.address() as { port: number }).port}`;
+    if (req.method === 'DELETE') {
+      deletes.push(req.url ?? '');
+      res.writeHead(204).end();
+      return;
+    }
+    polls++;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({ id: 'q1', nextUri: `${base}/v1/statement/executing/q1/${polls}`, stats: { state: 'RUNNING' } }),
+    );
+  });
+  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+  const port = (fake.address() as { port: number }).port;
+  try {
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          CLI,
+          'query',
+          'stats count(*)',
+          '--engine',
+          'trino',
+          '--trino-url',
+          `http://127.0.0.1:${port}`,
+        ],
+        { cwd: ROOT },
+      );
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, err }));
+      const wait = setInterval(() => {
+        if (polls >= 3) {
+          clearInterval(wait);
+          child.kill('SIGINT');
+        }
+      }, 20);
+    });
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /query cancelled/);
+    assert.ok(
+      deletes.some((u) => u.startsWith('/v1/statement/executing/q1/')),
+      JSON.stringify(deletes),
+    );
+  } finally {
+    fake.closeAllConnections();
+    fake.close();
+  }
+});
