@@ -159,7 +159,10 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   const admission = new QueryAdmission({ slots: limits.maxConcurrent, expressMs: limits.expressMs });
   const configPath = serverConfigPath(dbPath);
   const connections =
-    opts.engines ?? (configPath ? engineConnections(readServerConfig(configPath).engines, configPath) : new Map());
+    opts.engines ??
+    (configPath
+      ? engineConnections(readServerConfig(configPath).engines, configPath)
+      : new Map<string, EngineSettings>());
   const engineOptions = {
     savedQueries: (name: string) => {
       const q = defs.lookupByName(name);

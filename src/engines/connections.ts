@@ -135,7 +135,7 @@ export function engineConnections(value: unknown, source: string): Map<string, E
       else throw bad(`.${name}.${k} must be a string.`);
     }
     try {
-      out.set(name, engineSettings(flags as EngineFlags));
+      out.set(name, engineSettings(flags));
     } catch (e) {
       throw bad(`.${name}: ${e instanceof Error ? e.message : String(e)}`);
     }

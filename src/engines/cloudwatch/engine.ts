@@ -21,6 +21,7 @@ import { BiError, errorMessage } from '../../util/errors.js';
 import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
 import type { CloudWatchSettings } from '../factory.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
+import { timeoutError, type ExecutionLimits } from '../limits.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_POLL_MS = 500;
@@ -87,6 +88,7 @@ class Run {
     private readonly s: CloudWatchSettings,
     private readonly prepared: RunnableQuery,
     private readonly groups: string[] | undefined,
+    private readonly limits: ExecutionLimits,
     private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
   ) {
     this.finished = this.execute();
@@ -129,7 +131,9 @@ class Run {
   private async execute(): Promise<QueryResult> {
     const req = this.prepared.request;
     const signal = this.abort.signal;
-    const deadline = Date.now() + (this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    // The server's time limit (a request's, else the server's) ends it as on the store: status Timeout.
+    const limit = req.timeoutMs ?? this.limits.timeoutMs;
+    const deadline = Date.now() + (limit ?? this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {
       const now = Date.now();
       const started = await this.client.send(
@@ -151,6 +155,11 @@ class Run {
         }
         if (Date.now() >= deadline) {
           await this.stop();
+          if (limit !== undefined) {
+            this.status = 'Timeout';
+            this.error = timeoutError(limit);
+            return this.result();
+          }
           throw new BiError(
             'CLOUDWATCH_TIMEOUT',
             `CloudWatch Logs did not finish query ${this.queryId} within ${Math.round((this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s; it was stopped.`,
@@ -255,7 +264,7 @@ export function createCloudWatchEngine(s: CloudWatchSettings, opts: EngineOption
               `CloudWatch Logs queries at most ${MAX_GROUPS} log groups at once (${groups.length} selected); name them with --log-group.`,
             );
         }
-        const r = new Run(client, s, query, groups, options.onRows);
+        const r = new Run(client, s, query, groups, opts.limits ?? {}, options.onRows);
         return {
           id: r.id,
           status: () => r.status,

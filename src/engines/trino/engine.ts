@@ -18,6 +18,7 @@ import { compileTrino, type TrinoRelation } from '../../insights/sql/trino/index
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
+import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from '../limits.js';
 import { eventRelation, type EventSource } from './relation.js';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 
@@ -82,11 +83,19 @@ export function encodeFilePtr(logGroup: string, seq: string): string {
   return `f1.${Buffer.from(`${seq}\n${logGroup}`, 'utf8').toString('base64url')}`;
 }
 
+/**
+ * One query on the remote engine. The server's limits apply as on the store (src/engines/limits.ts):
+ * the time limit stops it (status Timeout, the remote query cancelled) and the rows it keeps are
+ * bounded in bytes (cut with RESULT_TOO_LARGE). The admission queue is not used: it shares the
+ * store's cores, and a remote query runs on the remote's.
+ */
 class Run {
   readonly id = randomUUID();
   status: QueryStatus = 'Running';
   rows: ResultRow[] = [];
   truncated = false;
+  private tooLarge = false;
+  private stopped?: 'timeout' | 'cut';
   statistics: QueryStatistics = { ...EMPTY_STATS };
   error?: { code: string; message: string };
   private readonly abort = new AbortController();
@@ -98,6 +107,7 @@ class Run {
     private readonly compiled: CompiledQuery,
     private readonly groupsInCatalog: number,
     private readonly countMatches: boolean,
+    private readonly limits: ExecutionLimits,
     private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
   ) {
     this.finished = this.execute();
@@ -106,6 +116,8 @@ class Run {
   result(): QueryResult {
     const warnings = this.prepared.diagnostics.filter((d) => d.severity !== 'error');
     if (this.truncated) warnings.push(rowCapWarning(this.prepared, this.compiled.rowCap ?? 0));
+    if (this.tooLarge)
+      warnings.push(resultTooLargeWarning(this.prepared, this.rows.length, this.limits.maxResultBytes ?? 0));
     const r: QueryResult = {
       columns: this.prepared.columns,
       rows: this.rows,
@@ -151,15 +163,27 @@ class Run {
     let matched: number | undefined;
     let delivered = Promise.resolve();
     let kept = 0;
+    let bytes = 0;
+    const maxBytes = this.onRows ? undefined : this.limits.maxResultBytes;
+    const timeoutMs = this.prepared.request.timeoutMs ?? this.limits.timeoutMs;
+    const deadline =
+      timeoutMs !== undefined && timeoutMs > 0 ? setTimeout(() => this.stop('timeout'), timeoutMs) : undefined;
     const take = (page: unknown[][]): void => {
       const batch: ResultRow[] = [];
       for (const r of page) {
+        if (this.stopped) break;
         if (cap !== undefined && kept >= cap) {
           this.truncated = true;
           break;
         }
         if (c.matchedColumn && matched === undefined) matched = toNumber(r[matchedAt]);
-        batch.push(this.row(r));
+        const row = this.row(r);
+        if (maxBytes !== undefined && (bytes += estimateRowBytes(row)) > maxBytes) {
+          this.tooLarge = true;
+          this.stop('cut');
+          break;
+        }
+        batch.push(row);
         kept++;
       }
       if (batch.length === 0) return;
@@ -189,7 +213,13 @@ class Run {
       if (this.status === 'Running') this.status = 'Complete';
     } catch (e) {
       if (!signal.aborted) this.abort.abort();
-      if (this.status === 'Cancelled' || (e instanceof BiError && e.code === 'QUERY_CANCELLED')) {
+      await delivered.catch(() => undefined);
+      if (this.stopped === 'cut') {
+        this.status = 'Complete';
+      } else if (this.stopped === 'timeout') {
+        this.status = 'Timeout';
+        this.error = timeoutError(timeoutMs ?? 0);
+      } else if (this.status === 'Cancelled' || (e instanceof BiError && e.code === 'QUERY_CANCELLED')) {
         this.status = 'Cancelled';
       } else {
         this.status = 'Failed';
@@ -198,8 +228,17 @@ class Run {
             ? { code: e.code, message: e.message }
             : { code: 'QUERY_FAILED', message: `The query failed while running: ${errorMessage(e).split('\n')[0]}` };
       }
+    } finally {
+      clearTimeout(deadline);
     }
     return this.result();
+  }
+
+  /** Ends the remote query for a limit (not a cancel: the status says which). */
+  private stop(reason: 'timeout' | 'cut'): void {
+    if (this.stopped || this.status !== 'Running') return;
+    this.stopped = reason;
+    this.abort.abort();
   }
 }
 
@@ -261,6 +300,7 @@ export function createTrinoEngine(opts: TrinoEngineOptions): QueryEngine {
           compiled,
           groupsRead(query, known),
           opts.countMatches !== false,
+          opts.limits ?? {},
           options.onRows,
         );
         return {

@@ -93,7 +93,7 @@ export function DashboardWidget(p: WidgetProps) {
       })
       .catch((e: Error) => {
         if (my !== seq.current || e.name === 'AbortError') return;
-        setError(errorText(e as Error & { code?: string }));
+        setError(errorText(e));
         setResult(null);
       })
       .finally(() => {
