@@ -431,3 +431,57 @@ test('Ctrl-C cancels the query on Trino (DELETE of its next URI) and exits 130',
     fake.close();
   }
 });
+
+test("the server's limits bound a Trino query as a store query: rows cut at the kept bytes, the time limit stops it", async () => {
+  // Kept bytes: the rows of a real query on the real Trino, cut where their estimate passes the bound.
+  const q = { queryString: 'fields @timestamp, modelId, @message | sort @timestamp asc | limit 500' };
+  const duck = createEngine(guideStore);
+  const full = await duck.run(q);
+  await duck.close();
+  const bound = 20_000;
+  const cut = createEngine(undefined, {
+    engine: 'trino',
+    trino: { url: trino.url, table: GUIDE },
+    limits: { maxResultBytes: bound },
+  });
+  const r = await cut.run(q);
+  await cut.close();
+  assert.equal(r.status, 'Complete');
+  assert.ok(r.rows.length > 0 && r.rows.length < full.rows.length, `${r.rows.length} of ${full.rows.length}`);
+  assert.ok(r.warnings.some((w) => w.code === 'RESULT_TOO_LARGE'));
+  assert.deepEqual(shape(r), shape(full).slice(0, r.rows.length), 'the kept rows are the first ones');
+
+  // The time limit: a coordinator that never finishes; the run ends Timeout and the query is deleted.
+  const deletes: string[] = [];
+  const slow = createServer((req, res) => {
+    const base = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
+    if (req.method === 'DELETE') {
+      deletes.push(req.url ?? '');
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ id: 'q2', nextUri: `${base}/v1/statement/executing/q2/1`, stats: { state: 'RUNNING' } }));
+  });
+  await new Promise<void>((done) => slow.listen(0, '127.0.0.1', () => done()));
+  try {
+    const port = (slow.address() as { port: number }).port;
+    const limited = createEngine(undefined, {
+      engine: 'trino',
+      trino: { url: `http://127.0.0.1:${port}`, table: GUIDE },
+      limits: { timeoutMs: 1000 },
+    });
+    // The catalog needs no server (a layout table lists every field); the query itself hangs.
+    const t = await limited.run({ queryString: 'stats count(*)' });
+    await limited.close();
+    assert.equal(t.status, 'Timeout');
+    assert.equal(t.error?.code, 'QUERY_TIMEOUT');
+    assert.ok(
+      deletes.some((u) => u.startsWith('/v1/statement/executing/q2/')),
+      JSON.stringify(deletes),
+    );
+  } finally {
+    slow.closeAllConnections();
+    slow.close();
+  }
+});
