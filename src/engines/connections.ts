@@ -3,7 +3,7 @@
  * …`) and the `engines` of serve's config file (server.json) use the same names, and both become
  * EngineSettings here, with the same checks and the same coded errors.
  */
-import { ENGINE_NAMES, isEngineName, type EngineSettings } from './factory.js';
+import { ENGINE_NAMES, isEngineName, type EngineSettings } from './settings.js';
 import { BiError } from '../util/errors.js';
 
 /** Where a query runs and how to reach it (flag names in camelCase). */

@@ -6,7 +6,7 @@
  * returned, and `recordsScanned` is not reported (Athena gives bytes only).
  */
 import type { QueryEngine } from '../engine.js';
-import type { AthenaSettings } from '../factory.js';
+import type { AthenaSettings } from '../settings.js';
 import type { EngineOptions } from '../query-engine.js';
 import { DEFAULT_ATHENA_ARCHIVE } from '../trino/archive-table.js';
 import { createTrinoEngine } from '../trino/engine.js';

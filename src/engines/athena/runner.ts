@@ -23,7 +23,7 @@ import {
 import { awsClientConfig, awsError } from '../../sources/s3.js';
 import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import type { AthenaSettings } from '../factory.js';
+import type { AthenaSettings } from '../settings.js';
 import type { RunnerStats, SqlRunner } from '../trino/engine.js';
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;

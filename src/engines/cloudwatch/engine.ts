@@ -19,7 +19,7 @@ import { awsClientConfig, awsError } from '../../sources/s3.js';
 import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
-import type { CloudWatchSettings } from '../factory.js';
+import type { CloudWatchSettings } from '../settings.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { timeoutError, type ExecutionLimits } from '../limits.js';
 
