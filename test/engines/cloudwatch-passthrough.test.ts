@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDataset } from '../../src/demo/generator.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
+import { createEngine } from '../../src/engines/factory.js';
 import { Store } from '../../src/store/store.js';
 import { closedPort } from './trino/helpers.js';
 
@@ -32,6 +33,8 @@ let proxyUrl = '';
 /** Operations seen by the proxy, and GetQueryResults answers to hold back (ms). */
 const seen: { op: string; body: string }[] = [];
 let holdResultsMs = 0;
+/** When set, GetQueryResults is answered by the proxy: still Running (a remote that never finishes). */
+let stillRunning = false;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bi-cw-pass-'));
@@ -77,7 +80,10 @@ before(async () => {
         up.on('error', () => res.destroy());
         up.end(body);
       };
-      if (op === 'GetQueryResults' && holdResultsMs > 0) setTimeout(forward, holdResultsMs);
+      if (op === 'GetQueryResults' && stillRunning) {
+        res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ status: 'Running', results: [] }));
+      } else if (op === 'GetQueryResults' && holdResultsMs > 0) setTimeout(forward, holdResultsMs);
       else forward();
     });
   });
@@ -202,3 +208,45 @@ test('Ctrl-C sends StopQuery for the running query and exits 130', async () => {
     holdResultsMs = 0;
   }
 });
+
+// Without the limit the engine would wait CloudWatch's 15 minutes: the test's own timeout fails it first.
+test(
+  "the server's time limit ends a pass-through query as a store query: status Timeout, StopQuery sent",
+  { timeout: 120_000 },
+  async () => {
+    stillRunning = true;
+    const engine = createEngine(undefined, {
+      engine: 'cloudwatch',
+      cloudwatch: {
+        endpointUrl: proxyUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
+        pollMs: 100,
+      },
+      limits: { timeoutMs: 1000 },
+    });
+    try {
+      const from = seen.length;
+      const r = await engine.run({
+        queryString: 'stats count(*) by modelId',
+        logGroups: [GROUP],
+        startTime: Date.parse('2026-10-31T00:00:00Z'),
+        endTime: Date.parse('2026-10-31T23:59:59Z'),
+      });
+      assert.equal(r.status, 'Timeout');
+      assert.equal(r.error?.code, 'QUERY_TIMEOUT');
+      const started = seen.slice(from).find((s) => s.op === 'StartQuery');
+      const stop = seen.slice(from).find((s) => s.op === 'StopQuery');
+      assert.ok(
+        started && stop,
+        seen
+          .slice(from)
+          .map((s) => s.op)
+          .join(),
+      );
+    } finally {
+      stillRunning = false;
+      await engine.close();
+    }
+  },
+);
