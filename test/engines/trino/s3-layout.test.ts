@@ -84,8 +84,9 @@ before(async () => {
 
 after(async () => {
   try {
-    await client?.query(`DROP TABLE IF EXISTS ${TABLE}`);
-    await client?.query(`DROP TABLE IF EXISTS hive.${SCHEMA}.managed`);
+    // Every table the tests made (trino setup creates a lines table beside the typed one).
+    const tables = await client?.query(`SHOW TABLES FROM hive.${SCHEMA}`).catch(() => ({ rows: [] }));
+    for (const [t] of tables?.rows ?? []) await client?.query(`DROP TABLE IF EXISTS hive.${SCHEMA}."${String(t)}"`);
     await client?.query(`DROP SCHEMA IF EXISTS hive.${SCHEMA}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
