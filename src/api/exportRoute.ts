@@ -3,7 +3,7 @@ import type { PreparedQuery, QueryEngine, QueryResult, ResultRow } from '../engi
 import { invalidQuery } from '../engines/query-engine.js';
 import { csvHeader, csvRows, jsonRow } from '../engines/resultText.js';
 import { BiError } from '../util/errors.js';
-import { consoleQueryRequest } from './queryRequest.js';
+import { consoleQueryRequest, optionalEngine } from './queryRequest.js';
 import { httpError, type EngineProvider } from './queries.js';
 import { drained } from './viewStream.js';
 
@@ -65,6 +65,7 @@ function bodyFromQuery(q: Record<string, string | string[] | undefined>): Record
   };
   if (one(q.format) !== undefined) b.format = one(q.format);
   if (one(q.limit) !== undefined) b.limit = num(one(q.limit));
+  if (one(q.engine) !== undefined) b.engine = one(q.engine);
   return b;
 }
 
@@ -88,7 +89,7 @@ async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply:
     format = b.format === undefined ? 'csv' : (b.format as Format);
     if (format !== 'csv' && format !== 'ndjson')
       throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
-    engine = ctx.engines.get();
+    engine = ctx.engines.get(optionalEngine(b.engine));
     // Prepared here: a query that is not valid is a 400 before any byte of the download.
     prepared = await engine.prepare({
       queryString: r.queryString,

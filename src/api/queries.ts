@@ -3,7 +3,10 @@ import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engi
 import { estimateRowBytes } from '../engines/limits.js';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
 import type { RangeSpec } from '../contracts/range.js';
-import type { QueryView } from '../contracts/wire.js';
+import type { EngineChoice, QueryView } from '../contracts/wire.js';
+
+/** The store's engine: what runs when a request names none. */
+export const DEFAULT_ENGINE = 'duckdb';
 
 /**
  * The console's running queries: started through the QueryEngine interface only, kept by id so
@@ -29,21 +32,40 @@ export type { QueryView };
 const KEEP_MS = 10 * 60_000;
 
 /**
- * The engine, created on first use, or a clear 503 when it cannot be created (an engine that needs
- * a server, such as a remote one, may be unreachable): queries and checks fail with
- * ENGINE_UNAVAILABLE rather than with whatever the engine threw.
+ * The engines, by name: the store's (`duckdb`, the default) and the connections of serve's config
+ * file (`engines`: Trino, Athena, CloudWatch). Each is created on first use; a store engine that
+ * cannot be created is a clear 503, an unknown name a 400.
  */
 export class EngineProvider {
-  private engine?: QueryEngine;
+  private readonly engines = new Map<string, QueryEngine>();
   private lastError?: string;
 
-  constructor(private readonly create: () => QueryEngine) {}
+  constructor(
+    private readonly create: (name?: string) => QueryEngine,
+    /** The configured connections (the default engine is always there). */
+    private readonly connections: readonly EngineChoice[] = [],
+  ) {}
 
-  get(): QueryEngine {
-    if (this.engine) return this.engine;
+  /** The engines a request may name, the store's first. */
+  choices(): EngineChoice[] {
+    return [{ name: DEFAULT_ENGINE, engine: DEFAULT_ENGINE, description: 'The local store' }, ...this.connections];
+  }
+
+  get(name?: string): QueryEngine {
+    const key = name && name !== DEFAULT_ENGINE ? name : DEFAULT_ENGINE;
+    const have = this.engines.get(key);
+    if (have) return have;
+    if (key !== DEFAULT_ENGINE && !this.connections.some((c) => c.name === key))
+      throw new BiError(
+        'INVALID_ENGINE',
+        `No engine is named "${key}"; this server has ${this.choices()
+          .map((c) => c.name)
+          .join(', ')} (engines in server.json).`,
+      );
     try {
-      this.engine = this.create();
-      return this.engine;
+      const engine = this.create(key === DEFAULT_ENGINE ? undefined : key);
+      this.engines.set(key, engine);
+      return engine;
     } catch (e) {
       this.lastError = errorMessage(e);
       throw new BiError('ENGINE_UNAVAILABLE', `The query engine is not available: ${this.lastError}`);
@@ -60,7 +82,7 @@ export class EngineProvider {
   }
 
   async close(): Promise<void> {
-    if (this.engine) await this.engine.close().catch(() => undefined);
+    await Promise.all([...this.engines.values()].map((e) => e.close().catch(() => undefined)));
   }
 }
 
@@ -101,9 +123,11 @@ export class QueryRegistry {
     limit?: number;
     range: RangeSpec;
     history: boolean;
+    /** A configured engine's name (default the store's). */
+    engine?: string;
   }): Promise<ConsoleQuery> {
     this.prune();
-    const engine = this.engines.get();
+    const engine = this.engines.get(req.engine);
     const handle = await engine.start({
       queryString: req.queryString,
       logGroups: req.logGroups,
@@ -287,13 +311,22 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   STORE_UNAVAILABLE: 503,
 };
 
+/** A remote engine's failure (Trino, Athena, CloudWatch Logs, AWS): the gateway's, not ours. */
+const REMOTE_ENGINE_ERROR = /^(TRINO|ATHENA|CLOUDWATCH|AWS)_/;
+
 /** HTTP status and body of an error thrown by the engine or by our own checks. */
 export function httpError(e: unknown): {
   status: number;
   body: { error: { code: string; message: string; diagnostics?: unknown } };
 } {
   if (isBiError(e)) {
-    const status = STATUS_OF_CODE[e.code] ?? (e.code.startsWith('INVALID') || e.code.startsWith('QUERY_') ? 400 : 500);
+    const status =
+      STATUS_OF_CODE[e.code] ??
+      (REMOTE_ENGINE_ERROR.test(e.code)
+        ? 502
+        : e.code.startsWith('INVALID') || e.code.startsWith('QUERY_') || e.code === 'INVALID_ARGUMENT'
+          ? 400
+          : 500);
     const body: { code: string; message: string; diagnostics?: unknown } = { code: e.code, message: e.message };
     if (e.details.diagnostics !== undefined) body.diagnostics = e.details.diagnostics;
     return { status, body: { error: body } };

@@ -21,6 +21,14 @@ export function requiredString(v: unknown, what: string): string {
   return v;
 }
 
+/** A request's `engine`: absent, null or "" is the store's; otherwise a name the server knows (checked on use). */
+export function optionalEngine(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string')
+    throw new BiError('INVALID_REQUEST', 'engine must be the name of an engine (GET /api/engines).');
+  return v;
+}
+
 /** A time range from a request: {range: RangeSpec} or explicit {startTime, endTime} in epoch ms. */
 export function timeBounds(b: Record<string, unknown>): { start: number; end: number; spec: RangeSpec } {
   if (Number.isFinite(b.startTime) && Number.isFinite(b.endTime)) {

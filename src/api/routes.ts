@@ -10,7 +10,7 @@ import { sendView } from './viewStream.js';
 import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
-import { consoleQueryRequest, optionalString, requiredString, stringArray } from './queryRequest.js';
+import { consoleQueryRequest, optionalEngine, optionalString, requiredString, stringArray } from './queryRequest.js';
 import { clientGone, registerExportRoute } from './exportRoute.js';
 import type { QueryAdmission } from '../engines/admission.js';
 
@@ -79,6 +79,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/language', async () => languageCatalog());
 
+  app.get('/api/engines', async () => ({ engines: engines.choices() }));
+
   app.get('/api/log-groups', async (_req, reply) => {
     try {
       return { logGroups: await logGroups(store) };
@@ -105,7 +107,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       const text = typeof b.queryString === 'string' ? b.queryString : '';
       const groups = stringArray(b.logGroups, 'logGroups');
-      return { diagnostics: await engines.get().check(text, groups) };
+      return { diagnostics: await engines.get(optionalEngine(b.engine)).check(text, groups) };
     } catch (e) {
       return fail(reply, e);
     }
@@ -124,6 +126,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(r.limit !== undefined ? { limit: r.limit } : {}),
         range: r.spec,
         history: b.history !== false,
+        ...(optionalEngine(b.engine) ? { engine: optionalEngine(b.engine) } : {}),
       });
       return await send(reply, q, await queries.view(q, waitMsOf(b.waitMs), gone));
     } catch (e) {
@@ -179,6 +182,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (b.folder !== undefined) out.folder = optionalString(b.folder, 'folder');
     if (b.description !== undefined) out.description = optionalString(b.description, 'description');
     if (b.logGroups !== undefined) out.logGroups = stringArray(b.logGroups, 'logGroups');
+    if (b.engine !== undefined) {
+      out.engine = optionalEngine(b.engine) ?? '';
+      if (out.engine) engines.get(out.engine);
+    }
     return out;
   };
 

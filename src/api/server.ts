@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { createEngine } from '../engines/factory.js';
+import { createEngine, type EngineSettings } from '../engines/factory.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { Definitions } from '../workspace/definitions.js';
 import { Store, defaultDbPath } from '../store/store.js';
@@ -15,7 +15,8 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 import { RequestGuard, registerRequestGuard } from './requestGuard.js';
 import { ServerSupervisor, type Generation } from './supervisor.js';
 import { registerAuth } from './auth.js';
-import { isLoopbackHost, resolveConsoleToken, serverConfigPath } from './config.js';
+import { isLoopbackHost, readServerConfig, resolveConsoleToken, serverConfigPath } from './config.js';
+import { describeConnection, engineConnections } from '../engines/connections.js';
 import { EngineProvider, QueryRegistry } from './queries.js';
 import { registerApiRoutes } from './routes.js';
 import { registerAlarmRoutes } from './alarmRoutes.js';
@@ -34,6 +35,11 @@ export interface ServerOptions {
   token?: string;
   /** Replace the engine (tests); default createEngine(store) with saved queries for `$Name(...)`. */
   engine?: (store: Store, defs: Definitions) => QueryEngine;
+  /**
+   * Named remote engines the console may choose (Trino, Athena, CloudWatch); default the
+   * `engines` of server.json beside the store (src/engines/connections.ts).
+   */
+  engines?: ReadonlyMap<string, EngineSettings>;
   /** Where the built console is (default: dist/web of this package). */
   webRoot?: string;
   /**
@@ -151,16 +157,30 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
   await priceOnStart(store);
   const defs = await Definitions.open(store);
   const admission = new QueryAdmission({ slots: limits.maxConcurrent, expressMs: limits.expressMs });
-  const engines = new EngineProvider(() =>
-    opts.engine
-      ? opts.engine(store, defs)
-      : createEngine(store, {
-          savedQueries: (name) => {
-            const q = defs.lookupByName(name);
-            return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
-          },
-          limits: { admission, maxResultBytes: limits.maxResultBytes },
-        }),
+  const configPath = serverConfigPath(dbPath);
+  const connections =
+    opts.engines ??
+    (configPath
+      ? engineConnections(readServerConfig(configPath).engines, configPath)
+      : new Map<string, EngineSettings>());
+  const engineOptions = {
+    savedQueries: (name: string) => {
+      const q = defs.lookupByName(name);
+      return q ? { queryString: q.queryString, parameters: q.parameters } : undefined;
+    },
+    limits: { admission, maxResultBytes: limits.maxResultBytes },
+  };
+  const engines = new EngineProvider(
+    (name) => {
+      const remote = name === undefined ? undefined : connections.get(name);
+      if (remote) return createEngine(store, { ...remote, ...engineOptions });
+      return opts.engine ? opts.engine(store, defs) : createEngine(store, engineOptions);
+    },
+    [...connections].map(([name, settings]) => ({
+      name,
+      engine: settings.engine ?? 'duckdb',
+      description: describeConnection(settings),
+    })),
   );
   const trouble = opts.onStoreTrouble ?? (() => undefined);
   const queries = new QueryRegistry(

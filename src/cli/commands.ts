@@ -126,8 +126,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'athena',
     term: '[options] [command]',
-    summary: 'Amazon Athena over the S3 delivery bucket.',
+    summary: 'Amazon Athena over the S3 delivery bucket or the Parquet archive.',
     load: async () => (await import('./commands/athena.js')).registerAthena,
+  },
+  {
+    name: 'export',
+    term: '[options]',
+    summary:
+      'Write the columnar archive: Parquet files partitioned by day (events/day=YYYY-MM-DD/), with the field catalog, from the store or straight from an S3 delivery layout. Trino and Athena query it with the same results (trino setup --archive, athena ddl --archive, query --archive).',
+    load: async () => (await import('./commands/export.js')).registerExport,
   },
 ];
 

@@ -255,6 +255,81 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
 
   // Trino and Athena.
   { code: 'TRINO_UNREACHABLE', area: 'Trino and Athena', meaning: 'The Trino URL does not answer.' },
+  {
+    code: 'ARCHIVE_EMPTY',
+    area: 'Trino and Athena',
+    meaning: '`trino setup --archive` / `athena ddl --archive` on a folder with no `events/day=…`.',
+  },
+  {
+    code: 'ATHENA_NO_OUTPUT_LOCATION',
+    area: 'Trino and Athena',
+    meaning: 'Neither `--output-location` nor the workgroup gives a result location.',
+  },
+  {
+    code: 'ATHENA_QUERY_FAILED',
+    area: 'Trino and Athena',
+    meaning: 'Athena refused or failed the query; its reason is in the message.',
+  },
+  {
+    code: 'ATHENA_TABLE_NOT_FOUND',
+    area: 'Trino and Athena',
+    meaning: 'The table or database does not exist; the message gives the `athena ddl` command.',
+  },
+  {
+    code: 'ATHENA_TIMEOUT',
+    area: 'Trino and Athena',
+    meaning: 'The query passed its deadline (`--timeout`); StopQueryExecution was sent.',
+  },
+  {
+    code: 'ATHENA_UNREACHABLE',
+    area: 'Trino and Athena',
+    meaning: 'The endpoint refuses, does not resolve or does not answer.',
+  },
+  {
+    code: 'ATHENA_WORKGROUP_NOT_FOUND',
+    area: 'Trino and Athena',
+    meaning: 'Athena does not know `--workgroup` (the message names `aws athena list-work-groups`).',
+  },
+  {
+    code: 'CLOUDWATCH_LIMIT',
+    area: 'Trino and Athena',
+    meaning: "CloudWatch's `LimitExceededException` (too many concurrent queries).",
+  },
+  {
+    code: 'CLOUDWATCH_LOG_GROUP_NOT_FOUND',
+    area: 'Trino and Athena',
+    meaning: 'CloudWatch Logs has no such log group.',
+  },
+  {
+    code: 'CLOUDWATCH_QUERY_INVALID',
+    area: 'Trino and Athena',
+    meaning: "CloudWatch's `MalformedQueryException` (our front end accepted the text; theirs did not).",
+  },
+  {
+    code: 'CLOUDWATCH_TIMEOUT',
+    area: 'Trino and Athena',
+    meaning: 'The CloudWatch query passed --timeout or ended Timeout; StopQuery was sent.',
+  },
+  {
+    code: 'CLOUDWATCH_TOO_MANY_LOG_GROUPS',
+    area: 'Trino and Athena',
+    meaning: 'More than the 50 log groups StartQuery takes.',
+  },
+  {
+    code: 'CLOUDWATCH_UNREACHABLE',
+    area: 'Trino and Athena',
+    meaning: 'The CloudWatch Logs endpoint refuses, does not resolve or does not answer.',
+  },
+  {
+    code: 'EXPORT_FAILED',
+    area: 'Trino and Athena',
+    meaning: "`export` failed writing Parquet (DuckDB's reason, first line).",
+  },
+  {
+    code: 'INVALID_ENGINE',
+    area: 'Trino and Athena',
+    meaning: 'HTTP 400: a request names an engine the server has no connection for.',
+  },
   { code: 'TRINO_HTTP_ERROR', area: 'Trino and Athena', meaning: 'An HTTP status Trino does not send.' },
   { code: 'TRINO_PROTOCOL', area: 'Trino and Athena', meaning: "A 200 answer that is not Trino's JSON." },
   { code: 'TRINO_QUERY_FAILED', area: 'Trino and Athena', meaning: 'Trino rejected or failed the query.' },

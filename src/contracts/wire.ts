@@ -16,6 +16,14 @@ export type { Diagnostic, QueryStatistics, QueryStatus, RangeSpec };
 // -- queries (src/api/queries.ts, src/api/records.ts) ---------------------------------------
 
 /** What the page receives: CloudWatch rows turned into objects (field -> string value). */
+/** An engine a query, saved query or widget may name (GET /api/engines): never its credentials. */
+export interface EngineChoice {
+  /** `duckdb` (the store) or a connection of server.json's `engines`. */
+  name: string;
+  engine: 'duckdb' | 'trino' | 'athena' | 'cloudwatch';
+  description: string;
+}
+
 export interface QueryView {
   queryId: string;
   status: QueryStatus;
@@ -65,6 +73,8 @@ export interface SavedQuery {
   logGroups: string[];
   description: string;
   parameters: QueryParameter[];
+  /** The engine it runs on (an EngineChoice name); absent: the store's. */
+  engine?: string;
   builtin: boolean;
   createdTime: number;
   updatedTime: number;
@@ -101,6 +111,8 @@ export interface Widget {
   height: number;
   /** Refreshed every 10 s while the dashboard is open, whatever the dashboard's auto-refresh. */
   live?: boolean;
+  /** The engine it runs on (an EngineChoice name); absent: the store's. */
+  engine?: string;
 }
 
 export interface DashboardBody {

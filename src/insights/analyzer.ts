@@ -46,6 +46,7 @@ import { globToRegex, re2Problem, translateRegex, type TranslatedRegex } from '.
 import { patternWindow } from './sql/patterns.js';
 import { periodMs } from './sql/periods.js';
 import { COST_FIELDS, HOT_FIELDS, REQUEST_METADATA_PREFIX } from '../logs/hot-fields.js';
+import { keptByDefault } from '../logs/bodies.js';
 import { UNCONFIRMED_DEFAULTS, type UnconfirmedDefaults } from './decisions.js';
 
 type PatternStage = Extract<Stage, { op: 'pattern' }>;
@@ -1440,9 +1441,13 @@ function isBedrockGroup(fields: ReadonlySet<string> | undefined): boolean {
   return !!fields && fields.has('modelId') && fields.has('schemaType');
 }
 
-/** Some of the group's records kept a body (ingested with --keep-bodies). */
+/**
+ * Some of the group's records kept a whole body (ingested with --keep-bodies): a body field the
+ * default ingest drops (prompt or response text) was seen. The default keeps latency, usage, stop
+ * reason and such (src/logs/bodies.ts), which say nothing either way.
+ */
 function hasBodies(fields: ReadonlySet<string> | undefined): boolean {
-  for (const f of fields ?? []) if (isBodyField(f)) return true;
+  for (const f of fields ?? []) if (isBodyField(f) && !keptByDefault(f)) return true;
   return false;
 }
 

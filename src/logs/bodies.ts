@@ -251,6 +251,32 @@ export function redactBody(body: unknown, side: 'input' | 'output'): unknown {
     : out;
 }
 
+/**
+ * Whether the default ingest keeps a field of a body: `input.inputBodyJson.messages.0.role` yes,
+ * `….content.0.text` (prompt text) no. Fields outside the bodies are not its business (true). The
+ * query analyzer uses it to tell a store ingested with --keep-bodies (it has fields no default
+ * ingest keeps) from one without, whose prompt and response fields are missing by design.
+ */
+export function keptByDefault(field: string): boolean {
+  const m = /^(input\.inputBodyJson|output\.outputBodyJson)(?:\.(.*))?$/.exec(field);
+  if (!m || m[2] === undefined) return true;
+  const segs = m[2].split('.');
+  let spec: Spec | undefined = m[1].startsWith('input') ? INPUT_BODY : OUTPUT_BODY;
+  let i = 0;
+  // A streamed response body is an array of chunks.
+  if (spec === OUTPUT_BODY && /^\d+$/.test(segs[0])) {
+    spec = STREAM_CHUNK;
+    i = 1;
+  }
+  for (; i < segs.length; i++) {
+    if (spec === A) return true;
+    if (spec === S || spec === null || spec === undefined) return false;
+    const seg = segs[i];
+    spec = /^\d+$/.test(seg) ? spec['[]'] : Object.hasOwn(spec, seg) ? spec[seg] : spec['*'];
+  }
+  return spec !== undefined && spec !== null;
+}
+
 /** The record's part and its body key: `input.inputBodyJson`, `output.outputBodyJson`. */
 export const BODY_KEYS = { input: 'inputBodyJson', output: 'outputBodyJson' } as const;
 

@@ -56,6 +56,9 @@ export const DEFINITIONS_DDL: readonly string[] = [
     created_ts BIGINT NOT NULL,
     updated_ts BIGINT NOT NULL
   )`,
+  // The engine a saved query runs on (a name of GET /api/engines); NULL is the store's. Added
+  // after the first release: older stores get the column here.
+  `ALTER TABLE saved_queries ADD COLUMN IF NOT EXISTS engine VARCHAR`,
   `CREATE TABLE IF NOT EXISTS query_history (
     id VARCHAR PRIMARY KEY,
     query_string VARCHAR NOT NULL,
@@ -91,6 +94,8 @@ export interface SavedQueryInput {
   logGroups?: string[];
   description?: string;
   parameters?: QueryParameter[];
+  /** An engine name (GET /api/engines); '' or absent: the store's. */
+  engine?: string;
 }
 
 export const WIDGET_VIEWS: readonly WidgetView[] = ['line', 'stackedArea', 'bar', 'pie', 'table', 'number'];
@@ -264,6 +269,7 @@ function checkWidget(w: Widget, i: number): Widget {
     height: clamp(w.height, 1, 1000, 6),
   };
   if (w.live) out.live = true;
+  if (typeof w.engine === 'string' && w.engine) out.engine = w.engine;
   return out;
 }
 
@@ -324,6 +330,7 @@ export class Definitions {
       logGroups: jsonArray<string>(row.log_groups),
       description: str(row.description),
       parameters: jsonArray<QueryParameter>(row.parameters),
+      ...(row.engine ? { engine: str(row.engine) } : {}),
       builtin: Boolean(row.builtin),
       createdTime: num(row.created_ts),
       updatedTime: num(row.updated_ts),
@@ -354,17 +361,22 @@ export class Definitions {
 
   private async insertSavedQuery(input: SavedQueryInput, builtin: boolean, id: string = randomUUID()): Promise<string> {
     const now = Date.now();
-    await this.conn.run(`INSERT INTO saved_queries VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, [
-      id,
-      checkName(input.name, 'saved query'),
-      (input.folder ?? '').trim(),
-      input.queryString,
-      JSON.stringify(input.logGroups ?? []),
-      input.description ?? '',
-      JSON.stringify(input.parameters ?? []),
-      builtin,
-      now,
-    ]);
+    await this.conn.run(
+      `INSERT INTO saved_queries (id, name, folder, query_string, log_groups, description, parameters, builtin, created_ts, updated_ts, engine)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`,
+      [
+        id,
+        checkName(input.name, 'saved query'),
+        (input.folder ?? '').trim(),
+        input.queryString,
+        JSON.stringify(input.logGroups ?? []),
+        input.description ?? '',
+        JSON.stringify(input.parameters ?? []),
+        builtin,
+        now,
+        input.engine || null,
+      ],
+    );
     return id;
   }
 
@@ -387,9 +399,10 @@ export class Definitions {
       logGroups: patch.logGroups ?? cur.logGroups,
       description: patch.description ?? cur.description,
       parameters: patch.parameters ?? cur.parameters,
+      engine: patch.engine !== undefined ? patch.engine : (cur.engine ?? ''),
     };
     await this.conn.run(
-      `UPDATE saved_queries SET name=$2, folder=$3, query_string=$4, log_groups=$5, description=$6, parameters=$7, updated_ts=$8 WHERE id=$1`,
+      `UPDATE saved_queries SET name=$2, folder=$3, query_string=$4, log_groups=$5, description=$6, parameters=$7, updated_ts=$8, engine=$9 WHERE id=$1`,
       [
         id,
         next.name,
@@ -399,6 +412,7 @@ export class Definitions {
         next.description,
         JSON.stringify(next.parameters),
         Date.now(),
+        next.engine || null,
       ],
     );
     await this.refreshCache();

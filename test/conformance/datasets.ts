@@ -50,7 +50,7 @@ export function lineToEvent(line: unknown, where: string): StoredEvent | null {
 }
 
 /** The demo generator's records for a preset (the `guide` data set of the seed queries). */
-function demoRecords(spec: Extract<GeneratedDataset, { kind: 'demo' }>): Iterable<unknown> {
+export function demoRecords(spec: Extract<GeneratedDataset, { kind: 'demo' }>): Iterable<unknown> {
   const opts: GenerateOptions = { preset: spec.preset as Preset };
   if (spec.records !== undefined) opts.records = spec.records;
   if (spec.days !== undefined) opts.days = spec.days;

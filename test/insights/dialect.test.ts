@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { FUNCTIONS, functionName } from '../../src/insights/functions.js';
 import type { Dialect, FunctionTable } from '../../src/insights/sql/dialect.js';
 import { duckdb } from '../../src/insights/sql/duckdb/index.js';
+import { PLAIN_EVENTS, trinoDialect } from '../../src/insights/sql/trino/index.js';
 
-const DIALECTS: readonly Dialect[] = [duckdb];
+const DIALECTS: readonly Dialect[] = [duckdb, trinoDialect(PLAIN_EVENTS)];
 
 // A table missing a function does not compile: the typecheck of `npm test` fails if FunctionTable
 // ever stops covering the whole catalog (the old compiler fell back to NULL for an unknown name).

@@ -12,9 +12,10 @@ import type { CatalogInfo } from '../../src/insights/analyzer.js';
 import type { Dialect } from '../../src/insights/sql/dialect.js';
 import { lowerPlan } from '../../src/insights/sql/lower.js';
 import { duckdb } from '../../src/insights/sql/duckdb/index.js';
+import { PLAIN_EVENTS, trinoDialect } from '../../src/insights/sql/trino/index.js';
 import { HOT_FIELDS } from '../../src/logs/hot-fields.js';
 
-const DIALECTS: readonly Dialect[] = [duckdb];
+const DIALECTS: readonly Dialect[] = [duckdb, trinoDialect(PLAIN_EVENTS)];
 
 const GROUP = '/aws/bedrock/modelinvocations';
 const catalog: CatalogInfo = {

@@ -4,6 +4,7 @@
 import type {
   Dashboard,
   Diagnostic,
+  EngineChoice,
   HistoryEntry,
   LanguageCatalog,
   LogRecord,
@@ -20,6 +21,7 @@ import type {
 export type {
   Dashboard,
   Diagnostic,
+  EngineChoice,
   HistoryEntry,
   LanguageCatalog,
   LogRecord,
@@ -99,21 +101,32 @@ export interface RunRequest {
   endTime?: number;
   waitMs?: number;
   history?: boolean;
+  /** An engine name of /api/engines; absent: the store's. */
+  engine?: string;
+}
+
+/** The text of an error from the server or an engine: its code, then what to do. */
+export function errorText(e: { code?: string; message: string }): string {
+  return e.code && !['ERROR', 'NETWORK'].includes(e.code) ? `${e.message} [${e.code}]` : e.message;
 }
 
 export const api = {
   info: () => call<{ version: string; engine: string; authRequired: boolean; now: number }>('GET', '/api/info'),
   language: () => call<LanguageCatalog>('GET', '/api/language'),
+  engines: () => call<{ engines: EngineChoice[] }>('GET', '/api/engines').then((r) => r.engines),
   logGroups: () => call<{ logGroups: LogGroupInfo[] }>('GET', '/api/log-groups').then((r) => r.logGroups),
   fields: (groups: string[]) =>
     call<{ fields: { field: string; events: number }[] }>(
       'GET',
       `/api/fields?${groups.map((g) => `logGroup=${encodeURIComponent(g)}`).join('&')}`,
     ).then((r) => r.fields),
-  check: (queryString: string, logGroups: string[], signal?: AbortSignal) =>
-    call<{ diagnostics: Diagnostic[] }>('POST', '/api/check', { queryString, logGroups }, signal).then(
-      (r) => r.diagnostics,
-    ),
+  check: (queryString: string, logGroups: string[], signal?: AbortSignal, engine?: string) =>
+    call<{ diagnostics: Diagnostic[] }>(
+      'POST',
+      '/api/check',
+      { queryString, logGroups, ...(engine ? { engine } : {}) },
+      signal,
+    ).then((r) => r.diagnostics),
   start: (req: RunRequest, signal?: AbortSignal) => call<QueryView>('POST', '/api/queries', req, signal),
   poll: (id: string, waitMs: number, signal?: AbortSignal) =>
     call<QueryView>('GET', `/api/queries/${encodeURIComponent(id)}?waitMs=${waitMs}`, undefined, signal),
@@ -123,8 +136,14 @@ export const api = {
   history: () => call<{ history: HistoryEntry[] }>('GET', '/api/history').then((r) => r.history),
   clearHistory: () => call<{ ok: boolean }>('DELETE', '/api/history'),
   savedQueries: () => call<{ savedQueries: SavedQuery[] }>('GET', '/api/saved-queries').then((r) => r.savedQueries),
-  saveQuery: (q: { name: string; folder: string; queryString: string; logGroups: string[]; description?: string }) =>
-    call<{ savedQuery: SavedQuery }>('POST', '/api/saved-queries', q).then((r) => r.savedQuery),
+  saveQuery: (q: {
+    name: string;
+    folder: string;
+    queryString: string;
+    logGroups: string[];
+    description?: string;
+    engine?: string;
+  }) => call<{ savedQuery: SavedQuery }>('POST', '/api/saved-queries', q).then((r) => r.savedQuery),
   updateQuery: (id: string, patch: Partial<SavedQuery>) =>
     call<{ savedQuery: SavedQuery }>('PATCH', `/api/saved-queries/${encodeURIComponent(id)}`, patch).then(
       (r) => r.savedQuery,
@@ -149,7 +168,13 @@ export const api = {
  * A download link for every row of a query (the server streams it: GET /api/queries/export), for
  * results the table shows cut.
  */
-export function exportUrl(q: { queryString: string; logGroups: string[]; startTime: number; endTime: number }): string {
+export function exportUrl(q: {
+  queryString: string;
+  logGroups: string[];
+  startTime: number;
+  endTime: number;
+  engine?: string;
+}): string {
   const u = new URLSearchParams({
     queryString: q.queryString,
     startTime: String(q.startTime),
@@ -157,6 +182,7 @@ export function exportUrl(q: { queryString: string; logGroups: string[]; startTi
     format: 'csv',
   });
   for (const g of q.logGroups) u.append('logGroup', g);
+  if (q.engine) u.set('engine', q.engine);
   return `/api/queries/export?${u.toString()}`;
 }
 

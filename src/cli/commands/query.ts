@@ -11,6 +11,7 @@ import { packageFile } from '../package-info.js';
 import { onInterrupt } from '../signals.js';
 import { withStore } from '../store.js';
 import { parseRange, type RangeFlags } from '../time-range.js';
+import { addEngineOptions, engineSettings, type EngineFlags } from './engineFlags.js';
 
 /** The query text from the argument or -f FILE (`-` reads standard input). */
 export function readQueryText(arg: string | undefined, file: string | undefined): string {
@@ -41,7 +42,7 @@ function summary(r: QueryResult, streamed?: number): string {
   return `${n} row${n === 1 ? '' : 's'}; ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes, ${s.logGroupsScanned} log group${s.logGroupsScanned === 1 ? '' : 's'}`;
 }
 
-interface QueryOpts extends RangeFlags {
+interface QueryOpts extends RangeFlags, EngineFlags {
   file?: string;
   db?: string;
   logGroup?: string[];
@@ -51,9 +52,11 @@ interface QueryOpts extends RangeFlags {
 }
 
 export function registerQuery(program: Command): void {
-  program
+  const cmd = program
     .command('query')
-    .description('Run a CloudWatch Logs Insights query over the local store.')
+    .description(
+      'Run a CloudWatch Logs Insights query over the local store, or on Trino, Athena or CloudWatch Logs (--engine).',
+    )
     .argument('[query]', 'the query text (or use -f FILE)')
     .option('-f, --file <file>', 'read the query from a file (- for standard input)')
     .addOption(dbOption('read'))
@@ -63,7 +66,8 @@ export function registerQuery(program: Command): void {
     .addOption(endOption())
     .addOption(formatOption(['table', 'csv', 'json']))
     .option('--no-row-cap', "return every row instead of CloudWatch's 10,000 (csv/json stream them)")
-    .option('-q, --quiet', 'no summary line on standard error')
+    .option('-q, --quiet', 'no summary line on standard error');
+  addEngineOptions(cmd)
     .addHelpText(
       'after',
       () => `
@@ -72,6 +76,13 @@ Examples:
   npx bedrock-insights query -f ${packageFile('queries/bedrock/q02-tokens-by-application.insights')} --since 1d
   npx bedrock-insights query 'fields @timestamp, modelId | limit 20' --format json
   npx bedrock-insights query -f q.insights --start 2026-01-01 --end 2026-01-31 --format csv --no-row-cap > all.csv
+  npx bedrock-insights query -f q.insights --since 1d --engine trino --trino-url http://127.0.0.1:8080
+  npx bedrock-insights query -f q.insights --since 7d --engine athena --workgroup primary --output-location s3://my-results/
+  npx bedrock-insights query 'stats count(*) by modelId' --since 1h --engine cloudwatch --region us-east-1 --log-group /aws/bedrock/modelinvocations
+
+--engine trino and athena read the S3 delivery layout in place (tables from \`trino setup\` or
+\`athena ddl\`), or with --archive the Parquet archive of \`export\`; cloudwatch runs the query on
+CloudWatch Logs. The output is the same as the embedded store's for the same data.
 
 The table rounds numbers for reading (six decimals); csv and json keep every digit.
 Warnings (unknown fields, row cap reached) go to standard error. Ctrl-C cancels the query (exit 130).
@@ -85,22 +96,32 @@ Exit status: 0 done, 1 the query is not valid, 2 other errors.`,
       if (range.start !== undefined) req.startTime = range.start;
       if (range.end !== undefined) req.endTime = range.end;
       if (!o.rowCap) req.noRowCap = true;
-      await withStore(o, 'read', async (store) => {
-        const engine = createEngine(store);
-        let cancelled = false;
-        // Installed before the query is prepared, so Ctrl-C at any moment ends it cleanly (exit 130).
-        const release = onInterrupt(() => {
-          cancelled = true;
-          void engine.close();
-        });
-        try {
-          await runQuery(engine, req, o, () => cancelled);
-        } finally {
-          release();
-          await engine.close();
-        }
-      });
+      const settings = engineSettings(o);
+      if (settings.engine !== 'duckdb' && o.db !== undefined)
+        throw new BiError(
+          'INVALID_ARGUMENT',
+          `--db does not apply to --engine ${settings.engine}: it queries the store.`,
+        );
+      if (settings.engine === 'duckdb')
+        await withStore(o, 'read', (store) => runWith(createEngine(store, settings), req, o));
+      else await runWith(createEngine(undefined, settings), req, o);
     });
+}
+
+/** Runs the query on `engine` and closes it; Ctrl-C at any moment ends it cleanly (exit 130). */
+async function runWith(engine: QueryEngine, req: QueryRequest, o: QueryOpts): Promise<void> {
+  let cancelled = false;
+  // Installed before the query is prepared.
+  const release = onInterrupt(() => {
+    cancelled = true;
+    void engine.close();
+  });
+  try {
+    await runQuery(engine, req, o, () => cancelled);
+  } finally {
+    release();
+    await engine.close();
+  }
 }
 
 async function runQuery(engine: QueryEngine, req: QueryRequest, o: QueryOpts, cancelled: () => boolean): Promise<void> {

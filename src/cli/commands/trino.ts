@@ -2,14 +2,18 @@ import type { Command } from 'commander';
 import { TrinoClient } from '../../engines/trino/client.js';
 import { describeLayout } from '../../engines/trino/layout.js';
 import { localTrinoStatus, startLocalTrino, stopLocalTrino, trinoHome } from '../../engines/trino/local.js';
-import { setupTrinoTable } from '../../engines/trino/setup.js';
+import { DEFAULT_TRINO_ARCHIVE, describeArchive } from '../../engines/trino/archive-table.js';
+import { setupTrinoArchive, setupTrinoTable } from '../../engines/trino/setup.js';
+import { BiError } from '../../util/errors.js';
 import { DEFAULT_TRINO_TABLE } from '../../engines/trino/table.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { addLayoutOptions, layoutOptions, type LayoutFlags } from './layoutFlags.js';
 
-interface SetupFlags extends LayoutFlags {
+interface SetupFlags extends Omit<LayoutFlags, 'location'> {
   trinoUrl: string;
-  table: string;
+  location?: string;
+  archive?: string;
+  table?: string;
 }
 
 const log = (line: string): void => {
@@ -59,11 +63,15 @@ export function registerTrino(program: Command): void {
   const setup = trino
     .command('setup')
     .description(
-      'Create the schema and the table over the S3 delivery layout (AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz), read in place with partition projection: the same table `athena ddl` prints. Running it again replaces the table definition; the log files are never touched.',
+      'Create the schema and the tables over the S3 delivery layout (AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz), read in place with partition projection: a typed table for SQL by hand and <table>_lines, which `query --engine trino` reads; or, with --archive, the tables over the Parquet archive of `export`. The same tables `athena ddl` prints. Running it again replaces the definitions; the files are never touched.',
     )
     .requiredOption('--trino-url <url>', 'the Trino coordinator, e.g. http://127.0.0.1:8080 (see `trino start`)')
-    .requiredOption('--location <dir-or-s3-url>', 'the folder or s3://BUCKET/PREFIX that holds AWSLogs/')
-    .option('--table <catalog.schema.table>', 'the table to create', DEFAULT_TRINO_TABLE);
+    .option('--location <dir-or-s3-url>', 'the folder or s3://BUCKET/PREFIX that holds AWSLogs/')
+    .option('--archive <dir-or-s3-url>', 'an archive written by `export` (instead of --location)')
+    .option(
+      '--table <catalog.schema.table>',
+      `the table to create (default ${DEFAULT_TRINO_TABLE}, or ${DEFAULT_TRINO_ARCHIVE} with --archive)`,
+    );
   addLayoutOptions(setup);
   setup
     .addHelpText(
@@ -71,16 +79,37 @@ export function registerTrino(program: Command): void {
       `
 Examples:
   npx bedrock-insights generate --out ./demo-logs
-  eval "$(npx bedrock-insights trino start)"
+  eval "$(bedrock-insights trino start)"
   npx bedrock-insights trino setup --trino-url "$TRINO_URL" --location ./demo-logs
+  npx bedrock-insights query -f queries/bedrock/q02-tokens-by-application.insights --engine trino --trino-url "$TRINO_URL"
+  npx bedrock-insights export --out ./archive && npx bedrock-insights trino setup --trino-url "$TRINO_URL" --archive ./archive
 
 A local folder is given to Trino as local:///absolute/path (the local Trino's catalog reads the
 local file system); an s3:// location needs a Trino whose hive catalog reads S3.`,
     )
     .action(async (flags: SetupFlags) => {
-      const layout = await describeLayout(flags.location, layoutOptions(flags));
+      if ((flags.location === undefined) === (flags.archive === undefined))
+        throw new BiError(
+          'INVALID_ARGUMENT',
+          'Give either --location (the delivery layout) or --archive (an export), not both.',
+        );
       const client = new TrinoClient({ url: flags.trinoUrl });
-      const r = await setupTrinoTable(client, layout, flags.table);
+      if (flags.archive !== undefined) {
+        const a = await describeArchive(flags.archive, {
+          ...(flags.from ? { from: flags.from } : {}),
+          aws: { region: flags.region, endpointUrl: flags.endpointUrl },
+        });
+        const r = await setupTrinoArchive(client, a, flags.table ?? DEFAULT_TRINO_ARCHIVE);
+        process.stdout.write(
+          `${r.replaced ? 'Replaced' : 'Created'} ${r.table} (with ${r.table}_fields, ${r.table}_log_groups) over the archive ${a.root}: days from ${a.firstDay} to now.\n`,
+        );
+        return;
+      }
+      const layout = await describeLayout(
+        flags.location ?? '',
+        layoutOptions({ ...flags, location: flags.location ?? '' }),
+      );
+      const r = await setupTrinoTable(client, layout, flags.table ?? DEFAULT_TRINO_TABLE);
       process.stdout.write(
         `${r.replaced ? 'Replaced' : 'Created'} ${r.table} over ${layout.root}: accounts ${layout.accounts.join(', ')}; regions ${layout.regions.join(', ')}; hours from ${layout.firstHour} to now.\n`,
       );

@@ -24,6 +24,8 @@ export interface TrinoClientOptions {
   requestTimeoutMs?: number;
   /** Session properties sent with every statement (X-Trino-Session). */
   session?: Record<string, string>;
+  /** The session time zone (X-Trino-Time-Zone; default UTC, as on Athena). */
+  timeZone?: string;
 }
 
 export interface TrinoColumn {
@@ -49,8 +51,7 @@ export interface TrinoResult {
   columns: TrinoColumn[];
   /**
    * Rows as Trino encodes them in JSON: numbers, strings, booleans, null, arrays for ARRAY and
-   * ROW, objects for MAP. Caution: a BIGINT beyond 2^53 loses precision in JSON.parse, so a
-   * caller that needs exact large integers casts them to varchar in SQL.
+   * ROW, objects for MAP. An integer beyond 2^53 comes back as a `bigint` (exact).
    */
   rows: unknown[][];
   stats: TrinoStats;
@@ -186,6 +187,7 @@ export class TrinoClient {
       'X-Trino-User': this.user,
       'X-Trino-Source': 'bedrock-insights',
       'Content-Type': 'text/plain; charset=utf-8',
+      'X-Trino-Time-Zone': this.options.timeZone ?? 'UTC',
     };
     if (this.options.catalog) h['X-Trino-Catalog'] = this.options.catalog;
     if (this.options.schema) h['X-Trino-Schema'] = this.options.schema;
@@ -229,7 +231,7 @@ export class TrinoClient {
       if (response.status === 200) {
         const text = await response.text();
         try {
-          return JSON.parse(text) as QueryResults;
+          return parseProtocolJson(text) as QueryResults;
         } catch {
           throw new BiError('TRINO_PROTOCOL', `${this.url} answered with something that is not Trino's JSON.`, {
             status: response.status,
@@ -248,6 +250,29 @@ export class TrinoClient {
       );
     }
   }
+}
+
+/** Integer tokens too long for a double, outside strings (a string is matched first and kept). */
+const LONG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])(-?\d{16,})(?=\s*[,\]}])/g;
+const BIGINT_KEY = '\u0000bigint';
+
+/**
+ * JSON.parse that keeps BIGINT values beyond 2^53 exact: such integer tokens are wrapped before
+ * parsing and come back as `bigint` (JSON.parse would round 9007199254740993 to …992).
+ */
+export function parseProtocolJson(text: string): unknown {
+  let wrapped = false;
+  const marked = text.replace(LONG_INTEGER, (m, digits: string | undefined) => {
+    if (digits === undefined || Number.isSafeInteger(Number(digits))) return m;
+    wrapped = true;
+    return `{${JSON.stringify(BIGINT_KEY)}:"${digits}"}`;
+  });
+  if (!wrapped) return JSON.parse(text);
+  return JSON.parse(marked, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && BIGINT_KEY in v
+      ? BigInt((v as Record<string, string>)[BIGINT_KEY])
+      : v,
+  );
 }
 
 function readStats(s: Partial<TrinoStats> | undefined): TrinoStats {

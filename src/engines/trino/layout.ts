@@ -22,7 +22,7 @@ export interface LayoutOptions {
 }
 
 /** Child folder names of a folder (relative to the root), sorted. */
-type Lister = (path: string) => Promise<string[]>;
+export type Lister = (path: string) => Promise<string[]>;
 
 const LOGS_DIR = 'BedrockModelInvocationLogs';
 /** Date folder names per level below a region: YYYY, MM, DD, HH. */
@@ -77,7 +77,7 @@ async function firstDatePath(list: Lister, path: string, level: number): Promise
   return null;
 }
 
-function localLister(root: string): Lister {
+export function localLister(root: string): Lister {
   let st;
   try {
     st = statSync(root);
@@ -102,7 +102,7 @@ function localLister(root: string): Lister {
  * Lists with the AWS SDK, loaded on the first listing only: `athena ddl` with --accounts,
  * --log-regions and --from never touches AWS, nor loads its SDK.
  */
-function s3Lister(root: string, aws: AwsClientOptions & { client?: S3Client }): Lister {
+export function s3Lister(root: string, aws: AwsClientOptions & { client?: S3Client }): Lister {
   let ready: Promise<(path: string) => Promise<string[]>> | undefined;
   const connect = async (): Promise<(path: string) => Promise<string[]>> => {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { BiError } from '../../util/errors.js';
 import type { TrinoClient } from './client.js';
+import { DEFAULT_TRINO_ARCHIVE, trinoArchiveDdl, type ArchiveLocation } from './archive-table.js';
 import { DEFAULT_TRINO_TABLE, trinoDdl, type DeliveryTable } from './table.js';
 
 /** A location as Trino's file systems name it: a local folder becomes `local:///abs/path`. */
@@ -17,35 +18,49 @@ export function trinoLocation(location: string): string {
 }
 
 export interface SetupResult {
+  /** The records table (the lines table the query engine reads is `linesTableName(table)`). */
   table: string;
   /** The statements run, in order. */
   statements: string[];
   replaced: boolean;
 }
 
+/** Creates the records table and the lines table over one delivery location (see table.ts). */
 export async function setupTrinoTable(
   client: TrinoClient,
   layout: DeliveryTable,
   tableName = DEFAULT_TRINO_TABLE,
 ): Promise<SetupResult> {
-  const ddl = trinoDdl({ ...layout, root: trinoLocation(layout.root) }, tableName);
-  const statements = [ddl.createSchema];
-  await client.query(ddl.createSchema);
-  const existing = await showCreate(client, ddl.table);
-  if (existing !== null) {
-    if (!/\bexternal_location\s*=/.test(existing))
-      throw new BiError(
-        'TRINO_TABLE_CONFLICT',
-        `${ddl.table} already exists and is not an external table; dropping it would delete its data. Choose another name with --table.`,
-        { table: ddl.table },
-      );
-    const drop = `DROP TABLE ${ddl.table}`;
-    statements.push(drop);
-    await client.query(drop);
+  const located = { ...layout, root: trinoLocation(layout.root) };
+  const tables = (['records', 'lines'] as const).map((kind) => trinoDdl(located, tableName, kind));
+  const statements = [tables[0].createSchema];
+  await client.query(tables[0].createSchema);
+  let replaced = false;
+  for (const ddl of tables) {
+    if (await dropExternal(client, ddl.table, statements)) replaced = true;
+    statements.push(ddl.createTable);
+    await client.query(ddl.createTable);
   }
-  statements.push(ddl.createTable);
-  await client.query(ddl.createTable);
-  return { table: ddl.table, statements, replaced: existing !== null };
+  return { table: tables[0].table, statements, replaced };
+}
+
+/**
+ * Drops an external table of that name (its files stay) and says whether there was one; refuses a
+ * managed table, whose data a DROP would delete.
+ */
+export async function dropExternal(client: TrinoClient, table: string, statements: string[]): Promise<boolean> {
+  const existing = await showCreate(client, table);
+  if (existing === null) return false;
+  if (!/\bexternal_location\s*=/.test(existing))
+    throw new BiError(
+      'TRINO_TABLE_CONFLICT',
+      `${table} already exists and is not an external table; dropping it would delete its data. Choose another name with --table.`,
+      { table },
+    );
+  const drop = `DROP TABLE ${table}`;
+  statements.push(drop);
+  await client.query(drop);
+  return true;
 }
 
 /** `SHOW CREATE TABLE` text, or null when the table does not exist. */
@@ -57,4 +72,22 @@ async function showCreate(client: TrinoClient, table: string): Promise<string | 
     if (e instanceof BiError && e.code === 'TRINO_TABLE_NOT_FOUND') return null;
     throw e;
   }
+}
+
+/** Creates the archive's three tables (archive-table.ts) over an archive folder or s3:// URL. */
+export async function setupTrinoArchive(
+  client: TrinoClient,
+  archive: ArchiveLocation,
+  tableName = DEFAULT_TRINO_ARCHIVE,
+): Promise<SetupResult> {
+  const ddl = trinoArchiveDdl({ ...archive, root: trinoLocation(archive.root) }, tableName);
+  const statements = [ddl.createSchema];
+  await client.query(ddl.createSchema);
+  let replaced = false;
+  for (const t of ddl.tables) {
+    if (await dropExternal(client, t.table, statements)) replaced = true;
+    statements.push(t.create);
+    await client.query(t.create);
+  }
+  return { table: ddl.tables[0].table, statements, replaced };
 }

@@ -197,26 +197,52 @@ function quoteTrino(name: string): string {
   return `"${name}"`;
 }
 
+/**
+ * The two tables over one delivery location. `records`: the typed table (one column per record
+ * field, OpenX JSON SerDe) for SQL written by hand. `lines`: each record's JSON text as one column
+ * (`line`), which the query engine reads: @message is that text with the bodies cut out, and any
+ * field of the record, known or not, is a JSON path of it (src/engines/trino/relation.ts).
+ * A JSON line never holds a raw \x01 (JSON escapes control characters), so the text format's
+ * default field separator leaves the whole line in the one column.
+ */
+export type DeliveryTableKind = 'records' | 'lines';
+
+export const LINE_COLUMN = 'line';
+const LINES_SUFFIX = '_lines';
+
+/** The lines table that goes with a records table name (`hive.bedrock.invocations_lines`). */
+export function linesTableName(name: string): string {
+  return `${name}${LINES_SUFFIX}`;
+}
+
+function athenaColumns(kind: DeliveryTableKind): string {
+  if (kind === 'lines') return `  \`${LINE_COLUMN}\` string`;
+  return RECORD_FIELDS.map((f) => `  \`${columnName(f)}\` ${hiveType(f.type)}`).join(',\n');
+}
+
 /** `CREATE EXTERNAL TABLE` for Athena (engine v3), over an s3:// root. */
-export function athenaDdl(t: DeliveryTable, tableName = DEFAULT_ATHENA_TABLE): string {
+export function athenaDdl(
+  t: DeliveryTable,
+  tableName = DEFAULT_ATHENA_TABLE,
+  kind: DeliveryTableKind = 'records',
+): string {
   if (!t.root.startsWith('s3://'))
     throw new BiError('INVALID_ARGUMENT', `Athena reads S3: --location must be s3://BUCKET/PREFIX (got "${t.root}").`);
   checkTable(t);
   const { qualified } = parseTableName(tableName, 2);
   const dataRoot = `${t.root}/AWSLogs`;
-  const cols = RECORD_FIELDS.map((f) => `  \`${columnName(f)}\` ${hiveType(f.type)}`).join(',\n');
   const parts = [PARTITION_ACCOUNT, PARTITION_REGION, PARTITION_HOUR].map((p) => `  \`${p}\` string`).join(',\n');
   const props = projectionProperties(t, dataRoot)
     .map(([k, v]) => `  ${sqlString(k)} = ${sqlString(v)}`)
     .join(',\n');
   return [
-    `CREATE EXTERNAL TABLE IF NOT EXISTS ${qualified} (`,
-    cols,
+    `CREATE EXTERNAL TABLE IF NOT EXISTS ${kind === 'lines' ? linesTableName(qualified) : qualified} (`,
+    athenaColumns(kind),
     `)`,
     `PARTITIONED BY (`,
     parts,
     `)`,
-    `ROW FORMAT SERDE ${sqlString(OPENX_SERDE)}`,
+    kind === 'lines' ? `STORED AS TEXTFILE` : `ROW FORMAT SERDE ${sqlString(OPENX_SERDE)}`,
     `LOCATION ${sqlString(`${dataRoot}/`)}`,
     `TBLPROPERTIES (`,
     props,
@@ -231,11 +257,17 @@ export function athenaDdl(t: DeliveryTable, tableName = DEFAULT_ATHENA_TABLE): s
 export function trinoDdl(
   t: DeliveryTable,
   tableName = DEFAULT_TRINO_TABLE,
+  kind: DeliveryTableKind = 'records',
 ): { schema: string; table: string; createSchema: string; createTable: string } {
   checkTable(t);
-  const { catalog, schema, table } = parseTableName(tableName, 3);
+  const names = parseTableName(tableName, 3);
+  const { catalog, schema } = names;
+  const table = kind === 'lines' ? linesTableName(names.table) : names.table;
   const dataRoot = `${t.root}/AWSLogs`;
-  const cols = RECORD_FIELDS.map((f) => `  ${quoteTrino(columnName(f))} ${trinoType(f.type)}`);
+  const cols =
+    kind === 'lines'
+      ? [`  ${quoteTrino(LINE_COLUMN)} varchar`]
+      : RECORD_FIELDS.map((f) => `  ${quoteTrino(columnName(f))} ${trinoType(f.type)}`);
   const enumColumn = (name: string, values: readonly string[]): string =>
     `  ${quoteTrino(name)} varchar WITH (partition_projection_type = 'enum', partition_projection_values = ARRAY[${values.map(sqlString).join(', ')}])`;
   cols.push(enumColumn(PARTITION_ACCOUNT, t.accounts));
@@ -254,7 +286,7 @@ export function trinoDdl(
       cols.join(',\n'),
       `)`,
       `WITH (`,
-      `  format = 'OPENX_JSON',`,
+      `  format = '${kind === 'lines' ? 'TEXTFILE' : 'OPENX_JSON'}',`,
       `  external_location = ${sqlString(dataRoot)},`,
       `  partitioned_by = ARRAY[${[PARTITION_ACCOUNT, PARTITION_REGION, PARTITION_HOUR].map(sqlString).join(', ')}],`,
       `  partition_projection_enabled = true,`,

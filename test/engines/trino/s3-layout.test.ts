@@ -84,8 +84,9 @@ before(async () => {
 
 after(async () => {
   try {
-    await client?.query(`DROP TABLE IF EXISTS ${TABLE}`);
-    await client?.query(`DROP TABLE IF EXISTS hive.${SCHEMA}.managed`);
+    // Every table the tests made (trino setup creates a lines table beside the typed one).
+    const tables = await client?.query(`SHOW TABLES FROM hive.${SCHEMA}`).catch(() => ({ rows: [] }));
+    for (const [t] of tables?.rows ?? []) await client?.query(`DROP TABLE IF EXISTS hive.${SCHEMA}."${String(t)}"`);
     await client?.query(`DROP SCHEMA IF EXISTS hive.${SCHEMA}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -317,8 +318,8 @@ test('setup: bad input gives coded errors, not stack traces', async () => {
   for (const bad of ['hive.bedrock', 'hive.bedrock.Invocations', "hive.x.y'; DROP TABLE z; --", 'a.b.c.d']) {
     const r = cli('trino', 'setup', '--trino-url', trino.url, '--location', logs, '--table', bad);
     assert.equal(r.code, 2);
-    assert.match(r.err, /^error [INVALID_ARGUMENT]: --table must be CATALOG\.SCHEMA\.TABLE/);
+    assert.match(r.err, /^error \[INVALID_ARGUMENT\]: --table must be CATALOG\.SCHEMA\.TABLE/);
   }
   const url = cli('trino', 'setup', '--trino-url', 'ftp://x', '--location', logs);
-  assert.match(url.err, /^error [INVALID_ARGUMENT]: --trino-url must be an http/);
+  assert.match(url.err, /^error \[INVALID_ARGUMENT\]: --trino-url must be an http/);
 });

@@ -170,7 +170,7 @@ test('an s3:// location is read with ListObjectsV2 and Delimiter, page by page',
   await assert.rejects(describeLayout('s3://nope/', { aws }), { code: 'AWS_REQUEST_FAILED' });
 });
 
-test('athena ddl (CLI): prints the statement on stdout and the database hint on stderr', () => {
+test('athena ddl (CLI): prints the statements (the typed table, then the lines table) on stdout and the database hint on stderr', () => {
   const r = cli(
     'athena',
     'ddl',
@@ -184,9 +184,12 @@ test('athena ddl (CLI): prints the statement on stdout and the database hint on 
     '2025-01-01',
   );
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.out, `${readFileSync(GOLDEN, 'utf8').trimEnd()}\n`);
+  // The typed table is the golden statement; the lines table (what `query --engine athena` reads) follows it.
+  const lines = athenaDdl(LAYOUT, 'bedrock.invocations', 'lines');
+  assert.match(lines, /^CREATE EXTERNAL TABLE IF NOT EXISTS bedrock\.invocations_lines \(\n {2}`line` string\n\)/);
+  assert.equal(r.out, `${readFileSync(GOLDEN, 'utf8').trimEnd()};\n\n${lines}\n`);
   assert.equal(r.err, '-- Run first, once: CREATE DATABASE IF NOT EXISTS bedrock\n');
   const local = cli('athena', 'ddl', '--location', join(dir, 'bucket'));
   assert.equal(local.code, 2);
-  assert.match(local.err, /^error [INVALID_ARGUMENT]: Athena reads S3: --location must be s3:\/\/BUCKET\/PREFIX/);
+  assert.match(local.err, /^error \[INVALID_ARGUMENT\]: Athena reads S3: --location must be s3:\/\/BUCKET\/PREFIX/);
 });

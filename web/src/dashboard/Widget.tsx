@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactElement } from 'react';
-import { runToEnd, type QueryView, type Widget as WidgetT, type WidgetView } from '../api';
+import { errorText, runToEnd, type QueryView, type Widget as WidgetT, type WidgetView } from '../api';
+import { EngineSelect } from '../components/EngineSelect';
 import { Chart } from '../components/Chart';
 import { ResultsTable } from '../components/ResultsTable';
 import { analyseResult, defaultMetric, type ChartView } from '../chart';
@@ -75,6 +76,7 @@ export function DashboardWidget(p: WidgetProps) {
         endTime: end,
         history: false,
         waitMs: 20_000,
+        ...(w.engine ? { engine: w.engine } : {}),
       },
       () => undefined,
       ctrl.signal,
@@ -82,7 +84,7 @@ export function DashboardWidget(p: WidgetProps) {
       .then((v) => {
         if (my !== seq.current) return;
         if (v.status === 'Failed' || v.error) {
-          setError(v.error?.message ?? 'The query failed.');
+          setError(v.error ? errorText(v.error) : 'The query failed.');
           setResult(null);
         } else {
           setError('');
@@ -91,14 +93,14 @@ export function DashboardWidget(p: WidgetProps) {
       })
       .catch((e: Error) => {
         if (my !== seq.current || e.name === 'AbortError') return;
-        setError(e.message);
+        setError(errorText(e));
         setResult(null);
       })
       .finally(() => {
         if (my === seq.current) setLoading(false);
       });
     return () => ctrl.abort();
-  }, [w.queryString, w.logGroups.join(','), p.start, p.end, p.tick, liveTick]);
+  }, [w.queryString, w.logGroups.join(','), w.engine, p.start, p.end, p.tick, liveTick]);
 
   const height = w.height * ROW_PX;
   const bodyHeight = height - 44;
@@ -146,6 +148,7 @@ export function DashboardWidget(p: WidgetProps) {
       g: w.logGroups.join(','),
       r: rangeToParam({ kind: 'absolute', start: p.start, end: p.end }),
       tab: w.view === 'table' ? undefined : 'viz',
+      engine: w.engine,
     });
   };
 
@@ -169,6 +172,11 @@ export function DashboardWidget(p: WidgetProps) {
         <span className="spacer" />
         {p.editing ? (
           <span className="widget-tools">
+            <EngineSelect
+              compact
+              value={w.engine ?? ''}
+              onChange={(e) => p.onChange({ ...w, engine: e || undefined })}
+            />
             <select
               value={w.view}
               onChange={(e) => p.onChange({ ...w, view: e.target.value as WidgetView })}

@@ -129,6 +129,8 @@ export interface EditorProps {
   language: LanguageCatalog | null;
   fields: string[];
   logGroups: string[];
+  /** The engine the query runs on (its catalog decides unknown-field warnings). */
+  engine?: string;
 }
 
 function completionSource(getLang: () => LanguageCatalog | null, getFields: () => string[]) {
@@ -182,7 +184,7 @@ export function Editor(props: EditorProps) {
         const text = v.state.doc.toString();
         if (!text.trim()) return [];
         try {
-          const diags = await api.check(text, latest.current.logGroups);
+          const diags = await api.check(text, latest.current.logGroups, undefined, latest.current.engine);
           const len = v.state.doc.length;
           return diags.map((d) => {
             let from = Math.min(Math.max(0, d.span.start), len);

@@ -11,11 +11,13 @@ import {
   type QueryView,
   type SavedQuery,
   type WidgetView,
+  errorText,
 } from '../api';
 import { rangeFromParam, rangeToParam, type RangeSpec } from '../../../src/contracts/range';
 import { Editor } from './Editor';
 import { Sidebar } from './Sidebar';
 import { LogGroupPicker } from '../components/LogGroupPicker';
+import { EngineSelect } from '../components/EngineSelect';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { ResultsTable } from '../components/ResultsTable';
 import { Chart } from '../components/Chart';
@@ -56,11 +58,13 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
   const tab = p.get('tab') === 'viz' ? 'viz' : 'logs';
   const utc = p.get('utc') === '1';
   const refresh = p.get('refresh') && REFRESH[p.get('refresh')!] !== undefined ? p.get('refresh')! : 'off';
+  // Where the query runs: '' is the store, else a connection of the server's config.
+  const engine = p.get('engine') ?? '';
 
   const [draft, setDraft] = useState(queryText);
   const [result, setResult] = useState<QueryView | null>(null);
   /** The query behind `result`: the export of every row runs it again. */
-  const [ran, setRan] = useState<{ queryString: string; logGroups: string[] } | null>(null);
+  const [ran, setRan] = useState<{ queryString: string; logGroups: string[]; engine?: string } | null>(null);
   const [running, setRunning] = useState<{ id?: string; started: number } | null>(null);
   const [now, setNow] = useState(Date.now());
   const [error, setError] = useState<string>('');
@@ -111,7 +115,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
       setRunning({ started: Date.now() });
       setNow(Date.now());
       try {
-        let v = await api.start({ queryString, logGroups, range, waitMs: 250 });
+        let v = await api.start({ queryString, logGroups, range, waitMs: 250, ...(engine ? { engine } : {}) });
         if (seq !== runSeq.current) return;
         setRunning({ id: v.queryId, started: Date.now() - v.elapsedMs });
         while (!isFinal(v.status)) {
@@ -120,13 +124,14 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           if (seq !== runSeq.current) return;
         }
         setResult(v);
-        setRan({ queryString, logGroups });
-        if (v.status === 'Failed' || v.status === 'Timeout') setError(v.error?.message ?? 'The query failed.');
+        setRan({ queryString, logGroups, ...(engine ? { engine } : {}) });
+        if (v.status === 'Failed' || v.status === 'Timeout')
+          setError(v.error ? errorText(v.error) : 'The query failed.');
       } catch (e) {
         if (seq !== runSeq.current) return;
         const err = e as ApiError;
         const diag = err.diagnostics?.[0];
-        setError(diag ? `Line ${diag.line}, column ${diag.column}: ${diag.message}` : err.message);
+        setError(diag ? `Line ${diag.line}, column ${diag.column}: ${diag.message}` : errorText(err));
       } finally {
         if (seq === runSeq.current) {
           setRunning(null);
@@ -134,7 +139,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
         }
       }
     },
-    [draft, queryText, logGroups.join(','), rangeToParam(range)],
+    [draft, queryText, logGroups.join(','), rangeToParam(range), engine],
   );
 
   const cancel = async (): Promise<void> => {
@@ -180,7 +185,17 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
   const folders = [...new Set(saved.map((q) => q.folder).filter(Boolean))];
 
   const openSaved = (q: SavedQuery): void => {
-    setParams({ q: q.queryString, g: q.logGroups.join(','), saved: q.id, viz: undefined, metric: undefined }, false);
+    setParams(
+      {
+        q: q.queryString,
+        g: q.logGroups.join(','),
+        saved: q.id,
+        viz: undefined,
+        metric: undefined,
+        engine: q.engine || undefined,
+      },
+      false,
+    );
     setResult(null);
   };
   const openHistory = (h: HistoryEntry): void => {
@@ -217,6 +232,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
             utc={utc}
             onUtcChange={(u) => setParams({ utc: u ? '1' : undefined })}
           />
+          <EngineSelect value={engine} onChange={(e) => setParams({ engine: e || undefined })} />
         </div>
         <Editor
           value={draft}
@@ -225,6 +241,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           language={props.language}
           fields={fields}
           logGroups={logGroups}
+          engine={engine}
         />
         <div className="run-bar">
           {running ? (
@@ -426,7 +443,14 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           initialFolder={saved.find((q) => q.id === p.get('saved'))?.folder ?? ''}
           onClose={() => setSaving(false)}
           onSave={async (name, folder, description) => {
-            const q = await api.saveQuery({ name, folder, description, queryString: draft, logGroups });
+            const q = await api.saveQuery({
+              name,
+              folder,
+              description,
+              queryString: draft,
+              logGroups,
+              ...(engine ? { engine } : {}),
+            });
             setSaving(false);
             setParams({ saved: q.id });
             setToast(`Saved "${q.name}"${q.folder ? ` in ${q.folder}` : ''}.`);
@@ -439,6 +463,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
         <AddToDashboardModal
           queryString={queryText}
           logGroups={logGroups}
+          engine={engine}
           suggested={view ?? (result.aggregated ? 'table' : 'table')}
           onClose={() => setAdding(false)}
         />
@@ -524,6 +549,7 @@ const WIDGET_VIEWS: { v: WidgetView; label: string }[] = [
 function AddToDashboardModal(props: {
   queryString: string;
   logGroups: string[];
+  engine: string;
   suggested: WidgetView;
   onClose: () => void;
 }) {
@@ -547,6 +573,7 @@ function AddToDashboardModal(props: {
             view: formText(f, 'view') as WidgetView,
             width: Number(f.get('width')),
             height: 7,
+            ...(props.engine ? { engine: props.engine } : {}),
           };
           try {
             let d: Dashboard;
