@@ -46,7 +46,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'query',
     term: '[options] [query]',
-    summary: 'Run a CloudWatch Logs Insights query over the local store.',
+    summary:
+      'Run a CloudWatch Logs Insights query over the local store, or on Trino, Athena or CloudWatch Logs (--engine).',
     load: async () => (await import('./commands/query.js')).registerQuery,
   },
   {
