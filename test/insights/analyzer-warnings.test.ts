@@ -20,14 +20,18 @@ function codes(q: string, cat: CatalogInfo, logGroups?: string[]): string[] {
   return c.diagnostics.map((d) => d.code);
 }
 
-test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body fields, once per query', () => {
-  const stripped = catalog({ '/b': BEDROCK });
-  const kept = catalog({ '/b': [...BEDROCK, 'input.inputBodyJson.messages.0.role'] });
+test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body text, once per query', () => {
+  // The default ingest keeps a body's role, usage, metrics and stop reason (src/logs/bodies.ts):
+  // those fields say nothing about whether the text was kept; a prompt's text does.
+  const stripped = catalog({
+    '/b': [...BEDROCK, 'input.inputBodyJson.messages.0.role', 'output.outputBodyJson.stopReason'],
+  });
+  const kept = catalog({ '/b': [...BEDROCK, 'input.inputBodyJson.messages.0.content.0.text'] });
   const app = catalog({ '/app': ['level', 'msg'] });
   const q = 'fields input.inputBodyJson.messages.0.content.0.text as t | filter @message like /hello/';
   assert.deepEqual(codes(q, stripped), ['BODIES_NOT_KEPT']);
   // With bodies kept, an unknown body path is an ordinary field never seen; @message matching is fine.
-  assert.deepEqual(codes(q, kept), ['FIELD_NEVER_SEEN']);
+  assert.deepEqual(codes('fields input.inputBodyJson.messages.0.content.1.text as t', kept), ['FIELD_NEVER_SEEN']);
   assert.deepEqual(codes('filter @message like /hello/', kept), []);
   // A group without Bedrock records says nothing about bodies.
   assert.deepEqual(codes('filter @message like /hello/', app), []);
@@ -39,7 +43,7 @@ test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body field
   assert.deepEqual(codes('filter strcontains(modelId, "claude")', stripped), []);
   assert.deepEqual(codes('filter strcontains(@message, "my prompt")', kept), []);
   // Selecting only the group that kept bodies, or any group that kept them, silences it.
-  const both = catalog({ '/b': BEDROCK, '/k': [...BEDROCK, 'output.outputBodyJson.stopReason'] });
+  const both = catalog({ '/b': BEDROCK, '/k': [...BEDROCK, 'output.outputBodyJson.output.message.content.0.text'] });
   assert.deepEqual(codes('filter @message like /hello/', both), []);
   assert.deepEqual(codes('filter @message like /hello/', both, ['/b']), ['BODIES_NOT_KEPT']);
 });
