@@ -33,14 +33,15 @@ export function tryCast(sql: string, type: SqlType): string {
 
 /**
  * Number text in SQL, as src/insights/format.ts prints numbers (docs/semantics.md #11): integral
- * values within Java's long range as whole numbers, others as Java's Double.toString, which is
- * how Trino (a Java program) casts a double to VARCHAR; non-finite values are missing.
+ * values within Java's long range as whole numbers, others as Java's Double.toString. That is
+ * `format('%s', x)` (java.util.Formatter calls Double.toString), not CAST(x AS VARCHAR), which
+ * Trino always writes in scientific notation (`1.5E0`). Non-finite values are missing.
  */
 export function numberText(x: Lower, v: string): string {
   return x.share(
     v,
     (y) =>
-      `(CASE WHEN ${y} = truncate(${y}) AND abs(${y}) < 9.2233720368547758e18 THEN CAST(CAST(${y} AS BIGINT) AS VARCHAR) WHEN NOT is_finite(${y}) THEN NULL ELSE CAST(${y} AS VARCHAR) END)`,
+      `(CASE WHEN ${y} = truncate(${y}) AND abs(${y}) < 9.2233720368547758e18 THEN CAST(CAST(${y} AS BIGINT) AS VARCHAR) WHEN NOT is_finite(${y}) THEN NULL ELSE format('%s', ${y}) END)`,
   );
 }
 

@@ -137,10 +137,13 @@ export function strftimeToJoda(f: string): string | undefined {
 }
 
 export const TIME_FUNCTIONS: Pick<FunctionTable, 'tomillis' | 'parsedate' | 'formatdate'> = {
+  // Text is read as an ISO-8601 time; a seconds field written with a leading zero too many is
+  // read as its value, as the AWS documentation's own example does:
+  // toMillis("2022-01-14T13:18:031.000-08:00") = 1642195111000 (spec §6.4).
   tomillis: (c) =>
     c.args[0].kind === 'time' || c.args[0].kind === 'number'
       ? c.n(0)
-      : `TRY(${epochMillis(`from_iso8601_timestamp(replace(trim(${c.s(0)}), ' ', 'T'))`)})`,
+      : `TRY(${epochMillis(`from_iso8601_timestamp(regexp_replace(replace(trim(${c.s(0)}), ' ', 'T'), '^(\\d{4}-\\d{1,2}-\\d{1,2}T\\d{1,2}:\\d{1,2}):0*(\\d{2})', '$1:$2'))`)})`,
   // parseDate takes a Java DateTimeFormatter pattern, which Trino's parse_datetime (Joda) reads.
   parsedate: (c) => {
     const f = c.args[1];
