@@ -77,7 +77,8 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
         cases: [
           'semantics/bodies.json › a body field is missing, with a warning that bodies were not kept and how to keep them',
           'semantics/bodies.json › matching @message against prompt text finds nothing, and says why',
-          'semantics/bodies.json › output body fields warn the same way',
+          'semantics/bodies.json › output body text fields warn the same way (the default keeps stopReason, not the response text)',
+          'semantics/bodies.json › the default keeps the stop reason: it is counted per model',
         ],
       },
     ],
