@@ -13,20 +13,24 @@ export interface SidebarProps {
   onError: (msg: string) => void;
   utc: boolean;
   activeSavedId?: string;
+  /** Which list is shown (kept in the URL by the page). */
+  tab: 'saved' | 'history';
+  onTab: (t: 'saved' | 'history') => void;
 }
 
 type Prompt = { kind: 'renameQuery'; q: SavedQuery } | { kind: 'renameFolder'; folder: string };
 
 /** Saved queries in folders (server-side) and the recent query history. */
 export function Sidebar(props: SidebarProps) {
-  const [tab, setTab] = useState<'saved' | 'history'>('saved');
+  const { tab, onTab: setTab } = props;
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [prompt, setPrompt] = useState<Prompt | null>(null);
   const folders = new Map<string, SavedQuery[]>();
   for (const q of props.saved) {
     const f = q.folder || '(no folder)';
-    if (!folders.has(f)) folders.set(f, []);
-    folders.get(f)!.push(q);
+    const list = folders.get(f) ?? [];
+    list.push(q);
+    folders.set(f, list);
   }
   const act = async (fn: () => Promise<unknown>): Promise<void> => {
     try {
@@ -97,6 +101,11 @@ export function Sidebar(props: SidebarProps) {
                   </span>
                 )}
               </div>
+              {!collapsed.has(folder) && qs.some((q) => q.builtin && /^Query \d+:/.test(q.name)) && (
+                <div className="folder-note muted small" data-testid="numbering-note">
+                  The guide&apos;s queries, numbered as in the guide (it has no Query 12).
+                </div>
+              )}
               {!collapsed.has(folder) && (
                 <ul>
                   {qs.map((q) => (
