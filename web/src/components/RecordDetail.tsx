@@ -120,7 +120,8 @@ export function RecordDetail(props: {
         <>
           <div className="record-tools">
             <span className="muted small">
-              {rec ? `${rec.logGroup} · ${rec.logStream}` : ''} · {rows.length} fields
+              {rec ? `${rec.logGroup} · ${rec.logStream} · ` : ''}
+              {rows.length} fields
             </span>
             <span className="spacer" />
             {rec && (

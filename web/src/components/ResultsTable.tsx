@@ -94,7 +94,7 @@ export function ResultsTable(props: {
         <tbody>
           {order.slice(0, limit).map((i, n) => {
             const row = props.rows[i];
-            const isOpen = open.has(i);
+            const isOpen = expandable && open.has(i);
             return (
               <Fragment key={i}>
                 <tr

@@ -293,7 +293,7 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
         </label>
         {unsaved && (
           <span className="unsaved" data-testid="dash-unsaved">
-            {editing ? 'Layout changed' : 'Viewing another range than the saved one'}: not saved
+            {editing ? 'Layout changed' : 'Range differs from the saved one'}: not saved
             <button
               type="button"
               className="btn primary"

@@ -10,6 +10,7 @@ import {
 } from '../api';
 import { LogGroupPicker } from '../components/LogGroupPicker';
 import { TimeRangePicker } from '../components/TimeRangePicker';
+import type { ChartView } from '../chart';
 import { AddToDashboardModal } from './AddToDashboardModal';
 import { Editor } from './Editor';
 import { ResultsPanel, useChartChoice } from './ResultsPanel';
@@ -51,8 +52,8 @@ function useDraft(urlText: string, save: (text: string) => void): [string, (t: s
   return [draft, onChange];
 }
 
-/** The Logs Insights page: editor, log groups, range, results with histogram and discovered fields. */
-export function QueryPage(props: { language: LanguageCatalog | null; groups: LogGroupInfo[]; groupsError?: string }) {
+/** The page's state and actions: the URL's view state, the run, the panels, the first screen. */
+function useQueryPage() {
   const { state: s, update } = useUrlState();
   const side = useSidebarData();
   const q = useQueryRun(side.reloadHistory);
@@ -60,19 +61,19 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
   const saveText = useCallback((text: string) => update({ queryText: text }), [update]);
   const [draft, setDraft] = useDraft(s.queryText, saveText);
   const extent = useDataExtent(s.logGroups, runs);
-  const catalog = useCatalogFields(s.logGroups);
-  const histogram = useHistogram(q.ran);
-  const coverage = useFieldCoverage(q.ran, s.fieldsPanel && s.tab === 'logs');
-  const [modal, setModal] = useState<'save' | 'dashboard' | null>(null);
-  const [toast, setToast] = useState('');
-  const { view } = useChartChoice(q.result, s.queryText, s.viz, s.metric);
 
+  // Run once a range is known: on the first screen (no query in the URL), and when Run is pressed
+  // before the data's extent has given the first range.
+  const autoRun = useRef(!s.hasQuery);
   const { run: runQuery } = q;
   const run = useCallback(
     (over: { text?: string; range?: RangeSpec } = {}) => {
       const text = over.text ?? draft;
       const range = over.range ?? s.range;
-      if (!range) return;
+      if (!range) {
+        autoRun.current = true;
+        return;
+      }
       if (text !== s.queryText) update({ queryText: text });
       setRuns((n) => n + 1);
       void runQuery({ queryString: text, logGroups: s.logGroups, range });
@@ -81,12 +82,11 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
   );
 
   // A first visit (no range in the URL) opens on a range that has data (useDataExtent.defaultRange),
-  // written to the URL; the first screen (no query in the URL) then runs the default query once.
+  // written to the URL; then the pending run (above) starts.
   useEffect(() => {
     if (s.range || extent === undefined) return;
     update({ range: defaultRange(extent, Date.now()) });
   }, [s.range, extent, update]);
-  const autoRun = useRef(!s.hasQuery);
   const firstRun = useEffectEvent(() => run());
   useEffect(() => {
     if (!autoRun.current || !s.range) return;
@@ -123,9 +123,66 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
     update({ queryText: h.queryString, logGroups: h.logGroups, range: h.range, savedId: null, sort: null }, true);
     q.clear();
   };
-  const folders = [...new Set(side.saved.map((x) => x.folder).filter(Boolean))];
-  const error = q.error || side.error;
+  return { s, update, side, q, draft, setDraft, extent, run, onEdit, onRange, openSaved, openHistory };
+}
 
+type Modal = 'save' | 'dashboard' | null;
+
+/** The save and add-to-dashboard dialogs, and the toast a save leaves. */
+function QueryModals(props: {
+  modal: Modal;
+  setModal: (m: Modal) => void;
+  page: ReturnType<typeof useQueryPage>;
+  view: ChartView | undefined;
+}) {
+  const { s, update, side, q, draft } = props.page;
+  const [toast, setToast] = useState('');
+  const folders = [...new Set(side.saved.map((x) => x.folder).filter(Boolean))];
+  const close = (): void => props.setModal(null);
+  return (
+    <>
+      {props.modal === 'save' && (
+        <SaveModal
+          folders={folders}
+          initialFolder={side.saved.find((x) => x.id === s.savedId)?.folder ?? ''}
+          onClose={close}
+          onSave={async (name, folder, description) => {
+            const sq = await api.saveQuery({ name, folder, description, queryString: draft, logGroups: s.logGroups });
+            close();
+            update({ savedId: sq.id });
+            setToast(`Saved "${sq.name}"${sq.folder ? ` in ${sq.folder}` : ''}.`);
+            setTimeout(() => setToast(''), 3000);
+            side.reload();
+          }}
+        />
+      )}
+      {props.modal === 'dashboard' && q.result && (
+        <AddToDashboardModal
+          queryString={s.queryText}
+          logGroups={s.logGroups}
+          suggested={props.view ?? 'table'}
+          onClose={close}
+        />
+      )}
+      {toast && (
+        <div className="toast" role="status">
+          {toast}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The Logs Insights page: editor, log groups, range, results with histogram and discovered fields. */
+export function QueryPage(props: { language: LanguageCatalog | null; groups: LogGroupInfo[]; groupsError?: string }) {
+  const page = useQueryPage();
+  const { s, update, side, q, draft, setDraft, extent, run } = page;
+  const catalog = useCatalogFields(s.logGroups);
+  const histogram = useHistogram(q.ran);
+  const coverage = useFieldCoverage(q.ran, s.fieldsPanel && s.tab === 'logs');
+  const [modal, setModal] = useState<Modal>(null);
+  const { view } = useChartChoice(q.result, s.queryText, s.viz, s.metric);
+  const error = q.error || side.error;
   return (
     <div className="query-page">
       <Sidebar
@@ -133,8 +190,8 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
         history={side.history}
         tab={s.side}
         onTab={(t) => update({ side: t })}
-        onOpenSaved={openSaved}
-        onOpenHistory={openHistory}
+        onOpenSaved={page.openSaved}
+        onOpenHistory={page.openHistory}
         onChanged={side.reload}
         onError={q.setError}
         utc={s.utc}
@@ -203,38 +260,11 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           catalog={catalog}
           extent={extent}
           update={update}
-          onEdit={onEdit}
-          onRange={onRange}
+          onEdit={page.onEdit}
+          onRange={page.onRange}
         />
       </section>
-      {modal === 'save' && (
-        <SaveModal
-          folders={folders}
-          initialFolder={side.saved.find((x) => x.id === s.savedId)?.folder ?? ''}
-          onClose={() => setModal(null)}
-          onSave={async (name, folder, description) => {
-            const sq = await api.saveQuery({ name, folder, description, queryString: draft, logGroups: s.logGroups });
-            setModal(null);
-            update({ savedId: sq.id });
-            setToast(`Saved "${sq.name}"${sq.folder ? ` in ${sq.folder}` : ''}.`);
-            setTimeout(() => setToast(''), 3000);
-            side.reload();
-          }}
-        />
-      )}
-      {modal === 'dashboard' && q.result && (
-        <AddToDashboardModal
-          queryString={s.queryText}
-          logGroups={s.logGroups}
-          suggested={view ?? 'table'}
-          onClose={() => setModal(null)}
-        />
-      )}
-      {toast && (
-        <div className="toast" role="status">
-          {toast}
-        </div>
-      )}
+      <QueryModals modal={modal} setModal={setModal} page={page} view={view} />
     </div>
   );
 }

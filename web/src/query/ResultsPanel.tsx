@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { RangeSpec } from '../../../src/contracts/range';
 import type { FieldCoverage, Histogram as HistogramData, LogGroupExtent, QueryEdit, QueryView } from '../api';
 import { analyseResult, availableViews, defaultMetric, defaultView, type ChartView } from '../chart';
@@ -78,10 +78,106 @@ function StatsLine({ result }: { result: QueryView }) {
   );
 }
 
+/** The Visualization tab: why there is no chart (no stats, an empty result, no number), or the chart. */
+function VizTab(p: ResultsPanelProps & { emptyHint: ReactNode }) {
+  const { result, update } = p;
+  const { shape, views, view, metric } = useChartChoice(result, p.queryText, p.viz, p.metric);
+  if (!result) return <div className="empty">Run a stats query to see a chart.</div>;
+  if (!result.aggregated)
+    return (
+      <div className="empty" data-testid="viz-needs-stats">
+        No visualization for this query. Visualizations need a <code>stats</code> query, e.g.{' '}
+        <code>stats sum(input.inputTokenCount) by bin(1h)</code>.
+      </div>
+    );
+  if (p.emptyHint) return <>{p.emptyHint}</>;
+  if (!view)
+    return (
+      <div className="empty" data-testid="viz-no-number">
+        This result has no numeric column to plot: add an aggregate such as <code>count(*)</code> to the{' '}
+        <code>stats</code> command.
+      </div>
+    );
+  return (
+    <div className="viz">
+      <div className="viz-bar">
+        <div className="segmented" role="group" aria-label="Chart type">
+          {views.map((v) => (
+            <button
+              key={v}
+              type="button"
+              className={v === view ? 'on' : ''}
+              onClick={() => update({ viz: v })}
+              data-testid={`viz-${v}`}
+            >
+              {VIEW_LABEL[v]}
+            </button>
+          ))}
+        </div>
+        {shape && shape.numericColumns.length > 1 && (
+          <label className="inline-select">
+            Value
+            <select value={metric} onChange={(e) => update({ metric: e.target.value })}>
+              {shape.numericColumns.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <Chart
+        view={view}
+        columns={result.columns}
+        rows={result.rows}
+        {...(metric ? { metric } : {})}
+        utc={p.utc}
+        height={380}
+      />
+    </div>
+  );
+}
+
+/** The Logs tab: the table (or why it is empty) and the discovered fields. */
+function LogsTab(p: ResultsPanelProps & { emptyHint: ReactNode }) {
+  const { result, ran, update } = p;
+  return (
+    <div className="logs-body">
+      <div className="logs-main">
+        {result && result.rows.length > 0 ? (
+          <ResultsTable
+            // a new run is a new table: rows opened in the last result do not stay open
+            key={ran ? `${ran.queryString}|${ran.startTime}|${ran.endTime}` : ''}
+            columns={result.columns}
+            rows={result.rows}
+            aggregated={result.aggregated}
+            utc={p.utc}
+            sort={p.sort}
+            onSort={(s) => update({ sort: s })}
+            onEdit={p.onEdit}
+          />
+        ) : p.emptyHint ? (
+          p.emptyHint
+        ) : (
+          <div className="empty">{p.running ? 'Waiting for the first results…' : 'Run a query to see results.'}</div>
+        )}
+      </div>
+      {p.fieldsPanel && (
+        <FieldsPanel
+          coverage={p.coverage}
+          catalog={p.catalog}
+          onEdit={p.onEdit}
+          onHide={() => update({ fieldsPanel: false })}
+        />
+      )}
+    </div>
+  );
+}
+
 /** The results: statistics, histogram, the Logs and Visualization tabs, the discovered fields. */
 export function ResultsPanel(p: ResultsPanelProps) {
   const { result, ran, update } = p;
-  const { shape, views, view, metric } = useChartChoice(result, p.queryText, p.viz, p.metric);
   const empty = result !== null && ran !== null && result.status === 'Complete' && result.rows.length === 0;
   const emptyHint = empty && ran && (
     <EmptyResult
@@ -133,91 +229,11 @@ export function ResultsPanel(p: ResultsPanelProps) {
             </button>
           )}
         </div>
-        {p.tab === 'logs' && (
-          <div className="logs-body">
-            <div className="logs-main">
-              {result && result.rows.length > 0 ? (
-                <ResultsTable
-                  columns={result.columns}
-                  rows={result.rows}
-                  aggregated={result.aggregated}
-                  utc={p.utc}
-                  sort={p.sort}
-                  onSort={(s) => update({ sort: s })}
-                  onEdit={p.onEdit}
-                />
-              ) : empty ? (
-                emptyHint
-              ) : (
-                <div className="empty">
-                  {p.running ? 'Waiting for the first results…' : 'Run a query to see results.'}
-                </div>
-              )}
-            </div>
-            {p.fieldsPanel && (
-              <FieldsPanel
-                coverage={p.coverage}
-                catalog={p.catalog}
-                onEdit={p.onEdit}
-                onHide={() => update({ fieldsPanel: false })}
-              />
-            )}
-          </div>
+        {p.tab === 'logs' ? (
+          <LogsTab {...p} emptyHint={emptyHint || null} />
+        ) : (
+          <VizTab {...p} emptyHint={emptyHint || null} />
         )}
-        {p.tab === 'viz' &&
-          (!result ? (
-            <div className="empty">Run a stats query to see a chart.</div>
-          ) : !result.aggregated ? (
-            <div className="empty" data-testid="viz-needs-stats">
-              No visualization for this query. Visualizations need a <code>stats</code> query, e.g.{' '}
-              <code>stats sum(input.inputTokenCount) by bin(1h)</code>.
-            </div>
-          ) : empty ? (
-            emptyHint
-          ) : !view ? (
-            <div className="empty" data-testid="viz-no-number">
-              This result has no numeric column to plot: add an aggregate such as <code>count(*)</code> to the{' '}
-              <code>stats</code> command.
-            </div>
-          ) : (
-            <div className="viz">
-              <div className="viz-bar">
-                <div className="segmented" role="group" aria-label="Chart type">
-                  {views.map((v) => (
-                    <button
-                      key={v}
-                      type="button"
-                      className={v === view ? 'on' : ''}
-                      onClick={() => update({ viz: v })}
-                      data-testid={`viz-${v}`}
-                    >
-                      {VIEW_LABEL[v]}
-                    </button>
-                  ))}
-                </div>
-                {shape && shape.numericColumns.length > 1 && (
-                  <label className="inline-select">
-                    Value
-                    <select value={metric} onChange={(e) => update({ metric: e.target.value })}>
-                      {shape.numericColumns.map((c) => (
-                        <option key={c} value={c}>
-                          {c}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                )}
-              </div>
-              <Chart
-                view={view}
-                columns={result.columns}
-                rows={result.rows}
-                {...(metric ? { metric } : {})}
-                utc={p.utc}
-                height={380}
-              />
-            </div>
-          ))}
       </div>
     </>
   );

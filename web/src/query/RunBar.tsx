@@ -14,6 +14,56 @@ function download(name: string, type: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** CSV and JSON of the rows shown; every row as CSV (streamed by the server) when the table was cut. */
+function ExportButtons({ result, ran }: { result: QueryView | null; ran: RanQuery | null }) {
+  const exportName = `query-${new Date(ran?.endTime ?? 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+  return (
+    <div className="btn-group">
+      <button
+        type="button"
+        className="btn"
+        disabled={!result || result.rows.length === 0}
+        data-testid="export-csv"
+        onClick={() =>
+          result &&
+          download(
+            `${exportName}.csv`,
+            'text/csv',
+            toCsv(
+              result.columns.filter((c) => c !== '@ptr'),
+              result.rows,
+            ),
+          )
+        }
+      >
+        CSV
+      </button>
+      {result?.truncated && ran && (
+        <a
+          className="btn"
+          href={exportUrl(ran)}
+          download
+          data-testid="export-all"
+          title="Every row, streamed by the server as CSV (the table shows only the first ones)"
+        >
+          All rows (CSV)
+        </a>
+      )}
+      <button
+        type="button"
+        className="btn"
+        disabled={!result || result.rows.length === 0}
+        data-testid="export-json"
+        onClick={() =>
+          result && download(`${exportName}.json`, 'application/json', JSON.stringify(result.rows, null, 2))
+        }
+      >
+        JSON
+      </button>
+    </div>
+  );
+}
+
 /** Run / Cancel, the run's status, auto-refresh, save, add to dashboard, exports. */
 export function RunBar(props: {
   running: { id?: string; started: number } | null;
@@ -28,7 +78,6 @@ export function RunBar(props: {
   onAddToDashboard: () => void;
 }) {
   const { result, running, ran } = props;
-  const exportName = `query-${new Date(ran?.endTime ?? 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   return (
     <div className="run-bar">
       {running ? (
@@ -86,49 +135,7 @@ export function RunBar(props: {
       >
         Add to dashboard
       </button>
-      <div className="btn-group">
-        <button
-          type="button"
-          className="btn"
-          disabled={!result || result.rows.length === 0}
-          data-testid="export-csv"
-          onClick={() =>
-            result &&
-            download(
-              `${exportName}.csv`,
-              'text/csv',
-              toCsv(
-                result.columns.filter((c) => c !== '@ptr'),
-                result.rows,
-              ),
-            )
-          }
-        >
-          CSV
-        </button>
-        {result?.truncated && ran && (
-          <a
-            className="btn"
-            href={exportUrl(ran)}
-            download
-            data-testid="export-all"
-            title="Every row, streamed by the server as CSV (the table shows only the first ones)"
-          >
-            All rows (CSV)
-          </a>
-        )}
-        <button
-          type="button"
-          className="btn"
-          disabled={!result || result.rows.length === 0}
-          data-testid="export-json"
-          onClick={() =>
-            result && download(`${exportName}.json`, 'application/json', JSON.stringify(result.rows, null, 2))
-          }
-        >
-          JSON
-        </button>
-      </div>
+      <ExportButtons result={result} ran={ran} />
     </div>
   );
 }
