@@ -448,7 +448,7 @@ test('bound to a non-loopback address, a request without the token is refused', 
     await page.fill('#token', 'e2e-secret-token');
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-testid="run-button"]');
-    assert.match(page.url(), /\/query$/);
+    assert.match(page.url(), /\/query(\?r=[^&]+)?$/, 'back on the page asked for (the first range is added)');
   } finally {
     await page.close();
     await guarded.close();
