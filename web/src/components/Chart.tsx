@@ -66,7 +66,7 @@ function buildOption(p: ChartProps, c: ChartColors, width: number): EChartsCoreO
     return {
       ...base,
       tooltip: { ...(base.tooltip as object), trigger: 'item', valueFormatter: numberText },
-      legend: { ...(base.legend as object), type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
+      legend: { ...(base.legend as object), show: true, type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
       series: [
         {
           type: 'pie',

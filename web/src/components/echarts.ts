@@ -36,7 +36,8 @@ export function baseOption(c: ChartColors): EChartsCoreOption {
     color: c.palette,
     backgroundColor: 'transparent',
     textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', color: c.text },
-    legend: { textStyle: { color: c.text }, pageTextStyle: { color: c.muted } },
+    // Hidden unless a chart asks for it (a present legend option shows one: it covered a bar chart's axis).
+    legend: { show: false, textStyle: { color: c.text }, pageTextStyle: { color: c.muted } },
     tooltip: { backgroundColor: c.tooltip, borderColor: c.tooltipBorder, textStyle: { color: c.text } },
   };
 }
