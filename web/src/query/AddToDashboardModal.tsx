@@ -17,6 +17,29 @@ function isWidgetView(v: string): v is WidgetView {
   return WIDGET_VIEWS.some((w) => w.v === v);
 }
 
+/** The dashboard to add to; choosable only once the list is there (a choice made earlier would be reset when it arrives). */
+function DashboardChoice({ dashboards }: { dashboards: Dashboard[] | null }) {
+  return (
+    <label className="field">
+      Dashboard
+      {dashboards ? (
+        <select name="dashboard" defaultValue={dashboards[0]?.id ?? '__new'}>
+          {dashboards.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+          <option value="__new">New dashboard…</option>
+        </select>
+      ) : (
+        <select name="dashboard" disabled>
+          <option>Loading dashboards…</option>
+        </select>
+      )}
+    </label>
+  );
+}
+
 /** Put the query on a dashboard (a new one or an existing one): an explicit save of that dashboard. */
 export function AddToDashboardModal(props: {
   queryString: string;
@@ -67,24 +90,7 @@ export function AddToDashboardModal(props: {
           submit(new FormData(e.currentTarget)).catch((x: Error) => setErr(x.message));
         }}
       >
-        <label className="field">
-          Dashboard
-          {/* Choosable only once the list is there: a choice made earlier would be reset when it arrives. */}
-          {dashboards ? (
-            <select name="dashboard" defaultValue={dashboards[0]?.id ?? '__new'}>
-              {dashboards.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-              <option value="__new">New dashboard…</option>
-            </select>
-          ) : (
-            <select name="dashboard" disabled>
-              <option>Loading dashboards…</option>
-            </select>
-          )}
-        </label>
+        <DashboardChoice dashboards={dashboards} />
         <label className="field">
           New dashboard name (for a new one)
           <input name="newName" placeholder="My dashboard" />

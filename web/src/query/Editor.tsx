@@ -170,6 +170,98 @@ function completionSource(getLang: () => LanguageCatalog | null, getFields: () =
   };
 }
 
+/** The editor's look, in the console's colour variables (light and dark). */
+const EDITOR_THEME = EditorView.theme({
+  '&': {
+    fontSize: '13px',
+    border: '1px solid var(--input-border)',
+    borderRadius: '6px',
+    background: 'var(--panel)',
+    color: 'var(--text)',
+  },
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-1px' },
+  '.cm-content': {
+    fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    minHeight: '120px',
+    padding: '8px 0',
+  },
+  '.cm-gutters': {
+    background: 'var(--subtle)',
+    borderRight: '1px solid var(--border-soft)',
+    color: 'var(--muted-2)',
+    borderTopLeftRadius: '6px',
+    borderBottomLeftRadius: '6px',
+  },
+  '.cm-scroller': { maxHeight: '320px', overflow: 'auto' },
+  '.cm-activeLine': { background: 'var(--hover)' },
+  '.cm-activeLineGutter': { background: 'var(--hover)' },
+  '.cm-cursor': { borderLeftColor: 'var(--text)' },
+  '.cm-tooltip': {
+    border: '1px solid var(--border)',
+    borderRadius: '6px',
+    boxShadow: '0 6px 18px rgba(20,30,45,.12)',
+    background: 'var(--panel)',
+    color: 'var(--text)',
+    overflow: 'hidden',
+  },
+  '.cm-tooltip-autocomplete > ul': {
+    fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    fontSize: '12px',
+    maxHeight: '240px',
+  },
+  '.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px !important' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: 'var(--accent)', color: '#fff' },
+  '.cm-completionDetail': {
+    marginLeft: '12px',
+    fontStyle: 'normal',
+    color: 'var(--muted-2)',
+    fontFamily: 'system-ui, sans-serif',
+  },
+  '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
+  '.cm-tooltip-lint': { padding: '2px 0' },
+  '.cm-diagnostic': { padding: '6px 10px', fontFamily: 'system-ui, sans-serif', fontSize: '12.5px' },
+});
+
+/** Live diagnostics from POST /api/check (the server's analyzer), 400 ms after typing stops. */
+function serverLinter(target: () => { logGroups: string[]; engine?: string }) {
+  return linter(
+    async (v): Promise<CmDiagnostic[]> => {
+      const text = v.state.doc.toString();
+      if (!text.trim()) return [];
+      try {
+        const { logGroups, engine } = target();
+        const diags = await api.check(text, logGroups, undefined, engine);
+        const len = v.state.doc.length;
+        return diags.map((d) => {
+          let from = Math.min(Math.max(0, d.span.start), len);
+          let to = Math.min(Math.max(from, d.span.end), len);
+          // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
+          if (to === from) {
+            if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
+            else {
+              while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
+              to = from;
+              from = Math.max(0, from - 1);
+            }
+          }
+          return {
+            from,
+            to,
+            severity: d.severity === 'info' ? 'info' : d.severity,
+            message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
+            source: d.code,
+          };
+        });
+      } catch (e) {
+        // The engine unavailable (503) or a transient error: no marks rather than false ones.
+        if (e instanceof ApiError) return [];
+        return [];
+      }
+    },
+    { delay: 400 },
+  );
+}
+
 /** The query editor: highlighting, completion, live diagnostics from /api/check, Ctrl/Cmd-Enter runs. */
 export function Editor(props: EditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -182,41 +274,7 @@ export function Editor(props: EditorProps) {
   const initial = useRef(props.value);
 
   useEffect(() => {
-    const checkLinter = linter(
-      async (v): Promise<CmDiagnostic[]> => {
-        const text = v.state.doc.toString();
-        if (!text.trim()) return [];
-        try {
-          const diags = await api.check(text, latest.current.logGroups, undefined, latest.current.engine);
-          const len = v.state.doc.length;
-          return diags.map((d) => {
-            let from = Math.min(Math.max(0, d.span.start), len);
-            let to = Math.min(Math.max(from, d.span.end), len);
-            // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
-            if (to === from) {
-              if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
-              else {
-                while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
-                to = from;
-                from = Math.max(0, from - 1);
-              }
-            }
-            return {
-              from,
-              to,
-              severity: d.severity === 'info' ? 'info' : d.severity,
-              message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
-              source: d.code,
-            };
-          });
-        } catch (e) {
-          // The engine unavailable (503) or a transient error: no marks rather than false ones.
-          if (e instanceof ApiError) return [];
-          return [];
-        }
-      },
-      { delay: 400 },
-    );
+    const checkLinter = serverLinter(() => ({ logGroups: latest.current.logGroups, engine: latest.current.engine }));
 
     const state = EditorState.create({
       doc: initial.current,
@@ -257,56 +315,7 @@ export function Editor(props: EditorProps) {
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
         }),
-        EditorView.theme({
-          '&': {
-            fontSize: '13px',
-            border: '1px solid var(--input-border)',
-            borderRadius: '6px',
-            background: 'var(--panel)',
-            color: 'var(--text)',
-          },
-          '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-1px' },
-          '.cm-content': {
-            fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-            minHeight: '120px',
-            padding: '8px 0',
-          },
-          '.cm-gutters': {
-            background: 'var(--subtle)',
-            borderRight: '1px solid var(--border-soft)',
-            color: 'var(--muted-2)',
-            borderTopLeftRadius: '6px',
-            borderBottomLeftRadius: '6px',
-          },
-          '.cm-scroller': { maxHeight: '320px', overflow: 'auto' },
-          '.cm-activeLine': { background: 'var(--hover)' },
-          '.cm-activeLineGutter': { background: 'var(--hover)' },
-          '.cm-cursor': { borderLeftColor: 'var(--text)' },
-          '.cm-tooltip': {
-            border: '1px solid var(--border)',
-            borderRadius: '6px',
-            boxShadow: '0 6px 18px rgba(20,30,45,.12)',
-            background: 'var(--panel)',
-            color: 'var(--text)',
-            overflow: 'hidden',
-          },
-          '.cm-tooltip-autocomplete > ul': {
-            fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-            fontSize: '12px',
-            maxHeight: '240px',
-          },
-          '.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px !important' },
-          '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: 'var(--accent)', color: '#fff' },
-          '.cm-completionDetail': {
-            marginLeft: '12px',
-            fontStyle: 'normal',
-            color: 'var(--muted-2)',
-            fontFamily: 'system-ui, sans-serif',
-          },
-          '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
-          '.cm-tooltip-lint': { padding: '2px 0' },
-          '.cm-diagnostic': { padding: '6px 10px', fontFamily: 'system-ui, sans-serif', fontSize: '12.5px' },
-        }),
+        EDITOR_THEME,
       ],
     });
     const parent = host.current;
