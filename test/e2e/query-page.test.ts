@@ -272,7 +272,7 @@ test('an unknown path answers 404 with a page that leads back; assets go out com
   const plain = await fetch(`${server.url}${js}`, { headers: { 'accept-encoding': 'identity' } });
   const plainBytes = (await plain.arrayBuffer()).byteLength;
   for (const enc of ['br', 'gzip']) {
-    const r = await fetch(`${server.url}${js}`, { headers: { 'accept-encoding': enc } });
+    const r: Response = await fetch(`${server.url}${js}`, { headers: { 'accept-encoding': enc } });
     assert.equal(r.headers.get('content-encoding'), enc);
     assert.match(r.headers.get('vary') ?? '', /accept-encoding/i);
     // fetch decodes the body: it is the same script.
