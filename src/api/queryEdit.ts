@@ -74,7 +74,8 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'like', 'as', 'by', 'asc', '
 /** A field name as the query language reads it: bare when it can be, else in backticks. */
 export function fieldText(name: string): string {
   if (/^@?[A-Za-z_][A-Za-z0-9_@]*(\.[A-Za-z0-9_@]+)*$/.test(name) && !KEYWORDS.has(name.toLowerCase())) return name;
-  if (/[`\n]/.test(name)) throw new BiError('INVALID_REQUEST', `The field name ${JSON.stringify(name)} cannot be quoted.`);
+  if (/[`\n]/.test(name))
+    throw new BiError('INVALID_REQUEST', `The field name ${JSON.stringify(name)} cannot be quoted.`);
   return name.startsWith('@') ? `@\`${name.slice(1)}\`` : `\`${name}\``;
 }
 
