@@ -44,6 +44,8 @@ function DashboardChoice({ dashboards }: { dashboards: Dashboard[] | null }) {
 export function AddToDashboardModal(props: {
   queryString: string;
   logGroups: string[];
+  /** The engine the query runs on ('' the store's): the widget keeps it. */
+  engine: string;
   suggested: WidgetView;
   onClose: () => void;
 }) {
@@ -63,6 +65,7 @@ export function AddToDashboardModal(props: {
       view: isWidgetView(view) ? view : 'table',
       width: Number(f.get('width')),
       height: 7,
+      ...(props.engine ? { engine: props.engine } : {}),
     };
     let d: Dashboard;
     if (target === '__new') {

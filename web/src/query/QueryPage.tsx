@@ -8,6 +8,7 @@ import {
   type QueryEdit,
   type SavedQuery,
 } from '../api';
+import { EngineSelect } from '../components/EngineSelect';
 import { LogGroupPicker } from '../components/LogGroupPicker';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import type { ChartView } from '../chart';
@@ -76,9 +77,9 @@ function useQueryPage() {
       }
       if (text !== s.queryText) update({ queryText: text });
       setRuns((n) => n + 1);
-      void runQuery({ queryString: text, logGroups: s.logGroups, range });
+      void runQuery({ queryString: text, logGroups: s.logGroups, range, engine: s.engine });
     },
-    [draft, s.range, s.queryText, s.logGroups, update, runQuery],
+    [draft, s.range, s.queryText, s.logGroups, s.engine, update, runQuery],
   );
 
   // A first visit (no range in the URL) opens on a range that has data (useDataExtent.defaultRange),
@@ -114,7 +115,15 @@ function useQueryPage() {
   );
   const openSaved = (sq: SavedQuery): void => {
     update(
-      { queryText: sq.queryString, logGroups: sq.logGroups, savedId: sq.id, viz: null, metric: null, sort: null },
+      {
+        queryText: sq.queryString,
+        logGroups: sq.logGroups,
+        savedId: sq.id,
+        viz: null,
+        metric: null,
+        sort: null,
+        engine: sq.engine || null,
+      },
       true,
     );
     q.clear();
@@ -147,7 +156,14 @@ function QueryModals(props: {
           initialFolder={side.saved.find((x) => x.id === s.savedId)?.folder ?? ''}
           onClose={close}
           onSave={async (name, folder, description) => {
-            const sq = await api.saveQuery({ name, folder, description, queryString: draft, logGroups: s.logGroups });
+            const sq = await api.saveQuery({
+              name,
+              folder,
+              description,
+              queryString: draft,
+              logGroups: s.logGroups,
+              ...(s.engine ? { engine: s.engine } : {}),
+            });
             close();
             update({ savedId: sq.id });
             setToast(`Saved "${sq.name}"${sq.folder ? ` in ${sq.folder}` : ''}.`);
@@ -160,6 +176,7 @@ function QueryModals(props: {
         <AddToDashboardModal
           queryString={s.queryText}
           logGroups={s.logGroups}
+          engine={s.engine}
           suggested={props.view ?? 'table'}
           onClose={close}
         />
@@ -213,6 +230,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
               onUtcChange={(u) => update({ utc: u })}
             />
           )}
+          <EngineSelect value={s.engine} onChange={(e) => update({ engine: e || null })} />
         </div>
         <Editor
           value={draft}
@@ -221,6 +239,7 @@ export function QueryPage(props: { language: LanguageCatalog | null; groups: Log
           language={props.language}
           fields={catalog}
           logGroups={s.logGroups}
+          engine={s.engine}
         />
         <RunBar
           running={q.running}

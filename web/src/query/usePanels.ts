@@ -22,7 +22,9 @@ function usePanel<T>(
     error: '',
   });
   useEffect(() => {
-    if (!ran || !enabled) return;
+    // The panels are queries on the store: a query run on a remote engine gets none rather than
+    // the store's picture beside the engine's rows.
+    if (!ran || !enabled || ran.engine) return;
     const ctrl = new AbortController();
     const req: PanelRequest = {
       queryString: ran.queryString,
@@ -41,7 +43,7 @@ function usePanel<T>(
   const current = state.for === ran;
   return {
     data: current ? state.data : null,
-    loading: Boolean(ran && enabled && !current),
+    loading: Boolean(ran && enabled && !ran.engine && !current),
     error: current ? state.error : '',
   };
 }

@@ -1,13 +1,15 @@
 // Running the page's query: start, long-poll, cancel, the result, its error, the elapsed time.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RangeSpec } from '../../../src/contracts/range';
-import { api, ApiError, isFinal, type QueryView } from '../api';
+import { api, ApiError, errorText, isFinal, type QueryView } from '../api';
 
 /** What a run asks for. */
 export interface RunInput {
   queryString: string;
   logGroups: string[];
   range: RangeSpec;
+  /** An engine of /api/engines; '' or absent: the store's. */
+  engine?: string;
 }
 
 /** The query behind the result shown: the export, the histogram and the empty-result hint use it. */
@@ -17,6 +19,8 @@ export interface RanQuery {
   range: RangeSpec;
   startTime: number;
   endTime: number;
+  /** The engine it ran on (absent: the store's); the export runs it there again. */
+  engine?: string;
 }
 
 export interface QueryRun {
@@ -36,7 +40,8 @@ export interface QueryRun {
 export function diagnosticText(e: unknown): string {
   if (e instanceof ApiError) {
     const d = e.diagnostics?.[0];
-    return d ? `Line ${d.line}, column ${d.column + 1}: ${d.message}` : e.message;
+    // An engine's failure says its code (TRINO_UNREACHABLE…): what the user looks up.
+    return d ? `Line ${d.line}, column ${d.column + 1}: ${d.message}` : errorText(e);
   }
   return e instanceof Error ? e.message : String(e);
 }
@@ -73,6 +78,7 @@ export function useQueryRun(onFinished?: () => void): QueryRun {
           // the histogram and the export use those bounds, and the history keeps "Last 1h".
           range: input.range,
           waitMs: 250,
+          ...(input.engine ? { engine: input.engine } : {}),
         });
         if (my !== seq.current) return;
         setRunning({ id: v.queryId, started: Date.now() - v.elapsedMs });
@@ -88,8 +94,10 @@ export function useQueryRun(onFinished?: () => void): QueryRun {
           range: input.range,
           startTime: v.startTime,
           endTime: v.endTime,
+          ...(input.engine ? { engine: input.engine } : {}),
         });
-        if (v.status === 'Failed' || v.status === 'Timeout') setError(v.error?.message ?? 'The query failed.');
+        if (v.status === 'Failed' || v.status === 'Timeout')
+          setError(v.error ? errorText(v.error) : 'The query failed.');
       } catch (e) {
         if (my !== seq.current) return;
         setError(diagnosticText(e));

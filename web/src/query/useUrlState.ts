@@ -42,6 +42,8 @@ export interface QueryUrlState {
   /** The discovered-fields panel is shown (hidden with `fields=0`). */
   fieldsPanel: boolean;
   sort: SortState | null;
+  /** Where the query runs (`engine`): '' is the store, else a connection of the server's config. */
+  engine: string;
 }
 
 /** A change of view state; undefined leaves a value as it is, null removes it from the URL. */
@@ -58,6 +60,7 @@ export interface QueryUrlPatch {
   side?: SideTab;
   fieldsPanel?: boolean;
   sort?: SortState | null;
+  engine?: string | null;
 }
 
 function sortFromParam(v: string | null): SortState | null {
@@ -85,6 +88,7 @@ function toParams(p: QueryUrlPatch): Record<string, string | undefined> {
   put('saved', p.savedId);
   put('side', p.side === undefined ? undefined : p.side === 'history' ? 'history' : null);
   put('fields', p.fieldsPanel === undefined ? undefined : p.fieldsPanel ? null : '0');
+  put('engine', p.engine === undefined ? undefined : p.engine || null);
   put('sort', p.sort === undefined ? undefined : p.sort ? `${p.sort.col}:${p.sort.desc ? 'desc' : 'asc'}` : null);
   return out;
 }
@@ -104,6 +108,7 @@ export function useUrlState(): { state: QueryUrlState; update: (patch: QueryUrlP
   const side = params.get('side');
   const fields = params.get('fields');
   const sort = params.get('sort');
+  const engine = params.get('engine') ?? '';
   const state = useMemo<QueryUrlState>(
     () => ({
       queryText: q ?? DEFAULT_QUERY,
@@ -119,8 +124,9 @@ export function useUrlState(): { state: QueryUrlState; update: (patch: QueryUrlP
       side: side === 'history' ? 'history' : 'saved',
       fieldsPanel: fields !== '0',
       sort: sortFromParam(sort),
+      engine,
     }),
-    [q, g, r, tab, utc, refresh, viz, metric, saved, side, fields, sort],
+    [q, g, r, tab, utc, refresh, viz, metric, saved, side, fields, sort, engine],
   );
   const update = useCallback((patch: QueryUrlPatch, push = false) => setParams(toParams(patch), !push), [setParams]);
   return { state, update };
