@@ -1,4 +1,5 @@
 import { BiError } from '../util/errors.js';
+import { resolveRange } from '../contracts/range.js';
 import {
   checkDashboardBody,
   type DashboardBody,
@@ -85,12 +86,14 @@ const VIEW_OUT: Record<WidgetView, { view: string; stacked?: boolean }> = {
 export function toCloudWatchBody(d: DashboardBody, opts: { region?: string } = {}): CloudWatchDashboardBody {
   const region = opts.region ?? 'us-east-1';
   const out: CloudWatchDashboardBody = { widgets: [] };
-  if (d.range.kind === 'relative') {
-    const start = isoDuration(d.range.value);
-    if (start) out.start = start;
-  } else {
-    out.start = new Date(d.range.start).toISOString();
-    out.end = new Date(d.range.end).toISOString();
+  const duration = d.range.kind === 'relative' ? isoDuration(d.range.value) : undefined;
+  if (duration) out.start = duration;
+  else {
+    // An absolute range, or a calendar one ("last month"), which CloudWatch cannot express: its
+    // bounds as of the export.
+    const r = resolveRange(d.range);
+    out.start = new Date(r.start).toISOString();
+    out.end = new Date(r.end).toISOString();
   }
   // Flow widgets left to right on the 24-column grid, as our console lays them out.
   let x = 0;

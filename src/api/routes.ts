@@ -10,6 +10,8 @@ import { sendView } from './viewStream.js';
 import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
+import { registerConsoleRoutes } from './consoleRoutes.js';
+import { recordCost } from './consoleQueries.js';
 import { consoleQueryRequest, optionalEngine, optionalString, requiredString, stringArray } from './queryRequest.js';
 import { clientGone, registerExportRoute } from './exportRoute.js';
 import type { QueryAdmission } from '../engines/admission.js';
@@ -49,6 +51,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if ((await sendView(reply, q, r)) && isFinal(r.status)) queries.delivered(q);
   };
   registerCostRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx);
   registerExportRoute(app, {
     engines,
     ...(ctx.exportTimeoutMs !== undefined ? { timeoutMs: ctx.exportTimeoutMs } : {}),
@@ -157,7 +160,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/records', async (req, reply) => {
     try {
       const ptr = requiredString((req.query as Record<string, string>).ptr, 'ptr');
-      return { record: await readRecord(store, ptr) };
+      const record = await readRecord(store, ptr);
+      // The price is the engine's (cost.* resolved as in any query); a record without one, or an
+      // engine that cannot answer, still shows its event.
+      const cost = await recordCost(engines.get(), record, ptr).catch(() => undefined);
+      return { record: cost ? { ...record, cost: { fields: cost } } : record };
     } catch (e) {
       return fail(reply, e);
     }

@@ -47,6 +47,70 @@ export interface LogRecord {
   ingestionTime: number;
   /** @message parsed as JSON when it is JSON, else the raw text. */
   message: unknown;
+  /** The record's price (cost.* fields), for Bedrock records; absent for other events. */
+  cost?: RecordCost;
+}
+
+/**
+ * The fields of a record's price, as the query language names them (docs/semantics.md #43): the
+ * expanded row shows them (src/api/consoleQueries.ts reads them with a query).
+ */
+export const RECORD_COST_FIELDS = [
+  'cost.total',
+  'cost.input',
+  'cost.output',
+  'cost.cacheRead',
+  'cost.cacheWrite',
+  'cost.unpricedTokens',
+  'cost.unpriced',
+  'cost.priceVersion',
+] as const;
+
+/** The per-record cost of an expanded row (GET /api/records): the `cost.*` fields as a query returns them. */
+export interface RecordCost {
+  /** Field -> value, as text (absent fields are left out: no price for that part). */
+  fields: Record<string, string>;
+}
+
+// -- the query page's CloudWatch-like panels (src/api/consoleRoutes.ts) -----------------------
+
+/** A console edit of a query's text (POST /api/query-edit): the discovered fields' and the record's buttons. */
+export interface QueryEdit {
+  op: 'fields' | 'filter' | 'exclude' | 'statsBy';
+  field: string;
+  /** For filter/exclude: the value (a JSON number stays a number); absent: "has the field"; null: "lacks it". */
+  value?: string | number | boolean | null;
+}
+
+/** POST /api/histogram: the events the query's row-level commands match, per bin over the range. */
+export interface Histogram {
+  /** Bin width (ms) and its Logs Insights spelling (`5m`, `1h`, `1d`). */
+  binMs: number;
+  bin: string;
+  /** [bin start (epoch ms), events]; bins without events are absent. */
+  bins: [number, number][];
+  /** Events in the range matching the query's filters. */
+  total: number;
+  /** The Logs Insights query that counted them (shown, and openable). */
+  queryString: string;
+  startTime: number;
+  endTime: number;
+}
+
+/** POST /api/field-coverage: the share of the matching events that have each field. */
+export interface FieldCoverage {
+  /** Events in the range matching the query's filters. */
+  total: number;
+  fields: { field: string; events: number }[];
+  queryString: string;
+}
+
+/** GET /api/extent: the events of the log groups over all time (what an empty result is compared with). */
+export interface LogGroupExtent {
+  events: number;
+  /** Epoch ms of the oldest and newest event; null without events. */
+  first: number | null;
+  last: number | null;
 }
 
 /** GET /api/language: names for the editor's completion and highlighting (src/api/language.ts). */

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
-import type { RangeSpec } from '../contracts/range.js';
+import { isRangeSpec, type RangeSpec } from '../contracts/range.js';
+import { BEDROCK_FOLDER, queryPackDir, readQueryPack, type PackQuery } from './queryPack.js';
 import {
   REFRESH_CHOICES,
   type Dashboard,
@@ -20,7 +18,7 @@ import {
 
 // The shapes the console reads over HTTP are defined once in contracts/wire.ts (the web console imports
 // them from there too); they are re-exported so callers keep importing them from here.
-export { REFRESH_CHOICES };
+export { REFRESH_CHOICES, BEDROCK_FOLDER, queryPackDir, readQueryPack };
 export type {
   Dashboard,
   DashboardBody,
@@ -82,8 +80,9 @@ export const DEFINITIONS_DDL: readonly string[] = [
   )`,
 ];
 
-export const BEDROCK_FOLDER = 'Bedrock usage';
 export const DEFAULT_DASHBOARD_ID = 'bedrock-usage';
+/** The revision of the query pack (queryPack.ts PACK_REVISIONS) a store's preloaded queries have. */
+const SEED_REVISION = 2;
 /** How many history entries are kept (oldest dropped first). */
 export const HISTORY_LIMIT = 200;
 
@@ -174,39 +173,14 @@ export function defaultDashboardBody(): DashboardBody {
   };
 }
 
-/** The folder of the built-in query pack: <repo>/queries/bedrock, from src/workspace or dist/workspace. */
-export function queryPackDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '..', '..', 'queries', 'bedrock');
-}
-
-/** The user's queries: title and purpose from the first two `#` lines, the rest verbatim. */
-export function readQueryPack(dir: string = queryPackDir()): SavedQueryInput[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((n) => n.endsWith('.insights'))
-      .sort();
-  } catch {
-    return [];
-  }
-  return names.map((n) => {
-    const text = readFileSync(join(dir, n), 'utf8');
-    const lines = text.split('\n');
-    const title = (lines[0] ?? '').replace(/^#\s*/, '').trim();
-    const purpose = (lines[1] ?? '')
-      .replace(/^#\s*/, '')
-      .replace(/^Purpose:\s*/i, '')
-      .trim();
-    const queryString = lines.slice(2).join('\n').replace(/\s+$/, '');
-    return {
-      name: title || n,
-      folder: BEDROCK_FOLDER,
-      queryString,
-      description: purpose,
-      logGroups: ['/aws/bedrock/modelinvocations'],
-    };
-  });
+function packInput(q: PackQuery): SavedQueryInput {
+  return {
+    name: q.name,
+    folder: q.folder,
+    queryString: q.queryString,
+    description: q.description,
+    logGroups: q.logGroups,
+  };
 }
 
 /** CloudWatch's spelling of a saved query's name: the folder joined with "/". */
@@ -274,10 +248,7 @@ function checkWidget(w: Widget, i: number): Widget {
 }
 
 export function checkDashboardBody(b: Partial<DashboardBody>): DashboardBody {
-  const range: RangeSpec =
-    b.range && (b.range.kind === 'relative' || b.range.kind === 'absolute')
-      ? b.range
-      : { kind: 'relative', value: '1d' };
+  const range: RangeSpec = isRangeSpec(b.range) ? b.range : { kind: 'relative', value: '1d' };
   const refresh: RefreshChoice = REFRESH_CHOICES.includes(b.refresh as RefreshChoice)
     ? (b.refresh as RefreshChoice)
     : 'off';
@@ -304,11 +275,20 @@ export class Definitions {
     return d;
   }
 
-  /** Preload the user's queries and the default dashboard once per store (a marker in `meta`). */
+  /**
+   * Preload the user's queries and the default dashboard once per store (a marker in `meta`). A
+   * store seeded before the pack's revisions (src/workspace/queryPack.ts) gets them applied to the
+   * preloaded queries nobody has edited since (same title and text as the guide's); an edited or
+   * deleted one is left as its owner left it.
+   */
   private async seed(queryPack?: string): Promise<void> {
     const marker = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'console_seeded'`);
-    if (marker.getRows().length > 0) return;
-    for (const q of readQueryPack(queryPack)) await this.insertSavedQuery(q, true);
+    const pack = readQueryPack(queryPack);
+    if (marker.getRows().length > 0) {
+      await this.reviseSeeded(pack);
+      return;
+    }
+    for (const q of pack) await this.insertSavedQuery(packInput(q), true);
     const now = Date.now();
     await this.conn.run(`INSERT INTO dashboards VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING`, [
       DEFAULT_DASHBOARD_ID,
@@ -317,6 +297,25 @@ export class Definitions {
       now,
     ]);
     await this.conn.run(`INSERT INTO meta VALUES ('console_seeded', '1') ON CONFLICT DO NOTHING`);
+    await this.conn.run(
+      `INSERT INTO meta VALUES ('console_seed_revision', '${SEED_REVISION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    );
+  }
+
+  private async reviseSeeded(pack: PackQuery[]): Promise<void> {
+    const rev = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'console_seed_revision'`);
+    if (Number(rev.getRows()[0]?.[0] ?? 0) >= SEED_REVISION) return;
+    for (const q of pack) {
+      if (!q.original) continue;
+      await this.conn.run(
+        `UPDATE saved_queries SET name = $1, description = $2, query_string = $3, updated_ts = $4
+         WHERE builtin AND name = $5 AND query_string = $6`,
+        [q.name, q.description, q.queryString, Date.now(), q.original.name, q.original.queryString],
+      );
+    }
+    await this.conn.run(
+      `INSERT INTO meta VALUES ('console_seed_revision', '${SEED_REVISION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    );
   }
 
   private async refreshCache(): Promise<void> {

@@ -215,8 +215,11 @@ test('a stats … by bin() query draws a line chart; a plain query row expands t
   assert.equal(rows.length, 5);
   assert.equal(rows[0].requestId, 'req-000000000', 'newest record first');
   await page.click('[data-testid="results-table"] tbody tr');
-  await page.waitForSelector('[data-testid="record-detail"] pre');
-  const json = JSON.parse((await page.textContent('[data-testid="record-detail"] pre')) ?? '{}') as {
+  // The expanded record is a field table; its raw JSON is one click away.
+  await page.waitForSelector('[data-testid="record-fields"] tr[data-field="requestId"]');
+  await page.click('[data-testid="record-raw-toggle"]');
+  await page.waitForSelector('[data-testid="record-json"]');
+  const json = JSON.parse((await page.textContent('[data-testid="record-json"]')) ?? '{}') as {
     requestId?: string;
     requestMetadata?: { cost_center?: string };
   };
@@ -381,24 +384,20 @@ test('a query result goes onto a new dashboard; a failing widget says why inside
   await page.waitForSelector('[data-testid="widget"][data-state="ready"] .chart[data-rendered="true"]');
   await page.screenshot({ path: artifact('dashboard-widget-error-1440.png') });
 
-  // Edit the layout: widen the first widget and move it after the second; both stick on the server.
+  // Edit the layout: widen the first widget and move it after the second; nothing reaches the
+  // server before "Save dashboard", then both stick.
   await page.click('[data-testid="edit-layout"]');
   const first = '[data-testid="widget"]:first-child';
   await page.click(`${first} button[title="Wider"]`);
-  await page.waitForFunction(
-    async (u) =>
-      ((await (await fetch(u)).json()) as { dashboard: { widgets: { width: number }[] } }).dashboard.widgets[0]
-        .width === 16,
-    `${server.url}/api/dashboards/${id}`,
-  );
   await page.click(`${first} button[title="Move later"]`);
-  await page.waitForFunction(
-    async (u) =>
-      ((await (await fetch(u)).json()) as { dashboard: { widgets: { id: string }[] } }).dashboard.widgets[1].id !==
-      'broken',
-    `${server.url}/api/dashboards/${id}`,
-  );
-  await page.click('[data-testid="edit-layout"]');
+  const unsavedWidth = (
+    (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as {
+      dashboard: { widgets: { width: number }[] };
+    }
+  ).dashboard.widgets[0].width;
+  assert.equal(unsavedWidth, 12, 'a layout draft is not saved');
+  await page.click('[data-testid="dash-save"]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="dash-unsaved"]'));
   const order = (
     (await (await fetch(`${server.url}/api/dashboards/${id}`)).json()) as {
       dashboard: { widgets: { id: string; title: string; width: number }[] };
@@ -449,7 +448,7 @@ test('bound to a non-loopback address, a request without the token is refused', 
     await page.fill('#token', 'e2e-secret-token');
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-testid="run-button"]');
-    assert.match(page.url(), /\/query$/);
+    assert.match(page.url(), /\/query(\?r=[^&]+)?$/, 'back on the page asked for (the first range is added)');
   } finally {
     await page.close();
     await guarded.close();

@@ -178,8 +178,9 @@ test('the console: the engine selector runs the query on Trino with the store ro
   const browser = await launchBrowser();
   try {
     const page = await browser.ctx.newPage();
-    const r = encodeURIComponent(`${RANGE.start}-${RANGE.end}`);
-    await page.goto(`${server.url}/query?q=${encodeURIComponent(Q7)}&r=abs:${r}`);
+    // The URL's range is START-END in epoch ms (rangeToParam); an "abs:" prefix was not read and
+    // the page ran its default last hour, an empty result on both engines.
+    await page.goto(`${server.url}/query?q=${encodeURIComponent(Q7)}&r=${RANGE.start}-${RANGE.end}`);
     const select = page.getByTestId('engine-select');
     await select.waitFor();
     assert.deepEqual(await select.locator('option').allInnerTexts(), [
@@ -197,6 +198,7 @@ test('the console: the engine selector runs the query on Trino with the store ro
       await page.getByTestId('run-button').waitFor({ timeout: 90_000 });
     };
     await runToEnd();
+    assert.ok((await page.getByTestId('results-table').locator('tbody tr').count()) >= 3, 'the store has rows');
     const localText = await page.locator('table').first().innerText();
     await select.selectOption('trino');
     await page.waitForURL(/engine=trino/);

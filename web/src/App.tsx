@@ -7,6 +7,7 @@ const DashboardsPage = lazy(() => import('./dashboard/DashboardPage').then((m) =
 const CostPage = lazy(() => import('./cost/CostPage').then((m) => ({ default: m.CostPage })));
 const AlarmsPage = lazy(() => import('./alarms/AlarmsPage').then((m) => ({ default: m.AlarmsPage })));
 import { navigate, useLocation } from './url';
+import { matchConsoleRoute, type ConsolePage } from '../../src/contracts/console-routes';
 
 /** Never a blank page: a render error shows what happened and how to get back. */
 class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
@@ -55,8 +56,25 @@ function NavLink(props: { to: string; active: boolean; children: ReactNode; test
   );
 }
 
+/** An unknown path (the server answered 404 with this page). */
+function NotFound({ path }: { path: string }) {
+  return (
+    <div className="page-error" role="alert" data-testid="not-found">
+      <h2>Page not found</h2>
+      <p>
+        The console has no page at <code>{path}</code>.
+      </p>
+      <button type="button" className="btn primary" onClick={() => navigate('/query')}>
+        Open Logs Insights
+      </button>
+    </div>
+  );
+}
+
 export function App() {
   const loc = useLocation();
+  const route = matchConsoleRoute(loc.path);
+  const page: ConsolePage | 'notFound' = route?.page ?? 'notFound';
   const [language, setLanguage] = useState<LanguageCatalog | null>(null);
   const [groups, setGroups] = useState<LogGroupInfo[]>([]);
   const [groupsError, setGroupsError] = useState<string>();
@@ -67,16 +85,16 @@ export function App() {
       () => setEngine('unreachable'),
     );
   }, []);
-  const onQuery = !loc.path.startsWith('/dashboards');
+  const onQuery = page === 'query';
   // The editor's catalogs load only when the query page is shown.
   useEffect(() => {
     if (!onQuery || language) return;
     api.language().then(setLanguage, () => undefined);
     api.logGroups().then(setGroups, (e: Error) => setGroupsError(e.message));
-  }, [onQuery]);
-  const onDash = loc.path.startsWith('/dashboards');
-  const onCost = loc.path.startsWith('/cost');
-  const onAlarms = loc.path.startsWith('/alarms');
+  }, [onQuery, language]);
+  const onDash = page === 'dashboards' || page === 'dashboard';
+  const onCost = page === 'cost';
+  const onAlarms = page === 'alarms';
   return (
     <div className="app">
       <header className="topbar">
@@ -95,7 +113,7 @@ export function App() {
           bedrock-insights
         </a>
         <nav>
-          <NavLink to="/query" active={!onDash && !onCost && !onAlarms} testId="nav-query">
+          <NavLink to="/query" active={onQuery} testId="nav-query">
             Logs Insights
           </NavLink>
           <NavLink to="/dashboards" active={onDash} testId="nav-dashboards">
@@ -125,14 +143,16 @@ export function App() {
               </div>
             }
           >
-            {onAlarms ? (
+            {page === 'alarms' ? (
               <AlarmsPage />
-            ) : onCost ? (
+            ) : page === 'cost' ? (
               <CostPage />
-            ) : onDash ? (
-              <DashboardsPage />
+            ) : page === 'dashboards' || page === 'dashboard' ? (
+              <DashboardsPage {...(route?.params.id !== undefined ? { id: route.params.id } : {})} />
+            ) : page === 'query' ? (
+              <QueryPage language={language} groups={groups} {...(groupsError ? { groupsError } : {})} />
             ) : (
-              <QueryPage language={language} groups={groups} groupsError={groupsError} />
+              <NotFound path={loc.path} />
             )}
           </Suspense>
         </ErrorBoundary>

@@ -1,13 +1,28 @@
-// The only module that talks HTTP. Every call goes to the same origin's /api.
-// The shapes the server sends are defined once, in src/contracts/wire.ts (type-only: nothing of the
-// server is bundled).
+// The only module that talks HTTP: every page's calls go through `request` below, so sign-in,
+// network failures and the server's coded errors are handled once. Every call goes to the same
+// origin's /api. The shapes the server sends are defined once, in src/contracts/wire.ts
+// (type-only: nothing of the server is bundled).
 import type {
+  AlarmDetail,
+  AlarmDisabled,
+  AlarmEnabled,
+  AlarmEvaluation,
+  AlarmList,
+  AlarmSeriesChart,
+  AlarmTestDeliveries,
+  ChargebackFormat,
+  CostParams,
+  CostSummary,
   Dashboard,
   Diagnostic,
   EngineChoice,
+  FieldCoverage,
+  Histogram,
   HistoryEntry,
   LanguageCatalog,
+  LogGroupExtent,
   LogRecord,
+  QueryEdit,
   QueryStatistics,
   QueryStatus,
   QueryView,
@@ -22,9 +37,13 @@ export type {
   Dashboard,
   Diagnostic,
   EngineChoice,
+  FieldCoverage,
+  Histogram,
   HistoryEntry,
   LanguageCatalog,
+  LogGroupExtent,
   LogRecord,
+  QueryEdit,
   QueryStatus,
   QueryView,
   RangeSpec,
@@ -52,7 +71,17 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+interface ErrorBody {
+  error?: { code?: string; message?: string; diagnostics?: Diagnostic[] };
+}
+
+function signIn(): never {
+  window.location.href = `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+  throw new ApiError(401, 'UNAUTHORIZED', 'Sign in with the access token.');
+}
+
+/** The one HTTP call of the console: JSON in, JSON out, errors as ApiError. Abort errors pass through. */
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -63,13 +92,10 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
+    if (e instanceof Error && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Is `bedrock-insights serve` still running?');
   }
-  if (res.status === 401) {
-    window.location.href = `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
-    throw new ApiError(401, 'UNAUTHORIZED', 'Sign in with the access token.');
-  }
+  if (res.status === 401) signIn();
   const text = await res.text();
   let json: unknown;
   try {
@@ -82,7 +108,7 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
     );
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; diagnostics?: Diagnostic[] } }).error ?? {};
+    const err = (json as ErrorBody).error ?? {};
     throw new ApiError(
       res.status,
       err.code ?? 'ERROR',
@@ -110,32 +136,55 @@ export function errorText(e: { code?: string; message: string }): string {
   return e.code && !['ERROR', 'NETWORK'].includes(e.code) ? `${e.message} [${e.code}]` : e.message;
 }
 
+/** The query and the range of a panel request (histogram, coverage): the page's own query. */
+export interface PanelRequest {
+  queryString: string;
+  logGroups: string[];
+  startTime: number;
+  endTime: number;
+}
+
+const enc = encodeURIComponent;
+const groupParams = (groups: string[]): string => groups.map((g) => `logGroup=${enc(g)}`).join('&');
+
+/** The query string of GET /api/cost/summary and /api/cost/chargeback. */
+export function costQuery(p: CostParams, extra: Record<string, string> = {}): string {
+  const sp = new URLSearchParams({
+    start: String(p.start),
+    end: String(p.end),
+    by: p.by,
+    untagged: p.untagged,
+    ...extra,
+  });
+  for (const g of p.logGroups ?? []) sp.append('logGroup', g);
+  return sp.toString();
+}
+
 export const api = {
-  info: () => call<{ version: string; engine: string; authRequired: boolean; now: number }>('GET', '/api/info'),
-  language: () => call<LanguageCatalog>('GET', '/api/language'),
-  engines: () => call<{ engines: EngineChoice[] }>('GET', '/api/engines').then((r) => r.engines),
-  logGroups: () => call<{ logGroups: LogGroupInfo[] }>('GET', '/api/log-groups').then((r) => r.logGroups),
+  info: () => request<{ version: string; engine: string; authRequired: boolean; now: number }>('GET', '/api/info'),
+  language: () => request<LanguageCatalog>('GET', '/api/language'),
+  engines: () => request<{ engines: EngineChoice[] }>('GET', '/api/engines').then((r) => r.engines),
+  logGroups: () => request<{ logGroups: LogGroupInfo[] }>('GET', '/api/log-groups').then((r) => r.logGroups),
   fields: (groups: string[]) =>
-    call<{ fields: { field: string; events: number }[] }>(
-      'GET',
-      `/api/fields?${groups.map((g) => `logGroup=${encodeURIComponent(g)}`).join('&')}`,
-    ).then((r) => r.fields),
+    request<{ fields: { field: string; events: number }[] }>('GET', `/api/fields?${groupParams(groups)}`).then(
+      (r) => r.fields,
+    ),
   check: (queryString: string, logGroups: string[], signal?: AbortSignal, engine?: string) =>
-    call<{ diagnostics: Diagnostic[] }>(
+    request<{ diagnostics: Diagnostic[] }>(
       'POST',
       '/api/check',
       { queryString, logGroups, ...(engine ? { engine } : {}) },
       signal,
     ).then((r) => r.diagnostics),
-  start: (req: RunRequest, signal?: AbortSignal) => call<QueryView>('POST', '/api/queries', req, signal),
+  start: (req: RunRequest, signal?: AbortSignal) => request<QueryView>('POST', '/api/queries', req, signal),
   poll: (id: string, waitMs: number, signal?: AbortSignal) =>
-    call<QueryView>('GET', `/api/queries/${encodeURIComponent(id)}?waitMs=${waitMs}`, undefined, signal),
-  cancel: (id: string) => call<QueryView>('DELETE', `/api/queries/${encodeURIComponent(id)}`),
-  record: (ptr: string) =>
-    call<{ record: LogRecord }>('GET', `/api/records?ptr=${encodeURIComponent(ptr)}`).then((r) => r.record),
-  history: () => call<{ history: HistoryEntry[] }>('GET', '/api/history').then((r) => r.history),
-  clearHistory: () => call<{ ok: boolean }>('DELETE', '/api/history'),
-  savedQueries: () => call<{ savedQueries: SavedQuery[] }>('GET', '/api/saved-queries').then((r) => r.savedQueries),
+    request<QueryView>('GET', `/api/queries/${enc(id)}?waitMs=${waitMs}`, undefined, signal),
+  cancel: (id: string) => request<QueryView>('DELETE', `/api/queries/${enc(id)}`),
+  record: (ptr: string, signal?: AbortSignal) =>
+    request<{ record: LogRecord }>('GET', `/api/records?ptr=${enc(ptr)}`, undefined, signal).then((r) => r.record),
+  history: () => request<{ history: HistoryEntry[] }>('GET', '/api/history').then((r) => r.history),
+  clearHistory: () => request<{ ok: boolean }>('DELETE', '/api/history'),
+  savedQueries: () => request<{ savedQueries: SavedQuery[] }>('GET', '/api/saved-queries').then((r) => r.savedQueries),
   saveQuery: (q: {
     name: string;
     folder: string;
@@ -143,26 +192,56 @@ export const api = {
     logGroups: string[];
     description?: string;
     engine?: string;
-  }) => call<{ savedQuery: SavedQuery }>('POST', '/api/saved-queries', q).then((r) => r.savedQuery),
+  }) => request<{ savedQuery: SavedQuery }>('POST', '/api/saved-queries', q).then((r) => r.savedQuery),
   updateQuery: (id: string, patch: Partial<SavedQuery>) =>
-    call<{ savedQuery: SavedQuery }>('PATCH', `/api/saved-queries/${encodeURIComponent(id)}`, patch).then(
-      (r) => r.savedQuery,
-    ),
-  deleteQuery: (id: string) => call<{ ok: boolean }>('DELETE', `/api/saved-queries/${encodeURIComponent(id)}`),
-  renameFolder: (from: string, to: string) => call<{ moved: number }>('POST', '/api/folders/rename', { from, to }),
-  deleteFolder: (folder: string) => call<{ deleted: number }>('POST', '/api/folders/delete', { folder }),
-  dashboards: () => call<{ dashboards: Dashboard[] }>('GET', '/api/dashboards').then((r) => r.dashboards),
+    request<{ savedQuery: SavedQuery }>('PATCH', `/api/saved-queries/${enc(id)}`, patch).then((r) => r.savedQuery),
+  deleteQuery: (id: string) => request<{ ok: boolean }>('DELETE', `/api/saved-queries/${enc(id)}`),
+  renameFolder: (from: string, to: string) => request<{ moved: number }>('POST', '/api/folders/rename', { from, to }),
+  deleteFolder: (folder: string) => request<{ deleted: number }>('POST', '/api/folders/delete', { folder }),
+
+  // -- the query page's panels (src/api/consoleRoutes.ts)
+  histogram: (p: PanelRequest, signal?: AbortSignal) => request<Histogram>('POST', '/api/histogram', p, signal),
+  fieldCoverage: (p: PanelRequest, signal?: AbortSignal) =>
+    request<FieldCoverage>('POST', '/api/field-coverage', p, signal),
+  extent: (groups: string[], signal?: AbortSignal) =>
+    request<LogGroupExtent>('GET', `/api/extent?${groupParams(groups)}`, undefined, signal),
+  editQuery: (queryString: string, edit: QueryEdit) =>
+    request<{ queryString: string }>('POST', '/api/query-edit', { queryString, ...edit }).then((r) => r.queryString),
+
+  // -- dashboards
+  dashboards: () => request<{ dashboards: Dashboard[] }>('GET', '/api/dashboards').then((r) => r.dashboards),
   dashboard: (id: string) =>
-    call<{ dashboard: Dashboard }>('GET', `/api/dashboards/${encodeURIComponent(id)}`).then((r) => r.dashboard),
+    request<{ dashboard: Dashboard }>('GET', `/api/dashboards/${enc(id)}`).then((r) => r.dashboard),
   createDashboard: (d: Partial<Dashboard> & { name: string }) =>
-    call<{ dashboard: Dashboard }>('POST', '/api/dashboards', d).then((r) => r.dashboard),
+    request<{ dashboard: Dashboard }>('POST', '/api/dashboards', d).then((r) => r.dashboard),
   updateDashboard: (id: string, patch: Partial<Dashboard>) =>
-    call<{ dashboard: Dashboard }>('PUT', `/api/dashboards/${encodeURIComponent(id)}`, patch).then((r) => r.dashboard),
-  deleteDashboard: (id: string) => call<{ ok: boolean }>('DELETE', `/api/dashboards/${encodeURIComponent(id)}`),
-  exportDashboard: (id: string) => call<unknown>('GET', `/api/dashboards/${encodeURIComponent(id)}/cloudwatch`),
+    request<{ dashboard: Dashboard }>('PUT', `/api/dashboards/${enc(id)}`, patch).then((r) => r.dashboard),
+  deleteDashboard: (id: string) => request<{ ok: boolean }>('DELETE', `/api/dashboards/${enc(id)}`),
+  exportDashboard: (id: string) => request<unknown>('GET', `/api/dashboards/${enc(id)}/cloudwatch`),
   importDashboard: (name: string, body: unknown) =>
-    call<{ dashboard: Dashboard; skipped: string[] }>('POST', '/api/dashboards/import', { name, body }),
+    request<{ dashboard: Dashboard; skipped: string[] }>('POST', '/api/dashboards/import', { name, body }),
+
+  // -- the Cost page (src/api/costRoutes.ts)
+  costSummary: (p: CostParams, signal?: AbortSignal) =>
+    request<CostSummary>('GET', `/api/cost/summary?${costQuery(p)}`, undefined, signal),
+
+  // -- the Alarms page (src/api/alarmRoutes.ts)
+  alarms: {
+    list: () => request<AlarmList>('GET', '/api/alarms'),
+    get: (name: string) => request<AlarmDetail>('GET', `/api/alarms/${enc(name)}`),
+    series: (name: string, since: number, until: number) =>
+      request<AlarmSeriesChart>('GET', `/api/alarms/${enc(name)}/series?since=${since}&until=${until}`),
+    evaluate: () => request<AlarmEvaluation>('POST', '/api/alarms/evaluate', {}),
+    testNotify: (name: string) => request<AlarmTestDeliveries>('POST', `/api/alarms/${enc(name)}/test-notify`, {}),
+    enable: (name: string, to: string[]) => request<AlarmEnabled>('POST', `/api/alarms/${enc(name)}/enable`, { to }),
+    disable: (name: string) => request<AlarmDisabled>('POST', `/api/alarms/${enc(name)}/disable`, {}),
+  },
 };
+
+/** The Cost page's statement download link (the server sends it as an attachment). */
+export function chargebackUrl(p: CostParams, format: Exclude<ChargebackFormat, 'json'>): string {
+  return `/api/cost/chargeback?${costQuery(p, { format })}`;
+}
 
 /**
  * A download link for every row of a query (the server streams it: GET /api/queries/export), for

@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import * as echarts from 'echarts/core';
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import { alarmsApi, type AlarmDetail, type AlarmState, type AlarmSummary, type SeriesChart } from './alarmsApi';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { axisStyle, baseOption, useEChart, type EChartsCoreOption } from '../components/echarts';
+import type { ChartColors } from '../theme';
+import { api } from '../api';
+import type {
+  AlarmDetail,
+  AlarmState,
+  AlarmSummary,
+  AlarmSeriesChart as SeriesChart,
+} from '../../../src/contracts/wire';
 import { compactNumber, formatNumber } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 import './alarms.css';
-
-echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
 const RANGES: Record<string, number> = { '1d': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 const iso = (t: number | null): string =>
@@ -34,62 +36,65 @@ function StateBadge(props: { state: AlarmState }) {
 
 /** The watched value of one series over time with the threshold line and the ALARM changes marked. */
 function WatchedValueChart(props: { chart: SeriesChart; series: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current);
-    const points = props.chart.values[props.series] ?? [];
-    const threshold = props.chart.threshold;
-    const alarms = props.chart.transitions.filter((t) => t.series === props.series && t.to === 'ALARM');
-    c.setOption({
-      animation: false,
-      tooltip: {
-        trigger: 'axis',
-        valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
-      },
-      grid: { left: 8, right: 24, top: 20, bottom: 12, containLabel: true },
-      xAxis: { type: 'time', min: props.chart.since, max: props.chart.until },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } },
-      series: [
-        {
-          name: 'value',
-          type: 'line',
-          data: points,
-          showSymbol: points.length < 80,
-          symbolSize: 4,
-          lineStyle: { width: 1.6 },
-          color: '#0b6bcb',
-          markLine: {
-            symbol: 'none',
-            silent: true,
-            data: [
-              ...(threshold !== null
-                ? [
-                    {
-                      yAxis: threshold,
-                      name: 'threshold',
-                      lineStyle: { color: '#b42318', type: 'dashed' },
-                      label: { formatter: `threshold ${formatNumber(threshold)}`, position: 'insideEndTop' },
-                    },
-                  ]
-                : []),
-              ...alarms.map((t) => ({
-                xAxis: t.at,
-                lineStyle: { color: '#e07b00', type: 'dotted' },
-                label: { formatter: 'ALARM', position: 'insideEndTop' },
-              })),
-            ],
-          },
+  const { chart, series } = props;
+  const build = useCallback(
+    (c: ChartColors): EChartsCoreOption => {
+      const points = chart.values[series] ?? [];
+      const threshold = chart.threshold;
+      const alarms = chart.transitions.filter((t) => t.series === series && t.to === 'ALARM');
+      const axis = axisStyle(c);
+      const base = baseOption(c);
+      return {
+        ...base,
+        tooltip: {
+          ...(base.tooltip as object),
+          trigger: 'axis',
+          valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
         },
-      ],
-    });
-    const onResize = (): void => c.resize();
-    window.addEventListener('resize', onResize);
-    return () => {
-      window.removeEventListener('resize', onResize);
-      c.dispose();
-    };
-  }, [props.chart, props.series]);
+        grid: { left: 8, right: 24, top: 20, bottom: 12, containLabel: true },
+        xAxis: { type: 'time', min: chart.since, max: chart.until, ...axis, splitLine: { show: false } },
+        yAxis: { type: 'value', ...axis, axisLabel: { color: c.muted, formatter: (v: number) => compactNumber(v) } },
+        series: [
+          {
+            name: 'value',
+            type: 'line',
+            data: points,
+            showSymbol: points.length < 80,
+            symbolSize: 4,
+            lineStyle: { width: 1.6 },
+            color: c.palette[0],
+            markLine: {
+              symbol: 'none',
+              silent: true,
+              data: [
+                ...(threshold !== null
+                  ? [
+                      {
+                        yAxis: threshold,
+                        name: 'threshold',
+                        lineStyle: { color: '#d1453b', type: 'dashed' },
+                        label: {
+                          formatter: `threshold ${formatNumber(threshold)}`,
+                          position: 'insideEndTop',
+                          color: c.text,
+                        },
+                      },
+                    ]
+                  : []),
+                ...alarms.map((t) => ({
+                  xAxis: t.at,
+                  lineStyle: { color: '#e07b00', type: 'dotted' },
+                  label: { formatter: 'ALARM', position: 'insideEndTop', color: c.text },
+                })),
+              ],
+            },
+          },
+        ],
+      };
+    },
+    [chart, series],
+  );
+  const el = useEChart(build);
   return <div ref={el} className="alarm-chart" data-testid="alarm-chart" />;
 }
 
@@ -103,9 +108,9 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
   const [recipient, setRecipient] = useState('');
   const load = useCallback(() => {
     setError('');
-    alarmsApi.get(props.name).then(setDetail, (e: Error) => setError(e.message));
+    api.alarms.get(props.name).then(setDetail, (e: Error) => setError(e.message));
     const until = Date.now();
-    alarmsApi
+    api.alarms
       .series(props.name, until - (RANGES[props.range] ?? RANGES['7d']), until)
       .then(setChart, (e: Error) => setError(e.message));
   }, [props.name, props.range]);
@@ -165,7 +170,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
           disabled={busy}
           onClick={() =>
             void act('Evaluation', async () => {
-              await alarmsApi.evaluate();
+              await api.alarms.evaluate();
               return 'Evaluated.';
             })
           }
@@ -179,7 +184,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
           disabled={busy || d.targets.length === 0}
           onClick={() =>
             void act('Test notification', async () => {
-              const r = await alarmsApi.testNotify(d.name);
+              const r = await api.alarms.testNotify(d.name);
               return r.deliveries
                 .map((x) => `${x.ok ? 'Sent to' : 'Failed:'} ${x.target}${x.error ? ` (${x.error})` : ''}`)
                 .join('; ');
@@ -196,7 +201,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
             disabled={busy}
             onClick={() =>
               void act('Disable', async () => {
-                await alarmsApi.disable(d.name);
+                await api.alarms.disable(d.name);
                 return 'Disabled.';
               })
             }
@@ -217,7 +222,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
               disabled={busy || (d.targets.length === 0 && !recipient.trim())}
               onClick={() =>
                 void act('Enable', async () => {
-                  const r = await alarmsApi.enable(d.name, recipient.trim() ? [recipient.trim()] : []);
+                  const r = await api.alarms.enable(d.name, recipient.trim() ? [recipient.trim()] : []);
                   setRecipient('');
                   return `Enabled; notifies ${r.targets.join(', ')}.`;
                 })
@@ -432,7 +437,7 @@ export function AlarmsPage() {
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    alarmsApi.list().then(
+    api.alarms.list().then(
       (r) => setList(r.alarms),
       (e: Error) => setError(e.message),
     );

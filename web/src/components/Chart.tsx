@@ -1,35 +1,8 @@
-import { useEffect, useRef } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent, DataZoomComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import type { EChartsCoreOption } from 'echarts/core';
+import { useCallback } from 'react';
 import { analyseResult, categories, fillGaps, timeSeries, type ChartView } from '../chart';
 import { compactNumber, formatNumber, formatTime } from '../format';
-
-echarts.use([
-  BarChart,
-  LineChart,
-  PieChart,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  DataZoomComponent,
-  CanvasRenderer,
-]);
-
-const PALETTE = [
-  '#0b6bcb',
-  '#e07b00',
-  '#1a9e5c',
-  '#c2379b',
-  '#6f4cd6',
-  '#0f9fb0',
-  '#d1453b',
-  '#8a6d1f',
-  '#4b5d73',
-  '#97b300',
-];
+import type { ChartColors } from '../theme';
+import { axisStyle, baseOption, useEChart, type EChartsCoreOption } from './echarts';
 
 export interface ChartProps {
   view: ChartView;
@@ -41,35 +14,34 @@ export interface ChartProps {
   height?: number | string;
 }
 
-function buildOption(p: ChartProps): EChartsCoreOption {
+const numberText = (v: unknown): string => (typeof v === 'number' ? formatNumber(v) : String(v));
+
+/** About the width a label takes at the axis font (12 px system-ui): for sizing the label column. */
+function textWidth(s: string): number {
+  return Math.ceil(s.length * 6.6) + 8;
+}
+
+function buildOption(p: ChartProps, c: ChartColors, width: number): EChartsCoreOption {
   const shape = analyseResult(p.columns, p.rows);
   const metric = p.metric && shape.numericColumns.includes(p.metric) ? p.metric : shape.numericColumns[0];
-  const base = {
-    animation: false,
-    color: PALETTE,
-    textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-  };
+  const base = baseOption(c);
+  const axis = axisStyle(c);
   if ((p.view === 'line' || p.view === 'stackedArea') && shape.timeColumn) {
     const metrics = p.metric ? [metric] : shape.keyColumns.length ? [metric] : shape.numericColumns;
     const stacked = p.view === 'stackedArea';
     const series = stacked ? fillGaps(timeSeries(shape, p.rows, metrics)) : timeSeries(shape, p.rows, metrics);
+    const legend = series.length > 1 || Boolean(shape.keyColumns.length);
     return {
       ...base,
-      tooltip: {
-        trigger: 'axis',
-        valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
-      },
-      legend: { type: 'scroll', bottom: 0, show: series.length > 1 || Boolean(shape.keyColumns.length) },
-      grid: {
-        left: 8,
-        right: 16,
-        top: 16,
-        bottom: series.length > 1 || shape.keyColumns.length ? 36 : 12,
-        containLabel: true,
-      },
+      tooltip: { ...(base.tooltip as object), trigger: 'axis', valueFormatter: numberText },
+      legend: { ...(base.legend as object), type: 'scroll', bottom: 0, show: legend },
+      grid: { left: 8, right: 16, top: 16, bottom: legend ? 36 : 12, containLabel: true },
       xAxis: {
         type: 'time',
+        ...axis,
+        splitLine: { show: false },
         axisLabel: {
+          color: c.muted,
           hideOverlap: true,
           formatter: (v: number) => {
             const s = formatTime(v, p.utc);
@@ -77,7 +49,7 @@ function buildOption(p: ChartProps): EChartsCoreOption {
           },
         },
       },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } },
+      yAxis: { type: 'value', ...axis, axisLabel: { color: c.muted, formatter: (v: number) => compactNumber(v) } },
       series: series.map((s) => ({
         name: s.name,
         type: 'line',
@@ -93,41 +65,49 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   if (p.view === 'pie') {
     return {
       ...base,
-      tooltip: {
-        trigger: 'item',
-        valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
-      },
-      legend: { type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
+      tooltip: { ...(base.tooltip as object), trigger: 'item', valueFormatter: numberText },
+      legend: { ...(base.legend as object), show: true, type: 'scroll', orient: 'vertical', right: 8, top: 'middle' },
       series: [
         {
           type: 'pie',
           radius: ['38%', '70%'],
           center: ['38%', '50%'],
           data,
-          label: { formatter: '{d}%', fontSize: 11 },
-          itemStyle: { borderColor: '#fff', borderWidth: 1 },
+          label: { formatter: '{d}%', fontSize: 11, color: c.text },
+          itemStyle: { borderColor: c.background, borderWidth: 1 },
         },
       ],
     };
   }
-  // bar: horizontal when there are many or long category names, vertical otherwise
+  // Bar: horizontal when there are many or long category names, vertical otherwise. Every
+  // category keeps its whole label where the chart is wide enough (up to 45% of its width goes to
+  // the labels); only a label longer than that is cut, and the tooltip has the whole name.
   const horizontal = data.length > 8 || data.some((d) => d.name.length > 14);
+  const longest = Math.max(0, ...data.map((d) => textWidth(d.name)));
+  const labelWidth = Math.max(80, Math.min(longest, Math.floor(width * 0.45) || 220));
   const catAxis = {
     type: 'category',
     data: data.map((d) => d.name),
-    // Every category keeps its label (a hidden label hid the tallest bar's name at 1024 px): slanted
-    // when there are several, cut with an ellipsis when long (the tooltip has the whole name).
+    ...axis,
     axisLabel: horizontal
-      ? { interval: 0, width: 220, overflow: 'truncate' }
-      : { interval: 0, hideOverlap: false, rotate: data.length > 5 ? 30 : 0, width: 120, overflow: 'truncate' },
+      ? { color: c.muted, interval: 0, width: labelWidth, overflow: 'truncate' }
+      : {
+          color: c.muted,
+          interval: 0,
+          hideOverlap: false,
+          rotate: data.length > 5 ? 30 : 0,
+          width: Math.max(80, Math.min(longest, 160)),
+          overflow: 'truncate',
+        },
   };
-  const valAxis = { type: 'value', axisLabel: { formatter: (v: number) => compactNumber(v) } };
+  const valAxis = { type: 'value', ...axis, axisLabel: { color: c.muted, formatter: (v: number) => compactNumber(v) } };
   return {
     ...base,
     tooltip: {
+      ...(base.tooltip as object),
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
+      valueFormatter: numberText,
     },
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
     xAxis: horizontal ? valAxis : catAxis,
@@ -144,30 +124,14 @@ function buildOption(p: ChartProps): EChartsCoreOption {
   };
 }
 
-/** An ECharts chart; sets data-rendered="true" once drawn (tests and the benchmark wait for it). */
+/** An ECharts chart of a query result; sets data-rendered="true" once drawn (tests and the benchmark wait for it). */
 export function Chart(props: ChartProps) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-
-  useEffect(() => {
-    const node = el.current!;
-    const c = echarts.init(node, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('finished', () => node.setAttribute('data-rendered', 'true'));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(node);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(buildOption(props), { notMerge: true });
-  }, [props.view, props.columns, props.rows, props.metric, props.utc]);
-
-  return (
-    <div className="chart" data-view={props.view} ref={el} style={{ height: props.height ?? 360, width: '100%' }} />
+  const { view, columns, rows, metric, utc } = props;
+  const build = useCallback(
+    (c: ChartColors, width: number) =>
+      buildOption({ view, columns, rows, utc, ...(metric ? { metric } : {}) }, c, width),
+    [view, columns, rows, metric, utc],
   );
+  const el = useEChart(build);
+  return <div className="chart" data-view={view} ref={el} style={{ height: props.height ?? 360, width: '100%' }} />;
 }

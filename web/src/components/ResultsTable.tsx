@@ -1,6 +1,7 @@
-import { Fragment, useEffect, useMemo, useState } from 'react';
-import { api, type LogRecord } from '../api';
+import { Fragment, useMemo, useState } from 'react';
+import type { QueryEdit } from '../api';
 import { displayValue, isNumeric, parseCwTimestamp } from '../format';
+import { RecordDetail } from './RecordDetail';
 
 const PAGE = 500;
 
@@ -15,75 +16,58 @@ function compare(a: string | undefined, b: string | undefined): number {
   return a.localeCompare(b);
 }
 
-function RecordDetail({
-  ptr,
-  row,
-  columns,
-}: {
-  ptr: string | undefined;
-  row: Record<string, string>;
-  columns: string[];
-}) {
-  const [rec, setRec] = useState<LogRecord | null>(null);
-  const [err, setErr] = useState('');
-  const [loading, setLoading] = useState(false);
-  useEffect(() => {
-    if (!ptr) return;
-    setLoading(true);
-    api
-      .record(ptr)
-      .then(setRec, (e: Error) => setErr(e.message))
-      .finally(() => setLoading(false));
-  }, [ptr]);
-  const fallback = Object.fromEntries(columns.map((c) => [c, row[c]]));
-  return (
-    <div className="record-detail" data-testid="record-detail">
-      {loading && <div className="muted">Loading the full event…</div>}
-      {err && <div className="error-text">Could not load the full event: {err} Showing the row's fields.</div>}
-      {rec && (
-        <div className="record-meta muted">
-          {rec.logGroup} · {rec.logStream}
-        </div>
-      )}
-      {!loading && <pre>{JSON.stringify(rec ? rec.message : fallback, null, 2)}</pre>}
-    </div>
-  );
+export interface SortState {
+  col: string;
+  desc: boolean;
 }
 
-/** Sortable results; plain log rows expand to the full event (by @ptr). */
+/**
+ * Sortable results; plain log rows expand to the full event (by @ptr). The sort is the caller's
+ * when it passes `sort` and `onSort` (the query page keeps it in the URL), else the table's own.
+ */
 export function ResultsTable(props: {
   columns: string[];
   rows: Record<string, string>[];
   aggregated: boolean;
   utc: boolean;
   compact?: boolean;
+  sort?: SortState | null;
+  onSort?: (s: SortState | null) => void;
+  /** "Filter by this value" and the other edits of the expanded record. */
+  onEdit?: (e: QueryEdit) => void;
 }) {
   const cols = props.columns.filter((c) => c !== '@ptr');
-  const [sort, setSort] = useState<{ col: string; desc: boolean } | null>(null);
+  const [ownSort, setOwnSort] = useState<SortState | null>(null);
+  const sort = props.onSort ? (props.sort ?? null) : ownSort;
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [limit, setLimit] = useState(PAGE);
   const expandable = !props.aggregated && !props.compact;
 
+  const rows = props.rows;
   const order = useMemo(() => {
-    const idx = props.rows.map((_, i) => i);
-    if (sort) idx.sort((a, b) => (sort.desc ? -1 : 1) * compare(props.rows[a][sort.col], props.rows[b][sort.col]));
+    const idx = rows.map((_, i) => i);
+    if (sort) idx.sort((a, b) => (sort.desc ? -1 : 1) * compare(rows[a][sort.col], rows[b][sort.col]));
     return idx;
-  }, [props.rows, sort]);
+  }, [rows, sort]);
 
+  const columns = props.columns;
   const numericCol = useMemo(() => {
     const s = new Set<string>();
-    for (const c of cols) {
-      const vals = props.rows
+    for (const c of columns) {
+      if (c === '@ptr') continue;
+      const vals = rows
         .slice(0, 200)
         .map((r) => r[c])
         .filter((v) => v !== undefined && v !== '');
       if (vals.length && vals.every(isNumeric)) s.add(c);
     }
     return s;
-  }, [props.rows, props.columns]);
+  }, [rows, columns]);
 
   const clickHeader = (c: string): void => {
-    setSort((s) => (s && s.col === c ? (s.desc ? { col: c, desc: false } : null) : { col: c, desc: true }));
+    const next = sort && sort.col === c ? (sort.desc ? { col: c, desc: false } : null) : { col: c, desc: true };
+    if (props.onSort) props.onSort(next);
+    else setOwnSort(next);
   };
 
   if (cols.length === 0) return <div className="empty">No fields in the result.</div>;
@@ -110,7 +94,7 @@ export function ResultsTable(props: {
         <tbody>
           {order.slice(0, limit).map((i, n) => {
             const row = props.rows[i];
-            const isOpen = open.has(i);
+            const isOpen = expandable && open.has(i);
             return (
               <Fragment key={i}>
                 <tr
@@ -138,7 +122,13 @@ export function ResultsTable(props: {
                 {isOpen && (
                   <tr className="detail-row">
                     <td colSpan={cols.length + 2}>
-                      <RecordDetail ptr={row['@ptr']} row={row} columns={cols} />
+                      <RecordDetail
+                        ptr={row['@ptr']}
+                        row={row}
+                        columns={cols}
+                        utc={props.utc}
+                        {...(props.onEdit ? { onEdit: props.onEdit } : {})}
+                      />
                     </td>
                   </tr>
                 )}

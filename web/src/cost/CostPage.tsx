@@ -3,12 +3,12 @@ import { rangeFromParam, rangeToParam, resolveRange, type RangeSpec } from '../.
 import { cacheKpi, changeText } from '../../../src/contracts/kpi-text';
 import { abbreviateModelId } from '../../../src/contracts/model-names';
 import { formatUsd, formatPct } from '../../../src/contracts/money';
-import { api } from '../api';
 import { Chart } from '../components/Chart';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { compactNumber, formatNumber } from '../format';
 import { useLocation, useParamSetter } from '../url';
-import { chargebackUrl, fetchCostSummary, type CostParams, type CostSummary, type Ranked } from './costApi';
+import { api, chargebackUrl } from '../api';
+import type { CostParams, CostSummary, Ranked } from '../../../src/contracts/wire';
 import './cost.css';
 
 const KEYS = [
@@ -144,7 +144,8 @@ export function CostPage() {
   useEffect(() => {
     const ctrl = new AbortController();
     setLoading(true);
-    fetchCostSummary(params, ctrl.signal)
+    api
+      .costSummary(params, ctrl.signal)
       .then((d) => {
         setData(d);
         setErr('');

@@ -1,8 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, runToEnd, type Dashboard, type Refresh, type Widget } from '../api';
-import { previousPeriod, resolveRange, type RangeSpec } from '../../../src/contracts/range';
+import { api, runToEnd, type Dashboard, type LogGroupExtent, type Refresh, type Widget } from '../api';
+import {
+  previousPeriod,
+  rangeFromParam,
+  rangeToParam,
+  relativeLabel,
+  resolveRange,
+  type RangeSpec,
+} from '../../../src/contracts/range';
 import type { PeriodCoverage } from '../../../src/contracts/wire';
-import { compare, periodCoverage, timeMs, type DataExtent } from '../../../src/contracts/coverage-rules';
+import { compare, periodCoverage, type DataExtent } from '../../../src/contracts/coverage-rules';
 import { changeText } from '../../../src/contracts/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { Modal, PromptModal } from '../components/Modal';
@@ -20,8 +27,6 @@ const REFRESH: Record<Refresh, number> = {
 };
 const TOTALS_QUERY =
   'stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens';
-/** The data's extent (all time): a previous period the data only partly covers gets no "▲ 1039%". */
-const EXTENT_QUERY = 'filter ispresent(modelId) | stats min(@timestamp) as first, max(@timestamp) as last';
 
 interface Totals {
   requests: number;
@@ -38,10 +43,9 @@ function readTotals(rows: Record<string, string>[]): Totals {
   };
 }
 
-function readExtent(rows: Record<string, string>[]): DataExtent | null {
-  const first = timeMs(rows[0]?.first);
-  const last = timeMs(rows[0]?.last);
-  return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
+/** The data's extent (all time): a previous period the data only partly covers gets no "▲ 1039%". */
+function readExtent(x: LogGroupExtent): DataExtent | null {
+  return x.first !== null && x.last !== null ? { first: x.first, last: x.last } : null;
 }
 
 /**
@@ -72,14 +76,14 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
     Promise.all([
       q(TOTALS_QUERY, props.start, props.end),
       q(TOTALS_QUERY, p.start, p.end),
-      q(EXTENT_QUERY, 0, Math.max(props.end, Date.now())),
+      api.extent(props.logGroups, ctrl.signal),
     ])
       .then(([a, b, x]) => {
-        const failed = a.error ?? b.error ?? x.error;
+        const failed = a.error ?? b.error;
         if (failed) throw new Error(failed.message);
         const c = readTotals(a.rows);
         const pv = readTotals(b.rows);
-        const extent = readExtent(x.rows);
+        const extent = readExtent(x);
         setCur(c);
         setPrev(pv);
         setCoverage({
@@ -145,43 +149,87 @@ function TotalsHeader(props: { logGroups: string[]; start: number; end: number; 
 }
 type JSX_Change = { text: string; cls: string; basis: string } | null;
 
+/** The dashboard's view state in the URL: the range and auto-refresh shown, which saving makes its defaults. */
+function useDashboardView(d: Dashboard | null) {
+  const loc = useLocation();
+  const setParams = useParamSetter();
+  const r = loc.params.get('r');
+  const refreshParam = loc.params.get('refresh');
+  const range: RangeSpec | null = d ? rangeFromParam(r, d.range) : null;
+  const refresh: Refresh =
+    refreshParam !== null && refreshParam in REFRESH ? (refreshParam as Refresh) : (d?.refresh ?? 'off');
+  return {
+    range,
+    refresh,
+    /** The view differs from what the dashboard has saved. */
+    changed: Boolean(
+      d && ((r !== null && r !== rangeToParam(d.range)) || (refreshParam !== null && refreshParam !== d.refresh)),
+    ),
+    setRange: (x: RangeSpec) => setParams({ r: rangeToParam(x) }, false),
+    setRefresh: (x: Refresh) => setParams({ refresh: x }, false),
+    /** Back to the saved view (the parameters leave the URL). */
+    reset: () => setParams({ r: undefined, refresh: undefined }, false),
+  };
+}
+
 function DashboardView({ id, utc }: { id: string; utc: boolean }) {
   const setParams = useParamSetter();
-  const [d, setD] = useState<Dashboard | null>(null);
+  const [loaded, setLoaded] = useState<{ id: string; d: Dashboard } | null>(null);
   const [err, setErr] = useState('');
   const [tick, setTick] = useState(0);
-  const [anchor, setAnchor] = useState(Date.now());
-  const [editing, setEditing] = useState(false);
+  const [anchor, setAnchor] = useState(() => Date.now());
+  // Layout edits are a draft until "Save" (nothing changes for other viewers before that).
+  const [draft, setDraft] = useState<Widget[] | null>(null);
   const [renaming, setRenaming] = useState(false);
+  const [saving, setSaving] = useState(false);
 
   useEffect(() => {
-    setD(null);
-    api.dashboard(id).then(setD, (e: Error) => setErr(e.message));
+    api.dashboard(id).then(
+      (d) => setLoaded({ id, d }),
+      (e: Error) => setErr(e.message),
+    );
   }, [id]);
+  const d = loaded && loaded.id === id ? loaded.d : null;
+  const view = useDashboardView(d);
 
   // One "now" for every widget of a refresh, so they agree on the range.
-  const bounds = useMemo(() => (d ? resolveRange(d.range, anchor) : { start: 0, end: 0 }), [d?.range, anchor]);
+  const rangeKey = view.range ? rangeToParam(view.range) : '';
+  const bounds = useMemo(
+    () => (rangeKey ? resolveRange(rangeFromParam(rangeKey), anchor) : { start: 0, end: 0 }),
+    [rangeKey, anchor],
+  );
   const refreshAll = useCallback(() => {
     setAnchor(Date.now());
     setTick((t) => t + 1);
   }, []);
   useEffect(() => {
-    const ms = d ? REFRESH[d.refresh] : 0;
+    const ms = REFRESH[view.refresh];
     if (!ms) return;
     const t = setInterval(refreshAll, ms);
     return () => clearInterval(t);
-  }, [d?.refresh]);
+  }, [view.refresh, refreshAll]);
 
-  const save = async (patch: Partial<Dashboard>): Promise<void> => {
-    if (!d) return;
-    setD({ ...d, ...patch });
+  /** An explicit save: the draft layout, the name, and the view's range and refresh as the defaults. */
+  const save = async (patch: Partial<Dashboard> = {}): Promise<void> => {
+    if (!d || !view.range) return;
+    setSaving(true);
     try {
-      setD(await api.updateDashboard(d.id, patch));
+      const next = await api.updateDashboard(d.id, {
+        range: view.range,
+        refresh: view.refresh,
+        ...(draft ? { widgets: draft } : {}),
+        ...patch,
+      });
+      setLoaded({ id, d: next });
+      setDraft(null);
+      view.reset();
+      setErr('');
     } catch (e) {
       setErr((e as Error).message);
+    } finally {
+      setSaving(false);
     }
   };
-  const setWidgets = (ws: Widget[]): void => void save({ widgets: ws });
 
   if (err && !d)
     return (
@@ -189,13 +237,16 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
         {err}
       </div>
     );
-  if (!d)
+  if (!d || !view.range)
     return (
       <div className="empty">
         <span className="spinner" /> Loading dashboard…
       </div>
     );
-  const groups = [...new Set(d.widgets.flatMap((w) => w.logGroups))];
+  const widgets = draft ?? d.widgets;
+  const editing = draft !== null;
+  const unsaved = editing || view.changed;
+  const groups = [...new Set(widgets.flatMap((w) => w.logGroups))];
 
   const exportJson = async (): Promise<void> => {
     const body = await api.exportDashboard(d.id);
@@ -213,10 +264,10 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
         <h1>{d.name}</h1>
         <span className="spacer" />
         <TimeRangePicker
-          value={d.range}
+          value={view.range}
           onChange={(r: RangeSpec) => {
             setAnchor(Date.now());
-            void save({ range: r });
+            view.setRange(r);
           }}
           utc={utc}
           onUtcChange={(u) => setParams({ utc: u ? '1' : undefined })}
@@ -228,9 +279,10 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
         </button>
         <label className="inline-select">
           <select
-            value={d.refresh}
-            onChange={(e) => void save({ refresh: e.target.value as Refresh })}
+            value={view.refresh}
+            onChange={(e) => view.setRefresh(e.target.value as Refresh)}
             aria-label="Auto-refresh"
+            data-testid="dash-autorefresh"
           >
             {(Object.keys(REFRESH) as Refresh[]).map((k) => (
               <option key={k} value={k}>
@@ -239,14 +291,40 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
             ))}
           </select>
         </label>
+        {unsaved && (
+          <span className="unsaved" data-testid="dash-unsaved">
+            {editing ? 'Layout changed' : 'Range differs from the saved one'}: not saved
+            <button
+              type="button"
+              className="btn primary"
+              disabled={saving}
+              onClick={() => void save()}
+              data-testid="dash-save"
+            >
+              Save dashboard
+            </button>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setDraft(null);
+                view.reset();
+              }}
+              data-testid="dash-discard"
+            >
+              {editing ? 'Discard' : 'Back to saved'}
+            </button>
+          </span>
+        )}
         <span className="spacer" />
         <button
           type="button"
           className={`btn${editing ? ' primary' : ''}`}
-          onClick={() => setEditing(!editing)}
+          onClick={() => setDraft(editing ? null : d.widgets)}
           data-testid="edit-layout"
+          title={editing ? 'Leave the layout as saved' : 'Rearrange and resize widgets, then Save'}
         >
-          {editing ? 'Done' : 'Edit layout'}
+          {editing ? 'Cancel editing' : 'Edit layout'}
         </button>
         <button type="button" className="btn" onClick={() => setRenaming(true)}>
           Rename
@@ -274,13 +352,13 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
         </div>
       )}
       {d.totals && <TotalsHeader logGroups={groups} start={bounds.start} end={bounds.end} tick={tick} />}
-      {d.widgets.length === 0 && (
+      {widgets.length === 0 && (
         <div className="empty">
           This dashboard has no widgets yet. Run a query in Logs Insights and choose “Add to dashboard”.
         </div>
       )}
       <div className="widget-grid">
-        {d.widgets.map((w, i) => (
+        {widgets.map((w, i) => (
           <DashboardWidget
             key={w.id}
             widget={w}
@@ -289,14 +367,14 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
             tick={tick}
             utc={utc}
             editing={editing}
-            onChange={(nw) => setWidgets(d.widgets.map((x) => (x.id === w.id ? nw : x)))}
-            onRemove={() => setWidgets(d.widgets.filter((x) => x.id !== w.id))}
+            onChange={(nw) => setDraft(widgets.map((x) => (x.id === w.id ? nw : x)))}
+            onRemove={() => setDraft(widgets.filter((x) => x.id !== w.id))}
             onMove={(delta) => {
               const j = i + delta;
-              if (j < 0 || j >= d.widgets.length) return;
-              const ws = [...d.widgets];
+              if (j < 0 || j >= widgets.length) return;
+              const ws = [...widgets];
               [ws[i], ws[j]] = [ws[j], ws[i]];
-              setWidgets(ws);
+              setDraft(ws);
             }}
           />
         ))}
@@ -310,7 +388,13 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
           onClose={() => setRenaming(false)}
           onSubmit={async (v) => {
             setRenaming(false);
-            await save({ name: v });
+            // Renaming saves the name only: the view and a layout draft stay as they are.
+            try {
+              const next = await api.updateDashboard(d.id, { name: v });
+              setLoaded({ id, d: next });
+            } catch (e) {
+              setErr((e as Error).message);
+            }
           }}
         />
       )}
@@ -365,7 +449,8 @@ function DashboardList() {
               {d.builtin && <span className="badge">default</span>}
             </div>
             <div className="muted">
-              {d.widgets.length} widgets · {d.range.kind === 'relative' ? `last ${d.range.value}` : 'fixed range'}
+              {d.widgets.length} widgets ·{' '}
+              {d.range.kind === 'relative' ? relativeLabel(d.range.value).toLowerCase() : 'fixed range'}
             </div>
             <div className="card-widgets">
               {d.widgets.slice(0, 4).map((w) => (
@@ -461,10 +546,10 @@ function ImportModal(props: { onClose: () => void }) {
   );
 }
 
-export function DashboardsPage() {
+/** The list of dashboards, or one dashboard (`id`, from the route /dashboards/:id). */
+export function DashboardsPage(props: { id?: string }) {
   const loc = useLocation();
-  const m = /^\/dashboards\/([^/]+)/.exec(loc.path);
   const utc = loc.params.get('utc') === '1';
-  if (m) return <DashboardView id={decodeURIComponent(m[1])} utc={utc} />;
+  if (props.id !== undefined) return <DashboardView id={props.id} utc={utc} />;
   return <DashboardList />;
 }

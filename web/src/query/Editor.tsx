@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { EditorState, Compartment, Prec } from '@codemirror/state';
+import { EditorState, Prec } from '@codemirror/state';
 import {
   EditorView,
   keymap,
@@ -108,18 +108,18 @@ const logsInsights = StreamLanguage.define<TokState>({
 });
 
 const highlight = HighlightStyle.define([
-  { tag: t.keyword, color: '#8f2bb5', fontWeight: '600' },
-  { tag: t.operatorKeyword, color: '#8f2bb5' },
-  { tag: t.function(t.variableName), color: '#0b5cad' },
-  { tag: t.function(t.propertyName), color: '#0b5cad' },
-  { tag: t.propertyName, color: '#1d2733' },
-  { tag: t.special(t.variableName), color: '#a3530c' },
-  { tag: t.string, color: '#1a7f37' },
-  { tag: t.regexp, color: '#b3261e' },
-  { tag: t.number, color: '#0f7b8a' },
-  { tag: t.comment, color: '#7a8594', fontStyle: 'italic' },
-  { tag: t.separator, color: '#8f2bb5', fontWeight: '700' },
-  { tag: t.operator, color: '#5b6675' },
+  { tag: t.keyword, color: 'var(--syn-keyword)', fontWeight: '600' },
+  { tag: t.operatorKeyword, color: 'var(--syn-keyword)' },
+  { tag: t.function(t.variableName), color: 'var(--syn-function)' },
+  { tag: t.function(t.propertyName), color: 'var(--syn-function)' },
+  { tag: t.propertyName, color: 'var(--syn-field)' },
+  { tag: t.special(t.variableName), color: 'var(--syn-system)' },
+  { tag: t.string, color: 'var(--syn-string)' },
+  { tag: t.regexp, color: 'var(--syn-regexp)' },
+  { tag: t.number, color: 'var(--syn-number)' },
+  { tag: t.comment, color: 'var(--syn-comment)', fontStyle: 'italic' },
+  { tag: t.separator, color: 'var(--syn-keyword)', fontWeight: '700' },
+  { tag: t.operator, color: 'var(--syn-operator)' },
 ]);
 
 export interface EditorProps {
@@ -170,53 +170,114 @@ function completionSource(getLang: () => LanguageCatalog | null, getFields: () =
   };
 }
 
+/** The editor's look, in the console's colour variables (light and dark). */
+const EDITOR_THEME = EditorView.theme({
+  '&': {
+    fontSize: '13px',
+    border: '1px solid var(--input-border)',
+    borderRadius: '6px',
+    background: 'var(--panel)',
+    color: 'var(--text)',
+  },
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-1px' },
+  '.cm-content': {
+    fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    minHeight: '120px',
+    padding: '8px 0',
+  },
+  '.cm-gutters': {
+    background: 'var(--subtle)',
+    borderRight: '1px solid var(--border-soft)',
+    color: 'var(--muted-2)',
+    borderTopLeftRadius: '6px',
+    borderBottomLeftRadius: '6px',
+  },
+  '.cm-scroller': { maxHeight: '320px', overflow: 'auto' },
+  '.cm-activeLine': { background: 'var(--hover)' },
+  '.cm-activeLineGutter': { background: 'var(--hover)' },
+  '.cm-cursor': { borderLeftColor: 'var(--text)' },
+  '.cm-tooltip': {
+    border: '1px solid var(--border)',
+    borderRadius: '6px',
+    boxShadow: '0 6px 18px rgba(20,30,45,.12)',
+    background: 'var(--panel)',
+    color: 'var(--text)',
+    overflow: 'hidden',
+  },
+  '.cm-tooltip-autocomplete > ul': {
+    fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    fontSize: '12px',
+    maxHeight: '240px',
+  },
+  '.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px !important' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: 'var(--accent)', color: '#fff' },
+  '.cm-completionDetail': {
+    marginLeft: '12px',
+    fontStyle: 'normal',
+    color: 'var(--muted-2)',
+    fontFamily: 'system-ui, sans-serif',
+  },
+  '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
+  '.cm-tooltip-lint': { padding: '2px 0' },
+  '.cm-diagnostic': { padding: '6px 10px', fontFamily: 'system-ui, sans-serif', fontSize: '12.5px' },
+});
+
+/** Live diagnostics from POST /api/check (the server's analyzer), 400 ms after typing stops. */
+function serverLinter(target: () => { logGroups: string[]; engine?: string }) {
+  return linter(
+    async (v): Promise<CmDiagnostic[]> => {
+      const text = v.state.doc.toString();
+      if (!text.trim()) return [];
+      try {
+        const { logGroups, engine } = target();
+        const diags = await api.check(text, logGroups, undefined, engine);
+        const len = v.state.doc.length;
+        return diags.map((d) => {
+          let from = Math.min(Math.max(0, d.span.start), len);
+          let to = Math.min(Math.max(from, d.span.end), len);
+          // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
+          if (to === from) {
+            if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
+            else {
+              while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
+              to = from;
+              from = Math.max(0, from - 1);
+            }
+          }
+          return {
+            from,
+            to,
+            severity: d.severity === 'info' ? 'info' : d.severity,
+            message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
+            source: d.code,
+          };
+        });
+      } catch (e) {
+        // The engine unavailable (503) or a transient error: no marks rather than false ones.
+        if (e instanceof ApiError) return [];
+        return [];
+      }
+    },
+    { delay: 400 },
+  );
+}
+
 /** The query editor: highlighting, completion, live diagnostics from /api/check, Ctrl/Cmd-Enter runs. */
 export function Editor(props: EditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
+  // CodeMirror's extensions are made once; they read the latest props through this ref.
   const latest = useRef(props);
-  latest.current = props;
-  const lintCompartment = useRef(new Compartment());
+  useEffect(() => {
+    latest.current = props;
+  });
+  const initial = useRef(props.value);
 
   useEffect(() => {
-    const checkLinter = linter(
-      async (v): Promise<CmDiagnostic[]> => {
-        const text = v.state.doc.toString();
-        if (!text.trim()) return [];
-        try {
-          const diags = await api.check(text, latest.current.logGroups, undefined, latest.current.engine);
-          const len = v.state.doc.length;
-          return diags.map((d) => {
-            let from = Math.min(Math.max(0, d.span.start), len);
-            let to = Math.min(Math.max(from, d.span.end), len);
-            // A zero-width span (e.g. "unexpected end") marks the character before it, so it is visible.
-            if (to === from) {
-              if (from < len && !/\s/.test(v.state.sliceDoc(from, from + 1))) to = from + 1;
-              else {
-                while (from > 0 && /\s/.test(v.state.sliceDoc(from - 1, from))) from--;
-                to = from;
-                from = Math.max(0, from - 1);
-              }
-            }
-            return {
-              from,
-              to,
-              severity: d.severity === 'info' ? 'info' : d.severity,
-              message: `${d.message}${d.suggestion ? ` (did you mean ${d.suggestion}?)` : ''}`,
-              source: d.code,
-            };
-          });
-        } catch (e) {
-          // The engine unavailable (503) or a transient error: no marks rather than false ones.
-          if (e instanceof ApiError) return [];
-          return [];
-        }
-      },
-      { delay: 400 },
-    );
+    const checkLinter = serverLinter(() => ({ logGroups: latest.current.logGroups, engine: latest.current.engine }));
 
     const state = EditorState.create({
-      doc: props.value,
+      doc: initial.current,
       extensions: [
         lineNumbers(),
         history(),
@@ -237,7 +298,7 @@ export function Editor(props: EditorProps) {
           icons: false,
         }),
         lintGutter(),
-        lintCompartment.current.of(checkLinter),
+        checkLinter,
         cmPlaceholder('fields @timestamp, @message | sort @timestamp desc | limit 20'),
         Prec.highest(
           keymap.of([
@@ -254,51 +315,14 @@ export function Editor(props: EditorProps) {
         EditorView.updateListener.of((u) => {
           if (u.docChanged) latest.current.onChange(u.state.doc.toString());
         }),
-        EditorView.theme({
-          '&': { fontSize: '13px', border: '1px solid #c9d1db', borderRadius: '6px', background: '#fff' },
-          '&.cm-focused': { outline: '2px solid #9cc3ee', outlineOffset: '-1px' },
-          '.cm-content': {
-            fontFamily: '"JetBrains Mono", "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-            minHeight: '120px',
-            padding: '8px 0',
-          },
-          '.cm-gutters': {
-            background: '#f6f8fa',
-            borderRight: '1px solid #e3e7ec',
-            color: '#8a94a3',
-            borderTopLeftRadius: '6px',
-            borderBottomLeftRadius: '6px',
-          },
-          '.cm-scroller': { maxHeight: '320px', overflow: 'auto' },
-          '.cm-activeLine': { background: '#f5f9ff' },
-          '.cm-tooltip': {
-            border: '1px solid #d9dee5',
-            borderRadius: '6px',
-            boxShadow: '0 6px 18px rgba(20,30,45,.12)',
-            background: '#fff',
-            overflow: 'hidden',
-          },
-          '.cm-tooltip-autocomplete > ul': {
-            fontFamily: '"SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-            fontSize: '12px',
-            maxHeight: '240px',
-          },
-          '.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px !important' },
-          '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: '#0b6bcb', color: '#fff' },
-          '.cm-completionDetail': {
-            marginLeft: '12px',
-            fontStyle: 'normal',
-            color: '#8a94a3',
-            fontFamily: 'system-ui, sans-serif',
-          },
-          '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
-          '.cm-tooltip-lint': { padding: '2px 0' },
-          '.cm-diagnostic': { padding: '6px 10px', fontFamily: 'system-ui, sans-serif', fontSize: '12.5px' },
-        }),
+        EDITOR_THEME,
       ],
     });
-    view.current = new EditorView({ state, parent: host.current! });
-    return () => view.current?.destroy();
+    const parent = host.current;
+    if (!parent) return;
+    const v = new EditorView({ state, parent });
+    view.current = v;
+    return () => v.destroy();
   }, []);
 
   // Outside changes (history, saved query, URL) replace the text.

@@ -13,20 +13,151 @@ export interface SidebarProps {
   onError: (msg: string) => void;
   utc: boolean;
   activeSavedId?: string;
+  /** Which list is shown (kept in the URL by the page). */
+  tab: 'saved' | 'history';
+  onTab: (t: 'saved' | 'history') => void;
 }
 
 type Prompt = { kind: 'renameQuery'; q: SavedQuery } | { kind: 'renameFolder'; folder: string };
 
+type Act = (fn: () => Promise<unknown>) => Promise<void>;
+
+/** One saved query: open it, rename it, delete it. */
+function SavedItem(props: {
+  q: SavedQuery;
+  active: boolean;
+  onOpen: (q: SavedQuery) => void;
+  onRename: () => void;
+  act: Act;
+}) {
+  const { q } = props;
+  return (
+    <li className={props.active ? 'active' : ''}>
+      <button
+        type="button"
+        className="saved-item"
+        onClick={() => props.onOpen(q)}
+        title={q.description || q.queryString}
+      >
+        <span className="saved-name">{q.name}</span>
+        {q.description && <span className="saved-desc">{q.description}</span>}
+      </button>
+      <span className="item-actions">
+        <button type="button" className="icon-btn" title="Rename" onClick={props.onRename}>
+          ✎
+        </button>
+        <button
+          type="button"
+          className="icon-btn"
+          title="Delete"
+          onClick={() => {
+            if (window.confirm(`Delete the saved query "${q.name}"?`)) void props.act(() => api.deleteQuery(q.id));
+          }}
+        >
+          🗑
+        </button>
+      </span>
+    </li>
+  );
+}
+
+/** The recent runs, newest first; clicking one puts its query, log groups and range back. */
+function HistoryList(props: { history: HistoryEntry[]; utc: boolean; onOpen: (h: HistoryEntry) => void; act: Act }) {
+  return (
+    <div className="history-list" data-testid="history-list">
+      {props.history.length === 0 && <div className="muted pad">Queries you run appear here.</div>}
+      <ul>
+        {props.history.map((h) => (
+          <li key={h.id}>
+            <button type="button" className="history-item" onClick={() => props.onOpen(h)} title={h.queryString}>
+              <code>{h.queryString.replace(/\s+/g, ' ').slice(0, 90)}</code>
+              <span className="muted">
+                {formatTime(h.runTime, props.utc).slice(5, 16)} · {describeRange(h.range, props.utc)} ·{' '}
+                <span className={`status-${h.status.toLowerCase()}`}>{h.status}</span>
+                {h.rowCount !== null ? ` · ${h.rowCount} rows` : ''}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {props.history.length > 0 && (
+        <button type="button" className="link pad" onClick={() => void props.act(() => api.clearHistory())}>
+          Clear history
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A folder's line: collapse, rename, delete with its queries. */
+function FolderHead(props: {
+  folder: string;
+  count: number;
+  collapsed: boolean;
+  onToggle: () => void;
+  onRename: () => void;
+  act: Act;
+}) {
+  const { folder } = props;
+  return (
+    <div className="folder-head">
+      <button type="button" className="folder-toggle" onClick={props.onToggle}>
+        <span className="caret">{props.collapsed ? '▸' : '▾'}</span>
+        <span className="folder-name">{folder}</span>
+        <span className="count">{props.count}</span>
+      </button>
+      {folder !== '(no folder)' && (
+        <span className="item-actions">
+          <button type="button" className="icon-btn" title="Rename folder" onClick={props.onRename}>
+            ✎
+          </button>
+          <button
+            type="button"
+            className="icon-btn"
+            title="Delete folder and its queries"
+            onClick={() => {
+              if (window.confirm(`Delete the folder "${folder}" and its ${props.count} queries?`))
+                void props.act(() => api.deleteFolder(folder));
+            }}
+          >
+            🗑
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The rename dialog of a saved query or a folder. */
+function RenamePrompt(props: { prompt: Prompt; onClose: () => void; act: Act }) {
+  const p = props.prompt;
+  const query = p.kind === 'renameQuery';
+  return (
+    <PromptModal
+      title={query ? 'Rename saved query' : 'Rename folder'}
+      label={query ? 'Name' : 'Folder name'}
+      initial={query ? p.q.name : p.folder}
+      confirm="Rename"
+      onClose={props.onClose}
+      onSubmit={async (v) => {
+        props.onClose();
+        await props.act(() => (query ? api.updateQuery(p.q.id, { name: v }) : api.renameFolder(p.folder, v)));
+      }}
+    />
+  );
+}
+
 /** Saved queries in folders (server-side) and the recent query history. */
 export function Sidebar(props: SidebarProps) {
-  const [tab, setTab] = useState<'saved' | 'history'>('saved');
+  const { tab, onTab: setTab } = props;
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [prompt, setPrompt] = useState<Prompt | null>(null);
   const folders = new Map<string, SavedQuery[]>();
   for (const q of props.saved) {
     const f = q.folder || '(no folder)';
-    if (!folders.has(f)) folders.set(f, []);
-    folders.get(f)!.push(q);
+    const list = folders.get(f) ?? [];
+    list.push(q);
+    folders.set(f, list);
   }
   const act = async (fn: () => Promise<unknown>): Promise<void> => {
     try {
@@ -56,82 +187,37 @@ export function Sidebar(props: SidebarProps) {
           {folders.size === 0 && <div className="muted pad">No saved queries yet. Write one and press Save.</div>}
           {[...folders.entries()].map(([folder, qs]) => (
             <div className="folder" key={folder}>
-              <div className="folder-head">
-                <button
-                  type="button"
-                  className="folder-toggle"
-                  onClick={() =>
-                    setCollapsed((s) => {
-                      const x = new Set(s);
-                      if (x.has(folder)) x.delete(folder);
-                      else x.add(folder);
-                      return x;
-                    })
-                  }
-                >
-                  <span className="caret">{collapsed.has(folder) ? '▸' : '▾'}</span>
-                  <span className="folder-name">{folder}</span>
-                  <span className="count">{qs.length}</span>
-                </button>
-                {folder !== '(no folder)' && (
-                  <span className="item-actions">
-                    <button
-                      type="button"
-                      className="icon-btn"
-                      title="Rename folder"
-                      onClick={() => setPrompt({ kind: 'renameFolder', folder })}
-                    >
-                      ✎
-                    </button>
-                    <button
-                      type="button"
-                      className="icon-btn"
-                      title="Delete folder and its queries"
-                      onClick={() => {
-                        if (window.confirm(`Delete the folder "${folder}" and its ${qs.length} queries?`))
-                          void act(() => api.deleteFolder(folder));
-                      }}
-                    >
-                      🗑
-                    </button>
-                  </span>
-                )}
-              </div>
+              <FolderHead
+                folder={folder}
+                count={qs.length}
+                collapsed={collapsed.has(folder)}
+                onToggle={() =>
+                  setCollapsed((s) => {
+                    const x = new Set(s);
+                    if (x.has(folder)) x.delete(folder);
+                    else x.add(folder);
+                    return x;
+                  })
+                }
+                onRename={() => setPrompt({ kind: 'renameFolder', folder })}
+                act={act}
+              />
+              {!collapsed.has(folder) && qs.some((q) => q.builtin && /^Query \d+:/.test(q.name)) && (
+                <div className="folder-note muted small" data-testid="numbering-note">
+                  The guide&apos;s queries, numbered as in the guide (it has no Query 12).
+                </div>
+              )}
               {!collapsed.has(folder) && (
                 <ul>
                   {qs.map((q) => (
-                    <li key={q.id} className={props.activeSavedId === q.id ? 'active' : ''}>
-                      <button
-                        type="button"
-                        className="saved-item"
-                        onClick={() => props.onOpenSaved(q)}
-                        title={q.description || q.queryString}
-                      >
-                        <span className="saved-name">{q.name}</span>
-                        {q.description && <span className="saved-desc">{q.description}</span>}
-                      </button>
-                      <span className="item-actions">
-                        <button
-                          type="button"
-                          className="icon-btn"
-                          title="Rename"
-                          onClick={() => setPrompt({ kind: 'renameQuery', q })}
-                        >
-                          ✎
-                        </button>
-                        <button
-                          type="button"
-                          className="icon-btn"
-                          title="Delete"
-                          onClick={() => {
-                            if (window.confirm(`Delete the saved query "${q.name}"?`))
-                              void act(() => api.deleteQuery(q.id));
-                          }}
-                        >
-                          🗑
-                        </button>
-                      </span>
-                    </li>
+                    <SavedItem
+                      key={q.id}
+                      q={q}
+                      active={props.activeSavedId === q.id}
+                      onOpen={props.onOpenSaved}
+                      onRename={() => setPrompt({ kind: 'renameQuery', q })}
+                      act={act}
+                    />
                   ))}
                 </ul>
               )}
@@ -140,60 +226,9 @@ export function Sidebar(props: SidebarProps) {
         </div>
       )}
       {tab === 'history' && (
-        <div className="history-list" data-testid="history-list">
-          {props.history.length === 0 && <div className="muted pad">Queries you run appear here.</div>}
-          <ul>
-            {props.history.map((h) => (
-              <li key={h.id}>
-                <button
-                  type="button"
-                  className="history-item"
-                  onClick={() => props.onOpenHistory(h)}
-                  title={h.queryString}
-                >
-                  <code>{h.queryString.replace(/\s+/g, ' ').slice(0, 90)}</code>
-                  <span className="muted">
-                    {formatTime(h.runTime, props.utc).slice(5, 16)} · {describeRange(h.range, props.utc)} ·{' '}
-                    <span className={`status-${h.status.toLowerCase()}`}>{h.status}</span>
-                    {h.rowCount !== null ? ` · ${h.rowCount} rows` : ''}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-          {props.history.length > 0 && (
-            <button type="button" className="link pad" onClick={() => void act(() => api.clearHistory())}>
-              Clear history
-            </button>
-          )}
-        </div>
+        <HistoryList history={props.history} utc={props.utc} onOpen={props.onOpenHistory} act={act} />
       )}
-      {prompt?.kind === 'renameQuery' && (
-        <PromptModal
-          title="Rename saved query"
-          label="Name"
-          initial={prompt.q.name}
-          confirm="Rename"
-          onClose={() => setPrompt(null)}
-          onSubmit={async (v) => {
-            setPrompt(null);
-            await act(() => api.updateQuery(prompt.q.id, { name: v }));
-          }}
-        />
-      )}
-      {prompt?.kind === 'renameFolder' && (
-        <PromptModal
-          title="Rename folder"
-          label="Folder name"
-          initial={prompt.folder}
-          confirm="Rename"
-          onClose={() => setPrompt(null)}
-          onSubmit={async (v) => {
-            setPrompt(null);
-            await act(() => api.renameFolder(prompt.folder, v));
-          }}
-        />
-      )}
+      {prompt && <RenamePrompt prompt={prompt} onClose={() => setPrompt(null)} act={act} />}
     </aside>
   );
 }
