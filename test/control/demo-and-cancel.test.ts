@@ -25,7 +25,7 @@ test("the demo's own Try: line works while the demo runs", async () => {
     const tryLine = await new Promise<string>((resolve, reject) => {
       demo.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /^Try: bedrock-insights (.*)$/m.exec(out);
+        const m = /^Try: (?:npx )?bedrock-insights (.*)$/m.exec(out);
         if (m && out.includes('console: http')) resolve(m[1]);
       });
       demo.on('exit', (code) => reject(new Error(`demo exited (${code}): ${out}`)));
