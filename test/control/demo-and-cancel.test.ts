@@ -33,7 +33,7 @@ test("the demo's own Try: line works while the demo runs", async () => {
     // As the README says: run from the project folder (the line names queries/ relative to it).
     const r = await cli(tryLine.split(' '), { cwd: REPO });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Application +\| TotalInputTokens/);
+    assert.match(r.stdout, /^Application +TotalInputTokens/);
     assert.ok(r.stdout.trim().split('\n').length > 3, r.stdout);
     assert.doesNotMatch(r.stderr, /STORE_LOCKED/);
   } finally {
@@ -51,7 +51,9 @@ test('Ctrl-C of a query that runs through the server cancels it there: "query ca
   await store.connection
     .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
       SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'message number ' || i FROM range(1, 3000001) t(i)`);
-  await store.connection.run(`INSERT INTO log_groups VALUES ('g', 0, NULL, 3000000)`);
+  await store.connection.run(
+    `INSERT INTO log_groups (name, created_ts, retention_days, generic_events, events) VALUES ('g', 0, NULL, 3000000, 3000000)`,
+  );
   store.close();
   const serve = await spawnServe(['--db', db], { NODE_OPTIONS: `--import=${TRACE_PREPARES}` });
   try {
