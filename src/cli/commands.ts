@@ -139,13 +139,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+/** Options of the program itself that take a value (main.ts declares them). */
+const GLOBAL_VALUE_OPTIONS = ['--wait'];
+
 /**
  * The command the arguments name (`help NAME` names NAME), if it is one of ours. Options come
  * after the command name, so the first word that is not an option is the command.
  */
-/** Options of the program itself that take a value (main.ts declares them). */
-const GLOBAL_VALUE_OPTIONS = ['--wait'];
-
 export function namedCommand(args: readonly string[]): CommandEntry | undefined {
   // A global option's value (`--wait 5 query …`) is not a command name.
   const words = args.filter((a, i) => !a.startsWith('-') && !GLOBAL_VALUE_OPTIONS.includes(args[i - 1] ?? ''));
