@@ -14,6 +14,7 @@ const PRODUCT = [
   'src/archive',
   'src/cloudwatch',
   'src/contracts',
+  'src/control',
   'src/demo',
   'src/doctor',
   'src/engines',
@@ -114,6 +115,11 @@ export const LAYERS = [
       'src/workspace',
     ],
     why: 'queries through the engine; the CloudWatch endpoint is mounted by the CLI, not imported',
+  },
+  {
+    room: 'src/control',
+    may: ['src/store', 'src/util'],
+    why: 'the CLI↔server channel: runs command lines it is given, knows no command and no route of the console',
   },
   { room: 'src/index.ts', may: ['src/logs', 'src/util'], why: 'the package’s library export' },
   {

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
 import {
   AlarmStore,
   backtest,
@@ -27,7 +28,7 @@ import type {
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
-import { httpError } from './queries.js';
+import { NameParams, ObjectBody, parseInput, sendError } from './errors.js';
 
 /** Seconds between scheduled evaluations; 0 turns the scheduler off. */
 export const ALARM_INTERVAL_ENV = 'BEDROCK_INSIGHTS_ALARM_INTERVAL';
@@ -58,16 +59,10 @@ export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { target
   return { ...d, notify, targets: d.notify.map(describeTarget) };
 }
 
-function fail(reply: FastifyReply, e: unknown): FastifyReply {
-  if (e instanceof BiError && e.code === 'ALARM_NOT_FOUND')
-    return reply.code(404).send({ error: { code: e.code, message: e.message } });
-  if (e instanceof BiError && (e.code === 'ALARM_INVALID' || e.code === 'ALARM_NO_TARGETS'))
-    return reply.code(400).send({
-      error: { code: e.code, message: e.message, ...(e.details.problems ? { problems: e.details.problems } : {}) },
-    });
-  const { status, body } = httpError(e);
-  return reply.code(status).send(body);
-}
+const fail = sendError;
+
+/** `?since=&until=` of the alarm history. */
+const AlarmRangeQuery = z.object({ since: z.string().optional(), until: z.string().optional() });
 
 /**
  * The console's alarm API under /api/alarms, and the scheduler that evaluates the enabled alarms
@@ -130,7 +125,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.get('/api/alarms/:name', async (req, reply) => {
-    const { name } = req.params as { name: string };
+    const { name } = parseInput(NameParams, req.params, 'name');
     try {
       const a = await alarms();
       const s = await a.require(name);
@@ -175,8 +170,8 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
 
   // The watched value over time with the threshold (the console's chart), by replaying the alarm.
   app.get('/api/alarms/:name/series', async (req, reply) => {
-    const { name } = req.params as { name: string };
-    const q = req.query as { since?: string; until?: string };
+    const { name } = parseInput(NameParams, req.params, 'name');
+    const q = parseInput(AlarmRangeQuery, req.query, 'query');
     try {
       const rt = await runtime();
       const def = (await rt.alarms.require(name)).definition;
@@ -213,7 +208,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.delete('/api/alarms/:name', async (req, reply) => {
-    const { name } = req.params as { name: string };
+    const { name } = parseInput(NameParams, req.params, 'name');
     try {
       if (!(await (await alarms()).delete(name)))
         throw new BiError('ALARM_NOT_FOUND', `There is no alarm named ${name}.`);
@@ -224,8 +219,8 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.post('/api/alarms/:name/enable', async (req, reply) => {
-    const { name } = req.params as { name: string };
-    const body = (req.body ?? {}) as { to?: unknown };
+    const { name } = parseInput(NameParams, req.params, 'name');
+    const body = parseInput(ObjectBody, req.body, 'body');
     try {
       const a = await alarms();
       const s = await a.require(name);
@@ -245,7 +240,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.post('/api/alarms/:name/disable', async (req, reply) => {
-    const { name } = req.params as { name: string };
+    const { name } = parseInput(NameParams, req.params, 'name');
     try {
       const a = await alarms();
       const s = await a.require(name);
@@ -257,7 +252,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.post('/api/alarms/:name/test-notify', async (req, reply) => {
-    const { name } = req.params as { name: string };
+    const { name } = parseInput(NameParams, req.params, 'name');
     try {
       return { deliveries: await testNotify(await runtime(), name) } satisfies AlarmTestDeliveries;
     } catch (e) {
@@ -266,7 +261,7 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.post('/api/alarms/evaluate', async (req, reply) => {
-    const body = (req.body ?? {}) as { at?: unknown };
+    const body = parseInput(ObjectBody, req.body, 'body');
     try {
       const at = typeof body.at === 'number' ? body.at : Date.now();
       const report: AlarmEvaluation = scheduler

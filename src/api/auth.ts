@@ -57,7 +57,7 @@ button{margin-top:16px;width:100%;padding:9px;border:0;border-radius:4px;backgro
 .err{color:#b42318;margin-top:10px}
 </style></head><body>
 <form method="post" action="/api/login">
-<h1>bedrock-insights</h1><p>This server requires an access token. It was printed when the server first started, and is kept in <code>server.json</code> beside the store.</p>
+<h1>bedrock-insights</h1><p>This server requires an access token. It was printed when the server first started, and is kept in <code>&lt;store&gt;.config.json</code> beside the store.</p>
 <label for="token">Access token</label><input id="token" name="token" type="password" autocomplete="current-password" autofocus>
 <input type="hidden" name="next" value="${escapeHtml(next)}">
 <button type="submit">Sign in</button>

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { BiError } from '../util/errors.js';
+import { perStoreFile } from '../util/store-files.js';
 
 /**
- * The server's config file, kept beside the store (`<store dir>/server.json`, mode 0600).
+ * The server's config file of one store (`<store>.config.json`, mode 0600).
  * Holds the console access token; other server features (the CloudWatch API's access keys) may
  * add their own keys: unknown keys are preserved on write.
  */
@@ -15,9 +16,14 @@ export interface ServerConfig {
 
 export const TOKEN_ENV = 'BEDROCK_INSIGHTS_TOKEN';
 
+/**
+ * `<store>.config.json`: the console token and the CloudWatch API's access keys of one store (two
+ * stores in a folder no longer share secrets; a folder's old server.json is copied once: see
+ * perStoreFile). Not `<store>.server.json`: that one exists only while a server runs (src/control).
+ */
 export function serverConfigPath(dbPath: string): string | undefined {
   if (dbPath === ':memory:') return undefined;
-  return join(dirname(dbPath), 'server.json');
+  return perStoreFile(dbPath, 'config.json', 'server.json');
 }
 
 export function readServerConfig(path: string): ServerConfig {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
@@ -6,7 +6,7 @@ import { BiError } from '../util/errors.js';
 import { fieldNames } from './catalogQueries.js';
 import { extent, fieldCoverage, histogram } from './consoleQueries.js';
 import { clientGone } from './exportRoute.js';
-import { httpError } from './queries.js';
+import { sendError } from './errors.js';
 import { consoleQueryRequest, stringArray } from './queryRequest.js';
 import { editQuery } from './queryEdit.js';
 
@@ -32,11 +32,6 @@ const editBody = z.object({
   value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
 });
 
-function fail(reply: FastifyReply, e: unknown): FastifyReply {
-  const { status, body } = httpError(e);
-  return reply.code(status).send(body);
-}
-
 function body(b: unknown): Record<string, unknown> {
   return b && typeof b === 'object' ? (b as Record<string, unknown>) : {};
 }
@@ -51,7 +46,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
         clientGone(reply),
       );
     } catch (e) {
-      return fail(reply, e);
+      return sendError(reply, e);
     }
   });
 
@@ -72,7 +67,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
         clientGone(reply),
       );
     } catch (e) {
-      return fail(reply, e);
+      return sendError(reply, e);
     }
   });
 
@@ -82,7 +77,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
       const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       return await extent(ctx.engines.get(), groups, clientGone(reply));
     } catch (e) {
-      return fail(reply, e);
+      return sendError(reply, e);
     }
   });
 
@@ -97,7 +92,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
       const { queryString, ...edit } = parsed.data;
       return { queryString: editQuery(queryString, edit) };
     } catch (e) {
-      return fail(reply, e);
+      return sendError(reply, e);
     }
   });
 }

@@ -8,7 +8,7 @@ import { rangePeriod } from '../reports/period.js';
 import { renderStatement } from '../reports/statement-render.js';
 import { buildCostSummary } from '../reports/summary.js';
 import { BiError } from '../util/errors.js';
-import { httpError } from './queries.js';
+import { UrlQuery, parseInput, sendError } from './errors.js';
 
 /**
  * The console's Cost page API (figures come from src/reports, which runs Logs Insights queries
@@ -53,7 +53,7 @@ function fileSafe(s: string): string {
 export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext): void {
   app.get('/api/cost/summary', async (req, reply) => {
     try {
-      const p = params(req.query as Query);
+      const p = params(parseInput(UrlQuery, req.query, 'query'));
       const fields = await fieldNames(ctx.store, p.logGroups);
       const summary: CostSummary = await buildCostSummary(ctx.engines.get(), {
         period: p.period,
@@ -64,14 +64,13 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
       });
       return summary;
     } catch (e) {
-      const { status, body } = httpError(e);
-      return reply.code(status).send(body);
+      return sendError(reply, e);
     }
   });
 
   app.get('/api/cost/chargeback', async (req, reply) => {
     try {
-      const q = req.query as Query;
+      const q = parseInput(UrlQuery, req.query, 'query');
       const p = params(q);
       const format = one(q, 'format') || 'csv';
       if (!isChargebackFormat(format)) throw new BiError('INVALID_REQUEST', 'format must be csv, html or json.');
@@ -93,8 +92,7 @@ export function registerCostRoutes(app: FastifyInstance, ctx: CostRoutesContext)
         .header('content-disposition', `attachment; filename="${name}"`)
         .send(renderStatement(s, format));
     } catch (e) {
-      const { status, body } = httpError(e);
-      return reply.code(status).send(body);
+      return sendError(reply, e);
     }
   });
 }

@@ -4,7 +4,8 @@ import { invalidQuery } from '../engines/query-engine.js';
 import { csvHeader, csvRows, jsonRow } from '../engines/resultText.js';
 import { BiError } from '../util/errors.js';
 import { consoleQueryRequest, optionalEngine } from './queryRequest.js';
-import { httpError, type EngineProvider } from './queries.js';
+import type { EngineProvider } from './queries.js';
+import { ObjectBody, UrlQuery, httpError, parseInput, sendError } from './errors.js';
 import { drained } from './viewStream.js';
 
 /**
@@ -33,11 +34,6 @@ export function clientGone(reply: FastifyReply): AbortSignal {
     if (!res.writableFinished) ac.abort();
   });
   return ac.signal;
-}
-
-function sendError(reply: FastifyReply, e: unknown): FastifyReply {
-  const { status, body } = httpError(e);
-  return reply.code(status).send(body);
 }
 
 /** A query that ended without Complete, before any row went out: its status as an HTTP status. */
@@ -71,12 +67,12 @@ function bodyFromQuery(q: Record<string, string | string[] | undefined>): Record
 
 export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): void {
   app.post('/api/queries/export', async (req, reply) =>
-    exportRows(ctx, (req.body ?? {}) as Record<string, unknown>, reply),
+    exportRows(ctx, parseInput(ObjectBody, req.body, 'body'), reply),
   );
   app.get('/api/queries/export', async (req, reply) => {
     if (String(req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site')
       return sendError(reply, new BiError('CROSS_SITE_REQUEST', 'Refused an export started by another web site.'));
-    return exportRows(ctx, bodyFromQuery(req.query as Record<string, string | string[] | undefined>), reply);
+    return exportRows(ctx, bodyFromQuery(parseInput(UrlQuery, req.query, 'query')), reply);
   });
 }
 

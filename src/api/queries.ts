@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryEngine, QueryHandle, QueryResult, QueryStatus } from '../engines/engine.js';
 import { estimateRowBytes } from '../engines/limits.js';
-import { BiError, errorMessage, isBiError } from '../util/errors.js';
+import { BiError, errorMessage } from '../util/errors.js';
 import type { RangeSpec } from '../contracts/range.js';
 import type { EngineChoice, QueryView } from '../contracts/wire.js';
 
@@ -298,38 +298,4 @@ export function viewMeta(q: ConsoleQuery, r: QueryResult): Omit<QueryView, 'rows
   };
   if (r.error) v.error = r.error;
   return v;
-}
-
-/** Whose fault and what kind, for the codes that are not 400 (INVALID_*, QUERY_*) or 500. */
-const STATUS_OF_CODE: Readonly<Record<string, number>> = {
-  UNAUTHORIZED: 401,
-  CROSS_SITE_REQUEST: 403,
-  HOST_NOT_ALLOWED: 403,
-  NOT_FOUND: 404,
-  STORE_LOCKED: 409,
-  ENGINE_UNAVAILABLE: 503,
-  STORE_UNAVAILABLE: 503,
-};
-
-/** A remote engine's failure (Trino, Athena, CloudWatch Logs, AWS): the gateway's, not ours. */
-const REMOTE_ENGINE_ERROR = /^(TRINO|ATHENA|CLOUDWATCH|AWS)_/;
-
-/** HTTP status and body of an error thrown by the engine or by our own checks. */
-export function httpError(e: unknown): {
-  status: number;
-  body: { error: { code: string; message: string; diagnostics?: unknown } };
-} {
-  if (isBiError(e)) {
-    const status =
-      STATUS_OF_CODE[e.code] ??
-      (REMOTE_ENGINE_ERROR.test(e.code)
-        ? 502
-        : e.code.startsWith('INVALID') || e.code.startsWith('QUERY_') || e.code === 'INVALID_ARGUMENT'
-          ? 400
-          : 500);
-    const body: { code: string; message: string; diagnostics?: unknown } = { code: e.code, message: e.message };
-    if (e.details.diagnostics !== undefined) body.diagnostics = e.details.diagnostics;
-    return { status, body: { error: body } };
-  }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: errorMessage(e) } } };
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
@@ -5,7 +6,8 @@ import { Definitions, type DashboardBody, type SavedQueryInput } from '../worksp
 import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';
-import { EngineProvider, QueryRegistry, httpError, isFinal, type ConsoleQuery } from './queries.js';
+import { EngineProvider, QueryRegistry, isFinal, type ConsoleQuery } from './queries.js';
+import { IdParams, ObjectBody, UrlQuery, parseInput, sendError } from './errors.js';
 import { sendView } from './viewStream.js';
 import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
@@ -35,10 +37,7 @@ export interface ApiContext {
   onStoreInvalidated?: (reason: string) => void;
 }
 
-function fail(reply: FastifyReply, e: unknown): FastifyReply {
-  const { status, body } = httpError(e);
-  return reply.code(status).send(body);
-}
+const fail = sendError;
 
 /** A long-poll lasts at most 30 s, so proxies and browsers never time it out. */
 function waitMsOf(v: unknown): number {
@@ -93,7 +92,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/api/fields', async (req, reply) => {
-    const q = req.query as Record<string, string | string[] | undefined>;
+    const q = parseInput(UrlQuery, req.query, 'query');
     const raw = q.logGroup;
     const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     try {
@@ -107,7 +106,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/check', async (req, reply) => {
     try {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = parseInput(ObjectBody, req.body, 'body');
       const text = typeof b.queryString === 'string' ? b.queryString : '';
       const groups = stringArray(b.logGroups, 'logGroups');
       return { diagnostics: await engines.get(optionalEngine(b.engine)).check(text, groups) };
@@ -119,8 +118,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/queries', async (req, reply) => {
     const gone = clientGone(reply);
     try {
-      const r = consoleQueryRequest((req.body ?? {}) as Record<string, unknown>);
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const r = consoleQueryRequest(parseInput(ObjectBody, req.body, 'body'));
+      const b = parseInput(ObjectBody, req.body, 'body');
       const q = await queries.start({
         queryString: r.queryString,
         logGroups: r.logGroups,
@@ -138,19 +137,19 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/api/queries/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     const q = queries.get(id);
     if (!q)
       return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}; it may have expired. Run it again.`));
     return send(
       reply,
       q,
-      await queries.view(q, waitMsOf((req.query as Record<string, string>).waitMs), clientGone(reply)),
+      await queries.view(q, waitMsOf(parseInput(UrlQuery, req.query, 'query').waitMs), clientGone(reply)),
     );
   });
 
   app.delete('/api/queries/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     const q = queries.get(id);
     if (!q) return fail(reply, new BiError('NOT_FOUND', `No query has the id ${id}.`));
     await queries.cancel(q);
@@ -159,7 +158,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/records', async (req, reply) => {
     try {
-      const ptr = requiredString((req.query as Record<string, string>).ptr, 'ptr');
+      const ptr = requiredString(parseInput(UrlQuery, req.query, 'query').ptr, 'ptr');
       const record = await readRecord(store, ptr);
       // The price is the engine's (cost.* resolved as in any query); a record without one, or an
       // engine that cannot answer, still shows its event.
@@ -199,7 +198,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/saved-queries', async (req, reply) => {
     try {
       const saved = await defs.createSavedQuery(
-        savedInput((req.body ?? {}) as Record<string, unknown>, false) as SavedQueryInput,
+        savedInput(parseInput(ObjectBody, req.body, 'body'), false) as SavedQueryInput,
       );
       return reply.code(201).send({ savedQuery: saved });
     } catch (e) {
@@ -209,9 +208,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.patch('/api/saved-queries/:id', async (req, reply) => {
     try {
-      const { id } = req.params as { id: string };
+      const { id } = parseInput(IdParams, req.params, 'id');
       return {
-        savedQuery: await defs.updateSavedQuery(id, savedInput((req.body ?? {}) as Record<string, unknown>, true)),
+        savedQuery: await defs.updateSavedQuery(id, savedInput(parseInput(ObjectBody, req.body, 'body'), true)),
       };
     } catch (e) {
       return fail(reply, e);
@@ -219,7 +218,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete('/api/saved-queries/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     if (!(await defs.deleteSavedQuery(id)))
       return fail(reply, new BiError('NOT_FOUND', `No saved query has the id ${id}.`));
     return { ok: true };
@@ -227,7 +226,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/folders/rename', async (req, reply) => {
     try {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = parseInput(ObjectBody, req.body, 'body');
       const moved = await defs.renameFolder(requiredString(b.from, 'from'), requiredString(b.to, 'to'));
       return { moved };
     } catch (e) {
@@ -237,7 +236,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/folders/delete', async (req, reply) => {
     try {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = parseInput(ObjectBody, req.body, 'body');
       return { deleted: await defs.deleteFolder(requiredString(b.folder, 'folder')) };
     } catch (e) {
       return fail(reply, e);
@@ -249,7 +248,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/dashboards', async () => ({ dashboards: await defs.listDashboards() }));
 
   app.get('/api/dashboards/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     const d = await defs.getDashboard(id);
     if (!d) return fail(reply, new BiError('NOT_FOUND', `No dashboard has the id ${id}.`));
     return { dashboard: d };
@@ -257,7 +256,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/dashboards', async (req, reply) => {
     try {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = parseInput(ObjectBody, req.body, 'body');
       const d = await defs.createDashboard(requiredString(b.name, 'name'), b);
       return reply.code(201).send({ dashboard: d });
     } catch (e) {
@@ -267,7 +266,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.put('/api/dashboards/:id', async (req, reply) => {
     try {
-      const { id } = req.params as { id: string };
+      const { id } = parseInput(IdParams, req.params, 'id');
       const b = (req.body ?? {}) as { name?: string } & Partial<DashboardBody>;
       return { dashboard: await defs.updateDashboard(id, b) };
     } catch (e) {
@@ -276,23 +275,23 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete('/api/dashboards/:id', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     if (!(await defs.deleteDashboard(id)))
       return fail(reply, new BiError('NOT_FOUND', `No dashboard has the id ${id}.`));
     return { ok: true };
   });
 
   app.get('/api/dashboards/:id/cloudwatch', async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = parseInput(IdParams, req.params, 'id');
     const d = await defs.getDashboard(id);
     if (!d) return fail(reply, new BiError('NOT_FOUND', `No dashboard has the id ${id}.`));
-    const region = (req.query as Record<string, string>).region;
+    const region = parseInput(z.object({ region: z.string().optional() }), req.query, 'query').region;
     return toCloudWatchBody(d, region ? { region } : {});
   });
 
   app.post('/api/dashboards/import', async (req, reply) => {
     try {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = parseInput(ObjectBody, req.body, 'body');
       const name = requiredString(b.name, 'name');
       const { body, skipped } = fromCloudWatchBody(b.body);
       const d = await defs.createDashboard(name, body);

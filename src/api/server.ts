@@ -15,6 +15,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 import { RequestGuard, registerRequestGuard } from './requestGuard.js';
 import { ServerSupervisor, type Generation } from './supervisor.js';
 import { registerAuth } from './auth.js';
+import { registerErrorHandler } from './errors.js';
 import { isLoopbackHost, readServerConfig, resolveConsoleToken, serverConfigPath } from './config.js';
 import { describeConnection, engineConnections } from '../engines/connections.js';
 import { EngineProvider, QueryRegistry } from './queries.js';
@@ -32,7 +33,7 @@ export interface ServerOptions {
   host?: string;
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** The access token; else $BEDROCK_INSIGHTS_TOKEN, else server.json beside the store, else generated. */
+  /** The access token; else $BEDROCK_INSIGHTS_TOKEN, else the store's config.json, else generated. */
   token?: string;
   /** Replace the engine (tests); default createEngine(store) with saved queries for `$Name(...)`. */
   engine?: (store: Store, defs: Definitions) => QueryEngine;
@@ -207,21 +208,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<{
 
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 8 * 1024 * 1024 });
   // Before any route: a route takes the error handler that is set when it is added.
-  app.setErrorHandler(async (err, _req, reply) => {
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({
-      error:
-        status === 415
-          ? {
-              code: 'UNSUPPORTED_MEDIA_TYPE',
-              message: 'This route takes a JSON body: send it with Content-Type: application/json.',
-            }
-          : {
-              code: status === 400 ? 'INVALID_REQUEST' : status === 413 ? 'BODY_TOO_LARGE' : 'INTERNAL',
-              message: err instanceof Error ? err.message : String(err),
-            },
-    });
-  });
+  registerErrorHandler(app);
   // First of all hooks: a refused request never reaches a parser, the token check or a route.
   registerRequestGuard(app, guard);
   // Requests in flight, so that closing waits for them (the listener is not Fastify's: see below).

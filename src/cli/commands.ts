@@ -139,12 +139,16 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+/** Options of the program itself that take a value (main.ts declares them). */
+const GLOBAL_VALUE_OPTIONS = ['--wait'];
+
 /**
  * The command the arguments name (`help NAME` names NAME), if it is one of ours. Options come
  * after the command name, so the first word that is not an option is the command.
  */
 export function namedCommand(args: readonly string[]): CommandEntry | undefined {
-  const words = args.filter((a) => !a.startsWith('-'));
+  // A global option's value (`--wait 5 query …`) is not a command name.
+  const words = args.filter((a, i) => !a.startsWith('-') && !GLOBAL_VALUE_OPTIONS.includes(args[i - 1] ?? ''));
   const name = words[0] === 'help' ? words[1] : words[0];
   return COMMANDS.find((c) => c.name === name);
 }

@@ -2,6 +2,9 @@ import { Command, CommanderError, Help } from 'commander';
 import { BiError, errorMessage } from '../util/errors.js';
 import { COMMANDS, namedCommand } from './commands.js';
 import { EXIT, requestedExitCode, resetExitCode } from './exit.js';
+import { WAIT_DEFAULT_SECONDS, setStoreWait } from './store-wait.js';
+import { clientCommand } from '../control/context.js';
+import { RanThroughServer, setCommandRunner } from './self.js';
 import { packageVersion } from './package-info.js';
 import { didYouMean } from './suggest.js';
 
@@ -73,6 +76,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
       outputError: (text, write) => write(text.replace(/^error: /, `error [${BAD_ARGUMENT}]: `)),
     })
     .configureHelp({ sortSubcommands: false })
+    .option(
+      '--wait <seconds>',
+      `when another process that is not a server (an ingest) has the store open, wait this long for it (default ${WAIT_DEFAULT_SECONDS}; 0 fails at once). A store a running serve or demo holds is used through that server.`,
+    )
     .addHelpText(
       'after',
       `
@@ -80,6 +87,18 @@ Run \`npx bedrock-insights <command> --help\` for a command's options (in this p
 \`npm install -g .\` there, \`bedrock-insights\` works anywhere). Start with \`npx bedrock-insights demo\`.
 Exit status: 0 done, 1 a check failed, 2 a usage or runtime error, 130 cancelled (Ctrl-C).`,
     );
+  // One place decides where a command runs: here, or in the server that holds its store (forward.ts).
+  program.hook('preAction', async (_program, action) => {
+    const wait = program.opts<{ wait?: string }>().wait;
+    if (wait !== undefined) {
+      const n = Number(wait);
+      if (!(n >= 0) || !Number.isFinite(n))
+        throw new BiError(BAD_ARGUMENT, `--wait must be a number of seconds (got "${wait}").`);
+      setStoreWait(n);
+    }
+    const { runThroughServerIfHeld } = await import('./forward.js');
+    await runThroughServerIfHeld(action, argv);
+  });
   const named = namedCommand(argv.slice(2));
   if (named) (await named.load())(program);
   else addStandIns(program);
@@ -99,18 +118,21 @@ function quietAwsSdkNodeWarning(): void {
 export async function main(argv: string[]): Promise<number> {
   resetExitCode();
   // `bedrock-insights query … | head` closes the pipe early: that is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(requestedExitCode());
-      throw e;
-    });
-  }
+  // (A command a server runs for a client writes to the client: the server's streams are its own.)
+  if (!clientCommand())
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(requestedExitCode());
+        throw e;
+      });
+    }
   quietAwsSdkNodeWarning();
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return requestedExitCode();
   } catch (e) {
+    if (e instanceof RanThroughServer) return e.code;
     if (e instanceof CommanderError) {
       // Help and version are "errors" to commander with status 0; the rest are usage errors.
       return e.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
@@ -124,3 +146,6 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ERROR;
   }
 }
+
+// A server started by `serve` or `demo` runs its clients' command lines through main() too.
+setCommandRunner((args) => main(['node', 'bedrock-insights', ...args]));

@@ -1,8 +1,10 @@
+import { clientCommand } from '../control/context.js';
 import { EXIT } from './exit.js';
 
 /**
  * Ctrl-C and SIGTERM, handled one way by every command that runs until stopped (serve, demo, sync)
- * or that can be cancelled (query).
+ * or that can be cancelled (query, ingest). For a command a server runs for a client
+ * (src/control), Ctrl-C is the client's: its cancel, or its going away, aborts the command's signal.
  */
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -22,6 +24,14 @@ export function untilSignal(
   stop: (signal: NodeJS.Signals) => Promise<void>,
   deadlineMs = STOP_DEADLINE_MS,
 ): Promise<NodeJS.Signals> {
+  const cmd = clientCommand();
+  if (cmd)
+    // In a server, the client's Ctrl-C stops this command only; the server's own signals stay the server's.
+    return new Promise((resolve) => {
+      const stopNow = (): void => void stop('SIGINT').finally(() => resolve('SIGINT'));
+      if (cmd.signal.aborted) stopNow();
+      else cmd.signal.addEventListener('abort', stopNow, { once: true });
+    });
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -50,6 +60,15 @@ export function untilSignal(
  * exits 130); returns the function that removes the handler, to call when the work is done.
  */
 export function onInterrupt(cancel: () => void): () => void {
+  const cmd = clientCommand();
+  if (cmd) {
+    if (cmd.signal.aborted) {
+      queueMicrotask(cancel);
+      return () => undefined;
+    }
+    cmd.signal.addEventListener('abort', cancel, { once: true });
+    return () => cmd.signal.removeEventListener('abort', cancel);
+  }
   const handler = (): void => cancel();
   process.once('SIGINT', handler);
   return () => {

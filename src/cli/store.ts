@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { defaultDbPath, Store, type OpenOptions } from '../store/store.js';
-import { BiError } from '../util/errors.js';
+import { clientCommand } from '../control/context.js';
+import { liveServer } from '../control/serverFile.js';
+import { BiError, isBiError } from '../util/errors.js';
 import type { StoreUse } from './options.js';
+import { storeWaitSeconds } from './store-wait.js';
 
 /**
  * The one way a command reaches its store. Every command that reads or writes a store goes
@@ -11,8 +14,11 @@ import type { StoreUse } from './options.js';
  *   except for the commands that create one (`ingest`, `sync`, `generate`'s demo, `demo`,
  *   `serve --create`): a mistyped --db must never become an empty store and a $0 statement;
  * - `optional` (check, doctor): no store is fine when none was named, but a path you name must exist.
- * This is also the place where a command will reach a running server that holds the store
- * instead of opening the file itself.
+ * - where the store is: in a server running the command for a client (src/control), a session on
+ *   the server's open store; else the file itself, and when another process that is no server (an
+ *   ingest) holds it, the command waits for it up to `--wait` seconds, saying so. (A command whose
+ *   store a live `serve`/`demo` holds never gets here: main.ts's pre-action hook, forward.ts, sent
+ *   the whole command line to that server, which then reaches its store here.)
  */
 
 export interface StoreFlags {
@@ -51,7 +57,7 @@ export async function withStore<T>(
   open: Omit<OpenOptions, 'readOnly'> = {},
 ): Promise<T> {
   const path = storePathFor(flags, use);
-  const store = await Store.open(path, { ...open, readOnly: use === 'read' });
+  const store = await openStore(path, { ...open, readOnly: use === 'read' });
   try {
     return await fn(store);
   } finally {
@@ -71,4 +77,39 @@ export async function withOptionalStore<T>(
 ): Promise<T> {
   if (!storeNamed(flags) && (!useDefault || !existsSync(defaultDbPath(undefined)))) return fn(undefined);
   return withStore(flags, 'read', fn);
+}
+
+const POLL_MS = 250;
+
+/** The store at `path`: the server's (a session) for a client's command, else the file, waited for. */
+async function openStore(path: string, opts: OpenOptions): Promise<Store> {
+  const client = clientCommand();
+  if (client && client.storePath === path) return client.store(!opts.readOnly);
+  const waitSeconds = storeWaitSeconds();
+  const deadline = Date.now() + waitSeconds * 1000;
+  let said = false;
+  for (;;) {
+    try {
+      return await Store.open(path, opts);
+    } catch (e) {
+      if (!isBiError(e) || e.code !== 'STORE_LOCKED') throw e;
+      if (liveServer(path))
+        throw new BiError(
+          'STORE_LOCKED',
+          `A server started on ${path} while this command waited for it: run the command again (it then runs through the server).`,
+        );
+      if (Date.now() >= deadline)
+        throw new BiError(
+          'STORE_LOCKED',
+          `${e.message}${waitSeconds > 0 ? ` Waited ${waitSeconds} s for it (--wait SECONDS waits longer).` : ''}`,
+        );
+      if (!said) {
+        process.stderr.write(
+          `The store ${path} is in use by another process (an ingest?): waiting up to ${waitSeconds} s for it (--wait SECONDS to change; Ctrl-C to stop)…\n`,
+        );
+        said = true;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
 }

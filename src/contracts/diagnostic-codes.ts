@@ -137,7 +137,36 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
     area: 'store',
     meaning: 'No store at the --db path; only ingest, demo, sync and serve --create make one.',
   },
-  { code: 'STORE_LOCKED', area: 'store', meaning: 'Another process has the store open.' },
+  {
+    code: 'STORE_LOCKED',
+    area: 'store',
+    meaning:
+      'Another process that is no server (an ingest) kept the store open past --wait; a store a serve or demo holds is used through it.',
+  },
+  {
+    code: 'SERVER_GONE',
+    area: 'CLI',
+    meaning: 'The server that held the store stopped while it ran the command; run it again.',
+  },
+  { code: 'BODY_TOO_LARGE', area: 'server', meaning: 'HTTP 413: a request body larger than the server takes.' },
+  {
+    code: 'SERVER_UNREACHABLE',
+    area: 'CLI',
+    meaning: '<store>.server.json names a live process that does not answer.',
+  },
+  { code: 'CONTROL_TOKEN', area: 'server', meaning: "HTTP 401: a control-channel request without the store's token." },
+  { code: 'CONTROL_REFUSED', area: 'server', meaning: 'HTTP 403: a control-channel request not from loopback.' },
+  {
+    code: 'CONTROL_COMMAND',
+    area: 'server',
+    meaning: 'HTTP 400: a control-channel request for a command that does not work on a store.',
+  },
+  { code: 'CONTROL_FAILED', area: 'CLI', meaning: 'The server refused the command with an answer that is not ours.' },
+  {
+    code: 'INGEST_CANCELLED',
+    area: 'ingest',
+    meaning: 'Ctrl-C: what was stored stays, each record once; the same ingest again completes it (exit 130).',
+  },
   {
     code: 'STORE_CONFLICT',
     area: 'store',
@@ -168,7 +197,11 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
   { code: 'TOKEN_REQUIRED', area: 'server', meaning: 'Binding beyond loopback needs an access token.' },
   { code: 'AUTH_REQUIRED', area: 'server', meaning: '--no-auth beyond loopback; configure access keys instead.' },
   { code: 'ACCESS_KEYS_INVALID', area: 'server', meaning: 'An access-key entry that is not ID:SECRET.' },
-  { code: 'CONFIG_INVALID', area: 'server', meaning: 'server.json, access keys or sources.json cannot be read.' },
+  {
+    code: 'CONFIG_INVALID',
+    area: 'server',
+    meaning: '<store>.config.json (engines, access keys) or <store>.sources.json cannot be read.',
+  },
   { code: 'LISTEN_FAILED', area: 'server', meaning: 'The server cannot listen on the address.' },
   { code: 'PORT_IN_USE', area: 'server', meaning: 'The port is taken; pick another with --port (0: any free one).' },
 

@@ -1,6 +1,7 @@
 import { DEFAULT_LOG_STREAM } from '../logs/event.js';
 import { WritePricer } from '../pricing/index.js';
 import type { Store } from '../store/store.js';
+import { BiError } from '../util/errors.js';
 import { ChunkWriter, newTotals, type ChunkTotals, type RejectedRecord } from './chunk-writer.js';
 import { filesRead, unchanged } from './checkpoints.js';
 import type { Source, SourceItem } from './source.js';
@@ -22,6 +23,19 @@ export interface IngestOptions {
   chunkRecords?: number;
   /** Called with every rejection as it happens (the summary keeps only the first 1000). */
   onReject?: (r: RejectedRecord) => void;
+  /**
+   * Ctrl-C: stops between reads with BiError INGEST_CANCELLED. What was committed stays (each
+   * record once); the item being read gets no checkpoint, so the same ingest again completes it.
+   */
+  signal?: AbortSignal;
+}
+
+function stopIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new BiError(
+      'INGEST_CANCELLED',
+      'Ingest cancelled. What was stored is kept, each record once: run the same ingest again to complete it.',
+    );
 }
 
 export interface IngestProgress {
@@ -99,7 +113,7 @@ export async function ingest(
       await w.finish();
       w.setLogGroup(source.logGroup);
       progress.unit = source.unit;
-      await readSource(source, w, conn, store, summary, progress, report);
+      await readSource(source, w, conn, store, summary, progress, report, opts.signal);
     }
     await w.finish();
   } finally {
@@ -123,6 +137,7 @@ async function readSource(
   summary: IngestSummary,
   progress: IngestProgress,
   report: (force?: boolean) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const seen = await filesRead(store, source.logGroup, source.checkpointPrefix ?? '');
   const listing = await source.list({ read: seen, conn });
@@ -143,6 +158,7 @@ async function readSource(
     progress.bytesTotal += listing.total.bytes;
   }
   for await (const item of listing.items) {
+    stopIfCancelled(signal);
     if (!listing.total) progress.filesTotal++;
     const base = progress.bytesDone;
     if (item.version && unchanged(seen, item.name, item.version.size, item.version.mtimeMs)) {
@@ -150,6 +166,7 @@ async function readSource(
       mine.skipped++;
     } else {
       await readItem(source, item, w, conn, summary, mine, (b) => {
+        stopIfCancelled(signal);
         progress.bytesDone = base + b;
         report();
       });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { Store } from '../store/store.js';
+import { perStoreFile } from '../util/store-files.js';
 import { BiError, errorMessage } from '../util/errors.js';
 import { ingest } from './driver.js';
 import { filesAdapter } from './files/source.js';
@@ -19,9 +20,9 @@ export const DEFAULT_INTERVAL_SECONDS = 60;
 /** Backoff after throttling or a failure doubles up to this (ms). */
 export const MAX_BACKOFF_MS = 15 * 60 * 1000;
 
-/** `sources.json` beside the store (`:memory:` stores keep it in the working directory). */
+/** The store's own sources file, `<store>.sources.json` (see perStoreFile: per store, not per folder). */
 export function sourcesPath(dbPath: string): string {
-  return dbPath === ':memory:' ? join(process.cwd(), 'sources.json') : join(dirname(dbPath), 'sources.json');
+  return perStoreFile(dbPath, 'sources.json', 'sources.json');
 }
 
 export function loadSyncConfig(path: string): SyncConfig {

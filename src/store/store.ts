@@ -9,8 +9,7 @@ import {
   rmdirSync,
   statSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BiError, errorMessage, isBiError } from '../util/errors.js';
@@ -19,20 +18,11 @@ import { Mutex } from './mutex.js';
 import { applyTables, registeredTables, STORE_OWNER, type TableSet } from './registry.js';
 import { refreshRollupsOn } from './rollups.js';
 import { EVENTS_COLUMNS, SCHEMA_VERSION } from './schema.js';
-import { DB_ENV } from './db-env.js';
+import { DB_ENV, defaultDbPath } from './db-env.js';
 
 export { damagedStoreHint, isDurableCommitFailure, isStoreInvalidated } from './failures.js';
 
-export { DB_ENV };
-
-/** The database file: `--db`, else $BEDROCK_INSIGHTS_DB, else ~/.bedrock-insights/store.duckdb. */
-export function defaultDbPath(explicit?: string): string {
-  if (explicit === ':memory:') return explicit;
-  if (explicit) return resolve(explicit);
-  const fromEnv = process.env[DB_ENV];
-  if (fromEnv) return resolve(fromEnv);
-  return join(homedir(), '.bedrock-insights', 'store.duckdb');
-}
+export { DB_ENV, defaultDbPath };
 
 export interface OpenOptions {
   readOnly?: boolean;
@@ -111,17 +101,32 @@ function openError(path: string, e: unknown): BiError {
  * Every opener (read-write or read-only) checks the schema version and the `events` columns.
  */
 export class Store {
-  private readonly ready = new Map<string, Promise<void>>();
-  private readonly writeLock = new Mutex();
-  private readonly holdingWriteLock = new AsyncLocalStorage<boolean>();
+  private readonly ready: Map<string, Promise<void>>;
+  private readonly writeLock: Mutex;
+  private readonly holdingWriteLock: AsyncLocalStorage<boolean>;
 
   private constructor(
     readonly path: string,
     readonly options: OpenOptions,
     readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** The store a session was made from (see session()): closing a session closes its connection only. */
+    private readonly parent?: Store,
   ) {
     OWNERS.set(connection, this);
+    // A session shares its store's write lock and table readiness: its writes take turns with the server's.
+    this.ready = parent ? parent.ready : new Map<string, Promise<void>>();
+    this.writeLock = parent ? parent.writeLock : new Mutex();
+    this.holdingWriteLock = parent ? parent.holdingWriteLock : new AsyncLocalStorage<boolean>();
+  }
+
+  /**
+   * This open store with a main connection of its own: a server lends one to a command it runs
+   * for a client (src/control), so the command's transactions never interleave with the
+   * server's on one connection. Closing the session closes its connection, not the store.
+   */
+  async session(): Promise<Store> {
+    return new Store(this.path, this.options, this.instance, await this.instance.connect(), this);
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
@@ -334,6 +339,7 @@ export class Store {
     } catch {
       /* already closed */
     }
+    if (this.parent) return;
     try {
       this.instance.closeSync();
     } catch {

@@ -81,7 +81,7 @@ test('bound beyond loopback, requests without the token get 401; bearer and logi
   }
 });
 
-test('first start beyond loopback generates a token, keeps it in server.json (0600) beside the store, and reuses it', async () => {
+test('first start beyond loopback generates a token, keeps it in the store’s own config.json (0600), and reuses it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'h7-auth-'));
   const db = join(dir, 'store.duckdb');
   const prev = process.env.BEDROCK_INSIGHTS_TOKEN;
@@ -90,7 +90,7 @@ test('first start beyond loopback generates a token, keeps it in server.json (06
     const a = await startServer({ dbPath: db, host: '0.0.0.0', port: 0 });
     assert.equal(a.tokenGenerated, true);
     assert.ok(a.token && a.token.length >= 20);
-    const cfgPath = join(dir, 'server.json');
+    const cfgPath = join(dir, 'store.duckdb.config.json');
     assert.equal(JSON.parse(readFileSync(cfgPath, 'utf8')).consoleToken, a.token);
     assert.equal(statSync(cfgPath).mode & 0o777, 0o600);
     const refused = await fetch(`http://127.0.0.1:${a.port}/api/info`);

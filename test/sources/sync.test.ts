@@ -23,7 +23,7 @@ test('sources.json: add, replace, remove, and clear errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'h11-cfg-'));
   try {
     const path = sourcesPath(join(dir, 'store.duckdb'));
-    assert.equal(path, join(dir, 'sources.json'));
+    assert.equal(path, join(dir, 'store.duckdb.sources.json'));
     assert.deepEqual(loadSyncConfig(path), { intervalSeconds: 60, sources: [] });
     addSource(path, { url: 's3://b/AWSLogs/', region: 'us-east-1' });
     addSource(path, { url: 'cloudwatch:///aws/bedrock/modelinvocations' });
@@ -181,7 +181,7 @@ test('CLI: ingest s3:// with --endpoint-url, sync add / list / --once, doctor --
     assert.match(a.stdout, /records stored:\s+40/);
     const b = await runCli(['sync', 'add', 's3://cli-bkt/AWSLogs/', '--endpoint-url', s3.url, '--db', db], env);
     assert.equal(b.code, 0, b.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [
+    assert.deepEqual(JSON.parse(readFileSync(`${db}.sources.json`, 'utf8')).sources, [
       { url: 's3://cli-bkt/AWSLogs/', endpointUrl: s3.url },
     ]);
     const l = await runCli(['sync', 'list', '--db', db], env);
@@ -410,7 +410,7 @@ test('CLI: sync add ./folder keeps a local folder current (new files read, old o
     // Relative to the CLI's working directory, as a user types it; kept by its absolute path.
     const a = await runCli(['sync', 'add', relative(repo, logs), '--db', db], {});
     assert.equal(a.code, 0, a.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8')).sources, [{ url: logs }]);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'store.duckdb.sources.json'), 'utf8')).sources, [{ url: logs }]);
     const b = await runCli(['sync', '--once', '--db', db], {});
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout, /AWSLogs: \+3 stored \(3 read/);
@@ -423,6 +423,30 @@ test('CLI: sync add ./folder keeps a local folder current (new files read, old o
     const typo = await runCli(['sync', 'add', logs, '--bodies', '--db', db], {});
     assert.notEqual(typo.code, 0);
     assert.match(typo.stderr, /unknown option '--bodies'\n\(Did you mean --keep-bodies\?\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two stores in one folder have their own sources; a folder-wide sources.json of an earlier version is copied to each once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bi-per-store-'));
+  try {
+    const legacy = join(dir, 'sources.json');
+    writeFileSync(legacy, JSON.stringify({ intervalSeconds: 60, sources: [{ url: 's3://old/AWSLogs/' }] }));
+    const prod = sourcesPath(join(dir, 'prod.duckdb'));
+    const staging = sourcesPath(join(dir, 'staging.duckdb'));
+    assert.notEqual(prod, staging);
+    assert.deepEqual(loadSyncConfig(prod).sources, [{ url: 's3://old/AWSLogs/' }]);
+    addSource(prod, { url: 's3://prod-only/AWSLogs/' });
+    assert.deepEqual(
+      loadSyncConfig(staging).sources.map((s) => s.url),
+      ['s3://old/AWSLogs/'],
+      "staging does not see prod's source",
+    );
+    assert.deepEqual(
+      loadSyncConfig(sourcesPath(join(dir, 'prod.duckdb'))).sources.map((s) => s.url),
+      ['s3://old/AWSLogs/', 's3://prod-only/AWSLogs/'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

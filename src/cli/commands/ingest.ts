@@ -4,12 +4,13 @@ import { INGEST_MEMORY_LIMIT, ingest, type IngestSummary } from '../../sources/i
 import { FilesSource } from '../../sources/files/source.js';
 import { adapterFor } from '../../sources/registry.js';
 import type { Source } from '../../sources/source.js';
-import { BiError } from '../../util/errors.js';
+import { BiError, isBiError } from '../../util/errors.js';
 import { wholeNumber } from '../flags.js';
 import { ProgressBar, formatCount, ingestDetail } from '../progress.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { dbOption } from '../options.js';
 import { withStore } from '../store.js';
+import { onInterrupt } from '../signals.js';
 import { RejectsFile, extraSummaryLines, reportIngestIssues } from '../ingest-report.js';
 import { OVERLAP_OPTION } from './sync.js';
 
@@ -132,33 +133,52 @@ async function ingestAll(args: string[], o: IngestFlags, rejects: RejectsFile | 
   const sources = sourcesOf(args, o);
   const bar = new ProgressBar();
   const started = Date.now();
-  const { summary, path } = await withStore(
-    o,
-    'create',
-    async (store) => {
-      try {
-        const s = await ingest(
-          store,
-          sources,
-          { keepBodies: o.keepBodies, strict: o.strict, ...(rejects ? { onReject: rejects.add } : {}) },
-          (p) => {
-            bar.update({
-              done: p.bytesDone,
-              total: p.bytesTotal,
-              detail: ingestDetail(p.unit === 'pages' ? { records: p.records, noun: 'events' } : p, started),
-            });
-          },
-        );
-        return { summary: s, path: store.path };
-      } catch (e) {
-        if (o.strict) setExitCode(EXIT.FAILED);
-        throw e;
-      } finally {
-        bar.done();
-      }
-    },
-    { memoryLimit: INGEST_MEMORY_LIMIT },
-  );
+  // Ctrl-C (here, or the client's when a server runs this ingest) stops between reads.
+  const cancel = new AbortController();
+  const release = onInterrupt(() => cancel.abort());
+  let done: { summary: IngestSummary; path: string };
+  try {
+    done = await withStore(
+      o,
+      'create',
+      async (store) => {
+        try {
+          const s = await ingest(
+            store,
+            sources,
+            {
+              keepBodies: o.keepBodies,
+              strict: o.strict,
+              signal: cancel.signal,
+              ...(rejects ? { onReject: rejects.add } : {}),
+            },
+            (p) => {
+              bar.update({
+                done: p.bytesDone,
+                total: p.bytesTotal,
+                detail: ingestDetail(p.unit === 'pages' ? { records: p.records, noun: 'events' } : p, started),
+              });
+            },
+          );
+          return { summary: s, path: store.path };
+        } catch (e) {
+          if (o.strict) setExitCode(EXIT.FAILED);
+          throw e;
+        } finally {
+          bar.done();
+        }
+      },
+      { memoryLimit: INGEST_MEMORY_LIMIT },
+    );
+  } catch (e) {
+    if (!isBiError(e) || e.code !== 'INGEST_CANCELLED') throw e;
+    process.stderr.write(`${e.message}\n`);
+    setExitCode(EXIT.CANCELLED);
+    return;
+  } finally {
+    release();
+  }
+  const { summary, path } = done;
   printSummary(summary, path);
   reportIngestIssues(summary, { strict: o.strict, rejects });
 }

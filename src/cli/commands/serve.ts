@@ -9,6 +9,13 @@ import { untilSignal } from '../signals.js';
 import { storePathFor } from '../store.js';
 import { parseDuration } from '../time-range.js';
 import { backgroundSyncMount } from './sync.js';
+import { defaultDbPath } from '../../store/store.js';
+import { ControlChannel } from '../../control/routes.js';
+import { newControlToken, writeServerFile } from '../../control/serverFile.js';
+import { runCommandLine } from '../self.js';
+
+/** Bound addresses the control channel reaches on 127.0.0.1. */
+const CONTROL_HOSTS = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::']);
 
 export interface ServeFlags {
   db?: string;
@@ -18,7 +25,7 @@ export interface ServeFlags {
   accessKeys?: string;
   /** commander's --no-auth sets auth=false. */
   auth?: boolean;
-  /** Run `sync` (sources.json beside the store) in the background. */
+  /** Run `sync` (the store's sources.json) in the background. */
   sync?: boolean;
   /** Host names the server is reached by, besides localhost and IP addresses. */
   allowHost?: string[];
@@ -59,10 +66,30 @@ export async function serveUntilStopped(
   extraBanner = '',
   onListening?: (url: string) => void,
 ): Promise<void> {
-  const server = await startServer(opts);
+  // The control channel: the CLI's commands on this store run here while the server holds it.
+  const dbPath = opts.store ? opts.store.path : defaultDbPath(opts.dbPath);
+  const token = newControlToken();
+  const control = new ControlChannel({ token, run: runCommandLine });
+  const mount = opts.mount;
+  const server = await startServer({
+    ...opts,
+    mount: async (app, ctx) => {
+      control.mount(app, ctx);
+      if (mount) await mount(app, ctx);
+    },
+  });
+  const removeServerFile =
+    dbPath !== ':memory:' && CONTROL_HOSTS.has(server.host) ? writeServerFile(dbPath, server.port, token) : () => {};
+  // Also when the process ends another way (an exception); kill -9 leaves it, and readers drop it.
+  process.once('exit', removeServerFile);
   process.stdout.write(serveBanner(server) + extraBanner);
   onListening?.(`${server.url}/`);
-  await untilSignal(() => server.close());
+  await untilSignal(async () => {
+    control.cancelAll();
+    await server.close();
+    removeServerFile();
+    process.off('exit', removeServerFile);
+  });
 }
 
 export function registerServe(program: Command): void {
@@ -75,11 +102,11 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind; anything but loopback requires an access token', '127.0.0.1')
     .option(
       '--token <token>',
-      'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in server.json beside the store)',
+      'the access token (default: $BEDROCK_INSIGHTS_TOKEN, else generated once and kept in <store>.config.json)',
     )
     .option(
       '--access-keys <ID:SECRET,...>',
-      'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in server.json); requests are verified with SigV4',
+      'access keys for the CloudWatch Logs API on POST / (also $BEDROCK_INSIGHTS_ACCESS_KEYS or "accessKeys" in <store>.config.json); requests are verified with SigV4',
     )
     .option(
       '--no-auth',
@@ -87,7 +114,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--sync',
-      'keep the store current from the sources in sources.json beside it (see: npx bedrock-insights sync --help)',
+      'keep the store current from the sources in <store>.sources.json (see: npx bedrock-insights sync --help)',
     )
     .option(
       '--allow-host <name...>',

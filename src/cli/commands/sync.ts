@@ -29,7 +29,7 @@ export const OVERLAP_OPTION = [
 
 /**
  * `serve --sync`: runs the sync loop on the server's own store (one DuckDB instance per file),
- * started with the server and stopped before it closes. Sources are re-read from sources.json at
+ * started with the server and stopped before it closes. Sources are re-read from the store's sources.json at
  * each poll, so `sync add` takes effect without a restart.
  */
 export function backgroundSyncMount(dbPath: string, intervalSeconds?: number): NonNullable<ServerOptions['mount']> {
@@ -67,7 +67,7 @@ export function registerSync(program: Command): void {
     .addHelpText(
       'after',
       `
-Sources are kept in sources.json beside the store:
+Sources are kept per store, in <store>.sources.json (store.duckdb.sources.json):
   npx bedrock-insights sync add s3://my-bucket/AWSLogs/ --region us-east-1
   npx bedrock-insights sync add cloudwatch:///aws/bedrock/modelinvocations --region us-east-1
   npx bedrock-insights sync add ./AWSLogs      # a local folder, e.g. the target of aws s3 sync
