@@ -3,7 +3,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { damagedStoreHint, isStoreInvalidated, type Store } from '../store/store.js';
 import { readQueryCatalog } from '../store/catalog.js';
 import { errorMessage } from '../util/errors.js';
-import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from './engine.js';
+import {
+  EMPTY_STATS,
+  type QueryEngine,
+  type QueryResult,
+  type QueryStatistics,
+  type QueryStatus,
+  type ResultRow,
+  type StartOptions,
+} from './engine.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from './query-engine.js';
 import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
@@ -11,15 +19,6 @@ import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
 export type DuckDbEngineOptions = EngineOptions;
-
-const EMPTY_STATS: QueryStatistics = {
-  recordsMatched: 0,
-  recordsScanned: 0,
-  estimatedRecordsSkipped: 0,
-  bytesScanned: 0,
-  estimatedBytesSkipped: 0,
-  logGroupsScanned: 0,
-};
 
 function toNumber(v: unknown): number {
   if (typeof v === 'bigint') return Number(v);

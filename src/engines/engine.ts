@@ -46,6 +46,16 @@ export interface QueryStatistics {
   logGroupsScanned: number;
 }
 
+/** Statistics of a query that has read nothing yet (every engine starts from these). */
+export const EMPTY_STATS: Readonly<QueryStatistics> = {
+  recordsMatched: 0,
+  recordsScanned: 0,
+  estimatedRecordsSkipped: 0,
+  bytesScanned: 0,
+  estimatedBytesSkipped: 0,
+  logGroupsScanned: 0,
+};
+
 export type QueryStatus = 'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled' | 'Timeout' | 'Unknown';
 
 export interface QueryResult {

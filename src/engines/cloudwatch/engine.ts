@@ -18,7 +18,15 @@ import type { CatalogInfo } from '../../insights/compile.js';
 import { awsClientConfig, awsError } from '../../sources/aws.js';
 import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
+import {
+  EMPTY_STATS,
+  type QueryEngine,
+  type QueryResult,
+  type QueryStatistics,
+  type QueryStatus,
+  type ResultRow,
+  type StartOptions,
+} from '../engine.js';
 import type { CloudWatchSettings } from '../settings.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { timeoutError, type ExecutionLimits } from '../limits.js';
@@ -27,15 +35,6 @@ const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_POLL_MS = 500;
 /** StartQuery takes at most 50 log groups. */
 const MAX_GROUPS = 50;
-
-const EMPTY: QueryStatistics = {
-  recordsMatched: 0,
-  recordsScanned: 0,
-  estimatedRecordsSkipped: 0,
-  bytesScanned: 0,
-  estimatedBytesSkipped: 0,
-  logGroupsScanned: 0,
-};
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -76,7 +75,7 @@ class Run {
   readonly id = randomUUID();
   status: QueryStatus = 'Running';
   rows: ResultRow[] = [];
-  statistics: QueryStatistics = { ...EMPTY };
+  statistics: QueryStatistics = { ...EMPTY_STATS };
   truncated = false;
   error?: { code: string; message: string };
   private queryId?: string;

@@ -16,7 +16,15 @@ import { encodePtr, formatJavaDouble, formatValue } from '../../insights/format.
 import type { CompiledQuery } from '../../insights/sql/dialect.js';
 import { compileTrino, type TrinoRelation } from '../../insights/sql/trino/index.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import type { QueryEngine, QueryResult, QueryStatistics, QueryStatus, ResultRow, StartOptions } from '../engine.js';
+import {
+  EMPTY_STATS,
+  type QueryEngine,
+  type QueryResult,
+  type QueryStatistics,
+  type QueryStatus,
+  type ResultRow,
+  type StartOptions,
+} from '../engine.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from '../limits.js';
 import { eventRelation, type EventSource } from './relation.js';
@@ -50,15 +58,6 @@ export interface TrinoEngineOptions extends EngineOptions {
    */
   countMatches?: boolean;
 }
-
-const EMPTY_STATS: QueryStatistics = {
-  recordsMatched: 0,
-  recordsScanned: 0,
-  estimatedRecordsSkipped: 0,
-  bytesScanned: 0,
-  estimatedBytesSkipped: 0,
-  logGroupsScanned: 0,
-};
 
 function toNumber(v: unknown): number {
   if (typeof v === 'bigint') return Number(v);
