@@ -17,6 +17,7 @@
  * Run: node --import tsx bench/engines.bench.ts   (BENCH_RECORDS=200000 for a short run)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exportArchive } from '../src/archive/export.js';
@@ -48,6 +49,11 @@ const QUERIES: Record<string, string> = {
   Q14: 'q14-output-size-distribution',
 };
 
+/** The 1-minute load average: the machine is shared, so each figure says how busy it was. */
+function load(): string {
+  return loadavg()[0].toFixed(1);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -57,7 +63,7 @@ function median(xs: number[]): number {
 async function timed<T>(what: string, f: () => Promise<T>): Promise<T> {
   const t = performance.now();
   const r = await f();
-  console.error(`${what}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.error(`${what}: ${((performance.now() - t) / 1000).toFixed(1)} s (load average ${load()})`);
   return r;
 }
 
@@ -129,15 +135,15 @@ try {
   console.log(
     `\nEngines on ${RECORDS.toLocaleString('en-US')} records (medians of ${RUNS} runs; ${new Date().toISOString()})\n`,
   );
-  console.log('query | engine | time | ratio to DuckDB | records scanned | bytes scanned | rows | same rows');
-  console.log('---|---|---|---|---|---|---|---');
+  console.log('query | engine | time | ratio to DuckDB | records scanned | bytes scanned | rows | same rows | load');
+  console.log('---|---|---|---|---|---|---|---|---');
   for (const [name, req] of requests) {
     const base = await measure(engines.duckdb, req);
     for (const [label, engine] of Object.entries(engines)) {
       const c = label === 'duckdb' ? base : await measure(engine, req);
       const s = c.result.statistics;
       console.log(
-        `${name} | ${label} | ${c.ms.toFixed(0)} ms | ${(c.ms / base.ms).toFixed(2)} | ${s.recordsScanned.toLocaleString('en-US')} | ${s.bytesScanned.toLocaleString('en-US')} | ${c.rows} | ${same(c.result, base.result) ? 'yes' : 'NO'}`,
+        `${name} | ${label} | ${c.ms.toFixed(0)} ms | ${(c.ms / base.ms).toFixed(2)} | ${s.recordsScanned.toLocaleString('en-US')} | ${s.bytesScanned.toLocaleString('en-US')} | ${c.rows} | ${same(c.result, base.result) ? 'yes' : 'NO'} | ${load()}`,
       );
     }
   }

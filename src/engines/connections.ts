@@ -12,6 +12,7 @@ export interface EngineFlags {
   trinoUrl?: string;
   table?: string;
   archive?: boolean;
+  keepBodies?: boolean;
   workgroup?: string;
   outputLocation?: string;
   region?: string;
@@ -35,8 +36,8 @@ export function engineSettings(f: EngineFlags): EngineSettings {
   const timeoutMs = seconds(f.timeout);
   const used: Record<string, readonly string[]> = {
     duckdb: [],
-    trino: ['trinoUrl', 'table', 'archive', 'timeout'],
-    athena: ['workgroup', 'outputLocation', 'region', 'endpointUrl', 'table', 'archive', 'timeout'],
+    trino: ['trinoUrl', 'table', 'archive', 'keepBodies', 'timeout'],
+    athena: ['workgroup', 'outputLocation', 'region', 'endpointUrl', 'table', 'archive', 'keepBodies', 'timeout'],
     cloudwatch: ['region', 'endpointUrl', 'timeout'],
   };
   const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -44,14 +45,26 @@ export function engineSettings(f: EngineFlags): EngineSettings {
     'trinoUrl',
     'table',
     'archive',
+    'keepBodies',
     'workgroup',
     'outputLocation',
     'region',
     'endpointUrl',
     'timeout',
   ] as const)
-    if (f[k] !== undefined && !used[engine].includes(k))
+    if (f[k] !== undefined && f[k] !== false && !used[engine].includes(k))
       throw new BiError('INVALID_ARGUMENT', `${flagName(k)} does not apply to --engine ${engine}.`);
+  if (f.keepBodies && f.archive)
+    throw new BiError(
+      'INVALID_ARGUMENT',
+      "--keep-bodies reads the delivery layout's bodies; the archive holds what the store kept (export a store ingested with --keep-bodies).",
+    );
+  const table = {
+    ...(f.table ? { table: f.table } : {}),
+    ...(f.archive ? { archive: true } : {}),
+    ...(f.keepBodies ? { keepBodies: true } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+  };
   switch (engine) {
     case 'duckdb':
       return { engine };
@@ -65,9 +78,7 @@ export function engineSettings(f: EngineFlags): EngineSettings {
         engine,
         trino: {
           url: f.trinoUrl,
-          ...(f.table ? { table: f.table } : {}),
-          ...(f.archive ? { archive: true } : {}),
-          ...(timeoutMs ? { timeoutMs } : {}),
+          ...table,
         },
       };
     case 'athena':
@@ -81,9 +92,7 @@ export function engineSettings(f: EngineFlags): EngineSettings {
           ...(f.outputLocation ? { outputLocation: f.outputLocation } : {}),
           ...(f.region ? { region: f.region } : {}),
           ...(f.endpointUrl ? { endpointUrl: f.endpointUrl } : {}),
-          ...(f.table ? { table: f.table } : {}),
-          ...(f.archive ? { archive: true } : {}),
-          ...(timeoutMs ? { timeoutMs } : {}),
+          ...table,
         },
       };
     case 'cloudwatch':
@@ -106,6 +115,7 @@ const FLAG_KEYS = new Set([
   'trinoUrl',
   'table',
   'archive',
+  'keepBodies',
   'workgroup',
   'outputLocation',
   'region',
@@ -133,7 +143,7 @@ export function engineConnections(value: unknown, source: string): Map<string, E
     const flags: Record<string, string | boolean> = {};
     for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
       if (!FLAG_KEYS.has(k)) throw bad(`.${name} has the unknown key "${k}" (known: ${[...FLAG_KEYS].join(', ')}).`);
-      if (k === 'archive') flags[k] = v === true;
+      if (k === 'archive' || k === 'keepBodies') flags[k] = v === true;
       else if (typeof v === 'string' || typeof v === 'number') flags[k] = String(v);
       else throw bad(`.${name}.${k} must be a string.`);
     }

@@ -12,6 +12,7 @@ import { BiError } from '../util/errors.js';
 import { createDuckDbEngine } from './duckdb.js';
 import type { QueryEngine } from './engine.js';
 import { createTrinoEngine } from './trino/engine.js';
+import { eventSource } from './trino/relation.js';
 import { TrinoClient } from './trino/client.js';
 import { DEFAULT_TRINO_TABLE } from './trino/table.js';
 import { lazyEngine } from './lazy.js';
@@ -50,9 +51,7 @@ export function createEngine(store: Store | undefined, settings: EngineSettings 
         ...opts,
         name: 'trino',
         runner,
-        source: t.archive
-          ? { kind: 'archive', table }
-          : { kind: 'delivery', table, ...(t.logGroup ? { logGroup: t.logGroup } : {}) },
+        source: eventSource(t, table),
       });
     }
     case 'athena': {

@@ -15,6 +15,8 @@ export interface TableSettings {
   archive?: boolean;
   /** The log group records of the delivery layout are shown in (default /aws/bedrock/modelinvocations). */
   logGroup?: string;
+  /** Read the delivery layout's request and response bodies whole (as ingest --keep-bodies); default what a store keeps. */
+  keepBodies?: boolean;
   /** Query deadline in ms (default 5 minutes). */
   timeoutMs?: number;
 }

@@ -68,6 +68,12 @@ export interface CatalogInfo {
    * column; the others are read from the request-metadata map. Absent: every key from the map.
    */
   columns?: ReadonlyMap<string, string>;
+  /**
+   * Log groups whose Bedrock records are read with their bodies reduced to what a default store
+   * keeps although no field index says so (a table read in place: src/engines/trino), and how to
+   * read the whole bodies there. A store says it through its discovered fields instead.
+   */
+  withoutBodies?: { logGroups: readonly string[]; remedy: string };
 }
 
 export interface AnalyzeOptions {
@@ -162,6 +168,8 @@ class Analyzer {
   private readonly warnedFields = new Set<string>();
   /** The selected log groups whose Bedrock records were stored without bodies (when none has bodies). */
   private withoutBodies: string[] = [];
+  /** How the bodies were left out and how to keep them, in BODIES_NOT_KEPT's message. */
+  private bodies = { how: 'were stored', remedy: 'ingest with --keep-bodies (bedrock-insights ingest or sync).' };
   private warnedBodies = false;
   private selection: string[] | 'all' = 'all';
   private startTime: number | undefined;
@@ -290,6 +298,12 @@ class Analyzer {
       !bedrockGroups.some((g) => hasBodies(this.opts.catalog.fieldsByGroup.get(g.name)))
     ) {
       this.withoutBodies = bedrockGroups.map((g) => g.name);
+    }
+    const cut = this.opts.catalog.withoutBodies;
+    const cutGroups = cut ? selected.filter((g) => cut.logGroups.includes(g.name)).map((g) => g.name) : [];
+    if (cut && cutGroups.length > 0) {
+      this.withoutBodies = cutGroups;
+      this.bodies = { how: 'are read', remedy: cut.remedy };
     }
     if (known.size > 0) {
       for (const k of Object.keys(HOT_FIELDS)) known.add(k);
@@ -941,8 +955,13 @@ class Analyzer {
       const key = name.slice(REQUEST_METADATA_PREFIX.length);
       return { k: 'meta', key, ...(column !== undefined ? { column } : {}), mixed: this.mixed, kind: 'string' };
     }
-    if (isBodyField(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
-      // Not a typo: the bodies were not kept at ingest, so no event has this field.
+    if (
+      isBodyField(name) &&
+      this.withoutBodies.length > 0 &&
+      !(this.known ? this.known.has(name) : keptByDefault(name))
+    ) {
+      // Not a typo: the bodies were not kept (at ingest, or as the records are read), so no event
+      // has this field. Without a field index, what a default store keeps is what may be there.
       this.bodiesNotKept(name, span);
       return { k: 'lit', kind: 'null', value: null };
     }
@@ -955,7 +974,7 @@ class Analyzer {
 
   /**
    * BODIES_NOT_KEPT (once per query): the query reads a request/response body field, or matches
-   * @message text, over Bedrock records stored without their bodies (the privacy default).
+   * @message text, over Bedrock records stored (or read in place) without their bodies (the privacy default).
    */
   private bodiesNotKept(what: string, span: Span): void {
     if (this.withoutBodies.length === 0 || this.warnedBodies) return;
@@ -964,9 +983,9 @@ class Analyzer {
     this.warn(
       'BODIES_NOT_KEPT',
       (what === '@message'
-        ? `The Bedrock records in ${where} were stored without their request and response bodies, so @message holds no prompt or answer text to match.`
-        : `${what} is part of a request or response body, and the Bedrock records in ${where} were stored without bodies, so it is missing in every row.`) +
-        ' Bodies are left out by default (prompts are sensitive); to keep them, ingest with --keep-bodies (bedrock-insights ingest or sync).',
+        ? `The Bedrock records in ${where} ${this.bodies.how} without their request and response bodies, so @message holds no prompt or answer text to match.`
+        : `${what} is part of a request or response body, and the Bedrock records in ${where} ${this.bodies.how} without bodies, so it is missing in every row.`) +
+        ` Bodies are left out by default (prompts are sensitive); to keep them, ${this.bodies.remedy}`,
       span,
     );
   }

@@ -20,11 +20,12 @@ import { MAX_JSON_DEPTH } from './limits.js';
  */
 
 /** A scalar kept as it is: a number, a boolean, or a string of at most MAX_KEPT_STRING characters. */
-const S = 's';
+export const S = 's';
 /** Every scalar below, at any depth (usage and metrics objects: numbers and short enum strings). */
-const A = 'a';
-type Spec = typeof S | typeof A | null | SpecObject;
-interface SpecObject {
+export const A = 'a';
+/** What is kept of a value: a scalar (S), every scalar below (A), nothing (null), or per key ('*': any other key; '[]': array elements). */
+export type Spec = typeof S | typeof A | null | SpecObject;
+export interface SpecObject {
   [key: string]: Spec | undefined;
 }
 
@@ -183,8 +184,18 @@ const STREAM_CHUNK: SpecObject = {
   metadata: { usage: A, metrics: A, trace: { guardrail: GUARD } },
 };
 
+/**
+ * The allow-list itself, for an engine that applies it where the records are read (the Trino
+ * table over the delivery layout: src/engines/trino/kept-bodies.ts) instead of at ingest.
+ */
+export const BODY_SPECS: { readonly input: SpecObject; readonly output: SpecObject; readonly chunk: SpecObject } = {
+  input: INPUT_BODY,
+  output: OUTPUT_BODY,
+  chunk: STREAM_CHUNK,
+};
+
 /** Chunk keys that say nothing by themselves: a chunk with only these (a text delta) is dropped. */
-const CHUNK_FILLER = new Set([
+export const CHUNK_FILLER: ReadonlySet<string> = new Set([
   'type',
   'index',
   'contentBlockIndex',

@@ -71,16 +71,6 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
           'semantics/more.json › a field that never occurs: missing everywhere, with a warning',
         ],
       },
-      {
-        reason:
-          'Over the S3 delivery layout the bodies are not stored but cut out of each record as it is read, and without a field index (T3) the analyzer cannot tell a record without bodies from a field that is not there: a body field is missing and @message holds no prompt text as on the store, but no BODIES_NOT_KEPT warning is drawn (its remedy, ingest --keep-bodies, is not what a table read in place needs) (docs/semantics.md, Trino #T9)',
-        cases: [
-          'semantics/bodies.json › a body field is missing, with a warning that bodies were not kept and how to keep them',
-          'semantics/bodies.json › matching @message against prompt text finds nothing, and says why',
-          'semantics/bodies.json › output body text fields warn the same way (the default keeps stopReason, not the response text)',
-          'semantics/bodies.json › the default keeps the stop reason: it is counted per model',
-        ],
-      },
     ],
   },
 };

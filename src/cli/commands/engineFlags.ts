@@ -12,6 +12,10 @@ export function addEngineOptions(cmd: Command): Command {
       'trino/athena: the table `trino setup` / `athena ddl` created (default hive.bedrock.invocations / bedrock.invocations)',
     )
     .option('--archive', 'trino/athena: --table is the Parquet archive (`export`), not the delivery layout')
+    .option(
+      '--keep-bodies',
+      "trino/athena: read the delivery layout's request and response bodies whole (prompts!); default what a store keeps",
+    )
     .option('--workgroup <name>', 'athena: the workgroup')
     .option('--output-location <s3-url>', "athena: where results go (default: the workgroup's)")
     .option('--region <region>', 'athena/cloudwatch: the AWS region (default: the SDK chain)')

@@ -10,6 +10,7 @@ import type { AthenaSettings } from '../settings.js';
 import type { EngineOptions } from '../query-engine.js';
 import { DEFAULT_ATHENA_ARCHIVE } from '../trino/archive-table.js';
 import { createTrinoEngine } from '../trino/engine.js';
+import { eventSource } from '../trino/relation.js';
 import { DEFAULT_ATHENA_TABLE, parseTableName } from '../trino/table.js';
 import { AthenaRunner } from './runner.js';
 
@@ -20,8 +21,6 @@ export function createAthenaEngine(s: AthenaSettings, opts: EngineOptions = {}):
     name: 'athena',
     runner: new AthenaRunner(s),
     countMatches: false,
-    source: s.archive
-      ? { kind: 'archive', table }
-      : { kind: 'delivery', table, ...(s.logGroup ? { logGroup: s.logGroup } : {}) },
+    source: eventSource(s, table),
   });
 }

@@ -241,9 +241,24 @@ class Run {
   }
 }
 
-/** The catalog of a table with no field index: its log group, every field possibly present. */
-function openCatalog(logGroup: string): CatalogInfo {
-  return { logGroups: [{ name: logGroup, genericEvents: 0 }], fieldsByGroup: new Map() };
+/**
+ * The catalog of a table with no field index: its log group, every field possibly present, and
+ * (unless the source keeps them) bodies read as a default store keeps them, so a body field the
+ * store would not keep is missing with BODIES_NOT_KEPT, as on the store.
+ */
+function openCatalog(logGroup: string, keepBodies: boolean): CatalogInfo {
+  return {
+    logGroups: [{ name: logGroup, genericEvents: 0 }],
+    fieldsByGroup: new Map(),
+    ...(keepBodies
+      ? {}
+      : {
+          withoutBodies: {
+            logGroups: [logGroup],
+            remedy: 'query with --keep-bodies (the delivery layout holds them; --engine trino or athena).',
+          },
+        }),
+  };
 }
 
 /** The archive's catalog: its log groups and the fields seen in each, written by `export`. */
@@ -278,7 +293,8 @@ export function createTrinoEngine(opts: TrinoEngineOptions): QueryEngine {
   let cached: { at: number; catalog: Promise<CatalogInfo> } | undefined;
   const catalog = (): Promise<CatalogInfo> => {
     const src = opts.source;
-    if (src.kind === 'delivery') return Promise.resolve(openCatalog(src.logGroup ?? DEFAULT_LOG_GROUP));
+    if (src.kind === 'delivery')
+      return Promise.resolve(openCatalog(src.logGroup ?? DEFAULT_LOG_GROUP, src.keepBodies === true));
     if (!cached || Date.now() - cached.at > ttl) {
       const p = archiveCatalog(opts.runner, src.table);
       cached = { at: Date.now(), catalog: p };

@@ -18,10 +18,12 @@
  * the archive's day folders.
  */
 import type { ScanRange } from '../../insights/sql/dialect.js';
+import type { TableSettings } from '../settings.js';
 import type { TrinoRelation } from '../../insights/sql/trino/index.js';
 import { jsonPath } from '../../insights/sql/trino/json.js';
 import { quoteString } from '../../insights/sql/trino/text.js';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../../logs/event.js';
+import { keptBodyField, keptChunks } from './kept-bodies.js';
 import { LINE_COLUMN, PARTITION_HOUR, linesTableName } from './table.js';
 
 export interface DeliverySource {
@@ -44,7 +46,20 @@ export interface ArchiveSource {
 
 export type EventSource = DeliverySource | ArchiveSource;
 
+/** The source an engine's table settings name (`--table`, `--archive`, `--keep-bodies`). */
+export function eventSource(t: TableSettings, table: string): EventSource {
+  if (t.archive) return { kind: 'archive', table };
+  return {
+    kind: 'delivery',
+    table,
+    ...(t.logGroup ? { logGroup: t.logGroup } : {}),
+    ...(t.keepBodies ? { keepBodies: true } : {}),
+  };
+}
+
 const HOUR_MS = 3_600_000;
+/** The view's column of the streamed-response chunks a default store keeps (kept-bodies.ts). */
+const KEPT_CHUNKS = '__kept_chunks';
 
 /** `YYYY/MM/DD/HH` of an epoch-ms instant (UTC), the delivery layout's hour folder. */
 export function hourFolder(ms: number): string {
@@ -140,6 +155,8 @@ function deliveryRelation(source: DeliverySource): TrinoRelation {
     `${message} AS message`,
     LINE_COLUMN,
     PARTITION_HOUR,
+    // Computed only when a query reads a chunk of a streamed response (Trino prunes unused columns).
+    ...(source.keepBodies ? [] : [`${keptChunks(LINE_COLUMN)} AS ${KEPT_CHUNKS}`]),
   ];
   const valid = [`__ts_text IS NOT NULL`, `operation <> ''`, `model_id <> ''`];
   const table = `(SELECT * FROM (SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${linesTableName(source.table)}) WHERE ${valid.join(' AND ')}) WHERE ts IS NOT NULL) AS __events`;
@@ -154,7 +171,7 @@ function deliveryRelation(source: DeliverySource): TrinoRelation {
     },
     messageJson: {
       source: LINE_COLUMN,
-      hidden: source.keepBodies ? [] : BODIES.map(([obj, key]) => [obj, key]),
+      ...(source.keepBodies ? {} : { read: (path, share) => keptBodyField(LINE_COLUMN, KEPT_CHUNKS, path, share) }),
     },
   };
 }

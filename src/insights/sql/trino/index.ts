@@ -39,7 +39,7 @@ export interface TrinoRelation {
 }
 
 export function trinoDialect(relation: TrinoRelation): Dialect {
-  const mj: MessageJson = relation.messageJson ?? { source: COLUMNS.message, hidden: [] };
+  const mj: MessageJson = relation.messageJson ?? { source: COLUMNS.message };
   return {
     name: 'trino',
     ident: quoteIdent,

@@ -31,20 +31,22 @@ function jsonScalar(x: Lower, jSql: string, keepContainers: boolean): string {
   });
 }
 
-/** Where @message's JSON fields are read, and which paths must read as missing. */
+/** Where @message's JSON fields are read, and the paths the relation reads its own way. */
 export interface MessageJson {
   /** The column holding the record's JSON text (the message, or the raw record). */
   source: string;
-  /** Path prefixes that are missing (the bodies cut out of @message). */
-  hidden: readonly (readonly string[])[];
-}
-
-function isHidden(path: readonly (string | number)[], hidden: MessageJson['hidden']): boolean {
-  return hidden.some((h) => h.length <= path.length && h.every((seg, i) => path[i] === seg));
+  /**
+   * The value (SQL of type JSON) of a path the relation reads its own way, null when it is always
+   * missing, undefined to read the path from `source` (the bodies of a record read in place are
+   * reduced to what the store keeps: src/engines/trino/kept-bodies.ts).
+   */
+  read?: (path: readonly (string | number)[], share: Lower['share']) => string | null | undefined;
 }
 
 export function messageField(x: Lower, m: MessageJson, path: readonly (string | number)[], guard: boolean): string {
-  if (isHidden(path, m.hidden)) return 'CAST(NULL AS VARCHAR)';
+  const own = m.read?.(path, (sql, f) => x.share(sql, f));
+  if (own === null) return 'CAST(NULL AS VARCHAR)';
+  if (own !== undefined) return jsonScalar(x, own, false);
   const p = quoteString(jsonPath(path));
   const src = m.source;
   if (!guard) return jsonScalar(x, `json_extract(${src}, ${p})`, false);
