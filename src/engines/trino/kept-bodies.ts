@@ -10,16 +10,18 @@
  *   of at most MAX_KEPT_STRING characters;
  * - a streamed response (an array of chunks) is indexed as the store holds it: only the chunks
  *   that keep something, so `output.outputBodyJson.3` is the fourth such chunk, not the fourth
- *   chunk delivered. Whether a chunk keeps something is the allow-list unrolled into SQL, to
- *   UNROLLED levels below a recursive part (guardrail traces, usage objects); deeper than that
- *   only scalars count (Bedrock's chunks are three levels deep).
+ *   chunk delivered. Whether a chunk keeps something is the allow-list unrolled into SQL for
+ *   UNROLLED levels of the chunk (Bedrock's chunks keep nothing deeper than three); a usage or
+ *   metrics object, or a part deeper than that (a guardrail trace), keeps something when its JSON
+ *   text holds a scalar redactBody would keep (keepsAnyScalar). Each field that reads a chunk
+ *   carries that test (about 10 KB of SQL), so such queries plan slower; other queries carry none.
  */
 import { A, BODY_SPECS, CHUNK_FILLER, keptByDefault, MAX_KEPT_STRING, S, type Spec } from '../../logs/bodies.js';
 import { jsonPath } from '../../insights/sql/trino/json.js';
 import { quoteString } from '../../insights/sql/trino/text.js';
 
 /** Levels of a recursive spec written out in SQL (each level is one lambda). */
-const UNROLLED = 6;
+const UNROLLED = 3;
 
 /** SQL (BOOLEAN): the JSON value `v` is a scalar redactBody keeps (number, boolean, short string). */
 export function keptScalar(v: string): string {
@@ -84,10 +86,10 @@ function significantChunk(c: string): string {
 
 /**
  * SQL (ARRAY(JSON)): the chunks of a streamed response that the store keeps, in order (NULL when
- * the response is not an array). The relation computes it once per record, as a column, so that
- * several chunk fields of a query share it and a query without one does not compute it.
+ * the response is not an array). Written into each field that reads a chunk, not into the
+ * relation: every query over the layout would otherwise carry (and Trino analyse) its text.
  */
-export function keptChunks(line: string): string {
+function keptChunks(line: string): string {
   return `filter(TRY(CAST(json_extract(${line}, ${quoteString(jsonPath(['output', 'outputBodyJson']))}) AS ARRAY(JSON))), __c -> ${significantChunk('__c')})`;
 }
 
@@ -96,12 +98,10 @@ const BODY = /^(input\.inputBodyJson|output\.outputBodyJson)(\.|$)/;
 /**
  * SQL (JSON) of the field at `path` of the record text `line` as a default store holds it, for a
  * path under a body; null when the store never keeps it (missing); undefined for any other path
- * (read as it is). `chunks` is the column of keptChunks; `share` binds a long text once where it
- * is used several times.
+ * (read as it is). `share` binds a long text once where it is used several times.
  */
 export function keptBodyField(
   line: string,
-  chunks: string,
   path: readonly (string | number)[],
   share: (sql: string, f: (x: string) => string) => string,
 ): string | null | undefined {
@@ -112,7 +112,7 @@ export function keptBodyField(
   const [part, , index, ...rest] = path;
   // Segments are the field name's text: `3` in `output.outputBodyJson.3.type` is a chunk's position.
   if (part === 'output' && index !== undefined && /^\d+$/.test(String(index))) {
-    const chunk = `element_at(${chunks}, ${Number(index) + 1})`;
+    const chunk = `element_at(${keptChunks(line)}, ${Number(index) + 1})`;
     value = rest.length === 0 ? chunk : `json_extract(${chunk}, ${quoteString(jsonPath(rest))})`;
   } else value = `json_extract(${line}, ${quoteString(jsonPath(path))})`;
   return share(value, (v) => `(CASE WHEN ${keptScalar(v)} THEN ${v} END)`);

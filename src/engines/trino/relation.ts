@@ -23,7 +23,7 @@ import type { TrinoRelation } from '../../insights/sql/trino/index.js';
 import { jsonPath } from '../../insights/sql/trino/json.js';
 import { quoteString } from '../../insights/sql/trino/text.js';
 import { DEFAULT_LOG_GROUP, DEFAULT_LOG_STREAM } from '../../logs/event.js';
-import { keptBodyField, keptChunks } from './kept-bodies.js';
+import { keptBodyField } from './kept-bodies.js';
 import { LINE_COLUMN, PARTITION_HOUR, linesTableName } from './table.js';
 
 export interface DeliverySource {
@@ -58,8 +58,6 @@ export function eventSource(t: TableSettings, table: string): EventSource {
 }
 
 const HOUR_MS = 3_600_000;
-/** The view's column of the streamed-response chunks a default store keeps (kept-bodies.ts). */
-const KEPT_CHUNKS = '__kept_chunks';
 
 /** `YYYY/MM/DD/HH` of an epoch-ms instant (UTC), the delivery layout's hour folder. */
 export function hourFolder(ms: number): string {
@@ -155,8 +153,6 @@ function deliveryRelation(source: DeliverySource): TrinoRelation {
     `${message} AS message`,
     LINE_COLUMN,
     PARTITION_HOUR,
-    // Computed only when a query reads a chunk of a streamed response (Trino prunes unused columns).
-    ...(source.keepBodies ? [] : [`${keptChunks(LINE_COLUMN)} AS ${KEPT_CHUNKS}`]),
   ];
   const valid = [`__ts_text IS NOT NULL`, `operation <> ''`, `model_id <> ''`];
   const table = `(SELECT * FROM (SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${linesTableName(source.table)}) WHERE ${valid.join(' AND ')}) WHERE ts IS NOT NULL) AS __events`;
@@ -171,7 +167,7 @@ function deliveryRelation(source: DeliverySource): TrinoRelation {
     },
     messageJson: {
       source: LINE_COLUMN,
-      ...(source.keepBodies ? {} : { read: (path, share) => keptBodyField(LINE_COLUMN, KEPT_CHUNKS, path, share) }),
+      ...(source.keepBodies ? {} : { read: (path, share) => keptBodyField(LINE_COLUMN, path, share) }),
     },
   };
 }
