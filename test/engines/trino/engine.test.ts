@@ -243,6 +243,13 @@ test('a time range reads only its hours (and the delivery lag hour): bytesScanne
   assert.deepEqual(shape(a), shape(d));
   const full = await trinoEngine(ARCHIVE, true).run({ queryString: req.queryString });
   assert.ok(a.statistics.bytesScanned < full.statistics.bytesScanned, 'one day of two');
+  // Parquet is read by its footer and the columns used, so the bytes are at most the day's files.
+  const day = join(dir, 'archive', 'events', 'day=2026-11-01');
+  const dayBytes = readdirSync(day).reduce((n, f) => n + statSync(join(day, f)).size, 0);
+  assert.ok(
+    a.statistics.bytesScanned > 0 && a.statistics.bytesScanned <= dayBytes,
+    `${a.statistics.bytesScanned} > ${dayBytes}`,
+  );
 });
 
 function readGzLines(f: string): number {
