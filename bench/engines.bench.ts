@@ -14,7 +14,8 @@
  *    partitions it reads) on each engine: medians of BENCH_RUNS (default 3) after one warm-up, with
  *    the engine's own scan statistics. Ratios are against DuckDB in the same run.
  *
- * Run: node --import tsx bench/engines.bench.ts   (BENCH_RECORDS=200000 for a short run)
+ * Run: node --import tsx bench/engines.bench.ts   (BENCH_RECORDS=200000 for a short run;
+ * BENCH_QUERIES="Q2,Q2, last day" to time only those; BENCH_WARMUP=0 to skip the warm-up run)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -34,6 +35,9 @@ import { holdLocalTrino } from '../test/engines/trino/helpers.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+/** The queries to time (names as printed); default all. A large layout takes minutes per query. */
+const ONLY = process.env.BENCH_QUERIES?.split(/,(?! )/).map((q) => q.trim());
 const DIR = join(process.env.BENCH_DIR ?? '/tmp/bedrock-insights-bench-engines', String(RECORDS));
 const END = '2026-11-01T00:00:00Z';
 const DAY_MS = 86_400_000;
@@ -92,7 +96,7 @@ interface Cell {
 }
 
 async function measure(engine: QueryEngine, req: QueryRequest): Promise<Cell> {
-  await engine.run(req);
+  for (let i = 0; i < WARMUP; i++) await engine.run(req);
   const ts: number[] = [];
   let result: QueryResult | undefined;
   for (let i = 0; i < RUNS; i++) {
@@ -133,11 +137,12 @@ try {
   ]);
   requests.push(['Q2, last day', { ...requests[0][1], startTime: endMs - DAY_MS, endTime: endMs - 1 }]);
   console.log(
-    `\nEngines on ${RECORDS.toLocaleString('en-US')} records (medians of ${RUNS} runs; ${new Date().toISOString()})\n`,
+    `\nEngines on ${RECORDS.toLocaleString('en-US')} records (medians of ${RUNS} runs after ${WARMUP} warm-up; ${new Date().toISOString()})\n`,
   );
   console.log('query | engine | time | ratio to DuckDB | records scanned | bytes scanned | rows | same rows | load');
   console.log('---|---|---|---|---|---|---|---|---');
   for (const [name, req] of requests) {
+    if (ONLY && !ONLY.includes(name)) continue;
     const base = await measure(engines.duckdb, req);
     for (const [label, engine] of Object.entries(engines)) {
       const c = label === 'duckdb' ? base : await measure(engine, req);
