@@ -223,9 +223,46 @@ export interface CompiledQuery {
   scanWhere: string;
   /** The statement reads @message (so measuring message bytes costs nothing extra). */
   readsMessage: boolean;
+  /** Which relation answers (set when the engine offered a roll-up, CompileOptions.rollup). */
+  answeredBy?: AnswerSource;
 }
 
 export interface CompileOptions {
   /** Query start, epoch ms (now(), queryStartTime() when the range is open). */
   now: number;
+  /**
+   * The hourly roll-up the first stats may be answered from (sql/rollup.ts); null: roll-ups are
+   * on but there is none to read (`rollupUnavailable` says why); absent: roll-ups are off.
+   */
+  rollup?: RollupSource | null;
+  rollupUnavailable?: string;
+}
+
+/** A measure of the roll-up: `sql` is the events SQL it summarises (as the lowering spells it). */
+export interface RollupMeasureSource {
+  id: string;
+  sql: string;
+  type: 'BIGINT' | 'DOUBLE' | 'VARCHAR';
+}
+
+/** The roll-up as a query may read it: src/store/rollups.ts RollupInfo, read in the query's snapshot. */
+export interface RollupSource {
+  table: string;
+  dimensions: readonly string[];
+  measures: readonly RollupMeasureSource[];
+  /** Buckets whose roll-up rows are out of date: their events are read instead. */
+  dirty: readonly { logGroup: string; hour: number }[];
+}
+
+/** Which relation answered a query, for `query --explain` and the console's statistics. */
+export interface AnswerSource {
+  source: 'rollup' | 'events';
+  /** Why the events answered (absent when the roll-up did). */
+  reason?: string;
+  /** The roll-up answered [from, to) (epoch ms, whole hours; absent bound: open). */
+  rollupHours?: { from?: number; to?: number };
+  /** Out-of-date buckets inside those hours, read from the events. */
+  dirtyBuckets?: number;
+  /** Events outside those hours are read too (partly covered edge hours, an open bound). */
+  edgeEvents?: boolean;
 }
