@@ -17,6 +17,7 @@ import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuer
 import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
+import { ROLLUP_INEXACT } from '../insights/sql/rollup.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
 export interface DuckDbEngineOptions extends EngineOptions {
@@ -196,12 +197,30 @@ class Runner {
 
   /** One run of the SQL on a connection of its own; throws when DuckDB fails or is interrupted. */
   private async attempt(): Promise<void> {
+    try {
+      await this.attemptWith(this.rollups);
+    } catch (e) {
+      // A token sum the roll-up cannot prove exact as a double (2^53): the events answer.
+      if (!this.rollups || this.stopReason || !errorMessage(e).includes(ROLLUP_INEXACT)) throw e;
+      this.rows = [];
+      this.truncated = false;
+      this.cutByBytes = false;
+      this.compiled = compileDuckDb(this.prepared.plan, {
+        now: this.prepared.now,
+        rollup: null,
+        rollupUnavailable: 'a token sum reached 2^53, beyond what the roll-up proves exact',
+      });
+      await this.attemptWith(false);
+    }
+  }
+
+  private async attemptWith(rollups: boolean): Promise<void> {
     const stopped = (): boolean => this.stopReason !== undefined;
     let inTransaction = false;
     try {
       this.conn = await this.store.connect();
       if (stopped()) throw new Error('stopped');
-      if (this.rollups && this.prepared.plan.aggregated) {
+      if (rollups && this.prepared.plan.aggregated) {
         // One snapshot for the roll-up's out-of-date buckets and the statement that relies on
         // them: a write committed meanwhile is either wholly seen or not at all.
         await this.conn.run('BEGIN TRANSACTION');
@@ -353,7 +372,11 @@ export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {})
       async execute(query: RunnableQuery, options: StartOptions) {
         // Roll-ups on: the decision is made in the query's snapshot (Runner.attempt); a query that
         // is not a stats query says so already here.
-        const compiled = compileDuckDb(query.plan, { now: query.now, ...(rollups ? { rollup: null } : {}) });
+        const compiled = compileDuckDb(query.plan, {
+          now: query.now,
+          rollup: null,
+          ...(rollups ? {} : { rollupUnavailable: `roll-ups are off: ${ROLLUPS_ENV}=off or the engine option` }),
+        });
         const r = new Runner(store, query, compiled, opts.limits ?? {}, options.onRows, rollups);
         return {
           id: r.id,

@@ -1,6 +1,5 @@
 import type { Diagnostic } from '../insights/diagnostics.js';
-import type { Plan } from '../insights/plan.js';
-import type { AnswerSource } from '../insights/sql/dialect.js';
+import type { AnswerSource, Plan } from '../insights/plan.js';
 
 /**
  * One small interface, several engines (the embedded DuckDB engine first; CloudWatch

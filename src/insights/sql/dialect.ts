@@ -10,7 +10,9 @@
  * test/insights/golden/<name>/ (see src/insights/README.md, "Adding a dialect").
  */
 import type { DurationUnit } from '../ast.js';
-import type { AggFn, BaseField, CallFn, PExpr, Plan, ValueKind } from '../plan.js';
+import type { AggFn, AnswerSource, BaseField, CallFn, PExpr, Plan, ValueKind } from '../plan.js';
+
+export type { AnswerSource };
 
 /** The SQL types the lowering asks for, by meaning; a dialect spells them. */
 export type SqlType = 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'VARCHAR' | 'BOOLEAN';
@@ -103,6 +105,8 @@ export interface Dialect {
    * by zero is missing, and aggregates skip it). `sql` is short: it may be repeated.
    */
   finite(sql: string): string;
+  /** Fails the statement with `message` (a value whose evaluation is an error). */
+  fail(message: string): string;
 
   // ---------------------------------------------------------------- the events table
   /** The relation holding one row per stored event. */
@@ -252,17 +256,4 @@ export interface RollupSource {
   measures: readonly RollupMeasureSource[];
   /** Buckets whose roll-up rows are out of date: their events are read instead. */
   dirty: readonly { logGroup: string; hour: number }[];
-}
-
-/** Which relation answered a query, for `query --explain` and the console's statistics. */
-export interface AnswerSource {
-  source: 'rollup' | 'events';
-  /** Why the events answered (absent when the roll-up did). */
-  reason?: string;
-  /** The roll-up answered [from, to) (epoch ms, whole hours; absent bound: open). */
-  rollupHours?: { from?: number; to?: number };
-  /** Out-of-date buckets inside those hours, read from the events. */
-  dirtyBuckets?: number;
-  /** Events outside those hours are read too (partly covered edge hours, an open bound). */
-  edgeEvents?: boolean;
 }

@@ -10,10 +10,15 @@
  * value on each event of the row as on the row; `bin()` of whole hours (or days, weeks, calendar
  * months) floors every time of an hour to the bin of its start. The aggregates recombine
  * exactly: counts and integer sums add, minimum and maximum of parts are those of the whole.
+ * Token arithmetic (`input + output`) is computed in doubles by the language; a double sum of
+ * integers is exact, in any order, while every partial sum stays below 2^53, so it is the
+ * integer sum of the roll-up converted once; the statement fails with ROLLUP_INEXACT (and the
+ * engine answers from the events) in a group where that bound is not proven. avg of such a
+ * double is that sum divided by the count, as DuckDB's avg(DOUBLE) computes it.
  * What cannot be recombined exactly is refused, with the reason shown by `query --explain`:
- * sums of doubles (cost: DuckDB adds doubles in whatever order its threads meet them) and avg
- * (DuckDB divides a BIGINT sum in 80-bit long double, which a division of the parts' sum and
- * count does not reproduce).
+ * sums of doubles that are not integers (cost: DuckDB adds doubles in whatever order its
+ * threads meet them) and avg of a BIGINT column (DuckDB divides its sum in 80-bit long double,
+ * which a division of the parts' sum and count does not reproduce).
  */
 import type { AggFn, PExpr, Plan, Stage } from '../plan.js';
 import type { AnswerSource, Lower, RollupMeasureSource, RollupSource } from './dialect.js';
@@ -23,11 +28,27 @@ import { periodMs } from './periods.js';
 
 export const HOUR_MS = 3_600_000;
 
-/** One aggregate of the stats items, as a partial over each relation and their combination. */
+/** The message a roll-up statement fails with when an integer sum may not be exact as a double. */
+export const ROLLUP_INEXACT = 'ROLLUP_INEXACT: a sum of integers reached 2^53; read the events';
+
+/** 2^53: integers below it are exact doubles, and so is every sum of them that stays below it. */
+const EXACT_DOUBLE_INTEGERS = '9007199254740992';
+
+/**
+ * How an aggregate's argument relates to a measure: `native` reads it in the measure's own type;
+ * `double` is an integer measure computed in doubles by the language's arithmetic.
+ */
+interface MeasureUse {
+  m: RollupMeasureSource;
+  flavor: 'native' | 'double';
+}
+
+/**
+ * One aggregate of the stats items: its partial columns over each relation (grouped by the stats
+ * keys) and how they combine into the aggregate's value.
+ */
 interface PartialAgg {
-  id: string;
-  events: string;
-  rollup: string;
+  cols: { id: string; events: string; rollup: string }[];
   combine: string;
 }
 
@@ -35,7 +56,7 @@ interface PartialAgg {
 export interface RollupRewrite {
   from?: number;
   to?: number;
-  measureOf: Map<PExpr, RollupMeasureSource | 'star'>;
+  measureOf: Map<PExpr, MeasureUse | 'star'>;
 }
 
 type Decision = { ok: true; rewrite: RollupRewrite } | { ok: false; reason: string };
@@ -106,6 +127,24 @@ const EXACT: Partial<Record<AggFn, ReadonlySet<RollupMeasureSource['type']>>> = 
   max: new Set(['BIGINT', 'DOUBLE']),
 };
 
+/** Over an integer measure computed in doubles: these recombine exactly (sum and avg guarded). */
+const EXACT_OVER_DOUBLES: ReadonlySet<AggFn> = new Set<AggFn>(['count', 'sum', 'avg']);
+
+/**
+ * The integer SQL of a sum of typed integer columns (`a + b` of token counts), spelled as the
+ * measures spell it, or undefined. The language computes `+` in doubles (sql/standard.ts): for
+ * integers below 2^53 that is the same value, and NULL when either side is.
+ */
+function integerSum(e: PExpr): string | undefined {
+  if (e.k === 'hot' && !e.mixed && e.kind === 'number') return e.column;
+  if (e.k === 'call' && e.fn === '+' && e.args.length === 2) {
+    const a = integerSum(e.args[0]);
+    const b = integerSum(e.args[1]);
+    return a !== undefined && b !== undefined ? `(${a} + ${b})` : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Whether the roll-up can answer the plan's first stats, and if not why. `x` lowers the
  * aggregates' arguments, compared with the measures' SQL.
@@ -126,7 +165,7 @@ export function decideRollup(plan: Plan, x: Lower, rollup: RollupSource): Decisi
     const why = notDimensional(k.expr, dims);
     if (why) return no(`stats … by: ${why}`);
   }
-  const measureOf = new Map<PExpr, RollupMeasureSource | 'star'>();
+  const measureOf = new Map<PExpr, MeasureUse | 'star'>();
   for (const it of st.items) {
     const aggs = aggregatesOf(it.expr);
     if (aggs.length === 0) return no('a stats item without an aggregate');
@@ -135,20 +174,32 @@ export function decideRollup(plan: Plan, x: Lower, rollup: RollupSource): Decisi
         measureOf.set(a, 'star');
         continue;
       }
-      const types = EXACT[a.fn];
-      if (!types) return no(`${a.fn}() is not answered from the roll-up (docs/semantics.md "Hourly roll-ups")`);
       const arg = a.args[0];
       if (!arg || notDimensional(arg, new Set()) === undefined) return no(`${a.fn}() of a constant`);
       const sql = a.fn === 'count' ? x.value(arg) : x.num(arg);
-      const m = rollup.measures.find((mm) => mm.sql === sql);
-      if (!m) return no(`${a.fn}() of a field the roll-up does not summarise`);
-      if (!types.has(m.type))
-        return no(
-          m.type === 'DOUBLE' && a.fn === 'sum'
-            ? 'sum() of a cost (a double): the sum of hourly sums may differ in the last digits'
-            : `${a.fn}() of this field is not exact from the roll-up`,
-        );
-      measureOf.set(a, m);
+      const native = rollup.measures.find((mm) => mm.sql === sql);
+      if (native) {
+        if (!EXACT[a.fn]?.has(native.type))
+          return no(
+            native.type === 'DOUBLE' && (a.fn === 'sum' || a.fn === 'avg')
+              ? `${a.fn}() of a cost (a double): a sum of hourly sums may differ in the last digits`
+              : a.fn === 'avg'
+                ? 'avg() of an integer field: DuckDB divides its sum in long double, which the roll-up cannot reproduce'
+                : `${a.fn}() is not answered from the roll-up (docs/semantics.md "Hourly roll-ups")`,
+          );
+        measureOf.set(a, { m: native, flavor: 'native' });
+        continue;
+      }
+      const int = integerSum(arg);
+      const overDoubles =
+        int === undefined ? undefined : rollup.measures.find((mm) => mm.sql === int && mm.type === 'BIGINT');
+      if (!overDoubles) {
+        if (!EXACT[a.fn] && !EXACT_OVER_DOUBLES.has(a.fn))
+          return no(`${a.fn}() is not answered from the roll-up (docs/semantics.md "Hourly roll-ups")`);
+        return no(`${a.fn}() of a field the roll-up does not summarise`);
+      }
+      if (!EXACT_OVER_DOUBLES.has(a.fn)) return no(`${a.fn}() of token arithmetic is not answered from the roll-up`);
+      measureOf.set(a, { m: overDoubles, flavor: 'double' });
     }
   }
   const from = plan.startTime === undefined ? undefined : Math.ceil(Math.trunc(plan.startTime) / HOUR_MS) * HOUR_MS;
@@ -161,32 +212,35 @@ export function decideRollup(plan: Plan, x: Lower, rollup: RollupSource): Decisi
 }
 
 /** The parts of one aggregate over the events and over the roll-up, and how they combine. */
-function partialOf(a: Extract<PExpr, { k: 'agg' }>, m: RollupMeasureSource | 'star', id: string, x: Lower): PartialAgg {
-  const p = x.dialect.ident(id);
-  if (m === 'star')
+function partialOf(a: Extract<PExpr, { k: 'agg' }>, use: MeasureUse | 'star', id: string, x: Lower): PartialAgg {
+  const d = x.dialect;
+  const col = (i: number) => d.ident(`${id}_${i}`);
+  const counted = (i: number) => d.cast(`coalesce(sum(${col(i)}), 0)`, 'BIGINT');
+  const cols = (...parts: [string, string][]) =>
+    parts.map(([events, rollup], i) => ({ id: `${id}_${i}`, events, rollup }));
+  if (use === 'star') return { cols: cols(['count(*)', 'sum(r_n)']), combine: counted(0) };
+  const { m, flavor } = use;
+  // The events' value as the measure spells it (integer for token arithmetic, see integerSum).
+  const v = flavor === 'double' ? m.sql : a.fn === 'count' ? x.value(a.args[0]) : x.num(a.args[0]);
+  // count(x) shows no value rather than 0 (sql/standard.ts), over BIGINT as count() gives.
+  if (a.fn === 'count') return { cols: cols([`count(${v})`, `sum(r_c_${m.id})`]), combine: `NULLIF(${counted(0)}, 0)` };
+  if (flavor === 'double') {
+    // sum (and avg) of integers computed in doubles: the exact integer sum, as a double, where
+    // no part is negative and the total stays below 2^53 (then every order of addition is exact).
+    const parts = cols(
+      [`sum(${v})`, `sum(r_s_${m.id})`],
+      [`min(${v})`, `min(r_mn_${m.id})`],
+      [`count(${v})`, `sum(r_c_${m.id})`],
+    );
+    const exact = `CASE WHEN min(${col(1)}) < 0 OR abs(sum(${col(0)})) >= ${EXACT_DOUBLE_INTEGERS} THEN ${d.fail(ROLLUP_INEXACT)} ELSE ${d.cast(`sum(${col(0)})`, 'DOUBLE')} END`;
     return {
-      id,
-      events: 'count(*)',
-      rollup: 'sum(r_n)',
-      combine: x.dialect.cast(`coalesce(sum(${p}), 0)`, 'BIGINT'),
+      cols: parts,
+      combine: a.fn === 'avg' ? `(${exact} / ${d.cast(`NULLIF(${counted(2)}, 0)`, 'DOUBLE')})` : exact,
     };
-  const arg = a.args[0];
-  switch (a.fn) {
-    case 'count':
-      // count(x) shows no value rather than 0 (sql/standard.ts), over BIGINT as count() gives.
-      return {
-        id,
-        events: `count(${x.value(arg)})`,
-        rollup: `sum(r_c_${m.id})`,
-        combine: `NULLIF(${x.dialect.cast(`coalesce(sum(${p}), 0)`, 'BIGINT')}, 0)`,
-      };
-    case 'sum':
-      return { id, events: `sum(${x.num(arg)})`, rollup: `sum(r_s_${m.id})`, combine: `sum(${p})` };
-    case 'min':
-      return { id, events: `min(${x.num(arg)})`, rollup: `min(r_mn_${m.id})`, combine: `min(${p})` };
-    default:
-      return { id, events: `max(${x.num(arg)})`, rollup: `max(r_mx_${m.id})`, combine: `max(${p})` };
   }
+  if (a.fn === 'sum') return { cols: cols([`sum(${v})`, `sum(r_s_${m.id})`]), combine: `sum(${col(0)})` };
+  if (a.fn === 'min') return { cols: cols([`min(${v})`, `min(r_mn_${m.id})`]), combine: `min(${col(0)})` };
+  return { cols: cols([`max(${v})`, `max(r_mx_${m.id})`]), combine: `max(${col(0)})` };
 }
 
 /** The SQL condition of the clean covered hours of `rollup` (over `ts`: a roll-up row's hour start, or an event's time). */
@@ -258,14 +312,17 @@ export function rollupAggregateSql(x: Lower, inp: RollupAggregateInput): string 
   for (const it of st.items) {
     for (const a of aggregatesOf(it.expr)) {
       const id = `__ru${partials.length + 1}`;
-      partials.push(partialOf(a, rw.measureOf.get(a) ?? 'star', id, x));
+      partials.push(partialOf(a, rw.measureOf.get(a) ?? 'star', `${id}p`, x));
       refOf.set(a, id);
     }
   }
   const keys = st.keys.map((k) => `${x.value(k.expr)} AS ${q(k.id)}`);
   const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
   const side = (over: 'rollup' | 'events'): string => {
-    const sel = [...keys, ...partials.map((p) => `${over === 'rollup' ? p.rollup : p.events} AS ${q(p.id)}`)];
+    const sel = [
+      ...keys,
+      ...partials.flatMap((p) => p.cols.map((c) => `${over === 'rollup' ? c.rollup : c.events} AS ${q(c.id)}`)),
+    ];
     sel.push(`${over === 'rollup' ? 'sum(r_n)' : 'count(*)'} AS __n`);
     if (inp.wantOrder)
       sel.push(
@@ -281,7 +338,7 @@ export function rollupAggregateSql(x: Lower, inp: RollupAggregateInput): string 
   };
   const combined = [
     ...st.keys.map((k) => q(k.id)),
-    ...partials.map((p) => `${p.combine} AS ${q(p.id)}`),
+    ...partials.map((p, i) => `${p.combine} AS ${q(`__ru${i + 1}`)}`),
     `${d.cast('coalesce(sum(__n), 0)', 'BIGINT')} AS ${q(st.countId)}`,
   ];
   if (inp.wantOrder) combined.push('max(__ots) AS __ots', 'max(__oseq) AS __oseq');
