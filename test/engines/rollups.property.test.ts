@@ -169,3 +169,31 @@ for (const seed of [11, 12, 13]) {
     }
   });
 }
+
+test('a token sum that reaches 2^53 is answered from the events (the roll-up cannot prove a double sum exact there)', async () => {
+  const store = await Store.open(':memory:');
+  const on = createDuckDbEngine(store, { rollups: true });
+  const off = createDuckDbEngine(store, { rollups: false });
+  try {
+    const big = events(5, 40).map((e, i) =>
+      i < 3 ? { ...e, timestamp: END - 10 * HOUR + i, logGroup: GROUPS[0], inputTokens: 2 ** 52 } : e,
+    );
+    await new EventWriter(store).append(big);
+    const req = { queryString: 'stats sum(input.inputTokenCount + output.outputTokenCount) as t, count(*) as n' };
+    const a = await on.run(req);
+    const b = await off.run(req);
+    assert.equal(a.status, 'Complete', a.error?.message);
+    assert.deepEqual({ ...a, answeredBy: undefined }, { ...b, answeredBy: undefined });
+    assert.deepEqual(a.answeredBy, {
+      source: 'events',
+      reason: 'a token sum reached 2^53, beyond what the roll-up proves exact',
+    });
+    // Below the bound the roll-up answers the same query.
+    const small = await on.run({ ...req, logGroups: [GROUPS[1]] });
+    assert.equal(small.answeredBy?.source, "rollup", JSON.stringify(small.answeredBy));
+  } finally {
+    await on.close();
+    await off.close();
+    store.close();
+  }
+});
