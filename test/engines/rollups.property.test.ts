@@ -190,7 +190,7 @@ test('a token sum that reaches 2^53 is answered from the events (the roll-up can
     });
     // Below the bound the roll-up answers the same query.
     const small = await on.run({ ...req, logGroups: [GROUPS[1]] });
-    assert.equal(small.answeredBy?.source, "rollup", JSON.stringify(small.answeredBy));
+    assert.equal(small.answeredBy?.source, 'rollup', JSON.stringify(small.answeredBy));
   } finally {
     await on.close();
     await off.close();
