@@ -90,10 +90,10 @@ export async function build(): Promise<void> {
     const copies = Math.ceil(RECORDS / BASE) - 1;
     for (let k = 1; k <= copies; k++) {
       // Same records again with new identities (seq, event_key, request_id): realistic value distributions.
-      await c.run(`INSERT INTO events SELECT seq + ${k * max}, log_group, log_stream, ts, ingestion_ts, event_key || '#${k}', kind, account_id, region,
-        inference_region, operation, model_id, identity_arn, request_id || '#${k}', error_code, input_tokens, output_tokens, cache_read_tokens,
-        cache_write_tokens, request_metadata, cost_input, cost_output, cost_cache_read, cost_cache_write, cost_total, price_version, message
-        FROM events WHERE seq <= ${max}`);
+      // By name, every column (promoted md_* ones too): the layout may grow.
+      await c.run(
+        `INSERT INTO events BY NAME SELECT * REPLACE (seq + ${k * max} AS seq, event_key || '#${k}' AS event_key, request_id || '#${k}' AS request_id) FROM events WHERE seq <= ${max}`,
+      );
     }
     // Plain-SQL writes: the catalog counts and the hourly roll-ups are recomputed once.
     await rebuildDerived(s);
