@@ -297,5 +297,6 @@ export function viewMeta(q: ConsoleQuery, r: QueryResult): Omit<QueryView, 'rows
     elapsedMs: (q.finished ?? Date.now()) - q.submitted,
   };
   if (r.error) v.error = r.error;
+  if (r.answeredBy) v.answeredBy = r.answeredBy;
   return v;
 }

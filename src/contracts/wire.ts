@@ -1,5 +1,6 @@
 import type { QueryStatistics, QueryStatus } from '../engines/engine.js';
 import type { Diagnostic } from '../insights/diagnostics.js';
+import type { AnswerSource } from '../insights/plan.js';
 import type { RangeSpec } from './range.js';
 
 /**
@@ -11,7 +12,7 @@ import type { RangeSpec } from './range.js';
  * their own but types (engines/engine.ts, insights/diagnostics.ts, insights/ast.ts, contracts/range.ts).
  */
 
-export type { Diagnostic, QueryStatistics, QueryStatus, RangeSpec };
+export type { AnswerSource, Diagnostic, QueryStatistics, QueryStatus, RangeSpec };
 
 // -- queries (src/api/queries.ts, src/api/records.ts) ---------------------------------------
 
@@ -37,6 +38,8 @@ export interface QueryView {
   startTime: number;
   endTime: number;
   elapsedMs: number;
+  /** The embedded engine: the hourly roll-up or the events answered, and why (src/insights/sql/rollup.ts). */
+  answeredBy?: AnswerSource;
 }
 
 /** The full event behind a result row's @ptr (the expandable row of plain log queries). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { damagedStoreHint, isStoreInvalidated, type Store } from '../store/store.js';
 import { readQueryCatalog } from '../store/catalog.js';
+import { MAX_DIRTY_FOR_QUERIES, readRollupInfo } from '../store/rollups.js';
 import { errorMessage } from '../util/errors.js';
 import {
   EMPTY_STATS,
@@ -16,9 +17,26 @@ import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuer
 import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
+import { ROLLUP_INEXACT } from '../insights/sql/rollup.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
-export type DuckDbEngineOptions = EngineOptions;
+export interface DuckDbEngineOptions extends EngineOptions {
+  /**
+   * Answer stats queries from the hourly roll-up where that is provably the same answer
+   * (src/insights/sql/rollup.ts). Default: on, unless $BEDROCK_INSIGHTS_ROLLUPS is `off`.
+   */
+  rollups?: boolean;
+}
+
+/** The switch users and tests compare with: BEDROCK_INSIGHTS_ROLLUPS=off reads only events. */
+export const ROLLUPS_ENV = 'BEDROCK_INSIGHTS_ROLLUPS';
+
+/** Roll-ups are on unless the option or $BEDROCK_INSIGHTS_ROLLUPS turns them off. */
+export function rollupsEnabled(option?: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (option !== undefined) return option;
+  const v = (env[ROLLUPS_ENV] ?? '').trim().toLowerCase();
+  return !(v === 'off' || v === '0' || v === 'false' || v === 'no');
+}
 
 function toNumber(v: unknown): number {
   if (typeof v === 'bigint') return Number(v);
@@ -56,9 +74,10 @@ class Runner {
   constructor(
     private readonly store: Store,
     private readonly prepared: RunnableQuery,
-    private readonly compiled: CompiledQuery,
+    private compiled: CompiledQuery,
     private readonly limits: ExecutionLimits,
     private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
+    private readonly rollups = false,
   ) {
     this.timeoutMs = prepared.request.timeoutMs ?? limits.timeoutMs;
     this.finished = this.execute();
@@ -80,6 +99,7 @@ class Runner {
       aggregated: c.aggregated,
     };
     if (this.error) r.error = this.error;
+    if (c.answeredBy) r.answeredBy = c.answeredBy;
     return r;
   }
 
@@ -137,7 +157,7 @@ class Runner {
               }, admission!.options.expressMs)
             : undefined;
         try {
-          await this.attempt(this.compiled);
+          await this.attempt();
           if (this.stopReason === 'demote') this.stopReason = undefined; // it finished first
           if (!this.stopReason) this.status = 'Complete';
           break;
@@ -176,11 +196,38 @@ class Runner {
   }
 
   /** One run of the SQL on a connection of its own; throws when DuckDB fails or is interrupted. */
-  private async attempt(c: CompiledQuery): Promise<void> {
+  private async attempt(): Promise<void> {
+    try {
+      await this.attemptWith(this.rollups);
+    } catch (e) {
+      // A token sum the roll-up cannot prove exact as a double (2^53): the events answer.
+      if (!this.rollups || this.stopReason || !errorMessage(e).includes(ROLLUP_INEXACT)) throw e;
+      this.rows = [];
+      this.truncated = false;
+      this.cutByBytes = false;
+      this.compiled = compileDuckDb(this.prepared.plan, {
+        now: this.prepared.now,
+        rollup: null,
+        rollupUnavailable: 'a token sum reached 2^53, beyond what the roll-up proves exact',
+      });
+      await this.attemptWith(false);
+    }
+  }
+
+  private async attemptWith(rollups: boolean): Promise<void> {
     const stopped = (): boolean => this.stopReason !== undefined;
+    let inTransaction = false;
     try {
       this.conn = await this.store.connect();
       if (stopped()) throw new Error('stopped');
+      if (rollups && this.prepared.plan.aggregated) {
+        // One snapshot for the roll-up's out-of-date buckets and the statement that relies on
+        // them: a write committed meanwhile is either wholly seen or not at all.
+        await this.conn.run('BEGIN TRANSACTION');
+        inTransaction = true;
+        this.compiled = await compileWithRollup(this.conn, this.prepared);
+      }
+      const c = this.compiled;
       const result = await this.conn.stream(c.sql);
       const cap = c.rowCap;
       const maxBytes = this.onRows ? undefined : this.limits.maxResultBytes;
@@ -239,11 +286,18 @@ class Runner {
         recordsMatched: matched,
         recordsScanned,
         estimatedRecordsSkipped: 0,
-        bytesScanned: await this.bytesScanned(c),
+        bytesScanned: await this.bytesScanned(c, recordsScanned),
         estimatedBytesSkipped: 0,
         logGroupsScanned: toNumber(scanned[1]),
       };
     } finally {
+      if (inTransaction) {
+        try {
+          await this.conn?.run('ROLLBACK');
+        } catch {
+          /* interrupted: the connection closes below */
+        }
+      }
       const conn = this.conn;
       this.conn = undefined;
       try {
@@ -259,20 +313,31 @@ class Runner {
    * itself on a large store, so it is measured only when the query already reads messages;
    * otherwise it is estimated from a sample of the selected events (see docs/semantics.md).
    */
-  private async bytesScanned(c: CompiledQuery): Promise<number> {
+  private async bytesScanned(c: CompiledQuery, recordsScanned: number): Promise<number> {
     if (!this.conn) return 0;
     const where = c.scanWhere ? ` WHERE ${c.scanWhere}` : '';
     if (c.readsMessage) {
       const r = (await this.conn.runAndReadAll(`SELECT sum(strlen(message)) FROM events${where}`)).getRows()[0];
       return toNumber(r?.[0]);
     }
+    // The count is the records scanned (the same condition), counted once, from the roll-up
+    // where it answered.
     const r = (
-      await this.conn.runAndReadAll(
-        `SELECT count(*), (SELECT avg(strlen(message)) FROM (SELECT message FROM events${where} LIMIT 2048)) FROM events${where}`,
-      )
+      await this.conn.runAndReadAll(`SELECT avg(strlen(message)) FROM (SELECT message FROM events${where} LIMIT 2048)`)
     ).getRows()[0];
-    return Math.round(toNumber(r?.[0]) * toNumber(r?.[1]));
+    return Math.round(recordsScanned * toNumber(r?.[0]));
   }
+}
+
+/** The plan compiled with the roll-up as this connection's snapshot shows it (or why there is none to read). */
+async function compileWithRollup(conn: DuckDBConnection, q: RunnableQuery): Promise<CompiledQuery> {
+  const info = await readRollupInfo(conn);
+  if (info) return compileDuckDb(q.plan, { now: q.now, rollup: info });
+  return compileDuckDb(q.plan, {
+    now: q.now,
+    rollup: null,
+    rollupUnavailable: `the roll-up is not built or more than ${MAX_DIRTY_FOR_QUERIES} of its buckets await a refresh`,
+  });
 }
 
 /** A failure while running, coded, with what to do where there is something to do. */
@@ -299,13 +364,20 @@ function runError(e: unknown): { code: string; message: string } {
  * SQL and run on its own connection (so cancel() interrupts that query only).
  */
 export function createDuckDbEngine(store: Store, opts: DuckDbEngineOptions = {}): QueryEngine {
+  const rollups = rollupsEnabled(opts.rollups);
   return createQueryEngine(
     {
       name: 'duckdb',
       catalog: () => readQueryCatalog(store),
       async execute(query: RunnableQuery, options: StartOptions) {
-        const compiled = compileDuckDb(query.plan, { now: query.now });
-        const r = new Runner(store, query, compiled, opts.limits ?? {}, options.onRows);
+        // Roll-ups on: the decision is made in the query's snapshot (Runner.attempt); a query that
+        // is not a stats query says so already here.
+        const compiled = compileDuckDb(query.plan, {
+          now: query.now,
+          rollup: null,
+          ...(rollups ? {} : { rollupUnavailable: `roll-ups are off: ${ROLLUPS_ENV}=off or the engine option` }),
+        });
+        const r = new Runner(store, query, compiled, opts.limits ?? {}, options.onRows, rollups);
         return {
           id: r.id,
           status: () => r.status,

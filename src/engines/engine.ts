@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../insights/diagnostics.js';
-import type { Plan } from '../insights/plan.js';
+import type { AnswerSource, Plan } from '../insights/plan.js';
 
 /**
  * One small interface, several engines (the embedded DuckDB engine first; CloudWatch
@@ -73,6 +73,8 @@ export interface QueryResult {
   aggregated: boolean;
   /** Set when status is Failed. */
   error?: { code: string; message: string };
+  /** The embedded engine: whether the hourly roll-up or the events answered, and why. */
+  answeredBy?: AnswerSource;
 }
 
 export interface QueryHandle {

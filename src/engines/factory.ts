@@ -35,10 +35,13 @@ function need<T>(value: T | undefined, engine: EngineName, what: string): T {
 }
 
 export function createEngine(store: Store | undefined, settings: EngineSettings = {}): QueryEngine {
-  const { engine = 'duckdb', trino, athena, cloudwatch, ...opts } = settings;
+  const { engine = 'duckdb', trino, athena, cloudwatch, rollups, ...opts } = settings;
   switch (engine) {
     case 'duckdb':
-      return createDuckDbEngine(need(store, engine, 'a store (--db): it queries what was ingested'), opts);
+      return createDuckDbEngine(need(store, engine, 'a store (--db): it queries what was ingested'), {
+        ...opts,
+        ...(rollups !== undefined ? { rollups } : {}),
+      });
     case 'trino': {
       const t = need(trino, engine, 'a Trino URL (--trino-url)');
       const runner = new TrinoClient({

@@ -54,6 +54,8 @@ export interface EngineSettings extends EngineOptions {
   trino?: TrinoSettings;
   athena?: AthenaSettings;
   cloudwatch?: CloudWatchSettings;
+  /** duckdb: answer stats from the hourly roll-up where provably the same (default on; src/engines/duckdb.ts). */
+  rollups?: boolean;
 }
 
 export function isEngineName(s: string): s is EngineName {

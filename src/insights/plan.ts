@@ -196,3 +196,19 @@ export interface Plan {
   /** The query's own limit (if any) is a stage; this is the request's trailing limit. */
   trailingLimit?: number;
 }
+
+/**
+ * Which relation answered a query's first stats (an engine with an hourly roll-up, see
+ * sql/rollup.ts), for `query --explain` and the console's statistics.
+ */
+export interface AnswerSource {
+  source: 'rollup' | 'events';
+  /** Why the events answered (absent when the roll-up did). */
+  reason?: string;
+  /** The roll-up answered [from, to) (epoch ms, whole hours; absent bound: open). */
+  rollupHours?: { from?: number; to?: number };
+  /** Out-of-date buckets inside those hours, read from the events. */
+  dirtyBuckets?: number;
+  /** Events outside those hours are read too (partly covered edge hours, an open bound). */
+  edgeEvents?: boolean;
+}

@@ -285,3 +285,42 @@ test('GET /api/records returns the event behind a row @ptr of a real query; a fo
     store.close();
   }
 });
+
+test('the query view says whether the hourly roll-up or the events answered (the console shows it beside the statistics)', async () => {
+  const { EventWriter } = await import('../../src/store/writer.js');
+  const { generateRecords } = await import('../../src/demo/generator.js');
+  const { normalizeBedrockRecord } = await import('../../src/logs/record.js');
+  const s = await buildServer({ dbPath: ':memory:' });
+  try {
+    const end = Date.parse('2026-06-04T00:00:00Z');
+    const events = [...generateRecords({ records: 300, days: 1, seed: 3, end, bodies: false })].map((r) => {
+      const n = normalizeBedrockRecord(r, { logGroup: '/aws/bedrock/modelinvocations', ingestionTime: end });
+      if (!n.ok) throw new Error(n.reason);
+      return n.event;
+    });
+    await new EventWriter(s.store).append(events);
+    const run = async (queryString: string) =>
+      (
+        await s.app.inject({
+          method: 'POST',
+          url: '/api/queries',
+          payload: {
+            queryString,
+            range: { kind: 'absolute', start: end - 24 * 3_600_000, end: end - 1 },
+            waitMs: 10_000,
+          },
+        })
+      ).json();
+    const rolled = await run('stats sum(input.inputTokenCount) as t by bin(1h)');
+    assert.equal(rolled.status, 'Complete');
+    assert.equal(rolled.answeredBy.source, 'rollup');
+    assert.equal(rolled.statistics.recordsMatched, 300);
+    const plain = await run('stats pct(input.inputTokenCount, 50) as p');
+    assert.equal(plain.answeredBy.source, 'events');
+    assert.match(plain.answeredBy.reason, /pct\(\)/);
+  } finally {
+    await s.app.close();
+    s.defs.close();
+    s.store.close();
+  }
+});

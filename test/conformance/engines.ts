@@ -56,7 +56,13 @@ export const ENGINE_ENV = 'CONFORMANCE_ENGINE';
 /** Built-in engines by name. Add an entry here when a new engine lands in src/engines/. */
 export const ENGINES: Readonly<Record<string, EngineEntry>> = {
   duckdb: {
-    factory: async ({ store, savedQueries }) => createEngine(store, { engine: 'duckdb', savedQueries }),
+    factory: async ({ store, savedQueries }) => createEngine(store, { engine: 'duckdb', savedQueries, rollups: true }),
+    skip: [],
+  },
+  // The embedded engine reading only events (BEDROCK_INSIGHTS_ROLLUPS=off): the baseline the
+  // roll-up answers are compared with, case by case, when the suite runs `duckdb`.
+  'duckdb-events': {
+    factory: async ({ store, savedQueries }) => createEngine(store, { engine: 'duckdb', savedQueries, rollups: false }),
     skip: [],
   },
   trino: {

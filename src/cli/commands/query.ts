@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BiError } from '../../util/errors.js';
 import { createEngine } from '../../engines/factory.js';
-import type { QueryEngine, QueryRequest, QueryResult } from '../../engines/engine.js';
+import type { PreparedQuery, QueryEngine, QueryRequest, QueryResult } from '../../engines/engine.js';
+import { answerText } from '../../contracts/answer-text.js';
 import { renderDiagnostic, type Diagnostic } from '../../insights/diagnostics.js';
 import { EXIT, setExitCode } from '../exit.js';
 import { dbOption, endOption, formatOption, logGroupsOption, sinceOption, startOption } from '../options.js';
@@ -42,6 +43,22 @@ function summary(r: QueryResult, streamed?: number): string {
   return `${n} row${n === 1 ? '' : 's'}; ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes, ${s.logGroupsScanned} log group${s.logGroupsScanned === 1 ? '' : 's'}`;
 }
 
+/** `--explain`: the plan's commands, which relation answered (src/insights/sql/rollup.ts) and the statistics. */
+function explainText(prepared: PreparedQuery, r: QueryResult, engine: string): string {
+  const stages = (prepared.plan?.stages ?? []).map((st) =>
+    st.op === 'aggregate'
+      ? `stats (${st.items.length} aggregate${st.items.length === 1 ? '' : 's'}, ${st.keys.length} key${st.keys.length === 1 ? '' : 's'})`
+      : st.op,
+  );
+  const answered = r.answeredBy ? answerText(r.answeredBy) : `events (the ${engine} engine reads no roll-up)`;
+  return [
+    `plan: ${stages.length ? stages.join(' | ') : 'read events'}`,
+    `answered by: ${answered}`,
+    summary(r),
+    '',
+  ].join('\n');
+}
+
 interface QueryOpts extends RangeFlags, EngineFlags {
   file?: string;
   db?: string;
@@ -49,6 +66,7 @@ interface QueryOpts extends RangeFlags, EngineFlags {
   format: RowFormat;
   rowCap: boolean;
   quiet?: boolean;
+  explain?: boolean;
 }
 
 export function registerQuery(program: Command): void {
@@ -66,7 +84,11 @@ export function registerQuery(program: Command): void {
     .addOption(endOption())
     .addOption(formatOption(['table', 'csv', 'json']))
     .option('--no-row-cap', "return every row instead of CloudWatch's 10,000 (csv/json stream them)")
-    .option('-q, --quiet', 'no summary line on standard error');
+    .option('-q, --quiet', 'no summary line on standard error')
+    .option(
+      '--explain',
+      'run the query and print how it was answered instead of its rows: its commands, the hourly roll-up or the events (and why), the statistics',
+    );
   addEngineOptions(cmd)
     .addHelpText(
       'after',
@@ -141,14 +163,17 @@ async function runQuery(engine: QueryEngine, req: QueryRequest, o: QueryOpts, ca
   let result: QueryResult;
   // Streamed rows are written as they come and not kept in the result.
   let streamed: number | undefined;
-  if (!o.rowCap && o.format !== 'table') {
+  if (!o.rowCap && o.format !== 'table' && !o.explain) {
     const stream = new RowStream(o.format, columns);
     result = await engine.run(prepared, { onRows: (rows) => stream.write(rows) });
     stream.end();
     streamed = stream.count;
   } else {
     result = await engine.run(prepared);
-    if (result.status === 'Complete') process.stdout.write(rowsText(o.format, columns, result.rows));
+    if (result.status === 'Complete')
+      process.stdout.write(
+        o.explain ? explainText(prepared, result, engine.name) : rowsText(o.format, columns, result.rows),
+      );
   }
   if (cancelled() || result.status === 'Cancelled') {
     process.stderr.write('query cancelled\n');
@@ -159,5 +184,5 @@ async function runQuery(engine: QueryEngine, req: QueryRequest, o: QueryOpts, ca
     throw new BiError(result.error?.code ?? 'QUERY_FAILED', result.error?.message ?? 'The query failed.');
   }
   printDiagnostics(prepared.text, result.warnings);
-  if (!o.quiet) process.stderr.write(summary(result, streamed) + '\n');
+  if (!o.quiet && !o.explain) process.stderr.write(summary(result, streamed) + '\n');
 }

@@ -10,7 +10,9 @@
  * test/insights/golden/<name>/ (see src/insights/README.md, "Adding a dialect").
  */
 import type { DurationUnit } from '../ast.js';
-import type { AggFn, BaseField, CallFn, PExpr, Plan, ValueKind } from '../plan.js';
+import type { AggFn, AnswerSource, BaseField, CallFn, PExpr, Plan, ValueKind } from '../plan.js';
+
+export type { AnswerSource };
 
 /** The SQL types the lowering asks for, by meaning; a dialect spells them. */
 export type SqlType = 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'VARCHAR' | 'BOOLEAN';
@@ -103,6 +105,8 @@ export interface Dialect {
    * by zero is missing, and aggregates skip it). `sql` is short: it may be repeated.
    */
   finite(sql: string): string;
+  /** Fails the statement with `message` (a value whose evaluation is an error). */
+  fail(message: string): string;
 
   // ---------------------------------------------------------------- the events table
   /** The relation holding one row per stored event. */
@@ -223,9 +227,33 @@ export interface CompiledQuery {
   scanWhere: string;
   /** The statement reads @message (so measuring message bytes costs nothing extra). */
   readsMessage: boolean;
+  /** Which relation answers (set when the engine offered a roll-up, CompileOptions.rollup). */
+  answeredBy?: AnswerSource;
 }
 
 export interface CompileOptions {
   /** Query start, epoch ms (now(), queryStartTime() when the range is open). */
   now: number;
+  /**
+   * The hourly roll-up the first stats may be answered from (sql/rollup.ts); null: roll-ups are
+   * on but there is none to read (`rollupUnavailable` says why); absent: roll-ups are off.
+   */
+  rollup?: RollupSource | null;
+  rollupUnavailable?: string;
+}
+
+/** A measure of the roll-up: `sql` is the events SQL it summarises (as the lowering spells it). */
+export interface RollupMeasureSource {
+  id: string;
+  sql: string;
+  type: 'BIGINT' | 'DOUBLE' | 'VARCHAR';
+}
+
+/** The roll-up as a query may read it: src/store/rollups.ts RollupInfo, read in the query's snapshot. */
+export interface RollupSource {
+  table: string;
+  dimensions: readonly string[];
+  measures: readonly RollupMeasureSource[];
+  /** Buckets whose roll-up rows are out of date: their events are read instead. */
+  dirty: readonly { logGroup: string; hour: number }[];
 }

@@ -27,6 +27,14 @@ import type {
 import { LAMBDA_PATTERNS } from './lambda.js';
 import { ANOMALY, PATTERN_DEFAULT_SEVERITY, PATTERN_SEVERITIES } from './patterns.js';
 import { periodMs } from './periods.js';
+import {
+  coveredSql,
+  decideRollup,
+  dirtyIn,
+  rollupAggregateSql,
+  type AnswerSource,
+  type RollupRewrite,
+} from './rollup.js';
 
 type StageOf<K extends Stage['op']> = Extract<Stage, { op: K }>;
 
@@ -64,13 +72,51 @@ class Lowering implements Lower {
   private bound = 0;
   private readsMessage = false;
   readonly now: number;
+  /** The first stats answered from the roll-up (sql/rollup.ts), when it can be. */
+  private rollup?: RollupRewrite;
+  private answeredBy?: AnswerSource;
+  private logGroupWhere: string[] = [];
+  private scanConds: string[] = [];
 
   constructor(
     readonly plan: Plan,
     readonly dialect: Dialect,
-    opts: CompileOptions,
+    private readonly opts: CompileOptions,
   ) {
     this.now = opts.now;
+  }
+
+  /** Decides between the roll-up and the events (only when the engine offers a roll-up). */
+  private chooseSource(scan: ScanRange): void {
+    const source = this.opts.rollup;
+    if (source === undefined) return;
+    if (!this.plan.aggregated) {
+      this.answeredBy = { source: 'events', reason: 'not a stats query' };
+      return;
+    }
+    if (source === null) {
+      this.answeredBy = { source: 'events', reason: this.opts.rollupUnavailable ?? 'the store has no roll-up' };
+      return;
+    }
+    const d = decideRollup(this.plan, this, source);
+    if (!d.ok) {
+      this.answeredBy = { source: 'events', reason: d.reason };
+      return;
+    }
+    this.rollup = d.rewrite;
+    const hours: { from?: number; to?: number } = {};
+    if (d.rewrite.from !== undefined) hours.from = d.rewrite.from;
+    if (d.rewrite.to !== undefined) hours.to = d.rewrite.to;
+    this.answeredBy = {
+      source: 'rollup',
+      rollupHours: hours,
+      dirtyBuckets: dirtyIn(d.rewrite, source, scan.logGroups).length,
+      edgeEvents:
+        (scan.startTime !== undefined && scan.startTime !== d.rewrite.from) ||
+        (scan.endTime !== undefined && scan.endTime + 1 !== d.rewrite.to) ||
+        (scan.startTime === undefined) !== (d.rewrite.from === undefined) ||
+        (scan.endTime === undefined) !== (d.rewrite.to === undefined),
+    };
   }
 
   compile(): CompiledQuery {
@@ -78,6 +124,8 @@ class Lowering implements Lower {
     const d = this.dialect;
     const scan = this.scanRange();
     const scanWhere = this.scanWhere(scan);
+    this.scanConds = scanWhere;
+    this.chooseSource(scan);
     let rel: RelState = {
       from: d.table,
       where: [...scanWhere],
@@ -141,7 +189,9 @@ class Lowering implements Lower {
       columns: cols,
       ptr,
       aggregated: p.aggregated,
-      scannedSql: `SELECT count(*) AS scanned, ${groups} AS groups FROM ${d.table}${where ? ` WHERE ${where}` : ''}`,
+      scannedSql: this.rollup
+        ? this.rollupScannedSql(scan, scanWhere, groups)
+        : `SELECT count(*) AS scanned, ${groups} AS groups FROM ${d.table}${where ? ` WHERE ${where}` : ''}`,
       scan,
       scanWhere: where,
       readsMessage: this.readsMessage,
@@ -149,7 +199,21 @@ class Lowering implements Lower {
     if (rowCap !== undefined) out.rowCap = rowCap;
     if (rel.matched) out.matchedColumn = '__matched';
     if (matchedSql) out.matchedSql = matchedSql;
+    if (this.answeredBy) out.answeredBy = this.answeredBy;
     return out;
+  }
+
+  /** The events in range counted from the roll-up's clean covered hours and the other events. */
+  private rollupScannedSql(scan: ScanRange, scanWhere: string[], groups: string): string {
+    const d = this.dialect;
+    const rw = this.rollup!;
+    const source = this.opts.rollup!;
+    const lg = d.column('logGroup');
+    const rollupSide = [...this.logGroupWhere, coveredSql(rw, source, scan.logGroups, this, 'rollup')];
+    const eventsSide = [...scanWhere, `NOT ${coveredSql(rw, source, scan.logGroups, this, 'events')}`];
+    const union = `SELECT ${lg}, r_n AS __n FROM ${source.table} WHERE ${rollupSide.join(' AND ')} UNION ALL SELECT ${lg}, 1 AS __n FROM ${d.table} WHERE ${eventsSide.join(' AND ')}`;
+    const g = groups.replace('count(*)', 'sum(__n)');
+    return `SELECT ${d.cast('coalesce(sum(__n), 0)', 'BIGINT')} AS scanned, ${g} AS groups FROM (${union}) AS __rs`;
   }
 
   private scanRange(): ScanRange {
@@ -171,6 +235,7 @@ class Lowering implements Lower {
           : `${d.column('logGroup')} IN (${scan.logGroups.map((n) => d.string(n)).join(', ')})`,
       );
     }
+    this.logGroupWhere = [...w];
     if (scan.startTime !== undefined) w.push(`${d.column('timestamp')} >= ${scan.startTime}`);
     if (scan.endTime !== undefined) w.push(`${d.column('timestamp')} <= ${scan.endTime}`);
     return [...w, ...d.pruneScan(scan)];
@@ -469,7 +534,20 @@ class Lowering implements Lower {
     const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
     // No events, no groups: an aggregate without `by` over zero rows returns no row.
     const having = st.keys.length === 0 && !st.rowWithoutEvents ? ' HAVING count(*) > 0' : '';
-    const inner = `${this.selectSql(r, sel.join(', '))}${groupBy}${having}`;
+    const inner =
+      firstStats && this.rollup && r.from === d.table && r.limit === undefined
+        ? rollupAggregateSql(this, {
+            rewrite: this.rollup,
+            rollup: this.opts.rollup!,
+            stage: st,
+            logGroups: this.plan.source.names,
+            scanWhere: this.scanConds,
+            logGroupWhere: this.logGroupWhere,
+            filters: r.where.slice(this.scanConds.length),
+            wantOrder,
+            having: having !== '',
+          })
+        : `${this.selectSql(r, sel.join(', '))}${groupBy}${having}`;
     const a = this.alias('s');
     let from = `(${inner}) AS ${a}`;
     let matched = r.matched;

@@ -1,5 +1,6 @@
 import { useMemo, type ReactNode } from 'react';
 import type { RangeSpec } from '../../../src/contracts/range';
+import { answerText } from '../../../src/contracts/answer-text';
 import type { FieldCoverage, Histogram as HistogramData, LogGroupExtent, QueryEdit, QueryView } from '../api';
 import { analyseResult, availableViews, defaultMetric, defaultView, type ChartView } from '../chart';
 import { Chart } from '../components/Chart';
@@ -74,6 +75,11 @@ function StatsLine({ result }: { result: QueryView }) {
         <b>{formatBytes(result.statistics.bytesScanned)}</b> scanned
       </span>
       <span>{formatDuration(result.elapsedMs)}</span>
+      {result.answeredBy && (
+        <span className="answered-by" data-testid="query-answered-by" title={answerText(result.answeredBy)}>
+          {result.answeredBy.source === 'rollup' ? 'from the hourly roll-up' : 'from the events'}
+        </span>
+      )}
     </div>
   );
 }

@@ -22,6 +22,7 @@ export const duckdb: Dialect = {
   cast: (sql, type) => `CAST(${sql} AS ${type})`,
   tryCast: (sql, type) => `TRY_CAST(${sql} AS ${type})`,
   finite: (sql) => `(CASE WHEN isfinite(${sql}) THEN ${sql} END)`,
+  fail: (message) => `error(${quoteString(message)})`,
   table: 'events',
   column: (field) => COLUMNS[field],
   hotColumn: (field) => field.column,

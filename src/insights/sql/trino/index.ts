@@ -48,6 +48,7 @@ export function trinoDialect(relation: TrinoRelation): Dialect {
     cast: (sql, type) => `CAST(${sql} AS ${type})`,
     tryCast,
     finite: (sql) => `(CASE WHEN is_finite(${sql}) THEN ${sql} END)`,
+    fail: (message) => `fail(${quoteString(message)})`,
     table: relation.table,
     column: (field) => COLUMNS[field],
     hotColumn: (field) => field.column,
