@@ -941,8 +941,9 @@ class Analyzer {
       const key = name.slice(REQUEST_METADATA_PREFIX.length);
       return { k: 'meta', key, ...(column !== undefined ? { column } : {}), mixed: this.mixed, kind: 'string' };
     }
-    if (isBodyField(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
-      // Not a typo: the bodies were not kept at ingest, so no event has this field.
+    if (isBodyField(name) && !keptByDefault(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
+      // Not a typo: the bodies were not kept at ingest, so no event has this field. A field the
+      // default ingest keeps (latency, usage) that never occurs is not about bodies: it is never seen.
       this.bodiesNotKept(name, span);
       return { k: 'lit', kind: 'null', value: null };
     }
