@@ -366,6 +366,7 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
             end={bounds.end}
             tick={tick}
             utc={utc}
+            rangeParam={rangeKey}
             editing={editing}
             onChange={(nw) => setDraft(widgets.map((x) => (x.id === w.id ? nw : x)))}
             onRemove={() => setDraft(widgets.filter((x) => x.id !== w.id))}
