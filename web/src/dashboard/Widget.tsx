@@ -43,7 +43,7 @@ function SingleNumber({ result }: { result: QueryView }) {
   const v = col ? result.rows[0]?.[col] : undefined;
   if (v === undefined) return <div className="widget-msg">No numeric value in the result.</div>;
   return (
-    <div className="single-number">
+    <div className="single-number" data-value={String(v)}>
       <div className="big">{compactNumber(Number(v))}</div>
       <div className="muted">
         {col} · {formatNumber(Number(v))}
