@@ -55,10 +55,10 @@ export function latencyStats(by: string): string {
   );
 }
 
-/** Error rate (%) and throttled rate (%) of all invocations, `by` some keys. */
+/** Error rate (%) and throttled rate (%) of all invocations (3 decimals), `by` some keys. */
 export function errorStats(by: string): string {
   return (
     "fields if(errorCode = 'ThrottlingException', 1, 0) as Throttled\n" +
-    `| stats count(errorCode) * 100 / count(*) as ErrorPct, sum(Throttled) * 100 / count(*) as ThrottledPct,\n        count(errorCode) as Errors, count(*) as Invocations by ${by}`
+    `| stats round(count(errorCode) * 100 / count(*), 3) as ErrorPct,\n        round(sum(Throttled) * 100 / count(*), 3) as ThrottledPct,\n        count(errorCode) as Errors, count(*) as Invocations by ${by}`
   );
 }

@@ -7,6 +7,7 @@ import { startServer, defaultWebRoot, type RunningServer } from '../../src/api/s
 import type { QueryView } from '../../src/contracts/wire.js';
 import type { Store } from '../../src/store/store.js';
 import { demoStore } from '../reports/demo-fixture.js';
+import { entityPanels } from '../../src/contracts/entity.js';
 import { artifact, launchBrowser } from './harness.js';
 
 /**
@@ -195,8 +196,11 @@ test('the operations dashboard: latency, TTFT, errors (throttling), caching and 
     assert.ok(Number(tot.throttled) > 0, 'the demo data has throttled calls');
     const number = async (id: string): Promise<number> =>
       Number(await page.getAttribute(`[data-widget-id="${id}"] .single-number`, 'data-value'));
-    close(await number('throttled-share'), (Number(tot.throttled) * 100) / Number(tot.n), 'throttled %');
-    close(await number('error-rate'), (Number(tot.errors) * 100) / Number(tot.n), 'error %');
+    // Percentages are rounded to 3 decimals by the queries.
+    const pct = (a: number, b: number, what: string): void =>
+      assert.ok(Math.abs(a - b) <= 0.0005 + 1e-12, `${what}: ${a} != ${b}`);
+    pct(await number('throttled-share'), (Number(tot.throttled) * 100) / Number(tot.n), 'throttled %');
+    pct(await number('error-rate'), (Number(tot.errors) * 100) / Number(tot.n), 'error %');
     const errs = new Map(
       (
         await sql(
@@ -207,7 +211,8 @@ test('the operations dashboard: latency, TTFT, errors (throttling), caching and 
     for (const r of await widgetTable(page, 'errors-by-model')) {
       const want = errs.get(r.modelId)!;
       assert.deepEqual([Number(r.Errors), Number(r.Invocations)], [Number(want.e), Number(want.n)], r.modelId);
-      close(Number(r.ThrottledPct), (Number(want.t) * 100) / Number(want.n), `${r.modelId} throttled`);
+      pct(Number(r.ThrottledPct), (Number(want.t) * 100) / Number(want.n), `${r.modelId} throttled`);
+      pct(Number(r.ErrorPct), (Number(want.e) * 100) / Number(want.n), `${r.modelId} errors`);
     }
 
     // The charts' queries, run through the API as the widgets run them, against SQL.
@@ -246,6 +251,141 @@ test('the operations dashboard: latency, TTFT, errors (throttling), caching and 
     await page.click('[data-widget-id="latency-by-model"] [data-testid="open-in-query"]');
     await page.waitForURL(/\/query\?/);
     assert.equal(new URL(page.url()).searchParams.get('q'), q('latency-by-model'));
+  } finally {
+    await b.close();
+  }
+});
+
+/** The invocations of one entity, selected from the stored records' JSON (not the engine's columns). */
+function entityWhere(jsonPath: string, value: string): string {
+  return `${IN_RANGE} AND json_extract_string(message, '${jsonPath}') = '${value.replace(/'/g, "''")}'`;
+}
+
+async function summaryOnPage(page: Page): Promise<Record<string, number>> {
+  await page.waitForSelector('[data-testid="entity-summary"][data-state="ready"]', { timeout: 60_000 });
+  const out: Record<string, number> = {};
+  for (const k of ['Invocations', 'Tokens', 'CostUSD', 'Errors'])
+    out[k] = Number(await page.getAttribute(`[data-testid="entity-kpi-${k}"]`, 'data-value'));
+  return out;
+}
+
+async function summaryInSql(where: string): Promise<Record<string, number>> {
+  const [r] = await sql(
+    `SELECT count(*) AS Invocations, sum(input_tokens) + sum(output_tokens) AS Tokens, sum(cost_total) AS CostUSD, count(error_code) AS Errors FROM events WHERE ${where}`,
+  );
+  return {
+    Invocations: Number(r.Invocations),
+    Tokens: Number(r.Tokens),
+    CostUSD: Number(r.CostUSD),
+    Errors: Number(r.Errors),
+  };
+}
+
+function sameSummary(got: Record<string, number>, want: Record<string, number>): void {
+  assert.deepEqual([got.Invocations, got.Tokens, got.Errors], [want.Invocations, want.Tokens, want.Errors]);
+  close(got.CostUSD, want.CostUSD, 'cost');
+}
+
+test('drill-down: an application clicked on a dashboard, a model in its table, a model on the Cost page and a team in query results open their pages, with figures as SQL counts them', async () => {
+  const r = `${RANGE.start}-${RANGE.end}`;
+  const b = await launchBrowser({ width: 1440, height: 900 });
+  try {
+    const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
+    await page.goto(`${server.url}/dashboards/bedrock-operations?r=${r}&utc=1`);
+    await page.click(
+      '[data-widget-id="latency-by-application"] a[data-testid="entity-link"]:text-is("CustomerServiceApp")',
+    );
+    await page.waitForURL(/\/entity\/application\/CustomerServiceApp\?/);
+    // The range being viewed goes along, in the URL.
+    assert.equal(new URL(page.url()).searchParams.get('r'), r);
+    const app = entityWhere('$.requestMetadata.application_name', 'CustomerServiceApp');
+    sameSummary(await summaryOnPage(page), await summaryInSql(app));
+    await waitForWidgets(page, 7);
+    // Top callers: the users with the most tokens, as SQL ranks them.
+    const users = await widgetTable(page, 'top-users');
+    const topSql = await sql(
+      `SELECT json_extract_string(message, '$.requestMetadata.user_id') AS u, count(*) AS n, sum(input_tokens + output_tokens) AS t
+       FROM events WHERE ${app} GROUP BY 1 ORDER BY t DESC, u LIMIT 10`,
+    );
+    assert.equal(users.length, 10);
+    assert.deepEqual(
+      users.map((u) => [u.User, Number(u.Invocations), Number(u.TotalTokens)]),
+      topSql.map((x) => [String(x.u), Number(x.n), Number(x.t)]),
+    );
+    // Latency over time: the panel's query, through the API, gives SQL's percentiles for every day.
+    const panel = entityPanels('application', 'CustomerServiceApp', RANGE.end - RANGE.start).find(
+      (p) => p.id === 'latency',
+    )!;
+    const days = await runQuery(panel.queryString);
+    const lat = await percentiles(
+      LATENCY_SQL,
+      `strftime(make_timestamp(ts // ${DAY} * ${DAY} * 1000), '%Y-%m-%d')`,
+      app,
+    );
+    assert.equal(days.rows.length, lat.size);
+    for (const d of days.rows) {
+      const want = lat.get(d['bin(1d)'].slice(0, 10))!;
+      assert.deepEqual([d.p50, d.p95, d.p99].map(Number), [want.p50, want.p95, want.p99], d['bin(1d)']);
+    }
+    assert.deepEqual(await overflowing(page), []);
+    await page.screenshot({ path: artifact('entity-application-1440.png'), fullPage: true });
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.waitForTimeout(300);
+    assert.deepEqual(await overflowing(page), []);
+    await page.screenshot({ path: artifact('entity-application-1024.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // Each panel's query opens in the query page.
+    await page.click('[data-widget-id="cost"] [data-testid="open-in-query"]');
+    await page.waitForURL(/\/query\?/);
+    const q = new URL(page.url()).searchParams.get('q') ?? '';
+    assert.match(
+      q,
+      /^filter requestMetadata\.application_name = "CustomerServiceApp"\n\| stats sum\(cost\.total\) as CostUSD by bin\(1d\)$/,
+    );
+    const viaApi = await runQuery(q);
+    const perDay = viaApi.rows.reduce((a, x) => a + Number(x.CostUSD ?? 0), 0);
+    close(perDay, (await summaryInSql(app)).CostUSD, 'cost per day adds up');
+    await page.goBack();
+    await page.waitForURL(/\/entity\/application\//);
+
+    // A model in the "Models used" table opens the model's page.
+    await waitForWidgets(page, 7);
+    const model = (await page.getAttribute('[data-widget-id="models"] a[data-testid="entity-link"]', 'title'))!.replace(
+      /^Open the page of model /,
+      '',
+    );
+    await page.click('[data-widget-id="models"] a[data-testid="entity-link"]');
+    await page.waitForURL(/\/entity\/model\//);
+    assert.equal(await page.getAttribute('[data-testid="entity-page"]', 'data-name'), model);
+    sameSummary(await summaryOnPage(page), await summaryInSql(entityWhere('$.modelId', model)));
+    await waitForWidgets(page, 7);
+    await page.screenshot({ path: artifact('entity-model-1440.png'), fullPage: true });
+
+    // The Cost page: a model row opens its page.
+    await page.goto(`${server.url}/cost?r=${r}&utc=1&by=team`);
+    await page.waitForSelector('[data-testid="breakdown-table"] a[data-testid="entity-link"]');
+    await page.click('[data-testid="breakdown-table"] a[data-testid="entity-link"]:text-is("sales")');
+    await page.waitForURL(/\/entity\/team\/sales\?/);
+    sameSummary(await summaryOnPage(page), await summaryInSql(entityWhere('$.requestMetadata.team', 'sales')));
+
+    // A results table whose column is a dimension (under an alias) links each value.
+    const teamQuery = 'stats count(*) as n by requestMetadata.tenant_id as Tenant';
+    await page.goto(`${server.url}/query?r=${r}&utc=1&q=${encodeURIComponent(teamQuery)}`);
+    await page.click('[data-testid="run-button"]');
+    await page.waitForSelector('[data-testid="results-table"] a[data-testid="entity-link"]:text-is("tenant-globex")');
+    await page.click('[data-testid="results-table"] a[data-testid="entity-link"]:text-is("tenant-globex")');
+    await page.waitForURL(/\/entity\/tenant\/tenant-globex\?/);
+    sameSummary(
+      await summaryOnPage(page),
+      await summaryInSql(entityWhere('$.requestMetadata.tenant_id', 'tenant-globex')),
+    );
+
+    // Hostile names: quotes and backslashes are data, not query text; an unknown kind says so.
+    await page.goto(`${server.url}/entity/user/${encodeURIComponent('o"b\\r | stats count(*)')}?r=${r}`);
+    assert.deepEqual(await summaryOnPage(page), { Invocations: 0, Tokens: 0, CostUSD: 0, Errors: 0 });
+    await page.goto(`${server.url}/entity/planet/earth`);
+    await page.waitForSelector('[data-testid="not-found"]');
   } finally {
     await b.close();
   }

@@ -147,6 +147,7 @@ export function DashboardWidget(p: WidgetProps) {
   } else {
     const shape = analyseResult(result.columns, result.rows);
     const chartView: ChartView = (w.view === 'line' || w.view === 'stackedArea') && !shape.timeColumn ? 'bar' : w.view;
+    const timeOnly = (chartView === 'line' || chartView === 'stackedArea') && shape.keyColumns.length === 0;
     // One key column that is a dimension: a click on its bar, slice or line opens its page.
     const key = shape.keyColumns.length === 1 ? shape.keyColumns[0] : undefined;
     const dim = key ? links?.columns.get(key) : undefined;
@@ -160,7 +161,8 @@ export function DashboardWidget(p: WidgetProps) {
         view={chartView}
         columns={result.columns}
         rows={result.rows}
-        metric={defaultMetric(shape, w.queryString)}
+        // A time chart without group keys draws every value column (p50, p95 and p99 together).
+        {...(timeOnly ? {} : { metric: defaultMetric(shape, w.queryString) })}
         utc={p.utc}
         height={bodyHeight - 8}
         {...(onPick ? { onPick } : {})}
