@@ -127,7 +127,7 @@ export function entityPanels(dim: EntityDimension, name: string, rangeMs: number
     {
       id: 'cost',
       title: `Cost per ${bin === '1h' ? 'hour' : 'day'} (USD)`,
-      view: 'bar',
+      view: 'line',
       width: 12,
       queryString: `${f}\n| stats sum(cost.total) as CostUSD by bin(${bin})`,
     },
@@ -141,7 +141,7 @@ export function entityPanels(dim: EntityDimension, name: string, rangeMs: number
     {
       id: 'errors',
       title: 'Errors (throttled beside them)',
-      view: 'bar',
+      view: 'line',
       width: 12,
       queryString: `${f}\n| fields if(errorCode = 'ThrottlingException', 1, 0) as Throttled\n| stats count(errorCode) as Errors, sum(Throttled) as ThrottledErrors by bin(${bin})`,
     },
@@ -152,30 +152,30 @@ export function entityPanels(dim: EntityDimension, name: string, rangeMs: number
       title: 'Top users',
       view: 'table',
       width: 12,
-      queryString: `${f}\n| fields requestMetadata.user_id as User, ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, sum(cost.total) as CostUSD by User\n| sort TotalTokens desc\n| limit 10`,
+      queryString: `${f}\n| fields requestMetadata.user_id as User, ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, round(sum(cost.total), 4) as CostUSD by User\n| sort TotalTokens desc\n| limit 10`,
     });
-  panels.push({
-    id: 'top-roles',
-    title: 'Top IAM identities',
-    view: 'table',
-    width: dim === 'user' ? 24 : 12,
-    queryString: `${f}\n| fields ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, sum(cost.total) as CostUSD by identity.arn\n| sort TotalTokens desc\n| limit 10`,
-  });
   if (dim !== 'model')
     panels.push({
       id: 'models',
       title: 'Models used',
       view: 'table',
-      width: 24,
-      queryString: `${f}\n| fields ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, sum(cost.total) as CostUSD by modelId\n| sort TotalTokens desc`,
+      width: dim === 'user' ? 24 : 12,
+      queryString: `${f}\n| fields ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, round(sum(cost.total), 4) as CostUSD by modelId\n| sort TotalTokens desc`,
     });
   else
     panels.push({
       id: 'applications',
       title: 'Applications using it',
       view: 'table',
-      width: 24,
-      queryString: `${f}\n| fields requestMetadata.application_name as Application, ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, sum(cost.total) as CostUSD by Application\n| sort TotalTokens desc`,
+      width: 12,
+      queryString: `${f}\n| fields requestMetadata.application_name as Application, ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, round(sum(cost.total), 4) as CostUSD by Application\n| sort TotalTokens desc`,
     });
+  panels.push({
+    id: 'top-roles',
+    title: 'Top IAM identities',
+    view: 'table',
+    width: 24,
+    queryString: `${f}\n| fields ${TOKENS}\n| stats count(*) as Invocations, sum(Tokens) as TotalTokens, round(sum(cost.total), 4) as CostUSD by identity.arn\n| sort TotalTokens desc\n| limit 10`,
+  });
   return panels;
 }

@@ -113,7 +113,7 @@ export function operationsWidgets(): Widget[] {
     w(
       'operations-share',
       'Invocations by operation',
-      'bar',
+      'table',
       8,
       7,
       'stats count(*) as Invocations by operation\n| sort Invocations desc',
