@@ -390,3 +390,32 @@ test('drill-down: an application clicked on a dashboard, a model in its table, a
     await b.close();
   }
 });
+
+test('an operations widget added to another dashboard from the editor runs there and is saved with it', async () => {
+  const b = await launchBrowser({ width: 1440, height: 900 });
+  try {
+    const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
+    await page.goto(`${server.url}/dashboards/bedrock-usage?r=${RANGE.start}-${RANGE.end}&utc=1`);
+    await page.click('[data-testid="edit-layout"]');
+    await page.selectOption('[data-testid="add-builtin-widget"]', 'errors-by-model');
+    const added = page.locator('[data-testid="widget"][data-widget-id^="errors-by-model-"]');
+    await added.waitFor();
+    await page.waitForSelector('[data-widget-id^="errors-by-model-"][data-state="ready"]');
+    await page.click('[data-testid="dash-save"]');
+    await page.waitForSelector('[data-testid="dash-unsaved"]', { state: 'detached' });
+    const saved = (await (await fetch(`${server.url}/api/dashboards/bedrock-usage`)).json()) as {
+      dashboard: { widgets: { id: string; queryString: string }[] };
+    };
+    const w = saved.dashboard.widgets.find((x) => x.id.startsWith('errors-by-model-'));
+    assert.ok(w);
+    assert.match(w.queryString, /ThrottlingException/);
+    // Its figures are the store's: the first row's errors as SQL counts them for that model.
+    const first = (await widgetTable(page, (await added.getAttribute('data-widget-id'))!))[0];
+    const [want] = await sql(
+      `SELECT count(error_code) AS e FROM events WHERE ${IN_RANGE} AND model_id = '${first.modelId.replace(/'/g, "''")}'`,
+    );
+    assert.equal(Number(first.Errors), Number(want.e));
+  } finally {
+    await b.close();
+  }
+});

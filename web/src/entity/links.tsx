@@ -24,6 +24,8 @@ export function entityHref(dim: EntityDimension, name: string, r?: string): stri
 
 export function openEntity(dim: EntityDimension, name: string, r?: string): void {
   navigate(entityPath(dim, name), query(r));
+  // A new page starts at its top (the link was often far down a dashboard).
+  window.scrollTo(0, 0);
 }
 
 /** An in-console link to an entity's page (a modified click opens a new tab, as any link). */
