@@ -188,6 +188,7 @@ export function DashboardWidget(p: WidgetProps) {
       data-state={state}
       data-widget-id={w.id}
       data-view={w.view}
+      data-narrow={w.width <= 6 ? 'true' : undefined}
     >
       <div className="widget-head">
         <span className="widget-title">{w.title || 'Untitled'}</span>
