@@ -5,7 +5,7 @@
  * the page. Pure: the console draws the page from these, and the tests compute the same figures
  * with their own queries.
  */
-import { LATENCY_EXPR } from './ops-queries.js';
+import { ERROR_FLAGS, LATENCY_EXPR } from './ops-queries.js';
 
 export const ENTITY_DIMENSIONS = ['application', 'tenant', 'user', 'team', 'model'] as const;
 export type EntityDimension = (typeof ENTITY_DIMENSIONS)[number];
@@ -105,10 +105,11 @@ const TOKENS = 'input.inputTokenCount + output.outputTokenCount as Tokens';
 export function entitySummaryQuery(dim: EntityDimension, name: string): string {
   return (
     `${entityFilter(dim, name)}\n` +
+    `| ${ERROR_FLAGS}\n` +
     '| stats count(*) as Invocations,\n' +
     '        sum(input.inputTokenCount) + sum(output.outputTokenCount) as Tokens,\n' +
     '        sum(cost.total) as CostUSD,\n' +
-    '        count(errorCode) as Errors'
+    '        sum(Failed) as Errors'
   );
 }
 
@@ -143,7 +144,7 @@ export function entityPanels(dim: EntityDimension, name: string, rangeMs: number
       title: 'Errors (throttled beside them)',
       view: 'line',
       width: 12,
-      queryString: `${f}\n| fields if(errorCode = 'ThrottlingException', 1, 0) as Throttled\n| stats count(errorCode) as Errors, sum(Throttled) as ThrottledErrors by bin(${bin})`,
+      queryString: `${f}\n| ${ERROR_FLAGS}\n| stats sum(Failed) as Errors, sum(Throttled) as ThrottledErrors by bin(${bin})`,
     },
   ];
   if (dim !== 'user')

@@ -55,10 +55,17 @@ export function latencyStats(by: string): string {
   );
 }
 
+/**
+ * 1 for a failed (throttled) invocation, else 0: summed, a group without errors shows 0, where
+ * `count(errorCode)` would show no value (docs/semantics.md #22).
+ */
+export const ERROR_FLAGS =
+  "fields if(ispresent(errorCode), 1, 0) as Failed, if(errorCode = 'ThrottlingException', 1, 0) as Throttled";
+
 /** Error rate (%) and throttled rate (%) of all invocations (3 decimals), `by` some keys. */
 export function errorStats(by: string): string {
   return (
-    "fields if(errorCode = 'ThrottlingException', 1, 0) as Throttled\n" +
-    `| stats round(count(errorCode) * 100 / count(*), 3) as ErrorPct,\n        round(sum(Throttled) * 100 / count(*), 3) as ThrottledPct,\n        count(errorCode) as Errors, count(*) as Invocations by ${by}`
+    `${ERROR_FLAGS}\n` +
+    `| stats round(sum(Failed) * 100 / count(*), 3) as ErrorPct,\n        round(sum(Throttled) * 100 / count(*), 3) as ThrottledPct,\n        sum(Failed) as Errors, count(*) as Invocations by ${by}`
   );
 }

@@ -210,6 +210,10 @@ test('the operations dashboard: latency, TTFT, errors (throttling), caching and 
     );
     for (const r of await widgetTable(page, 'errors-by-model')) {
       const want = errs.get(r.modelId)!;
+      // A model without errors shows 0, not an empty cell.
+      assert.ok(r.ErrorPct !== '' && r.Errors !== '', JSON.stringify(r));
+      // A model without errors shows 0, not an empty cell.
+      assert.ok(r.ErrorPct !== '' && r.Errors !== '', JSON.stringify(r));
       assert.deepEqual([Number(r.Errors), Number(r.Invocations)], [Number(want.e), Number(want.n)], r.modelId);
       pct(Number(r.ThrottledPct), (Number(want.t) * 100) / Number(want.n), `${r.modelId} throttled`);
       pct(Number(r.ErrorPct), (Number(want.e) * 100) / Number(want.n), `${r.modelId} errors`);
@@ -327,6 +331,17 @@ test('drill-down: an application clicked on a dashboard, a model in its table, a
       const want = lat.get(d['bin(1d)'].slice(0, 10))!;
       assert.deepEqual([d.p50, d.p95, d.p99].map(Number), [want.p50, want.p95, want.p99], d['bin(1d)']);
     }
+    // Errors over time: a value for every day (0 on a day without errors), adding up to SQL's count.
+    const errPanel = entityPanels('application', 'CustomerServiceApp', RANGE.end - RANGE.start).find(
+      (p) => p.id === 'errors',
+    )!;
+    const errDays = await runQuery(errPanel.queryString);
+    assert.equal(errDays.rows.length, lat.size);
+    assert.ok(errDays.rows.every((d) => d.Errors !== undefined && d.Errors !== '' && d.ThrottledErrors !== undefined));
+    assert.equal(
+      errDays.rows.reduce((a, d) => a + Number(d.Errors), 0),
+      (await summaryInSql(app)).Errors,
+    );
     assert.deepEqual(await overflowing(page), []);
     await page.screenshot({ path: artifact('entity-application-1440.png'), fullPage: true });
     await page.setViewportSize({ width: 1024, height: 768 });
