@@ -241,7 +241,7 @@ test('the operations dashboard: latency, TTFT, errors (throttling), caching and 
     const savings = await runQuery(q('cache-savings'));
     const saved = savings.rows.reduce((a, r) => a + Number(r.CacheSavingsUSD ?? 0), 0);
     assert.ok(Number(cache.saving) > 0);
-    assert.ok(Math.abs(saved - Number(cache.saving)) < 1e-6, `${saved} != ${cache.saving}`);
+    assert.ok(Math.abs(saved - Number(cache.saving)) < 1e-6, `${saved} != ${String(cache.saving)}`);
 
     // Screenshots at both sizes, nothing spilling out of its card.
     assert.deepEqual(await overflowing(page), []);
