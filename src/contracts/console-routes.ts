@@ -4,7 +4,7 @@
  * page (a drill-down page, the alarm editor) is one more row here and one `case` in web/src/App.tsx.
  * Pure: no imports.
  */
-export type ConsolePage = 'query' | 'dashboards' | 'dashboard' | 'cost' | 'alarms';
+export type ConsolePage = 'query' | 'dashboards' | 'dashboard' | 'cost' | 'alarms' | 'entity';
 
 export interface ConsoleRoute {
   page: ConsolePage;
@@ -19,6 +19,8 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   { page: 'dashboard', path: '/dashboards/:id' },
   { page: 'cost', path: '/cost' },
   { page: 'alarms', path: '/alarms' },
+  // A drill-down page: dim is application, tenant, user, team or model (src/contracts/entity.ts).
+  { page: 'entity', path: '/entity/:dim/:name' },
 ];
 
 /** The page a path shows and its `:name` segments (decoded); undefined for an unknown path. */

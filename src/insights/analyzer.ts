@@ -955,13 +955,9 @@ class Analyzer {
       const key = name.slice(REQUEST_METADATA_PREFIX.length);
       return { k: 'meta', key, ...(column !== undefined ? { column } : {}), mixed: this.mixed, kind: 'string' };
     }
-    if (
-      isBodyField(name) &&
-      this.withoutBodies.length > 0 &&
-      !(this.known ? this.known.has(name) : keptByDefault(name))
-    ) {
-      // Not a typo: the bodies were not kept (at ingest, or as the records are read), so no event
-      // has this field. Without a field index, what a default store keeps is what may be there.
+    if (isBodyField(name) && !keptByDefault(name) && this.withoutBodies.length > 0 && !this.known?.has(name)) {
+      // Not a typo: the bodies were not kept (at ingest, or as the records are read), so no event has this field. A field the
+      // default ingest keeps (latency, usage) that never occurs is not about bodies: it is never seen.
       this.bodiesNotKept(name, span);
       return { k: 'lit', kind: 'null', value: null };
     }

@@ -4,6 +4,7 @@ import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
 import { isRangeSpec, type RangeSpec } from '../contracts/range.js';
 import { BEDROCK_FOLDER, queryPackDir, readQueryPack, type PackQuery } from './queryPack.js';
+import { OPERATIONS_DASHBOARD_ID, OPERATIONS_DASHBOARD_NAME, operationsDashboardBody } from './operationsDashboard.js';
 import {
   REFRESH_CHOICES,
   type Dashboard,
@@ -81,8 +82,11 @@ export const DEFINITIONS_DDL: readonly string[] = [
 ];
 
 export const DEFAULT_DASHBOARD_ID = 'bedrock-usage';
-/** The revision of the query pack (queryPack.ts PACK_REVISIONS) a store's preloaded queries have. */
-const SEED_REVISION = 2;
+/**
+ * The revision of what a store was seeded with: the query pack (queryPack.ts PACK_REVISIONS) for
+ * 2, the built-in "Bedrock operations" dashboard for 3.
+ */
+const SEED_REVISION = 3;
 /** How many history entries are kept (oldest dropped first). */
 export const HISTORY_LIMIT = 200;
 
@@ -296,15 +300,28 @@ export class Definitions {
       JSON.stringify(defaultDashboardBody()),
       now,
     ]);
+    await this.addOperationsDashboard();
     await this.conn.run(`INSERT INTO meta VALUES ('console_seeded', '1') ON CONFLICT DO NOTHING`);
     await this.conn.run(
       `INSERT INTO meta VALUES ('console_seed_revision', '${SEED_REVISION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
   }
 
+  private async addOperationsDashboard(): Promise<void> {
+    await this.conn.run(`INSERT INTO dashboards VALUES ($1, $2, $3, true, $4, $4) ON CONFLICT DO NOTHING`, [
+      OPERATIONS_DASHBOARD_ID,
+      OPERATIONS_DASHBOARD_NAME,
+      JSON.stringify(operationsDashboardBody()),
+      Date.now(),
+    ]);
+  }
+
   private async reviseSeeded(pack: PackQuery[]): Promise<void> {
     const rev = await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'console_seed_revision'`);
-    if (Number(rev.getRows()[0]?.[0] ?? 0) >= SEED_REVISION) return;
+    const seeded = Number(rev.getRows()[0]?.[0] ?? 0);
+    if (seeded >= SEED_REVISION) return;
+    // Added once to a store seeded before it: a user who deletes it later keeps it deleted.
+    if (seeded < 3) await this.addOperationsDashboard();
     for (const q of pack) {
       if (!q.original) continue;
       await this.conn.run(

@@ -239,7 +239,8 @@ test('saved queries and dashboards over HTTP, including CloudWatch JSON export a
     });
     assert.equal(imported.statusCode, 201);
     assert.equal(imported.json().dashboard.widgets.length, 6);
-    assert.equal((await s.app.inject({ method: 'GET', url: '/api/dashboards' })).json().dashboards.length, 2);
+    // The two built-in dashboards ("Bedrock usage", "Bedrock operations") and the copy.
+    assert.equal((await s.app.inject({ method: 'GET', url: '/api/dashboards' })).json().dashboards.length, 3);
   } finally {
     await s.app.close();
     s.defs.close();

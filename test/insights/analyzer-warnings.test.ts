@@ -30,6 +30,12 @@ test('BODIES_NOT_KEPT: only over Bedrock groups whose records have no body text,
   const app = catalog({ '/app': ['level', 'msg'] });
   const q = 'fields input.inputBodyJson.messages.0.content.0.text as t | filter @message like /hello/';
   assert.deepEqual(codes(q, stripped), ['BODIES_NOT_KEPT']);
+  // A field the default ingest keeps (a stream chunk's metrics at a position this store never has) is
+  // simply never seen: keeping bodies would not bring it.
+  assert.deepEqual(
+    codes('fields `output.outputBodyJson.0.amazon-bedrock-invocationMetrics.firstByteLatency` as t', stripped),
+    ['FIELD_NEVER_SEEN'],
+  );
   // With bodies kept, an unknown body path is an ordinary field never seen; @message matching is fine.
   assert.deepEqual(codes('fields input.inputBodyJson.messages.0.content.1.text as t', kept), ['FIELD_NEVER_SEEN']);
   assert.deepEqual(codes('filter @message like /hello/', kept), []);

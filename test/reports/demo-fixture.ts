@@ -12,7 +12,8 @@ export const DEMO_DAYS = 45;
 /** The demo data written and ingested (the real ingest: the field catalog is filled too). */
 export async function demoStore(
   records = 16_000,
-  o: { days?: number; end?: string; seed?: number } = {},
+  /** bodies: generate request/response bodies (the default ingest keeps their latency and usage, not their text). */
+  o: { days?: number; end?: string; seed?: number; bodies?: boolean } = {},
 ): Promise<{ store: Store; dir: string; dbPath: string }> {
   const dir = tempDir('h9-reports-demo-');
   const file = join(dir, 'demo.jsonl');
@@ -24,7 +25,7 @@ export async function demoStore(
     days: o.days ?? DEMO_DAYS,
     end: o.end ?? DEMO_END,
     seed: o.seed ?? 9,
-    bodies: false,
+    bodies: o.bodies ?? false,
   });
   const dbPath = join(dir, 'store.duckdb');
   const store = await Store.open(dbPath);

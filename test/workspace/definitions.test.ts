@@ -7,11 +7,13 @@ import {
   BEDROCK_FOLDER,
   DEFAULT_DASHBOARD_ID,
   Definitions,
+  checkDashboardBody,
   HISTORY_LIMIT,
   cloudWatchName,
   splitCloudWatchName,
 } from '../../src/workspace/definitions.js';
 import { PACK_REVISIONS } from '../../src/workspace/queryPack.js';
+import { OPERATIONS_DASHBOARD_ID, operationsDashboardBody } from '../../src/workspace/operationsDashboard.js';
 
 const PACK = join(process.cwd(), 'queries', 'bedrock');
 
@@ -152,6 +154,43 @@ test("the default dashboard has the guide's four widgets and cost at a glance", 
   }
 });
 
+test('the "Bedrock operations" dashboard: latency, TTFT, errors, caching and operations, valid widgets; added once to an older store', async () => {
+  const { store, defs } = await open();
+  try {
+    const d = await defs.getDashboard(OPERATIONS_DASHBOARD_ID);
+    assert.ok(d);
+    assert.equal(d.name, 'Bedrock operations');
+    assert.equal(d.builtin, true);
+    // Its widgets pass the same validation as a user's (they are usable on any dashboard).
+    assert.deepEqual(checkDashboardBody(operationsDashboardBody()).widgets, d.widgets);
+    const q = d.widgets.map((w) => w.queryString).join('\n');
+    for (const want of [
+      /pct\(LatencyMs, 95\)/,
+      /output\.outputBodyJson\.metrics\.latencyMs/,
+      /firstByteLatency/,
+      /ThrottlingException/,
+      /by errorCode/,
+      /cacheReadInputTokenCount/,
+      /SavingUSD/,
+      /by bin\(1h\), operation/,
+    ])
+      assert.match(q, want);
+    // A store seeded before the operations dashboard gets it once; deleted afterwards, it stays deleted.
+    await defs.deleteDashboard(OPERATIONS_DASHBOARD_ID);
+    await store.connection.run(`UPDATE meta SET value = '2' WHERE key = 'console_seed_revision'`);
+    const again = await Definitions.open(store);
+    assert.ok(await again.getDashboard(OPERATIONS_DASHBOARD_ID));
+    await again.deleteDashboard(OPERATIONS_DASHBOARD_ID);
+    again.close();
+    const third = await Definitions.open(store);
+    assert.equal(await third.getDashboard(OPERATIONS_DASHBOARD_ID), undefined);
+    third.close();
+  } finally {
+    defs.close();
+    store.close();
+  }
+});
+
 test('dashboards: create, update widgets and range, validation, delete', async () => {
   const { store, defs } = await open();
   try {
@@ -183,7 +222,8 @@ test('dashboards: create, update widgets and range, validation, delete', async (
       }),
       /unknown view/,
     );
-    assert.equal((await defs.listDashboards()).length, 2);
+    // The two built-in dashboards and this one.
+    assert.equal((await defs.listDashboards()).length, 3);
     assert.equal(await defs.deleteDashboard(d.id), true);
     assert.equal(await defs.getDashboard(d.id), undefined);
   } finally {

@@ -5,6 +5,7 @@ import { api, type LanguageCatalog, type LogGroupInfo } from './api';
 const QueryPage = lazy(() => import('./query/QueryPage').then((m) => ({ default: m.QueryPage })));
 const DashboardsPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardsPage })));
 const CostPage = lazy(() => import('./cost/CostPage').then((m) => ({ default: m.CostPage })));
+const EntityPage = lazy(() => import('./entity/EntityPage').then((m) => ({ default: m.EntityPage })));
 const AlarmsPage = lazy(() => import('./alarms/AlarmsPage').then((m) => ({ default: m.AlarmsPage })));
 import { navigate, useLocation } from './url';
 import { matchConsoleRoute, type ConsolePage } from '../../src/contracts/console-routes';
@@ -145,6 +146,12 @@ export function App() {
           >
             {page === 'alarms' ? (
               <AlarmsPage />
+            ) : page === 'entity' ? (
+              <EntityPage
+                key={`${route?.params.dim}/${route?.params.name}`}
+                dim={route?.params.dim ?? ''}
+                name={route?.params.name ?? ''}
+              />
             ) : page === 'cost' ? (
               <CostPage />
             ) : page === 'dashboards' || page === 'dashboard' ? (

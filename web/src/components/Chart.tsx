@@ -12,6 +12,11 @@ export interface ChartProps {
   metric?: string;
   utc: boolean;
   height?: number | string;
+  /**
+   * A click on a bar, a slice or a line picks its category (a line: its series), e.g. to open an
+   * application's page. Set only when that category is one value of one column.
+   */
+  onPick?: (category: string) => void;
 }
 
 const numberText = (v: unknown): string => (typeof v === 'number' ? formatNumber(v) : String(v));
@@ -132,6 +137,18 @@ export function Chart(props: ChartProps) {
       buildOption({ view, columns, rows, utc, ...(metric ? { metric } : {}) }, c, width),
     [view, columns, rows, metric, utc],
   );
-  const el = useEChart(build);
-  return <div className="chart" data-view={view} ref={el} style={{ height: props.height ?? 360, width: '100%' }} />;
+  const { onPick } = props;
+  const el = useEChart(build, (_v, item) => {
+    const picked = view === 'line' || view === 'stackedArea' ? item.seriesName : item.name;
+    if (onPick && picked) onPick(picked);
+  });
+  return (
+    <div
+      className={`chart${onPick ? ' pickable' : ''}`}
+      data-view={view}
+      data-pickable={onPick ? 'true' : undefined}
+      ref={el}
+      style={{ height: props.height ?? 360, width: '100%' }}
+    />
+  );
 }

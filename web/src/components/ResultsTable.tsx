@@ -2,6 +2,8 @@ import { Fragment, useMemo, useState } from 'react';
 import type { QueryEdit } from '../api';
 import { displayValue, isNumeric, parseCwTimestamp } from '../format';
 import { RecordDetail } from './RecordDetail';
+import { EntityLink, type EntityLinks } from '../entity/links';
+import { linkableValue } from '../../../src/contracts/entity';
 
 const PAGE = 500;
 
@@ -35,6 +37,8 @@ export function ResultsTable(props: {
   onSort?: (s: SortState | null) => void;
   /** "Filter by this value" and the other edits of the expanded record. */
   onEdit?: (e: QueryEdit) => void;
+  /** Columns that are an application, tenant, user, team or model: their cells open its page. */
+  links?: EntityLinks;
 }) {
   const cols = props.columns.filter((c) => c !== '@ptr');
   const [ownSort, setOwnSort] = useState<SortState | null>(null);
@@ -113,11 +117,21 @@ export function ResultsTable(props: {
                 >
                   {expandable && <td className="exp">{isOpen ? '▾' : '▸'}</td>}
                   <td className="rownum">{n + 1}</td>
-                  {cols.map((c) => (
-                    <td key={c} className={numericCol.has(c) ? 'num' : ''} title={row[c]}>
-                      {displayValue(row[c], props.utc)}
-                    </td>
-                  ))}
+                  {cols.map((c) => {
+                    const dim = props.links?.columns.get(c);
+                    const v = row[c];
+                    return (
+                      <td key={c} className={numericCol.has(c) ? 'num' : ''} title={v}>
+                        {dim && linkableValue(v) ? (
+                          <EntityLink dim={dim} name={v} {...(props.links?.r ? { r: props.links.r } : {})}>
+                            {displayValue(v, props.utc)}
+                          </EntityLink>
+                        ) : (
+                          displayValue(v, props.utc)
+                        )}
+                      </td>
+                    );
+                  })}
                 </tr>
                 {isOpen && (
                   <tr className="detail-row">

@@ -29,6 +29,12 @@ echarts.use([
 export type { EChartsCoreOption };
 export type ChartInstance = echarts.ECharts;
 
+/** What was clicked: a bar's or slice's category (`name`), a line's series (`seriesName`). */
+export interface ClickedItem {
+  name?: string;
+  seriesName?: string;
+}
+
 /** What every chart shares: no animation, the scheme's text, axis and tooltip colours. */
 export function baseOption(c: ChartColors): EChartsCoreOption {
   return {
@@ -56,16 +62,16 @@ export function axisStyle(c: ChartColors): Record<string, unknown> {
  * Draw `build(colors, width)` into the returned div's ref; redraws when `build` (memoise it with
  * useCallback on what it reads) or the colour scheme changes, resizes with the div, and sets
  * data-rendered="true" once drawn (tests wait for it). `onClick` gets the clicked item's value
- * (the latest handler is called).
+ * and its category and series names (the latest handler is called).
  */
 export function useEChart(
   build: (colors: ChartColors, width: number) => EChartsCoreOption,
-  onClick?: (value: unknown) => void,
+  onClick?: (value: unknown, item: ClickedItem) => void,
 ): RefObject<HTMLDivElement | null> {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<ChartInstance | null>(null);
   const scheme = useColorScheme();
-  const click = useEffectEvent((value: unknown) => onClick?.(value));
+  const click = useEffectEvent((value: unknown, item: ClickedItem) => onClick?.(value, item));
   useEffect(() => {
     const node = el.current;
     if (!node) return;
@@ -74,7 +80,13 @@ export function useEChart(
     c.on('finished', () => node.setAttribute('data-rendered', 'true'));
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(node);
-    c.on('click', (e) => click((e as { value?: unknown }).value));
+    c.on('click', (e) => {
+      const x = e as { value?: unknown; name?: unknown; seriesName?: unknown };
+      click(x.value, {
+        ...(typeof x.name === 'string' ? { name: x.name } : {}),
+        ...(typeof x.seriesName === 'string' ? { seriesName: x.seriesName } : {}),
+      });
+    });
     return () => {
       ro.disconnect();
       c.dispose();

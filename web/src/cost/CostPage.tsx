@@ -9,6 +9,8 @@ import { compactNumber, formatNumber } from '../format';
 import { useLocation, useParamSetter } from '../url';
 import { api, chargebackUrl } from '../api';
 import type { CostParams, CostSummary, Ranked } from '../../../src/contracts/wire';
+import { dimensionOfField, linkableValue, type EntityDimension } from '../../../src/contracts/entity';
+import { EntityLink, openEntity } from '../entity/links';
 import './cost.css';
 
 const KEYS = [
@@ -69,7 +71,14 @@ function CostCell(props: {
   );
 }
 
-function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string; models?: boolean }) {
+function RankTable(props: {
+  rows: Ranked[];
+  nameHeader: string;
+  testId: string;
+  models?: boolean;
+  /** The rows are this dimension's values: each name opens its page (with the range `r`). */
+  link?: { dim: EntityDimension; r: string };
+}) {
   return (
     <table data-testid={props.testId} className="cost-table">
       <colgroup>
@@ -92,7 +101,15 @@ function RankTable(props: { rows: Ranked[]; nameHeader: string; testId: string; 
         {props.rows.map((r) => (
           <tr key={r.name} className={r.untagged ? 'untagged' : ''} data-name={r.name}>
             <td className="cost-name" title={r.name}>
-              {props.models && !r.untagged ? abbreviateModelId(r.name) : r.name}
+              {props.link && !r.untagged && linkableValue(r.name) ? (
+                <EntityLink dim={props.link.dim} name={r.name} r={props.link.r}>
+                  {props.models ? abbreviateModelId(r.name) : r.name}
+                </EntityLink>
+              ) : props.models && !r.untagged ? (
+                abbreviateModelId(r.name)
+              ) : (
+                r.name
+              )}
             </td>
             <CostCell r={r} />
             <td className="n">{pct(r.share)}</td>
@@ -166,6 +183,9 @@ export function CostPage() {
   const cache = d ? cacheKpi(d.cache, usd) : null;
   const seriesCol = d ? `bin(${d.seriesUnit})` : 'bin(1d)';
   const pc = d?.periodCoverage;
+  // The breakdown's rows link to their pages when its field is a drill-down dimension.
+  const byDim = d ? dimensionOfField(d.field) : undefined;
+  const rangeParam = rangeToParam(range);
 
   return (
     <div className="cost-page" data-testid="cost-page">
@@ -342,6 +362,13 @@ export function CostPage() {
                 metric="cost"
                 utc={utc}
                 height={240}
+                {...(byDim
+                  ? {
+                      onPick: (v: string) => {
+                        if (linkableValue(v)) openEntity(byDim, v, rangeParam);
+                      },
+                    }
+                  : {})}
               />
             </div>
           </div>
@@ -350,7 +377,13 @@ export function CostPage() {
               <h2>
                 By {d.by} <span className="muted small">({d.field})</span>
               </h2>
-              <RankTable rows={d.breakdown} nameHeader={d.by} testId="breakdown-table" models={d.field === 'modelId'} />
+              <RankTable
+                rows={d.breakdown}
+                nameHeader={d.by}
+                testId="breakdown-table"
+                models={d.field === 'modelId'}
+                {...(byDim ? { link: { dim: byDim, r: rangeParam } } : {})}
+              />
             </div>
             <div className="cost-panel">
               <h2>
@@ -394,7 +427,13 @@ export function CostPage() {
           <div className="cost-grid">
             <div className="cost-panel">
               <h2>By model</h2>
-              <RankTable rows={d.models} nameHeader="modelId" testId="models-table" models />
+              <RankTable
+                rows={d.models}
+                nameHeader="modelId"
+                testId="models-table"
+                models
+                link={{ dim: 'model', r: rangeParam }}
+              />
             </div>
             <div className="cost-panel" data-testid="coverage-panel">
               <h2>Price coverage</h2>

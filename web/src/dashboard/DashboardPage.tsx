@@ -14,6 +14,7 @@ import { changeText } from '../../../src/contracts/kpi-text';
 import { TimeRangePicker } from '../components/TimeRangePicker';
 import { Modal, PromptModal } from '../components/Modal';
 import { DashboardWidget } from './Widget';
+import { operationsWidgets } from '../../../src/contracts/ops-widgets';
 import { compactNumber, formatNumber, formText } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
 
@@ -25,6 +26,8 @@ const REFRESH: Record<Refresh, number> = {
   '5m': 300_000,
   '15m': 900_000,
 };
+/** The operations widgets, offered to every dashboard while its layout is edited. */
+const BUILTIN_WIDGETS = operationsWidgets();
 const TOTALS_QUERY =
   'stats count(*) as requests, sum(input.inputTokenCount) as inputTokens, sum(output.outputTokenCount) as outputTokens';
 
@@ -317,6 +320,27 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
           </span>
         )}
         <span className="spacer" />
+        {editing && (
+          <label className="inline-select">
+            <select
+              value=""
+              aria-label="Add a built-in widget"
+              data-testid="add-builtin-widget"
+              onChange={(e) => {
+                const w = BUILTIN_WIDGETS.find((x) => x.id === e.target.value);
+                // A fresh id: the same built-in widget may be on a dashboard twice.
+                if (w) setDraft([...widgets, { ...w, id: `${w.id}-${Date.now().toString(36)}` }]);
+              }}
+            >
+              <option value="">Add a built-in widget…</option>
+              {BUILTIN_WIDGETS.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.title}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <button
           type="button"
           className={`btn${editing ? ' primary' : ''}`}
@@ -366,6 +390,7 @@ function DashboardView({ id, utc }: { id: string; utc: boolean }) {
             end={bounds.end}
             tick={tick}
             utc={utc}
+            rangeParam={rangeKey}
             editing={editing}
             onChange={(nw) => setDraft(widgets.map((x) => (x.id === w.id ? nw : x)))}
             onRemove={() => setDraft(widgets.filter((x) => x.id !== w.id))}

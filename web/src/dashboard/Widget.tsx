@@ -7,6 +7,8 @@ import { analyseResult, defaultMetric, type ChartView } from '../chart';
 import { compactNumber, formatNumber } from '../format';
 import { navigate } from '../url';
 import { rangeToParam } from '../../../src/contracts/range';
+import { entityColumns, linkableValue } from '../../../src/contracts/entity';
+import { openEntity, type EntityLinks } from '../entity/links';
 
 export interface WidgetProps {
   widget: WidgetT;
@@ -15,6 +17,10 @@ export interface WidgetProps {
   /** Changes whenever the dashboard refreshes (a new value re-runs the query). */
   tick: number;
   utc: boolean;
+  /** The range being viewed as a URL `r` (a drill-down link keeps it); absolute start–end without it. */
+  rangeParam?: string;
+  /** "Open in query page" as words beside the icon (the drill-down page shows every panel's query). */
+  openLabel?: string;
   editing: boolean;
   onChange: (w: WidgetT) => void;
   onRemove: () => void;
@@ -37,7 +43,7 @@ function SingleNumber({ result }: { result: QueryView }) {
   const v = col ? result.rows[0]?.[col] : undefined;
   if (v === undefined) return <div className="widget-msg">No numeric value in the result.</div>;
   return (
-    <div className="single-number">
+    <div className="single-number" data-value={String(v)}>
       <div className="big">{compactNumber(Number(v))}</div>
       <div className="muted">
         {col} · {formatNumber(Number(v))}
@@ -102,6 +108,10 @@ export function DashboardWidget(p: WidgetProps) {
     return () => ctrl.abort();
   }, [w.queryString, w.logGroups.join(','), w.engine, p.start, p.end, p.tick, liveTick]);
 
+  const rangeParam = p.rangeParam || rangeToParam({ kind: 'absolute', start: p.start, end: p.end });
+  const links: EntityLinks | undefined = result
+    ? { columns: entityColumns(result.columns, w.queryString), r: rangeParam }
+    : undefined;
   const height = w.height * ROW_PX;
   const bodyHeight = height - 44;
   const state = error ? 'error' : result ? 'ready' : 'loading';
@@ -123,21 +133,39 @@ export function DashboardWidget(p: WidgetProps) {
     body = <div className="widget-msg">No data in this time range.</div>;
   } else if (w.view === 'table') {
     body = (
-      <ResultsTable columns={result.columns} rows={result.rows} aggregated={result.aggregated} utc={p.utc} compact />
+      <ResultsTable
+        columns={result.columns}
+        rows={result.rows}
+        aggregated={result.aggregated}
+        utc={p.utc}
+        compact
+        {...(links ? { links } : {})}
+      />
     );
   } else if (w.view === 'number') {
     body = <SingleNumber result={result} />;
   } else {
     const shape = analyseResult(result.columns, result.rows);
     const chartView: ChartView = (w.view === 'line' || w.view === 'stackedArea') && !shape.timeColumn ? 'bar' : w.view;
+    const timeOnly = (chartView === 'line' || chartView === 'stackedArea') && shape.keyColumns.length === 0;
+    // One key column that is a dimension: a click on its bar, slice or line opens its page.
+    const key = shape.keyColumns.length === 1 ? shape.keyColumns[0] : undefined;
+    const dim = key ? links?.columns.get(key) : undefined;
+    const onPick = dim
+      ? (v: string): void => {
+          if (linkableValue(v)) openEntity(dim, v, rangeParam);
+        }
+      : undefined;
     body = (
       <Chart
         view={chartView}
         columns={result.columns}
         rows={result.rows}
-        metric={defaultMetric(shape, w.queryString)}
+        // A time chart without group keys draws every value column (p50, p95 and p99 together).
+        {...(timeOnly ? {} : { metric: defaultMetric(shape, w.queryString) })}
         utc={p.utc}
         height={bodyHeight - 8}
+        {...(onPick ? { onPick } : {})}
       />
     );
   }
@@ -160,6 +188,7 @@ export function DashboardWidget(p: WidgetProps) {
       data-state={state}
       data-widget-id={w.id}
       data-view={w.view}
+      data-narrow={w.width <= 6 ? 'true' : undefined}
     >
       <div className="widget-head">
         <span className="widget-title">{w.title || 'Untitled'}</span>
@@ -231,8 +260,14 @@ export function DashboardWidget(p: WidgetProps) {
             </button>
           </span>
         ) : (
-          <button type="button" className="icon-btn" title="Open in Logs Insights" onClick={openInQuery}>
-            ↗
+          <button
+            type="button"
+            className={p.openLabel ? 'btn small' : 'icon-btn'}
+            title="Open in Logs Insights"
+            onClick={openInQuery}
+            data-testid="open-in-query"
+          >
+            {p.openLabel ? `${p.openLabel} ↗` : '↗'}
           </button>
         )}
       </div>

@@ -1,10 +1,11 @@
 import { useMemo, type ReactNode } from 'react';
-import type { RangeSpec } from '../../../src/contracts/range';
+import { rangeToParam, type RangeSpec } from '../../../src/contracts/range';
 import { answerText } from '../../../src/contracts/answer-text';
 import type { FieldCoverage, Histogram as HistogramData, LogGroupExtent, QueryEdit, QueryView } from '../api';
 import { analyseResult, availableViews, defaultMetric, defaultView, type ChartView } from '../chart';
 import { Chart } from '../components/Chart';
 import { ResultsTable, type SortState } from '../components/ResultsTable';
+import { entityColumns } from '../../../src/contracts/entity';
 import { formatBytes, formatDuration, formatNumber } from '../format';
 import { EmptyResult } from './EmptyResult';
 import { FieldsPanel } from './FieldsPanel';
@@ -162,6 +163,9 @@ function LogsTab(p: ResultsPanelProps & { emptyHint: ReactNode }) {
             sort={p.sort}
             onSort={(s) => update({ sort: s })}
             onEdit={p.onEdit}
+            {...(ran
+              ? { links: { columns: entityColumns(result.columns, ran.queryString), r: rangeToParam(ran.range) } }
+              : {})}
           />
         ) : p.emptyHint ? (
           p.emptyHint
