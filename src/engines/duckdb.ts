@@ -15,18 +15,11 @@ import {
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from './query-engine.js';
 import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
+import { toNumber } from './poll.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
 export type DuckDbEngineOptions = EngineOptions;
-
-function toNumber(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return v;
-  if (v === null || v === undefined) return 0;
-  const n = Number(String(v));
-  return Number.isFinite(n) ? n : 0;
-}
 
 type StopReason = 'cancel' | 'timeout' | 'demote';
 /** Re-sent while a stop is pending: an interrupt that lands between two statements is lost. */
