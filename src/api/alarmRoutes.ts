@@ -28,7 +28,13 @@ import type {
 import type { QueryEngine } from '../engines/engine.js';
 import type { Store } from '../store/store.js';
 import { BiError, errorMessage } from '../util/errors.js';
-import { NameParams, ObjectBody, parseInput, sendError } from './errors.js';
+import { NameParams, parseInput, sendError } from './errors.js';
+import { stringList } from './queryRequest.js';
+
+/** POST /api/alarms/:name/enable: addresses to notify besides the alarm's own. */
+const EnableBody = z.object({ to: stringList('to') });
+/** POST /api/alarms/evaluate: the instant to evaluate at (epoch ms; default now). */
+const EvaluateBody = z.object({ at: z.number({ error: 'at must be a time in epoch milliseconds.' }).optional() });
 
 /** Seconds between scheduled evaluations; 0 turns the scheduler off. */
 export const ALARM_INTERVAL_ENV = 'BEDROCK_INSIGHTS_ALARM_INTERVAL';
@@ -220,11 +226,10 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
 
   app.post('/api/alarms/:name/enable', async (req, reply) => {
     const { name } = parseInput(NameParams, req.params, 'name');
-    const body = parseInput(ObjectBody, req.body, 'body');
+    const { to } = parseInput(EnableBody, req.body, 'body');
     try {
       const a = await alarms();
       const s = await a.require(name);
-      const to = Array.isArray(body.to) ? body.to.filter((x): x is string => typeof x === 'string') : [];
       const notify = [...s.definition.notify];
       for (const addr of to) {
         const t = targetFromAddress(addr);
@@ -261,9 +266,9 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
   });
 
   app.post('/api/alarms/evaluate', async (req, reply) => {
-    const body = parseInput(ObjectBody, req.body, 'body');
+    const body = parseInput(EvaluateBody, req.body, 'body');
     try {
-      const at = typeof body.at === 'number' ? body.at : Date.now();
+      const at = body.at ?? Date.now();
       const report: AlarmEvaluation = scheduler
         ? await scheduler.runNow(at)
         : await evaluateAlarms(await runtime(), { at });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 /**
  * Console access token. When the server has a token, every request must carry it, as
@@ -65,6 +66,18 @@ ${failed ? '<div class="err" role="alert">That token is not valid.</div>' : ''}
 </form></body></html>`;
 }
 
+/**
+ * A sign-in (the login page's query, its form or a JSON body): the token and where to go after.
+ * Never a 400: a field of another shape (a repeated `?token=`, a number) counts as absent, so the
+ * answer stays the login page or 401.
+ */
+const SignIn = z
+  .object({
+    token: z.string().optional().catch(undefined),
+    next: z.string().optional().catch(undefined),
+  })
+  .catch({});
+
 /** Only same-site paths are allowed as the post-login destination. */
 function safeNext(n: unknown): string {
   return typeof n === 'string' && n.startsWith('/') && !n.startsWith('//') ? n : '/';
@@ -84,7 +97,7 @@ export async function registerAuth(app: FastifyInstance, token: string | undefin
   app.removeContentTypeParser('text/plain');
 
   app.get('/login', { config: { auth: 'none' } }, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = SignIn.parse(req.query ?? {});
     if (!token) return reply.redirect(safeNext(q.next));
     // A link with ?token= (printed by `serve`) signs in and drops the token from the address bar.
     if (q.token !== undefined) {
@@ -105,11 +118,11 @@ export async function registerAuth(app: FastifyInstance, token: string | undefin
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
     login.post('/api/login', { config: { auth: 'none' } }, async (req, reply) => {
-      const b = (req.body ?? {}) as Record<string, unknown>;
+      const b = SignIn.parse(req.body ?? {});
       const next = safeNext(b.next);
       const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
       if (!token) return isForm ? reply.redirect(next) : { ok: true };
-      if (typeof b.token === 'string' && tokenMatches(b.token, token)) {
+      if (tokenMatches(b.token, token)) {
         setCookie(reply, token);
         return isForm ? reply.redirect(next) : { ok: true };
       }

@@ -6,8 +6,8 @@ import { BiError } from '../util/errors.js';
 import { fieldNames } from './catalogQueries.js';
 import { extent, fieldCoverage, histogram } from './consoleQueries.js';
 import { clientGone } from './exportRoute.js';
-import { sendError } from './errors.js';
-import { consoleQueryRequest, stringArray } from './queryRequest.js';
+import { UrlQuery, parseInput, sendError } from './errors.js';
+import { ConsoleQueryBody, consoleQueryRequest, stringList, toConsoleQuery } from './queryRequest.js';
 import { editQuery } from './queryEdit.js';
 
 /**
@@ -32,14 +32,13 @@ const editBody = z.object({
   value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
 });
 
-function body(b: unknown): Record<string, unknown> {
-  return b && typeof b === 'object' ? (b as Record<string, unknown>) : {};
-}
+/** A console query and, optionally, the fields to count (default: every field of the groups). */
+const CoverageBody = ConsoleQueryBody.extend({ fields: stringList('fields') });
 
 export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesContext): void {
   app.post('/api/histogram', async (req, reply) => {
     try {
-      const r = consoleQueryRequest(body(req.body));
+      const r = consoleQueryRequest(req.body);
       return await histogram(
         ctx.engines.get(),
         { queryString: r.queryString, logGroups: r.logGroups, start: r.start, end: r.end },
@@ -52,9 +51,9 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
 
   app.post('/api/field-coverage', async (req, reply) => {
     try {
-      const b = body(req.body);
-      const r = consoleQueryRequest(b);
-      const asked = stringArray(b.fields, 'fields');
+      const b = parseInput(CoverageBody, req.body, 'body');
+      const r = toConsoleQuery(b);
+      const asked = b.fields;
       const fields = (
         asked.length
           ? asked
@@ -73,7 +72,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleRoutesCo
 
   app.get('/api/extent', async (req, reply) => {
     try {
-      const raw = (req.query as Record<string, string | string[] | undefined>).logGroup;
+      const raw = parseInput(UrlQuery, req.query, 'query').logGroup;
       const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       return await extent(ctx.engines.get(), groups, clientGone(reply));
     } catch (e) {

@@ -1,4 +1,5 @@
-import { BiError } from '../util/errors.js';
+import { z } from 'zod';
+import { BiError, errorMessage } from '../util/errors.js';
 import { resolveRange } from '../contracts/range.js';
 import {
   checkDashboardBody,
@@ -141,6 +142,25 @@ function viewIn(p: Record<string, unknown>): WidgetView {
   }
 }
 
+/**
+ * What an import reads of a CloudWatch body: each widget an object (other fields of another type
+ * are read leniently below, as CloudWatch's own console does); unknown fields are ignored.
+ */
+const ImportedBody = z.object({
+  start: z.unknown().optional(),
+  end: z.unknown().optional(),
+  widgets: z.array(
+    z.object({
+      type: z.unknown().optional(),
+      x: z.unknown().optional(),
+      y: z.unknown().optional(),
+      width: z.unknown().optional(),
+      height: z.unknown().optional(),
+      properties: z.record(z.string(), z.unknown()).optional().catch(undefined),
+    }),
+  ),
+});
+
 /** Parse a CloudWatch dashboard body (object or JSON text); other widget types are reported, not imported. */
 export function fromCloudWatchBody(input: unknown): { body: DashboardBody; skipped: string[] } {
   let raw: unknown = input;
@@ -148,13 +168,13 @@ export function fromCloudWatchBody(input: unknown): { body: DashboardBody; skipp
     try {
       raw = JSON.parse(input);
     } catch (e) {
-      throw new BiError('INVALID_DASHBOARD', `The dashboard body is not valid JSON: ${(e as Error).message}`);
+      throw new BiError('INVALID_DASHBOARD', `The dashboard body is not valid JSON: ${errorMessage(e)}`);
     }
   }
-  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as CloudWatchDashboardBody).widgets)) {
-    throw new BiError('INVALID_DASHBOARD', 'A CloudWatch dashboard body needs a "widgets" array.');
-  }
-  const cw = raw as CloudWatchDashboardBody;
+  const parsed = ImportedBody.safeParse(raw);
+  if (!parsed.success)
+    throw new BiError('INVALID_DASHBOARD', 'A CloudWatch dashboard body needs a "widgets" array of objects.');
+  const cw = parsed.data;
   const skipped: string[] = [];
   const placed = cw.widgets.map((w, i) => ({ w, i, x: Number(w.x ?? 0), y: Number(w.y ?? 0) }));
   placed.sort((a, b) => a.y - b.y || a.x - b.x || a.i - b.i);

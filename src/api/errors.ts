@@ -77,15 +77,16 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  const message = issue?.message ?? 'not valid';
+  // A schema's own message is a whole sentence naming its field (queryRequest.ts); zod's are not.
+  if (message.endsWith('.')) throw new BiError('INVALID_REQUEST', message);
   const where = issue?.path.length ? issue.path.join('.') : what;
-  throw new BiError('INVALID_REQUEST', `${where}: ${issue?.message ?? 'not valid'}.`);
+  throw new BiError('INVALID_REQUEST', `${where}: ${message}.`);
 }
 
 /** `/…/:id` */
 export const IdParams = z.object({ id: z.string().min(1) });
 /** `/…/:name` */
 export const NameParams = z.object({ name: z.string().min(1) });
-/** A JSON object body whose fields the route's own validator reads (absent: `{}`). */
-export const ObjectBody = z.record(z.string(), z.unknown());
 /** A URL query: each field once, or repeated. */
 export const UrlQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]).optional());

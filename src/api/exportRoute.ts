@@ -3,9 +3,10 @@ import type { PreparedQuery, QueryEngine, QueryResult, ResultRow } from '../engi
 import { invalidQuery } from '../engines/query-engine.js';
 import { csvHeader, csvRows, jsonRow } from '../engines/resultText.js';
 import { BiError } from '../util/errors.js';
-import { consoleQueryRequest, optionalEngine } from './queryRequest.js';
+import { z } from 'zod';
+import { ConsoleQueryBody, engineName, toConsoleQuery } from './queryRequest.js';
 import type { EngineProvider } from './queries.js';
-import { ObjectBody, UrlQuery, httpError, parseInput, sendError } from './errors.js';
+import { UrlQuery, httpError, parseInput, sendError } from './errors.js';
 import { drained } from './viewStream.js';
 
 /**
@@ -24,7 +25,11 @@ export interface ExportContext {
   timeoutMs?: number;
 }
 
-type Format = 'csv' | 'ndjson';
+/** A console query, the file's format and the engine. */
+const ExportBody = ConsoleQueryBody.extend({
+  format: z.enum(['csv', 'ndjson'], { error: 'format must be "csv" or "ndjson".' }).default('csv'),
+  engine: engineName,
+});
 
 /** Aborts when the response closes before it was fully written: the client went away. */
 export function clientGone(reply: FastifyReply): AbortSignal {
@@ -66,9 +71,7 @@ function bodyFromQuery(q: Record<string, string | string[] | undefined>): Record
 }
 
 export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): void {
-  app.post('/api/queries/export', async (req, reply) =>
-    exportRows(ctx, parseInput(ObjectBody, req.body, 'body'), reply),
-  );
+  app.post('/api/queries/export', async (req, reply) => exportRows(ctx, req.body, reply));
   app.get('/api/queries/export', async (req, reply) => {
     if (String(req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site')
       return sendError(reply, new BiError('CROSS_SITE_REQUEST', 'Refused an export started by another web site.'));
@@ -76,16 +79,15 @@ export function registerExportRoute(app: FastifyInstance, ctx: ExportContext): v
   });
 }
 
-async function exportRows(ctx: ExportContext, b: Record<string, unknown>, reply: FastifyReply): Promise<void> {
+async function exportRows(ctx: ExportContext, body: unknown, reply: FastifyReply): Promise<void> {
   let engine: QueryEngine;
   let prepared: PreparedQuery;
-  let format: Format;
+  let format: z.infer<typeof ExportBody>['format'];
   try {
-    const r = consoleQueryRequest(b);
-    format = b.format === undefined ? 'csv' : (b.format as Format);
-    if (format !== 'csv' && format !== 'ndjson')
-      throw new BiError('INVALID_REQUEST', 'format must be "csv" or "ndjson".');
-    engine = ctx.engines.get(optionalEngine(b.engine));
+    const b = parseInput(ExportBody, body, 'body');
+    const r = toConsoleQuery(b);
+    format = b.format;
+    engine = ctx.engines.get(b.engine);
     // Prepared here: a query that is not valid is a 400 before any byte of the download.
     prepared = await engine.prepare({
       queryString: r.queryString,

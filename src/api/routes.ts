@@ -2,19 +2,26 @@ import { z } from 'zod';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BiError } from '../util/errors.js';
 import type { Store } from '../store/store.js';
-import { Definitions, type DashboardBody, type SavedQueryInput } from '../workspace/definitions.js';
+import { Definitions, type DashboardBody } from '../workspace/definitions.js';
 import { fieldNames, logGroups } from './catalogQueries.js';
 import { fromCloudWatchBody, toCloudWatchBody } from './dashboardJson.js';
 import { languageCatalog } from './language.js';
 import { EngineProvider, QueryRegistry, isFinal, type ConsoleQuery } from './queries.js';
-import { IdParams, ObjectBody, UrlQuery, parseInput, sendError } from './errors.js';
+import { IdParams, UrlQuery, parseInput, sendError } from './errors.js';
 import { sendView } from './viewStream.js';
 import type { QueryResult } from '../engines/engine.js';
 import { readRecord } from './records.js';
 import { registerCostRoutes } from './costRoutes.js';
 import { registerConsoleRoutes } from './consoleRoutes.js';
 import { recordCost } from './consoleQueries.js';
-import { consoleQueryRequest, optionalEngine, optionalString, requiredString, stringArray } from './queryRequest.js';
+import {
+  ConsoleQueryBody,
+  engineName,
+  optionalText,
+  requiredText,
+  stringList,
+  toConsoleQuery,
+} from './queryRequest.js';
 import { clientGone, registerExportRoute } from './exportRoute.js';
 import type { QueryAdmission } from '../engines/admission.js';
 
@@ -40,6 +47,47 @@ export interface ApiContext {
 const fail = sendError;
 
 /** A long-poll lasts at most 30 s, so proxies and browsers never time it out. */
+/** POST /api/check */
+const CheckBody = z.object({
+  queryString: z.unknown().optional(),
+  logGroups: stringList('logGroups'),
+  engine: engineName,
+});
+/** POST /api/queries: a console query, whether it goes into the history, and how long to wait for it. */
+const StartBody = ConsoleQueryBody.extend({
+  history: z.unknown().optional(),
+  engine: engineName,
+  waitMs: z.unknown().optional(),
+});
+/** A saved query: every field on create; on PATCH, only those given are changed. */
+const SavedQueryBody = z.object({
+  name: requiredText('name'),
+  queryString: requiredText('queryString'),
+  folder: optionalText('folder'),
+  description: optionalText('description'),
+  logGroups: stringList('logGroups').optional(),
+  // Given (even null or ""): the query's engine is set ("" is the store's); absent: left as it is.
+  engine: z.string({ error: 'engine must be the name of an engine (GET /api/engines).' }).nullable().optional(),
+});
+const FolderRenameBody = z.object({ from: requiredText('from'), to: requiredText('to') });
+const FolderDeleteBody = z.object({ folder: requiredText('folder') });
+/**
+ * A dashboard's fields: an object here; each field is checked (and a bad one replaced by its
+ * default) by Definitions' checkDashboardBody, the one reader of a dashboard body.
+ */
+const DashboardFields = z.custom<Partial<DashboardBody>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { error: 'The body must be a JSON object.' },
+);
+const DashboardCreateBody = z.intersection(DashboardFields, z.object({ name: requiredText('name') }));
+const DashboardPatchBody = z.intersection(
+  DashboardFields,
+  z.object({ name: z.string({ error: 'name must be a string.' }).optional() }),
+);
+/** A CloudWatch dashboard to import: `body` is PutDashboard's DashboardBody (a JSON string or object). */
+const DashboardImportBody = z.object({ name: requiredText('name'), body: z.unknown().optional() });
+const RecordQuery = z.object({ ptr: requiredText('ptr') });
+
 function waitMsOf(v: unknown): number {
   return Math.min(Math.max(Number(v ?? 0) || 0, 0), 30_000);
 }
@@ -106,10 +154,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/check', async (req, reply) => {
     try {
-      const b = parseInput(ObjectBody, req.body, 'body');
+      const b = parseInput(CheckBody, req.body, 'body');
       const text = typeof b.queryString === 'string' ? b.queryString : '';
-      const groups = stringArray(b.logGroups, 'logGroups');
-      return { diagnostics: await engines.get(optionalEngine(b.engine)).check(text, groups) };
+      return { diagnostics: await engines.get(b.engine).check(text, b.logGroups) };
     } catch (e) {
       return fail(reply, e);
     }
@@ -118,8 +165,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/queries', async (req, reply) => {
     const gone = clientGone(reply);
     try {
-      const r = consoleQueryRequest(parseInput(ObjectBody, req.body, 'body'));
-      const b = parseInput(ObjectBody, req.body, 'body');
+      const b = parseInput(StartBody, req.body, 'body');
+      const r = toConsoleQuery(b);
       const q = await queries.start({
         queryString: r.queryString,
         logGroups: r.logGroups,
@@ -128,7 +175,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(r.limit !== undefined ? { limit: r.limit } : {}),
         range: r.spec,
         history: b.history !== false,
-        ...(optionalEngine(b.engine) ? { engine: optionalEngine(b.engine) } : {}),
+        ...(b.engine ? { engine: b.engine } : {}),
       });
       return await send(reply, q, await queries.view(q, waitMsOf(b.waitMs), gone));
     } catch (e) {
@@ -158,7 +205,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/records', async (req, reply) => {
     try {
-      const ptr = requiredString(parseInput(UrlQuery, req.query, 'query').ptr, 'ptr');
+      const { ptr } = parseInput(RecordQuery, req.query, 'query');
       const record = await readRecord(store, ptr);
       // The price is the engine's (cost.* resolved as in any query); a record without one, or an
       // engine that cannot answer, still shows its event.
@@ -181,25 +228,19 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/saved-queries', async () => ({ savedQueries: defs.listSavedQueries() }));
 
-  const savedInput = (b: Record<string, unknown>, partial: boolean): Partial<SavedQueryInput> => {
-    const out: Partial<SavedQueryInput> = {};
-    if (!partial || b.name !== undefined) out.name = requiredString(b.name, 'name');
-    if (!partial || b.queryString !== undefined) out.queryString = requiredString(b.queryString, 'queryString');
-    if (b.folder !== undefined) out.folder = optionalString(b.folder, 'folder');
-    if (b.description !== undefined) out.description = optionalString(b.description, 'description');
-    if (b.logGroups !== undefined) out.logGroups = stringArray(b.logGroups, 'logGroups');
-    if (b.engine !== undefined) {
-      out.engine = optionalEngine(b.engine) ?? '';
-      if (out.engine) engines.get(out.engine);
-    }
-    return out;
-  };
+  /** The fields given, with an engine the server knows (checked now, not when the query runs). */
+  function savedInput<T extends Partial<z.infer<typeof SavedQueryBody>>>(
+    b: T,
+  ): Omit<T, 'engine'> & { engine?: string } {
+    const { engine, ...rest } = b;
+    if (engine === undefined) return rest;
+    if (engine) engines.get(engine);
+    return { ...rest, engine: engine ?? '' };
+  }
 
   app.post('/api/saved-queries', async (req, reply) => {
     try {
-      const saved = await defs.createSavedQuery(
-        savedInput(parseInput(ObjectBody, req.body, 'body'), false) as SavedQueryInput,
-      );
+      const saved = await defs.createSavedQuery(savedInput(parseInput(SavedQueryBody, req.body, 'body')));
       return reply.code(201).send({ savedQuery: saved });
     } catch (e) {
       return fail(reply, e);
@@ -210,7 +251,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     try {
       const { id } = parseInput(IdParams, req.params, 'id');
       return {
-        savedQuery: await defs.updateSavedQuery(id, savedInput(parseInput(ObjectBody, req.body, 'body'), true)),
+        savedQuery: await defs.updateSavedQuery(id, savedInput(parseInput(SavedQueryBody.partial(), req.body, 'body'))),
       };
     } catch (e) {
       return fail(reply, e);
@@ -226,8 +267,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/folders/rename', async (req, reply) => {
     try {
-      const b = parseInput(ObjectBody, req.body, 'body');
-      const moved = await defs.renameFolder(requiredString(b.from, 'from'), requiredString(b.to, 'to'));
+      const b = parseInput(FolderRenameBody, req.body, 'body');
+      const moved = await defs.renameFolder(b.from, b.to);
       return { moved };
     } catch (e) {
       return fail(reply, e);
@@ -236,8 +277,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/folders/delete', async (req, reply) => {
     try {
-      const b = parseInput(ObjectBody, req.body, 'body');
-      return { deleted: await defs.deleteFolder(requiredString(b.folder, 'folder')) };
+      const b = parseInput(FolderDeleteBody, req.body, 'body');
+      return { deleted: await defs.deleteFolder(b.folder) };
     } catch (e) {
       return fail(reply, e);
     }
@@ -256,8 +297,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/dashboards', async (req, reply) => {
     try {
-      const b = parseInput(ObjectBody, req.body, 'body');
-      const d = await defs.createDashboard(requiredString(b.name, 'name'), b);
+      const b = parseInput(DashboardCreateBody, req.body, 'body');
+      const d = await defs.createDashboard(b.name, b);
       return reply.code(201).send({ dashboard: d });
     } catch (e) {
       return fail(reply, e);
@@ -267,7 +308,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.put('/api/dashboards/:id', async (req, reply) => {
     try {
       const { id } = parseInput(IdParams, req.params, 'id');
-      const b = (req.body ?? {}) as { name?: string } & Partial<DashboardBody>;
+      const b = parseInput(DashboardPatchBody, req.body, 'body');
       return { dashboard: await defs.updateDashboard(id, b) };
     } catch (e) {
       return fail(reply, e);
@@ -291,10 +332,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/api/dashboards/import', async (req, reply) => {
     try {
-      const b = parseInput(ObjectBody, req.body, 'body');
-      const name = requiredString(b.name, 'name');
+      const b = parseInput(DashboardImportBody, req.body, 'body');
       const { body, skipped } = fromCloudWatchBody(b.body);
-      const d = await defs.createDashboard(name, body);
+      const d = await defs.createDashboard(b.name, body);
       return reply.code(201).send({ dashboard: d, skipped });
     } catch (e) {
       return fail(reply, e);

@@ -16,6 +16,7 @@ import {
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from './query-engine.js';
 import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
+import { toNumber } from './poll.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
 import { ROLLUP_INEXACT } from '../insights/sql/rollup.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
@@ -36,14 +37,6 @@ export function rollupsEnabled(option?: boolean, env: NodeJS.ProcessEnv = proces
   if (option !== undefined) return option;
   const v = (env[ROLLUPS_ENV] ?? '').trim().toLowerCase();
   return !(v === 'off' || v === '0' || v === 'false' || v === 'no');
-}
-
-function toNumber(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return v;
-  if (v === null || v === undefined) return 0;
-  const n = Number(String(v));
-  return Number.isFinite(n) ? n : 0;
 }
 
 type StopReason = 'cancel' | 'timeout' | 'demote';

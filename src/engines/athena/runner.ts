@@ -25,6 +25,7 @@ import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
 import type { AthenaSettings } from '../settings.js';
 import type { RunnerStats, SqlRunner } from '../trino/engine.js';
+import { pollUntilDone } from '../poll.js';
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_POLL_MS = 500;
@@ -102,20 +103,6 @@ function failedQuery(id: string, reason: string | undefined, errorType: number |
   return new BiError('ATHENA_QUERY_FAILED', `Athena: ${text}`, { queryId: id, errorType });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
-
 export class AthenaRunner implements SqlRunner {
   private readonly client: AthenaClient;
   private readonly timeoutMs: number;
@@ -130,6 +117,29 @@ export class AthenaRunner implements SqlRunner {
     this.client = new AthenaClient({ ...cfg, maxAttempts: 3 });
     this.timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pollMs = s.pollMs ?? DEFAULT_POLL_MS;
+  }
+
+  /** The state of a running query and the bytes it scanned; a failure or a cancel there is thrown, coded. */
+  private async look(id: string): Promise<{ state: string | undefined; scanned: number | undefined }> {
+    try {
+      const q = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+      const ex = q.QueryExecution;
+      const state = ex?.Status?.State;
+      if (state === 'FAILED')
+        throw failedQuery(
+          id,
+          ex?.Status?.StateChangeReason ?? ex?.Status?.AthenaError?.ErrorMessage,
+          ex?.Status?.AthenaError?.ErrorType,
+        );
+      if (state === 'CANCELLED') throw cancelled(id);
+      return { state, scanned: ex?.Statistics?.DataScannedInBytes };
+    } catch (e) {
+      if (e instanceof BiError) throw e;
+      await this.stop(id);
+      throw requestError(e, `read the state of Athena query ${id}`, this.s);
+    }
   }
 
   async query(
@@ -156,42 +166,28 @@ export class AthenaRunner implements SqlRunner {
     }
     if (!id) throw new BiError('ATHENA_QUERY_FAILED', 'Athena started a query without an id.');
     let bytes = 0;
-    for (;;) {
-      if (signal?.aborted) {
-        await this.stop(id);
-        throw cancelled(id);
-      }
-      if (Date.now() >= deadline) {
-        await this.stop(id);
+    const queryId = id;
+    await pollUntilDone<true>({
+      ...(signal ? { signal } : {}),
+      deadline,
+      pollMs: this.pollMs,
+      stop: () => this.stop(queryId),
+      cancelled: () => {
+        throw cancelled(queryId);
+      },
+      timedOut: () => {
         throw new BiError(
           'ATHENA_TIMEOUT',
-          `Athena did not finish query ${id} within ${Math.round(this.timeoutMs / 1000)} s; it was stopped. Narrow the time range or raise the timeout.`,
-          { queryId: id, timeoutMs: this.timeoutMs },
+          `Athena did not finish query ${queryId} within ${Math.round(this.timeoutMs / 1000)} s; it was stopped. Narrow the time range or raise the timeout.`,
+          { queryId, timeoutMs: this.timeoutMs },
         );
-      }
-      let state: string | undefined;
-      try {
-        const q = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
-          abortSignal: AbortSignal.timeout(30_000),
-        });
-        const ex = q.QueryExecution;
-        state = ex?.Status?.State;
-        bytes = ex?.Statistics?.DataScannedInBytes ?? bytes;
-        if (state === 'FAILED')
-          throw failedQuery(
-            id,
-            ex?.Status?.StateChangeReason ?? ex?.Status?.AthenaError?.ErrorMessage,
-            ex?.Status?.AthenaError?.ErrorType,
-          );
-        if (state === 'CANCELLED') throw cancelled(id);
-      } catch (e) {
-        if (e instanceof BiError) throw e;
-        await this.stop(id);
-        throw requestError(e, `read the state of Athena query ${id}`, this.s);
-      }
-      if (state === 'SUCCEEDED') break;
-      await sleep(Math.min(this.pollMs, Math.max(0, deadline - Date.now())), signal);
-    }
+      },
+      check: async () => {
+        const { state, scanned } = await this.look(queryId);
+        bytes = scanned ?? bytes;
+        return state === 'SUCCEEDED' ? true : undefined;
+      },
+    });
     const rows: unknown[][] = [];
     let token: string | undefined;
     let first = true;

@@ -30,25 +30,12 @@ import {
 import type { CloudWatchSettings } from '../settings.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { timeoutError, type ExecutionLimits } from '../limits.js';
+import { pollUntilDone } from '../poll.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_POLL_MS = 500;
 /** StartQuery takes at most 50 log groups. */
 const MAX_GROUPS = 50;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 /** An SDK failure as a coded error. */
 function cwError(e: unknown, what: string, s: CloudWatchSettings): BiError {
@@ -127,6 +114,46 @@ class Run {
     }
   }
 
+  /** One look at the running query: its end (rows, or cancelled there), or undefined while it runs. */
+  private async look(signal: AbortSignal): Promise<QueryResult | undefined> {
+    const r = await this.client.send(new GetQueryResultsCommand({ queryId: this.queryId }), {
+      abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+    });
+    const st = r.statistics;
+    if (st)
+      this.statistics = {
+        recordsMatched: st.recordsMatched ?? 0,
+        recordsScanned: st.recordsScanned ?? 0,
+        estimatedRecordsSkipped: st.estimatedRecordsSkipped ?? 0,
+        bytesScanned: st.bytesScanned ?? 0,
+        estimatedBytesSkipped: st.estimatedBytesSkipped ?? 0,
+        logGroupsScanned: st.logGroupsScanned ?? 0,
+      };
+    const status = r.status ?? 'Unknown';
+    if (status === 'Complete') {
+      const rows: ResultRow[] = (r.results ?? []).map((row) =>
+        row.filter((f) => f.field !== undefined).map((f) => ({ field: f.field ?? '', value: f.value ?? '' })),
+      );
+      const cap = this.prepared.plan.rowCap;
+      this.truncated = cap !== undefined && rows.length >= cap;
+      if (this.onRows) {
+        if (rows.length) await this.onRows(rows);
+      } else this.rows = rows;
+      this.status = 'Complete';
+      return this.result();
+    }
+    if (status === 'Cancelled') {
+      this.status = 'Cancelled';
+      return this.result();
+    }
+    if (status === 'Failed' || status === 'Timeout' || status === 'Unknown')
+      throw new BiError(
+        status === 'Timeout' ? 'CLOUDWATCH_TIMEOUT' : 'CLOUDWATCH_QUERY_FAILED',
+        `CloudWatch Logs ended query ${this.queryId} with status ${status}.`,
+      );
+    return undefined;
+  }
+
   private async execute(): Promise<QueryResult> {
     const req = this.prepared.request;
     const signal = this.abort.signal;
@@ -146,61 +173,27 @@ class Run {
         { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) },
       );
       this.queryId = started.queryId;
-      for (;;) {
-        if (signal.aborted) {
-          await this.stop();
+      return await pollUntilDone({
+        signal,
+        deadline,
+        pollMs: this.s.pollMs ?? DEFAULT_POLL_MS,
+        stop: () => this.stop(),
+        cancelled: () => {
           this.status = 'Cancelled';
           return this.result();
-        }
-        if (Date.now() >= deadline) {
-          await this.stop();
-          if (limit !== undefined) {
-            this.status = 'Timeout';
-            this.error = timeoutError(limit);
-            return this.result();
-          }
-          throw new BiError(
-            'CLOUDWATCH_TIMEOUT',
-            `CloudWatch Logs did not finish query ${this.queryId} within ${Math.round((this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s; it was stopped.`,
-          );
-        }
-        const r = await this.client.send(new GetQueryResultsCommand({ queryId: this.queryId }), {
-          abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-        });
-        const st = r.statistics;
-        if (st)
-          this.statistics = {
-            recordsMatched: st.recordsMatched ?? 0,
-            recordsScanned: st.recordsScanned ?? 0,
-            estimatedRecordsSkipped: st.estimatedRecordsSkipped ?? 0,
-            bytesScanned: st.bytesScanned ?? 0,
-            estimatedBytesSkipped: st.estimatedBytesSkipped ?? 0,
-            logGroupsScanned: st.logGroupsScanned ?? 0,
-          };
-        const status = r.status ?? 'Unknown';
-        if (status === 'Complete') {
-          const rows: ResultRow[] = (r.results ?? []).map((row) =>
-            row.filter((f) => f.field !== undefined).map((f) => ({ field: f.field ?? '', value: f.value ?? '' })),
-          );
-          const cap = this.prepared.plan.rowCap;
-          this.truncated = cap !== undefined && rows.length >= cap;
-          if (this.onRows) {
-            if (rows.length) await this.onRows(rows);
-          } else this.rows = rows;
-          this.status = 'Complete';
+        },
+        timedOut: () => {
+          if (limit === undefined)
+            throw new BiError(
+              'CLOUDWATCH_TIMEOUT',
+              `CloudWatch Logs did not finish query ${this.queryId} within ${Math.round((this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s; it was stopped.`,
+            );
+          this.status = 'Timeout';
+          this.error = timeoutError(limit);
           return this.result();
-        }
-        if (status === 'Cancelled') {
-          this.status = 'Cancelled';
-          return this.result();
-        }
-        if (status === 'Failed' || status === 'Timeout' || status === 'Unknown')
-          throw new BiError(
-            status === 'Timeout' ? 'CLOUDWATCH_TIMEOUT' : 'CLOUDWATCH_QUERY_FAILED',
-            `CloudWatch Logs ended query ${this.queryId} with status ${status}.`,
-          );
-        await sleep(this.s.pollMs ?? DEFAULT_POLL_MS, signal);
-      }
+        },
+        check: () => this.look(signal),
+      });
     } catch (e) {
       if (this.status === 'Cancelled' || signal.aborted) {
         await this.stop();

@@ -9,6 +9,7 @@
  * stack trace.
  */
 import { BiError, errorMessage } from '../../util/errors.js';
+import { cancelledOrLate, sleep } from '../poll.js';
 
 export interface TrinoClientOptions {
   /** http://host:port of the coordinator. */
@@ -138,14 +139,18 @@ export class TrinoClient {
       if (res.error) throw queryError(res.error, res.id);
       if (!res.nextUri) return { queryId: res.id, columns, rows, stats, updateType: res.updateType };
       const next = res.nextUri;
-      if (opts.signal?.aborted) {
-        await this.cancel(next);
-        throw cancelled(res.id);
-      }
-      if (Date.now() >= deadline) {
-        await this.cancel(next);
-        throw this.deadlineError(res.id);
-      }
+      const queryId = res.id;
+      await cancelledOrLate({
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        deadline,
+        stop: () => this.cancel(next),
+        cancelled: () => {
+          throw cancelled(queryId);
+        },
+        timedOut: () => {
+          throw this.deadlineError(queryId);
+        },
+      });
       try {
         res = await this.send('GET', next, deadline, opts.signal);
       } catch (e) {
@@ -211,6 +216,16 @@ export class TrinoClient {
       // The query's deadline, when it comes before this request's own timeout, is what ends it.
       const byDeadline = remaining < this.requestTimeoutMs;
       const timeout = AbortSignal.timeout(byDeadline ? remaining : this.requestTimeoutMs);
+      // A cancel, the deadline or the request's timeout may come while the headers or the body are read.
+      const failure = (e: unknown): BiError => {
+        if (signal?.aborted) return cancelled();
+        if (timeout.aborted && byDeadline) return this.deadlineError(undefined);
+        if (timeout.aborted && method === 'GET')
+          return new BiError('TRINO_TIMEOUT', `Trino at ${this.url} stopped answering while a query ran.`, {
+            requestTimeoutMs: this.requestTimeoutMs,
+          });
+        return unreachable(this.url, timeout.aborted ? `no answer within ${this.requestTimeoutMs} ms` : e);
+      };
       let response: Response;
       try {
         response = await fetch(url, {
@@ -220,16 +235,15 @@ export class TrinoClient {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch (e) {
-        if (signal?.aborted) throw cancelled();
-        if (timeout.aborted && byDeadline) throw this.deadlineError(undefined);
-        if (timeout.aborted && method === 'GET')
-          throw new BiError('TRINO_TIMEOUT', `Trino at ${this.url} stopped answering while a query ran.`, {
-            requestTimeoutMs: this.requestTimeoutMs,
-          });
-        throw unreachable(this.url, timeout.aborted ? `no answer within ${this.requestTimeoutMs} ms` : e);
+        throw failure(e);
       }
       if (response.status === 200) {
-        const text = await response.text();
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (e) {
+          throw failure(e);
+        }
         try {
           return parseProtocolJson(text) as QueryResults;
         } catch {
@@ -324,18 +338,4 @@ function unreachable(url: string, e: unknown): BiError {
     `Cannot reach Trino at ${url} (${reason}). Check --trino-url, or start a local one with: bedrock-insights trino start`,
     { url, reason },
   );
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

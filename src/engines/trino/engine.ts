@@ -27,6 +27,7 @@ import {
 } from '../engine.js';
 import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from '../limits.js';
+import { toNumber } from '../poll.js';
 import { eventRelation, type EventSource } from './relation.js';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
 
@@ -57,13 +58,6 @@ export interface TrinoEngineOptions extends EngineOptions {
    * which charges by the byte scanned: the rows returned are reported instead.
    */
   countMatches?: boolean;
-}
-
-function toNumber(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return v;
-  const n = Number(v ?? 0);
-  return Number.isFinite(n) ? n : 0;
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { DurationUnit } from '../ast.js';
 import type { PExpr } from '../plan.js';
 import type { AggregateImpl, AggregateTable, Call, CallExpr, FunctionImpl, FunctionTable } from './dialect.js';
+import { COLUMNS } from './columns.js';
 
 /** Standard-SQL functions, by the names a dialect's table must cover. */
 export type StandardFunctionName =
@@ -223,3 +224,53 @@ export const STANDARD_AGGREGATES: Pick<
  * sum within a double ((2·10^144)² · 10^18 = 4·10^306).
  */
 const STDDEV_MAX_MAGNITUDE = '1e144';
+
+/**
+ * An engine's "value at the row with the least / greatest key" aggregates (DuckDB's
+ * arg_min/arg_max, Trino's min_by/max_by), from which the aggregates below are built.
+ */
+export interface ValueAtExtreme {
+  min(value: string, key: string): string;
+  max(value: string, key: string): string;
+}
+
+/** min, max, earliest, latest and rate: the same in every dialect but for its `ValueAtExtreme`. */
+export function orderedAggregates(
+  at: ValueAtExtreme,
+): Pick<AggregateTable, 'min' | 'max' | 'earliest' | 'latest' | 'rate'> {
+  const ts = COLUMNS.timestamp;
+  /** min / max: text values order numerically when they are numbers (JSON numbers arrive as text). */
+  const extreme =
+    (fn: 'min' | 'max'): AggregateImpl =>
+    (c) => {
+      const a = c.args[0];
+      if (a.kind === 'string' || a.kind === 'json') {
+        const v = c.v(0);
+        return `coalesce(${at[fn](v, c.x.dialect.tryCast(v, 'DOUBLE'))}, ${fn}(${v}))`;
+      }
+      if (a.kind === 'bool') return `${fn}(${c.n(0)})`;
+      return `${fn}(${c.v(0)})`;
+    };
+  /** earliest / latest: the value of the earliest / latest event that has one. */
+  const byTime =
+    (fn: 'earliest' | 'latest'): AggregateImpl =>
+    (c) => {
+      const a = c.args[0];
+      if (a.k === 'base' && a.field === 'timestamp') return fn === 'earliest' ? `min(${ts})` : `max(${ts})`;
+      const v = c.v(0);
+      return `${at[fn === 'earliest' ? 'min' : 'max'](v, ts)} FILTER (WHERE ${v} IS NOT NULL)`;
+    };
+  return {
+    min: extreme('min'),
+    max: extreme('max'),
+    earliest: byTime('earliest'),
+    latest: byTime('latest'),
+    rate: (c) => {
+      // Change of f per period between the earliest and the latest event that have it.
+      const v = c.n(0);
+      const p = c.v(1);
+      const has = `FILTER (WHERE ${v} IS NOT NULL)`;
+      return `((${at.max(v, ts)} ${has} - ${at.min(v, ts)} ${has}) / NULLIF(CAST(max(${ts}) ${has} - min(${ts}) ${has} AS DOUBLE) / ${p}, 0))`;
+    },
+  };
+}

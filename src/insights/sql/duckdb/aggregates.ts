@@ -1,33 +1,7 @@
 /** The DuckDB aggregate table: every aggregate of the plan (AggFn) → DuckDB SQL. */
 import type { AggregateImpl, AggregateTable } from '../dialect.js';
-import { STANDARD_AGGREGATES } from '../standard.js';
-import { COLUMNS } from './columns.js';
+import { STANDARD_AGGREGATES, orderedAggregates } from '../standard.js';
 import { naturalKey, numberLiteral } from './text.js';
-
-const TS = COLUMNS.timestamp;
-
-/** min / max: text values order numerically when they are numbers (JSON numbers arrive as text). */
-function extreme(fn: 'min' | 'max'): AggregateImpl {
-  return (c) => {
-    const a = c.args[0];
-    if (a.kind === 'string' || a.kind === 'json') {
-      const v = c.v(0);
-      return `coalesce(${fn === 'min' ? 'arg_min' : 'arg_max'}(${v}, TRY_CAST(${v} AS DOUBLE)), ${fn}(${v}))`;
-    }
-    if (a.kind === 'bool') return `${fn}(${c.n(0)})`;
-    return `${fn}(${c.v(0)})`;
-  };
-}
-
-/** earliest / latest: the value of the earliest / latest event that has one. */
-function byTime(fn: 'earliest' | 'latest'): AggregateImpl {
-  return (c) => {
-    const a = c.args[0];
-    if (a.k === 'base' && a.field === 'timestamp') return fn === 'earliest' ? `min(${TS})` : `max(${TS})`;
-    const v = c.v(0);
-    return `${fn === 'earliest' ? 'arg_min' : 'arg_max'}(${v}, ${TS}) FILTER (WHERE ${v} IS NOT NULL)`;
-  };
-}
 
 /** sortsFirst / sortsLast: by CloudWatch's sort order (natural order for text). */
 function bySortOrder(first: boolean): AggregateImpl {
@@ -47,17 +21,8 @@ export const AGGREGATES: AggregateTable = {
     const p = b.k === 'lit' && typeof b.value === 'number' ? b.value / 100 : 0.5;
     return `quantile_disc(${c.n(0)}, ${numberLiteral(p === 0 ? 0 : p)}::DOUBLE)`;
   },
-  min: extreme('min'),
-  max: extreme('max'),
-  earliest: byTime('earliest'),
-  latest: byTime('latest'),
+  ...orderedAggregates({ min: (v, key) => `arg_min(${v}, ${key})`, max: (v, key) => `arg_max(${v}, ${key})` }),
   sortsFirst: bySortOrder(true),
   sortsLast: bySortOrder(false),
   values: (c) => `array_to_string(list_sort(list(DISTINCT ${c.s(0)})), ',')`,
-  rate: (c) => {
-    // Change of f per period between the earliest and the latest event that have it.
-    const v = c.n(0);
-    const p = c.v(1);
-    return `((arg_max(${v}, ${TS}) FILTER (WHERE ${v} IS NOT NULL) - arg_min(${v}, ${TS}) FILTER (WHERE ${v} IS NOT NULL)) / NULLIF(CAST(max(${TS}) FILTER (WHERE ${v} IS NOT NULL) - min(${TS}) FILTER (WHERE ${v} IS NOT NULL) AS DOUBLE) / ${p}, 0))`;
-  },
 };

@@ -1,33 +1,7 @@
 /** The Trino aggregate table: every aggregate of the plan (AggFn) → Trino SQL. */
 import type { AggregateImpl, AggregateTable } from '../dialect.js';
-import { STANDARD_AGGREGATES } from '../standard.js';
-import { COLUMNS } from './columns.js';
-import { naturalKey, numberLiteral, regexFullMatch, tryCast } from './text.js';
-
-const TS = COLUMNS.timestamp;
-
-/** min / max: text values order numerically when they are numbers (JSON numbers arrive as text). */
-function extreme(fn: 'min' | 'max'): AggregateImpl {
-  return (c) => {
-    const a = c.args[0];
-    if (a.kind === 'string' || a.kind === 'json') {
-      const v = c.v(0);
-      return `coalesce(${fn}_by(${v}, ${tryCast(v, 'DOUBLE')}), ${fn}(${v}))`;
-    }
-    if (a.kind === 'bool') return `${fn}(${c.n(0)})`;
-    return `${fn}(${c.v(0)})`;
-  };
-}
-
-/** earliest / latest: the value of the earliest / latest event that has one. */
-function byTime(fn: 'earliest' | 'latest'): AggregateImpl {
-  return (c) => {
-    const a = c.args[0];
-    if (a.k === 'base' && a.field === 'timestamp') return fn === 'earliest' ? `min(${TS})` : `max(${TS})`;
-    const v = c.v(0);
-    return `${fn === 'earliest' ? 'min_by' : 'max_by'}(${v}, ${TS}) FILTER (WHERE ${v} IS NOT NULL)`;
-  };
-}
+import { STANDARD_AGGREGATES, orderedAggregates } from '../standard.js';
+import { naturalKey, numberLiteral, regexFullMatch } from './text.js';
 
 /**
  * sortsFirst / sortsLast: by CloudWatch's sort order (natural order for text). The key is a ROW,
@@ -54,21 +28,11 @@ export const AGGREGATES: AggregateTable = {
     const n = c.n(0);
     return `element_at(array_sort(array_agg(${n}) FILTER (WHERE ${n} IS NOT NULL)), CAST(greatest(1, ceil(${numberLiteral(p === 0 ? 0 : p)} * count(${n}))) AS BIGINT))`;
   },
-  min: extreme('min'),
-  max: extreme('max'),
-  earliest: byTime('earliest'),
-  latest: byTime('latest'),
+  ...orderedAggregates({ min: (v, key) => `min_by(${v}, ${key})`, max: (v, key) => `max_by(${v}, ${key})` }),
   sortsFirst: bySortOrder(true),
   sortsLast: bySortOrder(false),
   values: (c) => {
     const s = c.s(0);
     return `array_join(array_sort(array_distinct(array_agg(${s}) FILTER (WHERE ${s} IS NOT NULL))), ',')`;
-  },
-  rate: (c) => {
-    // Change of f per period between the earliest and the latest event that have it.
-    const v = c.n(0);
-    const p = c.v(1);
-    const has = `FILTER (WHERE ${v} IS NOT NULL)`;
-    return `((max_by(${v}, ${TS}) ${has} - min_by(${v}, ${TS}) ${has}) / NULLIF(CAST(max(${TS}) ${has} - min(${TS}) ${has} AS DOUBLE) / ${p}, 0))`;
   },
 };
