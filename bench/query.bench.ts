@@ -176,6 +176,9 @@ interface Timing {
   name: string;
   engine: number;
   hand: number;
+  /** CPU time of the process (DuckDB's threads included): less sensitive to a shared machine. */
+  engineCpu: number;
+  handCpu: number;
   rows: number;
   same: string;
   load: string;
@@ -189,6 +192,11 @@ function compare(name: string, r: QueryResult, hand: unknown[][]): string {
   const mine = r.rows.map((row) => Number(row.find((f) => f.field === spec.engine)?.value)).sort((a, b) => a - b);
   const theirs = hand.map((row) => Number(row[spec.hand])).sort((a, b) => a - b);
   return mine.every((v, i) => v === theirs[i]) ? 'yes' : 'NO (counts differ)';
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
 }
 
 async function timeEngineVsFlat(): Promise<Timing[]> {
@@ -206,19 +214,34 @@ async function timeEngineVsFlat(): Promise<Timing[]> {
       const text = readFileSync(new URL(`../queries/bedrock/${file}.insights`, import.meta.url), 'utf8');
       const te: number[] = [];
       const th: number[] = [];
+      const ce: number[] = [];
+      const ch: number[] = [];
       // Warm-up of both, then alternate so that neither gets a warmer cache.
       const first = await engine.run({ queryString: text });
       if (first.error) throw new Error(`${name}: ${first.error.message}`);
       const same = compare(name, first, (await conn.runAndReadAll(HAND[name])).getRows());
       for (let i = 0; i < RUNS; i++) {
         let t = performance.now();
+        let u = process.cpuUsage();
         await engine.run({ queryString: text });
         te.push(performance.now() - t);
+        ce.push(cpuMs(u));
         t = performance.now();
+        u = process.cpuUsage();
         await conn.runAndReadAll(HAND[name]);
         th.push(performance.now() - t);
+        ch.push(cpuMs(u));
       }
-      out.push({ name, engine: median(te), hand: median(th), rows: first.rows.length, same, load: load() });
+      out.push({
+        name,
+        engine: median(te),
+        hand: median(th),
+        engineCpu: median(ce),
+        handCpu: median(ch),
+        rows: first.rows.length,
+        same,
+        load: load(),
+      });
     }
   } finally {
     conn.closeSync();
@@ -252,11 +275,13 @@ console.log(
   `\nQuery engine on ${RECORDS.toLocaleString('en-US')} records vs hand-written SQL over a flat typed table ` +
     `(medians of ${RUNS} runs; ${new Date().toISOString()}; load average at the end of each query's runs)\n`,
 );
-console.log('query | engine    | flat SQL  | ratio | rows | same answer | load');
-console.log('------|-----------|-----------|-------|------|-------------|-----');
+console.log('query | engine    | flat SQL  | ratio | engine CPU | flat CPU  | CPU ratio | rows | same answer | load');
+console.log('------|-----------|-----------|-------|------------|-----------|-----------|------|-------------|-----');
 for (const r of results)
   console.log(
-    `${r.name.padEnd(5)} | ${f(r.engine)} | ${f(r.hand)} | ${(r.engine / r.hand).toFixed(2).padStart(5)} | ${String(r.rows).padStart(4)} | ${r.same.padEnd(11)} | ${r.load}`,
+    `${r.name.padEnd(5)} | ${f(r.engine)} | ${f(r.hand)} | ${(r.engine / r.hand).toFixed(2).padStart(5)} | ` +
+      `${f(r.engineCpu)}  | ${f(r.handCpu)} | ${(r.engineCpu / r.handCpu).toFixed(2).padStart(9)} | ` +
+      `${String(r.rows).padStart(4)} | ${r.same.padEnd(11)} | ${r.load}`,
   );
 if (first !== undefined)
   console.log(
