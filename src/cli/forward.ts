@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clientCommand } from '../control/context.js';
-import { serverFilePath } from '../control/server-path.js';
+import { runThroughServer } from '../control/client.js';
+import { THROUGH_SERVER } from '../control/protocol.js';
+import { liveServer } from '../control/serverFile.js';
 import { defaultDbPath } from '../store/db-env.js';
 import { RanThroughServer } from './self.js';
 
@@ -21,18 +23,9 @@ export async function runThroughServerIfHeld(action: Command, argv: string[]): P
   if (clientCommand()) return; // already in the server
   let top = action;
   while (top.parent?.parent) top = top.parent;
-  if (!action.options.some((o) => o.long === '--db')) return;
+  if (!THROUGH_SERVER.has(top.name()) || !action.options.some((o) => o.long === '--db')) return;
   const db = action.optsWithGlobals<{ db?: unknown }>().db;
   const path = defaultDbPath(typeof db === 'string' ? db : undefined);
-  // No server file, no server: the channel's modules (zod schemas, HTTP client) are loaded only
-  // when one may be running, so a command without a server starts as fast as before the channel.
-  if (!existsSync(serverFilePath(path))) return;
-  const [{ THROUGH_SERVER }, { liveServer }, { runThroughServer }] = await Promise.all([
-    import('../control/protocol.js'),
-    import('../control/serverFile.js'),
-    import('../control/client.js'),
-  ]);
-  if (!THROUGH_SERVER.has(top.name())) return;
   const server = liveServer(path);
   if (!server) return;
   const stdin: { dir?: string } = {};
