@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { serverFilePath } from './server-path.js';
 
 /**
  * `<store>.server.json`: written by a server (serve, demo) while it holds the store, so that the
@@ -19,9 +20,7 @@ const ServerFileSchema = z.object({
 });
 export type ServerFile = z.infer<typeof ServerFileSchema>;
 
-export function serverFilePath(dbPath: string): string {
-  return `${dbPath}.server.json`;
-}
+export { serverFilePath };
 
 export function newControlToken(): string {
   return randomBytes(32).toString('base64url');

@@ -39,6 +39,14 @@ const catalog: CatalogInfo = {
       ]),
     ],
   ]),
+  // As in a store of schema 2: the frequent request-metadata keys have columns of their own, the
+  // others (tenant_id, user_id here) are read from the MAP, so both paths show.
+  columns: new Map([
+    ['requestMetadata.application_name', 'md_application_name'],
+    ['requestMetadata.environment', 'md_environment'],
+    ['requestMetadata.cost_center', 'md_cost_center'],
+    ['requestMetadata.team', 'md_team'],
+  ]),
 };
 
 const dir = new URL('../../queries/bedrock/', import.meta.url);

@@ -5,6 +5,7 @@
  */
 import type { DurationUnit } from '../ast.js';
 import type { PExpr } from '../plan.js';
+import { HOT_COLUMNS } from '../../logs/hot-fields.js';
 import type { AggregateImpl, AggregateTable, Call, CallExpr, FunctionImpl, FunctionTable } from './dialect.js';
 import { COLUMNS } from './columns.js';
 
@@ -73,8 +74,37 @@ function finite(c: Call<CallExpr>, sql: string): string {
   return c.x.share(sql, (r) => c.x.dialect.finite(r));
 }
 
+/** The typed 64-bit columns of the events table (token counts): their values are below 2^63. */
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(
+  HOT_COLUMNS.filter((c) => c.type === 'number').map((c) => c.column),
+);
+
+/** Above this magnitude a bound is not trusted to stay finite. */
+const FINITE_BOUND = 1e300;
+
+/**
+ * An upper bound of |x| when one is known without reading data: a typed 64-bit column (not
+ * mixed with JSON text), a finite number literal, or +, - and * of those. Undefined otherwise.
+ */
+function magnitudeBound(x: PExpr): number | undefined {
+  if (x.k === 'hot') return !x.mixed && x.kind === 'number' && INTEGER_COLUMNS.has(x.column) ? 2 ** 63 : undefined;
+  if (x.k === 'lit') return typeof x.value === 'number' && Number.isFinite(x.value) ? Math.abs(x.value) : undefined;
+  if (x.k !== 'call' || (x.fn !== '+' && x.fn !== '-' && x.fn !== '*') || x.args.length !== 2) return undefined;
+  const a = magnitudeBound(x.args[0]);
+  const b = magnitudeBound(x.args[1]);
+  if (a === undefined || b === undefined) return undefined;
+  const r = x.fn === '*' ? a * b : a + b;
+  return r < FINITE_BOUND ? r : undefined;
+}
+
 function arithmetic(op: '+' | '-' | '*' | '/'): FunctionImpl {
-  return (c) => finite(c, `(${double(c, 0)} ${op} ${double(c, 1)})`);
+  return (c) => {
+    const sql = `(${double(c, 0)} ${op} ${double(c, 1)})`;
+    // Bounded operands (token columns) cannot overflow or give NaN under + - *: the guard would
+    // cost a CASE per row (about a tenth of a stats query over token sums) for nothing.
+    if (op !== '/' && magnitudeBound(c.e) !== undefined) return sql;
+    return finite(c, sql);
+  };
 }
 
 function comparison(op: '=' | '!=' | '<' | '<=' | '>' | '>='): FunctionImpl {

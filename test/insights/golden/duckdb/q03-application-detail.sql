@@ -1,5 +1,5 @@
 SELECT ts AS "o1",
-       request_metadata['application_name'] AS "o2",
+       "md_application_name" AS "o2",
        request_metadata['tenant_id'] AS "o3",
        request_metadata['user_id'] AS "o4",
        input_tokens AS "o5",
@@ -9,6 +9,6 @@ SELECT ts AS "o1",
 FROM events
 WHERE ts >= 1767225600000
   AND ts <= 1767311999999
-  AND (request_metadata['application_name'] = 'CustomerServiceApp')
+  AND ("md_application_name" = 'CustomerServiceApp')
 ORDER BY ts DESC NULLS LAST, seq DESC NULLS LAST
 LIMIT 50

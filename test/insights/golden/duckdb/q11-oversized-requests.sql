@@ -1,5 +1,5 @@
 SELECT ts AS "o1",
-       request_metadata['application_name'] AS "o2",
+       "md_application_name" AS "o2",
        request_metadata['user_id'] AS "o3",
        input_tokens AS "o4",
        output_tokens AS "o5",
