@@ -81,11 +81,12 @@ function canonical(v: unknown): string {
  * as it was redacted is the stored one (its secrets kept); a changed one is taken as sent.
  */
 export function restoreRedacted(body: unknown, stored: AlarmDefinition | undefined): unknown {
-  if (!stored || !body || typeof body !== 'object' || !Array.isArray((body as { notify?: unknown }).notify))
-    return body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  // `targets` is the API's summary beside the definition: a definition read and sent back may carry it.
+  const def = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'targets'));
+  if (!stored || !Array.isArray(def.notify)) return def;
   const byRedacted = new Map(stored.notify.map((t) => [canonical(redactTarget(t)), t]));
-  const notify = (body as { notify: unknown[] }).notify.map((t) => byRedacted.get(canonical(t)) ?? t);
-  return { ...(body as object), notify };
+  return { ...def, notify: (def.notify as unknown[]).map((t) => byRedacted.get(canonical(t)) ?? t) };
 }
 
 const fail = sendError;

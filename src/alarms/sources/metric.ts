@@ -205,7 +205,7 @@ export class MetricSource implements SeriesSource {
       if (!b) s.buckets.set(start, (b = new Accumulator(this.needsValues)));
       return b;
     };
-    if (allSql) await this.collectSql(asSql as SqlMetricFilter[], fromMs, toMs, bucketOf);
+    if (allSql) await this.collectSql(asSql, fromMs, toMs, bucketOf);
     await this.collectMatched(compiled, groups, fromMs, toMs, allSql, bySeries, bucketOf);
     return bySeries;
   }

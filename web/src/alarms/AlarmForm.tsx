@@ -100,7 +100,7 @@ function Input(props: {
       {input}
       {spec.help && !props.problems.length && <div className="form-help">{spec.help}</div>}
       {props.problems.map((p, i) => (
-        <div key={i} className="form-problem" data-testid="field-problem" data-field={path}>
+        <div key={i} className="form-problem" data-testid="field-problem" data-problem-for={path}>
           {p}
         </div>
       ))}
@@ -204,7 +204,7 @@ export function AlarmForm(props: {
         <div className="alarm-error" role="alert" data-testid="alarm-save-error">
           {saveError}
           {general.map((g, i) => (
-            <div key={i} className="form-problem" data-testid="field-problem" data-field="">
+            <div key={i} className="form-problem" data-testid="field-problem" data-problem-for="">
               {g}
             </div>
           ))}
@@ -226,7 +226,7 @@ export function AlarmForm(props: {
                   onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))}
                 />
                 {problemsOf('name').map((p, i) => (
-                  <div key={i} className="form-problem" data-testid="field-problem" data-field="name">
+                  <div key={i} className="form-problem" data-testid="field-problem" data-problem-for="name">
                     {p}
                   </div>
                 ))}
@@ -299,7 +299,7 @@ export function AlarmForm(props: {
                   </fieldset>
                 ))}
                 {problemsOf('metric.filters').map((p, i) => (
-                  <div key={i} className="form-problem" data-testid="field-problem" data-field="metric.filters">
+                  <div key={i} className="form-problem" data-testid="field-problem" data-problem-for="metric.filters">
                     {p}
                   </div>
                 ))}
@@ -367,7 +367,7 @@ export function AlarmForm(props: {
                   ×
                 </button>
                 {problemsOf(`notify.${i}`).map((p, k) => (
-                  <div key={k} className="form-problem" data-testid="field-problem" data-field={`notify.${i}`}>
+                  <div key={k} className="form-problem" data-testid="field-problem" data-problem-for={`notify.${i}`}>
                     {p}
                   </div>
                 ))}

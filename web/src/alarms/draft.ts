@@ -198,8 +198,8 @@ function setPath(o: Json, path: string, v: unknown): void {
     cur = c[k] as Json;
   });
   const last = keys[keys.length - 1];
-  if (v === undefined) delete (cur as Json)[last];
-  else (cur as Json)[last] = v;
+  if (v === undefined) delete cur[last];
+  else cur[last] = v;
 }
 
 function toText(spec: FieldSpec, v: unknown): string {
