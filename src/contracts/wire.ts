@@ -307,6 +307,8 @@ export interface AlarmSeriesChart {
   transitions: {
     series: string;
     at: number;
+    /** The period whose value made the change (the breaching one for ALARM). */
+    periodStart: number | null;
     from: AlarmState;
     to: AlarmState;
     value: number | null;

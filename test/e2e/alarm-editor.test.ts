@@ -197,7 +197,7 @@ test('a query alarm created through the form, with the backtest and the suggesti
     ] as const) {
       await page.setViewportSize({ width: w, height: h });
       await page.waitForTimeout(300);
-      await page.screenshot({ path: artifact(`alarm-editor-query-${w}x${h}.png`), fullPage: true });
+      await page.screenshot({ path: artifact(`alarm-editor-query-${w}x${h}.png`) });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByTestId('alarm-save').click();

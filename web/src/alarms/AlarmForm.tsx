@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, errorText } from '../api';
 import type { AlarmFieldProblem } from '../../../src/contracts/wire';
 import { BacktestPanel } from './BacktestPanel';
@@ -18,10 +18,10 @@ import {
 } from './draft';
 
 const KIND_TEXT: Record<AlarmKind, string> = {
-  metric: 'Metric: metric filters over the records (CloudWatch style)',
-  query: 'Query: a Logs Insights query per period',
-  budget: 'Budget: month-to-date cost per owner',
-  anomaly: 'Anomaly: a band learned from history',
+  metric: 'Metric (metric filters)',
+  query: 'Query (Logs Insights)',
+  budget: 'Budget (monthly cost)',
+  anomaly: 'Anomaly (band from history)',
 };
 
 const TARGET_PLACEHOLDER: Record<TargetType, string> = {
@@ -131,6 +131,8 @@ export function AlarmForm(props: {
   );
 
   const setText = (path: string, v: string): void => setDraft((d) => ({ ...d, text: { ...d.text, [path]: v } }));
+  // A save refused earlier says nothing about the draft once it changed (the backtest re-checks it).
+  useEffect(() => setSaveError(''), [definition]);
   const specs = fieldsOf(draft.kind);
   const known = [
     'name',

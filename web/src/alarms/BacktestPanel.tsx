@@ -4,6 +4,18 @@ import type { AlarmBacktest, AlarmFieldProblem } from '../../../src/contracts/wi
 import { formatNumber } from '../format';
 import { WatchedValueChart } from './WatchedValueChart';
 
+/** A series key as people read it: `application = (none)` for an empty value, `(all)` for a single series. */
+export function seriesText(key: string): string {
+  if (key === '') return '(all)';
+  return key
+    .split(',')
+    .map((part) => {
+      const i = part.indexOf('=');
+      return i < 0 ? part : `${part.slice(0, i)} = ${part.slice(i + 1) || '(none)'}`;
+    })
+    .join(', ');
+}
+
 /** Milliseconds without an edit before the definition is replayed. */
 const DEBOUNCE_MS = 600;
 
@@ -107,11 +119,12 @@ export function BacktestPanel(props: {
               value={shown}
               onChange={(e) => setSeries(e.target.value)}
               aria-label="Series"
+              className="backtest-series"
               data-testid="backtest-series"
             >
               {keys.map((k) => (
                 <option key={k} value={k}>
-                  {k || '(all)'} — fired {result.firedBySeries[k] ?? 0}
+                  {seriesText(k)} — fired {result.firedBySeries[k] ?? 0}
                 </option>
               ))}
             </select>

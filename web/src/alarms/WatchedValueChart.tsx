@@ -4,6 +4,9 @@ import type { ChartColors } from '../theme';
 import type { AlarmSeriesChart as SeriesChart } from '../../../src/contracts/wire';
 import { compactNumber, formatNumber } from '../format';
 
+/** Changes into ALARM drawn as labelled vertical lines; more are drawn as dots. */
+const MAX_ALARM_LINES = 8;
+
 /** The watched value of one series over time with the threshold line and the ALARM changes marked. */
 export function WatchedValueChart(props: {
   chart: SeriesChart;
@@ -17,6 +20,8 @@ export function WatchedValueChart(props: {
       const points = chart.values[series] ?? [];
       const threshold = props.threshold !== undefined ? props.threshold : chart.threshold;
       const alarms = chart.transitions.filter((t) => t.series === series && t.to === 'ALARM');
+      // Past a few changes, labelled lines would cover the chart: dots on the breaching values instead.
+      const manyAlarms = alarms.length > MAX_ALARM_LINES;
       const axis = axisStyle(c);
       const base = baseOption(c);
       return {
@@ -56,7 +61,7 @@ export function WatchedValueChart(props: {
                       },
                     ]
                   : []),
-                ...alarms.map((t) => ({
+                ...(manyAlarms ? [] : alarms).map((t) => ({
                   xAxis: t.at,
                   lineStyle: { color: '#e07b00', type: 'dotted' },
                   label: { formatter: 'ALARM', position: 'insideEndTop', color: c.text },
@@ -64,6 +69,25 @@ export function WatchedValueChart(props: {
               ],
             },
           },
+          ...(manyAlarms
+            ? [
+                {
+                  // A line without its line: the breaching values that changed the state to ALARM.
+                  name: 'into ALARM',
+                  type: 'line',
+                  data: alarms
+                    .filter((t) => t.value !== null)
+                    .map((t) => [t.periodStart ?? t.at, t.value])
+                    .sort((a, b) => Number(a[0]) - Number(b[0])),
+                  showSymbol: true,
+                  symbol: 'circle',
+                  symbolSize: 6,
+                  lineStyle: { width: 0, opacity: 0 },
+                  color: '#e07b00',
+                  z: 3,
+                },
+              ]
+            : []),
         ],
       };
     },

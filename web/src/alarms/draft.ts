@@ -142,13 +142,21 @@ export const KIND_FIELDS: Record<AlarmKind, FieldSpec[]> = {
 
 /** The inputs of one metric filter (metric alarms), under `metric.filters.<i>.`. */
 export const FILTER_FIELDS: FieldSpec[] = [
-  { path: 'filterPattern', label: 'Filter pattern', type: 'text', placeholder: '{ $.input.inputTokenCount >= 0 }' },
+  {
+    path: 'filterPattern',
+    label: 'Filter pattern',
+    type: 'text',
+    placeholder: '{ $.input.inputTokenCount >= 0 }',
+    wide: true,
+  },
   { path: 'metricValue', label: 'Metric value', type: 'text', placeholder: '$.input.inputTokenCount' },
   {
     path: 'dimensions',
     label: 'Dimensions',
     type: 'map',
     placeholder: 'ApplicationName=$.requestMetadata.application_name',
+    wide: true,
+    help: 'One Name=$.field per line',
   },
   { path: 'logGroupName', label: 'Log group', type: 'text', placeholder: 'every log group' },
   { path: 'defaultValue', label: 'Default value', type: 'number' },
