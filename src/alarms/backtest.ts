@@ -1,7 +1,7 @@
 import type { AlarmDefinition, AlarmState } from './definition.js';
 import { createSource, datapointsFor, ruleOf, type AlarmRuntime, type Transition } from './evaluate.js';
 import { evaluateRule, evaluationStarts } from './rules.js';
-import type { Series } from './series.js';
+import type { Series, SeriesSource } from './series.js';
 
 export interface BacktestResult {
   alarm: string;
@@ -28,11 +28,11 @@ export interface BacktestData {
 export async function backtestData(
   rt: Pick<AlarmRuntime, 'store' | 'alarms' | 'engine'>,
   def: AlarmDefinition,
-  o: { since: number; until: number },
+  o: { since: number; until: number; source?: SeriesSource },
 ): Promise<BacktestData> {
   const periodMs = def.period * 1000;
   const delayMs = def.evaluationDelay * 1000;
-  const source = await createSource(rt, def);
+  const source = o.source ?? (await createSource(rt, def));
   const firstAt = Math.ceil((o.since - delayMs) / periodMs) * periodMs + delayMs;
   const from = evaluationStarts(firstAt, periodMs, def.evaluationPeriods, delayMs)[0];
   const all: Series[] = await source.series(from, Math.floor((o.until - delayMs) / periodMs) * periodMs);
