@@ -100,9 +100,7 @@ test("the built-in alarm's editor says how often 10,000 tokens/hour would have f
     await page.goto(`${server.url}/alarms?name=BedrockTokenUsageHourly`);
     await page.getByTestId('alarm-edit').click();
     await page.waitForURL(/edit=1/);
-    const t0 = Date.now();
     const shown = await settledCount(page);
-    console.log('TIMING settled', Date.now() - t0);
     const bt = last()!;
     assert.equal(bt.fired, shown);
 
