@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     // Series for 7 days: matcher (before) vs SQL (now), alternating, same answer checked.
     const before: number[] = [];
     const now: number[] = [];
-    let fired: [number, number] = [0, 0];
+    const fired: [number, number] = [0, 0];
     for (let i = 0; i < RUNS; i++) {
       before.push(
         await timed(async () => {

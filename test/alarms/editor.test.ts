@@ -165,7 +165,7 @@ test('the backtest of a definition being edited: the fires and the suggested thr
   assert.equal(r.json.suggestion?.threshold, s);
   assert.equal(r.json.suggestion?.fired, fires(values, s, periods));
   assert.match(
-    r.json.suggestion!.rule,
+    r.json.suggestion.rule,
     /^p99 of the [\d,]+ 1-hour values of the last 7 days \(6 series\), rounded up to 2 significant figures$/,
   );
   // The hostile application name is a series like any other.
