@@ -165,6 +165,10 @@ export function AlarmForm(props: {
       if (e instanceof ApiError && e.fields) {
         setProblems(e.fields);
         setSaveError('The alarm was not saved: fix the fields marked below.');
+        // The first marked field may be below the fold: bring it into view once it is drawn.
+        requestAnimationFrame(() =>
+          document.querySelector('.alarm-form [aria-invalid="true"]')?.scrollIntoView({ block: 'center' }),
+        );
       } else setSaveError(errorText(e as ApiError));
     } finally {
       setSaving(false);

@@ -38,8 +38,9 @@ export function BacktestPanel(props: {
 
   useEffect(() => {
     const ctl = new AbortController();
+    // Busy from the edit on: the figures shown are the previous definition's until the replay answers.
+    setBusy(true);
     const timer = setTimeout(() => {
-      setBusy(true);
       api.alarms.backtest(JSON.parse(body) as Record<string, unknown>, ctl.signal).then(
         (r) => {
           setResult(r);
