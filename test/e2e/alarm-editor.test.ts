@@ -265,7 +265,11 @@ test('a query alarm created through the form, with the backtest and the suggesti
     await page.waitForURL(/\/alarms$/);
     assert.equal((await api('GET', '/api/alarms/TokensPerApplicationQuery')).status, 404);
     await page.getByTestId('alarm-item').filter({ hasText: 'BedrockTokenUsageHourly' }).waitFor();
-    assert.equal(await page.getByTestId('alarm-item').filter({ hasText: 'TokensPerApplicationQuery' }).count(), 0);
+    // The list reloads after the delete: wait for the item to go.
+    await page
+      .getByTestId('alarm-item')
+      .filter({ hasText: 'TokensPerApplicationQuery' })
+      .waitFor({ state: 'detached' });
   } finally {
     await browser.close();
   }
