@@ -91,7 +91,17 @@ export const LAYERS = [
   },
   {
     room: 'src/alarms',
-    may: ['src/cloudwatch', 'src/contracts', 'src/engines', 'src/logs', 'src/pricing', 'src/store', 'src/util'],
+    // insights: a query alarm's query is parsed to read every period from one binned query.
+    may: [
+      'src/cloudwatch',
+      'src/contracts',
+      'src/engines',
+      'src/insights',
+      'src/logs',
+      'src/pricing',
+      'src/store',
+      'src/util',
+    ],
     why: 'reads events; metric filters are read, never written',
   },
   {

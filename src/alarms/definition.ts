@@ -238,38 +238,58 @@ export function datapointsToAlarm(d: AlarmDefinition): number {
   return d.datapointsToAlarm ?? d.evaluationPeriods;
 }
 
-/** Validates a definition (parsed JSON); throws BiError('ALARM_INVALID') naming every problem. */
+/** One problem of a definition: the field's path (`query.queryString`, `threshold`; '' for the whole) and what is wrong. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+function invalid(source: string, fields: FieldProblem[]): BiError {
+  const problems = fields.map((f) => `${f.path || '(top level)'}: ${f.message}`);
+  // `problems` (text) for the CLI, `fields` for forms that show each problem beside its field.
+  return new BiError('ALARM_INVALID', `${source} is not valid:\n  ${problems.join('\n  ')}`, { problems, fields });
+}
+
+/** Validates a definition (parsed JSON); throws BiError('ALARM_INVALID') naming every problem and its field. */
 export function parseAlarmDefinition(input: unknown, source = 'the alarm definition'): AlarmDefinition {
   const r = AlarmDefinition.safeParse(input);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    throw new BiError('ALARM_INVALID', `${source} is not valid:\n  ${problems.join('\n  ')}`, { problems });
-  }
+  if (!r.success)
+    throw invalid(
+      source,
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   const d = r.data;
-  const problems: string[] = [];
+  const problems: FieldProblem[] = [];
+  const add = (path: string, message: string): number => problems.push({ path, message });
   if (d.datapointsToAlarm !== undefined && d.datapointsToAlarm > d.evaluationPeriods)
-    problems.push('datapointsToAlarm must not exceed evaluationPeriods');
+    add('datapointsToAlarm', 'datapointsToAlarm must not exceed evaluationPeriods');
   if (d.period * d.evaluationPeriods > 604_800)
-    problems.push('period × evaluationPeriods must be at most 7 days (604,800 s)');
+    add('evaluationPeriods', 'period × evaluationPeriods must be at most 7 days (604,800 s)');
   const band = BAND_OPERATORS.includes(d.comparisonOperator);
   if (d.kind === 'anomaly' && !band)
-    problems.push(`an anomaly alarm compares with its band: use ${BAND_OPERATORS.join(', ')}`);
-  if (d.kind !== 'anomaly' && band) problems.push(`${d.comparisonOperator} is for anomaly alarms only`);
-  if ((d.kind === 'metric' || d.kind === 'query') && d.threshold === undefined) problems.push('threshold is required');
+    add('comparisonOperator', `an anomaly alarm compares with its band: use ${BAND_OPERATORS.join(', ')}`);
+  if (d.kind !== 'anomaly' && band) add('comparisonOperator', `${d.comparisonOperator} is for anomaly alarms only`);
+  if ((d.kind === 'metric' || d.kind === 'query') && d.threshold === undefined)
+    add('threshold', 'threshold is required');
   if (d.kind === 'metric' && d.metric.dimensions && d.metric.perDimension)
-    problems.push('metric.dimensions and metric.perDimension are exclusive: watch one dimension set or each value');
+    add(
+      'metric.perDimension',
+      'metric.dimensions and metric.perDimension are exclusive: watch one dimension set or each value',
+    );
   if (d.kind === 'metric') {
     for (const [i, f] of d.metric.filters.entries()) {
       if (f.defaultValue !== undefined && f.dimensions)
-        problems.push(`metric.filters.${i}: dimensions and defaultValue are mutually exclusive (as in CloudWatch)`);
+        add(
+          `metric.filters.${i}.defaultValue`,
+          `metric.filters.${i}: dimensions and defaultValue are mutually exclusive (as in CloudWatch)`,
+        );
       if (f.dimensions && Object.keys(f.dimensions).length > 3)
-        problems.push(`metric.filters.${i}: at most 3 dimensions`);
+        add(`metric.filters.${i}.dimensions`, `metric.filters.${i}: at most 3 dimensions`);
     }
   }
   if (d.kind === 'budget' && Object.keys(d.budget.budgets).length === 0 && d.budget.defaultBudget === undefined)
-    problems.push('budget.budgets or budget.defaultBudget is required');
-  if (problems.length)
-    throw new BiError('ALARM_INVALID', `${source} is not valid:\n  ${problems.join('\n  ')}`, { problems });
+    add('budget.budgets', 'budget.budgets or budget.defaultBudget is required');
+  if (problems.length) throw invalid(source, problems);
   return d;
 }
 

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import {
   AlarmStore,
   backtest,
+  backtestData,
+  chartValues,
+  replay,
+  suggestThreshold,
   describeTarget,
   evaluateAlarms,
   parseAlarmDefinition,
@@ -13,7 +17,9 @@ import {
   type AlarmScheduler,
 } from '../alarms/index.js';
 import type { AlarmDefinition, NotifyTarget } from '../alarms/definition.js';
+import type { Series } from '../alarms/series.js';
 import type {
+  AlarmBacktest,
   AlarmDeleted,
   AlarmDetail,
   AlarmDisabled,
@@ -52,20 +58,95 @@ export interface AlarmRoutesOptions {
   whenServing: (start: () => void) => void;
 }
 
-/** A definition without secrets (SMTP passwords, webhook keys, URL tokens), for the API. */
+/** A notification target without secrets (SMTP passwords, webhook keys, URL tokens). */
+function redactTarget(t: NotifyTarget): NotifyTarget {
+  if (t.type === 'email')
+    return { ...t, ...(t.smtpUrl ? { smtpUrl: t.smtpUrl.replace(/\/\/[^@/]*@/, '//***@') } : {}) };
+  if (t.type === 'webhook')
+    return { ...t, url: describeTarget(t).slice('webhook:'.length), ...(t.secret ? { secret: '***' } : {}) };
+  if (t.type === 'slack') return { ...t, url: `https://${new URL(t.url).host}/***` };
+  return t;
+}
+
+/** A definition without secrets, for the API. */
 export function redactDefinition(d: AlarmDefinition): AlarmDefinition & { targets: string[] } {
-  const notify = d.notify.map((t) => {
-    if (t.type === 'email')
-      return { ...t, ...(t.smtpUrl ? { smtpUrl: t.smtpUrl.replace(/\/\/[^@/]*@/, '//***@') } : {}) };
-    if (t.type === 'webhook')
-      return { ...t, url: describeTarget(t).slice('webhook:'.length), ...(t.secret ? { secret: '***' } : {}) };
-    if (t.type === 'slack') return { ...t, url: `https://${new URL(t.url).host}/***` };
-    return t;
-  });
-  return { ...d, notify, targets: d.notify.map(describeTarget) };
+  return { ...d, notify: d.notify.map(redactTarget), targets: d.notify.map(describeTarget) };
+}
+
+/** JSON with sorted keys: two targets compare equal whatever order their keys came in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+}
+
+/**
+ * The console edits what GET /api/alarms/:name sent, secrets redacted: a target sent back exactly
+ * as it was redacted is the stored one (its secrets kept); a changed one is taken as sent.
+ */
+export function restoreRedacted(body: unknown, stored: AlarmDefinition | undefined): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  // `targets` is the API's summary beside the definition: a definition read and sent back may carry it.
+  const def = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'targets'));
+  if (!stored || !Array.isArray(def.notify)) return def;
+  const byRedacted = new Map(stored.notify.map((t) => [canonical(redactTarget(t)), t]));
+  return { ...def, notify: (def.notify as unknown[]).map((t) => byRedacted.get(canonical(t)) ?? t) };
 }
 
 const fail = sendError;
+
+/** Days a definition being edited is replayed over (the console's backtest). */
+export const BACKTEST_DAYS = 30;
+
+const BacktestBody = z.object({
+  definition: z.unknown(),
+  since: z.number().int().optional(),
+  until: z.number().int().optional(),
+});
+
+/** The backtest of a definition as the console shows it (series that fired most first). */
+async function backtestAnswer(
+  rt: AlarmRuntime,
+  def: AlarmDefinition,
+  since: number,
+  until: number,
+): Promise<AlarmBacktest> {
+  const data = await backtestData(rt, def, { since, until });
+  const r = replay(data);
+  const fired = r.transitions.filter((t) => t.to === 'ALARM');
+  const firedBySeries: Record<string, number> = {};
+  for (const t of fired) firedBySeries[t.series] = (firedBySeries[t.series] ?? 0) + 1;
+  const peak = (s: Series): number => Math.max(-Infinity, ...s.values.values());
+  const ordered = [...data.series].sort(
+    (a, b) => (firedBySeries[b.key] ?? 0) - (firedBySeries[a.key] ?? 0) || peak(b) - peak(a),
+  );
+  const shown = { ...data, series: ordered };
+  const seriesThresholds: Record<string, number> = {};
+  for (const s of ordered.slice(0, CHART_SERIES)) if (s.threshold !== undefined) seriesThresholds[s.key] = s.threshold;
+  const suggestion = suggestThreshold(data);
+  return {
+    name: def.name,
+    period: def.period,
+    threshold: def.threshold ?? null,
+    comparisonOperator: def.comparisonOperator,
+    since,
+    until,
+    values: chartValues(shown, CHART_SERIES),
+    transitions: r.transitions.slice(-MAX_TRANSITIONS),
+    fired: fired.length,
+    evaluations: r.evaluations,
+    series: data.series.length,
+    firedBySeries,
+    seriesThresholds,
+    suggestion,
+  };
+}
+
+/** Series and state changes a backtest answer carries at most (the counts cover all). */
+const CHART_SERIES = 20;
+const MAX_TRANSITIONS = 2000;
 
 /** `?since=&until=` of the alarm history. */
 const AlarmRangeQuery = z.object({ since: z.string().optional(), until: z.string().optional() });
@@ -201,11 +282,35 @@ export async function registerAlarmRoutes(app: FastifyInstance, o: AlarmRoutesOp
     }
   });
 
+  // Replays a definition being edited (not stored) over the last 30 days: how often it would
+  // have fired, the watched values for the chart, and a threshold suggested from history.
+  app.post('/api/alarms/backtest', async (req, reply) => {
+    const body = parseInput(BacktestBody, req.body, 'body');
+    try {
+      const rt = await runtime();
+      const name = (body.definition as { name?: unknown } | null)?.name;
+      const stored = typeof name === 'string' ? await rt.alarms.get(name) : undefined;
+      const def = parseAlarmDefinition(restoreRedacted(body.definition, stored?.definition), 'the alarm definition');
+      const until = body.until ?? Date.now();
+      const since = body.since ?? until - BACKTEST_DAYS * 86_400_000;
+      if (since >= until || until - since > 90 * 86_400_000)
+        throw new BiError(
+          'INVALID_REQUEST',
+          'since and until are epoch milliseconds, since < until, at most 90 days apart.',
+        );
+      return await backtestAnswer(rt, def, since, until);
+    } catch (e) {
+      return fail(reply, e);
+    }
+  });
+
   app.post('/api/alarms', async (req, reply) => {
     try {
-      const def = parseAlarmDefinition(req.body, 'the alarm definition');
       const a = await alarms();
-      const existed = (await a.get(def.name)) !== undefined;
+      const name = (req.body as { name?: unknown } | null)?.name;
+      const stored = typeof name === 'string' ? await a.get(name) : undefined;
+      const def = parseAlarmDefinition(restoreRedacted(req.body, stored?.definition), 'the alarm definition');
+      const existed = stored !== undefined;
       await a.put(def);
       return reply.code(existed ? 200 : 201).send({ name: def.name, created: !existed } satisfies AlarmSaved);
     } catch (e) {

@@ -25,10 +25,10 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
 };
 
 /** Details of a BiError that the answer carries (the rest stay on the server). */
-const SHOWN_DETAILS = ['diagnostics', 'problems'] as const;
+const SHOWN_DETAILS = ['diagnostics', 'problems', 'fields'] as const;
 
 export interface ErrorBody {
-  error: { code: string; message: string; diagnostics?: unknown; problems?: unknown };
+  error: { code: string; message: string; diagnostics?: unknown; problems?: unknown; fields?: unknown };
 }
 
 /** A remote engine's failure (Trino, Athena, CloudWatch Logs, AWS): the gateway's, not ours. */

@@ -310,11 +310,39 @@ export interface AlarmSeriesChart {
   transitions: {
     series: string;
     at: number;
+    /** The period whose value made the change (the breaching one for ALARM). */
+    periodStart: number | null;
     from: AlarmState;
     to: AlarmState;
     value: number | null;
     threshold: number | null;
   }[];
+}
+
+/** POST /api/alarms/backtest: a definition being edited, replayed over the last 30 days. */
+export interface AlarmBacktest extends AlarmSeriesChart {
+  /** Changes into ALARM over the range, all series. */
+  fired: number;
+  evaluations: number;
+  /** How many series the alarm watched (the chart has the first 20, those that fired most first). */
+  series: number;
+  firedBySeries: Record<string, number>;
+  /** Per-series thresholds (budgets: a share of each owner's budget). */
+  seriesThresholds: Record<string, number>;
+  /** A threshold from history (metric and query alarms with enough data), null otherwise. */
+  suggestion: {
+    threshold: number;
+    rule: string;
+    percentileValue: number;
+    values: number;
+    fired: number;
+  } | null;
+}
+
+/** One problem of an alarm definition (ALARM_INVALID's `fields`): the field's path and what is wrong. */
+export interface AlarmFieldProblem {
+  path: string;
+  message: string;
 }
 
 /** POST /api/alarms/evaluate (the fields of the evaluation report the page reads). */

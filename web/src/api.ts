@@ -3,7 +3,11 @@
 // origin's /api. The shapes the server sends are defined once, in src/contracts/wire.ts
 // (type-only: nothing of the server is bundled).
 import type {
+  AlarmBacktest,
+  AlarmDeleted,
   AlarmDetail,
+  AlarmFieldProblem,
+  AlarmSaved,
   AlarmDisabled,
   AlarmEnabled,
   AlarmEvaluation,
@@ -66,13 +70,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly diagnostics?: Diagnostic[],
+    /** Each problem of a definition with the path of its field (ALARM_INVALID). */
+    readonly fields?: AlarmFieldProblem[],
   ) {
     super(message);
   }
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; diagnostics?: Diagnostic[] };
+  error?: { code?: string; message?: string; diagnostics?: Diagnostic[]; fields?: AlarmFieldProblem[] };
 }
 
 function signIn(): never {
@@ -114,6 +120,7 @@ export async function request<T>(method: string, path: string, body?: unknown, s
       err.code ?? 'ERROR',
       err.message ?? `Request failed (${res.status}).`,
       err.diagnostics,
+      err.fields,
     );
   }
   return json as T;
@@ -235,6 +242,10 @@ export const api = {
     testNotify: (name: string) => request<AlarmTestDeliveries>('POST', `/api/alarms/${enc(name)}/test-notify`, {}),
     enable: (name: string, to: string[]) => request<AlarmEnabled>('POST', `/api/alarms/${enc(name)}/enable`, { to }),
     disable: (name: string) => request<AlarmDisabled>('POST', `/api/alarms/${enc(name)}/disable`, {}),
+    save: (definition: Record<string, unknown>) => request<AlarmSaved>('POST', '/api/alarms', definition),
+    remove: (name: string) => request<AlarmDeleted>('DELETE', `/api/alarms/${enc(name)}`),
+    backtest: (definition: Record<string, unknown>, signal?: AbortSignal) =>
+      request<AlarmBacktest>('POST', '/api/alarms/backtest', { definition }, signal),
   },
 };
 

@@ -6,6 +6,7 @@ import { MetricFilterStore } from '../../cloudwatch/metricFilterStore.js';
 import type { Store } from '../../store/store.js';
 import type { MetricAlarmDef } from '../definition.js';
 import { computeStatistic } from '../statistics.js';
+import { compileMetricFilter, type SqlMetricFilter } from './metricSql.js';
 import {
   addTo,
   seriesKey,
@@ -27,6 +28,52 @@ export interface EmittingFilter {
 }
 
 type Drivers = Map<string, Map<string, number>>;
+
+/** What one series emitted per period start. */
+interface Collected {
+  labels: Record<string, string>;
+  buckets: Map<number, Accumulator>;
+  drivers?: Map<number, Drivers>;
+}
+
+/** The emitted values of one period, as the partial aggregates SQL returns (plus the values, for percentiles). */
+class Accumulator {
+  sum = 0;
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+  readonly values: number[] | undefined;
+  constructor(keepValues: boolean) {
+    this.values = keepValues ? [] : undefined;
+  }
+  add(v: number): void {
+    this.merge(v, 1, v, v, this.values ? [v] : undefined);
+  }
+  merge(sum: number, count: number, min: number, max: number, values?: number[]): void {
+    this.sum += sum;
+    this.count += count;
+    this.min = Math.min(this.min, min);
+    this.max = Math.max(this.max, max);
+    if (this.values && values) this.values.push(...values);
+  }
+  /** CloudWatch's statistic of the period; undefined for an empty one (missing data). */
+  statistic(statistic: string): number | undefined {
+    if (this.count === 0) return undefined;
+    switch (statistic) {
+      case 'Sum':
+        return this.sum;
+      case 'SampleCount':
+        return this.count;
+      case 'Average':
+        return this.sum / this.count;
+      case 'Minimum':
+        return this.min;
+      case 'Maximum':
+        return this.max;
+    }
+    return computeStatistic(statistic, this.values ?? []);
+  }
+}
 
 const DAY = 86_400_000;
 
@@ -81,14 +128,21 @@ function attrsOf(message: string): Record<string, string | undefined> | undefine
 export class MetricSource implements SeriesSource {
   private readonly drivers = new WeakMap<Series, Map<number, Drivers>>();
 
+  /** `sql`: filters that compile to SQL read Bedrock rows by aggregation (false: every row through the matcher, the bench's baseline). */
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly def: MetricAlarmDef,
     private readonly filters: EmittingFilter[],
+    private readonly sql = true,
   ) {}
 
-  static async create(store: Store, conn: DuckDBConnection, def: MetricAlarmDef): Promise<MetricSource> {
-    return new MetricSource(conn, def, await emittingFilters(store, conn, def));
+  static async create(
+    store: Store,
+    conn: DuckDBConnection,
+    def: MetricAlarmDef,
+    o: { sql?: boolean } = {},
+  ): Promise<MetricSource> {
+    return new MetricSource(conn, def, await emittingFilters(store, conn, def), o.sql ?? true);
   }
 
   get filterCount(): number {
@@ -105,7 +159,27 @@ export class MetricSource implements SeriesSource {
   }
 
   async series(fromMs: number, toMs: number): Promise<Series[]> {
-    const periodMs = this.def.period * 1000;
+    const out: Series[] = [];
+    for (const [key, s] of await this.collect(fromMs, toMs, this.sql)) {
+      const values = new Map<number, number>();
+      for (const [start, acc] of s.buckets) {
+        const v = acc.statistic(this.def.metric.statistic);
+        if (v !== undefined) values.set(start, v);
+      }
+      const series: Series = { key, labels: s.labels, values };
+      if (s.drivers) this.drivers.set(series, s.drivers);
+      out.push(series);
+    }
+    return out;
+  }
+
+  /**
+   * Per series, per period: the emitted values (and, from the matcher, what drove them). With
+   * `sql`, filters that compile to SQL read Bedrock rows as one aggregation (no drivers: explain
+   * reads them for its two periods) and only the other rows go through the matcher.
+   */
+  private async collect(fromMs: number, toMs: number, sql: boolean): Promise<Map<string, Collected>> {
+    const bySeries = new Map<string, Collected>();
     const compiled = this.filters.map((f) => {
       parseFilterPattern(f.filterPattern); // an invalid stored pattern fails here, before any work
       const emit: EmitFilter = {
@@ -117,20 +191,89 @@ export class MetricSource implements SeriesSource {
       };
       return { f, emit, kind: insightsField(f.metricValue) ?? f.name };
     });
-    const { chunk, budgetBytes, deadlineMs } = alarmMatchLimits;
     const groups = compiled.every((c) => c.f.logGroupName !== undefined)
       ? [...new Set(compiled.map((c) => c.f.logGroupName!))]
       : undefined;
-    const bySeries = new Map<
-      string,
-      { labels: Record<string, string>; buckets: Map<number, number[]>; drivers: Map<number, Drivers> }
-    >();
-    if (compiled.length === 0 || (groups && groups.length === 0)) return [];
+    if (compiled.length === 0 || (groups && groups.length === 0)) return bySeries;
+    const asSql = sql ? this.filters.map((f) => compileMetricFilter(f)) : [];
+    const allSql = asSql.length > 0 && asSql.every((x) => x !== undefined);
+    const bucketOf = (labels: Record<string, string>, start: number): Accumulator => {
+      const key = seriesKey(labels);
+      let s = bySeries.get(key);
+      if (!s) bySeries.set(key, (s = { labels, buckets: new Map() }));
+      let b = s.buckets.get(start);
+      if (!b) s.buckets.set(start, (b = new Accumulator(this.needsValues)));
+      return b;
+    };
+    if (allSql) await this.collectSql(asSql, fromMs, toMs, bucketOf);
+    await this.collectMatched(compiled, groups, fromMs, toMs, allSql, bySeries, bucketOf);
+    return bySeries;
+  }
+
+  private get needsValues(): boolean {
+    return /^p/.test(this.def.metric.statistic);
+  }
+
+  private async collectSql(
+    filters: SqlMetricFilter[],
+    fromMs: number,
+    toMs: number,
+    bucketOf: (labels: Record<string, string>, start: number) => Accumulator,
+  ): Promise<void> {
+    const periodMs = this.def.period * 1000;
+    for (const f of filters) {
+      const params: (bigint | string)[] = [BigInt(fromMs), BigInt(toMs), BigInt(periodMs)];
+      let where = `kind = 'bedrock' AND ts >= $1 AND ts < $2`;
+      if (f.logGroupName !== undefined) {
+        params.push(f.logGroupName);
+        where += ` AND log_group = $4`;
+      }
+      // A filter with a default value emits it for every event it does not match (and has no dimensions).
+      const v =
+        f.defaultValue !== undefined ? `CASE WHEN ${f.matches} THEN ${f.value} ELSE ${f.defaultValue} END` : f.value;
+      if (f.defaultValue === undefined) where += ` AND ${f.matches}`;
+      const dims = f.dimensions.map(([, d], i) => `${d} AS d${i}`);
+      const r = await this.conn.runAndReadAll(
+        `SELECT p, ${f.dimensions.map((_, i) => `d${i}, `).join('')}sum(v), count(v), min(v), max(v)${this.needsValues ? ', list(v)' : ''}
+         FROM (SELECT (ts // $3) * $3 AS p, ${[...dims, `${v} AS v`].join(', ')} FROM events WHERE ${where})
+         WHERE v IS NOT NULL${f.dimensions.map((_, i) => ` AND d${i} IS NOT NULL`).join('')} GROUP BY ALL`,
+        params,
+      );
+      const n = f.dimensions.length;
+      for (const row of r.getRows()) {
+        const dimValues: Record<string, string> = {};
+        f.dimensions.forEach(([name], i) => (dimValues[name] = String(row[1 + i])));
+        const labels = this.labelsFor(dimValues);
+        if (!labels) continue;
+        const list = this.needsValues ? (row[5 + n] as { items: unknown[] }).items.map(Number) : undefined;
+        bucketOf(labels, Number(row[0])).merge(
+          Number(row[1 + n]),
+          Number(row[2 + n]),
+          Number(row[3 + n]),
+          Number(row[4 + n]),
+          list,
+        );
+      }
+    }
+  }
+
+  private async collectMatched(
+    compiled: { f: EmittingFilter; emit: EmitFilter; kind: string }[],
+    groups: string[] | undefined,
+    fromMs: number,
+    toMs: number,
+    otherRowsOnly: boolean,
+    bySeries: Map<string, Collected>,
+    bucketOf: (labels: Record<string, string>, start: number) => Accumulator,
+  ): Promise<void> {
+    const periodMs = this.def.period * 1000;
+    const { chunk, budgetBytes, deadlineMs } = alarmMatchLimits;
     // A day at a time keeps memory flat over long backtests.
     for (let lo = fromMs; lo < toMs; lo += DAY) {
       const hi = Math.min(toMs, lo + DAY);
       const params: (number | bigint | string)[] = [BigInt(lo), BigInt(hi)];
       let where = 'ts >= $1 AND ts < $2';
+      if (otherRowsOnly) where += ` AND kind <> 'bedrock'`;
       if (groups) {
         where += ` AND log_group IN (${groups.map((_, i) => `$${i + 3}`).join(', ')})`;
         params.push(...groups);
@@ -161,17 +304,14 @@ export class MetricSource implements SeriesSource {
           const start = Math.floor(Number(part[e.message][0]) / periodMs) * periodMs;
           const labels = this.labelsFor(e.dims);
           if (!labels) continue;
-          const key = seriesKey(labels);
-          let s = bySeries.get(key);
-          if (!s) bySeries.set(key, (s = { labels, buckets: new Map(), drivers: new Map() }));
-          let b = s.buckets.get(start);
-          if (!b) s.buckets.set(start, (b = []));
-          b.push(e.value);
+          bucketOf(labels, start).add(e.value);
           if (e.matched) {
             if (attrsAt !== e.message) {
               attrs = attrsOf(message);
               attrsAt = e.message;
             }
+            const s = bySeries.get(seriesKey(labels))!;
+            s.drivers ??= new Map();
             let d = s.drivers.get(start);
             if (!d) s.drivers.set(start, (d = new Map<string, Map<string, number>>()));
             addTo(d, 'tokenKind', compiled[e.filter].kind, e.value);
@@ -181,23 +321,14 @@ export class MetricSource implements SeriesSource {
         }
       }
     }
-    const out: Series[] = [];
-    for (const [key, s] of bySeries) {
-      const values = new Map<number, number>();
-      for (const [start, vals] of s.buckets) {
-        const v = computeStatistic(this.def.metric.statistic, vals);
-        if (v !== undefined) values.set(start, v);
-      }
-      const series: Series = { key, labels: s.labels, values };
-      this.drivers.set(series, s.drivers);
-      out.push(series);
-    }
-    return out;
   }
 
   async explain(series: Series, start: number): Promise<Explanation> {
-    const d = this.drivers.get(series);
     const periodMs = this.def.period * 1000;
+    // Series read through SQL carry no drivers: the matcher reads them for this period and the one before.
+    const d =
+      this.drivers.get(series) ??
+      (await this.collect(start - periodMs, start + periodMs, false)).get(series.key)?.drivers;
     const cur = d?.get(start) ?? new Map<string, Map<string, number>>();
     const prev = d?.get(start - periodMs) ?? new Map<string, Map<string, number>>();
     // Dimensions that are the series itself (application for a per-application alarm) explain nothing.

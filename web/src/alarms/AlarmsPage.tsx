@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { axisStyle, baseOption, useEChart, type EChartsCoreOption } from '../components/echarts';
-import type { ChartColors } from '../theme';
-import { api } from '../api';
+import { api, errorText, type ApiError } from '../api';
 import type {
   AlarmDetail,
   AlarmState,
   AlarmSummary,
   AlarmSeriesChart as SeriesChart,
 } from '../../../src/contracts/wire';
-import { compactNumber, formatNumber } from '../format';
+import { Modal } from '../components/Modal';
+import { formatNumber } from '../format';
 import { navigate, useLocation, useParamSetter } from '../url';
+import { AlarmForm } from './AlarmForm';
+import { WatchedValueChart } from './WatchedValueChart';
 import './alarms.css';
 
 const RANGES: Record<string, number> = { '1d': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -34,70 +35,6 @@ function StateBadge(props: { state: AlarmState }) {
   );
 }
 
-/** The watched value of one series over time with the threshold line and the ALARM changes marked. */
-function WatchedValueChart(props: { chart: SeriesChart; series: string }) {
-  const { chart, series } = props;
-  const build = useCallback(
-    (c: ChartColors): EChartsCoreOption => {
-      const points = chart.values[series] ?? [];
-      const threshold = chart.threshold;
-      const alarms = chart.transitions.filter((t) => t.series === series && t.to === 'ALARM');
-      const axis = axisStyle(c);
-      const base = baseOption(c);
-      return {
-        ...base,
-        tooltip: {
-          ...(base.tooltip as object),
-          trigger: 'axis',
-          valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)),
-        },
-        grid: { left: 8, right: 24, top: 20, bottom: 12, containLabel: true },
-        xAxis: { type: 'time', min: chart.since, max: chart.until, ...axis, splitLine: { show: false } },
-        yAxis: { type: 'value', ...axis, axisLabel: { color: c.muted, formatter: (v: number) => compactNumber(v) } },
-        series: [
-          {
-            name: 'value',
-            type: 'line',
-            data: points,
-            showSymbol: points.length < 80,
-            symbolSize: 4,
-            lineStyle: { width: 1.6 },
-            color: c.palette[0],
-            markLine: {
-              symbol: 'none',
-              silent: true,
-              data: [
-                ...(threshold !== null
-                  ? [
-                      {
-                        yAxis: threshold,
-                        name: 'threshold',
-                        lineStyle: { color: '#d1453b', type: 'dashed' },
-                        label: {
-                          formatter: `threshold ${formatNumber(threshold)}`,
-                          position: 'insideEndTop',
-                          color: c.text,
-                        },
-                      },
-                    ]
-                  : []),
-                ...alarms.map((t) => ({
-                  xAxis: t.at,
-                  lineStyle: { color: '#e07b00', type: 'dotted' },
-                  label: { formatter: 'ALARM', position: 'insideEndTop', color: c.text },
-                })),
-              ],
-            },
-          },
-        ],
-      };
-    },
-    [chart, series],
-  );
-  const el = useEChart(build);
-  return <div ref={el} className="alarm-chart" data-testid="alarm-chart" />;
-}
-
 function AlarmDetailView(props: { name: string; range: string; series?: string; onChanged: () => void }) {
   const setParams = useParamSetter();
   const [detail, setDetail] = useState<AlarmDetail | null>(null);
@@ -106,6 +43,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [recipient, setRecipient] = useState('');
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const load = useCallback(() => {
     setError('');
     api.alarms.get(props.name).then(setDetail, (e: Error) => setError(e.message));
@@ -167,6 +105,23 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
         <button
           type="button"
           className="btn"
+          onClick={() => navigate('/alarms', { name: d.name, edit: '1' })}
+          data-testid="alarm-edit"
+        >
+          Edit
+        </button>
+        <button
+          type="button"
+          className="btn danger-outline"
+          disabled={busy}
+          onClick={() => setConfirmDelete(true)}
+          data-testid="alarm-delete"
+        >
+          Delete
+        </button>
+        <button
+          type="button"
+          className="btn"
           disabled={busy}
           onClick={() =>
             void act('Evaluation', async () => {
@@ -205,6 +160,7 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
                 return 'Disabled.';
               })
             }
+            data-testid="alarm-disable"
           >
             Disable
           </button>
@@ -227,12 +183,49 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
                   return `Enabled; notifies ${r.targets.join(', ')}.`;
                 })
               }
+              data-testid="alarm-enable"
             >
               Enable
             </button>
           </span>
         )}
       </div>
+      {confirmDelete && (
+        <Modal
+          title={`Delete ${d.name}?`}
+          onClose={() => setConfirmDelete(false)}
+          testId="alarm-delete-confirm"
+          footer={
+            <>
+              <button type="button" className="btn" onClick={() => setConfirmDelete(false)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="btn danger"
+                data-testid="alarm-delete-yes"
+                onClick={() => {
+                  setConfirmDelete(false);
+                  void api.alarms.remove(d.name).then(
+                    () => {
+                      props.onChanged();
+                      navigate('/alarms');
+                    },
+                    (e: ApiError) => setNote(`Delete failed: ${errorText(e)}`),
+                  );
+                }}
+              >
+                Delete
+              </button>
+            </>
+          }
+        >
+          <p>
+            The alarm, its current state and its history are deleted. Notifications already sent are not recalled.
+            {detail.builtin ? ' It is built in: it does not come back.' : ''}
+          </p>
+        </Modal>
+      )}
       {d.description && <p className="alarm-desc">{d.description}</p>}
       <p className="alarm-rule">
         {d.kind} alarm · {d.comparisonOperator}
@@ -430,9 +423,36 @@ function AlarmDetailView(props: { name: string; range: string; series?: string; 
   );
 }
 
+/** The form on a stored alarm's definition (as the API sends it: secrets redacted, kept by the server on save). */
+function AlarmEditor(props: { name: string; onSaved: () => void }) {
+  const [def, setDef] = useState<Record<string, unknown> | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    api.alarms.get(props.name).then(
+      (d) => setDef(d.definition as unknown as Record<string, unknown>),
+      (e: ApiError) => setError(errorText(e)),
+    );
+  }, [props.name]);
+  if (error)
+    return (
+      <div className="alarm-error" role="alert">
+        {error}
+      </div>
+    );
+  if (!def)
+    return (
+      <div className="empty">
+        <span className="spinner" /> Loading…
+      </div>
+    );
+  return <AlarmForm initial={def} onSaved={props.onSaved} onCancel={() => navigate('/alarms', { name: props.name })} />;
+}
+
 export function AlarmsPage() {
   const loc = useLocation();
   const name = loc.params.get('name') ?? undefined;
+  const editing = loc.params.get('edit') === '1';
+  const creating = loc.params.get('new') === '1';
   const [list, setList] = useState<AlarmSummary[] | null>(null);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
@@ -445,7 +465,17 @@ export function AlarmsPage() {
   return (
     <div className="alarms-page">
       <aside className="alarm-list" data-testid="alarm-list">
-        <h1>Alarms</h1>
+        <div className="alarm-list-head">
+          <h1>Alarms</h1>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => navigate('/alarms', { new: '1' })}
+            data-testid="alarm-new"
+          >
+            New alarm
+          </button>
+        </div>
         {error && (
           <div className="alarm-error" role="alert">
             {error}
@@ -458,7 +488,7 @@ export function AlarmsPage() {
         )}
         {list?.length === 0 && (
           <div className="muted">
-            No alarms. Create one with <code>bedrock-insights alarms create -f FILE</code>.
+            No alarms yet: create one with New alarm (or <code>bedrock-insights alarms create -f FILE</code>).
           </div>
         )}
         {list?.map((a) => (
@@ -486,7 +516,25 @@ export function AlarmsPage() {
         ))}
       </aside>
       <main className="alarm-main">
-        {name ? (
+        {creating ? (
+          <AlarmForm
+            initial={null}
+            onSaved={(n) => {
+              setTick((t) => t + 1);
+              navigate('/alarms', { name: n });
+            }}
+            onCancel={() => navigate('/alarms')}
+          />
+        ) : name && editing ? (
+          <AlarmEditor
+            key={name}
+            name={name}
+            onSaved={() => {
+              setTick((t) => t + 1);
+              navigate('/alarms', { name });
+            }}
+          />
+        ) : name ? (
           <AlarmDetailView
             key={name}
             name={name}
