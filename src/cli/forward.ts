@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clientCommand } from '../control/context.js';
-import { runThroughServer } from '../control/client.js';
-import { THROUGH_SERVER } from '../control/protocol.js';
-import { liveServer } from '../control/serverFile.js';
+import { serverFilePath } from '../control/server-path.js';
+import { THROUGH_SERVER } from '../control/through-server.js';
 import { defaultDbPath } from '../store/db-env.js';
 import { RanThroughServer } from './self.js';
 
@@ -26,8 +25,13 @@ export async function runThroughServerIfHeld(action: Command, argv: string[]): P
   if (!THROUGH_SERVER.has(top.name()) || !action.options.some((o) => o.long === '--db')) return;
   const db = action.optsWithGlobals<{ db?: unknown }>().db;
   const path = defaultDbPath(typeof db === 'string' ? db : undefined);
+  // Most runs have no server: look for its file before loading the channel (zod, HTTP client),
+  // which would cost every command, `check` without a store included, its start-up time.
+  if (path === ':memory:' || !existsSync(serverFilePath(path))) return;
+  const { liveServer } = await import('../control/serverFile.js');
   const server = liveServer(path);
   if (!server) return;
+  const { runThroughServer } = await import('../control/client.js');
   const stdin: { dir?: string } = {};
   try {
     const args = absoluteArgs(argv.slice(2), action, stdin);

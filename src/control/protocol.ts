@@ -11,24 +11,7 @@ export const CANCEL_PATH = '/control/cancel';
 /** The header that carries the control token (not Authorization: that one is the console's). */
 export const TOKEN_HEADER = 'x-bedrock-insights-control';
 
-/**
- * The commands that work on a store and so run through the server that holds it. The others
- * (generate, serve, demo, trino, athena) never touch a store a server holds.
- */
-export const THROUGH_SERVER = new Set([
-  'query',
-  'ingest',
-  'check',
-  'doctor',
-  'prices',
-  'alarms',
-  'chargeback',
-  'report',
-  'reconcile',
-  'daily',
-  'monthly',
-  'sync',
-]);
+export { THROUGH_SERVER } from './through-server.js';
 
 export const RunRequestSchema = z.object({
   /** The command line after the program name, with every path made absolute by the client. */
