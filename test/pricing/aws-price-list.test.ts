@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   loadPriceBook,
-  PRICE_BOOK_ENV,
   PRICES_ENV,
   pricesFromAwsOffer,
   resolveModel,
@@ -17,29 +16,9 @@ import {
 } from '../../src/pricing/index.js';
 import { isBiError } from '../../src/util/errors.js';
 import { AWS_OFFER_SAMPLE } from '../fixtures/paths.js';
-import { near, runPrices, tempDir, writeJson } from './helpers.js';
+import { isolate, near, runPrices, writeJson } from './helpers.js';
 
 const offer = (): AwsOfferFile => JSON.parse(readFileSync(AWS_OFFER_SAMPLE, 'utf8')) as AwsOfferFile;
-
-/** Each test names its own book and prices file: never a developer's ~/.bedrock-insights. */
-function isolate(): { dir: string; bookPath: string; restore: () => void } {
-  const dir = tempDir();
-  const saved = [process.env[PRICE_BOOK_ENV], process.env[PRICES_ENV]];
-  const bookPath = join(dir, 'price-book.json');
-  process.env[PRICE_BOOK_ENV] = bookPath;
-  process.env[PRICES_ENV] = writeJson(dir, 'prices.json', { version: 'test', prices: [] });
-  return {
-    dir,
-    bookPath,
-    restore() {
-      const [b, p] = saved;
-      if (b === undefined) delete process.env[PRICE_BOOK_ENV];
-      else process.env[PRICE_BOOK_ENV] = b;
-      if (p === undefined) delete process.env[PRICES_ENV];
-      else process.env[PRICES_ENV] = p;
-    },
-  };
-}
 
 const price = (id: string, region: string) => {
   const r = resolveModel(id, region, { book: loadPriceBook() });

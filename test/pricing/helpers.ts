@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { Command } from 'commander';
 import { registerPrices } from '../../src/cli/commands/prices.js';
+import { PRICE_BOOK_ENV, PRICES_ENV } from '../../src/pricing/index.js';
 import { Store } from '../../src/store/store.js';
 
 /** A row of the events table with the fields pricing reads; the rest get plain defaults. */
@@ -111,4 +112,24 @@ export async function runPrices(args: string[]): Promise<string> {
     process.stdout.write = write;
   }
   return captured;
+}
+
+/** Each test names its own book and prices file: never a developer's ~/.bedrock-insights. */
+export function isolate(): { dir: string; bookPath: string; restore: () => void } {
+  const dir = tempDir();
+  const saved = [process.env[PRICE_BOOK_ENV], process.env[PRICES_ENV]];
+  const bookPath = join(dir, 'price-book.json');
+  process.env[PRICE_BOOK_ENV] = bookPath;
+  process.env[PRICES_ENV] = writeJson(dir, 'prices.json', { version: 'test', prices: [] });
+  return {
+    dir,
+    bookPath,
+    restore() {
+      const [b, p] = saved;
+      if (b === undefined) delete process.env[PRICE_BOOK_ENV];
+      else process.env[PRICE_BOOK_ENV] = b;
+      if (p === undefined) delete process.env[PRICES_ENV];
+      else process.env[PRICES_ENV] = p;
+    },
+  };
 }

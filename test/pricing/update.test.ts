@@ -6,8 +6,6 @@ import {
   bookFreshness,
   loadPriceBook,
   makeBookFile,
-  PRICE_BOOK_ENV,
-  PRICES_ENV,
   priceEvents,
   resolveModel,
   shippedBook,
@@ -15,31 +13,11 @@ import {
 } from '../../src/pricing/index.js';
 import { Store } from '../../src/store/store.js';
 import { LITELLM_SAMPLE } from '../fixtures/paths.js';
-import { costs, insertRows, near, tempDir, writeJson, runPrices } from './helpers.js';
+import { costs, insertRows, isolate, near, runPrices, tempDir, writeJson } from './helpers.js';
 
 const SAMPLE = LITELLM_SAMPLE;
 
 const run = runPrices;
-
-/** Each test names its own book and prices file: never a developer's ~/.bedrock-insights. */
-function isolate(): { dir: string; bookPath: string; restore: () => void } {
-  const dir = tempDir();
-  const saved = [process.env[PRICE_BOOK_ENV], process.env[PRICES_ENV]];
-  const bookPath = join(dir, 'price-book.json');
-  process.env[PRICE_BOOK_ENV] = bookPath;
-  process.env[PRICES_ENV] = writeJson(dir, 'prices.json', { version: 'test', prices: [] });
-  return {
-    dir,
-    bookPath,
-    restore() {
-      const [b, p] = saved;
-      if (b === undefined) delete process.env[PRICE_BOOK_ENV];
-      else process.env[PRICE_BOOK_ENV] = b;
-      if (p === undefined) delete process.env[PRICES_ENV];
-      else process.env[PRICES_ENV] = p;
-    },
-  };
-}
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
