@@ -228,9 +228,11 @@ function keep(v: unknown, spec: Spec | undefined, depth: number): unknown {
     return any ? out : undefined;
   }
   let out: Record<string, unknown> | undefined;
-  for (const [key, x] of Object.entries(v as Record<string, unknown>)) {
+  const o = v as Record<string, unknown>;
+  // Object.keys, not Object.entries: no [key, value] pair allocated per member (issue 12).
+  for (const key of Object.keys(o)) {
     const sub = spec === A ? A : Object.hasOwn(spec, key) ? spec[key] : spec['*'];
-    const k = keep(x, sub, depth + 1);
+    const k = keep(o[key], sub, depth + 1);
     if (k !== undefined) (out ??= {})[key] = k;
   }
   return out;

@@ -263,7 +263,12 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
     const names = new Set(String(sig).split(SIG_SEP));
     for (const f of names) add(String(group), f, Number(n));
   }
-  // Deep structures (bodies kept, arrays, unknown nested objects): flatten exactly, in Node.
+  // Deep structures (bodies kept, arrays, unknown nested objects): flatten exactly, in Node. Most
+  // records of a group share their list of names, so each distinct list is counted once and added
+  // at the end: one map update per record instead of one per field (issue 12). A list is keyed by
+  // its names joined with SIG_SEP; only lists whose names hold no SIG_SEP are kept, so a key with
+  // as many names as the kept list is that list (a name holding the separator is counted alone).
+  const lists = new Map<string, Map<string, { names: string[]; n: number }>>();
   const deep = await conn.stream(`SELECT log_group, message FROM ins WHERE contains(sig, chr(1))`);
   for (;;) {
     const chunk = await deep.fetchChunk();
@@ -275,9 +280,18 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
       } catch {
         continue;
       }
-      for (const f of fieldNamesOf(parsed)) add(String(group), f, 1);
+      const g = String(group);
+      const names = fieldNamesOf(parsed);
+      let m = lists.get(g);
+      if (!m) lists.set(g, (m = new Map()));
+      const key = names.join(SIG_SEP);
+      const seen = m.get(key);
+      if (seen && seen.names.length === names.length) seen.n++;
+      else if (!seen && !names.some((f) => f.includes(SIG_SEP))) m.set(key, { names, n: 1 });
+      else for (const f of names) add(g, f, 1);
     }
   }
+  for (const [g, m] of lists) for (const { names, n } of m.values()) for (const f of names) add(g, f, n);
   return out;
 }
 
