@@ -8,30 +8,51 @@ import { MAX_JSON_DEPTH } from './limits.js';
  * the stack (campaign F3); `truncated` says that parts deeper than that were not looked at.
  */
 export function discoverFields(value: unknown): { names: string[]; truncated: boolean } {
-  const out = new Set<string>();
-  let truncated = false;
-  // Depth-first, in document order (children pushed in reverse), as the recursive walk was.
-  const stack: [unknown, string, number][] = [[value, '', 1]];
-  while (stack.length > 0) {
-    const [v, prefix, depth] = stack.pop()!;
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'object') {
-      if (prefix !== '') out.add(discoveredName(prefix));
-      continue;
-    }
-    if (depth > MAX_JSON_DEPTH) {
-      truncated = true;
-      continue;
-    }
-    const entries: [string, unknown][] = Array.isArray(v)
-      ? v.map((x, i): [string, unknown] => [String(i), x])
-      : Object.entries(v as Record<string, unknown>);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, x] = entries[i];
-      stack.push([x, prefix === '' ? k : `${prefix}.${k}`, depth + 1]);
-    }
+  const walk: Walk = { out: new Set<string>(), truncated: false, depth: 0 };
+  discover(value, '', 1, walk);
+  return { names: [...walk.out], truncated: walk.truncated };
+}
+
+interface Walk {
+  out: Set<string>;
+  truncated: boolean;
+  /** The deepest level reached. */
+  depth: number;
+}
+
+/**
+ * The names discoverFields gives the parts of `value` when it sits at `prefix` (a dotted path,
+ * not starting with `@`) at nesting level `depth` of its record; null when any part is deeper than
+ * `maxDepth` (the caller then flattens the whole record, which also applies the depth rules).
+ */
+export function fieldNamesUnder(value: unknown, prefix: string, depth: number, maxDepth: number): string[] | null {
+  const walk: Walk = { out: new Set<string>(), truncated: false, depth: 0 };
+  discover(value, prefix, depth, walk);
+  return walk.truncated || walk.depth > maxDepth ? null : [...walk.out];
+}
+
+/**
+ * Depth-first, in document order. Recursive, but never deeper than MAX_JSON_DEPTH frames, so a
+ * hostile nesting cannot exhaust the stack; it replaced an explicit stack of [value, prefix, depth]
+ * tuples whose allocations were most of the cost of the ingest's catalog counts (issue 12).
+ */
+function discover(v: unknown, prefix: string, depth: number, walk: Walk): void {
+  if (v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    if (prefix !== '') walk.out.add(discoveredName(prefix));
+    return;
   }
-  return { names: [...out], truncated };
+  if (depth > MAX_JSON_DEPTH) {
+    walk.truncated = true;
+    return;
+  }
+  if (depth > walk.depth) walk.depth = depth;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) discover(v[i], prefix === '' ? String(i) : `${prefix}.${i}`, depth + 1, walk);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) discover(o[k], prefix === '' ? k : `${prefix}.${k}`, depth + 1, walk);
 }
 
 export function fieldNamesOf(value: unknown): string[] {
@@ -39,5 +60,5 @@ export function fieldNamesOf(value: unknown): string[] {
 }
 
 export function discoveredName(flat: string): string {
-  return flat.startsWith('@') ? '@' + flat : flat;
+  return flat.charCodeAt(0) === 0x40 ? '@' + flat : flat; // '@'
 }

@@ -1,4 +1,5 @@
 import { BODY_KEYS, redactBody } from './bodies.js';
+import { fieldNamesUnder } from './fields.js';
 
 /**
  * Reduces input.inputBodyJson and output.outputBodyJson of a record's JSON text to what
@@ -14,17 +15,47 @@ import { BODY_KEYS, redactBody } from './bodies.js';
  * This runs before DuckDB sees the record, so that DuckDB parses small records, not prompts.
  */
 export function redactBodiesText(t: string): string | null {
-  if (t.indexOf('BodyJson"') === -1) return t;
+  return redact(t, false)?.text ?? null;
+}
+
+/**
+ * Bodies nested deeper than this below their record leave their names to the caller's exact
+ * flattening (which also applies the record depth rule): kept bodies are a few levels deep.
+ */
+const BODY_NAMES_DEPTH = 32;
+
+/**
+ * redactBodiesText, and the field names (as discoverFields names them in the whole record) of
+ * the bodies kept in the result: what the bulk ingest's catalog signature needs without parsing
+ * the stored record again (issue 12). `bodyFields` is null when they cannot be told that way
+ * (a part or a body named twice, a body nested deeper than BODY_NAMES_DEPTH); [] when no body
+ * is kept.
+ */
+export function redactBodiesTextFields(t: string): { text: string; bodyFields: string[] | null } | null {
+  return redact(t, true);
+}
+
+function redact(t: string, withFields: boolean): { text: string; bodyFields: string[] | null } | null {
+  if (t.indexOf('BodyJson"') === -1) return { text: t, bodyFields: [] };
   const start = skipWs(t, 0);
-  if (t.charCodeAt(start) !== 0x7b) return t;
+  if (t.charCodeAt(start) !== 0x7b) return { text: t, bodyFields: [] };
   const edits: { from: number; to: number; text: string }[] = [];
   let failed = false;
-  const top = members(t, start, (key, valueStart) => {
-    if (key !== 'input' && key !== 'output') return;
-    if (t.charCodeAt(valueStart) !== 0x7b) return;
+  let bodyFields: string[] | null = withFields ? [] : null;
+  const partsSeen = new Set<string>();
+  // The input and output objects are walked where they are met, and the walk's end is their end:
+  // finding their end first would scan the bodies' text one more time (issue 12).
+  const part = (key: string, valueStart: number): number | null => {
+    if (key !== 'input' && key !== 'output') return null;
+    // A part named twice: the record's readers disagree on which one counts (first or last).
+    if (partsSeen.has(key)) bodyFields = null;
+    partsSeen.add(key);
+    if (t.charCodeAt(valueStart) !== 0x7b) return null;
     const bodyKey = BODY_KEYS[key];
+    let bodies = 0;
     const inner = members(t, valueStart, (k, vs, ve, cut) => {
       if (k !== bodyKey) return;
+      if (++bodies > 1) bodyFields = null;
       let body: unknown;
       try {
         body = JSON.parse(t.slice(vs, ve));
@@ -34,19 +65,29 @@ export function redactBodiesText(t: string): string | null {
       }
       const kept = redactBody(body, key);
       if (kept === undefined) edits.push({ from: cut[0], to: cut[1], text: '' });
-      else edits.push({ from: vs, to: ve, text: JSON.stringify(kept) });
+      else {
+        edits.push({ from: vs, to: ve, text: JSON.stringify(kept) });
+        if (bodyFields !== null) {
+          // The record is level 1, its part 2, the body 3.
+          const names = fieldNamesUnder(kept, `${key}.${bodyKey}`, 3, BODY_NAMES_DEPTH);
+          if (names === null) bodyFields = null;
+          else for (const n of names) bodyFields.push(n);
+        }
+      }
     });
     if (inner < 0) failed = true;
-  });
+    return inner;
+  };
+  const top = members(t, start, () => undefined, part);
   if (top < 0 || failed) return null;
-  if (edits.length === 0) return t;
+  if (edits.length === 0) return { text: t, bodyFields };
   let out = '';
   let from = 0;
   for (const e of edits) {
     out += t.slice(from, e.from) + e.text;
     from = e.to;
   }
-  return out + t.slice(from);
+  return { text: out + t.slice(from), bodyFields };
 }
 
 function skipWs(t: string, i: number): number {
@@ -98,11 +139,14 @@ function valueEnd(t: string, i: number): number {
 /**
  * Walks the members of the object starting at i ('{'), calling visit(key, valueStart, valueEnd, cut) where
  * cut is the range to delete to remove that member with its comma. Returns the index after '}', or -1.
+ * `walkValue`, when it returns a number, has walked the member's value itself and says where it
+ * ends (-1: it could not).
  */
 function members(
   t: string,
   i: number,
   visit: (key: string, valueStart: number, valueEnd: number, cut: [number, number]) => void,
+  walkValue?: (key: string, valueStart: number) => number | null,
 ): number {
   if (t.charCodeAt(i) !== 0x7b) return -1;
   let j = skipWs(t, i + 1);
@@ -124,7 +168,7 @@ function members(
     let k = skipWs(t, keyEnd);
     if (t.charCodeAt(k) !== 0x3a) return -1;
     k = skipWs(t, k + 1);
-    const vEnd = valueEnd(t, k);
+    const vEnd = walkValue?.(key, k) ?? valueEnd(t, k);
     if (vEnd < 0) return -1;
     const after = skipWs(t, vEnd);
     const c = t.charCodeAt(after);

@@ -1,11 +1,10 @@
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { recordTooLarge } from '../logs/limits.js';
 import { REJECT, rejectReason } from '../logs/reasons.js';
-import { redactBodiesText } from '../logs/redact-text.js';
 import { inTransaction } from '../store/transaction.js';
 import { CONFLICTS_KEPT, commitNormalized, type WriteHook } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
-import { STAGE_DDL, normalizeStage, sqlString } from './sql-normalize.js';
+import { STAGE_DDL, normalizeStage, sqlString, stagedText } from './sql-normalize.js';
 
 export interface RejectedRecord {
   file: string;
@@ -114,6 +113,7 @@ export class ChunkWriter {
   private evTs: (bigint | null)[] = [];
   private ingTs: (bigint | null)[] = [];
   private streams: (string | null)[] = [];
+  private bodySigs: (string | null)[] = [];
   private bytes = 0;
   private extra = false; // any per-record times or streams in this chunk
   /** The delivery time of the file being read: @ingestionTime of its records that carry none. */
@@ -173,8 +173,9 @@ export class ChunkWriter {
    */
   add(line: number, raw: string, evTs?: number, ingTs?: number, stream?: string): void {
     this.added++;
-    const text = this.opts.keepBodies ? raw : redactBodiesText(raw);
-    if (text === null) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
+    const staged = stagedText(raw, this.opts.keepBodies);
+    if (staged === null) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
+    const text = staged.text;
     ingTs ??= this.delivered;
     if (recordTooLarge(text)) {
       const mib = (Buffer.byteLength(text, 'utf8') / (1024 * 1024)).toFixed(1);
@@ -183,6 +184,7 @@ export class ChunkWriter {
     this.fids.push(this.fid);
     this.lns.push(BigInt(line));
     this.texts.push(text);
+    this.bodySigs.push(staged.bodySig);
     this.bytes += text.length;
     if (evTs !== undefined || ingTs !== undefined || stream !== undefined) {
       this.extra = true;
@@ -245,7 +247,10 @@ export class ChunkWriter {
       try {
         for (let i = 0; i < n; i += APPEND_ROWS) {
           const m = Math.min(APPEND_ROWS, n - i);
-          const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR], m);
+          const chunk = DuckDBDataChunk.create(
+            [INTEGER, INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR, VARCHAR],
+            m,
+          );
           const rns = new Array<number>(m);
           for (let k = 0; k < m; k++) rns[k] = i + k + 1;
           chunk.setColumnValues(0, rns);
@@ -256,6 +261,7 @@ export class ChunkWriter {
           chunk.setColumnValues(4, this.extra ? fillNulls(this.evTs, i, m) : nulls);
           chunk.setColumnValues(5, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
           chunk.setColumnValues(6, this.extra ? fillNulls(this.streams, i, m) : nulls);
+          chunk.setColumnValues(7, this.bodySigs.slice(i, i + m));
           app.appendDataChunk(chunk);
         }
         app.flushSync();
@@ -364,6 +370,7 @@ export class ChunkWriter {
     this.fids = [];
     this.lns = [];
     this.texts = [];
+    this.bodySigs = [];
     this.evTs = [];
     this.ingTs = [];
     this.streams = [];

@@ -3,6 +3,8 @@ import { MAX_JSON_DEPTH, textDepthExceeds } from '../logs/limits.js';
 import { REJECT } from '../logs/reasons.js';
 import { KEYS_SHOWN, REJECT_VALUE_CHARS } from '../logs/record.js';
 import { TIMESTAMP_PATTERN } from '../logs/timestamp.js';
+import { redactBodiesTextFields } from '../logs/redact-text.js';
+import { SIG_SEP } from '../store/writer.js';
 
 // The set-based twin of normalizeBedrockRecord (src/logs/record.ts): the same validation order,
 // reject codes, hot-field extraction and event key, done by DuckDB over a staging
@@ -24,8 +26,26 @@ export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
   text VARCHAR NOT NULL,   -- the record as JSON text
   ev_ts BIGINT,            -- CloudWatch export: the event timestamp (@timestamp)
   ing_ts BIGINT,           -- CloudWatch export: the ingestion time
-  stream VARCHAR           -- CloudWatch export: the log stream name
+  stream VARCHAR,          -- CloudWatch export: the log stream name
+  body_sig VARCHAR         -- the kept bodies' field names, joined by chr(31), when the writer
+                           -- reduced them (stagedText); NULL: the signature says DEEP for them
 )`;
+
+/**
+ * A record text as the writer stages it: its bodies reduced unless they are kept, and the kept
+ * bodies' field names for `stage.body_sig` (null: the SQL signature says DEEP and the writer
+ * flattens the stored message; always so with bodies kept). null: a body could not be read, the
+ * record is malformed.
+ */
+export function stagedText(raw: string, keepBodies: boolean): { text: string; bodySig: string | null } | null {
+  if (keepBodies) return { text: raw, bodySig: null };
+  const r = redactBodiesTextFields(raw);
+  if (r === null) return null;
+  const names = r.bodyFields;
+  // A name holding the separator would be split in two: such a record is flattened instead.
+  const bodySig = names === null || names.some((n) => n.includes(SIG_SEP)) ? null : names.join(SIG_SEP);
+  return { text: r.text, bodySig };
+}
 
 const MAPJ = `'"MAP(VARCHAR, JSON)"'`;
 const SEP = `chr(31)`; // field separator inside the catalog signature
@@ -62,9 +82,14 @@ function typeOf(v: string): string {
 function token(d: string): string {
   return `CAST(${d} AS BIGINT)`;
 }
-/** Catalog signature of one sub-object: its scalar field names, or DEEP when it nests further. */
-function subSignature(prefix: string, m: string): string {
-  return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')),
+/**
+ * Catalog signature of one sub-object: its scalar field names, or DEEP when it nests further. The
+ * member `body` (input.inputBodyJson, output.outputBodyJson) is left out when `body_sig` names its
+ * fields instead.
+ */
+function subSignature(prefix: string, m: string, body?: string): string {
+  const notBody = body === undefined ? '' : ` AND (body_sig IS NULL OR e.key <> ${sqlString(body)})`;
+  return `array_to_string(list_transform(list_filter(map_entries(${m}), e -> e.value IS NOT NULL AND e.value NOT IN ('{}', '[]')${notBody}),
     e -> CASE WHEN starts_with(e.value, '{') OR starts_with(e.value, '[') THEN ${DEEP} ELSE ${sqlString(prefix + '.')} || e.key END), ${SEP})`;
 }
 
@@ -88,9 +113,9 @@ export function normalizeSql(o: SqlNormalizeOptions): string {
   // re-evaluate a CTE's expressions (the JSON parse first) at every reference.
   return `CREATE OR REPLACE TEMP TABLE norm AS
 WITH p AS MATERIALIZED (
-  SELECT rn, fid, ln, try(json_transform(text, ${MAPJ})) AS m FROM stage
+  SELECT rn, fid, ln, body_sig, try(json_transform(text, ${MAPJ})) AS m FROM stage
 ), r AS (
-  SELECT rn, fid, ln, m IS NULL AS unparsed,
+  SELECT rn, fid, ln, body_sig, m IS NULL AS unparsed,
     m['timestamp'] AS j_ts, m['schemaType'] AS j_st, m['accountId'] AS j_acct, m['region'] AS j_region,
     m['requestId'] AS j_rid, m['operation'] AS j_op, m['modelId'] AS j_model, m['inferenceRegion'] AS j_ireg,
     m['errorCode'] AS j_err, m['identity'] AS j_id, m['input'] AS j_in, m['output'] AS j_out, m['requestMetadata'] AS j_md,
@@ -102,7 +127,7 @@ WITH p AS MATERIALIZED (
       AND m['schemaType'] IS NULL THEN array_to_string(map_keys(m)[1:${KEYS_SHOWN}], ', ') END AS top_keys
   FROM p
 ), s AS MATERIALIZED (
-  SELECT rn, fid, ln, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, top_keys,
+  SELECT rn, fid, ln, body_sig, unparsed, j_ts, j_st, j_acct, j_region, j_rid, j_op, j_model, j_ireg, j_err, sig_top, top_keys,
     j_md, ${notObject('j_id')} AS bad_id, ${notObject('j_in')} AS bad_in, ${notObject('j_out')} AS bad_out, ${notObject('j_md')} AS bad_md,
     CASE WHEN ${notObject('j_id')} THEN ${typeOf('j_id')} WHEN ${notObject('j_in')} THEN ${typeOf('j_in')}
       WHEN ${notObject('j_out')} THEN ${typeOf('j_out')} WHEN ${notObject('j_md')} THEN ${typeOf('j_md')} END AS bad_type,
@@ -125,8 +150,9 @@ WITH p AS MATERIALIZED (
     CASE WHEN m_md IS NOT NULL THEN try(json_transform(j_md, '"MAP(VARCHAR, VARCHAR)"')) END AS md,
     concat_ws(${SEP}, nullif(sig_top, ''),
       nullif(${subSignature('identity', 'm_id')}, ''),
-      nullif(${subSignature('input', 'm_in')}, ''),
-      nullif(${subSignature('output', 'm_out')}, ''),
+      nullif(${subSignature('input', 'm_in', 'inputBodyJson')}, ''),
+      nullif(${subSignature('output', 'm_out', 'outputBodyJson')}, ''),
+      nullif(body_sig, ''),
       -- Only valid rows keep sig, and their requestMetadata values are all strings: no filter needed.
       CASE WHEN cardinality(m_md) > 0 THEN 'requestMetadata.' || array_to_string(map_keys(m_md), ${SEP} || 'requestMetadata.') END) AS sig
   FROM s

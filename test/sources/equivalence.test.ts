@@ -1,10 +1,9 @@
 import { test, after } from 'node:test';
-import { redactBodiesText } from '../../src/logs/redact-text.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Store } from '../../src/store/store.js';
-import { STAGE_DDL, normalizeStage } from '../../src/sources/sql-normalize.js';
+import { STAGE_DDL, normalizeStage, stagedText } from '../../src/sources/sql-normalize.js';
 import { normalizeBedrockRecord } from '../../src/logs/record.js';
 import { fieldNamesOf } from '../../src/logs/fields.js';
 import { rejectReason } from '../../src/logs/reasons.js';
@@ -36,11 +35,14 @@ async function sqlNormalize(texts: string[], keepBodies: boolean): Promise<NormR
     app.appendInteger(0);
     app.appendBigInt(1n);
     // As the chunk writer stages it: bodies cut down first (a body it cannot read rejects the
-    // record there as malformed, as SQL does with the text).
-    app.appendVarchar(keepBodies ? t : (redactBodiesText(t) ?? t));
+    // record there as malformed, as SQL does with the text), with the kept bodies' field names.
+    const staged = stagedText(t, keepBodies);
+    app.appendVarchar(staged?.text ?? t);
     app.appendNull();
     app.appendNull();
     app.appendNull();
+    if (staged?.bodySig == null) app.appendNull();
+    else app.appendVarchar(staged.bodySig);
     app.endRow();
   });
   app.closeSync();
