@@ -363,3 +363,33 @@ test('they agree on generated records (property test, fixed seed)', async () => 
   // The sample must exercise both outcomes, or it proves little.
   assert.ok(a.stored >= 60 && a.rejected >= 60, JSON.stringify(a));
 });
+
+test('kept bodies are named by the redaction, and the cases it cannot name exactly fall back to flattening', async () => {
+  const base = examples[8] as Record<string, unknown>;
+  const usage = (u: Record<string, unknown>): string =>
+    JSON.stringify({
+      ...base,
+      input: { inputTokenCount: 3, inputBodyJson: { messages: [{ role: 'user', content: [{ text: 'secret' }] }] } },
+      output: { outputTokenCount: 2, outputBodyJson: { stopReason: 'end_turn', usage: u } },
+    });
+  const named = usage({ inputTokens: 3, outputTokens: 2 });
+  const sep = usage({ 'a\u001fb': 1 }); // a name holding the signature's separator
+  const at = usage({ '@x': 1 }); // '@' only doubles at the top of a record
+  let deep: unknown = 1;
+  for (let i = 0; i < 40; i++) deep = { k: deep };
+  const deepBody = usage({ d: deep });
+  const twice = named.replace('"outputBodyJson":', '"outputBodyJson":{"stopReason":"x"},"outputBodyJson":');
+  const texts = [named, sep, at, deepBody, twice];
+  const staged = texts.map((t) => stagedText(t, false));
+  assert.ok(staged[0]?.bodySig?.split(SIG_SEP).includes('output.outputBodyJson.usage.inputTokens'));
+  assert.ok(!staged[0]?.bodySig?.includes('secret') && !staged[0]?.bodySig?.includes('.text'));
+  assert.equal(staged[1]?.bodySig, null);
+  assert.ok(staged[2]?.bodySig?.split(SIG_SEP).includes('output.outputBodyJson.usage.@x'));
+  assert.equal(staged[3]?.bodySig, null);
+  assert.equal(staged[4]?.bodySig, null);
+  assert.equal(stagedText(named, true)?.bodySig, null);
+  // The signature SQL builds from them names what the TypeScript normaliser finds (checked inside).
+  await assertEquivalent(texts.slice(0, 4), false);
+  const rows = await sqlNormalize([named], false);
+  assert.ok(!String(rows[0].sig).includes(SIG_DEEP), 'a record with a kept body is no longer flattened again');
+});
