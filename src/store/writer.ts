@@ -283,7 +283,7 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
       const g = String(group);
       const names = fieldNamesOf(parsed);
       let m = lists.get(g);
-      if (!m) lists.set(g, (m = new Map()));
+      if (!m) lists.set(g, (m = new Map<string, { names: string[]; n: number }>()));
       const key = names.join(SIG_SEP);
       const seen = m.get(key);
       if (seen && seen.names.length === names.length) seen.n++;
