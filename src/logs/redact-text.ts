@@ -36,9 +36,11 @@ export function redactBodiesTextFields(t: string): { text: string; bodyFields: s
 }
 
 function redact(t: string, withFields: boolean): { text: string; bodyFields: string[] | null } | null {
-  if (t.indexOf('BodyJson"') === -1) return { text: t, bodyFields: [] };
+  // A key may be spelled with escapes ("inputBody\u004Ason"): JSON readers decode it, so such a
+  // text is walked too (members() decodes keys).
+  if (t.indexOf('BodyJson"') === -1 && t.indexOf('\\u') === -1) return { text: t, bodyFields: null };
   const start = skipWs(t, 0);
-  if (t.charCodeAt(start) !== 0x7b) return { text: t, bodyFields: [] };
+  if (t.charCodeAt(start) !== 0x7b) return { text: t, bodyFields: null };
   const edits: { from: number; to: number; text: string }[] = [];
   let failed = false;
   let bodyFields: string[] | null = withFields ? [] : null;

@@ -67,3 +67,15 @@ test('property: for any JSON object, the result parses to stripBodies of it', ()
     { seed: 7, numRuns: 500 },
   );
 });
+
+test('a body key spelled with escapes is still reduced (JSON readers decode it to inputBodyJson)', () => {
+  const t =
+    '{"timestamp":"2026-01-01T00:00:00Z","input":{"inputBody\\u004Ason":{"messages":[{"role":"user","content":[{"text":"SECRET"}]}]}}}';
+  assert.ok(Object.hasOwn(JSON.parse(t).input, 'inputBodyJson'));
+  const out = redactBodiesText(t);
+  assert.ok(out !== null && !out.includes('SECRET'), String(out));
+  assert.deepEqual(JSON.parse(out), {
+    timestamp: '2026-01-01T00:00:00Z',
+    input: { inputBodyJson: { messages: [{ role: 'user' }] } },
+  });
+});
