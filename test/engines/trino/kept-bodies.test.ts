@@ -204,10 +204,13 @@ test('kept body parts read the same on Trino (layout in place) as on DuckDB (def
   ]);
   assert.ok(!JSON.stringify(t.rows).includes('synthetic prompt'), 'no prompt text in any field');
   assert.deepEqual(t.warnings, [], 'kept fields draw no warning');
-  // The store's field index knows no fourth kept chunk; Trino has no index (T3) and reads it as missing.
+  // The store's field index knows no fourth chunk and no note (the long one was dropped as text):
+  // both paths are kept by default, so their absence is about the data, not the privacy rule
+  // (docs/semantics.md): "never seen", not "bodies not kept". Trino has no index (T3) and reads
+  // them as missing.
   assert.deepEqual(
     d.warnings.map((w) => `${w.code} ${w.message.split(' ')[0]}`),
-    ['BODIES_NOT_KEPT output.outputBodyJson.3.type'],
+    ['FIELD_NEVER_SEEN output.outputBodyJson.3.type', 'FIELD_NEVER_SEEN output.outputBodyJson.usage.note'],
   );
 });
 
