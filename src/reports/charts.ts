@@ -1,3 +1,4 @@
+import { LIGHT_PALETTE } from '../contracts/chart-palette.js';
 import { abbreviateModelId } from '../contracts/model-names.js';
 import { existsSync } from 'node:fs';
 import * as echarts from 'echarts';
@@ -14,25 +15,13 @@ import { Resvg } from '@resvg/resvg-js';
 
 export const CHART_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 export const DEJAVU_SANS = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-const PALETTE = [
-  '#0b6bcb',
-  '#e07b00',
-  '#1a9e5c',
-  '#c2379b',
-  '#6f4cd6',
-  '#0f9fb0',
-  '#d1453b',
-  '#8a6d1f',
-  '#4b5d73',
-  '#97b300',
-];
 
 function render(option: Record<string, unknown>, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
       animation: false,
-      color: PALETTE,
+      color: [...LIGHT_PALETTE],
       textStyle: { fontFamily: CHART_FONT, fontSize: 12 },
       ...option,
     });

@@ -1,6 +1,7 @@
 // The console's colour scheme follows the system setting (prefers-color-scheme). The CSS does that
 // by itself (styles.css); canvas charts cannot read CSS, so they ask here.
 import { useSyncExternalStore } from 'react';
+import { LIGHT_PALETTE } from '../../src/contracts/chart-palette';
 
 export type Scheme = 'light' | 'dark';
 
@@ -41,18 +42,7 @@ const LIGHT: ChartColors = {
   tooltip: '#ffffff',
   tooltipBorder: '#d9dee5',
   background: '#ffffff',
-  palette: [
-    '#0b6bcb',
-    '#e07b00',
-    '#1a9e5c',
-    '#c2379b',
-    '#6f4cd6',
-    '#0f9fb0',
-    '#d1453b',
-    '#8a6d1f',
-    '#4b5d73',
-    '#97b300',
-  ],
+  palette: [...LIGHT_PALETTE],
 };
 
 const DARK: ChartColors = {
