@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../../src/store/store.js';
+import { writeSlowStore } from './slow-store.js';
 
 // Spawns the built CLI: run `npm run build` first.
 const BIN = new URL('../../bin/bedrock-insights.js', import.meta.url).pathname;
@@ -16,15 +16,8 @@ test('Ctrl-C cancels a running query: "query cancelled", exit status 130', async
   const dir = mkdtempSync(join(tmpdir(), 'bi-cancel-'));
   try {
     const db = join(dir, 'store.duckdb');
-    const store = await Store.open(db);
     // Enough generic events that the query below runs for many seconds.
-    await store.connection
-      .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
-      SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'message number ' || i FROM range(1, 8000001) t(i)`);
-    await store.connection.run(
-      `INSERT INTO log_groups (name, created_ts, retention_days, generic_events, events) VALUES ('g', 0, NULL, 8000000, 8000000)`,
-    );
-    store.close();
+    await writeSlowStore(db, 8_000_000);
     const child = spawn(
       process.execPath,
       [

@@ -4,8 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../../src/store/store.js';
-import { rebuildDerived } from '../../src/store/events.js';
+import { writeSlowStore } from '../cli/slow-store.js';
 import { spawnServe } from '../api/serveProcess.js';
 import { BIN, cli, collect } from './cli.js';
 
@@ -47,17 +46,8 @@ test("the demo's own Try: line works while the demo runs", async () => {
 test('Ctrl-C of a query that runs through the server cancels it there: "query cancelled", exit 130, and the server goes on', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bi-control-cancel-'));
   const db = join(dir, 'store.duckdb');
-  const store = await Store.open(db);
   // Enough generic events that the query below runs for many seconds.
-  await store.connection
-    .run(`INSERT INTO events (seq, log_group, log_stream, ts, ingestion_ts, event_key, kind, message)
-      SELECT i, 'g', 's', i, i, 'k' || i, 'generic', 'message number ' || i FROM range(1, 3000001) t(i)`);
-  await store.connection.run(
-    `INSERT INTO log_groups (name, created_ts, retention_days, generic_events, events) VALUES ('g', 0, NULL, 3000000, 3000000)`,
-  );
-  // Written with plain SQL: the hourly roll-ups are rebuilt, as every writer through src/store does.
-  await rebuildDerived(store);
-  store.close();
+  await writeSlowStore(db, 3_000_000);
   const serve = await spawnServe(['--db', db], { NODE_OPTIONS: `--import=${TRACE_PREPARES}` });
   try {
     const child = spawn(
