@@ -27,7 +27,7 @@ export async function runThroughServerIfHeld(action: Command, argv: string[]): P
   const path = defaultDbPath(typeof db === 'string' ? db : undefined);
   // Most runs have no server: look for its file before loading the channel (zod, HTTP client),
   // which would cost every command, `check` without a store included, its start-up time.
-  if (path === ':memory:' || !existsSync(serverFilePath(path))) return;
+  if (!existsSync(serverFilePath(path))) return;
   const { liveServer } = await import('../control/serverFile.js');
   const server = liveServer(path);
   if (!server) return;
