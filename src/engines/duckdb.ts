@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { damagedStoreHint, isStoreInvalidated, type Store } from '../store/store.js';
 import { readQueryCatalog } from '../store/catalog.js';
-import { MAX_DIRTY_FOR_QUERIES, readRollupInfo } from '../store/rollups.js';
+import { readRollupInfo } from '../store/rollups.js';
 import { errorMessage } from '../util/errors.js';
 import {
   EMPTY_STATS,
@@ -18,7 +18,7 @@ import type { Lease } from './admission.js';
 import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from './limits.js';
 import { toNumber } from './poll.js';
 import { compileDuckDb, type CompiledQuery } from '../insights/sql/duckdb/index.js';
-import { ROLLUP_INEXACT } from '../insights/sql/rollup.js';
+import { rollupInexactReason } from '../insights/sql/rollup.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../insights/format.js';
 
 export interface DuckDbEngineOptions extends EngineOptions {
@@ -193,15 +193,17 @@ class Runner {
     try {
       await this.attemptWith(this.rollups);
     } catch (e) {
-      // A token sum the roll-up cannot prove exact as a double (2^53): the events answer.
-      if (!this.rollups || this.stopReason || !errorMessage(e).includes(ROLLUP_INEXACT)) throw e;
+      // A sum the roll-up cannot prove exact (a token sum of 2^53, a cost beyond the exact
+      // bound): the events answer.
+      const inexact = rollupInexactReason(errorMessage(e));
+      if (!this.rollups || this.stopReason || !inexact) throw e;
       this.rows = [];
       this.truncated = false;
       this.cutByBytes = false;
       this.compiled = compileDuckDb(this.prepared.plan, {
         now: this.prepared.now,
         rollup: null,
-        rollupUnavailable: 'a token sum reached 2^53, beyond what the roll-up proves exact',
+        rollupUnavailable: inexact,
       });
       await this.attemptWith(false);
     }
@@ -324,13 +326,9 @@ class Runner {
 
 /** The plan compiled with the roll-up as this connection's snapshot shows it (or why there is none to read). */
 async function compileWithRollup(conn: DuckDBConnection, q: RunnableQuery): Promise<CompiledQuery> {
-  const info = await readRollupInfo(conn);
-  if (info) return compileDuckDb(q.plan, { now: q.now, rollup: info });
-  return compileDuckDb(q.plan, {
-    now: q.now,
-    rollup: null,
-    rollupUnavailable: `the roll-up is not built or more than ${MAX_DIRTY_FOR_QUERIES} of its buckets await a refresh`,
-  });
+  const r = await readRollupInfo(conn);
+  if ('info' in r) return compileDuckDb(q.plan, { now: q.now, rollup: r.info });
+  return compileDuckDb(q.plan, { now: q.now, rollup: null, rollupUnavailable: r.unavailable });
 }
 
 /** A failure while running, coded, with what to do where there is something to do. */

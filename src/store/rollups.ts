@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { costUnitsSql } from '../logs/exact-cost.js';
 import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
 import { promotedColumns } from './columns.js';
 import { registerTables } from './registry.js';
@@ -15,8 +16,14 @@ import { inTransaction } from './transaction.js';
  * Exactness does not depend on timing: every change to `events` (insert, delete, re-pricing)
  * records the (log group, hour) buckets it touched in `rollup_dirty`, in the same transaction.
  * A query reads dirty buckets from the events, and `refreshRollups` (after each write, under
- * the store's write lock) recomputes them and clears their marks. Anything that writes events
- * without src/store must call `markChanged` (or `rebuildRollups`) in its transaction.
+ * the store's write lock) recomputes them and clears their marks.
+ *
+ * That convention is checked, not trusted: the roll-up's rows outside the marked buckets must
+ * account for every event outside them, by count and greatest `seq` (both read from DuckDB's
+ * statistics for the whole table, so the check costs a scan of the roll-up, not of the events).
+ * Events written by plain SQL without `markChanged` break the equation: queries then read the
+ * events (`query --explain` says why) and the next refresh (any write through the store, or the
+ * store opened for writing) rebuilds the roll-up.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -26,9 +33,16 @@ export const ROLLUP_TABLE = 'rollup_hourly';
 export const ROLLUP_TABLES = registerTables('rollups', 1, [
   `CREATE TABLE IF NOT EXISTS rollup_dirty (log_group VARCHAR NOT NULL, hour BIGINT NOT NULL)`,
   // built: the roll-up covers every event outside rollup_dirty; dims: its dimension columns;
-  // promoted: the promoted columns it was built knowing (a new one brings a rebuild).
+  // promoted: the promoted columns it was built knowing (a new one brings a rebuild);
+  // format: ROLLUP_FORMAT of the release that built it (another one brings a rebuild).
   `CREATE TABLE IF NOT EXISTS rollup_state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ]);
+
+/**
+ * The layout of the roll-up's rows. 2: cost sums in whole 10^-12 USD (`r_u_*`, exact) instead of
+ * doubles. A roll-up of another format is not read, and rebuilt by the next refresh.
+ */
+export const ROLLUP_FORMAT = '2';
 
 /** Dimensions every roll-up has (events columns). */
 export const BASE_DIMENSIONS: readonly string[] = [
@@ -87,8 +101,11 @@ export function rollupAggregates(): { column: string; sql: string }[] {
     out.push({ column: `r_c_${m.id}`, sql: `count(${m.sql})` });
     if (m.type === 'VARCHAR') continue;
     out.push(
-      // Per hour a sum of token counts fits a BIGINT; re-aggregated it widens as sum() does.
-      { column: `r_s_${m.id}`, sql: `CAST(sum(${m.sql}) AS ${m.type})` },
+      m.type === 'DOUBLE'
+        ? // A cost: the exact sum of its whole 10^-12 USD (src/logs/exact-cost.ts), DECIMAL(38, 0).
+          { column: `r_u_${m.id}`, sql: `sum(${costUnitsSql(m.sql)})` }
+        : // Per hour a sum of token counts fits a BIGINT; re-aggregated it widens as sum() does.
+          { column: `r_s_${m.id}`, sql: `CAST(sum(${m.sql}) AS ${m.type})` },
       { column: `r_mn_${m.id}`, sql: `min(${m.sql})` },
       { column: `r_mx_${m.id}`, sql: `max(${m.sql})` },
     );
@@ -125,7 +142,7 @@ async function readState(conn: DuckDBConnection): Promise<RollupState | undefine
     throw e;
   }
   const m = new Map(rows.map(([k, v]) => [String(k), String(v)]));
-  if (m.get('built') !== '1') return { built: false, dims: [], promoted: [] };
+  if (m.get('built') !== '1' || m.get('format') !== ROLLUP_FORMAT) return { built: false, dims: [], promoted: [] };
   return {
     built: true,
     dims: JSON.parse(m.get('dims') ?? '[]') as string[],
@@ -138,6 +155,7 @@ async function writeState(conn: DuckDBConnection, s: RollupState): Promise<void>
     ['built', s.built ? '1' : '0'],
     ['dims', JSON.stringify(s.dims)],
     ['promoted', JSON.stringify(s.promoted)],
+    ['format', ROLLUP_FORMAT],
   ];
   await conn.run(
     `INSERT OR REPLACE INTO rollup_state VALUES ${rows.map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`).join(', ')}`,
@@ -218,30 +236,80 @@ export async function refreshRollupsOn(conn: DuckDBConnection, progress?: (text:
     const hours = (await conn.runAndReadAll('SELECT DISTINCT hour FROM rollup_todo'))
       .getRows()
       .map((r) => Number(r[0]));
-    if (hours.length === 0) return;
     const buckets = Number((await conn.runAndReadAll('SELECT count(*) FROM rollup_todo')).getRows()[0][0]);
     if (buckets > REBUILD_ABOVE) {
       await rebuildRollups(conn, progress);
       return;
     }
-    await conn.run(
-      `DELETE FROM ${ROLLUP_TABLE} r USING rollup_todo d WHERE r.log_group = d.log_group AND r.ts = d.hour`,
-    );
-    // Each range is its own scan, so DuckDB's zone maps on ts skip the rest of the store.
-    const scans = hourRanges(hours)
-      .map(([a, b]) => `SELECT * FROM events WHERE ts >= ${a} AND ts < ${b}`)
-      .join(' UNION ALL ');
-    const from = `(SELECT e.* FROM (${scans}) e SEMI JOIN rollup_todo d ON e.log_group = d.log_group AND ${hourOf('e.ts')} = d.hour)`;
-    await conn.run(`INSERT INTO ${ROLLUP_TABLE} BY NAME ${aggregateSql(state.dims, from)}`);
-    await conn.run(
-      `DELETE FROM rollup_dirty r USING rollup_todo d WHERE r.log_group = d.log_group AND r.hour = d.hour`,
-    );
+    if (hours.length > 0) {
+      await conn.run(
+        `DELETE FROM ${ROLLUP_TABLE} r USING rollup_todo d WHERE r.log_group = d.log_group AND r.ts = d.hour`,
+      );
+      const from = `(SELECT e.* FROM ${bucketEvents(hours, 'rollup_todo')} e)`;
+      await conn.run(`INSERT INTO ${ROLLUP_TABLE} BY NAME ${aggregateSql(state.dims, from)}`);
+      await conn.run(
+        `DELETE FROM rollup_dirty r USING rollup_todo d WHERE r.log_group = d.log_group AND r.hour = d.hour`,
+      );
+    }
+    // Events written behind the store's back (no marks): the roll-up no longer covers them.
+    if (await uncovered(conn, [])) await rebuildRollups(conn, progress);
   });
   try {
     await conn.run('DROP TABLE IF EXISTS rollup_todo');
   } catch {
     /* a temp table of this connection */
   }
+}
+
+/**
+ * The events of the given buckets (`buckets`: a relation of `log_group`, `hour`; `hours`: their
+ * distinct hours): each contiguous hour range is its own scan, so DuckDB's zone maps on ts skip
+ * the rest of the store.
+ */
+function bucketEvents(hours: readonly number[], buckets: string): string {
+  const scans = hourRanges(hours)
+    .map(([a, b]) => `SELECT * FROM events WHERE ts >= ${a} AND ts < ${b}`)
+    .join(' UNION ALL ');
+  return `(SELECT e.* FROM (${scans}) e SEMI JOIN ${buckets} d ON e.log_group = d.log_group AND ${hourOf('e.ts')} = d.hour)`;
+}
+
+/**
+ * Why the roll-up does not cover exactly the events outside the out-of-date buckets `dirty`, or
+ * undefined when it does: the count and greatest `seq` of the events (DuckDB answers both for a
+ * whole table from its statistics) must be those of the roll-up's clean rows plus the events of
+ * the dirty buckets. A write that bypassed `markChanged` (an insert, a delete, an insert after a
+ * delete: seq only grows) breaks it; an UPDATE of a cost by plain SQL does not (re-pricing goes
+ * through src/pricing, which marks its buckets).
+ */
+async function uncovered(
+  conn: DuckDBConnection,
+  dirty: readonly { logGroup: string; hour: number }[],
+): Promise<string | undefined> {
+  const one = async (sql: string): Promise<[bigint, bigint | null]> => {
+    const [n, s] = (await conn.runAndReadAll(sql)).getRows()[0];
+    return [BigInt(String(n ?? 0)), s === null || s === undefined ? null : BigInt(String(s))];
+  };
+  const [eventsN, eventsSeq] = await one('SELECT count(*), max(seq) FROM events');
+  let rollup: [bigint, bigint | null];
+  let inDirty: [bigint, bigint | null] = [0n, null];
+  if (dirty.length === 0) rollup = await one(`SELECT sum(r_n), max(r_seq_max) FROM ${ROLLUP_TABLE}`);
+  else {
+    const values = dirty.map((b) => `(${sqlString(b.logGroup)}, ${b.hour})`).join(', ');
+    const buckets = `(VALUES ${values}) AS d(log_group, hour)`;
+    rollup = await one(
+      `SELECT sum(r_n), max(r_seq_max) FROM ${ROLLUP_TABLE} r ANTI JOIN ${buckets} ON r.log_group = d.log_group AND r.ts = d.hour`,
+    );
+    const hours = dirty.map((b) => b.hour);
+    inDirty = await one(`SELECT count(*), max(seq) FROM ${bucketEvents(hours, `(SELECT * FROM ${buckets})`)} e`);
+  }
+  const covered = rollup[0] + inDirty[0];
+  const seqs = [rollup[1], inDirty[1]].filter((v): v is bigint => v !== null);
+  const coveredSeq = seqs.length ? seqs.reduce((a, b) => (a > b ? a : b)) : null;
+  if (covered !== eventsN)
+    return `the roll-up covers ${covered} events where the store holds ${eventsN}: events were written without marking the roll-up (it is rebuilt by the next write or when the store is next opened for writing)`;
+  if (coveredSeq !== eventsSeq)
+    return `the roll-up's newest event is seq ${coveredSeq ?? 'none'} where the store's is ${eventsSeq ?? 'none'}: events were written without marking the roll-up (it is rebuilt by the next write or when the store is next opened for writing)`;
+  return undefined;
 }
 
 /** Above this many dirty buckets queries read the events (a refresh is due). */
@@ -256,13 +324,21 @@ export interface RollupInfo {
   dirty: { logGroup: string; hour: number }[];
 }
 
+/** The roll-up a query may read, or why there is none to use. */
+export type RollupReading = { info: RollupInfo } | { unavailable: string };
+
 /**
- * The roll-up as the query engine sees it at the start of a query, or undefined when there is
- * none to use (a store without roll-ups, one not built yet, too many buckets out of date).
+ * The roll-up as the query engine sees it at the start of a query (in the query's snapshot), or
+ * why there is none to use (a store without roll-ups, one not built yet or by another release,
+ * too many buckets out of date, events it does not cover).
  */
-export async function readRollupInfo(conn: DuckDBConnection): Promise<RollupInfo | undefined> {
+export async function readRollupInfo(conn: DuckDBConnection): Promise<RollupReading> {
   const state = await readState(conn);
-  if (!state?.built) return undefined;
+  if (!state?.built)
+    return {
+      unavailable:
+        'the roll-up is not built yet (or was built by another release): it is built when the store is next opened for writing',
+    };
   const dirty = (
     await conn.runAndReadAll(
       `SELECT DISTINCT log_group, hour FROM rollup_dirty ORDER BY 1, 2 LIMIT ${MAX_DIRTY_FOR_QUERIES + 1}`,
@@ -270,6 +346,9 @@ export async function readRollupInfo(conn: DuckDBConnection): Promise<RollupInfo
   )
     .getRows()
     .map(([g, h]) => ({ logGroup: String(g), hour: Number(h) }));
-  if (dirty.length > MAX_DIRTY_FOR_QUERIES) return undefined;
-  return { table: ROLLUP_TABLE, dimensions: state.dims, measures: MEASURES, dirty };
+  if (dirty.length > MAX_DIRTY_FOR_QUERIES)
+    return { unavailable: `more than ${MAX_DIRTY_FOR_QUERIES} of the roll-up's buckets await a refresh` };
+  const why = await uncovered(conn, dirty);
+  if (why) return { unavailable: why };
+  return { info: { table: ROLLUP_TABLE, dimensions: state.dims, measures: MEASURES, dirty } };
 }

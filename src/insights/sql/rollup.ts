@@ -15,11 +15,23 @@
  * integer sum of the roll-up converted once; the statement fails with ROLLUP_INEXACT (and the
  * engine answers from the events) in a group where that bound is not proven. avg of such a
  * double is that sum divided by the count, as DuckDB's avg(DOUBLE) computes it.
+ * sum and avg of a cost field are exact on both paths (src/logs/exact-cost.ts): each cost is
+ * counted in whole 10^-12 USD, the roll-up keeps the per-bucket DECIMAL sums of those units, and
+ * integers recombine exactly, so the total converted once is the events' answer bit for bit. In a
+ * group holding a cost beyond the exact bound (the events add doubles there) the statement fails
+ * with ROLLUP_INEXACT and the engine answers from the events.
  * What cannot be recombined exactly is refused, with the reason shown by `query --explain`:
- * sums of doubles that are not integers (cost: DuckDB adds doubles in whatever order its
- * threads meet them) and avg of a BIGINT column (DuckDB divides its sum in 80-bit long double,
- * which a division of the parts' sum and count does not reproduce).
+ * avg of a BIGINT column (DuckDB divides its sum in 80-bit long double, which a division of the
+ * parts' sum and count does not reproduce).
  */
+import {
+  COST_TERM_BOUND,
+  costAverageSql,
+  costExactSql,
+  costTotalSql,
+  costUnitsSql,
+  EXACT_COST_COLUMNS,
+} from '../../logs/exact-cost.js';
 import type { AggFn, PExpr, Plan, Stage } from '../plan.js';
 import type { AnswerSource, Lower, RollupMeasureSource, RollupSource } from './dialect.js';
 
@@ -28,19 +40,30 @@ import { periodMs } from './periods.js';
 
 export const HOUR_MS = 3_600_000;
 
-/** The message a roll-up statement fails with when an integer sum may not be exact as a double. */
-export const ROLLUP_INEXACT = 'ROLLUP_INEXACT: a sum of integers reached 2^53; read the events';
+/** What a roll-up statement fails with when a sum may not be the events' answer (then the events answer). */
+export const ROLLUP_INEXACT = 'ROLLUP_INEXACT';
+const INEXACT_TOKENS = `${ROLLUP_INEXACT}: a sum of integers reached 2^53; read the events`;
+const INEXACT_COST = `${ROLLUP_INEXACT}: a cost reached ${COST_TERM_BOUND} USD; read the events`;
+
+/** Why the roll-up could not answer, from the message of a statement that failed, or undefined. */
+export function rollupInexactReason(message: string): string | undefined {
+  if (message.includes(INEXACT_TOKENS)) return 'a token sum reached 2^53, beyond what the roll-up proves exact';
+  if (message.includes(INEXACT_COST))
+    return `a cost of ${COST_TERM_BOUND} USD or more (or not a number): its sum is added in doubles, from the events`;
+  return undefined;
+}
 
 /** 2^53: integers below it are exact doubles, and so is every sum of them that stays below it. */
 const EXACT_DOUBLE_INTEGERS = '9007199254740992';
 
 /**
  * How an aggregate's argument relates to a measure: `native` reads it in the measure's own type;
- * `double` is an integer measure computed in doubles by the language's arithmetic.
+ * `double` is an integer measure computed in doubles by the language's arithmetic; `cost` is the
+ * exact sum (or avg) of a cost field, from the roll-up's sums of whole 10^-12 USD.
  */
 interface MeasureUse {
   m: RollupMeasureSource;
-  flavor: 'native' | 'double';
+  flavor: 'native' | 'double' | 'cost';
 }
 
 /**
@@ -179,13 +202,15 @@ export function decideRollup(plan: Plan, x: Lower, rollup: RollupSource): Decisi
       const sql = a.fn === 'count' ? x.value(arg) : x.num(arg);
       const native = rollup.measures.find((mm) => mm.sql === sql);
       if (native) {
+        if ((a.fn === 'sum' || a.fn === 'avg') && native.type === 'DOUBLE' && EXACT_COST_COLUMNS.has(native.sql)) {
+          measureOf.set(a, { m: native, flavor: 'cost' });
+          continue;
+        }
         if (!EXACT[a.fn]?.has(native.type))
           return no(
-            native.type === 'DOUBLE' && (a.fn === 'sum' || a.fn === 'avg')
-              ? `${a.fn}() of a cost (a double): a sum of hourly sums may differ in the last digits`
-              : a.fn === 'avg'
-                ? 'avg() of an integer field: DuckDB divides its sum in long double, which the roll-up cannot reproduce'
-                : `${a.fn}() is not answered from the roll-up (docs/semantics.md "Hourly roll-ups")`,
+            a.fn === 'avg'
+              ? 'avg() of an integer field: DuckDB divides its sum in long double, which the roll-up cannot reproduce'
+              : `${a.fn}() is not answered from the roll-up (docs/semantics.md "Hourly roll-ups")`,
           );
         measureOf.set(a, { m: native, flavor: 'native' });
         continue;
@@ -232,10 +257,24 @@ function partialOf(a: Extract<PExpr, { k: 'agg' }>, use: MeasureUse | 'star', id
       [`min(${v})`, `min(r_mn_${m.id})`],
       [`count(${v})`, `sum(r_c_${m.id})`],
     );
-    const exact = `CASE WHEN min(${col(1)}) < 0 OR abs(sum(${col(0)})) >= ${EXACT_DOUBLE_INTEGERS} THEN ${d.fail(ROLLUP_INEXACT)} ELSE ${d.cast(`sum(${col(0)})`, 'DOUBLE')} END`;
+    const exact = `CASE WHEN min(${col(1)}) < 0 OR abs(sum(${col(0)})) >= ${EXACT_DOUBLE_INTEGERS} THEN ${d.fail(INEXACT_TOKENS)} ELSE ${d.cast(`sum(${col(0)})`, 'DOUBLE')} END`;
     return {
       cols: parts,
       combine: a.fn === 'avg' ? `(${exact} / ${d.cast(`NULLIF(${counted(2)}, 0)`, 'DOUBLE')})` : exact,
+    };
+  }
+  if (flavor === 'cost') {
+    // The exact units of each side, the largest |cost| (the bound), and the count (for avg).
+    const parts = cols(
+      [`sum(${costUnitsSql(v)})`, `sum(r_u_${m.id})`],
+      [`max(abs(${v}))`, `max(greatest(abs(r_mn_${m.id}), abs(r_mx_${m.id})))`],
+      [`count(${v})`, `sum(r_c_${m.id})`],
+    );
+    const units = `sum(${col(0)})`;
+    const value = a.fn === 'avg' ? costAverageSql(units, counted(2)) : costTotalSql(units);
+    return {
+      cols: parts,
+      combine: `CASE WHEN max(${col(1)}) IS NULL THEN NULL WHEN ${costExactSql(`max(${col(1)})`)} THEN ${value} ELSE ${d.fail(INEXACT_COST)} END`,
     };
   }
   if (a.fn === 'sum') return { cols: cols([`sum(${v})`, `sum(r_s_${m.id})`]), combine: `sum(${col(0)})` };

@@ -6,6 +6,7 @@
 import type { DurationUnit } from '../ast.js';
 import type { PExpr } from '../plan.js';
 import { HOT_COLUMNS } from '../../logs/hot-fields.js';
+import { costAverageSql, costExactSql, costTotalSql, costUnitsSql, EXACT_COST_COLUMNS } from '../../logs/exact-cost.js';
 import type { AggregateImpl, AggregateTable, Call, CallExpr, FunctionImpl, FunctionTable } from './dialect.js';
 import { COLUMNS } from './columns.js';
 
@@ -228,6 +229,22 @@ export const STANDARD_FUNCTIONS: Pick<FunctionTable, StandardFunctionName> = {
   now: (c) => String(Math.floor(c.x.now / 1000)),
 };
 
+/** A cost field (USD, a double column): its sum and avg are exact (docs/semantics.md R2a). */
+export function isExactCost(e: PExpr): boolean {
+  return e.k === 'hot' && EXACT_COST_COLUMNS.has(e.column);
+}
+
+/**
+ * sum / avg of a cost `v` as the exact sum of its whole 10^-12 USD (src/logs/exact-cost.ts), so
+ * the answer does not depend on the order DuckDB's threads add in and the hourly roll-up gives
+ * the same bits. A group holding a cost beyond the exact bound (or NaN) adds doubles as before.
+ */
+function exactCostAggregate(v: string, fn: 'sum' | 'avg'): string {
+  const units = `sum(${costUnitsSql(v)})`;
+  const exact = fn === 'sum' ? costTotalSql(units) : costAverageSql(units, `count(${v})`);
+  return `(CASE WHEN ${costExactSql(`max(abs(${v}))`)} THEN ${exact} ELSE ${fn}(${v}) END)`;
+}
+
 /** Standard aggregates. A group with nothing to count shows no value rather than 0 [Obs]. */
 export const STANDARD_AGGREGATES: Pick<
   AggregateTable,
@@ -236,8 +253,8 @@ export const STANDARD_AGGREGATES: Pick<
   count_star: () => 'count(*)',
   count: (c) => `NULLIF(count(${c.v(0)}), 0)`,
   count_distinct: (c) => `NULLIF(count(DISTINCT ${c.v(0)}), 0)`,
-  sum: (c) => `sum(${c.n(0)})`,
-  avg: (c) => `avg(${c.n(0)})`,
+  sum: (c) => (isExactCost(c.args[0]) ? exactCostAggregate(c.n(0), 'sum') : `sum(${c.n(0)})`),
+  avg: (c) => (isExactCost(c.args[0]) ? exactCostAggregate(c.n(0), 'avg') : `avg(${c.n(0)})`),
   stddev: (c) => {
     // An engine's stddev_samp may fail instead of giving Infinity when the squared deviations
     // overflow a double (DuckDB: "STDDEV_SAMP is out of range!"). A group holding a value that
