@@ -55,10 +55,8 @@ const on = await timed(true);
 for (let i = 0; i < widgets.length; i++) {
   assert.equal(on.results[i].status, 'Complete', on.results[i].error?.message);
   assert.deepEqual(on.results[i].statistics, off.results[i].statistics, `${widgets[i].title}: statistics differ`);
-  // A widget the events answer in both runs (a sum of costs) may differ in the last digit
-  // between two runs: DuckDB adds doubles in the order its threads meet them (docs/semantics.md R2).
-  if (on.results[i].answeredBy?.source === 'rollup')
-    assert.deepEqual(on.results[i].rows, off.results[i].rows, `${widgets[i].title}: roll-ups on and off differ`);
+  // Every widget, cost sums included (exact on both paths since docs/semantics.md R2a).
+  assert.deepEqual(on.results[i].rows, off.results[i].rows, `${widgets[i].title}: roll-ups on and off differ`);
 }
 store.close();
 

@@ -1,7 +1,8 @@
 // The Trino engine on the real local Trino, against the embedded engine over the same data:
 // the user's 13 queries over a generated S3 delivery layout read in place and over the Parquet
 // archive `export` writes, the CLI's output diffed byte for byte in every format, a time range
-// reading only its hours (Trino's own scan statistics), exact BIGINT results, and bad input.
+// reading only its hours (Trino's own scan statistics), exact BIGINT results, exact cost sums,
+// and bad input.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -276,6 +277,23 @@ test('sums beyond 2^53 are doubles on both engines, as in CloudWatch (a Java ser
     assert.ok((err < 0n ? -err : err) <= 16n * ulp, `${big} vs exact ${exact}`);
   }
   assert.equal(t.rows[0].find((f) => f.field === 'n')?.value, String(n));
+});
+
+test('cost sums and averages are exact on both engines: the same digits from the Parquet archive on Trino as from the store', async () => {
+  // sum/avg of a cost count whole 10^-12 USD in a DECIMAL (docs/semantics.md R2a), so the order
+  // each engine adds in does not show; Trino's DECIMAL sum and conversion give DuckDB's digits.
+  const q = {
+    queryString:
+      'stats sum(cost.total) as usd, avg(cost.total) as mean, sum(cost.input) as i, avg(cost.output) as o, sum(cost.cacheRead) as cr, count(*) as n by modelId, bin(1h) as h | sort modelId, h',
+  };
+  const [d, t] = await both(demoStore, trinoEngine(ARCHIVE, true), q);
+  assert.equal(t.status, 'Complete', t.error?.message);
+  assert.ok(d.rows.length > 20, `${d.rows.length} groups`);
+  assert.ok(
+    d.rows.some((r) => /\.\d{6,}/.test(r.find((f) => f.field === 'usd')?.value ?? '')),
+    'some sums have many decimals',
+  );
+  assert.deepEqual(t.rows, d.rows);
 });
 
 test('bad input: unreachable Trino, a missing table, a query Trino fails, a silent server: coded errors, no hang', async () => {
