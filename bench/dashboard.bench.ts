@@ -8,6 +8,7 @@
  * Run: npm run build && node --import tsx bench/dashboard.bench.ts
  */
 import assert from 'node:assert/strict';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Store } from '../src/store/store.js';
 import { createEngine } from '../src/engines/factory.js';
@@ -31,25 +32,43 @@ const requests: QueryRequest[] = widgets.map((w) => ({
   endTime: end - 1,
 }));
 
-async function dashboard(engine: QueryEngine): Promise<{ ms: number; results: QueryResult[] }> {
+async function dashboard(engine: QueryEngine): Promise<{ ms: number; each: number[]; results: QueryResult[] }> {
   const t = performance.now();
   const results: QueryResult[] = [];
-  for (const r of requests) results.push(await engine.run(r));
-  return { ms: performance.now() - t, results };
+  const each: number[] = [];
+  for (const r of requests) {
+    const w = performance.now();
+    results.push(await engine.run(r));
+    each.push(performance.now() - w);
+  }
+  return { ms: performance.now() - t, each, results };
 }
 
-async function timed(rollups: boolean): Promise<{ total: number; results: QueryResult[] }> {
+async function timed(
+  rollups: boolean,
+): Promise<{ total: number; each: number[]; cpu: number; results: QueryResult[] }> {
   const engine = createEngine(store, { engine: 'duckdb', rollups });
   try {
     const warm = await dashboard(engine);
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await dashboard(engine)).ms);
-    return { total: median(times), results: warm.results };
+    const runs: { ms: number; each: number[] }[] = [];
+    const since = process.cpuUsage();
+    for (let i = 0; i < RUNS; i++) runs.push(await dashboard(engine));
+    const used = process.cpuUsage(since);
+    return {
+      total: median(runs.map((r) => r.ms)),
+      // Each widget's median over the runs (so a slow widget shows even when the total is noisy).
+      each: requests.map((_, w) => median(runs.map((r) => r.each[w]))),
+      // CPU time of the whole process (DuckDB's threads included) per dashboard: on a shared
+      // machine it says what the work costs when the wall clock is stretched by other load.
+      cpu: (used.user + used.system) / 1000 / RUNS,
+      results: warm.results,
+    };
   } finally {
     await engine.close();
   }
 }
 
+const loadBefore = loadavg()[0];
 const off = await timed(false);
 const on = await timed(true);
 for (let i = 0; i < widgets.length; i++) {
@@ -64,9 +83,14 @@ const f = (ms: number) => `${ms.toFixed(0).padStart(7)} ms`;
 console.log(
   `\nDefault dashboard (4 widgets, last 30 days) on ${records.toLocaleString('en-US')} records, medians of ${RUNS} warm runs (${new Date().toISOString()})\n`,
 );
-console.log(`roll-ups off (events only, baseline): ${f(off.total)}`);
-console.log(`roll-ups on:                          ${f(on.total)}   (${(off.total / on.total).toFixed(1)}x faster)`);
+console.log(`load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores)`);
+console.log(`roll-ups off (events only, baseline): ${f(off.total)}   CPU ${f(off.cpu)} per dashboard`);
+console.log(
+  `roll-ups on:                          ${f(on.total)}   CPU ${f(on.cpu)} per dashboard   (${(off.total / on.total).toFixed(1)}x faster)`,
+);
 for (let i = 0; i < widgets.length; i++) {
   const a = on.results[i].answeredBy;
-  console.log(`- ${widgets[i].title}: ${a ? answerText(a) : 'no decision'}`);
+  console.log(
+    `- ${widgets[i].title}: off ${f(off.each[i])}, on ${f(on.each[i])}; ${a ? answerText(a) : 'no decision'}`,
+  );
 }
