@@ -32,6 +32,7 @@ import {
   decideRollup,
   dirtyIn,
   rollupAggregateSql,
+  uncoveredSql,
   type AnswerSource,
   type RollupRewrite,
 } from './rollup.js';
@@ -209,9 +210,14 @@ class Lowering implements Lower {
     const rw = this.rollup!;
     const source = this.opts.rollup!;
     const lg = d.column('logGroup');
-    const rollupSide = [...this.logGroupWhere, coveredSql(rw, source, scan.logGroups, this, 'rollup')];
-    const eventsSide = [...scanWhere, `NOT ${coveredSql(rw, source, scan.logGroups, this, 'events')}`];
-    const union = `SELECT ${lg}, r_n AS __n FROM ${source.table} WHERE ${rollupSide.join(' AND ')} UNION ALL SELECT ${lg}, 1 AS __n FROM ${d.table} WHERE ${eventsSide.join(' AND ')}`;
+    const rollupSide = [...this.logGroupWhere, coveredSql(rw, source, scan.logGroups, this)];
+    const eventsSides = uncoveredSql(rw, source, scan.logGroups, this).map(
+      (piece) => `SELECT ${lg}, 1 AS __n FROM ${d.table} WHERE ${[...scanWhere, piece].join(' AND ')}`,
+    );
+    const union = [
+      `SELECT ${lg}, r_n AS __n FROM ${source.table} WHERE ${rollupSide.join(' AND ')}`,
+      ...eventsSides,
+    ].join(' UNION ALL ');
     const g = groups.replace('count(*)', 'sum(__n)');
     return `SELECT ${d.cast('coalesce(sum(__n), 0)', 'BIGINT')} AS scanned, ${g} AS groups FROM (${union}) AS __rs`;
   }

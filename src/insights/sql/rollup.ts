@@ -282,13 +282,12 @@ function partialOf(a: Extract<PExpr, { k: 'agg' }>, use: MeasureUse | 'star', id
   return { cols: cols([`max(${v})`, `max(r_mx_${m.id})`]), combine: `max(${col(0)})` };
 }
 
-/** The SQL condition of the clean covered hours of `rollup` (over `ts`: a roll-up row's hour start, or an event's time). */
+/** The SQL condition of the roll-up rows of the clean covered hours (`ts`: a row's hour start). */
 export function coveredSql(
   rw: RollupRewrite,
   rollup: RollupSource,
   logGroups: readonly string[] | 'all',
   x: Lower,
-  over: 'rollup' | 'events',
 ): string {
   const d = x.dialect;
   const ts = d.column('timestamp');
@@ -298,13 +297,39 @@ export function coveredSql(
   if (rw.to !== undefined) conds.push(`${ts} < ${rw.to}`);
   const dirty = dirtyIn(rw, rollup, logGroups);
   if (dirty.length) {
-    const bucket = (b: { logGroup: string; hour: number }) =>
-      over === 'rollup'
-        ? `(${lg} = ${d.string(b.logGroup)} AND ${ts} = ${b.hour})`
-        : `(${lg} = ${d.string(b.logGroup)} AND ${ts} >= ${b.hour} AND ${ts} < ${b.hour + HOUR_MS})`;
+    const bucket = (b: { logGroup: string; hour: number }) => `(${lg} = ${d.string(b.logGroup)} AND ${ts} = ${b.hour})`;
     conds.push(`NOT (${dirty.map(bucket).join(' OR ')})`);
   }
   return conds.length ? `(${conds.join(' AND ')})` : 'TRUE';
+}
+
+/**
+ * The events the roll-up does not answer, inside the scan range, as disjoint conditions: the
+ * hours before and after the covered ones, and the out-of-date buckets. Each is its own scan
+ * (UNION ALL), a plain range on `ts` where DuckDB's zone maps skip the covered hours: a single
+ * `NOT covered` condition reads every `ts` of the range (the whole 30 days of a dashboard).
+ */
+export function uncoveredSql(
+  rw: RollupRewrite,
+  rollup: RollupSource,
+  logGroups: readonly string[] | 'all',
+  x: Lower,
+): string[] {
+  const d = x.dialect;
+  const ts = d.column('timestamp');
+  const lg = d.column('logGroup');
+  const out: string[] = [];
+  if (rw.from !== undefined) out.push(`${ts} < ${rw.from}`);
+  if (rw.to !== undefined) out.push(`${ts} >= ${rw.to}`);
+  const dirty = dirtyIn(rw, rollup, logGroups);
+  if (dirty.length) {
+    const lo = Math.min(...dirty.map((b) => b.hour));
+    const hi = Math.max(...dirty.map((b) => b.hour)) + HOUR_MS;
+    const bucket = (b: { logGroup: string; hour: number }) =>
+      `(${lg} = ${d.string(b.logGroup)} AND ${ts} >= ${b.hour} AND ${ts} < ${b.hour + HOUR_MS})`;
+    out.push(`(${ts} >= ${lo} AND ${ts} < ${hi} AND (${dirty.map(bucket).join(' OR ')}))`);
+  }
+  return out;
 }
 
 /** The out-of-date buckets the query would otherwise read from the roll-up. */
@@ -357,7 +382,7 @@ export function rollupAggregateSql(x: Lower, inp: RollupAggregateInput): string 
   }
   const keys = st.keys.map((k) => `${x.value(k.expr)} AS ${q(k.id)}`);
   const groupBy = st.keys.length ? ` GROUP BY ${st.keys.map((_, j) => j + 1).join(', ')}` : '';
-  const side = (over: 'rollup' | 'events'): string => {
+  const side = (over: 'rollup' | 'events', piece?: string): string => {
     const sel = [
       ...keys,
       ...partials.flatMap((p) => p.cols.map((c) => `${over === 'rollup' ? c.rollup : c.events} AS ${q(c.id)}`)),
@@ -368,11 +393,10 @@ export function rollupAggregateSql(x: Lower, inp: RollupAggregateInput): string 
         over === 'rollup' ? 'max(r_ts_max) AS __ots' : `max(${d.column('timestamp')}) AS __ots`,
         over === 'rollup' ? 'max(r_seq_max) AS __oseq' : `max(${d.column('seq')}) AS __oseq`,
       );
-    const covered = coveredSql(rw, inp.rollup, inp.logGroups, x, over);
     const where =
       over === 'rollup'
-        ? [...inp.logGroupWhere, covered, ...inp.filters]
-        : [...inp.scanWhere, `NOT ${covered}`, ...inp.filters];
+        ? [...inp.logGroupWhere, coveredSql(rw, inp.rollup, inp.logGroups, x), ...inp.filters]
+        : [...inp.scanWhere, piece ?? 'TRUE', ...inp.filters];
     return `SELECT ${sel.join(', ')} FROM ${over === 'rollup' ? inp.rollup.table : d.table} WHERE ${where.join(' AND ')}${groupBy}`;
   };
   const combined = [
@@ -383,7 +407,8 @@ export function rollupAggregateSql(x: Lower, inp: RollupAggregateInput): string 
   if (inp.wantOrder) combined.push('max(__ots) AS __ots', 'max(__oseq) AS __oseq');
   const outerGroup = st.keys.length ? ` GROUP BY ${st.keys.map((k) => q(k.id)).join(', ')}` : '';
   const having = inp.having ? ` HAVING coalesce(sum(__n), 0) > 0` : '';
-  const union = `SELECT ${combined.join(', ')} FROM (${side('rollup')} UNION ALL ${side('events')}) AS __ru${outerGroup}${having}`;
+  const sides = [side('rollup'), ...uncoveredSql(rw, inp.rollup, inp.logGroups, x).map((p) => side('events', p))];
+  const union = `SELECT ${combined.join(', ')} FROM (${sides.join(' UNION ALL ')}) AS __ru${outerGroup}${having}`;
   // The items over the combined aggregates (an item may be an expression of several).
   const swap = (e: PExpr): PExpr => {
     const id = refOf.get(e);
