@@ -41,7 +41,7 @@ import { periodMs } from './periods.js';
 export const HOUR_MS = 3_600_000;
 
 /** What a roll-up statement fails with when a sum may not be the events' answer (then the events answer). */
-export const ROLLUP_INEXACT = 'ROLLUP_INEXACT';
+const ROLLUP_INEXACT = 'ROLLUP_INEXACT';
 const INEXACT_TOKENS = `${ROLLUP_INEXACT}: a sum of integers reached 2^53; read the events`;
 const INEXACT_COST = `${ROLLUP_INEXACT}: a cost reached ${COST_TERM_BOUND} USD; read the events`;
 
