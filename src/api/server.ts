@@ -23,6 +23,7 @@ import { registerApiRoutes } from './routes.js';
 import { registerAlarmRoutes } from './alarmRoutes.js';
 import { registerCloudWatchFallback } from './cloudwatchSeam.js';
 import { matchConsoleRoute } from '../contracts/console-routes.js';
+import { keepAliveListener } from './keepAlive.js';
 
 export interface ServerOptions {
   /** The store file (default: defaultDbPath()); ignored when `store` is given. */
@@ -369,7 +370,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
   supervising.current = supervisor;
   const sup = supervisor;
-  const http: Server = createServer(sup.handle);
+  const http: Server = createServer();
+  http.on('request', keepAliveListener(http, sup.handle));
   let stopped: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopped ??= (async () => {

@@ -12,8 +12,9 @@ import { deadlineError, FILTER_MATCH_FAILED } from './filterErrors.js';
  * pattern, the API, the console and SIGTERM keep being served, and the request ends with a
  * coded error (FILTER_DEADLINE) after the deadline at the latest.
  *
- * Threads start on the first job and are unref'd while idle, so an idle pool never keeps a
- * process alive; close() terminates them.
+ * A thread's boot (loading its modules, slow at its low priority on a loaded machine) does not
+ * count against the deadline of the job it was started for. Threads start on the first job and
+ * are unref'd while idle, so an idle pool never keeps a process alive; close() terminates them.
  */
 
 export interface Deadline {
@@ -26,6 +27,7 @@ export interface Deadline {
 interface Pending {
   id: number;
   job: Job;
+  /** Moved later by the boot of the thread that runs it (see spawn). */
   deadline: Deadline;
   resolve: (r: JobResult) => void;
   reject: (e: unknown) => void;
@@ -35,9 +37,17 @@ interface Pending {
 interface Slot {
   worker: Worker | null;
   busy: Pending | null;
+  /** When the thread was started; null once it said it is ready. */
+  booting: number | null;
 }
 
-type Reply = { id: number; ok: true; result: JobResult } | { id: number; ok: false; code: string; message: string };
+type Reply =
+  | { ready: true }
+  | { id: number; ok: true; result: JobResult }
+  | { id: number; ok: false; code: string; message: string };
+
+/** A thread that has not loaded its modules by then is not coming: its job ends by its deadline. */
+const BOOT_LIMIT_MS = 60_000;
 
 function startWorker(): Worker {
   const here = import.meta.url;
@@ -59,7 +69,7 @@ export class MatchPool {
   private closed = false;
 
   constructor(size = Math.max(1, Math.min(2, availableParallelism()))) {
-    this.slots = Array.from({ length: size }, () => ({ worker: null, busy: null }));
+    this.slots = Array.from({ length: size }, () => ({ worker: null, busy: null, booting: null }));
   }
 
   match(job: Omit<MatchJob, 'kind'>, deadline: Deadline): Promise<MatchJobResult> {
@@ -123,8 +133,24 @@ export class MatchPool {
   private spawn(slot: Slot): Worker {
     const w = startWorker();
     slot.worker = w;
+    slot.booting = Date.now();
     w.on('message', (m: Reply) => {
-      if (slot.worker !== w || !slot.busy || slot.busy.id !== m.id) return;
+      if (slot.worker !== w) return;
+      if ('ready' in m) {
+        // A new thread loads its modules at a low priority: on a loaded machine that took longer
+        // than a 3 s deadline, and a trivial job after a replaced thread failed with
+        // FILTER_DEADLINE. The job that waited for the boot gets that time back.
+        const boot = Date.now() - (slot.booting ?? Date.now());
+        slot.booting = null;
+        const p = slot.busy;
+        if (p && boot > 0) {
+          if (p.timer) clearTimeout(p.timer);
+          p.deadline = { ...p.deadline, at: p.deadline.at + boot };
+          p.timer = setTimeout(() => this.expire(p), Math.max(0, p.deadline.at - Date.now()));
+        }
+        return;
+      }
+      if (!slot.busy || slot.busy.id !== m.id) return;
       const p = slot.busy;
       slot.busy = null;
       w.unref();
@@ -147,9 +173,14 @@ export class MatchPool {
   }
 
   private expire(p: Pending): void {
+    const slot = this.slots.find((s) => s.busy === p);
+    if (slot && slot.booting !== null && Date.now() - slot.booting < BOOT_LIMIT_MS) {
+      // Its thread is still loading: the deadline counts from when it is ready (see spawn).
+      p.timer = setTimeout(() => this.expire(p), 100);
+      return;
+    }
     const queued = this.queue.indexOf(p);
     if (queued >= 0) this.queue.splice(queued, 1);
-    const slot = this.slots.find((s) => s.busy === p);
     if (slot) {
       const w = slot.worker;
       slot.worker = null;

@@ -32,3 +32,5 @@ port.on('message', (msg: { id: number; job: Job }) => {
     });
   }
 });
+// Booted (modules loaded): the pool does not count the boot against the first job's deadline.
+port.postMessage({ ready: true });

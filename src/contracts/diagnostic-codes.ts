@@ -375,4 +375,5 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
   { code: 'TRINO_INSTALL_FAILED', area: 'Trino and Athena', meaning: 'Fetching or unpacking Trino failed.' },
   { code: 'TRINO_START_FAILED', area: 'Trino and Athena', meaning: 'The local Trino did not come up.' },
   { code: 'TRINO_BUSY', area: 'Trino and Athena', meaning: 'Another process holds the start/stop lock.' },
+  { code: 'TRINO_IN_USE', area: 'Trino and Athena', meaning: 'trino stop while test runs hold the local Trino.' },
 ];

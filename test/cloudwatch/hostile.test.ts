@@ -113,11 +113,36 @@ test("the audit's freezing requests answer at once, with the old results", async
   assert.ok(filtered.ms < 5_000, `${filtered.ms} ms`);
 });
 
-test('while a costly pattern runs, the API and the console answer within 100 ms; it ends by itself with a coded error', async () => {
+/**
+ * Up to nine DescribeLogGroups and nine /api/info, in turn; the time of each, in ms. With `over`,
+ * probing stops once it is true, and an answer that arrived after it became true is not counted.
+ */
+async function probes(over: () => boolean = () => false): Promise<{ api: number[]; consolePage: number[] }> {
+  const api: number[] = [];
+  const consolePage: number[] = [];
+  for (let i = 0; i < 9 && !over(); i++) {
+    const a = await timed(cw.send(new DescribeLogGroupsCommand({ limit: 1 })));
+    if (over()) break;
+    api.push(a.ms);
+    const page = await timed(fetch(`${srv.url}/api/info`));
+    assert.equal(page.value.status, 200);
+    await page.value.arrayBuffer();
+    if (over()) break;
+    consolePage.push(page.ms);
+  }
+  return { api, consolePage };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+test('while a costly pattern runs, the API and the console answer as fast as before it (100 ms on an idle machine); it ends by itself with a coded error', async () => {
   // RE2 is linear, but its cost per character grows with the pattern: this one thrashes the
-  // DFA and runs for many seconds over 6 MB, far past the deadline. (Medians of 9 probes: the
-  // machine is shared, and single answers vary with its load whether or not anything runs.)
+  // DFA and runs for many seconds over 6 MB, far past the deadline.
   const messages = Array.from({ length: 6 }, (_, i) => abText(1_000_000, i + 1) + 'c');
+  // The same probes just before, with nothing running: on a loaded machine (the suite runs at
+  // load 15-35 on 2 cores) every answer is slower whether or not a pattern runs, so the bound is
+  // against this baseline of the same run. Medians of 9: single answers vary with the load.
+  const idle = await probes();
   let settled = false;
   const t0 = performance.now();
   const hostile = errorOf(
@@ -126,21 +151,37 @@ test('while a costly pattern runs, the API and the console answer within 100 ms;
     settled = true;
   });
   await new Promise((r) => setTimeout(r, 500));
-  const api: number[] = [];
-  const consolePage: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    api.push((await timed(cw.send(new DescribeLogGroupsCommand({ limit: 1 })))).ms);
-    const page = await timed(fetch(`${srv.url}/api/info`));
-    assert.equal(page.value.status, 200);
-    await page.value.arrayBuffer();
-    consolePage.push(page.ms);
-  }
-  assert.equal(settled, false, 'the costly request was still running while the others were answered');
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  assert.ok(median(api) < 100, `DescribeLogGroups: ${api.map(Math.round).join(', ')} ms`);
-  assert.ok(median(consolePage) < 100, `/api/info: ${consolePage.map(Math.round).join(', ')} ms`);
-  // The matching runs for 3 s: an answer that waited for it would take that long.
-  assert.ok(Math.max(...api, ...consolePage) < 1_500, 'no answer waited for the matching');
+  // Reading the costly request's 6 MB (JSON, the SigV4 payload hash, on the main thread as for
+  // any body) and signing them on this client's side take longer than those 500 ms on a loaded
+  // machine: the first answer waits for that, not for the matching, so it is not counted.
+  await cw.send(new DescribeLogGroupsCommand({ limit: 1 }));
+  // Counted only while the costly request runs: on a loaded machine nine of each may take
+  // longer than its 3 s. Held by the matching, the event loop would answer none of them before
+  // the matching ended (the server and this client share it).
+  const { api, consolePage } = await probes(() => settled);
+  assert.ok(
+    api.length >= 3 && consolePage.length >= 3,
+    `only ${api.length} API and ${consolePage.length} console answers came while the costly request ran`,
+  );
+  // Matching that held the event loop, even in slices, adds its slice to every answer; matching
+  // on its own thread adds only a share of the CPU. 100 ms is the bound on an idle machine (the
+  // baseline is a few ms there); a loaded one gets four times its own baseline.
+  const bound = (base: number[]): number => Math.max(100, 4 * median(base));
+  const show = (xs: number[]): string => xs.map(Math.round).join(', ');
+  assert.ok(
+    median(api) < bound(idle.api),
+    `DescribeLogGroups: ${show(api)} ms while matching, ${show(idle.api)} ms before`,
+  );
+  assert.ok(
+    median(consolePage) < bound(idle.consolePage),
+    `/api/info: ${show(consolePage)} ms while matching, ${show(idle.consolePage)} ms before`,
+  );
+  // The matching runs for 3 s: an answer that waited for it would take that long (1.5 s is the
+  // bound on an idle machine; a loaded one gets ten times its median before).
+  assert.ok(
+    Math.max(...api, ...consolePage) < Math.max(1_500, 10 * median([...idle.api, ...idle.consolePage])),
+    `no answer waited for the matching: ${show(api)} / ${show(consolePage)} ms while matching, ${show(idle.api)} / ${show(idle.consolePage)} ms before`,
+  );
 
   const e = await hostile;
   const took = performance.now() - t0;

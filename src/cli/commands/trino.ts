@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { TrinoClient } from '../../engines/trino/client.js';
 import { describeLayout } from '../../engines/trino/layout.js';
-import { localTrinoStatus, startLocalTrino, stopLocalTrino, trinoHome } from '../../engines/trino/local.js';
+import {
+  localTrinoStatus,
+  releaseLocalTrino,
+  startLocalTrino,
+  stopLocalTrino,
+  trinoHome,
+} from '../../engines/trino/local.js';
 import { DEFAULT_TRINO_ARCHIVE, describeArchive } from '../../engines/trino/archive-table.js';
 import { setupTrinoArchive, setupTrinoTable } from '../../engines/trino/setup.js';
 import { BiError } from '../../util/errors.js';
@@ -25,15 +31,19 @@ export function registerTrino(program: Command): void {
     .command('trino')
     .description('A local Trino to try queries on, and the table over the S3 delivery layout on any Trino.');
 
+  // Test helpers and CI pass their own pid: the server then stops when the last of them releases it.
+  const holderOf = (): number | undefined => {
+    const holder = Number(process.env.BEDROCK_INSIGHTS_TRINO_HOLDER ?? '');
+    return Number.isInteger(holder) && holder > 0 ? holder : undefined;
+  };
+
   trino
     .command('start')
     .description(
       'Start a local single-node Trino on 127.0.0.1 (fetched with Maven on first use, about 430 MB; needs Java 24+), or reuse the running one. Prints TRINO_URL=… once it accepts queries.',
     )
     .action(async () => {
-      // Test helpers pass their own pid: the server then stops when the last of them releases it.
-      const holder = Number(process.env.BEDROCK_INSIGHTS_TRINO_HOLDER ?? '');
-      const r = await startLocalTrino({ log, holder: Number.isInteger(holder) && holder > 0 ? holder : undefined });
+      const r = await startLocalTrino({ log, holder: holderOf() });
       if (r.install?.downloaded)
         log(`Fetched Trino (${(r.install.downloadBytes / 1e6).toFixed(0)} MB) in ${r.install.seconds.toFixed(0)} s.`);
       log(r.reused ? `Reusing Trino (pid ${r.pid}).` : `Trino (pid ${r.pid}) ready in ${r.seconds.toFixed(1)} s.`);
@@ -42,9 +52,18 @@ export function registerTrino(program: Command): void {
 
   trino
     .command('stop')
-    .description('Stop the local Trino started by `trino start`.')
-    .action(async () => {
-      const r = await stopLocalTrino();
+    .description(
+      'Stop the local Trino started by `trino start`; refused while test runs hold it, unless --force. With BEDROCK_INSIGHTS_TRINO_HOLDER set (as for start), lets go of that hold instead: the server stops when it was started for holders and none is left.',
+    )
+    .option('--force', 'stop it even while test runs hold it')
+    .action(async (flags: { force?: boolean }) => {
+      const holder = holderOf();
+      if (holder !== undefined && !flags.force) {
+        const r = await releaseLocalTrino(holder);
+        log(r.stopped ? 'Stopped Trino: no other process held it.' : 'Released; Trino stays for its other users.');
+        return;
+      }
+      const r = await stopLocalTrino({ force: flags.force === true });
       log(r.stopped ? `Stopped Trino (pid ${r.pid}).` : 'No local Trino was running.');
     });
 

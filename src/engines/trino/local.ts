@@ -11,6 +11,7 @@
  *   run/etc, run/data           configuration and the server's data and logs (run/data/var/log)
  *   run/metastore               the file metastore (schemas and tables survive a restart)
  *   run/state.json, run/lock    the running server's pid and URL; the lock serialises start/stop
+ *   run/holders/<pid>           one file per process that holds the server (its start time inside)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -317,7 +318,8 @@ function holdersDir(home: string): string {
 
 function hold(home: string, pid: number): void {
   mkdirSync(holdersDir(home), { recursive: true });
-  writeFileSync(join(holdersDir(home), String(pid)), '');
+  // The holder's start time beside its pid: a pid the kernel gave to another process later is not the holder.
+  writeFileSync(join(holdersDir(home), String(pid)), processIdentity(pid));
 }
 
 /** Holders whose process is still alive (a crashed test run leaves a file that no longer counts). */
@@ -326,8 +328,15 @@ function liveHolders(home: string): number[] {
   return readdirSync(holdersDir(home))
     .map(Number)
     .filter((pid) => {
-      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return true;
-      rmSync(join(holdersDir(home), String(pid)), { force: true });
+      const file = join(holdersDir(home), String(pid));
+      let recorded: string;
+      try {
+        recorded = readFileSync(file, 'utf8');
+      } catch {
+        return false; // released meanwhile
+      }
+      if (Number.isInteger(pid) && pid > 0 && sameProcess(pid, recorded)) return true;
+      rmSync(file, { force: true });
       return false;
     });
 }
@@ -365,37 +374,135 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
- * Serialises start, stop and install across processes (two test files may start Trino at once):
- * an exclusive lock file holding the owner's pid; a lock whose owner died is taken over.
+ * Who `pid` is: its start time since boot (field 22 of /proc/<pid>/stat), '' without /proc
+ * (macOS) or when it is gone. A pid alone is reused by the kernel: a holder or a lock owner that
+ * died long ago would otherwise count as alive when an unrelated process gets its number.
  */
-async function withLock<T>(home: string, fn: () => Promise<T>, waitMs = 20 * 60_000): Promise<T> {
+function processIdentity(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** True when `pid` is alive and is the process that recorded `identity` (a recorded '' trusts the pid). */
+function sameProcess(pid: number, identity: string): boolean {
+  if (!pidAlive(pid)) return false;
+  return identity === '' || processIdentity(pid) === identity;
+}
+
+/** The lock's owner as written in the lock file: `pid start-time`. */
+function ownerOf(text: string): { pid: number; identity: string } {
+  const [pid, identity] = text.trim().split(' ');
+  return { pid: Number(pid || '0'), identity: identity ?? '' };
+}
+
+/** A takeover guard older than this was left by a process that died inside a few statements. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/**
+ * Removes the lock file if it still holds `seen` (an owner found dead). Two processes may find
+ * the same dead owner: both removing "the lock" by name would let the slower one remove the
+ * lock the faster one has just taken. So the removal happens under a second exclusive file,
+ * and only while the lock still holds what was seen dead.
+ */
+function removeStaleLock(lock: string, seen: string): void {
+  const guard = `${lock}.takeover`;
+  try {
+    closeSync(openSync(guard, 'wx'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_STALE_MS) rmSync(guard, { force: true });
+    } catch {
+      /* removed meanwhile */
+    }
+    return; // another process is taking over; the caller tries again
+  }
+  try {
+    let now = '';
+    try {
+      now = readFileSync(lock, 'utf8');
+    } catch {
+      return; // gone already
+    }
+    if (now === seen) rmSync(lock, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/**
+ * Serialises start, stop, release and install across processes (test files and test runs of
+ * several checkouts start and stop the one Trino at once): an exclusive lock file (O_EXCL)
+ * holding the owner's pid and start time; a lock whose owner died (or whose pid now belongs to
+ * another process) is taken over, by one process only. Exported for the lock's own tests.
+ */
+export async function withTrinoLock<T>(home: string, fn: () => Promise<T>, waitMs = 20 * 60_000): Promise<T> {
   const dir = runDir(home);
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'lock');
+  const me = `${process.pid} ${processIdentity(process.pid)}`;
   const until = Date.now() + waitMs;
   for (;;) {
     try {
       const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
+      writeSync(fd, me);
       closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readFileSync(lock, 'utf8').trim() || '0');
-      if (owner > 0 && !pidAlive(owner)) {
-        rmSync(lock, { force: true });
+      let seen: string;
+      try {
+        seen = readFileSync(lock, 'utf8');
+      } catch {
+        continue; // released between the two calls
+      }
+      const owner = ownerOf(seen);
+      // An empty file is a lock being written this instant: its owner is alive.
+      if (owner.pid > 0 && !sameProcess(owner.pid, owner.identity)) {
+        removeStaleLock(lock, seen);
         continue;
       }
       if (Date.now() > until)
-        throw new BiError('TRINO_BUSY', `Another process (pid ${owner}) holds ${lock}; try again when it is done.`);
-      await new Promise((r) => setTimeout(r, 250));
+        throw new BiError('TRINO_BUSY', `Another process (pid ${owner.pid}) holds ${lock}; try again when it is done.`);
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
     }
   }
   try {
     return await fn();
   } finally {
-    rmSync(lock, { force: true });
+    // Only our own lock: never one a takeover gave to somebody else.
+    try {
+      if (readFileSync(lock, 'utf8') === me) rmSync(lock, { force: true });
+    } catch {
+      /* already gone */
+    }
   }
+}
+
+/**
+ * Trino servers of this cache the state file does not name: a start killed between the
+ * launcher and the state file, or a state file removed by hand. Two servers on one data folder
+ * and metastore answer for each other's tables; they are stopped before one is started.
+ */
+function strayTrinos(home: string, except?: number): number[] {
+  if (!existsSync('/proc')) return [];
+  const marker = `node.data-dir=${join(runDir(home), 'data')}`;
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === except || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) found.push(pid);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,7 +540,7 @@ function serverLogTail(home: string): string {
 export async function startLocalTrino(o: LocalTrinoOptions = {}): Promise<StartResult> {
   const home = trinoHome(o);
   const started = Date.now();
-  return withLock(home, async () => {
+  return withTrinoLock(home, async () => {
     const state = readState(home);
     if (state && isOurTrino(state.pid, home)) {
       if (await acceptsQueries(state.url)) {
@@ -442,8 +549,39 @@ export async function startLocalTrino(o: LocalTrinoOptions = {}): Promise<StartR
         else if (state.forHolders) writeState(home, { ...state, forHolders: false });
         return { url: state.url, pid: state.pid, reused: true, install: null, seconds: (Date.now() - started) / 1000 };
       }
-      // Alive but not answering (hung, or a version left from another cache): replace it.
-      await killAndWait(state.pid);
+      const holders = liveHolders(home).filter((h) => h !== o.holder);
+      if (holders.length > 0) {
+        // Others use it: on a loaded machine it is slow, not hung. Killing it would fail their
+        // runs midway; wait for it as for a start.
+        const until = Date.now() + (o.startTimeoutMs ?? 180_000);
+        while (isOurTrino(state.pid, home) && Date.now() < until) {
+          if (await acceptsQueries(state.url)) {
+            if (o.holder !== undefined) hold(home, o.holder);
+            return {
+              url: state.url,
+              pid: state.pid,
+              reused: true,
+              install: null,
+              seconds: (Date.now() - started) / 1000,
+            };
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        if (isOurTrino(state.pid, home))
+          throw new BiError(
+            'TRINO_START_FAILED',
+            `The local Trino (pid ${state.pid}) does not answer, and processes ${holders.join(', ')} use it, so it was left running. Stop it with \`trino stop --force\` once they are done. From its log:\n${serverLogTail(home)}`,
+          );
+      } else {
+        // Alive but not answering and nobody else uses it (hung, or left by a killed run): replace it.
+        await killAndWait(state.pid);
+      }
+    }
+    // A server the state file does not name (a start killed before writing it) would share the
+    // data folder and metastore with the new one.
+    for (const stray of strayTrinos(home)) {
+      o.log?.(`Stopping a Trino of this cache that no state file names (pid ${stray})…`);
+      await killAndWait(stray);
     }
     const install = await installTrino(o);
     const { javaHome } = findJava();
@@ -514,13 +652,28 @@ async function killAndWait(pid: number): Promise<void> {
   }
 }
 
-/** Stops the local Trino of this cache; `stopped` is false when none was running. */
-export async function stopLocalTrino(o: LocalTrinoOptions = {}): Promise<{ stopped: boolean; pid?: number }> {
+/**
+ * Stops the local Trino of this cache; `stopped` is false when none was running. While live
+ * processes hold it (test runs, CI) it is refused with TRINO_IN_USE unless `force`: one run's
+ * stop must not end the server another run is querying.
+ */
+export async function stopLocalTrino(
+  o: LocalTrinoOptions & { force?: boolean } = {},
+): Promise<{ stopped: boolean; pid?: number }> {
   const home = trinoHome(o);
-  return withLock(home, async () => {
+  return withTrinoLock(home, async () => {
     const state = readState(home);
+    const running = state !== null && isOurTrino(state.pid, home);
+    const holders = liveHolders(home);
+    if (running && holders.length > 0 && !o.force)
+      throw new BiError(
+        'TRINO_IN_USE',
+        `The local Trino (pid ${state.pid}) is held by running processes ${holders.join(', ')} (test runs); it stops when the last of them lets go. Use --force to stop it anyway.`,
+      );
     rmSync(join(runDir(home), 'state.json'), { force: true });
-    if (!state || !isOurTrino(state.pid, home)) return { stopped: false };
+    if (o.force) rmSync(holdersDir(home), { recursive: true, force: true });
+    for (const stray of strayTrinos(home, running ? state.pid : undefined)) await killAndWait(stray);
+    if (!running) return { stopped: false };
     await killAndWait(state.pid);
     return { stopped: true, pid: state.pid };
   });
@@ -528,17 +681,19 @@ export async function stopLocalTrino(o: LocalTrinoOptions = {}): Promise<{ stopp
 
 /**
  * Lets go of a server held by `holder` (see LocalTrinoOptions.holder); stops it when it was
- * started for holders and no live holder remains.
+ * started for holders and no live holder remains. A server someone started by hand stays.
  */
 export async function releaseLocalTrino(holder: number, o: LocalTrinoOptions = {}): Promise<{ stopped: boolean }> {
   const home = trinoHome(o);
-  return withLock(home, async () => {
+  return withTrinoLock(home, async () => {
     rmSync(join(holdersDir(home), String(holder)), { force: true });
     const state = readState(home);
     if (!state || !state.forHolders || liveHolders(home).length > 0) return { stopped: false };
     rmSync(join(runDir(home), 'state.json'), { force: true });
-    if (isOurTrino(state.pid, home)) await killAndWait(state.pid);
-    return { stopped: true };
+    const running = isOurTrino(state.pid, home);
+    for (const stray of strayTrinos(home, running ? state.pid : undefined)) await killAndWait(stray);
+    if (running) await killAndWait(state.pid);
+    return { stopped: running };
   });
 }
 

@@ -215,6 +215,8 @@ test('Ctrl-C stops the running Athena query and exits 130', async () => {
             child.kill('SIGINT');
           }
         }, 50);
+        // A CLI that ended before polling must not leave this interval keeping the run alive.
+        child.once('close', () => clearInterval(wait));
       },
     });
     assert.equal(r.code, 130, r.err);
@@ -248,6 +250,7 @@ test('the stand-in answers like Athena: results of an unfinished query are refus
       assert.match(e.message, /Query has not yet finished\. Current state: QUEUED/);
       return true;
     });
+    sdk.destroy(); // its keep-alive agent
   } finally {
     await slow.close();
   }

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TrinoClient, type TrinoColumn } from '../../../src/engines/trino/client.js';
 import { BiError } from '../../../src/util/errors.js';
 
@@ -81,7 +82,9 @@ export async function startAthenaStandIn(o: StandInOptions): Promise<AthenaStand
   function run(ex: Execution, catalog: string, database?: string): void {
     const client = new TrinoClient({ url: o.trinoUrl, catalog, ...(database ? { schema: database } : {}) });
     void (async () => {
-      if (o.holdMs) await new Promise((r) => setTimeout(r, o.holdMs));
+      // The hold ends when the query is stopped or the stand-in closes: a bare timer of holdMs
+      // (10 minutes in the tests) kept the test process alive that long after its tests passed.
+      if (o.holdMs) await sleep(o.holdMs, undefined, { signal: ex.abort.signal }).catch(() => undefined);
       if (ex.abort.signal.aborted) return;
       ex.state = 'RUNNING';
       try {
