@@ -17,7 +17,7 @@
  * Run: node --import tsx bench/engines.bench.ts   (BENCH_RECORDS=200000 for a short run;
  * BENCH_QUERIES="Q2,Q2, last day" to time only those; BENCH_WARMUP=0 to skip the warm-up run)
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +38,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 /** The queries to time (names as printed); default all. A large layout takes minutes per query. */
 const ONLY = process.env.BENCH_QUERIES?.split(/,(?! )/).map((q) => q.trim());
-const DIR = join(process.env.BENCH_DIR ?? '/tmp/bedrock-insights-bench-engines', String(RECORDS));
+/** Request and response bodies in the layout (BENCH_BODIES=0: off, as with text delivery off). */
+const BODIES = process.env.BENCH_BODIES !== '0';
+const DIR = join(
+  process.env.BENCH_DIR ?? '/tmp/bedrock-insights-bench-engines',
+  BODIES ? String(RECORDS) : `${RECORDS}-no-bodies`,
+);
 const END = '2026-11-01T00:00:00Z';
 const DAY_MS = 86_400_000;
 const layout = join(DIR, 'layout');
@@ -71,21 +76,73 @@ async function timed<T>(what: string, f: () => Promise<T>): Promise<T> {
   return r;
 }
 
+/** A phase of the build is done when its marker exists: an interrupted phase is redone (or resumed). */
+function done(phase: string): boolean {
+  return existsSync(join(DIR, `.${phase}-done`));
+}
+
+function markDone(phase: string): void {
+  writeFileSync(join(DIR, `.${phase}-done`), new Date().toISOString() + '\n');
+}
+
+/** Progress on standard error every `every` ms, so a build of an hour shows it is moving. */
+function throttled(every = 30_000): (line: () => string) => void {
+  let last = 0;
+  return (line) => {
+    const now = performance.now();
+    if (now - last < every) return;
+    last = now;
+    console.error(`  ${line()} (load average ${load()})`);
+  };
+}
+
+/**
+ * Built once per BENCH_RECORDS and BENCH_BODIES, and resumable: the layout is written to a side
+ * folder and renamed when complete, ingest skips the files its checkpoints say it read, and the
+ * archive is redone until its marker exists.
+ */
 async function build(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
-  if (!existsSync(join(layout, 'AWSLogs')))
-    await timed(`generated ${RECORDS} records as the delivery layout`, () =>
-      writeDataset({ preset: 'demo', records: RECORDS, days: 30, end: END, out: layout, format: 's3', force: true }),
+  if (!done('layout')) {
+    const partial = `${layout}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    rmSync(layout, { recursive: true, force: true });
+    const tick = throttled();
+    await timed(`generated ${RECORDS} records as the delivery layout (bodies ${BODIES ? 'on' : 'off'})`, () =>
+      writeDataset({
+        preset: 'demo',
+        records: RECORDS,
+        days: 30,
+        end: END,
+        bodies: BODIES,
+        out: partial,
+        format: 's3',
+        force: true,
+        progressEvery: 100_000,
+        onProgress: (p) =>
+          tick(() => `generated ${p.records.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}`),
+      }),
     );
-  if (!existsSync(storePath)) {
-    const s = await Store.open(storePath);
-    await timed('ingested the layout into the store', () => ingestPaths(s, [layout]));
-    s.close();
+    renameSync(partial, layout);
+    markDone('layout');
   }
-  if (!existsSync(join(archive, 'events'))) {
+  if (!done('store')) {
+    const s = await Store.open(storePath);
+    const tick = throttled();
+    await timed('ingested the layout into the store', () =>
+      ingestPaths(s, [layout], {}, (p) =>
+        tick(() => `ingested ${p.records.toLocaleString('en-US')} records, ${p.filesDone} / ${p.filesTotal} files`),
+      ),
+    );
+    s.close();
+    markDone('store');
+  }
+  if (!done('archive')) {
+    rmSync(archive, { recursive: true, force: true });
     const s = await Store.open(storePath, { readOnly: true });
     await timed('exported the store to the archive', () => exportArchive(s, { out: archive }));
     s.close();
+    markDone('archive');
   }
 }
 
@@ -114,6 +171,7 @@ function same(a: QueryResult, b: QueryResult): boolean {
 }
 
 await build();
+if (process.env.BENCH_BUILD_ONLY !== undefined) process.exit(0);
 const trino = await holdLocalTrino();
 const client = new TrinoClient({ url: trino.url });
 const store = await Store.open(storePath, { readOnly: true });
