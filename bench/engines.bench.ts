@@ -3,19 +3,25 @@
  * (the baseline) and through a single-node Trino reading (a) the S3 delivery layout in place and
  * (b) the Parquet archive `export` writes, over the same records.
  *
- * 1. Builds (once, cached under $BENCH_DIR, default /tmp/bedrock-insights-bench-engines) a
- *    BENCH_RECORDS-record delivery layout (default 10,000,000; demo preset, 30 days, bodies on, as
- *    Bedrock delivers them), ingests it into a store through the real ingest path, and exports the
- *    store to the archive. The set-up times are printed: ingest and export are what the store and
- *    the archive cost before the first query; the layout costs nothing.
+ * 1. Builds (once, cached and resumable under $BENCH_DIR, default /tmp/bedrock-insights-bench-engines)
+ *    a BENCH_RECORDS-record delivery layout (default 10,000,000; demo preset, 30 days; bodies on,
+ *    as Bedrock delivers them, or off with BENCH_BODIES=0), ingests it into a store through the
+ *    real ingest path, and exports the store to the archive, with progress every 30 s. The set-up
+ *    times are printed: ingest and export are what the store and the archive cost before the first
+ *    query; the layout costs nothing. BENCH_BUILD_ONLY=1 stops after the build.
  * 2. Starts (or reuses) the local Trino (`npm run trino:start`, through the tests' holder) and
- *    creates the tables (`trino setup`, `trino setup --archive`).
- * 3. Times Q2, Q4, Q8, Q14 (the user's queries, verbatim) and Q2 over one day (a time range: the
- *    partitions it reads) on each engine: medians of BENCH_RUNS (default 3) after one warm-up, with
- *    the engine's own scan statistics. Ratios are against DuckDB in the same run.
+ *    creates the tables (`trino setup`, `trino setup --archive`) in a schema of its own.
+ * 3. Times the user's 13 queries (queries/bedrock, verbatim) and Q2 over the last day (a time
+ *    range: the partitions it reads), engine by engine (BENCH_ENGINES, default all; DuckDB first):
+ *    the median of BENCH_RUNS (default 3) after BENCH_WARMUP (default 1) warm-up runs, the CPU
+ *    (Trino's own; DuckDB's as the process's, it runs in-process), the engine's scan statistics,
+ *    the ratio to DuckDB in the same run and whether the rows equal DuckDB's (`@ptr` aside).
+ *    Trino queries stop at BENCH_TIMEOUT_MIN (default 25) and are recorded as timeouts. Above 1M
+ *    records the layout runs a subset (LAYOUT_QUERIES below). Each row is also appended to
+ *    $BENCH_DIR/<records>/results.jsonl, so a run stopped part-way keeps what it measured.
  *
  * Run: node --import tsx bench/engines.bench.ts   (BENCH_RECORDS=200000 for a short run;
- * BENCH_QUERIES="Q2,Q2, last day" to time only those; BENCH_WARMUP=0 to skip the warm-up run)
+ * BENCH_QUERIES="Q2,Q2, last day" to time only those)
  */
 import {
   appendFileSync,
@@ -157,7 +163,7 @@ async function build(): Promise<void> {
     s.close();
     markDone('store');
   }
-  if (!done('archive') && ENGINES.some((e) => e !== 'trino layout')) {
+  if (!done('archive') && ENGINES.includes('trino archive')) {
     rmSync(archive, { recursive: true, force: true });
     const s = await Store.open(storePath, { readOnly: true });
     await timed('exported the store to the archive', () => exportArchive(s, { out: archive }));
