@@ -6,7 +6,6 @@
  * other engines before anything is sent; the text sent is the query as written. Rows and
  * statistics are CloudWatch's own.
  */
-import { randomUUID } from 'node:crypto';
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -18,19 +17,11 @@ import type { CatalogInfo } from '../../insights/compile.js';
 import { awsClientConfig, awsError } from '../../sources/aws.js';
 import { quietSdkNodeWarning } from '../sdk-warning.js';
 import { BiError, errorMessage } from '../../util/errors.js';
-import {
-  EMPTY_STATS,
-  type QueryEngine,
-  type QueryResult,
-  type QueryStatistics,
-  type QueryStatus,
-  type ResultRow,
-  type StartOptions,
-} from '../engine.js';
+import type { QueryEngine, ResultRow, StartOptions } from '../engine.js';
 import type { CloudWatchSettings } from '../settings.js';
-import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
-import { timeoutError, type ExecutionLimits } from '../limits.js';
+import { createQueryEngine, type EngineOptions, type RunnableQuery } from '../query-engine.js';
 import { pollUntilDone } from '../poll.js';
+import { startRemoteRun, type RemoteRun } from '../remote-run.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_POLL_MS = 500;
@@ -58,154 +49,98 @@ function cwError(e: unknown, what: string, s: CloudWatchSettings): BiError {
   return awsError(e, what);
 }
 
-class Run {
-  readonly id = randomUUID();
-  status: QueryStatus = 'Running';
-  rows: ResultRow[] = [];
-  statistics: QueryStatistics = { ...EMPTY_STATS };
-  truncated = false;
-  error?: { code: string; message: string };
-  private queryId?: string;
-  private readonly abort = new AbortController();
-  readonly finished: Promise<QueryResult>;
+interface CloudWatchRun {
+  client: CloudWatchLogsClient;
+  s: CloudWatchSettings;
+  groups: string[] | undefined;
+  /** The server's time limit (a request's, else the server's), or undefined: the engine's own applies. */
+  limit: number | undefined;
+  onRows?: ((rows: ResultRow[]) => void | Promise<void>) | undefined;
+  /** The id CloudWatch gave the query, once started (StopQuery needs it). */
+  queryId?: string | undefined;
+}
 
-  constructor(
-    private readonly client: CloudWatchLogsClient,
-    private readonly s: CloudWatchSettings,
-    private readonly prepared: RunnableQuery,
-    private readonly groups: string[] | undefined,
-    private readonly limits: ExecutionLimits,
-    private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
-  ) {
-    this.finished = this.execute();
+/** StopQuery; never throws (the query may have ended already). */
+async function stopQuery(t: CloudWatchRun): Promise<void> {
+  if (!t.queryId) return;
+  try {
+    await t.client.send(new StopQueryCommand({ queryId: t.queryId }), { abortSignal: AbortSignal.timeout(10_000) });
+  } catch {
+    /* the query may have ended already */
   }
+}
 
-  result(): QueryResult {
-    const warnings = this.prepared.diagnostics.filter((d) => d.severity !== 'error');
-    if (this.truncated) warnings.push(rowCapWarning(this.prepared, this.prepared.plan.rowCap ?? 0));
-    const r: QueryResult = {
-      columns: this.prepared.columns,
-      rows: this.rows,
-      statistics: this.statistics,
-      status: this.status,
-      warnings,
-      truncated: this.truncated,
-      aggregated: this.prepared.plan.aggregated,
+/** One look at the running query: its end (rows, or cancelled there), or undefined while it runs. */
+async function look(t: CloudWatchRun, run: RemoteRun): Promise<'Complete' | 'Cancelled' | undefined> {
+  const r = await t.client.send(new GetQueryResultsCommand({ queryId: t.queryId }), {
+    abortSignal: AbortSignal.any([run.signal, AbortSignal.timeout(30_000)]),
+  });
+  const st = r.statistics;
+  if (st)
+    run.statistics = {
+      recordsMatched: st.recordsMatched ?? 0,
+      recordsScanned: st.recordsScanned ?? 0,
+      estimatedRecordsSkipped: st.estimatedRecordsSkipped ?? 0,
+      bytesScanned: st.bytesScanned ?? 0,
+      estimatedBytesSkipped: st.estimatedBytesSkipped ?? 0,
+      logGroupsScanned: st.logGroupsScanned ?? 0,
     };
-    if (this.error) r.error = this.error;
-    return r;
+  const status = r.status ?? 'Unknown';
+  if (status === 'Complete') {
+    const rows: ResultRow[] = (r.results ?? []).map((row) =>
+      row.filter((f) => f.field !== undefined).map((f) => ({ field: f.field ?? '', value: f.value ?? '' })),
+    );
+    const cap = run.prepared.plan.rowCap;
+    run.truncated = cap !== undefined && rows.length >= cap;
+    if (t.onRows) {
+      if (rows.length) await t.onRows(rows);
+    } else run.rows = rows;
+    return 'Complete';
   }
+  if (status === 'Cancelled') return 'Cancelled';
+  if (status === 'Failed' || status === 'Timeout' || status === 'Unknown')
+    throw new BiError(
+      status === 'Timeout' ? 'CLOUDWATCH_TIMEOUT' : 'CLOUDWATCH_QUERY_FAILED',
+      `CloudWatch Logs ended query ${t.queryId} with status ${status}.`,
+    );
+  return undefined;
+}
 
-  async cancel(): Promise<void> {
-    if (this.status !== 'Running') return;
-    this.status = 'Cancelled';
-    this.abort.abort();
-    await this.finished;
-  }
-
-  private async stop(): Promise<void> {
-    if (!this.queryId) return;
-    try {
-      await this.client.send(new StopQueryCommand({ queryId: this.queryId }), {
-        abortSignal: AbortSignal.timeout(10_000),
-      });
-    } catch {
-      /* the query may have ended already */
-    }
-  }
-
-  /** One look at the running query: its end (rows, or cancelled there), or undefined while it runs. */
-  private async look(signal: AbortSignal): Promise<QueryResult | undefined> {
-    const r = await this.client.send(new GetQueryResultsCommand({ queryId: this.queryId }), {
-      abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-    });
-    const st = r.statistics;
-    if (st)
-      this.statistics = {
-        recordsMatched: st.recordsMatched ?? 0,
-        recordsScanned: st.recordsScanned ?? 0,
-        estimatedRecordsSkipped: st.estimatedRecordsSkipped ?? 0,
-        bytesScanned: st.bytesScanned ?? 0,
-        estimatedBytesSkipped: st.estimatedBytesSkipped ?? 0,
-        logGroupsScanned: st.logGroupsScanned ?? 0,
-      };
-    const status = r.status ?? 'Unknown';
-    if (status === 'Complete') {
-      const rows: ResultRow[] = (r.results ?? []).map((row) =>
-        row.filter((f) => f.field !== undefined).map((f) => ({ field: f.field ?? '', value: f.value ?? '' })),
-      );
-      const cap = this.prepared.plan.rowCap;
-      this.truncated = cap !== undefined && rows.length >= cap;
-      if (this.onRows) {
-        if (rows.length) await this.onRows(rows);
-      } else this.rows = rows;
-      this.status = 'Complete';
-      return this.result();
-    }
-    if (status === 'Cancelled') {
-      this.status = 'Cancelled';
-      return this.result();
-    }
-    if (status === 'Failed' || status === 'Timeout' || status === 'Unknown')
+/**
+ * The query on CloudWatch Logs, through the shared remote run (src/engines/remote-run.ts): the
+ * server's time limit ends it as on the store (status Timeout); without one, the engine's own
+ * timeout stops it with CLOUDWATCH_TIMEOUT.
+ */
+async function runOnCloudWatch(t: CloudWatchRun, run: RemoteRun): Promise<'Complete' | 'Cancelled'> {
+  const req = run.prepared.request;
+  const own = t.s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = Date.now();
+  const started = await t.client.send(
+    new StartQueryCommand({
+      queryString: run.prepared.text,
+      startTime: Math.floor((req.startTime ?? 0) / 1000),
+      endTime: Math.floor((req.endTime ?? now) / 1000),
+      ...(t.groups ? { logGroupNames: t.groups } : {}),
+      ...(req.limit !== undefined ? { limit: req.limit } : {}),
+    }),
+    { abortSignal: AbortSignal.any([run.signal, AbortSignal.timeout(30_000)]) },
+  );
+  t.queryId = started.queryId;
+  return pollUntilDone<'Complete' | 'Cancelled'>({
+    signal: run.signal,
+    // The server's limit, when there is one, is the remote run's timer; it replaces the engine's own.
+    deadline: t.limit === undefined ? now + own : Number.POSITIVE_INFINITY,
+    pollMs: t.s.pollMs ?? DEFAULT_POLL_MS,
+    stop: () => stopQuery(t),
+    cancelled: () => 'Cancelled',
+    timedOut: () => {
       throw new BiError(
-        status === 'Timeout' ? 'CLOUDWATCH_TIMEOUT' : 'CLOUDWATCH_QUERY_FAILED',
-        `CloudWatch Logs ended query ${this.queryId} with status ${status}.`,
+        'CLOUDWATCH_TIMEOUT',
+        `CloudWatch Logs did not finish query ${t.queryId} within ${Math.round(own / 1000)} s; it was stopped.`,
       );
-    return undefined;
-  }
-
-  private async execute(): Promise<QueryResult> {
-    const req = this.prepared.request;
-    const signal = this.abort.signal;
-    // The server's time limit (a request's, else the server's) ends it as on the store: status Timeout.
-    const limit = req.timeoutMs ?? this.limits.timeoutMs;
-    const deadline = Date.now() + (limit ?? this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    try {
-      const now = Date.now();
-      const started = await this.client.send(
-        new StartQueryCommand({
-          queryString: this.prepared.text,
-          startTime: Math.floor((req.startTime ?? 0) / 1000),
-          endTime: Math.floor((req.endTime ?? now) / 1000),
-          ...(this.groups ? { logGroupNames: this.groups } : {}),
-          ...(req.limit !== undefined ? { limit: req.limit } : {}),
-        }),
-        { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) },
-      );
-      this.queryId = started.queryId;
-      return await pollUntilDone({
-        signal,
-        deadline,
-        pollMs: this.s.pollMs ?? DEFAULT_POLL_MS,
-        stop: () => this.stop(),
-        cancelled: () => {
-          this.status = 'Cancelled';
-          return this.result();
-        },
-        timedOut: () => {
-          if (limit === undefined)
-            throw new BiError(
-              'CLOUDWATCH_TIMEOUT',
-              `CloudWatch Logs did not finish query ${this.queryId} within ${Math.round((this.s.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s; it was stopped.`,
-            );
-          this.status = 'Timeout';
-          this.error = timeoutError(limit);
-          return this.result();
-        },
-        check: () => this.look(signal),
-      });
-    } catch (e) {
-      if (this.status === 'Cancelled' || signal.aborted) {
-        await this.stop();
-        this.status = 'Cancelled';
-      } else {
-        const err = cwError(e, 'run the query on CloudWatch Logs', this.s);
-        this.status = 'Failed';
-        this.error = { code: err.code, message: err.message };
-      }
-      return this.result();
-    }
-  }
+    },
+    check: () => look(t, run),
+  });
 }
 
 /** Every log group CloudWatch lists (the catalog: names only, fields are not read). */
@@ -256,14 +191,23 @@ export function createCloudWatchEngine(s: CloudWatchSettings, opts: EngineOption
               `CloudWatch Logs queries at most ${MAX_GROUPS} log groups at once (${groups.length} selected); name them with --log-group.`,
             );
         }
-        const r = new Run(client, s, query, groups, opts.limits ?? {}, options.onRows);
-        return {
-          id: r.id,
-          status: () => r.status,
-          snapshot: () => r.result(),
-          done: () => r.finished,
-          cancel: () => r.cancel(),
+        const limits = opts.limits ?? {};
+        const t: CloudWatchRun = {
+          client,
+          s,
+          groups,
+          limit: query.request.timeoutMs ?? limits.timeoutMs,
+          onRows: options.onRows,
         };
+        return startRemoteRun({
+          prepared: query,
+          limits,
+          rowCap: query.plan.rowCap,
+          aggregated: query.plan.aggregated,
+          body: (run) => runOnCloudWatch(t, run),
+          failure: (e) => cwError(e, 'run the query on CloudWatch Logs', s),
+          stopRemote: () => stopQuery(t),
+        });
       },
     },
     opts,

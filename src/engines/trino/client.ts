@@ -43,6 +43,8 @@ export interface TrinoStats {
   /** Bytes read from storage (compressed file bytes for a Hive table). */
   physicalInputBytes: number;
   elapsedTimeMillis: number;
+  /** CPU time over all of the query's tasks (the bench's CPU column). */
+  cpuTimeMillis: number;
   completedSplits: number;
   totalSplits: number;
 }
@@ -296,6 +298,7 @@ function readStats(s: Partial<TrinoStats> | undefined): TrinoStats {
     processedBytes: s?.processedBytes ?? 0,
     physicalInputBytes: s?.physicalInputBytes ?? 0,
     elapsedTimeMillis: s?.elapsedTimeMillis ?? 0,
+    cpuTimeMillis: s?.cpuTimeMillis ?? 0,
     completedSplits: s?.completedSplits ?? 0,
     totalSplits: s?.totalSplits ?? 0,
   };

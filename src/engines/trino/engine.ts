@@ -10,23 +10,15 @@
  * `recordsMatched` is the count of the stats step for stats queries, and for event queries a
  * count query (the filters before the first change of shape) that runs beside the main one.
  */
-import { randomUUID } from 'node:crypto';
 import type { CatalogInfo } from '../../insights/compile.js';
 import { encodePtr, formatJavaDouble, formatValue } from '../../insights/format.js';
 import type { CompiledQuery } from '../../insights/sql/dialect.js';
 import { compileTrino, type TrinoRelation } from '../../insights/sql/trino/index.js';
-import { BiError, errorMessage } from '../../util/errors.js';
-import {
-  EMPTY_STATS,
-  type QueryEngine,
-  type QueryResult,
-  type QueryStatistics,
-  type QueryStatus,
-  type ResultRow,
-  type StartOptions,
-} from '../engine.js';
-import { createQueryEngine, rowCapWarning, type EngineOptions, type RunnableQuery } from '../query-engine.js';
-import { estimateRowBytes, resultTooLargeWarning, timeoutError, type ExecutionLimits } from '../limits.js';
+import { BiError } from '../../util/errors.js';
+import type { QueryEngine, ResultRow, StartOptions } from '../engine.js';
+import { createQueryEngine, type EngineOptions, type RunnableQuery } from '../query-engine.js';
+import { estimateRowBytes, type ExecutionLimits } from '../limits.js';
+import { queryFailed, startRemoteRun, type RemoteRun } from '../remote-run.js';
 import { toNumber } from '../poll.js';
 import { eventRelation, type EventSource } from './relation.js';
 import { DEFAULT_LOG_GROUP } from '../../logs/event.js';
@@ -76,162 +68,93 @@ export function encodeFilePtr(logGroup: string, seq: string): string {
   return `f1.${Buffer.from(`${seq}\n${logGroup}`, 'utf8').toString('base64url')}`;
 }
 
+/** A Trino row as CloudWatch fields (and its @ptr when the plan asks for one). */
+function resultRow(c: CompiledQuery, r: unknown[]): ResultRow {
+  const row: ResultRow = [];
+  c.columns.forEach((col, i) => {
+    const v = cell(r[i], col.kind, col.java === true);
+    if (v !== undefined) row.push({ field: col.name, value: v });
+  });
+  if (c.ptr) {
+    const lg = String(r[c.columns.length]);
+    const seq = r[c.columns.length + 1];
+    const ptr =
+      typeof seq === 'number' || typeof seq === 'bigint' ? encodePtr(lg, seq) : encodeFilePtr(lg, String(seq));
+    row.push({ field: '@ptr', value: ptr });
+  }
+  return row;
+}
+
+interface TrinoRun {
+  runner: SqlRunner;
+  compiled: CompiledQuery;
+  groupsInCatalog: number;
+  countMatches: boolean;
+  limits: ExecutionLimits;
+  onRows?: ((rows: ResultRow[]) => void | Promise<void>) | undefined;
+}
+
 /**
- * One query on the remote engine. The server's limits apply as on the store (src/engines/limits.ts):
- * the time limit stops it (status Timeout, the remote query cancelled) and the rows it keeps are
- * bounded in bytes (cut with RESULT_TOO_LARGE). The admission queue is not used: it shares the
- * store's cores, and a remote query runs on the remote's.
+ * One query on the remote engine, through the shared remote run (src/engines/remote-run.ts: the
+ * server's time limit, cancel, the kept-bytes bound, how it ended). The admission queue is not
+ * used: it shares the store's cores, and a remote query runs on the remote's.
  */
-class Run {
-  readonly id = randomUUID();
-  status: QueryStatus = 'Running';
-  rows: ResultRow[] = [];
-  truncated = false;
-  private tooLarge = false;
-  private stopped?: 'timeout' | 'cut';
-  statistics: QueryStatistics = { ...EMPTY_STATS };
-  error?: { code: string; message: string };
-  private readonly abort = new AbortController();
-  readonly finished: Promise<QueryResult>;
-
-  constructor(
-    private readonly runner: SqlRunner,
-    private readonly prepared: RunnableQuery,
-    private readonly compiled: CompiledQuery,
-    private readonly groupsInCatalog: number,
-    private readonly countMatches: boolean,
-    private readonly limits: ExecutionLimits,
-    private readonly onRows?: (rows: ResultRow[]) => void | Promise<void>,
-  ) {
-    this.finished = this.execute();
-  }
-
-  result(): QueryResult {
-    const warnings = this.prepared.diagnostics.filter((d) => d.severity !== 'error');
-    if (this.truncated) warnings.push(rowCapWarning(this.prepared, this.compiled.rowCap ?? 0));
-    if (this.tooLarge)
-      warnings.push(resultTooLargeWarning(this.prepared, this.rows.length, this.limits.maxResultBytes ?? 0));
-    const r: QueryResult = {
-      columns: this.prepared.columns,
-      rows: this.rows,
-      statistics: this.statistics,
-      status: this.status,
-      warnings,
-      truncated: this.truncated,
-      aggregated: this.compiled.aggregated,
-    };
-    if (this.error) r.error = this.error;
-    return r;
-  }
-
-  async cancel(): Promise<void> {
-    if (this.status !== 'Running') return;
-    this.status = 'Cancelled';
-    this.abort.abort();
-    await this.finished;
-  }
-
-  private row(r: unknown[]): ResultRow {
-    const c = this.compiled;
-    const row: ResultRow = [];
-    c.columns.forEach((col, i) => {
-      const v = cell(r[i], col.kind, col.java === true);
-      if (v !== undefined) row.push({ field: col.name, value: v });
-    });
-    if (c.ptr) {
-      const lg = String(r[c.columns.length]);
-      const seq = r[c.columns.length + 1];
-      const ptr =
-        typeof seq === 'number' || typeof seq === 'bigint' ? encodePtr(lg, seq) : encodeFilePtr(lg, String(seq));
-      row.push({ field: '@ptr', value: ptr });
-    }
-    return row;
-  }
-
-  private async execute(): Promise<QueryResult> {
-    const c = this.compiled;
-    const signal = this.abort.signal;
-    const cap = c.rowCap;
-    const matchedAt = c.columns.length + (c.ptr ? 2 : 0);
-    let matched: number | undefined;
-    let delivered = Promise.resolve();
-    let kept = 0;
-    let bytes = 0;
-    const maxBytes = this.onRows ? undefined : this.limits.maxResultBytes;
-    const timeoutMs = this.prepared.request.timeoutMs ?? this.limits.timeoutMs;
-    const deadline =
-      timeoutMs !== undefined && timeoutMs > 0 ? setTimeout(() => this.stop('timeout'), timeoutMs) : undefined;
-    const take = (page: unknown[][]): void => {
-      const batch: ResultRow[] = [];
-      for (const r of page) {
-        if (this.stopped) break;
-        if (cap !== undefined && kept >= cap) {
-          this.truncated = true;
-          break;
-        }
-        if (c.matchedColumn && matched === undefined) matched = toNumber(r[matchedAt]);
-        const row = this.row(r);
-        if (maxBytes !== undefined && (bytes += estimateRowBytes(row)) > maxBytes) {
-          this.tooLarge = true;
-          this.stop('cut');
-          break;
-        }
-        batch.push(row);
-        kept++;
+async function runOnTrino(t: TrinoRun, run: RemoteRun): Promise<'Complete'> {
+  const c = t.compiled;
+  const { signal } = run;
+  const cap = c.rowCap;
+  const matchedAt = c.columns.length + (c.ptr ? 2 : 0);
+  let matched: number | undefined;
+  let delivered = Promise.resolve();
+  let kept = 0;
+  let bytes = 0;
+  const maxBytes = t.onRows ? undefined : t.limits.maxResultBytes;
+  const take = (page: unknown[][]): void => {
+    const batch: ResultRow[] = [];
+    for (const r of page) {
+      if (run.stopped()) break;
+      if (cap !== undefined && kept >= cap) {
+        run.truncated = true;
+        break;
       }
-      if (batch.length === 0) return;
-      if (this.onRows) {
-        const hand = this.onRows;
-        delivered = delivered.then(() => hand(batch));
-      } else this.rows.push(...batch);
-    };
-    // Event queries count their matches beside the main query (the same partitions).
-    const countSql = c.aggregated || !this.countMatches ? undefined : (c.matchedSql ?? c.scannedSql);
-    const counted = countSql
-      ? this.runner.query(countSql, { signal }).then((r) => toNumber(r.rows[0]?.[0]))
-      : Promise.resolve(undefined);
-    counted.catch(() => undefined);
-    try {
-      const main = await this.runner.query(c.sql, { signal, onRows: take });
-      await delivered;
-      if (matched === undefined) matched = (await counted) ?? (c.aggregated ? 0 : kept);
-      this.statistics = {
-        recordsMatched: matched,
-        recordsScanned: main.stats.processedRows,
-        estimatedRecordsSkipped: 0,
-        bytesScanned: main.stats.physicalInputBytes,
-        estimatedBytesSkipped: 0,
-        logGroupsScanned: main.stats.processedRows > 0 || main.stats.physicalInputBytes > 0 ? this.groupsInCatalog : 0,
-      };
-      if (this.status === 'Running') this.status = 'Complete';
-    } catch (e) {
-      if (!signal.aborted) this.abort.abort();
-      await delivered.catch(() => undefined);
-      if (this.stopped === 'cut') {
-        this.status = 'Complete';
-      } else if (this.stopped === 'timeout') {
-        this.status = 'Timeout';
-        this.error = timeoutError(timeoutMs ?? 0);
-      } else if (this.status === 'Cancelled' || (e instanceof BiError && e.code === 'QUERY_CANCELLED')) {
-        this.status = 'Cancelled';
-      } else {
-        this.status = 'Failed';
-        this.error =
-          e instanceof BiError
-            ? { code: e.code, message: e.message }
-            : { code: 'QUERY_FAILED', message: `The query failed while running: ${errorMessage(e).split('\n')[0]}` };
+      if (c.matchedColumn && matched === undefined) matched = toNumber(r[matchedAt]);
+      const row = resultRow(c, r);
+      if (maxBytes !== undefined && (bytes += estimateRowBytes(row)) > maxBytes) {
+        run.cut();
+        break;
       }
-    } finally {
-      clearTimeout(deadline);
+      batch.push(row);
+      kept++;
     }
-    return this.result();
-  }
-
-  /** Ends the remote query for a limit (not a cancel: the status says which). */
-  private stop(reason: 'timeout' | 'cut'): void {
-    if (this.stopped || this.status !== 'Running') return;
-    this.stopped = reason;
-    this.abort.abort();
+    if (batch.length === 0) return;
+    if (t.onRows) {
+      const hand = t.onRows;
+      delivered = delivered.then(() => hand(batch));
+    } else run.rows.push(...batch);
+  };
+  // Event queries count their matches beside the main query (the same partitions).
+  const countSql = c.aggregated || !t.countMatches ? undefined : (c.matchedSql ?? c.scannedSql);
+  const counted = countSql
+    ? t.runner.query(countSql, { signal }).then((r) => toNumber(r.rows[0]?.[0]))
+    : Promise.resolve(undefined);
+  counted.catch(() => undefined);
+  try {
+    const main = await t.runner.query(c.sql, { signal, onRows: take });
+    await delivered;
+    if (matched === undefined) matched = (await counted) ?? (c.aggregated ? 0 : kept);
+    run.statistics = {
+      recordsMatched: matched,
+      recordsScanned: main.stats.processedRows,
+      estimatedRecordsSkipped: 0,
+      bytesScanned: main.stats.physicalInputBytes,
+      estimatedBytesSkipped: 0,
+      logGroupsScanned: main.stats.processedRows > 0 || main.stats.physicalInputBytes > 0 ? t.groupsInCatalog : 0,
+    };
+    return 'Complete';
+  } catch (e) {
+    // Rows already handed to onRows are delivered before the run ends.
+    await delivered.catch(() => undefined);
+    throw e;
   }
 }
 
@@ -303,22 +226,25 @@ export function createTrinoEngine(opts: TrinoEngineOptions): QueryEngine {
       async execute(query: RunnableQuery, options: StartOptions) {
         const compiled = compileTrino(query.plan, { now: query.now, relation });
         const known = cached ? await cached.catalog.catch(() => undefined) : undefined;
-        const r = new Run(
-          opts.runner,
-          query,
-          compiled,
-          groupsRead(query, known),
-          opts.countMatches !== false,
-          opts.limits ?? {},
-          options.onRows,
-        );
-        return {
-          id: r.id,
-          status: () => r.status,
-          snapshot: () => r.result(),
-          done: () => r.finished,
-          cancel: () => r.cancel(),
-        };
+        return startRemoteRun({
+          prepared: query,
+          limits: opts.limits ?? {},
+          rowCap: compiled.rowCap,
+          aggregated: compiled.aggregated,
+          failure: (e) => (e instanceof BiError ? e : queryFailed(e)),
+          body: (run) =>
+            runOnTrino(
+              {
+                runner: opts.runner,
+                compiled,
+                groupsInCatalog: groupsRead(query, known),
+                countMatches: opts.countMatches !== false,
+                limits: opts.limits ?? {},
+                onRows: options.onRows,
+              },
+              run,
+            ),
+        });
       },
     },
     opts,
