@@ -227,7 +227,7 @@ export function cacheWrite1hTokensFromMessage(message: string): number {
  */
 function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): string {
   return `WITH t AS (
-    SELECT e.rowid AS rid, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
+    SELECT e.rowid AS rid, e.log_group, e.ts, e.model_id, e.region, e.cost_total AS old_total, e.price_version AS old_version,
       e.cost_cache_read AS old_cr, e.cost_cache_write AS old_cw,
       (e.error_code IS NOT NULL AND e.error_code <> '') AS failed,
       CAST(coalesce(e.input_tokens, 0) AS DOUBLE) AS tin, CAST(coalesce(e.output_tokens, 0) AS DOUBLE) AS tout,
@@ -247,7 +247,7 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): s
   ), l AS (
     SELECT *, (lc_threshold IS NOT NULL AND tin + tcr + tcw > lc_threshold) AS lc, least(tcw1h_logged, tcw) AS tcw1h FROM t
   ), p AS (
-    SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, failed, resolved, tin, tout, tcr, tcw, tcw1h,
+    SELECT rid, log_group, ts, model_id, region, old_total, old_version, old_cr, old_cw, failed, resolved, tin, tout, tcr, tcw, tcw1h,
       CASE WHEN lc THEN lc_in ELSE p_in END AS pin, CASE WHEN lc THEN lc_out ELSE p_out END AS pout,
       CASE WHEN lc THEN lc_cr ELSE p_cr END AS pcr, CASE WHEN lc THEN lc_cw5 ELSE p_cw5 END AS pcw5,
       CASE WHEN lc THEN lc_cw1h ELSE p_cw1h END AS pcw1h
@@ -255,7 +255,7 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): s
   ), q AS (
     SELECT *, failed OR resolved AS priced FROM p
   ), c AS (
-    SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced,
+    SELECT rid, log_group, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced,
       CASE WHEN failed THEN 0.0 WHEN priced THEN tin * pin / 1e6 END AS ci,
       CASE WHEN failed THEN 0.0 WHEN priced AND (tcr = 0 OR pcr IS NOT NULL) THEN tcr * coalesce(pcr, 0) / 1e6 END AS ccr,
       CASE WHEN failed THEN 0.0 WHEN priced AND (tcw = 0 OR pcw5 IS NOT NULL) THEN
@@ -264,7 +264,7 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number): s
       CASE WHEN failed THEN 0.0 WHEN priced THEN tout * pout / 1e6 END AS co
     FROM q
   )
-  SELECT rid, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced, ci, co, ccr, ccw,
+  SELECT rid, log_group, ts, model_id, region, old_total, old_version, old_cr, old_cw, priced, ci, co, ccr, ccw,
     ci + coalesce(ccr, 0) + coalesce(ccw, 0) + co AS ct FROM c`;
 }
 
@@ -298,9 +298,11 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     // out of date first, under the store's write lock (so no refresh clears the marks before the
     // UPDATE lands), and brought up to date after it.
     const r = await store.writing(async () => {
+      // The rows' own log group and time, from the same relation the UPDATE reads: a join back
+      // to events by rowid scanned the whole store on every ingest chunk (quadratic ingest).
       await markChanged(
         store.connection,
-        `SELECT e.log_group, e.ts FROM events e SEMI JOIN (${newCostsSql(table, onlyUnpriced, opts.afterSeq)}) n ON e.rowid = n.rid`,
+        `SELECT log_group, ts FROM (${newCostsSql(table, onlyUnpriced, opts.afterSeq)})`,
       );
       return store.connection.run(
         `UPDATE events SET
