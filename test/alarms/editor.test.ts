@@ -15,7 +15,7 @@ import type { AlarmBacktest, AlarmFieldProblem } from '../../src/contracts/wire.
 import { createEngine } from '../../src/engines/factory.js';
 import { Store } from '../../src/store/store.js';
 import { createFixtureStore, LOG_GROUP } from '../e2e/fixture.js';
-import { putEvents } from './helpers.js';
+import { putEvents, TOKEN_FILTERS } from './helpers.js';
 import { evaluatedPeriods, fires, hourlyValues, suggested, TOKENS_PER_APP_JSON } from './independent.js';
 
 // The console's alarm editor API on the real server (127.0.0.1, port 0): create, edit (secrets
@@ -80,18 +80,7 @@ const TOKENS_METRIC = {
     namespace: 'Bedrock/Usage',
     name: 'Tokens',
     perDimension: ['App'],
-    filters: [
-      {
-        filterPattern: '{ $.input.inputTokenCount >= 0 }',
-        metricValue: '$.input.inputTokenCount',
-        dimensions: { App: '$.requestMetadata.application_name' },
-      },
-      {
-        filterPattern: '{ $.output.outputTokenCount >= 0 }',
-        metricValue: '$.output.outputTokenCount',
-        dimensions: { App: '$.requestMetadata.application_name' },
-      },
-    ],
+    filters: TOKEN_FILTERS,
   },
 };
 

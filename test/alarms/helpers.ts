@@ -6,6 +6,20 @@ import type { Store } from '../../src/store/store.js';
 export const HOUR = 3_600_000;
 export const GROUP = '/test/alarms';
 
+/** The metric filters of a tokens-per-application metric: input and output tokens, dimension App. */
+export const TOKEN_FILTERS: { filterPattern: string; metricValue: string; dimensions: Record<string, string> }[] = [
+  {
+    filterPattern: '{ $.input.inputTokenCount >= 0 }',
+    metricValue: '$.input.inputTokenCount',
+    dimensions: { App: '$.requestMetadata.application_name' },
+  },
+  {
+    filterPattern: '{ $.output.outputTokenCount >= 0 }',
+    metricValue: '$.output.outputTokenCount',
+    dimensions: { App: '$.requestMetadata.application_name' },
+  },
+];
+
 let seq = 0;
 /** Puts Bedrock-like JSON events straight into `events` (the alarms only read ts, log_group, message). */
 export async function putEvents(

@@ -5,7 +5,15 @@ import { parseAlarmDefinition, type NotifyTarget } from '../../src/alarms/defini
 import { evaluateAlarms, testNotify, type AlarmRuntime } from '../../src/alarms/evaluate.js';
 import { AlarmStore } from '../../src/alarms/store.js';
 import { Store } from '../../src/store/store.js';
-import { HOUR, putEvents, startReceiver, startSmtp, type HttpCatcher, type SmtpCatcher } from './helpers.js';
+import {
+  HOUR,
+  putEvents,
+  startReceiver,
+  TOKEN_FILTERS,
+  startSmtp,
+  type HttpCatcher,
+  type SmtpCatcher,
+} from './helpers.js';
 
 const D0 = Date.UTC(2026, 4, 4, 0, 0, 0);
 let store: Store;
@@ -76,18 +84,7 @@ function alarm(name: string, notify: NotifyTarget[], extra: Record<string, unkno
       name,
       statistic: 'Sum',
       dimensions: { App: 'A' },
-      filters: [
-        {
-          filterPattern: '{ $.input.inputTokenCount >= 0 }',
-          metricValue: '$.input.inputTokenCount',
-          dimensions: { App: '$.requestMetadata.application_name' },
-        },
-        {
-          filterPattern: '{ $.output.outputTokenCount >= 0 }',
-          metricValue: '$.output.outputTokenCount',
-          dimensions: { App: '$.requestMetadata.application_name' },
-        },
-      ],
+      filters: TOKEN_FILTERS,
     },
   });
 }

@@ -6,7 +6,7 @@ import { parseAlarmDefinition, type MetricAlarmDef } from '../../src/alarms/defi
 import { AlarmStore } from '../../src/alarms/store.js';
 import { evaluateAlarms } from '../../src/alarms/evaluate.js';
 import { Store } from '../../src/store/store.js';
-import { HOUR, putEvents } from './helpers.js';
+import { HOUR, putEvents, TOKEN_FILTERS } from './helpers.js';
 
 // Datapoints written as CloudWatch's documentation draws them: 0 not breaching, X breaching, - missing.
 function pts(s: string): Datapoint[] {
@@ -155,18 +155,7 @@ function def(name: string, m: number, n: number, t: TreatMissingData): MetricAla
       name: name,
       statistic: 'Sum',
       dimensions: { App: 'A' },
-      filters: [
-        {
-          filterPattern: '{ $.input.inputTokenCount >= 0 }',
-          metricValue: '$.input.inputTokenCount',
-          dimensions: { App: '$.requestMetadata.application_name' },
-        },
-        {
-          filterPattern: '{ $.output.outputTokenCount >= 0 }',
-          metricValue: '$.output.outputTokenCount',
-          dimensions: { App: '$.requestMetadata.application_name' },
-        },
-      ],
+      filters: TOKEN_FILTERS,
     },
   });
   if (d.kind !== 'metric') throw new Error('not a metric alarm');
