@@ -11,7 +11,7 @@ import { ingestPaths } from '../../src/sources/ingest.js';
 import { Store } from '../../src/store/store.js';
 import type { AlarmBacktest } from '../../src/contracts/wire.js';
 import { evaluatedPeriods, fires, hourlyValues, suggested, TOKENS_PER_APP_JSON } from '../alarms/independent.js';
-import { artifact, launchBrowser } from './harness.js';
+import { artifact, launchBrowser, screenshotAtReviewSizes } from './harness.js';
 
 // The alarm editor in Chromium on the demo data set as `bedrock-insights demo` makes it (150,000
 // records over 30 days): the built-in alarm's backtest and suggestion, a query alarm created
@@ -123,15 +123,7 @@ test("the built-in alarm's editor says how often 10,000 tokens/hour would have f
     );
     await page.getByTestId('backtest-chart').locator('canvas').first().waitFor();
 
-    for (const [w, h] of [
-      [1440, 900],
-      [1024, 768],
-    ] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: artifact(`alarm-editor-builtin-${w}x${h}.png`) });
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshotAtReviewSizes(page, 'alarm-editor-builtin');
 
     // Using the suggestion replays with it: the count becomes the suggestion's.
     await page.getByTestId('use-suggestion').click();
@@ -189,15 +181,7 @@ test('a query alarm created through the form, with the backtest and the suggesti
     await form.locator('[data-field="description"]').fill('Tokens per application and hour, from a query');
     await page.getByTestId('add-target').click();
     await form.getByLabel('Target 1 address').fill('finops@example.com');
-    for (const [w, h] of [
-      [1440, 900],
-      [1024, 768],
-    ] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: artifact(`alarm-editor-query-${w}x${h}.png`) });
-    }
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshotAtReviewSizes(page, 'alarm-editor-query');
     await page.getByTestId('alarm-save').click();
     await page.waitForURL(/\/alarms\?name=TokensPerApplicationQuery$/);
     await page.getByTestId('alarm-detail').waitFor();

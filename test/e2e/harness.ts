@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, driven by playwright-core (never `npx playwright install`). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -40,4 +40,20 @@ export async function launchBrowser(
 export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/** The two sizes the console's screenshots are looked at in: a laptop and a small window. */
+export const REVIEW_VIEWPORTS = [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 768 },
+] as const;
+
+/** Screenshots `page` at each review size as `<name>-<w>x<h>.png`, then returns it to the first size. */
+export async function screenshotAtReviewSizes(page: Page, name: string): Promise<void> {
+  for (const vp of REVIEW_VIEWPORTS) {
+    await page.setViewportSize(vp);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifact(`${name}-${vp.width}x${vp.height}.png`) });
+  }
+  await page.setViewportSize(REVIEW_VIEWPORTS[0]);
 }

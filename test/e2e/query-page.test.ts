@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startServer, defaultWebRoot, type RunningServer } from '../../src/api/server.js';
 import type { Store } from '../../src/store/store.js';
 import { APPS, createFixtureStore, fixtureRow, type FixtureOptions } from './fixture.js';
-import { artifact, launchBrowser } from './harness.js';
+import { artifact, launchBrowser, REVIEW_VIEWPORTS } from './harness.js';
 
 // The query page as a newcomer meets it (issue 16) and the CloudWatch-like panels (issue 18.4),
 // in Debian's Chromium against the real server and engine. The data ends 2.5 hours ago, as the
@@ -16,10 +16,6 @@ import { artifact, launchBrowser } from './harness.js';
 const RECORDS = 60_000;
 const NOW = Date.now();
 const FX: FixtureOptions = { records: RECORDS, endMs: NOW - 150 * 60_000, spanMs: 40 * 86_400_000 };
-const VIEWPORTS = [
-  { width: 1440, height: 900 },
-  { width: 1024, height: 768 },
-] as const;
 
 let store: Store;
 let server: RunningServer;
@@ -81,7 +77,7 @@ after(async () => {
 });
 
 test('the first screen shows rows: the range is chosen from the data, with histogram and discovered fields', async () => {
-  for (const vp of VIEWPORTS) {
+  for (const vp of REVIEW_VIEWPORTS) {
     const page = await browser.ctx.newPage();
     await page.setViewportSize(vp);
     await page.goto(`${server.url}/`);
@@ -282,7 +278,7 @@ test('an unknown path answers 404 with a page that leads back; assets go out com
 });
 
 test('the dark theme follows the system setting, charts included', async () => {
-  for (const vp of VIEWPORTS) {
+  for (const vp of REVIEW_VIEWPORTS) {
     const page = await browser.ctx.newPage();
     await page.setViewportSize(vp);
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -299,7 +295,7 @@ test('the dark theme follows the system setting, charts included', async () => {
 });
 
 test('every page fits the window at 1440 and 1024 (no page-wide horizontal overflow)', async () => {
-  for (const vp of VIEWPORTS) {
+  for (const vp of REVIEW_VIEWPORTS) {
     const page = await browser.ctx.newPage();
     await page.setViewportSize(vp);
     for (const [name, path, ready] of [
