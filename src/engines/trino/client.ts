@@ -124,9 +124,38 @@ export class TrinoClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
-  /** Runs one statement to the end and returns its columns, rows and statistics. */
+  /**
+   * Runs one statement to the end and returns its columns, rows and statistics. A statement that
+   * Trino could not schedule because no worker has announced itself yet (NO_NODES_AVAILABLE: a
+   * coordinator a few seconds after start answers `SELECT 1` but not a table scan) never ran, so
+   * it is sent again until the deadline.
+   */
   async query(sql: string, opts: TrinoQueryOptions = {}): Promise<TrinoResult> {
     const deadline = Date.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      let delivered = false;
+      const onRows = opts.onRows;
+      const once: TrinoQueryOptions = onRows
+        ? {
+            ...opts,
+            onRows: (rows, columns) => {
+              delivered = true;
+              onRows(rows, columns);
+            },
+          }
+        : opts;
+      try {
+        return await this.queryOnce(sql, once, deadline);
+      } catch (e) {
+        const wait = Math.min(250 * 2 ** attempt, 2000);
+        const noNodes = e instanceof BiError && e.details.trinoErrorName === 'NO_NODES_AVAILABLE';
+        if (!noNodes || delivered || Date.now() + wait >= deadline) throw e;
+        await sleep(wait, opts.signal);
+      }
+    }
+  }
+
+  private async queryOnce(sql: string, opts: TrinoQueryOptions, deadline: number): Promise<TrinoResult> {
     const rows: unknown[][] = [];
     let columns: TrinoColumn[] = [];
     let res = await this.send('POST', `${this.url}/v1/statement`, deadline, opts.signal, sql);

@@ -133,6 +133,47 @@ test('busy (503) answers are retried; pages are followed through nextUri; stats 
   ]);
 });
 
+test('a coordinator that has no worker yet (NO_NODES_AVAILABLE) is asked again; other query errors are not', async () => {
+  let posts = 0;
+  const failed = (name: string, type: string) => ({
+    id: `q${posts}`,
+    stats: { state: 'FAILED' },
+    error: { message: 'No nodes available to run query', errorCode: 65540, errorName: name, errorType: type },
+  });
+  const url = await fake((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.method !== 'POST') return res.end('{}');
+    posts++;
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (body.includes('broken')) return res.end(JSON.stringify(failed('SYNTAX_ERROR', 'USER_ERROR')));
+      if (posts <= 2) return res.end(JSON.stringify(failed('NO_NODES_AVAILABLE', 'INSUFFICIENT_RESOURCES')));
+      res.end(
+        JSON.stringify({
+          id: 'q3',
+          columns: [{ name: 'n', type: 'bigint' }],
+          data: [[7]],
+          stats: { state: 'FINISHED' },
+        }),
+      );
+    });
+  });
+  const c = new TrinoClient({ url });
+  const r = await c.query('SELECT count(*) FROM t');
+  assert.deepEqual(r.rows, [[7]]);
+  assert.equal(posts, 3, 'twice no nodes, then the statement ran');
+  posts = 0;
+  const e = await rejection(c.query('broken'));
+  assert.equal(e.details.trinoErrorName, 'SYNTAX_ERROR');
+  assert.equal(posts, 1, 'a query Trino refused is not sent again');
+  // Until the deadline only: a coordinator that never gets a worker ends as the error it gave.
+  posts = -1000;
+  const late = await rejection(new TrinoClient({ url, timeoutMs: 1500 }).query('SELECT 1 FROM t'));
+  assert.equal(late.details.trinoErrorName, 'NO_NODES_AVAILABLE');
+  assert.ok(posts > -1000 + 1 && posts < -1000 + 10, `sent ${posts + 1000} times within 1.5 s`);
+});
+
 test('something that is not Trino: HTTP errors and non-JSON bodies are coded errors', async () => {
   const html = await fake((_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
