@@ -7,9 +7,11 @@ import { parseRfc3339Utc } from './timestamp.js';
 import { redactBodiesText } from './redact-text.js';
 import { redactBodies } from './bodies.js';
 
-// The one TypeScript normaliser of Bedrock ModelInvocationLog records. The bulk file path
-// (src/sources/sql-normalize.ts) implements the same rules set-based in DuckDB SQL; the
-// equivalence test (test/sources/equivalence.test.ts) holds the two together. Change both.
+// The one normaliser of Bedrock ModelInvocationLog records: every source goes through it (the
+// file, S3 and CloudWatch ingest through src/sources/chunk-writer.ts, PutLogEvents through
+// src/cloudwatch). Until 2026-12-05 the bulk ingest had a set-based SQL twin of these rules;
+// with the kept body parts the twin's parsing cost more than this function (measured in
+// bench/README.md), and two copies of the rules had to be held together by a test.
 
 export interface NormalizeContext {
   logGroup: string;

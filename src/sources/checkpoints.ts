@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
-import { sqlString } from './sql-normalize.js';
+import { sqlString } from '../store/sql.js';
 
 /**
  * Checkpoints of what ingest has read.

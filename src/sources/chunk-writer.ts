@@ -1,10 +1,11 @@
-import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { recordTooLarge } from '../logs/limits.js';
 import { REJECT, rejectReason } from '../logs/reasons.js';
+import { normalizeBedrockRecord } from '../logs/record.js';
+import { sqlString } from '../store/sql.js';
 import { inTransaction } from '../store/transaction.js';
-import { CONFLICTS_KEPT, commitNormalized, type WriteHook } from '../store/writer.js';
+import { CONFLICTS_KEPT, EventBatch, commitNormalized, stageEvents, type WriteHook } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
-import { STAGE_DDL, normalizeStage, sqlString, stagedText } from './sql-normalize.js';
 
 export interface RejectedRecord {
   file: string;
@@ -72,7 +73,6 @@ export const CHUNK_BYTES =
     : 16) *
   1024 *
   1024;
-const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 const CHECKPOINT_ROWS = 500;
 
 export interface Checkpoint {
@@ -101,21 +101,13 @@ export interface ChunkWriterOptions {
 }
 
 /**
- * Collects record texts of one file, and in chunks stages them, normalises them in SQL and
- * stores them in one transaction per chunk. The file's checkpoint row is written in the
+ * Normalises record texts as they are added (normalizeBedrockRecord: the one set of rules, with
+ * the bodies reduced unless kept), and stores them in chunks, one transaction per chunk. The file's checkpoint row is written in the
  * transaction of its last chunk, so an interrupted file is read again in full, and the
  * dedup on (log group, event key) absorbs what its earlier chunks already stored.
  */
 export class ChunkWriter {
-  private fids: number[] = [];
-  private lns: bigint[] = [];
-  private texts: string[] = [];
-  private evTs: (bigint | null)[] = [];
-  private ingTs: (bigint | null)[] = [];
-  private streams: (string | null)[] = [];
-  private bodySigs: (string | null)[] = [];
-  private bytes = 0;
-  private extra = false; // any per-record times or streams in this chunk
+  private batch = new EventBatch();
   /** The delivery time of the file being read: @ingestionTime of its records that carry none. */
   private delivered: number | undefined;
   private logGroup: string;
@@ -141,14 +133,13 @@ export class ChunkWriter {
     this.logGroup = group;
   }
 
-  static async create(conn: DuckDBConnection, opts: ChunkWriterOptions, totals: ChunkTotals): Promise<ChunkWriter> {
-    await conn.run(STAGE_DDL);
-    return new ChunkWriter(conn, opts, totals);
+  static create(conn: DuckDBConnection, opts: ChunkWriterOptions, totals: ChunkTotals): Promise<ChunkWriter> {
+    return Promise.resolve(new ChunkWriter(conn, opts, totals));
   }
 
   /** Records waiting for the next flush. */
   get pending(): number {
-    return this.lns.length;
+    return this.batch.size;
   }
 
   /** Starts a file: the records added next belong to it; `deliveredMs` is their default @ingestionTime. */
@@ -166,32 +157,31 @@ export class ChunkWriter {
   added = 0;
 
   /**
-   * Stages one record text. Unless bodies are kept, they are reduced here to what is not sensitive
-   * (src/logs/bodies.ts), whatever the source: a body that is not JSON rejects the record. A record
-   * larger than MAX_RECORD_BYTES is rejected here, alone, before DuckDB would parse it (a 20 MB
-   * record made the whole chunk fail for memory).
+   * Normalises one record text, or rejects it with its reason. Unless bodies are kept, they are
+   * reduced to what is not sensitive (src/logs/bodies.ts) whatever the source. `evTs`, `ingTs`
+   * and `stream` are a CloudWatch event's own time, ingestion time and stream.
    */
   add(line: number, raw: string, evTs?: number, ingTs?: number, stream?: string): void {
     this.added++;
-    const staged = stagedText(raw, this.opts.keepBodies);
-    if (staged === null) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
-    const text = staged.text;
-    ingTs ??= this.delivered;
-    if (recordTooLarge(text)) {
-      const mib = (Buffer.byteLength(text, 'utf8') / (1024 * 1024)).toFixed(1);
+    let record: unknown;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      // Too large says more than malformed about a text that is both (a runaway line).
+      if (!recordTooLarge(raw)) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
+      const mib = (Buffer.byteLength(raw, 'utf8') / (1024 * 1024)).toFixed(1);
       return this.reject(line, rejectReason(REJECT.TOO_LARGE, undefined, `${mib} MiB`));
     }
-    this.fids.push(this.fid);
-    this.lns.push(BigInt(line));
-    this.texts.push(text);
-    this.bodySigs.push(staged.bodySig);
-    this.bytes += text.length;
-    if (evTs !== undefined || ingTs !== undefined || stream !== undefined) {
-      this.extra = true;
-      this.evTs[this.lns.length - 1] = evTs === undefined ? null : BigInt(Math.trunc(evTs));
-      this.ingTs[this.lns.length - 1] = ingTs === undefined ? null : BigInt(Math.trunc(ingTs));
-      this.streams[this.lns.length - 1] = stream ?? null;
-    }
+    const r = normalizeBedrockRecord(record, {
+      logGroup: this.logGroup,
+      logStream: stream ?? this.opts.defaultStream,
+      ingestionTime: ingTs ?? this.delivered ?? Date.now(),
+      ...(evTs === undefined ? {} : { eventTimestamp: Math.trunc(evTs) }),
+      keepBodies: this.opts.keepBodies,
+      text: raw,
+    });
+    if (!r.ok) return this.reject(line, r.reason, r.field);
+    this.batch.push(r.event, this.fid, line);
   }
 
   /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
@@ -218,7 +208,7 @@ export class ChunkWriter {
   }
 
   get full(): boolean {
-    return this.lns.length >= (this.opts.chunkRecords ?? CHUNK_RECORDS) || this.bytes >= CHUNK_BYTES;
+    return this.batch.size >= (this.opts.chunkRecords ?? CHUNK_RECORDS) || this.batch.chars >= CHUNK_BYTES;
   }
 
   /** The chunk DuckDB is storing while the next is read (pipeline mode). */
@@ -237,42 +227,12 @@ export class ChunkWriter {
    */
   async flush(): Promise<void> {
     await this.settle();
-    const n = this.lns.length;
+    const batch = this.batch;
     const files = this.files;
     const checkpoints = this.checkpoints;
-    const t0 = Date.now();
-    if (n > 0) {
-      await this.conn.run('DELETE FROM stage');
-      const app = await this.conn.createAppender('stage', 'main', 'temp');
-      try {
-        for (let i = 0; i < n; i += APPEND_ROWS) {
-          const m = Math.min(APPEND_ROWS, n - i);
-          const chunk = DuckDBDataChunk.create(
-            [INTEGER, INTEGER, BIGINT, VARCHAR, BIGINT, BIGINT, VARCHAR, VARCHAR],
-            m,
-          );
-          const rns = new Array<number>(m);
-          for (let k = 0; k < m; k++) rns[k] = i + k + 1;
-          chunk.setColumnValues(0, rns);
-          chunk.setColumnValues(1, this.fids.slice(i, i + m));
-          chunk.setColumnValues(2, this.lns.slice(i, i + m));
-          chunk.setColumnValues(3, this.texts.slice(i, i + m));
-          const nulls: null[] = new Array<null>(m).fill(null);
-          chunk.setColumnValues(4, this.extra ? fillNulls(this.evTs, i, m) : nulls);
-          chunk.setColumnValues(5, this.extra ? fillNulls(this.ingTs, i, m) : nulls);
-          chunk.setColumnValues(6, this.extra ? fillNulls(this.streams, i, m) : nulls);
-          chunk.setColumnValues(7, this.bodySigs.slice(i, i + m));
-          app.appendDataChunk(chunk);
-        }
-        app.flushSync();
-      } finally {
-        app.closeSync();
-      }
-      timing('stage', t0);
-    }
     this.clear();
-    if (n === 0 && checkpoints.length === 0) return;
-    const stored = this.store(n, files, checkpoints, this.logGroup, t0);
+    if (batch.size === 0 && checkpoints.length === 0) return;
+    const stored = this.store(batch, files, checkpoints, this.logGroup, Date.now());
     if (!this.opts.pipeline) return stored;
     // Awaited by the next flush or finish; until then a failure must not count as unhandled.
     stored.catch(() => undefined);
@@ -298,28 +258,16 @@ export class ChunkWriter {
   }
 
   private async store(
-    n: number,
+    batch: EventBatch,
     files: string[],
     checkpoints: Checkpoint[],
     logGroup: string,
     t0: number,
   ): Promise<void> {
+    const n = batch.size;
     if (n > 0) {
-      await normalizeStage(this.conn, {
-        logGroup,
-        defaultStream: this.opts.defaultStream,
-        ingestionTime: Date.now(),
-        keepBodies: this.opts.keepBodies,
-      });
-      timing('normalize', t0);
-      const rej = await this.conn.runAndReadAll(
-        `SELECT fid, ln, reject, reject_field, reject_value FROM norm WHERE reject IS NOT NULL ORDER BY rn`,
-      );
-      for (const [fid, ln, code, field, value] of rej.getRows()) {
-        const f = field === null ? undefined : String(field);
-        const v = value === null ? undefined : String(value);
-        this.rejectIn(files[Number(fid)], Number(ln), rejectReason(String(code), f, v), f);
-      }
+      await stageEvents(this.conn, batch);
+      timing('stage', t0);
     }
     // One statement per few hundred files: the S3 delivery layout has thousands of small files
     // per day, and a statement per file made their checkpoints most of the ingest (2,027 files:
@@ -367,15 +315,7 @@ export class ChunkWriter {
         : [];
     this.files = open;
     this.checkpoints = [];
-    this.fids = [];
-    this.lns = [];
-    this.texts = [];
-    this.bodySigs = [];
-    this.evTs = [];
-    this.ingTs = [];
-    this.streams = [];
-    this.bytes = 0;
-    this.extra = false;
+    this.batch = new EventBatch();
   }
 }
 
@@ -387,12 +327,6 @@ function timing(label: string, since: number): void {
       `[ingest] ${label} +${Date.now() - since} ms rss ${m.rss >> 20} MB heap ${m.heapUsed >> 20} MB ext ${(m.external + m.arrayBuffers) >> 20} MB\n`,
     );
   }
-}
-
-function fillNulls<T>(a: (T | null)[], from: number, n: number): (T | null)[] {
-  const out: (T | null)[] = new Array<T | null>(n);
-  for (let i = 0; i < n; i++) out[i] = a[from + i] ?? null;
-  return out;
 }
 
 export function strictError(r: RejectedRecord): BiError {

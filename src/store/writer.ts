@@ -1,7 +1,15 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBDataChunk,
+  INTEGER,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
-import { HOT_COLUMNS, hotColumnType } from '../logs/hot-fields.js';
+import { HOT_COLUMNS } from '../logs/hot-fields.js';
 import { applyCatalog, type FieldCounts } from './catalog-write.js';
 import { fromMap, metadataKey, promote } from './columns.js';
 import { markChanged, refreshRollupsOn } from './rollups.js';
@@ -22,15 +30,131 @@ export const SIG_SEP = '\x1f';
 export const SIG_DEEP = '\x01DEEP';
 
 /**
- * The normalised-rows table both writers fill before storing: `norm` (a temp table, one row per
- * record, `reject` NULL for valid rows). The bulk file path builds it with SQL
- * (src/sources/sql-normalize.ts); EventWriter builds it from StoredEvent objects through `wstage`.
+ * The normalised-rows table every writer fills before storing: `norm` (a temp table, one row per
+ * record, `reject` NULL: rejected records never reach it). Writers hand StoredEvent objects to
+ * stageEvents, which appends them column-wise into `wstage` and builds `norm` from it.
  * The hot columns come from their one declaration (src/logs/hot-fields.ts HOT_COLUMNS).
  */
 const HOT = HOT_COLUMNS.map((c) => c.column).join(', ');
+// Numbers are staged as DOUBLE (a JS number needs no BigInt; every token count and time is a safe
+// integer, exact in a double) and cast once when `norm` is built.
 const WSTAGE_DDL = `CREATE OR REPLACE TEMP TABLE wstage (
-  ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts BIGINT, ingestion_ts BIGINT, event_key VARCHAR, kind VARCHAR,
-  ${HOT_COLUMNS.map((c) => `${c.column} ${hotColumnType(c)}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR)`;
+  rn INTEGER, fid INTEGER, ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts DOUBLE, ingestion_ts DOUBLE, event_key VARCHAR, kind VARCHAR,
+  ${HOT_COLUMNS.map((c) => `${c.column} ${c.type === 'string' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR)`;
+const WSTAGE_TYPES = [
+  INTEGER,
+  INTEGER,
+  BIGINT,
+  VARCHAR,
+  VARCHAR,
+  DOUBLE,
+  DOUBLE,
+  VARCHAR,
+  VARCHAR,
+  ...HOT_COLUMNS.map((c) => (c.type === 'string' ? VARCHAR : DOUBLE)),
+  VARCHAR,
+  VARCHAR,
+  VARCHAR,
+];
+const HOT_FROM_STAGE = HOT_COLUMNS.map((c) =>
+  c.type === 'string' ? c.column : `CAST(${c.column} AS BIGINT) AS ${c.column}`,
+).join(', ');
+const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
+
+/** The catalog signature of an event's field names (`norm.sig`); SIG_DEEP when a name holds the separator. */
+export function signatureOf(names: readonly string[]): string {
+  return names.some((n) => n.includes(SIG_SEP)) ? SIG_DEEP : names.join(SIG_SEP);
+}
+
+/**
+ * Normalised events on their way into `norm`, held column by column: an event is reduced to its
+ * values when added, so a batch of 20,000 keeps no objects per event, and the records of a batch,
+ * which mostly share their field names, share one signature string.
+ */
+export class EventBatch {
+  readonly fids: number[] = [];
+  readonly lns: bigint[] = [];
+  readonly groups: string[] = [];
+  readonly streams: string[] = [];
+  readonly ts: number[] = [];
+  readonly ingestion: number[] = [];
+  readonly keys: string[] = [];
+  readonly kinds: string[] = [];
+  readonly hot: (string | number | null)[][] = HOT_COLUMNS.map(() => []);
+  readonly md: (string | null)[] = [];
+  readonly messages: string[] = [];
+  readonly sigs: string[] = [];
+  /** Characters of the messages held. */
+  chars = 0;
+  private readonly sigOf = new Map<string, string>();
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Adds an event read at line `ln` of file `fid` of the batch (PutLogEvents: its position, file 0). */
+  push(e: StoredEvent, fid = 0, ln = this.size + 1): void {
+    this.fids.push(fid);
+    this.lns.push(BigInt(ln));
+    this.groups.push(e.logGroup);
+    this.streams.push(e.logStream);
+    this.ts.push(e.timestamp);
+    this.ingestion.push(e.ingestionTime);
+    this.keys.push(e.eventKey);
+    this.kinds.push(e.kind);
+    HOT_COLUMNS.forEach((c, i) => this.hot[i].push(e[c.event]));
+    this.md.push(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
+    this.messages.push(e.message);
+    const sig = signatureOf(e.fieldNames);
+    let shared = this.sigOf.get(sig);
+    if (shared === undefined) this.sigOf.set(sig, (shared = sig));
+    this.sigs.push(shared);
+    this.chars += e.message.length;
+  }
+}
+
+/**
+ * Builds `norm` from a batch: appended a data chunk at a time (column-wise, the fastest way into
+ * DuckDB from Node), then typed in one statement.
+ */
+export async function stageEvents(conn: DuckDBConnection, batch: EventBatch): Promise<void> {
+  await conn.run(WSTAGE_DDL);
+  const app = await conn.createAppender('wstage', 'main', 'temp');
+  try {
+    const n = batch.size;
+    for (let i = 0; i < n; i += APPEND_ROWS) {
+      const m = Math.min(APPEND_ROWS, n - i);
+      const chunk = DuckDBDataChunk.create(WSTAGE_TYPES, m);
+      let col = 0;
+      const set = (values: readonly DuckDBValue[]): void => chunk.setColumnValues(col++, values.slice(i, i + m));
+      const rns = new Array<number>(m);
+      for (let k = 0; k < m; k++) rns[k] = i + k + 1;
+      chunk.setColumnValues(col++, rns);
+      set(batch.fids);
+      set(batch.lns);
+      set(batch.groups);
+      set(batch.streams);
+      set(batch.ts);
+      set(batch.ingestion);
+      set(batch.keys);
+      set(batch.kinds);
+      for (const values of batch.hot) set(values);
+      set(batch.md);
+      set(batch.messages);
+      set(batch.sigs);
+      app.appendDataChunk(chunk);
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT rn, fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
+      log_group, log_stream, CAST(ts AS BIGINT) AS ts, CAST(ingestion_ts AS BIGINT) AS ingestion_ts,
+      event_key, kind, ${HOT_FROM_STAGE},
+      CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
+      message, sig FROM wstage`);
+  await conn.run('DROP TABLE wstage');
+}
 
 /** The columns of `events` a writer fills from `norm` (seq and the promoted columns besides). */
 export const EVENT_COLUMNS = `log_group, log_stream, ts, ingestion_ts, event_key, kind, ${HOT}, request_metadata, message`;
@@ -295,15 +419,6 @@ async function fieldCountsOf(conn: DuckDBConnection): Promise<FieldCounts> {
   return out;
 }
 
-function str(app: DuckDBAppender, v: string | null): void {
-  if (v === null) app.appendNull();
-  else app.appendVarchar(v);
-}
-function int(app: DuckDBAppender, v: number | null): void {
-  if (v === null) app.appendNull();
-  else app.appendBigInt(BigInt(Math.trunc(v)));
-}
-
 /**
  * Writes normalised events: stores each (log group, event key) once, and keeps the catalog
  * (fields, log_groups, log_streams) current. Uses its own connection, so that it can run beside
@@ -320,31 +435,9 @@ export class EventWriter {
   async append(events: StoredEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { stored: 0, duplicates: 0 };
     const conn = (this.conn ??= await this.store.connect());
-    await conn.run(WSTAGE_DDL);
-    const app = await conn.createAppender('wstage', 'main', 'temp');
-    events.forEach((e, i) => {
-      int(app, i + 1);
-      str(app, e.logGroup);
-      str(app, e.logStream);
-      int(app, e.timestamp);
-      int(app, e.ingestionTime);
-      str(app, e.eventKey);
-      str(app, e.kind);
-      for (const c of HOT_COLUMNS) {
-        const v = e[c.event];
-        if (c.type === 'number') int(app, typeof v === 'number' ? v : null);
-        else str(app, typeof v === 'string' ? v : null);
-      }
-      str(app, e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
-      str(app, e.message);
-      str(app, e.fieldNames.join(SIG_SEP));
-      app.endRow();
-    });
-    app.closeSync();
-    await conn.run(`CREATE OR REPLACE TEMP TABLE norm AS SELECT ln AS rn, 0 AS fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
-      log_group, log_stream, ts, ingestion_ts, event_key, kind, ${HOT},
-      CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
-      message, sig FROM wstage`);
+    const batch = new EventBatch();
+    for (const e of events) batch.push(e);
+    await stageEvents(conn, batch);
     // The keys of pushed events are unique by construction: the windowed probe is exact for them.
     const r = await commitNormalized(conn, this.hook ? { hook: this.hook } : {});
     return { stored: r.stored, duplicates: r.duplicates };
