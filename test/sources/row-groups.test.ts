@@ -68,3 +68,24 @@ test('an ingest of 2 row groups and a bit, in chunks that do not divide a row gr
   // A merged and rewritten row group would leave the file larger by about its size.
   assert.ok(statSync(db).size < before + 4 * 1024 * 1024, `store grew from ${before} to ${statSync(db).size} bytes`);
 });
+
+test('with another writer holding a transaction open (an ingest through a running server), the ingest and its checkpoints go on and nothing is lost', async () => {
+  const d = dir();
+  const file = join(d, 'records.jsonl');
+  const n = ROW_GROUP + 7_000;
+  writeFileSync(file, Array.from({ length: n }, (_, i) => JSON.stringify(invocation(i))).join('\n') + '\n');
+  const s = await Store.open(join(d, 'store.duckdb'));
+  const other = await s.connect();
+  try {
+    await other.run('BEGIN TRANSACTION');
+    await other.run(`INSERT INTO meta VALUES ('held-by-test', '1')`);
+    const r = await ingestPaths(s, [file], { chunkRecords: 50_000 });
+    assert.equal(r.recordsStored, n);
+    await other.run('COMMIT');
+    const [[stored]] = (await s.connection.runAndReadAll('SELECT count(*) FROM events')).getRows();
+    assert.equal(Number(stored), n);
+  } finally {
+    other.closeSync();
+    s.close();
+  }
+});
