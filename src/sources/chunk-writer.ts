@@ -76,6 +76,8 @@ export const CHUNK_BYTES =
   1024 *
   1024;
 const CHECKPOINT_ROWS = 500;
+/** How long a reader may hold the event loop while a chunk is being stored (see afterAdd). */
+const YIELD_MS = 2;
 /** DuckDB's row group size (rows). */
 const ROW_GROUP_ROWS = 122_880;
 
@@ -223,6 +225,23 @@ export class ChunkWriter {
 
   /** The chunk DuckDB is storing while the next is read (pipeline mode). */
   private inflight: Promise<void> | null = null;
+  private lastYield = 0;
+
+  /**
+   * Call after each add (readers: `await w.afterAdd()`): flushes a full chunk, and while a chunk
+   * is being stored, gives the event loop a turn every YIELD_MS. Storing a chunk is a chain of
+   * some forty statements, each issued when the one before completes, and a reader parsing from
+   * buffered bytes never yields on its own (its awaits resolve as microtasks): the chain then
+   * advanced once per 4 MB read, and the chunk's storing hardly overlapped the next one's reading.
+   */
+  afterAdd(): Promise<void> | undefined {
+    if (this.full) return this.flush();
+    if (this.inflight === null || (this.added & 31) !== 0) return undefined;
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_MS) return undefined;
+    this.lastYield = now;
+    return new Promise((resolve) => setImmediate(resolve));
+  }
 
   /** Waits for the chunk in flight, if any, and rethrows its failure. */
   private async settle(): Promise<void> {

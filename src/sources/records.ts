@@ -85,7 +85,7 @@ export async function readRecords(input: AsyncIterable<Buffer>, w: RecordSink, c
         if (timed) w.add(l.ln, ready, Date.parse(timed[1]), undefined, timedStream);
         else w.add(l.ln, ready);
       }
-      if (w.full) await w.flush();
+      await w.afterAdd();
     }
   };
 
@@ -313,14 +313,14 @@ async function readDocument(
     records++;
     if (jsonDepthExceeds(value)) return w.reject(line, rejectReason(REJECT.TOO_DEEP));
     w.add(line, await ready(JSON.stringify(value)));
-    if (w.full) await w.flush();
+    await w.afterAdd();
   };
   const event = async (line: number, e: unknown, stream?: string): Promise<void> => {
     records++;
     const staged = stageEvent(w, line, e, stream);
     if (staged) {
       w.add(line, await ready(staged.msg), staged.ts, staged.ing, staged.stream);
-      if (w.full) await w.flush();
+      await w.afterAdd();
     }
   };
   for (let k = 0; k < scanned.values.length; k++) {

@@ -62,7 +62,7 @@ export interface ListContext {
 }
 
 /** What readers need of the chunk writer. */
-export type RecordSink = Pick<ChunkWriter, 'add' | 'reject' | 'note' | 'full' | 'flush'>;
+export type RecordSink = Pick<ChunkWriter, 'add' | 'afterAdd' | 'reject' | 'note' | 'full' | 'flush'>;
 
 export interface Source<I extends SourceItem = SourceItem> {
   /** The path or URL the user gave. */

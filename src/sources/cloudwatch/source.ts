@@ -175,7 +175,7 @@ export class CloudWatchSource implements Source<Page> {
       sink.add(n, ev.message.trim(), ev.timestamp, ev.ingestionTime, ev.logStreamName || undefined);
       // A page larger than a chunk commits in parts; its ids are saved after its last part, so a
       // run killed between parts offers the committed events again, and the dedup absorbs them.
-      if (sink.full) await sink.flush();
+      await sink.afterAdd();
     }
     return { records: page.events.length, complete: true };
   }
