@@ -190,6 +190,8 @@ export interface StoreNormalizedOptions {
    * construction and use the window.
    */
   exact?: boolean;
+  /** Columns filled as the rows go in (WriteHook.atInsert), called only when rows are stored. */
+  atInsert?: (conn: DuckDBConnection) => Promise<InsertColumns | undefined>;
 }
 
 /**
@@ -201,8 +203,21 @@ export interface StoreNormalizedOptions {
  * roll-ups, runs after the hook.
  */
 export interface WriteHook {
+  /**
+   * Inside the write's transaction, before its INSERT, on the writer's connection: columns the
+   * hook fills as the rows of `ins` go in (pricing: the costs, so a row is written once), or
+   * undefined to leave them to afterCommit.
+   */
+  atInsert?(conn: DuckDBConnection): Promise<InsertColumns | undefined>;
   afterCommit(conn: DuckDBConnection): Promise<void>;
   flush(): Promise<void>;
+}
+
+/** Columns a hook fills at insert: `table` (temporary, on the writer's connection) has a row per `rn` of `ins` it fills, `values[i]` (its column) for events' `columns[i]`; rows without one get NULL. */
+export interface InsertColumns {
+  table: string;
+  columns: readonly string[];
+  values: readonly string[];
 }
 
 export interface CommitOptions extends StoreNormalizedOptions {
@@ -223,7 +238,10 @@ export async function commitNormalized(
   const store = storeOf(conn);
   const r = await store.writing(() =>
     inTransaction(conn, async () => {
-      const stored = await storeNormalized(conn, Date.now(), opts);
+      const stored = await storeNormalized(conn, Date.now(), {
+        ...opts,
+        ...(opts.hook?.atInsert ? { atInsert: opts.hook.atInsert.bind(opts.hook) } : {}),
+      });
       await opts.alongside?.();
       return stored;
     }),
@@ -313,8 +331,12 @@ export async function storeNormalized(
   const promoted = await promote(conn, newMetadataFields(fields), now);
   const md = promoted.map((p) => p.column);
   const mdFrom = promoted.map((p) => fromMap(p));
-  await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS}${md.map((c) => `, ${c}`).join('')})
-    SELECT nextval('event_seq'), ${EVENT_COLUMNS}${mdFrom.map((c) => `, ${c}`).join('')} FROM (SELECT * FROM ins ORDER BY rn)`);
+  const extra = stored > 0 ? await opts.atInsert?.(conn) : undefined;
+  const cols = [...md, ...(extra?.columns ?? [])].map((c) => `, ${c}`).join('');
+  const values = [...mdFrom, ...(extra?.values ?? [])].map((c) => `, ${c}`).join('');
+  const rows = extra ? `ins n LEFT JOIN ${extra.table} USING (rn)` : 'ins';
+  await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS}${cols})
+    SELECT nextval('event_seq'), ${EVENT_COLUMNS}${values} FROM (SELECT * FROM ${rows} ORDER BY rn)`);
   if (stored > 0) {
     await applyCatalog(conn, fields, now);
     await markChanged(conn, 'SELECT log_group, ts FROM ins');
