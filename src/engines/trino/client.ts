@@ -21,7 +21,7 @@ export interface TrinoClientOptions {
   schema?: string;
   /** Deadline of one query, from POST to the last page (default 5 minutes). */
   timeoutMs?: number;
-  /** Deadline of one HTTP request; Trino answers each poll within about a second (default 15 s). */
+  /** Deadline of one HTTP request; Trino answers each poll within about a second (default 60 s). */
   requestTimeoutMs?: number;
   /** Session properties sent with every statement (X-Trino-Session). */
   session?: Record<string, string>;
@@ -96,7 +96,12 @@ const MISSING_OBJECT = new Set(['TABLE_NOT_FOUND', 'SCHEMA_NOT_FOUND', 'CATALOG_
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * A poll is answered within about a second by a healthy coordinator; 15 s misfired on this 2-core
+ * machine while an ingest held both cores (CI of 2026-12-05: "stopped answering" in the conformance
+ * suite, the JVM starved, not stuck). The query's own deadline still bounds the wait.
+ */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** Checks that `url` is an http(s) base URL; returns it without a trailing slash. */
 export function normalizeTrinoUrl(url: string): string {
