@@ -24,8 +24,9 @@ export interface NormalizeContext {
   /** Keep input/output bodies in @message (default: stripped; prompts are sensitive). */
   keepBodies?: boolean;
   /**
-   * The record's JSON text as received. @message is then that text (bodies cut out of it),
-   * byte for byte as the file ingest stores it, instead of the record re-serialised.
+   * The record's JSON text as received: the text `record` was parsed from (its bodies are taken
+   * from `record`, not parsed again). @message is then that text (bodies cut out of it), byte
+   * for byte as the file ingest stores it, instead of the record re-serialised.
    */
   text?: string;
 }
@@ -126,7 +127,7 @@ function tokenCount(v: unknown): number | null | 'bad' {
 function messageText(text: string | undefined, stored: Record<string, unknown>, redacted: boolean): string {
   if (text === undefined) return JSON.stringify(stored);
   if (!redacted) return text;
-  return redactBodiesText(text) ?? JSON.stringify(stored);
+  return redactBodiesText(text, stored) ?? JSON.stringify(stored);
 }
 
 /**

@@ -14,7 +14,11 @@ import { fieldNamesUnder } from './fields.js';
  *
  * This runs before DuckDB sees the record, so that DuckDB parses small records, not prompts.
  */
-export function redactBodiesText(t: string): string | null {
+export function redactBodiesText(t: string, reduced?: Record<string, unknown>): string | null {
+  if (reduced) {
+    const r = redact(t, false, reduced);
+    if (!r?.twice) return r?.text ?? null;
+  }
   return redact(t, false)?.text ?? null;
 }
 
@@ -23,6 +27,14 @@ export function redactBodiesText(t: string): string | null {
  * flattening (which also applies the record depth rule): kept bodies are a few levels deep.
  */
 const BODY_NAMES_DEPTH = 32;
+
+/**
+ * `reduced`, when given, is what redactBodies (src/logs/bodies.ts) made of the record parsed from
+ * this very text: its bodies are then written as they are there, and the text's bodies are not
+ * parsed and reduced a second time (half of the normaliser's time with bodies, issue 12). A text
+ * that names a part or a body twice is redone the slow way (JSON.parse keeps the last of a
+ * name; the text holds both, each reduced on its own).
+ */
 
 /**
  * redactBodiesText, and the field names (as discoverFields names them in the whole record) of
@@ -35,7 +47,11 @@ export function redactBodiesTextFields(t: string): { text: string; bodyFields: s
   return redact(t, true);
 }
 
-function redact(t: string, withFields: boolean): { text: string; bodyFields: string[] | null } | null {
+function redact(
+  t: string,
+  withFields: boolean,
+  reduced?: Record<string, unknown>,
+): { text: string; bodyFields: string[] | null; twice?: boolean } | null {
   // A key may be spelled with escapes ("inputBody\u004Ason"): JSON readers decode it, so such a
   // text is walked too (members() decodes keys).
   if (t.indexOf('BodyJson"') === -1 && t.indexOf('\\u') === -1) return { text: t, bodyFields: null };
@@ -45,27 +61,43 @@ function redact(t: string, withFields: boolean): { text: string; bodyFields: str
   let failed = false;
   let bodyFields: string[] | null = withFields ? [] : null;
   const partsSeen = new Set<string>();
+  let twice = false;
   // The input and output objects are walked where they are met, and the walk's end is their end:
   // finding their end first would scan the bodies' text one more time (issue 12).
   const part = (key: string, valueStart: number): number | null => {
     if (key !== 'input' && key !== 'output') return null;
     // A part named twice: the record's readers disagree on which one counts (first or last).
-    if (partsSeen.has(key)) bodyFields = null;
+    if (partsSeen.has(key)) {
+      bodyFields = null;
+      twice = true;
+    }
     partsSeen.add(key);
     if (t.charCodeAt(valueStart) !== 0x7b) return null;
     const bodyKey = BODY_KEYS[key];
     let bodies = 0;
     const inner = members(t, valueStart, (k, vs, ve, cut) => {
       if (k !== bodyKey) return;
-      if (++bodies > 1) bodyFields = null;
-      let body: unknown;
-      try {
-        body = JSON.parse(t.slice(vs, ve));
-      } catch {
-        failed = true;
-        return;
+      if (++bodies > 1) {
+        bodyFields = null;
+        twice = true;
       }
-      const kept = redactBody(body, key);
+      let kept: unknown;
+      if (reduced) {
+        const p = reduced[key];
+        kept =
+          typeof p === 'object' && p !== null && !Array.isArray(p)
+            ? (p as Record<string, unknown>)[bodyKey]
+            : undefined;
+      } else {
+        let body: unknown;
+        try {
+          body = JSON.parse(t.slice(vs, ve));
+        } catch {
+          failed = true;
+          return;
+        }
+        kept = redactBody(body, key);
+      }
       if (kept === undefined) edits.push({ from: cut[0], to: cut[1], text: '' });
       else {
         edits.push({ from: vs, to: ve, text: JSON.stringify(kept) });
@@ -82,6 +114,7 @@ function redact(t: string, withFields: boolean): { text: string; bodyFields: str
   };
   const top = members(t, start, () => undefined, part);
   if (top < 0 || failed) return null;
+  if (twice && reduced) return { text: t, bodyFields, twice };
   if (edits.length === 0) return { text: t, bodyFields };
   let out = '';
   let from = 0;

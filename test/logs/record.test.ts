@@ -218,6 +218,21 @@ test('timestamps: RFC 3339 UTC only, fractions truncated to ms, impossible dates
   ]) {
     assert.equal(parseRfc3339Utc(bad), null, bad);
   }
+  // Days are remembered once parsed: every time of every day of a leap year, a bad day asked twice.
+  for (let day = 0; day < 366; day++) {
+    const d = new Date(Date.UTC(2024, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+    for (const [h, m, sec] of [
+      [0, 0, 0],
+      [23, 59, 59],
+      [13, 7, 42],
+    ]) {
+      const t = `${d}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}.5Z`;
+      assert.equal(parseRfc3339Utc(t), Date.parse(t), t);
+    }
+  }
+  assert.equal(parseRfc3339Utc('2023-02-29T10:00:00Z'), null);
+  assert.equal(parseRfc3339Utc('2023-02-29T11:00:00Z'), null);
+  assert.equal(parseRfc3339Utc('2024-02-29T25:00:00Z'), null);
   // A CloudWatch export's event timestamp is @timestamp.
   assert.equal(ok(normalizeBedrockRecord(examples[8], { ...ctx, eventTimestamp: 42 })).timestamp, 42);
 });

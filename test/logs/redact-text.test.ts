@@ -79,3 +79,45 @@ test('a body key spelled with escapes is still reduced (JSON readers decode it t
     input: { inputBodyJson: { messages: [{ role: 'user' }] } },
   });
 });
+
+// The normaliser hands over the bodies it has already reduced from the parsed record (issue 12:
+// they were parsed and reduced twice); the result must not depend on it.
+test('given the reduced record, the text is the same as when its bodies are parsed again, also when a part or body is named twice', () => {
+  const same = (text: string): void => {
+    const reduced = redactBodies(JSON.parse(text) as Record<string, unknown>);
+    assert.equal(redactBodiesText(text, reduced), redactBodiesText(text), text);
+  };
+  for (const r of examples) {
+    same(JSON.stringify(r));
+    same(JSON.stringify(r, null, 2));
+  }
+  const secret = '{"messages":[{"role":"user","content":[{"text":"SECRET"}]}],"max_tokens":5}';
+  for (const t of [
+    `{"input":{"inputBodyJson":${secret},"inputBodyJson":{"max_tokens":7}}}`,
+    `{"input":{"inputBodyJson":{"max_tokens":7},"inputBodyJson":${secret}}}`,
+    `{"input":{"inputBodyJson":${secret}},"input":{"inputTokenCount":3}}`,
+    `{"input":{"inputTokenCount":3},"input":{"inputBodyJson":${secret}}}`,
+    `{"output":{"outputBodyJson":[{"type":"message_stop"}]},"output":{"outputBodyJson":{"stopReason":"end_turn"}}}`,
+    '{ "input" : { "inputBodyJson" : {"q":1} , "k": 2 } }',
+  ]) {
+    same(t);
+    assert.ok(
+      !(redactBodiesText(t, redactBodies(JSON.parse(t) as Record<string, unknown>)) ?? '').includes('SECRET'),
+      t,
+    );
+  }
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+      fc.array(fc.constantFrom('input', 'output'), { maxLength: 3 }),
+      fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 3, maxLength: 3 }),
+      (rest, parts, bodies) => {
+        // Parts in any order and number, each with its body, written by hand so names can repeat.
+        const members = Object.entries(rest).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        parts.forEach((p, i) => members.push(`"${p}":{"${p}BodyJson":${JSON.stringify(bodies[i])},"n":${i}}`));
+        same(`{${members.join(',')}}`);
+      },
+    ),
+    { seed: 11, numRuns: 500 },
+  );
+});
