@@ -116,14 +116,6 @@ export function snapshotModelId(modelArns: readonly string[]): SnapshotModel {
   };
 }
 
-async function tableExists(store: Store): Promise<boolean> {
-  const r = await store.connection.runAndReadAll(
-    `SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND NOT temporary`,
-    [PROFILE_SNAPSHOTS_TABLE],
-  );
-  return Number(r.getRows()[0][0]) > 0;
-}
-
 function strList(v: unknown): string[] {
   // DuckDB lists arrive as DuckDBListValue ({items}); read them at this one boundary.
   const items = (v as { items?: unknown[] } | null)?.items ?? [];
@@ -133,10 +125,17 @@ function strList(v: unknown): string[] {
 /** Every kept snapshot, by ARN (empty when none was ever fetched; works on a read-only store). */
 export async function profileSnapshots(store: Store): Promise<Map<string, ProfileSnapshot>> {
   const out = new Map<string, ProfileSnapshot>();
-  if (!(await tableExists(store))) return out;
-  const r = await store.connection.runAndReadAll(
-    `SELECT arn, profile_id, name, type, status, model_arns, model_ids, fetched_at, missing_since FROM ${PROFILE_SNAPSHOTS_TABLE} ORDER BY arn`,
-  );
+  let r;
+  try {
+    r = await store.connection.runAndReadAll(
+      `SELECT arn, profile_id, name, type, status, model_arns, model_ids, fetched_at, missing_since FROM main.${PROFILE_SNAPSHOTS_TABLE} ORDER BY arn`,
+    );
+  } catch (e) {
+    // Read directly rather than looked up in duckdb_tables() first: that lookup cost 11 ms, and
+    // every ingest chunk with an application-profile ARN reads the snapshots (issue 12).
+    if (new RegExp(`${PROFILE_SNAPSHOTS_TABLE} does not exist`, 'i').test(String(e))) return out;
+    throw e;
+  }
   for (const row of r.getRows()) {
     const s = (i: number) => (row[i] === null ? null : String(row[i]));
     const modelArns = strList(row[5]);

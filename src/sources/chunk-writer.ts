@@ -326,6 +326,7 @@ export class ChunkWriter {
     // Exact: a requestId is stored once per log group, whenever it is ingested again.
     const r = await commitNormalized(this.conn, {
       exact: true,
+      batch,
       alongside: writeCheckpoints,
       ...(this.opts.hook ? { hook: this.opts.hook } : {}),
     });

@@ -5,6 +5,7 @@ import { Store } from '../../src/store/store.js';
 import { EventWriter } from '../../src/store/writer.js';
 import { listFields, listLogGroups, listLogStreams } from '../../src/store/catalog.js';
 import { normalizeLogEvent } from '../../src/logs/record.js';
+import { fieldNamesOf } from '../../src/logs/fields.js';
 
 const bedrockMessage = (id: string, tokens: number): string =>
   JSON.stringify({
@@ -129,5 +130,56 @@ test('a file store keeps everything across reopen', async () => {
     s.close();
   } finally {
     rmSync(d, { recursive: true, force: true });
+  }
+});
+
+// The catalog's field counts come from the batch's signatures when every row is stored, from the
+// stored rows otherwise (duplicates), and from the messages for deep ones: each path must count
+// exactly the fields of the events stored (checked against a count over the stored messages).
+test('field counts of the catalog are those of the events stored, with and without duplicates and deep messages', async () => {
+  const s = await Store.open(':memory:');
+  try {
+    const w = new EventWriter(s);
+    const ev = (ts: number, message: string, eventKey: string) =>
+      normalizeLogEvent({ logGroup: '/app', logStream: 's', timestamp: ts, message, ingestionTime: ts, eventKey });
+    const deep = JSON.stringify({ a: { b: [{ c: 1 }, { d: [1, 2] }] }, level: 'info' });
+    // No duplicates, shared and distinct shapes, a plain-text line and a deep one.
+    await w.append([
+      ev(1, '{"level":"warn","n":1}', 'k1'),
+      ev(2, '{"level":"info","n":2}', 'k2'),
+      ev(3, '{"level":"info","m":{"x":1}}', 'k3'),
+      ev(4, 'plain text', 'k4'),
+      ev(5, deep, 'k5'),
+    ]);
+    // Duplicates (of earlier batches and within this one) whose fields differ: not counted.
+    await w.append([
+      ev(6, '{"other":1}', 'k1'),
+      ev(7, '{"level":"x","z":true}', 'k6'),
+      ev(8, '{"never":1}', 'k6'),
+      ev(9, deep, 'k7'),
+    ]);
+    const stored = await rows(s, `SELECT message FROM events ORDER BY seq`);
+    const expected = new Map<string, number>();
+    for (const [m] of stored) {
+      let v: unknown;
+      try {
+        v = JSON.parse(String(m));
+      } catch {
+        continue;
+      }
+      for (const f of new Set(fieldNamesOf(v))) expected.set(f, (expected.get(f) ?? 0) + 1);
+    }
+    const got = new Map((await listFields(s)).map((f) => [f.field, f.events]));
+    assert.deepEqual(
+      [...got].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      [...expected].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+    assert.equal(got.get('level'), 6);
+    assert.equal(got.has('other'), false);
+    assert.equal(got.has('never'), false);
+    assert.equal(got.get('a.b.1.d.0'), 2);
+    w.close();
+  } finally {
+    s.close();
   }
 });
