@@ -127,6 +127,17 @@ export async function markChanged(conn: DuckDBConnection, relation: string, para
   await conn.run(`INSERT INTO rollup_dirty SELECT DISTINCT log_group, ${HOUR_SQL} FROM (${relation})`, params);
 }
 
+/** markChanged for buckets already known (a writer's batch counted them): (log group, hour start). */
+export async function markBuckets(conn: DuckDBConnection, buckets: [string, number][]): Promise<void> {
+  for (let i = 0; i < buckets.length; i += 1000)
+    await conn.run(
+      `INSERT INTO rollup_dirty VALUES ${buckets
+        .slice(i, i + 1000)
+        .map(([g, h]) => `(${sqlString(g)}, ${h})`)
+        .join(', ')}`,
+    );
+}
+
 interface RollupState {
   built: boolean;
   dims: string[];

@@ -10,9 +10,9 @@ import {
 import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
 import { HOT_COLUMNS } from '../logs/hot-fields.js';
-import { applyCatalog, type FieldCounts } from './catalog-write.js';
+import { applyCatalog, type BatchCatalog, type FieldCounts } from './catalog-write.js';
 import { fromMap, metadataKey, promote } from './columns.js';
-import { markChanged, refreshRollupsOn } from './rollups.js';
+import { HOUR_MS, markBuckets, markChanged, refreshRollupsOn } from './rollups.js';
 import { storeOf, type Store } from './store.js';
 import { inTransaction } from './transaction.js';
 
@@ -94,6 +94,8 @@ export class EventBatch {
   readonly sigCounts = new Map<string, Map<string, number>>();
   /** A signature says DEEP (its names are read from the message). */
   deep = false;
+  /** What the batch adds to log_groups, log_streams and the roll-up marks (see sigCounts). */
+  readonly catalog: BatchCatalog = { groups: new Map(), exact: true };
   private readonly sigOf = new Map<string, string>();
 
   get size(): number {
@@ -122,8 +124,36 @@ export class EventBatch {
     counts.set(shared, (counts.get(shared) ?? 0) + 1);
     // What the SQL twin reads as deep: contains(sig, chr(1)).
     if (shared.includes('\x01')) this.deep = true;
+    this.count(e);
     this.chars += e.message.length;
   }
+  /** The catalog's share of an event: as `ins` would be counted by SQL (strlen, min/max, ts // hour). */
+  private count(e: StoredEvent): void {
+    const c = this.catalog;
+    if (!c.exact) return;
+    if (!isTime(e.timestamp) || !isTime(e.ingestionTime)) {
+      c.exact = false;
+      return;
+    }
+    let g = c.groups.get(e.logGroup);
+    if (!g) c.groups.set(e.logGroup, (g = { events: 0, generic: 0, bytes: 0, hours: new Set(), streams: new Map() }));
+    g.events++;
+    if (e.kind === 'generic') g.generic++;
+    g.bytes += Buffer.byteLength(e.message, 'utf8');
+    g.hours.add(e.timestamp - (e.timestamp % HOUR_MS));
+    const st = g.streams.get(e.logStream);
+    if (!st) g.streams.set(e.logStream, { first: e.timestamp, last: e.timestamp, lastIngestion: e.ingestionTime });
+    else {
+      if (e.timestamp < st.first) st.first = e.timestamp;
+      if (e.timestamp > st.last) st.last = e.timestamp;
+      if (e.ingestionTime > st.lastIngestion) st.lastIngestion = e.ingestionTime;
+    }
+  }
+}
+
+/** A time the batch can count as SQL would: a whole, non-negative, safe number of ms. */
+function isTime(v: number): boolean {
+  return Number.isSafeInteger(v) && v >= 0;
 }
 
 /**
@@ -344,10 +374,9 @@ export async function storeNormalized(
   // Before the INSERT: the store's copy of a key is then the one stored before this batch.
   const conflicts = valid > stored ? await findConflicts(conn, window) : { count: 0, examples: [] };
   await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.*, p.k FROM norm n JOIN ins_pos p ON n.rn = p.rn`);
-  const fields =
-    stored === 0
-      ? new Map<string, Map<string, number>>()
-      : await fieldCountsOf(conn, stored === valid && opts.batch?.size === valid ? opts.batch : undefined);
+  // The batch stands for `ins` when every row of it is stored.
+  const whole = stored === valid && opts.batch?.size === valid ? opts.batch : undefined;
+  const fields = stored === 0 ? new Map<string, Map<string, number>>() : await fieldCountsOf(conn, whole);
   // Request-metadata keys seen for the first time get their column before the rows go in.
   const promoted = await promote(conn, newMetadataFields(fields), now);
   const md = promoted.map((p) => p.column);
@@ -359,8 +388,14 @@ export async function storeNormalized(
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS}${cols})
     SELECT ${await seqBase(conn, stored)} + k, ${EVENT_COLUMNS}${values} FROM ${rows}`);
   if (stored > 0) {
-    await applyCatalog(conn, fields, now);
-    await markChanged(conn, 'SELECT log_group, ts FROM ins');
+    const counted = whole?.catalog.exact ? whole.catalog : undefined;
+    await applyCatalog(conn, fields, now, counted);
+    if (counted)
+      await markBuckets(
+        conn,
+        [...counted.groups].flatMap(([g, t]) => [...t.hours].map((h): [string, number] => [g, h])),
+      );
+    else await markChanged(conn, 'SELECT log_group, ts FROM ins');
   }
   return {
     valid,

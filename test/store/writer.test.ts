@@ -183,3 +183,47 @@ test('field counts of the catalog are those of the events stored, with and witho
     s.close();
   }
 });
+
+// log_groups, log_streams and the roll-up marks come from the batch's own counts when every row is
+// stored, from SQL over the stored rows otherwise: both must say what the events table says.
+test('log groups, streams and roll-up buckets of a write match the stored events, whichever way they were counted', async () => {
+  const s = await Store.open(':memory:');
+  try {
+    const w = new EventWriter(s);
+    const ev = (group: string, stream: string, ts: number, message: string, eventKey: string, ingestionTime = ts + 5) =>
+      normalizeLogEvent({ logGroup: group, logStream: stream, timestamp: ts, message, ingestionTime, eventKey });
+    const H = 3_600_000;
+    // Every row new: counted by the batch. Multi-byte text counts in UTF-8 bytes, as strlen does.
+    await w.append([
+      ev('/a', 's1', 5 * H + 10, 'héllo wörld €', 'k1'),
+      ev('/a', 's1', 2 * H, '{"level":"info"}', 'k2', 9 * H),
+      ev('/a', 's2', 7 * H + 1, '😀 emoji', 'k3'),
+      ev('/b', 's1', 0, 'zero time', 'k4'),
+    ]);
+    // Duplicates: counted by SQL over the rows stored.
+    await w.append([ev('/a', 's1', 8 * H, 'again', 'k1'), ev('/a', 's1', 11 * H, 'later', 'k5')]);
+    const q = (sql: string) => rows(s, sql);
+    assert.deepEqual(
+      await q(`SELECT name, events, generic_events, stored_bytes FROM log_groups ORDER BY name`),
+      await q(`SELECT log_group, count(*), count(*) FILTER (WHERE kind = 'generic'), sum(strlen(message))
+        FROM events GROUP BY log_group ORDER BY log_group`),
+    );
+    assert.deepEqual(
+      await q(
+        `SELECT log_group, name, first_event_ts, last_event_ts, last_ingestion_ts FROM log_streams ORDER BY 1, 2`,
+      ),
+      await q(
+        `SELECT log_group, log_stream, min(ts), max(ts), max(ingestion_ts) FROM events GROUP BY ALL ORDER BY 1, 2`,
+      ),
+    );
+    assert.deepEqual(await q(`SELECT stored_bytes FROM log_groups WHERE name = '/b'`), [[9]]);
+    // The roll-up holds every event in its hour (a wrong mark would also be caught by its own check).
+    assert.deepEqual(
+      await q(`SELECT log_group, ts, sum(r_n)::INT FROM rollup_hourly GROUP BY ALL ORDER BY 1, 2`),
+      await q(`SELECT log_group, ts // ${H} * ${H}, count(*)::INT FROM events GROUP BY ALL ORDER BY 1, 2`),
+    );
+    w.close();
+  } finally {
+    s.close();
+  }
+});
