@@ -293,7 +293,8 @@ export function keptByDefault(field: string): boolean {
 /** The record's part and its body key: `input.inputBodyJson`, `output.outputBodyJson`. */
 export const BODY_KEYS = { input: 'inputBodyJson', output: 'outputBodyJson' } as const;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not an array, not null): what a record, its parts and its bodies must be. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -5,7 +5,7 @@ import { recordTooLarge } from './limits.js';
 import { REJECT, jsonTypeOf, rejectReason, type RejectCode } from './reasons.js';
 import { parseRfc3339Utc } from './timestamp.js';
 import { redactBodiesText } from './redact-text.js';
-import { redactBodies } from './bodies.js';
+import { isPlainObject, redactBodies } from './bodies.js';
 
 // The one normaliser of Bedrock ModelInvocationLog records: every source goes through it (the
 // file, S3 and CloudWatch ingest through src/sources/chunk-writer.ts, PutLogEvents through
@@ -72,10 +72,6 @@ export function modelIdForm(modelId: string): ModelIdForm {
   }
   if (/^(us|eu|apac|jp|au|ca|us-gov|global)\./.test(modelId)) return 'cross-region-profile';
   return 'base';
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A JSON object that is recognisably an invocation record (record 8 of the examples lacks schemaType). */

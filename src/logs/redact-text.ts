@@ -1,4 +1,4 @@
-import { BODY_KEYS, redactBody } from './bodies.js';
+import { BODY_KEYS, isPlainObject, redactBody } from './bodies.js';
 import { fieldNamesUnder } from './fields.js';
 
 /**
@@ -13,6 +13,12 @@ import { fieldNamesUnder } from './fields.js';
  * with its body. Text that is not an object, or has no body, is returned unchanged.
  *
  * This runs before DuckDB sees the record, so that DuckDB parses small records, not prompts.
+ *
+ * `reduced`, when given, is what redactBodies (src/logs/bodies.ts) made of the record parsed from
+ * this very text: its bodies are then written as they are there, and the text's bodies are not
+ * parsed and reduced a second time (half of the normaliser's time with bodies, issue 12). A text
+ * that names a part or a body twice is redone the slow way (JSON.parse keeps the last of a
+ * name; the text holds both, each reduced on its own).
  */
 export function redactBodiesText(t: string, reduced?: Record<string, unknown>): string | null {
   if (reduced) {
@@ -27,14 +33,6 @@ export function redactBodiesText(t: string, reduced?: Record<string, unknown>): 
  * flattening (which also applies the record depth rule): kept bodies are a few levels deep.
  */
 const BODY_NAMES_DEPTH = 32;
-
-/**
- * `reduced`, when given, is what redactBodies (src/logs/bodies.ts) made of the record parsed from
- * this very text: its bodies are then written as they are there, and the text's bodies are not
- * parsed and reduced a second time (half of the normaliser's time with bodies, issue 12). A text
- * that names a part or a body twice is redone the slow way (JSON.parse keeps the last of a
- * name; the text holds both, each reduced on its own).
- */
 
 /**
  * redactBodiesText, and the field names (as discoverFields names them in the whole record) of
@@ -84,10 +82,7 @@ function redact(
       let kept: unknown;
       if (reduced) {
         const p = reduced[key];
-        kept =
-          typeof p === 'object' && p !== null && !Array.isArray(p)
-            ? (p as Record<string, unknown>)[bodyKey]
-            : undefined;
+        kept = isPlainObject(p) ? p[bodyKey] : undefined;
       } else {
         let body: unknown;
         try {

@@ -63,9 +63,13 @@ function str(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
-interface Pair {
+/** A (model id, region) the book resolves. */
+interface PairKey {
   modelId: string | null;
   region: string | null;
+}
+
+interface Pair extends PairKey {
   rows: number;
   failed: number;
   tokens: number;
@@ -132,16 +136,17 @@ async function snapshotsFor(
 }
 
 /**
- * Load the resolution of the given pairs, over time, into the temporary resolution table.
- * Returns the number of resolution rows loaded (0: no pair has a price). With `onlyChanging`,
- * pairs whose waiting rows the book cannot change are left out (see canChange).
+ * Load the resolution of the given pairs, over time, into the temporary resolution table on `c`.
+ * Returns the number of resolution rows loaded (0: no pair has a price). Pairs `keep` refuses are
+ * left out (priceEvents' 'unpriced' mode: those whose waiting rows the book cannot change, see
+ * canChange).
  */
-async function loadResolutions(
+async function loadResolutions<P extends PairKey>(
   store: Store,
   table: string,
-  pairs: Pair[],
+  pairs: P[],
   book: PriceBook,
-  onlyChanging = false,
+  keep?: (pair: P, timed: TimedResolution[]) => boolean,
   c: DuckDBConnection = store.connection,
 ): Promise<number> {
   const snapshots = await snapshotsFor(store, pairs);
@@ -152,7 +157,7 @@ async function loadResolutions(
   const rows: DuckDBValue[][] = [];
   for (const pair of pairs) {
     const timed = resolveOverTime(pair.modelId, pair.region, book, snapshots);
-    if (onlyChanging && !canChange(pair, timed)) continue;
+    if (keep && !keep(pair, timed)) continue;
     for (const t of timed) {
       const r = t.resolution;
       if (!r.priced) continue;
@@ -282,8 +287,8 @@ function newCostsSql(table: string, onlyUnpriced: boolean, afterSeq?: number, ro
     ci + coalesce(ccr, 0) + coalesce(ccw, 0) + co AS ct FROM c`;
 }
 
-async function dropResolutions(store: Store, table: string): Promise<void> {
-  await store.connection.run(`DROP TABLE IF EXISTS ${table}`);
+async function dropResolutions(c: DuckDBConnection, table: string): Promise<void> {
+  await c.run(`DROP TABLE IF EXISTS ${table}`);
 }
 
 /** What priceRowsInto's table holds for each priced row: the events cost columns and the SQL filling each. */
@@ -313,24 +318,15 @@ export async function priceRowsInto(
   out: string,
 ): Promise<void> {
   const found = await conn.runAndReadAll(`SELECT DISTINCT model_id, region FROM ${relation} WHERE kind = 'bedrock'`);
-  const pairs: Pair[] = found.getRows().map(([m, r]) => ({
-    modelId: str(m),
-    region: str(r),
-    rows: 0,
-    failed: 0,
-    tokens: 0,
-    unpricedRows: 0,
-    missingCacheRead: 0,
-    missingCacheWrite: 0,
-  }));
+  const pairs: PairKey[] = found.getRows().map(([m, r]) => ({ modelId: str(m), region: str(r) }));
   const table = resolutionTable();
   try {
-    await loadResolutions(store, table, pairs, book, false, conn);
+    await loadResolutions(store, table, pairs, book, undefined, conn);
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${out} AS
       SELECT rid AS rn, ci, co, ccr, ccw, ct, CASE WHEN priced THEN ${sqlString(book.version)} END AS pv
       FROM (${newCostsSql(table, true, undefined, { from: relation, rid: 'e.rn', stored: false })}) WHERE priced`);
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    await dropResolutions(conn, table);
   }
 }
 
@@ -348,7 +344,7 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
   const table = resolutionTable();
   let priced: number;
   try {
-    const loaded = await loadResolutions(store, table, pairs, book, onlyUnpriced);
+    const loaded = await loadResolutions(store, table, pairs, book, onlyUnpriced ? canChange : undefined);
     if (onlyUnpriced && loaded === 0 && pairs.every((p) => p.failed === 0)) {
       // Nothing waiting can change: models the book cannot price, or cache classes it has no
       // price for (the common steady state of a store with an unmapped model): no UPDATE.
@@ -381,7 +377,7 @@ export async function priceEvents(store: Store, opts: PriceEventsOptions = {}): 
     });
     priced = r.rowsChanged;
   } finally {
-    await dropResolutions(store, table);
+    await dropResolutions(store.connection, table);
   }
   await refreshRollups(store);
   const left = await unpricedLeft(store);
@@ -627,7 +623,7 @@ export async function repricePreview(store: Store, book: PriceBook = loadPriceBo
       }))
       .filter((c) => c.changedRows > 0 || c.versionOnlyRows > 0);
   } finally {
-    await dropResolutions(store, table);
+    await dropResolutions(store.connection, table);
   }
 }
 
