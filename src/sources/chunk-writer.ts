@@ -4,7 +4,16 @@ import { REJECT, rejectReason } from '../logs/reasons.js';
 import { normalizeBedrockRecord } from '../logs/record.js';
 import { sqlString } from '../store/sql.js';
 import { inTransaction } from '../store/transaction.js';
-import { CONFLICTS_KEPT, EventBatch, commitNormalized, stageEvents, type WriteHook } from '../store/writer.js';
+import { MAX_DIRTY_FOR_QUERIES } from '../store/rollups.js';
+import { storeOf } from '../store/store.js';
+import {
+  CONFLICTS_KEPT,
+  EventBatch,
+  commitNormalized,
+  refreshRollups,
+  stageEvents,
+  type WriteHook,
+} from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 
 export interface RejectedRecord {
@@ -168,6 +177,14 @@ export class ChunkWriter {
   /** Rows stored since this writer's last checkpoint, and the rows of the chunk being stored. */
   private sinceCheckpoint = 0;
   private inflightRows = 0;
+  /**
+   * Roll-up buckets (log group, hour) marked since the roll-ups were last brought up to date
+   * (Infinity: unknown). The roll-ups are refreshed once per row group, at the end, and when half
+   * of MAX_DIRTY_FOR_QUERIES buckets wait (sparse timestamps), not after every chunk: a refresh is
+   * a transaction of about ten statements, and refreshing after each chunk was 13% of a 1M-record
+   * ingest (67.4 s, now 58.5 s). Meanwhile queries read the waiting buckets from the events, exact.
+   */
+  private unrolled = 0;
 
   /**
    * Normalises one record text, or rejects it with its reason. Unless bodies are kept, they are
@@ -279,6 +296,14 @@ export class ChunkWriter {
   async finish(): Promise<void> {
     await this.flush();
     await this.settle();
+    await this.refreshRollups();
+  }
+
+  /** Brings the roll-ups up to date with what this writer stored, if anything waits. */
+  private async refreshRollups(): Promise<void> {
+    if (this.unrolled === 0) return;
+    await refreshRollups(storeOf(this.conn), this.conn);
+    this.unrolled = 0;
   }
 
   /**
@@ -332,10 +357,15 @@ export class ChunkWriter {
       exact: true,
       batch,
       alongside: writeCheckpoints,
+      deferRollups: true,
       ...(this.opts.hook ? { hook: this.opts.hook } : {}),
     });
     this.totals.stored += r.stored;
     this.sinceCheckpoint += r.stored;
+    if (r.stored > 0) this.unrolled += bucketsOf(batch);
+    // Before the checkpoint below: the refresh reads the row group's events while in memory.
+    if (this.sinceCheckpoint >= ROW_GROUP_ROWS || this.unrolled > MAX_DIRTY_FOR_QUERIES / 2)
+      await this.refreshRollups();
     if (this.sinceCheckpoint >= ROW_GROUP_ROWS) {
       // A checkpoint closes the row group being filled (later rows start a new one). Chunks end at
       // row-group boundaries (see full), so taken here the store is whole row groups, which no
@@ -371,6 +401,14 @@ export class ChunkWriter {
     this.checkpoints = [];
     this.batch = new EventBatch();
   }
+}
+
+/** The roll-up buckets a stored batch marked (Infinity when its counts are not exact). */
+function bucketsOf(batch: EventBatch): number {
+  if (!batch.catalog.exact) return Infinity;
+  let n = 0;
+  for (const g of batch.catalog.groups.values()) n += g.hours.size;
+  return n;
 }
 
 const TIMING = process.env.BEDROCK_INSIGHTS_TIMING === '1';

@@ -271,6 +271,12 @@ export interface CommitOptions extends StoreNormalizedOptions {
   /** Written in the same transaction as the events (ingest checkpoints). */
   alongside?: () => Promise<void>;
   hook?: WriteHook;
+  /**
+   * The caller brings the roll-ups up to date itself (refreshRollups), after several writes: a
+   * file ingest does it once per row group. The write's buckets are marked in its transaction
+   * all the same, so queries meanwhile read them from the events and stay exact.
+   */
+  deferRollups?: boolean;
 }
 
 /**
@@ -295,7 +301,7 @@ export async function commitNormalized(
   );
   if (r.stored > 0) {
     await opts.hook?.afterCommit(conn);
-    await refreshRollups(store, conn);
+    if (!opts.deferRollups) await refreshRollups(store, conn);
   }
   return r;
 }
