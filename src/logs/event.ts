@@ -35,7 +35,7 @@ export interface StoredEvent {
   cacheWriteTokens: number | null;
   requestMetadata: Record<string, string> | null;
   /** Flattened discovered field names of this event (Logs Insights style), for the catalog. */
-  fieldNames: string[];
+  fieldNames: readonly string[];
 }
 
 export const DEFAULT_LOG_GROUP = '/aws/bedrock/modelinvocations';

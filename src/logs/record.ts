@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_LOG_STREAM, type StoredEvent } from './event.js';
-import { discoverFields, fieldNamesOf } from './fields.js';
+import { discoverFieldsShared, fieldNamesOf } from './fields.js';
 import { recordTooLarge } from './limits.js';
 import { REJECT, jsonTypeOf, rejectReason, type RejectCode } from './reasons.js';
 import { parseRfc3339Utc } from './timestamp.js';
@@ -193,7 +193,7 @@ export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): 
       requestMetadata[k] = v;
     }
   }
-  const fields = discoverFields(stored);
+  const fields = discoverFieldsShared(stored);
   if (fields.truncated) return fail(REJECT.TOO_DEEP);
   const event: StoredEvent = {
     logGroup: ctx.logGroup,

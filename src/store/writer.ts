@@ -61,9 +61,17 @@ const HOT_FROM_STAGE = HOT_COLUMNS.map((c) =>
 ).join(', ');
 const APPEND_ROWS = 2048; // DuckDB's vector size: the most rows one data chunk holds
 
+/** Signatures of the shared (frozen) name lists of discoverFieldsShared, each joined once. */
+const SIGNATURES = new WeakMap<readonly string[], string>();
+
 /** The catalog signature of an event's field names (`norm.sig`); SIG_DEEP when a name holds the separator. */
 export function signatureOf(names: readonly string[]): string {
-  return names.some((n) => n.includes(SIG_SEP)) ? SIG_DEEP : names.join(SIG_SEP);
+  let sig = SIGNATURES.get(names);
+  if (sig === undefined) {
+    sig = names.some((n) => n.includes(SIG_SEP)) ? SIG_DEEP : names.join(SIG_SEP);
+    if (Object.isFrozen(names)) SIGNATURES.set(names, sig);
+  }
+  return sig;
 }
 
 /**

@@ -272,7 +272,7 @@ test('normalizeLogEvent: Bedrock messages become Bedrock events, anything else g
   });
   assert.equal(j.kind, 'generic');
   assert.equal(j.eventKey, 'k1');
-  assert.deepEqual(j.fieldNames.sort(), ['ctx.user', 'level', 'ok']);
+  assert.deepEqual([...j.fieldNames].sort(), ['ctx.user', 'level', 'ok']);
   // A Bedrock-looking message that fails validation is still kept (as a generic event).
   const bad = normalizeLogEvent({ logGroup: '/g', logStream: 's', timestamp: 5, message: JSON.stringify(examples[6]) });
   assert.equal(bad.kind, 'generic');
