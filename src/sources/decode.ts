@@ -1,5 +1,5 @@
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip, inflateRawSync } from 'node:zlib';
+import { createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
 
 /**
  * Turns the bytes of a file or an S3 object into UTF-8 text bytes, whatever they were stored as:
@@ -42,6 +42,41 @@ export async function* decodedBytes(source: AsyncIterable<Buffer>, opts: DecodeO
   }
   const tail = td.decode();
   if (tail !== '') yield Buffer.from(tail, 'utf8');
+}
+
+/** A whole gzip file up to this size is opened in one call on the reading thread (~1 ms at the limit). */
+export const SYNC_GUNZIP_BYTES = 1024 * 1024;
+/**
+ * ...and only while its text stays under this: more (a small file that inflates to a huge line)
+ * takes the streaming way, which never holds the whole text.
+ */
+const SYNC_GUNZIP_TEXT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * decodedBytes of a source held whole in memory. A small gzip file (the S3 delivery layout's
+ * objects are ~50 KB) is opened in one call instead of through a stream, whose hops cost more
+ * than the inflating (a quarter of the time of reading 2,751 such files). Anything else, and a
+ * file that call refuses (bytes after the last member, damage), or one gzipped twice, takes
+ * decodedBytes' own way from the start, so notes and errors are the same.
+ */
+export async function* decodedBuffer(buf: Buffer, opts: DecodeOptions): AsyncGenerator<Buffer> {
+  if (isGzip(buf) && buf.length <= SYNC_GUNZIP_BYTES) {
+    let text: Buffer | undefined;
+    try {
+      text = gunzipSync(buf, { maxOutputLength: SYNC_GUNZIP_TEXT_BYTES });
+    } catch {
+      text = undefined;
+    }
+    if (text && !isGzip(text)) {
+      yield* decodedBytes(once(text), opts);
+      return;
+    }
+  }
+  yield* decodedBytes(once(buf), opts);
+}
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
 }
 
 function isGzip(b: Buffer): boolean {

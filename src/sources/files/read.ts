@@ -1,13 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { decodedBytes } from '../decode.js';
+import { decodedBuffer, decodedBytes } from '../decode.js';
 import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from '../offload.js';
 import { readRecords } from '../records.js';
 import type { ItemRead, RecordSink } from '../source.js';
 
+/**
+ * A file up to this size is read in one call, not streamed: the S3 delivery layout is thousands of
+ * ~50 KB objects, and a stream's open/read/close hops cost about a millisecond a file.
+ */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+
 export interface ReadFileOptions {
   keepBodies: boolean;
+  /** The file's size as listed (a smaller file is read whole). */
+  size?: number;
   /** Called with the number of (compressed) bytes read so far from the file. */
   onBytes?: (bytes: number) => void;
 }
@@ -21,19 +29,28 @@ export async function readFileInto(path: string, w: RecordSink, opts: ReadFileOp
   // Opened first, so that a missing or unreadable file fails here, where the caller catches it,
   // and not later in a stream event nobody listens to (campaign F5).
   const fh = await open(path, 'r');
-  const raw = fh.createReadStream({ highWaterMark: 4 * 1024 * 1024 });
+  const whole = opts.size !== undefined && opts.size <= WHOLE_FILE_BYTES;
+  const raw = whole ? undefined : fh.createReadStream({ highWaterMark: 4 * 1024 * 1024 });
   const inline = opts.keepBodies ? offloadInliner(path) : null;
   try {
-    let bytes = 0;
-    const counted = (async function* () {
-      for await (const b of raw as AsyncIterable<Buffer>) {
-        bytes += b.length;
-        opts.onBytes?.(bytes);
-        yield b;
-      }
-    })();
     const notes: string[] = [];
-    const input = decodedBytes(counted, { notes, reread: () => readFile(path) });
+    const decode = { notes, reread: () => readFile(path) };
+    let input: AsyncIterable<Buffer>;
+    if (raw) {
+      let bytes = 0;
+      const counted = (async function* () {
+        for await (const b of raw as AsyncIterable<Buffer>) {
+          bytes += b.length;
+          opts.onBytes?.(bytes);
+          yield b;
+        }
+      })();
+      input = decodedBytes(counted, decode);
+    } else {
+      const buf = await fh.readFile();
+      opts.onBytes?.(buf.length);
+      input = decodedBuffer(buf, decode);
+    }
     try {
       return await readRecords(input, w, {
         name: path,
@@ -44,7 +61,7 @@ export async function readFileInto(path: string, w: RecordSink, opts: ReadFileOp
       if (inline && inline.leftOffloaded > 0) w.note(bodiesLeftNote(inline.leftOffloaded));
     }
   } finally {
-    raw.destroy();
+    raw?.destroy();
     await fh.close().catch(() => undefined);
   }
 }

@@ -52,7 +52,11 @@ export class FilesSource implements Source {
 
   async read(item: SourceItem, sink: RecordSink, onBytes: (b: number) => void): Promise<ItemRead> {
     try {
-      return await readFileInto(item.name, sink, { keepBodies: this.opts.keepBodies ?? false, onBytes });
+      return await readFileInto(item.name, sink, {
+        keepBodies: this.opts.keepBodies ?? false,
+        size: item.size,
+        onBytes,
+      });
     } catch (e) {
       if (isBiError(e)) throw e;
       // An unreadable file (gone, no permission, corrupt gzip, I/O error, too large a document)
