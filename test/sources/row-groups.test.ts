@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Store } from '../../src/store/store.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
+import { ChunkWriter, newTotals } from '../../src/sources/chunk-writer.js';
+import type { WriteHook } from '../../src/store/writer.js';
 import { invocation, scratchDirs } from './scratch.js';
 
 const dir = scratchDirs('bi-row-groups-');
@@ -86,6 +88,76 @@ test('with another writer holding a transaction open (an ingest through a runnin
     assert.equal(Number(stored), n);
   } finally {
     other.closeSync();
+    s.close();
+  }
+});
+
+test('a chunk read while the one before it is still being finished (its roll-ups waiting for the write lock) ends at the row group all the same', async () => {
+  // Found under load (the first test failed 5 runs in 6, 2026-12-05): a stored chunk was counted
+  // both as stored and as in flight until its roll-ups had been brought up to date (sparse
+  // timestamps: a record a minute puts 416 hours in a chunk), the room left came out negative,
+  // read as "a new row group has begun", and the chunk being read ran past the row group's end.
+  // Here that window is held open for 3 s: when the fourth chunk commits, another writer takes
+  // the write lock, and the fifth chunk is read then.
+  const d = dir();
+  const s = await Store.open(join(d, 'store.duckdb'));
+  const conn = await s.connect();
+  try {
+    await conn.run(`SET checkpoint_threshold = '1GB'`); // as an ingest sets it: only the writer checkpoints
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    let commits = 0;
+    /** Rows in the store after each chunk's commit: a chunk must end where each row group does. */
+    const after: number[] = [];
+    const hook: WriteHook = {
+      afterCommit: async (c) => {
+        if (++commits === 4) void s.writing(() => sleep(3000));
+        after.push(Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]));
+      },
+      flush: () => Promise.resolve(),
+    };
+    // Four chunks are 100,000 rows: the fifth must stop at 22,880. Records without bodies, so that
+    // 25,000 of them stay under the chunk's 10 MB of text.
+    const chunk = 25_000;
+    const small = { input: { inputTokenCount: 10 }, output: { outputTokenCount: 5 } };
+    const n = 2 * ROW_GROUP + 5_000;
+    const totals = newTotals();
+    const w = await ChunkWriter.create(
+      conn,
+      {
+        logGroup: 'g',
+        defaultStream: 's',
+        keepBodies: false,
+        strict: false,
+        chunkRecords: chunk,
+        pipeline: true,
+        hook,
+      },
+      totals,
+    );
+    w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
+    for (let i = 0; i < n; i++) {
+      // Each chunk is read once the one before it is stored and its roll-ups are up to date (the
+      // write lock is free again), so that every chunk is 25,000 rows, as in the comment above;
+      // the fifth is read while the fourth's roll-ups still wait.
+      if (i > 0 && i % chunk === 0 && i <= 4 * chunk) {
+        const deadline = Date.now() + 60_000;
+        while (totals.stored < i) {
+          if (Date.now() > deadline) assert.fail(`${i} rows were not stored in 60 s (${totals.stored} were)`);
+          await sleep(5);
+        }
+        if (i < 4 * chunk) await s.writing(() => Promise.resolve());
+      }
+      w.add(i + 1, JSON.stringify(invocation(i, small)));
+      await w.afterAdd();
+    }
+    w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
+    await w.finish();
+    await conn.run('CHECKPOINT');
+    assert.equal(totals.stored, n);
+    assert.ok(after.includes(ROW_GROUP) && after.includes(2 * ROW_GROUP), `chunks ended at ${after.join(', ')}`);
+    assert.deepEqual(await rowGroups(conn), [ROW_GROUP, ROW_GROUP, 5_000]);
+  } finally {
+    conn.closeSync();
     s.close();
   }
 });
