@@ -4,6 +4,7 @@ import { REJECT, rejectReason } from '../logs/reasons.js';
 import { normalizeBedrockRecord } from '../logs/record.js';
 import { sqlString } from '../store/sql.js';
 import { inTransaction } from '../store/transaction.js';
+import { catalogBuckets } from '../store/catalog-write.js';
 import { MAX_DIRTY_FOR_QUERIES } from '../store/rollups.js';
 import { storeOf } from '../store/store.js';
 import {
@@ -296,11 +297,11 @@ export class ChunkWriter {
   async finish(): Promise<void> {
     await this.flush();
     await this.settle();
-    await this.refreshRollups();
+    await this.catchUpRollups();
   }
 
   /** Brings the roll-ups up to date with what this writer stored, if anything waits. */
-  private async refreshRollups(): Promise<void> {
+  private async catchUpRollups(): Promise<void> {
     if (this.unrolled === 0) return;
     await refreshRollups(storeOf(this.conn), this.conn);
     this.unrolled = 0;
@@ -370,7 +371,7 @@ export class ChunkWriter {
     if (r.stored > 0) this.unrolled += bucketsOf(batch);
     // Before the checkpoint below: the refresh reads the row group's events while in memory.
     if (this.sinceCheckpoint >= ROW_GROUP_ROWS || this.unrolled > MAX_DIRTY_FOR_QUERIES / 2)
-      await this.refreshRollups();
+      await this.catchUpRollups();
     if (this.sinceCheckpoint >= ROW_GROUP_ROWS) {
       // A checkpoint closes the row group being filled (later rows start a new one). Chunks end at
       // row-group boundaries (see full), so taken here the store is whole row groups, which no
@@ -410,10 +411,7 @@ export class ChunkWriter {
 
 /** The roll-up buckets a stored batch marked (Infinity when its counts are not exact). */
 function bucketsOf(batch: EventBatch): number {
-  if (!batch.catalog.exact) return Infinity;
-  let n = 0;
-  for (const g of batch.catalog.groups.values()) n += g.hours.size;
-  return n;
+  return batch.catalog.exact ? catalogBuckets(batch.catalog).length : Infinity;
 }
 
 const TIMING = process.env.BEDROCK_INSIGHTS_TIMING === '1';

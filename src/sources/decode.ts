@@ -45,7 +45,7 @@ export async function* decodedBytes(source: AsyncIterable<Buffer>, opts: DecodeO
 }
 
 /** A whole gzip file up to this size is opened in one call on the reading thread (~1 ms at the limit). */
-export const SYNC_GUNZIP_BYTES = 1024 * 1024;
+const SYNC_GUNZIP_BYTES = 1024 * 1024;
 /**
  * ...and only while its text stays under this: more (a small file that inflates to a huge line)
  * takes the streaming way, which never holds the whole text.

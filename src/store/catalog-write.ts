@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from './sql.js';
+import { insertValues, sqlString } from './sql.js';
 
 /**
  * The writes of the catalog (catalog.ts is its reader): the writer's update after each batch, and
@@ -26,6 +26,11 @@ export interface GroupTotals {
   hours: Set<number>;
   /** Stream -> first and last event time, last ingestion time. */
   streams: Map<string, { first: number; last: number; lastIngestion: number }>;
+}
+
+/** The roll-up buckets (log group, hour start) a batch's events touch. */
+export function catalogBuckets(c: BatchCatalog): [string, number][] {
+  return [...c.groups].flatMap(([g, t]) => [...t.hours].map((h): [string, number] => [g, h]));
 }
 
 const GROUPS_UPSERT = `ON CONFLICT (name) DO UPDATE SET generic_events = log_groups.generic_events + excluded.generic_events,
@@ -55,13 +60,13 @@ export async function applyCatalog(
       for (const [name, st] of t.streams)
         streams.push(`(${sqlString(g)}, ${sqlString(name)}, ${now}, ${st.first}, ${st.last}, ${st.lastIngestion})`);
     }
-    await insertRows(
+    await insertValues(
       conn,
       'log_groups (name, created_ts, generic_events, events, stored_bytes)',
       groups,
       GROUPS_UPSERT,
     );
-    await insertRows(
+    await insertValues(
       conn,
       'log_streams (log_group, name, created_ts, first_event_ts, last_event_ts, last_ingestion_ts)',
       streams,
@@ -78,18 +83,12 @@ export async function applyCatalog(
   const rows: string[] = [];
   for (const [group, m] of fields)
     for (const [field, n] of m) rows.push(`(${sqlString(group)}, ${sqlString(field)}, ${n})`);
-  await insertRows(
+  await insertValues(
     conn,
     'fields (log_group, field, events)',
     rows,
     'ON CONFLICT (log_group, field) DO UPDATE SET events = fields.events + excluded.events',
   );
-}
-
-/** Rows of VALUES into `target`, a thousand per statement. */
-async function insertRows(conn: DuckDBConnection, target: string, rows: string[], upsert: string): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000)
-    await conn.run(`INSERT INTO ${target} VALUES ${rows.slice(i, i + 1000).join(', ')} ${upsert}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { costUnitsSql } from '../logs/exact-cost.js';
 import { UNPRICED_PARTS_SQL, UNPRICED_TOKENS_SQL } from '../logs/hot-fields.js';
 import { promotedColumns } from './columns.js';
 import { registerTables } from './registry.js';
-import { sqlString } from './sql.js';
+import { insertValues, sqlString } from './sql.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -129,13 +129,11 @@ export async function markChanged(conn: DuckDBConnection, relation: string, para
 
 /** markChanged for buckets already known (a writer's batch counted them): (log group, hour start). */
 export async function markBuckets(conn: DuckDBConnection, buckets: [string, number][]): Promise<void> {
-  for (let i = 0; i < buckets.length; i += 1000)
-    await conn.run(
-      `INSERT INTO rollup_dirty VALUES ${buckets
-        .slice(i, i + 1000)
-        .map(([g, h]) => `(${sqlString(g)}, ${h})`)
-        .join(', ')}`,
-    );
+  await insertValues(
+    conn,
+    'rollup_dirty',
+    buckets.map(([g, h]) => `(${sqlString(g)}, ${h})`),
+  );
 }
 
 interface RollupState {

@@ -10,7 +10,7 @@ import {
 import type { StoredEvent } from '../logs/event.js';
 import { fieldNamesOf } from '../logs/fields.js';
 import { HOT_COLUMNS } from '../logs/hot-fields.js';
-import { applyCatalog, type BatchCatalog, type FieldCounts } from './catalog-write.js';
+import { applyCatalog, catalogBuckets, type BatchCatalog, type FieldCounts } from './catalog-write.js';
 import { fromMap, metadataKey, promote } from './columns.js';
 import { HOUR_MS, markBuckets, markChanged, refreshRollupsOn } from './rollups.js';
 import { storeOf, type Store } from './store.js';
@@ -404,11 +404,7 @@ export async function storeNormalized(
   if (stored > 0) {
     const counted = whole?.catalog.exact ? whole.catalog : undefined;
     await applyCatalog(conn, fields, now, counted);
-    if (counted)
-      await markBuckets(
-        conn,
-        [...counted.groups].flatMap(([g, t]) => [...t.hours].map((h): [string, number] => [g, h])),
-      );
+    if (counted) await markBuckets(conn, catalogBuckets(counted));
     else await markChanged(conn, 'SELECT log_group, ts FROM ins');
   }
   return {

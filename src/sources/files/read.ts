@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodedBuffer, decodedBytes } from '../decode.js';
 import { bodiesLeftNote, decodeBody, offloadSlots, withBodies, type LoadedBody } from '../offload.js';
@@ -29,27 +29,31 @@ export async function readFileInto(path: string, w: RecordSink, opts: ReadFileOp
   // Opened first, so that a missing or unreadable file fails here, where the caller catches it,
   // and not later in a stream event nobody listens to (campaign F5).
   const fh = await open(path, 'r');
-  const whole = opts.size !== undefined && opts.size <= WHOLE_FILE_BYTES;
-  const raw = whole ? undefined : fh.createReadStream({ highWaterMark: 4 * 1024 * 1024 });
+  let raw: ReturnType<FileHandle['createReadStream']> | undefined;
   const inline = opts.keepBodies ? offloadInliner(path) : null;
   try {
     const notes: string[] = [];
     const decode = { notes, reread: () => readFile(path) };
+    // One byte past the listed size is asked for: a file that grew since it was listed is
+    // streamed from its start instead, so what is held stays bounded.
+    const head =
+      opts.size !== undefined && opts.size <= WHOLE_FILE_BYTES ? await readUpTo(fh, opts.size + 1) : undefined;
     let input: AsyncIterable<Buffer>;
-    if (raw) {
+    if (head && opts.size !== undefined && head.length <= opts.size) {
+      opts.onBytes?.(head.length);
+      input = decodedBuffer(head, decode);
+    } else {
+      const stream = fh.createReadStream({ start: 0, highWaterMark: 4 * 1024 * 1024 });
+      raw = stream;
       let bytes = 0;
       const counted = (async function* () {
-        for await (const b of raw as AsyncIterable<Buffer>) {
+        for await (const b of stream as AsyncIterable<Buffer>) {
           bytes += b.length;
           opts.onBytes?.(bytes);
           yield b;
         }
       })();
       input = decodedBytes(counted, decode);
-    } else {
-      const buf = await fh.readFile();
-      opts.onBytes?.(buf.length);
-      input = decodedBuffer(buf, decode);
     }
     try {
       return await readRecords(input, w, {
@@ -64,6 +68,18 @@ export async function readFileInto(path: string, w: RecordSink, opts: ReadFileOp
     raw?.destroy();
     await fh.close().catch(() => undefined);
   }
+}
+
+/** The file's first `n` bytes, or all of it when it is shorter. */
+async function readUpTo(fh: FileHandle, n: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(n);
+  let got = 0;
+  while (got < n) {
+    const { bytesRead } = await fh.read(buf, got, n - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
 }
 
 /** Puts offloaded bodies back into a record's text; counts those left offloaded for their size. */
