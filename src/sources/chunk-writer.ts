@@ -10,9 +10,15 @@ import { storeOf } from '../store/store.js';
 import {
   CONFLICTS_KEPT,
   EventBatch,
+  STAGE_DB,
+  attachStaging,
   commitNormalized,
+  dropStaged,
   refreshRollups,
   stageEvents,
+  stageInto,
+  useStaged,
+  type StageTable,
   type WriteHook,
 } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
@@ -92,6 +98,8 @@ const CHECKPOINT_ROWS = 500;
  * (checked every 32 records), 14.3-14.7 s with 0.3 ms (every 4), no better with 0.1 ms.
  */
 const YIELD_MS = 0.3;
+/** Chunk writers made in this process (their staging tables are named apart). */
+let writers = 0;
 /** DuckDB's row group size (rows). */
 const ROW_GROUP_ROWS = 122_880;
 
@@ -277,14 +285,34 @@ export class ChunkWriter {
    * transaction.
    */
   async flush(): Promise<void> {
-    await this.settle();
     const batch = this.batch;
     const files = this.files;
     const checkpoints = this.checkpoints;
     this.clear();
+    // Pipeline: the chunk is staged on a second connection while the previous one is still being
+    // stored: appending it was on the storing chain's path (1M records: 48.9 s, was 52.0 s).
+    let staged: StageTable | undefined;
+    if (this.opts.pipeline && batch.size > 0) {
+      staged = { catalog: STAGE_DB, table: `chunk_${this.id}_${this.chunkNo++}` };
+      const stager = await this.stagingConnection();
+      try {
+        await stageInto(stager, batch, staged, true);
+      } catch (e) {
+        await dropStaged(stager, staged).catch(() => undefined);
+        await this.idle();
+        throw e;
+      }
+      batch.dropMessages();
+    }
+    try {
+      await this.settle();
+    } catch (e) {
+      if (staged) await dropStaged(this.conn, staged).catch(() => undefined);
+      throw e;
+    }
     if (batch.size === 0 && checkpoints.length === 0) return;
     this.inflightRows = batch.size;
-    const stored = this.store(batch, files, checkpoints, this.logGroup, Date.now()).finally(() => {
+    const stored = this.store(batch, staged, files, checkpoints, this.logGroup, Date.now()).finally(() => {
       this.inflightRows = 0;
     });
     if (!this.opts.pipeline) return stored;
@@ -319,8 +347,54 @@ export class ChunkWriter {
     }
   }
 
+  /** The connection the next chunk is staged on (pipeline), into STAGE_DB. */
+  private stager: DuckDBConnection | undefined;
+  /** Tells apart the staging tables of two writers of one process (ingests through one server). */
+  private readonly id = ++writers;
+  private chunkNo = 0;
+
+  private async stagingConnection(): Promise<DuckDBConnection> {
+    if (!this.stager) {
+      const c = await storeOf(this.conn).connect();
+      try {
+        await attachStaging(c);
+      } catch (e) {
+        c.closeSync();
+        throw e;
+      }
+      this.stager = c;
+    }
+    return this.stager;
+  }
+
+  /** Closes the staging connection, if one was opened (after finish or idle; the writer is done). */
+  close(): void {
+    try {
+      this.stager?.closeSync();
+    } catch {
+      /* already closed */
+    }
+    this.stager = undefined;
+  }
+
   private async store(
     batch: EventBatch,
+    staged: StageTable | undefined,
+    files: string[],
+    checkpoints: Checkpoint[],
+    logGroup: string,
+    t0: number,
+  ): Promise<void> {
+    try {
+      await this.storeStaged(batch, staged, files, checkpoints, logGroup, t0);
+    } finally {
+      if (staged) await dropStaged(this.conn, staged).catch(() => undefined);
+    }
+  }
+
+  private async storeStaged(
+    batch: EventBatch,
+    staged: StageTable | undefined,
     files: string[],
     checkpoints: Checkpoint[],
     logGroup: string,
@@ -328,7 +402,8 @@ export class ChunkWriter {
   ): Promise<void> {
     const n = batch.size;
     if (n > 0) {
-      await stageEvents(this.conn, batch);
+      if (staged) await useStaged(this.conn, staged);
+      else await stageEvents(this.conn, batch);
       timing('stage', t0);
     }
     // One statement per few hundred files: the S3 delivery layout has thousands of small files

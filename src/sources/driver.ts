@@ -144,6 +144,7 @@ export async function ingest(
     await conn.run('CHECKPOINT').catch(() => undefined);
   } finally {
     await writer?.idle(); // a chunk still being stored when reading failed
+    writer?.close();
     for (const [name, value] of restore)
       await conn.run(`SET ${name} = '${value.replace(/'/g, '')}'`).catch(() => undefined);
     try {

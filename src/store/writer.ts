@@ -31,16 +31,16 @@ export const SIG_DEEP = '\x01DEEP';
 
 /**
  * The normalised rows every writer fills before storing: `norm` (a temp view, one row per
- * record, `reject` NULL: rejected records never reach it). Writers hand StoredEvent objects to
- * stageEvents, which appends them column-wise into `wstage`; `norm` types them.
+ * record, `reject` NULL: rejected records never reach it). Writers put their events in an
+ * EventBatch, stageInto appends it column-wise into a staging table, and useStaged types it as
+ * `norm` (stageEvents does both, through the connection's temporary `wstage`).
  * The hot columns come from their one declaration (src/logs/hot-fields.ts HOT_COLUMNS).
  */
 const HOT = HOT_COLUMNS.map((c) => c.column).join(', ');
 // Numbers are staged as DOUBLE (a JS number needs no BigInt; every token count and time is a safe
 // integer, exact in a double) and cast by `norm`.
-const WSTAGE_DDL = `CREATE OR REPLACE TEMP TABLE wstage (
-  rn INTEGER, fid INTEGER, ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts DOUBLE, ingestion_ts DOUBLE, event_key VARCHAR, kind VARCHAR,
-  ${HOT_COLUMNS.map((c) => `${c.column} ${c.type === 'string' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR)`;
+const STAGE_COLUMNS = `rn INTEGER, fid INTEGER, ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts DOUBLE, ingestion_ts DOUBLE, event_key VARCHAR, kind VARCHAR,
+  ${HOT_COLUMNS.map((c) => `${c.column} ${c.type === 'string' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR`;
 const WSTAGE_TYPES = [
   INTEGER,
   INTEGER,
@@ -110,6 +110,11 @@ export class EventBatch {
     return this.keys.length;
   }
 
+  /** Lets go of the messages once staged (the catalog's counts stay: the writer reads them). */
+  dropMessages(): void {
+    this.messages.length = 0;
+  }
+
   /** Adds an event read at line `ln` of file `fid` of the batch (PutLogEvents: its position, file 0). */
   push(e: StoredEvent, fid = 0, ln = this.size + 1): void {
     this.fids.push(fid);
@@ -164,16 +169,50 @@ function isTime(v: number): boolean {
   return Number.isSafeInteger(v) && v >= 0;
 }
 
+/** Where a batch's rows are staged: a table of a database (catalog) of the store's instance. */
+export interface StageTable {
+  catalog: string;
+  table: string;
+}
+
+/** The connection's own temporary `wstage` (PutLogEvents batches; a chunk writer without a pipeline). */
+const TEMP_STAGE: StageTable = { catalog: 'temp', table: 'wstage' };
+
 /**
- * Stages a batch as `norm`: appended a data chunk at a time (column-wise, the fastest way into
- * DuckDB from Node), typed by a view.
+ * An in-memory database attached to the store's instance: a file ingest stages its next chunk
+ * there on a second connection while the previous chunk is still being stored (a connection's
+ * temporary tables are its own). In memory: no WAL, nothing left on disk.
  */
-export async function stageEvents(conn: DuckDBConnection, batch: EventBatch): Promise<void> {
-  await conn.run(WSTAGE_DDL);
-  const app = await conn.createAppender('wstage', 'main', 'temp');
+export const STAGE_DB = 'bi_stage';
+
+/** Attaches STAGE_DB (once per instance: attached databases are shared by its connections). */
+export async function attachStaging(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGE_DB}`);
+}
+
+function stageName(t: StageTable): string {
+  return `${t.catalog}.main.${t.table}`;
+}
+
+/**
+ * Appends a batch's rows into `target`, created afresh: a data chunk at a time, column-wise (the
+ * fastest way into DuckDB from Node). The appender works on the calling thread; `yielding` gives
+ * the event loop a turn between data chunks, so that another connection's statements (the
+ * previous chunk being stored) are issued meanwhile, not after the whole batch.
+ */
+export async function stageInto(
+  conn: DuckDBConnection,
+  batch: EventBatch,
+  target: StageTable,
+  yielding = false,
+): Promise<void> {
+  const table = target.catalog === 'temp' ? `TEMP TABLE ${target.table}` : `TABLE ${stageName(target)}`;
+  await conn.run(`CREATE OR REPLACE ${table} (${STAGE_COLUMNS})`);
+  const app = await conn.createAppender(target.table, 'main', target.catalog);
   try {
     const n = batch.size;
     for (let i = 0; i < n; i += APPEND_ROWS) {
+      if (yielding && i > 0) await new Promise((resolve) => setImmediate(resolve));
       const m = Math.min(APPEND_ROWS, n - i);
       const chunk = DuckDBDataChunk.create(WSTAGE_TYPES, m);
       let col = 0;
@@ -199,14 +238,31 @@ export async function stageEvents(conn: DuckDBConnection, batch: EventBatch): Pr
   } finally {
     app.closeSync();
   }
-  // A view, not a copy: its casts and the map are computed where a statement reads them (the
-  // INSERT), and the chunk's messages are not copied once more (a CREATE TABLE AS of them was
-  // ~10% of the store's side of an ingest).
+}
+
+/**
+ * Types the rows staged in `source` as the connection's `norm`. A view, not a copy: its casts and
+ * the map are computed where a statement reads them (the INSERT), and the chunk's messages are not
+ * copied once more (a CREATE TABLE AS of them was ~10% of the store's side of an ingest).
+ */
+export async function useStaged(conn: DuckDBConnection, source: StageTable = TEMP_STAGE): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP VIEW norm AS SELECT rn, fid, ln, NULL::VARCHAR AS reject, NULL::VARCHAR AS reject_field,
       log_group, log_stream, CAST(ts AS BIGINT) AS ts, CAST(ingestion_ts AS BIGINT) AS ingestion_ts,
       event_key, kind, ${HOT_FROM_STAGE},
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
-      message, sig FROM temp.wstage`);
+      message, sig FROM ${stageName(source)}`);
+}
+
+/** Drops a staged table of STAGE_DB (and `norm`, which would read a table gone). */
+export async function dropStaged(conn: DuckDBConnection, source: StageTable): Promise<void> {
+  await conn.run('DROP VIEW IF EXISTS temp.main.norm');
+  await conn.run(`DROP TABLE IF EXISTS ${stageName(source)}`);
+}
+
+/** Stages a batch as the connection's `norm`, through its temporary `wstage`. */
+export async function stageEvents(conn: DuckDBConnection, batch: EventBatch): Promise<void> {
+  await stageInto(conn, batch, TEMP_STAGE);
+  await useStaged(conn, TEMP_STAGE);
 }
 
 /** The columns of `events` a writer fills from `norm` (seq and the promoted columns besides). */

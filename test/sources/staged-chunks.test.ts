@@ -1,0 +1,60 @@
+// A file ingest stages each chunk on a second connection, into the store's in-memory staging
+// database, while the previous chunk is being stored, and the writer's connection reads it from
+// there. Each row must get its own cost (priced at insert, joined by the row's place in the chunk)
+// whatever duplicates and rejections shift the rows, and no staging table may outlive the ingest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { priceEvents } from '../../src/pricing/index.js';
+import { ingestPaths } from '../../src/sources/ingest.js';
+import { Store } from '../../src/store/store.js';
+import { STAGE_DB } from '../../src/store/writer.js';
+import { invocation, scratchDirs } from './scratch.js';
+
+const dir = scratchDirs('bi-staged-chunks-');
+const MODELS = ['amazon.nova-lite-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0', 'meta.llama3-8b-instruct-v1:0'];
+
+async function rows(conn: DuckDBConnection): Promise<string[]> {
+  const r = await conn.runAndReadAll(
+    `SELECT request_id, model_id, input_tokens, cost_input, cost_output, cost_total, price_version FROM events ORDER BY request_id`,
+  );
+  return r.getRows().map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
+}
+
+test('rows staged ahead get their own costs through duplicates and rejections, equal to a re-pricing of every row, and no staging table is left', async () => {
+  const d = dir();
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const rec = invocation(i, {
+      modelId: MODELS[i % 3],
+      input: { inputContentType: 'application/json', inputTokenCount: 1_000 * (i + 1) },
+      output: { outputContentType: 'application/json', outputTokenCount: 7 * i },
+    });
+    lines.push(JSON.stringify(rec));
+    if (i % 11 === 0) lines.push('{ not json'); // a rejection shifts the lines after it
+    if (i % 13 === 0) lines.push(JSON.stringify(rec)); // a duplicate within the chunk
+    if (i % 17 === 0 && i > 50) lines.push(JSON.stringify(invocation(i - 50, { modelId: MODELS[(i - 50) % 3] }))); // an earlier chunk's
+  }
+  const file = join(d, 'records.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const store = await Store.open(join(d, 'store.duckdb'));
+  try {
+    const s = await ingestPaths(store, [file], { chunkRecords: 37 });
+    assert.equal(s.recordsStored, 400);
+    assert.ok(s.duplicatesSkipped > 0 && s.recordsRejected > 0);
+    const stored = await rows(store.connection);
+    const priced = stored.filter((r) => !r.endsWith(',null]'));
+    assert.ok(priced.length > 200, `rows priced at insert: ${priced.length}`);
+    // Every row's cost is its own: recomputing every row from the same book changes nothing.
+    await priceEvents(store, { where: 'all' });
+    assert.deepEqual(await rows(store.connection), stored);
+    const left = await store.connection.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${STAGE_DB}'`,
+    );
+    assert.equal(Number(left.getRows()[0][0]), 0);
+  } finally {
+    store.close();
+  }
+});
