@@ -40,7 +40,7 @@ const HOT = HOT_COLUMNS.map((c) => c.column).join(', ');
 // Numbers are staged as DOUBLE (a JS number needs no BigInt; every token count and time is a safe
 // integer, exact in a double) and cast by `norm`.
 const STAGE_COLUMNS = `rn INTEGER, fid INTEGER, ln BIGINT, log_group VARCHAR, log_stream VARCHAR, ts DOUBLE, ingestion_ts DOUBLE, event_key VARCHAR, kind VARCHAR,
-  ${HOT_COLUMNS.map((c) => `${c.column} ${c.type === 'string' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig VARCHAR`;
+  ${HOT_COLUMNS.map((c) => `${c.column} ${c.type === 'string' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')}, md_json VARCHAR, message VARCHAR, sig_id INTEGER`;
 const WSTAGE_TYPES = [
   INTEGER,
   INTEGER,
@@ -54,7 +54,7 @@ const WSTAGE_TYPES = [
   ...HOT_COLUMNS.map((c) => (c.type === 'string' ? VARCHAR : DOUBLE)),
   VARCHAR,
   VARCHAR,
-  VARCHAR,
+  INTEGER,
 ];
 const HOT_FROM_STAGE = HOT_COLUMNS.map((c) =>
   c.type === 'string' ? c.column : `CAST(${c.column} AS BIGINT) AS ${c.column}`,
@@ -91,7 +91,14 @@ export class EventBatch {
   readonly hot: (string | number | null)[][] = HOT_COLUMNS.map(() => []);
   readonly md: (string | null)[] = [];
   readonly messages: string[] = [];
-  readonly sigs: string[] = [];
+  /**
+   * Each event's signature, as its place in sigList: a signature is ~850 characters (the
+   * record's field names), and staging it with every row copied almost as many characters into
+   * DuckDB as the messages themselves.
+   */
+  readonly sigIds: number[] = [];
+  /** The batch's distinct signatures (`norm.sig_id` indexes it). */
+  readonly sigList: string[] = [];
   /** Characters of the messages held. */
   chars = 0;
   /**
@@ -104,7 +111,7 @@ export class EventBatch {
   deep = false;
   /** What the batch adds to log_groups, log_streams and the roll-up marks (see sigCounts). */
   readonly catalog: BatchCatalog = { groups: new Map(), exact: true };
-  private readonly sigOf = new Map<string, string>();
+  private readonly sigOf = new Map<string, number>();
 
   get size(): number {
     return this.keys.length;
@@ -129,14 +136,17 @@ export class EventBatch {
     this.md.push(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
     this.messages.push(e.message);
     const sig = signatureOf(e.fieldNames);
-    let shared = this.sigOf.get(sig);
-    if (shared === undefined) this.sigOf.set(sig, (shared = sig));
-    this.sigs.push(shared);
+    let id = this.sigOf.get(sig);
+    if (id === undefined) {
+      id = this.sigList.push(sig) - 1;
+      this.sigOf.set(sig, id);
+    }
+    this.sigIds.push(id);
+    const shared = this.sigList[id];
     let counts = this.sigCounts.get(e.logGroup);
     if (!counts) this.sigCounts.set(e.logGroup, (counts = new Map<string, number>()));
     counts.set(shared, (counts.get(shared) ?? 0) + 1);
-    // What the SQL twin reads as deep: contains(sig, chr(1)).
-    if (shared.includes('\x01')) this.deep = true;
+    if (isDeep(shared)) this.deep = true;
     this.count(e);
     this.chars += e.message.length;
   }
@@ -162,6 +172,11 @@ export class EventBatch {
       if (e.ingestionTime > st.lastIngestion) st.lastIngestion = e.ingestionTime;
     }
   }
+}
+
+/** A signature whose names are read from the message (SIG_DEEP, or a name holding \x01). */
+function isDeep(sig: string): boolean {
+  return sig.includes('\x01');
 }
 
 /** A time the batch can count as SQL would: a whole, non-negative, safe number of ms. */
@@ -231,7 +246,7 @@ export async function stageInto(
       for (const values of batch.hot) set(values);
       set(batch.md);
       set(batch.messages);
-      set(batch.sigs);
+      set(batch.sigIds);
       app.appendDataChunk(chunk);
     }
     app.flushSync();
@@ -250,7 +265,7 @@ export async function useStaged(conn: DuckDBConnection, source: StageTable = TEM
       log_group, log_stream, CAST(ts AS BIGINT) AS ts, CAST(ingestion_ts AS BIGINT) AS ingestion_ts,
       event_key, kind, ${HOT_FROM_STAGE},
       CASE WHEN md_json IS NOT NULL THEN json_transform(md_json, '"MAP(VARCHAR, VARCHAR)"') END AS request_metadata,
-      message, sig FROM ${stageName(source)}`);
+      message, sig_id FROM ${stageName(source)}`);
 }
 
 /** Drops a staged table of STAGE_DB (and `norm`, which would read a table gone). */
@@ -299,8 +314,8 @@ export interface StoreNormalizedOptions {
    * construction and use the window.
    */
   exact?: boolean;
-  /** The batch `norm` was staged from (its signature counts stand for `ins` when every row is stored). */
-  batch?: EventBatch;
+  /** The batch `norm` was staged from: its signatures (sig_id), and its counts stand for `ins` when every row is stored. */
+  batch: EventBatch;
   /** Columns filled as the rows go in (WriteHook.atInsert), called only when rows are stored. */
   atInsert?: (conn: DuckDBConnection) => Promise<InsertColumns | undefined>;
 }
@@ -348,10 +363,7 @@ export interface CommitOptions extends StoreNormalizedOptions {
  * under the store's write lock, then the hook, then the roll-ups brought up to date. Every writer
  * of events goes through here.
  */
-export async function commitNormalized(
-  conn: DuckDBConnection,
-  opts: CommitOptions = {},
-): Promise<StoreNormalizedResult> {
+export async function commitNormalized(conn: DuckDBConnection, opts: CommitOptions): Promise<StoreNormalizedResult> {
   const store = storeOf(conn);
   const r = await store.writing(() =>
     inTransaction(conn, async () => {
@@ -411,13 +423,13 @@ function differences(a: string, b: string): string {
  * store and within the batch (first row wins), with seq from `event_seq` in batch order (seqBase); then
  * updates the catalog from what was actually stored. Runs inside the caller's transaction.
  * `norm` columns: rn (the row's unique position, batch order), fid, ln (where it was read, for
- * reports), reject (NULL = valid), the events columns, sig. Duplicates whose content differs
+ * reports), reject (NULL = valid), the events columns, sig_id (into opts.batch.sigList). Duplicates whose content differs
  * from the record kept are counted as conflicts.
  */
 export async function storeNormalized(
   conn: DuckDBConnection,
   now: number,
-  opts: StoreNormalizedOptions = {},
+  opts: StoreNormalizedOptions,
 ): Promise<StoreNormalizedResult> {
   // Without `exact`, the probe reads only events within a day of the batch's times: the store's
   // zone maps on ts then skip most of it, so the cost per batch does not grow with the store.
@@ -445,8 +457,9 @@ export async function storeNormalized(
   const conflicts = valid > stored ? await findConflicts(conn, window) : { count: 0, examples: [] };
   await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.*, p.k FROM norm n JOIN ins_pos p ON n.rn = p.rn`);
   // The batch stands for `ins` when every row of it is stored.
-  const whole = stored === valid && opts.batch?.size === valid ? opts.batch : undefined;
-  const fields = stored === 0 ? new Map<string, Map<string, number>>() : await fieldCountsOf(conn, whole);
+  const whole = stored === valid && opts.batch.size === valid ? opts.batch : undefined;
+  const fields =
+    stored === 0 ? new Map<string, Map<string, number>>() : await fieldCountsOf(conn, opts.batch, whole !== undefined);
   // Request-metadata keys seen for the first time get their column before the rows go in.
   const promoted = await promote(conn, newMetadataFields(fields), now);
   const md = promoted.map((p) => p.column);
@@ -533,10 +546,11 @@ function newMetadataFields(fields: FieldCounts): string[] {
 }
 
 /**
- * Field -> number of stored events, per log group, from the signatures of `ins`; from those of
- * `batch` when it is what `ins` holds (every row of the batch stored).
+ * Field -> number of stored events, per log group, from the signatures of `ins` (`batch`, which
+ * `norm` was staged from, holds them); from the batch's own counts when it is what `ins` holds
+ * (`whole`: every row of the batch stored).
  */
-async function fieldCountsOf(conn: DuckDBConnection, batch?: EventBatch): Promise<FieldCounts> {
+async function fieldCountsOf(conn: DuckDBConnection, batch: EventBatch, whole: boolean): Promise<FieldCounts> {
   const out: FieldCounts = new Map();
   const add = (group: string, field: string, n: number): void => {
     let m = out.get(group);
@@ -544,28 +558,30 @@ async function fieldCountsOf(conn: DuckDBConnection, batch?: EventBatch): Promis
     m.set(field, (m.get(field) ?? 0) + n);
   };
   const sigs: [string, string, number][] = [];
-  if (batch) {
-    for (const [group, m] of batch.sigCounts)
-      for (const [sig, n] of m) if (!sig.includes('\x01')) sigs.push([group, sig, n]);
+  if (whole) {
+    for (const [group, m] of batch.sigCounts) for (const [sig, n] of m) if (!isDeep(sig)) sigs.push([group, sig, n]);
   } else {
-    const r = await conn.runAndReadAll(
-      `SELECT log_group, sig, count(*) FROM ins WHERE NOT contains(sig, chr(1)) GROUP BY ALL`,
-    );
-    for (const [group, sig, n] of r.getRows()) sigs.push([String(group), sig === null ? '' : String(sig), Number(n)]);
+    const r = await conn.runAndReadAll(`SELECT log_group, sig_id, count(*) FROM ins GROUP BY ALL`);
+    for (const [group, id, n] of r.getRows()) {
+      const sig = batch.sigList[Number(id)];
+      if (sig === undefined) throw new Error(`norm.sig_id ${String(id)} is not a signature of the batch staged`);
+      if (!isDeep(sig)) sigs.push([String(group), sig, Number(n)]);
+    }
   }
   for (const [group, sig, n] of sigs) {
     if (sig === '') continue;
     const names = new Set(sig.split(SIG_SEP));
     for (const f of names) add(group, f, n);
   }
-  if (batch && !batch.deep) return out;
+  const deepIds = batch.sigList.flatMap((sig, id) => (isDeep(sig) ? [id] : []));
+  if (deepIds.length === 0) return out;
   // Deep structures (bodies kept, arrays, unknown nested objects): flatten exactly, in Node. Most
   // records of a group share their list of names, so each distinct list is counted once and added
   // at the end: one map update per record instead of one per field (issue 12). A list is keyed by
   // its names joined with SIG_SEP; only lists whose names hold no SIG_SEP are kept, so a key with
   // as many names as the kept list is that list (a name holding the separator is counted alone).
   const lists = new Map<string, Map<string, { names: string[]; n: number }>>();
-  const deep = await conn.stream(`SELECT log_group, message FROM ins WHERE contains(sig, chr(1))`);
+  const deep = await conn.stream(`SELECT log_group, message FROM ins WHERE sig_id IN (${deepIds.join(', ')})`);
   for (;;) {
     const chunk = await deep.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
