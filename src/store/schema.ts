@@ -30,18 +30,22 @@ export const DDL: readonly string[] = [
   // kind: 'bedrock' rows have their hot fields in typed columns; 'generic' rows only in message.
   // cost_*: filled by the pricing stage (NULL = not priced yet / unpriced).
   // Promoted request-metadata columns (md_*) are added after these, as keys appear.
+  // event_key and message (a value per event) are compressed with FSST, which DuckDB chose for
+  // them anyway: named here, a checkpoint does not first try a dictionary of a row group's
+  // 122,880 distinct values. 1M records with bodies: 37.7-38.0 s instead of 40.2 s, peak memory
+  // 690-711 MB instead of 824-840 MB, the same file size. Stores made before keep DuckDB's choice.
   `CREATE TABLE IF NOT EXISTS events (
     seq BIGINT NOT NULL,
     log_group VARCHAR NOT NULL,
     log_stream VARCHAR NOT NULL,
     ts BIGINT NOT NULL,
     ingestion_ts BIGINT NOT NULL,
-    event_key VARCHAR NOT NULL,
+    event_key VARCHAR NOT NULL USING COMPRESSION fsst,
     kind VARCHAR NOT NULL,
     ${HOT_DDL}
     request_metadata MAP(VARCHAR, VARCHAR),
     ${COST_DDL}
-    message VARCHAR NOT NULL
+    message VARCHAR NOT NULL USING COMPRESSION fsst
   )`,
   // The catalog of discovered field names per log group (autocompletion, unknown-field warnings).
   `CREATE TABLE IF NOT EXISTS fields (
