@@ -312,8 +312,9 @@ export class ChunkWriter {
     }
     if (batch.size === 0 && checkpoints.length === 0) return;
     this.inflightRows = batch.size;
-    const stored = this.store(batch, staged, files, checkpoints, this.logGroup, Date.now()).finally(() => {
+    const stored = this.store(batch, staged, files, checkpoints, this.logGroup, Date.now()).finally(async () => {
       this.inflightRows = 0;
+      if (staged) await dropStaged(this.conn, staged).catch(() => undefined);
     });
     if (!this.opts.pipeline) return stored;
     // Awaited by the next flush or finish; until then a failure must not count as unhandled.
@@ -377,22 +378,8 @@ export class ChunkWriter {
     this.stager = undefined;
   }
 
+  /** Stores a chunk, read from `staged` when it was staged ahead (flush drops that table after). */
   private async store(
-    batch: EventBatch,
-    staged: StageTable | undefined,
-    files: string[],
-    checkpoints: Checkpoint[],
-    logGroup: string,
-    t0: number,
-  ): Promise<void> {
-    try {
-      await this.storeStaged(batch, staged, files, checkpoints, logGroup, t0);
-    } finally {
-      if (staged) await dropStaged(this.conn, staged).catch(() => undefined);
-    }
-  }
-
-  private async storeStaged(
     batch: EventBatch,
     staged: StageTable | undefined,
     files: string[],

@@ -107,8 +107,6 @@ export class EventBatch {
    * and scanning them for deep ones again (~3 s of a 1M-record ingest).
    */
   readonly sigCounts = new Map<string, Map<string, number>>();
-  /** A signature says DEEP (its names are read from the message). */
-  deep = false;
   /** What the batch adds to log_groups, log_streams and the roll-up marks (see sigCounts). */
   readonly catalog: BatchCatalog = { groups: new Map(), exact: true };
   private readonly sigOf = new Map<string, number>();
@@ -146,7 +144,6 @@ export class EventBatch {
     let counts = this.sigCounts.get(e.logGroup);
     if (!counts) this.sigCounts.set(e.logGroup, (counts = new Map<string, number>()));
     counts.set(shared, (counts.get(shared) ?? 0) + 1);
-    if (isDeep(shared)) this.deep = true;
     this.count(e);
     this.chars += e.message.length;
   }
@@ -457,9 +454,8 @@ export async function storeNormalized(
   const conflicts = valid > stored ? await findConflicts(conn, window) : { count: 0, examples: [] };
   await conn.run(`CREATE OR REPLACE TEMP VIEW ins AS SELECT n.*, p.k FROM norm n JOIN ins_pos p ON n.rn = p.rn`);
   // The batch stands for `ins` when every row of it is stored.
-  const whole = stored === valid && opts.batch.size === valid ? opts.batch : undefined;
-  const fields =
-    stored === 0 ? new Map<string, Map<string, number>>() : await fieldCountsOf(conn, opts.batch, whole !== undefined);
+  const whole = stored === valid && opts.batch.size === valid;
+  const fields = stored === 0 ? new Map<string, Map<string, number>>() : await fieldCountsOf(conn, opts.batch, whole);
   // Request-metadata keys seen for the first time get their column before the rows go in.
   const promoted = await promote(conn, newMetadataFields(fields), now);
   const md = promoted.map((p) => p.column);
@@ -471,7 +467,7 @@ export async function storeNormalized(
   await conn.run(`INSERT INTO events (seq, ${EVENT_COLUMNS}${cols})
     SELECT ${await seqBase(conn, stored)} + k, ${EVENT_COLUMNS}${values} FROM ${rows}`);
   if (stored > 0) {
-    const counted = whole?.catalog.exact ? whole.catalog : undefined;
+    const counted = whole && opts.batch.catalog.exact ? opts.batch.catalog : undefined;
     await applyCatalog(conn, fields, now, counted);
     if (counted) await markBuckets(conn, catalogBuckets(counted));
     else await markChanged(conn, 'SELECT log_group, ts FROM ins');
