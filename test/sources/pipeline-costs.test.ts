@@ -1,6 +1,8 @@
 // A file ingest prices each chunk's rows as they go in (WriteHook.atInsert, joined to the INSERT by
-// the row's place in the chunk) while the next chunk is read. Each row must get its own cost
-// whatever duplicates (within a chunk and across chunks) and rejections shift the rows.
+// the row's place in the chunk) while the next chunk is read and staged on a second connection,
+// into the store's in-memory staging database. Each row must get its own cost whatever
+// duplicates (within a chunk and across chunks) and rejections shift the rows, and no staging
+// table may outlive the ingest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { priceEvents } from '../../src/pricing/index.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
 import { Store } from '../../src/store/store.js';
+import { STAGE_DB } from '../../src/store/writer.js';
 import { invocation, scratchDirs } from './scratch.js';
 
 const dir = scratchDirs('bi-pipeline-costs-');
@@ -21,7 +24,7 @@ async function rows(conn: DuckDBConnection): Promise<string[]> {
   return r.getRows().map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-test('each row gets its own cost through duplicates and rejections across chunks, equal to a re-pricing of every row', async () => {
+test('each row gets its own cost through duplicates and rejections across staged chunks, equal to a re-pricing of every row, and no staging table is left', async () => {
   const d = dir();
   const lines: string[] = [];
   for (let i = 0; i < 400; i++) {
@@ -48,6 +51,10 @@ test('each row gets its own cost through duplicates and rejections across chunks
     // Every row's cost is its own: recomputing every row from the same book changes nothing.
     await priceEvents(store, { where: 'all' });
     assert.deepEqual(await rows(store.connection), stored);
+    const left = await store.connection.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${STAGE_DB}'`,
+    );
+    assert.equal(Number(left.getRows()[0][0]), 0);
   } finally {
     store.close();
   }
