@@ -76,15 +76,32 @@ export function newTotals(onReject?: (r: RejectedRecord) => void): ChunkTotals {
 }
 
 export const REJECTS_KEPT = 1000;
+/** DuckDB's row group size (rows). */
+const ROW_GROUP_ROWS = 122_880;
+/** $BEDROCK_INSIGHTS_INGEST_CHUNK: records per chunk, whatever the source (the interrupted-ingest test uses it). */
+const CHUNK_ENV =
+  Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 0;
 /**
- * A chunk is committed when it holds this many records or this many characters of messages (10 MB:
- * the 1M-record ingest peaked at 1,047 MB with 16 MB, 958-1,045 MB with 12 MB, 917 MB with 10 MB,
- * no slower), or when it completes a row group (see store()).
- * $BEDROCK_INSIGHTS_INGEST_CHUNK sets the record count (the interrupted-ingest test uses it),
- * $BEDROCK_INSIGHTS_INGEST_CHUNK_MB the text size (tuning).
+ * Without a pipeline (CloudWatch), a chunk is committed when it holds this many records or
+ * CHUNK_BYTES characters of messages, or when it completes a row group (see store()).
  */
-export const CHUNK_RECORDS =
-  Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) > 0 ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK) : 100_000;
+export const CHUNK_RECORDS = CHUNK_ENV || 100_000;
+/**
+ * With a pipeline (files, S3), a chunk is a row group: one transaction stores 122,880 rows, and
+ * DuckDB then writes them straight to the file, compressed ("optimistic write"), where smaller
+ * transactions wrote every row into the WAL at commit and once more, compressed, at the row
+ * group's checkpoint. A row group of records with bodies (a DuckDB file of 122,880 rows): 1.85 s
+ * in 13 transactions (inserts 0.42, commits 0.64, checkpoint 0.79 s), 1.06 s in one (inserts
+ * 0.32, commit 0.74, checkpoint 0.01 s). Its messages are staged in parts of CHUNK_BYTES as they
+ * are read (afterAdd), so that Node does not hold the row group.
+ */
+const PIPELINE_RECORDS = CHUNK_ENV || ROW_GROUP_ROWS;
+/**
+ * Characters of messages a chunk holds in Node (without a pipeline: then it is committed; with
+ * one: then its rows are staged). 10 MB: the 1M-record ingest peaked at 1,047 MB with 16 MB,
+ * 958-1,045 MB with 12 MB, 917 MB with 10 MB, no slower. $BEDROCK_INSIGHTS_INGEST_CHUNK_MB sets it
+ * (tuning).
+ */
 export const CHUNK_BYTES =
   (Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB) > 0
     ? Number(process.env.BEDROCK_INSIGHTS_INGEST_CHUNK_MB)
@@ -100,8 +117,6 @@ const CHECKPOINT_ROWS = 500;
 const YIELD_MS = 0.3;
 /** Chunk writers made in this process (their staging tables are named apart). */
 let writers = 0;
-/** DuckDB's row group size (rows). */
-const ROW_GROUP_ROWS = 122_880;
 
 export interface Checkpoint {
   path: string;
@@ -116,8 +131,10 @@ export interface ChunkWriterOptions {
   defaultStream: string;
   keepBodies: boolean;
   strict: boolean;
-  /** Records per chunk (default CHUNK_RECORDS). */
+  /** Records per chunk (default: a row group with a pipeline, CHUNK_RECORDS without). */
   chunkRecords?: number;
+  /** With a pipeline: characters of messages staged at a time (default CHUNK_BYTES). */
+  partChars?: number;
   /** The store writer's hook, after each chunk that stored records has committed (pricing). */
   hook?: WriteHook;
   /**
@@ -249,8 +266,10 @@ export class ChunkWriter {
   get full(): boolean {
     // A chunk ends where a row group would: see the checkpoint in store().
     const toRowGroup = ROW_GROUP_ROWS - this.sinceCheckpoint - this.inflightRows;
-    const most = Math.min(this.opts.chunkRecords ?? CHUNK_RECORDS, toRowGroup > 0 ? toRowGroup : ROW_GROUP_ROWS);
-    return this.batch.size >= most || this.batch.chars >= CHUNK_BYTES;
+    const cap = this.opts.chunkRecords ?? (this.opts.pipeline ? PIPELINE_RECORDS : CHUNK_RECORDS);
+    const most = Math.min(cap, toRowGroup > 0 ? toRowGroup : ROW_GROUP_ROWS);
+    // With a pipeline the messages are staged as they come (afterAdd), whatever the chunk's size.
+    return this.batch.size >= most || (!this.opts.pipeline && this.batch.chars >= CHUNK_BYTES);
   }
 
   /** The chunk DuckDB is storing while the next is read (pipeline mode). */
@@ -266,6 +285,7 @@ export class ChunkWriter {
    */
   afterAdd(): Promise<void> | undefined {
     if (this.full) return this.flush();
+    if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES)) return this.stagePart();
     if (this.inflight === null || (this.added & 3) !== 0) return undefined;
     const now = performance.now();
     if (now - this.lastYield < YIELD_MS) return undefined;
@@ -280,30 +300,42 @@ export class ChunkWriter {
     await p;
   }
 
+  /** The table the chunk being read is staged into, part by part (pipeline). */
+  private staging: StageTable | undefined;
+
+  /**
+   * Stages the rows the chunk holds (pipeline) and lets go of them, into the chunk's staging
+   * table: on a second connection, while the chunk before is still being stored (appending it was
+   * on the storing chain's path: 1M records 48.9 s, was 52.0 s).
+   */
+  private async stagePart(): Promise<void> {
+    const batch = this.batch;
+    const append = this.staging !== undefined;
+    const target = (this.staging ??= { catalog: STAGE_DB, table: `chunk_${this.id}_${this.chunkNo++}` });
+    const stager = await this.stagingConnection();
+    try {
+      await stageInto(stager, batch, target, true, append);
+    } catch (e) {
+      // The ingest fails: the staging database is the instance's, so the table must not stay.
+      this.staging = undefined;
+      await dropStaged(stager, target).catch(() => undefined);
+      await this.idle();
+      throw e;
+    }
+    batch.release();
+  }
+
   /**
    * Stores what is pending, and the checkpoints of the files read to their end, in one
    * transaction.
    */
   async flush(): Promise<void> {
+    if (this.opts.pipeline && this.batch.held > 0) await this.stagePart();
     const batch = this.batch;
     const files = this.files;
     const checkpoints = this.checkpoints;
+    const staged = this.staging;
     this.clear();
-    // Pipeline: the chunk is staged on a second connection while the previous one is still being
-    // stored: appending it was on the storing chain's path (1M records: 48.9 s, was 52.0 s).
-    let staged: StageTable | undefined;
-    if (this.opts.pipeline && batch.size > 0) {
-      staged = { catalog: STAGE_DB, table: `chunk_${this.id}_${this.chunkNo++}` };
-      const stager = await this.stagingConnection();
-      try {
-        await stageInto(stager, batch, staged, true);
-      } catch (e) {
-        await dropStaged(stager, staged).catch(() => undefined);
-        await this.idle();
-        throw e;
-      }
-      batch.dropMessages();
-    }
     try {
       await this.settle();
     } catch (e) {
@@ -460,6 +492,7 @@ export class ChunkWriter {
   }
 
   private clear(): void {
+    this.staging = undefined;
     // A file read half-way continues in the next chunk, as fid 0.
     const open =
       this.files.length > 0 && !this.checkpoints.some((c) => c.path === this.files[this.fid])

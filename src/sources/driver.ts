@@ -42,6 +42,8 @@ export interface IngestOptions {
   strict?: boolean;
   /** Records committed per transaction (default 100,000; smaller means more, shorter transactions). */
   chunkRecords?: number;
+  /** Characters of messages staged at a time while a chunk is read (files, S3; default 10 MB). */
+  partChars?: number;
   /** Called with every rejection as it happens (the summary keeps only the first 1000). */
   onReject?: (r: RejectedRecord) => void;
   /**
@@ -107,6 +109,7 @@ export async function ingest(
         keepBodies: opts.keepBodies ?? false,
         strict: opts.strict ?? false,
         chunkRecords: opts.chunkRecords,
+        ...(opts.partChars ? { partChars: opts.partChars } : {}),
         hook: pricer,
         // Measured at 1M records: 36-38 s instead of 40 s, the same peak memory.
         pipeline: sources.every((s) => s.pipeline),

@@ -111,13 +111,37 @@ export class EventBatch {
   readonly catalog: BatchCatalog = { groups: new Map(), exact: true };
   private readonly sigOf = new Map<string, number>();
 
+  /** Rows staged and let go of (release): the columns hold the rows after them. */
+  private releasedRows = 0;
+  /** Characters of the messages held (not staged yet). */
+  heldChars = 0;
+
+  /** Rows of the batch, staged or held. */
   get size(): number {
+    return this.releasedRows + this.keys.length;
+  }
+
+  /** Rows staged and let go of: the first held row is row `released + 1` of the batch (its `rn`). */
+  get released(): number {
+    return this.releasedRows;
+  }
+
+  /** Rows held in the columns, to be staged. */
+  get held(): number {
     return this.keys.length;
   }
 
-  /** Lets go of the messages once staged (the catalog's counts stay: the writer reads them). */
-  dropMessages(): void {
-    this.messages.length = 0;
+  /**
+   * Lets go of the rows held once they are staged: a file ingest stages a row group's batch in
+   * parts of about 10 MB of messages, so that Node does not hold a row group's rows. The counts
+   * (sigList, sigCounts, catalog) stay: the writer reads them for the whole batch.
+   */
+  release(): void {
+    this.releasedRows += this.keys.length;
+    for (const column of [this.fids, this.lns, this.groups, this.streams, this.ts, this.ingestion, this.keys])
+      column.length = 0;
+    for (const column of [this.kinds, this.md, this.messages, this.sigIds, ...this.hot]) column.length = 0;
+    this.heldChars = 0;
   }
 
   /** Adds an event read at line `ln` of file `fid` of the batch (PutLogEvents: its position, file 0). */
@@ -146,6 +170,7 @@ export class EventBatch {
     counts.set(shared, (counts.get(shared) ?? 0) + 1);
     this.count(e);
     this.chars += e.message.length;
+    this.heldChars += e.message.length;
   }
   /** The catalog's share of an event: as `ins` would be counted by SQL (strlen, min/max, ts // hour). */
   private count(e: StoredEvent): void {
@@ -207,22 +232,25 @@ function stageName(t: StageTable): string {
 }
 
 /**
- * Appends a batch's rows into `target`, created afresh: a data chunk at a time, column-wise (the
- * fastest way into DuckDB from Node). The appender works on the calling thread; `yielding` gives
- * the event loop a turn between data chunks, so that another connection's statements (the
- * previous chunk being stored) are issued meanwhile, not after the whole batch.
+ * Appends the rows a batch holds into `target`: created afresh, or (`append`, a later part of the
+ * same batch) added to. A data chunk at a time, column-wise (the fastest way into DuckDB from
+ * Node). The appender works on the calling thread; `yielding` gives the event loop a turn between
+ * data chunks, so that another connection's statements (the previous batch being stored) are
+ * issued meanwhile, not after the whole batch.
  */
 export async function stageInto(
   conn: DuckDBConnection,
   batch: EventBatch,
   target: StageTable,
   yielding = false,
+  append = false,
 ): Promise<void> {
   const table = target.catalog === 'temp' ? `TEMP TABLE ${target.table}` : `TABLE ${stageName(target)}`;
-  await conn.run(`CREATE OR REPLACE ${table} (${STAGE_COLUMNS})`);
+  if (!append) await conn.run(`CREATE OR REPLACE ${table} (${STAGE_COLUMNS})`);
   const app = await conn.createAppender(target.table, 'main', target.catalog);
   try {
-    const n = batch.size;
+    const n = batch.held;
+    const first = batch.released + 1;
     for (let i = 0; i < n; i += APPEND_ROWS) {
       if (yielding && i > 0) await new Promise((resolve) => setImmediate(resolve));
       const m = Math.min(APPEND_ROWS, n - i);
@@ -230,7 +258,7 @@ export async function stageInto(
       let col = 0;
       const set = (values: readonly DuckDBValue[]): void => chunk.setColumnValues(col++, values.slice(i, i + m));
       const rns = new Array<number>(m);
-      for (let k = 0; k < m; k++) rns[k] = i + k + 1;
+      for (let k = 0; k < m; k++) rns[k] = first + i + k;
       chunk.setColumnValues(col++, rns);
       set(batch.fids);
       set(batch.lns);

@@ -24,8 +24,8 @@ async function rows(conn: DuckDBConnection): Promise<string[]> {
   return r.getRows().map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-test('each row gets its own cost through duplicates and rejections across staged chunks, equal to a re-pricing of every row, and no staging table is left', async () => {
-  const d = dir();
+/** Records with duplicates (within a chunk and across chunks) and rejections among them. */
+function recordsFile(d: string): string {
   const lines: string[] = [];
   for (let i = 0; i < 400; i++) {
     const rec = invocation(i, {
@@ -40,6 +40,12 @@ test('each row gets its own cost through duplicates and rejections across staged
   }
   const file = join(d, 'records.jsonl');
   writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+test('each row gets its own cost through duplicates and rejections across staged chunks, equal to a re-pricing of every row, and no staging table is left', async () => {
+  const d = dir();
+  const file = recordsFile(d);
   const store = await Store.open(join(d, 'store.duckdb'));
   try {
     const s = await ingestPaths(store, [file], { chunkRecords: 37 });
@@ -58,4 +64,38 @@ test('each row gets its own cost through duplicates and rejections across staged
   } finally {
     store.close();
   }
+});
+
+test('a chunk staged in parts (a row group of records is, 10 MB of messages at a time) stores what a chunk staged at once stores, with the same duplicates, conflicts and lines', async () => {
+  const d = dir();
+  const file = recordsFile(d);
+  const ingest = async (name: string, opts: { chunkRecords: number; partChars?: number }) => {
+    const store = await Store.open(join(d, name));
+    try {
+      const s = await ingestPaths(store, [file], opts);
+      const r = await store.connection.runAndReadAll(
+        `SELECT seq, event_key, message, input_tokens, cost_total FROM events ORDER BY seq`,
+      );
+      const left = await store.connection.runAndReadAll(
+        `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${STAGE_DB}'`,
+      );
+      return {
+        counts: [s.recordsStored, s.duplicatesSkipped, s.recordsRejected, s.conflicts],
+        conflicts: s.conflictExamples,
+        rows: JSON.stringify(r.getRows(), (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)),
+        left: Number(left.getRows()[0][0]),
+      };
+    } finally {
+      store.close();
+    }
+  };
+  const whole = await ingest('whole.duckdb', { chunkRecords: 150 });
+  // About 600 characters a record: each chunk of 150 is staged in 20 or more parts.
+  const parts = await ingest('parts.duckdb', { chunkRecords: 150, partChars: 4_000 });
+  assert.equal(whole.counts[0], 400);
+  assert.ok(whole.conflicts.length > 0, 'the file has conflicting duplicates');
+  assert.deepEqual(parts.counts, whole.counts);
+  assert.deepEqual(parts.conflicts, whole.conflicts);
+  assert.equal(parts.rows, whole.rows);
+  assert.equal(parts.left, 0);
 });
