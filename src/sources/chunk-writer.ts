@@ -97,6 +97,17 @@ export const CHUNK_RECORDS = CHUNK_ENV || 100_000;
  */
 const PIPELINE_RECORDS = CHUNK_ENV || ROW_GROUP_ROWS;
 /**
+ * ...when its messages fit in this many characters: a row group of records with reduced bodies
+ * holds ~140 MB (1M demo records: 1,113 characters a message on average), one of records whose
+ * bodies are kept can hold gigabytes. A chunk whose first CHUNK_BYTES say that its row group
+ * would not fit is cut there, as without a pipeline: short of a row group it goes through the WAL
+ * and DuckDB holds it in memory until it commits, and with two such chunks of 192 MB at once (one
+ * stored, the next staged) an ingest of records with 43 KB bodies ran out of DuckDB's 256 MB;
+ * cut at 10 MB it took 11.6 s and peaked at 676 MB for 20,000 of them. A chunk that reaches this
+ * size all the same (larger records later in it) is cut there, and stored before the next is read.
+ */
+const PIPELINE_CHUNK_CHARS = 192 * 1024 * 1024;
+/**
  * Characters of messages a chunk holds in Node (without a pipeline: then it is committed; with
  * one: then its rows are staged). 10 MB: the 1M-record ingest peaked at 1,047 MB with 16 MB,
  * 958-1,045 MB with 12 MB, 917 MB with 10 MB, no slower. $BEDROCK_INSIGHTS_INGEST_CHUNK_MB sets it
@@ -135,6 +146,8 @@ export interface ChunkWriterOptions {
   chunkRecords?: number;
   /** With a pipeline: characters of messages staged at a time (default CHUNK_BYTES). */
   partChars?: number;
+  /** With a pipeline: characters of messages a chunk holds at most (default PIPELINE_CHUNK_CHARS). */
+  chunkChars?: number;
   /** The store writer's hook, after each chunk that stored records has committed (pricing). */
   hook?: WriteHook;
   /**
@@ -266,10 +279,21 @@ export class ChunkWriter {
   get full(): boolean {
     // A chunk ends where a row group would: see the checkpoint in store().
     const toRowGroup = ROW_GROUP_ROWS - this.sinceCheckpoint - this.inflightRows;
-    const cap = this.opts.chunkRecords ?? (this.opts.pipeline ? PIPELINE_RECORDS : CHUNK_RECORDS);
-    const most = Math.min(cap, toRowGroup > 0 ? toRowGroup : ROW_GROUP_ROWS);
-    // With a pipeline the messages are staged as they come (afterAdd), whatever the chunk's size.
-    return this.batch.size >= most || (!this.opts.pipeline && this.batch.chars >= CHUNK_BYTES);
+    const records = this.opts.chunkRecords ?? (this.opts.pipeline ? PIPELINE_RECORDS : CHUNK_RECORDS);
+    const most = Math.min(records, toRowGroup > 0 ? toRowGroup : ROW_GROUP_ROWS);
+    if (this.batch.size >= most) return true;
+    const chars = this.batch.chars;
+    if (!this.opts.pipeline) return chars >= CHUNK_BYTES;
+    // With a pipeline the messages are staged as they come (afterAdd), in parts, and the chunk
+    // goes on to its row group if what it holds so far says the row group fits the cap.
+    const cap = this.chunkChars;
+    if (chars < Math.min(CHUNK_BYTES, cap)) return false;
+    return chars >= cap || (chars / this.batch.size) * most > cap;
+  }
+
+  /** Characters of messages a pipelined chunk holds at most (PIPELINE_CHUNK_CHARS). */
+  private get chunkChars(): number {
+    return this.opts.chunkChars ?? PIPELINE_CHUNK_CHARS;
   }
 
   /** The chunk DuckDB is storing while the next is read (pipeline mode). */
@@ -348,7 +372,9 @@ export class ChunkWriter {
       this.inflightRows = 0;
       if (staged) await dropStaged(this.conn, staged).catch(() => undefined);
     });
-    if (!this.opts.pipeline) return stored;
+    // A chunk that reached the characters cap is stored before the next is read (see
+    // PIPELINE_CHUNK_CHARS).
+    if (!this.opts.pipeline || batch.chars >= this.chunkChars) return stored;
     // Awaited by the next flush or finish; until then a failure must not count as unhandled.
     stored.catch(() => undefined);
     this.inflight = stored;

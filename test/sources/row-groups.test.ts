@@ -214,3 +214,94 @@ test('a file ingest stores a whole row group in one transaction, which DuckDB wr
     s.close();
   }
 });
+
+test('a chunk of records with large messages (bodies kept) ends at its characters cap before its row group', async () => {
+  // A row group of records with kept bodies can hold gigabytes, staged in DuckDB's memory until
+  // the chunk is stored: the chunk is cut by its characters first (192 MiB; 60,000 here).
+  const d = dir();
+  const s = await Store.open(join(d, 'store.duckdb'));
+  const conn = await s.connect();
+  try {
+    const sizes: number[] = [];
+    let before = 0;
+    const hook: WriteHook = {
+      afterCommit: async (c) => {
+        const rows = Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
+        sizes.push(rows - before);
+        before = rows;
+      },
+      flush: () => Promise.resolve(),
+    };
+    const totals = newTotals();
+    const w = await ChunkWriter.create(
+      conn,
+      { logGroup: 'g', defaultStream: 's', keepBodies: true, strict: false, pipeline: true, chunkChars: 60_000, hook },
+      totals,
+    );
+    w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
+    const prompt = 'x'.repeat(2_000);
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      const rec = invocation(i, {
+        input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: prompt }] }] }, inputTokenCount: 1 },
+      });
+      w.add(i + 1, JSON.stringify(rec));
+      await w.afterAdd();
+    }
+    w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
+    await w.finish();
+    w.close();
+    assert.equal(totals.stored, n);
+    // ~2,600 characters a message: 60,000 characters are 23-24 records.
+    assert.ok(sizes.length >= 12, `chunks of ${sizes.join(', ')}`);
+    assert.ok(Math.max(...sizes) <= 25, `chunks of ${sizes.join(', ')}`);
+  } finally {
+    conn.closeSync();
+    s.close();
+  }
+});
+
+test('records whose row group would not fit the characters cap (kept bodies of 40 KB) are cut at 10 MB chunks, as without a pipeline', async () => {
+  // Two 192 MB chunks of such records at once (one stored through the WAL, the next staged) ran
+  // out of DuckDB's 256 MB; what the chunk holds after 10 MB says its row group would be ~5 GB.
+  const d = dir();
+  const s = await Store.open(join(d, 'store.duckdb'));
+  const conn = await s.connect();
+  try {
+    const sizes: number[] = [];
+    let before = 0;
+    const hook: WriteHook = {
+      afterCommit: async (c) => {
+        const rows = Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
+        sizes.push(rows - before);
+        before = rows;
+      },
+      flush: () => Promise.resolve(),
+    };
+    const totals = newTotals();
+    const w = await ChunkWriter.create(
+      conn,
+      { logGroup: 'g', defaultStream: 's', keepBodies: true, strict: false, pipeline: true, hook },
+      totals,
+    );
+    w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
+    const prompt = 'y'.repeat(40_000);
+    const n = 600;
+    for (let i = 0; i < n; i++) {
+      const rec = invocation(i, {
+        input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: prompt }] }] }, inputTokenCount: 1 },
+      });
+      w.add(i + 1, JSON.stringify(rec));
+      await w.afterAdd();
+    }
+    w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
+    await w.finish();
+    w.close();
+    assert.equal(totals.stored, n);
+    // 10 MiB are 262 such records.
+    assert.ok(sizes.length >= 3 && Math.max(...sizes) <= 263, `chunks of ${sizes.join(', ')}`);
+  } finally {
+    conn.closeSync();
+    s.close();
+  }
+});
