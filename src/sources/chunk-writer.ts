@@ -396,7 +396,9 @@ export class ChunkWriter {
 
   /**
    * After a failure elsewhere: waits until no chunk is in flight, so the caller may close the
-   * connection. The chunk's own failure, if any, is dropped: the caller is already failing.
+   * connection, and drops what the chunk being read had staged (the staging database is the
+   * instance's: a server would hold it until restarted). The chunk's own failure, if any, is
+   * dropped: the caller is already failing.
    */
   async idle(): Promise<void> {
     try {
@@ -404,6 +406,9 @@ export class ChunkWriter {
     } catch {
       /* the caller reports its own error */
     }
+    const staged = this.staging;
+    this.staging = undefined;
+    if (staged && this.stager) await dropStaged(this.stager, staged).catch(() => undefined);
   }
 
   /** The connection the next chunk is staged on (pipeline), into STAGE_DB. */

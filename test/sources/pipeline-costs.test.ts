@@ -99,3 +99,27 @@ test('a chunk staged in parts (a row group of records is, 10 MB of messages at a
   assert.equal(parts.rows, whole.rows);
   assert.equal(parts.left, 0);
 });
+
+test('an ingest that fails half-way through a chunk staged in parts leaves no staging table behind (a server would hold it until restarted)', async () => {
+  const d = dir();
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) lines.push(JSON.stringify(invocation(i)));
+  lines.push('{ not json'); // line 301: a strict ingest stops here, its chunk's parts already staged
+  const file = join(d, 'records.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const store = await Store.open(join(d, 'store.duckdb'));
+  try {
+    await assert.rejects(
+      ingestPaths(store, [file], { strict: true, partChars: 4_000 }),
+      /INGEST_REJECTED|records\.jsonl:301/,
+    );
+    const left = await store.connection.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${STAGE_DB}'`,
+    );
+    assert.equal(Number(left.getRows()[0][0]), 0);
+    const [[stored]] = (await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows();
+    assert.equal(Number(stored), 0, 'nothing of the failed chunk is stored');
+  } finally {
+    store.close();
+  }
+});
