@@ -340,10 +340,7 @@ export class ChunkWriter {
     try {
       await stageInto(stager, batch, target, true, append);
     } catch (e) {
-      // The ingest fails: the staging database is the instance's, so the table must not stay.
-      this.staging = undefined;
-      await dropStaged(stager, target).catch(() => undefined);
-      await this.idle();
+      await this.idle(); // the ingest fails: idle drops the chunk's staging table
       throw e;
     }
     batch.release();

@@ -138,9 +138,8 @@ export class EventBatch {
    */
   release(): void {
     this.releasedRows += this.keys.length;
-    for (const column of [this.fids, this.lns, this.groups, this.streams, this.ts, this.ingestion, this.keys])
-      column.length = 0;
-    for (const column of [this.kinds, this.md, this.messages, this.sigIds, ...this.hot]) column.length = 0;
+    const columns = [this.fids, this.lns, this.groups, this.streams, this.ts, this.ingestion, this.keys, this.kinds];
+    for (const column of [...columns, this.md, this.messages, this.sigIds, ...this.hot]) column.length = 0;
     this.heldChars = 0;
   }
 

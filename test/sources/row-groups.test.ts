@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Store } from '../../src/store/store.js';
 import { ingestPaths } from '../../src/sources/ingest.js';
-import { ChunkWriter, newTotals } from '../../src/sources/chunk-writer.js';
+import { ChunkWriter, newTotals, type ChunkWriterOptions } from '../../src/sources/chunk-writer.js';
 import type { WriteHook } from '../../src/store/writer.js';
 import { invocation, scratchDirs } from './scratch.js';
 
@@ -162,146 +162,113 @@ test('a chunk read while the one before it is still being finished (its roll-ups
   }
 });
 
-test('a file ingest stores a whole row group in one transaction, which DuckDB writes to the file compressed, not into the WAL', async () => {
-  // 2026-12-05: in ~9,000-row transactions every row went into the WAL at commit and again,
-  // compressed, at the row group's checkpoint (1M records: commits 6.9 s, checkpoints 8.4 s);
-  // DuckDB writes a transaction's rows straight to the file when they fill a row group.
-  const d = dir();
-  const db = join(d, 'store.duckdb');
+/** What a pipelined chunk writer (as a file ingest runs it) did with `n` records. */
+interface Pipelined {
+  stored: number;
+  /** Rows each commit stored, and the bytes in the WAL right after it (before any checkpoint). */
+  commits: { rows: number; wal: number }[];
+  /** Rows of each row group of `events` at the end. */
+  groups: number[];
+}
+
+/** Record `i` as a text, with a prompt of `chars` characters kept in its body. */
+function withPrompt(chars: number): (i: number) => string {
+  const prompt = 'x'.repeat(chars);
+  return (i) =>
+    JSON.stringify(
+      invocation(i, {
+        input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: prompt }] }] }, inputTokenCount: 1 },
+      }),
+    );
+}
+
+async function pipelined(
+  n: number,
+  record: (i: number) => string,
+  opts: Pick<ChunkWriterOptions, 'keepBodies' | 'chunkChars'>,
+): Promise<Pipelined> {
+  const db = join(dir(), 'store.duckdb');
   const s = await Store.open(db);
   const conn = await s.connect();
   try {
     await conn.run(`SET checkpoint_threshold = '1GB'`); // as an ingest sets it
-    /** Rows in the store and bytes in the WAL after each commit. */
-    const commits: { rows: number; wal: number }[] = [];
+    const commits: Pipelined['commits'] = [];
+    let before = 0;
     const hook: WriteHook = {
       afterCommit: async (c) => {
         const rows = Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
-        commits.push({ rows, wal: statSync(`${db}.wal`, { throwIfNoEntry: false })?.size ?? 0 });
+        commits.push({ rows: rows - before, wal: statSync(`${db}.wal`, { throwIfNoEntry: false })?.size ?? 0 });
+        before = rows;
       },
       flush: () => Promise.resolve(),
     };
-    const n = ROW_GROUP + 5_000;
     const totals = newTotals();
     const w = await ChunkWriter.create(
       conn,
-      { logGroup: 'g', defaultStream: 's', keepBodies: false, strict: false, pipeline: true, hook },
+      { logGroup: 'g', defaultStream: 's', strict: false, pipeline: true, hook, ...opts },
       totals,
     );
     w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
-    let chars = 0;
     for (let i = 0; i < n; i++) {
-      const text = JSON.stringify(invocation(i));
-      chars += text.length;
-      w.add(i + 1, text);
+      w.add(i + 1, record(i));
       await w.afterAdd();
     }
     w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
     await w.finish();
     w.close();
-    assert.equal(totals.stored, n);
-    // The row group's rows hold more text than the WAL may: they went to the file.
-    assert.ok(chars > 20 * 1024 * 1024, `only ${chars} characters of records`);
-    assert.ok(commits[0].wal < 2 * 1024 * 1024, `the WAL held ${commits[0].wal} bytes after the first commit`);
-    assert.deepEqual(
-      commits.map((c) => c.rows),
-      [ROW_GROUP, n],
-      'one transaction per row group, then the rest',
-    );
-    assert.deepEqual(await rowGroups(conn), [ROW_GROUP, 5_000]);
+    return { stored: totals.stored, commits, groups: await rowGroups(conn) };
   } finally {
     conn.closeSync();
     s.close();
   }
+}
+
+test('a file ingest stores a whole row group in one transaction, which DuckDB writes to the file compressed, not into the WAL', async () => {
+  // 2026-12-05: in ~9,000-row transactions every row went into the WAL at commit and again,
+  // compressed, at the row group's checkpoint (1M records: commits 6.9 s, checkpoints 8.4 s);
+  // DuckDB writes a transaction's rows straight to the file when they fill a row group.
+  const n = ROW_GROUP + 5_000;
+  let chars = 0;
+  const r = await pipelined(
+    n,
+    (i) => {
+      const text = JSON.stringify(invocation(i));
+      chars += text.length;
+      return text;
+    },
+    { keepBodies: false },
+  );
+  assert.equal(r.stored, n);
+  // The row group's rows hold more text than the WAL may: they went to the file.
+  assert.ok(chars > 20 * 1024 * 1024, `only ${chars} characters of records`);
+  assert.ok(r.commits[0].wal < 2 * 1024 * 1024, `the WAL held ${r.commits[0].wal} bytes after the first commit`);
+  assert.deepEqual(
+    r.commits.map((c) => c.rows),
+    [ROW_GROUP, 5_000],
+    'one transaction per row group, then the rest',
+  );
+  assert.deepEqual(r.groups, [ROW_GROUP, 5_000]);
 });
 
 test('a chunk of records with large messages (bodies kept) ends at its characters cap before its row group', async () => {
   // A row group of records with kept bodies can hold gigabytes, staged in DuckDB's memory until
   // the chunk is stored: the chunk is cut by its characters first (192 MiB; 60,000 here).
-  const d = dir();
-  const s = await Store.open(join(d, 'store.duckdb'));
-  const conn = await s.connect();
-  try {
-    const sizes: number[] = [];
-    let before = 0;
-    const hook: WriteHook = {
-      afterCommit: async (c) => {
-        const rows = Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
-        sizes.push(rows - before);
-        before = rows;
-      },
-      flush: () => Promise.resolve(),
-    };
-    const totals = newTotals();
-    const w = await ChunkWriter.create(
-      conn,
-      { logGroup: 'g', defaultStream: 's', keepBodies: true, strict: false, pipeline: true, chunkChars: 60_000, hook },
-      totals,
-    );
-    w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
-    const prompt = 'x'.repeat(2_000);
-    const n = 300;
-    for (let i = 0; i < n; i++) {
-      const rec = invocation(i, {
-        input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: prompt }] }] }, inputTokenCount: 1 },
-      });
-      w.add(i + 1, JSON.stringify(rec));
-      await w.afterAdd();
-    }
-    w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
-    await w.finish();
-    w.close();
-    assert.equal(totals.stored, n);
-    // ~2,600 characters a message: 60,000 characters are 23-24 records.
-    assert.ok(sizes.length >= 12, `chunks of ${sizes.join(', ')}`);
-    assert.ok(Math.max(...sizes) <= 25, `chunks of ${sizes.join(', ')}`);
-  } finally {
-    conn.closeSync();
-    s.close();
-  }
+  const n = 300;
+  const r = await pipelined(n, withPrompt(2_000), { keepBodies: true, chunkChars: 60_000 });
+  assert.equal(r.stored, n);
+  // ~2,600 characters a message: 60,000 characters are 23-24 records.
+  const sizes = r.commits.map((c) => c.rows);
+  assert.ok(sizes.length >= 12, `chunks of ${sizes.join(', ')}`);
+  assert.ok(Math.max(...sizes) <= 25, `chunks of ${sizes.join(', ')}`);
 });
 
 test('records whose row group would not fit the characters cap (kept bodies of 40 KB) are cut at 10 MB chunks, as without a pipeline', async () => {
   // Two 192 MB chunks of such records at once (one stored through the WAL, the next staged) ran
   // out of DuckDB's 256 MB; what the chunk holds after 10 MB says its row group would be ~5 GB.
-  const d = dir();
-  const s = await Store.open(join(d, 'store.duckdb'));
-  const conn = await s.connect();
-  try {
-    const sizes: number[] = [];
-    let before = 0;
-    const hook: WriteHook = {
-      afterCommit: async (c) => {
-        const rows = Number((await c.runAndReadAll('SELECT count(*) FROM events')).getRows()[0][0]);
-        sizes.push(rows - before);
-        before = rows;
-      },
-      flush: () => Promise.resolve(),
-    };
-    const totals = newTotals();
-    const w = await ChunkWriter.create(
-      conn,
-      { logGroup: 'g', defaultStream: 's', keepBodies: true, strict: false, pipeline: true, hook },
-      totals,
-    );
-    w.beginFile('records.jsonl', Date.UTC(2026, 0, 1));
-    const prompt = 'y'.repeat(40_000);
-    const n = 600;
-    for (let i = 0; i < n; i++) {
-      const rec = invocation(i, {
-        input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: prompt }] }] }, inputTokenCount: 1 },
-      });
-      w.add(i + 1, JSON.stringify(rec));
-      await w.afterAdd();
-    }
-    w.endFile({ path: 'records.jsonl', size: 0, mtimeMs: 0, records: n });
-    await w.finish();
-    w.close();
-    assert.equal(totals.stored, n);
-    // 10 MiB are 262 such records.
-    assert.ok(sizes.length >= 3 && Math.max(...sizes) <= 263, `chunks of ${sizes.join(', ')}`);
-  } finally {
-    conn.closeSync();
-    s.close();
-  }
+  const n = 600;
+  const r = await pipelined(n, withPrompt(40_000), { keepBodies: true });
+  assert.equal(r.stored, n);
+  // 10 MiB are 262 such records.
+  const sizes = r.commits.map((c) => c.rows);
+  assert.ok(sizes.length >= 3 && Math.max(...sizes) <= 263, `chunks of ${sizes.join(', ')}`);
 });
