@@ -155,6 +155,9 @@ export function normalizeBedrockRecord(record: unknown, ctx: NormalizeContext): 
   if (r.timestamp === undefined || r.timestamp === null) return fail(REJECT.MISSING, 'timestamp');
   const ts = typeof r.timestamp === 'string' ? parseRfc3339Utc(r.timestamp) : null;
   if (ts === null) return fail(REJECT.TIMESTAMP, 'timestamp', shown(r.timestamp));
+  // An event's own time that is no time (NaN) would fail the store's transaction, not the record.
+  if (ctx.eventTimestamp !== undefined && !Number.isSafeInteger(ctx.eventTimestamp))
+    return fail(REJECT.TIMESTAMP, '@timestamp', String(ctx.eventTimestamp));
   const s: Partial<Record<(typeof STRING_FIELDS)[number], string | null>> = {};
   for (const f of STRING_FIELDS) {
     const v = r[f];

@@ -80,10 +80,16 @@ export async function readRecords(input: AsyncIterable<Buffer>, w: RecordSink, c
       if ('reject' in l) w.reject(l.ln, l.reject);
       else {
         const timed = shape === 'timed' ? TIMED_LINE.exec(l.text) : null;
-        const text = timed ? timed[2] : l.text;
-        const ready = prep ? await prep(text) : text;
-        if (timed) w.add(l.ln, ready, Date.parse(timed[1]), undefined, timedStream);
-        else w.add(l.ln, ready);
+        const at = timed ? Date.parse(timed[1]) : undefined;
+        // A time of the right shape that is no time (month 13): NaN reached the store's
+        // transaction, which then failed the whole ingest.
+        if (timed && !Number.isSafeInteger(at)) w.reject(l.ln, rejectReason(REJECT.TIMESTAMP, '@timestamp', timed[1]));
+        else {
+          const text = timed ? timed[2] : l.text;
+          const ready = prep ? await prep(text) : text;
+          if (timed) w.add(l.ln, ready, at, undefined, timedStream);
+          else w.add(l.ln, ready);
+        }
       }
       await w.afterAdd();
     }

@@ -357,3 +357,23 @@ test('--keep-bodies: an offloaded body that would make its record larger than 1 
     s.close();
   }
 });
+
+// Found 2026-12-05: a CloudWatch export line whose time has the right shape but is no time
+// (month 13) gave @timestamp NaN, and the store's transaction failed the whole ingest.
+test('an export line whose time is no time is rejected with its line; the lines around it are stored', async () => {
+  const f = join(dir(), 'export.log');
+  const at = (i: number): string => new Date(Date.UTC(2026, 1, 1) + i * 1000).toISOString();
+  const text = [0, 1, 2].map((i) => `${i === 1 ? '2026-13-45T00:00:00Z' : at(i)} ${JSON.stringify(rec(i))}`);
+  writeFileSync(f, text.join('\n') + '\n');
+  const { r, stored } = await ingest([f]);
+  assert.equal(stored, 2);
+  assert.deepEqual(
+    r.rejected.map((x) => [x.line, x.reason]),
+    [
+      [
+        2,
+        '@timestamp is not a valid RFC 3339 UTC time (expected YYYY-MM-DDTHH:MM:SS[.fff]Z); got 2026-13-45T00:00:00Z',
+      ],
+    ],
+  );
+});
