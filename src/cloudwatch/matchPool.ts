@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { BiError } from '../util/errors.js';
+import { startModuleThread } from '../util/threads.js';
 import type { EmitJob, EmitJobResult, Job, JobResult, MatchJob, MatchJobResult } from './matchJobs.js';
 import { deadlineError, FILTER_MATCH_FAILED } from './filterErrors.js';
 
@@ -50,16 +51,7 @@ type Reply =
 const BOOT_LIMIT_MS = 60_000;
 
 function startWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from source (tests, through tsx): workers do not inherit tsx's loader, so the
-    // thread registers it before importing the TypeScript entry.
-    const entry = new URL('./matchWorker.ts', here).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(boot, { eval: true });
-  }
-  return new Worker(new URL('./matchWorker.js', here));
+  return startModuleThread(import.meta.url, 'matchWorker');
 }
 
 export class MatchPool {

@@ -145,6 +145,15 @@ export class EventBatch {
 
   /** Adds an event read at line `ln` of file `fid` of the batch (PutLogEvents: its position, file 0). */
   push(e: StoredEvent, fid = 0, ln = this.size + 1): void {
+    this.pushRow(e, rowExtras(e), fid, ln);
+  }
+
+  /**
+   * push, with what rowExtras derives from the event already derived: a record normalised on
+   * another thread (src/sources/normalized-part.ts) arrives with them, and `e` is then a view
+   * whose requestMetadata and fieldNames are not read.
+   */
+  pushRow(e: StoredEvent, x: RowExtras, fid: number, ln: number): void {
     this.fids.push(fid);
     this.lns.push(BigInt(ln));
     this.groups.push(e.logGroup);
@@ -154,25 +163,24 @@ export class EventBatch {
     this.keys.push(e.eventKey);
     this.kinds.push(e.kind);
     HOT_COLUMNS.forEach((c, i) => this.hot[i].push(e[c.event]));
-    this.md.push(e.requestMetadata ? JSON.stringify(e.requestMetadata) : null);
+    this.md.push(x.md);
     this.messages.push(e.message);
-    const sig = signatureOf(e.fieldNames);
-    let id = this.sigOf.get(sig);
+    let id = this.sigOf.get(x.sig);
     if (id === undefined) {
-      id = this.sigList.push(sig) - 1;
-      this.sigOf.set(sig, id);
+      id = this.sigList.push(x.sig) - 1;
+      this.sigOf.set(x.sig, id);
     }
     this.sigIds.push(id);
     const shared = this.sigList[id];
     let counts = this.sigCounts.get(e.logGroup);
     if (!counts) this.sigCounts.set(e.logGroup, (counts = new Map<string, number>()));
     counts.set(shared, (counts.get(shared) ?? 0) + 1);
-    this.count(e);
+    this.count(e, x.bytes);
     this.chars += e.message.length;
     this.heldChars += e.message.length;
   }
   /** The catalog's share of an event: as `ins` would be counted by SQL (strlen, min/max, ts // hour). */
-  private count(e: StoredEvent): void {
+  private count(e: StoredEvent, bytes: number): void {
     const c = this.catalog;
     if (!c.exact) return;
     if (!isTime(e.timestamp) || !isTime(e.ingestionTime)) {
@@ -183,7 +191,7 @@ export class EventBatch {
     if (!g) c.groups.set(e.logGroup, (g = { events: 0, generic: 0, bytes: 0, hours: new Set(), streams: new Map() }));
     g.events++;
     if (e.kind === 'generic') g.generic++;
-    g.bytes += Buffer.byteLength(e.message, 'utf8');
+    g.bytes += bytes;
     g.hours.add(e.timestamp - (e.timestamp % HOUR_MS));
     const st = g.streams.get(e.logStream);
     if (!st) g.streams.set(e.logStream, { first: e.timestamp, last: e.timestamp, lastIngestion: e.ingestionTime });
@@ -193,6 +201,25 @@ export class EventBatch {
       if (e.ingestionTime > st.lastIngestion) st.lastIngestion = e.ingestionTime;
     }
   }
+}
+
+/** What a batch row holds that is derived from its event, not copied. */
+export interface RowExtras {
+  /** requestMetadata as JSON text (`md_json`), or null. */
+  md: string | null;
+  /** The catalog signature of its field names (signatureOf). */
+  sig: string;
+  /** UTF-8 bytes of its message (the catalog's stored bytes). */
+  bytes: number;
+}
+
+/** An event's RowExtras. */
+export function rowExtras(e: StoredEvent): RowExtras {
+  return {
+    md: e.requestMetadata ? JSON.stringify(e.requestMetadata) : null,
+    sig: signatureOf(e.fieldNames),
+    bytes: Buffer.byteLength(e.message, 'utf8'),
+  };
 }
 
 /** A signature whose names are read from the message (SIG_DEEP, or a name holding \x01). */
