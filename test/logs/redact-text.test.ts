@@ -99,6 +99,15 @@ test('given the reduced record, the text is the same as when its bodies are pars
     `{"input":{"inputTokenCount":3},"input":{"inputBodyJson":${secret}}}`,
     `{"output":{"outputBodyJson":[{"type":"message_stop"}]},"output":{"outputBodyJson":{"stopReason":"end_turn"}}}`,
     '{ "input" : { "inputBodyJson" : {"q":1} , "k": 2 } }',
+    // The body's name elsewhere too, or not as the key: the text is walked (see byKeys).
+    `{"a":"inputBodyJson","input":{"inputBodyJson":${secret}}}`,
+    `{"a\\"inputBodyJson":1,"input":{"inputBodyJson":${secret}}}`,
+    `{"input":{"k":{"outputBodyJson":{"max_tokens":1}},"inputBodyJson":${secret}},"output":{"outputBodyJson":${secret}}}`,
+    `{"inputBodyJson":{"max_tokens":1},"input":{"inputTokenCount":1}}`,
+    `{"input":{"inputBodyJson" :${secret}}}`,
+    `{"input":{"inputBodyJson":${secret} , "n":1},"output":{"n":1 ,\n "outputBodyJson":${secret}}}`,
+    `{"output":{"outputBodyJson":"SECRET"},"input":{"inputBodyJson":${secret}}}`,
+    `{"input":{"inputBodyJson":"\\"}SECRET"},"output":{"outputBodyJson":{"stopReason":"x"}}}`,
   ]) {
     same(t);
     assert.ok(
