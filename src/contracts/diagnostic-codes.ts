@@ -225,6 +225,12 @@ export const DIAGNOSTIC_CODES: readonly CodeEntry[] = [
     area: 'ingest',
     meaning: 'With --strict: a record that cannot be stored (file and line named).',
   },
+  {
+    code: 'INGEST_THREAD_FAILED',
+    area: 'ingest',
+    meaning:
+      'The thread normalising records failed; run the ingest again (BEDROCK_INSIGHTS_INGEST_THREADS=0 normalises on the main thread).',
+  },
   { code: 'AWS_REQUEST_FAILED', area: 'ingest', meaning: 'An AWS call failed (its error name is kept).' },
 
   // Pricing.

@@ -1,7 +1,5 @@
+import { availableParallelism } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { recordTooLarge } from '../logs/limits.js';
-import { REJECT, rejectReason } from '../logs/reasons.js';
-import { normalizeBedrockRecord } from '../logs/record.js';
 import { sqlString } from '../store/sql.js';
 import { inTransaction } from '../store/transaction.js';
 import { catalogBuckets } from '../store/catalog-write.js';
@@ -22,6 +20,9 @@ import {
   type WriteHook,
 } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
+import { normalizeText, type RecordText } from './normalize-text.js';
+import { PartReader, TextPartBuilder, normalizeHere, type NormalizedPart, type RowReader } from './normalized-part.js';
+import { NormalizerThread } from './normalizer-thread.js';
 
 export interface RejectedRecord {
   file: string;
@@ -126,6 +127,35 @@ const CHECKPOINT_ROWS = 500;
  * (checked every 32 records), 14.3-14.7 s with 0.3 ms (every 4), no better with 0.1 ms.
  */
 const YIELD_MS = 0.3;
+/**
+ * Threads normalising record texts for a file or S3 ingest (NormalizerThread): one when the
+ * machine has a second core ($BEDROCK_INSIGHTS_INGEST_THREADS=0: none, everything on the main
+ * thread). S3 layout, 250k records: see bench/README.md.
+ */
+export const INGEST_THREADS =
+  process.env.BEDROCK_INSIGHTS_INGEST_THREADS !== undefined &&
+  Number.isInteger(Number(process.env.BEDROCK_INSIGHTS_INGEST_THREADS))
+    ? Math.min(1, Math.max(0, Number(process.env.BEDROCK_INSIGHTS_INGEST_THREADS)))
+    : availableParallelism() >= 2
+      ? 1
+      : 0;
+/**
+ * The thread starts once an ingest has normalised this many characters of record text itself:
+ * small ingests (a day of a small team, the tests) never pay for starting one (~50 ms, more
+ * from source).
+ */
+const THREAD_AFTER_CHARS = 4 * 1024 * 1024;
+/** Characters of record text in a part (sent to the thread, or normalised here). */
+const SEND_CHARS = 1024 * 1024;
+/**
+ * Parts the thread may have to do: a part completed while it has this many is normalised on the
+ * main thread instead, which would otherwise wait for it. On two cores the thread alone was
+ * slower than the reading (it shares them with the main thread and DuckDB), and the main thread
+ * waited ~30% of the time.
+ */
+const THREAD_BACKLOG = 8;
+/** Parts waiting to be applied before the reader waits for the oldest. */
+const MAX_PARTS = 16;
 /** Chunk writers made in this process (their staging tables are named apart). */
 let writers = 0;
 
@@ -156,6 +186,20 @@ export interface ChunkWriterOptions {
    * Only for callers that do nothing else on the connection between flushes.
    */
   pipeline?: boolean;
+  /** Threads normalising record texts (0 or 1; default 0: on the calling thread). See INGEST_THREADS. */
+  threads?: number;
+  /** Characters normalised on the calling thread before the thread starts (default THREAD_AFTER_CHARS). */
+  threadAfterChars?: number;
+}
+
+/** A part of the record texts, normalised by the thread or here, and its events once back. */
+interface SentPart {
+  /** Settles when the part is back (never rejects: a failure is kept in `error`). */
+  ready: Promise<void>;
+  reader?: RowReader;
+  error?: unknown;
+  /** Sent to the thread (not normalised here). */
+  remote: boolean;
 }
 
 /**
@@ -195,20 +239,20 @@ export class ChunkWriter {
     return Promise.resolve(new ChunkWriter(conn, opts, totals));
   }
 
-  /** Records waiting for the next flush. */
+  /** Records waiting for the next flush (and, with the thread, what is queued). */
   get pending(): number {
-    return this.batch.size;
+    return this.batch.size + this.ops.length - this.opHead;
   }
 
   /** Starts a file: the records added next belong to it; `deliveredMs` is their default @ingestionTime. */
   beginFile(path: string, deliveredMs?: number): void {
-    this.files.push(path);
-    this.delivered = deliveredMs;
+    this.delivered = deliveredMs; // read as records are added (add), not as they are applied
+    this.inOrder(() => this.files.push(path));
   }
 
   /** The current file was read to its end: its checkpoint is committed with its last records. */
   endFile(checkpoint: Checkpoint): void {
-    this.checkpoints.push(checkpoint);
+    this.inOrder(() => this.checkpoints.push(checkpoint));
   }
 
   /** Records added since the writer was created. */
@@ -232,40 +276,134 @@ export class ChunkWriter {
    */
   add(line: number, raw: string, evTs?: number, ingTs?: number, stream?: string): void {
     this.added++;
-    let record: unknown;
-    try {
-      record = JSON.parse(raw);
-    } catch {
-      // Too large says more than malformed about a text that is both (a runaway line).
-      if (!recordTooLarge(raw)) return this.reject(line, rejectReason(REJECT.MALFORMED_JSON));
-      const mib = (Buffer.byteLength(raw, 'utf8') / (1024 * 1024)).toFixed(1);
-      return this.reject(line, rejectReason(REJECT.TOO_LARGE, undefined, `${mib} MiB`));
-    }
-    const r = normalizeBedrockRecord(record, {
-      logGroup: this.logGroup,
-      logStream: stream ?? this.opts.defaultStream,
+    const r: RecordText = {
+      raw,
       ingestionTime: ingTs ?? this.delivered ?? Date.now(),
-      ...(evTs === undefined ? {} : { eventTimestamp: Math.trunc(evTs) }),
-      keepBodies: this.opts.keepBodies,
-      text: raw,
-    });
-    if (!r.ok) return this.reject(line, r.reason, r.field);
-    this.batch.push(r.event, this.fid, line);
+      ...(evTs === undefined ? {} : { eventTimestamp: evTs }),
+      logStream: stream ?? this.opts.defaultStream,
+    };
+    if (this.threaded(raw.length)) {
+      (this.out ??= new TextPartBuilder({ logGroup: this.logGroup, keepBodies: this.opts.keepBodies })).add(r);
+      this.ops.push(line);
+      return;
+    }
+    const n = normalizeText(r, { logGroup: this.logGroup, keepBodies: this.opts.keepBodies });
+    if (!n.ok) return this.rejectIn(this.files[this.fid] ?? '', line, n.reason, n.field);
+    this.batch.push(n.event, this.fid, line);
+  }
+
+  /**
+   * The normaliser thread (options `threads`): started once `threadAfterChars` of record text
+   * were normalised here. From then on what readers do is queued in order (ops) and applied as
+   * the thread's parts come back (drain), so that a rejection, a note or a file's end lands
+   * between the same records as without it.
+   */
+  private thread: NormalizerThread | undefined;
+  /** With the thread: what readers did, not applied yet: a number is an added record (its line), a function anything else. */
+  private ops: (number | (() => void))[] = [];
+  private opHead = 0;
+  /** Texts not sent to the thread yet, and the parts sent, in order. */
+  private out: TextPartBuilder | undefined;
+  private parts: SentPart[] = [];
+  /** Characters of record text normalised on this thread (until the thread starts). */
+  private inlineChars = 0;
+
+  /** Whether a record of `chars` characters goes to the thread (starting it when it is time). */
+  private threaded(chars: number): boolean {
+    if (this.thread) return true;
+    if ((this.opts.threads ?? 0) < 1) return false;
+    this.inlineChars += chars;
+    if (this.inlineChars <= (this.opts.threadAfterChars ?? THREAD_AFTER_CHARS)) return false;
+    this.thread = new NormalizerThread();
+    return true;
+  }
+
+  /** Applies `op` now, or after what is queued before it (see thread). */
+  private inOrder(op: () => void): void {
+    if (this.opHead < this.ops.length) this.ops.push(op);
+    else op();
+  }
+
+  /**
+   * Sends the texts not sent yet to the thread, or normalises them here when the thread has
+   * THREAD_BACKLOG parts to do (`here`: whatever it has, the reader is done and waits anyway).
+   */
+  private send(here = false): void {
+    const out = this.out;
+    this.out = undefined;
+    if (!out || out.size === 0 || !this.thread) return;
+    const logGroup = this.logGroup;
+    const backlog = this.parts.filter((p) => p.remote && !p.reader && p.error === undefined).length;
+    if (here || backlog >= THREAD_BACKLOG) {
+      this.parts.push({ ready: Promise.resolve(), reader: normalizeHere(out.build()), remote: false });
+      return;
+    }
+    const slot: SentPart = { ready: Promise.resolve(), remote: true };
+    slot.ready = this.thread.normalize(out.build()).then(
+      (p: NormalizedPart) => {
+        slot.reader = new PartReader(p, logGroup);
+      },
+      (e: unknown) => {
+        slot.error = e;
+      },
+    );
+    this.parts.push(slot);
+  }
+
+  /**
+   * Applies the queued ops in order, as far as the thread's parts are back (`all`: sends what
+   * is left and waits for every part), flushing and staging as afterAdd does after each record.
+   * Waits for the oldest part when MAX_PARTS are out.
+   */
+  private async drain(all: boolean): Promise<void> {
+    if (all) this.send(this.parts.length > 0);
+    while (this.opHead < this.ops.length) {
+      const op = this.ops[this.opHead];
+      if (typeof op === 'function') {
+        this.opHead++;
+        op();
+        continue;
+      }
+      const slot = this.parts[0];
+      if (!slot) break; // its text is not sent yet
+      if (!slot.reader && slot.error === undefined) {
+        if (!all && this.parts.length <= MAX_PARTS) break;
+        await slot.ready;
+      }
+      if (!slot.reader) throw slot.error;
+      const row = slot.reader.read();
+      if (slot.reader.done) this.parts.shift();
+      this.opHead++;
+      if (row.ok) this.batch.pushRow(row.event, row.extras, this.fid, op);
+      else this.rejectIn(this.files[this.fid] ?? '', op, row.reason, row.field);
+      if (this.full) await this.flushNow();
+      else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
+        await this.stagePart();
+    }
+    if (this.opHead === this.ops.length) {
+      this.ops = [];
+      this.opHead = 0;
+    } else if (this.opHead > 65_536) {
+      this.ops.splice(0, this.opHead);
+      this.opHead = 0;
+    }
   }
 
   /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
   reject(line: number, reason: string, field?: string): void {
-    this.rejectIn(this.files[this.fid] ?? '', line, reason, field);
+    this.inOrder(() => this.rejectIn(this.files[this.fid] ?? '', line, reason, field));
   }
 
   /** A file or folder that could not be read at all (line 0). */
   rejectPath(path: string, reason: string): void {
-    this.rejectIn(path, 0, reason);
+    this.inOrder(() => this.rejectIn(path, 0, reason));
   }
 
   /** A note about the current file (it was converted, or part of it ignored). */
   note(note: string): void {
-    if (this.totals.notes.length < REJECTS_KEPT) this.totals.notes.push({ file: this.files[this.fid] ?? '', note });
+    this.inOrder(() => {
+      if (this.totals.notes.length < REJECTS_KEPT) this.totals.notes.push({ file: this.files[this.fid] ?? '', note });
+    });
   }
 
   private rejectIn(file: string, line: number, reason: string, field?: string): void {
@@ -308,9 +446,15 @@ export class ChunkWriter {
    * advanced once per 4 MB read, and the chunk's storing hardly overlapped the next one's reading.
    */
   afterAdd(): Promise<void> | undefined {
-    if (this.full) return this.flush();
-    if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES)) return this.stagePart();
-    if (this.inflight === null || (this.added & 3) !== 0) return undefined;
+    if (this.thread) {
+      if (this.out && this.out.chars >= SEND_CHARS) this.send();
+      const head = this.parts[0];
+      if (head && (head.reader || head.error !== undefined || this.parts.length > MAX_PARTS)) return this.drain(false);
+    } else if (this.full) return this.flushNow();
+    else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
+      return this.stagePart();
+    // A turn for the thread's answers too (they arrive as events).
+    if ((this.inflight === null && this.parts.length === 0) || (this.added & 3) !== 0) return undefined;
     const now = performance.now();
     if (now - this.lastYield < YIELD_MS) return undefined;
     this.lastYield = now;
@@ -348,9 +492,14 @@ export class ChunkWriter {
 
   /**
    * Stores what is pending, and the checkpoints of the files read to their end, in one
-   * transaction.
+   * transaction (with the thread: once every queued record is back and applied).
    */
   async flush(): Promise<void> {
+    if (this.thread) await this.drain(true);
+    await this.flushNow();
+  }
+
+  private async flushNow(): Promise<void> {
     if (this.opts.pipeline && this.batch.held > 0) await this.stagePart();
     const batch = this.batch;
     const files = this.files;
@@ -398,6 +547,11 @@ export class ChunkWriter {
    * dropped: the caller is already failing.
    */
   async idle(): Promise<void> {
+    // What was queued for the thread is not applied: the ingest is over or failing.
+    this.ops = [];
+    this.opHead = 0;
+    this.out = undefined;
+    this.parts = [];
     try {
       await this.settle();
     } catch {
@@ -430,6 +584,8 @@ export class ChunkWriter {
 
   /** Closes the staging connection, if one was opened (after finish or idle; the writer is done). */
   close(): void {
+    this.thread?.close().catch(() => undefined);
+    this.thread = undefined;
     try {
       this.stager?.closeSync();
     } catch {
