@@ -21,8 +21,8 @@ import {
 } from '../store/writer.js';
 import { BiError } from '../util/errors.js';
 import { normalizeText, type RecordText } from './normalize-text.js';
-import { PartReader, TextPartBuilder, normalizeHere, type NormalizedPart, type RowReader } from './normalized-part.js';
-import { NormalizerThread } from './normalizer-thread.js';
+import type { PartRow } from './normalized-part.js';
+import { OrderedNormalizer } from './ordered-normalizer.js';
 
 export interface RejectedRecord {
   file: string;
@@ -142,20 +142,9 @@ export const INGEST_THREADS =
 /**
  * The thread starts once an ingest has normalised this many characters of record text itself:
  * small ingests (a day of a small team, the tests) never pay for starting one (~50 ms, more
- * from source).
+ * from source). S3 layout: 10.5-10.9 s with 4 MB, 11.0-11.3 s with 16 MB.
  */
 const THREAD_AFTER_CHARS = 4 * 1024 * 1024;
-/** Characters of record text in a part (sent to the thread, or normalised here). */
-const SEND_CHARS = 1024 * 1024;
-/**
- * Parts the thread may have to do: a part completed while it has this many is normalised on the
- * main thread instead, which would otherwise wait for it. On two cores the thread alone was
- * slower than the reading (it shares them with the main thread and DuckDB), and the main thread
- * waited ~30% of the time.
- */
-const THREAD_BACKLOG = 8;
-/** Parts waiting to be applied before the reader waits for the oldest. */
-const MAX_PARTS = 16;
 /** Chunk writers made in this process (their staging tables are named apart). */
 let writers = 0;
 
@@ -190,16 +179,6 @@ export interface ChunkWriterOptions {
   threads?: number;
   /** Characters normalised on the calling thread before the thread starts (default THREAD_AFTER_CHARS). */
   threadAfterChars?: number;
-}
-
-/** A part of the record texts, normalised by the thread or here, and its events once back. */
-interface SentPart {
-  /** Settles when the part is back (never rejects: a failure is kept in `error`). */
-  ready: Promise<void>;
-  reader?: RowReader;
-  error?: unknown;
-  /** Sent to the thread (not normalised here). */
-  remote: boolean;
 }
 
 /**
@@ -241,7 +220,7 @@ export class ChunkWriter {
 
   /** Records waiting for the next flush (and, with the thread, what is queued). */
   get pending(): number {
-    return this.batch.size + this.ops.length - this.opHead;
+    return this.batch.size + (this.thread?.queued ?? 0);
   }
 
   /** Starts a file: the records added next belong to it; `deliveredMs` is their default @ingestionTime. */
@@ -282,112 +261,45 @@ export class ChunkWriter {
       ...(evTs === undefined ? {} : { eventTimestamp: evTs }),
       logStream: stream ?? this.opts.defaultStream,
     };
-    if (this.threaded(raw.length)) {
-      (this.out ??= new TextPartBuilder({ logGroup: this.logGroup, keepBodies: this.opts.keepBodies })).add(r);
-      this.ops.push(line);
-      return;
-    }
+    const thread = this.threaded(raw.length);
+    if (thread) return thread.add(r, line);
     const n = normalizeText(r, { logGroup: this.logGroup, keepBodies: this.opts.keepBodies });
     if (!n.ok) return this.rejectIn(this.files[this.fid] ?? '', line, n.reason, n.field);
     this.batch.push(n.event, this.fid, line);
   }
 
   /**
-   * The normaliser thread (options `threads`): started once `threadAfterChars` of record text
-   * were normalised here. From then on what readers do is queued in order (ops) and applied as
-   * the thread's parts come back (drain), so that a rejection, a note or a file's end lands
-   * between the same records as without it.
+   * The normaliser thread (options `threads`), started once `threadAfterChars` of record text
+   * were normalised here. From then on what readers do goes through its queue, in order.
    */
-  private thread: NormalizerThread | undefined;
-  /** With the thread: what readers did, not applied yet: a number is an added record (its line), a function anything else. */
-  private ops: (number | (() => void))[] = [];
-  private opHead = 0;
-  /** Texts not sent to the thread yet, and the parts sent, in order. */
-  private out: TextPartBuilder | undefined;
-  private parts: SentPart[] = [];
+  private thread: OrderedNormalizer | undefined;
   /** Characters of record text normalised on this thread (until the thread starts). */
   private inlineChars = 0;
 
-  /** Whether a record of `chars` characters goes to the thread (starting it when it is time). */
-  private threaded(chars: number): boolean {
-    if (this.thread) return true;
-    if ((this.opts.threads ?? 0) < 1) return false;
+  /** The thread a record of `chars` characters goes to, started when it is time; undefined: normalise it here. */
+  private threaded(chars: number): OrderedNormalizer | undefined {
+    if (this.thread || (this.opts.threads ?? 0) < 1) return this.thread;
     this.inlineChars += chars;
-    if (this.inlineChars <= (this.opts.threadAfterChars ?? THREAD_AFTER_CHARS)) return false;
-    this.thread = new NormalizerThread();
-    return true;
+    if (this.inlineChars <= (this.opts.threadAfterChars ?? THREAD_AFTER_CHARS)) return undefined;
+    return (this.thread = new OrderedNormalizer({ logGroup: this.logGroup, keepBodies: this.opts.keepBodies }));
   }
 
-  /** Applies `op` now, or after what is queued before it (see thread). */
+  /** Applies `op` now, or after what the thread has queued before it. */
   private inOrder(op: () => void): void {
-    if (this.opHead < this.ops.length) this.ops.push(op);
+    if (this.thread) this.thread.later(op);
     else op();
   }
 
-  /**
-   * Sends the texts not sent yet to the thread, or normalises them here when the thread has
-   * THREAD_BACKLOG parts to do (`here`: whatever it has, the reader is done and waits anyway).
-   */
-  private send(here = false): void {
-    const out = this.out;
-    this.out = undefined;
-    if (!out || out.size === 0 || !this.thread) return;
-    const logGroup = this.logGroup;
-    const backlog = this.parts.filter((p) => p.remote && !p.reader && p.error === undefined).length;
-    if (here || backlog >= THREAD_BACKLOG) {
-      this.parts.push({ ready: Promise.resolve(), reader: normalizeHere(out.build()), remote: false });
-      return;
-    }
-    const slot: SentPart = { ready: Promise.resolve(), remote: true };
-    slot.ready = this.thread.normalize(out.build()).then(
-      (p: NormalizedPart) => {
-        slot.reader = new PartReader(p, logGroup);
-      },
-      (e: unknown) => {
-        slot.error = e;
-      },
-    );
-    this.parts.push(slot);
-  }
-
-  /**
-   * Applies the queued ops in order, as far as the thread's parts are back (`all`: sends what
-   * is left and waits for every part), flushing and staging as afterAdd does after each record.
-   * Waits for the oldest part when MAX_PARTS are out.
-   */
-  private async drain(all: boolean): Promise<void> {
-    if (all) this.send(this.parts.length > 0);
-    while (this.opHead < this.ops.length) {
-      const op = this.ops[this.opHead];
-      if (typeof op === 'function') {
-        this.opHead++;
-        op();
-        continue;
-      }
-      const slot = this.parts[0];
-      if (!slot) break; // its text is not sent yet
-      if (!slot.reader && slot.error === undefined) {
-        if (!all && this.parts.length <= MAX_PARTS) break;
-        await slot.ready;
-      }
-      if (!slot.reader) throw slot.error;
-      const row = slot.reader.read();
-      if (slot.reader.done) this.parts.shift();
-      this.opHead++;
-      if (row.ok) this.batch.pushRow(row.event, row.extras, this.fid, op);
-      else this.rejectIn(this.files[this.fid] ?? '', op, row.reason, row.field);
+  /** A record back from the thread, applied as add and afterAdd do without it. */
+  private readonly applyRow = {
+    row: async (row: PartRow, line: number): Promise<void> => {
+      if (row.ok) this.batch.pushRow(row.event, row.extras, this.fid, line);
+      else this.rejectIn(this.files[this.fid] ?? '', line, row.reason, row.field);
       if (this.full) await this.flushNow();
       else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
         await this.stagePart();
-    }
-    if (this.opHead === this.ops.length) {
-      this.ops = [];
-      this.opHead = 0;
-    } else if (this.opHead > 65_536) {
-      this.ops.splice(0, this.opHead);
-      this.opHead = 0;
-    }
-  }
+    },
+  };
 
   /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
   reject(line: number, reason: string, field?: string): void {
@@ -447,14 +359,12 @@ export class ChunkWriter {
    */
   afterAdd(): Promise<void> | undefined {
     if (this.thread) {
-      if (this.out && this.out.chars >= SEND_CHARS) this.send();
-      const head = this.parts[0];
-      if (head && (head.reader || head.error !== undefined || this.parts.length > MAX_PARTS)) return this.drain(false);
+      if (this.thread.due()) return this.thread.drain(this.applyRow, false);
     } else if (this.full) return this.flushNow();
     else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
       return this.stagePart();
     // A turn for the thread's answers too (they arrive as events).
-    if ((this.inflight === null && this.parts.length === 0) || (this.added & 3) !== 0) return undefined;
+    if ((this.inflight === null && !this.thread?.waiting) || (this.added & 3) !== 0) return undefined;
     const now = performance.now();
     if (now - this.lastYield < YIELD_MS) return undefined;
     this.lastYield = now;
@@ -495,7 +405,7 @@ export class ChunkWriter {
    * transaction (with the thread: once every queued record is back and applied).
    */
   async flush(): Promise<void> {
-    if (this.thread) await this.drain(true);
+    if (this.thread) await this.thread.drain(this.applyRow, true);
     await this.flushNow();
   }
 
@@ -548,10 +458,7 @@ export class ChunkWriter {
    */
   async idle(): Promise<void> {
     // What was queued for the thread is not applied: the ingest is over or failing.
-    this.ops = [];
-    this.opHead = 0;
-    this.out = undefined;
-    this.parts = [];
+    this.thread?.discard();
     try {
       await this.settle();
     } catch {
