@@ -18,6 +18,7 @@
  * Data comes from src/demo/generator.ts (the demo preset, seeded), cached in /tmp/bi-bench-ingest.
  */
 import { spawnSync } from 'node:child_process';
+import { V8_FLAGS } from '../src/util/v8-flags.js';
 import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
@@ -129,7 +130,9 @@ async function phase(name: string, target: string, db: string): Promise<void> {
 
 function runPhase(name: string, target: string, db: string): PhaseResult {
   for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--phase', name, '--target', target, '--db', db], {
+  // Every phase with the CLI's V8 flags: ours as a user runs it, the baselines alike.
+  const args = [...V8_FLAGS, '--import', 'tsx', self, '--phase', name, '--target', target, '--db', db];
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
