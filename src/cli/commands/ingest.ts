@@ -78,6 +78,9 @@ reason (the first 10; --rejects FILE writes them all), and the rest is read. A r
 1 MiB (bodies cut first) or nested deeper than 256 levels is rejected. Exit status 1 when nothing
 was stored and something was rejected, or with --strict.
 
+Once an ingest of files or S3 objects has read 4 MB of records, it parses the rest on a second
+thread when the machine has two cores (BEDROCK_INSIGHTS_INGEST_THREADS=0 keeps it to one).
+
 Examples:
   npx bedrock-insights ingest ./AWSLogs
   npx bedrock-insights ingest logs.jsonl --log-group bedrock-prod
