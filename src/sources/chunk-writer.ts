@@ -264,7 +264,7 @@ export class ChunkWriter {
     const thread = this.threaded(raw.length);
     if (thread) return thread.add(r, line);
     const n = normalizeText(r, { logGroup: this.logGroup, keepBodies: this.opts.keepBodies });
-    if (!n.ok) return this.rejectIn(this.files[this.fid] ?? '', line, n.reason, n.field);
+    if (!n.ok) return this.rejectLine(line, n.reason, n.field);
     this.batch.push(n.event, this.fid, line);
   }
 
@@ -294,16 +294,19 @@ export class ChunkWriter {
   private readonly applyRow = {
     row: async (row: PartRow, line: number): Promise<void> => {
       if (row.ok) this.batch.pushRow(row.event, row.extras, this.fid, line);
-      else this.rejectIn(this.files[this.fid] ?? '', line, row.reason, row.field);
-      if (this.full) await this.flushNow();
-      else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
-        await this.stagePart();
+      else this.rejectLine(line, row.reason, row.field);
+      await this.afterRecord();
     },
   };
 
   /** A record refused before it reached SQL (for example a CloudWatch event without a timestamp). */
   reject(line: number, reason: string, field?: string): void {
-    this.inOrder(() => this.rejectIn(this.files[this.fid] ?? '', line, reason, field));
+    this.inOrder(() => this.rejectLine(line, reason, field));
+  }
+
+  /** A rejection at `line` of the current file. */
+  private rejectLine(line: number, reason: string, field?: string): void {
+    this.rejectIn(this.files[this.fid] ?? '', line, reason, field);
   }
 
   /** A file or folder that could not be read at all (line 0). */
@@ -360,15 +363,26 @@ export class ChunkWriter {
   afterAdd(): Promise<void> | undefined {
     if (this.thread) {
       if (this.thread.due()) return this.thread.drain(this.applyRow, false);
-    } else if (this.full) return this.flushNow();
-    else if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES))
-      return this.stagePart();
+    } else {
+      const after = this.afterRecord();
+      if (after) return after;
+    }
     // A turn for the thread's answers too (they arrive as events).
     if ((this.inflight === null && !this.thread?.waiting) || (this.added & 3) !== 0) return undefined;
     const now = performance.now();
     if (now - this.lastYield < YIELD_MS) return undefined;
     this.lastYield = now;
     return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * After a record is in the batch (added here, or back from the thread): flushes a full chunk,
+   * or stages the rows held once they reach a part (pipeline).
+   */
+  private afterRecord(): Promise<void> | undefined {
+    if (this.full) return this.flushNow();
+    if (this.opts.pipeline && this.batch.heldChars >= (this.opts.partChars ?? CHUNK_BYTES)) return this.stagePart();
+    return undefined;
   }
 
   /** Waits for the chunk in flight, if any, and rethrows its failure. */

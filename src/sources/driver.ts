@@ -46,7 +46,7 @@ export interface IngestOptions {
   partChars?: number;
   /** Threads normalising record texts for files and S3 (default INGEST_THREADS: 1 with a second core). */
   threads?: number;
-  /** Characters of record text normalised on the main thread before the thread starts (default 16 MB). */
+  /** Characters of record text normalised on the main thread before the thread starts (default 4 MB). */
   threadAfterChars?: number;
   /** Called with every rejection as it happens (the summary keeps only the first 1000). */
   onReject?: (r: RejectedRecord) => void;

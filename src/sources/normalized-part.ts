@@ -106,12 +106,22 @@ export interface NormalizedPart {
 
 /** Normalises a part's record texts (normalizeText) and puts the results column-wise. */
 export function normalizePart(p: TextPart): NormalizedPart {
-  const results: TextResult[] = [];
-  for (const r of recordTexts(p)) results.push(normalizeText(r, p.ctx));
-  return encodePart(results);
+  return encodePart(normalizeAll(p));
 }
 
-/** The objects to move rather than copy when posting a part. */
+/** normalizeText of each record text of a part, in order: what the thread and normalizeHere run. */
+function normalizeAll(p: TextPart): TextResult[] {
+  const results: TextResult[] = [];
+  for (const r of recordTexts(p)) results.push(normalizeText(r, p.ctx));
+  return results;
+}
+
+/** The objects to move rather than copy when posting texts to the thread. */
+export function textTransferables(p: TextPart): ArrayBuffer[] {
+  return [p.ingestion, p.eventTs, p.hasEventTs, p.streamOf].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The objects to move rather than copy when posting a part back. */
 export function transferables(p: NormalizedPart): ArrayBuffer[] {
   return [p.codes, p.nums, p.sigOf, p.bytes].map((a) => a.buffer as ArrayBuffer);
 }
@@ -211,9 +221,7 @@ export class ResultsReader implements RowReader {
 
 /** Normalises a part's record texts here (normalizeText, as the thread does). */
 export function normalizeHere(p: TextPart): ResultsReader {
-  const results: TextResult[] = [];
-  for (const r of recordTexts(p)) results.push(normalizeText(r, p.ctx));
-  return new ResultsReader(results);
+  return new ResultsReader(normalizeAll(p));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { BiError } from '../util/errors.js';
 import { startModuleThread } from '../util/threads.js';
-import type { NormalizedPart, TextPart } from './normalized-part.js';
+import { textTransferables, type NormalizedPart, type TextPart } from './normalized-part.js';
 
 /** Parts and records sent to normaliser threads in this process (tests check the thread was used). */
 export const threadUse = { parts: 0, records: 0 };
@@ -54,8 +54,7 @@ export class NormalizerThread {
     threadUse.records += part.raws.length;
     const p = new Promise<NormalizedPart>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     if (this.waiting.size === 1) this.worker.ref();
-    const moved = [part.ingestion, part.eventTs, part.hasEventTs, part.streamOf].map((a) => a.buffer as ArrayBuffer);
-    this.worker.postMessage({ id, part }, moved);
+    this.worker.postMessage({ id, part }, textTransferables(part));
     return p;
   }
 
